@@ -1,0 +1,2 @@
+// The public programmatic API of n8n-nodes-xero-guard: what the n8n and Node-RED adapters and users' own code import.
+export * from './src/clock';
