@@ -1,2 +1,3 @@
 // The public programmatic API of n8n-nodes-xero-guard: what the n8n and Node-RED adapters and users' own code import.
 export * from './src/clock';
+export * from './src/classify';

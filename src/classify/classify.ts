@@ -1,0 +1,154 @@
+/** classifyXeroError: input of any shape -> one Classification (spec/classification.md). */
+import { runRulesAsync, runRulesSync, type RuleOutcome } from './custom-rules';
+import { normalise, type Evidence } from './normalise';
+import { orderSecrets, redact } from './redact';
+import { parseRetryAfter } from './retry-after';
+import { builtInVerdict, type Verdict } from './rules';
+import { CATEGORY_ACTION, DEFAULT_WAIT_SECONDS, isRetryable, severityFor } from './table';
+import { CUSTOM_RULE_ADVICE, HOST_NOT_FOUND_TEXT, TEXTS, customRuleSummary } from './texts';
+import { CATEGORIES, type Action, type Category, type Classification, type ClassifyOptions, type NormalisedError } from './types';
+
+function nowMsOf(options: ClassifyOptions | undefined): number {
+  const now: unknown = options?.now;
+  if (typeof now === 'number' && Number.isFinite(now)) return now;
+  if (now instanceof Date && Number.isFinite(now.getTime())) return now.getTime();
+  return Date.now();
+}
+
+interface Analysis {
+  evidence: Evidence;
+  verdict: Verdict;
+  /** What custom rules see. */
+  normalised: NormalisedError;
+}
+
+function analyse(input: unknown): Analysis {
+  const evidence = normalise(input);
+  const verdict = builtInVerdict(evidence);
+  return { evidence, verdict, normalised: { ...evidence.error, source: verdict.source } };
+}
+
+const SAFE_PROBLEM = /^[a-z][a-z_ ]{0,39}$/i;
+
+function xeroDetailOf(e: NormalisedError): string | null {
+  const validation = e.validationMessages.length > 0 ? e.validationMessages.join(' ') : null;
+  const plainBody = typeof e.body === 'string' && e.body.length > 0 && e.body.length <= 300 && !e.body.includes('<') ? e.body.trim() : null;
+  const oauth2 = e.error !== null ? (e.errorDescription !== null ? `${e.error}: ${e.errorDescription}` : e.error) : e.errorDescription;
+  const detail = e.detail ?? validation ?? oauth2 ?? e.oauthProblemAdvice ?? plainBody ?? e.description;
+  if (detail === null) return null;
+  const flat = detail.replace(/\s+/g, ' ').trim();
+  return flat === '' ? null : flat.length > 500 ? `${flat.slice(0, 497)}...` : flat;
+}
+
+function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classification {
+  const { evidence, verdict, normalised } = a;
+  const custom = rules?.matched ?? null;
+  let category: Category | string;
+  let action: Action;
+  let summary: string;
+  let advice: string;
+  if (custom !== null) {
+    category = custom.category;
+    action = custom.action;
+    const known = (CATEGORIES as readonly string[]).includes(custom.category) ? TEXTS[custom.category as Category] : null;
+    summary = custom.summary ?? known?.summary ?? customRuleSummary(rules?.matchedName ?? custom.name);
+    advice = custom.advice ?? known?.advice ?? CUSTOM_RULE_ADVICE;
+  } else {
+    category = verdict.category;
+    action = verdict.hostNotFound === true ? 'fix_configuration' : CATEGORY_ACTION[verdict.category];
+    const text = verdict.hostNotFound === true ? HOST_NOT_FOUND_TEXT : TEXTS[verdict.category];
+    summary = text.summary;
+    advice = text.advice;
+  }
+  const builtIn = (CATEGORIES as readonly string[]).includes(category) ? (category as Category) : 'unknown';
+  const retryable = isRetryable(action);
+  const retryAfterSeconds = parseRetryAfter(evidence.headers['retry-after'], nowMs);
+  const defaultWait = DEFAULT_WAIT_SECONDS[builtIn];
+  const rateLimitProblem = evidence.headers['x-rate-limit-problem']?.trim() ?? null;
+  const secrets = orderSecrets(evidence.secrets);
+  const clean = (s: string | null): string | null => (s === null ? null : redact(s, secrets));
+  return {
+    category,
+    action,
+    retryable,
+    retryAfterSeconds,
+    suggestedWaitSeconds: retryable ? (retryAfterSeconds ?? defaultWait ?? null) : null,
+    severity: custom?.severity ?? severityFor(builtIn, action),
+    summary: redact(summary, secrets),
+    advice: redact(advice, secrets),
+    httpStatus: normalised.status,
+    xeroDetail: clean(xeroDetailOf(normalised)),
+    correlationId: normalised.correlationId,
+    rateLimitProblem: rateLimitProblem !== null && SAFE_PROBLEM.test(rateLimitProblem) ? rateLimitProblem.toLowerCase() : null,
+    source: verdict.source,
+    oauthProblem: normalised.oauthProblem !== null && SAFE_PROBLEM.test(normalised.oauthProblem) ? normalised.oauthProblem : null,
+    oauthError: normalised.error !== null && SAFE_PROBLEM.test(normalised.error) ? normalised.error : null,
+    matchedRule: clean(rules?.matchedName ?? null),
+    configurationError: clean(rules?.configurationError ?? null),
+  };
+}
+
+/** The answer when something unforeseen went wrong inside: the contract says never throw. */
+function fallback(): Classification {
+  return {
+    category: 'unknown',
+    action: 'alert',
+    retryable: false,
+    retryAfterSeconds: null,
+    suggestedWaitSeconds: null,
+    severity: 'warning',
+    summary: TEXTS.unknown.summary,
+    advice: TEXTS.unknown.advice,
+    httpStatus: null,
+    xeroDetail: null,
+    correlationId: null,
+    rateLimitProblem: null,
+    source: 'unknown',
+    oauthProblem: null,
+    oauthError: null,
+    matchedRule: null,
+    configurationError: null,
+  };
+}
+
+function hasRules(options: ClassifyOptions | undefined): boolean {
+  const rules: unknown = options?.rules;
+  return rules !== undefined && rules !== null && !(Array.isArray(rules) && rules.length === 0);
+}
+
+/**
+ * Classifies one Xero-related error. Synchronous and never throws. With `options.rules`, the custom
+ * JSONata rules are evaluated first, synchronously, on a worker thread (see docs/classifier.md); code
+ * that can await should prefer classifyXeroErrorAsync, which evaluates them in the calling thread.
+ */
+export function classifyXeroError(input: unknown, options?: ClassifyOptions): Classification {
+  try {
+    const nowMs = nowMsOf(options);
+    const a = analyse(input);
+    const rules = hasRules(options) ? runRulesSync(options?.rules, a.normalised, nowMs) : null;
+    return build(a, rules, nowMs);
+  } catch {
+    return fallback();
+  }
+}
+
+/** The same classification, with custom rules evaluated by JSONata in this thread. Never rejects. */
+export async function classifyXeroErrorAsync(input: unknown, options?: ClassifyOptions): Promise<Classification> {
+  try {
+    const nowMs = nowMsOf(options);
+    const a = analyse(input);
+    const rules = hasRules(options) ? await runRulesAsync(options?.rules, a.normalised, nowMs) : null;
+    return build(a, rules, nowMs);
+  } catch {
+    return fallback();
+  }
+}
+
+/** The normalised error custom rules are evaluated against: handy for writing and testing a rule. */
+export function normaliseXeroError(input: unknown): NormalisedError {
+  try {
+    return analyse(input).normalised;
+  } catch {
+    return normalise(null).error;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Custom rules: a user's JSONata expressions, checked and compiled once, evaluated in order before the
+ * built-in rules. A broken rule never crashes a classification: it becomes a configuration error that
+ * names it, and the remaining rules and the built-ins still decide.
+ */
+import jsonata from 'jsonata';
+import { ACTIONS, SEVERITIES, type CompiledRules, type CustomRule, type NormalisedError } from './types';
+import { evaluateSync, truthy } from './sync-bridge';
+
+/** Guardrails JSONata enforces itself: a runaway rule stops instead of hanging the workflow. */
+const JSONATA_OPTIONS = { timeout: 250, stack: 300, sequence: 100_000 };
+/** The wait for a whole set of rules on the synchronous path, worker start-up included. */
+const SYNC_TIMEOUT_MS = 3000;
+
+/** Thrown by compileRules (only there): a rule is not usable, and which one. */
+export class RuleConfigurationError extends Error {
+  constructor(
+    readonly ruleName: string,
+    readonly reason: string,
+  ) {
+    super(`Custom rule "${ruleName}": ${reason}`);
+    this.name = 'RuleConfigurationError';
+  }
+}
+
+interface Prepared {
+  rule: CustomRule;
+  name: string;
+  expression: jsonata.Expression | null;
+  /** Why the rule cannot be used; null when it compiled. */
+  problem: string | null;
+}
+
+const byRule = new WeakMap<CustomRule, Prepared>();
+/** Compiled expressions by source text, so equal rules in fresh objects (one per n8n item) still compile once. */
+const byExpression = new Map<string, jsonata.Expression | string>();
+
+function compileExpression(source: string): jsonata.Expression | string {
+  const cached = byExpression.get(source);
+  if (cached !== undefined) return cached;
+  let result: jsonata.Expression | string;
+  try {
+    result = jsonata(source, JSONATA_OPTIONS);
+  } catch (err: unknown) {
+    result = `the expression does not compile: ${errorMessage(err)}`;
+  }
+  if (byExpression.size >= 1000) byExpression.clear();
+  byExpression.set(source, result);
+  return result;
+}
+
+function errorMessage(err: unknown): string {
+  if (err !== null && typeof err === 'object' && 'message' in err && typeof err.message === 'string') {
+    const pos = 'position' in err && typeof err.position === 'number' ? ` (at character ${err.position})` : '';
+    return `${err.message}${pos}`;
+  }
+  return String(err);
+}
+
+function ruleName(rule: unknown, index: number): string {
+  const name = rule !== null && typeof rule === 'object' && 'name' in rule ? rule.name : undefined;
+  return typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 100) : `#${index + 1}`;
+}
+
+function prepare(rule: CustomRule, index: number): Prepared {
+  if (rule !== null && typeof rule === 'object') {
+    const cached = byRule.get(rule);
+    if (cached) return cached;
+  }
+  const name = ruleName(rule, index);
+  const problem = validate(rule);
+  let expression: jsonata.Expression | null = null;
+  let why = problem;
+  if (why === null) {
+    const compiled = compileExpression(rule.expression);
+    if (typeof compiled === 'string') why = compiled;
+    else expression = compiled;
+  }
+  const prepared: Prepared = { rule, name, expression, problem: why };
+  if (rule !== null && typeof rule === 'object') byRule.set(rule, prepared);
+  return prepared;
+}
+
+/** Checks what TypeScript cannot: rules usually come from a JSON field a person typed into n8n. */
+function validate(rule: unknown): string | null {
+  if (rule === null || typeof rule !== 'object') return 'a rule must be an object with name, expression, category and action';
+  const r = rule as Partial<Record<keyof CustomRule, unknown>>;
+  if (typeof r.name !== 'string' || r.name.trim() === '') return 'the rule has no name';
+  if (typeof r.expression !== 'string' || r.expression.trim() === '') return 'the rule has no JSONata expression';
+  if (typeof r.category !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(r.category)) return 'category must be a snake_case name such as "validation_error" or "my_custom_case"';
+  if (typeof r.action !== 'string' || !(ACTIONS as readonly string[]).includes(r.action)) return `action must be one of ${ACTIONS.join(', ')}`;
+  if (r.severity !== undefined && (typeof r.severity !== 'string' || !(SEVERITIES as readonly string[]).includes(r.severity))) return `severity must be one of ${SEVERITIES.join(', ')}`;
+  if (r.summary !== undefined && typeof r.summary !== 'string') return 'summary must be text';
+  if (r.advice !== undefined && typeof r.advice !== 'string') return 'advice must be text';
+  return null;
+}
+
+/**
+ * Validates and compiles rules once, up front (call it when the workflow or flow is configured).
+ * Throws a RuleConfigurationError naming the first unusable rule; the result can be passed as
+ * `options.rules` on every call without any further checking or compiling.
+ */
+export function compileRules(rules: readonly CustomRule[]): CompiledRules {
+  if (!Array.isArray(rules)) throw new RuleConfigurationError('(rules)', 'rules must be a list');
+  rules.forEach((rule, i) => {
+    const p = prepare(rule, i);
+    if (p.problem !== null) throw new RuleConfigurationError(p.name, p.problem);
+  });
+  return Object.freeze({ kind: 'xero-guard-compiled-rules', rules: Object.freeze([...rules]) });
+}
+
+export function isCompiledRules(v: unknown): v is CompiledRules {
+  return v !== null && typeof v === 'object' && (v as { kind?: unknown }).kind === 'xero-guard-compiled-rules';
+}
+
+export interface RuleOutcome {
+  matched: CustomRule | null;
+  matchedName: string | null;
+  configurationError: string | null;
+}
+
+function prepareAll(rules: unknown): Prepared[] {
+  const list: unknown = isCompiledRules(rules) ? rules.rules : rules;
+  if (!Array.isArray(list)) return [];
+  return list.slice(0, 100).map((r: CustomRule, i) => prepare(r, i));
+}
+
+const NOT_A_LIST = 'Custom rules must be a list of rules';
+
+function notAList(rules: unknown): boolean {
+  return rules !== undefined && rules !== null && !Array.isArray(rules) && !isCompiledRules(rules);
+}
+
+/**
+ * The first problem among the rules that were consulted (those before the match, or all of them),
+ * in rule order, so the sync and async paths report the same thing.
+ */
+function outcome(prepared: readonly Prepared[], matchedAt: number, evalErrors: ReadonlyMap<number, string>): RuleOutcome {
+  const stop = matchedAt >= 0 ? matchedAt : prepared.length;
+  let configurationError: string | null = null;
+  for (let i = 0; i < stop && configurationError === null; i++) {
+    const p = prepared[i];
+    if (p.problem !== null) configurationError = `Custom rule "${p.name}" is not usable: ${p.problem}`;
+    else if (evalErrors.has(i)) configurationError = `Custom rule "${p.name}" failed while evaluating: ${evalErrors.get(i) ?? ''}`;
+  }
+  const hit = matchedAt >= 0 ? prepared[matchedAt] : null;
+  return { matched: hit?.rule ?? null, matchedName: hit?.name ?? null, configurationError };
+}
+
+/** Synchronous evaluation through the JSONata worker (see sync-bridge.ts). */
+export function runRulesSync(rules: unknown, error: NormalisedError, nowMs: number): RuleOutcome {
+  if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
+  const prepared = prepareAll(rules);
+  const usable = prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.expression !== null);
+  if (usable.length === 0) return outcome(prepared, -1, new Map());
+  try {
+    const out = evaluateSync(usable.map(({ p }) => p.rule.expression), error, nowMs, SYNC_TIMEOUT_MS, JSONATA_OPTIONS);
+    const evalErrors = new Map(out.errors.map((e) => [usable[e.index].i, e.message] as const));
+    return outcome(prepared, out.matched >= 0 ? usable[out.matched].i : -1, evalErrors);
+  } catch (err: unknown) {
+    const o = outcome(prepared, -1, new Map());
+    return { ...o, configurationError: o.configurationError ?? `Custom rules could not be evaluated: ${errorMessage(err)}` };
+  }
+}
+
+/** In-thread evaluation with JSONata's own async evaluate: no worker, for callers that can await. */
+export async function runRulesAsync(rules: unknown, error: NormalisedError, nowMs: number): Promise<RuleOutcome> {
+  if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
+  const prepared = prepareAll(rules);
+  const bindings = { now: () => new Date(nowMs).toISOString(), millis: () => nowMs };
+  const evalErrors = new Map<number, string>();
+  for (let i = 0; i < prepared.length; i++) {
+    const expression = prepared[i].expression;
+    if (expression === null) continue;
+    try {
+      if (truthy(await expression.evaluate(error, bindings))) return outcome(prepared, i, evalErrors);
+    } catch (err: unknown) {
+      evalErrors.set(i, errorMessage(err));
+    }
+  }
+  return outcome(prepared, -1, evalErrors);
+}

@@ -1,0 +1,6 @@
+/** The classifier's public API; see docs/classifier.md. */
+export { classifyXeroError, classifyXeroErrorAsync, normaliseXeroError } from './classify';
+export { compileRules, RuleConfigurationError } from './custom-rules';
+export { CATEGORY_ACTION, isAllowedPair } from './table';
+export { ACTIONS, CATEGORIES, SEVERITIES, SOURCES } from './types';
+export type { Action, Category, Classification, ClassifyOptions, CompiledRules, CustomCategory, CustomRule, NormalisedError, Severity, Source } from './types';

@@ -1,0 +1,421 @@
+/**
+ * Turns whatever the caller has (an HTTP response, an n8n error item, an Error, a pasted string, ...)
+ * into one NormalisedError. The walk is breadth first, so the outermost evidence (the response's own
+ * status) is seen before an echo of it deeper down, and it is bounded in nodes, depth and characters
+ * so hostile input (cycles, 10,000 levels, 5 MB strings, throwing getters) costs little.
+ */
+import { extractJson, extractLoosePairs } from './extract-json';
+import { parseOAuth1 } from './oauth1';
+import { LIMITS, htmlToText, looksBinary, looksLikeHtml, straightenQuotes, window } from './text';
+import { SOURCES, type NormalisedError, type Source } from './types';
+
+/** What the built-in rules read: the normalised error plus evidence that is not part of the public shape. */
+export interface Evidence {
+  error: NormalisedError;
+  /** The text in lower case, for phrase checks. */
+  lower: string;
+  headers: Record<string, string>;
+  urls: string[];
+  sourceHint: Source | null;
+  errorNames: string[];
+  /** Values the input held under secret-looking names; output is scrubbed of them. */
+  secrets: string[];
+}
+
+const STATUS_KEYS = new Set(['statuscode', 'status', 'httpcode', 'http_code', 'status_code', 'httpstatus', 'httpstatuscode', 'responsecode', 'response_code', 'statuscodevalue']);
+const HEADER_CONTAINERS = new Set(['headers', 'header', 'responseheaders', 'response_headers', 'rawheaders']);
+const BODY_KEYS = new Set(['body', 'data', 'responsebody', 'response_body', 'rawbody', 'content']);
+const URL_KEYS = new Set(['url', 'uri', 'href', 'endpoint', 'requesturl', 'request_url', 'path', 'baseurl', 'responseurl']);
+/** Header names recognised even when they sit outside a `headers` object. */
+const LOOSE_HEADERS = new Set(['retry-after', 'x-rate-limit-problem', 'xero-correlation-id', 'www-authenticate', 'x-minlimit-remaining', 'x-daylimit-remaining', 'x-appminlimit-remaining']);
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-n8n-api-key']);
+/** Error and Response instances keep their fields on prototypes or as non-enumerable properties. */
+const INSTANCE_FIELDS = ['message', 'name', 'code', 'errno', 'status', 'statusCode', 'statusText', 'headers', 'body', 'data', 'response', 'cause', 'description', 'httpCode', 'url', 'errors', 'error', 'detail', 'context', 'reason'];
+const NET_CODE = /^(?:E[A-Z][A-Z0-9_]{2,}|UND_ERR_[A-Z_]+|ERR_[A-Z0-9_]+)$/;
+
+/** Names under which a value is a secret: never copied to text, and scrubbed from output. */
+export function isSecretKey(lk: string): boolean {
+  if (lk.endsWith('url') || lk.endsWith('uri') || lk === 'token_type' || lk === 'tokentype' || lk.startsWith('x-rate')) return false;
+  return /token|secret|password|passwd|authorization|api[-_]?key|cookie|verifier|assertion|session_handle|private[-_]?key|credential_data/.test(lk);
+}
+
+interface Item {
+  value: unknown;
+  depth: number;
+  key: string;
+}
+
+class Walker {
+  status: number | null = null;
+  readonly headers: Record<string, string> = {};
+  body: unknown = undefined;
+  firstParsed: unknown = undefined;
+  readonly texts: string[] = [];
+  textLength = 0;
+  code: string | null = null;
+  readonly urls: string[] = [];
+  detail: string | null = null;
+  type: string | null = null;
+  title: string | null = null;
+  oauthError: string | null = null;
+  errorDescription: string | null = null;
+  oauthProblem: string | null = null;
+  oauthAdvice: string | null = null;
+  instance: string | null = null;
+  description: string | null = null;
+  readonly validationMessages: string[] = [];
+  readonly errorNames: string[] = [];
+  sourceHint: Source | null = null;
+  readonly secrets = new Set<string>();
+  truncated = false;
+  private nodes = 0;
+  private readonly seen = new Set<object>();
+  private readonly queue: Item[] = [];
+
+  walk(input: unknown): void {
+    this.queue.push({ value: input, depth: 0, key: '' });
+    for (let head = 0; head < this.queue.length; head++) {
+      if (this.nodes >= LIMITS.nodes) {
+        this.truncated = true;
+        break;
+      }
+      const item = this.queue[head];
+      this.visit(item.value, item.depth, item.key);
+    }
+  }
+
+  private enqueue(value: unknown, depth: number, key: string): void {
+    if (value === null || value === undefined) return;
+    const t = typeof value;
+    if (t !== 'object' && t !== 'string' && t !== 'function') return;
+    if (depth > LIMITS.depth) {
+      this.truncated = true;
+      return;
+    }
+    if (this.queue.length < LIMITS.nodes * 2) this.queue.push({ value, depth, key });
+    else this.truncated = true;
+  }
+
+  private addText(s: string): void {
+    if (s.length === 0 || this.textLength >= LIMITS.textChars) return;
+    const room = LIMITS.textChars - this.textLength;
+    const piece = s.length > room ? s.slice(0, room) : s;
+    this.texts.push(piece);
+    this.textLength += piece.length + 1;
+  }
+
+  private visit(value: unknown, depth: number, key: string): void {
+    if (typeof value === 'string') {
+      this.nodes++;
+      this.visitString(value, depth, key);
+      return;
+    }
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
+    const obj = value as object;
+    if (this.seen.has(obj)) return;
+    this.seen.add(obj);
+    this.nodes++;
+    if (Array.isArray(obj)) {
+      const n = Math.min(obj.length, LIMITS.keysPerObject);
+      if (obj.length > n) this.truncated = true;
+      for (let i = 0; i < n; i++) this.enqueue(read(obj, i), depth + 1, key);
+      return;
+    }
+    for (const k of keysOf(obj)) {
+      const v = read(obj, k);
+      if (v === undefined || v === null) continue;
+      this.visitField(k.length > 100 ? k.slice(0, 100).toLowerCase() : k.toLowerCase(), v, depth, key);
+    }
+  }
+
+  private visitField(lk: string, v: unknown, depth: number, parentKey: string): void {
+    if (STATUS_KEYS.has(lk)) {
+      const n = toStatus(v);
+      if (n !== null) {
+        this.status ??= n;
+        return;
+      }
+    }
+    if (HEADER_CONTAINERS.has(lk)) {
+      this.readHeaders(v);
+      return;
+    }
+    if (LOOSE_HEADERS.has(lk) && (typeof v === 'string' || typeof v === 'number')) {
+      this.headers[lk] ??= String(v).slice(0, 1024);
+      return;
+    }
+    if (lk === 'code' || lk === 'errno') {
+      if (typeof v === 'string') {
+        if (NET_CODE.test(v)) this.code ??= v;
+        // Any other string `code` is an OAuth authorization code (e.g. a callback's query): a secret.
+        else if (v.length >= 6) this.secrets.add(v);
+        return;
+      }
+      if (typeof v !== 'object') return;
+    }
+    if (typeof v === 'string') {
+      if (isSecretKey(lk)) {
+        if (v.length >= 4) this.secrets.add(v);
+        return;
+      }
+      if (lk === 'source' && (SOURCES as readonly string[]).includes(v)) this.sourceHint ??= v as Source;
+      if (lk === 'name' && v.length < 60) this.errorNames.push(v);
+      // The messages under ValidationErrors are what a person needs to fix a 400.
+      if (lk === 'message' && parentKey === 'validationerrors' && this.validationMessages.length < 10) this.validationMessages.push(v.slice(0, 300));
+    } else if (isSecretKey(lk) && typeof v === 'object') {
+      // e.g. n8n's `oauthTokenData`: everything under it is secret.
+      this.collectSecrets(v, 0);
+      return;
+    }
+    if (BODY_KEYS.has(lk) && this.body === undefined && (typeof v === 'object' || typeof v === 'string')) this.body = v;
+    this.enqueue(v, depth + 1, lk);
+  }
+
+  private collectSecrets(v: unknown, depth: number): void {
+    if (depth > 4 || this.secrets.size > 200) return;
+    if (typeof v === 'string') {
+      if (v.length >= 4) this.secrets.add(v);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k of keysOf(v).slice(0, 50)) this.collectSecrets(read(v, k), depth + 1);
+    }
+  }
+
+  private visitString(raw: string, depth: number, key: string): void {
+    const w = window(raw);
+    if (w.truncated) this.truncated = true;
+    if (looksBinary(w.text)) return;
+    let s = straightenQuotes(w.text);
+    if (looksLikeHtml(s)) s = htmlToText(s);
+    const short = s.length <= 2000 ? s.trim() : null;
+    if (short !== null) this.readKnownField(key, short);
+    this.addText(s);
+    if (depth >= LIMITS.depth) return;
+    if (s.includes('{') || s.includes('[') || s.includes('":')) {
+      const parsed = extractJson(s, LIMITS.jsonNesting);
+      if (parsed.length > 0) {
+        this.firstParsed ??= parsed[0];
+        if (BODY_KEYS.has(key) && this.body === raw) this.body = parsed[0];
+        for (const p of parsed) this.enqueue(p, depth + 1, key);
+      } else if (s.includes('":')) {
+        const pairs = extractLoosePairs(s);
+        if (pairs) {
+          this.firstParsed ??= pairs;
+          this.enqueue(pairs, depth + 1, key);
+        }
+      }
+    }
+  }
+
+  private readKnownField(key: string, s: string): void {
+    switch (key) {
+      case 'detail':
+        this.detail ??= s;
+        break;
+      case 'type':
+        this.type ??= s;
+        break;
+      case 'title':
+        this.title ??= s;
+        break;
+      case 'instance':
+        this.instance ??= s;
+        break;
+      case 'error':
+        if (/^[a-z_]{3,40}$/.test(s)) this.oauthError ??= s;
+        break;
+      case 'error_description':
+      case 'errordescription':
+        this.errorDescription ??= s;
+        break;
+      case 'description':
+        // n8n's description: Xero's words when they are plain text (JSON in it is walked separately).
+        if (!s.includes('{') && s.length <= 500) this.description ??= s;
+        break;
+      case 'oauth_problem':
+        this.oauthProblem ??= s.toLowerCase();
+        break;
+      case 'oauth_problem_advice':
+        this.oauthAdvice ??= s;
+        break;
+      default:
+        if (URL_KEYS.has(key) && /^(?:https?:\/\/|\/)/i.test(s)) this.urls.push(s);
+    }
+  }
+
+  private readHeaders(v: unknown): void {
+    const set = (name: unknown, value: unknown): void => {
+      if (typeof name !== 'string' || name.length > 100) return;
+      const ln = name.trim().toLowerCase();
+      const val = Array.isArray(value) ? value.filter((x) => typeof x === 'string').join(', ') : typeof value === 'string' || typeof value === 'number' ? String(value) : null;
+      if (val === null) return;
+      if (SECRET_HEADERS.has(ln)) {
+        this.secrets.add(val);
+        const cred = /^\s*\S+\s+(\S{4,})/.exec(val);
+        if (cred) this.secrets.add(cred[1]);
+        this.headers[ln] ??= '[redacted]';
+        return;
+      }
+      this.headers[ln] ??= val.slice(0, 1024);
+    };
+    if (typeof v === 'string') {
+      for (const line of v.slice(0, 16384).split(/\r?\n/)) {
+        const m = /^\s*([A-Za-z0-9-]{1,80})\s*:\s*(.*)$/.exec(line);
+        if (m) set(m[1], m[2].trim());
+      }
+      return;
+    }
+    if (v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      // Node's rawHeaders ([name, value, ...]) or entries ([[name, value], ...]).
+      for (let i = 0; i < Math.min(v.length, 400); i++) {
+        const e: unknown = v[i];
+        if (Array.isArray(e)) set(e[0], e[1]);
+        else if (i % 2 === 0) set(e, v[i + 1]);
+      }
+      return;
+    }
+    const forEach = read(v, 'forEach');
+    if (typeof forEach === 'function' && typeof read(v, 'get') === 'function') {
+      // A fetch Headers or a Map.
+      let n = 0;
+      try {
+        (forEach as (cb: (value: unknown, name: unknown) => void) => void).call(v, (value, name) => {
+          if (n++ < 200) set(name, value);
+        });
+      } catch {
+        /* a hostile forEach: keep what was read */
+      }
+      return;
+    }
+    for (const k of keysOf(v)) set(k, read(v, k));
+  }
+}
+
+function keysOf(obj: object): string[] {
+  try {
+    const proto: unknown = Object.getPrototypeOf(obj);
+    const own = Object.keys(obj);
+    const keys = proto === Object.prototype || proto === null ? own : [...new Set([...own, ...INSTANCE_FIELDS])];
+    return keys.length > LIMITS.keysPerObject ? keys.slice(0, LIMITS.keysPerObject) : keys;
+  } catch {
+    return [];
+  }
+}
+
+function read(obj: object, key: string | number): unknown {
+  try {
+    return (obj as Record<string | number, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function toStatus(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d{3}\s*$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 100 && n <= 599 ? n : null;
+}
+
+/** Status lines as people and libraries write them. */
+const STATUS_IN_TEXT = [
+  /\bstatus(?: code)?[\s:=]+(\d{3})\b/i,
+  /(?:^|\n)\s*(\d{3}) - /,
+  /\bHTTP\/\d(?:\.\d)? (\d{3})\b/,
+  /\b(\d{3}) (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error|Not Found|Too Many Requests|Unauthorized|Forbidden|Precondition Failed|Bad Request)\b/i,
+  /\bhttp(?:code| code| error)[\s:=]+(\d{3})\b/i,
+];
+const TEXT_HEADER = /(?:^|\n)\s*(retry-after|x-rate-limit-problem|xero-correlation-id)\s*:\s*([^\n]{1,200})/gi;
+const TEXT_NET_CODE = /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|EHOSTDOWN|EPROTO|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+)\b/;
+const TEXT_OAUTH_ERROR = /\b(invalid_grant|invalid_client|invalid_scope|unauthorized_client|access_denied|unsupported_grant_type|invalid_request)\b/;
+
+export function normalise(input: unknown): Evidence {
+  const w = new Walker();
+  w.walk(input);
+
+  const text = w.texts.join('\n');
+  const lower = text.toLowerCase();
+
+  if (w.oauthProblem === null) {
+    const o1 = parseOAuth1(text);
+    if (o1) {
+      w.oauthProblem = o1.problem;
+      w.oauthAdvice ??= o1.advice;
+    }
+  }
+  if (w.status === null) {
+    for (const re of STATUS_IN_TEXT) {
+      const m = re.exec(text);
+      const n = m ? toStatus(m[1]) : null;
+      if (n !== null) {
+        w.status = n;
+        break;
+      }
+    }
+  }
+  if (lower.includes('retry-after') || lower.includes('x-rate-limit-problem') || lower.includes('xero-correlation-id')) {
+    TEXT_HEADER.lastIndex = 0;
+    for (let m = TEXT_HEADER.exec(text); m !== null; m = TEXT_HEADER.exec(text)) w.headers[m[1].toLowerCase()] ??= m[2].trim();
+  }
+  w.code ??= TEXT_NET_CODE.exec(text)?.[1] ?? null;
+  w.oauthError ??= TEXT_OAUTH_ERROR.exec(lower)?.[1] ?? null;
+  // Login-page errors read `Error: unauthorized_client : Invalid redirect_uri`.
+  if (w.errorDescription === null && w.oauthError !== null) {
+    const m = new RegExp(`\\b${w.oauthError}\\s+:\\s*([^\\n]{1,200})`, 'i').exec(text);
+    if (m) w.errorDescription = m[1].trim();
+  }
+
+  const headerId = w.headers['xero-correlation-id'];
+  const correlationId = pickCorrelationId(headerId) ?? pickCorrelationId(w.instance ?? undefined);
+  const body = w.body !== undefined ? w.body : w.firstParsed !== undefined ? w.firstParsed : null;
+
+  return {
+    error: {
+      status: w.status,
+      headers: w.headers,
+      body: boundedCopy(body, 0, { n: 0 }),
+      text,
+      source: 'unknown',
+      code: w.code,
+      url: w.urls[0] ?? null,
+      detail: w.detail,
+      type: w.type,
+      title: w.title,
+      error: w.oauthError,
+      errorDescription: w.errorDescription,
+      oauthProblem: w.oauthProblem,
+      oauthProblemAdvice: w.oauthAdvice,
+      correlationId,
+      validationMessages: w.validationMessages,
+      description: w.description,
+      truncated: w.truncated,
+    },
+    lower,
+    headers: w.headers,
+    urls: w.urls,
+    sourceHint: w.sourceHint,
+    errorNames: w.errorNames,
+    secrets: [...w.secrets],
+  };
+}
+
+/** Correlation ids are GUIDs; anything else under that name is not copied out. */
+function pickCorrelationId(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  const t = v.trim();
+  return /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(t) ? t : null;
+}
+
+/** A plain, acyclic, small copy of the body for custom rules (and for a worker thread to receive). */
+function boundedCopy(v: unknown, depth: number, budget: { n: number }): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v.length > 4096 ? v.slice(0, 4096) : v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'object' || depth >= 8 || budget.n++ > 500) return null;
+  if (Array.isArray(v)) return v.slice(0, 50).map((x: unknown) => boundedCopy(x, depth + 1, budget));
+  const out: Record<string, unknown> = {};
+  for (const k of keysOf(v).slice(0, 50)) {
+    if (isSecretKey(k.toLowerCase())) continue;
+    out[k] = boundedCopy(read(v, k), depth + 1, budget);
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/**
+ * The last gate before anything leaves the classifier: every output string passes through here.
+ * Two nets: the exact values the input held under secret names (whatever they look like), and
+ * patterns for secrets that arrive unnamed (JWTs, Bearer/Basic credentials, key=value pairs in
+ * prose or query strings, long opaque token-like runs).
+ */
+
+export const REDACTED = '[redacted]';
+
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g;
+const SCHEME = /\b(Bearer|Basic|Digest|OAuth|Token)(\s+)(?!\[redacted\])([A-Za-z0-9._~+/=-]{6,})/gi;
+const NAMED = /\b(access_token|refresh_token|id_token|client_secret|client_assertion|code_verifier|oauth_token_secret|oauth_token|oauth_verifier|oauth_session_handle|session_handle|authorization|password|secret|api_key|apikey|token|assertion)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"'&,;})\]]+)/gi;
+/** `code` is too common a word to redact after a colon (`Error code: 500`); only as a query parameter or JSON key. */
+const CODE_PARAM = /([?&#\s]code=|"code"\s*:\s*")(?!\[redacted\])([^\s"'&#]+)/gi;
+const OPAQUE = /[A-Za-z0-9_~+/=-]{24,}/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A long run of mixed letters and digits reads as a token; a long word or a GUID does not. */
+function opaque(run: string): string {
+  if (UUID.test(run) || !/\d/.test(run) || !/[A-Za-z]/.test(run)) return run;
+  return REDACTED;
+}
+
+/** `token expired`, `Bearer error=invalid_token`: lower-case words and parameters, not credentials. */
+function isPlainWords(value: string): boolean {
+  return /^(?:[a-z]+|(?:error|realm|scope)=[a-z_="]*)$/.test(value);
+}
+
+export function redact(s: string, secrets: readonly string[]): string {
+  let out = s;
+  for (const secret of secrets) {
+    if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out
+    .replace(JWT, REDACTED)
+    .replace(SCHEME, (m, scheme: string, space: string, value: string) => (isPlainWords(value) ? m : `${scheme}${space}${REDACTED}`))
+    .replace(NAMED, `$1$2${REDACTED}`)
+    .replace(CODE_PARAM, `$1${REDACTED}`)
+    .replace(OPAQUE, opaque);
+}
+
+/** Secrets sorted longest first, so a secret that contains another is removed whole. */
+export function orderSecrets(secrets: readonly string[]): string[] {
+  return [...new Set(secrets)].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length).slice(0, 200);
+}

@@ -1,0 +1,145 @@
+/**
+ * What the person who gets the alert reads: one plain sentence of what happened and one of what to do.
+ * Written for someone who runs the workflow, not for the developer who built it.
+ */
+import type { Category } from './types';
+
+export interface CategoryText {
+  summary: string;
+  advice: string;
+}
+
+export const TEXTS: Readonly<Record<Category, CategoryText>> = {
+  access_token_expired: {
+    summary: 'The short-lived Xero access token had expired, which is normal every 30 minutes.',
+    advice: 'Nothing to do: get a fresh access token and run the request again; if this keeps happening, check that token refresh is working.',
+  },
+  access_token_invalid: {
+    summary: 'Xero did not accept the access token that was sent with this request.',
+    advice: 'Get a fresh access token and run the request again; if it fails again, open the Xero credential and click Reconnect.',
+  },
+  refresh_token_invalid: {
+    summary: "Xero stopped accepting this connection's refresh token, so the connection is broken.",
+    advice: 'Open the Xero credential in n8n and click Reconnect (sign in to Xero and approve access again); workflows will fail until someone does.',
+  },
+  access_revoked: {
+    summary: "Access to Xero was withdrawn: someone disconnected the app in Xero, or the user who connected it lost access.",
+    advice: 'Ask a Xero user who still has access to the organisation to open the Xero credential and click Reconnect, then approve access again.',
+  },
+  token_rotation_lost: {
+    summary: 'A new Xero token was issued but never saved, so the connection lost track of its current token.',
+    advice: 'Open the Xero credential and click Reconnect; if it happens again, make sure only one system refreshes this connection.',
+  },
+  not_connected: {
+    summary: 'This Xero credential has never been connected, or the Xero sign-in was cancelled before access was granted.',
+    advice: 'Open the Xero credential, click Connect, sign in to Xero and click Allow access for the right organisation.',
+  },
+  insufficient_scope: {
+    summary: 'The Xero connection does not have permission (scope) for what this request tried to do.',
+    advice: 'Add the missing scope to the credential (for example accounting.invoices), save, and click Reconnect so Xero grants it.',
+  },
+  tenant_access_denied: {
+    summary: 'Xero refused access to this organisation: it is not connected to this app any more, the organisation ID is wrong, or the organisation is gone.',
+    advice: 'Check that the workflow uses the right Xero organisation, then click Reconnect on the credential and tick that organisation.',
+  },
+  forbidden: {
+    summary: 'Xero refused this request because the connected user or app is not allowed to do it.',
+    advice: "Check the Xero user's role and the organisation's subscription for this feature, or ask your Xero adviser.",
+  },
+  invalid_client: {
+    summary: "Xero does not recognise the app's Client ID or Client Secret, or the app is disabled.",
+    advice: 'Copy the Client ID and a fresh Client Secret from developer.xero.com (My Apps) into the credential, save, and Reconnect.',
+  },
+  redirect_uri_mismatch: {
+    summary: "The app's redirect address is not one Xero has on file, so Xero blocked the sign-in.",
+    advice: "Copy the OAuth Redirect URL shown in the credential into the app's Redirect URIs at developer.xero.com exactly, save, and Reconnect.",
+  },
+  connection_limit_reached: {
+    summary: 'The Xero app has reached the number of organisations its plan allows, so no more can be connected.',
+    advice: "Disconnect an organisation you no longer use, or move the app to a higher tier at developer.xero.com, then connect again.",
+  },
+  rate_limit_minute: {
+    summary: 'Xero paused this connection because more than 60 requests were sent to the organisation within a minute.',
+    advice: 'Nothing to do now: it resumes automatically after the wait; if it happens often, slow the workflow down or batch requests.',
+  },
+  rate_limit_day: {
+    summary: "This organisation has used up today's Xero request allowance, so Xero refuses requests until the daily limit resets.",
+    advice: 'Wait for the daily limit to reset, and reduce how many requests the workflows make per day (batch, filter, or run less often).',
+  },
+  rate_limit_concurrent: {
+    summary: 'Too many requests to this Xero organisation were running at the same time.',
+    advice: 'Nothing to do now: it retries after a few seconds; if it keeps happening, run fewer requests in parallel (Xero allows 5).',
+  },
+  rate_limit_app: {
+    summary: 'The Xero app as a whole sent too many requests this minute across all its organisations.',
+    advice: 'Nothing to do now: it resumes after the wait; if it happens often, spread the workflows across the minute.',
+  },
+  rate_limited: {
+    summary: 'Xero asked for requests to slow down because too many were sent.',
+    advice: 'Nothing to do now: it retries after the wait; if it happens often, slow the workflow down or batch requests.',
+  },
+  clock_skew: {
+    summary: "The server's clock is too far from the real time, so Xero rejected the signed request.",
+    advice: "Fix the server's clock (turn on automatic time sync, NTP) and run the request again.",
+  },
+  signature_invalid: {
+    summary: "Xero could not verify the request's signature, so it rejected it.",
+    advice: "Check the app's consumer key, secret and certificate in the credential; old OAuth 1.0a apps must move to OAuth 2.0.",
+  },
+  certificate_expired: {
+    summary: "Xero has no valid certificate for this app, so it rejected the signed request.",
+    advice: "Upload the app's current public certificate at developer.xero.com, or move the app to OAuth 2.0.",
+  },
+  nonce_reused: {
+    summary: 'A one-time value in the request had already been used, so Xero rejected it as a possible replay.',
+    advice: 'Nothing to do: send the request again; it gets a new one-time value.',
+  },
+  organisation_offline: {
+    summary: 'This Xero organisation is offline for a short time (Xero is updating it).',
+    advice: 'Nothing to do: wait about 5 minutes and the request is tried again.',
+  },
+  service_unavailable: {
+    summary: "Xero's service is down for maintenance or temporarily unavailable.",
+    advice: "Nothing to do: wait a few minutes and try again; check status.xero.com if it lasts longer.",
+  },
+  server_error: {
+    summary: 'Xero had an internal error while handling this request.',
+    advice: 'Try the request again in a moment; if it keeps failing, check status.xero.com and contact Xero support with the correlation ID.',
+  },
+  network_error: {
+    summary: 'The connection to Xero dropped or could not be made (a network problem, not a Xero account problem).',
+    advice: "Try again in a moment; if it keeps failing, check the server's internet connection, firewall and proxy.",
+  },
+  timeout: {
+    summary: 'Xero took too long to answer, so the request was given up.',
+    advice: 'Try again in a moment; if it keeps happening, request less data at a time (use paging or filters).',
+  },
+  validation_error: {
+    summary: 'Xero rejected the data this workflow sent because something in it is not valid.',
+    advice: "Read Xero's message in the details, fix the field it names in the workflow (for example a missing contact or a bad date), and run it again.",
+  },
+  not_found: {
+    summary: 'Xero could not find the record or address this workflow asked for.',
+    advice: 'Check the ID or URL used in the workflow (the record may have been deleted or belong to another organisation).',
+  },
+  precondition_failed: {
+    summary: 'Xero refused the change because the record was changed elsewhere or a condition of the request was not met.',
+    advice: 'Fetch the latest version of the record, check its status, and run the workflow again.',
+  },
+  unknown: {
+    summary: 'Xero Guard could not recognise this error.',
+    advice: 'Look at the full error in the failed execution; if it names Xero, check status.xero.com or contact support with the details.',
+  },
+};
+
+/** ENOTFOUND: the host name itself does not resolve, which waiting does not fix. */
+export const HOST_NOT_FOUND_TEXT: CategoryText = {
+  summary: "The server could not find Xero's address on the network (the host name did not resolve).",
+  advice: "Check the server's DNS and proxy settings and any custom Xero URL in the configuration for typos.",
+};
+
+export function customRuleSummary(ruleName: string): string {
+  return `Your custom rule "${ruleName}" matched this error.`;
+}
+
+export const CUSTOM_RULE_ADVICE = 'Follow the instructions your team wrote for this rule.';

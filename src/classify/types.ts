@@ -1,0 +1,130 @@
+/** The public vocabulary of the classifier (spec/classification.md). */
+
+export const CATEGORIES = [
+  'access_token_expired',
+  'access_token_invalid',
+  'refresh_token_invalid',
+  'access_revoked',
+  'token_rotation_lost',
+  'not_connected',
+  'insufficient_scope',
+  'tenant_access_denied',
+  'forbidden',
+  'invalid_client',
+  'redirect_uri_mismatch',
+  'connection_limit_reached',
+  'rate_limit_minute',
+  'rate_limit_day',
+  'rate_limit_concurrent',
+  'rate_limit_app',
+  'rate_limited',
+  'clock_skew',
+  'signature_invalid',
+  'certificate_expired',
+  'nonce_reused',
+  'organisation_offline',
+  'service_unavailable',
+  'server_error',
+  'network_error',
+  'timeout',
+  'validation_error',
+  'not_found',
+  'precondition_failed',
+  'unknown',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const ACTIONS = ['retry', 'refresh_and_retry', 'wait_and_retry', 'reauthenticate', 'fix_configuration', 'fix_request', 'alert'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SOURCES = ['api', 'token_endpoint', 'authorize', 'oauth1', 'network', 'n8n', 'unknown'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** A category a custom rule may return: one of the built-in ones or the user's own snake_case name. */
+export type CustomCategory = string & Record<never, never>;
+
+export interface Classification {
+  category: Category | CustomCategory;
+  action: Action;
+  /** True exactly when `action` is retry, refresh_and_retry or wait_and_retry. */
+  retryable: boolean;
+  /** From Retry-After (seconds, or an HTTP date against `now`); null when the input carries none. */
+  retryAfterSeconds: number | null;
+  /** How long to wait before retrying: Retry-After when present, otherwise a sensible default for the category; null when waiting does not help. */
+  suggestedWaitSeconds: number | null;
+  severity: Severity;
+  summary: string;
+  advice: string;
+  httpStatus: number | null;
+  xeroDetail: string | null;
+  correlationId: string | null;
+  rateLimitProblem: string | null;
+  source: Source;
+  /** OAuth 1.0a `oauth_problem`, when the input is an OAuth 1.0a error. */
+  oauthProblem: string | null;
+  /** OAuth 2.0 `error` code (invalid_grant, invalid_client, ...), when present. */
+  oauthError: string | null;
+  /** The name of the custom rule that decided the classification, or null for a built-in one. */
+  matchedRule: string | null;
+  /** A custom rule that could not be compiled or evaluated, named, with why; the built-in classification still applies. */
+  configurationError: string | null;
+}
+
+/** What custom rules see: one normalised error, whatever shape the input had. */
+export interface NormalisedError {
+  status: number | null;
+  /** Header names in lower case; values as strings. */
+  headers: Record<string, string>;
+  /** The first structured (or string) response body found, bounded. */
+  body: unknown;
+  /** All the text found in the input (messages, descriptions, bodies, HTML stripped to text), bounded, quotes straightened. */
+  text: string;
+  source: Source;
+  /** A Node.js / undici error code such as ECONNRESET. */
+  code: string | null;
+  url: string | null;
+  /** Xero Problem Details `Detail`. */
+  detail: string | null;
+  /** Xero `Type` (e.g. ValidationException) or Problem Details type. */
+  type: string | null;
+  title: string | null;
+  /** OAuth 2.0 `error` and `error_description`. */
+  error: string | null;
+  errorDescription: string | null;
+  oauthProblem: string | null;
+  oauthProblemAdvice: string | null;
+  correlationId: string | null;
+  validationMessages: string[];
+  /** A short plain-text `description` (n8n puts Xero's words there). */
+  description: string | null;
+  /** True when a bound (depth, node count, string length) cut the input short. */
+  truncated: boolean;
+}
+
+export interface CustomRule {
+  /** Shown in configuration errors and in `matchedRule`. */
+  name: string;
+  /** A JSONata expression over the NormalisedError; the rule applies when it evaluates truthy. */
+  expression: string;
+  category: Category | CustomCategory;
+  action: Action;
+  summary?: string;
+  advice?: string;
+  severity?: Severity;
+}
+
+export interface ClassifyOptions {
+  /** The time Retry-After HTTP dates are measured against; defaults to the current time. */
+  now?: Date | number;
+  /** Custom rules, evaluated in order before the built-in ones. */
+  rules?: readonly CustomRule[] | CompiledRules;
+}
+
+/** Rules validated and compiled once by compileRules; pass them as `options.rules`. */
+export interface CompiledRules {
+  readonly kind: 'xero-guard-compiled-rules';
+  readonly rules: readonly CustomRule[];
+}
