@@ -1,0 +1,52 @@
+import { MAX_CANDIDATES, MAX_HISTORY, type Candidate, type ConnectionRecord, type ConnectionState, type GrantKind } from '../ledger/types';
+import type { TokenSet } from '../xero/token-set';
+
+/** Pure transitions of a connection record; the engine decides when, these decide what changes. */
+
+export function withState(record: ConnectionRecord, to: ConnectionState, reason: string, now: number): ConnectionRecord {
+  if (record.state === to && record.stateReason === reason) return record;
+  const history =
+    record.state === to
+      ? record.history
+      : [...record.history, { seq: (record.history.at(-1)?.seq ?? 0) + 1, at: now, from: record.state, to, reason }].slice(-MAX_HISTORY);
+  return { ...record, state: to, stateReason: to === 'active' ? null : reason, history, updatedAt: now };
+}
+
+export function withRotation(record: ConnectionRecord, tokenSet: TokenSet, now: number): ConnectionRecord {
+  const rotated = { ...record, tokenSet, pending: null, lastRotationAt: now, updatedAt: now };
+  return record.state === 'active' ? rotated : withState(rotated, 'active', 'refreshed after a retry', now);
+}
+
+export function withCandidate(record: ConnectionRecord, candidate: Candidate): ConnectionRecord {
+  return { ...record, candidates: pruneCandidates([...record.candidates, candidate]), updatedAt: candidate.addedAt };
+}
+
+/** Bounded, but never by dropping a live candidate for a dead one: dead and oldest go first. */
+function pruneCandidates(candidates: Candidate[]): Candidate[] {
+  if (candidates.length <= MAX_CANDIDATES) return candidates;
+  const ranked = [...candidates].sort((a, b) => Number(a.deadAt !== undefined) - Number(b.deadAt !== undefined) || b.addedAt - a.addedAt);
+  const keep = new Set(ranked.slice(0, MAX_CANDIDATES));
+  return candidates.filter((c) => keep.has(c));
+}
+
+export function newGrantRecord(key: string, tokenSet: TokenSet, grant: GrantKind, now: number, previous: ConnectionRecord | null): ConnectionRecord {
+  const base: ConnectionRecord = {
+    key,
+    version: previous?.version ?? 0,
+    grant,
+    state: previous?.state ?? 'active',
+    stateReason: previous?.stateReason ?? null,
+    tokenSet,
+    lastRotationAt: tokenSet.obtainedAt,
+    pending: null,
+    candidates: previous?.candidates ?? [],
+    history: previous?.history ?? [],
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+  };
+  const withOld = previous ? withCandidate(base, { tokenSet: previous.tokenSet, addedAt: now, reason: 'replaced by a new grant' }) : base;
+  if (!previous) {
+    return { ...withOld, history: [{ seq: 1, at: now, from: null, to: 'active', reason: 'connected' }] };
+  }
+  return withState(withOld, 'active', 'reconnected', now);
+}

@@ -1,0 +1,484 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { systemClock, type Clock } from '../clock';
+import { fingerprint } from '../secrets/fingerprint';
+import type { ConnectionRecord, ConnectionState, GrantKind, Lease, Ledger, StateChange } from '../ledger/types';
+import { XeroIdentityClient, type ClientCredentials } from '../xero/identity-client';
+import type { TokenError } from '../xero/token-response';
+import type { TokenSet } from '../xero/token-set';
+import {
+  ConnectionBusyError,
+  ConnectionNotFoundError,
+  ConnectionStateError,
+  RefreshOutcomeUnknownError,
+  TokenEndpointRateLimitedError,
+} from './errors';
+import type { EngineEvent, EngineEventHandler } from './events';
+import { resolvePolicy, type EnginePolicy } from './policy';
+import { newGrantRecord, withCandidate, withRotation, withState } from './record-updates';
+
+export interface TokenEngineOptions {
+  ledger: Ledger;
+  /** Client id and secret used for every connection without its own (see setClient). */
+  client?: ClientCredentials;
+  identity?: XeroIdentityClient;
+  clock?: Clock;
+  policy?: Partial<EnginePolicy>;
+  /** Names this process in leases and pending-refresh notes. */
+  owner?: string;
+  onEvent?: EngineEventHandler;
+}
+
+export type ReportedState = ConnectionState | 'refreshing' | 'not_connected';
+
+export interface ConnectionStatus {
+  key: string;
+  state: ReportedState;
+  reason: string | null;
+  grant: GrantKind | null;
+  version: number;
+  scopes: string[];
+  accessTokenExpiresAt: number | null;
+  accessTokenValid: boolean;
+  lastRotationAt: number | null;
+  /** When Xero would expire the refresh token if nothing refreshed it (60 days idle). */
+  refreshTokenIdleExpiresAt: number | null;
+  daysLeftBeforeIdleExpiry: number | null;
+  pendingRefreshSince: number | null;
+  liveCandidates: number;
+  history: StateChange[];
+}
+
+export interface RefreshResult {
+  /** False when no call to Xero was needed (fresh already, or a sibling process had just rotated). */
+  refreshed: boolean;
+  accessTokenExpiresAt: number;
+  lastRotationAt: number;
+  version: number;
+}
+
+type Mode = 'get' | 'if_needed' | 'force';
+
+interface Obtained {
+  accessToken: string;
+  refreshed: boolean;
+  record: ConnectionRecord;
+}
+
+type SpendOutcome = { kind: 'rotated'; obtained: Obtained } | { kind: 'sibling' } | { kind: 'dead'; reason: string };
+
+interface CachedToken {
+  accessToken: string;
+  expiresAt: number;
+  lastRotationAt: number;
+}
+
+const MAX_ROUNDS = 6;
+
+/**
+ * Owns Xero token chains: every refresh is serialized (single flight in-process, a lease across
+ * processes), written ahead to the ledger, fenced by a version check, retried inside Xero's grace
+ * window when its answer is lost, and never repeated against a refresh token known to be dead.
+ * See spec/engine.md for the ten invariants this class keeps.
+ */
+export class TokenEngine {
+  readonly policy: EnginePolicy;
+  readonly ledger: Ledger;
+  private readonly identity: XeroIdentityClient;
+  private readonly clock: Clock;
+  private readonly owner: string;
+  private readonly onEvent?: EngineEventHandler;
+  private readonly defaultClient?: ClientCredentials;
+  private readonly clients = new Map<string, ClientCredentials>();
+  private readonly cache = new Map<string, CachedToken>();
+  private readonly inflight = new Map<string, Promise<Obtained>>();
+
+  constructor(options: TokenEngineOptions) {
+    if (!options?.ledger) throw new Error('TokenEngine needs a ledger (FileLedger, MemoryLedger, or a Postgres/Redis ledger)');
+    this.ledger = options.ledger;
+    this.clock = options.clock ?? systemClock;
+    this.identity = options.identity ?? new XeroIdentityClient({ clock: this.clock });
+    this.policy = resolvePolicy(options.policy);
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.onEvent = options.onEvent;
+    this.defaultClient = options.client;
+  }
+
+  /** The client id/secret to refresh `key` with; a changed secret takes effect on the next refresh. */
+  setClient(key: string, client: ClientCredentials): void {
+    this.clients.set(key, client);
+  }
+
+  /** Invariant 10: answers from memory, with no I/O, while the cached token is outside the refresh-ahead window. */
+  async getAccessToken(key: string): Promise<string> {
+    const cached = this.cache.get(key);
+    if (cached && this.isFresh(cached.expiresAt, cached.lastRotationAt)) return cached.accessToken;
+    return (await this.singleFlight(key, 'get')).accessToken;
+  }
+
+  /** `force` rotates now; otherwise only inside the refresh-ahead window or past the keep-alive age. */
+  async refresh(key: string, options: { force?: boolean } = {}): Promise<RefreshResult> {
+    const obtained = await this.singleFlight(key, options.force ? 'force' : 'if_needed');
+    return {
+      refreshed: obtained.refreshed,
+      accessTokenExpiresAt: obtained.record.tokenSet.expiresAt,
+      lastRotationAt: obtained.record.lastRotationAt,
+      version: obtained.record.version,
+    };
+  }
+
+  /**
+   * Stores a freshly connected grant as the start of a chain. With `ifAbsent` an existing chain is
+   * left alone (hosts call this on every request with the token set from connect time).
+   */
+  async adoptGrant(
+    key: string,
+    tokenSet: TokenSet,
+    options: { ifAbsent?: boolean; grant?: GrantKind; supersedes?: string[] } = {},
+  ): Promise<ConnectionStatus> {
+    validateTokenSet(tokenSet, options.grant ?? 'authorization_code');
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const existing = await this.ledger.read(key);
+      if (existing && options.ifAbsent) return this.describe(key, existing);
+      const next = newGrantRecord(key, tokenSet, options.grant ?? 'authorization_code', this.clock.now(), existing);
+      const written = await this.ledger.write(next, existing?.version ?? 0);
+      if (written.ok) {
+        const stored = { ...next, version: written.version };
+        await this.emit({ type: 'ledger_written', key, version: written.version, why: 'adopted' });
+        if (!existing || existing.state !== 'active') await this.emit({ type: 'state_changed', key, from: existing?.state ?? null, to: 'active', reason: stored.history.at(-1)?.reason ?? 'connected' });
+        this.remember(stored, false);
+        for (const old of options.supersedes ?? []) if (old !== key) await this.markSuperseded(old, `reconnected as ${key}`);
+        return this.describe(key, stored);
+      }
+    }
+    throw new ConnectionBusyError(key, 0);
+  }
+
+  /** Marks a chain replaced by a newer grant; its tokens are kept but no longer used. */
+  async markSuperseded(key: string, reason: string): Promise<void> {
+    this.cache.delete(key);
+    await this.changeState(key, 'superseded', reason);
+  }
+
+  async status(key: string): Promise<ConnectionStatus> {
+    const record = await this.ledger.read(key);
+    return this.describe(key, record);
+  }
+
+  /** Keeps idle chains alive: rotates every active connection whose last rotation is older than the keep-alive age. */
+  async keepAliveSweep(): Promise<Array<{ key: string; refreshed: boolean; error?: string }>> {
+    const results: Array<{ key: string; refreshed: boolean; error?: string }> = [];
+    for (const key of await this.ledger.keys()) {
+      const record = await this.ledger.read(key).catch(() => null);
+      // Only the refresh token's age matters here: an idle connection needs no fresh access token.
+      if (!record || record.state !== 'active' || record.grant !== 'authorization_code' || !this.keepAliveDue(record.lastRotationAt)) continue;
+      try {
+        results.push({ key, refreshed: (await this.refresh(key)).refreshed });
+      } catch (error) {
+        results.push({ key, refreshed: false, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return results;
+  }
+
+  private singleFlight(key: string, mode: Mode): Promise<Obtained> {
+    const running = this.inflight.get(key);
+    // A forced refresh must rotate after whatever is in flight, not merely share its result.
+    const start = running && mode === 'force' ? running.catch(() => undefined).then(() => this.obtain(key, mode)) : running;
+    if (start && mode !== 'force') return start;
+    const promise = (start ?? this.obtain(key, mode)).finally(() => {
+      if (this.inflight.get(key) === promise) this.inflight.delete(key);
+    });
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private async obtain(key: string, mode: Mode): Promise<Obtained> {
+    const record = await this.readExisting(key);
+    this.assertUsable(record, mode);
+    if (mode !== 'force' && this.isFresh(record.tokenSet.expiresAt, record.lastRotationAt)) return this.remember(record, false);
+    const lease = await this.ledger.acquireLease(key, { owner: this.owner, ttlMs: this.policy.leaseTtlMs, waitMs: this.policy.leaseWaitMs });
+    if (!lease) {
+      // Invariant 6: never refresh without the lease; take what the holder wrote, or report busy.
+      await this.emit({ type: 'lease_busy', key });
+      const latest = await this.readExisting(key);
+      this.assertUsable(latest, 'get');
+      if (this.isFresh(latest.tokenSet.expiresAt, latest.lastRotationAt) || (mode === 'get' && latest.tokenSet.expiresAt > this.clock.now())) {
+        return this.remember(latest, false);
+      }
+      throw new ConnectionBusyError(key, this.policy.leaseWaitMs);
+    }
+    await this.emit({ type: 'lease_acquired', key });
+    try {
+      return await this.rotateUnderLease(key, lease, mode);
+    } finally {
+      await this.ledger.releaseLease(lease).catch(() => undefined);
+      await this.emit({ type: 'lease_released', key });
+    }
+  }
+
+  private async rotateUnderLease(key: string, lease: Lease, mode: Mode): Promise<Obtained> {
+    let force = mode === 'force';
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      // Re-read under the lease: the previous holder may have rotated while we waited.
+      const record = await this.readExisting(key);
+      this.assertUsable(record, force ? 'force' : 'get');
+      if (!force && this.isFresh(record.tokenSet.expiresAt, record.lastRotationAt)) return this.remember(record, false);
+      if (record.grant === 'client_credentials') return this.clientCredentials(record, lease);
+      const idleLimit = record.lastRotationAt + this.policy.refreshTokenIdleMs;
+      if (this.clock.now() > idleLimit + this.policy.graceWindowMs && !force) {
+        // Presenting it would only be a dead-token use: Xero expired it after 60 idle days.
+        throw await this.giveUp(record, `its refresh token was last used on ${iso(record.lastRotationAt)}, and Xero expires refresh tokens unused for 60 days.`);
+      }
+      const outcome = await this.spend(record, record.tokenSet, 'current', lease);
+      if (outcome.kind === 'rotated') return outcome.obtained;
+      if (outcome.kind === 'sibling') {
+        force = false;
+        continue;
+      }
+      const viaCandidate = await this.tryCandidates(key, lease);
+      if (viaCandidate === 'sibling') {
+        force = false;
+        continue;
+      }
+      if (viaCandidate) return viaCandidate;
+      throw await this.giveUp(await this.readExisting(key), outcome.reason);
+    }
+    throw new ConnectionBusyError(key, this.policy.leaseWaitMs);
+  }
+
+  /** Invariant 3: a token set another writer produced may still be alive; try those before giving up. */
+  private async tryCandidates(key: string, lease: Lease): Promise<Obtained | 'sibling' | null> {
+    for (;;) {
+      const record = await this.readExisting(key);
+      const now = this.clock.now();
+      const currentFp = record.tokenSet.refreshToken ? fingerprint(record.tokenSet.refreshToken) : null;
+      const candidate = record.candidates.find(
+        (c) =>
+          c.deadAt === undefined &&
+          c.tokenSet.refreshToken !== undefined &&
+          fingerprint(c.tokenSet.refreshToken) !== currentFp &&
+          c.tokenSet.obtainedAt + this.policy.refreshTokenIdleMs > now,
+      );
+      if (!candidate) return null;
+      const outcome = await this.spend(record, candidate.tokenSet, 'candidate', lease);
+      if (outcome.kind === 'rotated') return outcome.obtained;
+      if (outcome.kind === 'sibling') return 'sibling';
+      await this.update(key, (latest) => ({
+        ...latest,
+        candidates: latest.candidates.map((c) => (c.tokenSet.refreshToken === candidate.tokenSet.refreshToken ? { ...c, deadAt: now } : c)),
+      }), 'candidate');
+    }
+  }
+
+  /**
+   * Spends one refresh token: write-ahead intent, token call, retries of an unknown outcome with
+   * the same token inside the grace window (invariant 4), and the write of the result (invariant 2).
+   */
+  private async spend(record: ConnectionRecord, source: TokenSet, sourceKind: 'current' | 'candidate', lease: Lease): Promise<SpendOutcome> {
+    const key = record.key;
+    const refreshToken = source.refreshToken as string;
+    const fp = fingerprint(refreshToken);
+    let current = record;
+    let graceStart: number;
+    if (record.pending?.refreshTokenFp === fp) {
+      graceStart = record.pending.startedAt;
+      if (this.clock.now() > this.retryDeadline(graceStart)) {
+        return { kind: 'dead', reason: `a refresh started at ${iso(graceStart)} never got Xero's answer, and the 30-minute window to retry it has passed.` };
+      }
+    } else {
+      graceStart = this.clock.now();
+      const intent = await this.ledger.write({ ...record, pending: { refreshTokenFp: fp, startedAt: graceStart, owner: this.owner }, updatedAt: graceStart }, record.version);
+      if (!intent.ok) return { kind: 'sibling' };
+      await this.emit({ type: 'ledger_written', key, version: intent.version, why: 'intent' });
+      current = { ...record, version: intent.version, pending: { refreshTokenFp: fp, startedAt: graceStart, owner: this.owner } };
+    }
+    const client = this.clientFor(key);
+    for (let attempt = 1; ; attempt++) {
+      await this.emit({ type: 'refresh_started', key, refreshTokenFp: fp, attempt, source: sourceKind });
+      const result = await this.identity.refresh(client, refreshToken);
+      await this.emit({ type: 'token_response', key, ok: result.ok, errorKind: result.ok ? undefined : result.error.kind });
+      if (result.ok) return { kind: 'rotated', obtained: await this.commit(current, result.tokenSet, sourceKind) };
+      const error = result.error;
+      if (error.kind === 'invalid_grant') {
+        const latest = await this.readExisting(key);
+        if (latest.tokenSet.refreshToken !== current.tokenSet.refreshToken) {
+          await this.emit({ type: 'sibling_adopted', key, version: latest.version });
+          return { kind: 'sibling' };
+        }
+        return { kind: 'dead', reason: 'Xero rejected its refresh token (invalid_grant): access was revoked, the token was used elsewhere, or it was unused for 60 days.' };
+      }
+      if (!error.outcomeUnknown) await this.throwDefinite(current, error);
+      const retryUntil = this.retryDeadline(graceStart);
+      const pause = Math.min(this.policy.retryMaxMs, this.policy.retryBaseMs * 2 ** (attempt - 1));
+      if (attempt >= this.policy.maxAttemptsPerCall || this.clock.now() + pause > retryUntil) throw new RefreshOutcomeUnknownError(key, error, retryUntil);
+      await this.clock.sleep(pause);
+      if (!(await this.ledger.renewLease(lease, this.policy.leaseTtlMs))) throw new RefreshOutcomeUnknownError(key, error, retryUntil);
+    }
+  }
+
+  /** Answers that say the refresh token was not used: clear the intent, record what a human must fix. */
+  private async throwDefinite(record: ConnectionRecord, error: TokenError): Promise<never> {
+    const key = record.key;
+    if (error.kind === 'rate_limited') {
+      await this.update(key, (latest) => ({ ...latest, pending: null }), 'intent');
+      throw new TokenEndpointRateLimitedError(key, error.retryAfterSeconds);
+    }
+    await this.update(key, (latest) => withState({ ...latest, pending: null }, 'misconfigured', error.message, this.clock.now()), 'state');
+    this.cache.delete(key);
+    throw new ConnectionStateError(key, 'misconfigured', error.message);
+  }
+
+  private async commit(record: ConnectionRecord, tokenSet: TokenSet, sourceKind: 'current' | 'candidate'): Promise<Obtained> {
+    const now = this.clock.now();
+    const base = sourceKind === 'candidate' ? withCandidate(record, { tokenSet: record.tokenSet, addedAt: now, reason: 'rejected by Xero', deadAt: now }) : record;
+    const next = withRotation(base, tokenSet, now);
+    const written = await this.ledger.write(next, record.version);
+    if (written.ok) {
+      const stored = { ...next, version: written.version };
+      await this.emit({ type: 'ledger_written', key: record.key, version: written.version, why: 'rotated' });
+      if (record.state !== 'active') await this.emit({ type: 'state_changed', key: record.key, from: record.state, to: 'active', reason: 'refreshed after a retry' });
+      return this.remember(stored, true);
+    }
+    // Invariant 7: a newer version exists (our lease ran out mid-call). Keep what Xero gave as a candidate, then use it.
+    await this.emit({ type: 'fenced', key: record.key, version: record.version });
+    const stored = await this.update(record.key, (latest) => withCandidate(latest, { tokenSet, addedAt: now, reason: 'written after a newer version (lease expired mid-refresh)' }), 'candidate');
+    if (this.isFresh(stored.tokenSet.expiresAt, stored.lastRotationAt)) return this.remember(stored, false);
+    return { accessToken: tokenSet.accessToken, refreshed: true, record: stored };
+  }
+
+  private async clientCredentials(record: ConnectionRecord, lease: Lease): Promise<Obtained> {
+    const client = this.clientFor(record.key);
+    for (let attempt = 1; ; attempt++) {
+      await this.emit({ type: 'refresh_started', key: record.key, refreshTokenFp: '-', attempt, source: 'client_credentials' });
+      const result = await this.identity.clientCredentials(client, record.tokenSet.scope);
+      await this.emit({ type: 'token_response', key: record.key, ok: result.ok, errorKind: result.ok ? undefined : result.error.kind });
+      if (result.ok) return this.commit(record, result.tokenSet, 'current');
+      if (!result.error.outcomeUnknown) await this.throwDefinite(record, result.error);
+      if (attempt >= this.policy.maxAttemptsPerCall) throw new RefreshOutcomeUnknownError(record.key, result.error, this.clock.now());
+      await this.clock.sleep(Math.min(this.policy.retryMaxMs, this.policy.retryBaseMs * 2 ** (attempt - 1)));
+      await this.ledger.renewLease(lease, this.policy.leaseTtlMs);
+    }
+  }
+
+  /** Invariant 5: record needs_reauth once, keep every token, and stop calling Xero for this chain. */
+  private async giveUp(record: ConnectionRecord, reason: string): Promise<ConnectionStateError> {
+    this.cache.delete(record.key);
+    if (record.state !== 'needs_reauth') await this.changeState(record.key, 'needs_reauth', reason);
+    return new ConnectionStateError(record.key, 'needs_reauth', record.state === 'needs_reauth' ? (record.stateReason ?? reason) : reason);
+  }
+
+  private async changeState(key: string, to: ConnectionState, reason: string): Promise<void> {
+    let from: ConnectionState | null = null;
+    await this.update(key, (latest) => {
+      from = latest.state;
+      return withState(latest, to, reason, this.clock.now());
+    }, 'state');
+    if (from !== to) await this.emit({ type: 'state_changed', key, from, to, reason });
+  }
+
+  /** Read-modify-write with the version check, re-reading on conflict. */
+  private async update(key: string, change: (latest: ConnectionRecord) => ConnectionRecord, why: 'intent' | 'candidate' | 'state'): Promise<ConnectionRecord> {
+    for (let round = 0; round < MAX_ROUNDS * 2; round++) {
+      const latest = await this.readExisting(key);
+      const next = change(latest);
+      if (next === latest) return latest;
+      const written = await this.ledger.write(next, latest.version);
+      if (written.ok) {
+        await this.emit({ type: 'ledger_written', key, version: written.version, why });
+        return { ...next, version: written.version };
+      }
+    }
+    throw new ConnectionBusyError(key, 0);
+  }
+
+  private assertUsable(record: ConnectionRecord, mode: Mode): void {
+    if (record.state === 'active') return;
+    // A human may force one more try of a broken chain; a superseded chain is never used again.
+    if (mode === 'force' && record.state !== 'superseded') return;
+    this.cache.delete(record.key);
+    throw new ConnectionStateError(record.key, record.state, record.stateReason ?? record.state);
+  }
+
+  private isFresh(expiresAt: number, lastRotationAt: number): boolean {
+    return expiresAt - this.clock.now() > this.policy.refreshAheadMs && !this.keepAliveDue(lastRotationAt);
+  }
+
+  private keepAliveDue(lastRotationAt: number): boolean {
+    return this.policy.keepAliveAfterMs !== null && this.clock.now() - lastRotationAt >= this.policy.keepAliveAfterMs;
+  }
+
+  private retryDeadline(graceStart: number): number {
+    return graceStart + this.policy.graceWindowMs - this.policy.graceSafetyMs;
+  }
+
+  private remember(record: ConnectionRecord, refreshed: boolean): Obtained {
+    if (record.state === 'active') {
+      this.cache.set(record.key, { accessToken: record.tokenSet.accessToken, expiresAt: record.tokenSet.expiresAt, lastRotationAt: record.lastRotationAt });
+    }
+    return { accessToken: record.tokenSet.accessToken, refreshed, record };
+  }
+
+  private async readExisting(key: string): Promise<ConnectionRecord> {
+    const record = await this.ledger.read(key);
+    if (!record) throw new ConnectionNotFoundError(key);
+    return record;
+  }
+
+  private clientFor(key: string): ClientCredentials {
+    const client = this.clients.get(key) ?? this.defaultClient;
+    if (!client?.clientId || !client.clientSecret) {
+      throw new ConnectionStateError(key, 'misconfigured', 'no client id and secret are configured for it.');
+    }
+    return client;
+  }
+
+  private describe(key: string, record: ConnectionRecord | null): ConnectionStatus {
+    const now = this.clock.now();
+    if (!record) {
+      return {
+        key, state: 'not_connected', reason: 'no token set is stored for this connection', grant: null, version: 0, scopes: [],
+        accessTokenExpiresAt: null, accessTokenValid: false, lastRotationAt: null, refreshTokenIdleExpiresAt: null,
+        daysLeftBeforeIdleExpiry: null, pendingRefreshSince: null, liveCandidates: 0, history: [],
+      };
+    }
+    const refreshing = record.state === 'active' && record.pending !== null && now - record.pending.startedAt < this.policy.leaseTtlMs;
+    const idleExpiresAt = record.grant === 'client_credentials' ? null : record.lastRotationAt + this.policy.refreshTokenIdleMs;
+    return {
+      key,
+      state: refreshing ? 'refreshing' : record.state,
+      reason: record.stateReason,
+      grant: record.grant,
+      version: record.version,
+      scopes: record.tokenSet.scope,
+      accessTokenExpiresAt: record.tokenSet.expiresAt,
+      accessTokenValid: record.state === 'active' && record.tokenSet.expiresAt > now,
+      lastRotationAt: record.lastRotationAt,
+      refreshTokenIdleExpiresAt: idleExpiresAt,
+      daysLeftBeforeIdleExpiry: idleExpiresAt === null ? null : Math.max(0, Math.floor((idleExpiresAt - now) / 86_400_000)),
+      pendingRefreshSince: record.pending?.startedAt ?? null,
+      liveCandidates: record.candidates.filter((c) => c.deadAt === undefined).length,
+      history: record.history.map((h) => ({ ...h })),
+    };
+  }
+
+  private async emit(event: EngineEvent): Promise<void> {
+    if (this.onEvent) await this.onEvent(event);
+  }
+}
+
+function validateTokenSet(tokenSet: TokenSet, grant: GrantKind): void {
+  if (!tokenSet || typeof tokenSet.accessToken !== 'string' || tokenSet.accessToken === '') {
+    throw new Error('adoptGrant needs a token set with an access token');
+  }
+  if (grant === 'authorization_code' && (typeof tokenSet.refreshToken !== 'string' || tokenSet.refreshToken === '')) {
+    throw new Error('adoptGrant needs a refresh token for an authorization-code grant: connect with the offline_access scope');
+  }
+  if (!Number.isFinite(tokenSet.expiresAt) || !Number.isFinite(tokenSet.obtainedAt)) {
+    throw new Error('adoptGrant needs expiresAt and obtainedAt as epoch milliseconds');
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
