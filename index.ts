@@ -6,3 +6,4 @@ export * from './src/xero';
 export * from './src/ledger';
 export * from './src/engine';
 export * from './src/classify';
+export * from './src/simulator';

@@ -1,0 +1,351 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { handleAdmin } from './admin-api';
+import { deleteConnection, getConnections, getOrganisation, type ApiRequest } from './api-endpoints';
+import { AUTHORIZE_PATH, CONNECTION_LIMIT_PATH, connectionLimitPage, showConsent, submitConsent } from './consent-page';
+import { SimulatorCore, rateLimitSettings, type SeedGrantInput } from './core';
+import { DISCOVERY_PATH, JWKS_PATH, discoveryDocument, jwksDocument, publicBase } from './discovery';
+import { connectionDate } from './formats';
+import type { Fault, FaultSpec } from './faults';
+import { BodyTooLarge, readBody, text, type SimResponse } from './http-kit';
+import { newId } from './formats';
+import type { SimEvent, SimulatorStats } from './observation';
+import { handleRevocation, handleToken } from './grants';
+import type { Endpoint, GraceMode, RateLimitSettings, SimulatorClock, SimulatorOptions, TokenResponse } from './types';
+import { notFound, serviceUnavailable, tooManyRequests, validationException } from './xero-errors';
+
+export const ADMIN_PREFIX = '/__admin';
+
+export interface ConnectionView {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  userId: string;
+  clientId: string;
+  authEventId: string;
+  createdDateUtc: string;
+  updatedDateUtc: string;
+}
+
+/** The simulator as tests, the demo and the CLI drive it. Every control here is also on the admin API. */
+export interface Simulator {
+  /** Base URL, e.g. http://127.0.0.1:4010 */
+  readonly url: string;
+  readonly port: number;
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly revocationUrl: string;
+  /** Stands for https://api.xero.com: `${apiUrl}/connections`, `${apiUrl}/api.xro/2.0/Organisation`. */
+  readonly apiUrl: string;
+  readonly discoveryUrl: string;
+  readonly adminUrl: string;
+  readonly clock: SimulatorClock;
+  readonly faults: {
+    add(spec: FaultSpec): Fault;
+    list(): Fault[];
+    remove(id: string): boolean;
+    clear(): void;
+  };
+  graceMode: GraceMode;
+  setRateLimits(option: boolean | Partial<RateLimitSettings>): void;
+  setConnectionLimit(limit: number | undefined): void;
+  /** A ready connection without the browser: the body the token endpoint would have answered. */
+  seedGrant(input?: SeedGrantInput): TokenResponse;
+  revokeUser(userIdOrEmail: string): { grantsRevoked: number; connectionsRemoved: number };
+  removeConnection(connectionId: string): void;
+  expireRefreshToken(refreshToken: string): void;
+  rotateClientSecret(clientId: string, newSecret?: string): string;
+  resetOrganisation(tenantId: string): { connectionsRemoved: number };
+  connections(): ConnectionView[];
+  /** 'live', 'grace', or why it is dead ('spent', 'revoked', 'expired', 'killed'); undefined if unknown. */
+  refreshTokenState(refreshToken: string): string | undefined;
+  stats(): SimulatorStats;
+  log(sinceSeq?: number): SimEvent[];
+  /** Dead refresh-token presentations: all of them, or those of the grant a refresh token (or grant id) belongs to. */
+  deadTokenUses(refreshTokenOrGrantId?: string): number;
+  close(): Promise<void>;
+}
+
+type Route = { endpoint: Endpoint; handle: (body: string) => SimResponse };
+
+function route(core: SimulatorCore, req: IncomingMessage, url: URL, api: ApiRequest, base: string): Route | undefined {
+  const method = req.method ?? 'GET';
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const lower = path.toLowerCase();
+  if (method === 'GET' && path === DISCOVERY_PATH) return { endpoint: 'discovery', handle: () => discoveryDocument(core, base) };
+  if (method === 'GET' && path === JWKS_PATH) return { endpoint: 'discovery', handle: () => jwksDocument(core) };
+  if (path === AUTHORIZE_PATH && method === 'GET') return { endpoint: 'authorize', handle: () => showConsent(core, url) };
+  if (path === AUTHORIZE_PATH && method === 'POST') return { endpoint: 'authorize', handle: (body) => submitConsent(core, body) };
+  if (path === CONNECTION_LIMIT_PATH && method === 'GET') return { endpoint: 'authorize', handle: () => connectionLimitPage(core, url) };
+  if (path === '/connect/token' && method === 'POST') return { endpoint: 'token', handle: (body) => handleToken(core, req.headers, body) };
+  if (path === '/connect/revocation' && method === 'POST') return { endpoint: 'revocation', handle: (body) => handleRevocation(core, req.headers, body) };
+  // Xero's API paths are case-insensitive (the OpenAPI document says /Connections, SDKs send /connections).
+  if (lower === '/connections' && method === 'GET') return { endpoint: 'connections', handle: () => getConnections(core, api) };
+  const del = /^\/connections\/([^/]+)$/.exec(lower);
+  if (del?.[1] && method === 'DELETE') return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodeURIComponent(del[1] as string)) };
+  if (lower === '/api.xro/2.0/organisation' && method === 'GET') return { endpoint: 'organisation', handle: () => getOrganisation(core, api) };
+  return undefined;
+}
+
+function faultAnswer(fault: Fault): SimResponse | 'reset' | undefined {
+  switch (fault.kind) {
+    case 'reset':
+      return 'reset';
+    case 'server-error':
+      return text(fault.status ?? 500, 'An error occurred in Xero. Please try again later.');
+    case 'rate-limit': {
+      const problem = fault.problem ?? 'minute';
+      return tooManyRequests(problem, fault.retryAfter ?? (problem === 'concurrent' ? 1 : 60), {
+        'X-MinLimit-Remaining': problem === 'minute' ? '0' : '59',
+        'X-DayLimit-Remaining': problem === 'day' ? '0' : '4999',
+        'X-AppMinLimit-Remaining': problem === 'appminute' ? '0' : '9999',
+      });
+    }
+    case 'maintenance':
+    case 'unavailable':
+    case 'organisation-offline':
+      return serviceUnavailable(fault.kind);
+    case 'validation-error':
+      return validationException(fault.message ?? 'A validation error occurred');
+    default:
+      return undefined;
+  }
+}
+
+class RunningSimulator implements Simulator {
+  url = '';
+  port = 0;
+  authorizeUrl = '';
+  tokenUrl = '';
+  revocationUrl = '';
+  apiUrl = '';
+  discoveryUrl = '';
+  adminUrl = '';
+  readonly faults: Simulator['faults'];
+
+  constructor(
+    readonly core: SimulatorCore,
+    private readonly server: Server,
+  ) {
+    this.faults = {
+      add: (spec) => core.faults.add(spec),
+      list: () => core.faults.list(),
+      remove: (id) => core.faults.remove(id),
+      clear: () => core.faults.clear(),
+    };
+  }
+
+  setAddress(base: string, port: number): void {
+    this.url = base;
+    this.port = port;
+    this.authorizeUrl = `${base}${AUTHORIZE_PATH}`;
+    this.tokenUrl = `${base}/connect/token`;
+    this.revocationUrl = `${base}/connect/revocation`;
+    this.apiUrl = base;
+    this.discoveryUrl = `${base}${DISCOVERY_PATH}`;
+    this.adminUrl = `${base}${ADMIN_PREFIX}`;
+  }
+
+  get clock(): SimulatorClock {
+    return this.core.clock;
+  }
+
+  get graceMode(): GraceMode {
+    return this.core.graceMode;
+  }
+
+  set graceMode(mode: GraceMode) {
+    this.core.graceMode = mode;
+  }
+
+  setRateLimits(option: boolean | Partial<RateLimitSettings>): void {
+    const { enabled, settings } = rateLimitSettings(option);
+    this.core.rateLimiter.enabled = enabled;
+    this.core.rateLimiter.settings = settings;
+  }
+
+  setConnectionLimit(limit: number | undefined): void {
+    this.core.connectionLimit = limit;
+  }
+
+  seedGrant(input?: SeedGrantInput): TokenResponse {
+    return this.core.seedGrant(input);
+  }
+
+  revokeUser(userIdOrEmail: string): { grantsRevoked: number; connectionsRemoved: number } {
+    return this.core.revokeUser(userIdOrEmail);
+  }
+
+  removeConnection(connectionId: string): void {
+    this.core.removeConnection(connectionId);
+  }
+
+  expireRefreshToken(refreshToken: string): void {
+    this.core.expireRefreshToken(refreshToken);
+  }
+
+  rotateClientSecret(clientId: string, newSecret?: string): string {
+    return this.core.rotateClientSecret(clientId, newSecret);
+  }
+
+  resetOrganisation(tenantId: string): { connectionsRemoved: number } {
+    return this.core.resetOrganisation(tenantId);
+  }
+
+  connections(): ConnectionView[] {
+    return this.core.directory.all().map((c) => ({
+      id: c.id,
+      tenantId: c.tenantId,
+      tenantName: this.core.directory.organisations.get(c.tenantId)?.name ?? '',
+      userId: c.userId,
+      clientId: c.clientId,
+      authEventId: c.authEventId,
+      createdDateUtc: connectionDate(c.createdAt),
+      updatedDateUtc: connectionDate(c.updatedAt),
+    }));
+  }
+
+  refreshTokenState(refreshToken: string): string | undefined {
+    return this.core.tokens.refreshTokenState(refreshToken);
+  }
+
+  stats(): SimulatorStats {
+    return this.core.recorder.stats();
+  }
+
+  log(sinceSeq?: number): SimEvent[] {
+    return this.core.recorder.log(sinceSeq);
+  }
+
+  deadTokenUses(refreshTokenOrGrantId?: string): number {
+    const stats = this.core.recorder.stats();
+    if (refreshTokenOrGrantId === undefined) return stats.deadTokenUses;
+    const grantId = this.core.tokens.grantOf(refreshTokenOrGrantId)?.grantId ?? refreshTokenOrGrantId;
+    return stats.deadTokenUsesByGrant[grantId] ?? 0;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const correlationId = newId();
+  const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+  const finishers: Array<() => void> = [];
+  res.on('close', () => finishers.forEach((fn) => fn()));
+  const send = (r: SimResponse): void => {
+    res.writeHead(r.status, { ...r.headers, 'Xero-Correlation-Id': correlationId, 'Content-Length': String(Buffer.byteLength(r.body)) });
+    res.end(r.body);
+  };
+
+  if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+    let body = '';
+    try {
+      body = await readBody(req, core.maxBodyBytes);
+    } catch (err) {
+      send(err instanceof BodyTooLarge ? text(413, 'Request body too large') : text(400, 'Could not read the request body'));
+      if (err instanceof BodyTooLarge) res.once('finish', () => req.destroy());
+      return;
+    }
+    send(handleAdmin(sim, req.method ?? 'GET', url, body));
+    return;
+  }
+
+  const api: ApiRequest = { method: req.method ?? 'GET', headers: req.headers, url, correlationId, onFinish: (fn) => finishers.push(fn) };
+  const matched = route(core, req, url, api, publicBase(req, sim.url));
+  const endpoint: Endpoint = matched?.endpoint ?? 'other';
+  const log = (status: number | 'dropped' | 'reset', fault?: string): void =>
+    core.recorder.record({ type: 'request', method: api.method, path: url.pathname, endpoint, status, correlationId, ...(fault ? { fault } : {}) });
+
+  let body = '';
+  try {
+    body = await readBody(req, core.maxBodyBytes);
+  } catch (err) {
+    const tooLarge = err instanceof BodyTooLarge;
+    send(tooLarge ? text(413, 'Request body too large') : text(400, 'Could not read the request body'));
+    if (tooLarge) res.once('finish', () => req.destroy());
+    log(tooLarge ? 413 : 400);
+    return;
+  }
+
+  const before = core.faults.take(endpoint, 'before');
+  const firedKinds: string[] = [];
+  for (const f of before) {
+    core.recorder.record({ type: 'fault', faultId: f.id, kind: f.kind, endpoint });
+    firedKinds.push(f.kind);
+    if (f.kind === 'delay') await core.clock.sleep(f.ms ?? 0);
+  }
+  const answering = before.find((f) => f.kind !== 'delay');
+  if (answering) {
+    const answer = faultAnswer(answering);
+    if (answer === 'reset') {
+      log('reset', firedKinds.join(','));
+      req.socket.destroy();
+      return;
+    }
+    if (answer) {
+      send(answer);
+      log(answer.status, firedKinds.join(','));
+      return;
+    }
+  }
+
+  let response: SimResponse;
+  try {
+    response = matched ? matched.handle(body) : notFound();
+  } catch (err) {
+    // A bug in the simulator must not take down the server every other test is using.
+    response = text(500, `Simulator error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  const after = core.faults.take(endpoint, 'after');
+  if (after.length > 0) {
+    for (const f of after) {
+      core.recorder.record({ type: 'fault', faultId: f.id, kind: f.kind, endpoint });
+      firedKinds.push(f.kind);
+    }
+    // The 2018 incident: the work is done and counted, the answer never arrives.
+    log('dropped', firedKinds.join(','));
+    req.socket.destroy();
+    return;
+  }
+  send(response);
+  log(response.status, firedKinds.length > 0 ? firedKinds.join(',') : undefined);
+}
+
+/** Starts a simulator; `await sim.close()` when done. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const core = new SimulatorCore(options);
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createHttpServer();
+  const sim = new RunningSimulator(core, server);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    serve(core, sim, req, res).catch((err: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Xero-Correlation-Id': newId() });
+        res.end(`Simulator error: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+  });
+  // Clients that send garbage instead of HTTP get a 400 from Node; nothing may crash the process.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  sim.setAddress(`${options.tls ? 'https' : 'http'}://${shownHost}:${port}`, port);
+  return sim;
+}
