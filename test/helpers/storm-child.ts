@@ -1,0 +1,63 @@
+/**
+ * One OS process of a storm: opens the shared ledger, then on each "round" fires N concurrent
+ * getAccessToken calls and reports what each got. With `dieAt`, kills itself with SIGKILL at that
+ * engine event, the way a crash would.
+ */
+import { OffsetClock } from '../../src/clock';
+import { TokenEngine } from '../../src/engine';
+import type { EngineEvent } from '../../src/engine/events';
+import { XeroIdentityClient } from '../../src/xero';
+import { openLedger, type LedgerSpec } from './ledger-factory';
+
+export interface ChildConfig {
+  ledger: LedgerSpec;
+  tokenUrl: string;
+  key: string;
+  client: { clientId: string; clientSecret: string };
+  dieAt?: { type: EngineEvent['type']; why?: string };
+  leaseTtlMs?: number;
+}
+
+export type ParentMessage = { type: 'round'; offsetMs: number; callers: number } | { type: 'exit' };
+export type ChildMessage = { type: 'ready' } | { type: 'result'; tokens: string[]; errors: Array<{ name: string; message: string; retryable: boolean }> };
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.STORM_CHILD_CONFIG ?? '{}') as ChildConfig;
+  const clock = new OffsetClock();
+  const ledger = await openLedger(config.ledger, clock);
+  const engine = new TokenEngine({
+    ledger,
+    clock,
+    client: config.client,
+    identity: new XeroIdentityClient({ endpoints: { tokenUrl: config.tokenUrl }, clock }),
+    policy: config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : undefined,
+    onEvent: (event) => {
+      const dieAt = config.dieAt;
+      if (dieAt && event.type === dieAt.type && (!dieAt.why || (event.type === 'ledger_written' && event.why === dieAt.why))) {
+        process.kill(process.pid, 'SIGKILL');
+      }
+    },
+  });
+  const send = (message: ChildMessage) => process.send?.(message);
+  process.on('message', async (message: ParentMessage) => {
+    if (message.type === 'exit') {
+      await ledger.close();
+      process.exit(0);
+    }
+    clock.set(Date.now() + message.offsetMs);
+    const settled = await Promise.allSettled(Array.from({ length: message.callers }, () => engine.getAccessToken(config.key)));
+    send({
+      type: 'result',
+      tokens: settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),
+      errors: settled.flatMap((s) =>
+        s.status === 'rejected' ? [{ name: String(s.reason?.name), message: String(s.reason?.message), retryable: Boolean(s.reason?.retryable) }] : [],
+      ),
+    });
+  });
+  send({ type: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

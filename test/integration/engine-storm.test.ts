@@ -1,0 +1,79 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MINUTE, OffsetClock, SECOND } from '../../src/clock';
+import { TokenEngine } from '../../src/engine';
+import { XeroIdentityClient } from '../../src/xero';
+import { KEY, toTokenSet } from '../helpers/engine-fixture';
+import { openLedger, type LedgerSpec } from '../helpers/ledger-factory';
+import { Storm } from '../helpers/storm';
+import { CLIENT, GRACE_MODES, startTokenServer, type TokenServer } from '../helpers/token-server';
+
+const PROCESSES = 8;
+const CALLERS = 50;
+
+let server: TokenServer;
+let storm: Storm | undefined;
+afterEach(async () => {
+  await storm?.stop();
+  storm = undefined;
+  await server?.close();
+});
+
+async function setUp(mode: (typeof GRACE_MODES)[number]) {
+  const clock = new OffsetClock();
+  server = await startTokenServer({ clock, mode });
+  const spec: LedgerSpec = { kind: 'file', directory: mkdtempSync(join(tmpdir(), 'xg-storm-')), encryptionKey: 'storm-key' };
+  const ledger = await openLedger(spec, clock);
+  const engine = new TokenEngine({ ledger, clock, client: CLIENT, identity: new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl }, clock }) });
+  // Inside the refresh-ahead window from the start: every process wants to refresh at once.
+  await engine.adoptGrant(KEY, toTokenSet(server.seed(60)));
+  return { clock, spec, engine };
+}
+
+describe.each(GRACE_MODES)('file ledger across OS processes (grace mode %s)', (mode) => {
+  test(`invariant 1 (storm): ${PROCESSES} processes x ${CALLERS} concurrent callers, three rotations: one token call per rotation, every caller gets a valid token`, async () => {
+    const { clock, spec } = await setUp(mode);
+    storm = await Storm.start(PROCESSES, { ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT });
+    for (let rotation = 1; rotation <= 3; rotation++) {
+      const offsetMs = (rotation - 1) * 31 * MINUTE;
+      clock.set(Date.now() + offsetMs);
+      const results = await storm.round(offsetMs, CALLERS);
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      const tokens = results.flatMap((r) => r.tokens);
+      expect(tokens).toHaveLength(PROCESSES * CALLERS);
+      expect(tokens.every((t) => server.isValidAccessToken(t))).toBe(true);
+      expect(server.calls).toBe(rotation);
+    }
+    expect(server.deadTokenUses).toBe(0);
+  });
+
+  test('crash: kill -9 after Xero answered but before the ledger write; the next caller recovers with zero dead-token uses', async () => {
+    const { clock, spec, engine } = await setUp(mode);
+    const exit = await Storm.crashOnce({ ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT, dieAt: { type: 'token_response' } }, 0);
+    expect(exit.signal).toBe('SIGKILL');
+    expect(server.calls).toBe(1);
+    // The dead process still holds the lease; move past its expiry instead of waiting for it.
+    clock.advance(engine.policy.leaseTtlMs + SECOND);
+    const token = await engine.getAccessToken(KEY);
+    expect(server.isValidAccessToken(token)).toBe(true);
+    expect(server.deadTokenUses).toBe(0);
+    clock.advance(31 * MINUTE);
+    expect(server.isValidAccessToken(await engine.getAccessToken(KEY))).toBe(true);
+    expect(server.deadTokenUses).toBe(0);
+  });
+
+  test('crash: kill -9 after the ledger write but before the lease release; the next caller uses the stored token with no token call', async () => {
+    const { clock, spec, engine } = await setUp(mode);
+    const exit = await Storm.crashOnce({ ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT, dieAt: { type: 'ledger_written', why: 'rotated' } }, 0);
+    expect(exit.signal).toBe('SIGKILL');
+    clock.advance(engine.policy.leaseTtlMs + SECOND);
+    const token = await engine.getAccessToken(KEY);
+    expect(server.isValidAccessToken(token)).toBe(true);
+    expect(server.calls).toBe(1);
+    clock.advance(31 * MINUTE);
+    expect(server.isValidAccessToken(await engine.getAccessToken(KEY))).toBe(true);
+    expect(server.calls).toBe(2);
+    expect(server.deadTokenUses).toBe(0);
+  });
+});
