@@ -30,13 +30,14 @@ function analyse(input: unknown): Analysis {
 
 const SAFE_PROBLEM = /^[a-z][a-z_ ]{0,39}$/i;
 
-function xeroDetailOf(e: NormalisedError): string | null {
+/** Redacted before it is shortened: a cut could leave a token prefix the patterns no longer see. */
+function xeroDetailOf(e: NormalisedError, secrets: readonly string[]): string | null {
   const validation = e.validationMessages.length > 0 ? e.validationMessages.join(' ') : null;
   const plainBody = typeof e.body === 'string' && e.body.length > 0 && e.body.length <= 300 && !e.body.includes('<') ? e.body.trim() : null;
   const oauth2 = e.error !== null ? (e.errorDescription !== null ? `${e.error}: ${e.errorDescription}` : e.error) : e.errorDescription;
   const detail = e.detail ?? validation ?? oauth2 ?? e.oauthProblemAdvice ?? plainBody ?? e.description;
   if (detail === null) return null;
-  const flat = detail.replace(/\s+/g, ' ').trim();
+  const flat = redact(detail.replace(/\s+/g, ' ').trim(), secrets);
   return flat === '' ? null : flat.length > 500 ? `${flat.slice(0, 497)}...` : flat;
 }
 
@@ -77,7 +78,7 @@ function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classific
     summary: redact(summary, secrets),
     advice: redact(advice, secrets),
     httpStatus: normalised.status,
-    xeroDetail: clean(xeroDetailOf(normalised)),
+    xeroDetail: xeroDetailOf(normalised, secrets),
     correlationId: normalised.correlationId,
     rateLimitProblem: rateLimitProblem !== null && SAFE_PROBLEM.test(rateLimitProblem) ? rateLimitProblem.toLowerCase() : null,
     source: verdict.source,

@@ -113,6 +113,13 @@ class Walker {
     if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
     const obj = value as object;
     if (this.seen.has(obj)) return;
+    if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
+      // A raw response body (Buffer, Uint8Array): its head read as text.
+      this.seen.add(obj);
+      this.nodes++;
+      this.visitString(bytesToText(obj), depth, key);
+      return;
+    }
     this.seen.add(obj);
     this.nodes++;
     if (Array.isArray(obj)) {
@@ -291,14 +298,26 @@ class Walker {
   }
 }
 
+/** Own keys, bounded. V8 builds the full key list first whatever the API, so a huge object costs O(keys) once. */
 function keysOf(obj: object): string[] {
   try {
     const proto: unknown = Object.getPrototypeOf(obj);
     const own = Object.keys(obj);
-    const keys = proto === Object.prototype || proto === null ? own : [...new Set([...own, ...INSTANCE_FIELDS])];
-    return keys.length > LIMITS.keysPerObject ? keys.slice(0, LIMITS.keysPerObject) : keys;
+    const keys = own.length > LIMITS.keysPerObject ? own.slice(0, LIMITS.keysPerObject) : own;
+    if (proto === Object.prototype || proto === null) return keys;
+    for (const k of INSTANCE_FIELDS) if (!keys.includes(k)) keys.push(k);
+    return keys;
   } catch {
     return [];
+  }
+}
+
+function bytesToText(v: ArrayBufferView | ArrayBuffer): string {
+  try {
+    const bytes = v instanceof ArrayBuffer ? new Uint8Array(v, 0, Math.min(v.byteLength, LIMITS.headChars)) : new Uint8Array(v.buffer, v.byteOffset, Math.min(v.byteLength, LIMITS.headChars));
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  } catch {
+    return '';
   }
 }
 
