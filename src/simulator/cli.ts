@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { OffsetClock } from '../clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_USER_EMAIL, demoClients } from './directory';
+import { startSimulator } from './server';
+import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from './types';
+
+export const HELP = `xero-guard-sim: a local Xero (identity + API) for tests, demos and alert rehearsals
+
+Usage: xero-guard-sim [options]
+
+Options:
+  --port <n>               Port to listen on; 0 picks a free one (default 4010)
+  --host <address>         Address to bind (default 127.0.0.1)
+  --grace-mode <mode>      Reuse of a spent refresh token inside the 30-minute window:
+                           same-pair | fresh-pair | fresh-pair-revokes (default same-pair)
+  --rate-limits            Enforce Xero's limits (60/min, 5000/day, 5 concurrent per
+                           organisation; 10000/min per app). Off by default
+  --day-limit <n>          Per-organisation daily limit when --rate-limits is on
+                           (Starter tier: 1000)
+  --connection-limit <n>   Organisations one app may connect (the app's tier); unlimited by default
+  --client-id <id>         Replace the demo clients with this one (needs --client-secret)
+  --client-secret <s>      Secret of --client-id
+  --redirect-uri <uri>     A redirect URI of --client-id; repeat for more
+  --start-time <iso>       Start the clock at this time (it then runs on in real time)
+  --seed <n>               Seed for probability faults, to replay a chaos run
+  --max-body-bytes <n>     Refuse larger request bodies with 413 (default 65536)
+  --tls-key <file>         Serve HTTPS with this PEM key (with --tls-cert)
+  --tls-cert <file>        Serve HTTPS with this PEM certificate (with --tls-key)
+  -h, --help               Show this help
+
+Control it at <url>/__admin (see docs/simulator.md). Ctrl-C stops it.
+`;
+
+class UsageError extends Error {}
+
+function integer(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got "${value}"`);
+  return n;
+}
+
+export function optionsFromArgs(argv: string[]): SimulatorOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'grace-mode': { type: 'string' },
+      'rate-limits': { type: 'boolean' },
+      'day-limit': { type: 'string' },
+      'connection-limit': { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'start-time': { type: 'string' },
+      seed: { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const graceMode = values['grace-mode'];
+  if (graceMode !== undefined && !(GRACE_MODES as readonly string[]).includes(graceMode)) {
+    throw new UsageError(`--grace-mode must be one of ${GRACE_MODES.join(', ')}, got "${graceMode}"`);
+  }
+  const options: SimulatorOptions = { port: integer('port', values.port, 0) ?? 4010, host: values.host ?? '127.0.0.1' };
+  if (graceMode) options.graceMode = graceMode as GraceMode;
+  const dayLimit = integer('day-limit', values['day-limit'], 1);
+  if (values['rate-limits']) options.rateLimits = dayLimit === undefined ? true : { perDay: dayLimit };
+  else if (dayLimit !== undefined) throw new UsageError('--day-limit needs --rate-limits');
+  const connectionLimit = integer('connection-limit', values['connection-limit'], 0);
+  if (connectionLimit !== undefined) options.connectionLimit = connectionLimit;
+  if (values['client-id'] !== undefined) {
+    if (!values['client-secret']) throw new UsageError('--client-id needs --client-secret');
+    const client: ClientConfig = { clientId: values['client-id'], clientSecret: values['client-secret'], redirectUris: values['redirect-uri'] ?? [] };
+    options.clients = [client, ...demoClients()];
+  } else if (values['client-secret'] !== undefined || values['redirect-uri'] !== undefined) {
+    throw new UsageError('--client-secret and --redirect-uri need --client-id');
+  }
+  if (values['start-time'] !== undefined) {
+    const start = Date.parse(values['start-time']);
+    if (!Number.isFinite(start)) throw new UsageError(`--start-time must be an ISO date, got "${values['start-time']}"`);
+    const clock = new OffsetClock();
+    clock.set(start);
+    options.clock = clock;
+  }
+  const seed = integer('seed', values.seed, 0);
+  if (seed !== undefined) options.randomSeed = seed;
+  const maxBody = integer('max-body-bytes', values['max-body-bytes'], 1);
+  if (maxBody !== undefined) options.maxBodyBytes = maxBody;
+  if ((values['tls-key'] === undefined) !== (values['tls-cert'] === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
+  if (values['tls-key'] && values['tls-cert']) options.tls = { key: readFileSync(values['tls-key'], 'utf8'), cert: readFileSync(values['tls-cert'], 'utf8') };
+  return options;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let options: SimulatorOptions | 'help';
+  try {
+    options = optionsFromArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const sim = await startSimulator(options);
+  const custom = options.clients?.[0];
+  process.stdout.write(
+    [
+      `Xero simulator listening on ${sim.url} (grace mode ${sim.graceMode})`,
+      `  authorize:   ${sim.authorizeUrl}`,
+      `  token:       ${sim.tokenUrl}`,
+      `  revocation:  ${sim.revocationUrl}`,
+      `  API:         ${sim.apiUrl}  (${sim.apiUrl}/connections, ${sim.apiUrl}/api.xro/2.0/Organisation)`,
+      `  discovery:   ${sim.discoveryUrl}`,
+      `  admin:       ${sim.adminUrl}`,
+      custom ? `  your client: ${custom.clientId}` : '',
+      `  demo client: ${DEMO_CLIENT_ID} / ${DEMO_CLIENT_SECRET}`,
+      `  PKCE client: ${DEMO_PKCE_CLIENT_ID} (no secret)`,
+      `  Custom Connection client: ${DEMO_CUSTOM_CLIENT_ID} / ${DEMO_CLIENT_SECRET}`,
+      `  demo user:   ${DEMO_USER_EMAIL} (any password)`,
+      'Ctrl-C to stop.',
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n') + '\n',
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sim.close();
+  process.stdout.write('Xero simulator stopped.\n');
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
