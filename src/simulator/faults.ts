@@ -29,6 +29,11 @@ export interface FaultSpec {
   probability?: number;
   /** delay: how long, on the simulator's clock. */
   ms?: number;
+  /**
+   * delay: `before` the request is handled (default: nothing has happened yet when a client gives up)
+   * or `after` (the token is issued or the rate-limit slot taken, and the answer is late).
+   */
+  when?: 'before' | 'after';
   /** server-error: the 5xx status (default 500). */
   status?: number;
   /** rate-limit: which limit was hit (default minute). */
@@ -45,7 +50,7 @@ export interface Fault extends FaultSpec {
   fired: number;
 }
 
-const FIELDS = ['kind', 'endpoint', 'times', 'probability', 'ms', 'status', 'problem', 'retryAfter', 'message'];
+const FIELDS = ['kind', 'endpoint', 'times', 'probability', 'ms', 'when', 'status', 'problem', 'retryAfter', 'message'];
 
 /** Checks a fault from code or from the admin API alike, naming the bad field. */
 export function parseFaultSpec(input: unknown): FaultSpec {
@@ -63,6 +68,8 @@ export function parseFaultSpec(input: unknown): FaultSpec {
   const ms = optionalNumber(obj, 'ms', 0);
   if (kind === 'delay' && ms === undefined) throw new BadInput('ms', 'is required for a delay fault');
   if (ms !== undefined) spec.ms = ms;
+  const when = oneOf(obj, 'when', ['before', 'after'] as const);
+  if (when) spec.when = when;
   const status = optionalInteger(obj, 'status', 500, 599);
   if (status !== undefined) spec.status = status;
   const problem = oneOf(obj, 'problem', RATE_LIMIT_PROBLEMS);
@@ -121,16 +128,16 @@ export class FaultSet {
 
   /**
    * The faults that fire on this call. Before the handler: every matching delay, then at most one
-   * fault that answers instead of the handler. After it: drop-response.
+   * fault that answers instead of the handler. After it: delays marked `after`, and drop-response.
    */
   take(endpoint: Endpoint, phase: 'before' | 'after'): Fault[] {
     const fired: Fault[] = [];
     let answered = false;
     for (const f of this.faults) {
       if (!matches(f.endpoint, endpoint)) continue;
-      const isAfter = f.kind === 'drop-response';
+      const isAfter = f.kind === 'drop-response' || (f.kind === 'delay' && f.when === 'after');
       if (isAfter !== (phase === 'after')) continue;
-      const answers = f.kind !== 'delay';
+      const answers = f.kind !== 'delay' && f.kind !== 'drop-response';
       if (answers && answered) continue;
       if (f.probability !== undefined && this.random() >= f.probability) continue;
       f.fired++;

@@ -304,11 +304,14 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
   }
 
   const after = core.faults.take(endpoint, 'after');
-  if (after.length > 0) {
-    for (const f of after) {
-      core.recorder.record({ type: 'fault', faultId: f.id, kind: f.kind, endpoint });
-      firedKinds.push(f.kind);
-    }
+  let dropped = false;
+  for (const f of after) {
+    core.recorder.record({ type: 'fault', faultId: f.id, kind: f.kind, endpoint });
+    firedKinds.push(f.kind);
+    if (f.kind === 'delay') await core.clock.sleep(f.ms ?? 0);
+    else dropped = true;
+  }
+  if (dropped) {
     // The 2018 incident: the work is done and counted, the answer never arrives.
     log('dropped', firedKinds.join(','));
     req.socket.destroy();

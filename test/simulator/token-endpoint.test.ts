@@ -17,7 +17,7 @@ const REDIRECT = 'http://localhost:5678/rest/oauth2-credential/callback';
 async function consent(params: Record<string, string>): Promise<URL> {
   const page = await call(`${sim.authorizeUrl}?${new URLSearchParams({ response_type: 'code', redirect_uri: REDIRECT, scope: 'offline_access accounting.settings', state: 's1', ...params })}`);
   expect(page.status).toBe(200);
-  const hidden = [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1] as string, (m[2] as string).replace(/&amp;/g, '&')]);
+  const hidden = [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [m[1] as string, (m[2] as string).replace(/&amp;/g, "&")]);
   const form = new URLSearchParams(hidden);
   form.append('email', 'demo@xero-guard.test');
   form.append('tenant', DEMO_TENANT_ID);
