@@ -6,7 +6,7 @@
  */
 import { extractJson, extractLoosePairs } from './extract-json';
 import { parseOAuth1 } from './oauth1';
-import { LIMITS, htmlToText, looksBinary, looksLikeHtml, straightenQuotes, window } from './text';
+import { LIMITS, htmlToText, looksBinary, looksLikeHtml, percentDecodeAll, straightenQuotes, window } from './text';
 import { SOURCES, type NormalisedError, type Source } from './types';
 
 /** What the built-in rules read: the normalised error plus evidence that is not part of the public shape. */
@@ -192,6 +192,8 @@ class Walker {
     if (w.truncated) this.truncated = true;
     if (looksBinary(w.text)) return;
     let s = straightenQuotes(w.text);
+    // URL-encoded JSON or form data (`%7B%22error%22...`): read it decoded, so its keys (and secrets) are seen.
+    if (/%(?:25|7B|22|3D|26|5B|3A)/i.test(s)) s = percentDecodeAll(s, false);
     if (looksLikeHtml(s)) s = htmlToText(s);
     const short = s.length <= 2000 ? s.trim() : null;
     if (short !== null) this.readKnownField(key, short);

@@ -1,5 +1,5 @@
 /** OAuth 1.0a errors (Xero retired OAuth 1.0a in 2021, but people still paste these). */
-import { percentDecode } from './text';
+import { percentDecodeAll } from './text';
 
 export interface OAuth1Problem {
   problem: string;
@@ -27,9 +27,8 @@ const KNOWN = [
 /** Reads `oauth_problem=...&oauth_problem_advice=...`, URL-encoded (once or twice) or not, alone or inside prose. */
 export function parseOAuth1(text: string): OAuth1Problem | null {
   if (!/oauth(?:_|%5f)problem/i.test(text)) return null;
-  let decoded = text;
   // Encoded once (`oauth_problem%3Dtoken_rejected`) or twice (`%253D`).
-  for (let i = 0; i < 2 && /%[0-9a-f]{2}/i.test(decoded); i++) decoded = percentDecode(decoded, true);
+  let decoded = percentDecodeAll(text, true);
   if (decoded.includes('+') && /oauth_problem\w*=[^&\s]*\+/i.test(decoded)) decoded = decoded.replace(/\+/g, ' ');
   const m = /oauth_problem(?!_)["']?\s*[=:]\s*["']?([A-Za-z_ ]{1,60})/i.exec(decoded);
   if (!m) return null;

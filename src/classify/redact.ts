@@ -5,6 +5,8 @@
  * prose or query strings, long opaque token-like runs).
  */
 
+import { percentDecodeAll } from './text';
+
 export const REDACTED = '[redacted]';
 
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g;
@@ -27,7 +29,8 @@ function isPlainWords(value: string): boolean {
 }
 
 export function redact(s: string, secrets: readonly string[]): string {
-  let out = s;
+  // Patterns and secrets are matched on the decoded text: `refresh_token%22%3A%22...` hides nothing then.
+  let out = percentDecodeAll(s, false);
   for (const secret of secrets) {
     if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }

@@ -85,3 +85,14 @@ export function looksBinary(s: string): boolean {
   }
   return sample.length > 16 && odd * 4 > sample.length;
 }
+
+/** Values get encoded once per hop (a query string inside a JSON field inside a log line): undo up to three. */
+export function percentDecodeAll(s: string, plusIsSpace: boolean): string {
+  let out = s;
+  for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(out); i++) {
+    const next = percentDecode(out, plusIsSpace);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
