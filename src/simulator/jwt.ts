@@ -3,17 +3,24 @@ import { base64url } from './formats';
 
 export type JwtClaims = Record<string, unknown>;
 
+let processKeyPair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+
 /**
- * The signing key lives only as long as the simulator: tokens from an earlier run are rightly
- * rejected as AuthenticationUnsuccessful, as Xero rejects a forged token.
+ * One key per process: generating RSA keys costs a noticeable fraction of a second and tests start
+ * many simulators. A token from another simulator still fails, because its jti is unknown here.
  */
+function keyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
+  processKeyPair ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return processKeyPair;
+}
+
 export class JwtSigner {
   readonly kid: string;
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
 
   constructor() {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pair = keyPair();
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
     this.kid = createHash('sha256').update(pair.publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 32).toUpperCase();
