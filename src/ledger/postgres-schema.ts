@@ -1,0 +1,102 @@
+import type { Pool } from 'pg';
+import { LedgerConfigError } from './config-error';
+
+/** The tables one Postgres ledger uses, as quoted, schema-qualified SQL identifiers. */
+export interface PostgresTables {
+  /** One row per connection: metadata in clear, tokens only in the sealed column. */
+  data: string;
+  /** One row per connection while a refresh lease is (or was) held. */
+  lease: string;
+  /** One row: the layout version, so later releases can migrate the tables in place. */
+  schema: string;
+  /** For messages: schema.table of the data table, unquoted. */
+  label: string;
+}
+
+export const SCHEMA_VERSION = 1;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_PREFIX = 40;
+
+export function postgresTables(tablePrefix: string, schema: string | undefined): PostgresTables {
+  if (!IDENTIFIER.test(tablePrefix) || tablePrefix.length > MAX_PREFIX) {
+    throw new LedgerConfigError(
+      `Option "tablePrefix" must be letters, digits and underscores, start with a letter or underscore, and be at most ${MAX_PREFIX} characters (got ${JSON.stringify(tablePrefix)}); the default is "xero_guard_".`,
+    );
+  }
+  if (schema !== undefined && !IDENTIFIER.test(schema)) {
+    throw new LedgerConfigError(`Option "schema" must be a plain PostgreSQL schema name such as "public" (got ${JSON.stringify(schema)}).`);
+  }
+  const qualify = (name: string) => (schema ? `"${schema}"."${name}"` : `"${name}"`);
+  return {
+    data: qualify(`${tablePrefix}ledger`),
+    lease: qualify(`${tablePrefix}lease`),
+    schema: qualify(`${tablePrefix}schema`),
+    label: `${schema ? `${schema}.` : ''}${tablePrefix}ledger`,
+  };
+}
+
+/**
+ * Each entry brings the layout from version i to i+1. Never edit a released step: add one.
+ * Lease and record times are epoch milliseconds (bigint) so the injected clock and the
+ * database's clock can be compared without time-zone arithmetic.
+ */
+function migrations(t: PostgresTables): string[][] {
+  return [
+    [
+      `CREATE TABLE IF NOT EXISTS ${t.data} (
+        key text PRIMARY KEY,
+        version bigint NOT NULL CHECK (version > 0),
+        state text NOT NULL,
+        document jsonb NOT NULL,
+        sealed text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t.lease} (
+        key text PRIMARY KEY,
+        owner text NOT NULL,
+        token text NOT NULL,
+        expires_at bigint NOT NULL
+      )`,
+    ],
+  ];
+}
+
+/**
+ * Creates or upgrades the tables. Several processes start at once in queue mode, and CREATE TABLE
+ * IF NOT EXISTS is not safe against itself, so the steps run in one transaction under a
+ * transaction-scoped advisory lock (released at commit; never held beyond this setup).
+ */
+export async function ensureSchema(pool: Pool, tables: PostgresTables): Promise<void> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`xero-guard:${tables.schema}`]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${tables.schema} (id int PRIMARY KEY CHECK (id = 1), version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+    const found = await client.query<{ version: number }>(`SELECT version FROM ${tables.schema} WHERE id = 1`);
+    const current = found.rows[0]?.version ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new LedgerConfigError(
+        `The Xero Guard ledger tables ${tables.label} were laid out by a newer Xero Guard (layout ${current}, this one knows ${SCHEMA_VERSION}): upgrade n8n-nodes-xero-guard on every n8n process. Nothing was changed.`,
+      );
+    }
+    const steps = migrations(tables);
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      for (const statement of steps[version]) await client.query(statement);
+    }
+    if (current < SCHEMA_VERSION) {
+      await client.query(
+        `INSERT INTO ${tables.schema} (id, version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, updated_at = now()`,
+        [SCHEMA_VERSION],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    // A client that failed mid-transaction may have a dead socket: destroy it instead of pooling it.
+    client.release(failure);
+  }
+}
