@@ -42,27 +42,30 @@ function integer(name: string, value: string | undefined, min: number): number |
   return n;
 }
 
+/** Every option; the test checks each one appears in --help. */
+export const CLI_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'grace-mode': { type: 'string' },
+  'rate-limits': { type: 'boolean' },
+  'day-limit': { type: 'string' },
+  'connection-limit': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'start-time': { type: 'string' },
+  seed: { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function optionsFromArgs(argv: string[]): SimulatorOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'grace-mode': { type: 'string' },
-      'rate-limits': { type: 'boolean' },
-      'day-limit': { type: 'string' },
-      'connection-limit': { type: 'string' },
-      'client-id': { type: 'string' },
-      'client-secret': { type: 'string' },
-      'redirect-uri': { type: 'string', multiple: true },
-      'start-time': { type: 'string' },
-      seed: { type: 'string' },
-      'max-body-bytes': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: CLI_OPTIONS,
   });
   if (values.help) return 'help';
   const graceMode = values['grace-mode'];

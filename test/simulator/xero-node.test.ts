@@ -46,7 +46,7 @@ async function connectedClient(): Promise<{ xero: XeroClient; refreshToken: stri
   const tokens = sim.seedGrant({ scopes: SCOPES, tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] });
   const xero = new XeroClient({ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, redirectUris: [REDIRECT], scopes: SCOPES });
   await xero.initialize();
-  xero.setTokenSet(tokens);
+  xero.setTokenSet({ ...tokens });
   return { xero, refreshToken: tokens.refresh_token as string };
 }
 
