@@ -40,8 +40,8 @@ describe('xero-guard-sim command', () => {
     for (const line of [`authorize:   ${base}/identity/connect/authorize`, `token:       ${base}/connect/token`, `revocation:  ${base}/connect/revocation`, `admin:       ${base}/__admin`, 'demo client: XEROGUARDDEMOCLIENT0000000000001 / ']) {
       expect(banner).toContain(line);
     }
-    expect((await (await fetch(`${base}/__admin/grace-mode`)).json()).mode).toBe('fresh-pair');
-    expect(new Date((await (await fetch(`${base}/__admin/clock`)).json()).now).getUTCFullYear()).toBe(2030);
+    expect(((await (await fetch(`${base}/__admin/grace-mode`)).json()) as any).mode).toBe('fresh-pair');
+    expect(new Date(((await (await fetch(`${base}/__admin/clock`)).json()) as any).now).getUTCFullYear()).toBe(2030);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let rest = '';
     child.stdout.on('data', (c: Buffer) => (rest += c.toString()));
