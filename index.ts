@@ -6,4 +6,5 @@ export * from './src/xero';
 export * from './src/ledger';
 export * from './src/engine';
 export * from './src/classify';
+export * from './src/check';
 export * from './src/simulator';

@@ -1,0 +1,3 @@
+export * from './types';
+export { checkConnection, engineProblem, statusFor, type CheckConnectionOptions, type Classify } from './check-connection';
+export * from './state-change';
