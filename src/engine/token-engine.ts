@@ -68,7 +68,7 @@ interface Obtained {
 type SpendOutcome = { kind: 'rotated'; obtained: Obtained } | { kind: 'sibling' } | { kind: 'dead'; reason: string };
 
 interface CachedToken {
-  accessToken: string;
+  answer: Promise<string>;
   expiresAt: number;
   lastRotationAt: number;
 }
@@ -110,10 +110,11 @@ export class TokenEngine {
   }
 
   /** Invariant 10: answers from memory, with no I/O, while the cached token is outside the refresh-ahead window. */
-  async getAccessToken(key: string): Promise<string> {
+  getAccessToken(key: string): Promise<string> {
     const cached = this.cache.get(key);
-    if (cached && this.isFresh(cached.expiresAt, cached.lastRotationAt)) return cached.accessToken;
-    return (await this.singleFlight(key, 'get')).accessToken;
+    // The same settled promise every time: no allocation on the warm path.
+    if (cached && this.isFresh(cached.expiresAt, cached.lastRotationAt)) return cached.answer;
+    return this.singleFlight(key, 'get').then((obtained) => obtained.accessToken);
   }
 
   /** `force` rotates now; otherwise only inside the refresh-ahead window or past the keep-alive age. */
@@ -194,9 +195,12 @@ export class TokenEngine {
   }
 
   private async obtain(key: string, mode: Mode): Promise<Obtained> {
-    const record = await this.readExisting(key);
-    this.assertUsable(record, mode);
-    if (mode !== 'force' && this.isFresh(record.tokenSet.expiresAt, record.lastRotationAt)) return this.remember(record, false);
+    if (mode !== 'force') {
+      // Most callers in a storm stop here: a sibling process has already stored a fresh token.
+      const record = await this.readExisting(key);
+      this.assertUsable(record, mode);
+      if (this.isFresh(record.tokenSet.expiresAt, record.lastRotationAt)) return this.remember(record, false);
+    }
     const lease = await this.ledger.acquireLease(key, { owner: this.owner, ttlMs: this.policy.leaseTtlMs, waitMs: this.policy.leaseWaitMs });
     if (!lease) {
       // Invariant 6: never refresh without the lease; take what the holder wrote, or report busy.
@@ -288,7 +292,8 @@ export class TokenEngine {
       }
     } else {
       graceStart = this.clock.now();
-      const intent = await this.ledger.write({ ...record, pending: { refreshTokenFp: fp, startedAt: graceStart, owner: this.owner }, updatedAt: graceStart }, record.version);
+      // Atomic but not flushed: the note must outlive a crashed process, not a power cut (the token set itself is flushed).
+      const intent = await this.ledger.write({ ...record, pending: { refreshTokenFp: fp, startedAt: graceStart, owner: this.owner }, updatedAt: graceStart }, record.version, { durable: false });
       if (!intent.ok) return { kind: 'sibling' };
       await this.emit({ type: 'ledger_written', key, version: intent.version, why: 'intent' });
       current = { ...record, version: intent.version, pending: { refreshTokenFp: fp, startedAt: graceStart, owner: this.owner } };
@@ -414,7 +419,7 @@ export class TokenEngine {
 
   private remember(record: ConnectionRecord, refreshed: boolean): Obtained {
     if (record.state === 'active') {
-      this.cache.set(record.key, { accessToken: record.tokenSet.accessToken, expiresAt: record.tokenSet.expiresAt, lastRotationAt: record.lastRotationAt });
+      this.cache.set(record.key, { answer: Promise.resolve(record.tokenSet.accessToken), expiresAt: record.tokenSet.expiresAt, lastRotationAt: record.lastRotationAt });
     }
     return { accessToken: record.tokenSet.accessToken, refreshed, record };
   }

@@ -6,7 +6,7 @@ import { LedgerCorruptError, LedgerUnavailableError } from '../errors';
 import type { Sealer } from '../secrets/sealer';
 import { decodeRecord, encodeRecord } from './record-codec';
 import { waitForLease } from './lease-wait';
-import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
+import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteOptions, WriteResult } from './types';
 
 export interface FileLedgerOptions {
   directory: string;
@@ -23,7 +23,6 @@ interface LeaseFile {
   owner: string;
   token: string;
   expiresAt: number;
-  released?: boolean;
 }
 
 /**
@@ -75,12 +74,13 @@ export class FileLedger implements Ledger {
     }
   }
 
-  async write(record: ConnectionRecord, expectedVersion: number): Promise<WriteResult> {
+  async write(record: ConnectionRecord, expectedVersion: number, options: WriteOptions = {}): Promise<WriteResult> {
+    const durable = options.durable ?? true;
     const dir = await this.ensureDir(record.key);
     const version = expectedVersion + 1;
     const target = join(dir, docName(version));
     const document = encodeRecord({ ...record, version }, this.sealer);
-    const tmp = await this.writeTemp(dir, JSON.stringify(document, null, 2), true);
+    const tmp = await this.writeTemp(dir, JSON.stringify(document, null, 2), durable);
     try {
       await fs.link(tmp, target);
     } catch (error) {
@@ -95,8 +95,8 @@ export class FileLedger implements Ledger {
       await fs.unlink(target).catch(() => undefined);
       return { ok: false, current: await this.read(record.key) };
     }
-    await fsyncDirectory(dir);
-    await this.collect(dir, names, DOC, version - KEEP_VERSIONS);
+    if (durable) await fsyncDirectory(dir);
+    this.collect(dir, names, DOC, version - KEEP_VERSIONS);
     return { ok: true, version };
   }
 
@@ -107,7 +107,7 @@ export class FileLedger implements Ledger {
       const generation = highest(names, LEASE);
       if (generation > 0) {
         const held = await this.readLease(dir, generation);
-        if (held && !held.released && held.expiresAt > this.clock.now()) return null;
+        if (held && held.expiresAt > this.clock.now()) return null;
       }
       const next = generation + 1;
       const lease: Lease = { key, owner: options.owner, token: `${next}:${randomUUID()}`, expiresAt: this.clock.now() + options.ttlMs };
@@ -121,7 +121,7 @@ export class FileLedger implements Ledger {
       } finally {
         await fs.unlink(tmp).catch(() => undefined);
       }
-      await this.collect(dir, names, LEASE, generation - 1);
+      this.collect(dir, names, LEASE, generation - 1);
       return lease;
     });
   }
@@ -134,7 +134,11 @@ export class FileLedger implements Ledger {
   }
 
   async releaseLease(lease: Lease): Promise<void> {
-    await this.rewriteOwnLease(lease, (held) => ({ ...held, released: true }));
+    // Our generation file is only ever ours: a taker after expiry creates the next number instead.
+    const dir = this.connectionDir(lease.key);
+    const generation = Number(lease.token.split(':')[0]);
+    const held = await this.readLease(dir, generation);
+    if (held?.token === lease.token) await fs.unlink(join(dir, leaseName(generation))).catch(() => undefined);
   }
 
   async keys(): Promise<string[]> {
@@ -225,12 +229,12 @@ export class FileLedger implements Ledger {
     }
   }
 
-  private async collect(dir: string, names: string[], pattern: RegExp, upTo: number): Promise<void> {
-    const stale = names.filter((name) => {
+  /** Off the critical path: old versions are kept for inspection only, and losing a collection is harmless. */
+  private collect(dir: string, names: string[], pattern: RegExp, upTo: number): void {
+    for (const name of names) {
       const match = pattern.exec(name);
-      return match !== null && Number(match[1]) <= upTo;
-    });
-    await Promise.all(stale.map((name) => fs.unlink(join(dir, name)).catch(() => undefined)));
+      if (match !== null && Number(match[1]) <= upTo) void fs.unlink(join(dir, name)).catch(() => undefined);
+    }
   }
 
   private unavailable(error: unknown, action: string): LedgerUnavailableError {

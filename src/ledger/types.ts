@@ -65,6 +65,10 @@ export interface LeaseOptions {
   waitMs: number;
 }
 
+export interface WriteOptions {
+  durable?: boolean;
+}
+
 export type WriteResult = { ok: true; version: number } | { ok: false; current: ConnectionRecord | null };
 
 /**
@@ -75,8 +79,12 @@ export interface Ledger {
   /** Human-readable location for messages, e.g. "file ledger at /home/node/.n8n/xero-guard". */
   readonly description: string;
   read(key: string): Promise<ConnectionRecord | null>;
-  /** Stores `record` as version expectedVersion + 1 if the stored version is still `expectedVersion`. */
-  write(record: ConnectionRecord, expectedVersion: number): Promise<WriteResult>;
+  /**
+   * Stores `record` as version expectedVersion + 1 if the stored version is still `expectedVersion`.
+   * `durable: false` may skip the flush to disk (the write must still be atomic): for notes that
+   * only need to survive a process crash, never for a token set.
+   */
+  write(record: ConnectionRecord, expectedVersion: number, options?: WriteOptions): Promise<WriteResult>;
   /** Resolves null when the lease could not be had within `waitMs`. */
   acquireLease(key: string, options: LeaseOptions): Promise<Lease | null>;
   /** False when the lease was lost (expired and taken by another holder). */
