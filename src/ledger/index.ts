@@ -6,3 +6,7 @@ export * from './config-error';
 export * from './chain-import';
 export * from './postgres-ledger';
 export { SCHEMA_VERSION as POSTGRES_SCHEMA_VERSION } from './postgres-schema';
+export { RedisLink, consoleLogger, type RedisConnectionOptions, type LedgerLogger } from './redis-connection';
+export * from './redis-leases';
+export * from './redis-ledger';
+export * from './composite-ledger';

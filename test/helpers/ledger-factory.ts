@@ -10,16 +10,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import type { Clock } from '../../src/clock';
-import { FileLedger, PostgresLedger, type Ledger } from '../../src/ledger';
+import { CompositeLedger, FileLedger, PostgresLedger, RedisLeases, RedisLedger, type Ledger, type LedgerLogger } from '../../src/ledger';
 import { Sealer } from '../../src/secrets';
 
 export const TEST_POSTGRES_URL = process.env.XG_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.XG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export type LedgerKind = 'file' | 'postgres';
-export const SHARED_LEDGER_KINDS: LedgerKind[] = ['postgres'];
+export type LedgerKind = 'file' | 'postgres' | 'redis' | 'redis+postgres';
+export const SHARED_LEDGER_KINDS: LedgerKind[] = ['postgres', 'redis', 'redis+postgres'];
+/** Redis here runs without persistence on purpose; tests that check the warning build their own logger. */
+export const silentLogger: LedgerLogger = { warn: () => undefined };
 export const ALL_LEDGER_KINDS: LedgerKind[] = ['file', ...SHARED_LEDGER_KINDS];
 
 /** JSON-serialisable: it travels to storm children in an environment variable. */
@@ -32,6 +35,13 @@ export async function openLedger(spec: LedgerSpec, clock: Clock): Promise<Ledger
       return new FileLedger({ directory: String(spec.directory), sealer, clock });
     case 'postgres':
       return new PostgresLedger({ connectionString: String(spec.connectionString), tablePrefix: String(spec.tablePrefix), sealer, clock });
+    case 'redis':
+      return new RedisLedger({ url: String(spec.redisUrl), keyPrefix: String(spec.keyPrefix), sealer, clock, logger: silentLogger });
+    case 'redis+postgres':
+      return new CompositeLedger({
+        leases: new RedisLeases({ url: String(spec.redisUrl), keyPrefix: String(spec.keyPrefix), clock }),
+        data: new PostgresLedger({ connectionString: String(spec.connectionString), tablePrefix: String(spec.tablePrefix), sealer, clock }),
+      });
     default:
       throw new Error(`test ledger kind "${spec.kind}" is not known to test/helpers/ledger-factory.ts`);
   }
@@ -45,13 +55,60 @@ export function makeLedgerSpec(kind: LedgerKind, encryptionKey = 'test-encryptio
       return { kind, directory: mkdtempSync(join(tmpdir(), 'xg-ledger-')), encryptionKey };
     case 'postgres':
       return { kind, connectionString: TEST_POSTGRES_URL, tablePrefix: prefix, encryptionKey };
+    case 'redis':
+      return { kind, redisUrl: TEST_REDIS_URL, keyPrefix: `${prefix}:`, encryptionKey };
+    case 'redis+postgres':
+      return { kind, connectionString: TEST_POSTGRES_URL, tablePrefix: prefix, redisUrl: TEST_REDIS_URL, keyPrefix: `${prefix}:`, encryptionKey };
   }
+}
+
+/**
+ * Ends a dead holder's lease the way time would. File and PostgreSQL leases run on the injected
+ * clock (the test advances it); a Redis lease runs on the Redis server's clock, so it is deleted.
+ */
+export async function expireLeases(spec: LedgerSpec): Promise<void> {
+  if (typeof spec.keyPrefix !== 'string') return;
+  await withRedis(async (redis) => {
+    const leases = await scanKeys(redis, `${spec.keyPrefix}conn:*:lease`);
+    if (leases.length > 0) await redis.del(...leases);
+  });
 }
 
 /** Removes what makeLedgerSpec's ledger left behind (tables, keys, folder). */
 export async function dropLedgerSpec(spec: LedgerSpec): Promise<void> {
   if (spec.kind === 'file') rmSync(String(spec.directory), { recursive: true, force: true });
   if (typeof spec.tablePrefix === 'string') await dropTables(String(spec.tablePrefix));
+  if (typeof spec.keyPrefix === 'string') await dropKeys(spec.keyPrefix);
+}
+
+export async function dropKeys(keyPrefix: string): Promise<void> {
+  await withRedis(async (redis) => {
+    const keys = await scanKeys(redis, `${keyPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  });
+}
+
+/** A plain ioredis client for test assertions and clean-up (not the ledger's). */
+export async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  try {
+    return await use(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return found;
 }
 
 export async function dropTables(tablePrefix: string): Promise<void> {

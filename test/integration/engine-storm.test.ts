@@ -3,7 +3,7 @@ import { TokenEngine } from '../../src/engine';
 import type { Ledger } from '../../src/ledger';
 import { XeroIdentityClient } from '../../src/xero';
 import { KEY, toTokenSet } from '../helpers/engine-fixture';
-import { ALL_LEDGER_KINDS, dropLedgerSpec, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../helpers/ledger-factory';
+import { ALL_LEDGER_KINDS, dropLedgerSpec, expireLeases, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../helpers/ledger-factory';
 import { Storm } from '../helpers/storm';
 import { CLIENT, GRACE_MODES, startTokenServer, type TokenServer } from '../helpers/token-server';
 
@@ -11,7 +11,7 @@ const PROCESSES = 8;
 const CALLERS = 50;
 // The file ledger keeps its three rotations; the shared backends run two per mode to keep the
 // whole matrix (4 backends x 3 grace modes, 8 processes each) within a few minutes on 2 cores.
-const ROTATIONS: Record<LedgerKind, number> = { file: 3, postgres: 2 };
+const ROTATIONS: Record<LedgerKind, number> = { file: 3, postgres: 2, redis: 2, 'redis+postgres': 2 };
 
 let server: TokenServer;
 let storm: Storm | undefined;
@@ -65,6 +65,7 @@ describe.each(MATRIX)('%s ledger across OS processes (grace mode %s)', (kind, mo
     expect(server.calls).toBe(1);
     // The dead process still holds the lease; move past its expiry instead of waiting for it.
     clock.advance(engine.policy.leaseTtlMs + SECOND);
+    await expireLeases(spec);
     const token = await engine.getAccessToken(KEY);
     expect(server.isValidAccessToken(token)).toBe(true);
     expect(server.deadTokenUses).toBe(0);
@@ -78,6 +79,7 @@ describe.each(MATRIX)('%s ledger across OS processes (grace mode %s)', (kind, mo
     const exit = await Storm.crashOnce({ ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT, dieAt: { type: 'ledger_written', why: 'rotated' } }, 0);
     expect(exit.signal).toBe('SIGKILL');
     clock.advance(engine.policy.leaseTtlMs + SECOND);
+    await expireLeases(spec);
     const token = await engine.getAccessToken(KEY);
     expect(server.isValidAccessToken(token)).toBe(true);
     expect(server.calls).toBe(1);
