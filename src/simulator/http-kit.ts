@@ -50,8 +50,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    let ended = false;
+    req.on('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
+    // A client that leaves mid-body must not leave the request pending forever.
+    req.on('close', () => {
+      if (!ended) reject(new Error('client went away'));
+    });
   });
 }
 
