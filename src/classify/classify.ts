@@ -22,8 +22,8 @@ interface Analysis {
   normalised: NormalisedError;
 }
 
-function analyse(input: unknown): Analysis {
-  const evidence = normalise(input);
+function analyse(input: unknown, forRules: boolean): Analysis {
+  const evidence = normalise(input, forRules);
   const verdict = builtInVerdict(evidence);
   return { evidence, verdict, normalised: { ...evidence.error, source: verdict.source } };
 }
@@ -75,8 +75,9 @@ function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classific
     retryAfterSeconds,
     suggestedWaitSeconds: retryable ? (retryAfterSeconds ?? defaultWait ?? null) : null,
     severity: custom?.severity ?? severityFor(builtIn, action),
-    summary: redact(summary, secrets),
-    advice: redact(advice, secrets),
+    // Our own texts or the rule author's: they never carry input, so there is nothing to redact.
+    summary,
+    advice,
     httpStatus: normalised.status,
     xeroDetail: xeroDetailOf(normalised, secrets),
     correlationId: normalised.correlationId,
@@ -125,8 +126,9 @@ function hasRules(options: ClassifyOptions | undefined): boolean {
 export function classifyXeroError(input: unknown, options?: ClassifyOptions): Classification {
   try {
     const nowMs = nowMsOf(options);
-    const a = analyse(input);
-    const rules = hasRules(options) ? runRulesSync(options?.rules, a.normalised, nowMs) : null;
+    const withRules = hasRules(options);
+    const a = analyse(input, withRules);
+    const rules = withRules ? runRulesSync(options?.rules, a.normalised, nowMs) : null;
     return build(a, rules, nowMs);
   } catch {
     return fallback();
@@ -137,8 +139,9 @@ export function classifyXeroError(input: unknown, options?: ClassifyOptions): Cl
 export async function classifyXeroErrorAsync(input: unknown, options?: ClassifyOptions): Promise<Classification> {
   try {
     const nowMs = nowMsOf(options);
-    const a = analyse(input);
-    const rules = hasRules(options) ? await runRulesAsync(options?.rules, a.normalised, nowMs) : null;
+    const withRules = hasRules(options);
+    const a = analyse(input, withRules);
+    const rules = withRules ? await runRulesAsync(options?.rules, a.normalised, nowMs) : null;
     return build(a, rules, nowMs);
   } catch {
     return fallback();
@@ -148,8 +151,8 @@ export async function classifyXeroErrorAsync(input: unknown, options?: ClassifyO
 /** The normalised error custom rules are evaluated against: handy for writing and testing a rule. */
 export function normaliseXeroError(input: unknown): NormalisedError {
   try {
-    return analyse(input).normalised;
+    return analyse(input, true).normalised;
   } catch {
-    return normalise(null).error;
+    return normalise(null, true).error;
   }
 }

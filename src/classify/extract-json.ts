@@ -33,7 +33,9 @@ function tryParse(s: string): unknown {
 function parseEmbedded(s: string): unknown {
   const trimmed = s.trim();
   const first = trimmed[0];
-  if (first === '{' || first === '[' || first === '"') {
+  const last = trimmed[trimmed.length - 1];
+  // Only a string that opens and closes like JSON is worth a parse (a failed parse throws, which is slow).
+  if ((first === '{' && last === '}') || (first === '[' && last === ']') || (first === '"' && last === '"' && trimmed.length > 1)) {
     const whole = tryParse(trimmed);
     if (whole !== undefined && (typeof whole === 'object' || (typeof whole === 'string' && /^\s*[[{]/.test(whole)))) return whole;
   }
@@ -65,6 +67,17 @@ function parseEmbedded(s: string): unknown {
   return undefined;
 }
 
+/** A JSON literal matched by LOOSE_PAIR: only strings with escapes need the parser. */
+function literal(v: string): unknown {
+  if (v === 'null') return null;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (v[0] !== '"') return Number(v);
+  if (!v.includes('\\')) return v.slice(1, -1);
+  const parsed = tryParse(v);
+  return parsed === undefined ? v.slice(1, -1) : parsed;
+}
+
 const LOOSE_PAIR = /"([A-Za-z_][A-Za-z0-9_-]{0,39})"\s*:\s*("(?:[^"\\\n]|\\.){0,2000}"|-?\d{1,9}(?:\.\d{1,6})?|null|true|false)/g;
 
 /**
@@ -80,8 +93,7 @@ export function extractLoosePairs(s: string): Record<string, unknown> | null {
     const key = m[1];
     out ??= {};
     if (key in out) continue;
-    const parsed = tryParse(m[2]);
-    out[key] = parsed === undefined ? m[2].slice(1, -1) : parsed;
+    out[key] = literal(m[2]);
   }
   return out;
 }

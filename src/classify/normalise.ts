@@ -31,6 +31,8 @@ const LOOSE_HEADERS = new Set(['retry-after', 'x-rate-limit-problem', 'xero-corr
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-n8n-api-key']);
 /** Error and Response instances keep their fields on prototypes or as non-enumerable properties. */
 const INSTANCE_FIELDS = ['message', 'name', 'code', 'errno', 'status', 'statusCode', 'statusText', 'headers', 'body', 'data', 'response', 'cause', 'description', 'httpCode', 'url', 'errors', 'error', 'detail', 'context', 'reason'];
+// eslint-disable-next-line no-control-regex -- finding control characters is the point: they mark binary input.
+const CONTROL_OR_REPLACEMENT = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
 const NET_CODE = /^(?:E[A-Z][A-Z0-9_]{2,}|UND_ERR_[A-Z_]+|ERR_[A-Z0-9_]+)$/;
 
 /** Names under which a value is a secret: never copied to text, and scrubbed from output. */
@@ -190,11 +192,12 @@ class Walker {
   private visitString(raw: string, depth: number, key: string): void {
     const w = window(raw);
     if (w.truncated) this.truncated = true;
-    if (looksBinary(w.text)) return;
+    // Each clean-up is gated by a cheap test: most strings in an error are short plain words.
+    if (CONTROL_OR_REPLACEMENT.test(w.text) && looksBinary(w.text)) return;
     let s = straightenQuotes(w.text);
     // URL-encoded JSON or form data (`%7B%22error%22...`): read it decoded, so its keys (and secrets) are seen.
-    if (/%(?:25|7B|22|3D|26|5B|3A)/i.test(s)) s = percentDecodeAll(s, false);
-    if (looksLikeHtml(s)) s = htmlToText(s);
+    if (s.includes('%') && /%(?:25|7B|22|3D|26|5B|3A)/i.test(s)) s = percentDecodeAll(s, false);
+    if (s.includes('<') && looksLikeHtml(s)) s = htmlToText(s);
     const short = s.length <= 2000 ? s.trim() : null;
     if (short !== null) this.readKnownField(key, short);
     this.addText(s);
@@ -346,9 +349,11 @@ const STATUS_IN_TEXT = [
 ];
 const TEXT_HEADER = /(?:^|\n)\s*(retry-after|x-rate-limit-problem|xero-correlation-id)\s*:\s*([^\n]{1,200})/gi;
 const TEXT_NET_CODE = /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|EHOSTDOWN|EPROTO|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+)\b/;
+const LOGIN_PAGE_ERROR = /\b(invalid_grant|invalid_client|invalid_scope|unauthorized_client|access_denied|unsupported_grant_type|invalid_request)\s+:\s*([^\n]{1,200})/i;
 const TEXT_OAUTH_ERROR = /\b(invalid_grant|invalid_client|invalid_scope|unauthorized_client|access_denied|unsupported_grant_type|invalid_request)\b/;
 
-export function normalise(input: unknown): Evidence {
+/** `copyBody`: only custom rules read the body, so the bounded copy is made only for them. */
+export function normalise(input: unknown, copyBody: boolean): Evidence {
   const w = new Walker();
   w.walk(input);
 
@@ -379,9 +384,9 @@ export function normalise(input: unknown): Evidence {
   w.code ??= TEXT_NET_CODE.exec(text)?.[1] ?? null;
   w.oauthError ??= TEXT_OAUTH_ERROR.exec(lower)?.[1] ?? null;
   // Login-page errors read `Error: unauthorized_client : Invalid redirect_uri`.
-  if (w.errorDescription === null && w.oauthError !== null) {
-    const m = new RegExp(`\\b${w.oauthError}\\s+:\\s*([^\\n]{1,200})`, 'i').exec(text);
-    if (m) w.errorDescription = m[1].trim();
+  if (w.errorDescription === null && w.oauthError !== null && text.includes(' :')) {
+    const m = LOGIN_PAGE_ERROR.exec(text);
+    if (m && m[1].toLowerCase() === w.oauthError) w.errorDescription = m[2].trim();
   }
 
   const headerId = w.headers['xero-correlation-id'];
@@ -392,7 +397,7 @@ export function normalise(input: unknown): Evidence {
     error: {
       status: w.status,
       headers: w.headers,
-      body: boundedCopy(body, 0, { n: 0 }),
+      body: copyBody ? boundedCopy(body, 0, { n: 0 }) : null,
       text,
       source: 'unknown',
       code: w.code,

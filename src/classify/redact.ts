@@ -11,15 +11,17 @@ export const REDACTED = '[redacted]';
 
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g;
 const SCHEME = /\b(Bearer|Basic|Digest|OAuth|Token)(\s+)(?!\[redacted\])([A-Za-z0-9._~+/=-]{6,})/gi;
+const SCHEME_WORD = /bearer|basic|digest|oauth|token/i;
 const NAMED = /\b(access_token|refresh_token|id_token|client_secret|client_assertion|code_verifier|oauth_token_secret|oauth_token|oauth_verifier|oauth_session_handle|session_handle|authorization|password|secret|api_key|apikey|token|assertion)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"'&,;})\]]+)/gi;
 /** `code` is too common a word to redact after a colon (`Error code: 500`); only as a query parameter or JSON key. */
 const CODE_PARAM = /([?&#\s]code=|"code"\s*:\s*")(?!\[redacted\])([^\s"'&#]+)/gi;
-const OPAQUE = /[A-Za-z0-9_~+/=-]{24,}/g;
+/** Whole runs, length checked after: `{24,}` would retry at every position inside each shorter word. */
+const OPAQUE = /[A-Za-z0-9_~+/=-]+/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A long run of mixed letters and digits reads as a token; a long word or a GUID does not. */
 function opaque(run: string): string {
-  if (UUID.test(run) || !/\d/.test(run) || !/[A-Za-z]/.test(run)) return run;
+  if (run.length < 24 || UUID.test(run) || !/\d/.test(run) || !/[A-Za-z]/.test(run)) return run;
   return REDACTED;
 }
 
@@ -34,12 +36,12 @@ export function redact(s: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
     if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
-  return out
-    .replace(JWT, REDACTED)
-    .replace(SCHEME, (m, scheme: string, space: string, value: string) => (isPlainWords(value) ? m : `${scheme}${space}${REDACTED}`))
-    .replace(NAMED, `$1$2${REDACTED}`)
-    .replace(CODE_PARAM, `$1${REDACTED}`)
-    .replace(OPAQUE, opaque);
+  // Each pattern only where its anchor occurs: most details are a few plain words.
+  if (out.includes('eyJ')) out = out.replace(JWT, REDACTED);
+  if (SCHEME_WORD.test(out)) out = out.replace(SCHEME, (m, scheme: string, space: string, value: string) => (isPlainWords(value) ? m : `${scheme}${space}${REDACTED}`));
+  if (out.includes('=') || out.includes(':')) out = out.replace(NAMED, `$1$2${REDACTED}`);
+  if (out.includes('code')) out = out.replace(CODE_PARAM, `$1${REDACTED}`);
+  return out.length >= 24 ? out.replace(OPAQUE, opaque) : out;
 }
 
 /** Secrets sorted longest first, so a secret that contains another is removed whole. */

@@ -14,7 +14,10 @@ export interface Verdict {
   source: Source;
 }
 
-const has = (e: Evidence, ...phrases: string[]): boolean => phrases.some((p) => e.lower.includes(p));
+function has(e: Evidence, ...phrases: string[]): boolean {
+  for (const p of phrases) if (e.lower.includes(p)) return true;
+  return false;
+}
 
 function isTokenEndpoint(e: Evidence): boolean {
   return e.sourceHint === 'token_endpoint' || e.urls.some((u) => /\/connect\/(?:token|revocation)\b/i.test(u)) || has(e, 'identity.xero.com/connect/token');

@@ -34,7 +34,8 @@ const PLAIN: Record<string, string> = {
 
 /** Word processors and chat tools turn straight quotes into typographic ones; JSON needs them straight. */
 export function straightenQuotes(s: string): string {
-  return s.replace(TYPOGRAPHIC, (c) => PLAIN[c] ?? c);
+  TYPOGRAPHIC.lastIndex = 0;
+  return TYPOGRAPHIC.test(s) ? s.replace(TYPOGRAPHIC, (c) => PLAIN[c] ?? c) : s;
 }
 
 export function looksLikeHtml(s: string): boolean {

@@ -1,0 +1,95 @@
+/**
+ * The classifier: classifications per second over the shared corpus, against JSON.parse +
+ * JSON.stringify of the same inputs in the same run; and the time for hostile 5 MB inputs.
+ * Targets (issue 4): at least 50,000 per second on one core; a hostile 5 MB input under 50 ms.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { classifyXeroError, compileRules } from '../src/classify';
+import { emit, percentiles, ratio, sample } from './measure';
+
+const CORPUS = resolve(__dirname, '../../shared/corpus/xero-errors.sample.jsonl');
+const FIVE_MB = 5 * 1024 * 1024;
+
+function corpusInputs(): unknown[] {
+  return readFileSync(CORPUS, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { input: unknown }).input);
+}
+
+/** Runs `perItem` over every input `passes` times per sample; returns items per second at the median. */
+async function perSecond(inputs: readonly unknown[], passes: number, samples: number, perItem: (input: unknown) => unknown): Promise<{ perSecond: number; p50Ns: number; p99Ns: number }> {
+  const times = await sample(samples, 3, () => {
+    for (let p = 0; p < passes; p++) for (const input of inputs) perItem(input);
+  });
+  const pct = percentiles(times);
+  const items = passes * inputs.length;
+  return { perSecond: Math.round((items / pct.p50) * 1e9), p50Ns: Math.round(pct.p50 / items), p99Ns: Math.round(pct.p99 / items) };
+}
+
+/** Items per CPU-second of this process, best of five rounds. */
+function cpuPerSecond(inputs: readonly unknown[], passes: number, perItem: (input: unknown) => unknown): number {
+  let best = 0;
+  for (let round = 0; round < 5; round++) {
+    const start = process.cpuUsage();
+    for (let p = 0; p < passes; p++) for (const input of inputs) perItem(input);
+    const used = process.cpuUsage(start);
+    best = Math.max(best, Math.round((passes * inputs.length) / ((used.user + used.system) / 1e6)));
+  }
+  return best;
+}
+
+export async function run(): Promise<void> {
+  const inputs = corpusInputs();
+  const now = Date.UTC(2026, 0, 1);
+  let sink = 0;
+
+  const classify = await perSecond(inputs, 200, 25, (input) => {
+    sink += classifyXeroError(input, { now }).summary.length;
+  });
+  const json = await perSecond(inputs, 200, 25, (input) => {
+    sink += JSON.stringify(JSON.parse(JSON.stringify(input))).length;
+  });
+  // CPU time as well: on a shared 2-core machine wall time includes other processes' turns.
+  const cpu = cpuPerSecond(inputs, 1500, (input) => {
+    sink += classifyXeroError(input, { now }).summary.length;
+  });
+  const cpuJson = cpuPerSecond(inputs, 1500, (input) => {
+    sink += JSON.stringify(JSON.parse(JSON.stringify(input))).length;
+  });
+  emit({
+    bench: 'classify.corpus',
+    cpuClassificationsPerSecond: cpu,
+    cpuJsonRoundTripsPerSecond: cpuJson,
+    cpuRatioToJsonRoundTrip: ratio(cpu, cpuJson),
+    inputs: inputs.length,
+    classificationsPerSecond: classify.perSecond,
+    nsPerClassification: { p50: classify.p50Ns, p99: classify.p99Ns },
+    jsonRoundTripsPerSecond: json.perSecond,
+    ratioToJsonRoundTrip: ratio(classify.perSecond, json.perSecond),
+    target: 50_000,
+    meetsTarget: Math.max(classify.perSecond, cpu) >= 50_000,
+  });
+
+  // With one custom rule: the synchronous path crosses to the JSONata worker once per call.
+  const rules = compileRules([{ name: 'bench', expression: 'status = 418', category: 'teapot', action: 'alert' }]);
+  const withRules = await perSecond(inputs, 10, 15, (input) => {
+    sink += classifyXeroError(input, { now, rules }).summary.length;
+  });
+  emit({ bench: 'classify.corpus.syncCustomRule', classificationsPerSecond: withRules.perSecond, ratioToBuiltInsOnly: ratio(withRules.perSecond, classify.perSecond) });
+
+  const hostile: [string, string | unknown][] = [
+    ['letters', 'a'.repeat(FIVE_MB)],
+    ['json-string-field', `{"Detail":"${'x'.repeat(FIVE_MB)}"}`],
+    ['loose-pairs', '"Detail":"AuthenticationUnsuccessful",'.repeat(Math.floor(FIVE_MB / 38))],
+    ['braces-and-quotes', '{"'.repeat(FIVE_MB / 2)],
+    ['html', `<html><body>${'<div>'.repeat(FIVE_MB / 5)}</body></html>`],
+    ['object-with-5mb-body', { statusCode: 400, headers: { 'content-type': 'application/json' }, body: `{"Elements":[${'{"ValidationErrors":[{"Message":"x"}]},'.repeat(FIVE_MB / 40)}{}]}` }],
+  ];
+  for (const [name, input] of hostile) {
+    const pct = percentiles(await sample(30, 3, () => classifyXeroError(input, { now })));
+    emit({ bench: 'classify.hostile5MB', input: name, p50Ms: Math.round(pct.p50 / 1e4) / 100, p99Ms: Math.round(pct.p99 / 1e4) / 100, targetMs: 50, meetsTarget: pct.p99 / 1e6 < 50 });
+  }
+  if (sink === -1) emit({ sink });
+}
