@@ -336,7 +336,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   // Clients that send garbage instead of HTTP get a 400 from Node; nothing may crash the process.
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\nXero-Correlation-Id: ${newId()}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
   const host = options.host ?? '127.0.0.1';

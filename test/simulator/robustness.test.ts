@@ -19,7 +19,9 @@ function raw(port: number, bytes: string): Promise<string> {
 describe('nothing crashes the server', () => {
   it('answers bytes that are not HTTP with 400 and keeps serving', async () => {
     ({ sim } = await manualSim());
-    expect(await raw(sim.port, 'NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    const answer = await raw(sim.port, 'NOT HTTP AT ALL\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toMatch(/\r\nXero-Correlation-Id: [0-9a-f-]{36}\r\n/);
     expect((await call(`${sim.adminUrl}/stats`)).status).toBe(200);
   });
 
