@@ -1,4 +1,5 @@
 import { importChain, type ChainImporter } from './chain-import';
+import { openLedger } from './open-ledger';
 import type { LeaseStore } from './redis-leases';
 import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
 
@@ -24,6 +25,11 @@ export class CompositeLedger implements Ledger, ChainImporter {
     this.leases = options.leases;
     this.data = options.data;
     this.description = `${options.data.description} with ${options.leases.description}`;
+  }
+
+  /** Connects both halves now, so either being down fails at startup. */
+  async open(): Promise<void> {
+    await Promise.all([openLedger(this.leases), openLedger(this.data)]);
   }
 
   read(key: string): Promise<ConnectionRecord | null> {

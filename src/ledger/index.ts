@@ -10,3 +10,6 @@ export { RedisLink, consoleLogger, type RedisConnectionOptions, type LedgerLogge
 export * from './redis-leases';
 export * from './redis-ledger';
 export * from './composite-ledger';
+export * from './open-ledger';
+export * from './create-ledger';
+export * from './n8n-environment';

@@ -45,6 +45,11 @@ export class RedisLeases implements LeaseStore {
     this.description = `Redis leases ${this.keyPrefix}* at ${this.link.endpoint}`;
   }
 
+  /** Connects now, so an unreachable Redis fails at startup. */
+  async open(): Promise<void> {
+    await this.link.run('connect', (client) => client.ping());
+  }
+
   leaseKey(key: string): string {
     return `${connectionKeyBase(this.keyPrefix, key)}:lease`;
   }

@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import type { Clock } from '../../src/clock';
-import { CompositeLedger, FileLedger, PostgresLedger, RedisLeases, RedisLedger, type Ledger, type LedgerLogger } from '../../src/ledger';
-import { Sealer } from '../../src/secrets';
+import { buildLedger, LEDGER_KINDS, type CreateLedgerOptions, type Ledger, type LedgerLogger } from '../../src/ledger';
 
 export const TEST_POSTGRES_URL = process.env.XG_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.XG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export type LedgerKind = 'file' | 'postgres' | 'redis' | 'redis+postgres';
+export type LedgerKind = CreateLedgerOptions['kind'];
 export const SHARED_LEDGER_KINDS: LedgerKind[] = ['postgres', 'redis', 'redis+postgres'];
 /** Redis here runs without persistence on purpose; tests that check the warning build their own logger. */
 export const silentLogger: LedgerLogger = { warn: () => undefined };
@@ -28,23 +27,12 @@ export const ALL_LEDGER_KINDS: LedgerKind[] = ['file', ...SHARED_LEDGER_KINDS];
 /** JSON-serialisable: it travels to storm children in an environment variable. */
 export type LedgerSpec = { kind: string; encryptionKey: string; [option: string]: unknown };
 
+/** Every spec goes through the public createLedger path, as a host's configuration would. */
 export async function openLedger(spec: LedgerSpec, clock: Clock): Promise<Ledger> {
-  const sealer = new Sealer(spec.encryptionKey);
-  switch (spec.kind) {
-    case 'file':
-      return new FileLedger({ directory: String(spec.directory), sealer, clock });
-    case 'postgres':
-      return new PostgresLedger({ connectionString: String(spec.connectionString), tablePrefix: String(spec.tablePrefix), sealer, clock });
-    case 'redis':
-      return new RedisLedger({ url: String(spec.redisUrl), keyPrefix: String(spec.keyPrefix), sealer, clock, logger: silentLogger });
-    case 'redis+postgres':
-      return new CompositeLedger({
-        leases: new RedisLeases({ url: String(spec.redisUrl), keyPrefix: String(spec.keyPrefix), clock }),
-        data: new PostgresLedger({ connectionString: String(spec.connectionString), tablePrefix: String(spec.tablePrefix), sealer, clock }),
-      });
-    default:
-      throw new Error(`test ledger kind "${spec.kind}" is not known to test/helpers/ledger-factory.ts`);
+  if (!(LEDGER_KINDS as readonly string[]).includes(spec.kind)) {
+    throw new Error(`test ledger kind "${spec.kind}" is not known to test/helpers/ledger-factory.ts`);
   }
+  return buildLedger({ ...(spec as unknown as CreateLedgerOptions), clock, logger: silentLogger });
 }
 
 /** A fresh, private place for one test: a temp folder, or a random table/key prefix. */
