@@ -116,6 +116,16 @@ describe('sync and async agree', () => {
   });
 });
 
+describe('JSONata truthiness is the same on both paths', () => {
+  // The worker carries its own copy of the truthiness function (it cannot import TypeScript).
+  it.each(['[]', '[0, ""]', '{}', '""', '0', '"x"', '[false, 1]', 'function($x) { 1 }', 'nothing.here', '{"a": null}', '0.0001', 'false'])('%s', async (expression) => {
+    const rules: CustomRule[] = [{ name: 'probe', expression, category: 'probe', action: 'alert' }];
+    const sync = classifyXeroError({ statusCode: 500 }, { rules });
+    const async = await classifyXeroErrorAsync({ statusCode: 500 }, { rules });
+    expect(sync.category).toBe(async.category);
+  });
+});
+
 describe('normaliseXeroError', () => {
   it('shows what a rule sees', () => {
     const n = normaliseXeroError({ StatusCode: 429, Headers: { 'X-Rate-Limit-Problem': 'day', Authorization: 'Bearer abcdef123456' } });
