@@ -1,0 +1,213 @@
+import type {
+  ICredentialDataDecryptedObject,
+  ICredentialTestRequest,
+  ICredentialType,
+  IDataObject,
+  IHttpRequestHelper,
+  Icon,
+  INodeProperties,
+} from 'n8n-workflow';
+import { DEFAULT_XERO_SCOPES, XERO_SCOPE_OPTIONS } from '../nodes/shared/scopes';
+import { accessTokenFor } from '../nodes/shared/xero-connection';
+import { safeErrorMessage } from '../nodes/shared/safe-error';
+
+const XERO_AUTHORIZE_URL = 'https://login.xero.com/identity/connect/authorize';
+const XERO_TOKEN_URL = 'https://identity.xero.com/connect/token';
+const XERO_API_URL = 'https://api.xero.com';
+
+/**
+ * Xero OAuth2 with the token chain owned by Xero Guard's engine. n8n's own "Connect my account"
+ * flow stores the first token set; from then on every request asks the engine (preAuthentication)
+ * and n8n's reactive refresh is switched off (tokenExpiredStatusCode 0), so one serialized,
+ * write-ahead chain exists per connection. Needs n8n 2.20 or newer.
+ */
+export class XeroGuardOAuth2Api implements ICredentialType {
+  name = 'xeroGuardOAuth2Api';
+
+  extends = ['oAuth2Api'];
+
+  displayName = 'Xero OAuth2 (Guarded) API';
+
+  icon: Icon = { light: 'file:xeroGuard.svg', dark: 'file:xeroGuard.dark.svg' };
+
+  documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-xero-guard';
+
+  httpRequestNode = {
+    name: 'Xero (Guarded)',
+    docsUrl: 'https://developer.xero.com/documentation/api/accounting/overview',
+    apiBaseUrl: 'https://api.xero.com/',
+  };
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Grant Type',
+      name: 'grantType',
+      type: 'options',
+      options: [
+        { name: 'Authorization Code with PKCE (Web App)', value: 'pkce' },
+        { name: 'Client Credentials (Custom Connection)', value: 'clientCredentials' },
+      ],
+      default: 'pkce',
+      description: 'Web App: a Xero user signs in with "Connect my account". Custom Connection: a paid Xero app tied to one organisation, with no sign-in and no refresh token.',
+    },
+    {
+      displayName:
+        'Create the app at developer.xero.com/app/manage and add the OAuth Redirect URL shown here as its redirect URI. Xero Guard keeps the refresh token alive and rotates it safely; n8n 2.20 or newer is required.',
+      name: 'xeroGuardNotice',
+      type: 'notice',
+      default: '',
+      displayOptions: { show: { grantType: ['pkce'] } },
+    },
+    {
+      displayName: 'Scopes',
+      name: 'xeroScopes',
+      type: 'multiOptions',
+      options: XERO_SCOPE_OPTIONS,
+      default: DEFAULT_XERO_SCOPES,
+      description: 'What the connection may do. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps. Scopes cannot be removed from an existing connection: reconnect after changing them.',
+    },
+    {
+      displayName: 'Additional Scopes',
+      name: 'additionalScopes',
+      type: 'string',
+      default: '',
+      placeholder: 'e.g. accounting.budgets.read',
+      description: 'Space-separated scopes not in the list above',
+    },
+    {
+      displayName: 'Scope',
+      name: 'scope',
+      type: 'hidden',
+      default:
+        '={{ (($self["grantType"] === "clientCredentials" ? "" : "offline_access openid profile email ") + ($self["xeroScopes"] || []).join(" ") + " " + ($self["additionalScopes"] || "")).replace(/\\s+/g, " ").trim() }}',
+    },
+    {
+      displayName: 'Authorization URL',
+      name: 'authUrl',
+      type: 'hidden',
+      default: `={{ $self["useCustomEndpoints"] && $self["customAuthUrl"] ? $self["customAuthUrl"] : "${XERO_AUTHORIZE_URL}" }}`,
+    },
+    {
+      displayName: 'Access Token URL',
+      name: 'accessTokenUrl',
+      type: 'hidden',
+      default: `={{ $self["useCustomEndpoints"] && $self["customAccessTokenUrl"] ? $self["customAccessTokenUrl"] : "${XERO_TOKEN_URL}" }}`,
+    },
+    {
+      displayName: 'Auth URI Query Parameters',
+      name: 'authQueryParameters',
+      type: 'hidden',
+      default: '',
+    },
+    {
+      displayName: 'Authentication',
+      name: 'authentication',
+      type: 'hidden',
+      default: 'header',
+    },
+    {
+      // Re-declared (the parent's is doNotInherit). 0 is a status no server sends, so n8n never
+      // refreshes this credential itself: the engine is the only one rotating the Xero chain.
+      displayName: 'Token Expired Status Code',
+      name: 'tokenExpiredStatusCode',
+      type: 'hidden',
+      default: 0,
+    },
+    {
+      displayName: 'Token Ledger',
+      name: 'ledger',
+      type: 'options',
+      options: [
+        { name: 'Automatic', value: 'auto', description: "File ledger in n8n's folder; n8n's PostgreSQL database in queue mode or when n8n uses PostgreSQL" },
+        { name: 'File Folder', value: 'file', description: 'A folder every n8n process on this host can write' },
+        { name: 'PostgreSQL', value: 'postgres', description: 'A PostgreSQL database shared by every n8n process' },
+        { name: 'Redis', value: 'redis', description: 'A persistent Redis shared by every n8n process' },
+      ],
+      default: 'auto',
+      description: 'Where Xero Guard keeps the rotating tokens (encrypted with n8n\'s encryption key). Every n8n process using this credential must use the same ledger.',
+    },
+    {
+      displayName: 'Ledger Folder',
+      name: 'ledgerFolder',
+      type: 'string',
+      default: '',
+      placeholder: '/home/node/.n8n/xero-guard',
+      displayOptions: { show: { ledger: ['file'] } },
+    },
+    {
+      displayName: 'PostgreSQL Connection String',
+      name: 'ledgerPostgresUrl',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      placeholder: 'postgres://user:password@host:5432/database',
+      displayOptions: { show: { ledger: ['postgres'] } },
+    },
+    {
+      displayName: 'Redis URL',
+      name: 'ledgerRedisUrl',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      placeholder: 'redis://host:6379/0',
+      displayOptions: { show: { ledger: ['redis'] } },
+    },
+    {
+      displayName: 'Use Custom Xero Endpoints',
+      name: 'useCustomEndpoints',
+      type: 'boolean',
+      default: false,
+      description: 'Whether to talk to another Xero-compatible server (a local Xero simulator for testing) instead of Xero. Leave off for real Xero.',
+    },
+    {
+      displayName: 'Custom Authorization URL',
+      name: 'customAuthUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'http://127.0.0.1:4010/identity/connect/authorize',
+      displayOptions: { show: { useCustomEndpoints: [true] } },
+    },
+    {
+      displayName: 'Custom Access Token URL',
+      name: 'customAccessTokenUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'http://127.0.0.1:4010/connect/token',
+      displayOptions: { show: { useCustomEndpoints: [true] } },
+    },
+    {
+      displayName: 'Custom API Base URL',
+      name: 'apiBaseUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'http://127.0.0.1:4010',
+      description: 'Stands for https://api.xero.com: /connections and /api.xro/2.0/... are appended',
+      displayOptions: { show: { useCustomEndpoints: [true] } },
+    },
+  ];
+
+  /**
+   * Runs before every OAuth2 request n8n makes with this credential (n8n >= 2.20): the engine
+   * answers from memory while the access token is fresh, otherwise rotates it under the lease and
+   * writes the new set to the ledger before it is used. Nothing returned here is saved by n8n.
+   */
+  async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+    let accessToken: string;
+    try {
+      accessToken = await accessTokenFor(credentials);
+    } catch (error) {
+      // Only the engine's own sentence travels: no token, no stack from inside the engine.
+      throw new Error(safeErrorMessage(error, credentials));
+    }
+    const stored = credentials.oauthTokenData && typeof credentials.oauthTokenData === 'object' ? (credentials.oauthTokenData as IDataObject) : {};
+    return { oauthTokenData: { ...stored, access_token: accessToken } };
+  }
+
+  test: ICredentialTestRequest = {
+    request: {
+      baseURL: `={{ $credentials.useCustomEndpoints && $credentials.apiBaseUrl ? $credentials.apiBaseUrl.replace(/\\/+$/, "") : "${XERO_API_URL}" }}`,
+      url: '/connections',
+      method: 'GET',
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IHttpRequestHelper, ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { XeroGuardOAuth2Api } from '../../../credentials/XeroGuardOAuth2Api.credentials';
+import { MINUTE } from '../../../src/clock';
+import { classifyXeroError } from '../../../src/classify';
+import { connectionKeyFor } from '../../../src/engine';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_USER_EMAIL } from '../../../src/simulator';
+import { n8nEncryptionKey } from '../../../nodes/shared/n8n-environment';
+import { openConnection, resetEnginesForTests, tokenSetFromN8n } from '../../../nodes/shared/xero-connection';
+import { makeN8nFixture, type N8nFixture } from './n8n-fixture';
+
+const hookThis = { helpers: { httpRequest: async () => ({}) } } as unknown as IHttpRequestHelper;
+
+describe('XeroGuardOAuth2Api', () => {
+  const credential = new XeroGuardOAuth2Api();
+  const preAuth = (data: Record<string, unknown>) => (credential.preAuthentication as NonNullable<typeof credential.preAuthentication>).call(hookThis, data as ICredentialDataDecryptedObject);
+  const tokenOf = async (data: Record<string, unknown>) => ((await preAuth(data)).oauthTokenData as { access_token: string }).access_token;
+  let f: N8nFixture;
+  beforeEach(async () => {
+    f = await makeN8nFixture();
+  });
+  afterEach(() => f.close());
+
+  it('declares what n8n needs: extends oAuth2Api, PKCE, header auth, no n8n-side refresh, a test request', () => {
+    expect(credential.name).toBe('xeroGuardOAuth2Api');
+    expect(credential.extends).toEqual(['oAuth2Api']);
+    const prop = (name: string) => credential.properties.find((p) => p.name === name);
+    expect(prop('grantType')?.default).toBe('pkce');
+    expect(prop('authentication')).toMatchObject({ type: 'hidden', default: 'header' });
+    expect(prop('tokenExpiredStatusCode')).toMatchObject({ type: 'hidden', default: 0 });
+    expect(String(prop('scope')?.default)).toContain('offline_access');
+    expect(String(prop('authUrl')?.default)).toContain('https://login.xero.com/identity/connect/authorize');
+    expect(String(prop('accessTokenUrl')?.default)).toContain('https://identity.xero.com/connect/token');
+    expect(credential.test.request.url).toBe('/connections');
+  });
+
+  it('adopts the connect-time token set on first sight and answers from the engine after that', async () => {
+    const grant = f.seed();
+    const data = f.credentials(grant);
+    const first = await preAuth(data);
+    expect(first.oauthTokenData).toEqual({ ...grant, access_token: grant.access_token });
+    expect(f.tokenCalls()).toBe(0);
+    // The ledger holds the chain, sealed: no token in clear text on disk.
+    const onDisk = f.ledgerText();
+    expect(onDisk.length).toBeGreaterThan(0);
+    expect(onDisk).not.toContain(grant.access_token);
+    expect(onDisk).not.toContain(grant.refresh_token as string);
+
+    f.clock.advance(31 * MINUTE);
+    const rotated = await Promise.all(Array.from({ length: 20 }, () => tokenOf(data)));
+    expect(new Set(rotated).size).toBe(1);
+    expect(rotated[0]).not.toBe(grant.access_token);
+    expect(f.tokenCalls()).toBe(1);
+    expect(await tokenOf(data)).toBe(rotated[0]);
+    expect(f.tokenCalls()).toBe(1);
+  });
+
+  it('keeps the chain across a restart although n8n still hands over the connect-time tokens', async () => {
+    const grant = f.seed();
+    const data = f.credentials(grant);
+    await preAuth(data);
+    f.clock.advance(31 * MINUTE);
+    const afterRotation = await tokenOf(data);
+    await resetEnginesForTests({ clock: f.clock });
+    expect(await tokenOf(data)).toBe(afterRotation);
+    f.clock.advance(31 * MINUTE);
+    expect(await tokenOf(data)).not.toBe(afterRotation);
+    expect(f.tokenCalls()).toBe(2);
+    expect(f.sim.stats().deadTokenUses).toBe(0);
+  });
+
+  it('fails a revoked connection with a clear reconnect message that classifies as refresh_token_invalid, with no secret in it', async () => {
+    const grant = f.seed();
+    const data = f.credentials(grant);
+    await preAuth(data);
+    f.sim.revokeUser(DEMO_USER_EMAIL);
+    f.clock.advance(31 * MINUTE);
+    const error = await preAuth(data).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/needs to be reconnected/);
+    expect(error?.message).toMatch(/Connect my account/);
+    for (const secret of [grant.access_token, grant.refresh_token as string, DEMO_CLIENT_SECRET]) expect(error?.message).not.toContain(secret);
+    expect(classifyXeroError({ error: { message: error?.message } }).category).toBe('refresh_token_invalid');
+    // No retry storm: the next request does not call Xero again.
+    const calls = f.tokenCalls();
+    await expect(preAuth(data)).rejects.toThrow(/needs to be reconnected/);
+    expect(f.tokenCalls()).toBe(calls);
+  });
+
+  it('refuses on n8n older than 2.20 before touching Xero or the ledger', async () => {
+    process.env.XERO_GUARD_N8N_VERSION = '2.19.4';
+    const grant = f.seed();
+    await expect(preAuth(f.credentials(grant))).rejects.toThrow(/needs n8n 2\.20\.0 or newer, but this is n8n 2\.19\.4/);
+    expect(f.ledgerText()).toBe('');
+    process.env.XERO_GUARD_N8N_VERSION = '2.41.1';
+    await expect(preAuth(f.credentials(grant))).resolves.toBeDefined();
+  });
+
+  it('says how to connect a credential that was never connected', async () => {
+    await expect(preAuth(f.credentials())).rejects.toThrow(/OAuth credentials not connected.*Connect my account/);
+  });
+
+  it('keeps the client secret and tokens out of a misconfiguration error', async () => {
+    const grant = f.seed();
+    const canary = 'CANARY-secret-7f3a9c1e5b2d4068';
+    const data = f.credentials(grant, { clientSecret: canary });
+    await preAuth(data); // fresh token: no refresh, no secret used yet
+    f.clock.advance(31 * MINUTE);
+    const error = await preAuth(data).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/misconfigured|client id and secret/i);
+    const text = `${error?.message} ${error?.stack}`;
+    for (const secret of [canary, grant.access_token, grant.refresh_token as string]) expect(text).not.toContain(secret);
+  });
+
+  it('marks the old chain superseded when the same Xero user reconnects', async () => {
+    const first = f.seed();
+    await preAuth(f.credentials(first));
+    const second = f.seed();
+    await preAuth(f.credentials(second));
+    const connection = await openConnection(f.credentials(second));
+    const oldKey = connectionKeyFor(DEMO_CLIENT_ID, first.refresh_token as string);
+    expect((await connection.engine.status(oldKey)).state).toBe('superseded');
+    expect((await connection.engine.status(connection.key)).state).toBe('active');
+    await expect(preAuth(f.credentials(first))).rejects.toThrow(/replaced by a newer connection/);
+  });
+
+  it('gets and renews a Custom Connection token with client credentials', async () => {
+    const data = f.credentials(undefined, { grantType: 'clientCredentials', clientId: DEMO_CUSTOM_CLIENT_ID, xeroScopes: ['accounting.settings', 'accounting.contacts'] });
+    const token = await tokenOf(data);
+    expect(token).toEqual(expect.any(String));
+    expect(f.sim.stats().tokenCallsByGrantType.client_credentials).toBe(1);
+    f.clock.advance(31 * MINUTE);
+    expect(await tokenOf(data)).not.toBe(token);
+    expect(f.sim.stats().tokenCallsByGrantType.client_credentials).toBe(2);
+  });
+
+  it("reads n8n's generated encryption key from <user folder>/.n8n/config when N8N_ENCRYPTION_KEY is unset", () => {
+    const env = { N8N_USER_FOLDER: f.userFolder };
+    expect(() => n8nEncryptionKey(env)).toThrow(/N8N_ENCRYPTION_KEY is not set/);
+    mkdirSync(join(f.userFolder, '.n8n'), { recursive: true });
+    writeFileSync(join(f.userFolder, '.n8n', 'config'), JSON.stringify({ encryptionKey: 'generated-key' }, null, '\t'));
+    expect(n8nEncryptionKey(env)).toBe('generated-key');
+    expect(n8nEncryptionKey({ ...env, N8N_ENCRYPTION_KEY: 'from-env' })).toBe('from-env');
+  });
+
+  it('computes expiry conservatively from what n8n stored', () => {
+    const now = Date.UTC(2026, 0, 1);
+    // No JWT and no absolute expiry: treat as expired, so the engine refreshes before using it.
+    expect(tokenSetFromN8n({ access_token: 'opaque', refresh_token: 'r', expires_in: 1800 }, now).expiresAt).toBe(now);
+    const payload = Buffer.from(JSON.stringify({ exp: now / 1000 + 600, iat: now / 1000 - 1200 })).toString('base64url');
+    const jwt = `e30.${payload}.sig`;
+    const set = tokenSetFromN8n({ access_token: jwt, refresh_token: 'r', expires_in: 1800, n8n_expires_at: String(now + 1800_000) }, now);
+    expect(set.expiresAt).toBe(now + 600_000);
+    expect(set.obtainedAt).toBe(now - 1200_000);
+  });
+});
