@@ -95,6 +95,11 @@ export class RedisLink {
 
   async close(): Promise<void> {
     if (this.client.status === 'end') return;
+    // Not connected (never, or Redis is down): quit would wait for a connection; stop reconnecting instead.
+    if (this.client.status !== 'ready') {
+      this.client.disconnect();
+      return;
+    }
     try {
       await this.client.quit();
     } catch {
