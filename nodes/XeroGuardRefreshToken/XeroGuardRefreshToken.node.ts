@@ -1,0 +1,117 @@
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { RefreshResult } from '../../src/engine';
+import { errorJson, openNodeConnection, toNodeError } from '../shared/node-support';
+import { CREDENTIAL_TYPE, type XeroConnection } from '../shared/xero-connection';
+
+const DAY = 86_400_000;
+
+export class XeroGuardRefreshToken implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Xero Guard Refresh Token',
+    name: 'xeroGuardRefreshToken',
+    icon: { light: 'file:xeroGuard.svg', dark: 'file:xeroGuard.dark.svg' },
+    group: ['transform'],
+    version: 1,
+    subtitle: '={{ $parameter["mode"] === "force" ? "Force" : "If needed" }}',
+    description: "Rotates a Xero connection's tokens through Xero Guard's engine, keeping the refresh token alive",
+    defaults: { name: 'Refresh Xero Token' },
+    usableAsTool: true,
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main],
+    credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+    properties: [
+      {
+        displayName: 'Mode',
+        name: 'mode',
+        type: 'options',
+        options: [
+          {
+            name: 'If Needed',
+            value: 'ifNeeded',
+            description: 'Rotate only when the access token is about to expire or the refresh token was last rotated more than 7 days ago (Xero expires refresh tokens unused for 60 days)',
+          },
+          { name: 'Force', value: 'force', description: 'Rotate now; also retries a connection marked as needing reconnection once' },
+        ],
+        default: 'ifNeeded',
+      },
+      {
+        displayName: 'Include Tokens in Output (Unsafe)',
+        name: 'includeTokens',
+        type: 'boolean',
+        default: false,
+        description: 'Whether to add the access and refresh tokens to the output. Anyone who can see executions can then use them; the refresh token must never be used outside Xero Guard or the chain breaks.',
+      },
+      {
+        displayName:
+          'Unsafe: the tokens will be stored in the execution data. Never refresh with this refresh token elsewhere: Xero would rotate it and Xero Guard\'s chain would break (invalid_grant).',
+        name: 'includeTokensNotice',
+        type: 'notice',
+        default: '',
+        displayOptions: { show: { includeTokens: [true] } },
+      },
+    ],
+  };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    const items = this.getInputData();
+    const results: INodeExecutionData[] = [];
+    let credentials: ICredentialDataDecryptedObject | undefined;
+    let connection: XeroConnection | undefined;
+    // One rotation per execution, whatever the number of items: n items would otherwise force n rotations.
+    let outcome: { json: IDataObject } | { error: unknown } | undefined;
+    for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+      try {
+        if (!outcome) {
+          try {
+            const opened = await openNodeConnection(this);
+            credentials = opened.credentials;
+            connection = opened.connection;
+            const force = this.getNodeParameter('mode', itemIndex, 'ifNeeded') === 'force';
+            const includeTokens = this.getNodeParameter('includeTokens', itemIndex, false) === true;
+            outcome = { json: await refreshOnce(connection, force, includeTokens) };
+          } catch (error) {
+            outcome = { error };
+          }
+        }
+        if ('error' in outcome) throw outcome.error;
+        results.push({ json: { ...outcome.json }, pairedItem: { item: itemIndex } });
+      } catch (error) {
+        if (this.continueOnFail()) {
+          results.push({ json: errorJson(error, credentials), pairedItem: { item: itemIndex } });
+          continue;
+        }
+        throw toNodeError(this.getNode(), error, credentials, itemIndex);
+      }
+    }
+    return [results];
+  }
+}
+
+async function refreshOnce(connection: XeroConnection, force: boolean, includeTokens: boolean): Promise<IDataObject> {
+  const { engine, key } = connection;
+  const result: RefreshResult = await engine.refresh(key, { force });
+  const status = await engine.status(key);
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const rotatedDaysAgo = status.lastRotationAt === null ? null : Math.floor((Date.now() - status.lastRotationAt) / DAY);
+  const json: IDataObject = {
+    refreshed: result.refreshed,
+    mode: force ? 'force' : 'ifNeeded',
+    message: result.refreshed
+      ? `Rotated the Xero tokens: the new access token is valid until ${iso(result.accessTokenExpiresAt)}, and the 60-day idle clock restarted.`
+      : `No rotation was needed: the access token is valid until ${iso(result.accessTokenExpiresAt)} and the refresh token was rotated ${rotatedDaysAgo === null ? 'recently' : `${rotatedDaysAgo} day(s) ago`}.`,
+    accessTokenExpiresAt: iso(result.accessTokenExpiresAt),
+    lastRotationAt: iso(result.lastRotationAt),
+    daysLeftBeforeIdleExpiry: status.daysLeftBeforeIdleExpiry,
+    chainState: status.state,
+    grant: status.grant,
+    scopes: status.scopes,
+  };
+  if (includeTokens) {
+    const record = await engine.ledger.read(key);
+    json.accessToken = record?.tokenSet.accessToken ?? null;
+    json.refreshToken = record?.tokenSet.refreshToken ?? null;
+    json.warning = 'These tokens are secrets. Do not refresh with this refresh token outside Xero Guard.';
+  }
+  return json;
+}
