@@ -1,12 +1,12 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildLedger, chooseN8nLedger, CompositeLedger, FileLedger, LedgerConfigError, PostgresLedger, RedisLedger, type CreateLedgerOptions, type N8nEnvironment } from '../../../src/ledger';
+import { buildLedger, chooseN8nLedger, CompositeLedger, FileLedger, LedgerConfigError, PostgresLedger, RedisLedger, type CreateLedgerOptions, type N8nEnvironment, type N8nLedgerOverride } from '../../../src/ledger';
 
 const KEY = 'n8n-encryption-key';
 const USER_FOLDER = '/home/node';
 
-function choose(env: N8nEnvironment, override?: Parameters<typeof chooseN8nLedger>[1]['override']) {
+function choose(env: N8nEnvironment, override?: N8nLedgerOverride) {
   return chooseN8nLedger(env, { userFolder: USER_FOLDER, encryptionKey: KEY, override });
 }
 

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { LedgerError } from '../errors';
+import { createLedger } from './create-ledger';
+import { ledgerOptionsFromUrl, redact } from './ledger-url';
+import { migrateLedger, type MigrationStep } from './migrate';
+import type { Ledger } from './types';
+
+export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers
+
+Usage:
+  xero-guard-ledger migrate --from <ledger> --to <ledger> [options]
+  xero-guard-ledger list --from <ledger> [options]
+
+A <ledger> is one of:
+  file:/home/node/.n8n/xero-guard                          the file ledger (embedded default)
+  postgres://user:password@host:5432/n8n[?tablePrefix=xero_guard_&schema=public]
+  redis://:password@host:6379/0[?keyPrefix=xero-guard:]
+For the redis+postgres combination the chains live in PostgreSQL: migrate to or from its postgres:// URL.
+
+Options:
+  --from <ledger>                 Where the chains are now
+  --to <ledger>                   Where they should go (migrate only)
+  --key <connection key>          Move only this connection; repeat for more (default: all)
+  --encryption-key-env <NAME>     Environment variable holding the encryption key
+                                  (default N8N_ENCRYPTION_KEY)
+  --to-encryption-key-env <NAME>  A different key for the destination (default: the same key)
+  -h, --help                      Show this help
+
+Each connection is copied whole (tokens, version, state, history, candidates) with no token
+call, holding its lease at the source. A destination that holds a newer version of a chain is
+left as it is. Stop n8n (main and every worker) before migrating, and start it again with the
+new ledger (see docs/queue-mode.md).
+
+Exit status: 0 when every connection is at the destination, 1 when one was not, 2 on bad usage.
+`;
+
+interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  env: Record<string, string | undefined>;
+}
+
+const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        key: { type: 'string', multiple: true },
+        'encryption-key-env': { type: 'string', default: 'N8N_ENCRYPTION_KEY' },
+        'to-encryption-key-env': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    (values.help ? io.out : io.err)(HELP);
+    return values.help ? 0 : 2;
+  }
+  if (command !== 'migrate' && command !== 'list') return usage(io, `Unknown command "${command}": use migrate or list.`);
+  if (!values.from) return usage(io, 'Missing --from <ledger>.');
+  if (command === 'migrate' && !values.to) return usage(io, 'Missing --to <ledger>.');
+  const keyEnv = values['encryption-key-env'] as string;
+  const toKeyEnv = values['to-encryption-key-env'] ?? keyEnv;
+  const key = io.env[keyEnv];
+  const toKey = io.env[toKeyEnv];
+  if (!key) return usage(io, `The encryption key is not set: export ${keyEnv} (n8n's N8N_ENCRYPTION_KEY, or the key in <N8N_USER_FOLDER>/.n8n/config) or name another variable with --encryption-key-env.`);
+  if (command === 'migrate' && !toKey) return usage(io, `The destination's encryption key is not set: export ${toKeyEnv}.`);
+
+  const opened: Ledger[] = [];
+  try {
+    const from = await createLedger(ledgerOptionsFromUrl(values.from, key));
+    opened.push(from);
+    if (command === 'list') {
+      for (const connection of await from.keys()) {
+        const record = await from.read(connection);
+        io.out(`${connection}\tversion ${record?.version ?? '-'}\t${record?.state ?? 'unreadable'}`);
+      }
+      return 0;
+    }
+    const to = await createLedger(ledgerOptionsFromUrl(values.to as string, toKey as string));
+    opened.push(to);
+    io.out(`Migrating from ${from.description} to ${to.description}`);
+    const report = await migrateLedger({ from, to, keys: values.key, onProgress: (step) => io.out(progressLine(step)) });
+    const count = (outcome: MigrationStep['outcome']) => report.steps.filter((s) => s.outcome === outcome).length;
+    io.out(`${report.steps.length} connection(s): ${count('copied')} copied, ${count('unchanged')} already there, ${report.steps.length - count('copied') - count('unchanged')} not moved.`);
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    io.err(error instanceof LedgerError ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    for (const ledger of opened) await ledger.close().catch(() => undefined);
+  }
+}
+
+function progressLine(step: MigrationStep): string {
+  return `${step.outcome.padEnd(20)} ${step.key}: ${step.message}`;
+}
+
+function usage(io: Io, message: string): number {
+  io.err(`${redact(message)}\nRun xero-guard-ledger --help for usage.`);
+  return 2;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
