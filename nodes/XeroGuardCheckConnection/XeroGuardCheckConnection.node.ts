@@ -54,7 +54,7 @@ export class XeroGuardCheckConnection implements INodeType {
           const result = await api.getConnections(await engine.getAccessToken(key));
           if (!result.ok) {
             const problem = classifyXeroError({ statusCode: result.response.status, headers: result.response.headers, body: result.response.body });
-            throw new Error(`Xero did not list the organisations: ${problem.summary} ${problem.advice}`);
+            throw new NodeOperationError(this.getNode(), `Xero did not list the organisations: ${problem.summary}`, { description: problem.advice });
           }
           const options: INodePropertyOptions[] = [{ name: '(None: Check Only the Token and Organisation List)', value: '' }];
           for (const c of result.data) options.push({ name: `${c.tenantName ?? c.tenantId} (${c.tenantType})`, value: c.tenantId, description: c.tenantId });
@@ -98,7 +98,6 @@ export class XeroGuardCheckConnection implements INodeType {
           problems.push({ json: errorJson(error, credentials), pairedItem: { item: itemIndex } });
           continue;
         }
-        if (error instanceof NodeOperationError) throw error;
         throw toNodeError(this.getNode(), error, credentials, itemIndex);
       }
     }

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError, UserError } from 'n8n-workflow';
 import { ACTIONS, classifyXeroErrorAsync, compileRules, normaliseXeroError, type Action, type Classification, type CompiledRules, type CustomRule } from '../../src/classify';
 import { errorJson } from '../shared/node-support';
 
@@ -99,7 +99,15 @@ export class XeroGuardClassifyError implements INodeType {
             displayName: 'Rule',
             name: 'rules',
             values: [
-              { displayName: 'Name', name: 'name', type: 'string', default: '', description: 'Shown in matchedRule and in configuration errors' },
+              {
+                displayName: 'Action',
+                name: 'action',
+                type: 'options',
+                options: ACTIONS.map((a) => ({ name: ACTION_LABELS[a], value: a })),
+                default: 'alert',
+              },
+              { displayName: 'Advice', name: 'advice', type: 'string', default: '', description: 'What to do, in your words' },
+              { displayName: 'Category', name: 'category', type: 'string', default: '', placeholder: 'e.g. bad_account_code', description: 'A built-in category or your own snake_case name' },
               {
                 displayName: 'Expression',
                 name: 'expression',
@@ -109,15 +117,7 @@ export class XeroGuardClassifyError implements INodeType {
                 description: 'JSONata; the rule applies when it is true',
                 noDataExpression: true,
               },
-              { displayName: 'Category', name: 'category', type: 'string', default: '', placeholder: 'e.g. bad_account_code', description: 'A built-in category or your own snake_case name' },
-              {
-                displayName: 'Action',
-                name: 'action',
-                type: 'options',
-                options: ACTIONS.map((a) => ({ name: ACTION_LABELS[a], value: a })),
-                default: 'alert',
-              },
-              { displayName: 'Advice', name: 'advice', type: 'string', default: '', description: 'What to do, in your words' },
+              { displayName: 'Name', name: 'name', type: 'string', default: '', description: 'Shown in matchedRule and in configuration errors' },
             ],
           },
         ],
@@ -183,8 +183,8 @@ export function compileCustomRules(parameter: IDataObject): CompiledRules | unde
   if (list.length === 0) return undefined;
   const rules: CustomRule[] = list.map((r, i) => {
     const name = r.name?.trim() || `Rule ${i + 1}`;
-    if (!r.expression?.trim()) throw new Error(`Custom rule "${name}": the expression is empty`);
-    if (!r.category?.trim()) throw new Error(`Custom rule "${name}": the category is empty`);
+    if (!r.expression?.trim()) throw new UserError(`Custom rule "${name}": the expression is empty`);
+    if (!r.category?.trim()) throw new UserError(`Custom rule "${name}": the category is empty`);
     const action = (ACTIONS as readonly string[]).includes(r.action ?? '') ? (r.action as Action) : 'alert';
     return { name, expression: r.expression, category: r.category.trim(), action, ...(r.advice?.trim() ? { advice: r.advice.trim() } : {}), ...(r.summary?.trim() ? { summary: r.summary.trim() } : {}) };
   });

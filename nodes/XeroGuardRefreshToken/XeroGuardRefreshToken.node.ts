@@ -59,7 +59,7 @@ export class XeroGuardRefreshToken implements INodeType {
     let credentials: ICredentialDataDecryptedObject | undefined;
     let connection: XeroConnection | undefined;
     // One rotation per execution, whatever the number of items: n items would otherwise force n rotations.
-    let outcome: { json: IDataObject } | { error: unknown } | undefined;
+    let outcome: { value: IDataObject } | { error: unknown } | undefined;
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
       try {
         if (!outcome) {
@@ -69,13 +69,13 @@ export class XeroGuardRefreshToken implements INodeType {
             connection = opened.connection;
             const force = this.getNodeParameter('mode', itemIndex, 'ifNeeded') === 'force';
             const includeTokens = this.getNodeParameter('includeTokens', itemIndex, false) === true;
-            outcome = { json: await refreshOnce(connection, force, includeTokens) };
+            outcome = { value: await refreshOnce(connection, force, includeTokens) };
           } catch (error) {
             outcome = { error };
           }
         }
         if ('error' in outcome) throw outcome.error;
-        results.push({ json: { ...outcome.json }, pairedItem: { item: itemIndex } });
+        results.push({ json: { ...outcome.value }, pairedItem: { item: itemIndex } });
       } catch (error) {
         if (this.continueOnFail()) {
           results.push({ json: errorJson(error, credentials), pairedItem: { item: itemIndex } });
