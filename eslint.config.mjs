@@ -32,6 +32,22 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The Node-RED nodes are plain CommonJS loaded by Node-RED's runtime: lint them too.
+    ignores: ['!node-red/**/*.js'],
+  },
+  {
+    files: ['node-red/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly', process: 'readonly', Buffer: 'readonly',
+        globalThis: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', URLSearchParams: 'readonly',
+      },
+    },
+    // `const node = this` is Node-RED's own convention for node constructors.
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-this-alias': 'off' },
+  },
+  {
     files: ['gulpfile.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,0 +1,496 @@
+/**
+ * Every Node-RED node in a real Node-RED runtime (node-red-node-test-helper), against the real
+ * simulator and a file ledger in a temp dir. The nodes require the compiled core (../dist); here that
+ * path is mapped onto the TypeScript sources, so the suite needs no build and shares one clock with
+ * the simulator. The real runtime suite (runtime.test.ts) runs the packed, built package.
+ */
+jest.mock('../../dist/index.js', () => jest.requireActual('../../index'), { virtual: true });
+
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DAY, MINUTE, OffsetClock } from '../../src/clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
+import { allowAtSimulator, expectNoSecrets, issuedSecrets, until } from './support';
+
+const helper = require('node-red-node-test-helper');
+const connectionNode = require('../../node-red/xero-connection.js');
+const checkNode = require('../../node-red/xero-check-connection.js');
+const refreshNode = require('../../node-red/xero-refresh-token.js');
+const classifyNode = require('../../node-red/xero-classify-error.js');
+const watchNode = require('../../node-red/xero-connection-watch.js');
+const ALL = [connectionNode, checkNode, refreshNode, classifyNode, watchNode];
+
+helper.init(require.resolve('node-red'));
+
+const SECRET_CANARY = 'canary-client-secret-5f1e9b7c2d'; // the simulator's app below uses it as its secret
+const PG_PASSWORD_CANARY = 'canary-pg-password-81c3';
+
+let sim: Simulator;
+let clock: OffsetClock;
+let userDir: string;
+let flowCounter = 0;
+
+beforeAll(async () => {
+  clock = new OffsetClock();
+  sim = await startSimulator({
+    clock,
+    clients: [
+      { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, redirectUris: [], allowAnyLoopbackRedirect: true },
+      { clientId: 'CANARYCLIENT00000000000000000001', clientSecret: SECRET_CANARY, redirectUris: [], allowAnyLoopbackRedirect: true },
+    ],
+  });
+  await helper.startServer();
+});
+
+afterAll(async () => {
+  await helper.stopServer();
+  await sim.close();
+});
+
+beforeEach(() => {
+  // A Xero user per test: connections at the simulator accumulate per user.
+  user = `user${++flowCounter}@xero-guard.test`;
+  userDir = mkdtempSync(join(tmpdir(), 'xg-nr-'));
+  helper.settings({ userDir, xeroGuard: { clock } });
+});
+
+afterEach(async () => {
+  if (process.env.XG_DEBUG) for (const call of helper.log().getCalls()) console.log(JSON.stringify(call.args[0]).slice(0, 600));
+  await helper.unload();
+  rmSync(userDir, { recursive: true, force: true });
+});
+
+interface ConnOptions {
+  id?: string;
+  clientId?: string;
+  clientSecret?: string;
+  tenantId?: string;
+  ledger?: string;
+  ledgerFolder?: string;
+  postgresUrl?: string;
+}
+
+function connection(options: ConnOptions = {}) {
+  const id = options.id ?? `conn${++flowCounter}`;
+  const node = {
+    id,
+    type: 'xero-connection',
+    name: 'Demo org',
+    scopes: 'accounting.settings accounting.contacts',
+    tenantId: options.tenantId ?? '',
+    ledger: options.ledger ?? 'file',
+    ledgerFolder: options.ledgerFolder ?? '',
+    useCustomEndpoints: true,
+    authorizeUrl: sim.authorizeUrl,
+    tokenUrl: sim.tokenUrl,
+    apiUrl: sim.apiUrl,
+  };
+  const credentials = {
+    clientId: options.clientId ?? DEMO_CLIENT_ID,
+    clientSecret: options.clientSecret ?? DEMO_CLIENT_SECRET,
+    ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
+  };
+  return { id, node, credentials };
+}
+
+/** "Connect to Xero" as the editor does it: the start route, the consent form, the callback route. */
+let user = 'demo@xero-guard.test';
+async function connect(id: string, body: Record<string, unknown>, consent: { tenants?: string[] } = {}): Promise<{ status: number; text: string }> {
+  const started = await helper.request().post(`/xero-guard/connections/${id}/authorize`).send({ ...body, redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+  expect(started.status).toBe(200);
+  const callback = new URL(await allowAtSimulator(started.body.authorizeUrl, { email: user, ...consent }));
+  const landed = await helper.request().get(`${callback.pathname}${callback.search}`);
+  return { status: landed.status, text: landed.text };
+}
+
+function editorBody(conn: ReturnType<typeof connection>): Record<string, unknown> {
+  return { ...conn.node, ...conn.credentials };
+}
+
+/** Loads a flow and waits for its messages on helper nodes. */
+async function load(flow: Array<Record<string, unknown>>, credentials: Record<string, object>): Promise<void> {
+  const onTab = flow.map((n) => (n.type === 'xero-connection' ? n : { ...n, z: 'tab1' }));
+  await helper.load(ALL, [{ id: 'tab1', type: 'tab', label: 'test' }, ...onTab], credentials);
+}
+
+function statusesOf(id: string): Array<{ fill?: string; shape?: string; text?: string }> {
+  const spy = helper._NodePrototype.status;
+  return spy.getCalls().filter((c: any) => c.thisValue?.id === id).map((c: any) => c.args[0]);
+}
+
+function lastStatus(id: string) {
+  return statusesOf(id).at(-1);
+}
+
+/** Sends `msg` into node `id` and resolves with the first message on helper node `outId`. */
+function next(outId: string, timeoutMs = 15_000): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message reached ${outId} within ${timeoutMs} ms; statuses: ${JSON.stringify(helper._NodePrototype.status.getCalls().slice(-4).map((c: any) => [c.thisValue?.id, c.args[0]]))}`)), timeoutMs);
+    helper.getNode(outId).once('input', (msg: unknown) => {
+      clearTimeout(timer);
+      resolve(msg);
+    });
+  });
+}
+
+function collect(ids: string[]): Array<{ from: string; msg: any }> {
+  const seen: Array<{ from: string; msg: any }> = [];
+  for (const id of ids) helper.getNode(id).on('input', (msg: any) => seen.push({ from: id, msg }));
+  return seen;
+}
+
+/** Everything a user could see: messages, status texts, log lines (the debug sidebar shows these). */
+function visibleTexts(messages: Array<{ from: string; msg: any }>): Array<[string, string]> {
+  const texts: Array<[string, string]> = messages.map((m) => [`message to ${m.from}`, JSON.stringify(m.msg)]);
+  for (const call of helper._NodePrototype.status.getCalls()) texts.push([`status of ${call.thisValue?.id}`, JSON.stringify(call.args[0])]);
+  for (const call of helper.log().getCalls()) texts.push(['log', JSON.stringify(call.args[0])]);
+  return texts;
+}
+
+describe('xero-connection and Connect to Xero', () => {
+  it('connects through the admin routes (PKCE, state checked), stores the chain under the node id, and shows who is connected to which tenants', async () => {
+    const conn = connection();
+    await load([conn.node], { [conn.id]: conn.credentials });
+    const landed = await connect(conn.id, editorBody(conn), { tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] });
+    expect(landed.status).toBe(200);
+    expect(landed.text).toContain(`Connected as ${user} to Demo Company (NZ), Guard Test Ltd (AU)`);
+    // PKCE: the token request carried a verifier the simulator checked against the challenge.
+    expect(sim.log().some((e: any) => e.type === 'request' && e.endpoint === 'token' && e.status === 200)).toBe(true);
+    const view = await helper.request().post(`/xero-guard/connections/${conn.id}/status`).send(editorBody(conn));
+    expect(view.body).toMatchObject({ state: 'active', who: { email: user }, where: `file ledger at ${join(userDir, 'xero-guard')}` });
+    expect(view.body.tenants.map((t: any) => t.tenantName).sort()).toEqual(['Demo Company (NZ)', 'Guard Test Ltd (AU)']);
+    // Generated key, since no credentialSecret is set: 0600 next to the ledger.
+    expect(statSync(join(userDir, 'xero-guard.key')).mode & 0o777).toBe(0o600);
+    // A state is good once, and only with its own start.
+    const replay = await helper.request().get(`/xero-guard/connect/callback?code=x&state=${'a'.repeat(32)}`);
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('unknown or expired');
+  });
+
+  it('reports a cancelled consent and a state it never issued, storing nothing', async () => {
+    const conn = connection();
+    await load([conn.node], { [conn.id]: conn.credentials });
+    const started = await helper.request().post(`/xero-guard/connections/${conn.id}/authorize`).send({ ...editorBody(conn), redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+    const authorize = new URL(started.body.authorizeUrl);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('scope')!.split(' ')).toEqual(expect.arrayContaining(['offline_access', 'openid', 'profile', 'email', 'accounting.settings']));
+    const back = new URL(await allowAtSimulator(started.body.authorizeUrl, { action: 'cancel' }));
+    const cancelled = await helper.request().get(`${back.pathname}${back.search}`);
+    expect(cancelled.text).toContain('Connection cancelled');
+    const view = await helper.request().post(`/xero-guard/connections/${conn.id}/status`).send(editorBody(conn));
+    expect(view.body.state).toBe('not_connected');
+  });
+
+  it('uses the deployed secret when the editor sends its password placeholder, and refuses a start without a client id', async () => {
+    const conn = connection();
+    await load([conn.node], { [conn.id]: conn.credentials });
+    const landed = await connect(conn.id, { ...editorBody(conn), clientSecret: '__PWRD__' });
+    expect(landed.status).toBe(200);
+    const refused = await helper.request().post(`/xero-guard/connections/${conn.id}/authorize`).send({ ...editorBody(conn), clientId: '', redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toContain('no client id');
+  });
+});
+
+describe('xero check connection', () => {
+  it('sends connected results to output 1 with tenants and token health, and the Organisation for a tenant', async () => {
+    const conn = connection({ tenantId: DEMO_TENANT_ID });
+    const flow = [conn.node, { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] }, { id: 'ok', type: 'helper' }, { id: 'bad', type: 'helper' }];
+    await load(flow, { [conn.id]: conn.credentials });
+    await until('the not-connected status', () => (lastStatus('checkNode')?.text?.startsWith('not connected') ? true : undefined));
+    expect(lastStatus('checkNode')).toMatchObject({ fill: 'red' });
+    await connect(conn.id, editorBody(conn));
+    const out = next('ok');
+    helper.getNode('checkNode').receive({ payload: 'go' });
+    const msg = await out;
+    expect(msg.payload).toMatchObject({ status: 'connected', tenants: [{ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)' }], tokenHealth: { chainState: 'active', daysLeftBeforeIdleExpiry: 59 } });
+    expect(msg.payload.organisation.Name).toBe('Demo Company (NZ)');
+    expect(lastStatus('checkNode')).toEqual({ fill: 'green', shape: 'dot', text: 'connected: 1 organisation' });
+  });
+
+  it('refreshes an expired access token on its own, exactly once, and stays connected', async () => {
+    const conn = connection();
+    const flow = [conn.node, { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] }, { id: 'ok', type: 'helper' }, { id: 'bad', type: 'helper' }];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn));
+    clock.advance(31 * MINUTE);
+    const before = sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
+    const out = next('ok');
+    helper.getNode('checkNode').receive({});
+    expect((await out).payload.status).toBe('connected');
+    expect((sim.stats().tokenCallsByGrantType.refresh_token ?? 0) - before).toBe(1);
+  });
+
+  it('a wrong tenant: problem output, red status saying to pick another tenant; the flow keeps running', async () => {
+    const conn = connection({ tenantId: SECOND_TENANT_ID });
+    const flow = [
+      conn.node,
+      { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] },
+      { id: 'check2', type: 'xero check connection', connection: conn.id, tenantId: DEMO_TENANT_ID, wires: [['ok'], ['bad']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'bad', type: 'helper' },
+    ];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn), { tenants: [DEMO_TENANT_ID] });
+    const problem = next('bad');
+    helper.getNode('checkNode').receive({});
+    const msg = await problem;
+    expect(msg.payload).toMatchObject({ status: 'disconnected', problem: { category: 'tenant_access_denied', action: 'reauthenticate' } });
+    expect(lastStatus('checkNode')).toMatchObject({ fill: 'red', text: 'wrong tenant: it is not connected; pick one from Connect to Xero' });
+    const ok = next('ok');
+    helper.getNode('check2').receive({});
+    expect((await ok).payload.status).toBe('connected');
+  });
+
+  it('a missing client id: red status at deploy saying what to fix, a classified problem per message, no crash', async () => {
+    const conn = connection({ clientId: '' });
+    const flow = [conn.node, { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] }, { id: 'ok', type: 'helper' }, { id: 'bad', type: 'helper' }];
+    await load(flow, { [conn.id]: conn.credentials });
+    expect(lastStatus('checkNode')).toEqual({ fill: 'red', shape: 'dot', text: 'no client id: add it in the xero-connection node' });
+    for (let i = 0; i < 2; i++) {
+      const problem = next('bad');
+      helper.getNode('checkNode').receive({});
+      const msg = await problem;
+      expect(msg.payload).toMatchObject({ status: 'disconnected', problem: { action: 'fix_configuration' } });
+      expect(msg.payload.reason).toContain('copy the client id of your app');
+    }
+    expect(lastStatus('checkNode')).toMatchObject({ fill: 'red', text: 'no client id: add it in the xero-connection node' });
+  });
+
+  it('an unreachable ledger (a folder that cannot exist, a database that does not answer): red status naming the ledger, flow keeps running', async () => {
+    const blocker = join(userDir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const fileConn = connection({ ledgerFolder: join(blocker, 'ledger') });
+    const pgConn = connection({ ledger: 'postgres', postgresUrl: `postgres://xg:${PG_PASSWORD_CANARY}@127.0.0.1:1/xg` });
+    const flow = [
+      fileConn.node,
+      pgConn.node,
+      { id: 'checkFile', type: 'xero check connection', connection: fileConn.id, wires: [['ok'], ['bad']] },
+      { id: 'checkPg', type: 'xero check connection', connection: pgConn.id, wires: [['ok'], ['bad']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'bad', type: 'helper' },
+    ];
+    await load(flow, { [fileConn.id]: fileConn.credentials, [pgConn.id]: pgConn.credentials });
+    const seen = collect(['ok', 'bad']);
+    for (const [id, status] of [['checkFile', 'disconnected'], ['checkPg', 'degraded']]) {
+      const problem = next('bad');
+      helper.getNode(id).receive({});
+      const msg = await problem;
+      // A folder that cannot exist needs a human; a database that is down may come back (the core's reading).
+      expect(msg.payload.status).toBe(status);
+      expect(lastStatus(id)).toEqual({ fill: 'red', shape: 'dot', text: 'ledger unreachable: check its folder or URL in the xero-connection node' });
+    }
+    expect(seen[0].msg.payload.reason).toContain('set "Ledger folder" in the xero-connection node');
+    expect(seen[1].msg.payload.reason).toMatch(/127\.0\.0\.1:1/);
+    expectNoSecrets(visibleTexts(seen), [PG_PASSWORD_CANARY]);
+  });
+});
+
+describe('xero refresh token', () => {
+  it('if needed does nothing while fresh; force rotates; opt-in headers carry a token Xero accepts', async () => {
+    const conn = connection({ tenantId: DEMO_TENANT_ID });
+    const flow = [
+      conn.node,
+      { id: 'ifNeeded', type: 'xero refresh token', connection: conn.id, mode: 'if_needed', wires: [['out']] },
+      { id: 'forceNode', type: 'xero refresh token', connection: conn.id, mode: 'force', wires: [['out']] },
+      { id: 'headers', type: 'xero refresh token', connection: conn.id, mode: 'if_needed', setHeaders: true, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn));
+    let out = next('out');
+    helper.getNode('ifNeeded').receive({ payload: 1 });
+    const fresh = (await out).payload;
+    expect(fresh).toMatchObject({ refreshed: false, mode: 'if_needed', version: 1, chainState: 'active' });
+    out = next('out');
+    helper.getNode('forceNode').receive({ payload: 2 });
+    const forced = (await out).payload;
+    expect(forced).toMatchObject({ refreshed: true, mode: 'force', version: 3 });
+    expect(Date.parse(forced.accessTokenExpiresAt)).toBeGreaterThan(clock.now() + 29 * MINUTE);
+    expect(lastStatus('forceNode')).toMatchObject({ fill: 'green', text: expect.stringMatching(/^refreshed: valid until \d\d:\d\d UTC$/) });
+    out = next('out');
+    helper.getNode('headers').receive({ headers: { 'x-keep': '1' } });
+    const withHeaders = await out;
+    expect(withHeaders.headers).toMatchObject({ 'x-keep': '1', 'xero-tenant-id': DEMO_TENANT_ID, Authorization: expect.stringMatching(/^Bearer /) });
+    const organisation = await fetch(`${sim.apiUrl}/api.xro/2.0/Organisation`, { headers: withHeaders.headers });
+    expect(organisation.status).toBe(200);
+  });
+
+  it('after the user revokes access: the error reaches Catch nodes with NEEDS_REAUTH, red status, and no retry storm', async () => {
+    const conn = connection();
+    const flow = [
+      conn.node,
+      { id: 'forceNode', type: 'xero refresh token', connection: conn.id, mode: 'force', wires: [['out']] },
+      { id: 'ifNeeded', type: 'xero refresh token', connection: conn.id, mode: 'if_needed', wires: [['out']] },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn));
+    sim.revokeUser(user);
+    let caught = next('caught');
+    helper.getNode('forceNode').receive({ payload: 'x' });
+    const first = await caught;
+    expect(first.xeroGuard).toMatchObject({ code: 'NEEDS_REAUTH', retryable: false });
+    expect(first.error.message).toContain('needs to be reconnected');
+    expect(lastStatus('forceNode')).toMatchObject({ fill: 'red', text: 'needs reconnect: click Connect to Xero in the xero-connection node' });
+    const calls = sim.stats().tokenCalls;
+    caught = next('caught');
+    helper.getNode('ifNeeded').receive({ payload: 'y' });
+    expect((await caught).xeroGuard.code).toBe('NEEDS_REAUTH');
+    expect(sim.stats().tokenCalls).toBe(calls);
+  });
+});
+
+describe('xero classify error', () => {
+  const flow = (extra: Record<string, unknown> = {}) => [
+    { id: 'classifyNode', type: 'xero classify error', source: 'auto', target: 'classification', outputMode: 'groups', rules: '', ...extra, wires: [['retry'], ['wait'], ['reauth'], ['fix'], ['alert']] },
+    ...['retry', 'wait', 'reauth', 'fix', 'alert'].map((id) => ({ id, type: 'helper' })),
+  ];
+
+  it('routes an http request response, a Catch error and a payload to the output of their action, leaving the msg as it came', async () => {
+    await load(flow(), {});
+    let out = next('wait');
+    helper.getNode('classifyNode').receive({ statusCode: 429, headers: { 'retry-after': '37', 'x-rate-limit-problem': 'minute' }, payload: '', topic: 'keep' });
+    const limited = await out;
+    expect(limited.classification).toMatchObject({ category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 37 });
+    expect(limited.topic).toBe('keep');
+    out = next('reauth');
+    helper.getNode('classifyNode').receive({ error: { message: 'Xero answered {"error":"invalid_grant"} from the token endpoint', source: { id: 'x', type: 'http request' } } });
+    expect((await out).classification.category).toBe('refresh_token_invalid');
+    out = next('retry');
+    helper.getNode('classifyNode').receive({ payload: { statusCode: 401, body: { Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired: token expired at 04/29/2020 09:22:02' } } });
+    expect((await out).classification.action).toBe('refresh_and_retry');
+    out = next('fix');
+    helper.getNode('classifyNode').receive({ statusCode: 400, headers: {}, payload: { ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred' } });
+    expect((await out).classification.category).toBe('validation_error');
+  });
+
+  it('one output when asked; a named property; custom rules first; a broken rule turns the status red but still classifies', async () => {
+    await load(
+      [
+        { id: 'singleNode', type: 'xero classify error', source: 'property', property: 'failure', target: 'result', outputMode: 'single', rules: JSON.stringify([{ name: 'teapot', expression: 'status = 418', category: 'teapot', action: 'alert', advice: 'Ask the kettle.' }]), wires: [['out']] },
+        { id: 'broken', type: 'xero classify error', source: 'auto', target: 'classification', outputMode: 'single', rules: JSON.stringify([{ name: 'bad', expression: 'status = = 1', category: 'x', action: 'alert' }]), wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ],
+      {},
+    );
+    expect(lastStatus('broken')).toMatchObject({ fill: 'red', text: expect.stringContaining('fix custom rules') });
+    let out = next('out');
+    helper.getNode('singleNode').receive({ failure: { statusCode: 418, body: 'short and stout' } });
+    expect((await out).result).toMatchObject({ category: 'teapot', matchedRule: 'teapot', advice: 'Ask the kettle.' });
+    out = next('out');
+    helper.getNode('broken').receive({ statusCode: 503, payload: 'The Organisation is offline' });
+    const msg = await out;
+    expect(msg.classification.category).toBe('organisation_offline');
+    expect(msg.classification.configurationError).toContain('bad');
+  });
+
+  it('keeps tokens from the input out of the classification and out of its status', async () => {
+    await load(flow(), {});
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjYW5hcnktdG9rZW4tOTk4ODc3In0.c2lnbmF0dXJlLWNhbmFyeS0xMjM0NTY3ODk';
+    const out = next('reauth');
+    helper.getNode('classifyNode').receive({ error: { message: `refresh failed: {"error":"invalid_grant"} refresh_token=${token} Authorization: Bearer ${token}` } });
+    const msg = await out;
+    expectNoSecrets([['classification', JSON.stringify(msg.classification)], ...helper._NodePrototype.status.getCalls().map((c: any) => ['status', JSON.stringify(c.args[0])] as [string, string])], [token]);
+  });
+});
+
+describe('xero connection watch', () => {
+  it('emits once on revocation, not again while it stays broken, once on recovery; polls keep the refresh token alive', async () => {
+    const conn = connection();
+    const flow = [conn.node, { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, wires: [['alerts']] }, { id: 'alerts', type: 'helper' }];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn));
+    const alerts = collect(['alerts']);
+    const poll = async () => {
+      const done = new Promise<void>((resolve) => helper.getNode('watchNode').once('call:status', () => resolve()));
+      helper.getNode('watchNode').receive({});
+      await done;
+    };
+    await poll();
+    expect(alerts).toHaveLength(0);
+    expect(lastStatus('watchNode')).toMatchObject({ fill: 'green', text: expect.stringMatching(/^connected: 1 organisation \(\d\d:\d\d:\d\d\)$/) });
+
+    // Keep-alive: 8 idle days on the clock; the next poll rotates the refresh token, and says nothing.
+    const rotations = sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
+    clock.advance(8 * DAY);
+    await poll();
+    expect((sim.stats().tokenCallsByGrantType.refresh_token ?? 0) - rotations).toBe(1);
+    expect(alerts).toHaveLength(0);
+
+    sim.revokeUser(user);
+    await poll();
+    await poll();
+    await poll();
+    expect(alerts).toHaveLength(1);
+    const alert = alerts[0].msg;
+    expect(alert.topic).toBe('xero/connection/problem');
+    expect(alert.payload).toMatchObject({ status: 'disconnected', event: { kind: 'problem', from: 'connected', to: 'disconnected' }, connection: { id: conn.id, name: 'Demo org' } });
+    expect(['refresh_token_invalid', 'access_revoked']).toContain(alert.payload.problem.category);
+    expect(alert.payload.advice).toEqual(expect.any(String));
+    expect(alert.payload.reconnect.url).toMatch(new RegExp(`#node/${conn.id}$`));
+    expect(lastStatus('watchNode')).toMatchObject({ fill: 'red', text: expect.stringContaining('needs reconnect') });
+    // The refresh that learned of the revocation (and the candidates the engine tries first); none after.
+    const deadUses = sim.deadTokenUses();
+    await poll();
+    expect(sim.deadTokenUses()).toBe(deadUses);
+
+    await connect(conn.id, editorBody(conn));
+    await poll();
+    await poll();
+    expect(alerts).toHaveLength(2);
+    expect(alerts[1].msg.payload.event).toMatchObject({ kind: 'recovered', from: 'disconnected', to: 'connected' });
+  });
+
+  it('checks at deploy on its own; a first check of a broken connection alerts once; on its timer', async () => {
+    const conn = connection({ clientSecret: 'wrong-secret-for-the-demo-app' });
+    const flow = [conn.node, { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'seconds', wires: [['alerts']] }, { id: 'alerts', type: 'helper' }];
+    await load(flow, { [conn.id]: conn.credentials });
+    const alerts = collect(['alerts']);
+    await until('the first alert', () => (alerts.length > 0 ? true : undefined));
+    const polls = statusesOf('watchNode').length;
+    await until('two more timer polls', () => (statusesOf('watchNode').length >= polls + 2 ? true : undefined));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].msg.payload).toMatchObject({ status: 'disconnected', event: { kind: 'problem', from: null } });
+    expect(alerts[0].msg.payload.problem.category).toBe('not_connected');
+  });
+});
+
+describe('secrets', () => {
+  it('no client secret, database password or token in any message, status or log line, across connect, check, refresh, watch and failures', async () => {
+    const conn = connection({ clientId: 'CANARYCLIENT00000000000000000001', clientSecret: SECRET_CANARY, tenantId: DEMO_TENANT_ID });
+    const flow = [
+      conn.node,
+      { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['out'], ['out']] },
+      { id: 'refreshNode', type: 'xero refresh token', connection: conn.id, mode: 'force', wires: [['out']] },
+      { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, emitEveryPoll: true, wires: [['out']] },
+      { id: 'classifyNode', type: 'xero classify error', source: 'auto', outputMode: 'single', target: 'classification', wires: [['out']] },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['classifyNode']] },
+      { id: 'out', type: 'helper' },
+    ];
+    await load(flow, { [conn.id]: conn.credentials });
+    const seen = collect(['out']);
+    await connect(conn.id, editorBody(conn));
+    const step = async (id: string, count: number) => {
+      const target = seen.length + count;
+      helper.getNode(id).receive({ payload: 'go' });
+      await until(`output of ${id}`, () => (seen.length >= target ? true : undefined));
+    };
+    await step('checkNode', 1);
+    await step('refreshNode', 1);
+    await step('watchNode', 1);
+    clock.advance(31 * MINUTE);
+    await step('checkNode', 1);
+    sim.revokeUser(user);
+    await step('checkNode', 1);
+    await step('refreshNode', 1); // the error, through Catch and classify
+    await step('watchNode', 1);
+    expect(seen.length).toBe(7);
+    const secrets = [SECRET_CANARY, ...issuedSecrets(sim)];
+    expect(secrets.length).toBeGreaterThan(4);
+    expectNoSecrets(visibleTexts(seen), secrets);
+  });
+});
