@@ -118,13 +118,14 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       name: 'ledger',
       type: 'options',
       options: [
-        { name: 'Automatic', value: 'auto', description: "File ledger in n8n's folder; n8n's PostgreSQL database in queue mode or when n8n uses PostgreSQL" },
+        { name: 'Automatic', value: 'auto', description: "n8n's PostgreSQL database in queue mode or when n8n stores its data there; otherwise a file ledger in n8n's folder" },
         { name: 'File Folder', value: 'file', description: 'A folder every n8n process on this host can write' },
-        { name: 'PostgreSQL', value: 'postgres', description: 'A PostgreSQL database shared by every n8n process' },
-        { name: 'Redis', value: 'redis', description: 'A persistent Redis shared by every n8n process' },
+        { name: 'PostgreSQL', value: 'postgres', description: "A PostgreSQL database shared by every n8n process (default: n8n's own)" },
+        { name: 'Redis', value: 'redis', description: "A persistent Redis shared by every n8n process (default: n8n's queue Redis)" },
+        { name: 'Redis Leases + PostgreSQL Data', value: 'redis+postgres', description: 'Leases in Redis, tokens in PostgreSQL' },
       ],
       default: 'auto',
-      description: 'Where Xero Guard keeps the rotating tokens (encrypted with n8n\'s encryption key). Every n8n process using this credential must use the same ledger.',
+      description: "Where Xero Guard keeps the rotating tokens, sealed with n8n's encryption key. Every n8n process using this credential must use the same ledger.",
     },
     {
       displayName: 'Ledger Folder',
@@ -132,6 +133,7 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       type: 'string',
       default: '',
       placeholder: '/home/node/.n8n/xero-guard',
+      description: "Leave empty for n8n's folder (<N8N_USER_FOLDER>/.n8n/xero-guard)",
       displayOptions: { show: { ledger: ['file'] } },
     },
     {
@@ -141,7 +143,8 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       typeOptions: { password: true },
       default: '',
       placeholder: 'postgres://user:password@host:5432/database',
-      displayOptions: { show: { ledger: ['postgres'] } },
+      description: "Leave empty to use n8n's own database (DB_POSTGRESDB_*)",
+      displayOptions: { show: { ledger: ['postgres', 'redis+postgres'] } },
     },
     {
       displayName: 'Redis URL',
@@ -150,7 +153,8 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       typeOptions: { password: true },
       default: '',
       placeholder: 'redis://host:6379/0',
-      displayOptions: { show: { ledger: ['redis'] } },
+      description: "Leave empty to use n8n's queue Redis (QUEUE_BULL_REDIS_*)",
+      displayOptions: { show: { ledger: ['redis', 'redis+postgres'] } },
     },
     {
       displayName: 'Use Custom Xero Endpoints',

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,43 +10,6 @@ export function n8nUserFolder(env: Record<string, string | undefined> = process.
 /** n8n's own folder: `<user folder>/.n8n`, where it keeps `config`, `nodes` and (by default) its SQLite database. */
 export function n8nFolder(env: Record<string, string | undefined> = process.env): string {
   return join(n8nUserFolder(env), '.n8n');
-}
-
-export class EncryptionKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EncryptionKeyError';
-  }
-}
-
-/**
- * n8n's encryption key, found where n8n finds it: N8N_ENCRYPTION_KEY, else the `encryptionKey` of
- * `<user folder>/.n8n/config`, the JSON file n8n writes with a generated key on first start
- * (InstanceSettings.loadOrCreate in n8n-core). The ledger is sealed with it, so every n8n process
- * that shares the key can read the chain.
- */
-export function n8nEncryptionKey(env: Record<string, string | undefined> = process.env, read: (path: string) => string | null = readIfExists): string {
-  const fromEnv = env.N8N_ENCRYPTION_KEY;
-  if (fromEnv) return fromEnv;
-  const path = join(n8nFolder(env), 'config');
-  const text = read(path);
-  if (text === null) {
-    throw new EncryptionKeyError(`Xero Guard could not find n8n's encryption key: N8N_ENCRYPTION_KEY is not set and ${path} does not exist. Set N8N_ENCRYPTION_KEY (and N8N_USER_FOLDER if n8n keeps its data elsewhere) for the n8n process.`);
-  }
-  let key: unknown;
-  try {
-    key = (JSON.parse(text) as { encryptionKey?: unknown }).encryptionKey;
-  } catch {
-    throw new EncryptionKeyError(`Xero Guard could not read n8n's encryption key: ${path} is not valid JSON. Set N8N_ENCRYPTION_KEY for the n8n process.`);
-  }
-  if (typeof key !== 'string' || key === '') {
-    throw new EncryptionKeyError(`Xero Guard could not read n8n's encryption key: ${path} has no "encryptionKey". Set N8N_ENCRYPTION_KEY for the n8n process.`);
-  }
-  return key;
-}
-
-function readIfExists(path: string): string | null {
-  return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
 
 /**

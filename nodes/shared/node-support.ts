@@ -35,10 +35,8 @@ export function adviceFor(error: unknown): string {
     case 'REFRESH_OUTCOME_UNKNOWN':
     case 'RATE_LIMITED':
       return 'Nothing is broken: retry in a minute (turn on "Retry On Fail" in the node settings to do it automatically).';
-    case 'EncryptionKeyError':
-      return 'Set N8N_ENCRYPTION_KEY (and N8N_USER_FOLDER if n8n keeps its data elsewhere) for every n8n process.';
     case 'LEDGER_CONFIG':
-      return 'Fix the "Token Ledger" settings of the Xero credential, or set it to Automatic.';
+      return 'Fix the "Token Ledger" settings of the Xero credential (or set it to Automatic), or n8n\'s own settings named in the message (N8N_ENCRYPTION_KEY, DB_TYPE, DB_POSTGRESDB_*, QUEUE_BULL_REDIS_*).';
     case 'LEDGER_UNAVAILABLE':
       return 'Make sure the ledger (folder or database) is reachable and writable by every n8n process, then retry.';
     case 'LEDGER_WRONG_KEY':

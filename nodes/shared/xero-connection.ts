@@ -1,10 +1,8 @@
 import { systemClock, type Clock } from '../../src/clock';
 import { connectionKeyFor, TokenEngine, type EnginePolicy } from '../../src/engine';
 import type { Ledger } from '../../src/ledger';
-import { fingerprint, Sealer } from '../../src/secrets';
 import { jwtExpiry, XERO_ENDPOINTS, XeroApiClient, XeroIdentityClient, type ClientCredentials, type TokenSet } from '../../src/xero';
-import { chooseLedger, type LedgerMode, type LedgerOverride } from './ledger-choice';
-import { n8nEncryptionKey } from './n8n-environment';
+import { chooseLedger, LEDGER_MODES, type LedgerOverride } from './ledger-choice';
 import { assertN8nVersion, runningN8nVersion } from './version-gate';
 
 /** The credential type name, as nodes and the HTTP Request node refer to it. */
@@ -50,14 +48,14 @@ export function scopesOf(data: Data): string[] {
 export function readCredential(data: Data): XeroGuardCredential {
   const custom = data.useCustomEndpoints === true;
   const tokenData = data.oauthTokenData && typeof data.oauthTokenData === 'object' ? (data.oauthTokenData as Data) : null;
-  const mode = (['auto', 'file', 'postgres', 'redis'] as const).find((m) => m === data.ledger) ?? 'auto';
+  const mode = LEDGER_MODES.find((m) => m === data.ledger) ?? 'auto';
   return {
     grant: data.grantType === 'clientCredentials' ? 'client_credentials' : 'authorization_code',
     client: { clientId: str(data.clientId), clientSecret: typeof data.clientSecret === 'string' ? data.clientSecret : '' },
     tokenUrl: custom && str(data.customAccessTokenUrl) ? str(data.customAccessTokenUrl) : XERO_ENDPOINTS.tokenUrl,
     apiUrl: (custom && str(data.apiBaseUrl) ? str(data.apiBaseUrl) : XERO_ENDPOINTS.apiUrl).replace(/\/+$/, ''),
     scopes: scopesOf(data),
-    ledger: { mode: mode as LedgerMode, folder: str(data.ledgerFolder), postgresUrl: str(data.ledgerPostgresUrl), redisUrl: str(data.ledgerRedisUrl) },
+    ledger: { mode, folder: str(data.ledgerFolder), postgresUrl: str(data.ledgerPostgresUrl), redisUrl: str(data.ledgerRedisUrl) },
     tokenData,
   };
 }
@@ -98,16 +96,15 @@ export async function resetEnginesForTests(options: { clock?: Clock; policy?: Pa
 
 /** One engine per ledger, encryption key and Xero endpoints, for the whole n8n process. */
 function engineFor(credential: XeroGuardCredential, env: Record<string, string | undefined>): EngineEntry {
-  const choice = chooseLedger(credential.ledger, env);
-  const encryptionKey = n8nEncryptionKey(env);
-  const id = [choice.id, fingerprint(encryptionKey), credential.tokenUrl, credential.apiUrl].join('|');
   const reg = registry();
+  const choice = chooseLedger(credential.ledger, env, reg.clock);
+  const id = [choice.id, choice.keyId, credential.tokenUrl, credential.apiUrl].join('|');
   const existing = reg.engines.get(id);
   if (existing) return existing;
-  const ledger = choice.build(new Sealer(encryptionKey));
+  const ledger = choice.build();
   const identity = new XeroIdentityClient({ endpoints: { tokenUrl: credential.tokenUrl }, clock: reg.clock, clientAuth: 'basic' });
   const engine = new TokenEngine({ ledger, identity, clock: reg.clock, policy: reg.policy });
-  const entry: EngineEntry = { engine, identity, api: new XeroApiClient({ endpoints: { apiUrl: credential.apiUrl } }), ledger, where: choice.where, adopted: new Map() };
+  const entry: EngineEntry = { engine, identity, api: new XeroApiClient({ endpoints: { apiUrl: credential.apiUrl } }), ledger, where: `${ledger.description} (${choice.reason})`, adopted: new Map() };
   reg.engines.set(id, entry);
   return entry;
 }

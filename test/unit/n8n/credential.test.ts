@@ -6,7 +6,8 @@ import { MINUTE } from '../../../src/clock';
 import { classifyXeroError } from '../../../src/classify';
 import { connectionKeyFor } from '../../../src/engine';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_USER_EMAIL } from '../../../src/simulator';
-import { n8nEncryptionKey } from '../../../nodes/shared/n8n-environment';
+import { chooseLedger } from '../../../nodes/shared/ledger-choice';
+import { fingerprint } from '../../../src/secrets';
 import { openConnection, resetEnginesForTests, tokenSetFromN8n } from '../../../nodes/shared/xero-connection';
 import { makeN8nFixture, type N8nFixture } from './n8n-fixture';
 
@@ -140,13 +141,37 @@ describe('XeroGuardOAuth2Api', () => {
     expect(f.sim.stats().tokenCallsByGrantType.client_credentials).toBe(2);
   });
 
-  it("reads n8n's generated encryption key from <user folder>/.n8n/config when N8N_ENCRYPTION_KEY is unset", () => {
+  it("seals the ledger with n8n's generated encryption key from <user folder>/.n8n/config when N8N_ENCRYPTION_KEY is unset", () => {
     const env = { N8N_USER_FOLDER: f.userFolder };
-    expect(() => n8nEncryptionKey(env)).toThrow(/N8N_ENCRYPTION_KEY is not set/);
+    expect(() => chooseLedger({ mode: 'auto' }, env)).toThrow(/N8N_ENCRYPTION_KEY/);
     mkdirSync(join(f.userFolder, '.n8n'), { recursive: true });
     writeFileSync(join(f.userFolder, '.n8n', 'config'), JSON.stringify({ encryptionKey: 'generated-key' }, null, '\t'));
-    expect(n8nEncryptionKey(env)).toBe('generated-key');
-    expect(n8nEncryptionKey({ ...env, N8N_ENCRYPTION_KEY: 'from-env' })).toBe('from-env');
+    const choice = chooseLedger({ mode: 'auto' }, env);
+    expect(choice.keyId).toBe(fingerprint('generated-key'));
+    expect(choice.id).toContain(join(f.userFolder, '.n8n', 'xero-guard'));
+    expect(chooseLedger({ mode: 'auto' }, { ...env, N8N_ENCRYPTION_KEY: 'from-env' }).keyId).toBe(fingerprint('from-env'));
+    expect(chooseLedger({ mode: 'file', folder: '/tmp/elsewhere' }, env).id).toContain('/tmp/elsewhere');
+  });
+
+  it('uses PostgreSQL in queue mode and refuses a shared-nothing file ledger there', () => {
+    const env = { N8N_USER_FOLDER: f.userFolder, N8N_ENCRYPTION_KEY: 'k', EXECUTIONS_MODE: 'queue', DB_TYPE: 'postgresdb', DB_POSTGRESDB_HOST: 'db.internal', DB_POSTGRESDB_PASSWORD: 'pg-secret-canary' };
+    const choice = chooseLedger({ mode: 'auto' }, env);
+    expect(choice.id).toMatch(/^postgres\|.*db\.internal/);
+    expect(choice.id).not.toContain('pg-secret-canary');
+    expect(() => chooseLedger({ mode: 'auto' }, { ...env, DB_TYPE: 'sqlite' })).toThrow(/queue mode/);
+  });
+
+  it('runs the same chain through a PostgreSQL ledger named in the credential (the database at 127.0.0.1:5432)', async () => {
+    const grant = f.seed();
+    const data = f.credentials(grant, { ledger: 'postgres', ledgerPostgresUrl: 'postgres://root@127.0.0.1:5432/test' });
+    expect(await tokenOf(data)).toBe(grant.access_token);
+    f.clock.advance(31 * MINUTE);
+    const rotated = await Promise.all(Array.from({ length: 5 }, () => tokenOf(data)));
+    expect(new Set(rotated).size).toBe(1);
+    expect(f.tokenCalls()).toBe(1);
+    await resetEnginesForTests({ clock: f.clock });
+    expect(await tokenOf(data)).toBe(rotated[0]);
+    expect(f.ledgerText()).toBe('');
   });
 
   it('computes expiry conservatively from what n8n stored', () => {
