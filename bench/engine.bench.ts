@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../src/clock';
+import { OffsetClock } from '../src/clock';
 import { TokenEngine } from '../src/engine';
 import { FileLedger } from '../src/ledger';
 import { Sealer } from '../src/secrets';
@@ -19,7 +19,7 @@ const KEY = 'xero:bench:root';
 const BATCH = 1000;
 
 export async function run(): Promise<void> {
-  const server = await startTokenServer({ clock: systemClock, mode: 'same-pair' });
+  const server = await startTokenServer({ clock: new OffsetClock(), mode: 'same-pair' });
   try {
     const identity = new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl } });
     const ledger = new FileLedger({ directory: mkdtempSync(join(tmpdir(), 'xg-bench-')), sealer: new Sealer('bench-key') });

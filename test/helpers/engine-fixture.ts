@@ -33,7 +33,7 @@ export async function makeFixture(options: { mode?: GraceMode; ledger?: 'file' |
   const directory = mkdtempSync(join(tmpdir(), 'xg-ledger-'));
   const sealer = new Sealer('test-encryption-key');
   const ledger = options.ledger === 'memory' ? new MemoryLedger({ clock }) : new FileLedger({ directory, sealer, clock });
-  const identity = new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl }, clock });
+  const identity = new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl }, clock, transport: server.transport });
   const events: EngineEvent[] = [];
   const makeEngine = (overrides: Partial<TokenEngineOptions> = {}) =>
     new TokenEngine({ ledger, identity, client: CLIENT, clock, policy: options.policy, onEvent: (e) => void events.push(e), ...overrides });
