@@ -1,0 +1,47 @@
+/** A Slack incoming-webhook stand-in: answers `ok` like Slack and records every POSTed JSON body. */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackStandIn {
+  /** The incoming-webhook URL to paste into a workflow. */
+  readonly url: string;
+  /** Every POSTed body, parsed when it was JSON, in arrival order. */
+  readonly messages: Array<{ body: any; raw: string; at: number }>;
+  clear(): void;
+  close(): Promise<void>;
+}
+
+export async function startSlackStandIn(): Promise<SlackStandIn> {
+  const messages: SlackStandIn['messages'] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST') {
+        res.writeHead(405).end('method not allowed');
+        return;
+      }
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: any;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = undefined;
+      }
+      messages.push({ body, raw, at: Date.now() });
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/services/T000/B000/e2e`,
+    messages,
+    clear: () => void messages.splice(0, messages.length),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

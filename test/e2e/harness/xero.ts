@@ -1,0 +1,61 @@
+/**
+ * The local Xero for e2e tests, and the credential and workflow shapes that point real n8n at it.
+ * Field names follow credentials/XeroGuardOAuth2Api.credentials.ts (read by nodes/shared/xero-connection.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { OffsetClock, MINUTE } from '../../../src/clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
+
+export const CREDENTIAL_TYPE = 'xeroGuardOAuth2Api';
+export const PACKAGE = 'n8n-nodes-xero-guard';
+
+export async function startE2eSimulator(): Promise<{ sim: Simulator; clock: OffsetClock }> {
+  const clock = new OffsetClock();
+  const sim = await startSimulator({ host: '127.0.0.1', clock });
+  return { sim, clock };
+}
+
+/**
+ * n8n's engine inside the n8n process reads the real clock; the simulator's clock can be jumped.
+ * To get a connect-time token that is expired for both, the grant is issued while the simulator's
+ * clock stands 31 minutes in the past, and the clock then jumps forward 31 minutes to real time:
+ * the simulator and the engine then agree that the access token expired a minute ago.
+ */
+export function seedExpiredGrant(sim: Simulator, clock: OffsetClock, email?: string): SimulatorTokenResponse {
+  const offset = clock.offset;
+  clock.advance(-31 * MINUTE);
+  try {
+    return sim.seedGrant(email ? { email } : {});
+  } finally {
+    clock.advance(31 * MINUTE);
+    if (clock.offset !== offset) throw new Error('simulator clock not restored');
+  }
+}
+
+export function randomCredentialId(): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  return Array.from(randomBytes(16), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** The credential as "Connect my account" would have left it, with the simulator's endpoints. */
+export function credentialFor(sim: Simulator, tokens: SimulatorTokenResponse, opts: { id?: string; name?: string } = {}): { id: string; name: string; type: string; data: Record<string, unknown> } {
+  return {
+    id: opts.id ?? randomCredentialId(),
+    name: opts.name ?? `Xero simulator ${randomBytes(3).toString('hex')}`,
+    type: CREDENTIAL_TYPE,
+    data: {
+      grantType: 'pkce',
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: DEMO_CLIENT_SECRET,
+      useCustomEndpoints: true,
+      customAuthUrl: sim.authorizeUrl,
+      customAccessTokenUrl: sim.tokenUrl,
+      apiBaseUrl: sim.apiUrl,
+      ledger: 'auto',
+      oauthTokenData: { ...tokens },
+    },
+  };
+}
+
+/** Token endpoint calls the simulator has seen. */
+export const tokenCalls = (sim: Simulator): number => sim.stats().tokenCalls;
