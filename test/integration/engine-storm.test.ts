@@ -7,6 +7,9 @@ import { ALL_LEDGER_KINDS, dropLedgerSpec, expireLeases, makeLedgerSpec, openLed
 import { Storm } from '../helpers/storm';
 import { allValid, CLIENT, GRACE_MODES, startTokenServer, type TokenServer } from '../helpers/token-server';
 
+// A safety bound, not a threshold: 8 processes per test on 2 cores shared with other suites.
+jest.setTimeout(180_000);
+
 const PROCESSES = 8;
 const CALLERS = 50;
 // The file ledger keeps its three rotations; the shared backends run two per mode to keep the
