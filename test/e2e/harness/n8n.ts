@@ -130,6 +130,8 @@ export interface N8nHandle {
   /** Runs an n8n CLI command against this user folder with Node 24. */
   cli(args: string[], opts?: { allowFailure?: boolean }): Promise<{ code: number | null; stdout: string; stderr: string }>;
   logTail(lines?: number): string;
+  /** The whole log of the running n8n process (since its last start). */
+  currentLog(): string;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -408,6 +410,11 @@ class RunningN8n implements N8nHandle {
     } finally {
       rmSync(file, { force: true });
     }
+  }
+
+  currentLog(): string {
+    const file = this.logs.at(-1);
+    return file && existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
   logTail(lines = 60): string {

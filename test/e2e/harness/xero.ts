@@ -2,7 +2,7 @@
  * The local Xero for e2e tests, and the credential and workflow shapes that point real n8n at it.
  * Field names follow credentials/XeroGuardOAuth2Api.credentials.ts (read by nodes/shared/xero-connection.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { OffsetClock, MINUTE } from '../../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
 
@@ -57,3 +57,56 @@ export function credentialFor(sim: Simulator, tokens: SimulatorTokenResponse, op
 
 /** Token endpoint calls the simulator has seen. */
 export const tokenCalls = (sim: Simulator): number => sim.stats().tokenCalls;
+
+/** Every token the simulator ever issued for the grant of this connect-time token set (to prove none leaks). */
+export function tokensOfGrant(sim: Simulator, initial: SimulatorTokenResponse): string[] {
+  const tokens = new Set<string>([initial.access_token, initial.refresh_token ?? '', initial.id_token ?? ''].filter(Boolean));
+  let grantId: string | undefined;
+  for (const e of sim.log()) {
+    if (e.type === 'token-issued' && (e.accessToken === initial.access_token || e.refreshToken === initial.refresh_token)) grantId = e.grantId;
+  }
+  for (const e of sim.log()) {
+    if (e.type === 'token-issued' && e.grantId === grantId) {
+      tokens.add(e.accessToken);
+      if (e.refreshToken) tokens.add(e.refreshToken);
+    }
+  }
+  return [...tokens];
+}
+
+/** A production-webhook workflow: Webhook -> HTTP Request (predefined credential type xeroGuardOAuth2Api) -> response. */
+export function httpRequestWorkflow(opts: { name: string; path: string; url: string; credential: { id: string; name: string }; tenantId?: string }): Record<string, unknown> {
+  return {
+    name: opts.name,
+    nodes: [
+      {
+        id: 'w1',
+        name: 'Webhook',
+        type: 'n8n-nodes-base.webhook',
+        typeVersion: 2,
+        position: [0, 0],
+        webhookId: randomUUID(),
+        parameters: { httpMethod: 'POST', path: opts.path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+      },
+      {
+        id: 'w2',
+        name: 'Xero',
+        type: 'n8n-nodes-base.httpRequest',
+        typeVersion: 4.2,
+        position: [220, 0],
+        parameters: {
+          method: 'GET',
+          url: opts.url,
+          authentication: 'predefinedCredentialType',
+          nodeCredentialType: CREDENTIAL_TYPE,
+          sendHeaders: opts.tenantId !== undefined,
+          headerParameters: { parameters: opts.tenantId !== undefined ? [{ name: 'xero-tenant-id', value: opts.tenantId }, { name: 'Accept', value: 'application/json' }] : [] },
+          options: {},
+        },
+        credentials: { [CREDENTIAL_TYPE]: opts.credential },
+      },
+    ],
+    connections: { Webhook: { main: [[{ node: 'Xero', type: 'main', index: 0 }]] } },
+    settings: { executionOrder: 'v1' },
+  };
+}
