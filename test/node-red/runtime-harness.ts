@@ -1,0 +1,281 @@
+/**
+ * A real Node-RED 5 on Node 24 for the runtime tests: the repository built and packed, the tarball
+ * installed into a fresh userDir as a user's `npm install` would, Node-RED started on a free port in
+ * its own process group, and stopped (whole group) with proof that nothing is left behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(__dirname, '..', '..');
+
+export function cacheRoot(): string {
+  const root = process.env.XERO_GUARD_CACHE || join(homedir(), '.cache', 'xero-guard');
+  mkdirSync(root, { recursive: true });
+  return root;
+}
+
+export function progress(message: string): void {
+  process.stderr.write(`[xero-guard node-red ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** npm without settings inherited from an `npm test` parent. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
+  for (const key of Object.keys(env)) if (key.startsWith('npm_config_') && !['npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier', 'npm_config_cache', 'npm_config_registry'].includes(key)) delete env[key];
+  return env;
+}
+
+export function run(command: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${out.slice(-3000)}`))));
+  });
+}
+
+/** A mkdir lock (owner pid inside; a dead owner's lock is taken over), so parallel workers install once. */
+async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = join(cacheRoot(), `${name}.lock`);
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, at: Date.now() }));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let stale = false;
+    try {
+      const owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')) as { pid: number; at: number };
+      stale = !alive(owner.pid) || Date.now() - owner.at > 30 * 60_000;
+    } catch {
+      stale = existsSync(dir) && Date.now() - statSync(dir).mtimeMs > 60_000;
+    }
+    if (stale) rmSync(dir, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${dir}`);
+    else await new Promise((r) => setTimeout(r, 500)); // poll interval of the lock
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What goes into the package: the committed tree, with node-red/ and examples/node-red/ as in the work tree. */
+const OWN_PATHS = ['node-red', 'examples/node-red'];
+
+async function sourceHash(): Promise<string> {
+  const head = (await run('git', ['rev-parse', 'HEAD'], REPO)).trim();
+  const listed = await run('git', ['ls-files', '-co', '--exclude-standard', '--', ...OWN_PATHS], REPO);
+  const hash = createHash('sha256').update(head);
+  for (const file of [...new Set(listed.split('\n').filter(Boolean))].sort()) {
+    const full = join(REPO, file);
+    if (existsSync(full)) hash.update(file).update('\0').update(readFileSync(full)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Builds and packs in a scratch copy: `git archive HEAD` plus the work tree's node-red/ and
+ * examples/node-red/, with the repository's node_modules linked in. The repository's own dist/ is
+ * never touched (other suites build there), and other engineers' unfinished edits in the shared work
+ * tree cannot break this build. Then `npm install <tgz> --ignore-scripts --omit=peer` into a
+ * template userDir, cached by the hash of those sources; each test copies the template's node_modules.
+ * Measured here: build 11-22 s, pack 2-3 s, install 3-17 s (25 packages, 4.5 MB); a cache hit costs a copy.
+ */
+export async function installedPackage(): Promise<string> {
+  const key = await sourceHash();
+  const template = join(cacheRoot(), 'node-red-install', key);
+  const marker = join(template, '.complete');
+  if (existsSync(marker)) return template;
+  return withLock(`node-red-install-${key}`, async () => {
+    if (existsSync(marker)) return template;
+    const started = Date.now();
+    progress(`building, packing and installing the package (sources ${key})`);
+    rmSync(template, { recursive: true, force: true });
+    mkdirSync(template, { recursive: true });
+    const scratch = join(template, 'src-copy');
+    mkdirSync(scratch, { recursive: true });
+    await run('sh', ['-c', `git archive HEAD | tar -x -C '${scratch}'`], REPO);
+    for (const own of OWN_PATHS) {
+      rmSync(join(scratch, own), { recursive: true, force: true });
+      if (existsSync(join(REPO, own))) cpSync(join(REPO, own), join(scratch, own), { recursive: true });
+    }
+    symlinkSync(join(REPO, 'node_modules'), join(scratch, 'node_modules'));
+    await run('npm', ['run', 'build'], scratch);
+    const built = Date.now();
+    await run('npm', ['pack', '--pack-destination', template, '--silent'], scratch);
+    rmSync(scratch, { recursive: true, force: true });
+    const tgz = readdirSync(template).find((f) => f.endsWith('.tgz'));
+    if (!tgz) throw new Error('npm pack wrote no tarball');
+    writeFileSync(join(template, 'package.json'), '{"name":"node-red-project","description":"A Node-RED userDir","private":true}\n');
+    const packed = Date.now();
+    await run('npm', ['install', '--prefix', template, join(template, tgz), '--ignore-scripts', '--omit=peer', '--prefer-offline', '--no-audit', '--no-fund'], template);
+    writeFileSync(marker, `${tgz}\n`);
+    progress(`build ${Math.round((built - started) / 1000)} s, pack ${Math.round((packed - built) / 1000)} s, install ${Math.round((Date.now() - packed) / 1000)} s`);
+    for (const other of readdirSync(join(cacheRoot(), 'node-red-install'))) {
+      const full = join(cacheRoot(), 'node-red-install', other);
+      if (other !== key && Date.now() - statSync(full).mtimeMs > 3_600_000) rmSync(full, { recursive: true, force: true });
+    }
+    return template;
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Node 24: this process when jest runs on it (CI), else the cached one. */
+export function node24(): string {
+  if (process.versions.node.split('.')[0] === '24') return process.execPath;
+  const cached = join(cacheRoot(), 'node24', 'node_modules', '.bin', 'node');
+  if (!existsSync(cached)) throw new Error(`Node-RED 5 needs Node >= 22.9; install Node 24 with: npm install --prefix ${join(cacheRoot(), 'node24')} --no-save node@24`);
+  return cached;
+}
+
+export interface NodeRed {
+  readonly url: string;
+  readonly userDir: string;
+  readonly marker: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  log(): string;
+  api(path: string, init?: RequestInit): Promise<Response>;
+  deploy(flow: unknown[]): Promise<void>;
+  leftovers(): Array<{ pid: number; cmd: string }>;
+}
+
+export const CREDENTIAL_SECRET = 'xero-guard-node-red-runtime-test-secret';
+
+/** A userDir with the installed package and a settings.js; Node-RED itself comes from the repository's dev dependency. */
+export async function createNodeRed(userDir: string): Promise<NodeRed> {
+  const template = await installedPackage();
+  cpSync(join(template, 'node_modules'), join(userDir, 'node_modules'), { recursive: true });
+  cpSync(join(template, 'package.json'), join(userDir, 'package.json'));
+  const port = await freePort();
+  writeFileSync(
+    join(userDir, 'settings.js'),
+    `module.exports = {
+  uiHost: '127.0.0.1',
+  uiPort: ${port},
+  flowFile: 'flows.json',
+  credentialSecret: ${JSON.stringify(CREDENTIAL_SECRET)},
+  logging: { console: { level: 'info', metrics: false, audit: false } },
+  diagnostics: { enabled: false, ui: false },
+  telemetry: { enabled: false },
+  editorTheme: { tours: false, projects: { enabled: false } },
+};
+`,
+  );
+  const marker = `XG_NODE_RED_TEST=${randomUUID()}`;
+  const logFile = join(userDir, 'node-red.log');
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> | null = null;
+  const url = `http://127.0.0.1:${port}`;
+
+  const handle: NodeRed = {
+    url,
+    userDir,
+    marker,
+    async start() {
+      const out = openSync(logFile, 'a');
+      const [k, v] = marker.split('=');
+      child = spawn(node24(), [join(REPO, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
+        cwd: userDir,
+        env: { ...cleanEnv(), [k]: v, NODE_RED_ENABLE_PROJECTS: 'false' },
+        stdio: ['ignore', out, out],
+        detached: true,
+      });
+      closeSync(out);
+      const proc = child;
+      exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (proc.exitCode !== null) throw new Error(`Node-RED exited with ${proc.exitCode}:\n${handle.log().slice(-3000)}`);
+        try {
+          const res = await fetch(`${url}/settings`);
+          if (res.ok && /Started flows/.test(handle.log().split('Starting flows').at(-1) ?? '')) return;
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() > deadline) throw new Error(`Node-RED did not start within 60 s:\n${handle.log().slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 200)); // poll interval of the start
+      }
+    },
+    async stop() {
+      const proc = child;
+      child = null;
+      if (!proc || proc.pid === undefined) return;
+      if (proc.exitCode === null) {
+        try {
+          process.kill(-proc.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        const killed = setTimeout(() => {
+          try {
+            process.kill(-(proc.pid as number), 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, 20_000);
+        await exited;
+        clearTimeout(killed);
+      }
+    },
+    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    api: (path, init) => fetch(`${url}${path}`, init),
+    async deploy(flow) {
+      const res = await fetch(`${url}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
+      if (res.status !== 204 && res.status !== 200) throw new Error(`deploy answered ${res.status}: ${await res.text()}`);
+      const deadline = Date.now() + 30_000;
+      while (!/Started flows/.test(handle.log().split('Stopping flows').at(-1) ?? '')) {
+        if (Date.now() > deadline) throw new Error(`flows did not start after deploy:\n${handle.log().slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 100)); // poll interval of the deploy
+      }
+    },
+    leftovers() {
+      const found: Array<{ pid: number; cmd: string }> = [];
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+        try {
+          if (readFileSync(`/proc/${entry}/environ`, 'utf8').includes(marker)) {
+            const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+            if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+            found.push({ pid: Number(entry), cmd: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+          }
+        } catch {
+          // gone while we looked
+        }
+      }
+      return found;
+    },
+  };
+  return handle;
+}
