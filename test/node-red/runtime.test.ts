@@ -65,7 +65,7 @@ async function json(path: string, init?: RequestInit): Promise<any> {
 
 /** Connect to Xero without a browser (the start route, the consent form, the callback route). */
 async function connectOverHttp(): Promise<void> {
-  const body = { ...flow().find((n: any) => n.id === CONN), ...{ clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__' }, redirectUri: `${nodeRed!.url}/xero-guard/connect/callback` };
+  const body = { ...(flow().find((n: any) => n.id === CONN) as object), ...{ clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__' }, redirectUri: `${nodeRed!.url}/xero-guard/connect/callback` };
   const started = await json(`/xero-guard/connections/${CONN}/authorize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const callback = await allowAtSimulator(started.authorizeUrl, { tenants: [DEMO_TENANT_ID] });
   const landed = await fetch(callback);
@@ -135,8 +135,8 @@ it(
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(nodeRed!.url);
-    await page.waitForFunction(() => (window as any).RED?.nodes?.node?.('a1b2c3d4e5f60001'), undefined, { timeout: 60_000 });
-    await page.evaluate(() => (window as any).RED.editor.editConfig('', 'xero-connection', 'a1b2c3d4e5f60001'));
+    await page.waitForFunction(() => (globalThis as any).RED?.nodes?.node?.('a1b2c3d4e5f60001'), undefined, { timeout: 60_000 });
+    await page.evaluate(() => (globalThis as any).RED.editor.editConfig('', 'xero-connection', 'a1b2c3d4e5f60001'));
     await page.waitForSelector('#node-config-xero-connect', { state: 'visible' });
     const popupPromise = page.waitForEvent('popup');
     await page.click('#node-config-xero-connect');
