@@ -50,7 +50,7 @@ describe('Xero OAuth2 (Guarded) credential on real n8n through the HTTP Request 
       ['storm-connections', httpRequestWorkflow({ name: 'storm: connections', path: 'storm-connections', url: `${sim.apiUrl}/connections`, credential: creds.storm })],
     ];
     for (const [, workflow] of workflows) await n8n.activate(await n8n.importWorkflow(workflow));
-  }, 900_000);
+  }, 1_800_000); // the first run installs n8n (minutes; up to ~17 min on a loaded 2-core machine)
 
   afterAll(async () => {
     await n8n?.stop();
