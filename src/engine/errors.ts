@@ -19,10 +19,25 @@ export class ConnectionBusyError extends XeroGuardError {
   constructor(
     readonly connectionKey: string,
     waitedMs: number,
+    why?: string,
   ) {
     super(
-      `Another process is refreshing the Xero token for connection "${connectionKey}" and did not finish within ${Math.round(waitedMs / 1000)} s; no refresh was attempted from here. Retry the request shortly.`,
+      why ??
+        `Another process is refreshing the Xero token for connection "${connectionKey}" and did not finish within ${Math.round(waitedMs / 1000)} s; no refresh was attempted from here. Retry the request shortly.`,
     );
+  }
+}
+
+/** The token endpoint could not be reached at all, so nothing was spent; the chain is intact. */
+export class XeroUnreachableError extends XeroGuardError {
+  readonly code = 'XERO_UNREACHABLE';
+  readonly retryable = true;
+
+  constructor(
+    readonly connectionKey: string,
+    cause: TokenError,
+  ) {
+    super(`${cause.message} The Xero connection "${connectionKey}" is not broken; retry when the network is back.`);
   }
 }
 
@@ -31,14 +46,20 @@ export class RefreshOutcomeUnknownError extends XeroGuardError {
   readonly code = 'REFRESH_OUTCOME_UNKNOWN';
   readonly retryable = true;
 
+  /** The kind of failure only: the wire's own words stay out of a property that gets serialised. */
+  readonly causeKind: TokenError['kind'];
+
   constructor(
     readonly connectionKey: string,
-    readonly cause: TokenError,
-    retryUntil: number,
+    cause: TokenError,
+    retryUntil: number | null,
   ) {
     super(
-      `${cause.message} The Xero connection "${connectionKey}" is not broken: its refresh token is kept and will be retried until ${new Date(retryUntil).toISOString()} (Xero's 30-minute grace window). Retry the request shortly.`,
+      retryUntil === null
+        ? `${cause.message} The Xero connection "${connectionKey}" is not broken; retry the request shortly.`
+        : `${cause.message} The Xero connection "${connectionKey}" is not broken: its refresh token is kept and will be retried until ${new Date(retryUntil).toISOString()} (Xero's 30-minute grace window). Retry the request shortly.`,
     );
+    this.causeKind = cause.kind;
   }
 }
 

@@ -1,4 +1,5 @@
 import { MAX_CANDIDATES, MAX_HISTORY, type Candidate, type ConnectionRecord, type ConnectionState, type GrantKind } from '../ledger/types';
+import { fingerprint } from '../secrets/fingerprint';
 import type { TokenSet } from '../xero/token-set';
 
 /** Pure transitions of a connection record; the engine decides when, these decide what changes. */
@@ -13,7 +14,7 @@ export function withState(record: ConnectionRecord, to: ConnectionState, reason:
 }
 
 export function withRotation(record: ConnectionRecord, tokenSet: TokenSet, now: number): ConnectionRecord {
-  const rotated = { ...record, tokenSet, pending: null, lastRotationAt: now, updatedAt: now };
+  const rotated = { ...record, tokenSet, pending: null, rejectedRefreshTokenFp: null, lastRotationAt: now, updatedAt: now };
   return record.state === 'active' ? rotated : withState(rotated, 'active', 'refreshed after a retry', now);
 }
 
@@ -29,6 +30,14 @@ function pruneCandidates(candidates: Candidate[]): Candidate[] {
   return candidates.filter((c) => keep.has(c));
 }
 
+/** Marks the candidate holding `refreshToken` (or, with byFingerprint, its fingerprint) dead; it stays in the record. */
+export function retireCandidate(record: ConnectionRecord, refreshTokenOrFp: string, now: number, reason: string, byFingerprint = false): ConnectionRecord {
+  const matches = (c: Candidate) =>
+    c.deadAt === undefined && c.tokenSet.refreshToken !== undefined && (byFingerprint ? fingerprint(c.tokenSet.refreshToken) : c.tokenSet.refreshToken) === refreshTokenOrFp;
+  if (!record.candidates.some(matches)) return record;
+  return { ...record, candidates: record.candidates.map((c) => (matches(c) ? { ...c, deadAt: now, reason } : c)), updatedAt: now };
+}
+
 export function newGrantRecord(key: string, tokenSet: TokenSet, grant: GrantKind, now: number, previous: ConnectionRecord | null): ConnectionRecord {
   const base: ConnectionRecord = {
     key,
@@ -39,6 +48,7 @@ export function newGrantRecord(key: string, tokenSet: TokenSet, grant: GrantKind
     tokenSet,
     lastRotationAt: tokenSet.obtainedAt,
     pending: null,
+    rejectedRefreshTokenFp: null,
     candidates: previous?.candidates ?? [],
     history: previous?.history ?? [],
     createdAt: previous?.createdAt ?? now,

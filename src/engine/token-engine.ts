@@ -12,10 +12,11 @@ import {
   ConnectionStateError,
   RefreshOutcomeUnknownError,
   TokenEndpointRateLimitedError,
+  XeroUnreachableError,
 } from './errors';
 import type { EngineEvent, EngineEventHandler } from './events';
 import { resolvePolicy, type EnginePolicy } from './policy';
-import { newGrantRecord, withCandidate, withRotation, withState } from './record-updates';
+import { newGrantRecord, retireCandidate, withCandidate, withRotation, withState } from './record-updates';
 
 export interface TokenEngineOptions {
   ledger: Ledger;
@@ -74,6 +75,7 @@ interface CachedToken {
 }
 
 const MAX_ROUNDS = 6;
+const INVALID_GRANT_REASON = 'Xero rejected its refresh token (invalid_grant): access was revoked, the token was used elsewhere, or it was unused for 60 days.';
 
 /**
  * Owns Xero token chains: every refresh is serialized (single flight in-process, a lease across
@@ -92,6 +94,7 @@ export class TokenEngine {
   private readonly clients = new Map<string, ClientCredentials>();
   private readonly cache = new Map<string, CachedToken>();
   private readonly inflight = new Map<string, Promise<Obtained>>();
+  private readonly unsaved = new Map<string, { tokenSet: TokenSet; sourceKind: 'current' | 'candidate'; sourceFp: string }>();
 
   constructor(options: TokenEngineOptions) {
     if (!options?.ledger) throw new Error('TokenEngine needs a ledger (FileLedger, MemoryLedger, or a Postgres/Redis ledger)');
@@ -152,7 +155,7 @@ export class TokenEngine {
         return this.describe(key, stored);
       }
     }
-    throw new ConnectionBusyError(key, 0);
+    throw new ConnectionBusyError(key, 0, `The ledger entry of the Xero connection "${key}" kept changing while the new grant was stored; connect again.`);
   }
 
   /** Marks a chain replaced by a newer grant; its tokens are kept but no longer used. */
@@ -227,51 +230,65 @@ export class TokenEngine {
       // Re-read under the lease: the previous holder may have rotated while we waited.
       const record = await this.readExisting(key);
       this.assertUsable(record, force ? 'force' : 'get');
+      const recovered = await this.storeUnsaved(record);
+      if (recovered) return recovered;
       if (!force && this.isFresh(record.tokenSet.expiresAt, record.lastRotationAt)) return this.remember(record, false);
       if (record.grant === 'client_credentials') return this.clientCredentials(record, lease);
-      const idleLimit = record.lastRotationAt + this.policy.refreshTokenIdleMs;
-      if (this.clock.now() > idleLimit + this.policy.graceWindowMs && !force) {
-        // Presenting it would only be a dead-token use: Xero expired it after 60 idle days.
-        throw await this.giveUp(record, `its refresh token was last used on ${iso(record.lastRotationAt)}, and Xero expires refresh tokens unused for 60 days.`);
+      // Everything that can fail without a token call is checked before the write-ahead intent.
+      const client = this.clientFor(key);
+      const current = record.tokenSet.refreshToken;
+      if (!current) throw await this.giveUp(record, 'its token set has no refresh token (connect with the offline_access scope).');
+      this.assertNoOtherRefresher(record);
+      const currentFp = fingerprint(current);
+      const resumingCandidate = record.pending !== null && record.pending.refreshTokenFp !== currentFp;
+      let reason = INVALID_GRANT_REASON;
+      // A human's forced retry presents the current token once more, whatever is known about it.
+      if (force || (record.rejectedRefreshTokenFp !== currentFp && !resumingCandidate)) {
+        if (!force && this.clock.now() > record.lastRotationAt + this.policy.refreshTokenIdleMs + this.policy.graceWindowMs) {
+          // Presenting it would only be a dead-token use: Xero expired it after 60 idle days.
+          throw await this.giveUp(record, `its refresh token was last used on ${iso(record.lastRotationAt)}, and Xero expires refresh tokens unused for 60 days.`);
+        }
+        const outcome = await this.spend(record, record.tokenSet, 'current', lease, client, force);
+        if (outcome.kind === 'rotated') return outcome.obtained;
+        if (outcome.kind === 'sibling') {
+          force = false;
+          continue;
+        }
+        reason = outcome.reason;
+        // Never present it again automatically: later callers go straight to the candidates.
+        await this.update(key, (latest) => (latest.tokenSet.refreshToken === current ? { ...latest, rejectedRefreshTokenFp: currentFp } : latest), 'state');
       }
-      const outcome = await this.spend(record, record.tokenSet, 'current', lease);
-      if (outcome.kind === 'rotated') return outcome.obtained;
-      if (outcome.kind === 'sibling') {
-        force = false;
-        continue;
-      }
-      const viaCandidate = await this.tryCandidates(key, lease);
+      const viaCandidate = await this.tryCandidates(key, lease, client);
       if (viaCandidate === 'sibling') {
         force = false;
         continue;
       }
       if (viaCandidate) return viaCandidate;
-      throw await this.giveUp(await this.readExisting(key), outcome.reason);
+      throw await this.giveUp(await this.readExisting(key), reason);
     }
-    throw new ConnectionBusyError(key, this.policy.leaseWaitMs);
+    throw new ConnectionBusyError(key, 0, `The ledger entry of the Xero connection "${key}" kept changing while this process held the refresh lease; retry the request.`);
   }
 
   /** Invariant 3: a token set another writer produced may still be alive; try those before giving up. */
-  private async tryCandidates(key: string, lease: Lease): Promise<Obtained | 'sibling' | null> {
+  private async tryCandidates(key: string, lease: Lease, client: ClientCredentials): Promise<Obtained | 'sibling' | null> {
     for (;;) {
       const record = await this.readExisting(key);
       const now = this.clock.now();
       const currentFp = record.tokenSet.refreshToken ? fingerprint(record.tokenSet.refreshToken) : null;
-      const candidate = record.candidates.find(
+      const live = record.candidates.filter(
         (c) =>
           c.deadAt === undefined &&
           c.tokenSet.refreshToken !== undefined &&
           fingerprint(c.tokenSet.refreshToken) !== currentFp &&
           c.tokenSet.obtainedAt + this.policy.refreshTokenIdleMs > now,
       );
+      // A candidate whose refresh was under way when its caller failed is resumed first, inside its grace window.
+      const candidate = live.find((c) => fingerprint(c.tokenSet.refreshToken as string) === record.pending?.refreshTokenFp) ?? live[0];
       if (!candidate) return null;
-      const outcome = await this.spend(record, candidate.tokenSet, 'candidate', lease);
+      const outcome = await this.spend(record, candidate.tokenSet, 'candidate', lease, client, false);
       if (outcome.kind === 'rotated') return outcome.obtained;
       if (outcome.kind === 'sibling') return 'sibling';
-      await this.update(key, (latest) => ({
-        ...latest,
-        candidates: latest.candidates.map((c) => (c.tokenSet.refreshToken === candidate.tokenSet.refreshToken ? { ...c, deadAt: now } : c)),
-      }), 'candidate');
+      await this.update(key, (latest) => retireCandidate(latest, candidate.tokenSet.refreshToken as string, now, 'rejected by Xero'), 'candidate');
     }
   }
 
@@ -279,31 +296,44 @@ export class TokenEngine {
    * Spends one refresh token: write-ahead intent, token call, retries of an unknown outcome with
    * the same token inside the grace window (invariant 4), and the write of the result (invariant 2).
    */
-  private async spend(record: ConnectionRecord, source: TokenSet, sourceKind: 'current' | 'candidate', lease: Lease): Promise<SpendOutcome> {
+  private async spend(
+    record: ConnectionRecord,
+    source: TokenSet,
+    sourceKind: 'current' | 'candidate',
+    lease: Lease,
+    client: ClientCredentials,
+    force: boolean,
+  ): Promise<SpendOutcome> {
     const key = record.key;
     const refreshToken = source.refreshToken as string;
     const fp = fingerprint(refreshToken);
+    const now = this.clock.now();
+    const pending = record.pending?.refreshTokenFp === fp ? record.pending : null;
     let current = record;
     let graceStart: number;
-    if (record.pending?.refreshTokenFp === fp) {
-      graceStart = record.pending.startedAt;
-      if (this.clock.now() > this.retryDeadline(graceStart)) {
-        return { kind: 'dead', reason: `a refresh started at ${iso(graceStart)} never got Xero's answer, and the 30-minute window to retry it has passed.` };
-      }
+    let attemptsAllowed = this.policy.maxAttemptsPerCall;
+    if (pending && now <= this.retryDeadline(pending.startedAt)) {
+      graceStart = pending.startedAt;
+    } else if (pending && !force) {
+      return {
+        kind: 'dead',
+        reason: `a refresh started at ${iso(pending.startedAt)} never got Xero's answer, and the 30-minute window to retry it has passed. If Xero never received that refresh, a forced refresh (Refresh Token node, mode Force) may still work.`,
+      };
     } else {
-      graceStart = this.clock.now();
-      // Atomic but not flushed: the note must outlive a crashed process, not a power cut (the token set itself is flushed).
-      const intent = await this.ledger.write({ ...record, pending: { refreshTokenFp: fp, startedAt: graceStart, owner: this.owner }, updatedAt: graceStart }, record.version, { durable: false });
+      // A forced retry past the grace window gets one attempt: its outcome cannot be retried safely.
+      if (pending) attemptsAllowed = 1;
+      graceStart = now;
+      const note = { refreshTokenFp: fp, startedAt: graceStart, owner: this.owner };
+      const intent = await this.ledger.write({ ...record, pending: note, updatedAt: graceStart }, record.version);
       if (!intent.ok) return { kind: 'sibling' };
       await this.emit({ type: 'ledger_written', key, version: intent.version, why: 'intent' });
-      current = { ...record, version: intent.version, pending: { refreshTokenFp: fp, startedAt: graceStart, owner: this.owner } };
+      current = { ...record, version: intent.version, pending: note };
     }
-    const client = this.clientFor(key);
     for (let attempt = 1; ; attempt++) {
       await this.emit({ type: 'refresh_started', key, refreshTokenFp: fp, attempt, source: sourceKind });
       const result = await this.identity.refresh(client, refreshToken);
       await this.emit({ type: 'token_response', key, ok: result.ok, errorKind: result.ok ? undefined : result.error.kind });
-      if (result.ok) return { kind: 'rotated', obtained: await this.commit(current, result.tokenSet, sourceKind) };
+      if (result.ok) return { kind: 'rotated', obtained: await this.commitOrKeep(current, result.tokenSet, sourceKind, fp) };
       const error = result.error;
       if (error.kind === 'invalid_grant') {
         const latest = await this.readExisting(key);
@@ -311,32 +341,67 @@ export class TokenEngine {
           await this.emit({ type: 'sibling_adopted', key, version: latest.version });
           return { kind: 'sibling' };
         }
-        return { kind: 'dead', reason: 'Xero rejected its refresh token (invalid_grant): access was revoked, the token was used elsewhere, or it was unused for 60 days.' };
+        return { kind: 'dead', reason: INVALID_GRANT_REASON };
       }
       if (!error.outcomeUnknown) await this.throwDefinite(current, error);
       const retryUntil = this.retryDeadline(graceStart);
       const pause = Math.min(this.policy.retryMaxMs, this.policy.retryBaseMs * 2 ** (attempt - 1));
-      if (attempt >= this.policy.maxAttemptsPerCall || this.clock.now() + pause > retryUntil) throw new RefreshOutcomeUnknownError(key, error, retryUntil);
+      if (attempt >= attemptsAllowed || this.clock.now() + pause > retryUntil) throw new RefreshOutcomeUnknownError(key, error, retryUntil);
       await this.clock.sleep(pause);
       if (!(await this.ledger.renewLease(lease, this.policy.leaseTtlMs))) throw new RefreshOutcomeUnknownError(key, error, retryUntil);
     }
   }
 
-  /** Answers that say the refresh token was not used: clear the intent, record what a human must fix. */
+  /** Answers that say the refresh token was not used: clear the intent, and record what a human must fix. */
   private async throwDefinite(record: ConnectionRecord, error: TokenError): Promise<never> {
     const key = record.key;
+    const clearIntent = (latest: ConnectionRecord) => (latest.pending === null ? latest : { ...latest, pending: null });
     if (error.kind === 'rate_limited') {
-      await this.update(key, (latest) => ({ ...latest, pending: null }), 'intent');
+      await this.update(key, clearIntent, 'intent');
       throw new TokenEndpointRateLimitedError(key, error.retryAfterSeconds);
     }
-    await this.update(key, (latest) => withState({ ...latest, pending: null }, 'misconfigured', error.message, this.clock.now()), 'state');
+    if (error.kind === 'network') {
+      await this.update(key, clearIntent, 'intent');
+      throw new XeroUnreachableError(key, error);
+    }
+    await this.update(key, (latest) => withState(clearIntent(latest), 'misconfigured', error.message, this.clock.now()), 'state');
     this.cache.delete(key);
     throw new ConnectionStateError(key, 'misconfigured', error.message);
   }
 
-  private async commit(record: ConnectionRecord, tokenSet: TokenSet, sourceKind: 'current' | 'candidate'): Promise<Obtained> {
+  /**
+   * Stores what Xero gave. If the ledger write itself fails (disk full), the set is held in memory
+   * and stored by the next refresh of this connection in this process, before anything else is tried.
+   */
+  private async commitOrKeep(record: ConnectionRecord, tokenSet: TokenSet, sourceKind: 'current' | 'candidate', sourceFp: string): Promise<Obtained> {
+    try {
+      return await this.commit(record, tokenSet, sourceKind, sourceFp);
+    } catch (error) {
+      this.unsaved.set(record.key, { tokenSet, sourceKind, sourceFp });
+      throw error;
+    }
+  }
+
+  private async storeUnsaved(record: ConnectionRecord): Promise<Obtained | null> {
+    const unsaved = this.unsaved.get(record.key);
+    if (!unsaved) return null;
+    if (record.pending?.refreshTokenFp === unsaved.sourceFp) {
+      const obtained = await this.commitOrKeep(record, unsaved.tokenSet, unsaved.sourceKind, unsaved.sourceFp);
+      this.unsaved.delete(record.key);
+      return obtained;
+    }
+    // The chain moved on meanwhile: keep the set as a candidate rather than forget it.
+    await this.update(record.key, (latest) => withCandidate(latest, { tokenSet: unsaved.tokenSet, addedAt: this.clock.now(), reason: 'stored after a failed ledger write' }), 'candidate');
+    this.unsaved.delete(record.key);
+    return null;
+  }
+
+  private async commit(record: ConnectionRecord, tokenSet: TokenSet, sourceKind: 'current' | 'candidate', sourceFp: string): Promise<Obtained> {
     const now = this.clock.now();
-    const base = sourceKind === 'candidate' ? withCandidate(record, { tokenSet: record.tokenSet, addedAt: now, reason: 'rejected by Xero', deadAt: now }) : record;
+    const base =
+      sourceKind === 'candidate'
+        ? retireCandidate(withCandidate(record, { tokenSet: record.tokenSet, addedAt: now, reason: 'rejected by Xero', deadAt: now }), sourceFp, now, 'spent: rotated into the current token set', true)
+        : record;
     const next = withRotation(base, tokenSet, now);
     const written = await this.ledger.write(next, record.version);
     if (written.ok) {
@@ -358,27 +423,55 @@ export class TokenEngine {
       await this.emit({ type: 'refresh_started', key: record.key, refreshTokenFp: '-', attempt, source: 'client_credentials' });
       const result = await this.identity.clientCredentials(client, record.tokenSet.scope);
       await this.emit({ type: 'token_response', key: record.key, ok: result.ok, errorKind: result.ok ? undefined : result.error.kind });
-      if (result.ok) return this.commit(record, result.tokenSet, 'current');
+      if (result.ok) return this.commitOrKeep(record, result.tokenSet, 'current', '-');
       if (!result.error.outcomeUnknown) await this.throwDefinite(record, result.error);
-      if (attempt >= this.policy.maxAttemptsPerCall) throw new RefreshOutcomeUnknownError(record.key, result.error, this.clock.now());
+      // No refresh token is at stake here, so there is no grace window: just a few retries.
+      if (attempt >= this.policy.maxAttemptsPerCall) throw new RefreshOutcomeUnknownError(record.key, result.error, null);
       await this.clock.sleep(Math.min(this.policy.retryMaxMs, this.policy.retryBaseMs * 2 ** (attempt - 1)));
-      await this.ledger.renewLease(lease, this.policy.leaseTtlMs);
+      if (!(await this.ledger.renewLease(lease, this.policy.leaseTtlMs))) throw new RefreshOutcomeUnknownError(record.key, result.error, null);
     }
   }
 
   /** Invariant 5: record needs_reauth once, keep every token, and stop calling Xero for this chain. */
   private async giveUp(record: ConnectionRecord, reason: string): Promise<ConnectionStateError> {
     this.cache.delete(record.key);
-    if (record.state !== 'needs_reauth') await this.changeState(record.key, 'needs_reauth', reason);
-    return new ConnectionStateError(record.key, 'needs_reauth', record.state === 'needs_reauth' ? (record.stateReason ?? reason) : reason);
+    let from: ConnectionState | null = null;
+    const stored = await this.update(
+      record.key,
+      (latest) => {
+        from = latest.state;
+        // The intent is cleared so that a human's forced retry later is judged afresh, not as a lost answer.
+        const settled = latest.pending === null ? latest : { ...latest, pending: null };
+        return latest.state === 'needs_reauth' ? settled : withState(settled, 'needs_reauth', reason, this.clock.now());
+      },
+      'state',
+    );
+    if (from !== 'needs_reauth') await this.emit({ type: 'state_changed', key: record.key, from, to: 'needs_reauth', reason });
+    return new ConnectionStateError(record.key, 'needs_reauth', stored.stateReason ?? reason);
+  }
+
+  /** With the lease held, a fresh intent by another process means two holders: step back rather than race. */
+  private assertNoOtherRefresher(record: ConnectionRecord): void {
+    const pending = record.pending;
+    if (pending && pending.owner !== this.owner && this.clock.now() - pending.startedAt < this.policy.leaseTtlMs) {
+      throw new ConnectionBusyError(
+        record.key,
+        0,
+        `Another process (${pending.owner}) started refreshing the Xero connection "${record.key}" moments ago; no refresh was attempted from here. Retry the request shortly.`,
+      );
+    }
   }
 
   private async changeState(key: string, to: ConnectionState, reason: string): Promise<void> {
     let from: ConnectionState | null = null;
-    await this.update(key, (latest) => {
-      from = latest.state;
-      return withState(latest, to, reason, this.clock.now());
-    }, 'state');
+    await this.update(
+      key,
+      (latest) => {
+        from = latest.state;
+        return withState(latest, to, reason, this.clock.now());
+      },
+      'state',
+    );
     if (from !== to) await this.emit({ type: 'state_changed', key, from, to, reason });
   }
 
@@ -394,7 +487,7 @@ export class TokenEngine {
         return { ...next, version: written.version };
       }
     }
-    throw new ConnectionBusyError(key, 0);
+    throw new ConnectionBusyError(key, 0, `The ledger entry of the Xero connection "${key}" kept changing; retry the request.`);
   }
 
   private assertUsable(record: ConnectionRecord, mode: Mode): void {
@@ -467,8 +560,14 @@ export class TokenEngine {
     };
   }
 
+  /** A failing observer must not turn a refresh into an error, nor strand an intent without its call. */
   private async emit(event: EngineEvent): Promise<void> {
-    if (this.onEvent) await this.onEvent(event);
+    if (!this.onEvent) return;
+    try {
+      await this.onEvent(event);
+    } catch {
+      // Observers are for logs and metrics; the rotation goes on regardless.
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { LedgerCorruptError, LedgerUnavailableError } from '../errors';
 import type { Sealer } from '../secrets/sealer';
 import { decodeRecord, encodeRecord } from './record-codec';
 import { waitForLease } from './lease-wait';
-import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteOptions, WriteResult } from './types';
+import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
 
 export interface FileLedgerOptions {
   directory: string;
@@ -74,13 +74,12 @@ export class FileLedger implements Ledger {
     }
   }
 
-  async write(record: ConnectionRecord, expectedVersion: number, options: WriteOptions = {}): Promise<WriteResult> {
-    const durable = options.durable ?? true;
+  async write(record: ConnectionRecord, expectedVersion: number): Promise<WriteResult> {
     const dir = await this.ensureDir(record.key);
     const version = expectedVersion + 1;
     const target = join(dir, docName(version));
     const document = encodeRecord({ ...record, version }, this.sealer);
-    const tmp = await this.writeTemp(dir, JSON.stringify(document, null, 2), durable);
+    const tmp = await this.writeTemp(dir, JSON.stringify(document, null, 2), true);
     try {
       await fs.link(tmp, target);
     } catch (error) {
@@ -95,7 +94,7 @@ export class FileLedger implements Ledger {
       await fs.unlink(target).catch(() => undefined);
       return { ok: false, current: await this.read(record.key) };
     }
-    if (durable) await fsyncDirectory(dir);
+    await fsyncDirectory(dir);
     this.collect(dir, names, DOC, version - KEEP_VERSIONS);
     return { ok: true, version };
   }
@@ -107,7 +106,8 @@ export class FileLedger implements Ledger {
       const generation = highest(names, LEASE);
       if (generation > 0) {
         const held = await this.readLease(dir, generation);
-        if (held && held.expiresAt > this.clock.now()) return null;
+        // Missing means our listing is stale (never "free"): generations only grow, the newest is never removed.
+        if (held === 'missing' || (held !== 'unreadable' && held.expiresAt > this.clock.now())) return null;
       }
       const next = generation + 1;
       const lease: Lease = { key, owner: options.owner, token: `${next}:${randomUUID()}`, expiresAt: this.clock.now() + options.ttlMs };
@@ -134,11 +134,8 @@ export class FileLedger implements Ledger {
   }
 
   async releaseLease(lease: Lease): Promise<void> {
-    // Our generation file is only ever ours: a taker after expiry creates the next number instead.
-    const dir = this.connectionDir(lease.key);
-    const generation = Number(lease.token.split(':')[0]);
-    const held = await this.readLease(dir, generation);
-    if (held?.token === lease.token) await fs.unlink(join(dir, leaseName(generation))).catch(() => undefined);
+    // Expire it in place rather than delete it: removing the newest generation would let numbers go back and two takers win.
+    await this.rewriteOwnLease(lease, (held) => ({ ...held, expiresAt: 0 }));
   }
 
   async keys(): Promise<string[]> {
@@ -173,7 +170,7 @@ export class FileLedger implements Ledger {
     const names = await this.list(dir).catch(() => []);
     if (highest(names, LEASE) !== generation) return false;
     const held = await this.readLease(dir, generation);
-    if (!held || held.token !== lease.token) return false;
+    if (typeof held === 'string' || held.token !== lease.token) return false;
     const next = change(held);
     if (!next) return false;
     const tmp = await this.writeTemp(dir, JSON.stringify(next), false);
@@ -181,12 +178,20 @@ export class FileLedger implements Ledger {
     return true;
   }
 
-  private async readLease(dir: string, generation: number): Promise<LeaseFile | null> {
+  /** A lease file is published whole by link(), so unreadable content means damage, not a write in progress. */
+  private async readLease(dir: string, generation: number): Promise<LeaseFile | 'missing' | 'unreadable'> {
+    let text: string;
     try {
-      return JSON.parse(await fs.readFile(join(dir, leaseName(generation)), 'utf8')) as LeaseFile;
+      text = await fs.readFile(join(dir, leaseName(generation)), 'utf8');
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT') return 'missing';
+      throw this.unavailable(error, `read the refresh lease in ${dir}`);
+    }
+    try {
+      const lease = JSON.parse(text) as LeaseFile;
+      return typeof lease.expiresAt === 'number' && typeof lease.token === 'string' ? lease : 'unreadable';
     } catch {
-      // Gone (collected after a newer generation) or unreadable: either way not a live lease to wait on.
-      return null;
+      return 'unreadable';
     }
   }
 

@@ -22,6 +22,7 @@ export interface StoredDocument {
   stateReason: string | null;
   lastRotationAt: number;
   pending: ConnectionRecord['pending'];
+  rejectedRefreshTokenFp?: string | null;
   history: ConnectionRecord['history'];
   createdAt: number;
   updatedAt: number;
@@ -48,6 +49,7 @@ export function encodeRecord(record: ConnectionRecord, sealer: Sealer): StoredDo
     stateReason: record.stateReason,
     lastRotationAt: record.lastRotationAt,
     pending: record.pending,
+    rejectedRefreshTokenFp: record.rejectedRefreshTokenFp,
     history: record.history,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
@@ -100,6 +102,7 @@ export function decodeRecord(raw: unknown, sealer: Sealer, where: string, restor
     tokenSet: tokens.current,
     lastRotationAt: doc.lastRotationAt ?? tokens.current.obtainedAt,
     pending: doc.pending ?? null,
+    rejectedRefreshTokenFp: doc.rejectedRefreshTokenFp ?? null,
     candidates: (tokens.candidates ?? []).map((tokenSet, i) => {
       const { refreshTokenFp: _fp, ...meta } = candidateMeta[i] ?? { addedAt: tokenSet.obtainedAt, reason: 'unknown', refreshTokenFp: null };
       return { ...meta, tokenSet };

@@ -44,6 +44,8 @@ export interface ConnectionRecord {
   /** When the refresh token was last rotated or first obtained: the 60-day idle clock starts here. */
   lastRotationAt: number;
   pending: PendingRefresh | null;
+  /** Fingerprint of the current refresh token when Xero has rejected it, so it is not presented again. */
+  rejectedRefreshTokenFp?: string | null;
   candidates: Candidate[];
   history: StateChange[];
   createdAt: number;
@@ -65,10 +67,6 @@ export interface LeaseOptions {
   waitMs: number;
 }
 
-export interface WriteOptions {
-  durable?: boolean;
-}
-
 export type WriteResult = { ok: true; version: number } | { ok: false; current: ConnectionRecord | null };
 
 /**
@@ -79,12 +77,8 @@ export interface Ledger {
   /** Human-readable location for messages, e.g. "file ledger at /home/node/.n8n/xero-guard". */
   readonly description: string;
   read(key: string): Promise<ConnectionRecord | null>;
-  /**
-   * Stores `record` as version expectedVersion + 1 if the stored version is still `expectedVersion`.
-   * `durable: false` may skip the flush to disk (the write must still be atomic): for notes that
-   * only need to survive a process crash, never for a token set.
-   */
-  write(record: ConnectionRecord, expectedVersion: number, options?: WriteOptions): Promise<WriteResult>;
+  /** Stores `record`, durably, as version expectedVersion + 1 if the stored version is still `expectedVersion`. */
+  write(record: ConnectionRecord, expectedVersion: number): Promise<WriteResult>;
   /** Resolves null when the lease could not be had within `waitMs`. */
   acquireLease(key: string, options: LeaseOptions): Promise<Lease | null>;
   /** False when the lease was lost (expired and taken by another holder). */

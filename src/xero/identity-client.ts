@@ -4,6 +4,9 @@ import { createPkcePair, createState } from './pkce';
 import { parseTokenResponse, type TokenResult } from './token-response';
 import { fetchTransport, TransportError, type HttpResponse, type HttpTransport } from './transport';
 
+/** Failures before a connection existed: the request cannot have reached Xero, so nothing was spent. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
 export interface ClientCredentials {
   clientId: string;
   clientSecret: string;
@@ -92,6 +95,17 @@ export class XeroIdentityClient {
       response = await this.post(this.endpoints.tokenUrl, client, form);
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
+      if (NEVER_CONNECTED.has(error.code)) {
+        return {
+          ok: false,
+          error: {
+            kind: 'network',
+            outcomeUnknown: false,
+            networkCode: error.code,
+            message: `Xero's token endpoint could not be reached (${error.code}), so the refresh token was not used; check the network, DNS and the token URL.`,
+          },
+        };
+      }
       const timeout = error.code === 'ETIMEDOUT';
       return {
         ok: false,

@@ -72,7 +72,7 @@ export function parseTokenResponse(response: HttpResponse, options: ParseOptions
   }
   const json = parseJsonObject(response.body);
   if (response.status !== 200) {
-    const oauthError = typeof json?.error === 'string' ? json.error : undefined;
+    const oauthError = typeof json?.error === 'string' ? sanitizeWord(json.error) : undefined;
     if (oauthError && KNOWN_OAUTH_ERRORS.has(oauthError as TokenErrorKind)) {
       return fail({ ...base, kind: oauthError as TokenErrorKind, oauthError, outcomeUnknown: false, message: oauthErrorMessage(oauthError) });
     }
@@ -80,8 +80,9 @@ export function parseTokenResponse(response: HttpResponse, options: ParseOptions
       ...base,
       kind: 'unexpected_status',
       oauthError,
-      outcomeUnknown: response.status >= 400 && response.status < 500 ? false : true,
-      message: `Xero's token endpoint answered HTTP ${response.status}${oauthError ? ` (${sanitizeWord(oauthError)})` : ''}.`,
+      // A request timeout from a proxy says nothing about whether Xero saw the refresh.
+      outcomeUnknown: response.status === 408 || response.status < 400,
+      message: `Xero's token endpoint answered HTTP ${response.status}${oauthError ? ` (${oauthError})` : ''}.`,
     });
   }
   // A 200 we cannot use: Xero may already have rotated, so this counts as an unknown outcome.

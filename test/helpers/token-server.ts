@@ -9,7 +9,7 @@ import { fetchTransport, type HttpTransport } from '../../src/xero';
 export type GraceMode = 'same-pair' | 'fresh-pair' | 'fresh-pair-revokes';
 export const GRACE_MODES: GraceMode[] = ['same-pair', 'fresh-pair', 'fresh-pair-revokes'];
 
-export type Fault = 'drop_after_issue' | 'reset_before_issue' | 'status_500' | 'no_refresh_token' | 'non_numeric_expires_in' | 'not_json';
+export type Fault = 'drop_after_issue' | 'reset_before_issue' | 'status_500' | 'rate_limit' | 'no_refresh_token' | 'non_numeric_expires_in' | 'not_json';
 
 export interface SeededTokens {
   accessToken: string;
@@ -21,7 +21,7 @@ export interface SeededTokens {
 export interface TokenServer {
   url: string;
   tokenUrl: string;
-  /** POSTs to the token endpoint so far, whatever their outcome. */
+  /** Requests to the token endpoint so far, whatever their outcome (faulted ones included). */
   readonly calls: number;
   /** Presentations of an already dead refresh token: the simulator's verdict. */
   readonly deadTokenUses: number;
@@ -54,6 +54,8 @@ export async function startTokenServer(options: { clock: SimulatorClock; mode: G
     users: [{ email: USER }],
   });
   const mangles: Fault[] = [];
+  const issuedTokens = () =>
+    sim.log().flatMap((event) => (event.type === 'token-issued' ? [event.accessToken, ...(event.refreshToken ? [event.refreshToken] : [])] : []));
 
   const transport: HttpTransport = async (request) => {
     const response = await fetchTransport(request);
@@ -69,7 +71,8 @@ export async function startTokenServer(options: { clock: SimulatorClock; mode: G
     url: sim.url,
     tokenUrl: sim.tokenUrl,
     get calls() {
-      return sim.stats().tokenCalls;
+      // Every request that reached the token endpoint, including those a fault answered.
+      return sim.stats().requestsByEndpoint.token ?? 0;
     },
     get deadTokenUses() {
       return sim.stats().deadTokenUses;
@@ -84,12 +87,8 @@ export async function startTokenServer(options: { clock: SimulatorClock; mode: G
         expiresAt: obtainedAt + (expiresInSeconds ?? answer.expires_in) * 1000,
       };
     },
-    issuedTokens() {
-      return sim.log().flatMap((event) => (event.type === 'token-issued' ? [event.accessToken, ...(event.refreshToken ? [event.refreshToken] : [])] : []));
-    },
-    leaksToken(text) {
-      return this.issuedTokens().some((token) => text.includes(token));
-    },
+    issuedTokens,
+    leaksToken: (text) => issuedTokens().some((token) => text.includes(token)),
     async isValidAccessToken(token) {
       const response = await fetchTransport({ method: 'GET', url: `${sim.apiUrl}/connections`, headers: { authorization: `Bearer ${token}` } });
       return response.status === 200;
@@ -103,6 +102,7 @@ export async function startTokenServer(options: { clock: SimulatorClock; mode: G
           if (MANGLES.has(fault)) mangles.push(fault);
           else if (fault === 'drop_after_issue') continue;
           else if (fault === 'reset_before_issue') sim.faults.add({ kind: 'reset', endpoint: 'token' });
+          else if (fault === 'rate_limit') sim.faults.add({ kind: 'rate-limit', endpoint: 'token', retryAfter: 1 });
           else sim.faults.add({ kind: 'server-error', endpoint: 'token', status: 500 });
         }
       },

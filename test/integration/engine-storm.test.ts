@@ -92,3 +92,35 @@ describe.each(MATRIX)('%s ledger across OS processes (grace mode %s)', (kind, mo
     expect(server.deadTokenUses).toBe(0);
   });
 });
+
+describe.each(ALL_LEDGER_KINDS)('%s ledger: handing over and giving up across OS processes', (kind) => {
+  test('invariant 1 and 6: a holder that fails (429) hands the lease to exactly one successor; nobody refreshes alongside it', async () => {
+    await setUp(kind, 'same-pair');
+    storm = await Storm.start(PROCESSES, { ledger: spec as LedgerSpec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT });
+    server.faults.push('rate_limit');
+    const results = await storm.round(0, CALLERS);
+    const errors = results.flatMap((r) => r.errors);
+    // Only the failing holder's own in-process callers share its error; every other caller is served.
+    expect(errors.length).toBeLessThanOrEqual(CALLERS);
+    expect(errors.every((e) => e.name === 'TokenEndpointRateLimitedError' && e.retryable)).toBe(true);
+    const tokens = results.flatMap((r) => r.tokens);
+    expect(tokens.length + errors.length).toBe(PROCESSES * CALLERS);
+    expect(await allValid(server, tokens)).toBe(true);
+    expect(server.calls).toBe(2);
+    expect(server.deadTokenUses).toBe(0);
+  });
+
+  test('invariant 5 across processes: a revoked connection is marked needs_reauth exactly once, after one token call', async () => {
+    const { engine } = await setUp(kind, 'same-pair');
+    storm = await Storm.start(PROCESSES, { ledger: spec as LedgerSpec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT });
+    server.revokeAll();
+    const results = await storm.round(0, CALLERS);
+    const errors = results.flatMap((r) => r.errors);
+    expect(errors).toHaveLength(PROCESSES * CALLERS);
+    expect(errors.every((e) => e.name === 'ConnectionStateError' && !e.retryable && /needs to be reconnected/.test(e.message))).toBe(true);
+    expect(server.calls).toBe(1);
+    const status = await engine.status(KEY);
+    expect(status.state).toBe('needs_reauth');
+    expect(status.history.filter((h) => h.to === 'needs_reauth')).toHaveLength(1);
+  });
+});

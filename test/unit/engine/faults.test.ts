@@ -1,11 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MINUTE } from '../../../src/clock';
 import { LedgerCorruptError, LedgerKeyError, LedgerUnavailableError } from '../../../src/errors';
-import { RefreshOutcomeUnknownError } from '../../../src/engine';
+import { ConnectionStateError, RefreshOutcomeUnknownError, XeroUnreachableError } from '../../../src/engine';
 import { FileLedger } from '../../../src/ledger';
 import { Sealer } from '../../../src/secrets';
-import { KEY, makeFixture, rejectionOf, type Fixture } from '../../helpers/engine-fixture';
+import { KEY, makeFixture, readTree, rejectionOf, toTokenSet, type Fixture } from '../../helpers/engine-fixture';
+import { CLIENT } from '../../helpers/token-server';
 import { makeReadOnly } from '../../helpers/read-only-dir';
 import type { Fault } from '../../helpers/token-server';
 
@@ -148,4 +151,108 @@ test('adoptGrant with ifAbsent leaves an existing chain alone', async () => {
 
 test('adoptGrant refuses a token set without a refresh token for an authorization-code grant', async () => {
   await expect(fx.engine.adoptGrant(KEY, { accessToken: 'a', tokenType: 'Bearer', scope: [], expiresAt: 1, obtainedAt: 1 })).rejects.toThrow(/offline_access/);
+});
+
+describe('fixes from the engine review', () => {
+  test('a token endpoint that cannot be reached spends nothing: retryable error, intent cleared, chain intact 40 minutes later', async () => {
+    await fx.seed(60);
+    const { XeroIdentityClient } = await import('../../../src/xero');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const offline = fx.makeEngine({ identity: new XeroIdentityClient({ endpoints: { tokenUrl: `http://127.0.0.1:${port}/connect/token` }, clock: fx.clock }) });
+    const error = await rejectionOf(offline.getAccessToken(KEY));
+    expect(error).toBeInstanceOf(XeroUnreachableError);
+    expect((error as XeroUnreachableError).retryable).toBe(true);
+    expect(error.message).toMatch(/could not be reached \(ECONNREFUSED\), so the refresh token was not used/);
+    expect((await fx.ledger.read(KEY))!.pending).toBeNull();
+    fx.clock.advance(40 * MINUTE);
+    expect(await fx.server.isValidAccessToken(await fx.engine.getAccessToken(KEY))).toBe(true);
+    expect((await fx.engine.status(KEY)).state).toBe('active');
+  });
+
+  test('a missing client id fails before the write-ahead intent, so no stale intent is left behind', async () => {
+    await fx.seed(60);
+    const unconfigured = fx.makeEngine({ client: undefined });
+    await expect(unconfigured.getAccessToken(KEY)).rejects.toThrow(/no client id and secret are configured/);
+    expect((await fx.ledger.read(KEY))!.pending).toBeNull();
+    expect(fx.server.calls).toBe(0);
+  });
+
+  test('an observer that throws does not break a refresh', async () => {
+    await fx.seed(60);
+    const engine = fx.makeEngine({ onEvent: () => { throw new Error('metrics backend down'); } });
+    expect(await fx.server.isValidAccessToken(await engine.getAccessToken(KEY))).toBe(true);
+  });
+
+  test('a forced retry of a connection that needs reauth presents its refresh token once more, even an hour later', async () => {
+    await fx.seed(60);
+    fx.server.revokeAll();
+    await expect(fx.engine.getAccessToken(KEY)).rejects.toBeInstanceOf(ConnectionStateError);
+    fx.clock.advance(60 * MINUTE);
+    const calls = fx.server.calls;
+    await expect(fx.engine.refresh(KEY, { force: true })).rejects.toThrow(/needs to be reconnected/);
+    expect(fx.server.calls).toBe(calls + 1);
+    expect((await fx.engine.status(KEY)).history.filter((h) => h.to === 'needs_reauth')).toHaveLength(1);
+  });
+
+  test('a dead current token is not presented again while a candidate is retried', async () => {
+    const seeded = await fx.seed(60);
+    const spare = fx.server.seed();
+    const record = (await fx.ledger.read(KEY))!;
+    await fx.ledger.write({ ...record, candidates: [{ tokenSet: toTokenSet(spare), addedAt: fx.clock.now(), reason: 'test' }] }, record.version);
+    fx.server.revokeToken(seeded.refreshToken);
+    let faulted = false;
+    const engine = fx.makeEngine({
+      onEvent: (event) => {
+        // The candidate's refresh meets a failing Xero, after the current token was rejected.
+        if (event.type === 'refresh_started' && event.source === 'candidate' && !faulted) {
+          faulted = true;
+          fx.server.faults.push('status_500', 'status_500', 'status_500');
+        }
+      },
+    });
+    await expect(engine.getAccessToken(KEY)).rejects.toBeInstanceOf(RefreshOutcomeUnknownError);
+    const deadUses = fx.server.deadTokenUses;
+    expect(deadUses).toBe(1);
+    expect(await fx.server.isValidAccessToken(await engine.getAccessToken(KEY))).toBe(true);
+    expect(fx.server.deadTokenUses).toBe(deadUses);
+  });
+
+  test('a token set Xero gave that could not be stored is stored by the next call, without another token call', async () => {
+    await fx.seed(60);
+    const write = fx.ledger.write.bind(fx.ledger);
+    let writes = 0;
+    fx.ledger.write = async (record, expected) => {
+      if (++writes === 2) throw new Error('disk full');
+      return write(record, expected);
+    };
+    await expect(fx.engine.getAccessToken(KEY)).rejects.toThrow('disk full');
+    const calls = fx.server.calls;
+    const token = await fx.engine.getAccessToken(KEY);
+    expect(fx.server.calls).toBe(calls);
+    expect(await fx.server.isValidAccessToken(token)).toBe(true);
+    expect((await fx.ledger.read(KEY))!.tokenSet.accessToken).toBe(token);
+  });
+
+  test('the client secret never reaches an error, an event or the ledger', async () => {
+    await fx.seed(60);
+    fx.server.revokeAll();
+    const error = await rejectionOf(fx.engine.getAccessToken(KEY));
+    const everything = [error.message, String(error.stack), JSON.stringify(error), JSON.stringify(fx.events), readTree(fx.directory)].join('\n');
+    expect(everything).not.toContain(CLIENT.clientSecret);
+  });
+
+  test('sealed tokens are ciphertext: no part of a ledger document decodes to a token', async () => {
+    await fx.seed(60);
+    await fx.engine.getAccessToken(KEY);
+    const decoded = readTree(fx.directory)
+      .split(/[^A-Za-z0-9_-]+/)
+      .filter((part) => part.length > 16)
+      .map((part) => Buffer.from(part, 'base64url').toString('latin1'))
+      .join('\n');
+    expect(fx.server.issuedTokens().length).toBeGreaterThanOrEqual(4);
+    expect(fx.server.leaksToken(decoded)).toBe(false);
+  });
 });

@@ -100,6 +100,8 @@ describe.each(GRACE_MODES)('token engine invariants (grace mode %s)', (mode) => 
     expect(after.state).toBe('active');
     // The rejected token set is kept, marked dead, never deleted.
     expect(after.candidates.some((c) => c.tokenSet.refreshToken === seeded.refreshToken && c.deadAt !== undefined)).toBe(true);
+    // The candidate it used is spent now: retired, so it is never presented again as a dead token.
+    expect(after.candidates.find((c) => c.tokenSet.refreshToken === spare.refreshToken)?.deadAt).toBeDefined();
   });
 
   test('invariant 7 (fencing): a holder whose lease expired mid-refresh cannot overwrite the newer token set; its set becomes a candidate', async () => {
@@ -150,7 +152,7 @@ describe('token engine invariants (grace-independent)', () => {
     };
     await expect(fx.engine.getAccessToken(KEY)).rejects.toThrow('disk full');
     fx.ledger.write = write;
-    // The stored intent lets the next caller retry the same refresh token inside the grace window.
+    // The next call stores what this process kept in memory; another process would retry inside the grace window.
     expect(await fx.server.isValidAccessToken(await fx.engine.getAccessToken(KEY))).toBe(true);
     expect(fx.server.deadTokenUses).toBe(0);
   });
