@@ -1,0 +1,78 @@
+/**
+ * What `npm pack` ships: everything n8n and Node-RED load (entry points, icons, codex files,
+ * editor HTML, the commands), nothing they don't (sources, tests, benches, CI, secrets).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+interface PackEntry {
+  path: string;
+  size: number;
+}
+
+let files: PackEntry[];
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  main: string;
+  bin: Record<string, string>;
+  n8n: { credentials: string[]; nodes: string[] };
+  'node-red': { nodes: Record<string, string> };
+};
+
+beforeAll(() => {
+  // `npm test` has just built; any other run builds here, so a stale dist/ cannot pass or fail this.
+  if (process.env.npm_lifecycle_event !== 'test' || !existsSync(join(ROOT, 'dist', 'index.js'))) {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  }
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  files = (JSON.parse(out) as Array<{ files: PackEntry[] }>)[0].files;
+}, 180_000);
+
+const paths = () => new Set(files.map((f) => f.path));
+
+test('every entry point n8n, Node-RED and npm load is in the package', () => {
+  const shipped = paths();
+  const required = [
+    pkg.main,
+    'package.json',
+    'README.md',
+    'LICENSE',
+    ...Object.values(pkg.bin),
+    ...pkg.n8n.credentials,
+    ...pkg.n8n.nodes,
+    ...Object.values(pkg['node-red'].nodes),
+    ...Object.values(pkg['node-red'].nodes).map((js) => js.replace(/\.js$/, '.html')),
+  ];
+  expect(required.filter((path) => !shipped.has(path))).toEqual([]);
+});
+
+test('each n8n node ships its codex file and light and dark icons; the credential its icons', () => {
+  const shipped = [...paths()];
+  for (const node of pkg.n8n.nodes) {
+    const folder = node.slice(0, node.lastIndexOf('/') + 1);
+    expect(shipped).toContain(node.replace(/\.js$/, '.json'));
+    const icons = shipped.filter((p) => p.startsWith(folder) && p.endsWith('.svg'));
+    expect(icons.some((p) => p.endsWith('.dark.svg'))).toBe(true);
+    expect(icons.some((p) => !p.endsWith('.dark.svg'))).toBe(true);
+  }
+  expect(shipped.filter((p) => p.startsWith('dist/credentials/') && p.endsWith('.svg')).length).toBeGreaterThanOrEqual(2);
+});
+
+test('Node-RED examples ship; sources, tests, benches, CI files and local state do not', () => {
+  const shipped = [...paths()];
+  expect(shipped.some((p) => p.startsWith('examples/node-red/') && p.endsWith('.json'))).toBe(true);
+  const unwanted = shipped.filter(
+    (p) =>
+      /^(src|test|bench|credentials|nodes|\.ci|\.github|docs)\//.test(p) ||
+      /^dist\/(test|bench)\//.test(p) ||
+      (p.endsWith('.ts') && !p.endsWith('.d.ts')) ||
+      /(^|\/)(\.env|\.npmrc|.*\.tgz|.*\.log)$/.test(p),
+  );
+  expect(unwanted).toEqual([]);
+});
+
+test('the package stays small: no file over 1 MB', () => {
+  expect(files.filter((f) => f.size > 1024 * 1024).map((f) => f.path)).toEqual([]);
+});
