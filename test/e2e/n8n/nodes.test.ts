@@ -172,9 +172,12 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     workflow.nodes[0].parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
     const id = await n8n!.importWorkflow(workflow);
     const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
+    const connectionsOk = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'connections' && e.status === 200).length;
+    const before = connectionsOk();
     await n8n!.activate(id);
-    // Activation polls once: connected, remembered, nothing emitted.
-    await waitFor('the activation poll', () => (polls() >= 1 ? true : undefined), 30_000);
+    // Activation polls once: Xero lists the organisations (connected), remembered, nothing emitted.
+    // Revoking only after Xero answered that poll makes the next scheduled poll the one that sees it.
+    await waitFor('the activation poll to reach Xero', () => (connectionsOk() > before ? true : undefined), 30_000);
     expect(slack!.messages).toHaveLength(0);
     const revoked = sim!.revokeUser('watch@xero-guard.test');
     expect(revoked.grantsRevoked).toBe(1);
