@@ -517,7 +517,8 @@ export async function installPackageInto(userFolder: string, tarball: string): P
 }
 
 export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHandle> {
-  const install = await ensureN8n(options.version ?? DEFAULT_N8N_VERSION);
+  // XERO_GUARD_E2E_N8N_VERSION runs the same suite on another n8n (issue 9: 2.20.x, 2.19.x).
+  const install = await ensureN8n(options.version ?? (process.env.XERO_GUARD_E2E_N8N_VERSION || DEFAULT_N8N_VERSION));
   const ownsFolder = options.userFolder === undefined;
   const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'xero-guard-n8n-'));
   if (options.installPackage !== false) {
