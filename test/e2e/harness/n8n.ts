@@ -132,7 +132,8 @@ export interface N8nHandle {
   logTail(lines?: number): string;
   /** The whole log of the running n8n process (since its last start). */
   currentLog(): string;
-  restart(): Promise<void>;
+  /** Stops and boots again on the same user folder (same database, ledger, port); `env` adds or overrides variables from now on. */
+  restart(opts?: { env?: Record<string, string> }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -426,8 +427,9 @@ class RunningN8n implements N8nHandle {
     return parts.join('\n');
   }
 
-  async restart(): Promise<void> {
+  async restart(opts: { env?: Record<string, string> } = {}): Promise<void> {
     await this.stopProcess();
+    Object.assign(this.extraEnv, opts.env ?? {});
     await this.boot(180_000);
     await this.setUpOwner();
   }
@@ -526,7 +528,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHandle
     await installPackageInto(userFolder, await packPackage());
     progress(`installed the package into ${userFolder}/.n8n/nodes in ${Math.round((Date.now() - started) / 1000)} s`);
   }
-  const n8n = new RunningN8n(install, userFolder, options.port ?? (await freePort()), options.env ?? {}, ownsFolder);
+  const n8n = new RunningN8n(install, userFolder, options.port ?? (await freePort()), { ...(options.env ?? {}) }, ownsFolder);
   try {
     await n8n.boot(options.bootTimeoutMs ?? 180_000);
     await n8n.setUpOwner();
