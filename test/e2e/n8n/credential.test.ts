@@ -47,6 +47,18 @@ describe('Xero OAuth2 (Guarded) credential on real n8n through the HTTP Request 
       ['fresh-connections', httpRequestWorkflow({ name: 'fresh: connections', path: 'fresh-connections', url: `${sim.apiUrl}/connections`, credential: creds.fresh })],
       ['fresh-organisation', httpRequestWorkflow({ name: 'fresh: organisation', path: 'fresh-organisation', url: `${sim.apiUrl}/api.xro/2.0/Organisation`, credential: creds.fresh, tenantId: DEMO_TENANT_ID })],
       ['rotate-connections', httpRequestWorkflow({ name: 'rotate: connections', path: 'rotate-connections', url: `${sim.apiUrl}/connections`, credential: creds.rotate })],
+      [
+        'rotate-force',
+        {
+          name: 'rotate: force refresh',
+          nodes: [
+            { id: 'f1', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '7d1e4c2a-9b3f-4e6d-8a1c-2f5b7e9d0c13', parameters: { httpMethod: 'POST', path: 'rotate-force', responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
+            { id: 'f2', name: 'Refresh', type: 'n8n-nodes-xero-guard.xeroGuardRefreshToken', typeVersion: 1, position: [220, 0], parameters: { mode: 'force' }, credentials: { xeroGuardOAuth2Api: creds.rotate } },
+          ],
+          connections: { Webhook: { main: [[{ node: 'Refresh', type: 'main', index: 0 }]] } },
+          settings: { executionOrder: 'v1' },
+        },
+      ],
       ['storm-connections', httpRequestWorkflow({ name: 'storm: connections', path: 'storm-connections', url: `${sim.apiUrl}/connections`, credential: creds.storm })],
     ];
     for (const [, workflow] of workflows) await n8n.activate(await n8n.importWorkflow(workflow));
@@ -113,6 +125,14 @@ describe('Xero OAuth2 (Guarded) credential on real n8n through the HTTP Request 
     // The rotated access token came from the ledger: no token call, and the spent root was not reused.
     expect(tokenCalls(sim!)).toBe(before);
     expect(sim!.deadTokenUses()).toBe(0);
+    // A rotation after the restart presents the ledger's refresh token, not the stored (spent) root.
+    const forced = await n8n!.webhook('rotate-force');
+    expect(forced.status).toBe(200);
+    expect(forced.json[0].refreshed).toBe(true);
+    expect(tokenCalls(sim!) - before).toBe(1);
+    expect(sim!.deadTokenUses()).toBe(0);
+    expect((await n8n!.webhook('rotate-connections')).status).toBe(200);
+    expect(tokenCalls(sim!) - before).toBe(1);
   });
 
   test('20 parallel executions through the HTTP Request node after expiry make exactly one token-endpoint call', async () => {
