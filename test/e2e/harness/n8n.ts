@@ -525,7 +525,12 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHandle
   const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'xero-guard-n8n-'));
   if (options.installPackage !== false) {
     const started = Date.now();
-    await installPackageInto(userFolder, await packPackage());
+    try {
+      await installPackageInto(userFolder, await packPackage());
+    } catch (error) {
+      if (ownsFolder) rmSync(userFolder, { recursive: true, force: true });
+      throw error;
+    }
     progress(`installed the package into ${userFolder}/.n8n/nodes in ${Math.round((Date.now() - started) / 1000)} s`);
   }
   const n8n = new RunningN8n(install, userFolder, options.port ?? (await freePort()), { ...(options.env ?? {}) }, ownsFolder);
