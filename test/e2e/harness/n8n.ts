@@ -377,7 +377,7 @@ class RunningN8n implements N8nHandle {
         const answer = await this.request(`${this.url}/webhook/${path}`, 'POST', {}, body);
         return answer.status === 404 && answer.text.includes('is not registered') ? undefined : answer;
       },
-      30_000,
+      90_000, // generous: on a loaded 2-core machine registration lags activation by seconds
     );
   }
 

@@ -177,7 +177,7 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     await n8n!.activate(id);
     // Activation polls once: Xero lists the organisations (connected), remembered, nothing emitted.
     // Revoking only after Xero answered that poll makes the next scheduled poll the one that sees it.
-    await waitFor('the activation poll to reach Xero', () => (connectionsOk() > before ? true : undefined), 30_000);
+    await waitFor('the activation poll to reach Xero', () => (connectionsOk() > before ? true : undefined), 120_000);
     expect(slack!.messages).toHaveLength(0);
     const revoked = sim!.revokeUser('watch@xero-guard.test');
     expect(revoked.grantsRevoked).toBe(1);
@@ -187,7 +187,7 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     // One more poll after the alert: the connection stays broken, nothing more is sent.
     const pollsAtAlert = polls();
     await waitFor('one more poll after the alert', () => (polls() > pollsAtAlert ? true : undefined), 150_000, 500);
-    await waitFor('that poll to finish', async () => ((await n8n!.executions({ workflowId: id })).every((e) => e.status !== 'running') ? true : undefined), 30_000);
+    await waitFor('that poll to finish', async () => ((await n8n!.executions({ workflowId: id })).every((e) => e.status !== 'running') ? true : undefined), 120_000);
     await n8n!.deactivate(id);
     expect(slack!.messages).toHaveLength(1);
     const executions = await n8n!.executions({ workflowId: id });
