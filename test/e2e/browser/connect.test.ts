@@ -1,0 +1,164 @@
+/**
+ * The browser flow on real n8n 2.41.1, headless Chromium (Debian's) driven by playwright-core: log
+ * in as the owner, create the "Xero OAuth2 (Guarded) API" credential in the editor with the
+ * simulator's demo client and custom endpoints, click "Connect my account", allow access on the
+ * simulator's consent page (a popup), see the credential connected; then import the Watchdog
+ * example (examples/watchdog-slack.json) and activate it. Screenshots go to test-artifacts/browser/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
+import { e2eTest } from '../harness/diagnostics';
+import { progress } from '../harness/install';
+import { OWNER, startN8n, waitFor, type N8nHandle } from '../harness/n8n';
+import { REPO_ROOT } from '../harness/pack';
+import { CREDENTIAL_TYPE, startE2eSimulator } from '../harness/xero';
+
+jest.setTimeout(600_000);
+// n8n marks its elements with data-test-id (playwright's default is data-testid).
+selectors.setTestIdAttribute('data-test-id');
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser');
+const CREDENTIAL_NAME = 'Xero (browser test)';
+
+describe('Connect my account in the n8n editor, headless Chromium', () => {
+  let n8n: N8nHandle | undefined;
+  let sim: Simulator | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  let profile: string | undefined;
+  let credentialId: string | undefined;
+  const wrapped = e2eTest(() => ({ n8n, sim }));
+  /** On failure, a screenshot of where the page stood. */
+  const test = (name: string, fn: () => Promise<void>): void =>
+    wrapped(name, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        const shot = join(ARTIFACTS, `failure-${name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`);
+        await page?.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+        if (error instanceof Error) error.message = `${error.message}\n(screenshot: ${shot}; page: ${page?.url() ?? '-'})`;
+        throw error;
+      }
+    });
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ sim } = await startE2eSimulator());
+    n8n = await startN8n();
+    profile = mkdtempSync(join(tmpdir(), 'xero-guard-chromium-'));
+    // playwright wants the fresh profile as launchPersistentContext's userDataDir, not as --user-data-dir.
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 800 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(60_000);
+  }, 1_800_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await n8n?.stop();
+    await sim?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  test('the owner logs in to the editor', async () => {
+    await page!.goto(`${n8n!.url}/signin`);
+    await page!.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
+    await page!.locator('input[name="password"]').fill(OWNER.password);
+    await page!.getByTestId('form-submit-button').click();
+    await page!.waitForURL((url) => !url.pathname.startsWith('/signin'));
+  });
+
+  test('creates the Xero OAuth2 (Guarded) API credential, connects through the simulator consent page and shows it connected', async () => {
+    const p = page!;
+    await p.goto(`${n8n!.url}/home/credentials`);
+    await p.getByTestId('add-resource-credential').click();
+    await p.getByTestId('new-credential-type-select').click();
+    await p.keyboard.type('Xero OAuth2 (Guarded)');
+    await p.getByTestId('new-credential-type-select-option').filter({ hasText: 'Xero OAuth2 (Guarded) API' }).first().click();
+    await p.getByTestId('new-credential-type-button').click();
+    const dialog = p.getByTestId('credential-edit-dialog');
+    await dialog.waitFor();
+    // The redirect URL n8n shows must be the one the demo client accepts (any loopback URL).
+    await expectText(dialog, '/rest/oauth2-credential/callback');
+    await fillParameter(p, 'clientId', DEMO_CLIENT_ID);
+    await fillParameter(p, 'clientSecret', DEMO_CLIENT_SECRET);
+    await p.getByTestId('parameter-input-useCustomEndpoints').locator('.el-switch, [role="switch"], input').first().click();
+    await fillParameter(p, 'customAuthUrl', sim!.authorizeUrl);
+    await fillParameter(p, 'customAccessTokenUrl', sim!.tokenUrl);
+    await fillParameter(p, 'apiBaseUrl', sim!.apiUrl);
+    await renameCredential(p, CREDENTIAL_NAME);
+    await p.getByTestId('credential-save-button').click();
+
+    const popupPromise = p.waitForEvent('popup');
+    // n8n 2.41 labels "Connect my account" as "Connect" in the "Connect your account" banner.
+    await dialog.getByTestId('quick-connect-button').click();
+    const popup = await popupPromise;
+    await popup.waitForSelector('#allow', { timeout: 60_000 });
+    const authorize = new URL(popup.url());
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(sim!.authorizeUrl);
+    expect(authorize.searchParams.get('client_id')).toBe(DEMO_CLIENT_ID);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${n8n!.url}/rest/oauth2-credential/callback`);
+    await popup.screenshot({ path: join(ARTIFACTS, 'simulator-consent.png') });
+    await popup.click('#allow');
+    await waitFor('the popup to close after the callback', () => (popup.isClosed() ? true : undefined), 60_000);
+
+    await p.getByTestId('oauth-connect-success-banner').waitFor({ timeout: 60_000 });
+    await p.screenshot({ path: join(ARTIFACTS, 'credential-connected.png') });
+
+    // n8n stored the connect-time token set: the credential exists and works against the simulator.
+    const list = await n8n!.rest('GET', '/credentials');
+    const created = (list.json.data as Array<{ id: string; name: string; type: string }>).find((c) => c.name === CREDENTIAL_NAME);
+    expect(created?.type).toBe(CREDENTIAL_TYPE);
+    credentialId = created!.id;
+    const exported = await n8n!.exportCredential(credentialId);
+    expect(sim!.stats().tokenCallsByGrantType.authorization_code).toBe(1);
+    const issued = sim!.log().find((e) => e.type === 'token-issued' && e.grantType === 'authorization_code') as { accessToken: string; refreshToken?: string } | undefined;
+    expect(typeof issued?.refreshToken).toBe('string');
+    const stored = typeof exported.data === 'string' ? JSON.parse(exported.data) : exported.data;
+    progress(`browser: stored credential fields ${Object.keys(stored ?? {}).join(', ')}; oauthTokenData fields ${Object.keys(stored?.oauthTokenData ?? {}).join(', ')}`);
+    expect(JSON.stringify(stored)).toContain(issued!.accessToken);
+    expect(sim!.connections().some((c) => c.tenantId === DEMO_TENANT_ID)).toBe(true);
+  });
+
+  test('imports the Watchdog example, activates it and shows the canvas', async () => {
+    const p = page!;
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8');
+    const workflow = JSON.parse(text) as { name: string; nodes: Array<{ credentials?: Record<string, { id: string; name: string }> }> };
+    for (const node of workflow.nodes) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = { id: credentialId!, name: CREDENTIAL_NAME };
+    const id = await n8n!.importWorkflow(workflow);
+    await n8n!.activate(id);
+    const stored = await n8n!.api('GET', `/workflows/${id}`);
+    expect(stored.json.active).toBe(true);
+    await p.goto(`${n8n!.url}/workflow/${id}`);
+    await p.getByText('Xero Connection Watchdog').first().waitFor();
+    await p.getByText('Post to Slack').first().waitFor();
+    await p.screenshot({ path: join(ARTIFACTS, 'watchdog-canvas.png') });
+    progress(`browser: screenshots in ${ARTIFACTS}`);
+  });
+});
+
+async function fillParameter(page: Page, name: string, value: string): Promise<void> {
+  const input = page.getByTestId(`parameter-input-${name}`).locator('input, textarea').first();
+  await input.fill(value);
+}
+
+async function renameCredential(page: Page, name: string): Promise<void> {
+  const title = page.getByTestId('credential-name');
+  await title.click();
+  const input = title.locator('input');
+  await input.fill(name);
+  await input.press('Enter');
+}
+
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  await waitFor(`"${text}" on the page`, async () => ((await locator.innerText()).includes(text) ? true : undefined), 30_000);
+}
