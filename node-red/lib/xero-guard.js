@@ -399,24 +399,9 @@ function whoOf(tokenSet) {
   };
 }
 
-/** Action groups of the classifier's outputs, in output order. */
-const ACTION_GROUPS = ['retry', 'wait', 'reauthenticate', 'fix', 'alert'];
-function groupOf(action) {
-  switch (action) {
-    case 'retry':
-    case 'refresh_and_retry':
-      return 'retry';
-    case 'wait_and_retry':
-      return 'wait';
-    case 'reauthenticate':
-      return 'reauthenticate';
-    case 'fix_configuration':
-    case 'fix_request':
-      return 'fix';
-    default:
-      return 'alert';
-  }
-}
+/** Action groups of the classifier's outputs, in output order: one definition, in the core. */
+const ACTION_GROUPS = core.ACTION_GROUPS;
+const groupOf = core.actionGroupOf;
 
 /** The editor URL a human opens to reconnect, for alerts: settings.xeroGuard.editorUrl, else Node-RED's own host and port. */
 function editorUrl(RED) {

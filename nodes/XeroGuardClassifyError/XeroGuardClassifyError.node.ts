@@ -1,28 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError, UserError } from 'n8n-workflow';
-import { ACTIONS, classifyXeroErrorAsync, compileRules, normaliseXeroError, type Action, type Classification, type CompiledRules, type CustomRule } from '../../src/classify';
+import { ACTION_GROUPS, ACTIONS, actionGroupOf, classifyXeroErrorAsync, compileRules, normaliseXeroError, type Action, type Classification, type CompiledRules, type CustomRule } from '../../src/classify';
 import { errorJson } from '../shared/node-support';
 
-/** The five output groups, in output order. */
-export const ACTION_GROUPS = ['retry', 'wait', 'reauthenticate', 'fix', 'alert'] as const;
-export type ActionGroup = (typeof ACTION_GROUPS)[number];
-
-export function actionGroupOf(action: Action): ActionGroup {
-  switch (action) {
-    case 'retry':
-    case 'refresh_and_retry':
-      return 'retry';
-    case 'wait_and_retry':
-      return 'wait';
-    case 'reauthenticate':
-      return 'reauthenticate';
-    case 'fix_configuration':
-    case 'fix_request':
-      return 'fix';
-    default:
-      return 'alert';
-  }
-}
+/** The five output groups, in output order (defined in the core, shared with Node-RED). */
+export { ACTION_GROUPS, actionGroupOf };
 
 const ACTION_LABELS: Record<Action, string> = {
   retry: 'Retry',
@@ -141,7 +123,7 @@ export class XeroGuardClassifyError implements INodeType {
     const single = this.getNodeParameter('outputMode', 0, 'perAction') === 'single';
     const outputs: INodeExecutionData[][] = single ? [[]] : ACTION_GROUPS.map(() => []);
     const route = (item: INodeExecutionData, action: Action | null) => {
-      outputs[single ? 0 : ACTION_GROUPS.indexOf(action ? actionGroupOf(action) : 'alert')].push(item);
+      outputs[single ? 0 : ACTION_GROUPS.indexOf(actionGroupOf(action))].push(item);
     };
     let rules: CompiledRules | undefined;
     try {

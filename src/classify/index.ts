@@ -2,5 +2,6 @@
 export { classifyXeroError, classifyXeroErrorAsync, normaliseXeroError } from './classify';
 export { compileRules, RuleConfigurationError } from './custom-rules';
 export { CATEGORY_ACTION, isAllowedPair } from './table';
+export { ACTION_GROUPS, actionGroupOf, type ActionGroup } from './action-groups';
 export { ACTIONS, CATEGORIES, SEVERITIES, SOURCES } from './types';
 export type { Action, Category, Classification, ClassifyOptions, CompiledRules, CustomCategory, CustomRule, NormalisedError, Severity, Source } from './types';
