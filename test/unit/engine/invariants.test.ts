@@ -152,8 +152,13 @@ describe('token engine invariants (grace-independent)', () => {
     };
     await expect(fx.engine.getAccessToken(KEY)).rejects.toThrow('disk full');
     fx.ledger.write = write;
-    // The next call stores what this process kept in memory; another process would retry inside the grace window.
-    expect(await fx.server.isValidAccessToken(await fx.engine.getAccessToken(KEY))).toBe(true);
+    // The next call stores what this process kept in memory, with no second token call; another
+    // process would retry the same refresh token inside the grace window.
+    const calls = fx.server.calls;
+    const token = await fx.engine.getAccessToken(KEY);
+    expect(fx.server.calls).toBe(calls);
+    expect(await fx.server.isValidAccessToken(token)).toBe(true);
+    expect((await fx.ledger.read(KEY))!.tokenSet.accessToken).toBe(token);
     expect(fx.server.deadTokenUses).toBe(0);
   });
 
