@@ -7,16 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cacheRoot, withLock } from '../e2e/harness/install';
 
 export const REPO = resolve(__dirname, '..', '..');
 
-export function cacheRoot(): string {
-  const root = process.env.XERO_GUARD_CACHE || join(homedir(), '.cache', 'xero-guard');
-  mkdirSync(root, { recursive: true });
-  return root;
-}
 
 export function progress(message: string): void {
   process.stderr.write(`[xero-guard node-red ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -40,44 +35,6 @@ export function run(command: string, args: string[], cwd: string): Promise<strin
   });
 }
 
-/** A mkdir lock (owner pid inside; a dead owner's lock is taken over), so parallel workers install once. */
-async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const dir = join(cacheRoot(), `${name}.lock`);
-  const deadline = Date.now() + 20 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, at: Date.now() }));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let stale = false;
-    try {
-      const owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')) as { pid: number; at: number };
-      stale = !alive(owner.pid) || Date.now() - owner.at > 30 * 60_000;
-    } catch {
-      stale = existsSync(dir) && Date.now() - statSync(dir).mtimeMs > 60_000;
-    }
-    if (stale) rmSync(dir, { recursive: true, force: true });
-    else if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${dir}`);
-    else await new Promise((r) => setTimeout(r, 500)); // poll interval of the lock
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** What goes into the package: the committed tree, with node-red/ and examples/node-red/ as in the work tree. */
 const OWN_PATHS = ['node-red', 'examples/node-red'];
