@@ -48,37 +48,25 @@ export async function checkConnection(options: CheckConnectionOptions): Promise<
     return fromEngine(error);
   }
 
+  // Rotates once and lists again; a revoked grant then surfaces as invalid_grant, the precise answer.
+  const rotateAndList = async () => {
+    await engine.refresh(key, { force: true });
+    accessToken = await engine.getAccessToken(key);
+    return safeCall(() => api.getConnections(accessToken));
+  };
   let connections = await safeCall(() => api.getConnections(accessToken));
-  if (!connections.ok && isAccessTokenRejection(connections, classify)) {
-    // Xero refused a token the engine thought fresh: rotate once and ask again. A revoked grant
-    // surfaces here as invalid_grant from the token endpoint, which is the precise answer.
-    try {
-      await engine.refresh(key, { force: true });
-      accessToken = await engine.getAccessToken(key);
-    } catch (error) {
-      return fromEngine(error);
+  try {
+    // Xero refused a token the engine thought fresh, or answered [] as it does for a token still
+    // inside its 30 minutes after the grant was revoked or every organisation was disconnected.
+    if ((!connections.ok && isAccessTokenRejection(connections, classify)) || (connections.ok && connections.data.length === 0)) {
+      connections = await rotateAndList();
     }
-    connections = await safeCall(() => api.getConnections(accessToken));
+  } catch (error) {
+    return fromEngine(error);
   }
   if (!connections.ok) {
     const problem = classify(connections.input);
     return finish({ status: statusFor(problem), reason: `Xero's /connections call failed: ${problem.summary}`, tenants: [], problem });
-  }
-
-  if (connections.data.length === 0) {
-    // A token still inside its 30 minutes answers [] once the grant was revoked or every organisation
-    // was disconnected. A rotation tells the two apart: a revoked grant gets invalid_grant.
-    try {
-      await engine.refresh(key, { force: true });
-      accessToken = await engine.getAccessToken(key);
-    } catch (error) {
-      return fromEngine(error);
-    }
-    connections = await safeCall(() => api.getConnections(accessToken));
-    if (!connections.ok) {
-      const problem = classify(connections.input);
-      return finish({ status: statusFor(problem), reason: `Xero's /connections call failed: ${problem.summary}`, tenants: [], problem });
-    }
   }
   const tenants = connections.data.map(toTenant);
   if (tenants.length === 0) {
