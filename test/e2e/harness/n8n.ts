@@ -17,6 +17,25 @@ export const E2E_ENCRYPTION_KEY = 'xero-guard-e2e-encryption-key-0123456789';
 export const OWNER = { email: 'owner@xero-guard.test', firstName: 'Test', lastName: 'Owner', password: 'E2e-Passw0rd!' };
 const BROWSER_ID = 'xero-guard-e2e-browser';
 
+/**
+ * fetch, with one more try of a GET when the socket it reused had just been closed by n8n (a
+ * keep-alive race that shows on a loaded machine). Anything else fails at once.
+ */
+async function harnessFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const idempotent = (init.method ?? 'GET').toUpperCase() === 'GET';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const code = cause?.code;
+      if (!idempotent || attempt >= 3 || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) {
+        throw new Error(`${init.method ?? 'GET'} ${url} failed: ${code ?? cause?.message ?? String(error)} (attempt ${attempt})`, { cause: error });
+      }
+    }
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -267,7 +286,7 @@ class RunningN8n implements N8nHandle {
   }
 
   private async request(url: string, method: string, headers: Record<string, string>, body?: unknown): Promise<RestAnswer & { headers: Headers }> {
-    const res = await fetch(url, {
+    const res = await harnessFetch(url, {
       method,
       headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -382,13 +401,13 @@ class RunningN8n implements N8nHandle {
   }
 
   async nodeTypes(): Promise<Array<{ name: string; displayName: string; version: number | number[] }>> {
-    const res = await fetch(`${this.url}/types/nodes.json`, { headers: { cookie: this.cookie, 'browser-id': BROWSER_ID } });
+    const res = await harnessFetch(`${this.url}/types/nodes.json`, { headers: { cookie: this.cookie, 'browser-id': BROWSER_ID } });
     if (res.status !== 200) throw new Error(`GET /types/nodes.json answered ${res.status}`);
     return (await res.json()) as Array<{ name: string; displayName: string; version: number | number[] }>;
   }
 
   async credentialTypes(): Promise<Array<{ name: string; displayName: string }>> {
-    const res = await fetch(`${this.url}/types/credentials.json`, { headers: { cookie: this.cookie, 'browser-id': BROWSER_ID } });
+    const res = await harnessFetch(`${this.url}/types/credentials.json`, { headers: { cookie: this.cookie, 'browser-id': BROWSER_ID } });
     if (res.status !== 200) throw new Error(`GET /types/credentials.json answered ${res.status}`);
     return (await res.json()) as Array<{ name: string; displayName: string }>;
   }
