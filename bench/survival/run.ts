@@ -33,7 +33,7 @@ import { startSlackStandIn, type SlackStandIn } from '../../test/e2e/harness/sla
 import { CREDENTIAL_TYPE, credentialFor } from '../../test/e2e/harness/xero';
 import { startPrivateRedis, type PrivateService } from '../../test/integration/ledgers/private-services';
 import { pool } from '../../test/e2e/queue/grants';
-import { startQueueStack, type QueueStack } from '../../test/e2e/queue/stack';
+import { activateInQueueMode, startQueueStack, type QueueStack } from '../../test/e2e/queue/stack';
 
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const SEED = 20261123;
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
       const ref = { id: credential.id as string, name: credential.name as string };
       const path = `survival-${side}`;
       const workflowId = await stack.main.importWorkflow(workload(side, path, `${sim.apiUrl}/connections`, ref));
-      await stack.main.activate(workflowId);
+      await activateInQueueMode(stack.main, workflowId);
       runs.push({ side, sim, clock: clocks[i]!, grant, email, path, credentialId: ref.id, workflowId, answers: [] });
       if (side === 'ours') {
         // The Watchdog example, polling every minute (n8n's shortest) into the Slack stand-in.
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
         const watchdog = JSON.parse(text) as { nodes: any[] };
         for (const node of watchdog.nodes) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = ref;
         watchdog.nodes[0].parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
-        await stack.main.activate(await stack.main.importWorkflow(watchdog));
+        await activateInQueueMode(stack.main, await stack.main.importWorkflow(watchdog));
       }
     }
     for (const sim of sims) {

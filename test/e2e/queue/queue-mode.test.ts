@@ -15,7 +15,7 @@ import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../harness/install';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, httpRequestWorkflow, startE2eSimulator } from '../harness/xero';
 import { pool, seedGrantExpiringIn, tokenRequests } from './grants';
-import { startQueueStack, type QueueStack } from './stack';
+import { activateInQueueMode, startQueueStack, type QueueStack } from './stack';
 
 jest.setTimeout(600_000);
 
@@ -50,7 +50,7 @@ describe('Xero Guard in n8n queue mode (main + 2 workers, PostgreSQL ledger)', (
     await stack.main.importCredentials([credential]);
     const ref = { id: credential.id, name: credential.name };
     workflowId = await stack.main.importWorkflow(httpRequestWorkflow({ name: 'queue: connections', path: 'queue-connections', url: `${sim.apiUrl}/connections`, credential: ref }));
-    await stack.main.activate(workflowId);
+    await activateInQueueMode(stack.main, workflowId);
     const force = await stack.main.importWorkflow({
       name: 'queue: force rotation',
       nodes: [
@@ -60,7 +60,7 @@ describe('Xero Guard in n8n queue mode (main + 2 workers, PostgreSQL ledger)', (
       connections: { Webhook: { main: [[{ node: 'Refresh Xero Token', type: 'main', index: 0 }]] } },
       settings: { executionOrder: 'v1' },
     });
-    await stack.main.activate(force);
+    await activateInQueueMode(stack.main, force);
   }, 1_800_000); // a first run installs n8n (minutes)
 
   afterAll(async () => {

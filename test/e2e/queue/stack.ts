@@ -218,6 +218,12 @@ export class Worker {
   }
 }
 
+/** Activates a workflow (public API), naming the workflow and n8n's answer when it refuses. */
+export async function activateInQueueMode(main: N8nHandle, workflowId: string): Promise<void> {
+  const answer = await main.api('POST', `/workflows/${workflowId}/activate`);
+  if (answer.status !== 200) throw new Error(`activating ${workflowId} answered ${answer.status} ${answer.text.slice(0, 300)}`);
+}
+
 export interface QueueStackOptions {
   workers?: number;
   redis?: { host: string; port: number };
@@ -261,6 +267,9 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
     QUEUE_BULL_REDIS_HOST: redis.host,
     QUEUE_BULL_REDIS_PORT: String(redis.port),
     QUEUE_BULL_PREFIX: prefix,
+    // n8n's cache lives in the queue Redis in queue mode (webhook registrations included): under a key
+    // prefix of this run, or a later run finds this run's webhooks there and refuses to activate (409).
+    N8N_CACHE_REDIS_KEY_PREFIX: `${prefix}-cache`,
     ...options.env,
   };
   let main: N8nHandle | undefined;
@@ -270,6 +279,8 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
     await main?.stop().catch(() => undefined);
     await database.drop().catch((error: unknown) => progress(`could not drop ${database.name}: ${String(error)}`));
     await deleteRedisPrefix(redis, prefix).catch(() => undefined);
+    await deleteRedisPrefix(redis, `n8n:${prefix}-cache`).catch(() => undefined);
+    await deleteRedisPrefix(redis, `${prefix}-cache`).catch(() => undefined);
     if (process.env.XERO_GUARD_KEEP_N8N !== '1') rmSync(userFolder, { recursive: true, force: true });
   };
   try {
