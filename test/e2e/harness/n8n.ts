@@ -96,6 +96,26 @@ export function processesOf(pgid: number | undefined, marker: string): Array<{ p
   return found;
 }
 
+/** Kills whatever is left of a process group or carries `marker`, and waits until nothing is. */
+export async function killLeftovers(pgid: number | undefined, marker: string, what: string): Promise<void> {
+  await waitFor(
+    `${what} to end`,
+    () => {
+      const left = processesOf(pgid, marker);
+      for (const p of left) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      return left.length === 0 ? true : undefined;
+    },
+    10_000,
+    100,
+  );
+}
+
 export interface StartN8nOptions {
   /** Reuse a user folder (the parent of `.n8n`); a fresh temp dir when absent. */
   userFolder?: string;
@@ -474,22 +494,7 @@ class RunningN8n implements N8nHandle {
     // Whatever is left in the group (a task runner, a stuck child) goes now.
     signal('SIGKILL');
     await runtime.exited;
-    await waitFor(
-      'every n8n process of this handle to end',
-      () => {
-        const left = processesOf(pgid, this.marker);
-        for (const p of left) {
-          try {
-            process.kill(p.pid, 'SIGKILL');
-          } catch {
-            /* gone */
-          }
-        }
-        return left.length === 0 ? true : undefined;
-      },
-      10_000,
-      100,
-    );
+    await killLeftovers(pgid, this.marker, 'every n8n process of this handle');
     this.runtime = undefined;
   }
 

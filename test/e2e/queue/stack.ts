@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DEFAULT_N8N_VERSION, ensureN8n, progress, tail, type N8nInstall } from '../harness/install';
-import { E2E_ENCRYPTION_KEY, freePort, processesOf, startN8n, waitFor, type N8nHandle } from '../harness/n8n';
+import { E2E_ENCRYPTION_KEY, freePort, killLeftovers, processesOf, startN8n, waitFor, type N8nHandle } from '../harness/n8n';
 
 export const PG = { host: '127.0.0.1', port: 5432, user: 'root', password: '', adminDatabase: 'test' };
 
@@ -179,22 +179,7 @@ export class Worker {
     }
     signal('SIGKILL');
     await this.exited;
-    await waitFor(
-      `every process of ${this.name} to end`,
-      () => {
-        const left = processesOf(pgid, this.marker);
-        for (const p of left) {
-          try {
-            process.kill(p.pid, 'SIGKILL');
-          } catch {
-            /* gone */
-          }
-        }
-        return left.length === 0 ? true : undefined;
-      },
-      10_000,
-      100,
-    );
+    await killLeftovers(pgid, this.marker, `every process of ${this.name}`);
     this.child = undefined;
   }
 
