@@ -161,6 +161,8 @@ export async function createNodeRed(userDir: string): Promise<NodeRed> {
     userDir,
     marker,
     async start() {
+      // The log is appended across restarts: readiness must be judged on what this start wrote.
+      const logBefore = handle.log().length;
       const out = openSync(logFile, 'a');
       const [k, v] = marker.split('=');
       child = spawn(node24(), [join(REPO, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
@@ -177,7 +179,7 @@ export async function createNodeRed(userDir: string): Promise<NodeRed> {
         if (proc.exitCode !== null) throw new Error(`Node-RED exited with ${proc.exitCode}:\n${handle.log().slice(-3000)}`);
         try {
           const res = await fetch(`${url}/settings`);
-          if (res.ok && /Started flows/.test(handle.log().split('Starting flows').at(-1) ?? '')) return;
+          if (res.ok && /Started flows/.test(handle.log().slice(logBefore).split('Starting flows').at(-1) ?? '')) return;
         } catch {
           // not listening yet
         }
