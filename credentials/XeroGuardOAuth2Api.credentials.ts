@@ -7,13 +7,14 @@ import type {
   Icon,
   INodeProperties,
 } from 'n8n-workflow';
-import { DEFAULT_XERO_SCOPES, XERO_SCOPE_OPTIONS } from '../nodes/shared/scopes';
-import { accessTokenFor } from '../nodes/shared/xero-connection';
+import { BASE_SCOPES, DEFAULT_XERO_SCOPES, XERO_SCOPES } from '../src/host';
+import { XERO_ENDPOINTS } from '../src/xero';
+import { accessTokenFor } from '../nodes/shared/guarded-session';
 import { safeErrorMessage } from '../nodes/shared/safe-error';
 
-const XERO_AUTHORIZE_URL = 'https://login.xero.com/identity/connect/authorize';
-const XERO_TOKEN_URL = 'https://identity.xero.com/connect/token';
-const XERO_API_URL = 'https://api.xero.com';
+const XERO_AUTHORIZE_URL = XERO_ENDPOINTS.authorizeUrl;
+const XERO_TOKEN_URL = XERO_ENDPOINTS.tokenUrl;
+const XERO_API_URL = XERO_ENDPOINTS.apiUrl;
 
 /**
  * Xero OAuth2 with the token chain owned by Xero Guard's engine. n8n's own "Connect my account"
@@ -62,8 +63,8 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       displayName: 'Scopes',
       name: 'xeroScopes',
       type: 'multiOptions',
-      options: XERO_SCOPE_OPTIONS,
-      default: DEFAULT_XERO_SCOPES,
+      options: XERO_SCOPES.map((scope) => ({ name: scope.label, value: scope.value })),
+      default: [...DEFAULT_XERO_SCOPES],
       description: 'What the connection may do. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps. Scopes cannot be removed from an existing connection: reconnect after changing them.',
     },
     {
@@ -78,8 +79,7 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       displayName: 'Scope',
       name: 'scope',
       type: 'hidden',
-      default:
-        '={{ (($self["grantType"] === "clientCredentials" ? "" : "offline_access openid profile email ") + ($self["xeroScopes"] || []).join(" ") + " " + ($self["additionalScopes"] || "")).replace(/\\s+/g, " ").trim() }}',
+      default: `={{ (($self["grantType"] === "clientCredentials" ? "" : "${BASE_SCOPES.join(' ')} ") + ($self["xeroScopes"] || []).join(" ") + " " + ($self["additionalScopes"] || "")).replace(/\\s+/g, " ").trim() }}`,
     },
     {
       displayName: 'Authorization URL',

@@ -38,3 +38,20 @@ export class LedgerUnavailableError extends LedgerError {
     this.retryable = retryable;
   }
 }
+
+/**
+ * A configuration problem found before anything was sent to Xero (no client id, never connected,
+ * a ledger setting): a person must change something, so it is never retryable. `fix` is the same
+ * advice cut to a status line ("no client secret: add it in the xero-connection node").
+ */
+export class XeroGuardSetupError extends XeroGuardError {
+  readonly code: string;
+  readonly retryable = false;
+  readonly fix?: string;
+
+  constructor(code: 'MISCONFIGURED' | 'NOT_CONNECTED' | 'LEDGER_CONFIG' | 'TOKEN_ERROR', message: string, fix?: string) {
+    super(message);
+    this.code = code;
+    if (fix !== undefined) this.fix = fix;
+  }
+}

@@ -1,19 +1,10 @@
-import type {
-  ICredentialDataDecryptedObject,
-  IDataObject,
-  IExecuteFunctions,
-  ILoadOptionsFunctions,
-  INodeExecutionData,
-  INodePropertyOptions,
-  INodeType,
-  INodeTypeDescription,
-} from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { checkConnection, engineProblem } from '../../src/check';
-import { classifyXeroError } from '../../src/classify';
-import { errorJson, isConnectionStateError, openNodeConnection, toNodeError } from '../shared/node-support';
-import { emptyCheckFields } from '../shared/check-output';
-import { CREDENTIAL_TYPE, type XeroConnection } from '../shared/xero-connection';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { checkConnection } from '../../src/check';
+import { checkResultForError } from '../../src/host';
+import { CREDENTIAL_TYPE, type GuardedSession } from '../shared/guarded-session';
+import { errorJson, isConnectionStateError, openNodeSession, toNodeError } from '../shared/node-support';
+import { loadTenantOptions } from '../shared/tenants';
 
 export class XeroGuardCheckConnection implements INodeType {
   description: INodeTypeDescription = {
@@ -44,26 +35,7 @@ export class XeroGuardCheckConnection implements INodeType {
   };
 
   methods = {
-    loadOptions: {
-      async getTenants(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        let credentials: ICredentialDataDecryptedObject | undefined;
-        try {
-          const opened = await openNodeConnection(this);
-          credentials = opened.credentials;
-          const { engine, key, api } = opened.connection;
-          const result = await api.getConnections(await engine.getAccessToken(key));
-          if (!result.ok) {
-            const problem = classifyXeroError({ statusCode: result.response.status, headers: result.response.headers, body: result.response.body });
-            throw new NodeOperationError(this.getNode(), `Xero did not list the organisations: ${problem.summary}`, { description: problem.advice });
-          }
-          const options: INodePropertyOptions[] = [{ name: '(None: Check Only the Token and Organisation List)', value: '' }];
-          for (const c of result.data) options.push({ name: `${c.tenantName ?? c.tenantId} (${c.tenantType})`, value: c.tenantId, description: c.tenantId });
-          return options;
-        } catch (error) {
-          throw toNodeError(this.getNode(), error, credentials);
-        }
-      },
-    },
+    loadOptions: { getTenants: loadTenantOptions },
   };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -71,26 +43,25 @@ export class XeroGuardCheckConnection implements INodeType {
     const connected: INodeExecutionData[] = [];
     const problems: INodeExecutionData[] = [];
     let credentials: ICredentialDataDecryptedObject | undefined;
-    let connection: XeroConnection | undefined;
+    let session: GuardedSession | undefined;
     let setupError: unknown;
     try {
-      const opened = await openNodeConnection(this);
+      const opened = await openNodeSession(this);
       credentials = opened.credentials;
-      connection = opened.connection;
+      session = opened.session;
     } catch (error) {
       setupError = error;
     }
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
       try {
-        if (!connection) {
+        if (!session) {
           if (!isConnectionStateError(setupError)) throw setupError;
           // Not connected or no client secret: that is the connection's state, reported on Problem.
-          const problem = engineProblem(setupError, (input) => classifyXeroError(input));
-          problems.push({ json: { ...emptyCheckFields(), ...problem, checkedAt: new Date().toISOString() } as unknown as IDataObject, pairedItem: { item: itemIndex } });
+          problems.push({ json: checkResultForError(setupError) as unknown as IDataObject, pairedItem: { item: itemIndex } });
           continue;
         }
         const tenantId = String(this.getNodeParameter('tenantId', itemIndex, '') ?? '').trim();
-        const result = await checkConnection({ engine: connection.engine, key: connection.key, api: connection.api, tenantId: tenantId || undefined });
+        const result = await checkConnection({ engine: session.engine, key: session.key, api: session.api, tenantId: tenantId || undefined });
         const out: INodeExecutionData = { json: result as unknown as IDataObject, pairedItem: { item: itemIndex } };
         (result.status === 'connected' ? connected : problems).push(out);
       } catch (error) {

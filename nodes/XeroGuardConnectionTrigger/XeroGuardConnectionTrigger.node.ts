@@ -1,21 +1,18 @@
 import type {
   ICredentialDataDecryptedObject,
   IDataObject,
-  ILoadOptionsFunctions,
   INodeExecutionData,
-  INodePropertyOptions,
   INodeType,
   INodeTypeDescription,
   IPollFunctions,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { checkConnection, detectStateChange, engineProblem, type CheckResult, type StateChangeEvent } from '../../src/check';
-import { classifyXeroError } from '../../src/classify';
-import { emptyCheckFields } from '../shared/check-output';
+import { checkConnection, detectStateChange, type CheckResult, type StateChangeEvent } from '../../src/check';
+import { checkResultForError } from '../../src/host';
+import { CREDENTIAL_TYPE } from '../shared/guarded-session';
 import { n8nEditorBaseUrl } from '../shared/n8n-environment';
-import { isConnectionStateError, openNodeConnection, toNodeError } from '../shared/node-support';
-import { XeroGuardCheckConnection } from '../XeroGuardCheckConnection/XeroGuardCheckConnection.node';
-import { CREDENTIAL_TYPE } from '../shared/xero-connection';
+import { isConnectionStateError, openNodeSession, toNodeError } from '../shared/node-support';
+import { loadTenantOptions } from '../shared/tenants';
 
 const STATE_KEY = 'xeroGuardWatch';
 
@@ -61,11 +58,7 @@ export class XeroGuardConnectionTrigger implements INodeType {
   };
 
   methods = {
-    loadOptions: {
-      async getTenants(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return new XeroGuardCheckConnection().methods.loadOptions.getTenants.call(this);
-      },
-    },
+    loadOptions: { getTenants: loadTenantOptions },
   };
 
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
@@ -75,14 +68,13 @@ export class XeroGuardConnectionTrigger implements INodeType {
     let credentials: ICredentialDataDecryptedObject | undefined;
     let result: CheckResult;
     try {
-      const opened = await openNodeConnection(this);
+      const opened = await openNodeSession(this);
       credentials = opened.credentials;
-      const { engine, key, api } = opened.connection;
+      const { engine, key, api } = opened.session;
       result = await checkConnection({ engine, key, api, tenantId: tenantId || undefined });
     } catch (error) {
       if (!isConnectionStateError(error)) throw toNodeError(this.getNode(), error, credentials);
-      const problem = engineProblem(error, (input) => classifyXeroError(input));
-      result = { ...(emptyCheckFields() as Pick<CheckResult, 'status' | 'tenants' | 'tokenHealth'>), ...problem, checkedAt: new Date().toISOString() };
+      result = checkResultForError(error);
     }
 
     // A manual test run shows the current state and leaves the remembered one alone.

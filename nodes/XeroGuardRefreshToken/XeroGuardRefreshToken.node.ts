@@ -1,8 +1,8 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { RefreshResult } from '../../src/engine';
-import { errorJson, openNodeConnection, toNodeError } from '../shared/node-support';
-import { CREDENTIAL_TYPE, type XeroConnection } from '../shared/xero-connection';
+import { CREDENTIAL_TYPE, type GuardedSession } from '../shared/guarded-session';
+import { errorJson, openNodeSession, toNodeError } from '../shared/node-support';
 
 const DAY = 86_400_000;
 
@@ -57,19 +57,19 @@ export class XeroGuardRefreshToken implements INodeType {
     const items = this.getInputData();
     const results: INodeExecutionData[] = [];
     let credentials: ICredentialDataDecryptedObject | undefined;
-    let connection: XeroConnection | undefined;
+    let session: GuardedSession | undefined;
     // One rotation per execution, whatever the number of items: n items would otherwise force n rotations.
     let outcome: { value: IDataObject } | { error: unknown } | undefined;
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
       try {
         if (!outcome) {
           try {
-            const opened = await openNodeConnection(this);
+            const opened = await openNodeSession(this);
             credentials = opened.credentials;
-            connection = opened.connection;
+            session = opened.session;
             const force = this.getNodeParameter('mode', itemIndex, 'ifNeeded') === 'force';
             const includeTokens = this.getNodeParameter('includeTokens', itemIndex, false) === true;
-            outcome = { value: await refreshOnce(connection, force, includeTokens) };
+            outcome = { value: await refreshOnce(session, force, includeTokens) };
           } catch (error) {
             outcome = { error };
           }
@@ -88,8 +88,8 @@ export class XeroGuardRefreshToken implements INodeType {
   }
 }
 
-async function refreshOnce(connection: XeroConnection, force: boolean, includeTokens: boolean): Promise<IDataObject> {
-  const { engine, key } = connection;
+async function refreshOnce(session: GuardedSession, force: boolean, includeTokens: boolean): Promise<IDataObject> {
+  const { engine, key } = session;
   const result: RefreshResult = await engine.refresh(key, { force });
   const status = await engine.status(key);
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

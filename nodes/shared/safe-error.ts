@@ -1,31 +1,17 @@
+import { redactedMessage } from '../../src/secrets';
+
 /**
- * Error text that may leave the node: the error's own message with every secret the credential
- * holds cut out (defence in depth: the engine's messages already carry none).
+ * The secrets an n8n Xero credential holds: the client secret, the ledger's database URLs and the
+ * tokens "Connect my account" stored. What may leave a node is redacted against them by the core.
  */
 export function secretsOf(credentials: Record<string, unknown> | undefined): string[] {
   if (!credentials) return [];
-  const out: string[] = [];
-  const add = (v: unknown) => {
-    if (typeof v === 'string' && v.length >= 8) out.push(v);
-  };
-  add(credentials.clientSecret);
-  add(credentials.ledgerPostgresUrl);
-  add(credentials.ledgerRedisUrl);
-  const tokens = credentials.oauthTokenData;
-  if (tokens && typeof tokens === 'object') {
-    for (const name of ['access_token', 'refresh_token', 'id_token']) add((tokens as Record<string, unknown>)[name]);
-  }
-  return out.sort((a, b) => b.length - a.length);
+  const tokens = credentials.oauthTokenData && typeof credentials.oauthTokenData === 'object' ? (credentials.oauthTokenData as Record<string, unknown>) : {};
+  const values = [credentials.clientSecret, credentials.ledgerPostgresUrl, credentials.ledgerRedisUrl, tokens.access_token, tokens.refresh_token, tokens.id_token];
+  return values.filter((v): v is string => typeof v === 'string' && v !== '');
 }
 
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('[redacted]');
-  // Anything that still looks like a bearer token or a JWT.
-  return out.replace(/Bearer\s+[A-Za-z0-9._~+/-]+=*/gi, 'Bearer [redacted]').replace(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '[redacted]');
-}
-
+/** Error text that may leave the node (defence in depth: the engine's messages already carry none). */
 export function safeErrorMessage(error: unknown, credentials?: Record<string, unknown>, extraSecrets: readonly string[] = []): string {
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'Xero Guard failed';
-  return redactSecrets(message, [...secretsOf(credentials), ...extraSecrets]);
+  return redactedMessage(error, [...secretsOf(credentials), ...extraSecrets]);
 }

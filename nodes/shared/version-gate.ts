@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { XeroGuardError } from '../../src/errors';
 
 /**
  * n8n runs a credential's preAuthentication before every OAuth2 request only since 2.20. Older n8n
@@ -15,12 +16,14 @@ export interface N8nVersionInfo {
   source: string;
 }
 
-export class N8nVersionError extends Error {
+export class N8nVersionError extends XeroGuardError {
+  readonly code = 'N8N_TOO_OLD';
+  readonly retryable = false;
+
   constructor(readonly version: string) {
     super(
       `Xero Guard needs n8n ${MIN_N8N_VERSION} or newer, but this is n8n ${version}. Older n8n refreshes OAuth2 tokens itself and would split the Xero token chain (the connection would break with invalid_grant). Upgrade n8n to ${MIN_N8N_VERSION} or newer; nothing was sent to Xero.`,
     );
-    this.name = 'N8nVersionError';
   }
 }
 

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../clock';
 import { classifyXeroError } from '../classify/classify';
 import type { Classification } from '../classify/types';
 import type { ConnectionStatus, TokenEngine } from '../engine/token-engine';
-import type { ApiResult, XeroApiClient, XeroConnection } from '../xero/api-client';
+import type { ApiResult, XeroApiClient, XeroTenant } from '../xero/api-client';
 import type { CheckedTenant, CheckResult, CheckStatus, TokenHealth } from './types';
 
 export type Classify = (input: unknown) => Classification;
@@ -128,7 +128,7 @@ function isAccessTokenRejection(called: { ok: false; input: unknown }, classify:
   return category === 'access_token_expired' || category === 'access_token_invalid';
 }
 
-function toTenant(c: XeroConnection): CheckedTenant {
+function toTenant(c: XeroTenant): CheckedTenant {
   return {
     tenantId: c.tenantId,
     tenantName: c.tenantName ?? null,

@@ -1,7 +1,7 @@
 /** classifyXeroError: input of any shape -> one Classification (spec/classification.md). */
 import { runRulesAsync, runRulesSync, type RuleOutcome } from './custom-rules';
 import { normalise, type Evidence } from './normalise';
-import { orderSecrets, redact } from './redact';
+import { orderSecrets, redact } from '../secrets/redact';
 import { parseRetryAfter } from './retry-after';
 import { builtInVerdict, type Verdict } from './rules';
 import { CATEGORY_ACTION, DEFAULT_WAIT_SECONDS, isRetryable, severityFor } from './table';

@@ -12,6 +12,5 @@ export * from './redis-ledger';
 export * from './composite-ledger';
 export * from './open-ledger';
 export * from './create-ledger';
-export * from './n8n-environment';
 export * from './ledger-url';
 export * from './migrate';

@@ -1,2 +1,3 @@
 export * from './sealer';
 export * from './fingerprint';
+export { REDACTED, redactSecrets, redactedMessage } from './redact';

@@ -1,8 +1,8 @@
 import { resolveEndpoints, type XeroEndpoints } from './endpoints';
 import { fetchTransport, type HttpResponse, type HttpTransport } from './transport';
 
-/** A tenant connection as GET /connections returns it. */
-export interface XeroConnection {
+/** One organisation (tenant) the grant reaches, as GET /connections lists it; `id` is Xero's id of that link. */
+export interface XeroTenant {
   id: string;
   tenantId: string;
   tenantType: string;
@@ -24,11 +24,11 @@ export class XeroApiClient {
     this.transport = options.transport ?? fetchTransport;
   }
 
-  async getConnections(accessToken: string): Promise<ApiResult<XeroConnection[]>> {
+  async getConnections(accessToken: string): Promise<ApiResult<XeroTenant[]>> {
     const response = await this.get(`${this.endpoints.apiUrl}/connections`, accessToken);
     if (response.status !== 200) return { ok: false, response };
     const parsed = safeJson(response.body);
-    return Array.isArray(parsed) ? { ok: true, data: parsed as XeroConnection[], response } : { ok: false, response };
+    return Array.isArray(parsed) ? { ok: true, data: parsed as XeroTenant[], response } : { ok: false, response };
   }
 
   async getOrganisation(accessToken: string, tenantId: string): Promise<ApiResult<Record<string, unknown>>> {

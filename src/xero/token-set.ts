@@ -12,18 +12,41 @@ export interface TokenSet {
   obtainedAt: number;
 }
 
-/** Reads `exp` (seconds) from a JWT's payload without verifying it: we only need the expiry hint. */
-export function jwtExpiry(token: string): number | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
+/**
+ * A JWT's claims, decoded without verifying: for hints only (expiry, issue time, who connected),
+ * never for a decision of trust. Anything that is not a JWT with a JSON object payload gives {}.
+ */
+export function jwtClaims(token: string | null | undefined): Record<string, unknown> {
+  const parts = typeof token === 'string' ? token.split('.') : [];
+  if (parts.length !== 3) return {};
   try {
     const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    if (payload && typeof payload === 'object') {
-      const exp = (payload as { exp?: unknown }).exp;
-      if (typeof exp === 'number' && Number.isFinite(exp) && exp > 0) return exp * 1000;
-    }
+    return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
   } catch {
-    return undefined;
+    return {};
   }
-  return undefined;
+}
+
+/** Reads `exp` (seconds) from a JWT's payload without verifying it: we only need the expiry hint. */
+export function jwtExpiry(token: string): number | undefined {
+  const exp = jwtClaims(token).exp;
+  return typeof exp === 'number' && Number.isFinite(exp) && exp > 0 ? exp * 1000 : undefined;
+}
+
+/** Who a token set belongs to, for display: the id token's person, the access token's Xero user. */
+export interface TokenSetUser {
+  email: string | null;
+  name: string | null;
+  xeroUserId: string | null;
+}
+
+export function tokenSetUser(tokenSet: Pick<TokenSet, 'accessToken' | 'idToken'> | null | undefined): TokenSetUser {
+  const id = jwtClaims(tokenSet?.idToken);
+  const access = jwtClaims(tokenSet?.accessToken);
+  const name = [id.given_name, id.family_name].filter((v): v is string => typeof v === 'string' && v !== '').join(' ');
+  return {
+    email: typeof id.email === 'string' ? id.email : null,
+    name: name || null,
+    xeroUserId: typeof access.xero_userid === 'string' ? access.xero_userid : null,
+  };
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildLedger, chooseN8nLedger, CompositeLedger, FileLedger, LedgerConfigError, PostgresLedger, RedisLedger, type CreateLedgerOptions, type N8nEnvironment, type N8nLedgerOverride } from '../../../src/ledger';
+import { chooseN8nLedger, type N8nEnvironment, type N8nLedgerOverride } from '../../../nodes/shared/n8n-ledger';
+import { buildLedger, CompositeLedger, FileLedger, LedgerConfigError, PostgresLedger, RedisLedger, type CreateLedgerOptions } from '../../../src/ledger';
 
 const KEY = 'n8n-encryption-key';
 const USER_FOLDER = '/home/node';

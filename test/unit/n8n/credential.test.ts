@@ -6,9 +6,10 @@ import { MINUTE } from '../../../src/clock';
 import { classifyXeroError } from '../../../src/classify';
 import { connectionKeyFor } from '../../../src/engine';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_USER_EMAIL } from '../../../src/simulator';
-import { chooseLedger } from '../../../nodes/shared/ledger-choice';
+import { chooseN8nLedger, type N8nLedgerOverride } from '../../../nodes/shared/n8n-ledger';
+import { engineIdentity } from '../../../src/host';
 import { fingerprint } from '../../../src/secrets';
-import { openConnection, resetEnginesForTests, tokenSetFromN8n } from '../../../nodes/shared/xero-connection';
+import { openGuardedSession, resetEnginesForTests, tokenSetFromN8n } from '../../../nodes/shared/guarded-session';
 import { makeN8nFixture, type N8nFixture } from './n8n-fixture';
 
 const hookThis = { helpers: { httpRequest: async () => ({}) } } as unknown as IHttpRequestHelper;
@@ -124,7 +125,7 @@ describe('XeroGuardOAuth2Api', () => {
     await preAuth(f.credentials(first));
     const second = f.seed();
     await preAuth(f.credentials(second));
-    const connection = await openConnection(f.credentials(second));
+    const connection = await openGuardedSession(f.credentials(second));
     const oldKey = connectionKeyFor(DEMO_CLIENT_ID, first.refresh_token as string);
     expect((await connection.engine.status(oldKey)).state).toBe('superseded');
     expect((await connection.engine.status(connection.key)).state).toBe('active');
@@ -141,24 +142,30 @@ describe('XeroGuardOAuth2Api', () => {
     expect(f.sim.stats().tokenCallsByGrantType.client_credentials).toBe(2);
   });
 
+  /** The ledger n8n's settings pick, with the identity its engine is shared under and the key's fingerprint. */
+  const chooseLedger = (override: N8nLedgerOverride, env: Record<string, string>) => {
+    const { options } = chooseN8nLedger(env, { override });
+    return { id: engineIdentity({ ledger: options }), keyId: fingerprint(String(options.encryptionKey)) };
+  };
+
   it("seals the ledger with n8n's generated encryption key from <user folder>/.n8n/config when N8N_ENCRYPTION_KEY is unset", () => {
     const env = { N8N_USER_FOLDER: f.userFolder };
-    expect(() => chooseLedger({ mode: 'auto' }, env)).toThrow(/N8N_ENCRYPTION_KEY/);
+    expect(() => chooseLedger({ kind: 'auto' }, env)).toThrow(/N8N_ENCRYPTION_KEY/);
     mkdirSync(join(f.userFolder, '.n8n'), { recursive: true });
     writeFileSync(join(f.userFolder, '.n8n', 'config'), JSON.stringify({ encryptionKey: 'generated-key' }, null, '\t'));
-    const choice = chooseLedger({ mode: 'auto' }, env);
+    const choice = chooseLedger({ kind: 'auto' }, env);
     expect(choice.keyId).toBe(fingerprint('generated-key'));
     expect(choice.id).toContain(join(f.userFolder, '.n8n', 'xero-guard'));
-    expect(chooseLedger({ mode: 'auto' }, { ...env, N8N_ENCRYPTION_KEY: 'from-env' }).keyId).toBe(fingerprint('from-env'));
-    expect(chooseLedger({ mode: 'file', folder: '/tmp/elsewhere' }, env).id).toContain('/tmp/elsewhere');
+    expect(chooseLedger({ kind: 'auto' }, { ...env, N8N_ENCRYPTION_KEY: 'from-env' }).keyId).toBe(fingerprint('from-env'));
+    expect(chooseLedger({ kind: 'file', directory: '/tmp/elsewhere' }, env).id).toContain('/tmp/elsewhere');
   });
 
   it('uses PostgreSQL in queue mode and refuses a shared-nothing file ledger there', () => {
     const env = { N8N_USER_FOLDER: f.userFolder, N8N_ENCRYPTION_KEY: 'k', EXECUTIONS_MODE: 'queue', DB_TYPE: 'postgresdb', DB_POSTGRESDB_HOST: 'db.internal', DB_POSTGRESDB_PASSWORD: 'pg-secret-canary' };
-    const choice = chooseLedger({ mode: 'auto' }, env);
+    const choice = chooseLedger({ kind: 'auto' }, env);
     expect(choice.id).toMatch(/^postgres\|.*db\.internal/);
     expect(choice.id).not.toContain('pg-secret-canary');
-    expect(() => chooseLedger({ mode: 'auto' }, { ...env, DB_TYPE: 'sqlite' })).toThrow(/queue mode/);
+    expect(() => chooseLedger({ kind: 'auto' }, { ...env, DB_TYPE: 'sqlite' })).toThrow(/queue mode/);
   });
 
   it('runs the same chain through a PostgreSQL ledger named in the credential (the database at 127.0.0.1:5432)', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { INode, INodeExecutionData } from 'n8n-workflow';
 import { OffsetClock } from '../../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
-import { resetEnginesForTests } from '../../../nodes/shared/xero-connection';
+import { resetEnginesForTests } from '../../../nodes/shared/guarded-session';
 
 export interface N8nFixture {
   sim: Simulator;

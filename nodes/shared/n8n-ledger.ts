@@ -1,29 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../clock';
-import { LedgerConfigError } from './config-error';
-import { createLedger, LEDGER_KINDS, type CreateLedgerOptions, type LedgerKind } from './create-ledger';
-import type { PostgresConnectionOptions } from './postgres-ledger';
-import { DEFAULT_TABLE_PREFIX } from './postgres-ledger';
-import type { LedgerLogger, RedisConnectionOptions } from './redis-connection';
-import type { Ledger } from './types';
+import type { Clock } from '../../src/clock';
+import { createLedger, DEFAULT_TABLE_PREFIX, LEDGER_KINDS, LedgerConfigError, type CreateLedgerOptions, type Ledger, type LedgerKind, type LedgerLogger, type PostgresConnectionOptions, type RedisConnectionOptions } from '../../src/ledger';
+import { n8nUserFolder } from './n8n-environment';
 
 export type N8nEnvironment = Record<string, string | undefined>;
 
+/** The credential's "Token Ledger" choice: Automatic (n8n's own settings decide) or one kind. */
+export type LedgerMode = 'auto' | LedgerKind;
+export const LEDGER_MODES: readonly LedgerMode[] = ['auto', ...LEDGER_KINDS];
+
 /**
- * What the credential's "Ledger" field may say. Everything left out comes from n8n's own settings,
- * so `{ kind: 'redis+postgres' }` alone means "leases in n8n's queue Redis, data in n8n's Postgres".
+ * The one shape of a ledger choice in the n8n wing: the credential's "Token Ledger" fields, named
+ * as createLedger names them. Everything left out comes from n8n's own settings, so
+ * `{ kind: 'redis+postgres' }` alone means "leases in n8n's queue Redis, data in n8n's Postgres".
  */
-export interface N8nLedgerOverride {
-  kind?: 'auto' | LedgerKind;
-  directory?: string;
-  connectionString?: string;
-  redisUrl?: string;
-  tablePrefix?: string;
-  schema?: string;
-  keyPrefix?: string;
-}
+export type N8nLedgerOverride = Partial<Pick<CreateLedgerOptions, 'directory' | 'connectionString' | 'redisUrl' | 'tablePrefix' | 'schema' | 'keyPrefix'>> & {
+  kind?: LedgerMode;
+};
 
 export interface N8nLedgerContext {
   /** n8n's user folder: the parent of `.n8n` (N8N_USER_FOLDER, default the home folder). */
@@ -51,7 +45,7 @@ export interface N8nLedgerChoice {
 export function chooseN8nLedger(env: N8nEnvironment, context: N8nLedgerContext = {}): N8nLedgerChoice {
   const override = context.override ?? {};
   checkOverride(override);
-  const userFolder = context.userFolder ?? nonEmpty(env.N8N_USER_FOLDER) ?? homedir();
+  const userFolder = context.userFolder ?? n8nUserFolder(env);
   const encryptionKey = context.encryptionKey ?? nonEmpty(readSetting(env, 'N8N_ENCRYPTION_KEY')) ?? savedEncryptionKey(userFolder);
   if (!encryptionKey) {
     throw new LedgerConfigError(
@@ -215,6 +209,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 function checkOverride(override: N8nLedgerOverride): void {
   const allowed = ['kind', 'directory', 'connectionString', 'redisUrl', 'tablePrefix', 'schema', 'keyPrefix'];
   for (const [name, value] of Object.entries(override)) {
+    if (value === undefined) continue;
     if (!allowed.includes(name)) throw new LedgerConfigError(`Unknown Ledger setting "${name}" in the credential; the settings are ${allowed.join(', ')}.`);
     if (value !== undefined && typeof value !== 'string') throw new LedgerConfigError(`Ledger setting "${name}" in the credential must be text (got ${JSON.stringify(value)}).`);
   }

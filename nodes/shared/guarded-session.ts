@@ -1,8 +1,10 @@
 import { systemClock, type Clock } from '../../src/clock';
-import { connectionKeyFor, TokenEngine, type EnginePolicy } from '../../src/engine';
-import type { Ledger } from '../../src/ledger';
-import { jwtExpiry, XERO_ENDPOINTS, XeroApiClient, XeroIdentityClient, type ClientCredentials, type TokenSet } from '../../src/xero';
-import { chooseLedger, LEDGER_MODES, type LedgerOverride } from './ledger-choice';
+import { connectionKeyFor, type EnginePolicy, type TokenEngine } from '../../src/engine';
+import { XeroGuardSetupError } from '../../src/errors';
+import { EngineRegistry, requestedScopes, type SharedEngine } from '../../src/host';
+import { buildLedger, type Ledger } from '../../src/ledger';
+import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type TokenSet, type XeroApiClient } from '../../src/xero';
+import { chooseN8nLedger, LEDGER_MODES, type N8nLedgerOverride } from './n8n-ledger';
 import { assertN8nVersion, runningN8nVersion } from './version-gate';
 
 /** The credential type name, as nodes and the HTTP Request node refer to it. */
@@ -15,101 +17,69 @@ export interface XeroGuardCredential {
   tokenUrl: string;
   apiUrl: string;
   scopes: string[];
-  ledger: LedgerOverride;
+  ledger: N8nLedgerOverride;
   /** n8n's oauthTokenData: what "Connect my account" stored (n8n never rewrites it for this type). */
   tokenData: Record<string, unknown> | null;
-}
-
-export class XeroGuardSetupError extends Error {
-  readonly code: string;
-  readonly retryable = false;
-
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'XeroGuardSetupError';
-    this.code = code;
-  }
 }
 
 type Data = Record<string, unknown>;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+const orUndefined = (v: string): string | undefined => (v === '' ? undefined : v);
 
 /** Scopes the credential asks for, as the hidden `scope` field computes them (kept in step with it). */
 export function scopesOf(data: Data): string[] {
   const resolved = str(data.scope);
   if (resolved && !resolved.startsWith('=')) return resolved.split(/[\s,]+/).filter(Boolean);
-  const picked = Array.isArray(data.xeroScopes) ? data.xeroScopes.filter((s): s is string => typeof s === 'string') : [];
-  const extra = str(data.additionalScopes).split(/[\s,]+/).filter(Boolean);
-  const base = data.grantType === 'clientCredentials' ? [] : ['offline_access', 'openid', 'profile', 'email'];
-  return [...new Set([...base, ...picked, ...extra])];
+  return requestedScopes([data.xeroScopes, data.additionalScopes], { base: data.grantType !== 'clientCredentials' });
 }
 
 export function readCredential(data: Data): XeroGuardCredential {
   const custom = data.useCustomEndpoints === true;
   const tokenData = data.oauthTokenData && typeof data.oauthTokenData === 'object' ? (data.oauthTokenData as Data) : null;
-  const mode = LEDGER_MODES.find((m) => m === data.ledger) ?? 'auto';
   return {
     grant: data.grantType === 'clientCredentials' ? 'client_credentials' : 'authorization_code',
     client: { clientId: str(data.clientId), clientSecret: typeof data.clientSecret === 'string' ? data.clientSecret : '' },
     tokenUrl: custom && str(data.customAccessTokenUrl) ? str(data.customAccessTokenUrl) : XERO_ENDPOINTS.tokenUrl,
     apiUrl: (custom && str(data.apiBaseUrl) ? str(data.apiBaseUrl) : XERO_ENDPOINTS.apiUrl).replace(/\/+$/, ''),
     scopes: scopesOf(data),
-    ledger: { mode, folder: str(data.ledgerFolder), postgresUrl: str(data.ledgerPostgresUrl), redisUrl: str(data.ledgerRedisUrl) },
+    ledger: {
+      kind: LEDGER_MODES.find((m) => m === data.ledger) ?? 'auto',
+      directory: orUndefined(str(data.ledgerFolder)),
+      connectionString: orUndefined(str(data.ledgerPostgresUrl)),
+      redisUrl: orUndefined(str(data.ledgerRedisUrl)),
+    },
     tokenData,
   };
 }
 
-interface EngineEntry {
-  engine: TokenEngine;
-  identity: XeroIdentityClient;
-  api: XeroApiClient;
-  ledger: Ledger;
-  where: string;
-  /** First sight of a connection key in this process: adopt once, share the promise. */
-  adopted: Map<string, Promise<void>>;
-}
-
-interface Registry {
-  engines: Map<string, EngineEntry>;
-  clock: Clock;
-  policy: Partial<EnginePolicy>;
-}
-
-// On globalThis, so a second copy of this module (n8n reloading a package) still shares one engine per ledger.
-const REGISTRY = Symbol.for('n8n-nodes-xero-guard.engines');
-
-function registry(): Registry {
-  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
-  holder[REGISTRY] ??= { engines: new Map(), clock: systemClock, policy: {} };
-  return holder[REGISTRY];
-}
+/** The engines of this n8n process; n8n has no hook that closes a credential, so each is held for the process. */
+const engines = EngineRegistry.shared('n8n-nodes-xero-guard.engines');
+const settings: { clock: Clock; policy: Partial<EnginePolicy> } = { clock: systemClock, policy: {} };
 
 /** Tests only: a clock and policy for engines created from now on, and a clean registry. */
 export async function resetEnginesForTests(options: { clock?: Clock; policy?: Partial<EnginePolicy> } = {}): Promise<void> {
-  const reg = registry();
-  for (const entry of reg.engines.values()) await entry.ledger.close().catch(() => undefined);
-  reg.engines.clear();
-  reg.clock = options.clock ?? systemClock;
-  reg.policy = options.policy ?? {};
+  await engines.closeAll();
+  settings.clock = options.clock ?? systemClock;
+  settings.policy = options.policy ?? {};
 }
 
 /** One engine per ledger, encryption key and Xero endpoints, for the whole n8n process. */
-function engineFor(credential: XeroGuardCredential, env: Record<string, string | undefined>): EngineEntry {
-  const reg = registry();
-  const choice = chooseLedger(credential.ledger, env, reg.clock);
-  const id = [choice.id, choice.keyId, credential.tokenUrl, credential.apiUrl].join('|');
-  const existing = reg.engines.get(id);
-  if (existing) return existing;
-  const ledger = choice.build();
-  const identity = new XeroIdentityClient({ endpoints: { tokenUrl: credential.tokenUrl }, clock: reg.clock, clientAuth: 'basic' });
-  const engine = new TokenEngine({ ledger, identity, clock: reg.clock, policy: reg.policy });
-  const entry: EngineEntry = { engine, identity, api: new XeroApiClient({ endpoints: { apiUrl: credential.apiUrl } }), ledger, where: `${ledger.description} (${choice.reason})`, adopted: new Map() };
-  reg.engines.set(id, entry);
-  return entry;
+function engineFor(credential: XeroGuardCredential, env: Record<string, string | undefined>): Promise<SharedEngine> {
+  const { options, reason } = chooseN8nLedger(env, { override: credential.ledger, clock: settings.clock });
+  return engines.hold({
+    ledger: options,
+    // Built without connecting: the first request connects, and n8n shows its error there.
+    openLedger: buildLedger,
+    endpoints: { tokenUrl: credential.tokenUrl, apiUrl: credential.apiUrl },
+    clock: settings.clock,
+    policy: settings.policy,
+    reason,
+  });
 }
 
-export interface XeroConnection {
+/** A guarded credential session: the credential, the key of its token chain and the engine that keeps that chain. */
+export interface GuardedSession {
   key: string;
   engine: TokenEngine;
   api: XeroApiClient;
@@ -123,24 +93,16 @@ export interface XeroConnection {
  * (client id + the refresh token stored at connect time), the process-wide engine for its ledger,
  * and, on first sight, the connect-time token set adopted as the root of the chain.
  */
-export async function openConnection(data: Data, env: Record<string, string | undefined> = process.env): Promise<XeroConnection> {
+export async function openGuardedSession(data: Data, env: Record<string, string | undefined> = process.env): Promise<GuardedSession> {
   assertN8nVersion(runningN8nVersion());
   const credential = readCredential(data);
   if (!credential.client.clientId || !credential.client.clientSecret) {
     throw new XeroGuardSetupError('MISCONFIGURED', 'The Xero credential has no client id or client secret: copy both from your app at developer.xero.com/app/manage into the credential.');
   }
-  const entry = engineFor(credential, env);
+  const entry = await engineFor(credential, env);
   const key = connectionKeyOf(credential);
   entry.engine.setClient(key, credential.client);
-  let first = entry.adopted.get(key);
-  if (!first) {
-    first = adoptOnFirstSight(entry, key, credential).catch((error: unknown) => {
-      entry.adopted.delete(key);
-      throw error;
-    });
-    entry.adopted.set(key, first);
-  }
-  await first;
+  await entry.once(key, () => adoptOnFirstSight(entry, key, credential));
   return { key, engine: entry.engine, api: entry.api, credential, where: entry.where };
 }
 
@@ -156,10 +118,10 @@ export function connectionKeyOf(credential: XeroGuardCredential): string {
   return connectionKeyFor(credential.client.clientId, refreshToken);
 }
 
-async function adoptOnFirstSight(entry: EngineEntry, key: string, credential: XeroGuardCredential): Promise<void> {
+async function adoptOnFirstSight(entry: SharedEngine, key: string, credential: XeroGuardCredential): Promise<void> {
   const { engine } = entry;
   if ((await engine.status(key)).state !== 'not_connected') return;
-  const now = registry().clock.now();
+  const now = settings.clock.now();
   if (credential.grant === 'client_credentials') {
     let tokenSet = credential.tokenData && str(credential.tokenData.access_token) ? tokenSetFromN8n(credential.tokenData, now) : null;
     if (!tokenSet) {
@@ -187,7 +149,8 @@ export function tokenSetFromN8n(data: Data, now: number): TokenSet {
   const n8nExpiry = Number(data.n8n_expires_at);
   const known = [fromJwt, Number.isFinite(n8nExpiry) && n8nExpiry > 0 ? n8nExpiry : undefined].filter((v): v is number => v !== undefined);
   const expiresAt = known.length > 0 ? Math.min(...known) : now;
-  const issued = jwtClaim(accessToken, 'iat') ?? jwtClaim(accessToken, 'nbf');
+  const claims = jwtClaims(accessToken);
+  const issued = claims.iat ?? claims.nbf;
   const expiresIn = Number(data.expires_in);
   const obtainedAt =
     typeof issued === 'number' && Number.isFinite(issued)
@@ -207,24 +170,13 @@ export function tokenSetFromN8n(data: Data, now: number): TokenSet {
   };
 }
 
-function jwtClaim(token: string, claim: string): unknown {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
-    return payload && typeof payload === 'object' ? payload[claim] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * A reconnect gives n8n a new refresh token, so a new chain; the chain it replaces is the one of
  * the same Xero user (the access token's xero_userid, else sub) through the same app. n8n gives the
  * hook no credential id, so this is how a reconnect is recognised.
  */
 async function olderChainsOfSameUser(ledger: Ledger, clientId: string, key: string, accessToken: string): Promise<string[]> {
-  const user = jwtClaim(accessToken, 'xero_userid') ?? jwtClaim(accessToken, 'sub');
+  const user = userOf(accessToken);
   if (typeof user !== 'string' || user === '') return [];
   const prefix = `xero:${clientId}:`;
   const older: string[] = [];
@@ -232,14 +184,19 @@ async function olderChainsOfSameUser(ledger: Ledger, clientId: string, key: stri
     if (other === key || !other.startsWith(prefix) || other.endsWith(':client_credentials')) continue;
     const record = await ledger.read(other).catch(() => null);
     if (!record || record.state === 'superseded' || record.grant !== 'authorization_code') continue;
-    const otherUser = jwtClaim(record.tokenSet.accessToken, 'xero_userid') ?? jwtClaim(record.tokenSet.accessToken, 'sub');
+    const otherUser = userOf(record.tokenSet.accessToken);
     if (otherUser === user) older.push(other);
   }
   return older;
 }
 
+function userOf(accessToken: string): unknown {
+  const claims = jwtClaims(accessToken);
+  return claims.xero_userid ?? claims.sub;
+}
+
 /** The access token for one request, through the engine (single flight, lease, write-ahead). */
 export async function accessTokenFor(data: Data, env?: Record<string, string | undefined>): Promise<string> {
-  const connection = await openConnection(data, env);
-  return connection.engine.getAccessToken(connection.key);
+  const session = await openGuardedSession(data, env);
+  return session.engine.getAccessToken(session.key);
 }

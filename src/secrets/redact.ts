@@ -1,14 +1,16 @@
 /**
- * The last gate before anything leaves the classifier: every output string passes through here.
- * Two nets: the exact values the input held under secret names (whatever they look like), and
- * patterns for secrets that arrive unnamed (JWTs, Bearer/Basic credentials, key=value pairs in
- * prose or query strings, long opaque token-like runs).
+ * The one redaction of the project: the last gate before text leaves the classifier, a node's
+ * error, a status line or an alert. Two nets: the exact values we hold as secrets (whatever they
+ * look like), and patterns for secrets that arrive unnamed (JWTs, Bearer/Basic credentials,
+ * passwords in URLs, key=value pairs in prose or query strings, long opaque token-like runs).
  */
 
-import { percentDecodeAll } from './text';
+import { percentDecodeAll } from '../classify/text';
 
 export const REDACTED = '[redacted]';
 
+/** `postgres://user:password@host`: the user stays (it helps to find the setting), the password goes. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)(?!\[redacted\]@)[^\s@/]+@/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g;
 const SCHEME = /\b(Bearer|Basic|Digest|OAuth|Token)(\s+)(?!\[redacted\])([A-Za-z0-9._~+/=-]{6,})/gi;
 const SCHEME_WORD = /bearer|basic|digest|oauth|token/i;
@@ -37,6 +39,7 @@ export function redact(s: string, secrets: readonly string[]): string {
     if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   // Each pattern only where its anchor occurs: most details are a few plain words.
+  if (out.includes('://')) out = out.replace(URL_PASSWORD, `$1${REDACTED}@`);
   if (out.includes('eyJ')) out = out.replace(JWT, REDACTED);
   if (SCHEME_WORD.test(out)) out = out.replace(SCHEME, (m, scheme: string, space: string, value: string) => (isPlainWords(value) ? m : `${scheme}${space}${REDACTED}`));
   if (out.includes('=') || out.includes(':')) out = out.replace(NAMED, `$1$2${REDACTED}`);
@@ -47,4 +50,15 @@ export function redact(s: string, secrets: readonly string[]): string {
 /** Secrets sorted longest first, so a secret that contains another is removed whole. */
 export function orderSecrets(secrets: readonly string[]): string[] {
   return [...new Set(secrets)].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length).slice(0, 200);
+}
+
+/** Text with every secret we hold and everything secret-shaped cut out; for any text shown to a person. */
+export function redactSecrets(text: string, secrets: readonly (string | null | undefined)[]): string {
+  return redact(text, orderSecrets(secrets.filter((s): s is string => typeof s === 'string')));
+}
+
+/** The message of a thrown value, redacted: what a node may show of any failure. */
+export function redactedMessage(error: unknown, secrets: readonly (string | null | undefined)[] = [], fallback = 'Xero Guard failed'): string {
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : fallback;
+  return redactSecrets(message, secrets);
 }

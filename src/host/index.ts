@@ -1,0 +1,5 @@
+// The host kit: what every host wing (n8n, Node-RED, a user's own program) needs around the engine.
+export * from './engine-registry';
+export * from './advice';
+export * from './failed-check';
+export * from './scopes';
