@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts', 'index.ts', 'credentials/**/*.ts', 'nodes/**/*.ts'],
+    files: ['src/**/*.ts', 'index.ts', 'credentials/**/*.ts', 'nodes/**/*.ts', 'node-red/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
   {
@@ -32,20 +32,9 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The Node-RED nodes are plain CommonJS loaded by Node-RED's runtime: lint them too.
-    ignores: ['!node-red/**/*.js'],
-  },
-  {
-    files: ['node-red/**/*.js'],
-    languageOptions: {
-      sourceType: 'commonjs',
-      globals: {
-        require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly', process: 'readonly', Buffer: 'readonly',
-        globalThis: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', URLSearchParams: 'readonly',
-      },
-    },
-    // `const node = this` is Node-RED's own convention for node constructors.
-    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-this-alias': 'off' },
+    // The Node-RED wing uses the core and its own hand-typed slice of Node-RED, never n8n's.
+    files: ['node-red/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/nodes/**', '**/credentials/**', 'n8n-workflow', 'n8n-core'] }] },
   },
   {
     files: ['gulpfile.js'],

@@ -29,7 +29,7 @@ export class XeroGuardOAuth2Api implements ICredentialType {
 
   displayName = 'Xero OAuth2 (Guarded) API';
 
-  icon: Icon = { light: 'file:xeroGuard.svg', dark: 'file:xeroGuard.dark.svg' };
+  icon: Icon = { light: 'file:../icons/xeroGuard.svg', dark: 'file:../icons/xeroGuard.dark.svg' };
 
   documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-xero-guard';
 

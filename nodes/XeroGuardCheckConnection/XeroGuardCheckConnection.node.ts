@@ -10,7 +10,7 @@ export class XeroGuardCheckConnection implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Check Connection',
     name: 'xeroGuardCheckConnection',
-    icon: { light: 'file:xeroGuard.svg', dark: 'file:xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
     group: ['transform'],
     version: 1,
     subtitle: '={{ $parameter["tenantId"] ? "Organisation " + $parameter["tenantId"] : "All organisations" }}',

@@ -29,7 +29,7 @@ export class XeroGuardClassifyError implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Classify Error',
     name: 'xeroGuardClassifyError',
-    icon: { light: 'file:xeroGuard.svg', dark: 'file:xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
     group: ['transform'],
     version: 1,
     subtitle: '={{ $parameter["outputMode"] === "single" ? "Single output" : "Route by action" }}',

@@ -20,7 +20,7 @@ export class XeroGuardConnectionTrigger implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Connection Trigger',
     name: 'xeroGuardConnectionTrigger',
-    icon: { light: 'file:xeroGuard.svg', dark: 'file:xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
     group: ['trigger'],
     version: 1,
     subtitle: '={{ $parameter["emitEveryPoll"] ? "Every poll" : "On state change" }}',

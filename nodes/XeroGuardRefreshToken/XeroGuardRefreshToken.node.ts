@@ -10,7 +10,7 @@ export class XeroGuardRefreshToken implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Refresh Token',
     name: 'xeroGuardRefreshToken',
-    icon: { light: 'file:xeroGuard.svg', dark: 'file:xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
     group: ['transform'],
     version: 1,
     subtitle: '={{ $parameter["mode"] === "force" ? "Force" : "If needed" }}',

@@ -33,6 +33,7 @@ export const N8N_WORDS: HostWords = {
   processes: 'every n8n process',
   retry: 'turn on "Retry On Fail" in the node settings',
   docs: 'docs/n8n.md',
+  log: "n8n's log",
 };
 
 /** What to do about an error: the description n8n shows under the message. */

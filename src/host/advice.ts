@@ -5,6 +5,8 @@
  * ledger) come from the host as `HostWords`; the knowledge of what each code means lives here.
  */
 
+import { redactSecrets } from '../secrets';
+
 /** The colour of a node's status: red needs a person, yellow passes by itself. */
 export type StatusFill = 'red' | 'yellow';
 
@@ -32,6 +34,8 @@ export interface HostWords {
   retry: string;
   /** Where every message is listed: 'docs/n8n.md'. */
   docs: string;
+  /** Where the host logs: 'the Node-RED log'. */
+  log: string;
 }
 
 export interface ErrorAdvice {
@@ -105,8 +109,8 @@ const TABLE: Record<string, Entry> = {
     status: (w) => `ledger sealed with another key: ${w.sameKeyShort}`,
   },
   LEDGER_CORRUPT: {
-    advice: () => 'The ledger file is damaged and was left untouched: restore it from a backup, or delete it and reconnect.',
-    status: () => 'ledger file damaged: see the log, restore or delete it',
+    advice: (w) => `The ledger file is damaged and was left untouched (${w.log} names it): restore it from a backup, or delete it and reconnect.`,
+    status: (w) => `ledger file damaged: see ${w.log}, restore or delete it`,
   },
 };
 
@@ -115,13 +119,16 @@ const UNKNOWN: Entry = {
   status: (_w, e) => `fix: ${e.message || 'unknown error'}`,
 };
 
-/** What to do about `error`, in the host's words. Never throws; anything without a known code is UNKNOWN. */
-export function adviceFor(error: unknown, words: HostWords): ErrorAdvice {
+/**
+ * What to do about `error`, in the host's words. Never throws; anything without a known code is
+ * UNKNOWN. A status that quotes the error's message is redacted against `secrets`.
+ */
+export function adviceFor(error: unknown, words: HostWords, secrets: readonly string[] = []): ErrorAdvice {
   const e = coded(error);
   const known = TABLE[e.code] ?? (e.code.startsWith('LEDGER') ? TABLE.LEDGER_UNAVAILABLE : undefined);
   const entry = known ?? (e.retryable ? RETRY_LATER : UNKNOWN);
   // A setup error says exactly what to change; its own short words beat the table's.
-  const status = e.fix ?? entry.status(words, e);
+  const status = redactSecrets(e.fix ?? entry.status(words, e), secrets);
   return { code: e.code, advice: entry.advice(words), status: shortStatus(status), fill: e.fix ? 'red' : (entry.fill ?? 'red'), reconnect: entry.reconnect === true };
 }
 

@@ -1,10 +1,9 @@
 /**
  * Every Node-RED node in a real Node-RED runtime (node-red-node-test-helper), against the real
- * simulator and a file ledger in a temp dir. The nodes require the compiled core (../dist); here that
- * path is mapped onto the TypeScript sources, so the suite needs no build and shares one clock with
- * the simulator. The real runtime suite (runtime.test.ts) runs the packed, built package.
+ * simulator and a file ledger in a temp dir. The nodes are loaded from their TypeScript sources, so
+ * the suite needs no build and shares one clock with the simulator. The real runtime suite
+ * (runtime.test.ts) runs the packed, built package.
  */
-jest.mock('../../dist/index.js', () => jest.requireActual('../../index'), { virtual: true });
 
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +13,11 @@ import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, s
 import { allowAtSimulator, expectNoSecrets, issuedSecrets, until } from './support';
 
 const helper = require('node-red-node-test-helper');
-const connectionNode = require('../../node-red/xero-connection.js');
-const checkNode = require('../../node-red/xero-check-connection.js');
-const refreshNode = require('../../node-red/xero-refresh-token.js');
-const classifyNode = require('../../node-red/xero-classify-error.js');
-const watchNode = require('../../node-red/xero-connection-watch.js');
+const connectionNode = require('../../node-red/xero-connection');
+const checkNode = require('../../node-red/xero-check-connection');
+const refreshNode = require('../../node-red/xero-refresh-token');
+const classifyNode = require('../../node-red/xero-classify-error');
+const watchNode = require('../../node-red/xero-connection-watch');
 const ALL = [connectionNode, checkNode, refreshNode, classifyNode, watchNode];
 
 helper.init(require.resolve('node-red'));

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -48,16 +48,26 @@ test('every entry point n8n, Node-RED and npm load is in the package', () => {
   expect(required.filter((path) => !shipped.has(path))).toEqual([]);
 });
 
-test('each n8n node ships its codex file and light and dark icons; the credential its icons', () => {
-  const shipped = [...paths()];
+test('each n8n node ships its codex file; every icon a node or the credential names resolves to a shipped file', () => {
+  const shipped = paths();
+  const iconsOf = (file: string): string[] => {
+    const exported = require(join(ROOT, file)) as Record<string, new () => { description?: { icon?: unknown }; icon?: unknown }>;
+    // n8n's convention: the class is named as its file (XeroGuardCheckConnection.node.js exports XeroGuardCheckConnection).
+    const NodeClass = exported[posix.basename(file).replace(/\.(node|credentials)\.js$/, '')];
+    if (typeof NodeClass !== 'function') throw new Error(`${file} does not export the class its name promises`);
+    const instance = new NodeClass();
+    const icon = (instance.description?.icon ?? instance.icon) as { light: string; dark: string };
+    return [icon.light, icon.dark].map((ref) => posix.join(posix.dirname(file), ref.replace(/^file:/, '')));
+  };
   for (const node of pkg.n8n.nodes) {
-    const folder = node.slice(0, node.lastIndexOf('/') + 1);
     expect(shipped).toContain(node.replace(/\.js$/, '.json'));
-    const icons = shipped.filter((p) => p.startsWith(folder) && p.endsWith('.svg'));
-    expect(icons.some((p) => p.endsWith('.dark.svg'))).toBe(true);
-    expect(icons.some((p) => !p.endsWith('.dark.svg'))).toBe(true);
+    const [light, dark] = iconsOf(node);
+    expect(dark.endsWith('.dark.svg') && light.endsWith('.svg') && !light.endsWith('.dark.svg')).toBe(true);
+    expect([light, dark].filter((icon) => !shipped.has(icon))).toEqual([]);
   }
-  expect(shipped.filter((p) => p.startsWith('dist/credentials/') && p.endsWith('.svg')).length).toBeGreaterThanOrEqual(2);
+  for (const credential of pkg.n8n.credentials) expect(iconsOf(credential).filter((icon) => !shipped.has(icon))).toEqual([]);
+  // One icons folder: no copies beside the nodes.
+  expect([...shipped].filter((p) => p.endsWith('.svg') && !p.startsWith('dist/icons/'))).toEqual([]);
 });
 
 test('Node-RED examples ship; sources, tests, benches, CI files and local state do not', () => {
@@ -65,7 +75,7 @@ test('Node-RED examples ship; sources, tests, benches, CI files and local state 
   expect(shipped.some((p) => p.startsWith('examples/node-red/') && p.endsWith('.json'))).toBe(true);
   const unwanted = shipped.filter(
     (p) =>
-      /^(src|test|bench|credentials|nodes|\.ci|\.github|docs)\//.test(p) ||
+      /^(src|test|bench|credentials|nodes|node-red|icons|\.ci|\.github|docs)\//.test(p) ||
       /^dist\/(test|bench)\//.test(p) ||
       (p.endsWith('.ts') && !p.endsWith('.d.ts')) ||
       /(^|\/)(\.env|\.npmrc|.*\.tgz|.*\.log)$/.test(p),

@@ -1,0 +1,67 @@
+/**
+ * xero refresh token: "if needed" rotates only inside the refresh-ahead window or past the
+ * keep-alive age; "force" rotates now. msg.payload says what happened and the new expiry, never a
+ * token. Opt-in: put the Authorization (and xero-tenant-id) headers on msg.headers for a following
+ * http request node; only then does a token leave the engine, and only there.
+ */
+import { redactedMessage } from '../src/secrets';
+import { connectionOf } from './lib/connection-handle';
+import type { NodeConfig, RED, RuntimeNode } from './lib/red';
+import { noConnectionError } from './lib/settings';
+import { showInitialStatus, statusForError } from './lib/status';
+
+export = function register(red: RED): void {
+  function XeroRefreshTokenNode(this: RuntimeNode, config: NodeConfig): void {
+    red.nodes.createNode(this, config);
+    const conn = connectionOf(red, config);
+    const mode = config.mode === 'force' ? 'force' : 'if_needed';
+    const setHeaders = config.setHeaders === true || config.setHeaders === 'true';
+    showInitialStatus(this, conn);
+    const unsubscribe = conn?.onEngineEvent((event) => {
+      if (event.type === 'refresh_started') this.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
+    });
+
+    this.on('input', async (msg, send, done) => {
+      const force = mode === 'force' || msg.force === true;
+      try {
+        if (!conn) throw noConnectionError();
+        this.status({ fill: 'yellow', shape: 'ring', text: force ? 'refreshing the access token' : 'checking the token' });
+        const { result, status, accessToken } = await conn.use(async ({ engine }) => {
+          const refreshed = await engine.refresh(conn.key, { force });
+          const health = await engine.status(conn.key);
+          return { result: refreshed, status: health, accessToken: setHeaders ? await engine.getAccessToken(conn.key) : null };
+        });
+        msg.payload = {
+          refreshed: result.refreshed,
+          mode: force ? 'force' : 'if_needed',
+          accessTokenExpiresAt: new Date(result.accessTokenExpiresAt).toISOString(),
+          lastRotationAt: new Date(result.lastRotationAt).toISOString(),
+          daysLeftBeforeIdleExpiry: status.daysLeftBeforeIdleExpiry,
+          version: result.version,
+          chainState: status.state,
+        };
+        if (accessToken) {
+          const tenantId = (typeof msg.tenantId === 'string' && msg.tenantId.trim()) || conn.settings.tenantId;
+          const headers: Record<string, unknown> = { ...(msg.headers && typeof msg.headers === 'object' ? msg.headers : {}), Authorization: `Bearer ${accessToken}`, Accept: 'application/json' };
+          if (tenantId) headers['xero-tenant-id'] = tenantId;
+          msg.headers = headers;
+        }
+        const until = new Date(result.accessTokenExpiresAt).toISOString().slice(11, 16);
+        this.status({ fill: 'green', shape: 'dot', text: `${result.refreshed ? 'refreshed' : 'fresh'}: valid until ${until} UTC` });
+        send(msg);
+        done();
+      } catch (error) {
+        const message = conn ? conn.scrub(error instanceof Error ? error.message : String(error)) : redactedMessage(error, [], String(error));
+        this.status(statusForError(error, conn?.secrets));
+        const e = error && typeof error === 'object' ? (error as { code?: unknown; retryable?: unknown }) : {};
+        const code = typeof e.code === 'string' && e.code !== '' ? e.code : 'UNKNOWN';
+        msg.xeroGuard = { code, retryable: e.retryable === true, message };
+        done(Object.assign(new Error(message), { code }));
+      }
+    });
+
+    this.on('close', () => unsubscribe?.());
+  }
+
+  red.nodes.registerType('xero refresh token', XeroRefreshTokenNode);
+};
