@@ -3,12 +3,9 @@
  * GET /connections and, for a tenant, its Organisation record. msg.payload is the core's check
  * result; output 1 when connected, output 2 on any problem (classified, with advice).
  */
-import type { CheckResult } from '../src/check';
-import { checkResultForError } from '../src/host';
-import { connectionOf } from './lib/connection-handle';
+import { checkThrough, connectionOf } from './lib/connection-handle';
 import type { NodeConfig, NodeMessage, RED, RuntimeNode } from './lib/red';
-import { noConnectionError } from './lib/settings';
-import { showInitialStatus, statusForResult, wrongTenantFix } from './lib/status';
+import { showInitialStatus, statusForResult } from './lib/status';
 
 export = function register(red: RED): void {
   function XeroCheckConnectionNode(this: RuntimeNode, config: NodeConfig): void {
@@ -22,18 +19,8 @@ export = function register(red: RED): void {
     });
 
     this.on('input', async (msg, send, done) => {
-      const tenantId = tenantOf(msg);
-      let result: CheckResult;
-      let fix: string | null;
-      if (!conn) {
-        const error = noConnectionError();
-        result = checkResultForError(error);
-        fix = error.fix ?? null;
-      } else {
-        this.status({ fill: 'yellow', shape: 'ring', text: 'checking' });
-        result = await conn.check(tenantId);
-        fix = wrongTenantFix(result, tenantId);
-      }
+      if (conn) this.status({ fill: 'yellow', shape: 'ring', text: 'checking' });
+      const { result, fix } = await checkThrough(conn, tenantOf(msg));
       msg.payload = result;
       this.status(statusForResult(result, fix));
       send(result.status === 'connected' ? [msg, null] : [null, msg]);

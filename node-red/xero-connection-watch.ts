@@ -5,11 +5,11 @@
  * change detector is the core's, the same the n8n trigger uses. Any input message checks now.
  */
 import { detectStateChange, isWatchState, type CheckResult, type StateChangeEvent, type WatchState } from '../src/check';
-import { checkResultForError, shortStatus } from '../src/host';
-import { connectionOf, type ConnectionHandle } from './lib/connection-handle';
+import { shortStatus } from '../src/host';
+import { checkThrough, connectionOf, type ConnectionHandle } from './lib/connection-handle';
 import type { NodeConfig, RED, RuntimeNode } from './lib/red';
-import { editorUrl, noConnectionError } from './lib/settings';
-import { showInitialStatus, statusForResult, wrongTenantFix } from './lib/status';
+import { editorUrl } from './lib/settings';
+import { showInitialStatus, statusForResult } from './lib/status';
 
 const UNIT_MS = { seconds: 1000, minutes: 60 * 1000, hours: 60 * 60 * 1000 } as const;
 type Unit = keyof typeof UNIT_MS;
@@ -35,16 +35,7 @@ export = function register(red: RED): void {
     let queue: Promise<void> = Promise.resolve();
 
     const pollOnce = async (): Promise<void> => {
-      let result: CheckResult;
-      let fix: string | null;
-      if (!conn) {
-        const error = noConnectionError();
-        result = checkResultForError(error);
-        fix = error.fix ?? null;
-      } else {
-        result = await conn.check(tenantId());
-        fix = wrongTenantFix(result, tenantId());
-      }
+      const { result, fix } = await checkThrough(conn, tenantId());
       if (closed) return;
       const { event, state: next } = detectStateChange(state, result, { emitEveryPoll });
       state = next;

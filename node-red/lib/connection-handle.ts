@@ -11,8 +11,8 @@ import { adviceFor, checkResultForError, type SharedEngine } from '../../src/hos
 import { redactSecrets } from '../../src/secrets';
 import { acquireEngine, releaseEngine } from './engines';
 import type { RED } from './red';
-import { readSettings, secretsOf, settingsProblem, type ConnectionSettings } from './settings';
-import { NODE_RED_WORDS } from './status';
+import { noConnectionError, readSettings, secretsOf, settingsProblem, type ConnectionSettings } from './settings';
+import { NODE_RED_WORDS, wrongTenantFix } from './status';
 
 /** A check result, with the short "what to fix" of a setup or ledger problem (not enumerable: msg.payload keeps the core's shape). */
 export type HandleCheckResult = CheckResult & { readonly fix?: string };
@@ -136,4 +136,17 @@ export function connectionOf(red: RED, config: Record<string, unknown>): Connect
   const node = typeof id === 'string' && id !== '' ? (red.nodes.getNode(id) as ConnectionNode | null) : null;
   const handle = node?.xeroGuard;
   return handle && typeof handle.check === 'function' ? handle : null;
+}
+
+/**
+ * One check by a node: through its xero-connection, or, with none, the setup problem in the same
+ * shape; with the short "what to fix" of a setting of ours (setup, ledger, a tenant not connected).
+ */
+export async function checkThrough(conn: ConnectionHandle | null, tenantId: string): Promise<{ result: CheckResult; fix: string | null }> {
+  if (!conn) {
+    const error = noConnectionError();
+    return { result: checkResultForError(error), fix: error.fix ?? null };
+  }
+  const result = await conn.check(tenantId);
+  return { result, fix: wrongTenantFix(result, tenantId) };
 }

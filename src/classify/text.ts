@@ -1,5 +1,8 @@
 /** Cheap, linear text clean-ups applied to every string before the rules look at it. */
 
+// Percent decoding is shared with the redaction in src/secrets, so it lives below both.
+export { percentDecode, percentDecodeAll } from '../percent-encoding';
+
 /** Bounds that keep one classification fast whatever it is given. */
 export const LIMITS = {
   /** Characters read from the head of one string; errors put what matters first. */
@@ -64,18 +67,6 @@ export function htmlToText(s: string): string {
     .replace(/\n\s*\n+/g, '\n');
 }
 
-/** decodeURIComponent that never throws: malformed escapes stay as they are. */
-export function percentDecode(s: string, plusIsSpace: boolean): string {
-  const spaced = plusIsSpace ? s.replace(/\+/g, ' ') : s;
-  return spaced.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run.replace(/%([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-    }
-  });
-}
-
 /** Xero errors are ASCII; a string that is mostly control characters or replacement marks is binary noise. */
 export function looksBinary(s: string): boolean {
   const sample = s.length > 512 ? s.slice(0, 512) : s;
@@ -85,15 +76,4 @@ export function looksBinary(s: string): boolean {
     if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) odd++;
   }
   return sample.length > 16 && odd * 4 > sample.length;
-}
-
-/** Values get encoded once per hop (a query string inside a JSON field inside a log line): undo up to three. */
-export function percentDecodeAll(s: string, plusIsSpace: boolean): string {
-  let out = s;
-  for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(out); i++) {
-    const next = percentDecode(out, plusIsSpace);
-    if (next === out) break;
-    out = next;
-  }
-  return out;
 }

@@ -5,7 +5,7 @@
  * passwords in URLs, key=value pairs in prose or query strings, long opaque token-like runs).
  */
 
-import { percentDecodeAll } from '../classify/text';
+import { percentDecodeAll } from '../percent-encoding';
 
 export const REDACTED = '[redacted]';
 
