@@ -1,6 +1,6 @@
 /**
  * The local Xero for e2e tests, and the credential and workflow shapes that point real n8n at it.
- * Field names follow credentials/XeroGuardOAuth2Api.credentials.ts (read by nodes/shared/xero-connection.ts).
+ * Field names follow credentials/XeroGuardOAuth2Api.credentials.ts (read by nodes/shared/guarded-session.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { OffsetClock, MINUTE } from '../../../src/clock';
