@@ -1,2 +1,3 @@
 export * from './sealer';
 export * from './fingerprint';
+export * from './process-id';

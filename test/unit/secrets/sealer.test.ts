@@ -90,3 +90,12 @@ describe('SealingKey', () => {
     expect(() => key.open(sealed.replace(/^v2/, 'v1'), 'aad')).toThrow(/not in format v2/);
   });
 });
+
+describe('processLocalId', () => {
+  it('names a secret stably within the process, and is not its plain fingerprint', async () => {
+    const { processLocalId, fingerprint } = await import('../../../src/secrets');
+    expect(processLocalId('credential-secret')).toBe(processLocalId(Buffer.from('credential-secret')));
+    expect(processLocalId('credential-secret')).not.toBe(processLocalId('other-secret'));
+    expect(processLocalId('credential-secret')).not.toBe(fingerprint('credential-secret'));
+  });
+});
