@@ -132,6 +132,7 @@ export async function decodeRecord(raw: unknown, sealer: Sealer, place: Document
     const { sealed, ...clear } = doc;
     const plain = legacy ? sealingKey.open(sealed, place.key, 'v1') : sealingKey.open(sealed, associatedData(clear, place));
     tokens = JSON.parse(plain) as SealedTokens;
+    sealer.useForSealing(sealingKey);
   } catch (error) {
     const why =
       error instanceof SealError

@@ -90,7 +90,7 @@ interface KeyFamily {
   secret: Buffer;
   hkdf?: SealingKey;
   scrypt: Map<string, Promise<SealingKey>>;
-  /** The salt new passphrase documents get: the first one this process derived, read or made. */
+  /** The salt new passphrase documents get: the first one this process opened a document with, or made. */
   writeSalt?: string;
 }
 
@@ -143,12 +143,18 @@ export class Sealer {
     if (d && d.name === 'hkdf-sha256' && Object.keys(d).length === 1) return Promise.resolve(this.hkdfKey());
     if (d && d.name === 'scrypt' && d.N === SCRYPT.N && d.r === SCRYPT.r && d.p === SCRYPT.p && Object.keys(d).length === 5 && typeof d.salt === 'string') {
       const salt = Buffer.from(d.salt, 'base64url');
-      if (salt.length === SALT_BYTES && salt.toString('base64url') === d.salt) {
-        this.family.writeSalt ??= d.salt;
-        return this.scryptKey(d.salt);
-      }
+      if (salt.length === SALT_BYTES && salt.toString('base64url') === d.salt) return this.scryptKey(d.salt);
     }
     return Promise.reject(new SealError(`its key derivation ${JSON.stringify(derivation)} is not one this Xero Guard knows`));
+  }
+
+  /**
+   * Seal new documents with `key`'s salt from now on, unless this process already chose one: called
+   * once a stored document opened with it, so a start derives once, and a salt planted in a
+   * document that does not open is never adopted.
+   */
+  useForSealing(key: SealingKey): void {
+    if (this.keyKind === 'passphrase' && key.derivation.name === 'scrypt') this.family.writeSalt ??= key.derivation.salt;
   }
 
   /** Xero Guard 0.1.0's key: HKDF-SHA256 with a fixed salt, whatever the kind of secret. Read-only use. */

@@ -30,11 +30,20 @@ describe('Sealer key kinds', () => {
     expect(await new Sealer(secret()).sealingKey()).not.toBe(first);
   });
 
-  it('seals new documents with the salt it first read, so a cold start costs one derivation', async () => {
+  it('seals new documents with the salt of the first document it opened, so a cold start costs one derivation', async () => {
     const s = secret();
     const salt = randomBytes(16).toString('base64url');
     const read = await new Sealer(s).keyFor({ name: 'scrypt', N: 32768, r: 8, p: 3, salt });
+    new Sealer(s).useForSealing(read);
     expect(await new Sealer(s).sealingKey()).toBe(read);
+  });
+
+  it('never adopts a salt only named by a document (a planted one), nor one a random-key sealer read', async () => {
+    const s = secret();
+    const planted = { name: 'scrypt', N: 32768, r: 8, p: 3, salt: randomBytes(16).toString('base64url') } as const;
+    await new Sealer(s).keyFor(planted);
+    new Sealer(s, { keyKind: 'random' }).useForSealing(await new Sealer(s).keyFor(planted));
+    expect((await new Sealer(s).sealingKey()).derivation).not.toEqual(planted);
   });
 
   it('makes the stored key id cost a full scrypt per guess: it is an HMAC under the scrypt output, and differs per salt', async () => {
