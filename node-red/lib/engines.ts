@@ -59,8 +59,10 @@ function readKeyFile(file: string): string | null {
 }
 
 /** Options for createLedger: the node's choice, with the default folder in the userDir. */
-function ledgerOptions(red: RED, settings: ConnectionSettings, key: string): CreateLedgerOptions {
-  const base = { encryptionKey: key, clock: runtimeOptions(red).clock };
+function ledgerOptions(red: RED, settings: ConnectionSettings, key: { key: string; source: string }): CreateLedgerOptions {
+  // A credentialSecret is typed by a person: seal with a memory-hard derivation. The key file holds 32 random bytes.
+  const keyKind = key.source === 'credentialSecret' ? ('passphrase' as const) : ('random' as const);
+  const base = { encryptionKey: key.key, keyKind, clock: runtimeOptions(red).clock };
   switch (settings.ledger.kind) {
     case 'postgres':
       return { ...base, kind: 'postgres', connectionString: settings.ledger.postgresUrl };
@@ -88,7 +90,7 @@ function probeFolder(directory: string): void {
 function specOf(red: RED, settings: ConnectionSettings): EngineSpec {
   const own = runtimeOptions(red);
   return {
-    ledger: ledgerOptions(red, settings, encryptionKey(red).key),
+    ledger: ledgerOptions(red, settings, encryptionKey(red)),
     // Connects now, so a database that is down shows on the node's status at deploy.
     openLedger: (options) => {
       if (options.kind === 'file' && options.directory) probeFolder(options.directory);

@@ -46,13 +46,17 @@ export function chooseN8nLedger(env: N8nEnvironment, context: N8nLedgerContext =
   const override = context.override ?? {};
   checkOverride(override);
   const userFolder = context.userFolder ?? n8nUserFolder(env);
-  const encryptionKey = context.encryptionKey ?? nonEmpty(readSetting(env, 'N8N_ENCRYPTION_KEY')) ?? savedEncryptionKey(userFolder);
+  const given = context.encryptionKey ?? nonEmpty(readSetting(env, 'N8N_ENCRYPTION_KEY'));
+  const encryptionKey = given ?? savedEncryptionKey(userFolder);
   if (!encryptionKey) {
     throw new LedgerConfigError(
       `No encryption key for the Xero Guard ledger: set N8N_ENCRYPTION_KEY (the same on the main process and every worker), or let n8n write it to ${join(userFolder, '.n8n', 'config')} first.`,
     );
   }
-  const base = { encryptionKey, clock: context.clock, logger: context.logger };
+  // The key n8n generated and saved is random: HKDF. A key set in N8N_ENCRYPTION_KEY may have been
+  // typed by a person, so it gets scrypt (one derivation per process), like any key we cannot vouch for.
+  const keyKind = given === undefined ? ('random' as const) : ('passphrase' as const);
+  const base = { encryptionKey, keyKind, clock: context.clock, logger: context.logger };
   const dbType = (readSetting(env, 'DB_TYPE') ?? 'sqlite').trim().toLowerCase();
   const queueMode = (env.EXECUTIONS_MODE ?? '').trim().toLowerCase() === 'queue';
   const onPostgres = dbType === 'postgresdb';

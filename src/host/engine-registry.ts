@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Clock } from '../clock';
 import { TokenEngine, type EngineEvent, type EnginePolicy } from '../engine';
 import type { CreateLedgerOptions, Ledger } from '../ledger';
-import { fingerprint } from '../secrets';
+import { fingerprint, processLocalId } from '../secrets';
 import { resolveEndpoints, XeroApiClient, XeroIdentityClient, type XeroEndpoints } from '../xero';
 
 /** What a host says about the engine it needs, in plain values: no host object crosses into the core. */
@@ -44,7 +44,7 @@ interface Entry {
 
 /**
  * Secret-free identity of an engine: its ledger (paths and hosts as they are, passwords and URLs
- * fingerprinted), the encryption key's fingerprint and the Xero endpoints. Two users with the same
+ * fingerprinted), a process-local id of the encryption key (no help to a guesser) and the Xero endpoints. Two users with the same
  * identity must share one engine, or their refreshes would not be serialized in this process.
  */
 export function engineIdentity(spec: Pick<EngineSpec, 'ledger' | 'endpoints'>): string {
@@ -54,7 +54,7 @@ export function engineIdentity(spec: Pick<EngineSpec, 'ledger' | 'endpoints'>): 
   const redis = o.redis ? `${o.redis.host}:${o.redis.port}/${o.redis.db ?? 0}` : '';
   const secretFree = (v: string | undefined) => (v ? fingerprint(v) : '');
   const ledger = [o.kind, o.directory ? resolve(o.directory) : '', pg, secretFree(o.connectionString), o.schema ?? '', o.tablePrefix ?? '', redis, secretFree(o.redisUrl), o.keyPrefix ?? ''];
-  return [...ledger, fingerprint(String(o.encryptionKey)), endpoints.tokenUrl, endpoints.apiUrl].join('|');
+  return [...ledger, processLocalId(String(o.encryptionKey)), endpoints.tokenUrl, endpoints.apiUrl].join('|');
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { Sealer, SealError } from '../secrets/sealer';
+import { KEY_KINDS, Sealer, SealError, type KeyKind } from '../secrets/sealer';
 import { CompositeLedger } from './composite-ledger';
 import { LedgerConfigError } from './config-error';
 import { FileLedger } from './file-ledger';
@@ -22,6 +22,13 @@ export interface CreateLedgerOptions {
   kind: LedgerKind;
   /** Seals the tokens at rest (n8n: N8N_ENCRYPTION_KEY; Node-RED: credentialSecret). */
   encryptionKey: string | Buffer;
+  /**
+   * What encryptionKey is: 'random' for a machine-generated key (n8n's encryption key, a generated
+   * key file), 'passphrase' for anything a person may have typed (Node-RED's credentialSecret).
+   * Default 'passphrase': scrypt, safe for either, at one derivation per key per process.
+   * Only how new documents are sealed depends on it; every document is read as it was written.
+   */
+  keyKind?: KeyKind;
   clock?: Clock;
   logger?: LedgerLogger;
   /** kind "file": the folder of the ledger. */
@@ -45,6 +52,7 @@ export interface CreateLedgerOptions {
 const APPLIES: Record<string, readonly LedgerKind[]> = {
   kind: LEDGER_KINDS,
   encryptionKey: LEDGER_KINDS,
+  keyKind: LEDGER_KINDS,
   clock: LEDGER_KINDS,
   logger: LEDGER_KINDS,
   directory: ['file'],
@@ -67,7 +75,7 @@ const REDIS_FIELDS = ['url', 'host', 'port', 'username', 'password', 'db', 'tls'
  */
 export function buildLedger(options: CreateLedgerOptions): Ledger {
   validate(options);
-  const sealer = sealerFor(options.encryptionKey);
+  const sealer = sealerFor(options.encryptionKey, options.keyKind);
   const { clock, logger } = options;
   switch (options.kind) {
     case 'file':
@@ -133,6 +141,11 @@ function validate(options: CreateLedgerOptions): void {
       throw new LedgerConfigError(`Option "redis.db" must be a database number such as 0 (got ${JSON.stringify(options.redis.db)}).`);
     }
   }
+  if (options.keyKind !== undefined && !KEY_KINDS.includes(options.keyKind)) {
+    throw new LedgerConfigError(
+      `Option "keyKind" must be "random" (a machine-generated key such as n8n's encryption key) or "passphrase" (a secret a person may have typed, such as Node-RED's credentialSecret); got ${JSON.stringify(options.keyKind)}.`,
+    );
+  }
   if (options.leaseTime !== undefined && options.leaseTime !== 'database' && options.leaseTime !== 'clock') {
     throw new LedgerConfigError(`Option "leaseTime" must be "database" or "clock" (got ${JSON.stringify(options.leaseTime)}).`);
   }
@@ -153,9 +166,9 @@ function checkPort(name: string, port: unknown): void {
   }
 }
 
-function sealerFor(encryptionKey: string | Buffer): Sealer {
+function sealerFor(encryptionKey: string | Buffer, keyKind: KeyKind | undefined): Sealer {
   try {
-    return new Sealer(encryptionKey);
+    return new Sealer(encryptionKey, { keyKind });
   } catch (error) {
     throw new LedgerConfigError(`Option "encryptionKey" is missing or empty: ${error instanceof SealError ? error.message : String(error)}`);
   }

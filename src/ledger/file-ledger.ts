@@ -66,11 +66,7 @@ export class FileLedger implements Ledger {
       } catch {
         throw new LedgerCorruptError(`Ledger file ${path} is not valid JSON (kept untouched; ${RESTORE_HINT})`);
       }
-      const record = decodeRecord(json, this.sealer, `Ledger file ${path}`, RESTORE_HINT);
-      if (record.key !== key || record.version !== latest) {
-        throw new LedgerCorruptError(`Ledger file ${path} does not belong to connection "${key}" version ${latest} (kept untouched; ${RESTORE_HINT})`);
-      }
-      return record;
+      return await decodeRecord(json, this.sealer, { key, version: latest, where: `Ledger file ${path}`, restoreHint: RESTORE_HINT });
     }
   }
 
@@ -78,7 +74,7 @@ export class FileLedger implements Ledger {
     const dir = await this.ensureDir(record.key);
     const version = expectedVersion + 1;
     const target = join(dir, docName(version));
-    const document = encodeRecord({ ...record, version }, this.sealer);
+    const document = await encodeRecord({ ...record, version }, this.sealer);
     const tmp = await this.writeTemp(dir, JSON.stringify(document, null, 2), true);
     try {
       await fs.link(tmp, target);

@@ -25,6 +25,10 @@ Options:
   --encryption-key-env <NAME>     Environment variable holding the encryption key
                                   (default N8N_ENCRYPTION_KEY)
   --to-encryption-key-env <NAME>  A different key for the destination (default: the same key)
+  --key-kind <random|passphrase>  How the destination seals what it writes: "random" for a
+                                  machine-generated key (n8n's generated key: HKDF), "passphrase"
+                                  for a key a person may have typed (scrypt). Default passphrase.
+                                  Every ledger is read as it was written, whatever this says.
   -h, --help                      Show this help
 
 Each connection is copied whole (tokens, version, state, history, candidates) with no token
@@ -59,6 +63,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         key: { type: 'string', multiple: true },
         'encryption-key-env': { type: 'string', default: 'N8N_ENCRYPTION_KEY' },
         'to-encryption-key-env': { type: 'string' },
+        'key-kind': { type: 'string', default: 'passphrase' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -75,6 +80,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   if (command !== 'migrate' && command !== 'list') return usage(io, `Unknown command "${command}": use migrate or list.`);
   if (!values.from) return usage(io, 'Missing --from <ledger>.');
   if (command === 'migrate' && !values.to) return usage(io, 'Missing --to <ledger>.');
+  const keyKind = values['key-kind'];
+  if (keyKind !== 'random' && keyKind !== 'passphrase') return usage(io, `--key-kind must be "random" or "passphrase" (got "${String(keyKind)}").`);
   const keyEnv = values['encryption-key-env'] as string;
   const toKeyEnv = values['to-encryption-key-env'] ?? keyEnv;
   const key = io.env[keyEnv];
@@ -84,7 +91,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   const opened: Ledger[] = [];
   try {
-    const from = await createLedger(ledgerOptionsFromUrl(values.from, key));
+    const from = await createLedger({ ...ledgerOptionsFromUrl(values.from, key), keyKind });
     opened.push(from);
     if (command === 'list') {
       for (const connection of await from.keys()) {
@@ -93,7 +100,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       return 0;
     }
-    const to = await createLedger(ledgerOptionsFromUrl(values.to as string, toKey as string));
+    const to = await createLedger({ ...ledgerOptionsFromUrl(values.to as string, toKey as string), keyKind });
     opened.push(to);
     io.out(`Migrating from ${from.description} to ${to.description}`);
     const report = await migrateLedger({ from, to, keys: values.key, onProgress: (step) => io.out(progressLine(step)) });

@@ -54,6 +54,7 @@ const DATABASE_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint'
 interface DataRow {
   key: string;
   version: string;
+  state: string;
   document: Omit<StoredDocument, 'sealed'>;
   sealed: string;
 }
@@ -103,9 +104,9 @@ export class PostgresLedger implements Ledger, ChainImporter {
   }
 
   async read(key: string): Promise<ConnectionRecord | null> {
-    const result = await this.query<DataRow>('read a connection', `SELECT key, version, document, sealed FROM ${this.tables.data} WHERE key = $1`, [key]);
+    const result = await this.query<DataRow>('read a connection', `SELECT key, version, state, document, sealed FROM ${this.tables.data} WHERE key = $1`, [key]);
     const row = result.rows[0];
-    return row ? this.decode(row, key) : null;
+    return row ? await this.decode(row, key) : null;
   }
 
   write(record: ConnectionRecord, expectedVersion: number): Promise<WriteResult> {
@@ -171,7 +172,7 @@ export class PostgresLedger implements Ledger, ChainImporter {
 
   /** The compare-and-set behind write and importChain: one statement, so one committed transaction. */
   private async store(record: ConnectionRecord, expectedVersion: number, version: number): Promise<WriteResult> {
-    const { sealed, ...document } = encodeRecord({ ...record, version }, this.sealer);
+    const { sealed, ...document } = await encodeRecord({ ...record, version }, this.sealer);
     const params: unknown[] = [record.key, version, record.state, JSON.stringify(document), sealed];
     const result =
       expectedVersion === 0
@@ -191,11 +192,12 @@ export class PostgresLedger implements Ledger, ChainImporter {
     return { ok: false, current: await this.read(record.key) };
   }
 
-  private decode(row: DataRow, key: string): ConnectionRecord {
+  private async decode(row: DataRow, key: string): Promise<ConnectionRecord> {
     const where = `Ledger row "${row.key}" in ${this.tables.label}`;
-    const record = decodeRecord({ ...row.document, sealed: row.sealed }, this.sealer, where, RESTORE_HINT);
-    if (record.key !== key || record.version !== Number(row.version)) {
-      throw new LedgerCorruptError(`${where} does not match its key or version columns (kept untouched; ${RESTORE_HINT})`);
+    const record = await decodeRecord({ ...row.document, sealed: row.sealed }, this.sealer, { key, version: Number(row.version), where, restoreHint: RESTORE_HINT });
+    // The state column is for queries and operators; the sealed document decides, and a disagreement means an edit.
+    if (row.state !== record.state) {
+      throw new LedgerCorruptError(`${where} says state "${row.state}" in its state column but "${record.state}" in its sealed document (kept untouched; ${RESTORE_HINT})`);
     }
     return record;
   }

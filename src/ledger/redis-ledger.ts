@@ -82,9 +82,11 @@ export class RedisLedger implements Ledger, ChainImporter {
     } catch {
       throw new LedgerCorruptError(`${where} has no valid document field (kept untouched; ${RESTORE_HINT})`);
     }
-    const record = decodeRecord({ ...(document as object), sealed: fields.sealed }, this.sealer, where, RESTORE_HINT);
-    if (record.key !== key || record.version !== Number(fields.version)) {
-      throw new LedgerCorruptError(`${where} does not match its key or version fields (kept untouched; ${RESTORE_HINT})`);
+    if (fields.key !== key) throw new LedgerCorruptError(`${where} does not match its key field (kept untouched; ${RESTORE_HINT})`);
+    const record = await decodeRecord({ ...(document as object), sealed: fields.sealed }, this.sealer, { key, version: Number(fields.version), where, restoreHint: RESTORE_HINT });
+    // The state field is for operators; the sealed document decides, and a disagreement means an edit.
+    if (fields.state !== record.state) {
+      throw new LedgerCorruptError(`${where} says state "${fields.state}" in its state field but "${record.state}" in its sealed document (kept untouched; ${RESTORE_HINT})`);
     }
     return record;
   }
@@ -128,7 +130,7 @@ export class RedisLedger implements Ledger, ChainImporter {
 
   private async store(record: ConnectionRecord, expectedVersion: number, version: number): Promise<WriteResult> {
     await this.open();
-    const { sealed, ...document } = encodeRecord({ ...record, version }, this.sealer);
+    const { sealed, ...document } = await encodeRecord({ ...record, version }, this.sealer);
     const stored = await this.link.script(
       'write a connection',
       STORE,

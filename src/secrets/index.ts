@@ -1,3 +1,4 @@
 export * from './sealer';
 export * from './fingerprint';
 export { REDACTED, redactSecrets, redactedMessage } from './redact';
+export * from './process-id';

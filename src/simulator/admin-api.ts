@@ -1,6 +1,7 @@
 import {
   asObject,
   BadInput,
+  decodePathSegment,
   oneOf,
   onlyFields,
   optionalBoolean,
@@ -12,6 +13,7 @@ import {
   type Json,
 } from './bad-input';
 import type { SeedGrantInput } from './core';
+import { withTokenFingerprints } from './observation';
 import { json, type SimResponse } from './http-kit';
 import type { OrganisationConfig } from './types';
 import { GRACE_MODES } from './types';
@@ -69,7 +71,8 @@ const ROUTES: Record<string, Handler> = {
     const since = url.searchParams.get('since');
     const n = since === null ? 0 : Number(since);
     if (!Number.isInteger(n) || n < 0) throw new BadInput('since', 'must be a whole number');
-    return ok(sim.log(n));
+    // Unauthenticated: tokens only as fingerprints (src/secrets/fingerprint.ts); in-process sim.log() keeps them for test canaries.
+    return ok(sim.log(n).map(withTokenFingerprints));
   },
   'GET /dead-token-uses': (sim, _b, url) => {
     const of = url.searchParams.get('of') ?? undefined;
@@ -171,15 +174,15 @@ function findRoute(method: string, path: string): { handler: Handler; param?: st
   const slash = path.lastIndexOf('/');
   if (slash <= 0) return undefined;
   const withParam = ROUTES[`${method} ${path.slice(0, slash)}/:id`];
-  return withParam ? { handler: withParam, param: decodeURIComponent(path.slice(slash + 1)) } : undefined;
+  return withParam ? { handler: withParam, param: decodePathSegment(path.slice(slash + 1), 'path') } : undefined;
 }
 
 /** JSON in and out; bad input gets 400 naming the field, an unknown route 404 naming the route. */
 export function handleAdmin(sim: Simulator, method: string, url: URL, rawBody: string): SimResponse {
   const path = url.pathname.slice('/__admin'.length).replace(/\/+$/, '') || '/';
-  const found = findRoute(method, path);
-  if (!found) return json(404, { error: `unknown admin route: ${method} /__admin${path === '/' ? '' : path}`, routes: Object.keys(ROUTES) });
   try {
+    const found = findRoute(method, path);
+    if (!found) return json(404, { error: `unknown admin route: ${method} /__admin${path === '/' ? '' : path}`, routes: Object.keys(ROUTES) });
     return found.handler(sim, () => asObject(parseJson(rawBody)), url, found.param);
   } catch (err) {
     if (err instanceof BadInput) return json(400, { error: err.message, field: err.field });

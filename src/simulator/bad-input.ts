@@ -11,6 +11,15 @@ export class BadInput extends Error {
 
 export type Json = Record<string, unknown>;
 
+/** decodeURIComponent that answers 400 (not 500) for a malformed percent-escape such as "%zz" or "%E0%A4". */
+export function decodePathSegment(raw: string, field: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BadInput(field, `"${raw.slice(0, 80)}" has a malformed percent-escape (use %XX with two hex digits, UTF-8 encoded)`);
+  }
+}
+
 export function asObject(input: unknown, field = 'body'): Json {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new BadInput(field, 'must be a JSON object');
   return input as Json;

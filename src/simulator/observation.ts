@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { fingerprint } from '../secrets/fingerprint';
 import type { Endpoint } from './types';
 
 /** Why a presented refresh token was already dead. */
@@ -15,6 +16,25 @@ export type SimEvent = { seq: number; at: number } & (
   | { type: 'fault'; faultId: string; kind: string; endpoint: Endpoint }
   | { type: 'action'; action: string; detail: Record<string, unknown> }
 );
+
+const TOKEN_FIELDS = ['accessToken', 'refreshToken', 'parentRefreshToken'] as const;
+
+/**
+ * The event as the admin HTTP API shows it: every token replaced by `<field>Fp`, its fingerprint
+ * (src/secrets/fingerprint.ts), so a reader that holds a token can still find it, and a reader
+ * that does not learns nothing it could present. A presented "refresh token" may be a real one
+ * sent to the simulator by mistake.
+ */
+export function withTokenFingerprints(event: SimEvent): Record<string, unknown> {
+  const shown: Record<string, unknown> = { ...event };
+  for (const field of TOKEN_FIELDS) {
+    const value = shown[field];
+    if (typeof value !== 'string') continue;
+    delete shown[field];
+    shown[`${field}Fp`] = fingerprint(value);
+  }
+  return shown;
+}
 
 /** The event without the fields the recorder fills in. */
 export type NewEvent = SimEvent extends infer E ? (E extends SimEvent ? Omit<E, 'seq' | 'at'> : never) : never;

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin-api';
+import { BadInput, decodePathSegment } from './bad-input';
 import { deleteConnection, getConnections, getOrganisation, type ApiRequest } from './api-endpoints';
 import { AUTHORIZE_PATH, CONNECTION_LIMIT_PATH, connectionLimitPage, showConsent, submitConsent } from './consent-page';
 import { SimulatorCore, rateLimitSettings, type SeedGrantInput } from './core';
@@ -83,7 +84,7 @@ function route(core: SimulatorCore, req: IncomingMessage, url: URL, api: ApiRequ
   // Xero's API paths are case-insensitive (the OpenAPI document says /Connections, SDKs send /connections).
   if (lower === '/connections' && method === 'GET') return { endpoint: 'connections', handle: () => getConnections(core, api) };
   const del = /^\/connections\/([^/]+)$/.exec(lower);
-  if (del?.[1] && method === 'DELETE') return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodeURIComponent(del[1] as string)) };
+  if (del?.[1] && method === 'DELETE') return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodePathSegment(del[1] as string, 'connection id')) };
   if (lower === '/api.xro/2.0/organisation' && method === 'GET') return { endpoint: 'organisation', handle: () => getOrganisation(core, api) };
   return undefined;
 }
@@ -300,7 +301,7 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
     response = matched ? matched.handle(body) : notFound();
   } catch (err) {
     // A bug in the simulator must not take down the server every other test is using.
-    response = text(500, `Simulator error: ${err instanceof Error ? err.message : String(err)}`);
+    response = err instanceof BadInput ? text(400, err.message) : text(500, `Simulator error: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   const after = core.faults.take(endpoint, 'after');

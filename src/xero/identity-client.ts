@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../clock';
 import { resolveEndpoints, type XeroEndpoints } from './endpoints';
 import { createPkcePair, createState } from './pkce';
 import { parseTokenResponse, type TokenResult } from './token-response';
-import { fetchTransport, TransportError, type HttpResponse, type HttpTransport } from './transport';
+import { fetchTransport, ResponseTooLargeError, TransportError, type HttpResponse, type HttpTransport } from './transport';
 
 /** Failures before a connection existed: the request cannot have reached Xero, so nothing was spent. */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -105,6 +105,9 @@ export class XeroIdentityClient {
             message: `Xero's token endpoint could not be reached (${error.code}), so the refresh token was not used; check the network, DNS and the token URL.`,
           },
         };
+      }
+      if (error instanceof ResponseTooLargeError) {
+        return { ok: false, error: { kind: 'network', outcomeUnknown: true, networkCode: error.code, message: `${error.message} The refresh may or may not have happened.` } };
       }
       const timeout = error.code === 'ETIMEDOUT';
       return {

@@ -8,6 +8,12 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: string;
   timeoutMs?: number;
+  /**
+   * The largest answer body read, in bytes (default DEFAULT_MAX_RESPONSE_BYTES, 1 MiB): a
+   * misbehaving or hostile endpoint cannot make us buffer without limit. Raise it per request
+   * for answers known to be large (attachments, PDFs).
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpResponse {
@@ -31,10 +37,27 @@ export class TransportError extends Error {
   }
 }
 
+/** An answer that was larger than the request's maxResponseBytes: not read, and the connection dropped. */
+export class ResponseTooLargeError extends TransportError {
+  constructor(
+    url: string,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `The answer from ${safeOrigin(url)} is larger than the ${formatBytes(limitBytes)} limit for this request, so it was not read; that endpoint is not behaving like Xero (check the URL), or the request needs a larger maxResponseBytes.`,
+      'ERESPONSETOOLARGE',
+      url,
+    );
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
 export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export const fetchTransport: HttpTransport = async (request) => {
   const timeoutMs = request.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+  const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   let response: Response;
   try {
     response = await fetch(request.url, {
@@ -48,8 +71,9 @@ export const fetchTransport: HttpTransport = async (request) => {
   }
   let body: string;
   try {
-    body = await response.text();
+    body = await readCapped(response, maxBytes, request.url);
   } catch (error) {
+    if (error instanceof ResponseTooLargeError) throw error;
     // The status line arrived but the body was cut: for a token call the outcome is unknown.
     throw toTransportError(error, request.url, timeoutMs);
   }
@@ -59,6 +83,34 @@ export const fetchTransport: HttpTransport = async (request) => {
   });
   return { status: response.status, headers, body };
 };
+
+/** Reads the body up to `maxBytes`, refusing early on a declared Content-Length and cancelling the stream once over. */
+async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(url, maxBytes);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(url, maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MB` : bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes}-byte`;
+}
 
 function toTransportError(error: unknown, url: string, timeoutMs: number): TransportError {
   const where = safeOrigin(url);

@@ -38,15 +38,18 @@ export async function openLedger(spec: LedgerSpec, clock: Clock): Promise<Ledger
 /** A fresh, private place for one test: a temp folder, or a random table/key prefix. */
 export function makeLedgerSpec(kind: LedgerKind, encryptionKey = 'test-encryption-key'): LedgerSpec {
   const prefix = `xgt_${randomBytes(5).toString('hex')}_`;
+  // HKDF, as for n8n's random key: the storms start many processes, and a memory-hard derivation
+  // per process would only slow them (the passphrase path has its own tests in test/unit/secrets).
+  const key = { encryptionKey, keyKind: 'random' };
   switch (kind) {
     case 'file':
-      return { kind, directory: mkdtempSync(join(tmpdir(), 'xg-ledger-')), encryptionKey };
+      return { kind, directory: mkdtempSync(join(tmpdir(), 'xg-ledger-')), ...key };
     case 'postgres':
-      return { kind, connectionString: TEST_POSTGRES_URL, tablePrefix: prefix, encryptionKey };
+      return { kind, connectionString: TEST_POSTGRES_URL, tablePrefix: prefix, ...key };
     case 'redis':
-      return { kind, redisUrl: TEST_REDIS_URL, keyPrefix: `${prefix}:`, encryptionKey };
+      return { kind, redisUrl: TEST_REDIS_URL, keyPrefix: `${prefix}:`, ...key };
     case 'redis+postgres':
-      return { kind, connectionString: TEST_POSTGRES_URL, tablePrefix: prefix, redisUrl: TEST_REDIS_URL, keyPrefix: `${prefix}:`, encryptionKey };
+      return { kind, connectionString: TEST_POSTGRES_URL, tablePrefix: prefix, redisUrl: TEST_REDIS_URL, keyPrefix: `${prefix}:`, ...key };
   }
 }
 
