@@ -385,7 +385,7 @@ const STATUS_IN_TEXT = [
  * Lower-case phrases, matched on the lower-cased text with plain `includes` (no regex on attacker text).
  */
 const IMPLIED_STATUS: readonly (readonly [number, readonly string[]])[] = [
-  [429, ['ratelimitexception', 'xeroratelimitexceeded', 'ratelimitexceededexception', 'toomanyrequestsexception', 'rate limit for your organisation/application pairing has been exceeded', 'exceeded the per ']],
+  [429, ['ratelimitexception', 'rateexceededexception', 'xeroratelimitexceeded', 'ratelimitexceededexception', 'toomanyrequestsexception', 'rate limit for your organisation/application pairing has been exceeded', 'exceeded the per ']],
   [412, ['preconditionfailedexception', 'xeropreconditionfailed', 'one or more conditions given in the request header fields were invalid']],
   [404, ['notfoundexception', 'xeronotfound', 'the resource you have specified cannot be found', "the resource you're looking for cannot be found", 'the resource you are looking for cannot be found']],
   [403, ['forbiddenexception', 'xeroforbidden', "user doesn't have permission to access the resource", 'not permitted to access this resource']],

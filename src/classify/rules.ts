@@ -103,11 +103,21 @@ function rateLimit(e: Evidence, source: Source): Verdict | null {
     return { category: 'rate_limited', source };
   }
   // The Python SDK's RateLimitException reads "You've exceeded the per minute rate limit".
-  const kind = /exceeded the per (appminute|minute|day|concurrent) rate limit/.exec(e.lower)?.[1];
+  // Xero-Java's XeroRateLimitException reads "You've exceeded the per [day] rate limit".
+  const kind = /exceeded the per \[?(appminute|minute|day|concurrent)\]? rate limit/.exec(e.lower)?.[1] ?? rateLimitKindOfClass(e);
   if (kind !== undefined) return { category: kind === 'appminute' ? 'rate_limit_app' : kind === 'minute' ? 'rate_limit_minute' : kind === 'day' ? 'rate_limit_day' : 'rate_limit_concurrent', source };
   const status = e.error.status ?? e.impliedStatus;
   if (status === 429 || has(e, 'rate limit exceeded', 'too many requests', 'ratelimitexceeded')) return { category: 'rate_limited', source };
   return null;
+}
+
+/** Xero-Java's rate-limit subclasses name the kind (XeroDailyRateLimitException, ...). */
+function rateLimitKindOfClass(e: Evidence): string | undefined {
+  if (!e.lower.includes('ratelimitexception')) return undefined;
+  if (e.lower.includes('appminuteratelimitexception')) return 'appminute';
+  if (e.lower.includes('minuteratelimitexception')) return 'minute';
+  if (e.lower.includes('dailyratelimitexception')) return 'day';
+  return undefined;
 }
 
 /** Xero's Problem Details `Detail` (and the same words wherever they appear). */
