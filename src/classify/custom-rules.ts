@@ -35,11 +35,13 @@ const byRule = new WeakMap<CustomRule, Prepared>();
 /** Compiled expressions by source text, so equal rules in fresh objects (one per n8n item) still compile once. */
 const byExpression = new Map<string, jsonata.Expression | string>();
 /**
- * Expressions the sandbox had to stop (out of memory, over the hard time limit, crashed the evaluator),
- * with why. They stay switched off for the life of the process: running one again for every item would
- * only stop the evaluator again. Editing the rule gives a new expression, which runs.
+ * Expressions the sandbox had to stop (out of memory, crashed the evaluator, over the hard time limit
+ * twice), with why. They stay switched off for the life of the process: running one again for every
+ * item would only stop the evaluator again. Editing the rule gives a new expression, which runs.
  */
 const stoppedExpressions = new Map<string, string>();
+/** Expressions stopped once for time: a loaded machine can make an honest rule slow once, not twice. */
+const slowOnce = new Set<string>();
 
 function compileExpression(source: string): jsonata.Expression | string {
   const cached = byExpression.get(source);
@@ -155,32 +157,41 @@ function outcome(prepared: readonly Prepared[], matchedAt: number, evalErrors: R
   return { matched: hit?.rule ?? null, matchedName: hit?.name ?? null, configurationError };
 }
 
-function usableOf(prepared: readonly Prepared[]): { p: Prepared; i: number }[] {
-  return prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.expression !== null && !stoppedExpressions.has(p.rule.expression));
+function usableOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string, string>): { p: Prepared; i: number }[] {
+  return prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.expression !== null && !stoppedExpressions.has(p.rule.expression) && !stoppedNow.has(p.rule.expression));
 }
 
 /** Rules switched off earlier, and why, by rule index. */
-function stoppedOf(prepared: readonly Prepared[]): Map<number, string> {
+function stoppedOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string, string>): Map<number, string> {
   const stopped = new Map<number, string>();
   prepared.forEach((p, i) => {
-    const why = p.expression !== null ? stoppedExpressions.get(p.rule.expression) : undefined;
-    if (why !== undefined) stopped.set(i, `${why} (switched off until the rule is changed or the process restarts)`);
+    if (p.expression === null) return;
+    const off = stoppedExpressions.get(p.rule.expression);
+    if (off !== undefined) stopped.set(i, `${off} (switched off until the rule is changed or the process restarts)`);
+    else if (stoppedNow.has(p.rule.expression)) stopped.set(i, stoppedNow.get(p.rule.expression) ?? '');
   });
   return stopped;
 }
 
-function fromSandbox(prepared: readonly Prepared[], usable: readonly { p: Prepared; i: number }[], out: SandboxOutcome): RuleOutcome | typeof AGAIN {
+function fromSandbox(prepared: readonly Prepared[], usable: readonly { p: Prepared; i: number }[], out: SandboxOutcome, stoppedNow: Map<string, string>): RuleOutcome | typeof AGAIN {
   const evalErrors = new Map(out.errors.map((e) => [usable[e.index].i, e.message] as const));
-  const stopped = stoppedOf(prepared);
+  const stopped = stoppedOf(prepared, stoppedNow);
   if (out.stopped !== null) {
     const culprit = usable[out.stopped.index];
     if (culprit === undefined) {
       const o = outcome(prepared, -1, evalErrors, stopped);
       return { ...o, configurationError: o.configurationError ?? `Custom rules could not be evaluated: ${out.stopped.reason}` };
     }
-    if (stoppedExpressions.size >= 1000) stoppedExpressions.clear();
-    stoppedExpressions.set(culprit.p.rule.expression, out.stopped.reason);
-    // Evaluate the others again without it (each round switches one more rule off, so this ends).
+    const expression = culprit.p.rule.expression;
+    if (out.stopped.reason.startsWith('ran longer') && !slowOnce.has(expression)) {
+      if (slowOnce.size >= 1000) slowOnce.clear();
+      slowOnce.add(expression);
+      stoppedNow.set(expression, out.stopped.reason);
+    } else {
+      if (stoppedExpressions.size >= 1000) stoppedExpressions.clear();
+      stoppedExpressions.set(expression, out.stopped.reason);
+    }
+    // Evaluate the others again without it (each round takes one more rule out, so this ends).
     return AGAIN;
   }
   return outcome(prepared, out.matched >= 0 ? usable[out.matched].i : -1, evalErrors, stopped);
@@ -197,11 +208,12 @@ const AGAIN: RuleOutcome = Object.freeze({ matched: null, matchedName: null, con
 export function runRulesSync(rules: unknown, error: NormalisedError, nowMs: number): RuleOutcome {
   if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
   const prepared = prepareAll(rules);
+  const stoppedNow = new Map<string, string>();
   for (;;) {
-    const usable = usableOf(prepared);
-    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared));
+    const usable = usableOf(prepared, stoppedNow);
+    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
     const out = evaluateInSandboxSync(usable.map(({ p }) => p.rule.expression), error, nowMs, JSONATA_OPTIONS);
-    const result = fromSandbox(prepared, usable, out);
+    const result = fromSandbox(prepared, usable, out, stoppedNow);
     if (result !== AGAIN) return result;
   }
 }
@@ -210,11 +222,12 @@ export function runRulesSync(rules: unknown, error: NormalisedError, nowMs: numb
 export async function runRulesAsync(rules: unknown, error: NormalisedError, nowMs: number): Promise<RuleOutcome> {
   if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
   const prepared = prepareAll(rules);
+  const stoppedNow = new Map<string, string>();
   for (;;) {
-    const usable = usableOf(prepared);
-    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared));
+    const usable = usableOf(prepared, stoppedNow);
+    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
     const out = await evaluateInSandbox(usable.map(({ p }) => p.rule.expression), error, nowMs, JSONATA_OPTIONS);
-    const result = fromSandbox(prepared, usable, out);
+    const result = fromSandbox(prepared, usable, out, stoppedNow);
     if (result !== AGAIN) return result;
   }
 }
