@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { classifyXeroError, compileRules } from '../src/classify';
+import { classifyXeroError, classifyXeroErrorAsync, compileRules } from '../src/classify';
 import { emit, percentiles, ratio, sample } from './measure';
 
 const CORPUS = resolve(__dirname, '../../shared/corpus/xero-errors.sample.jsonl');
+const PASTED = resolve(__dirname, '../test/fixtures/corpus/pasted.jsonl');
 const FIVE_MB = 5 * 1024 * 1024;
 
 function corpusInputs(): unknown[] {
@@ -78,6 +79,22 @@ export async function run(): Promise<void> {
     sink += classifyXeroError(input, { now, rules }).summary.length;
   });
   emit({ bench: 'classify.corpus.syncCustomRule', classificationsPerSecond: withRules.perSecond, ratioToBuiltInsOnly: ratio(withRules.perSecond, classify.perSecond) });
+  // The same through classifyXeroErrorAsync (what the n8n and Node-RED nodes call), awaited one after another.
+  const asyncTimes = await sample(15, 3, async () => {
+    for (let p = 0; p < 10; p++) for (const input of inputs) sink += (await classifyXeroErrorAsync(input, { now, rules })).summary.length;
+  });
+  const asyncPerSecond = Math.round(((10 * inputs.length) / percentiles(asyncTimes).p50) * 1e9);
+  emit({ bench: 'classify.corpus.asyncCustomRule', classificationsPerSecond: asyncPerSecond, ratioToBuiltInsOnly: ratio(asyncPerSecond, classify.perSecond) });
+
+  // What people paste (issue 18): the repository's own corpus of real pasted texts.
+  const pasted = readFileSync(PASTED, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { input: unknown }).input);
+  const pastedRate = await perSecond(pasted, 100, 15, (input) => {
+    sink += classifyXeroError(input, { now }).summary.length;
+  });
+  emit({ bench: 'classify.pasted', inputs: pasted.length, classificationsPerSecond: pastedRate.perSecond, nsPerClassification: { p50: pastedRate.p50Ns, p99: pastedRate.p99Ns }, ratioToJsonRoundTrip: ratio(pastedRate.perSecond, json.perSecond) });
 
   const hostile: [string, string | unknown][] = [
     ['letters', 'a'.repeat(FIVE_MB)],
@@ -85,6 +102,12 @@ export async function run(): Promise<void> {
     ['loose-pairs', '"Detail":"AuthenticationUnsuccessful",'.repeat(Math.floor(FIVE_MB / 38))],
     ['braces-and-quotes', '{"'.repeat(FIVE_MB / 2)],
     ['html', `<html><body>${'<div>'.repeat(FIVE_MB / 5)}</body></html>`],
+    // Worst cases for the patterns that read printed objects, status words and inline headers.
+    ['unclosed-single-quotes-after-keys', "key: '".repeat(FIVE_MB / 6)],
+    ['escaped-quotes-in-a-value', `'v': '${"\\'".repeat(FIVE_MB / 2)}`],
+    ['inline-header-names', "'Retry-After': ".repeat(FIVE_MB / 15)],
+    ['status-words', 'status code status_code statusCode: '.repeat(FIVE_MB / 36)],
+    ['python-none-true-soup', "{'a': None, 'b': True, ".repeat(FIVE_MB / 24)],
     ['object-with-5mb-body', { statusCode: 400, headers: { 'content-type': 'application/json' }, body: `{"Elements":[${'{"ValidationErrors":[{"Message":"x"}]},'.repeat(FIVE_MB / 40)}{}]}` }],
   ];
   for (const [name, input] of hostile) {

@@ -25,7 +25,42 @@ interface Analysis {
 function analyse(input: unknown, forRules: boolean): Analysis {
   const evidence = normalise(input, forRules);
   const verdict = builtInVerdict(evidence);
-  return { evidence, verdict, normalised: { ...evidence.error, source: verdict.source } };
+  const normalised: NormalisedError = { ...evidence.error, source: verdict.source };
+  // What rules see is also what normaliseXeroError shows (and the n8n node can copy into execution data).
+  return { evidence, verdict, normalised: forRules ? redactNormalised(normalised, orderSecrets(evidence.secrets)) : normalised };
+}
+
+/** Every string of the normalised error through the redaction: tokens in messages, URLs and bodies included. */
+function redactNormalised(n: NormalisedError, secrets: readonly string[]): NormalisedError {
+  const r = (s: string | null): string | null => (s === null ? null : redact(s, secrets));
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(n.headers)) headers[k] = redact(v, secrets);
+  return {
+    ...n,
+    headers,
+    body: redactValue(n.body, secrets, 0),
+    text: redact(n.text, secrets),
+    url: r(n.url),
+    detail: r(n.detail),
+    type: r(n.type),
+    title: r(n.title),
+    error: r(n.error),
+    errorDescription: r(n.errorDescription),
+    oauthProblem: r(n.oauthProblem),
+    oauthProblemAdvice: r(n.oauthProblemAdvice),
+    validationMessages: n.validationMessages.map((m) => redact(m, secrets)),
+    description: r(n.description),
+  };
+}
+
+/** The body is already a small plain copy (normalise's boundedCopy), so this walk is bounded too. */
+function redactValue(v: unknown, secrets: readonly string[], depth: number): unknown {
+  if (typeof v === 'string') return redact(v, secrets);
+  if (v === null || typeof v !== 'object' || depth > 10) return v;
+  if (Array.isArray(v)) return v.map((x: unknown) => redactValue(x, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = redactValue(x, secrets, depth + 1);
+  return out;
 }
 
 const SAFE_PROBLEM = /^[a-z][a-z_ ]{0,39}$/i;

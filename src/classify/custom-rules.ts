@@ -5,12 +5,12 @@
  */
 import jsonata from 'jsonata';
 import { ACTIONS, SEVERITIES, type CompiledRules, type CustomRule, type NormalisedError } from './types';
-import { evaluateSync, truthy } from './sync-bridge';
+import { SANDBOX_LIMITS, evaluateInSandbox, evaluateInSandboxSync, type SandboxOutcome } from './rule-sandbox';
 
-/** Guardrails JSONata enforces itself: a runaway rule stops instead of hanging the workflow. */
-const JSONATA_OPTIONS = { timeout: 250, stack: 300, sequence: 100_000 };
-/** The wait for a whole set of rules on the synchronous path, worker start-up included. */
-const SYNC_TIMEOUT_MS = 3000;
+/** Guardrails JSONata enforces itself, inside the sandbox's hard limits (rule-sandbox.ts). */
+const JSONATA_OPTIONS = { timeout: SANDBOX_LIMITS.ruleTimeoutMs, stack: 300, sequence: 100_000 };
+/** A rule is a condition a person types, not a program: longer is a mistake or an attack. */
+const MAX_EXPRESSION_CHARS = 10_000;
 
 /** Thrown by compileRules (only there): a rule is not usable, and which one. */
 export class RuleConfigurationError extends Error {
@@ -34,6 +34,14 @@ interface Prepared {
 const byRule = new WeakMap<CustomRule, Prepared>();
 /** Compiled expressions by source text, so equal rules in fresh objects (one per n8n item) still compile once. */
 const byExpression = new Map<string, jsonata.Expression | string>();
+/**
+ * Expressions the sandbox had to stop (out of memory, crashed the evaluator, over the hard time limit
+ * twice), with why. They stay switched off for the life of the process: running one again for every
+ * item would only stop the evaluator again. Editing the rule gives a new expression, which runs.
+ */
+const stoppedExpressions = new Map<string, string>();
+/** Expressions stopped once for time: a loaded machine can make an honest rule slow once, not twice. */
+const slowOnce = new Set<string>();
 
 function compileExpression(source: string): jsonata.Expression | string {
   const cached = byExpression.get(source);
@@ -87,6 +95,7 @@ function validate(rule: unknown): string | null {
   const r = rule as Partial<Record<keyof CustomRule, unknown>>;
   if (typeof r.name !== 'string' || r.name.trim() === '') return 'the rule has no name';
   if (typeof r.expression !== 'string' || r.expression.trim() === '') return 'the rule has no JSONata expression';
+  if (r.expression.length > MAX_EXPRESSION_CHARS) return `the expression is longer than ${MAX_EXPRESSION_CHARS.toLocaleString('en')} characters`;
   if (typeof r.category !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(r.category)) return 'category must be a snake_case name such as "validation_error" or "my_custom_case"';
   if (typeof r.action !== 'string' || !(ACTIONS as readonly string[]).includes(r.action)) return `action must be one of ${ACTIONS.join(', ')}`;
   if (r.severity !== undefined && (typeof r.severity !== 'string' || !(SEVERITIES as readonly string[]).includes(r.severity))) return `severity must be one of ${SEVERITIES.join(', ')}`;
@@ -135,48 +144,90 @@ function notAList(rules: unknown): boolean {
  * The first problem among the rules that were consulted (those before the match, or all of them),
  * in rule order, so the sync and async paths report the same thing.
  */
-function outcome(prepared: readonly Prepared[], matchedAt: number, evalErrors: ReadonlyMap<number, string>): RuleOutcome {
+function outcome(prepared: readonly Prepared[], matchedAt: number, evalErrors: ReadonlyMap<number, string>, stopped: ReadonlyMap<number, string> = new Map()): RuleOutcome {
   const stop = matchedAt >= 0 ? matchedAt : prepared.length;
   let configurationError: string | null = null;
   for (let i = 0; i < stop && configurationError === null; i++) {
     const p = prepared[i];
     if (p.problem !== null) configurationError = `Custom rule "${p.name}" is not usable: ${p.problem}`;
+    else if (stopped.has(i)) configurationError = `Custom rule "${p.name}" was stopped: it ${stopped.get(i) ?? ''}`;
     else if (evalErrors.has(i)) configurationError = `Custom rule "${p.name}" failed while evaluating: ${evalErrors.get(i) ?? ''}`;
   }
   const hit = matchedAt >= 0 ? prepared[matchedAt] : null;
   return { matched: hit?.rule ?? null, matchedName: hit?.name ?? null, configurationError };
 }
 
-/** Synchronous evaluation through the JSONata worker (see sync-bridge.ts). */
+function usableOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string, string>): { p: Prepared; i: number }[] {
+  return prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.expression !== null && !stoppedExpressions.has(p.rule.expression) && !stoppedNow.has(p.rule.expression));
+}
+
+/** Rules switched off earlier, and why, by rule index. */
+function stoppedOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string, string>): Map<number, string> {
+  const stopped = new Map<number, string>();
+  prepared.forEach((p, i) => {
+    if (p.expression === null) return;
+    const off = stoppedExpressions.get(p.rule.expression);
+    if (off !== undefined) stopped.set(i, `${off} (switched off until the rule is changed or the process restarts)`);
+    else if (stoppedNow.has(p.rule.expression)) stopped.set(i, stoppedNow.get(p.rule.expression) ?? '');
+  });
+  return stopped;
+}
+
+function fromSandbox(prepared: readonly Prepared[], usable: readonly { p: Prepared; i: number }[], out: SandboxOutcome, stoppedNow: Map<string, string>): RuleOutcome | typeof AGAIN {
+  const evalErrors = new Map(out.errors.map((e) => [usable[e.index].i, e.message] as const));
+  const stopped = stoppedOf(prepared, stoppedNow);
+  if (out.stopped !== null) {
+    const culprit = usable[out.stopped.index];
+    if (culprit === undefined) {
+      const o = outcome(prepared, -1, evalErrors, stopped);
+      return { ...o, configurationError: o.configurationError ?? `Custom rules could not be evaluated: ${out.stopped.reason}` };
+    }
+    const expression = culprit.p.rule.expression;
+    if (out.stopped.reason.startsWith('ran longer') && !slowOnce.has(expression)) {
+      if (slowOnce.size >= 1000) slowOnce.clear();
+      slowOnce.add(expression);
+      stoppedNow.set(expression, out.stopped.reason);
+    } else {
+      if (stoppedExpressions.size >= 1000) stoppedExpressions.clear();
+      stoppedExpressions.set(expression, out.stopped.reason);
+    }
+    // Evaluate the others again without it (each round takes one more rule out, so this ends).
+    return AGAIN;
+  }
+  return outcome(prepared, out.matched >= 0 ? usable[out.matched].i : -1, evalErrors, stopped);
+}
+
+/** fromSandbox's answer when a rule was switched off and the rest must be evaluated again. */
+const AGAIN: RuleOutcome = Object.freeze({ matched: null, matchedName: null, configurationError: null });
+
+/**
+ * Synchronous evaluation in the sandbox: the caller blocks at most for the rules' time limits. A rule
+ * the sandbox had to stop is switched off and the rest are evaluated again without it, so one hostile
+ * rule never keeps the others (or the built-ins) from deciding.
+ */
 export function runRulesSync(rules: unknown, error: NormalisedError, nowMs: number): RuleOutcome {
   if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
   const prepared = prepareAll(rules);
-  const usable = prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.expression !== null);
-  if (usable.length === 0) return outcome(prepared, -1, new Map());
-  try {
-    const out = evaluateSync(usable.map(({ p }) => p.rule.expression), error, nowMs, SYNC_TIMEOUT_MS, JSONATA_OPTIONS);
-    const evalErrors = new Map(out.errors.map((e) => [usable[e.index].i, e.message] as const));
-    return outcome(prepared, out.matched >= 0 ? usable[out.matched].i : -1, evalErrors);
-  } catch (err: unknown) {
-    const o = outcome(prepared, -1, new Map());
-    return { ...o, configurationError: o.configurationError ?? `Custom rules could not be evaluated: ${errorMessage(err)}` };
+  const stoppedNow = new Map<string, string>();
+  for (;;) {
+    const usable = usableOf(prepared, stoppedNow);
+    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
+    const out = evaluateInSandboxSync(usable.map(({ p }) => p.rule.expression), error, nowMs, JSONATA_OPTIONS);
+    const result = fromSandbox(prepared, usable, out, stoppedNow);
+    if (result !== AGAIN) return result;
   }
 }
 
-/** In-thread evaluation with JSONata's own async evaluate: no worker, for callers that can await. */
+/** The same evaluation, awaited: the event loop stays free while the sandbox works. */
 export async function runRulesAsync(rules: unknown, error: NormalisedError, nowMs: number): Promise<RuleOutcome> {
   if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
   const prepared = prepareAll(rules);
-  const bindings = { now: () => new Date(nowMs).toISOString(), millis: () => nowMs };
-  const evalErrors = new Map<number, string>();
-  for (let i = 0; i < prepared.length; i++) {
-    const expression = prepared[i].expression;
-    if (expression === null) continue;
-    try {
-      if (truthy(await expression.evaluate(error, bindings))) return outcome(prepared, i, evalErrors);
-    } catch (err: unknown) {
-      evalErrors.set(i, errorMessage(err));
-    }
+  const stoppedNow = new Map<string, string>();
+  for (;;) {
+    const usable = usableOf(prepared, stoppedNow);
+    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
+    const out = await evaluateInSandbox(usable.map(({ p }) => p.rule.expression), error, nowMs, JSONATA_OPTIONS);
+    const result = fromSandbox(prepared, usable, out, stoppedNow);
+    if (result !== AGAIN) return result;
   }
-  return outcome(prepared, -1, evalErrors);
 }

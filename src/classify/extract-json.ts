@@ -67,22 +67,41 @@ function parseEmbedded(s: string): unknown {
   return undefined;
 }
 
-/** A JSON literal matched by LOOSE_PAIR: only strings with escapes need the parser. */
+/** A literal matched by LOOSE_PAIR: JSON's, Python's (`None`, `True`), or a single-quoted or backtick string. */
 function literal(v: string): unknown {
-  if (v === 'null') return null;
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  if (v[0] !== '"') return Number(v);
+  if (v === 'null' || v === 'None' || v === 'undefined') return null;
+  if (v === 'true' || v === 'True') return true;
+  if (v === 'false' || v === 'False') return false;
+  const q = v[0];
+  if (q !== '"' && q !== "'" && q !== '`') return Number(v);
   if (!v.includes('\\')) return v.slice(1, -1);
-  const parsed = tryParse(v);
-  return parsed === undefined ? v.slice(1, -1) : parsed;
+  if (q === '"') {
+    const parsed = tryParse(v);
+    if (parsed !== undefined) return parsed;
+  }
+  return unescapeQuoted(v.slice(1, -1));
 }
 
-const LOOSE_PAIR = /"([A-Za-z_][A-Za-z0-9_-]{0,39})"\s*:\s*("(?:[^"\\\n]|\\.){0,2000}"|-?\d{1,9}(?:\.\d{1,6})?|null|true|false)/g;
+const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '0': '\0', b: '\b', f: '\f', v: '\v' };
+
+/** The escapes util.inspect and Python's repr write inside a quoted string. */
+function unescapeQuoted(body: string): string {
+  return body.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[^])/g, (_m, e: string) => {
+    if (e.length > 1) return String.fromCharCode(parseInt(e.slice(1), 16));
+    return ESCAPES[e] ?? e;
+  });
+}
 
 /**
- * `"Key": value` pairs anywhere in the text, first occurrence of each key wins. Works on fragments
- * that are not valid JSON (missing braces, truncated, escaped once more).
+ * `"Key": value` pairs, and the `'key': 'value'` / `key: 'value'` pairs of util.inspect and Python's
+ * repr. Each alternative is bounded and starts at a literal character, so the scan stays linear.
+ */
+const LOOSE_PAIR =
+  /(?:"([A-Za-z_][A-Za-z0-9_-]{0,39})"|'([A-Za-z_][A-Za-z0-9_-]{0,39})'|(?<![\w'"-])([A-Za-z_][A-Za-z0-9_]{0,39}))\s*:\s*("(?:[^"\\\n]|\\.){0,2000}"|'(?:[^'\\\n]|\\.){0,2000}'|`(?:[^`\\]|\\.){0,2000}`|-?\d{1,9}(?:\.\d{1,6})?(?![\d:])|null|true|false|None|True|False|undefined)/g;
+
+/**
+ * Pairs anywhere in the text, first occurrence of each key wins. Works on fragments that are not
+ * valid JSON (missing braces, truncated, escaped once more) and on printed objects that never were.
  */
 export function extractLoosePairs(s: string): Record<string, unknown> | null {
   const text = s.includes('\\"') ? s.replace(/\\\\"/g, '"').replace(/\\"/g, '"') : s;
@@ -90,10 +109,10 @@ export function extractLoosePairs(s: string): Record<string, unknown> | null {
   LOOSE_PAIR.lastIndex = 0;
   let count = 0;
   for (let m = LOOSE_PAIR.exec(text); m !== null && count < 200; m = LOOSE_PAIR.exec(text), count++) {
-    const key = m[1];
+    const key = m[1] ?? m[2] ?? m[3];
     out ??= {};
     if (key in out) continue;
-    out[key] = literal(m[2]);
+    out[key] = literal(m[4]);
   }
   return out;
 }

@@ -18,6 +18,11 @@ export interface Evidence {
   urls: string[];
   sourceHint: Source | null;
   errorNames: string[];
+  /**
+   * The status a person would infer when none is given: from an SDK's exception class
+   * (`ForbiddenException`) or Xero's documented wording for a status. Never reported as httpStatus.
+   */
+  impliedStatus: number | null;
   /** Values the input held under secret-looking names; output is scrubbed of them. */
   secrets: string[];
 }
@@ -34,6 +39,21 @@ const INSTANCE_FIELDS = ['message', 'name', 'code', 'errno', 'status', 'statusCo
 // eslint-disable-next-line no-control-regex -- finding control characters is the point: they mark binary input.
 const CONTROL_OR_REPLACEMENT = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
 const NET_CODE = /^(?:E[A-Z][A-Z0-9_]{2,}|UND_ERR_[A-Z_]+|ERR_[A-Z0-9_]+)$/;
+/** OpenSSL's verification codes as Node reports them in `code`. */
+export const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_CRL',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /** Names under which a value is a secret: never copied to text, and scrubbed from output. */
 export function isSecretKey(lk: string): boolean {
@@ -155,7 +175,7 @@ class Walker {
     }
     if (lk === 'code' || lk === 'errno') {
       if (typeof v === 'string') {
-        if (NET_CODE.test(v)) this.code ??= v;
+        if (NET_CODE.test(v) || TLS_CODES.has(v)) this.code ??= v;
         // Any other string `code` is an OAuth authorization code (e.g. a callback's query): a secret.
         else if (v.length >= 6) this.secrets.add(v);
         return;
@@ -202,13 +222,14 @@ class Walker {
     if (short !== null) this.readKnownField(key, short);
     this.addText(s);
     if (depth >= LIMITS.depth) return;
-    if (s.includes('{') || s.includes('[') || s.includes('":')) {
+    if (s.includes('{') || s.includes('[') || s.includes('":') || s.includes("':") || s.includes(": '")) {
       const parsed = extractJson(s, LIMITS.jsonNesting);
       if (parsed.length > 0) {
         this.firstParsed ??= parsed[0];
         if (BODY_KEYS.has(key) && this.body === raw) this.body = parsed[0];
         for (const p of parsed) this.enqueue(p, depth + 1, key);
-      } else if (s.includes('":')) {
+      } else if (s.includes('":') || s.includes("':") || s.includes(": '") || s.includes(': `')) {
+        // Fragments, and objects printed by util.inspect or Python's repr (single quotes, bare keys).
         const pairs = extractLoosePairs(s);
         if (pairs) {
           this.firstParsed ??= pairs;
@@ -341,14 +362,65 @@ function toStatus(v: unknown): number | null {
 
 /** Status lines as people and libraries write them. */
 const STATUS_IN_TEXT = [
-  /\bstatus(?: code)?[\s:=]+(\d{3})\b/i,
+  // `status: 429`, `statusCode=500`, `status_code: 401`, `Request failed with status code 404`.
+  /\bstatus(?:[ _]?code)?['"]?[\s:=]+['"]?(\d{3})\b/i,
   /(?:^|\n)\s*(\d{3}) - /,
   /\bHTTP\/\d(?:\.\d)? (\d{3})\b/,
-  /\b(\d{3}) (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error|Not Found|Too Many Requests|Unauthorized|Forbidden|Precondition Failed|Bad Request)\b/i,
-  /\bhttp(?:code| code| error)[\s:=]+(\d{3})\b/i,
+  /\b(\d{3}) (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error|Not Found|Too Many Requests|Unauthori[sz]ed|Forbidden|Precondition Failed|Bad Request|Not Implemented)\b/i,
+  /\bhttp(?:code| code| error| status)?[\s:=]+(\d{3})\b/i,
+  // `Xero API 400 Error calling CreateInvoices` (.NET SDK), `[403] Client error` (PHP SDK, Guzzle).
+  /\bAPI (\d{3}) error\b/i,
+  /\[(\d{3})\] (?:client|server) error\b/i,
+  // Python SDK: `(429)\nReason: Too Many Requests`; `GET call failed with: 404`.
+  /\((\d{3})\)\s*Reason:/,
+  /\bfailed with:? (\d{3})\b/i,
+  /\bresponse code[\s:=]+(\d{3})\b/i,
+  // Prose: `I got an exception with 429 errors`, `a 403 response`.
+  /\b([45]\d\d) (?:errors?|responses?)\b/i,
 ];
+
+/**
+ * What a person infers when no status is written: an SDK's exception class, in any of Xero's SDK
+ * languages, or Xero's documented wording for a status (developer.xero.com, HTTP response codes).
+ * Lower-case phrases, matched on the lower-cased text with plain `includes` (no regex on attacker text).
+ */
+const IMPLIED_STATUS: readonly (readonly [number, readonly string[]])[] = [
+  [429, ['ratelimitexception', 'rateexceededexception', 'xeroratelimitexceeded', 'ratelimitexceededexception', 'toomanyrequestsexception', 'rate limit for your organisation/application pairing has been exceeded', 'exceeded the per ']],
+  [412, ['preconditionfailedexception', 'xeropreconditionfailed', 'one or more conditions given in the request header fields were invalid']],
+  [404, ['notfoundexception', 'xeronotfound', 'the resource you have specified cannot be found', "the resource you're looking for cannot be found", 'the resource you are looking for cannot be found']],
+  [403, ['forbiddenexception', 'xeroforbidden', "user doesn't have permission to access the resource", 'not permitted to access this resource']],
+  [401, ['unauthorizedexception', 'unauthorisedexception', 'xerounauthorized', 'invalid authorization credentials']],
+  [400, ['validationexception', 'postdatainvalidexception', 'badrequestexception', 'xerobadrequest', 'a validation exception has occurred', 'a validation exception occurred', 'xml for post data was invalid', 'json request body could not be read']],
+  [503, ['xeronotavailable', 'serviceunavailableexception', 'api is currently unavailable', 'the organisation temporarily cannot be connected to']],
+  [501, ['notimplementedexception', 'xeronotimplemented', 'the method you have called has not been implemented']],
+  [500, ['internalservererrorexception', 'xerointernalerror', 'an unhandled error with the xero api', 'an error occurred in xero']],
+];
+/** The reason phrase alone (`Forbidden - perhaps check your credentials?`), written as HTTP writes it. */
+const REASON_PHRASE = /\b(Bad Request|Unauthori[sz]ed|Forbidden|Not Found|Precondition Failed|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b/;
+const REASON_STATUS: Readonly<Record<string, number>> = {
+  'bad request': 400,
+  unauthorized: 401,
+  unauthorised: 401,
+  forbidden: 403,
+  'not found': 404,
+  'precondition failed': 412,
+  'too many requests': 429,
+  'internal server error': 500,
+  'bad gateway': 502,
+  'service unavailable': 503,
+  'gateway timeout': 504,
+  'gateway time-out': 504,
+};
+
+function impliedStatusOf(lower: string, text: string): number | null {
+  for (const [status, phrases] of IMPLIED_STATUS) for (const p of phrases) if (lower.includes(p)) return status;
+  const m = REASON_PHRASE.exec(text);
+  return m ? (REASON_STATUS[m[1].toLowerCase()] ?? null) : null;
+}
 const TEXT_HEADER = /(?:^|\n)\s*(retry-after|x-rate-limit-problem|xero-correlation-id)\s*:\s*([^\n]{1,200})/gi;
-const TEXT_NET_CODE = /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|EHOSTDOWN|EPROTO|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+)\b/;
+/** The same headers inside a printed dict or map: `'Retry-After': '37'`, `X-Rate-Limit-Problem=[minute]`. */
+const INLINE_HEADER = /(retry-after|x-rate-limit-problem|xero-correlation-id)['"]?\s*[:=]\s*\[?\s*['"]?([^'"\]\n\r;,}]{1,100})/gi;
+const TEXT_NET_CODE = /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|EHOSTDOWN|EPROTO|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?)\b/;
 const LOGIN_PAGE_ERROR = /\b(invalid_grant|invalid_client|invalid_scope|unauthorized_client|access_denied|unsupported_grant_type|invalid_request)\s+:\s*([^\n]{1,200})/i;
 const TEXT_OAUTH_ERROR = /\b(invalid_grant|invalid_client|invalid_scope|unauthorized_client|access_denied|unsupported_grant_type|invalid_request)\b/;
 
@@ -380,6 +452,9 @@ export function normalise(input: unknown, copyBody: boolean): Evidence {
   if (lower.includes('retry-after') || lower.includes('x-rate-limit-problem') || lower.includes('xero-correlation-id')) {
     TEXT_HEADER.lastIndex = 0;
     for (let m = TEXT_HEADER.exec(text); m !== null; m = TEXT_HEADER.exec(text)) w.headers[m[1].toLowerCase()] ??= m[2].trim();
+    INLINE_HEADER.lastIndex = 0;
+    let n = 0;
+    for (let m = INLINE_HEADER.exec(text); m !== null && n < 20; m = INLINE_HEADER.exec(text), n++) w.headers[m[1].toLowerCase()] ??= m[2].trim();
   }
   w.code ??= TEXT_NET_CODE.exec(text)?.[1] ?? null;
   w.oauthError ??= TEXT_OAUTH_ERROR.exec(lower)?.[1] ?? null;
@@ -419,6 +494,7 @@ export function normalise(input: unknown, copyBody: boolean): Evidence {
     urls: w.urls,
     sourceHint: w.sourceHint,
     errorNames: w.errorNames,
+    impliedStatus: w.status === null ? impliedStatusOf(lower, text) : null,
     secrets: [...w.secrets],
   };
 }

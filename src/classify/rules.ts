@@ -4,7 +4,7 @@
  * header beats the status line; Xero's `Detail` beats the status code; the status code beats the
  * words of a message; a network error code applies only when no HTTP response arrived.
  */
-import type { Evidence } from './normalise';
+import { TLS_CODES, type Evidence } from './normalise';
 import type { Category, Source } from './types';
 
 export interface Verdict {
@@ -102,8 +102,22 @@ function rateLimit(e: Evidence, source: Source): Verdict | null {
     if (problem.startsWith('concurrent')) return { category: 'rate_limit_concurrent', source };
     return { category: 'rate_limited', source };
   }
-  if (e.error.status === 429 || has(e, 'rate limit exceeded', 'too many requests', 'ratelimitexceeded')) return { category: 'rate_limited', source };
+  // The Python SDK's RateLimitException reads "You've exceeded the per minute rate limit".
+  // Xero-Java's XeroRateLimitException reads "You've exceeded the per [day] rate limit".
+  const kind = /exceeded the per \[?(appminute|minute|day|concurrent)\]? rate limit/.exec(e.lower)?.[1] ?? rateLimitKindOfClass(e);
+  if (kind !== undefined) return { category: kind === 'appminute' ? 'rate_limit_app' : kind === 'minute' ? 'rate_limit_minute' : kind === 'day' ? 'rate_limit_day' : 'rate_limit_concurrent', source };
+  const status = e.error.status ?? e.impliedStatus;
+  if (status === 429 || has(e, 'rate limit exceeded', 'too many requests', 'ratelimitexceeded')) return { category: 'rate_limited', source };
   return null;
+}
+
+/** Xero-Java's rate-limit subclasses name the kind (XeroDailyRateLimitException, ...). */
+function rateLimitKindOfClass(e: Evidence): string | undefined {
+  if (!e.lower.includes('ratelimitexception')) return undefined;
+  if (e.lower.includes('appminuteratelimitexception')) return 'appminute';
+  if (e.lower.includes('minuteratelimitexception')) return 'minute';
+  if (e.lower.includes('dailyratelimitexception')) return 'day';
+  return undefined;
 }
 
 /** Xero's Problem Details `Detail` (and the same words wherever they appear). */
@@ -124,10 +138,29 @@ function xeroDetail(e: Evidence, source: Source): Verdict | null {
 }
 
 function availability(e: Evidence, source: Source): Verdict | null {
-  if (has(e, 'the organisation is offline', 'organisation is offline', 'organization is offline')) return { category: 'organisation_offline', source };
+  if (has(e, 'the organisation is offline', 'organisation is offline', 'organization is offline', 'the organisation temporarily cannot be connected to')) return { category: 'organisation_offline', source };
   if (has(e, 'offline for maintenance', 'temporarily unavailable', 'service unavailable', 'down for maintenance', 'bad gateway', 'gateway time-out', 'gateway timeout')) {
     return { category: 'service_unavailable', source };
   }
+  return null;
+}
+
+/** A TLS verification failure: nothing reached Xero, and neither waiting nor reconnecting helps. */
+function tls(e: Evidence): Verdict | null {
+  const code = e.error.code;
+  if ((code !== null && TLS_CODES.has(code)) || has(e,
+    'unable to verify the first certificate',
+    'self signed certificate',
+    'self-signed certificate',
+    'certificate has expired',
+    'certificate verify failed',
+    'ssl certificate problem',
+    'unable to get local issuer certificate',
+    "does not match certificate's altnames",
+    'no alternative certificate subject name matches',
+    'certificate is not yet valid',
+    'certificate_verify_failed',
+  )) return { category: 'tls_error', source: e.sourceHint ?? 'network' };
   return null;
 }
 
@@ -141,7 +174,8 @@ function network(e: Evidence): Verdict | null {
   if (code !== null && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code) && !code.startsWith('ERR_BAD')) {
     return { category: 'network_error', source };
   }
-  if (has(e, 'timed out', 'timeout of ', 'request timeout', 'operation was aborted due to timeout')) return { category: 'timeout', source };
+  // got's `TimeoutError: Timeout awaiting 'request' for 2500ms`, printed as a string.
+  if (has(e, 'timed out', 'timeout of ', 'request timeout', 'operation was aborted due to timeout', 'timeout awaiting', 'timeouterror', 'readtimeout', 'connecttimeout')) return { category: 'timeout', source };
   if (has(e, 'socket hang up', 'fetch failed', 'connection to the server was closed unexpectedly', 'network error', 'getaddrinfo', 'connection reset', 'connection refused', 'other side closed')) {
     return { category: 'network_error', source };
   }
@@ -149,7 +183,8 @@ function network(e: Evidence): Verdict | null {
 }
 
 function byStatus(e: Evidence, source: Source): Verdict | null {
-  const s = e.error.status;
+  // A status written in the input wins; otherwise the one an exception class or Xero's wording implies.
+  const s = e.error.status ?? e.impliedStatus;
   if (s === null) {
     if (e.error.type?.toLowerCase() === 'validationexception') return { category: 'validation_error', source };
     if (has(e, "the resource you're looking for cannot be found", 'the resource you are requesting could not be found')) return { category: 'not_found', source };
@@ -183,6 +218,8 @@ export function builtInVerdict(e: Evidence): Verdict {
   const av = availability(e, httpSource);
   if (av) return av;
   if (!responded) {
+    const secure = tls(e);
+    if (secure) return secure;
     const net = network(e);
     if (net) return net;
   }

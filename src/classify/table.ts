@@ -27,6 +27,7 @@ export const CATEGORY_ACTION: Readonly<Record<Category, Action>> = {
   service_unavailable: 'wait_and_retry',
   server_error: 'retry',
   network_error: 'retry',
+  tls_error: 'fix_configuration',
   timeout: 'retry',
   validation_error: 'fix_request',
   not_found: 'fix_request',

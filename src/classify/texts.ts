@@ -110,6 +110,10 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
     summary: 'The connection to Xero dropped or could not be made (a network problem, not a Xero account problem).',
     advice: "Try again in a moment; if it keeps failing, check the server's internet connection, firewall and proxy.",
   },
+  tls_error: {
+    summary: "The secure (TLS) connection to Xero could not be verified, so nothing was sent: a proxy or firewall is intercepting it, the server is missing a certificate authority, or its clock is wrong.",
+    advice: "Ask whoever runs the server to trust the proxy's certificate (NODE_EXTRA_CA_CERTS=/path/to/ca.pem for n8n or Node-RED, then restart), or to fix the system clock; do not turn certificate checks off.",
+  },
   timeout: {
     summary: 'Xero took too long to answer, so the request was given up.',
     advice: 'Try again in a moment; if it keeps happening, request less data at a time (use paging or filters).',

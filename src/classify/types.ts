@@ -26,6 +26,7 @@ export const CATEGORIES = [
   'service_unavailable',
   'server_error',
   'network_error',
+  'tls_error',
   'timeout',
   'validation_error',
   'not_found',

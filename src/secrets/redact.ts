@@ -22,9 +22,20 @@ const OPAQUE = /[A-Za-z0-9_~+/=-]+/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A long run of mixed letters and digits reads as a token; a long word or a GUID does not. */
-function opaque(run: string): string {
+function opaqueSegment(run: string): string {
   if (run.length < 24 || UUID.test(run) || !/\d/.test(run) || !/[A-Za-z]/.test(run)) return run;
   return REDACTED;
+}
+
+/**
+ * A URL path (`2.0/Invoices/<GUID>`) is read segment by segment, so a record address stays readable;
+ * a token-like segment is still removed.
+ */
+function opaque(run: string): string {
+  if (run.length < 24) return run;
+  if (!run.includes('/') || run.endsWith('=')) return opaqueSegment(run);
+  const segments = run.split('/');
+  return segments.some((x) => x.length === 0 || x.length >= 24 || /^[A-Za-z]+$/.test(x) || /^\d+$/.test(x)) ? segments.map(opaqueSegment).join('/') : REDACTED;
 }
 
 /** `token expired`, `Bearer error=invalid_token`: lower-case words and parameters, not credentials. */

@@ -47,6 +47,8 @@ const FRAGMENTS = [
   'TokenExpired', 'AuthenticationUnsuccessful', 'AuthorizationUnsuccessful', 'ValidationException', 'invalid_grant', 'unauthorized_client : ',
   'Invalid redirect_uri', 'needs to be reconnected', 'Retry-After: ', 'X-Rate-Limit-Problem: ', 'minute', 'day', 'ECONNRESET', 'ENOTFOUND',
   '<html>', '</p>', '<script>', '&amp;', '&#x27;', ' ', '\n', '\u0000', '\uFFFD', '\uD800', 'Bearer ', 'eyJ', '.', 'The Organisation is offline',
+  // What people paste (issue 18): printed objects, SDK exceptions, status words, TLS failures.
+  "'", '`', "': '", 'statusCode: ', "HTTPHeaderDict({'Retry-After': '", "'X-Rate-Limit-Problem': '", 'None', 'True', 'ForbiddenException', 'PostDataInvalidException', '(429)\nReason: ', '[403] Client error', 'Xero API 400 Error calling ', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'self-signed certificate', "TimeoutError: Timeout awaiting 'request'", "You've exceeded the per minute rate limit",
 ];
 const xeroish = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 12 }), bareToken), { maxLength: 40 }).map((parts) => parts.join(''));
 

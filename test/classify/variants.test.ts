@@ -93,6 +93,7 @@ const CASES: Case[] = [
   ['ECONNREFUSED as an Error instance', Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }), 'network_error', { action: 'retry', source: 'network' }],
   ['EAI_AGAIN in a cause chain', Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo EAI_AGAIN api.xero.com'), { code: 'EAI_AGAIN' }) }), 'network_error', { action: 'retry' }],
   ['UND_ERR_SOCKET', { name: 'SocketError', code: 'UND_ERR_SOCKET', message: 'other side closed' }, 'network_error'],
+  ['TLS interception under fetch failed', Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }) }), 'tls_error', { action: 'fix_configuration', source: 'network', severity: 'critical' }],
   ['ENOTFOUND needs configuration', { code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND api.xero.comm' }, 'network_error', { action: 'fix_configuration', retryable: false, severity: 'critical' }],
   ['n8n connection closed text', { error: { message: 'The connection to the server was closed unexpectedly, perhaps it is offline. You can retry the request immediately or wait and retry later.', name: 'NodeApiError' } }, 'network_error'],
   // timeout

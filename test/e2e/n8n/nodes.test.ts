@@ -80,6 +80,13 @@ describe('Xero Guard nodes and examples on real n8n', () => {
       webhookInto('refresh if needed', 'refresh-if-needed', { name: 'Refresh Xero Token', type: `${PACKAGE}.xeroGuardRefreshToken`, typeVersion: 1, parameters: { mode: 'ifNeeded' }, credentials }),
       webhookInto('refresh force', 'refresh-force', { name: 'Refresh Xero Token', type: `${PACKAGE}.xeroGuardRefreshToken`, typeVersion: 1, parameters: { mode: 'force' }, credentials }),
       webhookInto('classify', 'classify', { name: 'Classify Xero Error', type: `${PACKAGE}.xeroGuardClassifyError`, typeVersion: 1, parameters: { errorSource: 'field', errorField: 'body', outputMode: 'single', options: {} } }),
+      // Issue 14 item 3: a custom rule that is a V8 fatal error ended the n8n process.
+      webhookInto('classify hostile rule', 'classify-hostile-rule', {
+        name: 'Classify Xero Error',
+        type: `${PACKAGE}.xeroGuardClassifyError`,
+        typeVersion: 1,
+        parameters: { errorSource: 'field', errorField: 'body', outputMode: 'single', options: {}, customRules: { rules: [{ name: 'Pad and split', expression: "$count($split($pad('', 150000000, 'x'), '')) > 0", category: 'bomb', action: 'alert' }] } },
+      }),
     ];
     for (const workflow of workflows) await n8n.activate(await n8n.importWorkflow(workflow));
   }, 1_800_000); // the first run installs n8n (minutes; up to ~17 min on a loaded 2-core machine)
@@ -128,6 +135,14 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     const answer = await n8n!.webhook('classify', { statusCode: 429, headers: { 'retry-after': '30', 'x-rate-limit-problem': 'minute' }, body: 'Rate limit exceeded' });
     expect(answer.status).toBe(200);
     expect(answer.json[0].classification).toMatchObject({ category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 30 });
+  });
+
+  test('a custom rule that is a V8 fatal error is stopped and named; n8n keeps running', async () => {
+    const answer = await n8n!.webhook('classify-hostile-rule', { statusCode: 429, headers: { 'retry-after': '30', 'x-rate-limit-problem': 'minute' }, body: '' });
+    expect(answer.status).toBe(200);
+    expect(answer.json[0].classification).toMatchObject({ category: 'rate_limit_minute', configurationError: expect.stringMatching(/^Custom rule "Pad and split" was stopped: it (?:used more memory|ran longer)/) });
+    // The same n8n process answers the next request.
+    expect((await n8n!.webhook('classify', { statusCode: 503, body: 'The Organisation is offline' })).json[0].classification.category).toBe('organisation_offline');
   });
 
   test('every example imports into real n8n with node types n8n knows', async () => {
