@@ -15,3 +15,4 @@ export * from './create-ledger';
 export * from './n8n-environment';
 export * from './ledger-url';
 export * from './migrate';
+export * from './display-name';

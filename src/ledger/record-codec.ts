@@ -28,6 +28,8 @@ export interface StoredDocument {
   updatedAt: number;
   token: { expiresAt: number; obtainedAt: number; scope: string[]; refreshTokenFp: string | null };
   candidates: Array<Omit<Candidate, 'tokenSet'> & { refreshTokenFp: string | null }>;
+  /** Optional (added after format 1 shipped; older documents lack it and read as null). */
+  displayName?: string | null;
   sealed: string;
 }
 
@@ -63,6 +65,7 @@ export function encodeRecord(record: ConnectionRecord, sealer: Sealer): StoredDo
       ...meta,
       refreshTokenFp: tokenSet.refreshToken ? fingerprint(tokenSet.refreshToken) : null,
     })),
+    ...(record.displayName ? { displayName: record.displayName } : {}),
     sealed: sealer.seal(JSON.stringify(sealedTokens), record.key),
   };
 }
@@ -110,5 +113,6 @@ export function decodeRecord(raw: unknown, sealer: Sealer, where: string, restor
     history: Array.isArray(doc.history) ? doc.history : [],
     createdAt: doc.createdAt ?? 0,
     updatedAt: doc.updatedAt ?? 0,
+    ...(typeof doc.displayName === 'string' && doc.displayName !== '' ? { displayName: doc.displayName } : {}),
   };
 }
