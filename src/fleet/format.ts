@@ -34,7 +34,7 @@ export function formatFleetTable(listing: FleetListing, now: number): string {
 export function summaryOf(listing: FleetListing): string {
   const total = listing.chains.length;
   if (total === 0) return 'no connections';
-  const parts = (Object.entries(listing.counts) as Array<[FleetState, number]>).sort((a, b) => b[1] - a[1]).map(([state, n]) => `${n} ${STATE_WORDS[state]}`);
+  const parts = (Object.entries(listing.counts) as Array<[FleetState, number]>).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([state, n]) => `${n} ${STATE_WORDS[state]}`);
   return `${total} connection${total === 1 ? '' : 's'} (${parts.join(', ')})`;
 }
 
