@@ -28,6 +28,9 @@ export function formatFleetTable(listing: FleetListing, now: number): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const render = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
   lines.push(render(header), ...rows.map(render));
+  // The table cuts reasons; a chain that cannot even be opened needs the whole of its reason to be fixed.
+  const unreadable = listing.chains.filter((c) => c.state === 'unreadable');
+  if (unreadable.length > 0) lines.push('', 'Unreadable:', ...unreadable.map((c) => `  ${c.name}: ${c.reason ?? 'no reason recorded'}`));
   return lines.join('\n');
 }
 
