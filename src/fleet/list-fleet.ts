@@ -99,14 +99,15 @@ export async function listFleet(ledger: Ledger, options: ListFleetOptions = {}):
 
 async function describeChain(engine: TokenEngine, ledger: Ledger, key: string, now: number, budgetPolicy: ReturnType<typeof resolveBudgetPolicy>): Promise<FleetEntry> {
   let status: ConnectionStatus;
+  let notes: Record<string, unknown>;
   try {
-    status = await engine.status(key);
+    // Both at once: on a database ledger the listing costs about one round trip per chain, not two.
+    [status, notes] = await Promise.all([engine.status(key), hasChainNotes(ledger) ? ledger.readNotes(key) : {}]);
   } catch (error) {
     // Unreachable storage fails the listing; a single bad chain is shown as such.
     if (error instanceof LedgerError && error.code === 'LEDGER_UNAVAILABLE') throw error;
     return unreadable(key, error);
   }
-  const notes = hasChainNotes(ledger) ? await ledger.readNotes(key) : {};
   const seen = parseTenantsNote(notes[TENANTS_NOTE]);
   const check = parseCheckNote(notes[CHECK_NOTE]);
   const problem = parseProblemNote(notes[PROBLEM_NOTE]);
@@ -146,11 +147,23 @@ async function describeChain(engine: TokenEngine, ledger: Ledger, key: string, n
 function lastErrorOf(status: ConnectionStatus, problem: { at: number; category: string } | null): { category: string; at: number | null } | null {
   const code = status.state === 'needs_reauth' ? 'NEEDS_REAUTH' : status.state === 'misconfigured' ? 'MISCONFIGURED' : status.state === 'superseded' ? 'SUPERSEDED' : null;
   if (code) {
-    const { problem: classified } = engineProblem({ code, message: status.reason ?? status.state }, (input) => classifyXeroError(input));
+    const category = categoryOfState(code);
     const changedAt = [...status.history].reverse().find((h) => h.to === status.state)?.at ?? null;
-    return { category: classified.category, at: changedAt };
+    return { category, at: changedAt };
   }
   return problem;
+}
+
+const STATE_CATEGORIES = new Map<string, string>();
+
+/** The category a stored state stands for is the same for every chain in it: classified once. */
+function categoryOfState(code: 'NEEDS_REAUTH' | 'MISCONFIGURED' | 'SUPERSEDED'): string {
+  let category = STATE_CATEGORIES.get(code);
+  if (category === undefined) {
+    category = engineProblem({ code, message: code }, (input) => classifyXeroError(input)).problem.category;
+    STATE_CATEGORIES.set(code, category);
+  }
+  return category;
 }
 
 /** Never the internal key when anything better is known. */
