@@ -7,7 +7,7 @@ import { ledgerOptionsFromUrl, redact } from './ledger-url';
 import { migrateLedger, type MigrationStep } from './migrate';
 import type { Ledger } from './types';
 
-export const HELP = `xero-guard-ledger: see and move Xero Guard token chains
+export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers, and show what a ledger holds
 
 Usage:
   xero-guard-ledger status --ledger <ledger> [--encryption-key-env NAME] [--json]
