@@ -8,3 +8,4 @@ export * from './src/engine';
 export * from './src/classify';
 export * from './src/check';
 export * from './src/simulator';
+export * from './src/fleet';

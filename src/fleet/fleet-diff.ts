@@ -36,7 +36,7 @@ export function diffFleet(previous: FleetWatchState | null | undefined, listing:
     const before = prev?.[chain.key];
     state[chain.key] = { name: chain.name, state: now, reason: chain.reason, since: before && before.state === now ? before.since : at };
     if (!prev) {
-      if (needsHuman(now)) events.push({ kind: 'changed', key: chain.key, name: chain.name, from: null, to: now, reason: chain.reason, chain, at });
+      if (fleetStateNeedsHuman(now)) events.push({ kind: 'changed', key: chain.key, name: chain.name, from: null, to: now, reason: chain.reason, chain, at });
     } else if (!before) {
       events.push({ kind: 'added', key: chain.key, name: chain.name, from: null, to: now, reason: chain.reason, chain, at });
     } else if (before.state !== now) {
@@ -50,6 +50,6 @@ export function diffFleet(previous: FleetWatchState | null | undefined, listing:
   return { events, state };
 }
 
-export function needsHuman(state: FleetState): boolean {
+export function fleetStateNeedsHuman(state: FleetState): boolean {
   return state === 'needs_reauth' || state === 'misconfigured' || state === 'unreadable';
 }

@@ -12,7 +12,7 @@ const STATE_WORDS: Record<FleetState, string> = {
 
 /** The listing as a fixed-width table for a terminal, with a one-line summary first. */
 export function formatFleetTable(listing: FleetListing, now: number): string {
-  const lines = [`${listing.ledger}: ${summaryOf(listing)}`, ''];
+  const lines = [`${listing.ledger}: ${fleetSummary(listing)}`, ''];
   const rows = listing.chains.map((c) => [
     cut(c.name, 40),
     STATE_WORDS[c.state],
@@ -34,7 +34,7 @@ export function formatFleetTable(listing: FleetListing, now: number): string {
   return lines.join('\n');
 }
 
-export function summaryOf(listing: FleetListing): string {
+export function fleetSummary(listing: FleetListing): string {
   const total = listing.chains.length;
   if (total === 0) return 'no connections';
   const parts = (Object.entries(listing.counts) as Array<[FleetState, number]>).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([state, n]) => `${n} ${STATE_WORDS[state]}`);

@@ -118,7 +118,7 @@ async function describeChain(engine: TokenEngine, ledger: Ledger, key: string, n
         return { ...t, dayRemaining: level.dayRemaining, dayLimit: level.dayLimit, budgetLevel: level.level };
       })
     : null;
-  const { name, nameSource } = nameOf(key, status.displayName, organisations);
+  const { name, nameSource } = fleetNameOf(key, status.displayName, organisations);
   const lastError = lastErrorOf(status, problem);
   return {
     key,
@@ -167,7 +167,7 @@ function categoryOfState(code: 'NEEDS_REAUTH' | 'MISCONFIGURED' | 'SUPERSEDED'):
 }
 
 /** Never the internal key when anything better is known. */
-export function nameOf(key: string, displayName: string | null, organisations: Array<{ tenantName: string | null; tenantId: string }> | null): { name: string; nameSource: FleetEntry['nameSource'] } {
+export function fleetNameOf(key: string, displayName: string | null, organisations: Array<{ tenantName: string | null; tenantId: string }> | null): { name: string; nameSource: FleetEntry['nameSource'] } {
   if (displayName) return { name: displayName, nameSource: 'stored' };
   const names = (organisations ?? []).map((o) => o.tenantName ?? o.tenantId);
   if (names.length > 0) {
@@ -189,8 +189,11 @@ function unreadable(key: string, error: unknown): FleetEntry {
   };
 }
 
+// One collator for the whole sort: localeCompare with options builds a new one per comparison.
+const NAMES = new Intl.Collator('en', { sensitivity: 'base' });
+
 function byName(a: FleetEntry, b: FleetEntry): number {
-  return a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.key.localeCompare(b.key);
+  return NAMES.compare(a.name, b.name) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
 function iso(ms: number | null): string | null {
