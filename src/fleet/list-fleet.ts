@@ -97,6 +97,13 @@ export async function listFleet(ledger: Ledger, options: ListFleetOptions = {}):
   return { ledger: ledger.description, listedAt: new Date(clock.now()).toISOString(), chains: listed, counts };
 }
 
+/** One chain as listFleet shows it (for a node that watches one credential); null when the ledger has no such chain. */
+export async function fleetEntryOf(ledger: Ledger, key: string, options: Pick<ListFleetOptions, 'clock' | 'policy' | 'budgetPolicy'> = {}): Promise<FleetEntry | null> {
+  const clock = options.clock ?? systemClock;
+  const entry = await describeChain(new TokenEngine({ ledger, clock, policy: options.policy }), ledger, key, clock.now(), resolveBudgetPolicy(options.budgetPolicy));
+  return entry.state === 'not_connected' ? null : entry;
+}
+
 async function describeChain(engine: TokenEngine, ledger: Ledger, key: string, now: number, budgetPolicy: ReturnType<typeof resolveBudgetPolicy>): Promise<FleetEntry> {
   let status: ConnectionStatus;
   let notes: Record<string, unknown>;
