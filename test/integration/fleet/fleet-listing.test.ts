@@ -33,11 +33,11 @@ interface Expected {
 }
 
 /** Six kinds of chain, in turn: the mix an accounting practice's ledger has after a while. */
-async function fillLedger(tag: string, ledger: Ledger & ChainNotes, sim: Simulator, clock: ManualClock, api: XeroApiClient): Promise<Expected[]> {
+async function fillLedger(tag: string, ledger: Ledger & ChainNotes, sim: Simulator, clock: ManualClock, api: XeroApiClient, count = CHAINS): Promise<Expected[]> {
   const identity = new XeroIdentityClient({ endpoints: { tokenUrl: sim.tokenUrl }, clock });
   const engine = new TokenEngine({ ledger, identity, clock, client: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } });
   const expected: Expected[] = [];
-  for (let i = 0; i < CHAINS; i++) {
+  for (let i = 0; i < count; i++) {
     // One bookkeeper per organisation: /connections lists every organisation a user connected to the app.
     const grant = sim.seedGrant({ email: `bookkeeper-${tag}-${i}@example.com`, tenants: [{ tenantId: `org-${tag}-${i}`, name: `Client ${i} Pty` }] });
     const key = connectionKeyFor(DEMO_CLIENT_ID, grant.refresh_token as string);
@@ -163,6 +163,29 @@ describe.each(['postgres', 'file'] as const)('fleet listing on a %s ledger', (ki
       const wrong = await cli(['status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY'], { XG_FLEET_KEY: 'not-the-key' });
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toContain(`${CHAINS} of ${CHAINS} connection(s) were written with a different encryption key than the one in XG_FLEET_KEY`);
+      expect(sim.stats().requests).toBe(requestsBefore);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe('fleet listing on a redis ledger', () => {
+  test('lists every chain with its state and name, from the library and the command, with no call to Xero', async () => {
+    const spec = makeLedgerSpec('redis', ENCRYPTION_KEY);
+    specs.push(spec);
+    const ledger = await openLedger(spec, clock);
+    try {
+      if (!hasChainNotes(ledger)) throw new Error('redis ledger keeps no notes');
+      const expected = await fillLedger('redis', ledger, sim, clock, new XeroApiClient({ endpoints: { apiUrl: sim.apiUrl } }), 12);
+      const requestsBefore = sim.stats().requests;
+      const { value: listing, httpCalls } = await withoutHttp(() => listFleet(ledger, { clock }));
+      expect(httpCalls).toBe(0);
+      const got = (chains: FleetEntry[]) => chains.map((c) => [c.key, c.state === 'refreshing' ? 'active' : c.state, c.name]).sort();
+      expect(got(listing.chains)).toEqual(expected.map((e) => [e.key, e.state, e.name]).sort());
+      const json = await cli(['status', '--ledger', `${String(spec.redisUrl)}?keyPrefix=${String(spec.keyPrefix)}`, '--encryption-key-env', 'XG_FLEET_KEY', '--json'], { XG_FLEET_KEY: ENCRYPTION_KEY });
+      expect(json.code).toBe(0);
+      expect(got((JSON.parse(json.stdout) as { chains: FleetEntry[] }).chains)).toEqual(got(listing.chains));
       expect(sim.stats().requests).toBe(requestsBefore);
     } finally {
       await ledger.close();
