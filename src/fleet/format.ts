@@ -42,7 +42,7 @@ export function fleetSummary(listing: FleetListing): string {
 }
 
 function organisationsOf(chain: FleetEntry): string {
-  if (!chain.organisations) return '-';
+  if (!chain.organisations) return 'not checked yet';
   if (chain.organisations.length === 0) return 'none';
   const first = chain.organisations[0].tenantName ?? chain.organisations[0].tenantId;
   const low = chain.organisations.filter((o) => o.budgetLevel === 'low' || o.budgetLevel === 'reserve').length;
@@ -51,7 +51,8 @@ function organisationsOf(chain: FleetEntry): string {
 }
 
 function expiryOf(chain: FleetEntry, now: number): string {
-  if (!chain.accessTokenExpiresAt) return '-';
+  // A stopped chain's token is not handed out any more, whatever its expiry says.
+  if (!chain.accessTokenExpiresAt || (chain.state !== 'active' && chain.state !== 'refreshing')) return '-';
   const minutes = Math.round((Date.parse(chain.accessTokenExpiresAt) - now) / 60_000);
   return minutes > 0 ? `expires in ${duration(minutes)}` : `expired ${duration(-minutes)} ago`;
 }
