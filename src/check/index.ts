@@ -3,3 +3,4 @@ export { checkConnection, engineProblem, statusFor, type CheckConnectionOptions,
 export * from './state-change';
 export * from './tenant-changes';
 export * from './call-budget';
+export * from './tenant-probe';
