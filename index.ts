@@ -9,3 +9,4 @@ export * from './src/classify';
 export * from './src/check';
 export * from './src/simulator';
 export * from './src/host';
+export * from './src/fleet';

@@ -11,7 +11,7 @@ export type EngineEvent =
   | { type: 'lease_busy'; key: string }
   | { type: 'refresh_started'; key: string; refreshTokenFp: string; attempt: number; source: 'current' | 'candidate' | 'client_credentials' }
   | { type: 'token_response'; key: string; ok: boolean; errorKind?: TokenErrorKind }
-  | { type: 'ledger_written'; key: string; version: number; why: 'intent' | 'rotated' | 'candidate' | 'state' | 'adopted' }
+  | { type: 'ledger_written'; key: string; version: number; why: 'intent' | 'rotated' | 'candidate' | 'state' | 'adopted' | 'renamed' }
   | { type: 'fenced'; key: string; version: number }
   | { type: 'sibling_adopted'; key: string; version: number }
   | { type: 'state_changed'; key: string; from: ConnectionState | null; to: ConnectionState; reason: string }

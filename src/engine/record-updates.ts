@@ -53,10 +53,19 @@ export function newGrantRecord(key: string, tokenSet: TokenSet, grant: GrantKind
     history: previous?.history ?? [],
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
+    // A reconnect keeps the user's name for the connection.
+    ...(previous?.displayName ? { displayName: previous.displayName } : {}),
   };
   const withOld = previous ? withCandidate(base, { tokenSet: previous.tokenSet, addedAt: now, reason: 'replaced by a new grant' }) : base;
   if (!previous) {
     return { ...withOld, history: [{ seq: 1, at: now, from: null, to: 'active', reason: 'connected' }] };
   }
   return withState(withOld, 'active', 'reconnected', now);
+}
+
+/** The user's name for the chain (already cleaned); unchanged records are returned as they are. */
+export function withDisplayName(record: ConnectionRecord, displayName: string | null, now: number): ConnectionRecord {
+  if ((record.displayName ?? null) === displayName) return record;
+  const { displayName: _old, ...rest } = record;
+  return displayName === null ? { ...rest, updatedAt: now } : { ...rest, displayName, updatedAt: now };
 }

@@ -16,7 +16,8 @@ import {
 } from './errors';
 import type { EngineEvent, EngineEventHandler } from './events';
 import { resolvePolicy, type EnginePolicy } from './policy';
-import { newGrantRecord, retireCandidate, withCandidate, withRotation, withState } from './record-updates';
+import { cleanDisplayName } from '../ledger/display-name';
+import { newGrantRecord, retireCandidate, withCandidate, withDisplayName, withRotation, withState } from './record-updates';
 
 export interface TokenEngineOptions {
   ledger: Ledger;
@@ -34,6 +35,8 @@ export type ReportedState = ConnectionState | 'refreshing' | 'not_connected';
 
 export interface ConnectionStatus {
   key: string;
+  /** The user's name for the connection when one is stored (see setDisplayName), else null. */
+  displayName: string | null;
   state: ReportedState;
   reason: string | null;
   grant: GrantKind | null;
@@ -138,13 +141,22 @@ export class TokenEngine {
   async adoptGrant(
     key: string,
     tokenSet: TokenSet,
-    options: { ifAbsent?: boolean; grant?: GrantKind; supersedes?: string[] } = {},
+    options: { ifAbsent?: boolean; grant?: GrantKind; supersedes?: string[]; displayName?: string | null } = {},
   ): Promise<ConnectionStatus> {
     validateTokenSet(tokenSet, options.grant ?? 'authorization_code');
+    const displayName = options.displayName === undefined ? undefined : cleanDisplayName(options.displayName);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const existing = await this.ledger.read(key);
-      if (existing && options.ifAbsent) return this.describe(key, existing);
-      const next = newGrantRecord(key, tokenSet, options.grant ?? 'authorization_code', this.clock.now(), existing);
+      if (existing && options.ifAbsent) {
+        // Hosts call this on every request: a renamed credential is stored then, best effort, never failing the request.
+        if (displayName !== undefined && displayName !== (existing.displayName ?? null)) {
+          const renamed = await this.renameUnderLease(key, displayName, 0).catch(() => null);
+          if (renamed) return this.describe(key, renamed);
+        }
+        return this.describe(key, existing);
+      }
+      const adopted = newGrantRecord(key, tokenSet, options.grant ?? 'authorization_code', this.clock.now(), existing);
+      const next = displayName === undefined ? adopted : withDisplayName(adopted, displayName, this.clock.now());
       const written = await this.ledger.write(next, existing?.version ?? 0);
       if (written.ok) {
         const stored = { ...next, version: written.version };
@@ -156,6 +168,29 @@ export class TokenEngine {
       }
     }
     throw new ConnectionBusyError(key, 0, `The ledger entry of the Xero connection "${key}" kept changing while the new grant was stored; connect again.`);
+  }
+
+  /**
+   * Stores the name the user gave the connection (n8n credential name, Node-RED config node name)
+   * with the chain; null removes it. Taken under the refresh lease, so it never fences a refresh in
+   * flight; throws ConnectionBusyError when the lease is not had within the policy's wait.
+   */
+  async setDisplayName(key: string, name: string | null): Promise<ConnectionStatus> {
+    const renamed = await this.renameUnderLease(key, cleanDisplayName(name), this.policy.leaseWaitMs);
+    if (!renamed) throw new ConnectionBusyError(key, this.policy.leaseWaitMs);
+    return this.describe(key, renamed);
+  }
+
+  private async renameUnderLease(key: string, displayName: string | null, waitMs: number): Promise<ConnectionRecord | null> {
+    const current = await this.readExisting(key);
+    if ((current.displayName ?? null) === displayName) return current;
+    const lease = await this.ledger.acquireLease(key, { owner: this.owner, ttlMs: this.policy.leaseTtlMs, waitMs });
+    if (!lease) return null;
+    try {
+      return await this.update(key, (latest) => withDisplayName(latest, displayName, this.clock.now()), 'renamed');
+    } finally {
+      await this.ledger.releaseLease(lease).catch(() => undefined);
+    }
   }
 
   /** Marks a chain replaced by a newer grant; its tokens are kept but no longer used. */
@@ -476,7 +511,7 @@ export class TokenEngine {
   }
 
   /** Read-modify-write with the version check, re-reading on conflict. */
-  private async update(key: string, change: (latest: ConnectionRecord) => ConnectionRecord, why: 'intent' | 'candidate' | 'state'): Promise<ConnectionRecord> {
+  private async update(key: string, change: (latest: ConnectionRecord) => ConnectionRecord, why: 'intent' | 'candidate' | 'state' | 'renamed'): Promise<ConnectionRecord> {
     for (let round = 0; round < MAX_ROUNDS * 2; round++) {
       const latest = await this.readExisting(key);
       const next = change(latest);
@@ -535,7 +570,7 @@ export class TokenEngine {
     const now = this.clock.now();
     if (!record) {
       return {
-        key, state: 'not_connected', reason: 'no token set is stored for this connection', grant: null, version: 0, scopes: [],
+        key, displayName: null, state: 'not_connected', reason: 'no token set is stored for this connection', grant: null, version: 0, scopes: [],
         accessTokenExpiresAt: null, accessTokenValid: false, lastRotationAt: null, refreshTokenIdleExpiresAt: null,
         daysLeftBeforeIdleExpiry: null, pendingRefreshSince: null, liveCandidates: 0, history: [],
       };
@@ -544,6 +579,7 @@ export class TokenEngine {
     const idleExpiresAt = record.grant === 'client_credentials' ? null : record.lastRotationAt + this.policy.refreshTokenIdleMs;
     return {
       key,
+      displayName: record.displayName ?? null,
       state: refreshing ? 'refreshing' : record.state,
       reason: record.stateReason,
       grant: record.grant,

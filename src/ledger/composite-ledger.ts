@@ -1,7 +1,7 @@
 import { importChain, type ChainImporter } from './chain-import';
 import { openLedger } from './open-ledger';
 import type { LeaseStore } from './redis-leases';
-import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
+import { hasChainNotes, type ChainNotes, type ConnectionRecord, type Lease, type LeaseOptions, type Ledger, type WriteResult } from './types';
 
 export interface CompositeLedgerOptions {
   /** Where refresh leases are taken (e.g. RedisLeases). */
@@ -16,7 +16,7 @@ export interface CompositeLedgerOptions {
  * if Redis restarts and forgets a lease, two holders may both call Xero, but the data backend's
  * version check still lets only one of them write, and the other keeps its set as a candidate.
  */
-export class CompositeLedger implements Ledger, ChainImporter {
+export class CompositeLedger implements Ledger, ChainImporter, ChainNotes {
   readonly description: string;
   private readonly leases: LeaseStore;
   private readonly data: Ledger;
@@ -58,6 +58,15 @@ export class CompositeLedger implements Ledger, ChainImporter {
 
   keys(): Promise<string[]> {
     return this.data.keys();
+  }
+
+  /** Notes live with the data, so they survive whatever Redis forgets. */
+  async readNotes(key: string): Promise<Record<string, unknown>> {
+    return hasChainNotes(this.data) ? this.data.readNotes(key) : {};
+  }
+
+  async writeNotes(key: string, fields: Record<string, unknown>): Promise<void> {
+    if (hasChainNotes(this.data)) await this.data.writeNotes(key, fields);
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import { LedgerCorruptError, LedgerUnavailableError } from '../errors';
 import type { Sealer } from '../secrets/sealer';
 import { decodeRecord, encodeRecord } from './record-codec';
 import { waitForLease } from './lease-wait';
-import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
+import type { ChainNotes, ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
 
 export interface FileLedgerOptions {
   directory: string;
@@ -16,6 +16,7 @@ export interface FileLedgerOptions {
 
 const DOC = /^doc\.(\d{12})\.json$/;
 const LEASE = /^lease\.(\d{12})\.json$/;
+const NOTE = /^note\.[0-9a-f]{16}\.json$/;
 const KEEP_VERSIONS = 3;
 const RESTORE_HINT = 'restore it or delete it to reconnect';
 
@@ -32,7 +33,7 @@ interface LeaseFile {
  * publish n+1. That is the compare-and-set that fences a holder whose lease expired mid-refresh.
  * Leases are numbered the same way, so taking over a stale lease is also a race only one can win.
  */
-export class FileLedger implements Ledger {
+export class FileLedger implements Ledger, ChainNotes {
   readonly description: string;
   private readonly directory: string;
   private readonly sealer: Sealer;
@@ -155,6 +156,37 @@ export class FileLedger implements Ledger {
       }
     }
     return keys;
+  }
+
+  /** One small file per note, replaced whole by rename: atomic per field, no fsync (an observation may be lost, never torn). */
+  async readNotes(key: string): Promise<Record<string, unknown>> {
+    const dir = this.connectionDir(key);
+    const notes: Record<string, unknown> = {};
+    for (const name of (await this.list(dir)).filter((n) => NOTE.test(n))) {
+      try {
+        const note = JSON.parse(await fs.readFile(join(dir, name), 'utf8')) as { field?: unknown; value?: unknown };
+        if (typeof note.field === 'string') notes[note.field] = note.value;
+      } catch {
+        // Gone or damaged: a lost observation, replaced by the next one.
+      }
+    }
+    return notes;
+  }
+
+  async writeNotes(key: string, fields: Record<string, unknown>): Promise<void> {
+    const entries = Object.entries(fields);
+    if (entries.length === 0) return;
+    const dir = await this.ensureDir(key);
+    for (const [field, value] of entries) {
+      const tmp = await this.writeTemp(dir, JSON.stringify({ field, value }), false);
+      const target = join(dir, `note.${createHash('sha256').update(field).digest('hex').slice(0, 16)}.json`);
+      try {
+        await fs.rename(tmp, target);
+      } catch (error) {
+        await fs.unlink(tmp).catch(() => undefined);
+        throw this.unavailable(error, `write ${target}`);
+      }
+    }
   }
 
   async close(): Promise<void> {}

@@ -14,3 +14,4 @@ export * from './open-ledger';
 export * from './create-ledger';
 export * from './ledger-url';
 export * from './migrate';
+export * from './display-name';

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
-import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
+import type { ChainNotes, ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
 import { waitForLease } from './lease-wait';
 
 /** In-process ledger for unit tests and single-process embedding. Records are deep-copied so callers cannot alias them. */
-export class MemoryLedger implements Ledger {
+export class MemoryLedger implements Ledger, ChainNotes {
   readonly description = 'memory ledger';
   private readonly records = new Map<string, ConnectionRecord>();
   private readonly leases = new Map<string, Lease>();
+  private readonly notes = new Map<string, Record<string, unknown>>();
   private readonly clock: Clock;
 
   constructor(options: { clock?: Clock } = {}) {
@@ -51,6 +52,14 @@ export class MemoryLedger implements Ledger {
 
   async keys(): Promise<string[]> {
     return [...this.records.keys()];
+  }
+
+  async readNotes(key: string): Promise<Record<string, unknown>> {
+    return structuredClone(this.notes.get(key) ?? {});
+  }
+
+  async writeNotes(key: string, fields: Record<string, unknown>): Promise<void> {
+    this.notes.set(key, { ...this.notes.get(key), ...structuredClone(fields) });
   }
 
   async close(): Promise<void> {}

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { LedgerError } from '../errors';
+import { runStatus } from '../fleet/status-command';
 import { createLedger } from './create-ledger';
 import { ledgerOptionsFromUrl, redact } from './ledger-url';
 import { migrateLedger, type MigrationStep } from './migrate';
 import type { Ledger } from './types';
 
-export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers
+export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers, and show what a ledger holds
 
 Usage:
+  xero-guard-ledger status --ledger <ledger> [--encryption-key-env NAME] [--json]
   xero-guard-ledger migrate --from <ledger> --to <ledger> [options]
   xero-guard-ledger list --from <ledger> [options]
 
@@ -19,6 +21,8 @@ A <ledger> is one of:
 For the redis+postgres combination the chains live in PostgreSQL: migrate to or from its postgres:// URL.
 
 Options:
+  --ledger <ledger>               The ledger to show (status; --from works too)
+  --json                          status: print JSON instead of a table
   --from <ledger>                 Where the chains are now
   --to <ledger>                   Where they should go (migrate only)
   --key <connection key>          Move only this connection; repeat for more (default: all)
@@ -31,12 +35,18 @@ Options:
                                   Every ledger is read as it was written, whatever this says.
   -h, --help                      Show this help
 
+status lists every connection the ledger holds (name, state, reason, organisations, access-token
+expiry, last rotation, days before Xero's 60-day idle limit, pending refresh, last error) without
+calling Xero and without changing anything; tokens are never shown.
+
 Each connection is copied whole (tokens, version, state, history, candidates) with no token
 call, holding its lease at the source. A destination that holds a newer version of a chain is
 left as it is. Stop n8n (main and every worker) before migrating, and start it again with the
 new ledger (see docs/queue-mode.md).
 
-Exit status: 0 when every connection is at the destination, 1 when one was not, 2 on bad usage.
+Exit status: 0 when every connection is at the destination (status: when listed, also when
+there is nothing to list), 1 when one was not (status: a connection could not be opened, e.g. another
+encryption key, or the ledger could not be reached), 2 on bad usage.
 `;
 
 interface Io {
@@ -59,6 +69,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       allowPositionals: true,
       options: {
         from: { type: 'string' },
+        ledger: { type: 'string' },
+        json: { type: 'boolean' },
         to: { type: 'string' },
         key: { type: 'string', multiple: true },
         'encryption-key-env': { type: 'string', default: 'N8N_ENCRYPTION_KEY' },
@@ -77,8 +89,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     (values.help ? io.out : io.err)(HELP);
     return values.help ? 0 : 2;
   }
-  if (command !== 'migrate' && command !== 'list') return usage(io, `Unknown command "${command}": use migrate or list.`);
-  if (!values.from) return usage(io, 'Missing --from <ledger>.');
+  if (command !== 'migrate' && command !== 'list' && command !== 'status') return usage(io, `Unknown command "${command}": use status, migrate or list.`);
+  if (command === 'status' && !values.ledger && !values.from) return usage(io, 'Missing --ledger <ledger> (file:/path/to/folder, postgres://... or redis://...).');
+  if (command !== 'status' && !values.from) return usage(io, 'Missing --from <ledger>.');
   if (command === 'migrate' && !values.to) return usage(io, 'Missing --to <ledger>.');
   const keyKind = values['key-kind'];
   if (keyKind !== 'random' && keyKind !== 'passphrase') return usage(io, `--key-kind must be "random" or "passphrase" (got "${String(keyKind)}").`);
@@ -88,10 +101,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const toKey = io.env[toKeyEnv];
   if (!key) return usage(io, `The encryption key is not set: export ${keyEnv} (n8n's N8N_ENCRYPTION_KEY, or the key in <N8N_USER_FOLDER>/.n8n/config) or name another variable with --encryption-key-env.`);
   if (command === 'migrate' && !toKey) return usage(io, `The destination's encryption key is not set: export ${toKeyEnv}.`);
+  if (command === 'status') return runStatus({ location: (values.ledger ?? values.from) as string, encryptionKey: key, keyEnv, json: values.json === true, io });
 
   const opened: Ledger[] = [];
   try {
-    const from = await createLedger({ ...ledgerOptionsFromUrl(values.from, key), keyKind });
+    const from = await createLedger({ ...ledgerOptionsFromUrl(values.from as string, key), keyKind });
     opened.push(from);
     if (command === 'list') {
       for (const connection of await from.keys()) {

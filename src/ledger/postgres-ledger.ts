@@ -7,9 +7,9 @@ import type { ChainImporter } from './chain-import';
 import { LedgerConfigError } from './config-error';
 import { waitForLease } from './lease-wait';
 import { postgresUnavailable, type PostgresEndpoint } from './postgres-errors';
-import { ensureSchema, postgresTables, type PostgresTables } from './postgres-schema';
+import { ensureNotesTable, ensureSchema, ledgerTableExists, postgresTables, type PostgresTables } from './postgres-schema';
 import { decodeRecord, encodeRecord, type StoredDocument } from './record-codec';
-import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
+import type { ChainNotes, ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
 
 export interface PostgresConnectionOptions {
   /** postgres://user:password@host:port/database?sslmode=require; the separate fields below override its parts. */
@@ -66,7 +66,7 @@ interface DataRow {
  * that dies holding it simply lets it expire. Correctness rests on the version compare-and-set
  * in `write`, which is a single UPDATE ... WHERE version = $expected (a committed transaction).
  */
-export class PostgresLedger implements Ledger, ChainImporter {
+export class PostgresLedger implements Ledger, ChainImporter, ChainNotes {
   readonly description: string;
   private readonly pool: Pool;
   private readonly tables: PostgresTables;
@@ -75,6 +75,7 @@ export class PostgresLedger implements Ledger, ChainImporter {
   private readonly clock: Clock;
   private readonly leaseTime: LeaseTimeSource;
   private ready: Promise<void> | null = null;
+  private notesReady: Promise<void> | null = null;
   private closed = false;
 
   constructor(options: PostgresLedgerOptions) {
@@ -162,6 +163,49 @@ export class PostgresLedger implements Ledger, ChainImporter {
   async keys(): Promise<string[]> {
     const result = await this.query<{ key: string }>('list connections', `SELECT key FROM ${this.tables.data} ORDER BY key`, []);
     return result.rows.map((row) => row.key);
+  }
+
+  /** True when the ledger's table is there; creates nothing, so a read-only tool can tell "no ledger yet". */
+  async exists(): Promise<boolean> {
+    if (this.closed) throw new LedgerError(`The Xero Guard ${this.description} is closed`);
+    try {
+      return await ledgerTableExists(this.pool, this.tables);
+    } catch (error) {
+      throw postgresUnavailable(error, this.endpoint, `look for ${this.tables.label}`);
+    }
+  }
+
+  async readNotes(key: string): Promise<Record<string, unknown>> {
+    await this.open();
+    let rows: Array<{ field: string; value: unknown }>;
+    try {
+      rows = (await this.pool.query<{ field: string; value: unknown }>(`SELECT field, value FROM ${this.tables.notes} WHERE key = $1`, [key])).rows;
+    } catch (error) {
+      // No note was ever written to this ledger: nothing to read, and a read must not create tables.
+      if ((error as { code?: unknown }).code === '42P01') return {};
+      throw postgresUnavailable(error, this.endpoint, 'read connection notes');
+    }
+    return Object.fromEntries(rows.map((row) => [row.field, row.value]));
+  }
+
+  async writeNotes(key: string, fields: Record<string, unknown>): Promise<void> {
+    const entries = Object.entries(fields);
+    if (entries.length === 0) return;
+    await this.open();
+    if (!this.notesReady) {
+      this.notesReady = ensureNotesTable(this.pool, this.tables).catch((error: unknown) => {
+        this.notesReady = null;
+        throw postgresUnavailable(error, this.endpoint, `set up ${this.tables.label} notes`);
+      });
+    }
+    await this.notesReady;
+    // One statement for all fields: a single row lock per field, never the chain's row.
+    await this.query(
+      'write connection notes',
+      `INSERT INTO ${this.tables.notes} (key, field, value) SELECT $1, f, v FROM unnest($2::text[], $3::jsonb[]) AS t(f, v)
+       ON CONFLICT (key, field) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+      [key, entries.map(([field]) => field), entries.map(([, value]) => JSON.stringify(value))],
+    );
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,8 @@ export interface PostgresTables {
   lease: string;
   /** One row: the layout version, so later releases can migrate the tables in place. */
   schema: string;
+  /** Observations beside each chain (see ChainNotes); created on first write, outside the versioned layout. */
+  notes: string;
   /** For messages: schema.table of the data table, unquoted. */
   label: string;
 }
@@ -31,6 +33,7 @@ export function postgresTables(tablePrefix: string, schema: string | undefined):
     data: qualify(`${tablePrefix}ledger`),
     lease: qualify(`${tablePrefix}lease`),
     schema: qualify(`${tablePrefix}schema`),
+    notes: qualify(`${tablePrefix}notes`),
     label: `${schema ? `${schema}.` : ''}${tablePrefix}ledger`,
   };
 }
@@ -99,4 +102,38 @@ export async function ensureSchema(pool: Pool, tables: PostgresTables): Promise<
     // A client that failed mid-transaction may have a dead socket: destroy it instead of pooling it.
     client.release(failure);
   }
+}
+
+/**
+ * The notes table is additive and optional: older releases never read it, so it lives outside the
+ * versioned layout (no SCHEMA_VERSION bump, which would make older processes refuse the ledger).
+ * Created on the first note written, under the same advisory lock as the layout.
+ */
+export async function ensureNotesTable(pool: Pool, tables: PostgresTables): Promise<void> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`xero-guard:${tables.schema}`]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${tables.notes} (
+      key text NOT NULL,
+      field text NOT NULL,
+      value jsonb NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (key, field)
+    )`);
+    await client.query('COMMIT');
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(failure);
+  }
+}
+
+/** Whether the ledger table exists, without creating anything (for read-only tools). */
+export async function ledgerTableExists(pool: Pool, tables: PostgresTables): Promise<boolean> {
+  const found = await pool.query<{ exists: string | null }>('SELECT to_regclass($1) AS exists', [tables.data]);
+  return found.rows[0]?.exists != null;
 }

@@ -36,6 +36,8 @@ export interface StoredDocument {
   updatedAt: number;
   token: { expiresAt: number; obtainedAt: number; scope: string[]; refreshTokenFp: string | null };
   candidates: Array<Omit<Candidate, 'tokenSet'> & { refreshTokenFp: string | null }>;
+  /** Optional (added after format 1 shipped; older documents lack it and read as null). */
+  displayName?: string | null;
   sealed: string;
 }
 
@@ -89,6 +91,7 @@ export async function encodeRecord(record: ConnectionRecord, sealer: Sealer): Pr
       ...meta,
       refreshTokenFp: tokenSet.refreshToken ? fingerprint(tokenSet.refreshToken) : null,
     })),
+    ...(record.displayName ? { displayName: record.displayName } : {}),
   };
   // Authenticate exactly what a reader will parse back (undefined fields dropped), whatever store keeps it.
   const stored = JSON.parse(JSON.stringify(clear)) as Omit<StoredDocument, 'sealed'>;
@@ -160,5 +163,6 @@ export async function decodeRecord(raw: unknown, sealer: Sealer, place: Document
     history: Array.isArray(doc.history) ? doc.history : [],
     createdAt: doc.createdAt ?? 0,
     updatedAt: doc.updatedAt ?? 0,
+    ...(typeof doc.displayName === 'string' && doc.displayName !== '' ? { displayName: doc.displayName } : {}),
   };
 }

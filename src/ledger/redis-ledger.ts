@@ -5,7 +5,7 @@ import type { ChainImporter } from './chain-import';
 import { connectionKeyBase, consoleLogger, redisScript, validateKeyPrefix, RedisLink, type LedgerLogger, type RedisConnectionOptions } from './redis-connection';
 import { DEFAULT_KEY_PREFIX, RedisLeases } from './redis-leases';
 import { decodeRecord, encodeRecord } from './record-codec';
-import type { ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
+import type { ChainNotes, ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
 
 export interface RedisLedgerOptions extends RedisConnectionOptions {
   sealer: Sealer;
@@ -34,7 +34,7 @@ return 1`);
  * token, so the first use checks INFO persistence and warns; CompositeLedger (Redis leases,
  * PostgreSQL data) is the safer combination.
  */
-export class RedisLedger implements Ledger, ChainImporter {
+export class RedisLedger implements Ledger, ChainImporter, ChainNotes {
   readonly description: string;
   private readonly link: RedisLink;
   private readonly leases: RedisLeases;
@@ -65,6 +65,10 @@ export class RedisLedger implements Ledger, ChainImporter {
 
   dataKey(key: string): string {
     return `${connectionKeyBase(this.keyPrefix, key)}:data`;
+  }
+
+  notesKey(key: string): string {
+    return `${connectionKeyBase(this.keyPrefix, key)}:notes`;
   }
 
   leaseKey(key: string): string {
@@ -117,6 +121,28 @@ export class RedisLedger implements Ledger, ChainImporter {
     await this.open();
     const keys = await this.link.run('list connections', (client) => client.smembers(this.indexKey()));
     return keys.sort();
+  }
+
+  /** One hash per connection, one field per note: HSET is atomic per field and never touches the data hash. */
+  async readNotes(key: string): Promise<Record<string, unknown>> {
+    await this.open();
+    const fields = await this.link.run('read connection notes', (client) => client.hgetall(this.notesKey(key)));
+    const notes: Record<string, unknown> = {};
+    for (const [field, text] of Object.entries(fields)) {
+      try {
+        notes[field] = JSON.parse(text);
+      } catch {
+        // A damaged note is only a lost observation; the next one replaces it.
+      }
+    }
+    return notes;
+  }
+
+  async writeNotes(key: string, fields: Record<string, unknown>): Promise<void> {
+    const entries = Object.entries(fields).flatMap(([field, value]) => [field, JSON.stringify(value)]);
+    if (entries.length === 0) return;
+    await this.open();
+    await this.link.run('write connection notes', (client) => client.hset(this.notesKey(key), ...entries));
   }
 
   async close(): Promise<void> {

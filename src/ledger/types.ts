@@ -50,6 +50,11 @@ export interface ConnectionRecord {
   history: StateChange[];
   createdAt: number;
   updatedAt: number;
+  /**
+   * The name the user gave the connection (n8n credential name, Node-RED config node name), for
+   * messages and fleet listings. Absent in records written before it existed.
+   */
+  displayName?: string | null;
 }
 
 export interface Lease {
@@ -87,6 +92,22 @@ export interface Ledger {
   /** The connection keys stored, for keep-alive sweeps and migrations. */
   keys(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Observations about a chain that are not part of it (organisations seen, call budget, last check),
+ * kept beside the record: last writer wins per field, no version, no lease, so writing one never
+ * fences a refresh. Values are small JSON; never a token.
+ */
+export interface ChainNotes {
+  /** Every field stored for `key` (empty when none). */
+  readNotes(key: string): Promise<Record<string, unknown>>;
+  /** Sets each given field; fields not given are left as they are. */
+  writeNotes(key: string, fields: Record<string, unknown>): Promise<void>;
+}
+
+export function hasChainNotes(ledger: unknown): ledger is ChainNotes {
+  return !!ledger && typeof (ledger as Partial<ChainNotes>).readNotes === 'function' && typeof (ledger as Partial<ChainNotes>).writeNotes === 'function';
 }
 
 export const MAX_HISTORY = 50;

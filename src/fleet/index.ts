@@ -1,0 +1,5 @@
+export * from './list-fleet';
+export * from './fleet-diff';
+export * from './notes';
+export * from './format';
+export * from './status-command';
