@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../../src/clock';
 import { connectionKeyFor, TokenEngine, type EnginePolicy } from '../../src/engine';
 import type { Ledger } from '../../src/ledger';
-import { jwtExpiry, XERO_ENDPOINTS, XeroApiClient, XeroIdentityClient, type ClientCredentials, type TokenSet } from '../../src/xero';
+import { jwtExpiry, XERO_ENDPOINTS, XeroApiClient, XeroIdentityClient, type ClientCredentials, type TokenSet, type XeroTrust } from '../../src/xero';
 import { chooseLedger, LEDGER_MODES, type LedgerOverride } from './ledger-choice';
 import { assertN8nVersion, runningN8nVersion } from './version-gate';
 
@@ -74,6 +74,7 @@ interface Registry {
   engines: Map<string, EngineEntry>;
   clock: Clock;
   policy: Partial<EnginePolicy>;
+  xeroTrust?: XeroTrust;
 }
 
 // On globalThis, so a second copy of this module (n8n reloading a package) still shares one engine per ledger.
@@ -86,12 +87,13 @@ function registry(): Registry {
 }
 
 /** Tests only: a clock and policy for engines created from now on, and a clean registry. */
-export async function resetEnginesForTests(options: { clock?: Clock; policy?: Partial<EnginePolicy> } = {}): Promise<void> {
+export async function resetEnginesForTests(options: { clock?: Clock; policy?: Partial<EnginePolicy>; xeroTrust?: XeroTrust } = {}): Promise<void> {
   const reg = registry();
   for (const entry of reg.engines.values()) await entry.ledger.close().catch(() => undefined);
   reg.engines.clear();
   reg.clock = options.clock ?? systemClock;
   reg.policy = options.policy ?? {};
+  reg.xeroTrust = options.xeroTrust;
 }
 
 /** One engine per ledger, encryption key and Xero endpoints, for the whole n8n process. */
@@ -103,7 +105,7 @@ function engineFor(credential: XeroGuardCredential, env: Record<string, string |
   if (existing) return existing;
   const ledger = choice.build();
   const identity = new XeroIdentityClient({ endpoints: { tokenUrl: credential.tokenUrl }, clock: reg.clock, clientAuth: 'basic' });
-  const engine = new TokenEngine({ ledger, identity, clock: reg.clock, policy: reg.policy });
+  const engine = new TokenEngine({ ledger, identity, clock: reg.clock, policy: reg.policy, xeroTrust: reg.xeroTrust });
   const entry: EngineEntry = { engine, identity, api: new XeroApiClient({ endpoints: { apiUrl: credential.apiUrl } }), ledger, where: `${ledger.description} (${choice.reason})`, adopted: new Map() };
   reg.engines.set(id, entry);
   return entry;
@@ -171,8 +173,9 @@ async function adoptOnFirstSight(entry: EngineEntry, key: string, credential: Xe
     return;
   }
   const tokenSet = tokenSetFromN8n(credential.tokenData as Data, now);
-  const supersedes = await olderChainsOfSameUser(entry.ledger, credential.client.clientId, key, tokenSet.accessToken);
-  await engine.adoptGrant(key, tokenSet, { ifAbsent: true, supersedes });
+  // The engine supersedes older chains of the same user only if this id_token proves Xero issued the grant.
+  const evidence = tokenSet.idToken ? { idToken: tokenSet.idToken, tokenUrl: credential.tokenUrl } : undefined;
+  await engine.adoptGrant(key, tokenSet, { ifAbsent: true, supersedeSameUser: evidence });
 }
 
 /**
@@ -216,26 +219,6 @@ function jwtClaim(token: string, claim: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A reconnect gives n8n a new refresh token, so a new chain; the chain it replaces is the one of
- * the same Xero user (the access token's xero_userid, else sub) through the same app. n8n gives the
- * hook no credential id, so this is how a reconnect is recognised.
- */
-async function olderChainsOfSameUser(ledger: Ledger, clientId: string, key: string, accessToken: string): Promise<string[]> {
-  const user = jwtClaim(accessToken, 'xero_userid') ?? jwtClaim(accessToken, 'sub');
-  if (typeof user !== 'string' || user === '') return [];
-  const prefix = `xero:${clientId}:`;
-  const older: string[] = [];
-  for (const other of await ledger.keys()) {
-    if (other === key || !other.startsWith(prefix) || other.endsWith(':client_credentials')) continue;
-    const record = await ledger.read(other).catch(() => null);
-    if (!record || record.state === 'superseded' || record.grant !== 'authorization_code') continue;
-    const otherUser = jwtClaim(record.tokenSet.accessToken, 'xero_userid') ?? jwtClaim(record.tokenSet.accessToken, 'sub');
-    if (otherUser === user) older.push(other);
-  }
-  return older;
 }
 
 /** The access token for one request, through the engine (single flight, lease, write-ahead). */

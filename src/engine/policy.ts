@@ -18,6 +18,8 @@ export interface EnginePolicy {
   maxAttemptsPerCall: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** After a reportRejected refresh, further reports for the same connection only drop the cache for this long. */
+  rejectionRefreshIntervalMs: number;
 }
 
 export const DEFAULT_POLICY: Readonly<EnginePolicy> = Object.freeze({
@@ -31,6 +33,7 @@ export const DEFAULT_POLICY: Readonly<EnginePolicy> = Object.freeze({
   maxAttemptsPerCall: 3,
   retryBaseMs: 500,
   retryMaxMs: 8 * SECOND,
+  rejectionRefreshIntervalMs: MINUTE,
 });
 
 export function resolvePolicy(overrides: Partial<EnginePolicy> = {}): EnginePolicy {
