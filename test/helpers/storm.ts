@@ -34,6 +34,27 @@ export class Storm {
     return exited;
   }
 
+  /**
+   * One process, one caller: resolves when the child has stopped itself at `config.stopAt`; `resume`
+   * sends SIGCONT and gives that caller's result.
+   */
+  static async runUntilStopped(config: ChildConfig, offsetMs: number): Promise<{ storm: Storm; resume(): Promise<Extract<ChildMessage, { type: 'result' }>> }> {
+    const storm = await Storm.start(1, config);
+    const child = storm.children[0];
+    const stopped = nextMessage(child, 'stopped');
+    const result = nextMessage(child, 'result') as Promise<Extract<ChildMessage, { type: 'result' }>>;
+    result.catch(() => undefined);
+    child.send({ type: 'round', offsetMs, callers: 1 } satisfies ParentMessage);
+    await stopped;
+    return {
+      storm,
+      resume: () => {
+        child.kill('SIGCONT');
+        return result;
+      },
+    };
+  }
+
   async stop(): Promise<void> {
     await Promise.all(
       this.children.map(
