@@ -263,7 +263,11 @@ export class TokenEngine {
     return this.describe(key, record);
   }
 
-  /** Keeps idle chains alive: rotates every active connection whose last rotation is older than the keep-alive age. */
+  /**
+   * Keeps idle chains alive: rotates every active connection whose last rotation is older than the
+   * keep-alive age, one at a time and paced at `keepAliveCallsPerMinute`, so a sweep of a thousand
+   * connections stays inside Xero's rate limits.
+   */
   async keepAliveSweep(): Promise<Array<{ key: string; refreshed: boolean; error?: string }>> {
     const results: Array<{ key: string; refreshed: boolean; error?: string }> = [];
     for (const key of await this.ledger.keys()) {
@@ -271,7 +275,9 @@ export class TokenEngine {
       // Only the refresh token's age matters here: an idle connection needs no fresh access token.
       if (!record || record.state !== 'active' || record.grant !== 'authorization_code' || !this.keepAliveDue(record.lastRotationAt)) continue;
       try {
-        results.push({ key, refreshed: (await this.refresh(key)).refreshed });
+        const refreshed = (await this.refresh(key)).refreshed;
+        results.push({ key, refreshed });
+        if (refreshed) await this.clock.sleep(60_000 / this.policy.keepAliveCallsPerMinute);
       } catch (error) {
         results.push({ key, refreshed: false, error: error instanceof Error ? error.message : String(error) });
       }
