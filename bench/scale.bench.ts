@@ -20,7 +20,9 @@ import { dropScaleLedger, openScaleLedger, scaleLedgerSpec, type ScaleLedgerSpec
 
 const CONNECTIONS = 1000;
 const PROCESSES = 4;
-const PER_PROCESS_CONCURRENCY = 25;
+const PER_PROCESS_CONCURRENCY = 10;
+// The machine is shared: generous timeouts and a long lease keep slowness from turning into retried calls.
+const TIMEOUT_MS = 120_000;
 const CLIENT = { clientId: 'SCALEBENCHCLIENT0000000000000001', clientSecret: 'scale-bench-secret' };
 const USER = 'practice@xero-guard.bench';
 
@@ -117,7 +119,7 @@ async function bareRoundTrips(sim: Simulator, concurrency: number): Promise<numb
     Array.from({ length: concurrency }, async () => {
       while (next < tokens.length) {
         const token = tokens[next++];
-        const response = await fetchTransport({ method: 'POST', url: sim.tokenUrl, headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` });
+        const response = await fetchTransport({ method: 'POST', url: sim.tokenUrl, headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, timeoutMs: TIMEOUT_MS, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` });
         if (response.status !== 200) throw new Error(`bare round trip answered ${response.status}`);
       }
     }),
@@ -160,7 +162,7 @@ async function child(config: ChildConfig): Promise<void> {
   const clock = new OffsetClock();
   const ledger = await openScaleLedger(config.spec, clock);
   // One keep-alive refresh at a time per process: well inside Xero's 5 concurrent calls per organisation.
-  const engine = new TokenEngine({ ledger, clock, client: CLIENT, identity: new XeroIdentityClient({ endpoints: { tokenUrl: config.tokenUrl }, clock }), policy: { leaseWaitMs: 60_000 } });
+  const engine = new TokenEngine({ ledger, clock, client: CLIENT, identity: new XeroIdentityClient({ endpoints: { tokenUrl: config.tokenUrl }, clock, timeoutMs: TIMEOUT_MS }), policy: { leaseWaitMs: 300_000, leaseTtlMs: 2 * TIMEOUT_MS } });
   const send = (m: FromChild) => process.send?.(m);
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('message', async (message: ToChild) => {
