@@ -168,12 +168,14 @@ export class TokenEngine {
    */
   reportRejected(key: string, accessToken: string): Promise<void> {
     if (this.cache.get(key)?.accessToken === accessToken) this.cache.delete(key);
-    const running = this.rejections.get(key);
+    // One flight per refused token: a report of a different token is judged on its own.
+    const flight = `${key}\u0000${fingerprint(accessToken)}`;
+    const running = this.rejections.get(flight);
     if (running) return running;
     const promise = this.handleRejection(key, accessToken).finally(() => {
-      if (this.rejections.get(key) === promise) this.rejections.delete(key);
+      if (this.rejections.get(flight) === promise) this.rejections.delete(flight);
     });
-    this.rejections.set(key, promise);
+    this.rejections.set(flight, promise);
     return promise;
   }
 
