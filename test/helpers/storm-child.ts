@@ -20,7 +20,8 @@ export interface ChildConfig {
   leaseTtlMs?: number;
 }
 
-export type ParentMessage = { type: 'round'; offsetMs: number; callers: number } | { type: 'exit' };
+/** `rejected`: each caller first reports that token as refused by Xero (reportRejected), then asks for a token. */
+export type ParentMessage = { type: 'round'; offsetMs: number; callers: number; rejected?: string } | { type: 'exit' };
 export type ChildMessage = { type: 'ready' } | { type: 'stopped' } | { type: 'result'; tokens: string[]; errors: Array<{ name: string; message: string; retryable: boolean }> };
 
 async function main(): Promise<void> {
@@ -53,7 +54,13 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     clock.set(Date.now() + message.offsetMs);
-    const settled = await Promise.allSettled(Array.from({ length: message.callers }, () => engine.getAccessToken(config.key)));
+    const rejected = message.rejected;
+    const settled = await Promise.allSettled(
+      Array.from({ length: message.callers }, async () => {
+        if (rejected) await engine.reportRejected(config.key, rejected);
+        return engine.getAccessToken(config.key);
+      }),
+    );
     send({
       type: 'result',
       tokens: settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),

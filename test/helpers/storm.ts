@@ -19,9 +19,9 @@ export class Storm {
   }
 
   /** Every process fires `callers` concurrent getAccessToken calls at time now + offsetMs. */
-  async round(offsetMs: number, callers: number): Promise<Extract<ChildMessage, { type: 'result' }>[]> {
+  async round(offsetMs: number, callers: number, rejected?: string): Promise<Extract<ChildMessage, { type: 'result' }>[]> {
     const results = this.children.map((child) => nextMessage(child, 'result'));
-    for (const child of this.children) child.send({ type: 'round', offsetMs, callers } satisfies ParentMessage);
+    for (const child of this.children) child.send({ type: 'round', offsetMs, callers, rejected } satisfies ParentMessage);
     return Promise.all(results) as Promise<Extract<ChildMessage, { type: 'result' }>[]>;
   }
 

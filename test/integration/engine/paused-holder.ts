@@ -2,6 +2,8 @@
  * Issue 13 item 1 across real OS processes: a child writes its refresh intent and is SIGSTOPped
  * there; its lease runs out; this process takes over and rotates; SIGCONT. The stopped holder must
  * not present the refresh token that was already rotated (Invariant 11), in any grace mode.
+ * And item 4 across processes: a refused access token reported by every process is refreshed once
+ * and served by none afterwards (Invariant 15).
  */
 import { MINUTE, OffsetClock, SECOND } from '../../../src/clock';
 import { TokenEngine } from '../../../src/engine';
@@ -52,6 +54,27 @@ export function pausedHolderSuite(kind: LedgerKind): void {
     clock.advance(31 * MINUTE);
     expect(await server.isValidAccessToken(await successor.getAccessToken(KEY))).toBe(true);
     expect(server.calls).toBe(2);
+    expect(server.deadTokenUses).toBe(0);
+  });
+
+  test(`${kind} ledger: 4 processes x 10 callers report the same refused access token: one token call, and none serves it afterwards`, async () => {
+    const clock = new OffsetClock();
+    server = await startTokenServer({ clock, mode: 'same-pair' });
+    spec = makeLedgerSpec(kind, 'reject-key');
+    ledger = await openLedger(spec, clock);
+    const engine = new TokenEngine({ ledger, clock, client: CLIENT, identity: new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl }, clock }) });
+    const seeded = server.seed();
+    await engine.adoptGrant(KEY, toTokenSet(seeded));
+    storm = await Storm.start(4, { ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT });
+    const cached = await storm.round(0, 10);
+    expect(new Set(cached.flatMap((r) => r.tokens))).toEqual(new Set([seeded.accessToken]));
+    const after = await storm.round(0, 10, seeded.accessToken);
+    expect(after.flatMap((r) => r.errors)).toEqual([]);
+    const served = new Set(after.flatMap((r) => r.tokens));
+    expect(served.size).toBe(1);
+    expect(served.has(seeded.accessToken)).toBe(false);
+    expect(await server.isValidAccessToken([...served][0])).toBe(true);
+    expect(server.calls).toBe(1);
     expect(server.deadTokenUses).toBe(0);
   });
 }
