@@ -2,8 +2,8 @@ import { systemClock, type Clock } from '../../src/clock';
 import { connectionKeyFor, type EnginePolicy, type TokenEngine } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
 import { EngineRegistry, requestedScopes, type SharedEngine } from '../../src/host';
-import { buildLedger, type Ledger } from '../../src/ledger';
-import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type TokenSet, type XeroApiClient } from '../../src/xero';
+import { buildLedger } from '../../src/ledger';
+import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type TokenSet, type XeroApiClient, type XeroTrust } from '../../src/xero';
 import { chooseN8nLedger, LEDGER_MODES, type N8nLedgerOverride } from './n8n-ledger';
 import { assertN8nVersion, runningN8nVersion } from './version-gate';
 
@@ -55,13 +55,14 @@ export function readCredential(data: Data): XeroGuardCredential {
 
 /** The engines of this n8n process; n8n has no hook that closes a credential, so each is held for the process. */
 const engines = EngineRegistry.shared('n8n-nodes-xero-guard.engines');
-const settings: { clock: Clock; policy: Partial<EnginePolicy> } = { clock: systemClock, policy: {} };
+const settings: { clock: Clock; policy: Partial<EnginePolicy>; xeroTrust?: XeroTrust } = { clock: systemClock, policy: {} };
 
 /** Tests only: a clock and policy for engines created from now on, and a clean registry. */
-export async function resetEnginesForTests(options: { clock?: Clock; policy?: Partial<EnginePolicy> } = {}): Promise<void> {
+export async function resetEnginesForTests(options: { clock?: Clock; policy?: Partial<EnginePolicy>; xeroTrust?: XeroTrust } = {}): Promise<void> {
   await engines.closeAll();
   settings.clock = options.clock ?? systemClock;
   settings.policy = options.policy ?? {};
+  settings.xeroTrust = options.xeroTrust;
 }
 
 /** One engine per ledger, encryption key and Xero endpoints, for the whole n8n process. */
@@ -74,6 +75,7 @@ function engineFor(credential: XeroGuardCredential, env: Record<string, string |
     endpoints: { tokenUrl: credential.tokenUrl, apiUrl: credential.apiUrl },
     clock: settings.clock,
     policy: settings.policy,
+    xeroTrust: settings.xeroTrust,
     reason,
   });
 }
@@ -133,8 +135,9 @@ async function adoptOnFirstSight(entry: SharedEngine, key: string, credential: X
     return;
   }
   const tokenSet = tokenSetFromN8n(credential.tokenData as Data, now);
-  const supersedes = await olderChainsOfSameUser(entry.ledger, credential.client.clientId, key, tokenSet.accessToken);
-  await engine.adoptGrant(key, tokenSet, { ifAbsent: true, supersedes });
+  // The engine supersedes older chains of the same user only if this id_token proves Xero issued the grant.
+  const evidence = tokenSet.idToken ? { idToken: tokenSet.idToken, tokenUrl: credential.tokenUrl } : undefined;
+  await engine.adoptGrant(key, tokenSet, { ifAbsent: true, supersedeSameUser: evidence });
 }
 
 /**
@@ -168,31 +171,6 @@ export function tokenSetFromN8n(data: Data, now: number): TokenSet {
     expiresAt,
     obtainedAt,
   };
-}
-
-/**
- * A reconnect gives n8n a new refresh token, so a new chain; the chain it replaces is the one of
- * the same Xero user (the access token's xero_userid, else sub) through the same app. n8n gives the
- * hook no credential id, so this is how a reconnect is recognised.
- */
-async function olderChainsOfSameUser(ledger: Ledger, clientId: string, key: string, accessToken: string): Promise<string[]> {
-  const user = userOf(accessToken);
-  if (typeof user !== 'string' || user === '') return [];
-  const prefix = `xero:${clientId}:`;
-  const older: string[] = [];
-  for (const other of await ledger.keys()) {
-    if (other === key || !other.startsWith(prefix) || other.endsWith(':client_credentials')) continue;
-    const record = await ledger.read(other).catch(() => null);
-    if (!record || record.state === 'superseded' || record.grant !== 'authorization_code') continue;
-    const otherUser = userOf(record.tokenSet.accessToken);
-    if (otherUser === user) older.push(other);
-  }
-  return older;
-}
-
-function userOf(accessToken: string): unknown {
-  const claims = jwtClaims(accessToken);
-  return claims.xero_userid ?? claims.sub;
 }
 
 /** The access token for one request, through the engine (single flight, lease, write-ahead). */

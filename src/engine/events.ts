@@ -15,6 +15,16 @@ export type EngineEvent =
   | { type: 'fenced'; key: string; version: number }
   | { type: 'sibling_adopted'; key: string; version: number }
   | { type: 'state_changed'; key: string; from: ConnectionState | null; to: ConnectionState; reason: string }
-  | { type: 'lease_released'; key: string };
+  | { type: 'lease_released'; key: string }
+  /** Invariant 11: the lease was gone at the check before a token call; nothing was sent. */
+  | { type: 'lease_lost'; key: string }
+  /** Invariant 14: a set whose ledger write failed was written to the spool; and later stored from it. */
+  | { type: 'token_set_spooled'; key: string; refreshTokenFp: string }
+  | { type: 'spool_recovered'; key: string; refreshTokenFp: string; as: 'current' | 'candidate' }
+  /** Invariant 15: the host reported a 401 for the token the ledger holds; or reported too often. */
+  | { type: 'access_token_rejected'; key: string; accessTokenFp: string }
+  | { type: 'rejection_rate_limited'; key: string }
+  /** Invariant 13: a new grant's evidence did not prove whose it is, so no other chain was touched. */
+  | { type: 'supersede_refused'; key: string; why: string };
 
 export type EngineEventHandler = (event: EngineEvent) => void | Promise<void>;

@@ -18,6 +18,13 @@ export interface EnginePolicy {
   maxAttemptsPerCall: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** After a reportRejected refresh, further reports for the same connection only drop the cache for this long. */
+  rejectionRefreshIntervalMs: number;
+  /**
+   * Pace of a keep-alive sweep, per process: refreshes per minute. 600 keeps even 16 sweeping
+   * processes inside Xero's 10,000 calls a minute per app; a sweep has days, not seconds, to finish.
+   */
+  keepAliveCallsPerMinute: number;
 }
 
 export const DEFAULT_POLICY: Readonly<EnginePolicy> = Object.freeze({
@@ -31,6 +38,8 @@ export const DEFAULT_POLICY: Readonly<EnginePolicy> = Object.freeze({
   maxAttemptsPerCall: 3,
   retryBaseMs: 500,
   retryMaxMs: 8 * SECOND,
+  rejectionRefreshIntervalMs: MINUTE,
+  keepAliveCallsPerMinute: 600,
 });
 
 export function resolvePolicy(overrides: Partial<EnginePolicy> = {}): EnginePolicy {
@@ -44,6 +53,7 @@ export function resolvePolicy(overrides: Partial<EnginePolicy> = {}): EnginePoli
   if (policy.keepAliveAfterMs !== null && policy.keepAliveAfterMs >= policy.refreshTokenIdleMs) {
     throw new Error(`Engine policy "keepAliveAfterMs" (${policy.keepAliveAfterMs} ms) must be shorter than Xero's 60-day idle limit, or null to turn keep-alive off`);
   }
+  if (policy.keepAliveCallsPerMinute <= 0) throw new Error('Engine policy "keepAliveCallsPerMinute" must be more than 0');
   if (policy.maxAttemptsPerCall < 1) throw new Error('Engine policy "maxAttemptsPerCall" must be at least 1');
   return policy;
 }

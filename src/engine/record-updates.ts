@@ -38,6 +38,22 @@ export function retireCandidate(record: ConnectionRecord, refreshTokenOrFp: stri
   return { ...record, candidates: record.candidates.map((c) => (matches(c) ? { ...c, deadAt: now, reason } : c)), updatedAt: now };
 }
 
+/**
+ * After the chain rotated (spending `spentFp`, under an intent written at `since`): a candidate
+ * holding the spent token is spent too, and one added before the rotation began is from a branch
+ * the chain has outgrown (its token was the same set, a sibling that lost the race, or the grant
+ * this one replaced). Either way it is never presented again.
+ */
+export function retireOutgrownCandidates(record: ConnectionRecord, spentFp: string, since: number, now: number): ConnectionRecord {
+  const outgrown = (c: Candidate) =>
+    c.deadAt === undefined && (c.addedAt <= since || (c.tokenSet.refreshToken !== undefined && fingerprint(c.tokenSet.refreshToken) === spentFp));
+  if (!record.candidates.some(outgrown)) return record;
+  return {
+    ...record,
+    candidates: record.candidates.map((c) => (outgrown(c) ? { ...c, deadAt: now, reason: `${c.reason}; retired: the chain rotated past it` } : c)),
+  };
+}
+
 export function newGrantRecord(key: string, tokenSet: TokenSet, grant: GrantKind, now: number, previous: ConnectionRecord | null): ConnectionRecord {
   const base: ConnectionRecord = {
     key,

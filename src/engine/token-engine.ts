@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock';
 import { fingerprint } from '../secrets/fingerprint';
+import type { SpooledSet, TokenSpool } from '../ledger/spool';
 import type { ConnectionRecord, ConnectionState, GrantKind, Lease, Ledger, StateChange } from '../ledger/types';
+import { IdTokenVerifier, XERO_TRUST, type GrantEvidence, type XeroTrust } from '../xero/id-token';
 import { XeroIdentityClient, type ClientCredentials } from '../xero/identity-client';
 import type { TokenError } from '../xero/token-response';
 import type { TokenSet } from '../xero/token-set';
@@ -17,7 +19,7 @@ import {
 import type { EngineEvent, EngineEventHandler } from './events';
 import { resolvePolicy, type EnginePolicy } from './policy';
 import { cleanDisplayName } from '../ledger/display-name';
-import { newGrantRecord, retireCandidate, withCandidate, withDisplayName, withRotation, withState } from './record-updates';
+import { newGrantRecord, retireCandidate, retireOutgrownCandidates, withCandidate, withDisplayName, withRotation, withState } from './record-updates';
 
 export interface TokenEngineOptions {
   ledger: Ledger;
@@ -29,6 +31,23 @@ export interface TokenEngineOptions {
   /** Names this process in leases and pending-refresh notes. */
   owner?: string;
   onEvent?: EngineEventHandler;
+  /** Where a token set whose ledger write failed is kept; default: the ledger's own spool, if it has one. */
+  spool?: TokenSpool;
+  /**
+   * Who counts as Xero when a new grant's evidence is checked (Invariant 13). Default XERO_TRUST,
+   * pinned in code. Only tests pass another (the simulator); no host maps configuration to it.
+   */
+  xeroTrust?: XeroTrust;
+}
+
+/** A candidate as status() shows it: fingerprints and times, never a token. */
+export interface CandidateStatus {
+  refreshTokenFp: string | null;
+  addedAt: number;
+  ageMs: number;
+  /** False once Xero rejected it or the chain rotated past it; it is then never presented. */
+  live: boolean;
+  reason: string;
 }
 
 export type ReportedState = ConnectionState | 'refreshing' | 'not_connected';
@@ -50,6 +69,7 @@ export interface ConnectionStatus {
   daysLeftBeforeIdleExpiry: number | null;
   pendingRefreshSince: number | null;
   liveCandidates: number;
+  candidates: CandidateStatus[];
   history: StateChange[];
 }
 
@@ -61,7 +81,7 @@ export interface RefreshResult {
   version: number;
 }
 
-type Mode = 'get' | 'if_needed' | 'force';
+type Mode = 'get' | 'if_needed' | 'force' | 'rejected';
 
 interface Obtained {
   accessToken: string;
@@ -69,9 +89,10 @@ interface Obtained {
   record: ConnectionRecord;
 }
 
-type SpendOutcome = { kind: 'rotated'; obtained: Obtained } | { kind: 'sibling' } | { kind: 'dead'; reason: string };
+type SpendOutcome = { kind: 'rotated'; obtained: Obtained } | { kind: 'sibling' } | { kind: 'dead'; reason: string } | { kind: 'stepped_back'; obtained: Obtained };
 
 interface CachedToken {
+  accessToken: string;
   answer: Promise<string>;
   expiresAt: number;
   lastRotationAt: number;
@@ -84,7 +105,7 @@ const INVALID_GRANT_REASON = 'Xero rejected its refresh token (invalid_grant): a
  * Owns Xero token chains: every refresh is serialized (single flight in-process, a lease across
  * processes), written ahead to the ledger, fenced by a version check, retried inside Xero's grace
  * window when its answer is lost, and never repeated against a refresh token known to be dead.
- * See spec/engine.md for the ten invariants this class keeps.
+ * See docs/design/engine.md for the invariants this class keeps (11 to 15: docs/design/engine-additions.md).
  */
 export class TokenEngine {
   readonly policy: EnginePolicy;
@@ -97,7 +118,11 @@ export class TokenEngine {
   private readonly clients = new Map<string, ClientCredentials>();
   private readonly cache = new Map<string, CachedToken>();
   private readonly inflight = new Map<string, Promise<Obtained>>();
-  private readonly unsaved = new Map<string, { tokenSet: TokenSet; sourceKind: 'current' | 'candidate'; sourceFp: string }>();
+  private readonly unsaved = new Map<string, SpooledSet>();
+  private readonly spool?: TokenSpool;
+  private readonly verifier: IdTokenVerifier;
+  private readonly rejections = new Map<string, Promise<void>>();
+  private readonly lastRejectionRefresh = new Map<string, number>();
 
   constructor(options: TokenEngineOptions) {
     if (!options?.ledger) throw new Error('TokenEngine needs a ledger (FileLedger, MemoryLedger, or a Postgres/Redis ledger)');
@@ -108,6 +133,8 @@ export class TokenEngine {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.onEvent = options.onEvent;
     this.defaultClient = options.client;
+    this.spool = options.spool ?? options.ledger.spool;
+    this.verifier = new IdTokenVerifier(options.xeroTrust ?? XERO_TRUST);
   }
 
   /** The client id/secret to refresh `key` with; a changed secret takes effect on the next refresh. */
@@ -135,13 +162,64 @@ export class TokenEngine {
   }
 
   /**
+   * The host says Xero answered 401 to `accessToken` (Invariant 15). If the ledger still holds that
+   * token, the connection is refreshed once: single flight in this process, under the lease across
+   * processes (a process that finds the ledger already moved on just drops its cache), and at most
+   * once per `rejectionRefreshIntervalMs` per connection and process, so a caller that reports every
+   * 401 of a broken integration cannot cause a refresh storm. Rejects only with the refresh's own
+   * error (for example NEEDS_REAUTH after a revocation).
+   */
+  reportRejected(key: string, accessToken: string): Promise<void> {
+    if (this.cache.get(key)?.accessToken === accessToken) this.cache.delete(key);
+    // One flight per refused token: a report of a different token is judged on its own.
+    const flight = `${key}\u0000${fingerprint(accessToken)}`;
+    const running = this.rejections.get(flight);
+    if (running) return running;
+    const promise = this.handleRejection(key, accessToken).finally(() => {
+      if (this.rejections.get(flight) === promise) this.rejections.delete(flight);
+    });
+    this.rejections.set(flight, promise);
+    return promise;
+  }
+
+  private async handleRejection(key: string, accessToken: string): Promise<void> {
+    // A rotation already under way here decides first; its result may replace the refused token.
+    await this.inflight.get(key)?.catch(() => undefined);
+    const record = await this.ledger.read(key);
+    if (!record) return;
+    if (record.tokenSet.accessToken !== accessToken) {
+      if (this.cache.get(key)?.accessToken === accessToken) this.cache.delete(key);
+      return;
+    }
+    const last = this.lastRejectionRefresh.get(key);
+    if (last !== undefined && this.clock.now() - last < this.policy.rejectionRefreshIntervalMs) {
+      await this.emit({ type: 'rejection_rate_limited', key });
+      return;
+    }
+    this.lastRejectionRefresh.set(key, this.clock.now());
+    await this.emit({ type: 'access_token_rejected', key, accessTokenFp: fingerprint(accessToken) });
+    try {
+      await this.singleFlight(key, 'rejected', accessToken);
+    } catch (error) {
+      // Another process holds the lease: it is refreshing, and its result replaces the refused token.
+      if (!(error instanceof ConnectionBusyError)) throw error;
+      this.cache.delete(key);
+    }
+  }
+
+  /**
    * Stores a freshly connected grant as the start of a chain. With `ifAbsent` an existing chain is
    * left alone (hosts call this on every request with the token set from connect time).
+   *
+   * With `supersedeSameUser`, older chains of the same Xero user and app are marked superseded, but
+   * only when the evidence proves Xero issued this grant to that user (Invariant 13): the grant came
+   * from the trusted token endpoint, and its id_token verifies against the trusted key set and
+   * names this app and this access token. Anything else leaves every other chain alone.
    */
   async adoptGrant(
     key: string,
     tokenSet: TokenSet,
-    options: { ifAbsent?: boolean; grant?: GrantKind; supersedes?: string[]; displayName?: string | null } = {},
+    options: { ifAbsent?: boolean; grant?: GrantKind; supersedeSameUser?: GrantEvidence; displayName?: string | null } = {},
   ): Promise<ConnectionStatus> {
     validateTokenSet(tokenSet, options.grant ?? 'authorization_code');
     const displayName = options.displayName === undefined ? undefined : cleanDisplayName(options.displayName);
@@ -163,7 +241,7 @@ export class TokenEngine {
         await this.emit({ type: 'ledger_written', key, version: written.version, why: 'adopted' });
         if (!existing || existing.state !== 'active') await this.emit({ type: 'state_changed', key, from: existing?.state ?? null, to: 'active', reason: stored.history.at(-1)?.reason ?? 'connected' });
         this.remember(stored, false);
-        for (const old of options.supersedes ?? []) if (old !== key) await this.markSuperseded(old, `reconnected as ${key}`);
+        if (options.supersedeSameUser) await this.supersedeOlderChains(key, tokenSet, options.supersedeSameUser);
         return this.describe(key, stored);
       }
     }
@@ -193,6 +271,24 @@ export class TokenEngine {
     }
   }
 
+  /** Invariant 13: the older chains of the user Xero vouches for, through the same app, are superseded. */
+  private async supersedeOlderChains(key: string, tokenSet: TokenSet, evidence: GrantEvidence): Promise<void> {
+    const clientId = (this.clients.get(key) ?? this.defaultClient)?.clientId;
+    const verdict = clientId ? await this.verifier.verify(evidence, clientId, tokenSet.accessToken) : { ok: false as const, why: 'no client id is configured for it' };
+    if (!verdict.ok) {
+      await this.emit({ type: 'supersede_refused', key, why: verdict.why });
+      return;
+    }
+    const prefix = `xero:${clientId}:`;
+    for (const other of await this.ledger.keys()) {
+      if (other === key || !other.startsWith(prefix)) continue;
+      const record = await this.ledger.read(other).catch(() => null);
+      if (!record || record.state === 'superseded' || record.grant !== 'authorization_code') continue;
+      // The older chain's own claim is unverified; at worst a forged older chain is superseded, which harms only its forger.
+      if (jwtClaim(record.tokenSet.accessToken, 'xero_userid') === verdict.xeroUserId) await this.markSuperseded(other, `reconnected as ${key}`);
+    }
+  }
+
   /** Marks a chain replaced by a newer grant; its tokens are kept but no longer used. */
   async markSuperseded(key: string, reason: string): Promise<void> {
     this.cache.delete(key);
@@ -204,7 +300,11 @@ export class TokenEngine {
     return this.describe(key, record);
   }
 
-  /** Keeps idle chains alive: rotates every active connection whose last rotation is older than the keep-alive age. */
+  /**
+   * Keeps idle chains alive: rotates every active connection whose last rotation is older than the
+   * keep-alive age, one at a time and paced at `keepAliveCallsPerMinute`, so a sweep of a thousand
+   * connections stays inside Xero's rate limits.
+   */
   async keepAliveSweep(): Promise<Array<{ key: string; refreshed: boolean; error?: string }>> {
     const results: Array<{ key: string; refreshed: boolean; error?: string }> = [];
     for (const key of await this.ledger.keys()) {
@@ -212,7 +312,9 @@ export class TokenEngine {
       // Only the refresh token's age matters here: an idle connection needs no fresh access token.
       if (!record || record.state !== 'active' || record.grant !== 'authorization_code' || !this.keepAliveDue(record.lastRotationAt)) continue;
       try {
-        results.push({ key, refreshed: (await this.refresh(key)).refreshed });
+        const refreshed = (await this.refresh(key)).refreshed;
+        results.push({ key, refreshed });
+        if (refreshed) await this.clock.sleep(60_000 / this.policy.keepAliveCallsPerMinute);
       } catch (error) {
         results.push({ key, refreshed: false, error: error instanceof Error ? error.message : String(error) });
       }
@@ -220,20 +322,21 @@ export class TokenEngine {
     return results;
   }
 
-  private singleFlight(key: string, mode: Mode): Promise<Obtained> {
+  private singleFlight(key: string, mode: Mode, rejectedToken?: string): Promise<Obtained> {
     const running = this.inflight.get(key);
+    const after = mode === 'force' || mode === 'rejected';
     // A forced refresh must rotate after whatever is in flight, not merely share its result.
-    const start = running && mode === 'force' ? running.catch(() => undefined).then(() => this.obtain(key, mode)) : running;
-    if (start && mode !== 'force') return start;
-    const promise = (start ?? this.obtain(key, mode)).finally(() => {
+    const start = running && after ? running.catch(() => undefined).then(() => this.obtain(key, mode, rejectedToken)) : running;
+    if (start && !after) return start;
+    const promise = (start ?? this.obtain(key, mode, rejectedToken)).finally(() => {
       if (this.inflight.get(key) === promise) this.inflight.delete(key);
     });
     this.inflight.set(key, promise);
     return promise;
   }
 
-  private async obtain(key: string, mode: Mode): Promise<Obtained> {
-    if (mode !== 'force') {
+  private async obtain(key: string, mode: Mode, rejectedToken?: string): Promise<Obtained> {
+    if (mode === 'get' || mode === 'if_needed') {
       // Most callers in a storm stop here: a sibling process has already stored a fresh token.
       const record = await this.readExisting(key);
       this.assertUsable(record, mode);
@@ -245,27 +348,36 @@ export class TokenEngine {
       await this.emit({ type: 'lease_busy', key });
       const latest = await this.readExisting(key);
       this.assertUsable(latest, 'get');
-      if (this.isFresh(latest.tokenSet.expiresAt, latest.lastRotationAt) || (mode === 'get' && latest.tokenSet.expiresAt > this.clock.now())) {
+      if (mode === 'rejected' && latest.tokenSet.accessToken !== rejectedToken) return this.remember(latest, false);
+      if (mode !== 'rejected' && (this.isFresh(latest.tokenSet.expiresAt, latest.lastRotationAt) || (mode === 'get' && latest.tokenSet.expiresAt > this.clock.now()))) {
         return this.remember(latest, false);
       }
       throw new ConnectionBusyError(key, this.policy.leaseWaitMs);
     }
     await this.emit({ type: 'lease_acquired', key });
     try {
-      return await this.rotateUnderLease(key, lease, mode);
+      return await this.rotateUnderLease(key, lease, mode, rejectedToken);
     } finally {
       await this.ledger.releaseLease(lease).catch(() => undefined);
       await this.emit({ type: 'lease_released', key });
     }
   }
 
-  private async rotateUnderLease(key: string, lease: Lease, mode: Mode): Promise<Obtained> {
+  private async rotateUnderLease(key: string, lease: Lease, mode: Mode, rejectedToken?: string): Promise<Obtained> {
     let force = mode === 'force';
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // Re-read under the lease: the previous holder may have rotated while we waited.
       const record = await this.readExisting(key);
-      this.assertUsable(record, force ? 'force' : 'get');
-      const recovered = await this.storeUnsaved(record);
+      if (mode === 'rejected' && round === 0) {
+        // Another process may have rotated while we waited for the lease: then the refused token is already history.
+        if (record.tokenSet.accessToken !== rejectedToken) {
+          this.assertUsable(record, 'get');
+          return this.remember(record, false);
+        }
+        force = true;
+      }
+      this.assertUsable(record, force && mode !== 'rejected' ? 'force' : 'get');
+      const recovered = await this.recoverUnsaved(record);
       if (recovered) return recovered;
       if (!force && this.isFresh(record.tokenSet.expiresAt, record.lastRotationAt)) return this.remember(record, false);
       if (record.grant === 'client_credentials') return this.clientCredentials(record, lease);
@@ -273,7 +385,8 @@ export class TokenEngine {
       const client = this.clientFor(key);
       const current = record.tokenSet.refreshToken;
       if (!current) throw await this.giveUp(record, 'its token set has no refresh token (connect with the offline_access scope).');
-      this.assertNoOtherRefresher(record);
+      // No check of the intent's owner here: holding the lease means its owner's lease is gone, and a
+      // paused owner re-checks its lease before it sends (Invariant 11), so the intent is resumed at once.
       const currentFp = fingerprint(current);
       const resumingCandidate = record.pending !== null && record.pending.refreshTokenFp !== currentFp;
       let reason = INVALID_GRANT_REASON;
@@ -284,7 +397,7 @@ export class TokenEngine {
           throw await this.giveUp(record, `its refresh token was last used on ${iso(record.lastRotationAt)}, and Xero expires refresh tokens unused for 60 days.`);
         }
         const outcome = await this.spend(record, record.tokenSet, 'current', lease, client, force);
-        if (outcome.kind === 'rotated') return outcome.obtained;
+        if (outcome.kind === 'rotated' || outcome.kind === 'stepped_back') return outcome.obtained;
         if (outcome.kind === 'sibling') {
           force = false;
           continue;
@@ -318,10 +431,13 @@ export class TokenEngine {
           c.tokenSet.obtainedAt + this.policy.refreshTokenIdleMs > now,
       );
       // A candidate whose refresh was under way when its caller failed is resumed first, inside its grace window.
+      // Invariant 12: newest first. An older candidate is from a branch the chain has since left, so it
+      // is the likelier to be dead; each dead one presented is a wasted call and a dead-token use.
+      live.sort((a, b) => b.addedAt - a.addedAt);
       const candidate = live.find((c) => fingerprint(c.tokenSet.refreshToken as string) === record.pending?.refreshTokenFp) ?? live[0];
       if (!candidate) return null;
       const outcome = await this.spend(record, candidate.tokenSet, 'candidate', lease, client, false);
-      if (outcome.kind === 'rotated') return outcome.obtained;
+      if (outcome.kind === 'rotated' || outcome.kind === 'stepped_back') return outcome.obtained;
       if (outcome.kind === 'sibling') return 'sibling';
       await this.update(key, (latest) => retireCandidate(latest, candidate.tokenSet.refreshToken as string, now, 'rejected by Xero'), 'candidate');
     }
@@ -366,6 +482,12 @@ export class TokenEngine {
     }
     for (let attempt = 1; ; attempt++) {
       await this.emit({ type: 'refresh_started', key, refreshTokenFp: fp, attempt, source: sourceKind });
+      // Invariant 11: the last await before the send. Everything above (ledger I/O, event handlers, a
+      // GC pause) may have outlasted the lease; a holder that lost it never presents the token.
+      if (!(await this.holdLease(lease))) {
+        const busy = new ConnectionBusyError(key, 0, `This process lost the refresh lease of the Xero connection "${key}" before calling Xero (it paused longer than the lease); no refresh token was sent from here. Retry the request.`);
+        return { kind: 'stepped_back', obtained: await this.stepBack(current, busy) };
+      }
       const result = await this.identity.refresh(client, refreshToken);
       await this.emit({ type: 'token_response', key, ok: result.ok, errorKind: result.ok ? undefined : result.error.kind });
       if (result.ok) return { kind: 'rotated', obtained: await this.commitOrKeep(current, result.tokenSet, sourceKind, fp) };
@@ -381,10 +503,30 @@ export class TokenEngine {
       if (!error.outcomeUnknown) await this.throwDefinite(current, error);
       const retryUntil = this.retryDeadline(graceStart);
       const pause = Math.min(this.policy.retryMaxMs, this.policy.retryBaseMs * 2 ** (attempt - 1));
-      if (attempt >= attemptsAllowed || this.clock.now() + pause > retryUntil) throw new RefreshOutcomeUnknownError(key, error, retryUntil);
+      if (attempt >= attemptsAllowed || this.clock.now() + pause > retryUntil) {
+        return { kind: 'stepped_back', obtained: await this.stepBack(current, new RefreshOutcomeUnknownError(key, error, retryUntil)) };
+      }
       await this.clock.sleep(pause);
-      if (!(await this.ledger.renewLease(lease, this.policy.leaseTtlMs))) throw new RefreshOutcomeUnknownError(key, error, retryUntil);
     }
+  }
+
+  private async holdLease(lease: Lease): Promise<boolean> {
+    const held = await this.ledger.renewLease(lease, this.policy.leaseTtlMs).catch(() => false);
+    if (!held) await this.emit({ type: 'lease_lost', key: lease.key });
+    return held;
+  }
+
+  /**
+   * Before giving up with a retryable error, look once more: a sibling that took over the lease
+   * may already have stored a fresh set (then the caller gets it, not an error).
+   */
+  private async stepBack(current: ConnectionRecord, cause: Error): Promise<Obtained> {
+    const latest = await this.readExisting(current.key);
+    if (latest.state === 'active' && latest.tokenSet.refreshToken !== current.tokenSet.refreshToken && latest.tokenSet.expiresAt > this.clock.now()) {
+      await this.emit({ type: 'sibling_adopted', key: latest.key, version: latest.version });
+      return this.remember(latest, false);
+    }
+    throw cause;
   }
 
   /** Answers that say the refresh token was not used: clear the intent, and record what a human must fix. */
@@ -405,30 +547,53 @@ export class TokenEngine {
   }
 
   /**
-   * Stores what Xero gave. If the ledger write itself fails (disk full), the set is held in memory
-   * and stored by the next refresh of this connection in this process, before anything else is tried.
+   * Stores what Xero gave. If the ledger write itself fails (disk full, database down), the set is
+   * spooled durably and sealed (Invariant 14), and also held in memory in case the spool fails too;
+   * whichever process next holds the lease stores it before anything else is tried.
    */
   private async commitOrKeep(record: ConnectionRecord, tokenSet: TokenSet, sourceKind: 'current' | 'candidate', sourceFp: string): Promise<Obtained> {
     try {
       return await this.commit(record, tokenSet, sourceKind, sourceFp);
     } catch (error) {
-      this.unsaved.set(record.key, { tokenSet, sourceKind, sourceFp });
+      const entry = { key: record.key, tokenSet, sourceKind, sourceFp, spooledAt: this.clock.now() };
+      this.unsaved.set(record.key, { ...entry, id: 'memory' });
+      if (this.spool && tokenSet.refreshToken) {
+        try {
+          await this.spool.put(entry);
+          await this.emit({ type: 'token_set_spooled', key: record.key, refreshTokenFp: fingerprint(tokenSet.refreshToken) });
+        } catch {
+          // The in-memory copy is what is left; the ledger error below says what to fix.
+        }
+      }
       throw error;
     }
   }
 
-  private async storeUnsaved(record: ConnectionRecord): Promise<Obtained | null> {
-    const unsaved = this.unsaved.get(record.key);
-    if (!unsaved) return null;
-    if (record.pending?.refreshTokenFp === unsaved.sourceFp) {
-      const obtained = await this.commitOrKeep(record, unsaved.tokenSet, unsaved.sourceKind, unsaved.sourceFp);
-      this.unsaved.delete(record.key);
-      return obtained;
+  /** Sets Xero gave whose write failed, from this process's memory and from the spool any process shares. */
+  private async recoverUnsaved(record: ConnectionRecord): Promise<Obtained | null> {
+    const fromSpool = this.spool ? await this.spool.list(record.key).catch(() => []) : [];
+    const memory = this.unsaved.get(record.key);
+    const entries = memory && !fromSpool.some((e) => e.tokenSet.refreshToken === memory.tokenSet.refreshToken) ? [...fromSpool, memory] : fromSpool;
+    if (entries.length === 0) return null;
+    let latest = record;
+    let obtained: Obtained | null = null;
+    for (const entry of entries) {
+      const refreshFp = entry.tokenSet.refreshToken ? fingerprint(entry.tokenSet.refreshToken) : '-';
+      if (!obtained && latest.pending?.refreshTokenFp === entry.sourceFp) {
+        // The intent it answers is still open: it is the chain's next set.
+        obtained = await this.commit(latest, entry.tokenSet, entry.sourceKind, entry.sourceFp);
+        latest = obtained.record;
+        await this.emit({ type: 'spool_recovered', key: record.key, refreshTokenFp: refreshFp, as: 'current' });
+      } else if (entry.tokenSet.refreshToken && latest.tokenSet.refreshToken !== entry.tokenSet.refreshToken && !latest.candidates.some((c) => c.tokenSet.refreshToken === entry.tokenSet.refreshToken)) {
+        // The chain moved on meanwhile: keep the set as a candidate rather than forget it.
+        latest = await this.update(record.key, (l) => withCandidate(l, { tokenSet: entry.tokenSet, addedAt: this.clock.now(), reason: 'stored after a failed ledger write' }), 'candidate');
+        await this.emit({ type: 'spool_recovered', key: record.key, refreshTokenFp: refreshFp, as: 'candidate' });
+      }
+      if (entry.id === 'memory') this.unsaved.delete(record.key);
+      else await this.spool?.remove(record.key, entry.id);
+      if (memory?.tokenSet.refreshToken === entry.tokenSet.refreshToken) this.unsaved.delete(record.key);
     }
-    // The chain moved on meanwhile: keep the set as a candidate rather than forget it.
-    await this.update(record.key, (latest) => withCandidate(latest, { tokenSet: unsaved.tokenSet, addedAt: this.clock.now(), reason: 'stored after a failed ledger write' }), 'candidate');
-    this.unsaved.delete(record.key);
-    return null;
+    return obtained;
   }
 
   private async commit(record: ConnectionRecord, tokenSet: TokenSet, sourceKind: 'current' | 'candidate', sourceFp: string): Promise<Obtained> {
@@ -437,7 +602,9 @@ export class TokenEngine {
       sourceKind === 'candidate'
         ? retireCandidate(withCandidate(record, { tokenSet: record.tokenSet, addedAt: now, reason: 'rejected by Xero', deadAt: now }), sourceFp, now, 'spent: rotated into the current token set', true)
         : record;
-    const next = withRotation(base, tokenSet, now);
+    // Invariant 12: the chain just proved its current token alive, so every candidate from before this rotation is retired.
+    const since = record.pending?.startedAt ?? now;
+    const next = withRotation(retireOutgrownCandidates(base, sourceFp, since, now), tokenSet, now);
     const written = await this.ledger.write(next, record.version);
     if (written.ok) {
       const stored = { ...next, version: written.version };
@@ -447,7 +614,15 @@ export class TokenEngine {
     }
     // Invariant 7: a newer version exists (our lease ran out mid-call). Keep what Xero gave as a candidate, then use it.
     await this.emit({ type: 'fenced', key: record.key, version: record.version });
-    const stored = await this.update(record.key, (latest) => withCandidate(latest, { tokenSet, addedAt: now, reason: 'written after a newer version (lease expired mid-refresh)' }), 'candidate');
+    // Under same-pair the fenced answer is the very set a sibling stored: not a second chance, so not a candidate.
+    const stored = await this.update(
+      record.key,
+      (latest) =>
+        latest.tokenSet.refreshToken === tokenSet.refreshToken || latest.candidates.some((c) => c.tokenSet.refreshToken === tokenSet.refreshToken)
+          ? latest
+          : withCandidate(latest, { tokenSet, addedAt: now, reason: 'written after a newer version (lease expired mid-refresh)' }),
+      'candidate',
+    );
     if (this.isFresh(stored.tokenSet.expiresAt, stored.lastRotationAt)) return this.remember(stored, false);
     return { accessToken: tokenSet.accessToken, refreshed: true, record: stored };
   }
@@ -456,6 +631,9 @@ export class TokenEngine {
     const client = this.clientFor(record.key);
     for (let attempt = 1; ; attempt++) {
       await this.emit({ type: 'refresh_started', key: record.key, refreshTokenFp: '-', attempt, source: 'client_credentials' });
+      if (!(await this.holdLease(lease))) {
+        return this.stepBack(record, new ConnectionBusyError(record.key, 0, `This process lost the refresh lease of the Xero connection "${record.key}" before calling Xero; no token was requested from here. Retry the request.`));
+      }
       const result = await this.identity.clientCredentials(client, record.tokenSet.scope);
       await this.emit({ type: 'token_response', key: record.key, ok: result.ok, errorKind: result.ok ? undefined : result.error.kind });
       if (result.ok) return this.commitOrKeep(record, result.tokenSet, 'current', '-');
@@ -463,7 +641,6 @@ export class TokenEngine {
       // No refresh token is at stake here, so there is no grace window: just a few retries.
       if (attempt >= this.policy.maxAttemptsPerCall) throw new RefreshOutcomeUnknownError(record.key, result.error, null);
       await this.clock.sleep(Math.min(this.policy.retryMaxMs, this.policy.retryBaseMs * 2 ** (attempt - 1)));
-      if (!(await this.ledger.renewLease(lease, this.policy.leaseTtlMs))) throw new RefreshOutcomeUnknownError(record.key, result.error, null);
     }
   }
 
@@ -483,18 +660,6 @@ export class TokenEngine {
     );
     if (from !== 'needs_reauth') await this.emit({ type: 'state_changed', key: record.key, from, to: 'needs_reauth', reason });
     return new ConnectionStateError(record.key, 'needs_reauth', stored.stateReason ?? reason);
-  }
-
-  /** With the lease held, a fresh intent by another process means two holders: step back rather than race. */
-  private assertNoOtherRefresher(record: ConnectionRecord): void {
-    const pending = record.pending;
-    if (pending && pending.owner !== this.owner && this.clock.now() - pending.startedAt < this.policy.leaseTtlMs) {
-      throw new ConnectionBusyError(
-        record.key,
-        0,
-        `Another process (${pending.owner}) started refreshing the Xero connection "${record.key}" moments ago; no refresh was attempted from here. Retry the request shortly.`,
-      );
-    }
   }
 
   private async changeState(key: string, to: ConnectionState, reason: string): Promise<void> {
@@ -547,7 +712,7 @@ export class TokenEngine {
 
   private remember(record: ConnectionRecord, refreshed: boolean): Obtained {
     if (record.state === 'active') {
-      this.cache.set(record.key, { answer: Promise.resolve(record.tokenSet.accessToken), expiresAt: record.tokenSet.expiresAt, lastRotationAt: record.lastRotationAt });
+      this.cache.set(record.key, { accessToken: record.tokenSet.accessToken, answer: Promise.resolve(record.tokenSet.accessToken), expiresAt: record.tokenSet.expiresAt, lastRotationAt: record.lastRotationAt });
     }
     return { accessToken: record.tokenSet.accessToken, refreshed, record };
   }
@@ -572,7 +737,7 @@ export class TokenEngine {
       return {
         key, displayName: null, state: 'not_connected', reason: 'no token set is stored for this connection', grant: null, version: 0, scopes: [],
         accessTokenExpiresAt: null, accessTokenValid: false, lastRotationAt: null, refreshTokenIdleExpiresAt: null,
-        daysLeftBeforeIdleExpiry: null, pendingRefreshSince: null, liveCandidates: 0, history: [],
+        daysLeftBeforeIdleExpiry: null, pendingRefreshSince: null, liveCandidates: 0, candidates: [], history: [],
       };
     }
     const refreshing = record.state === 'active' && record.pending !== null && now - record.pending.startedAt < this.policy.leaseTtlMs;
@@ -592,6 +757,13 @@ export class TokenEngine {
       daysLeftBeforeIdleExpiry: idleExpiresAt === null ? null : Math.max(0, Math.floor((idleExpiresAt - now) / 86_400_000)),
       pendingRefreshSince: record.pending?.startedAt ?? null,
       liveCandidates: record.candidates.filter((c) => c.deadAt === undefined).length,
+      candidates: record.candidates.map((c) => ({
+        refreshTokenFp: c.tokenSet.refreshToken ? fingerprint(c.tokenSet.refreshToken) : null,
+        addedAt: c.addedAt,
+        ageMs: now - c.addedAt,
+        live: c.deadAt === undefined,
+        reason: c.reason,
+      })),
       history: record.history.map((h) => ({ ...h })),
     };
   }
@@ -616,6 +788,18 @@ function validateTokenSet(tokenSet: TokenSet, grant: GrantKind): void {
   }
   if (!Number.isFinite(tokenSet.expiresAt) || !Number.isFinite(tokenSet.obtainedAt)) {
     throw new Error('adoptGrant needs expiresAt and obtainedAt as epoch milliseconds');
+  }
+}
+
+/** Reads one claim of a JWT without verifying it: only ever used where a forged value harms its forger alone. */
+function jwtClaim(token: string, claim: string): unknown {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return payload && typeof payload === 'object' ? (payload as Record<string, unknown>)[claim] : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { TokenEngine, type EngineEvent, type EnginePolicy } from '../engine';
 import type { CreateLedgerOptions, Ledger } from '../ledger';
 import { fingerprint, processLocalId } from '../secrets';
-import { resolveEndpoints, XeroApiClient, XeroIdentityClient, type XeroEndpoints } from '../xero';
+import { resolveEndpoints, XeroApiClient, XeroIdentityClient, type XeroEndpoints, type XeroTrust } from '../xero';
 
 /** What a host says about the engine it needs, in plain values: no host object crosses into the core. */
 export interface EngineSpec {
@@ -14,6 +14,8 @@ export interface EngineSpec {
   endpoints?: Partial<XeroEndpoints>;
   clock?: Clock;
   policy?: Partial<EnginePolicy>;
+  /** Who counts as Xero for supersede evidence; tests only (the engine's default is Xero's own identity server). */
+  xeroTrust?: XeroTrust;
   /** Why this ledger (n8n: "n8n keeps its data in PostgreSQL"), appended to its description for messages. */
   reason?: string;
 }
@@ -153,6 +155,7 @@ async function openShared(id: string, spec: EngineSpec): Promise<SharedEngine> {
     identity,
     clock: spec.clock,
     policy: spec.policy,
+    xeroTrust: spec.xeroTrust,
     onEvent: (event) => {
       for (const listener of listeners) {
         try {

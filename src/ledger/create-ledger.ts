@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { Clock } from '../clock';
 import { KEY_KINDS, Sealer, SealError, type KeyKind } from '../secrets/sealer';
 import { CompositeLedger } from './composite-ledger';
@@ -8,6 +9,7 @@ import type { LedgerLogger, RedisConnectionOptions } from './redis-connection';
 import { RedisLeases } from './redis-leases';
 import { RedisLedger } from './redis-ledger';
 import { openLedger } from './open-ledger';
+import { FileSpool } from './spool';
 import type { Ledger } from './types';
 
 export const LEDGER_KINDS = ['file', 'postgres', 'redis', 'redis+postgres'] as const;
@@ -47,6 +49,13 @@ export interface CreateLedgerOptions {
   redis?: RedisConnectionOptions;
   /** Default "xero-guard:". */
   keyPrefix?: string;
+  /**
+   * A local folder for token sets whose ledger write failed, sealed with `encryptionKey`
+   * (Invariant 14). File ledger: default "<directory>/spool". PostgreSQL/Redis: no default, since a
+   * spool in the database that just failed would fail with it; only processes that share this
+   * folder (the same host or volume) can recover what it holds.
+   */
+  spoolFolder?: string;
 }
 
 const APPLIES: Record<string, readonly LedgerKind[]> = {
@@ -64,6 +73,7 @@ const APPLIES: Record<string, readonly LedgerKind[]> = {
   redisUrl: ['redis', 'redis+postgres'],
   redis: ['redis', 'redis+postgres'],
   keyPrefix: ['redis', 'redis+postgres'],
+  spoolFolder: LEDGER_KINDS,
 };
 
 const POSTGRES_FIELDS = ['connectionString', 'host', 'port', 'database', 'user', 'password', 'ssl'];
@@ -76,6 +86,12 @@ const REDIS_FIELDS = ['url', 'host', 'port', 'username', 'password', 'db', 'tls'
 export function buildLedger(options: CreateLedgerOptions): Ledger {
   validate(options);
   const sealer = sealerFor(options.encryptionKey, options.keyKind);
+  const ledger = buildBackend(options, sealer);
+  if (options.spoolFolder) ledger.spool = new FileSpool({ directory: options.spoolFolder, sealer });
+  return ledger;
+}
+
+function buildBackend(options: CreateLedgerOptions, sealer: Sealer): Ledger {
   const { clock, logger } = options;
   switch (options.kind) {
     case 'file':
@@ -145,6 +161,9 @@ function validate(options: CreateLedgerOptions): void {
     throw new LedgerConfigError(
       `Option "keyKind" must be "random" (a machine-generated key such as n8n's encryption key) or "passphrase" (a secret a person may have typed, such as Node-RED's credentialSecret); got ${JSON.stringify(options.keyKind)}.`,
     );
+  }
+  if (options.spoolFolder !== undefined && (typeof options.spoolFolder !== 'string' || !isAbsolute(options.spoolFolder))) {
+    throw new LedgerConfigError(`Option "spoolFolder" must be an absolute folder path such as /home/node/.n8n/xero-guard-spool (got ${JSON.stringify(options.spoolFolder)}).`);
   }
   if (options.leaseTime !== undefined && options.leaseTime !== 'database' && options.leaseTime !== 'clock') {
     throw new LedgerConfigError(`Option "leaseTime" must be "database" or "clock" (got ${JSON.stringify(options.leaseTime)}).`);

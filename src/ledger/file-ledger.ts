@@ -6,12 +6,15 @@ import { LedgerCorruptError, LedgerUnavailableError } from '../errors';
 import type { Sealer } from '../secrets/sealer';
 import { decodeRecord, encodeRecord } from './record-codec';
 import { waitForLease } from './lease-wait';
+import { FileSpool, type TokenSpool } from './spool';
 import type { ChainNotes, ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
 
 export interface FileLedgerOptions {
   directory: string;
   sealer: Sealer;
   clock?: Clock;
+  /** Default: the folder "spool" inside `directory` (never a connection folder: those are 32 hex digits). */
+  spoolDirectory?: string;
 }
 
 const DOC = /^doc\.(\d{12})\.json$/;
@@ -35,6 +38,7 @@ interface LeaseFile {
  */
 export class FileLedger implements Ledger, ChainNotes {
   readonly description: string;
+  spool?: TokenSpool;
   private readonly directory: string;
   private readonly sealer: Sealer;
   private readonly clock: Clock;
@@ -45,6 +49,7 @@ export class FileLedger implements Ledger, ChainNotes {
     this.sealer = options.sealer;
     this.clock = options.clock ?? systemClock;
     this.description = `file ledger at ${options.directory}`;
+    this.spool = new FileSpool({ directory: options.spoolDirectory ?? join(options.directory, 'spool'), sealer: options.sealer });
   }
 
   async read(key: string): Promise<ConnectionRecord | null> {

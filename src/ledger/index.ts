@@ -1,4 +1,5 @@
 export * from './types';
+export * from './spool';
 export * from './record-codec';
 export * from './memory-ledger';
 export * from './file-ledger';

@@ -1,4 +1,5 @@
 import type { TokenSet } from '../xero/token-set';
+import type { TokenSpool } from './spool';
 
 /** Durable connection states; `refreshing` is reported by status() while a refresh is under way, never stored. */
 export type ConnectionState = 'active' | 'needs_reauth' | 'misconfigured' | 'superseded';
@@ -81,6 +82,11 @@ export type WriteResult = { ok: true; version: number } | { ok: false; current: 
 export interface Ledger {
   /** Human-readable location for messages, e.g. "file ledger at /home/node/.n8n/xero-guard". */
   readonly description: string;
+  /**
+   * Where a token set goes when its ledger write fails (Invariant 14). The file ledger keeps one
+   * in its folder; a PostgreSQL or Redis ledger has one only when given a local `spoolFolder`.
+   */
+  spool?: TokenSpool;
   read(key: string): Promise<ConnectionRecord | null>;
   /** Stores `record`, durably, as version expectedVersion + 1 if the stored version is still `expectedVersion`. */
   write(record: ConnectionRecord, expectedVersion: number): Promise<WriteResult>;

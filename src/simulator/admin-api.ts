@@ -132,6 +132,7 @@ const ROUTES: Record<string, Handler> = {
     return ok();
   },
   'GET /connections': (sim) => ok(sim.connections()),
+  'GET /grants': (sim) => ok(sim.grants()),
   'POST /seed-grant': (sim, body) => ok(sim.seedGrant(seedInput(body()))),
   'POST /revoke-user': (sim, body) => {
     const b = body();

@@ -12,6 +12,7 @@ import type { Fault, FaultSpec } from './faults';
 import { BodyTooLarge, readBody, text, type SimResponse } from './http-kit';
 import { newId } from './formats';
 import type { SimEvent, SimulatorStats } from './observation';
+import type { GrantCounts } from './tokens';
 import { handleRevocation, handleToken } from './grants';
 import type { Endpoint, GraceMode, RateLimitSettings, SimulatorClock, SimulatorOptions, TokenResponse } from './types';
 import { notFound, serviceUnavailable, tooManyRequests, validationException } from './xero-errors';
@@ -61,6 +62,8 @@ export interface Simulator {
   connections(): ConnectionView[];
   /** 'live', 'grace', or why it is dead ('spent', 'revoked', 'expired', 'killed'); undefined if unknown. */
   refreshTokenState(refreshToken: string): string | undefined;
+  /** Per grant: refresh calls presenting its tokens, and the sequence number of its newest refresh token. */
+  grants(): GrantCounts[];
   stats(): SimulatorStats;
   log(sinceSeq?: number): SimEvent[];
   /** Dead refresh-token presentations: all of them, or those of the grant a refresh token (or grant id) belongs to. */
@@ -205,6 +208,10 @@ class RunningSimulator implements Simulator {
       createdDateUtc: connectionDate(c.createdAt),
       updatedDateUtc: connectionDate(c.updatedAt),
     }));
+  }
+
+  grants(): GrantCounts[] {
+    return this.core.tokens.grantCounts();
   }
 
   refreshTokenState(refreshToken: string): string | undefined {

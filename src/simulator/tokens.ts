@@ -44,6 +44,16 @@ interface AccessRecord {
   killed: boolean;
 }
 
+/** Per grant, for tests and benches: refresh calls that presented one of its tokens, and the newest rotation's number. */
+export interface GrantCounts {
+  grantId: string;
+  clientId: string;
+  userId: string;
+  tokenCalls: number;
+  /** 0 for the grant's first refresh token; +1 per refresh token issued from it. */
+  sequence: number;
+}
+
 export type RefreshOutcome = { ok: true; tokens: TokenResponse; grantId: string } | { ok: false; error: 'invalid_grant' };
 
 export type AccessCheck =
@@ -59,6 +69,7 @@ export type AccessCheck =
 export class TokenStore {
   private readonly refresh = new Map<string, RefreshRecord>();
   private readonly access = new Map<string, AccessRecord>();
+  private readonly counts = new Map<string, GrantCounts>();
 
   constructor(
     private readonly clock: Clock,
@@ -81,6 +92,7 @@ export class TokenStore {
     }
     // Another app's token is refused before its state is looked at: it is not a use of a dead token.
     if (rec.grant.clientId !== clientId) return { ok: false, error: 'invalid_grant' };
+    this.countsOf(rec.grant).tokenCalls++;
     const dead = this.deathOf(rec);
     if (dead) {
       this.recorder.record({ type: 'dead-token-use', grantId: rec.grant.grantId, refreshToken: rec.token, reason: dead });
@@ -118,6 +130,19 @@ export class TokenStore {
     const rec = this.refresh.get(token);
     if (!rec) return undefined;
     return this.deathOf(rec) ?? (rec.spentAt === undefined ? 'live' : 'grace');
+  }
+
+  grantCounts(): GrantCounts[] {
+    return [...this.counts.values()].map((c) => ({ ...c }));
+  }
+
+  private countsOf(grant: Grant): GrantCounts {
+    let counts = this.counts.get(grant.grantId);
+    if (!counts) {
+      counts = { grantId: grant.grantId, clientId: grant.clientId, userId: grant.userId, tokenCalls: 0, sequence: -1 };
+      this.counts.set(grant.grantId, counts);
+    }
+    return counts;
   }
 
   grantOf(refreshToken: string): Grant | undefined {
@@ -227,6 +252,7 @@ export class TokenStore {
       const rec: RefreshRecord = { token: refreshToken, grant, issuedAt: now, parent, children: [], accessJti: jti };
       this.refresh.set(refreshToken, rec);
       parent?.children.push(rec);
+      this.countsOf(grant).sequence++;
     }
     this.recorder.record({ type: 'token-issued', grantId: grant.grantId, grantType, accessToken, refreshToken, parentRefreshToken: parent?.token });
     // Key order as Xero sends it.

@@ -15,26 +15,35 @@ export interface ChildConfig {
   key: string;
   client: { clientId: string; clientSecret: string };
   dieAt?: { type: EngineEvent['type']; why?: string };
+  /** Once, at this event: tell the parent, then SIGSTOP itself (the parent sends SIGCONT). */
+  stopAt?: { type: EngineEvent['type']; why?: string };
   leaseTtlMs?: number;
 }
 
-export type ParentMessage = { type: 'round'; offsetMs: number; callers: number } | { type: 'exit' };
-export type ChildMessage = { type: 'ready' } | { type: 'result'; tokens: string[]; errors: Array<{ name: string; message: string; retryable: boolean }> };
+/** `rejected`: each caller first reports that token as refused by Xero (reportRejected), then asks for a token. */
+export type ParentMessage = { type: 'round'; offsetMs: number; callers: number; rejected?: string } | { type: 'exit' };
+export type ChildMessage = { type: 'ready' } | { type: 'stopped' } | { type: 'result'; tokens: string[]; errors: Array<{ name: string; message: string; retryable: boolean }> };
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.STORM_CHILD_CONFIG ?? '{}') as ChildConfig;
   const clock = new OffsetClock();
   const ledger = await openLedger(config.ledger, clock);
+  let stopped = false;
   const engine = new TokenEngine({
     ledger,
     clock,
     client: config.client,
     identity: new XeroIdentityClient({ endpoints: { tokenUrl: config.tokenUrl }, clock }),
     policy: config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : undefined,
-    onEvent: (event) => {
-      const dieAt = config.dieAt;
-      if (dieAt && event.type === dieAt.type && (!dieAt.why || (event.type === 'ledger_written' && event.why === dieAt.why))) {
-        process.kill(process.pid, 'SIGKILL');
+    onEvent: async (event) => {
+      const matches = (at: { type: EngineEvent['type']; why?: string } | undefined) =>
+        at !== undefined && event.type === at.type && (!at.why || (event.type === 'ledger_written' && event.why === at.why));
+      if (matches(config.dieAt)) process.kill(process.pid, 'SIGKILL');
+      if (matches(config.stopAt) && !stopped) {
+        stopped = true;
+        // Stop only once the parent has the message, so it never waits on a process that stopped first.
+        await new Promise<void>((resolve) => process.send?.({ type: 'stopped' } satisfies ChildMessage, () => resolve()));
+        process.kill(process.pid, 'SIGSTOP');
       }
     },
   });
@@ -45,7 +54,13 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     clock.set(Date.now() + message.offsetMs);
-    const settled = await Promise.allSettled(Array.from({ length: message.callers }, () => engine.getAccessToken(config.key)));
+    const rejected = message.rejected;
+    const settled = await Promise.allSettled(
+      Array.from({ length: message.callers }, async () => {
+        if (rejected) await engine.reportRejected(config.key, rejected);
+        return engine.getAccessToken(config.key);
+      }),
+    );
     send({
       type: 'result',
       tokens: settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),

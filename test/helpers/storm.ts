@@ -19,9 +19,9 @@ export class Storm {
   }
 
   /** Every process fires `callers` concurrent getAccessToken calls at time now + offsetMs. */
-  async round(offsetMs: number, callers: number): Promise<Extract<ChildMessage, { type: 'result' }>[]> {
+  async round(offsetMs: number, callers: number, rejected?: string): Promise<Extract<ChildMessage, { type: 'result' }>[]> {
     const results = this.children.map((child) => nextMessage(child, 'result'));
-    for (const child of this.children) child.send({ type: 'round', offsetMs, callers } satisfies ParentMessage);
+    for (const child of this.children) child.send({ type: 'round', offsetMs, callers, rejected } satisfies ParentMessage);
     return Promise.all(results) as Promise<Extract<ChildMessage, { type: 'result' }>[]>;
   }
 
@@ -32,6 +32,27 @@ export class Storm {
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.send({ type: 'round', offsetMs, callers: 1 } satisfies ParentMessage);
     return exited;
+  }
+
+  /**
+   * One process, one caller: resolves when the child has stopped itself at `config.stopAt`; `resume`
+   * sends SIGCONT and gives that caller's result.
+   */
+  static async runUntilStopped(config: ChildConfig, offsetMs: number): Promise<{ storm: Storm; resume(): Promise<Extract<ChildMessage, { type: 'result' }>> }> {
+    const storm = await Storm.start(1, config);
+    const child = storm.children[0];
+    const stopped = nextMessage(child, 'stopped');
+    const result = nextMessage(child, 'result') as Promise<Extract<ChildMessage, { type: 'result' }>>;
+    result.catch(() => undefined);
+    child.send({ type: 'round', offsetMs, callers: 1 } satisfies ParentMessage);
+    await stopped;
+    return {
+      storm,
+      resume: () => {
+        child.kill('SIGCONT');
+        return result;
+      },
+    };
   }
 
   async stop(): Promise<void> {

@@ -130,16 +130,6 @@ test('a pending refresh older than the grace window is not retried: needs_reauth
   expect(fx.server.deadTokenUses).toBe(0);
 });
 
-test('adoptGrant of a reconnect supersedes the old chain and keeps its tokens as a candidate', async () => {
-  await fx.seed();
-  const fresh = fx.server.seed();
-  await fx.engine.adoptGrant('xero:TESTCLIENT:new-root', { ...fresh, tokenType: 'Bearer', scope: [] }, { supersedes: [KEY] });
-  const old = await fx.engine.status(KEY);
-  expect(old.state).toBe('superseded');
-  await expect(fx.engine.getAccessToken(KEY)).rejects.toThrow(/replaced by a newer connection/);
-  expect(await fx.engine.getAccessToken('xero:TESTCLIENT:new-root')).toBe(fresh.accessToken);
-});
-
 test('adoptGrant with ifAbsent leaves an existing chain alone', async () => {
   await fx.seed(60);
   await fx.engine.getAccessToken(KEY);

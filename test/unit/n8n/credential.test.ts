@@ -11,6 +11,7 @@ import { engineIdentity } from '../../../src/host';
 import { fingerprint } from '../../../src/secrets';
 import { openGuardedSession, resetEnginesForTests, tokenSetFromN8n } from '../../../nodes/shared/guarded-session';
 import { makeN8nFixture, type N8nFixture } from './n8n-fixture';
+import { trustSimulatorAsXero } from '../../helpers/xero-trust';
 
 const hookThis = { helpers: { httpRequest: async () => ({}) } } as unknown as IHttpRequestHelper;
 
@@ -120,7 +121,8 @@ describe('XeroGuardOAuth2Api', () => {
     for (const secret of [canary, grant.access_token, grant.refresh_token as string]) expect(text).not.toContain(secret);
   });
 
-  it('marks the old chain superseded when the same Xero user reconnects', async () => {
+  it('marks the old chain superseded when the same Xero user reconnects (the simulator trusted as Xero, test only)', async () => {
+    await resetEnginesForTests({ clock: f.clock, policy: { retryBaseMs: 10, retryMaxMs: 20, leaseWaitMs: 2000 }, xeroTrust: trustSimulatorAsXero(f.sim) });
     const first = f.seed();
     await preAuth(f.credentials(first));
     const second = f.seed();
@@ -130,6 +132,23 @@ describe('XeroGuardOAuth2Api', () => {
     expect((await connection.engine.status(oldKey)).state).toBe('superseded');
     expect((await connection.engine.status(connection.key)).state).toBe('active');
     await expect(preAuth(f.credentials(first))).rejects.toThrow(/replaced by a newer connection/);
+  });
+
+  it('a forged grant (any secret, custom endpoints, an id_token naming the victim) never supersedes the victim\'s chain', async () => {
+    const victim = f.seed();
+    await preAuth(f.credentials(victim));
+    const victimKey = connectionKeyFor(DEMO_CLIENT_ID, victim.refresh_token as string);
+    // A genuine reconnect of the same user through the simulator: real signature, but the simulator is not Xero here.
+    const second = f.seed();
+    await preAuth(f.credentials(second, { clientSecret: 'anything' }));
+    const claims = JSON.parse(Buffer.from(victim.access_token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+    const unsigned = (payload: object) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
+    const forgedAccess = unsigned({ xero_userid: claims.xero_userid, exp: Math.floor(f.clock.now() / 1000) + 1800 });
+    const forged = { ...victim, access_token: forgedAccess, refresh_token: 'forged-refresh-token', id_token: unsigned({ iss: 'https://identity.xero.com', aud: DEMO_CLIENT_ID, xero_userid: claims.xero_userid }) };
+    await preAuth(f.credentials(forged, { clientSecret: 'anything' }));
+    const connection = await openGuardedSession(f.credentials(victim));
+    expect((await connection.engine.status(victimKey)).state).toBe('active');
+    expect(await tokenOf(f.credentials(victim))).toBe(victim.access_token);
   });
 
   it('gets and renews a Custom Connection token with client credentials', async () => {

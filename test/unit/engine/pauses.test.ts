@@ -1,0 +1,223 @@
+/**
+ * Issue 13, items 1 to 4, in one process: two engines (two "processes") on one file ledger, a
+ * short lease, and an event handler that a test holds open to stand for a pause (SIGSTOP, a long
+ * GC, a slow onEvent). The simulator is the judge of dead-token uses.
+ */
+import { MINUTE, SECOND } from '../../../src/clock';
+import { ConnectionStateError, RefreshOutcomeUnknownError, type EngineEvent } from '../../../src/engine';
+import { LedgerUnavailableError } from '../../../src/errors';
+import type { Ledger } from '../../../src/ledger';
+import { withCandidate } from '../../../src/engine/record-updates';
+import { KEY, makeFixture, readTree, rejectionOf, toTokenSet, type Fixture } from '../../helpers/engine-fixture';
+import { GRACE_MODES } from '../../helpers/token-server';
+
+const LEASE_TTL = 5 * SECOND;
+
+interface Gate {
+  reached: Promise<void>;
+  release(): void;
+}
+
+/** An onEvent handler that stops, once, at the first event matching `at`, until the test releases it. */
+function pauseAt(at: (event: EngineEvent) => boolean): { gate: Gate; onEvent: (event: EngineEvent) => Promise<void> } {
+  let reach!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let fired = false;
+  return {
+    gate: { reached, release },
+    onEvent: async (event) => {
+      if (fired || !at(event)) return;
+      fired = true;
+      reach();
+      await released;
+    },
+  };
+}
+
+let fx: Fixture;
+afterEach(async () => fx?.close());
+
+describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
+  beforeEach(async () => {
+    fx = await makeFixture({ mode, policy: { leaseTtlMs: LEASE_TTL, leaseWaitMs: 0, retryBaseMs: 100, retryMaxMs: 200 } });
+  });
+
+  test('item 1: a holder paused after its intent, past its lease, does not send the refresh token its successor already rotated', async () => {
+    await fx.seed(60);
+    const { gate, onEvent } = pauseAt((e) => e.type === 'ledger_written' && e.why === 'intent');
+    const paused = fx.makeEngine({ owner: 'paused', onEvent });
+    const successor = fx.makeEngine({ owner: 'successor' });
+    const pausedAnswer = paused.getAccessToken(KEY);
+    await gate.reached;
+    fx.clock.advance(LEASE_TTL + SECOND);
+    const fresh = await successor.getAccessToken(KEY);
+    gate.release();
+    expect(await pausedAnswer).toBe(fresh);
+    expect(fx.server.calls).toBe(1);
+    expect(await fx.server.isValidAccessToken(fresh)).toBe(true);
+    // The chain goes on from the successor's set: no dead-token use in any grace mode.
+    fx.clock.advance(31 * MINUTE);
+    expect(await fx.server.isValidAccessToken(await successor.getAccessToken(KEY))).toBe(true);
+    expect(fx.server.calls).toBe(2);
+    expect(fx.server.deadTokenUses).toBe(0);
+  });
+
+  test('item 1: the check comes after the last event before the send too (a pause in refresh_started)', async () => {
+    await fx.seed(60);
+    const { gate, onEvent } = pauseAt((e) => e.type === 'refresh_started');
+    const paused = fx.makeEngine({ owner: 'paused', onEvent });
+    const successor = fx.makeEngine({ owner: 'successor' });
+    const pausedAnswer = paused.getAccessToken(KEY);
+    await gate.reached;
+    fx.clock.advance(LEASE_TTL + SECOND);
+    const fresh = await successor.getAccessToken(KEY);
+    gate.release();
+    expect(await pausedAnswer).toBe(fresh);
+    expect(fx.server.calls).toBe(1);
+    expect(fx.server.deadTokenUses).toBe(0);
+  });
+
+  test('item 2: a candidate whose refresh token the chain spent is retired, and a revocation is found with exactly one token call', async () => {
+    await fx.seed(60);
+    // What a fenced holder stored under same-pair before the fix: a copy of the current set as a "live" candidate.
+    const seeded = (await fx.ledger.read(KEY))!;
+    await fx.ledger.write(withCandidate(seeded, { tokenSet: seeded.tokenSet, addedAt: fx.clock.now(), reason: 'written after a newer version (lease expired mid-refresh)' }), seeded.version);
+    await fx.engine.refresh(KEY, { force: true });
+    fx.clock.advance(31 * MINUTE);
+    await fx.engine.refresh(KEY);
+    expect(fx.server.calls).toBe(2);
+    const status = await fx.engine.status(KEY);
+    expect(status.candidates).toHaveLength(1);
+    expect(status.candidates[0]).toMatchObject({ live: false, refreshTokenFp: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(JSON.stringify(status)).not.toContain(seeded.tokenSet.refreshToken as string);
+    expect(fx.server.deadTokenUses).toBe(0);
+
+    fx.server.revokeAll();
+    fx.clock.advance(31 * MINUTE);
+    const error = await rejectionOf(fx.engine.getAccessToken(KEY));
+    expect(error).toBeInstanceOf(ConnectionStateError);
+    expect(fx.server.calls).toBe(3);
+  });
+
+  test('item 2: candidates are tried newest first', async () => {
+    await fx.seed(60);
+    const dead = fx.server.seed();
+    fx.server.revokeToken(dead.refreshToken);
+    const live = fx.server.seed();
+    const record = (await fx.ledger.read(KEY))!;
+    const older = withCandidate(record, { tokenSet: toTokenSet(dead), addedAt: fx.clock.now() - 2 * MINUTE, reason: 'older branch' });
+    const both = withCandidate(older, { tokenSet: toTokenSet(live), addedAt: fx.clock.now() - MINUTE, reason: 'newer branch' });
+    await fx.ledger.write(both, record.version);
+    fx.server.revokeToken(record.tokenSet.refreshToken as string);
+    const token = await fx.engine.getAccessToken(KEY);
+    expect(await fx.server.isValidAccessToken(token)).toBe(true);
+    // The current token (dead) and the newest candidate: the older, dead one is never presented.
+    expect(fx.server.calls).toBe(2);
+    expect(fx.server.deadTokenUses).toBe(1);
+  });
+
+  test('item 3: after a whole call lost its answers, the next process resumes the intent at once instead of answering BUSY', async () => {
+    await fx.seed(60);
+    const first = fx.makeEngine({ owner: 'first' });
+    fx.server.faults.push('drop_after_issue', 'drop_after_issue', 'drop_after_issue');
+    expect(await rejectionOf(first.getAccessToken(KEY))).toBeInstanceOf(RefreshOutcomeUnknownError);
+    const next = fx.makeEngine({ owner: 'next' });
+    const token = await next.getAccessToken(KEY);
+    expect(await fx.server.isValidAccessToken(token)).toBe(true);
+    expect(fx.server.calls).toBe(4);
+    fx.clock.advance(31 * MINUTE);
+    expect(await fx.server.isValidAccessToken(await next.getAccessToken(KEY))).toBe(true);
+    expect(fx.server.deadTokenUses).toBe(0);
+  });
+
+  test('item 3: a caller whose lease ran out during a retry gets the set a sibling stored, not REFRESH_OUTCOME_UNKNOWN', async () => {
+    await fx.seed(60);
+    fx.server.faults.push('drop_after_issue');
+    const { gate, onEvent } = pauseAt((e) => e.type === 'token_response' && !e.ok);
+    const retrying = fx.makeEngine({ owner: 'retrying', onEvent });
+    const sibling = fx.makeEngine({ owner: 'sibling' });
+    const retried = retrying.getAccessToken(KEY);
+    await gate.reached;
+    fx.clock.advance(LEASE_TTL + SECOND);
+    const fresh = await sibling.getAccessToken(KEY);
+    gate.release();
+    expect(await retried).toBe(fresh);
+    expect(fx.server.calls).toBe(2);
+    expect(fx.server.deadTokenUses).toBe(0);
+  });
+
+  test('item 3: a set whose ledger write failed is spooled (sealed) and stored by another process after the first is gone', async () => {
+    await fx.seed(60);
+    const flaky = failingWrites(fx.ledger);
+    const events: EngineEvent[] = [];
+    const crashed = fx.makeEngine({
+      owner: 'crashed',
+      ledger: flaky.ledger,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'token_response' && e.ok) flaky.failNext();
+      },
+    });
+    expect(await rejectionOf(crashed.getAccessToken(KEY))).toBeInstanceOf(LedgerUnavailableError);
+    expect(events.some((e) => e.type === 'token_set_spooled')).toBe(true);
+    // Sealed at rest like the ledger: no token Xero issued appears in the spool folder.
+    expect(fx.server.leaksToken(readTree(fx.directory))).toBe(false);
+    const recovering: EngineEvent[] = [];
+    const other = fx.makeEngine({ owner: 'other', onEvent: (e) => void recovering.push(e) });
+    const token = await other.getAccessToken(KEY);
+    expect(await fx.server.isValidAccessToken(token)).toBe(true);
+    expect(fx.server.calls).toBe(1);
+    expect(recovering).toContainEqual(expect.objectContaining({ type: 'spool_recovered', as: 'current' }));
+    fx.clock.advance(31 * MINUTE);
+    expect(await fx.server.isValidAccessToken(await other.getAccessToken(KEY))).toBe(true);
+    expect(fx.server.deadTokenUses).toBe(0);
+    expect(fx.server.calls).toBe(2);
+  });
+
+  test('item 4: reportRejected refreshes once across processes and no process serves the refused token afterwards', async () => {
+    await fx.seed();
+    const a = fx.makeEngine({ owner: 'a' });
+    const b = fx.makeEngine({ owner: 'b' });
+    const refused = await a.getAccessToken(KEY);
+    expect(await b.getAccessToken(KEY)).toBe(refused);
+    await Promise.all([...Array.from({ length: 10 }, () => a.reportRejected(KEY, refused)), ...Array.from({ length: 10 }, () => b.reportRejected(KEY, refused))]);
+    expect(fx.server.calls).toBe(1);
+    const fromA = await a.getAccessToken(KEY);
+    const fromB = await b.getAccessToken(KEY);
+    expect(fromA).not.toBe(refused);
+    expect(fromB).toBe(fromA);
+    expect(await fx.server.isValidAccessToken(fromA)).toBe(true);
+    // A caller that reports every 401 cannot make a storm: within the interval, reports only drop the cache.
+    for (let i = 0; i < 5; i++) await a.reportRejected(KEY, fromA);
+    expect(fx.server.calls).toBe(1);
+    fx.clock.advance(a.policy.rejectionRefreshIntervalMs);
+    await a.reportRejected(KEY, fromA);
+    expect(fx.server.calls).toBe(2);
+    expect(fx.server.deadTokenUses).toBe(0);
+  });
+});
+
+/** The ledger, except that the next write after failNext() throws as a full disk would. */
+function failingWrites(inner: Ledger): { ledger: Ledger; failNext(): void } {
+  let fail = false;
+  const ledger: Ledger = {
+    description: inner.description,
+    spool: inner.spool,
+    read: (key) => inner.read(key),
+    write: async (record, expected) => {
+      if (fail) {
+        fail = false;
+        throw new LedgerUnavailableError(`Cannot write for the Xero Guard ${inner.description}: ENOSPC. To fix: free disk space.`);
+      }
+      return inner.write(record, expected);
+    },
+    acquireLease: (key, options) => inner.acquireLease(key, options),
+    renewLease: (lease, ttl) => inner.renewLease(lease, ttl),
+    releaseLease: (lease) => inner.releaseLease(lease),
+    keys: () => inner.keys(),
+    close: () => inner.close(),
+  };
+  return { ledger, failNext: () => (fail = true) };
+}
