@@ -1,4 +1,4 @@
-/** The shared sample corpus, read from ../shared next to the repository (see shared/README.md). */
+/** The sample corpus of real Xero error texts with their expected classification (test/fixtures/corpus). */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -9,7 +9,7 @@ export interface CorpusCase {
   expect: Record<string, unknown>;
 }
 
-export const CORPUS_PATH = resolve(__dirname, '../../../shared/corpus/xero-errors.sample.jsonl');
+export const CORPUS_PATH = resolve(__dirname, '../fixtures/corpus/xero-errors.sample.jsonl');
 
 export function loadCorpus(): CorpusCase[] {
   return readFileSync(CORPUS_PATH, 'utf8')

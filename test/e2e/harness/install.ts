@@ -1,7 +1,7 @@
 /**
  * Installs the real hosts the e2e tests run: a Node 24 binary and a pinned n8n, each once into a
  * cache outside the repository's tracked files, guarded by a cross-process lock so parallel jest
- * workers (or parallel CI steps) never install twice. See ../shared/notes/real-n8n.md.
+ * workers (or parallel CI steps) never install twice. How the e2e suites use them: test/e2e/README.md.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
