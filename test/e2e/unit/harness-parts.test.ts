@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../../src/simulator';
 import { diagnostics } from '../harness/diagnostics';
-import { withLock } from '../harness/install';
-import type { N8nHandle } from '../harness/n8n';
+import { withLock } from '../../../tools/n8n/install';
+import type { N8nHandle } from '../../../tools/n8n/n8n';
 
 describe('e2e harness parts', () => {
   let cache: string;

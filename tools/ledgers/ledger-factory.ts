@@ -30,7 +30,7 @@ export type LedgerSpec = { kind: string; encryptionKey: string; [option: string]
 /** Every spec goes through the public createLedger path, as a host's configuration would. */
 export async function openLedger(spec: LedgerSpec, clock: Clock): Promise<Ledger> {
   if (!(LEDGER_KINDS as readonly string[]).includes(spec.kind)) {
-    throw new Error(`test ledger kind "${spec.kind}" is not known to test/helpers/ledger-factory.ts`);
+    throw new Error(`test ledger kind "${spec.kind}" is not known to tools/ledgers/ledger-factory.ts`);
   }
   return buildLedger({ ...(spec as unknown as CreateLedgerOptions), clock, logger: silentLogger });
 }

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAY, OffsetClock } from '../src/clock';
 import { DEMO_TENANT_ID, DEMO_USER_EMAIL, startSimulator, type Simulator } from '../src/simulator';
-import { progress } from '../test/e2e/harness/install';
-import { OWNER, startN8n, type N8nHandle } from '../test/e2e/harness/n8n';
-import { REPO_ROOT } from '../test/e2e/harness/pack';
-import { startSlackStandIn, type SlackStandIn } from '../test/e2e/harness/slack';
-import { CREDENTIAL_TYPE, credentialFor } from '../test/e2e/harness/xero';
+import { progress } from './n8n/install';
+import { OWNER, startN8n, type N8nHandle } from './n8n/n8n';
+import { REPO_ROOT } from './n8n/pack';
+import { startSlackStandIn, type SlackStandIn } from './services/slack';
+import { CREDENTIAL_TYPE, credentialFor } from './n8n/xero';
 
 const SLACK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK';
 const EXAMPLES = [

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { DEFAULT_N8N_VERSION, ensureN8n, progress, tail, type N8nInstall } from '../harness/install';
-import { E2E_ENCRYPTION_KEY, freePort, killLeftovers, processesOf, startN8n, waitFor, type N8nHandle } from '../harness/n8n';
+import { DEFAULT_N8N_VERSION, ensureN8n, progress, tail, type N8nInstall } from '../n8n/install';
+import { E2E_ENCRYPTION_KEY, freePort, killLeftovers, processesOf, startN8n, waitFor, type N8nHandle } from '../n8n/n8n';
 
 export const PG = { host: '127.0.0.1', port: 5432, user: 'root', password: '', adminDatabase: 'test' };
 
@@ -63,7 +63,7 @@ export async function deleteRedisPrefix(redis: { host: string; port: number }, p
   return deleted;
 }
 
-/** The environment the harness gives n8n (see RunningN8n.env in ../harness/n8n.ts), for a worker. */
+/** The environment the harness gives n8n (see RunningN8n.env in ../n8n/n8n.ts), for a worker. */
 function workerEnv(install: N8nInstall, userFolder: string, mainUrl: string, extra: Record<string, string>, marker: string, brokerPort: number, healthPort: number): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const key of ['HOME', 'LANG', 'TZ', 'NODE_EXTRA_CA_CERTS', 'TMPDIR', 'XERO_GUARD_CACHE']) {

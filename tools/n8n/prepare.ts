@@ -1,5 +1,5 @@
 /**
- * Optional CI step before jest: `npx tsx test/e2e/harness/prepare.ts [n8n version...]` installs
+ * Optional CI step before jest: `npx tsx tools/n8n/prepare.ts [n8n version...]` installs
  * Node 24 and the pinned n8n into the cache and packs the package, so the install shows up as its
  * own timed step instead of inside the first e2e test file's beforeAll. The tests do the same
  * lazily when this was not run.

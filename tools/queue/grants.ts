@@ -1,5 +1,5 @@
-import { MINUTE, type OffsetClock } from '../../../src/clock';
-import type { Simulator, SimulatorTokenResponse } from '../../../src/simulator';
+import { MINUTE, type OffsetClock } from '../../src/clock';
+import type { Simulator, SimulatorTokenResponse } from '../../src/simulator';
 
 /**
  * A grant whose access token expires `inMs` from now on both clocks (negative: already expired).

@@ -3,8 +3,8 @@
  * Field names follow credentials/XeroGuardOAuth2Api.credentials.ts (read by nodes/shared/xero-connection.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { OffsetClock, MINUTE } from '../../../src/clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
+import { OffsetClock, MINUTE } from '../../src/clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../src/simulator';
 
 export const CREDENTIAL_TYPE = 'xeroGuardOAuth2Api';
 export const PACKAGE = 'n8n-nodes-xero-guard';

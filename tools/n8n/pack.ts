@@ -11,10 +11,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { dirname, join, resolve } from 'node:path';
 import { cacheRoot, progress, run, withLock } from './install';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = resolve(__dirname, '..', '..');
 
 /** Tests, benchmarks, examples and docs do not go into the build or the tarball. */
-const NOT_BUILD_INPUTS = ['test/', 'bench/', 'examples/', 'docs/', '.ci/'];
+const NOT_BUILD_INPUTS = ['test/', 'tools/', 'bench/', 'examples/', 'docs/', '.ci/'];
 
 async function workTreeFiles(): Promise<string[]> {
   const { stdout } = await run('git', ['ls-files', '-co', '--exclude-standard'], { cwd: REPO_ROOT });
