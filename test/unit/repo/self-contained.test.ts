@@ -96,7 +96,7 @@ describe('the check itself', () => {
 
   it.each([
     ["resolve(__dirname, '..', '..', '..')", 'test/unit/repo/x.ts'],
-    ["join(__dirname, '..', 'fixtures', 'xero-openapi')", 'test/simulator/schemas.test.ts'],
+    ["join(__dirname, '..', '..', 'fixtures', 'xero-openapi')", 'test/integration/simulator/schemas.test.ts'],
     ["import { classifyXeroError } from '../../src/classify';", 'bench/survival/run.ts'],
     ["resolve(__dirname, dynamic, '..')", 'bench/x.ts'],
   ])('lets %s in %s through', (code, file) => {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../../src/simulator';
-import { diagnostics } from '../harness/diagnostics';
+import { diagnostics } from '../../e2e/harness/diagnostics';
 import { withLock } from '../../../tools/n8n/install';
 import type { N8nHandle } from '../../../tools/n8n/n8n';
 

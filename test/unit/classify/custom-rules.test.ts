@@ -1,4 +1,4 @@
-import { classifyXeroError, classifyXeroErrorAsync, compileRules, normaliseXeroError, RuleConfigurationError, type ClassifyOptions, type CustomRule } from '../../src/classify';
+import { classifyXeroError, classifyXeroErrorAsync, compileRules, normaliseXeroError, RuleConfigurationError, type ClassifyOptions, type CustomRule } from '../../../src/classify';
 import { loadCorpus } from './corpus';
 
 const dayLimit: CustomRule = {

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { CLI_OPTIONS, optionsFromArgs } from '../../src/simulator/cli';
+import { CLI_OPTIONS, optionsFromArgs } from '../../../src/simulator/cli';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = join(ROOT, 'src', 'simulator', 'cli.ts');
 

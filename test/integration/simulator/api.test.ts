@@ -1,6 +1,6 @@
-import type { ManualClock } from '../../src/clock';
-import { MINUTE } from '../../src/clock';
-import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../src/simulator';
+import type { ManualClock } from '../../../src/clock';
+import { MINUTE } from '../../../src/clock';
+import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { call, getConnections, getOrganisation, manualSim, START } from './helpers';
 
 let sim: Simulator;

@@ -1,4 +1,4 @@
-import { classifyXeroError, classifyXeroErrorAsync } from '../../src/classify';
+import { classifyXeroError, classifyXeroErrorAsync } from '../../../src/classify';
 import { CANARY, leaked } from './canaries';
 
 const C = CANARY;

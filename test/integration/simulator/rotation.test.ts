@@ -1,7 +1,7 @@
-import { DAY, MINUTE } from '../../src/clock';
-import { GRACE_MODES, type GraceMode, type Simulator } from '../../src/simulator';
+import { DAY, MINUTE } from '../../../src/clock';
+import { GRACE_MODES, type GraceMode, type Simulator } from '../../../src/simulator';
 import { decodeJwt, manualSim, refresh } from './helpers';
-import type { ManualClock } from '../../src/clock';
+import type { ManualClock } from '../../../src/clock';
 
 let sim: Simulator;
 let clock: ManualClock;

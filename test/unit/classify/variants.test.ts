@@ -1,5 +1,5 @@
 /** Inputs of the kinds the contract names but the sample corpus does not hold: one or more per category. */
-import { classifyXeroError, isAllowedPair, type Category, type Classification } from '../../src/classify';
+import { classifyXeroError, isAllowedPair, type Category, type Classification } from '../../../src/classify';
 
 const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
 const CID = '0d6f4a7e-5b2c-4e1f-9a3b-8c7d6e5f4a3b';
@@ -120,7 +120,7 @@ describe('unseen variants of every kind of input', () => {
 
   it('covers every built-in category', () => {
     const covered = new Set(CASES.map((c) => c[2]));
-    const { CATEGORIES } = jest.requireActual<typeof import('../../src/classify')>('../../src/classify');
+    const { CATEGORIES } = jest.requireActual<typeof import('../../../src/classify')>('../../../src/classify');
     expect(CATEGORIES.filter((c) => !covered.has(c))).toEqual([]);
   });
 });

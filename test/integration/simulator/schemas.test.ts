@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../src/simulator';
+import { DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { getConnections, getOrganisation, manualSim } from './helpers';
 
 /**
@@ -12,7 +12,7 @@ import { getConnections, getOrganisation, manualSim } from './helpers';
  * catches any field the simulator invented.
  */
 /** Xero's own OpenAPI documents (MIT, licence beside them), copied into the repository as fixtures. */
-const OPENAPI = join(__dirname, '..', 'fixtures', 'xero-openapi');
+const OPENAPI = join(__dirname, '..', '..', 'fixtures', 'xero-openapi');
 const load = (file: string): any => parse(readFileSync(join(OPENAPI, file), 'utf8'));
 
 function closed(schema: any): any {

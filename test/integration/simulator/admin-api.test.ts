@@ -1,6 +1,6 @@
-import { DEMO_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../src/simulator';
+import { DEMO_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { admin, basic, call, getOrganisation, manualSim, refresh, START } from './helpers';
-import { DAY } from '../../src/clock';
+import { DAY } from '../../../src/clock';
 
 let sim: Simulator;
 beforeEach(async () => {

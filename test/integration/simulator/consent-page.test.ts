@@ -1,4 +1,4 @@
-import { DEMO_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
+import { DEMO_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
 import { call, manualSim } from './helpers';
 
 let sim: Simulator;

@@ -4,7 +4,7 @@
  * keeps `retryable` consistent with the action, and never lets a planted secret out.
  */
 import fc from 'fast-check';
-import { ACTIONS, CATEGORIES, SEVERITIES, SOURCES, classifyXeroError, isAllowedPair, type Category, type Classification } from '../../src/classify';
+import { ACTIONS, CATEGORIES, SEVERITIES, SOURCES, classifyXeroError, isAllowedPair, type Category, type Classification } from '../../../src/classify';
 import { CANARIES, CANARY, leaked } from './canaries';
 import { loadCorpus } from './corpus';
 

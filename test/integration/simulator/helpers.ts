@@ -1,5 +1,5 @@
-import { ManualClock } from '../../src/clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import { ManualClock } from '../../../src/clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator';
 
 export const START = Date.UTC(2026, 3, 1, 9, 0, 0);
 

@@ -1,10 +1,10 @@
 /** docs/classifier.md is what users read: its category table must say what the code says. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CATEGORIES, CATEGORY_ACTION } from '../../src/classify';
-import { HOST_NOT_FOUND_TEXT, TEXTS } from '../../src/classify/texts';
+import { CATEGORIES, CATEGORY_ACTION } from '../../../src/classify';
+import { HOST_NOT_FOUND_TEXT, TEXTS } from '../../../src/classify/texts';
 
-const doc = readFileSync(resolve(__dirname, '../../docs/classifier.md'), 'utf8');
+const doc = readFileSync(resolve(__dirname, '../../../docs/classifier.md'), 'utf8');
 
 it.each(CATEGORIES.map((c) => [c]))('docs/classifier.md documents %s with its action, summary and advice', (c) => {
   const row = doc.split('\n').find((line) => line.startsWith(`| \`${c}\` |`));

@@ -9,7 +9,7 @@ export interface CorpusCase {
   expect: Record<string, unknown>;
 }
 
-export const CORPUS_PATH = resolve(__dirname, '../fixtures/corpus/xero-errors.sample.jsonl');
+export const CORPUS_PATH = resolve(__dirname, '../../fixtures/corpus/xero-errors.sample.jsonl');
 
 export function loadCorpus(): CorpusCase[] {
   return readFileSync(CORPUS_PATH, 'utf8')

@@ -1,6 +1,6 @@
-import type { ManualClock } from '../../src/clock';
-import { SECOND } from '../../src/clock';
-import { DEMO_TENANT_ID, FAULT_KINDS, type Simulator } from '../../src/simulator';
+import type { ManualClock } from '../../../src/clock';
+import { SECOND } from '../../../src/clock';
+import { DEMO_TENANT_ID, FAULT_KINDS, type Simulator } from '../../../src/simulator';
 import { getConnections, getOrganisation, manualSim, refresh } from './helpers';
 
 let sim: Simulator;

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { ManualClock } from '../../src/clock';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { ManualClock } from '../../../src/clock';
+import { startSimulator, type Simulator } from '../../../src/simulator';
 import { call, manualSim, refresh, START } from './helpers';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
-import { ManualClock, MINUTE, SECOND, DAY } from '../../src/clock';
-import { DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
+import { ManualClock, MINUTE, SECOND, DAY } from '../../../src/clock';
+import { DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
 import { getConnections, getOrganisation, manualSim, START } from './helpers';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
 /** The contract: never throws, whatever it is given, and stays bounded. Timing is the bench's job. */
-import { classifyXeroError, isAllowedPair, type Category, type Classification } from '../../src/classify';
+import { classifyXeroError, isAllowedPair, type Category, type Classification } from '../../../src/classify';
 
 function valid(r: Classification): void {
   expect(isAllowedPair(r.category as Category, r.action)).toBe(true);

@@ -1,4 +1,4 @@
-import { classifyXeroError, isAllowedPair, type Category } from '../../src/classify';
+import { classifyXeroError, isAllowedPair, type Category } from '../../../src/classify';
 import { loadCorpus } from './corpus';
 
 const NOW = Date.UTC(2026, 0, 1);

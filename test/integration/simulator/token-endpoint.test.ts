@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ManualClock } from '../../src/clock';
-import { MINUTE } from '../../src/clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../src/simulator';
+import type { ManualClock } from '../../../src/clock';
+import { MINUTE } from '../../../src/clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { basic, call, getConnections, getOrganisation, manualSim, postForm, refresh } from './helpers';
 
 let sim: Simulator;

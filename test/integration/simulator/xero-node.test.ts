@@ -2,8 +2,8 @@ import https from 'node:https';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { XeroClient } from 'xero-node';
-import { MINUTE } from '../../src/clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
+import { MINUTE } from '../../../src/clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
 import { selfSignedCert } from './support/self-signed-cert';
 
 /**

@@ -1,7 +1,7 @@
 /** Custom rules compile once per expression, however many items (and fresh rule objects) come through. */
 jest.mock('jsonata', () => jest.fn(jest.requireActual<(...args: unknown[]) => unknown>('jsonata')));
 import jsonata from 'jsonata';
-import { classifyXeroErrorAsync, compileRules, type CustomRule } from '../../src/classify';
+import { classifyXeroErrorAsync, compileRules, type CustomRule } from '../../../src/classify';
 
 const factory = jsonata as unknown as jest.Mock;
 
