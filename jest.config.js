@@ -1,9 +1,19 @@
+/**
+ * Four projects on one axis: `unit` (one module in-process: the fast loop, `npm run test:unit`),
+ * `integration` (real servers, processes, files, PostgreSQL and Redis), `e2e` (real n8n and
+ * Chromium) and `node-red` (a real Node-RED runtime). `jest` alone runs them all; pick some with
+ * `--selectProjects unit integration`.
+ */
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+};
+
+const project = (name) => ({ ...shared, displayName: name, roots: [`<rootDir>/test/${name}`], testMatch: ['**/*.test.ts'] });
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  projects: ['unit', 'integration', 'e2e', 'node-red'].map(project),
   // Multi-process storm tests spawn children; keep jest itself to the 2 cores of the machine.
   maxWorkers: 2,
   testTimeout: 60000,

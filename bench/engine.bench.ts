@@ -12,7 +12,7 @@ import { TokenEngine } from '../src/engine';
 import { FileLedger } from '../src/ledger';
 import { Sealer } from '../src/secrets';
 import { XeroIdentityClient } from '../src/xero';
-import { CLIENT, startTokenServer } from '../test/helpers/token-server';
+import { CLIENT, startTokenServer } from '../tools/services/token-server';
 import { emit, percentiles, ratio, sample } from './measure';
 
 const KEY = 'xero:bench:root';

@@ -12,8 +12,8 @@ import { OffsetClock, systemClock } from '../src/clock';
 import { TokenEngine } from '../src/engine';
 import type { Ledger } from '../src/ledger';
 import { XeroIdentityClient } from '../src/xero';
-import { dropLedgerSpec, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../test/helpers/ledger-factory';
-import { CLIENT, startTokenServer } from '../test/helpers/token-server';
+import { dropLedgerSpec, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../tools/ledgers/ledger-factory';
+import { CLIENT, startTokenServer } from '../tools/services/token-server';
 import { emit, percentiles, ratio, sample } from './measure';
 
 const KINDS: LedgerKind[] = ['file', 'postgres', 'redis', 'redis+postgres'];

@@ -1,4 +1,4 @@
-/** classifyXeroError: input of any shape -> one Classification (spec/classification.md). */
+/** classifyXeroError: input of any shape -> one Classification (docs/design/classification.md). */
 import { runRulesAsync, runRulesSync, type RuleOutcome } from './custom-rules';
 import { normalise, type Evidence } from './normalise';
 import { orderSecrets, redact } from '../secrets/redact';

@@ -1,4 +1,4 @@
-/** The category table of spec/classification.md: the one place that maps a category to its action and severity. */
+/** The category table of docs/design/classification.md: the one place that maps a category to its action and severity. */
 import type { Action, Category, Severity } from './types';
 
 export const CATEGORY_ACTION: Readonly<Record<Category, Action>> = {

@@ -1,4 +1,4 @@
-/** The public vocabulary of the classifier (spec/classification.md). */
+/** The public vocabulary of the classifier (docs/design/classification.md). */
 
 export const CATEGORIES = [
   'access_token_expired',

@@ -105,7 +105,7 @@ const INVALID_GRANT_REASON = 'Xero rejected its refresh token (invalid_grant): a
  * Owns Xero token chains: every refresh is serialized (single flight in-process, a lease across
  * processes), written ahead to the ledger, fenced by a version check, retried inside Xero's grace
  * window when its answer is lost, and never repeated against a refresh token known to be dead.
- * See docs/design/engine.md for the invariants this class keeps (11 to 15: docs/design/engine-additions.md).
+ * See docs/design/engine.md for the invariants this class keeps.
  */
 export class TokenEngine {
   readonly policy: EnginePolicy;

@@ -8,7 +8,7 @@ import { FileLedger, MemoryLedger, type Ledger } from '../../src/ledger';
 import { Sealer } from '../../src/secrets';
 import { XeroIdentityClient } from '../../src/xero';
 import type { TokenSet } from '../../src/xero/token-set';
-import { CLIENT, startTokenServer, type GraceMode, type TokenServer } from './token-server';
+import { CLIENT, startTokenServer, type GraceMode, type TokenServer } from '../../tools/services/token-server';
 
 export const KEY = 'xero:TESTCLIENT:root';
 export const START = Date.UTC(2026, 0, 1, 9, 0, 0);

@@ -7,7 +7,7 @@ import { OffsetClock } from '../../src/clock';
 import { TokenEngine } from '../../src/engine';
 import type { EngineEvent } from '../../src/engine/events';
 import { XeroIdentityClient } from '../../src/xero';
-import { openLedger, type LedgerSpec } from './ledger-factory';
+import { openLedger, type LedgerSpec } from '../../tools/ledgers/ledger-factory';
 
 export interface ChildConfig {
   ledger: LedgerSpec;

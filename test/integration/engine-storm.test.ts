@@ -3,9 +3,9 @@ import { TokenEngine } from '../../src/engine';
 import type { Ledger } from '../../src/ledger';
 import { XeroIdentityClient } from '../../src/xero';
 import { KEY, toTokenSet } from '../helpers/engine-fixture';
-import { ALL_LEDGER_KINDS, dropLedgerSpec, expireLeases, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../helpers/ledger-factory';
+import { ALL_LEDGER_KINDS, dropLedgerSpec, expireLeases, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../../tools/ledgers/ledger-factory';
 import { Storm } from '../helpers/storm';
-import { allValid, CLIENT, GRACE_MODES, startTokenServer, type TokenServer } from '../helpers/token-server';
+import { allValid, CLIENT, GRACE_MODES, startTokenServer, type TokenServer } from '../../tools/services/token-server';
 
 // A safety bound, not a threshold: 8 processes per test on 2 cores shared with other suites.
 jest.setTimeout(180_000);

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { cacheRoot, withLock } from '../e2e/harness/install';
+import { cacheRoot, withLock } from '../../tools/n8n/install';
 
 export const REPO = resolve(__dirname, '..', '..');
 

@@ -21,7 +21,7 @@ test('the quick start is the two commands at the top: the demo and the full test
   const firstBlock = /```sh\n([\s\S]*?)```/.exec(README)![1];
   const commands = firstBlock.split('\n').filter(Boolean).map((line) => line.replace(/\s+#.*$/, '').trim());
   expect(commands).toEqual(['npm install && npm start', 'npm test']);
-  expect(pkg.scripts.start).toBe('tsx scripts/demo.ts');
+  expect(pkg.scripts.start).toBe('tsx tools/demo.ts');
   expect(pkg.scripts.test).toMatch(/npm run lint && npm run build && jest/);
   expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/\nnpm test -- /);
 });
@@ -29,7 +29,7 @@ test('the quick start is the two commands at the top: the demo and the full test
 test('every npm script the README names exists', () => {
   const named = new Set<string>();
   for (const span of codeSpans) {
-    for (const m of span.matchAll(/\bnpm run ([a-z:]+)/g)) named.add(m[1]);
+    for (const m of span.matchAll(/\bnpm run ([a-z][a-z0-9:-]*)/g)) named.add(m[1]);
     for (const m of span.matchAll(/\bnpm (start|test)\b/g)) named.add(m[1]);
   }
   expect(named.size).toBeGreaterThanOrEqual(6);
@@ -49,7 +49,7 @@ test('the commands it gives (npx xero-guard-sim, npx xero-guard-ledger migrate) 
 });
 
 test('the environment variables it names for the demo are read by the demo', () => {
-  const demo = readFileSync(join(ROOT, 'scripts', 'demo.ts'), 'utf8');
+  const demo = readFileSync(join(ROOT, 'tools', 'demo.ts'), 'utf8');
   for (const variable of ['N8N_PORT', 'XERO_GUARD_SIM_PORT']) {
     expect(README).toContain(variable);
     expect(demo).toContain(`'${variable}'`);
@@ -58,7 +58,7 @@ test('the environment variables it names for the demo are read by the demo', () 
 
 test('every local file and folder it links to or names exists', () => {
   const links = [...README.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]).filter((href) => !/^[a-z]+:/.test(href));
-  const named = codeSpans.filter((span) => /^[\w./-]+\.(json|md|ts|yml)$/.test(span) || /^(test|src|docs|examples|bench|scripts)\/[\w./-]*$/.test(span));
+  const named = codeSpans.filter((span) => /^[\w./-]+\.(json|md|ts|yml)$/.test(span) || /^(test|src|docs|examples|bench|tools)\/[\w./-]*$/.test(span));
   const missing = [...links, ...named].filter((path) => !existsSync(join(ROOT, path)) && !existsSync(join(ROOT, 'examples', path)) && !existsSync(join(ROOT, '.github', 'workflows', path)));
   expect(missing).toEqual([]);
 });

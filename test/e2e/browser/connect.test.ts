@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
-import { progress } from '../harness/install';
-import { OWNER, startN8n, waitFor, type N8nHandle } from '../harness/n8n';
-import { REPO_ROOT } from '../harness/pack';
-import { CREDENTIAL_TYPE, startE2eSimulator } from '../harness/xero';
+import { progress } from '../../../tools/n8n/install';
+import { OWNER, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { REPO_ROOT } from '../../../tools/n8n/pack';
+import { CREDENTIAL_TYPE, startE2eSimulator } from '../../../tools/n8n/xero';
 
 jest.setTimeout(600_000);
 // n8n marks its elements with data-test-id (playwright's default is data-testid).

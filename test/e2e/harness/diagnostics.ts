@@ -3,7 +3,7 @@
  * the n8n log tail and the simulator's request log to the error jest reports.
  */
 import type { Simulator } from '../../../src/simulator';
-import type { N8nHandle } from './n8n';
+import type { N8nHandle } from '../../../tools/n8n/n8n';
 
 export interface DiagnosticSources {
   n8n?: N8nHandle;

@@ -8,9 +8,9 @@ import { MINUTE } from '../../../src/clock';
 import { DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
 import type { OffsetClock } from '../../../src/clock';
 import { e2eTest } from '../harness/diagnostics';
-import { progress } from '../harness/install';
-import { startN8n, type N8nHandle } from '../harness/n8n';
-import { credentialFor, httpRequestWorkflow, seedExpiredGrant, startE2eSimulator, tokenCalls } from '../harness/xero';
+import { progress } from '../../../tools/n8n/install';
+import { startN8n, type N8nHandle } from '../../../tools/n8n/n8n';
+import { credentialFor, httpRequestWorkflow, seedExpiredGrant, startE2eSimulator, tokenCalls } from '../../../tools/n8n/xero';
 
 jest.setTimeout(300_000);
 

@@ -4,8 +4,8 @@
  * webhook), restart, and stop with no process left behind.
  */
 import { e2eTest } from '../harness/diagnostics';
-import { processesOf, startN8n, type N8nHandle } from '../harness/n8n';
-import { progress } from '../harness/install';
+import { processesOf, startN8n, type N8nHandle } from '../../../tools/n8n/n8n';
+import { progress } from '../../../tools/n8n/install';
 
 jest.setTimeout(300_000);
 

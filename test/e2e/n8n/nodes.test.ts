@@ -10,11 +10,11 @@ import { randomUUID } from 'node:crypto';
 import type { OffsetClock } from '../../../src/clock';
 import { DEMO_TENANT_ID, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
-import { progress } from '../harness/install';
-import { startN8n, waitFor, type N8nHandle } from '../harness/n8n';
-import { REPO_ROOT } from '../harness/pack';
-import { startSlackStandIn, type SlackStandIn } from '../harness/slack';
-import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator, tokenCalls, tokensOfGrant } from '../harness/xero';
+import { progress } from '../../../tools/n8n/install';
+import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { REPO_ROOT } from '../../../tools/n8n/pack';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
+import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator, tokenCalls, tokensOfGrant } from '../../../tools/n8n/xero';
 
 jest.setTimeout(300_000);
 

@@ -12,10 +12,10 @@ import { randomUUID } from 'node:crypto';
 import { MINUTE, type OffsetClock } from '../../../src/clock';
 import type { Simulator, SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
-import { progress } from '../harness/install';
-import { CREDENTIAL_TYPE, PACKAGE, credentialFor, httpRequestWorkflow, startE2eSimulator } from '../harness/xero';
-import { pool, seedGrantExpiringIn, tokenRequests } from './grants';
-import { activateInQueueMode, startQueueStack, type QueueStack } from './stack';
+import { progress } from '../../../tools/n8n/install';
+import { CREDENTIAL_TYPE, PACKAGE, credentialFor, httpRequestWorkflow, startE2eSimulator } from '../../../tools/n8n/xero';
+import { pool, seedGrantExpiringIn, tokenRequests } from '../../../tools/queue/grants';
+import { activateInQueueMode, startQueueStack, type QueueStack } from '../../../tools/queue/stack';
 
 jest.setTimeout(600_000);
 

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot, ensureN8n, ensureNode24, progress, run, withLock, type N8nInstall } from '../harness/install';
+import { cacheRoot, ensureN8n, ensureNode24, progress, run, withLock, type N8nInstall } from '../../../tools/n8n/install';
 
 const MARKER = '.xero-guard-complete';
 

@@ -16,10 +16,10 @@ import { randomUUID } from 'node:crypto';
 import type { OffsetClock } from '../../../src/clock';
 import { DEMO_TENANT_ID, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
-import { progress } from '../harness/install';
-import { startN8n, type N8nHandle } from '../harness/n8n';
-import { CREDENTIAL_TYPE, PACKAGE, credentialFor, httpRequestWorkflow, seedExpiredGrant, startE2eSimulator } from '../harness/xero';
-import { tokenRequests } from '../queue/grants';
+import { progress } from '../../../tools/n8n/install';
+import { startN8n, type N8nHandle } from '../../../tools/n8n/n8n';
+import { CREDENTIAL_TYPE, PACKAGE, credentialFor, httpRequestWorkflow, seedExpiredGrant, startE2eSimulator } from '../../../tools/n8n/xero';
+import { tokenRequests } from '../../../tools/queue/grants';
 import { ensureOldN8n } from './install-old';
 
 jest.setTimeout(300_000);

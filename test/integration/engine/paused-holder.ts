@@ -10,9 +10,9 @@ import { TokenEngine } from '../../../src/engine';
 import type { Ledger } from '../../../src/ledger';
 import { XeroIdentityClient } from '../../../src/xero';
 import { KEY, toTokenSet } from '../../helpers/engine-fixture';
-import { dropLedgerSpec, expireLeases, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../../helpers/ledger-factory';
+import { dropLedgerSpec, expireLeases, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../../../tools/ledgers/ledger-factory';
 import { Storm } from '../../helpers/storm';
-import { CLIENT, GRACE_MODES, startTokenServer, type TokenServer } from '../../helpers/token-server';
+import { CLIENT, GRACE_MODES, startTokenServer, type TokenServer } from '../../../tools/services/token-server';
 
 const LEASE_TTL = 5 * SECOND;
 

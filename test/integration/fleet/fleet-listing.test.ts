@@ -16,7 +16,7 @@ import { main } from '../../../src/ledger/migrate-cli';
 import { hasChainNotes, type ChainNotes, type Ledger } from '../../../src/ledger';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator } from '../../../src/simulator';
 import { XeroApiClient, XeroIdentityClient } from '../../../src/xero';
-import { dropLedgerSpec, makeLedgerSpec, openLedger, withPostgres, type LedgerSpec } from '../../helpers/ledger-factory';
+import { dropLedgerSpec, makeLedgerSpec, openLedger, withPostgres, type LedgerSpec } from '../../../tools/ledgers/ledger-factory';
 import { tokenSetOf } from '../../unit/check/sim-fixture';
 
 const run = promisify(execFile);

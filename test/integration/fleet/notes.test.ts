@@ -2,7 +2,7 @@
 import { ManualClock } from '../../../src/clock';
 import { hasChainNotes, MemoryLedger, PostgresLedger, type ConnectionRecord, type Ledger } from '../../../src/ledger';
 import { Sealer } from '../../../src/secrets';
-import { ALL_LEDGER_KINDS, dropLedgerSpec, makeLedgerSpec, openLedger, TEST_POSTGRES_URL, withPostgres, type LedgerSpec } from '../../helpers/ledger-factory';
+import { ALL_LEDGER_KINDS, dropLedgerSpec, makeLedgerSpec, openLedger, TEST_POSTGRES_URL, withPostgres, type LedgerSpec } from '../../../tools/ledgers/ledger-factory';
 
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 const KEY = 'xero:client:notes';

@@ -4,10 +4,10 @@ import { RedisLedger, type Ledger } from '../../../src/ledger';
 import { Sealer } from '../../../src/secrets';
 import { XeroIdentityClient } from '../../../src/xero';
 import { KEY, toTokenSet } from '../../helpers/engine-fixture';
-import { dropLedgerSpec, makeLedgerSpec, openLedger, silentLogger, type LedgerSpec } from '../../helpers/ledger-factory';
+import { dropLedgerSpec, makeLedgerSpec, openLedger, silentLogger, type LedgerSpec } from '../../../tools/ledgers/ledger-factory';
 import { Storm } from '../../helpers/storm';
-import { CLIENT, startTokenServer, type TokenServer } from '../../helpers/token-server';
-import { startPrivatePostgres, startPrivateRedis, type PrivateService } from './private-services';
+import { CLIENT, startTokenServer, type TokenServer } from '../../../tools/services/token-server';
+import { startPrivatePostgres, startPrivateRedis, type PrivateService } from '../../../tools/services/private-services';
 
 // Restarts take a few seconds each on 2 cores; the storm itself is the same as engine-storm's.
 jest.setTimeout(180_000);

@@ -1,8 +1,8 @@
 import { SECOND } from '../../../src/clock';
 import type { TokenSet } from '../../../src/xero/token-set';
 import { KEY } from '../../helpers/engine-fixture';
-import { ALL_LEDGER_KINDS, expireLeases } from '../../helpers/ledger-factory';
-import { GRACE_MODES } from '../../helpers/token-server';
+import { ALL_LEDGER_KINDS, expireLeases } from '../../../tools/ledgers/ledger-factory';
+import { GRACE_MODES } from '../../../tools/services/token-server';
 import { ledgerFixture, type LedgerFixture } from './fixture';
 
 let fx: LedgerFixture | undefined;

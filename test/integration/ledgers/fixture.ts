@@ -5,8 +5,8 @@ import type { EngineEvent } from '../../../src/engine/events';
 import type { Ledger } from '../../../src/ledger';
 import { XeroIdentityClient } from '../../../src/xero';
 import { KEY, START, toTokenSet } from '../../helpers/engine-fixture';
-import { dropLedgerSpec, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../../helpers/ledger-factory';
-import { CLIENT, startTokenServer, type GraceMode, type TokenServer } from '../../helpers/token-server';
+import { dropLedgerSpec, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../../../tools/ledgers/ledger-factory';
+import { CLIENT, startTokenServer, type GraceMode, type TokenServer } from '../../../tools/services/token-server';
 
 export interface LedgerFixture {
   kind: LedgerKind;

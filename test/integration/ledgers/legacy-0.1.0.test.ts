@@ -11,7 +11,7 @@ import { LedgerCorruptError, LedgerKeyError } from '../../../src/errors';
 import { DOCUMENT_FORMAT_VERSION, FileLedger, PostgresLedger, RedisLedger, type ConnectionRecord, type Ledger } from '../../../src/ledger';
 import { Sealer, type KeyKind } from '../../../src/secrets';
 import { FIXTURE_KEYS, FIXTURE_LATEST, FIXTURE_SECRET } from '../../fixtures/ledger-0.1.0/records';
-import { dropKeys, dropTables, silentLogger, TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres, withRedis } from '../../helpers/ledger-factory';
+import { dropKeys, dropTables, silentLogger, TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres, withRedis } from '../../../tools/ledgers/ledger-factory';
 
 const FIXTURES = join(__dirname, '../../fixtures/ledger-0.1.0');
 const clock = new ManualClock(Date.UTC(2026, 11, 1));

@@ -6,8 +6,8 @@ import { TokenEngine } from '../../../src/engine';
 import { migrateLedger, type Ledger, type MigrationStep } from '../../../src/ledger';
 import { XeroIdentityClient } from '../../../src/xero';
 import { KEY, START, toTokenSet } from '../../helpers/engine-fixture';
-import { dropLedgerSpec, makeLedgerSpec, openLedger, type LedgerSpec } from '../../helpers/ledger-factory';
-import { CLIENT, startTokenServer, type TokenServer } from '../../helpers/token-server';
+import { dropLedgerSpec, makeLedgerSpec, openLedger, type LedgerSpec } from '../../../tools/ledgers/ledger-factory';
+import { CLIENT, startTokenServer, type TokenServer } from '../../../tools/services/token-server';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '../../../src/ledger/migrate-cli.ts');

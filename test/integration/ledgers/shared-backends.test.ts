@@ -25,7 +25,7 @@ import {
   withPostgres,
   withRedis,
   type LedgerSpec,
-} from '../../helpers/ledger-factory';
+} from '../../../tools/ledgers/ledger-factory';
 import { ledgerFixture, type LedgerFixture } from './fixture';
 
 const sealer = new Sealer('test-encryption-key');

@@ -9,7 +9,7 @@ import { ManualClock } from '../../../src/clock';
 import { LedgerCorruptError } from '../../../src/errors';
 import { FileLedger, PostgresLedger, RedisLedger, type ConnectionRecord, type Ledger } from '../../../src/ledger';
 import { Sealer } from '../../../src/secrets';
-import { dropKeys, dropTables, silentLogger, TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres, withRedis } from '../../helpers/ledger-factory';
+import { dropKeys, dropTables, silentLogger, TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres, withRedis } from '../../../tools/ledgers/ledger-factory';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';

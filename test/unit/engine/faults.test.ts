@@ -8,9 +8,9 @@ import { ConnectionStateError, RefreshOutcomeUnknownError, XeroUnreachableError 
 import { FileLedger } from '../../../src/ledger';
 import { Sealer } from '../../../src/secrets';
 import { KEY, makeFixture, readTree, rejectionOf, toTokenSet, type Fixture } from '../../helpers/engine-fixture';
-import { CLIENT } from '../../helpers/token-server';
+import { CLIENT } from '../../../tools/services/token-server';
 import { makeReadOnly } from '../../helpers/read-only-dir';
-import type { Fault } from '../../helpers/token-server';
+import type { Fault } from '../../../tools/services/token-server';
 
 let fx: Fixture;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { MINUTE, DAY, SECOND } from '../../../src/clock';
 import { ConnectionBusyError, ConnectionStateError, RefreshOutcomeUnknownError } from '../../../src/engine';
 import { KEY, makeFixture, readTree, rejectionOf, toTokenSet, type Fixture } from '../../helpers/engine-fixture';
-import { GRACE_MODES } from '../../helpers/token-server';
+import { GRACE_MODES } from '../../../tools/services/token-server';
 
 let fx: Fixture;
 afterEach(async () => fx?.close());

@@ -9,7 +9,7 @@ import { LedgerUnavailableError } from '../../../src/errors';
 import type { Ledger } from '../../../src/ledger';
 import { withCandidate } from '../../../src/engine/record-updates';
 import { KEY, makeFixture, readTree, rejectionOf, toTokenSet, type Fixture } from '../../helpers/engine-fixture';
-import { GRACE_MODES } from '../../helpers/token-server';
+import { GRACE_MODES } from '../../../tools/services/token-server';
 
 const LEASE_TTL = 5 * SECOND;
 

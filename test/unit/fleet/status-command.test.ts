@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/ledger/migrate-cli';
 import { Sealer } from '../../../src/secrets';
-import { TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres } from '../../helpers/ledger-factory';
+import { TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres } from '../../../tools/ledgers/ledger-factory';
 
 const KEY_ENV = { XG_STATUS_KEY: 'status-test-key' };
 

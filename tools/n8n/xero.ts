@@ -1,0 +1,112 @@
+/**
+ * The local Xero for e2e tests, and the credential and workflow shapes that point real n8n at it.
+ * Field names follow credentials/XeroGuardOAuth2Api.credentials.ts (read by nodes/shared/guarded-session.ts).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { OffsetClock, MINUTE } from '../../src/clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../src/simulator';
+
+export const CREDENTIAL_TYPE = 'xeroGuardOAuth2Api';
+export const PACKAGE = 'n8n-nodes-xero-guard';
+
+export async function startE2eSimulator(): Promise<{ sim: Simulator; clock: OffsetClock }> {
+  const clock = new OffsetClock();
+  const sim = await startSimulator({ host: '127.0.0.1', clock });
+  return { sim, clock };
+}
+
+/**
+ * n8n's engine inside the n8n process reads the real clock; the simulator's clock can be jumped.
+ * To get a connect-time token that is expired for both, the grant is issued while the simulator's
+ * clock stands 31 minutes in the past, and the clock then jumps forward 31 minutes to real time:
+ * the simulator and the engine then agree that the access token expired a minute ago.
+ */
+export function seedExpiredGrant(sim: Simulator, clock: OffsetClock, email?: string): SimulatorTokenResponse {
+  clock.advance(-31 * MINUTE);
+  try {
+    return sim.seedGrant(email ? { email } : {});
+  } finally {
+    clock.advance(31 * MINUTE);
+  }
+}
+
+export function randomCredentialId(): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  return Array.from(randomBytes(16), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** The credential as "Connect my account" would have left it, with the simulator's endpoints. */
+export function credentialFor(sim: Simulator, tokens: SimulatorTokenResponse, opts: { id?: string; name?: string } = {}): { id: string; name: string; type: string; data: Record<string, unknown> } {
+  return {
+    id: opts.id ?? randomCredentialId(),
+    name: opts.name ?? `Xero simulator ${randomBytes(3).toString('hex')}`,
+    type: CREDENTIAL_TYPE,
+    data: {
+      grantType: 'pkce',
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: DEMO_CLIENT_SECRET,
+      useCustomEndpoints: true,
+      customAuthUrl: sim.authorizeUrl,
+      customAccessTokenUrl: sim.tokenUrl,
+      apiBaseUrl: sim.apiUrl,
+      ledger: 'auto',
+      oauthTokenData: { ...tokens },
+    },
+  };
+}
+
+/** Token endpoint calls the simulator has seen. */
+export const tokenCalls = (sim: Simulator): number => sim.stats().tokenCalls;
+
+/** Every token the simulator ever issued for the grant of this connect-time token set (to prove none leaks). */
+export function tokensOfGrant(sim: Simulator, initial: SimulatorTokenResponse): string[] {
+  const tokens = new Set<string>([initial.access_token, initial.refresh_token ?? '', initial.id_token ?? ''].filter(Boolean));
+  let grantId: string | undefined;
+  for (const e of sim.log()) {
+    if (e.type === 'token-issued' && (e.accessToken === initial.access_token || e.refreshToken === initial.refresh_token)) grantId = e.grantId;
+  }
+  for (const e of sim.log()) {
+    if (e.type === 'token-issued' && e.grantId === grantId) {
+      tokens.add(e.accessToken);
+      if (e.refreshToken) tokens.add(e.refreshToken);
+    }
+  }
+  return [...tokens];
+}
+
+/** A production-webhook workflow: Webhook -> HTTP Request (predefined credential type xeroGuardOAuth2Api) -> response. */
+export function httpRequestWorkflow(opts: { name: string; path: string; url: string; credential: { id: string; name: string }; tenantId?: string }): Record<string, unknown> {
+  return {
+    name: opts.name,
+    nodes: [
+      {
+        id: 'w1',
+        name: 'Webhook',
+        type: 'n8n-nodes-base.webhook',
+        typeVersion: 2,
+        position: [0, 0],
+        webhookId: randomUUID(),
+        parameters: { httpMethod: 'POST', path: opts.path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+      },
+      {
+        id: 'w2',
+        name: 'Xero',
+        type: 'n8n-nodes-base.httpRequest',
+        typeVersion: 4.2,
+        position: [220, 0],
+        parameters: {
+          method: 'GET',
+          url: opts.url,
+          authentication: 'predefinedCredentialType',
+          nodeCredentialType: CREDENTIAL_TYPE,
+          sendHeaders: opts.tenantId !== undefined,
+          headerParameters: { parameters: opts.tenantId !== undefined ? [{ name: 'xero-tenant-id', value: opts.tenantId }, { name: 'Accept', value: 'application/json' }] : [] },
+          options: {},
+        },
+        credentials: { [CREDENTIAL_TYPE]: opts.credential },
+      },
+    ],
+    connections: { Webhook: { main: [[{ node: 'Xero', type: 'main', index: 0 }]] } },
+    settings: { executionOrder: 'v1' },
+  };
+}
