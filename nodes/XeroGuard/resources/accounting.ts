@@ -223,7 +223,7 @@ export const trackingCategory: ResourceModule = entityResource({
   remove: [{ operation: 'delete', how: 'DELETE', description: 'Delete a tracking category' }],
   extra: {
     createOption: {
-      option: { name: 'Create Option', value: 'createOption', description: 'Add an option (such as North) to a tracking category', action: 'Create a tracking option' },
+      option: { name: 'Create Option', value: 'createOption', description: 'Add an option (such as North) to a tracking category', action: 'Create an option of a tracking category' },
       plan: (p) => ({
         kind: 'single',
         spec: spec('PUT', `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options`, { envelope: 'Options', body: { Options: [{ Name: required(p, 'optionName', 'Option Name') }] } }),
@@ -231,7 +231,7 @@ export const trackingCategory: ResourceModule = entityResource({
       parse: (body) => recordsOf(body, 'Options'),
     },
     updateOption: {
-      option: { name: 'Update Option', value: 'updateOption', description: 'Rename an option of a tracking category', action: 'Update a tracking option' },
+      option: { name: 'Update Option', value: 'updateOption', description: 'Rename an option of a tracking category', action: 'Update an option of a tracking category' },
       plan: (p) => ({
         kind: 'single',
         spec: spec('POST', `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options/${seg(required(p, 'trackingOptionId', 'Option ID'))}`, {
@@ -242,7 +242,7 @@ export const trackingCategory: ResourceModule = entityResource({
       parse: (body) => recordsOf(body, 'Options'),
     },
     deleteOption: {
-      option: { name: 'Delete Option', value: 'deleteOption', description: 'Delete an option of a tracking category', action: 'Delete a tracking option' },
+      option: { name: 'Delete Option', value: 'deleteOption', description: 'Delete an option of a tracking category', action: 'Delete an option of a tracking category' },
       plan: (p) => ({
         kind: 'single',
         spec: spec('DELETE', `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options/${seg(required(p, 'trackingOptionId', 'Option ID'))}`, { envelope: 'Options' }),
@@ -460,7 +460,7 @@ export const history: ResourceModule = {
       parse: (body) => recordsOf(body, 'HistoryRecords'),
     },
     addNote: {
-      option: { name: 'Add Note', value: 'addNote', description: 'Add a note to the history of a record', action: 'Add a note to a record' },
+      option: { name: 'Add Note', value: 'addNote', description: 'Add a note to the history of a record', action: 'Add a note to the history of a record' },
       plan: (p) => ({
         kind: 'single',
         spec: spec('PUT', `${parentPath(p, WITH_HISTORY)}/History`, { envelope: 'HistoryRecords', body: { HistoryRecords: [{ Details: required(p, 'note', 'Note') }] } }),

@@ -65,7 +65,7 @@ export const NODE: INode = { id: 'node-1', name: 'Xero Guard', type: 'n8n-nodes-
 
 /** The slice of n8n's IExecuteFunctions the node uses, answering parameters as n8n resolves them. */
 export function fakeExecute(o: ContextOptions): IExecuteFunctions {
-  const items = o.items ?? (Array.isArray(o.parameters) ? o.parameters.map(() => ({ json: {} })) : [{ json: {} }]);
+  const items: INodeExecutionData[] = o.items ?? (Array.isArray(o.parameters) ? o.parameters.map(() => ({ json: {} })) : [{ json: {} }]);
   const paramsOf = (i: number): IDataObject => (Array.isArray(o.parameters) ? o.parameters[i] ?? {} : o.parameters);
   const context = {
     getInputData: () => items,
