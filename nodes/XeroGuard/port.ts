@@ -23,7 +23,7 @@ export interface XeroRequestSpec {
   body?: unknown;
   /** Records live under this key of the answer (`Invoices` in `{ "Invoices": [...] }`). */
   envelope?: string;
-  /** For list reads: how the client pages. */
+  /** For list reads: how the client pages (`none`: one request, its records as the only page). */
   paging?: XeroPaging;
   /** ISO 8601 instant for `If-Modified-Since` (the client formats it for the wire). */
   modifiedSince?: string;
@@ -35,7 +35,7 @@ export interface XeroRequestSpec {
 
 export type XeroBinarySpec =
   | { direction: 'download'; accept: string; fileName?: string }
-  | { direction: 'upload'; binaryProperty: string; fileName: string; includeOnline?: boolean };
+  | { direction: 'upload'; binaryProperty: string; fileName: string };
 
 /** Per call: what only the node knows. */
 export interface XeroCallOptions {

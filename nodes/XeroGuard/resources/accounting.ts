@@ -423,7 +423,7 @@ export const attachment: ResourceModule = {
         const query: Record<string, string> = p.includeOnline === true ? { IncludeOnline: 'true' } : {};
         return {
           kind: 'upload',
-          spec: spec('PUT', `${parentPath(p, ATTACHABLE)}/Attachments/${seg(fileName)}`, { envelope: 'Attachments', query, binary: { direction: 'upload', binaryProperty: required(p, 'binaryPropertyName', 'Input Binary Field'), fileName, includeOnline: p.includeOnline === true } }),
+          spec: spec('PUT', `${parentPath(p, ATTACHABLE)}/Attachments/${seg(fileName)}`, { envelope: 'Attachments', query, binary: { direction: 'upload', binaryProperty: required(p, 'binaryPropertyName', 'Input Binary Field'), fileName } }),
         };
       },
       parse: (body) => recordsOf(body, 'Attachments'),

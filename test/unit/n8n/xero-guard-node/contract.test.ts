@@ -197,7 +197,7 @@ const CASES: Record<string, Record<string, Case>> = {
       method: 'PUT',
       path: `/Invoices/${ID}/Attachments/receipt%201.pdf`,
       query: { IncludeOnline: 'true' },
-      extra: { binary: { direction: 'upload', binaryProperty: 'file', fileName: 'receipt 1.pdf', includeOnline: true } },
+      extra: { binary: { direction: 'upload', binaryProperty: 'file', fileName: 'receipt 1.pdf' } },
       envelope: 'Attachments',
     },
     download: {

@@ -220,3 +220,20 @@ describe('Xero Guard node: binding', () => {
     expect(out[0].json.tenantId).toBe(TENANT_B.tenantId);
   });
 });
+
+describe('Xero Guard node: the option lists of n8n\'s own Xero node fields', () => {
+  it('loads account codes from the chosen organisation, sorted by name', async () => {
+    const port = new RecordingPort();
+    port.tenants = [TENANT_A, TENANT_B];
+    port.answer = () => ({ Accounts: [{ Code: '400', Name: 'Sales' }, { Code: '200', Name: 'Advertising' }, { Name: 'No code' }] });
+    bindXeroPort(async () => port);
+    const node = new XeroGuard();
+    const context = { getNode: () => ({}), getCurrentNodeParameter: (name: string) => (name === 'organizationId' ? { __rl: true, mode: 'id', value: TENANT_B.tenantId } : undefined) };
+    const options = await node.methods.loadOptions.getAccountCodes.call(context as never);
+    expect(options).toEqual([
+      { name: 'Advertising', value: '200' },
+      { name: 'Sales', value: '400' },
+    ]);
+    expect(port.calls[0]).toMatchObject({ tenantId: TENANT_B.tenantId, spec: { method: 'GET', path: '/Accounts' } });
+  });
+});
