@@ -104,13 +104,15 @@ function organisationLocator(value: unknown): Json {
   return { __rl: true, mode: text ? 'id' : 'list', value: text };
 }
 
+const UNKNOWN = "not a field of n8n's Xero node 2.41.1: copied into the file as it was, but neither node reads it and n8n drops it when the node is saved again; check what it was for";
+
 /** Notes for every value inside a collection or fixedCollection that n8n's own node does not have. */
 function checkValue(value: unknown, field: ManifestField, path: string, note: (field: string, reason: string) => void): void {
   if (typeof value === 'string' && value.startsWith('=')) return; // an expression: kept as written
   if (field.type === 'collection' && isObject(value) && field.fields) {
     for (const [k, v] of Object.entries(value)) {
       const inner = field.fields[k];
-      if (!inner) note(`${path}.${k}`, "not a field of n8n's Xero node 2.41.1; kept as it was, but the Xero Guard node ignores it");
+      if (!inner) note(`${path}.${k}`, UNKNOWN);
       else checkValue(v, inner, `${path}.${k}`, note);
     }
   }
@@ -118,13 +120,13 @@ function checkValue(value: unknown, field: ManifestField, path: string, note: (f
     for (const [group, entries] of Object.entries(value)) {
       const g = field.fields[group];
       if (!g) {
-        note(`${path}.${group}`, "not a group of n8n's Xero node 2.41.1; kept as it was, but the Xero Guard node ignores it");
+        note(`${path}.${group}`, UNKNOWN);
         continue;
       }
       const list = Array.isArray(entries) ? entries : [entries];
       list.forEach((entry, i) => {
         if (!isObject(entry)) return;
-        for (const k of Object.keys(entry)) if (!g.fields?.[k]) note(`${path}.${group}[${i}].${k}`, "not a field of n8n's Xero node 2.41.1; kept as it was, but the Xero Guard node ignores it");
+        for (const k of Object.keys(entry)) if (!g.fields?.[k]) note(`${path}.${group}[${i}].${k}`, UNKNOWN);
       });
     }
   }
@@ -157,7 +159,7 @@ export function convertNode(node: Json, workflow: string, credential: Credential
     out[key] = value;
     if (TOOL_PARAMETERS.has(key) || !fields) continue;
     const field = fields[key];
-    if (!field) note(key, `not a field of ${resource} ${String(operation)} in n8n's Xero node 2.41.1; kept as it was, but the Xero Guard node ignores it`);
+    if (!field) note(key, `${UNKNOWN} (for ${resource} ${String(operation)})`);
     else checkValue(value, field, key, note);
   }
   if (!('organizationId' in out)) out.organizationId = organisationLocator('');
