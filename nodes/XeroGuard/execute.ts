@@ -51,7 +51,10 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   const node = context.getNode();
   const settings = readSettings(context.getNodeParameter('xeroGuardSettings', 0, {}));
   const executionId = context.getExecutionId();
-  const stableId = (from: number, to = from) => `${executionId}:${node.id}:${from === to ? from : `${from}-${to}`}`;
+  // Execution, node, run and item: n8n's Retry On Fail repeats the same run (same key, Xero's answer replayed);
+  // a loop that runs the node again with new items is a new run (new keys).
+  const runIndex = runIndexOf(context);
+  const stableId = (from: number, to = from) => `${executionId}:${node.id}:${runIndex}:${from === to ? from : `${from}-${to}`}`;
   const callOptions = (id?: string): XeroCallOptions => ({ ...(id ? { stableId: id } : {}), maxRateLimitWaitMs: settings.maxRateLimitWaitMs, rawDates: settings.rawDates });
   let tenants: Promise<XeroTenant[]> | undefined;
 
@@ -186,6 +189,15 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   }
   await flush();
   return [out];
+}
+
+function runIndexOf(context: IExecuteFunctions): number {
+  try {
+    const value = Number(context.getWorkflowDataProxy(0).$runIndex);
+    return Number.isInteger(value) && value >= 0 ? value : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function elementsOf(spec: XeroRequestSpec, envelope: string): IDataObject[] {

@@ -271,7 +271,7 @@ describe('Xero Guard node: the request for every resource and operation, and how
     });
     // Writes carry a stable id (execution, node, item) for the idempotency key; reads do not.
     if (c.method === 'GET') expect(call.options?.stableId).toBeUndefined();
-    else expect(call.options?.stableId).toBe('exec-42:node-1:0');
+    else expect(call.options?.stableId).toBe('exec-42:node-1:0:0');
     if (c.kind === 'upload') expect(call.file).toEqual({ data: Buffer.from('hello'), mimeType: 'application/pdf', fileName: 'receipt 1.pdf' });
 
     if (c.kind === 'download') {

@@ -73,7 +73,7 @@ describe('Xero Guard node: batch writes', () => {
     const [out] = await executeXeroGuard(fakeExecute({ parameters: contacts }), port);
     expect(port.calls).toHaveLength(1);
     expect(port.calls[0].spec).toMatchObject({ method: 'POST', path: '/Contacts', batch: true, body: { Contacts: [{ Name: 'Ann' }, { Name: 'Bob' }, { Name: 'Cy' }] } });
-    expect(port.calls[0].options?.stableId).toBe('exec-42:node-1:0-2');
+    expect(port.calls[0].options?.stableId).toBe('exec-42:node-1:0:0-2');
     expect(out.map((o) => [o.json.Name, o.pairedItem])).toEqual([
       ['Ann', { item: 0 }],
       ['Bob', { item: 1 }],
@@ -110,11 +110,22 @@ describe('Xero Guard node: batch writes', () => {
     await expect(executeXeroGuard(fakeExecute({ parameters: contacts.slice(0, 2) }), port)).rejects.toThrow(/Email address must be valid/);
   });
 
+  it('a retry of the same run repeats the stable id; another run of the node (a loop) gets new ones', async () => {
+    const ids = async (o: { executionId?: string; runIndex?: number }) => {
+      const port = new RecordingPort();
+      await executeXeroGuard(fakeExecute({ parameters: contacts.slice(0, 1).map(({ xeroGuardSettings: _s, ...c }) => c), ...o }), port);
+      return port.calls.map((c) => c.options?.stableId);
+    };
+    expect(await ids({})).toEqual(await ids({}));
+    expect(await ids({ runIndex: 1 })).toEqual(['exec-42:node-1:1:0']);
+    expect(await ids({ executionId: 'exec-43' })).toEqual(['exec-43:node-1:0:0']);
+  });
+
   it('sends one request per item without a batch size (the default)', async () => {
     const port = new RecordingPort();
     port.answer = (call) => call.spec.body;
     await executeXeroGuard(fakeExecute({ parameters: contacts.map(({ xeroGuardSettings: _s, ...c }) => c) }), port);
-    expect(port.calls.map((c) => c.options?.stableId)).toEqual(['exec-42:node-1:0', 'exec-42:node-1:1', 'exec-42:node-1:2']);
+    expect(port.calls.map((c) => c.options?.stableId)).toEqual(['exec-42:node-1:0:0', 'exec-42:node-1:0:1', 'exec-42:node-1:0:2']);
     expect(port.calls.every((c) => c.spec.batch === undefined)).toBe(true);
   });
 });

@@ -59,6 +59,7 @@ export interface ContextOptions {
   items?: INodeExecutionData[];
   continueOnFail?: boolean;
   executionId?: string;
+  runIndex?: number;
 }
 
 export const NODE: INode = { id: 'node-1', name: 'Xero Guard', type: 'n8n-nodes-xero-guard.xeroGuard', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -72,6 +73,7 @@ export function fakeExecute(o: ContextOptions): IExecuteFunctions {
     getNode: () => NODE,
     getExecutionId: () => o.executionId ?? 'exec-42',
     continueOnFail: () => o.continueOnFail === true,
+    getWorkflowDataProxy: () => ({ $runIndex: o.runIndex ?? 0 }),
     getNodeParameter: (name: string, i: number, fallback?: unknown) => {
       const value = paramsOf(i)[name];
       if (value === undefined) {
