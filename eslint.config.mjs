@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts', 'index.ts', 'credentials/**/*.ts', 'nodes/**/*.ts', 'node-red/**/*.ts'],
+    files: ['src/**/*.ts', 'index.ts', 'credentials/**/*.ts', 'nodes/**/*.ts', 'node-red/**/*.ts', 'n8n/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
   {
@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // The n8n adapter uses n8n-workflow and shares code between its nodes and credential, but never Node-RED's.
-    files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
+    files: ['credentials/**/*.ts', 'nodes/**/*.ts', 'n8n/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/node-red/**', 'node-red', 'n8n-core', ...WORKSHOP] }] },
   },
   {

@@ -1,0 +1,225 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { idField, listOptions, returnAllAndLimit, show } from './common';
+import { listQuery, recordsOf, required, seg, spec, type ListFilterSupport } from './mapping';
+import type { Parameters, ResourceModule } from './types';
+
+// Every field below carries the name, type and meaning of n8n 2.41.1's own Xero node (n8n-nodes-base
+// ContactDescription), so a converted workflow keeps its values; additions are marked "(Xero Guard)".
+
+const ACCOUNT_CODES = 'getAccountCodes';
+
+const addresses: INodeProperties = {
+  displayName: 'Addresses',
+  name: 'addressesUi',
+  type: 'fixedCollection',
+  typeOptions: { multipleValues: true },
+  default: {},
+  placeholder: 'Add Address',
+  options: [
+    {
+      name: 'addressesValues',
+      displayName: 'Address',
+      values: [
+        { displayName: 'Type', name: 'type', type: 'options', options: [{ name: 'PO Box', value: 'POBOX' }, { name: 'Street', value: 'STREET' }], default: '' },
+        { displayName: 'Line 1', name: 'line1', type: 'string', default: '' },
+        { displayName: 'Line 2', name: 'line2', type: 'string', default: '' },
+        { displayName: 'City', name: 'city', type: 'string', default: '' },
+        { displayName: 'Region', name: 'region', type: 'string', default: '' },
+        { displayName: 'Postal Code', name: 'postalCode', type: 'string', default: '' },
+        { displayName: 'Country', name: 'country', type: 'string', default: '' },
+        { displayName: 'Attention To', name: 'attentionTo', type: 'string', default: '' },
+      ],
+    },
+  ],
+};
+
+const phones: INodeProperties = {
+  displayName: 'Phones',
+  name: 'phonesUi',
+  type: 'fixedCollection',
+  typeOptions: { multipleValues: true },
+  default: {},
+  placeholder: 'Add Phone',
+  options: [
+    {
+      name: 'phonesValues',
+      displayName: 'Phones',
+      values: [
+        {
+          displayName: 'Type',
+          name: 'phoneType',
+          type: 'options',
+          options: [
+            { name: 'Default', value: 'DEFAULT' },
+            { name: 'DDI', value: 'DDI' },
+            { name: 'Mobile', value: 'MOBILE' },
+            { name: 'Fax', value: 'FAX' },
+          ],
+          default: '',
+        },
+        { displayName: 'Number', name: 'phoneNumber', type: 'string', default: '' },
+        { displayName: 'Area Code', name: 'phoneAreaCode', type: 'string', default: '' },
+        { displayName: 'Country Code', name: 'phoneCountryCode', type: 'string', default: '' },
+      ],
+    },
+  ],
+};
+
+function contactFieldOptions(withName: boolean): INodeProperties[] {
+  const fields: INodeProperties[] = [
+    { displayName: 'Account Number', name: 'accountNumber', type: 'string', default: '', description: 'A user defined account number' },
+    addresses,
+    { displayName: 'Bank Account Details', name: 'bankAccountDetails', type: 'string', default: '', description: 'Bank account number of contact' },
+    { displayName: 'Contact Number', name: 'contactNumber', type: 'string', default: '', description: 'This field is read only on the Xero contact screen, used to identify contacts in external systems' },
+    {
+      displayName: 'Contact Status',
+      name: 'contactStatus',
+      type: 'options',
+      options: [
+        { name: 'Active', value: 'ACTIVE', description: 'The Contact is active and can be used in transactions' },
+        { name: 'Archived', value: 'ARCHIVED', description: 'The Contact is archived and can no longer be used in transactions' },
+        { name: 'GDPR Request', value: 'GDPRREQUEST', description: 'The Contact is the subject of a GDPR erasure request' },
+      ],
+      default: '',
+      description: 'Current status of a contact - see contact status types',
+    },
+    { displayName: 'Default Currency', name: 'defaultCurrency', type: 'string', default: '', description: 'Default currency for raising invoices against contact' },
+    { displayName: 'Email', name: 'emailAddress', type: 'string', placeholder: 'name@email.com', default: '', description: 'Email address of contact person (umlauts not supported) (max length = 255)' },
+    { displayName: 'First Name', name: 'firstName', type: 'string', default: '', description: 'First name of contact person (max length = 255)' },
+    { displayName: 'Last Name', name: 'lastName', type: 'string', default: '', description: 'Last name of contact person (max length = 255)' },
+  ];
+  if (withName) fields.push({ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'Full name of contact/organisation' });
+  fields.push(
+    phones,
+    {
+      displayName: 'Purchase Default Account Code Name or ID',
+      name: 'purchasesDefaultAccountCode',
+      type: 'options',
+      typeOptions: { loadOptionsMethod: ACCOUNT_CODES, loadOptionsDependsOn: ['organizationId'] },
+      default: '',
+      description: 'The default purchases account code for contacts. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+    },
+    {
+      displayName: 'Sales Default Account Code Name or ID',
+      name: 'salesDefaultAccountCode',
+      type: 'options',
+      typeOptions: { loadOptionsMethod: ACCOUNT_CODES, loadOptionsDependsOn: ['organizationId'] },
+      default: '',
+      description: 'The default sales account code for contacts. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+    },
+    { displayName: 'Skype', name: 'skypeUserName', type: 'string', default: '', description: 'Skype user name of contact' },
+    { displayName: 'Tax Number', name: 'taxNumber', type: 'string', default: '', description: 'Tax number of contact' },
+    { displayName: 'Xero Network Key', name: 'xeroNetworkKey', type: 'string', default: '', description: 'Store XeroNetworkKey for contacts' },
+  );
+  return fields;
+}
+
+const SIMPLE_FIELDS: Array<[string, string]> = [
+  ['accountNumber', 'AccountNumber'],
+  ['name', 'Name'],
+  ['bankAccountDetails', 'BankAccountDetails'],
+  ['contactNumber', 'ContactNumber'],
+  ['contactStatus', 'ContactStatus'],
+  ['defaultCurrency', 'DefaultCurrency'],
+  ['emailAddress', 'EmailAddress'],
+  ['firstName', 'FirstName'],
+  ['lastName', 'LastName'],
+  ['purchasesDefaultAccountCode', 'PurchasesDefaultAccountCode'],
+  ['salesDefaultAccountCode', 'SalesDefaultAccountCode'],
+  ['skypeUserName', 'SkypeUserName'],
+  // n8n's node sends these two in lower camel case; Xero's names are TaxNumber and XeroNetworkKey.
+  ['taxNumber', 'TaxNumber'],
+  ['xeroNetworkKey', 'XeroNetworkKey'],
+];
+
+const asList = (v: unknown, key: string): IDataObject[] => {
+  const inner = v && typeof v === 'object' ? (v as IDataObject)[key] : undefined;
+  return Array.isArray(inner) ? (inner as IDataObject[]) : [];
+};
+
+/** The Contact element Xero expects, from the fields of n8n's form. */
+export function contactBody(fields: IDataObject): IDataObject {
+  const body: IDataObject = {};
+  for (const [from, to] of SIMPLE_FIELDS) if (fields[from] !== undefined && fields[from] !== '' && fields[from] !== null) body[to] = fields[from];
+  const phoneValues = asList(fields.phonesUi, 'phonesValues');
+  if (phoneValues.length)
+    body.Phones = phoneValues.map((p) => ({ PhoneType: p.phoneType, PhoneNumber: p.phoneNumber, PhoneAreaCode: p.phoneAreaCode, PhoneCountryCode: p.phoneCountryCode }));
+  const addressValues = asList(fields.addressesUi, 'addressesValues');
+  if (addressValues.length)
+    body.Addresses = addressValues.map((a) => ({
+      AddressType: a.type,
+      AddressLine1: a.line1,
+      AddressLine2: a.line2,
+      City: a.city,
+      Region: a.region,
+      PostalCode: a.postalCode,
+      Country: a.country,
+      AttentionTo: a.attentionTo,
+    }));
+  return body;
+}
+
+const LIST_SUPPORT: ListFilterSupport = { where: true, order: true, includeArchived: true, ids: 'IDs', modifiedSince: true, summaryOnly: true };
+const parseContacts = (body: unknown) => recordsOf(body, 'Contacts');
+const collection = (p: Parameters, name: string): IDataObject => (p[name] && typeof p[name] === 'object' ? (p[name] as IDataObject) : {});
+
+export const contact: ResourceModule = {
+  value: 'contact',
+  name: 'Contact',
+  description: 'A customer or supplier in the Xero organisation',
+  operations: {
+    create: {
+      option: { name: 'Create', value: 'create', description: 'Create a contact', action: 'Create a contact' },
+      plan: (p) => ({
+        kind: 'single',
+        batchable: true,
+        batchPath: '/Contacts',
+        spec: spec('POST', '/Contacts', { envelope: 'Contacts', body: { Contacts: [{ ...contactBody(collection(p, 'additionalFields')), Name: required(p, 'name', 'Name') }] } }),
+      }),
+      parse: parseContacts,
+    },
+    get: {
+      option: { name: 'Get', value: 'get', description: 'Get a contact', action: 'Get a contact' },
+      plan: (p) => ({ kind: 'single', spec: spec('GET', `/Contacts/${seg(required(p, 'contactId', 'Contact ID'))}`, { envelope: 'Contacts' }) }),
+      parse: parseContacts,
+    },
+    getAll: {
+      option: { name: 'Get Many', value: 'getAll', description: 'Get many contacts', action: 'Get many contacts' },
+      plan: (p) => ({
+        kind: 'list',
+        limit: p.returnAll === true ? undefined : Number(p.limit ?? 100),
+        spec: spec('GET', '/Contacts', { envelope: 'Contacts', paging: 'page', ...listQuery(collection(p, 'options'), LIST_SUPPORT) }),
+      }),
+      parse: parseContacts,
+    },
+    update: {
+      option: { name: 'Update', value: 'update', description: 'Update a contact', action: 'Update a contact' },
+      plan: (p) => {
+        const id = required(p, 'contactId', 'Contact ID');
+        return {
+          kind: 'single',
+          batchable: true,
+          batchPath: '/Contacts',
+          spec: spec('POST', `/Contacts/${seg(id)}`, { envelope: 'Contacts', body: { Contacts: [{ ...contactBody(collection(p, 'updateFields')), ContactID: id }] } }),
+        };
+      },
+      parse: parseContacts,
+    },
+    archive: {
+      option: { name: 'Archive', value: 'archive', description: 'Archive a contact (Xero never deletes contacts)', action: 'Archive a contact' },
+      plan: (p) => {
+        const id = required(p, 'contactId', 'Contact ID');
+        return { kind: 'single', spec: spec('POST', `/Contacts/${seg(id)}`, { envelope: 'Contacts', body: { Contacts: [{ ContactID: id, ContactStatus: 'ARCHIVED' }] } }) };
+      },
+      parse: parseContacts,
+    },
+  },
+  properties: [
+    { displayName: 'Name', name: 'name', type: 'string', default: '', required: true, displayOptions: show(['create']), description: 'Full name of contact/organisation' },
+    { displayName: 'Additional Fields', name: 'additionalFields', type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: show(['create']), options: contactFieldOptions(false) },
+    idField(['get', 'update', 'archive'], 'contactId', 'Contact ID', 'contact'),
+    ...returnAllAndLimit('getAll'),
+    listOptions('getAll', LIST_SUPPORT),
+    { displayName: 'Update Fields', name: 'updateFields', type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: show(['update']), options: contactFieldOptions(true) },
+  ],
+};

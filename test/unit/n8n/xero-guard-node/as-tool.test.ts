@@ -1,0 +1,61 @@
+import { getToolDescriptionForNode, type INode, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+import { RESOURCES } from '../../../../nodes/XeroGuard/resources';
+import { XeroGuard } from '../../../../nodes/XeroGuard/XeroGuard.node';
+
+const node = new XeroGuard();
+const d = node.description;
+const byName = (name: string) => d.properties.filter((p) => p.name === name);
+
+/** The words an agent should find for each resource in what it is told. */
+const NOUN: Record<string, string> = { history: 'history', customApiCall: 'api call' };
+
+describe('Xero Guard node as an AI agent tool', () => {
+  it('is usable as a tool with resource, operation and organisation fields', () => {
+    expect(d.usableAsTool).toBe(true);
+    expect(byName('resource')).toHaveLength(1);
+    expect(byName('operation').length).toBe(RESOURCES.length);
+    expect(byName('organizationId')).toHaveLength(1);
+  });
+
+  // n8n's tool wrapper (convertNodeToAiTool) sets "Tool Description: Set Automatically" for nodes with
+  // resource and operation; the agent is then told getToolDescriptionForNode's text.
+  it.each(RESOURCES.flatMap((r) => Object.keys(r.operations).map((op) => [r.value, op] as const)))('the agent is told what %s %s does', (resource, operation) => {
+    const tool: INode = { id: 't', name: 'Xero Guard', type: 'n8n-nodes-xero-guard.xeroGuardTool', typeVersion: 1, position: [0, 0], parameters: { resource, operation, descriptionType: 'auto' } };
+    const text = getToolDescriptionForNode(tool, node);
+    const r = RESOURCES.find((x) => x.value === resource);
+    const noun = NOUN[resource] ?? r!.name.toLowerCase();
+    expect(text.toLowerCase()).toContain(noun);
+    expect(text).toMatch(/^[A-Z][a-z]+ .+ in Xero Guard$/);
+    // An action sentence, not n8n's fallback of raw values ("getAll invoice") or the node's own description.
+    expect(text).not.toContain(`${operation} ${resource}`);
+    expect(text).not.toBe(node.description.description);
+  });
+
+  it('every operation and resource option explains itself', () => {
+    for (const p of [...byName('operation'), ...byName('resource')]) {
+      for (const o of p.options as INodePropertyOptions[]) {
+        expect(o.description).toEqual(expect.stringMatching(/\w{3,}\W+\w+/));
+        if (p.name === 'operation') expect(o.action).toEqual(expect.stringMatching(/^[A-Z]/));
+      }
+    }
+  });
+
+  it('the organisation field tells an agent what to fill in and when it may stay empty', () => {
+    const org = byName('organizationId')[0] as INodeProperties;
+    expect(org.displayName).toBe('Organisation');
+    expect(org.description).toMatch(/Xero organisation \(tenant\)/);
+    expect(org.description).toMatch(/only one organisation/);
+    expect(org.description).toMatch(/by ID or by its exact name/);
+    expect(org.modes?.map((m) => m.name)).toEqual(['list', 'id', 'name']);
+  });
+
+  it('the node description (the manual tool description\'s default) names Xero and what it works on', () => {
+    expect(d.description).toMatch(/Xero/);
+    expect(d.description).toMatch(/contacts, invoices/);
+  });
+
+  it('avoids description properties n8n 3 removed, at node API level 1', () => {
+    expect(d.defaults).not.toHaveProperty('color');
+    expect(d.version).toBe(1);
+  });
+});
