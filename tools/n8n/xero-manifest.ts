@@ -20,7 +20,7 @@ function nodesBaseDir(arg: string | undefined): string {
 if (require.main === module) {
   const dir = nodesBaseDir(process.argv[2]);
   const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- n8n ships CommonJS; this reads an installed copy at a path known only at run time.
+  // n8n ships CommonJS; this reads an installed copy at a path known only at run time.
   const { Xero } = require(join(dir, 'dist', 'nodes', 'Xero', 'Xero.node.js')) as { Xero: new () => { description: { properties: RawProperty[] } } };
   const manifest = manifestOf(new Xero().description.properties, version);
   const out = join(__dirname, '..', 'n8n', 'convert', `n8n-xero-${version}.json`);
