@@ -5,3 +5,4 @@ export * from './token-response';
 export * from './pkce';
 export * from './identity-client';
 export * from './api-client';
+export * from './accounting';

@@ -3,11 +3,14 @@
  * route it (n8n hands us its own helpers; Node-RED uses this default).
  */
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** Bytes for binary uploads (attachments); text otherwise. */
+  body?: string | Uint8Array;
   timeoutMs?: number;
+  /** Read the answer as bytes into `bodyBytes` (PDFs, attachments); `body` is then ''. */
+  binary?: boolean;
 }
 
 export interface HttpResponse {
@@ -15,6 +18,8 @@ export interface HttpResponse {
   /** Header names in lower case. */
   headers: Record<string, string>;
   body: string;
+  /** Set when the request asked for `binary`. */
+  bodyBytes?: Uint8Array;
 }
 
 export type HttpTransport = (request: HttpRequest) => Promise<HttpResponse>;
@@ -46,9 +51,11 @@ export const fetchTransport: HttpTransport = async (request) => {
   } catch (error) {
     throw toTransportError(error, request.url, timeoutMs);
   }
-  let body: string;
+  let body = '';
+  let bodyBytes: Uint8Array | undefined;
   try {
-    body = await response.text();
+    if (request.binary) bodyBytes = new Uint8Array(await response.arrayBuffer());
+    else body = await response.text();
   } catch (error) {
     // The status line arrived but the body was cut: for a token call the outcome is unknown.
     throw toTransportError(error, request.url, timeoutMs);
@@ -57,7 +64,7 @@ export const fetchTransport: HttpTransport = async (request) => {
   response.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { status: response.status, headers, body };
+  return bodyBytes ? { status: response.status, headers, body, bodyBytes } : { status: response.status, headers, body };
 };
 
 function toTransportError(error: unknown, url: string, timeoutMs: number): TransportError {

@@ -1,0 +1,86 @@
+import { DateTime, FixedOffsetZone } from 'luxon';
+
+/**
+ * Xero's Accounting API writes dates in Microsoft's JSON form, `/Date(1573755038314+0000)/`
+ * (epoch milliseconds in UTC, then the organisation's offset), and many records carry a sibling
+ * `DateString` such as `2019-11-14T00:00:00` (the OpenAPI example also shows `2018-10-20 00:00:00`).
+ * Hosts see ISO 8601 instead; `raw` keeps Xero's form for callers who compare it byte for byte.
+ */
+export type DateMode = 'iso' | 'raw';
+
+const MS_DATE = /^\/Date\((-?\d+)(?:([+-])(\d{2})(\d{2}))?\)\/$/;
+const DATE_STRING = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/;
+
+/** `/Date(ms±hhmm)/` as ISO 8601 in the offset Xero gave (UTC, `Z`, when none); undefined if not one. */
+export function fromXeroDate(value: string): string | undefined {
+  const m = MS_DATE.exec(value);
+  if (!m) return undefined;
+  const ms = Number(m[1]);
+  if (!Number.isSafeInteger(ms)) return undefined;
+  const offsetMinutes = m[2] ? (m[2] === '-' ? -1 : 1) * (Number(m[3]) * 60 + Number(m[4])) : 0;
+  const zone = offsetMinutes === 0 ? 'utc' : FixedOffsetZone.instance(offsetMinutes);
+  const iso = DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });
+  return iso ?? undefined;
+}
+
+/** A DateString (`2019-11-14 00:00:00` or `2019-11-14T00:00:00`) in ISO form; the time is the organisation's local time, so no zone is added. */
+export function fromXeroDateString(value: string): string | undefined {
+  const m = DATE_STRING.exec(value);
+  return m ? `${m[1]}T${m[2]}` : undefined;
+}
+
+/** ISO 8601, a JS Date or epoch ms, as `/Date(ms+0000)/`: what Xero itself writes; it also accepts ISO dates in JSON. */
+export function toXeroDate(value: string | Date | number): string {
+  const dt =
+    typeof value === 'number' ? DateTime.fromMillis(value) : value instanceof Date ? DateTime.fromJSDate(value) : DateTime.fromISO(value, { setZone: true, zone: 'utc' });
+  if (!dt.isValid) throw new RangeError(`"${String(value)}" is not an ISO 8601 date (use e.g. 2026-01-31 or 2026-01-31T09:00:00Z)`);
+  return `/Date(${dt.toMillis()}+0000)/`;
+}
+
+/**
+ * Every Xero date inside a parsed answer, converted in place (the answer is ours, just parsed).
+ * Strings that look like Microsoft dates anywhere are converted; `…DateString` fields are
+ * normalised. Iterative, so a deep answer cannot blow the stack.
+ */
+export function convertXeroDates<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return typeof value === 'string' ? ((fromXeroDate(value) ?? value) as T) : value;
+  const stack: Array<Record<string, unknown> | unknown[]> = [value as Record<string, unknown>];
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v = node[i];
+        if (typeof v === 'string') {
+          if (v.charCodeAt(0) === 47 /* / */) node[i] = fromXeroDate(v) ?? v;
+        } else if (v !== null && typeof v === 'object') stack.push(v as Record<string, unknown>);
+      }
+      continue;
+    }
+    for (const key in node) {
+      const v = node[key];
+      if (typeof v === 'string') {
+        if (v.charCodeAt(0) === 47) {
+          const iso = fromXeroDate(v);
+          if (iso !== undefined) node[key] = iso;
+        } else if (key.endsWith('DateString')) {
+          const iso = fromXeroDateString(v);
+          if (iso !== undefined) node[key] = iso;
+        }
+      } else if (v !== null && typeof v === 'object') stack.push(v as Record<string, unknown>);
+    }
+  }
+  return value;
+}
+
+/** `If-Modified-Since` as Xero reads it: UTC, `yyyy-MM-ddTHH:mm:ss` (its docs' example 2009-11-12T00:00:00). */
+export function ifModifiedSinceHeader(value: string | Date | number): string {
+  const dt =
+    typeof value === 'number' ? DateTime.fromMillis(value, { zone: 'utc' }) : value instanceof Date ? DateTime.fromJSDate(value, { zone: 'utc' }) : DateTime.fromISO(value, { zone: 'utc' });
+  if (!dt.isValid) throw new RangeError(`ifModifiedSince "${String(value)}" is not an ISO 8601 date (use e.g. 2026-01-31T00:00:00Z)`);
+  return dt.toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss");
+}
+
+/** JSON for a request body: JS Dates and luxon DateTimes serialise as ISO 8601 (their toJSON), which Xero accepts. */
+export function toRequestJson(body: unknown): string {
+  return JSON.stringify(body);
+}
