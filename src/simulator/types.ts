@@ -92,6 +92,7 @@ export type Endpoint =
   | 'revocation'
   | 'connections'
   | 'organisation'
+  | 'accounting'
   | 'discovery'
   | 'admin'
   | 'other';
