@@ -165,6 +165,8 @@ export class AccountingApi {
     if (!this.allowed(call, def.scopes)) return authorizationUnsuccessful(call.req.correlationId);
     if (!record || fourth !== undefined) return notFound();
     if (sub === 'history' && def.history) return this.historyOf(call, def, record);
+    // xero_accounting.yaml also has {Endpoint}/{id}/pdf (what xero-node calls for a PDF).
+    if (sub === 'pdf' && def.pdf && call.method === 'GET') return this.pdfOf(call, record);
     if (def.name === 'Invoices' && sub === 'email' && call.method === 'POST') return this.email(call, record);
     if (def.name === 'Invoices' && sub === 'onlineinvoice' && call.method === 'GET') return this.onlineInvoice(call, record);
     if (def.name === 'CreditNotes' && sub === 'allocations' && call.method === 'PUT') return this.allocate(call, record);
@@ -243,13 +245,16 @@ export class AccountingApi {
     const record = this.find(call.book, def, id);
     if (!record) return notFound();
     const accept = String(call.req.headers.accept ?? '');
-    if (accept.includes('application/pdf')) {
-      if (!def.pdf) return notFound();
+    if (accept.includes('application/pdf')) return def.pdf ? this.pdfOf(call, record) : notFound();
+    return this.envelope(call, def.name, [record]);
+  }
+
+  private pdfOf(call: Call, record: XRecord): SimResponse {
+    {
       const number = String(record.InvoiceNumber ?? record.CreditNoteNumber ?? record.QuoteNumber ?? record.PurchaseOrderNumber ?? '');
       const pdf = documentPdf(`${call.orgName}: ${number}`, [`Contact: ${String(obj(record.Contact)?.Name ?? '')}`, `Total: ${String(record.Total ?? '')} ${String(record.CurrencyCode ?? '')}`, `Status: ${String(record.Status ?? '')}`]);
       return { status: 200, headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${number || 'document'}.pdf"` }, body: pdf } satisfies SimResponse;
     }
-    return this.envelope(call, def.name, [record]);
   }
 
   private parseBody(call: Call, def: ResourceDef): XRecord[] | SimResponse {
@@ -292,7 +297,7 @@ export class AccountingApi {
     }
     if (summarize) {
       const failed = results.filter((r) => r.errors);
-      if (failed.length > 0) return validationException(failed.map((r) => ({ ...r.input, ValidationErrors: (r.errors ?? []).map((Message) => ({ Message })) })));
+      if (failed.length > 0) return validationException(failed.map((r) => elementOf(def, r.input, r.errors ?? [])));
       for (const r of results) if (r.record) this.save(call, def, r.record, r.existing);
       return this.envelope(call, def.name, results.map((r) => r.record));
     }
@@ -486,6 +491,16 @@ export class AccountingApi {
     if (typeof built === 'string') return validationException([{ ValidationErrors: [{ Message: built }] }]);
     return this.envelope(call, 'Reports', [built]);
   }
+}
+
+/**
+ * One element of a ValidationException as xero_accounting.yaml's Element schema has it: the
+ * record's id (for the kinds the schema names) and its ValidationErrors.
+ */
+const ELEMENT_IDS = new Set(['BatchPaymentID', 'BankTransactionID', 'CreditNoteID', 'ContactID', 'InvoiceID', 'ItemID', 'PurchaseOrderID']);
+function elementOf(def: ResourceDef, input: XRecord, errors: string[]): XRecord {
+  const id = ELEMENT_IDS.has(def.idField) ? str(input[def.idField]) : undefined;
+  return { ...(id ? { [def.idField]: id } : {}), ValidationErrors: errors.map((Message) => ({ Message })) };
 }
 
 function withHeaders(response: SimResponse, headers: RateLimitHeaders): SimResponse {

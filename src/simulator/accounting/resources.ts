@@ -572,7 +572,7 @@ const RESOURCES: ResourceDef[] = [
   { name: 'Invoices', idField: 'InvoiceID', numberField: 'InvoiceNumber', paged: true, scopes: INVOICES, build: buildInvoice, saved: invoicePosted, summary: withoutLines, pdf: true, attachments: true, history: true },
   { name: 'CreditNotes', idField: 'CreditNoteID', numberField: 'CreditNoteNumber', paged: true, scopes: INVOICES, build: buildCreditNote, summary: withoutLines, pdf: true, attachments: true, history: true },
   { name: 'Payments', idField: 'PaymentID', paged: true, scopes: PAYMENTS, build: buildPayment, saved: paymentSaved, history: true },
-  { name: 'BankTransactions', idField: 'BankTransactionID', paged: true, scopes: BANK, build: buildBankTransaction, summary: withoutLines, attachments: true, history: true },
+  { name: 'BankTransactions', idField: 'BankTransactionID', paged: true, scopes: BANK, build: buildBankTransaction, attachments: true, history: true },
   { name: 'BankTransfers', idField: 'BankTransferID', paged: false, scopes: BANK, build: buildBankTransfer, attachments: true, history: true },
   { name: 'Accounts', idField: 'AccountID', paged: false, scopes: SETTINGS, build: buildAccount, archived: (r) => r.Status === 'ARCHIVED', attachments: true, deletable: true },
   { name: 'Items', idField: 'ItemID', numberField: 'Code', paged: false, scopes: SETTINGS, build: buildItem, history: true, deletable: true },
