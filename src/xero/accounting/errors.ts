@@ -1,4 +1,5 @@
 import { classifyXeroError } from '../../classify';
+import { redact } from '../../classify/redact';
 import type { Action, Category, Classification } from '../../classify';
 import { XeroGuardError } from '../../errors';
 import type { XeroLimits } from './limits';
@@ -45,10 +46,12 @@ export class XeroApiError extends XeroGuardError {
 
   constructor(details: XeroApiErrorDetails) {
     const c = details.classification;
-    const messages = details.validationMessages ?? [];
-    const summary = details.summary ?? c.summary;
+    // Paths and Xero's words echo what the caller sent; a pasted token must not ride along.
+    const messages = (details.validationMessages ?? []).map((m) => redact(m, []));
+    const summary = redact(details.summary ?? c.summary, []);
+    const path = redact(details.path, []);
     const said = messages.length > 0 ? ` Xero said: ${messages.map((m) => `"${m}"`).join('; ')}.` : '';
-    super(`${summary}${said} ${c.advice} (${details.method} ${details.path}${details.httpStatus !== null ? `, HTTP ${details.httpStatus}` : ''})`);
+    super(`${summary}${said} ${c.advice} (${details.method} ${path}${details.httpStatus !== null ? `, HTTP ${details.httpStatus}` : ''})`);
     this.classification = c;
     this.category = c.category;
     this.action = c.action;
@@ -62,7 +65,7 @@ export class XeroApiError extends XeroGuardError {
     this.elementErrors = details.elementErrors ?? [];
     this.limits = details.limits ?? null;
     this.method = details.method;
-    this.path = details.path;
+    this.path = path;
   }
 
   /** For n8n's NodeApiError / Node-RED's msg.error: the fields a workflow branches on. */
@@ -102,7 +105,7 @@ export function localClassification(input: { summary: string; advice: string; ca
     retryAfterSeconds: null,
     suggestedWaitSeconds: null,
     severity: 'warning',
-    summary: input.summary,
+    summary: redact(input.summary, []),
     advice: input.advice,
     httpStatus: input.httpStatus ?? null,
     matchedRule: null,
