@@ -18,7 +18,13 @@ export function fromXeroDate(value: string): string | undefined {
   const ms = Number(m[1]);
   if (!Number.isSafeInteger(ms)) return undefined;
   const offsetMinutes = m[2] ? (m[2] === '-' ? -1 : 1) * (Number(m[3]) * 60 + Number(m[4])) : 0;
-  const zone = offsetMinutes === 0 ? 'utc' : FixedOffsetZone.instance(offsetMinutes);
+  if (offsetMinutes === 0) {
+    // The common case (Xero writes +0000), thousands per page: Date is ~20x cheaper than a luxon DateTime.
+    if (Math.abs(ms) > 8.64e15) return undefined;
+    const iso = new Date(ms).toISOString();
+    return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  }
+  const zone = FixedOffsetZone.instance(offsetMinutes);
   const iso = DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });
   return iso ?? undefined;
 }
