@@ -7,6 +7,7 @@ import { deleteConnection, getConnections, getOrganisation, type ApiRequest } fr
 import { AUTHORIZE_PATH, CONNECTION_LIMIT_PATH, connectionLimitPage, showConsent, submitConsent } from './consent-page';
 import { SimulatorCore, rateLimitSettings, type SeedGrantInput } from './core';
 import { DISCOVERY_PATH, JWKS_PATH, discoveryDocument, jwksDocument, publicBase } from './discovery';
+import { DEMO_TENANT_ID } from './directory';
 import { connectionDate } from './formats';
 import type { Fault, FaultSpec } from './faults';
 import { BodyTooLarge, readBody, readRawBody, text, type SimResponse } from './http-kit';
@@ -367,6 +368,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const core = new SimulatorCore(options);
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createHttpServer();
   const sim = new RunningSimulator(core, server, new AccountingApi(core));
+  if (options.seedInvoices !== undefined) sim.accounting.seed(DEMO_TENANT_ID, { invoices: options.seedInvoices });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     serve(core, sim, req, res).catch((err: unknown) => {
       if (!res.headersSent) {

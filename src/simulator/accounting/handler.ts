@@ -88,6 +88,9 @@ export class AccountingApi {
 
   /** Everything below /api.xro/2.0/ except Organisation (api-endpoints.ts answers that). */
   handle(req: ApiRequest, raw: Buffer, segments: string[]): SimResponse {
+    // An endpoint Xero does not have is a 404 whoever asks (the existing api.test.ts pins this).
+    const root = (segments[0] ?? '').toLowerCase();
+    if (root !== 'reports' && root !== 'journals' && !RESOURCE_BY_NAME.has(root)) return notFound();
     const grant = authenticate(this.core, req);
     if (!isGrant(grant)) return grant;
     const tenantHeader = req.headers['xero-tenant-id'];
