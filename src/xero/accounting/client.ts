@@ -3,7 +3,7 @@ import { classifyXeroError } from '../../classify';
 import { parseRetryAfter } from '../../classify/retry-after';
 import { resolveEndpoints, type XeroEndpoints } from '../endpoints';
 import { fetchTransport, TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../transport';
-import { convertXeroDates, ifModifiedSinceHeader, toRequestJson, type DateMode } from './dates';
+import { convertXeroDatesInJson, ifModifiedSinceHeader, toRequestJson, type DateMode } from './dates';
 import { localClassification, validationMessagesOf, XeroApiError, XeroRequestError, type XeroElementError } from './errors';
 import { checkIdempotencyKey, deriveIdempotencyKey, WRITE_METHODS } from './idempotency';
 import { readRateLimits, type XeroLimits } from './limits';
@@ -192,7 +192,7 @@ export class XeroAccountingClient {
     const { segments, encoded } = this.pathOf(options.path, method);
     const url = this.urlOf(encoded, options.query, method);
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
-    if (options.ifModifiedSince !== undefined) headers['if-modified-since'] = this.guard(() => ifModifiedSinceHeader(options.ifModifiedSince as string), method, encoded);
+    if (options.ifModifiedSince !== undefined) headers['if-modified-since'] = this.guard(() => ifModifiedSinceHeader(options.ifModifiedSince ?? ''), method, encoded);
     let body: string | undefined;
     if (options.body !== undefined) {
       if (method === 'GET' || method === 'DELETE') throw this.refuse(method, encoded, `A ${method} request cannot carry a body.`, 'Remove the body, or use POST or PUT to write.');
@@ -373,7 +373,7 @@ export class XeroAccountingClient {
     if (size > cap) throw this.tooLarge(sent, size, cap, 'maxJsonBytes');
     let body: unknown = undefined;
     if (response.body.trim() !== '') {
-      const parsed = parseJson(response.body);
+      const parsed = parseJson(dates === 'iso' ? convertXeroDatesInJson(response.body) : response.body);
       if (parsed === undefined) {
         const isJson = (response.headers['content-type'] ?? '').includes('json');
         if (isJson || (sent.method === 'GET' && response.status === 200)) {
@@ -385,7 +385,7 @@ export class XeroAccountingClient {
           });
         }
         body = response.body;
-      } else body = dates === 'iso' ? convertXeroDates(parsed) : parsed;
+      } else body = parsed;
     }
     const { elementErrors } = sent.method === 'GET' ? { elementErrors: [] } : validationMessagesOf(body);
     return {

@@ -1,4 +1,4 @@
-import { convertXeroDates, deriveIdempotencyKey, fromXeroDate, fromXeroDateString, ifModifiedSinceHeader, readRateLimits, recordsOf, toXeroDate, validationMessagesOf } from '../../../src/xero';
+import { convertXeroDates, convertXeroDatesInJson, deriveIdempotencyKey, fromXeroDate, fromXeroDateString, ifModifiedSinceHeader, readRateLimits, recordsOf, toXeroDate, validationMessagesOf } from '../../../src/xero';
 
 describe("Xero's dates", () => {
   it('reads /Date(ms±hhmm)/ as the same instant in ISO 8601, in the offset Xero gave', () => {
@@ -16,6 +16,14 @@ describe("Xero's dates", () => {
     expect(fromXeroDateString('20 October 2018')).toBeUndefined();
     const body = { Invoices: [{ Date: '/Date(1539993600000+0000)/', DateString: '2018-10-20 00:00:00', Reference: '/Date(not)/', Payments: [{ Date: '/Date(1543449600000+0000)/' }], Tags: ['/Date(0)/'] }] };
     expect(convertXeroDates(body)).toEqual({ Invoices: [{ Date: '2018-10-20T00:00:00Z', DateString: '2018-10-20T00:00:00', Reference: '/Date(not)/', Payments: [{ Date: '2018-11-29T00:00:00Z' }], Tags: ['1970-01-01T00:00:00Z'] }] });
+  });
+
+  it('converts the JSON text before parsing exactly as the walk converts parsed values', () => {
+    const body = { A: '/Date(1573755038314+0000)/', B: '/Date(1573755038314+1300)/', DueDateString: '2019-11-14 00:00:00', Note: 'see "/Date(5)/" here', Deep: [{ UpdatedDateUTC: '/Date(0)/' }] };
+    const text = JSON.stringify(body);
+    expect(JSON.parse(convertXeroDatesInJson(text))).toEqual(convertXeroDates(JSON.parse(text)));
+    // Microsoft's serialiser writes `\/Date(...)\/`; an escaped quote inside a string is not a string start.
+    expect(JSON.parse(convertXeroDatesInJson('{"D":"\\/Date(0+0000)\\/","N":"x \\"/Date(0)/\\" y"}'))).toEqual({ D: '1970-01-01T00:00:00Z', N: 'x "/Date(0)/" y' });
   });
 
   it('writes ISO, Dates and epoch ms back as Xero does, and If-Modified-Since in UTC', () => {
