@@ -144,6 +144,9 @@ export const RECOMMENDED_BATCH_SIZE = 50;
 /** Large pages take Xero a while; the transport's 15 s default suits token calls, not a 1,000-invoice page. */
 export const DEFAULT_ACCOUNTING_TIMEOUT_MS = 60_000;
 
+/** Failures before a connection existed: the request never reached Xero. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
 /** A 429 is waited out at most this many times in one call, whatever Retry-After says. */
 const MAX_RATE_LIMIT_WAITS = 10;
 
@@ -337,7 +340,14 @@ export class XeroAccountingClient {
         if (!(error instanceof TransportError)) throw error;
         // The write may or may not have happened; the Idempotency-Key makes the caller's retry safe.
         const classification = classifyXeroError({ code: error.code, message: error.message }, { now: this.clock.now() });
-        throw new XeroApiError({ classification, method, path: displayPath, httpStatus: null });
+        const unsafe = WRITE_METHODS.has(method) && !idempotencyKey && !NEVER_SENT.has(error.code);
+        throw new XeroApiError({
+          classification,
+          method,
+          path: displayPath,
+          httpStatus: null,
+          ...(unsafe ? { summary: `${classification.summary} The write may have reached Xero, and it carried no Idempotency-Key: check Xero before retrying, or pass a stable id so a retry cannot create it twice.` } : {}),
+        });
       }
       if (response.status < 400) return { response, idempotencyKey, waitedSeconds, method, displayPath };
       const failure = this.failure(response, method, displayPath, req.binary);

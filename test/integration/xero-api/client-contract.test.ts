@@ -96,9 +96,14 @@ describe('idempotency', () => {
     const keys = s.transport.requests.filter((r) => r.method === 'PUT' && r.url.includes('/Invoices')).map((r) => r.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(1);
     expect(keys[0]).toMatch(/^xg1-[A-Za-z0-9_-]{43}$/);
+    // Without a stable id the same loss is a warning: a retry could create the invoice twice.
+    s.sim.faults.add({ kind: 'drop-response', endpoint: 'accounting' });
+    const unkeyed = await rejection(s.client().request({ method: 'PUT', path: 'Invoices', body }));
+    expect(unkeyed.message).toContain('carried no Idempotency-Key');
+    expect(s.sim.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(before + 2);
     // Another item is another key, and another invoice.
     await s.client().request({ method: 'PUT', path: 'Invoices', body, stableId: 'exec-42:item-1' });
-    expect(s.sim.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(before + 2);
+    expect(s.sim.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(before + 3);
   });
 
   it('binds the key to method, path and organisation, and sends none without a stable id', async () => {
