@@ -23,7 +23,7 @@ export interface ApiRequest {
   onFinish(fn: () => void): void;
 }
 
-function authenticate(core: SimulatorCore, req: ApiRequest): Grant | SimResponse {
+export function authenticate(core: SimulatorCore, req: ApiRequest): Grant | SimResponse {
   const token = bearerToken(req.headers.authorization);
   if (!token) return authenticationUnsuccessful(req.correlationId);
   const check = core.tokens.checkAccess(token);
@@ -31,7 +31,7 @@ function authenticate(core: SimulatorCore, req: ApiRequest): Grant | SimResponse
   return check.problem === 'TokenExpired' ? tokenExpired(check.expiredAt, req.correlationId) : authenticationUnsuccessful(req.correlationId);
 }
 
-const isGrant = (v: Grant | SimResponse): v is Grant => 'grantId' in v;
+export const isGrant = (v: Grant | SimResponse): v is Grant => 'grantId' in v;
 
 /** GET /connections[?authEventId=] */
 export function getConnections(core: SimulatorCore, req: ApiRequest): SimResponse {

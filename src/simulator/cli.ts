@@ -2,13 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OffsetClock } from '../clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_USER_EMAIL, demoClients } from './directory';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, DEMO_USER_EMAIL, demoClients } from './directory';
 import { startSimulator } from './server';
 import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from './types';
 
 export const HELP = `xero-guard-sim: a local Xero (identity + API) for tests, demos and alert rehearsals
 
 Usage: xero-guard-sim [options]
+       xero-guard-sim seed --tenant <id> [--url <simulator url>] [--contacts <n>] [--invoices <n>] [--paid-share <0..1>] [--random-seed <n>]
 
 Options:
   --port <n>               Port to listen on; 0 picks a free one (default 4010)
@@ -28,7 +29,18 @@ Options:
   --max-body-bytes <n>     Refuse larger request bodies with 413 (default 65536)
   --tls-key <file>         Serve HTTPS with this PEM key (with --tls-cert)
   --tls-cert <file>        Serve HTTPS with this PEM certificate (with --tls-key)
+  --seed-invoices <n>      Fill the demo organisation's books at start: 50 contacts, n invoices,
+                           payments (the Accounting API then has data to page through)
   -h, --help               Show this help
+
+seed: fills a running simulator's organisation with a realistic book (contacts, a year of
+invoices and bills, payments) through POST <url>/__admin/accounting/seed.
+  --url <url>              The simulator (default http://127.0.0.1:4010)
+  --tenant <id>            The organisation's tenant id (required)
+  --contacts <n>           Contacts to create (default 50)
+  --invoices <n>           Invoices and bills to create (default 3000)
+  --paid-share <x>         Share of approved invoices paid, 0 to 1 (default 0.6)
+  --random-seed <n>        Makes the book reproducible (default 1)
 
 Control it at <url>/__admin (see docs/simulator.md). Ctrl-C stops it.
 `;
@@ -58,8 +70,75 @@ export const CLI_OPTIONS = {
   'max-body-bytes': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-cert': { type: 'string' },
+  'seed-invoices': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Options of `xero-guard-sim seed`; the test checks each appears in --help too. */
+export const SEED_CLI_OPTIONS = {
+  url: { type: 'string' },
+  tenant: { type: 'string' },
+  contacts: { type: 'string' },
+  invoices: { type: 'string' },
+  'paid-share': { type: 'string' },
+  'random-seed': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The admin request `seed` sends, from its arguments. */
+export function seedRequestFromArgs(argv: string[]): { url: string; body: Record<string, number | string> } | 'help' {
+  const { values } = parseArgs({ args: argv, strict: true, options: SEED_CLI_OPTIONS });
+  if (values.help) return 'help';
+  if (!values.tenant) throw new UsageError('seed needs --tenant <tenant id>');
+  let base: URL;
+  try {
+    base = new URL(values.url ?? 'http://127.0.0.1:4010');
+  } catch {
+    throw new UsageError(`--url must be the simulator's URL, got "${values.url ?? ''}"`);
+  }
+  const body: Record<string, number | string> = { tenantId: values.tenant };
+  const contacts = integer('contacts', values.contacts, 1);
+  if (contacts !== undefined) body.contacts = contacts;
+  const invoices = integer('invoices', values.invoices, 0);
+  if (invoices !== undefined) body.invoices = invoices;
+  const seed = integer('random-seed', values['random-seed'], 0);
+  if (seed !== undefined) body.seed = seed;
+  if (values['paid-share'] !== undefined) {
+    const share = Number(values['paid-share']);
+    if (!Number.isFinite(share) || share < 0 || share > 1) throw new UsageError(`--paid-share must be between 0 and 1, got "${values['paid-share']}"`);
+    body.paidShare = share;
+  }
+  return { url: new URL('/__admin/accounting/seed', base).toString(), body };
+}
+
+async function seedCommand(argv: string[]): Promise<number> {
+  let request: ReturnType<typeof seedRequestFromArgs>;
+  try {
+    request = seedRequestFromArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    return 2;
+  }
+  if (request === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let res: Response;
+  try {
+    res = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) });
+  } catch {
+    process.stderr.write(`No simulator answered at ${new URL(request.url).origin}; start it with xero-guard-sim, or pass --url.\n`);
+    return 1;
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    process.stderr.write(`The simulator refused the seed (HTTP ${res.status}): ${text}\n`);
+    return 1;
+  }
+  const summary = JSON.parse(text) as Record<string, unknown>;
+  process.stdout.write(`Seeded ${String(summary.tenantId)}: ${String(summary.contacts)} contacts, ${String(summary.invoices)} invoices, ${String(summary.payments)} payments, ${String(summary.bankTransactions)} bank transactions, ${String(summary.items)} items.\n`);
+  return 0;
+}
 
 export function optionsFromArgs(argv: string[]): SimulatorOptions | 'help' {
   const { values } = parseArgs({
@@ -97,12 +176,15 @@ export function optionsFromArgs(argv: string[]): SimulatorOptions | 'help' {
   if (seed !== undefined) options.randomSeed = seed;
   const maxBody = integer('max-body-bytes', values['max-body-bytes'], 1);
   if (maxBody !== undefined) options.maxBodyBytes = maxBody;
+  const seedInvoices = integer('seed-invoices', values['seed-invoices'], 0);
+  if (seedInvoices !== undefined) options.seedInvoices = seedInvoices;
   if ((values['tls-key'] === undefined) !== (values['tls-cert'] === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
   if (values['tls-key'] && values['tls-cert']) options.tls = { key: readFileSync(values['tls-key'], 'utf8'), cert: readFileSync(values['tls-cert'], 'utf8') };
   return options;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'seed') return seedCommand(argv.slice(1));
   let options: SimulatorOptions | 'help';
   try {
     options = optionsFromArgs(argv);
@@ -115,6 +197,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const sim = await startSimulator(options);
+  if (options.seedInvoices !== undefined) {
+    const counts = sim.accounting.counts(DEMO_TENANT_ID);
+    process.stdout.write(`Seeded ${DEMO_TENANT_ID}: ${counts.Contacts ?? 0} contacts, ${counts.Invoices ?? 0} invoices, ${counts.Payments ?? 0} payments.\n`);
+  }
   const custom = options.clients?.[0];
   process.stdout.write(
     [

@@ -16,12 +16,12 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const FAULT_ENDPOINTS = ['token', 'revocation', 'authorize', 'connections', 'organisation', 'api', 'any'] as const;
+export const FAULT_ENDPOINTS = ['token', 'revocation', 'authorize', 'connections', 'organisation', 'accounting', 'api', 'any'] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 
 export interface FaultSpec {
   kind: FaultKind;
-  /** Which calls it hits; `api` is connections + organisation, `any` is everything but the admin API. Default `any`. */
+  /** Which calls it hits; `api` is connections, organisation and the rest of the Accounting API, `any` is everything but the admin API. Default `any`. */
   endpoint?: FaultEndpoint;
   /** Fire on the next N matching calls (default 1), or at most N times with `probability`. */
   times?: number;
@@ -82,7 +82,7 @@ export function parseFaultSpec(input: unknown): FaultSpec {
 }
 
 const matches = (target: FaultEndpoint, endpoint: Endpoint): boolean =>
-  target === 'any' || target === endpoint || (target === 'api' && (endpoint === 'connections' || endpoint === 'organisation'));
+  target === 'any' || target === endpoint || (target === 'api' && (endpoint === 'connections' || endpoint === 'organisation' || endpoint === 'accounting'));
 
 /** mulberry32: small, seedable, so a chaos run with probability faults can be replayed. */
 function seededRandom(seed: number): () => number {

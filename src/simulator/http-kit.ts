@@ -4,7 +4,8 @@ import type { IncomingMessage } from 'node:http';
 export interface SimResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Bytes for PDFs and attachments. */
+  body: string | Buffer;
 }
 
 export const json = (status: number, value: unknown, headers: Record<string, string> = {}): SimResponse => ({
@@ -32,7 +33,12 @@ export const redirect = (location: string): SimResponse => ({ status: 302, heade
 export class BodyTooLarge extends Error {}
 
 /** Reads at most `limit` bytes; a bigger body is refused without buffering the rest. */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return (await readRawBody(req, limit)).toString('utf8');
+}
+
+/** The same, as bytes: attachment uploads are binary. */
+export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -53,7 +59,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     let ended = false;
     req.on('end', () => {
       ended = true;
-      resolve(Buffer.concat(chunks).toString('utf8'));
+      resolve(Buffer.concat(chunks));
     });
     req.on('error', reject);
     // A client that leaves mid-body must not leave the request pending forever.

@@ -46,6 +46,8 @@ export class RateLimiter {
   private readonly day = new Window(DAY);
   private readonly appMinute = new Window(MINUTE);
   private readonly inFlight = new Map<string, number>();
+  /** Per-organisation limits (a Starter-tier organisation's 1,000 a day), enforced even when the app-wide switch is off. */
+  readonly tenantOverrides = new Map<string, Partial<RateLimitSettings> & { enabled?: boolean }>();
 
   constructor(
     private readonly clock: Clock,
@@ -56,7 +58,9 @@ export class RateLimiter {
   /** An accounting API call for one organisation. */
   admitTenant(clientId: string, tenantId: string): Admission {
     const now = this.clock.now();
-    const s = this.settings;
+    const override = this.tenantOverrides.get(tenantId);
+    const s = override ? { ...this.settings, ...override } : this.settings;
+    const enforce = override?.enabled ?? this.enabled;
     const minuteUsed = this.minute.count(tenantId, now);
     const dayUsed = this.day.count(tenantId, now);
     const appUsed = this.appMinute.count(clientId, now);
@@ -66,7 +70,7 @@ export class RateLimiter {
       'X-MinLimit-Remaining': String(Math.max(0, s.perMinute - minuteUsed - extra)),
       'X-AppMinLimit-Remaining': String(Math.max(0, s.appPerMinute - appUsed - extra)),
     });
-    if (this.enabled) {
+    if (enforce) {
       const refuse = (problem: RateLimitProblem, retryAfterSeconds: number): Admission => ({ ok: false, problem, retryAfterSeconds, headers: headers(0) });
       if (dayUsed >= s.perDay) return refuse('day', this.day.secondsUntilFree(tenantId, now));
       if (appUsed >= s.appPerMinute) return refuse('appminute', this.appMinute.secondsUntilFree(clientId, now));

@@ -1,15 +1,17 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ACCOUNTING_ADMIN_PREFIX, ACCOUNTING_READ_LIMIT, AccountingApi, handleAccountingAdmin, seedBook, type SeedOptions, type SeedSummary } from './accounting';
 import { handleAdmin } from './admin-api';
 import { BadInput, decodePathSegment } from './bad-input';
 import { deleteConnection, getConnections, getOrganisation, type ApiRequest } from './api-endpoints';
 import { AUTHORIZE_PATH, CONNECTION_LIMIT_PATH, connectionLimitPage, showConsent, submitConsent } from './consent-page';
 import { SimulatorCore, rateLimitSettings, type SeedGrantInput } from './core';
 import { DISCOVERY_PATH, JWKS_PATH, discoveryDocument, jwksDocument, publicBase } from './discovery';
+import { DEMO_TENANT_ID } from './directory';
 import { connectionDate } from './formats';
 import type { Fault, FaultSpec } from './faults';
-import { BodyTooLarge, readBody, text, type SimResponse } from './http-kit';
+import { BodyTooLarge, readBody, readRawBody, text, type SimResponse } from './http-kit';
 import { newId } from './formats';
 import type { SimEvent, SimulatorStats } from './observation';
 import type { GrantCounts } from './tokens';
@@ -28,6 +30,18 @@ export interface ConnectionView {
   authEventId: string;
   createdDateUtc: string;
   updatedDateUtc: string;
+}
+
+/** The Accounting API's book per organisation; the same controls are below /__admin/accounting. */
+export interface SimulatorAccounting {
+  /** Fills an organisation with contacts, invoices and payments (see accounting/seed.ts). */
+  seed(tenantId: string, options?: SeedOptions): SeedSummary;
+  /** Records per resource, for tests that must prove nothing was created twice. */
+  counts(tenantId: string): Record<string, number>;
+  /** Per-organisation limits (enforced even with app-wide limits off); undefined clears them. */
+  setTenantRateLimits(tenantId: string, limits: (Partial<RateLimitSettings> & { enabled?: boolean }) | undefined): void;
+  /** Empties an organisation's book (back to its chart of accounts). */
+  reset(tenantId: string): void;
 }
 
 /** The simulator as tests, the demo and the CLI drive it. Every control here is also on the admin API. */
@@ -50,6 +64,7 @@ export interface Simulator {
     clear(): void;
   };
   graceMode: GraceMode;
+  readonly accounting: SimulatorAccounting;
   setRateLimits(option: boolean | Partial<RateLimitSettings>): void;
   setConnectionLimit(limit: number | undefined): void;
   /** A ready connection without the browser: the body the token endpoint would have answered. */
@@ -71,9 +86,11 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-type Route = { endpoint: Endpoint; handle: (body: string) => SimResponse };
+type Route = { endpoint: Endpoint; handle: (body: string, raw: Buffer) => SimResponse };
 
-function route(core: SimulatorCore, req: IncomingMessage, url: URL, api: ApiRequest, base: string): Route | undefined {
+const ACCOUNTING_PREFIX = '/api.xro/2.0/';
+
+function route(core: SimulatorCore, accounting: AccountingApi, req: IncomingMessage, url: URL, api: ApiRequest, base: string): Route | undefined {
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const lower = path.toLowerCase();
@@ -89,7 +106,19 @@ function route(core: SimulatorCore, req: IncomingMessage, url: URL, api: ApiRequ
   const del = /^\/connections\/([^/]+)$/.exec(lower);
   if (del?.[1] && method === 'DELETE') return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodePathSegment(del[1] as string, 'connection id')) };
   if (lower === '/api.xro/2.0/organisation' && method === 'GET') return { endpoint: 'organisation', handle: () => getOrganisation(core, api) };
+  if (lower.startsWith(ACCOUNTING_PREFIX)) {
+    const segments = path.slice(ACCOUNTING_PREFIX.length).split('/').map((s) => safeDecode(s));
+    return { endpoint: 'accounting', handle: (_body, raw) => accounting.handle(api, raw, segments) };
+  }
   return undefined;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function faultAnswer(fault: Fault): SimResponse | 'reset' | undefined {
@@ -127,11 +156,22 @@ class RunningSimulator implements Simulator {
   discoveryUrl = '';
   adminUrl = '';
   readonly faults: Simulator['faults'];
+  readonly accounting: SimulatorAccounting;
 
   constructor(
     readonly core: SimulatorCore,
     private readonly server: Server,
+    readonly accountingApi: AccountingApi,
   ) {
+    this.accounting = {
+      seed: (tenantId, options) => seedBook(accountingApi, tenantId, core.clock.now(), options),
+      counts: (tenantId) => accountingApi.store.book(tenantId).counts(),
+      setTenantRateLimits: (tenantId, limits) => {
+        if (limits === undefined) core.rateLimiter.tenantOverrides.delete(tenantId);
+        else core.rateLimiter.tenantOverrides.set(tenantId, limits);
+      },
+      reset: (tenantId) => accountingApi.store.reset(tenantId),
+    };
     this.faults = {
       add: (spec) => core.faults.add(spec),
       list: () => core.faults.list(),
@@ -251,6 +291,7 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
     res.end(r.body);
   };
 
+  const isAccountingAdmin = url.pathname === ACCOUNTING_ADMIN_PREFIX || url.pathname.startsWith(`${ACCOUNTING_ADMIN_PREFIX}/`);
   if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
     let body = '';
     try {
@@ -260,19 +301,20 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
       if (err instanceof BodyTooLarge) res.once('finish', () => req.destroy());
       return;
     }
-    send(handleAdmin(sim, req.method ?? 'GET', url, body));
+    send(isAccountingAdmin ? handleAccountingAdmin(core, sim.accountingApi, req.method ?? 'GET', url, body) : handleAdmin(sim, req.method ?? 'GET', url, body));
     return;
   }
 
   const api: ApiRequest = { method: req.method ?? 'GET', headers: req.headers, url, correlationId, onFinish: (fn) => finishers.push(fn) };
-  const matched = route(core, req, url, api, publicBase(req, sim.url));
+  const matched = route(core, sim.accountingApi, req, url, api, publicBase(req, sim.url));
   const endpoint: Endpoint = matched?.endpoint ?? 'other';
   const log = (status: number | 'dropped' | 'reset', fault?: string): void =>
     core.recorder.record({ type: 'request', method: api.method, path: url.pathname, endpoint, status, correlationId, ...(fault ? { fault } : {}) });
 
-  let body = '';
+  let raw: Buffer = Buffer.alloc(0);
   try {
-    body = await readBody(req, core.maxBodyBytes);
+    // Accounting writes may be 3.5 MB and attachments 10 MB; its handler applies those limits.
+    raw = await readRawBody(req, endpoint === 'accounting' ? Math.max(core.maxBodyBytes, ACCOUNTING_READ_LIMIT) : core.maxBodyBytes);
   } catch (err) {
     const tooLarge = err instanceof BodyTooLarge;
     send(tooLarge ? text(413, 'Request body too large') : text(400, 'Could not read the request body'));
@@ -305,7 +347,7 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
 
   let response: SimResponse;
   try {
-    response = matched ? matched.handle(body) : notFound();
+    response = matched ? matched.handle(raw.toString('utf8'), raw) : notFound();
   } catch (err) {
     // A bug in the simulator must not take down the server every other test is using.
     response = err instanceof BadInput ? text(400, err.message) : text(500, `Simulator error: ${err instanceof Error ? err.message : String(err)}`);
@@ -333,7 +375,8 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const core = new SimulatorCore(options);
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createHttpServer();
-  const sim = new RunningSimulator(core, server);
+  const sim = new RunningSimulator(core, server, new AccountingApi(core));
+  if (options.seedInvoices !== undefined) sim.accounting.seed(DEMO_TENANT_ID, { invoices: options.seedInvoices });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     serve(core, sim, req, res).catch((err: unknown) => {
       if (!res.headersSent) {

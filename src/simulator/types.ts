@@ -72,6 +72,8 @@ export interface SimulatorOptions {
   maxBodyBytes?: number;
   /** Seeds the random choices of probability faults, so a chaos run can be replayed. */
   randomSeed?: number;
+  /** Fill the demo organisation's books at start: 50 contacts, this many invoices, payments. */
+  seedInvoices?: number;
   /** Serve HTTPS with this key and certificate instead of plain HTTP. */
   tls?: { key: string; cert: string };
 }
@@ -92,6 +94,7 @@ export type Endpoint =
   | 'revocation'
   | 'connections'
   | 'organisation'
+  | 'accounting'
   | 'discovery'
   | 'admin'
   | 'other';

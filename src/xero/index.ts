@@ -6,3 +6,4 @@ export * from './pkce';
 export * from './identity-client';
 export * from './api-client';
 export * from './id-token';
+export * from './accounting';

@@ -3,10 +3,11 @@
  * route it (n8n hands us its own helpers; Node-RED uses this default).
  */
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** Bytes for binary uploads (attachments); text otherwise. */
+  body?: string | Uint8Array;
   timeoutMs?: number;
   /**
    * The largest answer body read, in bytes (default DEFAULT_MAX_RESPONSE_BYTES, 1 MiB): a
@@ -14,6 +15,8 @@ export interface HttpRequest {
    * for answers known to be large (attachments, PDFs).
    */
   maxResponseBytes?: number;
+  /** Read the answer as bytes into `bodyBytes` (PDFs, attachments); `body` is then ''. */
+  binary?: boolean;
 }
 
 export interface HttpResponse {
@@ -21,6 +24,8 @@ export interface HttpResponse {
   /** Header names in lower case. */
   headers: Record<string, string>;
   body: string;
+  /** Set when the request asked for `binary`. */
+  bodyBytes?: Uint8Array;
 }
 
 export type HttpTransport = (request: HttpRequest) => Promise<HttpResponse>;
@@ -69,9 +74,12 @@ export const fetchTransport: HttpTransport = async (request) => {
   } catch (error) {
     throw toTransportError(error, request.url, timeoutMs);
   }
-  let body: string;
+  let body = '';
+  let bodyBytes: Uint8Array | undefined;
   try {
-    body = await readCapped(response, maxBytes, request.url);
+    const bytes = await readCapped(response, maxBytes, request.url);
+    if (request.binary) bodyBytes = bytes;
+    else body = new TextDecoder('utf-8').decode(bytes);
   } catch (error) {
     if (error instanceof ResponseTooLargeError) throw error;
     // The status line arrived but the body was cut: for a token call the outcome is unknown.
@@ -81,17 +89,17 @@ export const fetchTransport: HttpTransport = async (request) => {
   response.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { status: response.status, headers, body };
+  return bodyBytes ? { status: response.status, headers, body, bodyBytes } : { status: response.status, headers, body };
 };
 
 /** Reads the body up to `maxBytes`, refusing early on a declared Content-Length and cancelling the stream once over. */
-async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
+async function readCapped(response: Response, maxBytes: number, url: string): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
     throw new ResponseTooLargeError(url, maxBytes);
   }
-  if (!response.body) return '';
+  if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -105,7 +113,7 @@ async function readCapped(response: Response, maxBytes: number, url: string): Pr
     }
     chunks.push(value);
   }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 function formatBytes(bytes: number): string {

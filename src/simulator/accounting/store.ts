@@ -1,0 +1,71 @@
+import type { SimResponse } from '../http-kit';
+import type { XRecord } from './values';
+
+export interface StoredAttachment {
+  meta: { AttachmentID: string; FileName: string; Url: string; MimeType: string; ContentLength: number; IncludeOnline?: boolean };
+  bytes: Buffer;
+}
+
+export interface Replay {
+  fingerprint: string;
+  response: SimResponse;
+  at: number;
+}
+
+/** One organisation's books: every record in creation order, as Xero would answer it. */
+export class TenantBook {
+  readonly collections = new Map<string, Map<string, XRecord>>();
+  readonly attachments = new Map<string, StoredAttachment[]>();
+  readonly history = new Map<string, XRecord[]>();
+  readonly journals: XRecord[] = [];
+  readonly idempotency = new Map<string, Replay>();
+  /** `Invoices:INV-0001` -> id: document numbers that must be unique, without scanning thousands of records. */
+  readonly numbers = new Map<string, string>();
+  private readonly counters = new Map<string, number>();
+
+  constructor(readonly tenantId: string) {}
+
+  collection(name: string): Map<string, XRecord> {
+    let c = this.collections.get(name);
+    if (!c) {
+      c = new Map();
+      this.collections.set(name, c);
+    }
+    return c;
+  }
+
+  next(counter: string): number {
+    const n = (this.counters.get(counter) ?? 0) + 1;
+    this.counters.set(counter, n);
+    return n;
+  }
+
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, c] of this.collections) out[name] = c.size;
+    out.Journals = this.journals.length;
+    out.Attachments = [...this.attachments.values()].reduce((s, l) => s + l.length, 0);
+    return out;
+  }
+}
+
+/** Every tenant's book, created (with a chart of accounts and tax rates) on first use. */
+export class AccountingStore {
+  private readonly books = new Map<string, TenantBook>();
+
+  constructor(private readonly initialise: (book: TenantBook) => void) {}
+
+  book(tenantId: string): TenantBook {
+    let b = this.books.get(tenantId);
+    if (!b) {
+      b = new TenantBook(tenantId);
+      this.books.set(tenantId, b);
+      this.initialise(b);
+    }
+    return b;
+  }
+
+  reset(tenantId: string): void {
+    this.books.delete(tenantId);
+  }
+}

@@ -1,0 +1,505 @@
+import { systemClock, type Clock } from '../../clock';
+import { classifyXeroError } from '../../classify';
+import { parseRetryAfter } from '../../classify/retry-after';
+import { resolveEndpoints, type XeroEndpoints } from '../endpoints';
+import { fetchTransport, ResponseTooLargeError, TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../transport';
+import { convertXeroDatesInJson, ifModifiedSinceHeader, toRequestJson, type DateMode } from './dates';
+import { localClassification, validationMessagesOf, XeroApiError, XeroRequestError, type XeroElementError } from './errors';
+import { checkIdempotencyKey, deriveIdempotencyKey, WRITE_METHODS } from './idempotency';
+import { readRateLimits, type XeroLimits } from './limits';
+import { accountingPath, DEFAULT_PAGE_SIZE, isJournals, isPagedEndpoint, JOURNALS_BATCH, MAX_PAGE_SIZE, recordsOf } from './paths';
+import type { XeroTokenSource } from './token-source';
+
+export type XeroMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Query options Xero's list endpoints take; arrays are sent comma-separated, as Xero expects. */
+export interface XeroQuery {
+  where?: string;
+  order?: string;
+  IDs?: string | readonly string[];
+  statuses?: string | readonly string[];
+  ContactIDs?: string | readonly string[];
+  InvoiceNumbers?: string | readonly string[];
+  summaryOnly?: boolean;
+  includeArchived?: boolean;
+  page?: number;
+  pageSize?: number;
+  /** false: a batch write answers per element instead of one 400 for the whole batch. */
+  summarizeErrors?: boolean;
+  unitdp?: number;
+  [name: string]: string | number | boolean | readonly string[] | undefined;
+}
+
+export interface XeroRequestOptions {
+  method?: XeroMethod;
+  /** Below api.xro/2.0: `Invoices`, `Invoices/<InvoiceID>`, `Reports/ProfitAndLoss`. */
+  path: string;
+  /** The organisation; defaults to the client's. */
+  tenantId?: string;
+  query?: XeroQuery;
+  /** Only records changed since then (UTC). ISO 8601, a Date or epoch ms. */
+  ifModifiedSince?: string | Date | number;
+  body?: unknown;
+  /** Default application/json (Xero answers XML otherwise). */
+  accept?: string;
+  /** Stable per item (e.g. `${executionId}:${itemIndex}`): the Idempotency-Key of a write derives from it. */
+  stableId?: string;
+  /** Your own Idempotency-Key (wins over stableId). */
+  idempotencyKey?: string;
+  dates?: DateMode;
+  /** The longest a 429 may be waited out, in seconds; the client default otherwise. */
+  maxWaitSeconds?: number;
+  /** Cap on the answer's size in bytes; the client default otherwise. */
+  maxResponseBytes?: number;
+}
+
+export interface XeroResponse<T = unknown> {
+  status: number;
+  /** Parsed JSON with dates as ISO 8601 (unless dates: 'raw'); undefined for an empty answer. */
+  body: T;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  limits: XeroLimits;
+  correlationId: string | null;
+  /** Batch writes with summarizeErrors=false: the elements Xero refused, by position. */
+  elementErrors: XeroElementError[];
+  /** The key sent with a write, so a host can log or reuse it. */
+  idempotencyKey: string | null;
+  /** Seconds spent waiting out 429s before this answer. */
+  waitedSeconds: number;
+}
+
+export interface XeroPage {
+  /** 1-based page number (for Journals: the batch number). */
+  page: number;
+  records: unknown[];
+  /** Xero's `pagination` object when the answer has one. */
+  pagination: { page?: number; pageSize?: number; pageCount?: number; itemCount?: number } | null;
+  limits: XeroLimits;
+  status: number;
+}
+
+export interface XeroBinary {
+  status: number;
+  contentType: string;
+  bytes: Uint8Array;
+  fileName: string | null;
+  limits: XeroLimits;
+  correlationId: string | null;
+}
+
+export interface XeroUploadOptions {
+  /** e.g. `Invoices/<InvoiceID>/Attachments/receipt.pdf` */
+  path: string;
+  data: Uint8Array;
+  contentType: string;
+  /** PUT adds an attachment; POST adds or replaces one of the same name. */
+  method?: 'PUT' | 'POST';
+  tenantId?: string;
+  /** Show the attachment with the online invoice (ACCREC invoices and credit notes). */
+  includeOnline?: boolean;
+  stableId?: string;
+  idempotencyKey?: string;
+  maxUploadBytes?: number;
+  maxWaitSeconds?: number;
+}
+
+export interface XeroAccountingClientOptions {
+  tokens: XeroTokenSource;
+  /** The organisation for calls that name none. */
+  tenantId?: string;
+  endpoints?: Partial<XeroEndpoints>;
+  transport?: HttpTransport;
+  /** Waits for 429s go through it, so tests never sleep. */
+  clock?: Clock;
+  dates?: DateMode;
+  maxWaitSeconds?: number;
+  maxJsonBytes?: number;
+  maxBinaryBytes?: number;
+  maxUploadBytes?: number;
+  timeoutMs?: number;
+}
+
+/** Xero's minute limit resets within 60 s; waiting longer by default would stall a workflow silently. */
+export const DEFAULT_MAX_WAIT_SECONDS = 60;
+/**
+ * A JSON answer bigger than this is refused: a full 1,000-record page of invoices with line items
+ * runs to a few megabytes, anything far beyond that is not a Xero answer we can hold safely.
+ */
+export const DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024;
+/** The Xero app stores files up to 25 MB (community.xero.com/developer/discussion/3095073). */
+export const DEFAULT_MAX_BINARY_BYTES = 25 * 1024 * 1024;
+/**
+ * Attachments through the API: up to 10 per document and 10 MB per file (raised from 3 MB; Codat's
+ * and Workato's Xero docs, 2025-2026). Refused before sending, so no call is spent.
+ */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+export const MAX_ATTACHMENTS_PER_DOCUMENT = 10;
+/**
+ * "A single POST to the Accounting or Payroll APIs has a size limit of 3.5MB"; Xero recommends
+ * batches of about 50 elements (developer.xero.com/documentation/auth-and-limits/xero-api-limits).
+ */
+export const MAX_WRITE_BODY_BYTES = 3.5 * 1024 * 1024;
+export const RECOMMENDED_BATCH_SIZE = 50;
+/** Large pages take Xero a while; the transport's 15 s default suits token calls, not a 1,000-invoice page. */
+export const DEFAULT_ACCOUNTING_TIMEOUT_MS = 60_000;
+
+/** Failures before a connection existed: the request never reached Xero. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/** A 429 is waited out at most this many times in one call, whatever Retry-After says. */
+const MAX_RATE_LIMIT_WAITS = 10;
+
+interface Sent {
+  response: HttpResponse;
+  idempotencyKey: string | null;
+  waitedSeconds: number;
+  method: XeroMethod;
+  displayPath: string;
+}
+
+/**
+ * The one client for Xero's Accounting API: tenant header, paging, dates, idempotency, call budget,
+ * 401 healing and error classification. Both hosts (n8n, Node-RED) call only this.
+ */
+export class XeroAccountingClient {
+  private readonly endpoints: XeroEndpoints;
+  private readonly transport: HttpTransport;
+  private readonly clock: Clock;
+  private readonly tokens: XeroTokenSource;
+  private readonly tenantId?: string;
+  private readonly dates: DateMode;
+  private readonly maxWaitSeconds: number;
+  private readonly maxJsonBytes: number;
+  private readonly maxBinaryBytes: number;
+  private readonly maxUploadBytes: number;
+  private readonly timeoutMs: number;
+
+  constructor(options: XeroAccountingClientOptions) {
+    this.endpoints = resolveEndpoints(options.endpoints);
+    this.transport = options.transport ?? fetchTransport;
+    this.clock = options.clock ?? systemClock;
+    this.tokens = options.tokens;
+    this.tenantId = options.tenantId;
+    this.dates = options.dates ?? 'iso';
+    this.maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
+    this.maxJsonBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
+    this.maxBinaryBytes = options.maxBinaryBytes ?? DEFAULT_MAX_BINARY_BYTES;
+    this.maxUploadBytes = options.maxUploadBytes ?? MAX_ATTACHMENT_BYTES;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_ACCOUNTING_TIMEOUT_MS;
+  }
+
+  /** One call. Resolves with any 2xx/3xx answer; every failure rejects with a XeroApiError. */
+  async request<T = unknown>(options: XeroRequestOptions): Promise<XeroResponse<T>> {
+    const method = options.method ?? 'GET';
+    const { segments, encoded } = this.pathOf(options.path, method);
+    const url = this.urlOf(encoded, options.query, method);
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
+    if (options.ifModifiedSince !== undefined) headers['if-modified-since'] = this.guard(() => ifModifiedSinceHeader(options.ifModifiedSince ?? ''), method, encoded);
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      if (method === 'GET' || method === 'DELETE') throw this.refuse(method, encoded, `A ${method} request cannot carry a body.`, 'Remove the body, or use POST or PUT to write.');
+      body = typeof options.body === 'string' ? options.body : toRequestJson(options.body);
+      headers['content-type'] = 'application/json';
+      if (Buffer.byteLength(body) > MAX_WRITE_BODY_BYTES) {
+        throw this.refuse(method, encoded, `The request body is ${mb(Buffer.byteLength(body))}, over Xero's 3.5 MB limit for one write.`, `Split it into batches of about ${RECOMMENDED_BATCH_SIZE} records.`);
+      }
+    }
+    const cap = options.maxResponseBytes ?? this.maxJsonBytes;
+    const sent = await this.send({ method, url, headers, body, displayPath: encoded, segments, options, binary: false, maxBytes: cap, capOption: 'maxJsonBytes' });
+    return this.readJson<T>(sent, options.dates ?? this.dates, cap);
+  }
+
+  /**
+   * Every page of a list, one at a time: memory holds one page, never the whole list. Stops at a
+   * short or empty page (saving the call that would find it empty) or at Xero's pageCount.
+   * Endpoints that do not page answer once; Journals page by offset.
+   */
+  async *pages(options: Omit<XeroRequestOptions, 'method' | 'body'>): AsyncGenerator<XeroPage, void, undefined> {
+    const { segments } = accountingPath(options.path);
+    if (isJournals(segments)) {
+      yield* this.journalPages(options, segments);
+      return;
+    }
+    if (!isPagedEndpoint(segments)) {
+      const r = await this.request({ ...options, method: 'GET' });
+      yield { page: 1, records: recordsOf(r.body, segments), pagination: null, limits: r.limits, status: r.status };
+      return;
+    }
+    const pageSize = options.query?.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw this.refuse('GET', options.path, `pageSize ${String(pageSize)} is outside Xero's range.`, `Use a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+    }
+    let page = options.query?.page ?? 1;
+    for (;;) {
+      const r = await this.request({ ...options, method: 'GET', query: { ...options.query, page, pageSize } });
+      const records = recordsOf(r.body, segments);
+      const pagination = paginationOf(r.body);
+      yield { page, records, pagination, limits: r.limits, status: r.status };
+      if (records.length < pageSize) return;
+      if (pagination?.pageCount !== undefined && page >= pagination.pageCount) return;
+      page++;
+    }
+  }
+
+  /** Every record of a list, page by page underneath. */
+  async *records(options: Omit<XeroRequestOptions, 'method' | 'body'>): AsyncGenerator<unknown, void, undefined> {
+    for await (const page of this.pages(options)) yield* page.records;
+  }
+
+  /** A binary answer: an invoice PDF (`accept: 'application/pdf'`) or an attachment's content. */
+  async download(options: Omit<XeroRequestOptions, 'method' | 'body' | 'dates'> & { maxBytes?: number }): Promise<XeroBinary> {
+    const { segments, encoded } = this.pathOf(options.path, 'GET');
+    const url = this.urlOf(encoded, options.query, 'GET');
+    const cap = options.maxBytes ?? this.maxBinaryBytes;
+    const headers = { accept: options.accept ?? 'application/octet-stream' };
+    const sent = await this.send({ method: 'GET', url, headers, displayPath: encoded, segments, options, binary: true, maxBytes: cap, capOption: 'maxBinaryBytes' });
+    const { response } = sent;
+    const bytes = response.bodyBytes ?? Buffer.from(response.body);
+    if (bytes.byteLength > cap) throw this.tooLarge(sent, bytes.byteLength, cap, 'maxBinaryBytes');
+    return {
+      status: response.status,
+      contentType: response.headers['content-type'] ?? 'application/octet-stream',
+      bytes,
+      fileName: fileNameOf(response.headers['content-disposition']),
+      limits: readRateLimits(response.headers),
+      correlationId: response.headers['xero-correlation-id'] ?? null,
+    };
+  }
+
+  /** An attachment upload; answers Xero's `{"Attachments":[...]}`. */
+  async upload(options: XeroUploadOptions): Promise<XeroResponse> {
+    const method = options.method ?? 'PUT';
+    const { segments, encoded } = this.pathOf(options.path, method);
+    const cap = options.maxUploadBytes ?? this.maxUploadBytes;
+    if (options.data.byteLength === 0) throw this.refuse(method, encoded, 'The attachment is empty.', 'Check the binary property that holds the file.');
+    if (options.data.byteLength > cap) {
+      throw this.refuse(method, encoded, `The attachment is ${mb(options.data.byteLength)}, over the ${mb(cap)} Xero accepts per file through the API.`, 'Compress or split the file, or attach it in Xero itself.');
+    }
+    const query: XeroQuery = options.includeOnline === undefined ? {} : { IncludeOnline: options.includeOnline };
+    const url = this.urlOf(encoded, query, method);
+    const sent = await this.send({
+      method,
+      url,
+      headers: { accept: 'application/json', 'content-type': options.contentType },
+      body: options.data,
+      displayPath: encoded,
+      segments,
+      options,
+      binary: false,
+      maxBytes: this.maxJsonBytes,
+      capOption: 'maxJsonBytes',
+    });
+    return this.readJson(sent, this.dates, this.maxJsonBytes);
+  }
+
+  private async *journalPages(options: Omit<XeroRequestOptions, 'method' | 'body'>, segments: string[]): AsyncGenerator<XeroPage, void, undefined> {
+    let offset = Number(options.query?.offset ?? 0);
+    for (let batch = 1; ; batch++) {
+      const r = await this.request({ ...options, method: 'GET', query: { ...options.query, offset } });
+      const records = recordsOf(r.body, segments);
+      yield { page: batch, records, pagination: null, limits: r.limits, status: r.status };
+      const last = records[records.length - 1] as { JournalNumber?: unknown } | undefined;
+      if (records.length < JOURNALS_BATCH || typeof last?.JournalNumber !== 'number') return;
+      offset = last.JournalNumber;
+    }
+  }
+
+  private async send(req: {
+    method: XeroMethod;
+    url: string;
+    headers: Record<string, string>;
+    body?: string | Uint8Array;
+    displayPath: string;
+    segments: string[];
+    options: Pick<XeroRequestOptions, 'tenantId' | 'stableId' | 'idempotencyKey' | 'maxWaitSeconds' | 'path'>;
+    binary: boolean;
+    /** The transport stops reading past this, so an oversized answer never sits in memory whole. */
+    maxBytes: number;
+    capOption: string;
+  }): Promise<Sent> {
+    const { method, displayPath } = req;
+    const tenantId = req.options.tenantId ?? this.tenantId;
+    if (!tenantId) throw this.refuse(method, displayPath, 'No Xero organisation was chosen for this call.', 'Pick the organisation (tenant) in the node, or pass tenantId.');
+    const headers: Record<string, string> = { ...req.headers, 'xero-tenant-id': tenantId };
+    let idempotencyKey: string | null = null;
+    if (WRITE_METHODS.has(method)) {
+      idempotencyKey = this.guard(() => {
+        if (req.options.idempotencyKey !== undefined) return checkIdempotencyKey(req.options.idempotencyKey);
+        if (req.options.stableId !== undefined) return deriveIdempotencyKey({ stableId: req.options.stableId, method, path: req.segments.join('/'), tenantId });
+        return null;
+      }, method, displayPath);
+      if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    }
+    const maxWait = req.options.maxWaitSeconds ?? this.maxWaitSeconds;
+    let waitedSeconds = 0;
+    let waits = 0;
+    let healed = false;
+    for (;;) {
+      const accessToken = await this.tokens.getAccessToken();
+      const request: HttpRequest = { method, url: req.url, headers: { ...headers, authorization: `Bearer ${accessToken}` }, timeoutMs: this.timeoutMs };
+      if (req.body !== undefined) request.body = req.body;
+      if (req.binary) request.binary = true;
+      // One byte over the cap, so an answer of exactly the cap still reaches the client's own check.
+      request.maxResponseBytes = req.maxBytes + 1;
+      let response: HttpResponse;
+      try {
+        response = await this.transport(request);
+      } catch (error) {
+        if (error instanceof ResponseTooLargeError) throw this.tooLargeUnread(method, displayPath, req.maxBytes, req.capOption);
+        if (!(error instanceof TransportError)) throw error;
+        // The write may or may not have happened; the Idempotency-Key makes the caller's retry safe.
+        const classification = classifyXeroError({ code: error.code, message: error.message }, { now: this.clock.now() });
+        const unsafe = WRITE_METHODS.has(method) && !idempotencyKey && !NEVER_SENT.has(error.code);
+        throw new XeroApiError({
+          classification,
+          method,
+          path: displayPath,
+          httpStatus: null,
+          ...(unsafe ? { summary: `${classification.summary} The write may have reached Xero, and it carried no Idempotency-Key: check Xero before retrying, or pass a stable id so a retry cannot create it twice.` } : {}),
+        });
+      }
+      if (response.status < 400) return { response, idempotencyKey, waitedSeconds, method, displayPath };
+      const failure = this.failure(response, method, displayPath, req.binary);
+      if (response.status === 401 && !healed && failure.action === 'refresh_and_retry') {
+        healed = true;
+        await this.tokens.reportRejected(accessToken);
+        continue;
+      }
+      if (response.status === 429) {
+        const retryAfter = parseRetryAfter(response.headers['retry-after'], this.clock.now()) ?? failure.classification.suggestedWaitSeconds;
+        if (retryAfter !== null && waitedSeconds + retryAfter <= maxWait && waits < MAX_RATE_LIMIT_WAITS) {
+          waits++;
+          waitedSeconds += retryAfter;
+          await this.clock.sleep(retryAfter * 1000);
+          continue;
+        }
+      }
+      throw failure;
+    }
+  }
+
+  private failure(response: HttpResponse, method: string, path: string, binary: boolean): XeroApiError {
+    const text = binary && response.bodyBytes ? Buffer.from(response.bodyBytes.subarray(0, 64 * 1024)).toString('utf8') : response.body;
+    const parsed = parseJson(text);
+    const { messages, elementErrors } = validationMessagesOf(parsed);
+    const classification = classifyXeroError({ status: response.status, headers: response.headers, body: parsed ?? text }, { now: this.clock.now() });
+    return new XeroApiError({ classification, method, path, httpStatus: response.status, validationMessages: messages, elementErrors, limits: readRateLimits(response.headers) });
+  }
+
+  private readJson<T>(sent: Sent, dates: DateMode, cap: number): XeroResponse<T> {
+    const { response } = sent;
+    const size = Buffer.byteLength(response.body);
+    if (size > cap) throw this.tooLarge(sent, size, cap, 'maxJsonBytes');
+    let body: unknown = undefined;
+    if (response.body.trim() !== '') {
+      const parsed = parseJson(dates === 'iso' ? convertXeroDatesInJson(response.body) : response.body);
+      if (parsed === undefined) {
+        const isJson = (response.headers['content-type'] ?? '').includes('json');
+        if (isJson || (sent.method === 'GET' && response.status === 200)) {
+          throw new XeroApiError({
+            classification: localClassification({ summary: `Xero answered HTTP ${response.status} with something that is not JSON.`, advice: 'Check that the API URL points at Xero (or the simulator) and not at a proxy or login page.', httpStatus: response.status }),
+            method: sent.method,
+            path: sent.displayPath,
+            httpStatus: response.status,
+          });
+        }
+        body = response.body;
+      } else body = parsed;
+    }
+    const { elementErrors } = sent.method === 'GET' ? { elementErrors: [] } : validationMessagesOf(body);
+    return {
+      status: response.status,
+      body: body as T,
+      headers: response.headers,
+      limits: readRateLimits(response.headers),
+      correlationId: response.headers['xero-correlation-id'] ?? null,
+      elementErrors,
+      idempotencyKey: sent.idempotencyKey,
+      waitedSeconds: sent.waitedSeconds,
+    };
+  }
+
+  private tooLargeUnread(method: XeroMethod, path: string, cap: number, option: string): XeroApiError {
+    return new XeroApiError({
+      classification: localClassification({
+        summary: `Xero's answer is over the ${mb(cap)} this node accepts, so it was not read.`,
+        advice: `Ask for less (a smaller pageSize, summaryOnly, a where filter), or raise ${option}.`,
+        httpStatus: null,
+      }),
+      method,
+      path,
+      httpStatus: null,
+    });
+  }
+
+  private tooLarge(sent: Sent, size: number, cap: number, option: string): XeroApiError {
+    return new XeroApiError({
+      classification: localClassification({
+        summary: `Xero's answer is ${mb(size)}, over the ${mb(cap)} this node accepts.`,
+        advice: `Ask for less (a smaller pageSize, summaryOnly, a where filter), or raise ${option}.`,
+        httpStatus: sent.response.status,
+      }),
+      method: sent.method,
+      path: sent.displayPath,
+      httpStatus: sent.response.status,
+      limits: readRateLimits(sent.response.headers),
+    });
+  }
+
+  private pathOf(path: string, method: XeroMethod): { segments: string[]; encoded: string } {
+    return this.guard(() => accountingPath(path), method, String(path));
+  }
+
+  private urlOf(encodedPath: string, query: XeroQuery | undefined, method: XeroMethod): string {
+    const url = new URL(`${this.endpoints.apiUrl}${encodedPath}`);
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value === undefined) continue;
+      if (typeof value === 'number' && !Number.isFinite(value)) throw this.refuse(method, encodedPath, `Query option ${name} is not a number.`, 'Pass a finite number.');
+      url.searchParams.set(name, Array.isArray(value) ? value.join(',') : String(value));
+    }
+    return url.toString();
+  }
+
+  private guard<T>(fn: () => T, method: string, path: string): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof RangeError) throw this.refuse(method, path, error.message, 'Correct the input; nothing was sent to Xero.');
+      throw error;
+    }
+  }
+
+  private refuse(method: string, path: string, summary: string, advice: string): XeroRequestError {
+    return new XeroRequestError({ classification: localClassification({ summary, advice, category: 'validation_error', action: 'fix_request' }), method, path, httpStatus: null });
+  }
+}
+
+function paginationOf(body: unknown): XeroPage['pagination'] {
+  const p = body && typeof body === 'object' ? (body as { pagination?: unknown }).pagination : undefined;
+  return p && typeof p === 'object' ? (p as XeroPage['pagination']) : null;
+}
+
+function parseJson(text: string): unknown {
+  const first = text.trimStart().charAt(0);
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function fileNameOf(disposition: string | undefined): string | null {
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition ?? '');
+  if (!m?.[1]) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
