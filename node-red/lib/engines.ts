@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LedgerUnavailableError } from '../../src/errors';
 import { EngineRegistry, type EngineSpec, type SharedEngine } from '../../src/host';
 import { createLedger, type CreateLedgerOptions } from '../../src/ledger';
@@ -58,16 +58,21 @@ function readKeyFile(file: string): string | null {
   }
 }
 
-/** Options for createLedger: the node's choice, with the default folder in the userDir. */
-function ledgerOptions(red: RED, settings: ConnectionSettings, key: { key: string; source: string }): CreateLedgerOptions {
+/**
+ * Options for createLedger: the node's choice, with the default folder in the userDir. A PostgreSQL
+ * or Redis ledger spools a token set whose write failed to <userDir>/xero-guard-spool (Invariant 14;
+ * the file ledger spools inside its own folder).
+ */
+export function ledgerOptions(red: RED, settings: ConnectionSettings, key: { key: string; source: string }): CreateLedgerOptions {
   // A credentialSecret is typed by a person: seal with a memory-hard derivation. The key file holds 32 random bytes.
   const keyKind = key.source === 'credentialSecret' ? ('passphrase' as const) : ('random' as const);
   const base = { encryptionKey: key.key, keyKind, clock: runtimeOptions(red).clock };
+  const spoolFolder = resolve(userDirOf(red), 'xero-guard-spool');
   switch (settings.ledger.kind) {
     case 'postgres':
-      return { ...base, kind: 'postgres', connectionString: settings.ledger.postgresUrl };
+      return { ...base, kind: 'postgres', connectionString: settings.ledger.postgresUrl, spoolFolder };
     case 'redis':
-      return { ...base, kind: 'redis', redisUrl: settings.ledger.redisUrl };
+      return { ...base, kind: 'redis', redisUrl: settings.ledger.redisUrl, spoolFolder };
     default:
       return { ...base, kind: 'file', directory: settings.ledger.folder || join(userDirOf(red), 'xero-guard') };
   }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Clock } from '../../src/clock';
 import { createLedger, DEFAULT_TABLE_PREFIX, LEDGER_KINDS, LedgerConfigError, type CreateLedgerOptions, type Ledger, type LedgerKind, type LedgerLogger, type PostgresConnectionOptions, type RedisConnectionOptions } from '../../src/ledger';
 import { n8nUserFolder } from './n8n-environment';
@@ -41,6 +41,8 @@ export interface N8nLedgerChoice {
  *   DB_POSTGRESDB_* settings, in tables of our own (<DB_TABLE_PREFIX>xero_guard_*);
  * - otherwise (one n8n process on SQLite): the file ledger in <userFolder>/.n8n/xero-guard.
  * Queue mode on SQLite is refused: its workers may run on other hosts and could not share a file.
+ * A PostgreSQL or Redis ledger spools a token set whose write failed to <userFolder>/.n8n/xero-guard-spool
+ * (the file ledger spools inside its own folder), so nothing Xero gave depends on the database that just failed.
  */
 export function chooseN8nLedger(env: N8nEnvironment, context: N8nLedgerContext = {}): N8nLedgerChoice {
   const override = context.override ?? {};
@@ -57,6 +59,7 @@ export function chooseN8nLedger(env: N8nEnvironment, context: N8nLedgerContext =
   // typed by a person, so it gets scrypt (one derivation per process), like any key we cannot vouch for.
   const keyKind = given === undefined ? ('random' as const) : ('passphrase' as const);
   const base = { encryptionKey, keyKind, clock: context.clock, logger: context.logger };
+  const shared = { ...base, spoolFolder: defaultSpoolFolder(userFolder) };
   const dbType = (readSetting(env, 'DB_TYPE') ?? 'sqlite').trim().toLowerCase();
   const queueMode = (env.EXECUTIONS_MODE ?? '').trim().toLowerCase() === 'queue';
   const onPostgres = dbType === 'postgresdb';
@@ -80,16 +83,16 @@ export function chooseN8nLedger(env: N8nEnvironment, context: N8nLedgerContext =
       return { options: { kind: 'file', directory: override.directory ?? defaultDirectory(userFolder), ...base }, reason: 'set in the credential' };
     case 'postgres':
       needsPostgres('postgres');
-      return { options: { kind: 'postgres', ...withPostgres(), ...tables(), ...base }, reason: 'set in the credential' };
+      return { options: { kind: 'postgres', ...withPostgres(), ...tables(), ...shared }, reason: 'set in the credential' };
     case 'redis':
-      return { options: { kind: 'redis', ...withRedis(), keyPrefix: override.keyPrefix, ...base }, reason: 'set in the credential' };
+      return { options: { kind: 'redis', ...withRedis(), keyPrefix: override.keyPrefix, ...shared }, reason: 'set in the credential' };
     case 'redis+postgres':
       needsPostgres('redis+postgres');
-      return { options: { kind: 'redis+postgres', ...withPostgres(), ...tables(), ...withRedis(), keyPrefix: override.keyPrefix, ...base }, reason: 'set in the credential' };
+      return { options: { kind: 'redis+postgres', ...withPostgres(), ...tables(), ...withRedis(), keyPrefix: override.keyPrefix, ...shared }, reason: 'set in the credential' };
   }
   if (onPostgres || override.connectionString) {
     return {
-      options: { kind: 'postgres', ...withPostgres(), ...tables(), ...base },
+      options: { kind: 'postgres', ...withPostgres(), ...tables(), ...shared },
       reason: queueMode ? 'n8n runs in queue mode on PostgreSQL (EXECUTIONS_MODE=queue, DB_TYPE=postgresdb)' : 'n8n keeps its data in PostgreSQL (DB_TYPE=postgresdb)',
     };
   }
@@ -111,6 +114,11 @@ export async function ledgerFromN8nEnvironment(env: N8nEnvironment, context: N8n
 
 function defaultDirectory(userFolder: string): string {
   return join(userFolder, '.n8n', 'xero-guard');
+}
+
+/** Absolute, as createLedger requires: a relative N8N_USER_FOLDER is taken from n8n's working folder, as n8n does. */
+function defaultSpoolFolder(userFolder: string): string {
+  return resolve(userFolder, '.n8n', 'xero-guard-spool');
 }
 
 function postgresFromEnv(env: N8nEnvironment): { postgres: PostgresConnectionOptions } {

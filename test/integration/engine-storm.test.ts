@@ -94,7 +94,7 @@ describe.each(MATRIX)('%s ledger across OS processes (grace mode %s)', (kind, mo
 });
 
 describe.each(ALL_LEDGER_KINDS)('%s ledger: handing over and giving up across OS processes', (kind) => {
-  test('invariant 1 and 6: a holder that fails (429) hands the lease to exactly one successor; nobody refreshes alongside it', async () => {
+  test('invariant 1 and invariant 6: a holder that fails (429) hands the lease to exactly one successor; nobody refreshes alongside it', async () => {
     await setUp(kind, 'same-pair');
     storm = await Storm.start(PROCESSES, { ledger: spec as LedgerSpec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT });
     server.faults.push('rate_limit');

@@ -31,7 +31,7 @@ export function pausedHolderSuite(kind: LedgerKind): void {
     storm = server = spec = ledger = undefined;
   });
 
-  test.each(GRACE_MODES)(`${kind} ledger, grace mode %s: SIGSTOP after the intent, successor rotates, SIGCONT: one token call, 0 dead-token uses`, async (mode) => {
+  test.each(GRACE_MODES)(`invariant 11: ${kind} ledger, grace mode %s: SIGSTOP after the intent, successor rotates, SIGCONT: one token call, 0 dead-token uses`, async (mode) => {
     const clock = new OffsetClock();
     server = await startTokenServer({ clock, mode });
     spec = makeLedgerSpec(kind, 'pause-key');
@@ -57,7 +57,7 @@ export function pausedHolderSuite(kind: LedgerKind): void {
     expect(server.deadTokenUses).toBe(0);
   });
 
-  test(`${kind} ledger: 4 processes x 10 callers report the same refused access token: one token call, and none serves it afterwards`, async () => {
+  test(`invariant 15: ${kind} ledger: 4 processes x 10 callers report the same refused access token: one token call, and none serves it afterwards`, async () => {
     const clock = new OffsetClock();
     server = await startTokenServer({ clock, mode: 'same-pair' });
     spec = makeLedgerSpec(kind, 'reject-key');

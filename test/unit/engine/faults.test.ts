@@ -118,7 +118,7 @@ test('invalid_client marks the connection misconfigured with the fix, clears the
   expect((await fx.engine.status(KEY)).state).toBe('active');
 });
 
-test('a pending refresh older than the grace window is not retried: needs_reauth without presenting a dead token', async () => {
+test('invariant 4 (the grace window bounds the retries): a pending refresh older than the grace window is not retried: needs_reauth without presenting a dead token', async () => {
   await fx.seed(60);
   fx.server.faults.push('drop_after_issue', 'drop_after_issue', 'drop_after_issue');
   await expect(fx.engine.getAccessToken(KEY)).rejects.toBeInstanceOf(RefreshOutcomeUnknownError);

@@ -44,7 +44,7 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     fx = await makeFixture({ mode, policy: { leaseTtlMs: LEASE_TTL, leaseWaitMs: 0, retryBaseMs: 100, retryMaxMs: 200 } });
   });
 
-  test('item 1: a holder paused after its intent, past its lease, does not send the refresh token its successor already rotated', async () => {
+  test('item 1, invariant 11: a holder paused after its intent, past its lease, does not send the refresh token its successor already rotated', async () => {
     await fx.seed(60);
     const { gate, onEvent } = pauseAt((e) => e.type === 'ledger_written' && e.why === 'intent');
     const paused = fx.makeEngine({ owner: 'paused', onEvent });
@@ -64,7 +64,7 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.deadTokenUses).toBe(0);
   });
 
-  test('item 1: the check comes after the last event before the send too (a pause in refresh_started)', async () => {
+  test('item 1, invariant 11: the check comes after the last event before the send too (a pause in refresh_started)', async () => {
     await fx.seed(60);
     const { gate, onEvent } = pauseAt((e) => e.type === 'refresh_started');
     const paused = fx.makeEngine({ owner: 'paused', onEvent });
@@ -79,7 +79,7 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.deadTokenUses).toBe(0);
   });
 
-  test('item 2: a candidate whose refresh token the chain spent is retired, and a revocation is found with exactly one token call', async () => {
+  test('item 2, invariant 12: a candidate whose refresh token the chain spent is retired, and a revocation is found with exactly one token call', async () => {
     await fx.seed(60);
     // What a fenced holder stored under same-pair before the fix: a copy of the current set as a "live" candidate.
     const seeded = (await fx.ledger.read(KEY))!;
@@ -101,7 +101,7 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.calls).toBe(3);
   });
 
-  test('item 2: candidates are tried newest first', async () => {
+  test('item 2, invariant 12 (and the order of invariant 3): candidates are tried newest first', async () => {
     await fx.seed(60);
     const dead = fx.server.seed();
     fx.server.revokeToken(dead.refreshToken);
@@ -118,7 +118,7 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.deadTokenUses).toBe(1);
   });
 
-  test('item 3: after a whole call lost its answers, the next process resumes the intent at once instead of answering BUSY', async () => {
+  test('item 3, invariant 6: after a whole call lost its answers, the next process resumes the intent at once instead of answering BUSY', async () => {
     await fx.seed(60);
     const first = fx.makeEngine({ owner: 'first' });
     fx.server.faults.push('drop_after_issue', 'drop_after_issue', 'drop_after_issue');
@@ -132,7 +132,7 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.deadTokenUses).toBe(0);
   });
 
-  test('item 3: a caller whose lease ran out during a retry gets the set a sibling stored, not REFRESH_OUTCOME_UNKNOWN', async () => {
+  test('item 3, invariant 4: a caller whose lease ran out during a retry gets the set a sibling stored, not REFRESH_OUTCOME_UNKNOWN', async () => {
     await fx.seed(60);
     fx.server.faults.push('drop_after_issue');
     const { gate, onEvent } = pauseAt((e) => e.type === 'token_response' && !e.ok);
@@ -148,7 +148,7 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.deadTokenUses).toBe(0);
   });
 
-  test('item 3: a set whose ledger write failed is spooled (sealed) and stored by another process after the first is gone', async () => {
+  test('item 3, invariant 14: a set whose ledger write failed is spooled (sealed) and stored by another process after the first is gone', async () => {
     await fx.seed(60);
     const flaky = failingWrites(fx.ledger);
     const events: EngineEvent[] = [];
@@ -176,7 +176,7 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.calls).toBe(2);
   });
 
-  test('item 4: reportRejected refreshes once across processes and no process serves the refused token afterwards', async () => {
+  test('item 4, invariant 15: reportRejected refreshes once across processes and no process serves the refused token afterwards', async () => {
     await fx.seed();
     const a = fx.makeEngine({ owner: 'a' });
     const b = fx.makeEngine({ owner: 'b' });

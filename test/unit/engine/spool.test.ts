@@ -6,7 +6,7 @@ import { Sealer } from '../../../src/secrets';
 
 const SET = { accessToken: 'spool-canary-access', refreshToken: 'spool-canary-refresh', tokenType: 'Bearer', scope: [], expiresAt: 2, obtainedAt: 1 };
 
-test('a spooled set is sealed, bound to its connection key, and read back only with the same key', async () => {
+test('invariant 14: a spooled set is sealed, bound to its connection key, and read back only with the same key', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'xg-spool-'));
   const spool = new FileSpool({ directory, sealer: new Sealer('spool-key') });
   await spool.put({ key: 'xero:c:a', tokenSet: SET, sourceFp: 'abc', sourceKind: 'current', spooledAt: 5 });
@@ -22,7 +22,7 @@ test('a spooled set is sealed, bound to its connection key, and read back only w
   expect(readdirSync(directory)).toEqual([name]);
 });
 
-test('ledgers get a spool: the file ledger in its folder; PostgreSQL and Redis only with an absolute spoolFolder', () => {
+test('invariant 14: ledgers get a spool: the file ledger in its folder; PostgreSQL and Redis only with an absolute spoolFolder', () => {
   const directory = mkdtempSync(join(tmpdir(), 'xg-spool-'));
   expect(buildLedger({ kind: 'file', directory, encryptionKey: 'k' }).spool?.description).toBe(`token spool at ${join(directory, 'spool')}`);
   expect(buildLedger({ kind: 'redis', redisUrl: 'redis://127.0.0.1:1', encryptionKey: 'k' }).spool).toBeUndefined();

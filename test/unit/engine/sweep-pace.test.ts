@@ -4,7 +4,7 @@ import { makeFixture, toTokenSet, type Fixture } from '../../helpers/engine-fixt
 let fx: Fixture;
 afterEach(async () => fx?.close());
 
-test('a keep-alive sweep refreshes one connection at a time, paced at keepAliveCallsPerMinute (on the injected clock)', async () => {
+test('invariant 8 (keep-alive pace): a keep-alive sweep refreshes one connection at a time, paced at keepAliveCallsPerMinute (on the injected clock)', async () => {
   fx = await makeFixture({ policy: { keepAliveCallsPerMinute: 120 } });
   const keys = ['xero:TESTCLIENT:a', 'xero:TESTCLIENT:b', 'xero:TESTCLIENT:c'];
   for (const key of keys) await fx.engine.adoptGrant(key, toTokenSet(fx.server.seed()));

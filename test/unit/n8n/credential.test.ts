@@ -134,6 +134,7 @@ describe('XeroGuardOAuth2Api', () => {
     await expect(preAuth(f.credentials(first))).rejects.toThrow(/replaced by a newer connection/);
   });
 
+  // Invariant 13 through the n8n credential: only Xero's own evidence supersedes a chain.
   it('a forged grant (any secret, custom endpoints, an id_token naming the victim) never supersedes the victim\'s chain', async () => {
     const victim = f.seed();
     await preAuth(f.credentials(victim));
