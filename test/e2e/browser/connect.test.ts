@@ -96,7 +96,11 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     await fillParameter(p, 'customAccessTokenUrl', sim!.tokenUrl);
     await fillParameter(p, 'apiBaseUrl', sim!.apiUrl);
     await renameCredential(p, CREDENTIAL_NAME);
+    // Wait for n8n to have created the credential: a Connect click before the save's answer makes the
+    // editor create it a second time (seen on a loaded machine), and the test would read the empty twin.
+    const saved = p.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/rest/credentials') && r.request().method() === 'POST');
     await p.getByTestId('credential-save-button').click();
+    await saved;
 
     const popupPromise = p.waitForEvent('popup');
     // n8n 2.41 labels "Connect my account" as "Connect" in the "Connect your account" banner.
@@ -116,7 +120,9 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
 
     // n8n stored the connect-time token set: the credential exists and works against the simulator.
     const list = await n8n!.rest('GET', '/credentials');
-    const created = (list.json.data as Array<{ id: string; name: string; type: string }>).find((c) => c.name === CREDENTIAL_NAME);
+    const named = (list.json.data as Array<{ id: string; name: string; type: string }>).filter((c) => c.name === CREDENTIAL_NAME);
+    expect(named).toHaveLength(1);
+    const created = named[0];
     expect(created?.type).toBe(CREDENTIAL_TYPE);
     credentialId = created!.id;
     const exported = await n8n!.exportCredential(credentialId);
