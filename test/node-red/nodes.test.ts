@@ -6,6 +6,8 @@
  */
 
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
@@ -208,6 +210,40 @@ describe('xero-connection and Connect to Xero', () => {
     const refused = await startConnect(conn.id, { ...editorBody(conn), clientId: '' });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toContain('no client id');
+  });
+
+  it('a connect that cannot reach its token endpoint or ledger tells the window the same words for every cause, and the log the cause', async () => {
+    const conn = connection();
+    await load([conn.node], { [conn.id]: conn.credentials });
+    // A server that is not Xero (answers 404), a closed port, and a database port that refuses.
+    const notXero = createServer((_req, res) => res.writeHead(404).end('no'));
+    await new Promise<void>((r) => notXero.listen(0, '127.0.0.1', () => r()));
+    const closed = await new Promise<number>((r) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const port = (probe.address() as AddressInfo).port;
+        probe.close(() => r(port));
+      });
+    });
+    const tries = [
+      { tokenUrl: `http://127.0.0.1:${(notXero.address() as AddressInfo).port}/connect/token` },
+      { tokenUrl: `http://127.0.0.1:${closed}/connect/token` },
+      { ledger: 'postgres', postgresUrl: `postgres://xero:${PG_PASSWORD_CANARY}@127.0.0.1:${closed}/xero` },
+    ];
+    const pages: string[] = [];
+    try {
+      for (const change of tries) {
+        const landed = await connect(conn.id, { ...editorBody(conn), ...change });
+        pages.push(`${landed.status} ${/id="xero-guard-message">([^<]*)</.exec(landed.text)?.[1] ?? landed.text}`);
+      }
+    } finally {
+      await new Promise((r) => notXero.close(r));
+    }
+    expect(new Set(pages).size).toBe(1);
+    expect(pages[0]).toMatch(/^502 .*nothing was stored.*Node-RED log/);
+    expect(pages[0]).not.toMatch(/404|ECONNREFUSED|refused|fetch failed|password|timed? ?out/i);
+    const logged = helper.log().getCalls().map((c: any) => JSON.stringify(c.args[0])).join('\n');
+    expect(logged).toContain('Connect to Xero failed');
+    expect(logged).not.toContain(PG_PASSWORD_CANARY);
   });
 
   it('the status view is read-only: with the access token expired it neither refreshes nor writes the ledger', async () => {
