@@ -45,6 +45,16 @@ function unreachable(id: string, what: string): string {
   return `${what} The Node-RED log says why (look for "xero-connection ${id}").`;
 }
 
+/**
+ * Where the tokens are kept, for the editor: a file ledger's folder is a setting any reader sees
+ * anyway; a database's host, port and name come from a credential, so only its kind is shown.
+ */
+function ledgerShown(settings: ConnectionSettings, where: string): string {
+  if (settings.ledger.kind === 'postgres') return 'PostgreSQL ledger of this node';
+  if (settings.ledger.kind === 'redis') return 'Redis ledger of this node';
+  return where;
+}
+
 /** The deployed xero-connection of `id`, or null (not deployed, or another type). */
 function deployedHandle(red: RED, id: string): ConnectionHandle | null {
   const handle = (red.nodes.getNode(id) as ConnectionNode | null)?.xeroGuard;
@@ -98,7 +108,7 @@ export function registerConnectRoutes(red: RED): void {
     if (differs === null) return readSettings(config, typed, red.nodes.getCredentials(id) ?? {});
     const placeholders = (['clientSecret', 'postgresUrl', 'redisUrl'] as const).filter((k) => typed[k] === PASSWORD_PLACEHOLDER);
     if (placeholders.length > 0) {
-      const why = differs === 'not deployed' ? 'this xero-connection node is not deployed' : `the dialog's ${differs} differ from the deployed node's`;
+      const why = differs === 'not deployed' ? 'this xero-connection node is not deployed' : `the dialog's ${differs} ${differs.endsWith('s') ? 'differ' : 'differs'} from the deployed node's`;
       return { error: `Stored secrets are used only with the deployed settings, and ${why}: type the client secret${placeholders.length > 1 || placeholders[0] !== 'clientSecret' ? ' (and the database URL)' : ''} again, or deploy first.` };
     }
     return asked;
@@ -195,7 +205,7 @@ export function registerConnectRoutes(red: RED): void {
       const summary: ConnectSummary = {
         who: tokenSetUser(result.tokenSet),
         tenants: tenants.ok ? tenants.data.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName || null, tenantType: t.tenantType })) : [],
-        where: shared.where,
+        where: ledgerShown(settings, shared.where),
         at: new Date().toISOString(),
       };
       connected.set(id, summary);
@@ -235,7 +245,7 @@ export function registerConnectRoutes(red: RED): void {
         version: status.version,
         lastRotationAt: status.lastRotationAt ? new Date(status.lastRotationAt).toISOString() : null,
         daysLeftBeforeIdleExpiry: status.daysLeftBeforeIdleExpiry,
-        where: shared.where,
+        where: ledgerShown(handle.settings, shared.where),
         who: null,
         tenants: lastConnect?.tenants ?? [],
         tenantsChecked: false,

@@ -354,6 +354,12 @@ describe('xero check connection', () => {
     expect(seen[0].msg.payload.reason).toContain('set "Ledger folder" in the xero-connection node');
     expect(seen[1].msg.payload.reason).toMatch(/127\.0\.0\.1:1/);
     expectNoSecrets(visibleTexts(seen), [PG_PASSWORD_CANARY]);
+    // The editor's view (a reader may ask) names neither the database's address nor why it failed: the log does.
+    for (const conn of [fileConn, pgConn]) {
+      const view = (await statusOf(conn.id)).body;
+      expect(view).toMatchObject({ state: 'unavailable', message: expect.stringContaining('Node-RED log') });
+      expect(JSON.stringify(view)).not.toMatch(/127\.0\.0\.1|a-file|ECONN|ENOTDIR|EEXIST/);
+    }
   });
 });
 

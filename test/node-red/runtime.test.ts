@@ -60,12 +60,19 @@ function startHostile(): Promise<void> {
   return new Promise((r) => hostile.server!.listen(0, '127.0.0.1', () => r()));
 }
 
+/**
+ * Xero's sign-in on another site than the editor (localhost, the editor 127.0.0.1): the browser
+ * comes back to the callback on a cross-site redirect, as from login.xero.com, so the SameSite=Lax
+ * cookie that binds the connect to the browser is proved to ride it.
+ */
+const consentUrl = () => sim.authorizeUrl.replace('//127.0.0.1:', '//localhost:');
+
 /** The watchdog example as a user imports it, pointed at the simulator and a local Slack stand-in. */
 function flow(): unknown[] {
   const example = JSON.parse(readFileSync(join(REPO, 'examples', 'node-red', 'watchdog-to-slack.json'), 'utf8')) as Array<Record<string, unknown>>;
   const nodes = example.map((n) => {
     if (n.type === 'xero-connection') {
-      return { ...n, tenantId: DEMO_TENANT_ID, useCustomEndpoints: true, authorizeUrl: sim.authorizeUrl, tokenUrl: sim.tokenUrl, apiUrl: sim.apiUrl, credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } };
+      return { ...n, tenantId: DEMO_TENANT_ID, useCustomEndpoints: true, authorizeUrl: consentUrl(), tokenUrl: sim.tokenUrl, apiUrl: sim.apiUrl, credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } };
     }
     if (n.type === 'xero connection watch') return { ...n, interval: 1, intervalUnits: 'seconds' };
     if (n.type === 'http request') return { ...n, url: `${hooksUrl}/services/T000/B000/node-red` };
@@ -202,6 +209,7 @@ it(
     await page.click('#node-config-xero-connect');
     const popup = await popupPromise;
     await popup.waitForSelector('#allow', { timeout: 30_000 });
+    expect(new URL(popup.url()).hostname).toBe('localhost'); // another site than the editor's 127.0.0.1
     expect(new URL(popup.url()).searchParams.get('code_challenge_method')).toBe('S256');
     await popup.click('#allow');
     await popup.waitForSelector('#xero-guard-title', { timeout: 30_000 });
@@ -266,7 +274,7 @@ describe('the admin routes under attack', () => {
       // An admin may try other endpoints from the dialog, but then must type the secret: the stored one is never sent there.
       const mixed = await startConnect(dialogBody(aimedAtHostile()));
       if (mixed.status === 200) {
-        const callback = await allowAtSimulator(mixed.authorizeUrl!.replace(`${hostileUrl()}/authorize`, sim.authorizeUrl), { tenants: [DEMO_TENANT_ID] }).catch(() => '');
+        const callback = await allowAtSimulator(mixed.authorizeUrl!.replace(`${hostileUrl()}/authorize`, consentUrl()), { tenants: [DEMO_TENANT_ID] }).catch(() => '');
         if (callback) await fetch(callback, { headers: { cookie: mixed.cookie } });
       }
       const after = await statusView(reader);
