@@ -277,8 +277,11 @@ describe('the admin routes under attack', () => {
         const callback = await allowAtSimulator(mixed.authorizeUrl!.replace(`${hostileUrl()}/authorize`, consentUrl()), { tenants: [DEMO_TENANT_ID] }).catch(() => '');
         if (callback) await fetch(callback, { headers: { cookie: mixed.cookie } });
       }
+      // Starting a connect is a writer's: Node-RED's own permission check stops the reader.
+      const readerStart = (await nodeRed!.api(`/xero-guard/connections/${CONN}/authorize`, editorPost(dialogBody(), reader))).status;
       const after = await statusView(reader);
       expect({
+        readerStartRefused: readerStart === 401 || readerStart === 403,
         aimed: { state: aimed.state, version: aimed.version },
         sentToThief,
         plantedFolder: existsSync(planted),
@@ -287,6 +290,7 @@ describe('the admin routes under attack', () => {
         allSentToThief: hostile.requests.length,
         versionAfter: after.version,
       }).toEqual({
+        readerStartRefused: true,
         // The deployed node's own endpoints and ledger answered: the same chain, not the thief's tokens.
         aimed: { state: 'active', version: before.version },
         sentToThief: [],
