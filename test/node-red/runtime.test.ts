@@ -1,7 +1,9 @@
 /**
- * A real Node-RED 5 runtime on Node 24 with the packed package installed in its userDir, against the
- * simulator in this process: the Connect flow in headless Chromium, the watchdog example sending
- * exactly one alert on revocation, and a restart that keeps the rotated chain with no deploy.
+ * A real Node-RED 5 runtime on Node 24 with the packed package installed in its userDir, adminAuth
+ * on, against the simulator in this process: the Connect flow in headless Chromium, the watchdog
+ * example sending exactly one alert on revocation, a restart that keeps the rotated chain with no
+ * deploy, and the attacks on the admin routes of issue 14 (a reader, a page on another site, a
+ * browser that did not start the connect) against a hostile server on loopback. One boot for all.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
