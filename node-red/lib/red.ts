@@ -41,6 +41,8 @@ export interface AdminRequest {
   params: Record<string, string>;
   query: Record<string, unknown>;
   body?: unknown;
+  /** Lower-case header names, as Node.js gives them. */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface AdminResponse {
@@ -48,6 +50,7 @@ export interface AdminResponse {
   json(body: unknown): void;
   type(type: string): AdminResponse;
   send(body: string): void;
+  setHeader(name: string, value: string): void;
 }
 
 type AdminHandler = (req: AdminRequest, res: AdminResponse) => void;

@@ -6,6 +6,8 @@
  */
 
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
@@ -93,13 +95,32 @@ function connection(options: ConnOptions = {}) {
   return { id, node, credentials };
 }
 
+/** The editor as the admin routes see it: its pages are at http://127.0.0.1:1880, and send their Origin. */
+const EDITOR = { Host: '127.0.0.1:1880', Origin: 'http://127.0.0.1:1880' };
+const REDIRECT_URI = 'http://127.0.0.1:1880/xero-guard/connect/callback';
+
+function startConnect(id: string, body: Record<string, unknown>) {
+  return helper.request().post(`/xero-guard/connections/${id}/authorize`).set(EDITOR).send({ ...body, redirectUri: REDIRECT_URI });
+}
+
+/** The callback in the browser that started the connect: with the cookie the start set. */
+function callbackIn(started: { headers: Record<string, unknown> }, callback: URL) {
+  const cookies = ([] as string[]).concat((started.headers['set-cookie'] as string[] | undefined) ?? []).map((c) => c.split(';')[0]);
+  return helper.request().get(`${callback.pathname}${callback.search}`).set('Cookie', cookies.join('; '));
+}
+
+/** The status view; the body (the dialog's settings, as the editor once sent) must make no difference. */
+function statusOf(id: string, body: Record<string, unknown> = {}) {
+  return helper.request().post(`/xero-guard/connections/${id}/status`).set(EDITOR).send(body);
+}
+
 /** "Connect to Xero" as the editor does it: the start route, the consent form, the callback route. */
 let user = 'demo@xero-guard.test';
 async function connect(id: string, body: Record<string, unknown>, consent: { tenants?: string[] } = {}): Promise<{ status: number; text: string }> {
-  const started = await helper.request().post(`/xero-guard/connections/${id}/authorize`).send({ ...body, redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+  const started = await startConnect(id, body);
   expect(started.status).toBe(200);
   const callback = new URL(await allowAtSimulator(started.body.authorizeUrl, { email: user, ...consent }));
-  const landed = await helper.request().get(`${callback.pathname}${callback.search}`);
+  const landed = await callbackIn(started, callback);
   return { status: landed.status, text: landed.text };
 }
 
@@ -156,7 +177,7 @@ describe('xero-connection and Connect to Xero', () => {
     expect(landed.text).toContain(`Connected as ${user} to Demo Company (NZ), Guard Test Ltd (AU)`);
     // PKCE: the token request carried a verifier the simulator checked against the challenge.
     expect(sim.log().some((e: any) => e.type === 'request' && e.endpoint === 'token' && e.status === 200)).toBe(true);
-    const view = await helper.request().post(`/xero-guard/connections/${conn.id}/status`).send(editorBody(conn));
+    const view = await statusOf(conn.id);
     expect(view.body).toMatchObject({ state: 'active', who: { email: user }, where: `file ledger at ${join(userDir, 'xero-guard')}` });
     expect(view.body.tenants.map((t: any) => t.tenantName).sort()).toEqual(['Demo Company (NZ)', 'Guard Test Ltd (AU)']);
     // Generated key, since no credentialSecret is set: 0600 next to the ledger.
@@ -170,14 +191,14 @@ describe('xero-connection and Connect to Xero', () => {
   it('reports a cancelled consent and a state it never issued, storing nothing', async () => {
     const conn = connection();
     await load([conn.node], { [conn.id]: conn.credentials });
-    const started = await helper.request().post(`/xero-guard/connections/${conn.id}/authorize`).send({ ...editorBody(conn), redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+    const started = await startConnect(conn.id, editorBody(conn));
     const authorize = new URL(started.body.authorizeUrl);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('scope')!.split(' ')).toEqual(expect.arrayContaining(['offline_access', 'openid', 'profile', 'email', 'accounting.settings']));
     const back = new URL(await allowAtSimulator(started.body.authorizeUrl, { action: 'cancel' }));
-    const cancelled = await helper.request().get(`${back.pathname}${back.search}`);
+    const cancelled = await callbackIn(started, back);
     expect(cancelled.text).toContain('Connection cancelled');
-    const view = await helper.request().post(`/xero-guard/connections/${conn.id}/status`).send(editorBody(conn));
+    const view = await statusOf(conn.id);
     expect(view.body.state).toBe('not_connected');
   });
 
@@ -186,9 +207,59 @@ describe('xero-connection and Connect to Xero', () => {
     await load([conn.node], { [conn.id]: conn.credentials });
     const landed = await connect(conn.id, { ...editorBody(conn), clientSecret: '__PWRD__' });
     expect(landed.status).toBe(200);
-    const refused = await helper.request().post(`/xero-guard/connections/${conn.id}/authorize`).send({ ...editorBody(conn), clientId: '', redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+    const refused = await startConnect(conn.id, { ...editorBody(conn), clientId: '' });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toContain('no client id');
+  });
+
+  it('a connect that cannot reach its token endpoint or ledger tells the window the same words for every cause, and the log the cause', async () => {
+    const conn = connection();
+    await load([conn.node], { [conn.id]: conn.credentials });
+    // A server that is not Xero (answers 404), a closed port, and a database port that refuses.
+    const notXero = createServer((_req, res) => res.writeHead(404).end('no'));
+    await new Promise<void>((r) => notXero.listen(0, '127.0.0.1', () => r()));
+    const closed = await new Promise<number>((r) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const port = (probe.address() as AddressInfo).port;
+        probe.close(() => r(port));
+      });
+    });
+    const tries = [
+      { tokenUrl: `http://127.0.0.1:${(notXero.address() as AddressInfo).port}/connect/token` },
+      { tokenUrl: `http://127.0.0.1:${closed}/connect/token` },
+      { ledger: 'postgres', postgresUrl: `postgres://xero:${PG_PASSWORD_CANARY}@127.0.0.1:${closed}/xero` },
+    ];
+    const pages: string[] = [];
+    try {
+      for (const change of tries) {
+        const landed = await connect(conn.id, { ...editorBody(conn), ...change });
+        pages.push(`${landed.status} ${/id="xero-guard-message">([^<]*)</.exec(landed.text)?.[1] ?? landed.text}`);
+      }
+    } finally {
+      await new Promise((r) => notXero.close(r));
+    }
+    expect(new Set(pages).size).toBe(1);
+    expect(pages[0]).toMatch(/^502 .*nothing was stored.*Node-RED log/);
+    expect(pages[0]).not.toMatch(/404|ECONNREFUSED|refused|fetch failed|password|timed? ?out/i);
+    const logged = helper.log().getCalls().map((c: any) => JSON.stringify(c.args[0])).join('\n');
+    expect(logged).toContain('Connect to Xero failed');
+    expect(logged).not.toContain(PG_PASSWORD_CANARY);
+  });
+
+  it('the status view is read-only: with the access token expired it neither refreshes nor writes the ledger', async () => {
+    const conn = connection();
+    await load([conn.node], { [conn.id]: conn.credentials });
+    expect((await connect(conn.id, editorBody(conn))).status).toBe(200);
+    const dialog = { ...editorBody(conn), clientSecret: '__PWRD__' };
+    const before = (await statusOf(conn.id, dialog)).body;
+    expect(before.state).toBe('active');
+    clock.advance(31 * MINUTE);
+    const refreshes = sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
+    const view = (await statusOf(conn.id, dialog)).body;
+    expect({ refreshes: (sim.stats().tokenCallsByGrantType.refresh_token ?? 0) - refreshes, version: view.version, state: view.state }).toEqual({ refreshes: 0, version: before.version, state: 'active' });
+    // The organisations of the last connect, marked as not checked now.
+    expect(before.tenantsChecked).toBe(true);
+    expect(view).toMatchObject({ tenantsChecked: false, tenants: [{ tenantId: DEMO_TENANT_ID }] });
   });
 });
 
@@ -283,6 +354,12 @@ describe('xero check connection', () => {
     expect(seen[0].msg.payload.reason).toContain('set "Ledger folder" in the xero-connection node');
     expect(seen[1].msg.payload.reason).toMatch(/127\.0\.0\.1:1/);
     expectNoSecrets(visibleTexts(seen), [PG_PASSWORD_CANARY]);
+    // The editor's view (a reader may ask) names neither the database's address nor why it failed: the log does.
+    for (const conn of [fileConn, pgConn]) {
+      const view = (await statusOf(conn.id)).body;
+      expect(view).toMatchObject({ state: 'unavailable', message: expect.stringContaining('Node-RED log') });
+      expect(JSON.stringify(view)).not.toMatch(/127\.0\.0\.1|a-file|ECONN|ENOTDIR|EEXIST/);
+    }
   });
 });
 

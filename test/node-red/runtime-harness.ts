@@ -125,10 +125,21 @@ export interface NodeRed {
   log(): string;
   api(path: string, init?: RequestInit): Promise<Response>;
   deploy(flow: unknown[]): Promise<void>;
+  /** An admin API token of one of USERS (Node-RED's password grant). */
+  login(user: keyof typeof USERS): Promise<string>;
   leftovers(): Array<{ pid: number; cmd: string }>;
 }
 
 export const CREDENTIAL_SECRET = 'xero-guard-node-red-runtime-test-secret';
+
+/**
+ * adminAuth is on: an admin, a read-only user, and anonymous visitors with read permission (so the
+ * editor and a web page that posts to it without a login reach what any reader reaches).
+ */
+export const USERS = {
+  admin: { password: 'xero-guard-admin-password', permissions: '*' },
+  reader: { password: 'xero-guard-reader-password', permissions: 'read' },
+} as const;
 
 /** A userDir with the installed package and a settings.js; Node-RED itself comes from the repository's dev dependency. */
 export async function createNodeRed(userDir: string): Promise<NodeRed> {
@@ -143,6 +154,16 @@ export async function createNodeRed(userDir: string): Promise<NodeRed> {
   uiPort: ${port},
   flowFile: 'flows.json',
   credentialSecret: ${JSON.stringify(CREDENTIAL_SECRET)},
+  adminAuth: (() => {
+    const users = ${JSON.stringify(USERS)};
+    const who = (username) => (users[username] ? { username, permissions: users[username].permissions } : null);
+    return {
+      type: 'credentials',
+      users: (username) => Promise.resolve(who(username)),
+      authenticate: (username, password) => Promise.resolve(users[username] && users[username].password === password ? who(username) : null),
+      default: { permissions: 'read' },
+    };
+  })(),
   logging: { console: { level: 'info', metrics: false, audit: false } },
   diagnostics: { enabled: false, ui: false },
   telemetry: { enabled: false },
@@ -210,8 +231,16 @@ export async function createNodeRed(userDir: string): Promise<NodeRed> {
     },
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     api: (path, init) => fetch(`${url}${path}`, init),
+    async login(user) {
+      const form = new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope: USERS[user].permissions, username: user, password: USERS[user].password });
+      const res = await fetch(`${url}/auth/token`, { method: 'POST', body: form });
+      const body = (await res.json()) as { access_token?: string };
+      if (!res.ok || !body.access_token) throw new Error(`login as ${user} answered ${res.status}: ${JSON.stringify(body)}`);
+      return body.access_token;
+    },
     async deploy(flow) {
-      const res = await fetch(`${url}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
+      const token = await handle.login('admin');
+      const res = await fetch(`${url}/flows`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
       if (res.status !== 204 && res.status !== 200) throw new Error(`deploy answered ${res.status}: ${await res.text()}`);
       const deadline = Date.now() + 30_000;
       while (!/Started flows/.test(handle.log().split('Stopping flows').at(-1) ?? '')) {
