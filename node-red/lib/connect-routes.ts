@@ -3,7 +3,7 @@
  * PKCE and a state (both kept here, server-side) and binds them to the browser with a cookie; the
  * callback route checks the state and that cookie, exchanges the code and stores the grant in the
  * ledger; the status route shows the editor who is connected to which organisations, read-only.
- * The threat model these follow is docs/security-node-red.md.
+ * The threat model these follow is docs/security.md ("Node-RED admin routes").
  */
 import { classifyXeroError } from '../../src/classify';
 import { BASE_SCOPES, DEFAULT_XERO_SCOPES, XERO_SCOPES } from '../../src/host';
