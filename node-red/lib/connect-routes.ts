@@ -141,7 +141,7 @@ export function registerConnectRoutes(red: RED): void {
         throw new Error(`Xero refused the authorization code: ${result.error.message} ${problem.advice}`);
       }
       shared.engine.setClient(id, client);
-      await shared.track(shared.engine.adoptGrant(id, result.tokenSet));
+      await shared.track(shared.engine.adoptGrant(id, result.tokenSet, { displayName: settings.name || null }));
       const tenants = await shared.api.getConnections(result.tokenSet.accessToken);
       const summary: ConnectSummary = {
         who: tokenSetUser(result.tokenSet),
