@@ -2,7 +2,7 @@
  * xero api: one call to Xero's Accounting API through a xero-connection's guarded chain, over the
  * core's client (tenant header, paging, dates, Idempotency-Key, rate-limit waits, 401 healing,
  * classification). Output 1: the answer (one message, one per page, or every record in one);
- * output 2 (or a Catch node): msg.error with the category, action and advice, never a token.
+ * output 2: msg.error with the category, action and advice (for a Catch node: msg.xeroGuard); never a token.
  */
 import { XeroGuardError } from '../src/errors';
 import { adviceFor, checkResultForError, shortStatus } from '../src/host';
@@ -121,10 +121,9 @@ function fail(node: RuntimeNode, conn: ConnectionHandle | null, error: unknown, 
     done();
     return;
   }
-  const thrown = new Error(String(detail.message));
-  Object.assign(thrown, { category: detail.category, action: detail.action, advice: detail.advice });
-  msg.error = detail;
-  done(thrown);
+  // Node-RED's Catch node makes its own msg.error (message, source, code): our fields ride as msg.xeroGuard, as the other nodes do.
+  msg.xeroGuard = detail;
+  done(Object.assign(new Error(String(detail.message)), { code: detail.code }));
 }
 
 /** The fields a flow branches on. Xero's own failures keep the client's classification; setup and input problems say what to fix. */
