@@ -36,22 +36,21 @@ class InputProblem extends Error {}
 export = function register(red: RED): void {
   function XeroApiNode(this: RuntimeNode, config: NodeConfig): void {
     red.nodes.createNode(this, config);
-    const node = this;
     const conn = connectionOf(red, config);
     const errorsTo = config.errors === 'catch' ? 'catch' : 'output';
     showInitialStatus(this, conn);
     const unsubscribe = conn?.onEngineEvent((event) => {
-      if (event.type === 'refresh_started') node.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
+      if (event.type === 'refresh_started') this.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
     });
 
     this.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
       try {
         if (!conn) throw new InputProblem('This node has no xero-connection: open it, pick or add a xero-connection, and deploy.');
-        const plan = planOf(config, msg, conn, node.id);
-        await run(node, conn, plan, msg, send);
+        const plan = planOf(config, msg, conn, this.id);
+        await run(this, conn, plan, msg, send);
         done();
       } catch (error) {
-        fail(node, conn, error, msg, send, done, errorsTo);
+        fail(this, conn, error, msg, send, done, errorsTo);
       }
     });
 

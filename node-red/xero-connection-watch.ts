@@ -68,7 +68,7 @@ export = function register(red: RED): void {
       context.set('watchState', next);
       const dot = statusForResult(result, fix);
       this.status({ ...dot, text: shortStatus(`${dot.text} (${new Date().toISOString().slice(11, 19)})`) });
-      if (event) this.send({ topic: `xero/connection/${event.kind}`, payload: alertOf(red, result, event, conn) });
+      if (event) this.send({ topic: `xero/connection/${event.kind}`, payload: { ...alertOf(red, result, event, conn), organisations: organisationsOf(result, tenantState) } });
       if (!conn) return;
       for (const change of await organisationChanges(result)) this.send({ topic: `xero/organisation/${change.kind}`, payload: organisationAlertOf(red, change, conn) });
       const names = Object.fromEntries(result.tenants.map((t) => [t.tenantId, t.tenantName]));
@@ -129,6 +129,14 @@ export = function register(red: RED): void {
 
   red.nodes.registerType('xero connection watch', XeroConnectionWatchNode);
 };
+
+/** The organisations a connection-wide message is about: those listed now, else those it reached when last seen. */
+function organisationsOf(result: CheckResult, known: TenantWatchState | null): Array<{ tenantId: string; tenantName: string | null }> {
+  if (result.tenants.length > 0) return result.tenants.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName }));
+  return Object.values(known?.tenants ?? {})
+    .filter((t) => t.state !== 'disconnected')
+    .map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName }));
+}
 
 function listOf(value: unknown): string[] {
   const raw = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : '';

@@ -18,7 +18,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export = function register(red: RED): void {
   function XeroFleetNode(this: RuntimeNode, config: NodeConfig): void {
     red.nodes.createNode(this, config);
-    const node = this;
     const conn = connectionOf(red, config);
     const watchdog = config.mode === 'watchdog';
     const amount = Number(config.interval);
@@ -31,8 +30,8 @@ export = function register(red: RED): void {
     let closed = false;
     let queue: Promise<void> = Promise.resolve();
 
-    if (!conn) node.status({ fill: 'red', shape: 'dot', text: 'no xero-connection: pick one whose ledger to list' });
-    else node.status({ fill: 'grey', shape: 'ring', text: watchdog ? 'watching the ledger' : 'ready' });
+    if (!conn) this.status({ fill: 'red', shape: 'dot', text: 'no xero-connection: pick one whose ledger to list' });
+    else this.status({ fill: 'grey', shape: 'ring', text: watchdog ? 'watching the ledger' : 'ready' });
 
     const listOnce = async (msg: Record<string, unknown> | null): Promise<void> => {
       if (!conn) return;
@@ -42,25 +41,25 @@ export = function register(red: RED): void {
         listing = await conn.use((shared) => listFleet(shared.ledger, { clock: own.clock, policy: own.policy, budgetPolicy: own.budget }));
       } catch (error) {
         const dot = statusForError(error, conn.secrets);
-        node.status(dot);
-        node.error(conn.scrub(error instanceof Error ? error.message : String(error)));
+        this.status(dot);
+        this.error(conn.scrub(error instanceof Error ? error.message : String(error)));
         return;
       }
       if (closed) return;
       const needs = listing.chains.filter((c) => c.state === 'needs_reauth' || c.state === 'misconfigured' || c.state === 'unreadable').length;
-      node.status({ fill: needs > 0 ? 'red' : 'green', shape: 'dot', text: shortStatus(fleetSummary(listing)) });
+      this.status({ fill: needs > 0 ? 'red' : 'green', shape: 'dot', text: shortStatus(fleetSummary(listing)) });
       const base = editorUrl(red);
       const withLinks = { ...listing, chains: listing.chains.map((c) => ({ ...c, editorUrl: `${base}/#node/${c.key}` })) };
-      if (!watchdog || msg) node.send({ ...(msg ?? {}), topic: 'xero/fleet', payload: withLinks });
+      if (!watchdog || msg) this.send({ ...(msg ?? {}), topic: 'xero/fleet', payload: withLinks });
       if (!watchdog) return;
       const { events, state: next } = diffFleet(state, listing);
       state = next;
       context.set('fleetState', next);
-      for (const event of events) node.send({ topic: `xero/fleet/${event.kind}`, payload: fleetAlertOf(event, base) });
+      for (const event of events) this.send({ topic: `xero/fleet/${event.kind}`, payload: fleetAlertOf(event, base) });
     };
 
     const list = (msg: Record<string, unknown> | null): Promise<void> => {
-      queue = queue.then(() => listOnce(msg)).catch((error: unknown) => node.error(conn ? conn.scrub(String(error)) : String(error)));
+      queue = queue.then(() => listOnce(msg)).catch((error: unknown) => this.error(conn ? conn.scrub(String(error)) : String(error)));
       return queue;
     };
 
