@@ -61,7 +61,16 @@ export = function register(red: RED): void {
     let queue: Promise<void> = Promise.resolve();
 
     const pollOnce = async (): Promise<void> => {
-      const { result, fix } = await checkThrough(conn, tenantId());
+      let { result, fix } = await checkThrough(conn, tenantId());
+      let denied = await deniedOrganisations(result);
+      // Xero refusing every organisation is most likely the whole grant gone (revoked, the token still inside its 30 minutes):
+      // a rotation tells, so that is one connection-wide message and not one per organisation.
+      // Only on the change: an organisation that stays refused costs no rotation per poll.
+      if (conn && denied.length > 0 && denied.length === result.tenants.length && denied.some((d) => tenantState?.tenants[d.tenantId]?.state !== 'unreachable')) {
+        await conn.forceRefresh().catch(() => undefined);
+        ({ result, fix } = await checkThrough(conn, tenantId()));
+        denied = await deniedOrganisations(result);
+      }
       if (closed) return;
       const { event, state: next } = detectStateChange(state, result, { emitEveryPoll });
       state = next;
@@ -70,7 +79,7 @@ export = function register(red: RED): void {
       this.status({ ...dot, text: shortStatus(`${dot.text} (${new Date().toISOString().slice(11, 19)})`) });
       if (event) this.send({ topic: `xero/connection/${event.kind}`, payload: { ...alertOf(red, result, event, conn), organisations: organisationsOf(result, tenantState) } });
       if (!conn) return;
-      for (const change of await organisationChanges(result)) this.send({ topic: `xero/organisation/${change.kind}`, payload: organisationAlertOf(red, change, conn) });
+      for (const change of organisationChanges(result, denied)) this.send({ topic: `xero/organisation/${change.kind}`, payload: organisationAlertOf(red, change, conn) });
       const names = Object.fromEntries(result.tenants.map((t) => [t.tenantId, t.tenantName]));
       const budgets = detectBudgetChanges(budgetState, conn.budgets(), { now: Date.parse(result.checkedAt), policy: budgetPolicy, names, only: (id) => watched({ tenantId: id, tenantName: names[id] ?? null }) });
       budgetState = budgets.state;
@@ -78,8 +87,8 @@ export = function register(red: RED): void {
       for (const change of budgets.events) this.send({ topic: `xero/organisation/${change.kind}`, payload: budgetAlertOf(change, conn) });
     };
 
-    /** Per organisation: a 403 probe of each listed one (never into its reserve), then the core's change detector. */
-    const organisationChanges = async (result: CheckResult): Promise<TenantChangeEvent[]> => {
+    /** Organisations listed but refused (403): the check's own tenant from its result, the others by a probe (never into a reserve). */
+    const deniedOrganisations = async (result: CheckResult): Promise<DeniedTenant[]> => {
       const denied: DeniedTenant[] = [];
       const checked = tenantId();
       if (checked && result.problem?.category === 'tenant_access_denied' && result.tenants.some((t) => t.tenantId === checked)) {
@@ -90,10 +99,14 @@ export = function register(red: RED): void {
         const probed = await conn.probe(result.tenants, (id) => id !== checked && watched({ tenantId: id, tenantName: result.tenants.find((t) => t.tenantId === id)?.tenantName ?? null })).catch(() => null);
         if (probed) denied.push(...probed.denied);
       }
+      return denied;
+    };
+
+    /** The core's per-organisation change detector; the connection-wide message already says the whole connection was lost or is back. */
+    const organisationChanges = (result: CheckResult, denied: DeniedTenant[]): TenantChangeEvent[] => {
       const { events, state: next } = detectTenantChanges(tenantState, { status: result.status, checkedAt: result.checkedAt, tenants: result.tenants, reason: result.reason, denied }, { only });
       tenantState = next;
       context.set('tenantState', next);
-      // The connection-wide message already says the whole connection was lost or is back.
       return events.filter((e) => e.kind !== 'connection_lost' && e.kind !== 'connection_restored');
     };
 

@@ -141,6 +141,11 @@ export class ConnectionHandle {
     });
   }
 
+  /** A rotation now, whatever the token's age: when Xero refuses every organisation, this tells a revoked grant from a 403. */
+  async forceRefresh(): Promise<void> {
+    await this.use((shared) => shared.engine.refresh(this.key, { force: true }));
+  }
+
   /** Runs `work` against the engine, counted so a close waits for it. */
   async use<T>(work: (shared: SharedEngine) => Promise<T>): Promise<T> {
     const shared = await this.open();
