@@ -387,4 +387,21 @@ describe('xero fleet', () => {
     expect(changes[0].msg.payload.summary).toContain('"Jones Ltd" needs attention');
         expectNoSecrets([['fleet', JSON.stringify(seen)]], [DEMO_CLIENT_SECRET, ...issuedSecrets(sim)]);
   });
+
+  it('a xero-connection renamed and deployed again: the fleet shows the new name', async () => {
+    const conn = connection('Old name');
+    await load([conn.node], { [conn.id]: conn.credentials });
+    await connect(conn);
+    await helper.unload();
+    const renamed = { ...conn.node, name: 'Harbour Cafe (renamed)' };
+    await load([renamed, { id: 'fleet', type: 'xero fleet', connection: conn.id, wires: [['listing']] }, { id: 'listing', type: 'helper' }], { [conn.id]: conn.credentials });
+    const seen = collect(['listing']);
+    // The name is stored when the node opens its ledger at deploy, best effort: list until it shows.
+    let names: string[] = [];
+    for (let i = 0; i < 20 && !names.includes('Harbour Cafe (renamed)'); i++) {
+      await run('fleet', {});
+      names = seen.at(-1)!.msg.payload.chains.map((c: any) => c.name);
+    }
+    expect(names).toEqual(['Harbour Cafe (renamed)']);
+  });
 });
