@@ -62,14 +62,42 @@ export = function register(red: RED): void {
 
 async function run(node: RuntimeNode, conn: ConnectionHandle, plan: CallPlan, msg: NodeMessage, send: Send): Promise<void> {
   const client = await conn.accounting();
-  const base = { path: plan.path, tenantId: plan.tenantId, query: plan.query, ...(plan.ifModifiedSince ? { ifModifiedSince: plan.ifModifiedSince } : {}), ...(plan.maxWaitSeconds !== undefined ? { maxWaitSeconds: plan.maxWaitSeconds } : {}) };
+  const base = {
+    path: plan.path,
+    tenantId: plan.tenantId,
+    query: plan.query,
+    ...(plan.ifModifiedSince ? { ifModifiedSince: plan.ifModifiedSince } : {}),
+    ...(plan.maxWaitSeconds !== undefined ? { maxWaitSeconds: plan.maxWaitSeconds } : {}),
+  };
   node.status({ fill: 'blue', shape: 'ring', text: shortStatus(`${plan.method} ${plan.path}`) });
 
   if (plan.paging === 'one' || plan.method !== 'GET') {
-    const r = await client.request({ ...base, method: plan.method, ...(plan.body !== undefined ? { body: plan.body } : {}), stableId: plan.stableId, ...(plan.idempotencyKey ? { idempotencyKey: plan.idempotencyKey } : {}) });
+    const r = await client.request({
+      ...base,
+      method: plan.method,
+      ...(plan.body !== undefined ? { body: plan.body } : {}),
+      stableId: plan.stableId,
+      ...(plan.idempotencyKey ? { idempotencyKey: plan.idempotencyKey } : {}),
+    });
     msg.payload = r.body;
-    msg.xero = { status: r.status, tenantId: plan.tenantId, method: plan.method, path: plan.path, limits: r.limits, correlationId: r.correlationId, idempotencyKey: r.idempotencyKey, elementErrors: r.elementErrors, waitedSeconds: r.waitedSeconds };
-    node.status({ fill: r.elementErrors.length > 0 ? 'yellow' : 'green', shape: 'dot', text: shortStatus(`${r.status} ${plan.method} ${plan.path}${r.elementErrors.length > 0 ? `: ${r.elementErrors.length} refused` : ''}${limitsText(r.limits.dayRemaining)}`) });
+    msg.xero = {
+      status: r.status,
+      tenantId: plan.tenantId,
+      method: plan.method,
+      path: plan.path,
+      limits: r.limits,
+      correlationId: r.correlationId,
+      idempotencyKey: r.idempotencyKey,
+      elementErrors: r.elementErrors,
+      waitedSeconds: r.waitedSeconds,
+    };
+    node.status({
+      fill: r.elementErrors.length > 0 ? 'yellow' : 'green',
+      shape: 'dot',
+      text: shortStatus(
+        `${r.status} ${plan.method} ${plan.path}${r.elementErrors.length > 0 ? `: ${r.elementErrors.length} refused` : ''}${limitsText(r.limits.dayRemaining)}`,
+      ),
+    });
     send([msg, null]);
     return;
   }
@@ -85,12 +113,26 @@ async function run(node: RuntimeNode, conn: ConnectionHandle, plan: CallPlan, ms
     node.status({ fill: 'blue', shape: 'ring', text: `page ${page.page}: ${records} records so far` });
     if (plan.paging === 'pages') {
       // One message per page, each its own (msg is copied so downstream nodes never share one page's array).
-      const out: NodeMessage = { ...msg, payload: page.records, xero: { status: page.status, tenantId: plan.tenantId, path: plan.path, page: page.page, pagination: page.pagination, records: page.records.length, limits: page.limits } };
+      const out: NodeMessage = {
+        ...msg,
+        payload: page.records,
+        xero: {
+          status: page.status,
+          tenantId: plan.tenantId,
+          path: plan.path,
+          page: page.page,
+          pagination: page.pagination,
+          records: page.records.length,
+          limits: page.limits,
+        },
+      };
       delete out._msgid;
       send([out, null]);
     } else {
       if (records > MAX_RECORDS_IN_ONE) {
-        throw new InputProblem(`More than ${MAX_RECORDS_IN_ONE} records: too many for one message. Set "Return" to one message per page, or narrow the query with a where filter.`);
+        throw new InputProblem(
+          `More than ${MAX_RECORDS_IN_ONE} records: too many for one message. Set "Return" to one message per page, or narrow the query with a where filter.`,
+        );
       }
       for (const record of page.records) all.push(record);
     }
@@ -133,7 +175,17 @@ function errorInfo(error: unknown, conn: ConnectionHandle | null): Record<string
     return { ...json, advice: `${error.advice}${reconnect}`, status: `${error.httpStatus ?? ''} ${error.summary}`.trim() };
   }
   if (error instanceof InputProblem) {
-    return { name: 'XeroGuardError', code: 'BAD_INPUT', message: error.message, category: 'validation_error', action: 'fix_request', retryable: false, summary: error.message, advice: 'Fix the node or the message; nothing was sent to Xero.', status: error.message };
+    return {
+      name: 'XeroGuardError',
+      code: 'BAD_INPUT',
+      message: error.message,
+      category: 'validation_error',
+      action: 'fix_request',
+      retryable: false,
+      summary: error.message,
+      advice: 'Fix the node or the message; nothing was sent to Xero.',
+      status: error.message,
+    };
   }
   // The engine's and the ledger's own errors (a dead refresh token, a database down): the same classification a check gives.
   const advice = adviceFor(error, NODE_RED_WORDS, conn?.secrets ?? []);
@@ -159,10 +211,14 @@ function planOf(config: NodeConfig, msg: NodeMessage, conn: ConnectionHandle, no
   const method = (text(msg.method) || text(config.method) || 'GET').toUpperCase() as XeroMethod;
   if (!METHODS.includes(method)) throw new InputProblem(`Method "${method}" is not one Xero's Accounting API takes: use GET, POST, PUT, PATCH or DELETE.`);
   const path = text(msg.path) || text(config.path) || text(config.resource);
-  if (!path) throw new InputProblem('No resource or path: pick a resource (Invoices, Contacts, ...) in the node, type a path such as Invoices/<InvoiceID>, or set msg.path.');
+  if (!path)
+    throw new InputProblem(
+      'No resource or path: pick a resource (Invoices, Contacts, ...) in the node, type a path such as Invoices/<InvoiceID>, or set msg.path.',
+    );
   const tenantId = text(msg.tenantId) || text(config.tenantId) || conn.settings.tenantId;
-  if (!tenantId) throw new InputProblem('No organisation: pick one in this node or in the xero-connection node (after "Connect to Xero"), or set msg.tenantId.');
-  const query = { ...queryOf(config.query, 'the node\'s Query'), ...queryOf(msg.query, 'msg.query') };
+  if (!tenantId)
+    throw new InputProblem('No organisation: pick one in this node or in the xero-connection node (after "Connect to Xero"), or set msg.tenantId.');
+  const query = { ...queryOf(config.query, "the node's Query"), ...queryOf(msg.query, 'msg.query') };
   const pageSize = Number(config.pageSize);
   if (query.pageSize === undefined && Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE) query.pageSize = pageSize;
   const paging: Paging = config.paging === 'pages' || config.paging === 'all' ? config.paging : 'one';
@@ -193,7 +249,8 @@ function queryOf(value: unknown, where: string): XeroQuery {
       throw new InputProblem(`${where} is not valid JSON: write it as {"where": "Status==\\"AUTHORISED\\"", "order": "Date DESC"}.`);
     }
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputProblem(`${where} must be an object such as {"statuses": ["AUTHORISED"]}.`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new InputProblem(`${where} must be an object such as {"statuses": ["AUTHORISED"]}.`);
   const query: XeroQuery = {};
   for (const [name, v] of Object.entries(parsed as Record<string, unknown>)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') query[name] = v;

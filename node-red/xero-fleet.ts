@@ -98,6 +98,9 @@ function fleetAlertOf(event: FleetChangeEvent, base: string): Record<string, unk
   return {
     event,
     summary,
-    reconnect: human && event.to === 'needs_reauth' ? { how: `Open the xero-connection node "${event.name}" in the Node-RED editor and click "Connect to Xero".`, url: `${base}/#node/${event.key}` } : null,
+    reconnect:
+      human && event.to === 'needs_reauth'
+        ? { how: `Open the xero-connection node "${event.name}" in the Node-RED editor and click "Connect to Xero".`, url: `${base}/#node/${event.key}` }
+        : null,
   };
 }

@@ -25,7 +25,10 @@ const INVOICES = 250;
 
 beforeAll(async () => {
   clock = new OffsetClock();
-  sim = await startSimulator({ clock, clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, redirectUris: [], allowAnyLoopbackRedirect: true }] });
+  sim = await startSimulator({
+    clock,
+    clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, redirectUris: [], allowAnyLoopbackRedirect: true }],
+  });
   sim.accounting.seed(DEMO_TENANT_ID, { invoices: INVOICES, contacts: 20 });
   await helper.startServer();
 });
@@ -49,12 +52,27 @@ afterEach(async () => {
 
 function connection(name: string, tenantId = '') {
   const id = `orgconn${++counter}`;
-  const node = { id, type: 'xero-connection', name, scopes: 'accounting.settings accounting.contacts accounting.transactions', tenantId, ledger: 'file', ledgerFolder: '', useCustomEndpoints: true, authorizeUrl: sim.authorizeUrl, tokenUrl: sim.tokenUrl, apiUrl: sim.apiUrl };
+  const node = {
+    id,
+    type: 'xero-connection',
+    name,
+    scopes: 'accounting.settings accounting.contacts accounting.transactions',
+    tenantId,
+    ledger: 'file',
+    ledgerFolder: '',
+    useCustomEndpoints: true,
+    authorizeUrl: sim.authorizeUrl,
+    tokenUrl: sim.tokenUrl,
+    apiUrl: sim.apiUrl,
+  };
   return { id, node, credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } };
 }
 
 async function connect(conn: ReturnType<typeof connection>, tenants: string[] = [DEMO_TENANT_ID], email = user): Promise<void> {
-  const started = await helper.request().post(`/xero-guard/connections/${conn.id}/authorize`).send({ ...conn.node, ...conn.credentials, redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+  const started = await helper
+    .request()
+    .post(`/xero-guard/connections/${conn.id}/authorize`)
+    .send({ ...conn.node, ...conn.credentials, redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
   expect(started.status).toBe(200);
   const callback = new URL(await allowAtSimulator(started.body.authorizeUrl, { email, tenants }));
   const landed = await helper.request().get(`${callback.pathname}${callback.search}`);
@@ -73,7 +91,10 @@ function collect(ids: string[]): Array<{ from: string; msg: any }> {
 }
 
 function statusesOf(id: string): Array<{ fill?: string; text?: string }> {
-  return helper._NodePrototype.status.getCalls().filter((c: any) => c.thisValue?.id === id).map((c: any) => c.args[0]);
+  return helper._NodePrototype.status
+    .getCalls()
+    .filter((c: any) => c.thisValue?.id === id)
+    .map((c: any) => c.args[0]);
 }
 
 /** Sends msg into `id` and waits until the node has called done (Node-RED's _complete), messages sent. */
@@ -110,7 +131,16 @@ describe('xero api', () => {
     const conn = connection('Books', DEMO_TENANT_ID);
     const flow = [
       conn.node,
-      { id: 'pagesNode', type: 'xero api', connection: conn.id, method: 'GET', resource: 'Invoices', paging: 'pages', pageSize: '100', wires: [['out'], ['err']] },
+      {
+        id: 'pagesNode',
+        type: 'xero api',
+        connection: conn.id,
+        method: 'GET',
+        resource: 'Invoices',
+        paging: 'pages',
+        pageSize: '100',
+        wires: [['out'], ['err']],
+      },
       { id: 'allNode', type: 'xero api', connection: conn.id, method: 'GET', resource: 'Invoices', paging: 'all', pageSize: '100', wires: [['out'], ['err']] },
       { id: 'create', type: 'xero api', connection: conn.id, method: 'PUT', resource: 'Contacts', wires: [['out'], ['err']] },
       { id: 'out', type: 'helper' },
@@ -131,7 +161,10 @@ describe('xero api', () => {
     expect(pages[0].topic).toBe('sync');
     expect(pages[0].payload[0].Date).toMatch(/^\d{4}-\d\d-\d\d/);
     expect(pages[0].xero.limits.dayRemaining).toEqual(expect.any(Number));
-    expect(statusesOf('pagesNode').at(-1)).toMatchObject({ fill: 'green', text: expect.stringMatching(new RegExp(`^${INVOICES} records in 3 pages \\(\\d+ calls left today\\)$`)) });
+    expect(statusesOf('pagesNode').at(-1)).toMatchObject({
+      fill: 'green',
+      text: expect.stringMatching(new RegExp(`^${INVOICES} records in 3 pages \\(\\d+ calls left today\\)$`)),
+    });
 
     seen.length = 0;
     await run('allNode', {});
@@ -213,7 +246,12 @@ describe('xero api', () => {
 
   it('a connection reaching two organisations and none chosen: says to pick one; msg.tenantId picks it', async () => {
     const conn = connection('Practice');
-    const flow = [conn.node, { id: 'api', type: 'xero api', connection: conn.id, method: 'GET', resource: 'Organisation', wires: [['out'], ['err']] }, { id: 'out', type: 'helper' }, { id: 'err', type: 'helper' }];
+    const flow = [
+      conn.node,
+      { id: 'api', type: 'xero api', connection: conn.id, method: 'GET', resource: 'Organisation', wires: [['out'], ['err']] },
+      { id: 'out', type: 'helper' },
+      { id: 'err', type: 'helper' },
+    ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
     const seen = collect(['out', 'err']);
@@ -232,7 +270,16 @@ describe('xero connection watch, per organisation', () => {
     const flow = [
       conn.node,
       { id: 'watch', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, wires: [['alerts']] },
-      { id: 'onlyDemo', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, organisations: 'Demo Company (NZ)', wires: [['limited']] },
+      {
+        id: 'onlyDemo',
+        type: 'xero connection watch',
+        connection: conn.id,
+        interval: 1,
+        intervalUnits: 'hours',
+        checkOnStart: false,
+        organisations: 'Demo Company (NZ)',
+        wires: [['limited']],
+      },
       { id: 'alerts', type: 'helper' },
       { id: 'limited', type: 'helper' },
     ];
@@ -265,7 +312,9 @@ describe('xero connection watch, per organisation', () => {
     await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
     await both();
     await both();
-    expect(seen.map((m) => [m.from, m.msg.topic, m.msg.payload.organisation?.tenantId])).toEqual([['alerts', 'xero/organisation/organisation_recovered', SECOND_TENANT_ID]]);
+    expect(seen.map((m) => [m.from, m.msg.topic, m.msg.payload.organisation?.tenantId])).toEqual([
+      ['alerts', 'xero/organisation/organisation_recovered', SECOND_TENANT_ID],
+    ]);
 
     // The whole grant revoked: one connection-wide message per watch, no per-organisation one.
     seen.length = 0;
@@ -288,7 +337,16 @@ describe('xero connection watch, per organisation', () => {
       const conn = connection('Books', DEMO_TENANT_ID);
       const flow = [
         conn.node,
-        { id: 'watch', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, budgetWarnPercent: '', wires: [['alerts']] },
+        {
+          id: 'watch',
+          type: 'xero connection watch',
+          connection: conn.id,
+          interval: 1,
+          intervalUnits: 'hours',
+          checkOnStart: false,
+          budgetWarnPercent: '',
+          wires: [['alerts']],
+        },
         { id: 'api', type: 'xero api', connection: conn.id, method: 'GET', resource: 'Currencies', wires: [['out'], ['err']] },
         { id: 'check', type: 'xero check connection', connection: conn.id, wires: [['checked'], ['checked']] },
         { id: 'alerts', type: 'helper' },
@@ -309,12 +367,17 @@ describe('xero connection watch, per organisation', () => {
       await poll('watch'); // 7 left
       const alerts = () => seen.filter((m) => m.from === 'alerts');
       expect(alerts().map((m) => m.msg.topic)).toEqual(['xero/organisation/budget_low']);
-      expect(alerts()[0].msg.payload).toMatchObject({ organisation: { tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)' }, event: { dayRemaining: 8, dayLimit: 40, threshold: 10 } });
+      expect(alerts()[0].msg.payload).toMatchObject({
+        organisation: { tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)' },
+        event: { dayRemaining: 8, dayLimit: 40, threshold: 10 },
+      });
       expect(alerts()[0].msg.payload.summary).toBe('Demo Company (NZ) has 8 of 40 Xero API calls left today.');
 
       await run('check', {});
       const report = seen.filter((m) => m.from === 'checked').at(-1)!.msg.payload;
-      expect(report.budget).toEqual([expect.objectContaining({ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)', dayRemaining: 6, dayLimit: 40, level: 'low' })]);
+      expect(report.budget).toEqual([
+        expect.objectContaining({ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)', dayRemaining: 6, dayLimit: 40, level: 'low' }),
+      ]);
 
       await spend(5); // 1 left: the reserve
       const since = lastSeq();
@@ -383,9 +446,12 @@ describe('xero fleet', () => {
     await run('fleetWatch', {});
     const changes = seen.filter((m) => m.msg.topic === 'xero/fleet/changed');
     expect(changes).toHaveLength(1);
-    expect(changes[0].msg.payload).toMatchObject({ event: { name: 'Jones Ltd', from: 'active', to: 'needs_reauth' }, reconnect: { url: expect.stringMatching(new RegExp(`#node/${other.id}$`)) } });
+    expect(changes[0].msg.payload).toMatchObject({
+      event: { name: 'Jones Ltd', from: 'active', to: 'needs_reauth' },
+      reconnect: { url: expect.stringMatching(new RegExp(`#node/${other.id}$`)) },
+    });
     expect(changes[0].msg.payload.summary).toContain('"Jones Ltd" needs attention');
-        expectNoSecrets([['fleet', JSON.stringify(seen)]], [DEMO_CLIENT_SECRET, ...issuedSecrets(sim)]);
+    expectNoSecrets([['fleet', JSON.stringify(seen)]], [DEMO_CLIENT_SECRET, ...issuedSecrets(sim)]);
   });
 
   it('a xero-connection renamed and deployed again: the fleet shows the new name', async () => {
@@ -394,7 +460,9 @@ describe('xero fleet', () => {
     await connect(conn);
     await helper.unload();
     const renamed = { ...conn.node, name: 'Harbour Cafe (renamed)' };
-    await load([renamed, { id: 'fleet', type: 'xero fleet', connection: conn.id, wires: [['listing']] }, { id: 'listing', type: 'helper' }], { [conn.id]: conn.credentials });
+    await load([renamed, { id: 'fleet', type: 'xero fleet', connection: conn.id, wires: [['listing']] }, { id: 'listing', type: 'helper' }], {
+      [conn.id]: conn.credentials,
+    });
     const seen = collect(['listing']);
     // The name is stored when the node opens its ledger at deploy, best effort: list until it shows.
     let names: string[] = [];
