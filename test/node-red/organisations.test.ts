@@ -5,6 +5,7 @@
  * messages and call-budget warnings, and the `xero fleet` node that lists the ledger without Xero.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
@@ -264,7 +265,67 @@ describe('xero api', () => {
   });
 });
 
+/**
+ * Between the nodes and the simulator: while `refused` holds a tenant, its Organisation reads go to
+ * the simulator under a tenant this grant never connected, so the simulator itself answers Xero's
+ * 403 for that one organisation while /connections still lists it.
+ */
+async function refusingProxy(): Promise<{ url: string; refused: Set<string>; close(): Promise<void> }> {
+  const refused = new Set<string>();
+  const target = new URL(sim.apiUrl);
+  const server: Server = createServer((req, res) => {
+    const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: target.host };
+    const tenant = String(headers['xero-tenant-id'] ?? '');
+    if (/\/organisation$/i.test(req.url ?? '') && refused.has(tenant)) headers['xero-tenant-id'] = '00000000-0000-4000-8000-000000000403';
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: `${target.pathname.replace(/\/$/, '')}${req.url}`, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, refused, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe('xero connection watch, per organisation', () => {
+  it('a 403 for one organisation still listed: one message naming it, the other stays silent, one when it answers again; no rotation', async () => {
+    const proxy = await refusingProxy();
+    try {
+      const conn = connection('Practice');
+      conn.node.apiUrl = proxy.url;
+      const flow = [
+        conn.node,
+        { id: 'watch', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, wires: [['alerts']] },
+        { id: 'alerts', type: 'helper' },
+      ];
+      await load(flow, { [conn.id]: conn.credentials });
+      await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
+      const seen = collect(['alerts']);
+      await poll('watch');
+      const rotations = sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
+      proxy.refused.add(SECOND_TENANT_ID);
+      await poll('watch');
+      await poll('watch');
+      expect(seen.map((m) => [m.msg.topic, m.msg.payload.organisation?.tenantName])).toEqual([
+        ['xero/organisation/organisation_unreachable', 'Guard Test Ltd (AU)'],
+      ]);
+      expect(seen[0].msg.payload.event.reason).toContain('403');
+      expect(seen[0].msg.payload.reconnect.url).toMatch(new RegExp(`#node/${conn.id}$`));
+      proxy.refused.clear();
+      await poll('watch');
+      await poll('watch');
+      expect(seen.map((m) => m.msg.topic)).toEqual(['xero/organisation/organisation_unreachable', 'xero/organisation/organisation_recovered']);
+      expect((sim.stats().tokenCallsByGrantType.refresh_token ?? 0) - rotations).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('one message per organisation disconnected, none while it stays so, one when it comes back; a limited watch hears only its own; a revocation is one connection-wide message', async () => {
     const conn = connection('Practice');
     const flow = [
