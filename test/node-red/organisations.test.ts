@@ -386,6 +386,9 @@ describe('xero connection watch, per organisation', () => {
       ['alerts', 'xero/connection/problem'],
       ['limited', 'xero/connection/problem'],
     ]);
+    const texts: Array<[string, string]> = seen.map((m) => [m.from, JSON.stringify(m.msg)]);
+    for (const call of helper.log().getCalls()) texts.push(['log', JSON.stringify(call.args[0])]);
+    expectNoSecrets(texts, [DEMO_CLIENT_SECRET, ...issuedSecrets(sim)]);
   });
 
   it('call budget: one warning under the threshold, none after, checks skip an organisation in its reserve, one message on recovery; the check reports it', async () => {
