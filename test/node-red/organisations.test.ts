@@ -293,7 +293,7 @@ async function refusingProxy(): Promise<{ url: string; refused: Set<string>; clo
 }
 
 describe('xero connection watch, per organisation', () => {
-  it('a 403 for one organisation still listed: one message naming it, the other stays silent, one when it answers again; no rotation', async () => {
+  it('an organisation added: one message; a 403 for one organisation still listed: one message naming it, the other stays silent, one when it answers again; no rotation', async () => {
     const proxy = await refusingProxy();
     try {
       const conn = connection('Practice');
@@ -304,9 +304,17 @@ describe('xero connection watch, per organisation', () => {
         { id: 'alerts', type: 'helper' },
       ];
       await load(flow, { [conn.id]: conn.credentials });
-      await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
+      await connect(conn, [DEMO_TENANT_ID]);
       const seen = collect(['alerts']);
       await poll('watch');
+      // A second organisation ticked at Xero: one message, once.
+      await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
+      await poll('watch');
+      await poll('watch');
+      expect(seen.map((m) => [m.msg.topic, m.msg.payload.organisation?.tenantName, m.msg.payload.reconnect])).toEqual([
+        ['xero/organisation/organisation_added', 'Guard Test Ltd (AU)', null],
+      ]);
+      seen.length = 0;
       const rotations = sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
       proxy.refused.add(SECOND_TENANT_ID);
       await poll('watch');
