@@ -200,7 +200,7 @@ export function registerConnectRoutes(red: RED): void {
         throw result.error.oauthError ? new XeroRefusal(refusal) : new Error(refusal);
       }
       shared.engine.setClient(id, client);
-      await shared.track(shared.engine.adoptGrant(id, result.tokenSet));
+      await shared.track(shared.engine.adoptGrant(id, result.tokenSet, { displayName: settings.name || null }));
       const tenants = await shared.api.getConnections(result.tokenSet.accessToken);
       const summary: ConnectSummary = {
         who: tokenSetUser(result.tokenSet),

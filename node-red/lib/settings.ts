@@ -5,6 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { BudgetPolicy } from '../../src/check';
 import type { Clock } from '../../src/clock';
 import type { EnginePolicy } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   policy?: Partial<EnginePolicy>;
   editorUrl?: string;
+  /** The call budget's thresholds (dayLimit for the app's tier, warnFraction, reserveFraction); defaults learn the limit and warn under 10%. */
+  budget?: BudgetPolicy;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');

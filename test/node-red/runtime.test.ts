@@ -28,6 +28,7 @@ let hooks: Server;
 let hooksUrl = '';
 const slack: Array<{ text: string; raw: string }> = [];
 let userDir = '';
+const INVOICES = 3000;
 
 /**
  * A thief's server on loopback: records every request; its API answers 401 (so a careless client
@@ -97,7 +98,26 @@ function flow(): unknown[] {
     { id: 'c0ffee0000000008', type: 'function', z: TAB, name: '', func: 'msg.statusCode = 500; msg.payload = { error: msg.error.message, xeroGuard: msg.xeroGuard }; return msg;', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['c0ffee0000000099']] },
     response,
   ];
-  return [...nodes, ...test];
+  // The xero api example as a user imports it, on the watchdog's connection (one Connect for both).
+  const apiExample = (JSON.parse(readFileSync(join(REPO, 'examples', 'node-red', 'xero-api-invoices.json'), 'utf8')) as Array<Record<string, unknown>>)
+    .filter((n) => n.type !== 'xero-connection')
+    .map((n) => (n.type === 'xero api' ? { ...n, connection: CONN } : n));
+  const api = [
+    // All pages of invoices in one message; the function reports what arrived, not 3,000 records over HTTP.
+    http('c0ffee0000000020', 'get', '/xg/invoices', 'c0ffee0000000021'),
+    { id: 'c0ffee0000000021', type: 'xero api', z: TAB, name: '', connection: CONN, method: 'GET', resource: 'Invoices', paging: 'all', pageSize: '1000', wires: [['c0ffee0000000022'], ['c0ffee0000000023']] },
+    {
+      id: 'c0ffee0000000022', type: 'function', z: TAB, name: '', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [],
+      func: 'const ids = new Set(msg.payload.map((i) => i.InvoiceID)); msg.payload = { records: msg.payload.length, unique: ids.size, pages: msg.xero.pages, firstDate: msg.payload[0] && msg.payload[0].Date }; return msg;',
+      wires: [['c0ffee0000000099']],
+    },
+    { id: 'c0ffee0000000023', type: 'function', z: TAB, name: '', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], func: 'msg.statusCode = 502; msg.payload = { error: msg.error }; return msg;', wires: [['c0ffee0000000099']] },
+    http('c0ffee0000000024', 'post', '/xg/contact', 'c0ffee0000000025'),
+    { id: 'c0ffee0000000025', type: 'xero api', z: TAB, name: '', connection: CONN, method: 'PUT', resource: 'Contacts', wires: [['c0ffee0000000099'], ['c0ffee0000000023']] },
+    { id: 'c0ffee0000000026', type: 'xero fleet', z: TAB, name: '', connection: CONN, mode: 'list', wires: [['c0ffee0000000099']] },
+    http('c0ffee0000000027', 'get', '/xg/fleet', 'c0ffee0000000026'),
+  ];
+  return [...nodes, ...test, ...apiExample, ...api];
 }
 
 async function json(path: string, init?: RequestInit): Promise<any> {
@@ -139,6 +159,7 @@ async function connectOverHttp(): Promise<void> {
 beforeAll(async () => {
   clock = new OffsetClock();
   sim = await startSimulator({ clock });
+  sim.accounting.seed(DEMO_TENANT_ID, { invoices: INVOICES });
   hooks = createServer((req, res) => {
     let raw = '';
     req.on('data', (d: Buffer) => (raw += d.toString()));
@@ -406,6 +427,10 @@ it(
     expect(slack[0].text).toMatch(/^:rotating_light: My Xero: /);
     expect(slack[0].text).toContain('Reconnect: Open the xero-connection node "My Xero"');
     expect(slack[0].text).toContain(`#node/${CONN}`);
+    // The organisation it reached and what to do, in one Slack message.
+    expect(slack[0].text).toContain('\nOrganisation: Demo Company (NZ)');
+    expect(slack[0].text).toContain('\nWhat to do: ');
+    expect(slack[0].text.length).toBeLessThan(4000);
     expectNoSecrets(
       [
         ['slack', slack[0].raw],
@@ -413,6 +438,38 @@ it(
       ],
       [DEMO_CLIENT_SECRET, ...issuedSecrets(sim)],
     );
+  }),
+  90_000,
+);
+
+it(
+  'after the revocation alert, Connect to Xero again: the watchdog example posts exactly one "recovered" message',
+  withLog(async () => {
+    // Follows the revocation test: the connection is broken and alerted once.
+    expect((await json('/xg/check')).status).not.toBe('connected');
+    slack.splice(0, slack.length);
+    await connectOverHttp();
+    await until('the recovered message', () => (slack.length > 0 ? true : undefined), 30_000);
+    for (let i = 0; i < 3; i++) expect((await (nodeRed as NodeRed).api('/xg/poll', { signal: AbortSignal.timeout(20_000) })).status).toBe(200);
+    expect(slack.map((m) => m.text)).toEqual([expect.stringMatching(/^:white_check_mark: My Xero is connected to Xero again \(Demo Company \(NZ\)\)\. /)]);
+  }),
+  90_000,
+);
+
+it(
+  'the xero api node reads all pages of a 3,000-invoice book once each, and creates a contact; the fleet node lists the chain by its name with no call to Xero',
+  withLog(async () => {
+    if ((await json('/xg/check')).status !== 'connected') await connectOverHttp();
+    const read = await json('/xg/invoices');
+    expect(read).toEqual({ records: INVOICES, unique: INVOICES, pages: 3, firstDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const before = sim.accounting.counts(DEMO_TENANT_ID).Contacts;
+    const created = await json('/xg/contact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Contacts: [{ Name: 'Runtime Test Contact Ltd' }] }) });
+    expect(created.Contacts[0]).toMatchObject({ Name: 'Runtime Test Contact Ltd', ContactID: expect.any(String) });
+    expect(sim.accounting.counts(DEMO_TENANT_ID).Contacts - before).toBe(1);
+    const since = sim.log().at(-1)?.seq ?? 0;
+    const fleet = await json('/xg/fleet');
+    expect(sim.log(since).filter((e: any) => e.type === 'request')).toEqual([]);
+    expect(fleet.chains).toEqual([expect.objectContaining({ key: CONN, name: 'My Xero', nameSource: 'stored', state: 'active' })]);
   }),
   90_000,
 );
