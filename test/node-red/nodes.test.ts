@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, expectNoSecrets, issuedSecrets, until } from './support';
+import { allowAtSimulator, callbackIn, EDITOR, expectNoSecrets, issuedSecrets, startConnect, until } from './support';
 
 const helper = require('node-red-node-test-helper');
 const connectionNode = require('../../node-red/xero-connection');
@@ -93,20 +93,6 @@ function connection(options: ConnOptions = {}) {
     ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
   };
   return { id, node, credentials };
-}
-
-/** The editor as the admin routes see it: its pages are at http://127.0.0.1:1880, and send their Origin. */
-const EDITOR = { Host: '127.0.0.1:1880', Origin: 'http://127.0.0.1:1880' };
-const REDIRECT_URI = 'http://127.0.0.1:1880/xero-guard/connect/callback';
-
-function startConnect(id: string, body: Record<string, unknown>) {
-  return helper.request().post(`/xero-guard/connections/${id}/authorize`).set(EDITOR).send({ ...body, redirectUri: REDIRECT_URI });
-}
-
-/** The callback in the browser that started the connect: with the cookie the start set. */
-function callbackIn(started: { headers: Record<string, unknown> }, callback: URL) {
-  const cookies = ([] as string[]).concat((started.headers['set-cookie'] as string[] | undefined) ?? []).map((c) => c.split(';')[0]);
-  return helper.request().get(`${callback.pathname}${callback.search}`).set('Cookie', cookies.join('; '));
 }
 
 /** The status view; the body (the dialog's settings, as the editor once sent) must make no difference. */

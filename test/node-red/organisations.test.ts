@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, expectNoSecrets, issuedSecrets } from './support';
+import { allowAtSimulator, callbackIn, expectNoSecrets, issuedSecrets, startConnect } from './support';
 
 const helper = require('node-red-node-test-helper');
 const ALL = ['xero-connection', 'xero-check-connection', 'xero-connection-watch', 'xero-api', 'xero-fleet'].map((name) => require(`../../node-red/${name}`));
@@ -70,13 +70,10 @@ function connection(name: string, tenantId = '') {
 }
 
 async function connect(conn: ReturnType<typeof connection>, tenants: string[] = [DEMO_TENANT_ID], email = user): Promise<void> {
-  const started = await helper
-    .request()
-    .post(`/xero-guard/connections/${conn.id}/authorize`)
-    .send({ ...conn.node, ...conn.credentials, redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+  const started = await startConnect(conn.id, { ...conn.node, ...conn.credentials });
   expect(started.status).toBe(200);
   const callback = new URL(await allowAtSimulator(started.body.authorizeUrl, { email, tenants }));
-  const landed = await helper.request().get(`${callback.pathname}${callback.search}`);
+  const landed = await callbackIn(started, callback);
   expect(landed.status).toBe(200);
 }
 

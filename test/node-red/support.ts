@@ -4,6 +4,23 @@
  */
 import type { Simulator } from '../../src/simulator';
 
+const helper = require('node-red-node-test-helper');
+
+/** The editor as the admin routes see it: its pages are at http://127.0.0.1:1880, and send their Origin. */
+export const EDITOR = { Host: '127.0.0.1:1880', Origin: 'http://127.0.0.1:1880' };
+export const REDIRECT_URI = 'http://127.0.0.1:1880/xero-guard/connect/callback';
+
+/** "Connect to Xero" as the editor starts it: JSON, from the editor's origin. */
+export function startConnect(id: string, body: Record<string, unknown>) {
+  return helper.request().post(`/xero-guard/connections/${id}/authorize`).set(EDITOR).send({ ...body, redirectUri: REDIRECT_URI });
+}
+
+/** The callback in the browser that started the connect: with the cookie the start set. */
+export function callbackIn(started: { headers: Record<string, unknown> }, callback: URL) {
+  const cookies = ([] as string[]).concat((started.headers['set-cookie'] as string[] | undefined) ?? []).map((c) => c.split(';')[0]);
+  return helper.request().get(`${callback.pathname}${callback.search}`).set('Cookie', cookies.join('; '));
+}
+
 /** Submits the simulator's consent form for an authorize URL; resolves to the callback URL Xero redirects to. */
 export async function allowAtSimulator(authorizeUrl: string, options: { tenants?: string[]; email?: string; action?: 'allow' | 'cancel' } = {}): Promise<string> {
   const url = new URL(authorizeUrl);
