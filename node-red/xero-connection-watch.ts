@@ -54,7 +54,10 @@ export = function register(red: RED): void {
     const watched = watchFilter(only);
     const probe = config.probeOrganisations !== false && config.probeOrganisations !== 'false';
     const warnPercent = Number(config.budgetWarnPercent);
-    const budgetPolicy = { ...runtimeOptions(red).budget, ...(Number.isFinite(warnPercent) && warnPercent > 0 && warnPercent < 100 && config.budgetWarnPercent !== '' ? { warnFraction: warnPercent / 100 } : {}) };
+    const budgetPolicy = {
+      ...runtimeOptions(red).budget,
+      ...(Number.isFinite(warnPercent) && warnPercent > 0 && warnPercent < 100 && config.budgetWarnPercent !== '' ? { warnFraction: warnPercent / 100 } : {}),
+    };
     let timer: NodeJS.Timeout | null = null;
     let closed = false;
     /** Polls run one at a time: an input while the timer's poll runs waits for it. */
@@ -66,7 +69,12 @@ export = function register(red: RED): void {
       // Xero refusing every organisation is most likely the whole grant gone (revoked, the token still inside its 30 minutes):
       // a rotation tells, so that is one connection-wide message and not one per organisation.
       // Only on the change: an organisation that stays refused costs no rotation per poll.
-      if (conn && denied.length > 0 && denied.length === result.tenants.length && denied.some((d) => tenantState?.tenants[d.tenantId]?.state !== 'unreachable')) {
+      if (
+        conn &&
+        denied.length > 0 &&
+        denied.length === result.tenants.length &&
+        denied.some((d) => tenantState?.tenants[d.tenantId]?.state !== 'unreachable')
+      ) {
         await conn.forceRefresh().catch(() => undefined);
         ({ result, fix } = await checkThrough(conn, tenantId()));
         denied = await deniedOrganisations(result);
@@ -77,11 +85,21 @@ export = function register(red: RED): void {
       context.set('watchState', next);
       const dot = statusForResult(result, fix);
       this.status({ ...dot, text: shortStatus(`${dot.text} (${new Date().toISOString().slice(11, 19)})`) });
-      if (event) this.send({ topic: `xero/connection/${event.kind}`, payload: { ...alertOf(red, result, event, conn), organisations: organisationsOf(result, tenantState) } });
+      if (event)
+        this.send({
+          topic: `xero/connection/${event.kind}`,
+          payload: { ...alertOf(red, result, event, conn), organisations: organisationsOf(result, tenantState) },
+        });
       if (!conn) return;
-      for (const change of organisationChanges(result, denied)) this.send({ topic: `xero/organisation/${change.kind}`, payload: organisationAlertOf(red, change, conn) });
+      for (const change of organisationChanges(result, denied))
+        this.send({ topic: `xero/organisation/${change.kind}`, payload: organisationAlertOf(red, change, conn) });
       const names = Object.fromEntries(result.tenants.map((t) => [t.tenantId, t.tenantName]));
-      const budgets = detectBudgetChanges(budgetState, conn.budgets(), { now: Date.parse(result.checkedAt), policy: budgetPolicy, names, only: (id) => watched({ tenantId: id, tenantName: names[id] ?? null }) });
+      const budgets = detectBudgetChanges(budgetState, conn.budgets(), {
+        now: Date.parse(result.checkedAt),
+        policy: budgetPolicy,
+        names,
+        only: (id) => watched({ tenantId: id, tenantName: names[id] ?? null }),
+      });
       budgetState = budgets.state;
       context.set('budgetState', budgets.state);
       for (const change of budgets.events) this.send({ topic: `xero/organisation/${change.kind}`, payload: budgetAlertOf(change, conn) });
@@ -96,7 +114,12 @@ export = function register(red: RED): void {
       }
       if (probe && conn && result.tenants.length > 0) {
         // The check already read its own tenant's Organisation: no second call for it.
-        const probed = await conn.probe(result.tenants, (id) => id !== checked && watched({ tenantId: id, tenantName: result.tenants.find((t) => t.tenantId === id)?.tenantName ?? null })).catch(() => null);
+        const probed = await conn
+          .probe(
+            result.tenants,
+            (id) => id !== checked && watched({ tenantId: id, tenantName: result.tenants.find((t) => t.tenantId === id)?.tenantName ?? null }),
+          )
+          .catch(() => null);
         if (probed) denied.push(...probed.denied);
       }
       return denied;
@@ -104,7 +127,11 @@ export = function register(red: RED): void {
 
     /** The core's per-organisation change detector; the connection-wide message already says the whole connection was lost or is back. */
     const organisationChanges = (result: CheckResult, denied: DeniedTenant[]): TenantChangeEvent[] => {
-      const { events, state: next } = detectTenantChanges(tenantState, { status: result.status, checkedAt: result.checkedAt, tenants: result.tenants, reason: result.reason, denied }, { only });
+      const { events, state: next } = detectTenantChanges(
+        tenantState,
+        { status: result.status, checkedAt: result.checkedAt, tenants: result.tenants, reason: result.reason, denied },
+        { only },
+      );
       tenantState = next;
       context.set('tenantState', next);
       return events.filter((e) => e.kind !== 'connection_lost' && e.kind !== 'connection_restored');
@@ -153,7 +180,10 @@ function organisationsOf(result: CheckResult, known: TenantWatchState | null): A
 
 function listOf(value: unknown): string[] {
   const raw = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : '';
-  return raw.split(/[,\n]/).map((w) => w.trim()).filter((w) => w !== '');
+  return raw
+    .split(/[,\n]/)
+    .map((w) => w.trim())
+    .filter((w) => w !== '');
 }
 
 /** The organisations a watch limited to some is about (ids or names, case-insensitive), as the core's detector reads them. */
@@ -185,7 +215,9 @@ function organisationAlertOf(red: RED, change: TenantChangeEvent, connection: Co
     connection: who,
     summary,
     advice: lost ? `${NODE_RED_WORDS.reconnect} and tick ${org} at Xero; if it was disconnected on purpose, nothing needs doing.` : null,
-    reconnect: lost ? { how: `Open the xero-connection node "${label}" in the Node-RED editor and click "Connect to Xero".`, url: `${editorUrl(red)}/#node/${connection.id}` } : null,
+    reconnect: lost
+      ? { how: `Open the xero-connection node "${label}" in the Node-RED editor and click "Connect to Xero".`, url: `${editorUrl(red)}/#node/${connection.id}` }
+      : null,
   };
 }
 
@@ -198,10 +230,7 @@ function budgetAlertOf(change: BudgetEvent, connection: ConnectionHandle): Recor
     event: change,
     organisation: { tenantId: change.tenantId, tenantName: change.tenantName },
     connection: connectionOfAlert(connection),
-    summary:
-      change.kind === 'budget_low'
-        ? `${org} has ${left}${of} Xero API calls left today.`
-        : `${org} has ${left}${of} Xero API calls left today again.`,
+    summary: change.kind === 'budget_low' ? `${org} has ${left}${of} Xero API calls left today.` : `${org} has ${left}${of} Xero API calls left today again.`,
     advice:
       change.kind === 'budget_low'
         ? 'Xero answers 429 once none are left (the day rolls over 24 hours). Spread or reduce calls (bigger pages, where filters, If-Modified-Since); checks stop spending the last calls.'
@@ -221,7 +250,10 @@ function alertOf(red: RED, result: CheckResult, event: StateChangeEvent, connect
     advice: problem ? problem.advice : null,
     reconnect:
       problem && problem.action === 'reauthenticate' && connection
-        ? { how: `Open the xero-connection node "${connection.name || connection.id}" in the Node-RED editor and click "Connect to Xero".`, url: `${editorUrl(red)}/#node/${connection.id}` }
+        ? {
+            how: `Open the xero-connection node "${connection.name || connection.id}" in the Node-RED editor and click "Connect to Xero".`,
+            url: `${editorUrl(red)}/#node/${connection.id}`,
+          }
         : null,
   };
 }

@@ -108,37 +108,49 @@ export function registerConnectRoutes(red: RED): void {
     if (differs === null) return readSettings(config, typed, red.nodes.getCredentials(id) ?? {});
     const placeholders = (['clientSecret', 'postgresUrl', 'redisUrl'] as const).filter((k) => typed[k] === PASSWORD_PLACEHOLDER);
     if (placeholders.length > 0) {
-      const why = differs === 'not deployed' ? 'this xero-connection node is not deployed' : `the dialog's ${differs} ${differs.endsWith('s') ? 'differ' : 'differs'} from the deployed node's`;
-      return { error: `Stored secrets are used only with the deployed settings, and ${why}: type the client secret${placeholders.length > 1 || placeholders[0] !== 'clientSecret' ? ' (and the database URL)' : ''} again, or deploy first.` };
+      const why =
+        differs === 'not deployed'
+          ? 'this xero-connection node is not deployed'
+          : `the dialog's ${differs} ${differs.endsWith('s') ? 'differ' : 'differs'} from the deployed node's`;
+      return {
+        error: `Stored secrets are used only with the deployed settings, and ${why}: type the client secret${placeholders.length > 1 || placeholders[0] !== 'clientSecret' ? ' (and the database URL)' : ''} again, or deploy first.`,
+      };
     }
     return asked;
   }
 
-  red.httpAdmin.post('/xero-guard/connections/:id/authorize', red.auth.needsPermission('xero-connection.write'), editorOnly(red), (req: AdminRequest, res: AdminResponse) => {
-    prune();
-    const id = req.params.id;
-    const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-    if (!validId(id)) return res.status(400).json({ error: 'Unknown node id.' });
-    // The code goes only to this editor's own callback: pinned to the origin the editor was opened at.
-    const expected = expectedRedirectUri(red, editorOrigin(red, req) as string);
-    const redirectUri = text(body.redirectUri) ?? '';
-    if (redirectUri !== expected) {
-      return res.status(400).json({ error: `redirectUri must be this Node-RED editor's callback, ${expected}. Behind a proxy, set xeroGuard.editorUrl in settings.js to the URL you open the editor at.` });
-    }
-    const settings = settingsForConnect(id, body);
-    if ('error' in settings) return res.status(400).json({ error: settings.error });
-    const problem = settingsProblem(settings);
-    if (problem) return res.status(400).json({ error: problem.message });
-    try {
-      const identity = new XeroIdentityClient({ endpoints: settings.endpoints });
-      const request = identity.createAuthorizationRequest({ clientId: settings.clientId, redirectUri, scopes: settings.scopes });
-      const browser = bindToBrowser(res, request.state, redirectUri, CONNECT_TTL_MS);
-      pending.set(request.state, { id, settings, redirectUri, codeVerifier: request.codeVerifier, expiresAt: Date.now() + CONNECT_TTL_MS, browser });
-      res.json({ authorizeUrl: request.url, redirectUri });
-    } catch (error) {
-      res.status(400).json({ error: redactSecrets((error as Error).message, secretsOf(settings)) });
-    }
-  });
+  red.httpAdmin.post(
+    '/xero-guard/connections/:id/authorize',
+    red.auth.needsPermission('xero-connection.write'),
+    editorOnly(red),
+    (req: AdminRequest, res: AdminResponse) => {
+      prune();
+      const id = req.params.id;
+      const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+      if (!validId(id)) return res.status(400).json({ error: 'Unknown node id.' });
+      // The code goes only to this editor's own callback: pinned to the origin the editor was opened at.
+      const expected = expectedRedirectUri(red, editorOrigin(red, req) as string);
+      const redirectUri = text(body.redirectUri) ?? '';
+      if (redirectUri !== expected) {
+        return res.status(400).json({
+          error: `redirectUri must be this Node-RED editor's callback, ${expected}. Behind a proxy, set xeroGuard.editorUrl in settings.js to the URL you open the editor at.`,
+        });
+      }
+      const settings = settingsForConnect(id, body);
+      if ('error' in settings) return res.status(400).json({ error: settings.error });
+      const problem = settingsProblem(settings);
+      if (problem) return res.status(400).json({ error: problem.message });
+      try {
+        const identity = new XeroIdentityClient({ endpoints: settings.endpoints });
+        const request = identity.createAuthorizationRequest({ clientId: settings.clientId, redirectUri, scopes: settings.scopes });
+        const browser = bindToBrowser(res, request.state, redirectUri, CONNECT_TTL_MS);
+        pending.set(request.state, { id, settings, redirectUri, codeVerifier: request.codeVerifier, expiresAt: Date.now() + CONNECT_TTL_MS, browser });
+        res.json({ authorizeUrl: request.url, redirectUri });
+      } catch (error) {
+        res.status(400).json({ error: redactSecrets((error as Error).message, secretsOf(settings)) });
+      }
+    },
+  );
 
   red.httpAdmin.get('/xero-guard/connect/callback', (req: AdminRequest, res: AdminResponse) => {
     // Reached by the browser from Xero, without the editor's admin token: the single-use state,
@@ -146,7 +158,13 @@ export function registerConnectRoutes(red: RED): void {
     prune();
     const state = text(req.query.state) ?? '';
     const started = state ? pending.get(state) : undefined;
-    if (!started) return page(res, 400, 'Connection not completed', 'This sign-in is unknown or expired (it is valid once, for 15 minutes). Go back to Node-RED and click "Connect to Xero" again.');
+    if (!started)
+      return page(
+        res,
+        400,
+        'Connection not completed',
+        'This sign-in is unknown or expired (it is valid once, for 15 minutes). Go back to Node-RED and click "Connect to Xero" again.',
+      );
     pending.delete(state);
     forgetBinding(res, started.browser, started.redirectUri);
     if (!sameBrowser(req, started.browser)) {
@@ -175,13 +193,21 @@ export function registerConnectRoutes(red: RED): void {
     completeConnect(started, code).then(
       (summary) => {
         const tenants = summary.tenants.map((t) => t.tenantName || t.tenantId).join(', ') || 'no organisation';
-        page(res, 200, 'Connected to Xero', `Connected${summary.who.email ? ` as ${summary.who.email}` : ''} to ${tenants}. The tokens are kept in the ${summary.where}. You can close this window and return to Node-RED.`);
+        page(
+          res,
+          200,
+          'Connected to Xero',
+          `Connected${summary.who.email ? ` as ${summary.who.email}` : ''} to ${tenants}. The tokens are kept in the ${summary.where}. You can close this window and return to Node-RED.`,
+        );
       },
       (error: unknown) => {
         const message = redactSecrets((error as Error).message, secretsOf(started.settings));
         red.log.warn(`[xero-connection ${started.id}] Connect to Xero failed: ${message}`);
         // Refused, timed out or a bad database login look alike here: the page is no port scanner.
-        const shown = error instanceof XeroRefusal ? message : unreachable(started.id, "Xero's token endpoint or the ledger could not be used to finish the connection; nothing was stored.");
+        const shown =
+          error instanceof XeroRefusal
+            ? message
+            : unreachable(started.id, "Xero's token endpoint or the ledger could not be used to finish the connection; nothing was stored.");
         page(res, 502, 'Connection not completed', shown);
       },
     );
@@ -194,7 +220,11 @@ export function registerConnectRoutes(red: RED): void {
       const identity = new XeroIdentityClient({ endpoints: settings.endpoints, clock: runtimeOptions(red).clock });
       const result = await identity.exchangeCode(client, { code, redirectUri: started.redirectUri, codeVerifier: started.codeVerifier });
       if (!result.ok) {
-        const problem = classifyXeroError({ statusCode: result.error.httpStatus || 400, body: { error: result.error.oauthError || result.error.kind }, source: 'token_endpoint' });
+        const problem = classifyXeroError({
+          statusCode: result.error.httpStatus || 400,
+          body: { error: result.error.oauthError || result.error.kind },
+          source: 'token_endpoint',
+        });
         const refusal = `Xero refused the authorization code: ${result.error.message} ${problem.advice}`;
         // Only an OAuth answer is Xero's word; a status code or a network failure would map the network.
         throw result.error.oauthError ? new XeroRefusal(refusal) : new Error(refusal);
@@ -220,21 +250,31 @@ export function registerConnectRoutes(red: RED): void {
    * state and the person from the ledger, the organisations from GET /connections while the stored
    * access token is valid; it never refreshes and never writes the ledger.
    */
-  red.httpAdmin.post('/xero-guard/connections/:id/status', red.auth.needsPermission('xero-connection.read'), editorOnly(red), (req: AdminRequest, res: AdminResponse) => {
-    const id = req.params.id;
-    if (!validId(id)) return res.status(400).json({ error: 'Unknown node id.' });
-    const lastConnect = connected.get(id) ?? null;
-    const handle = deployedHandle(red, id);
-    if (!handle) return res.json({ state: 'not_deployed', message: 'Deploy this xero-connection node to see its connection here ("Connect to Xero" works before a deploy).', lastConnect });
-    if (handle.problem) return res.json({ state: 'misconfigured', message: handle.problem.message, lastConnect });
-    connectionView(handle, lastConnect).then(
-      (view) => res.json(view),
-      (error: unknown) => {
-        red.log.warn(`[xero-connection ${id}] the editor's status view failed: ${handle.scrub((error as Error).message)}`);
-        res.json({ state: 'unavailable', message: unreachable(id, 'The ledger of this xero-connection node could not be read.'), lastConnect });
-      },
-    );
-  });
+  red.httpAdmin.post(
+    '/xero-guard/connections/:id/status',
+    red.auth.needsPermission('xero-connection.read'),
+    editorOnly(red),
+    (req: AdminRequest, res: AdminResponse) => {
+      const id = req.params.id;
+      if (!validId(id)) return res.status(400).json({ error: 'Unknown node id.' });
+      const lastConnect = connected.get(id) ?? null;
+      const handle = deployedHandle(red, id);
+      if (!handle)
+        return res.json({
+          state: 'not_deployed',
+          message: 'Deploy this xero-connection node to see its connection here ("Connect to Xero" works before a deploy).',
+          lastConnect,
+        });
+      if (handle.problem) return res.json({ state: 'misconfigured', message: handle.problem.message, lastConnect });
+      connectionView(handle, lastConnect).then(
+        (view) => res.json(view),
+        (error: unknown) => {
+          red.log.warn(`[xero-connection ${id}] the editor's status view failed: ${handle.scrub((error as Error).message)}`);
+          res.json({ state: 'unavailable', message: unreachable(id, 'The ledger of this xero-connection node could not be read.'), lastConnect });
+        },
+      );
+    },
+  );
 
   function connectionView(handle: ConnectionHandle, lastConnect: ConnectSummary | null): Promise<Record<string, unknown>> {
     return handle.use(async (shared) => {

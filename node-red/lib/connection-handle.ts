@@ -92,7 +92,10 @@ export class ConnectionHandle {
       key: this.key,
       clock: this.clock,
       policy: runtimeOptions(this.red).budget,
-      onError: (error) => this.red.log.warn(`[xero-connection ${this.id}] could not store the call budget: ${this.scrub(error instanceof Error ? error.message : String(error))}`),
+      onError: (error) =>
+        this.red.log.warn(
+          `[xero-connection ${this.id}] could not store the call budget: ${this.scrub(error instanceof Error ? error.message : String(error))}`,
+        ),
     });
     const budget = this.callBudget;
     void shared.track(budget.load()).catch(() => undefined);
@@ -166,11 +169,20 @@ export class ConnectionHandle {
     // Housekeeping never spends an organisation's last calls of the day: /connections still tells whether the grant lives.
     const skipped = tenantId && budget && !budget.mayUseForHousekeeping(tenantId) ? [tenantId] : [];
     const result: HandleCheckResult = await shared.track(
-      checkConnection({ engine: shared.engine, key: this.key, api: this.housekeepingApi, tenantId: (skipped.length === 0 && tenantId) || undefined, clock: this.clock }),
+      checkConnection({
+        engine: shared.engine,
+        key: this.key,
+        api: this.housekeepingApi,
+        tenantId: (skipped.length === 0 && tenantId) || undefined,
+        clock: this.clock,
+      }),
     );
     if (budget) {
       const names = Object.fromEntries(result.tenants.map((t) => [t.tenantId, t.tenantName]));
-      Object.assign(result, { budget: budgetReport(budget.all(), names, this.clock.now(), budget.policy), ...(skipped.length > 0 ? { budgetSkipped: skipped } : {}) });
+      Object.assign(result, {
+        budget: budgetReport(budget.all(), names, this.clock.now(), budget.policy),
+        ...(skipped.length > 0 ? { budgetSkipped: skipped } : {}),
+      });
     }
     // What the check learned goes beside the chain for the fleet view; a chain never connected has nothing to note.
     if (hasChainNotes(shared.ledger) && result.problem?.category !== 'not_connected') {

@@ -60,7 +60,8 @@ export function editorOnly(red: RED): (req: AdminRequest, res: AdminResponse, ne
     }
     if (!editorOrigin(red, req)) {
       res.status(403).json({
-        error: 'This Xero Guard route answers only pages of this Node-RED editor (its Origin or Referer must be the editor). Behind a proxy, set xeroGuard.editorUrl in settings.js to the URL you open the editor at.',
+        error:
+          'This Xero Guard route answers only pages of this Node-RED editor (its Origin or Referer must be the editor). Behind a proxy, set xeroGuard.editorUrl in settings.js to the URL you open the editor at.',
       });
       return;
     }

@@ -51,10 +51,24 @@ function startHostile(): Promise<void> {
       hostile.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       if (req.url === '/attack') {
         const esc = (v: unknown) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-        const inputs = Object.entries(attackPage.fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
-        res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><form id="f" method="POST" action="${esc(attackPage.action)}">${inputs}</form><script>document.getElementById('f').submit()</script>`);
+        const inputs = Object.entries(attackPage.fields)
+          .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+          .join('');
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(
+            `<!doctype html><form id="f" method="POST" action="${esc(attackPage.action)}">${inputs}</form><script>document.getElementById('f').submit()</script>`,
+          );
       } else if (req.url?.startsWith('/token')) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'planted-access-token-0000000000000000', refresh_token: 'planted-refresh-token-000000000000000', expires_in: 1800, token_type: 'Bearer', scope: 'offline_access' }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            access_token: 'planted-access-token-0000000000000000',
+            refresh_token: 'planted-refresh-token-000000000000000',
+            expires_in: 1800,
+            token_type: 'Bearer',
+            scope: 'offline_access',
+          }),
+        );
       } else {
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"Title":"Unauthorized"}');
       }
@@ -75,18 +89,44 @@ function flow(): unknown[] {
   const example = JSON.parse(readFileSync(join(REPO, 'examples', 'node-red', 'watchdog-to-slack.json'), 'utf8')) as Array<Record<string, unknown>>;
   const nodes = example.map((n) => {
     if (n.type === 'xero-connection') {
-      return { ...n, tenantId: DEMO_TENANT_ID, useCustomEndpoints: true, authorizeUrl: consentUrl(), tokenUrl: sim.tokenUrl, apiUrl: sim.apiUrl, credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } };
+      return {
+        ...n,
+        tenantId: DEMO_TENANT_ID,
+        useCustomEndpoints: true,
+        authorizeUrl: consentUrl(),
+        tokenUrl: sim.tokenUrl,
+        apiUrl: sim.apiUrl,
+        credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
+      };
     }
     if (n.type === 'xero connection watch') return { ...n, interval: 1, intervalUnits: 'seconds' };
     if (n.type === 'http request') return { ...n, url: `${hooksUrl}/services/T000/B000/node-red` };
     return n;
   });
-  const http = (id: string, method: string, url: string, to: string) => ({ id, type: 'http in', z: TAB, name: '', url, method, upload: false, swaggerDoc: '', wires: [[to]] });
+  const http = (id: string, method: string, url: string, to: string) => ({
+    id,
+    type: 'http in',
+    z: TAB,
+    name: '',
+    url,
+    method,
+    upload: false,
+    swaggerDoc: '',
+    wires: [[to]],
+  });
   const response = { id: 'c0ffee0000000099', type: 'http response', z: TAB, name: '', statusCode: '', headers: {}, wires: [] };
   const test = [
     { id: TAB, type: 'tab', label: 'test endpoints' },
     http('c0ffee0000000001', 'get', '/xg/check', 'c0ffee0000000002'),
-    { id: 'c0ffee0000000002', type: 'xero check connection', z: TAB, name: '', connection: CONN, tenantId: '', wires: [['c0ffee0000000099'], ['c0ffee0000000099']] },
+    {
+      id: 'c0ffee0000000002',
+      type: 'xero check connection',
+      z: TAB,
+      name: '',
+      connection: CONN,
+      tenantId: '',
+      wires: [['c0ffee0000000099'], ['c0ffee0000000099']],
+    },
     http('c0ffee0000000003', 'post', '/xg/refresh', 'c0ffee0000000004'),
     { id: 'c0ffee0000000004', type: 'xero refresh token', z: TAB, name: '', connection: CONN, mode: 'force', setHeaders: false, wires: [['c0ffee0000000099']] },
     // Any input makes the watch check now; the complete node answers once that check is done.
@@ -95,7 +135,20 @@ function flow(): unknown[] {
     { id: 'c0ffee0000000006', type: 'complete', z: EXAMPLE_TAB, name: '', scope: [WATCH], uncaught: false, wires: [['c0ffee0000000098']] },
     { ...response, id: 'c0ffee0000000098', z: EXAMPLE_TAB },
     { id: 'c0ffee0000000007', type: 'catch', z: TAB, name: '', scope: ['c0ffee0000000004'], uncaught: false, wires: [['c0ffee0000000008']] },
-    { id: 'c0ffee0000000008', type: 'function', z: TAB, name: '', func: 'msg.statusCode = 500; msg.payload = { error: msg.error.message, xeroGuard: msg.xeroGuard }; return msg;', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['c0ffee0000000099']] },
+    {
+      id: 'c0ffee0000000008',
+      type: 'function',
+      z: TAB,
+      name: '',
+      func: 'msg.statusCode = 500; msg.payload = { error: msg.error.message, xeroGuard: msg.xeroGuard }; return msg;',
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      wires: [['c0ffee0000000099']],
+    },
     response,
   ];
   // The xero api example as a user imports it, on the watchdog's connection (one Connect for both).
@@ -105,15 +158,57 @@ function flow(): unknown[] {
   const api = [
     // All pages of invoices in one message; the function reports what arrived, not 3,000 records over HTTP.
     http('c0ffee0000000020', 'get', '/xg/invoices', 'c0ffee0000000021'),
-    { id: 'c0ffee0000000021', type: 'xero api', z: TAB, name: '', connection: CONN, method: 'GET', resource: 'Invoices', paging: 'all', pageSize: '1000', wires: [['c0ffee0000000022'], ['c0ffee0000000023']] },
     {
-      id: 'c0ffee0000000022', type: 'function', z: TAB, name: '', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [],
+      id: 'c0ffee0000000021',
+      type: 'xero api',
+      z: TAB,
+      name: '',
+      connection: CONN,
+      method: 'GET',
+      resource: 'Invoices',
+      paging: 'all',
+      pageSize: '1000',
+      wires: [['c0ffee0000000022'], ['c0ffee0000000023']],
+    },
+    {
+      id: 'c0ffee0000000022',
+      type: 'function',
+      z: TAB,
+      name: '',
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
       func: 'const ids = new Set(msg.payload.map((i) => i.InvoiceID)); msg.payload = { records: msg.payload.length, unique: ids.size, pages: msg.xero.pages, firstDate: msg.payload[0] && msg.payload[0].Date }; return msg;',
       wires: [['c0ffee0000000099']],
     },
-    { id: 'c0ffee0000000023', type: 'function', z: TAB, name: '', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], func: 'msg.statusCode = 502; msg.payload = { error: msg.error }; return msg;', wires: [['c0ffee0000000099']] },
+    {
+      id: 'c0ffee0000000023',
+      type: 'function',
+      z: TAB,
+      name: '',
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      func: 'msg.statusCode = 502; msg.payload = { error: msg.error }; return msg;',
+      wires: [['c0ffee0000000099']],
+    },
     http('c0ffee0000000024', 'post', '/xg/contact', 'c0ffee0000000025'),
-    { id: 'c0ffee0000000025', type: 'xero api', z: TAB, name: '', connection: CONN, method: 'PUT', resource: 'Contacts', wires: [['c0ffee0000000099'], ['c0ffee0000000023']] },
+    {
+      id: 'c0ffee0000000025',
+      type: 'xero api',
+      z: TAB,
+      name: '',
+      connection: CONN,
+      method: 'PUT',
+      resource: 'Contacts',
+      wires: [['c0ffee0000000099'], ['c0ffee0000000023']],
+    },
     { id: 'c0ffee0000000026', type: 'xero fleet', z: TAB, name: '', connection: CONN, mode: 'list', wires: [['c0ffee0000000099']] },
     http('c0ffee0000000027', 'get', '/xg/fleet', 'c0ffee0000000026'),
   ];
@@ -127,12 +222,22 @@ async function json(path: string, init?: RequestInit): Promise<any> {
 
 /** A JSON post to an admin route as the editor sends it: its own Origin, and a login when given. */
 function editorPost(body: unknown, token?: string, origin = nodeRed!.url): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/json', origin, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) };
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  };
 }
 
 /** The editor's dialog body for the deployed connection: its settings, the password placeholder for the secret. */
 function dialogBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...(flow().find((n: any) => n.id === CONN) as object), clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__', redirectUri: `${nodeRed!.url}/xero-guard/connect/callback`, ...extra };
+  return {
+    ...(flow().find((n: any) => n.id === CONN) as object),
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: '__PWRD__',
+    redirectUri: `${nodeRed!.url}/xero-guard/connect/callback`,
+    ...extra,
+  };
 }
 
 /** The editor's status view of the deployed connection, as a reader sees it. */
@@ -142,9 +247,15 @@ async function statusView(token?: string): Promise<any> {
 
 /** The start route as an admin: the authorize URL, and the cookie that binds the sign-in to this browser. */
 async function startConnect(body: Record<string, unknown>): Promise<{ status: number; authorizeUrl?: string; error?: string; cookie: string }> {
-  const res = await nodeRed!.api(`/xero-guard/connections/${CONN}/authorize`, { ...editorPost(body, await nodeRed!.login('admin')), signal: AbortSignal.timeout(20_000) });
+  const res = await nodeRed!.api(`/xero-guard/connections/${CONN}/authorize`, {
+    ...editorPost(body, await nodeRed!.login('admin')),
+    signal: AbortSignal.timeout(20_000),
+  });
   const answer = (await res.json()) as { authorizeUrl?: string; error?: string };
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return { status: res.status, ...answer, cookie };
 }
 
@@ -217,12 +328,24 @@ it(
   withLog(async () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext();
     // Logged in as the admin, as the editor keeps its login: a token in localStorage.
     const token = await nodeRed!.login('admin');
-    await context.addInitScript((t: string) => globalThis.localStorage.setItem('auth-tokens', JSON.stringify({ access_token: t, expires_in: 604800, token_type: 'Bearer' })), token);
+    await context.addInitScript(
+      (t: string) => globalThis.localStorage.setItem('auth-tokens', JSON.stringify({ access_token: t, expires_in: 604800, token_type: 'Bearer' })),
+      token,
+    );
     const page = await context.newPage();
     await page.goto(nodeRed!.url);
     await page.waitForFunction(() => (globalThis as any).RED?.nodes?.node?.('a1b2c3d4e5f60001'), undefined, { timeout: 60_000 });
@@ -272,7 +395,12 @@ describe('the admin routes under attack', () => {
   /** The secrets a thief wants: the stored client secret (also as Basic credentials) and every token the simulator issued. */
   const canaries = () => [DEMO_CLIENT_SECRET, Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64'), ...issuedSecrets(sim)];
   const received = () => hostile.requests.map((r): [string, string] => [`hostile ${r.method} ${r.url}`, `${JSON.stringify(r.headers)} ${r.body}`]);
-  const aimedAtHostile = () => ({ useCustomEndpoints: true, authorizeUrl: `${hostileUrl()}/authorize`, tokenUrl: `${hostileUrl()}/token`, apiUrl: hostileUrl() });
+  const aimedAtHostile = () => ({
+    useCustomEndpoints: true,
+    authorizeUrl: `${hostileUrl()}/authorize`,
+    tokenUrl: `${hostileUrl()}/token`,
+    apiUrl: hostileUrl(),
+  });
 
   it(
     'item 1: a read-only user cannot aim the status route at a foreign server, plant tokens, make folders or probe ports; an admin override never carries the stored secret',
@@ -290,14 +418,19 @@ describe('the admin routes under attack', () => {
       await json(`/xero-guard/connections/${CONN}/status`, editorPost({ ...dialogBody(), ledgerFolder: planted }, reader));
       // Ports: a closed port and a listening one (not PostgreSQL) must answer the reader alike.
       const probe = async (port: number) => {
-        const view = await json(`/xero-guard/connections/${CONN}/status`, editorPost({ ...dialogBody(), ledger: 'postgres', postgresUrl: `postgres://u:p@127.0.0.1:${port}/x` }, reader));
+        const view = await json(
+          `/xero-guard/connections/${CONN}/status`,
+          editorPost({ ...dialogBody(), ledger: 'postgres', postgresUrl: `postgres://u:p@127.0.0.1:${port}/x` }, reader),
+        );
         return `${view.state}: ${view.message ?? ''}`;
       };
       const probes = [await probe(await freePort()), await probe(hostilePort())];
       // An admin may try other endpoints from the dialog, but then must type the secret: the stored one is never sent there.
       const mixed = await startConnect(dialogBody(aimedAtHostile()));
       if (mixed.status === 200) {
-        const callback = await allowAtSimulator(mixed.authorizeUrl!.replace(`${hostileUrl()}/authorize`, consentUrl()), { tenants: [DEMO_TENANT_ID] }).catch(() => '');
+        const callback = await allowAtSimulator(mixed.authorizeUrl!.replace(`${hostileUrl()}/authorize`, consentUrl()), { tenants: [DEMO_TENANT_ID] }).catch(
+          () => '',
+        );
         if (callback) await fetch(callback, { headers: { cookie: mixed.cookie } });
       }
       // Starting a connect is a writer's: Node-RED's own permission check stops the reader.
@@ -331,13 +464,19 @@ describe('the admin routes under attack', () => {
   );
 
   it(
-    'item 2: a web page on another site cannot drive the routes with a form post (the example flow\'s well-known config-node id)',
+    "item 2: a web page on another site cannot drive the routes with a form post (the example flow's well-known config-node id)",
     withLog(async () => {
       if ((await json('/xg/check')).status !== 'connected') await connectOverHttp();
       const versionBefore = (await statusView()).version;
       hostile.requests.splice(0);
-      attackPage = { action: `${nodeRed!.url}/xero-guard/connections/${CONN}/status`, fields: { ...aimedAtHostile(), clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__' } };
-      browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+      attackPage = {
+        action: `${nodeRed!.url}/xero-guard/connections/${CONN}/status`,
+        fields: { ...aimedAtHostile(), clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__' },
+      };
+      browser ??= await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      });
       const context = await browser.newContext();
       const page = await context.newPage();
       // localhost and 127.0.0.1 are different sites: a visitor's browser on a page elsewhere posting to their Node-RED.
@@ -350,7 +489,11 @@ describe('the admin routes under attack', () => {
       expect(answered).not.toContain('"state"');
       // The same refusals without a browser: a form body, or JSON from another origin or from none.
       const route = `/xero-guard/connections/${CONN}/status`;
-      const form = await nodeRed!.api(route, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: nodeRed!.url }, body: 'clientId=x' });
+      const form = await nodeRed!.api(route, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: nodeRed!.url },
+        body: 'clientId=x',
+      });
       const foreign = await nodeRed!.api(route, editorPost({}, undefined, `http://localhost:${hostilePort()}`));
       const bare = await nodeRed!.api(route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect([form.status, foreign.status, bare.status]).toEqual([415, 403, 403]);
@@ -361,7 +504,7 @@ describe('the admin routes under attack', () => {
   );
 
   it(
-    'item 6: the callback completes only in the browser that clicked Connect, and the redirect URI must be the editor\'s own',
+    "item 6: the callback completes only in the browser that clicked Connect, and the redirect URI must be the editor's own",
     withLog(async () => {
       const reader = await nodeRed!.login('reader');
       const before = (await statusView(reader)).lastConnect?.at ?? null;
@@ -463,7 +606,11 @@ it(
     const read = await json('/xg/invoices');
     expect(read).toEqual({ records: INVOICES, unique: INVOICES, pages: 3, firstDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     const before = sim.accounting.counts(DEMO_TENANT_ID).Contacts;
-    const created = await json('/xg/contact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Contacts: [{ Name: 'Runtime Test Contact Ltd' }] }) });
+    const created = await json('/xg/contact', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Contacts: [{ Name: 'Runtime Test Contact Ltd' }] }),
+    });
     expect(created.Contacts[0]).toMatchObject({ Name: 'Runtime Test Contact Ltd', ContactID: expect.any(String) });
     expect(sim.accounting.counts(DEMO_TENANT_ID).Contacts - before).toBe(1);
     const since = sim.log().at(-1)?.seq ?? 0;

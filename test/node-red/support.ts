@@ -12,7 +12,11 @@ export const REDIRECT_URI = 'http://127.0.0.1:1880/xero-guard/connect/callback';
 
 /** "Connect to Xero" as the editor starts it: JSON, from the editor's origin. */
 export function startConnect(id: string, body: Record<string, unknown>) {
-  return helper.request().post(`/xero-guard/connections/${id}/authorize`).set(EDITOR).send({ ...body, redirectUri: REDIRECT_URI });
+  return helper
+    .request()
+    .post(`/xero-guard/connections/${id}/authorize`)
+    .set(EDITOR)
+    .send({ ...body, redirectUri: REDIRECT_URI });
 }
 
 /** The callback in the browser that started the connect: with the cookie the start set. */
@@ -22,16 +26,25 @@ export function callbackIn(started: { headers: Record<string, unknown> }, callba
 }
 
 /** Submits the simulator's consent form for an authorize URL; resolves to the callback URL Xero redirects to. */
-export async function allowAtSimulator(authorizeUrl: string, options: { tenants?: string[]; email?: string; action?: 'allow' | 'cancel' } = {}): Promise<string> {
+export async function allowAtSimulator(
+  authorizeUrl: string,
+  options: { tenants?: string[]; email?: string; action?: 'allow' | 'cancel' } = {},
+): Promise<string> {
   const url = new URL(authorizeUrl);
   const form = new URLSearchParams(url.searchParams);
   form.set('email', options.email ?? 'demo@xero-guard.test');
   form.set('password', 'demo');
   form.set('action', options.action ?? 'allow');
   for (const tenant of options.tenants ?? ['a3c3ee1f-4b5b-4c1e-9d4e-0d1c2b3a4f5e']) form.append('tenant', tenant);
-  const response = await fetch(`${url.origin}${url.pathname}`, { method: 'POST', body: form, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const response = await fetch(`${url.origin}${url.pathname}`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const location = response.headers.get('location');
-  if (response.status !== 302 || !location) throw new Error(`the simulator's consent answered ${response.status} without a redirect: ${(await response.text()).slice(0, 300)}`);
+  if (response.status !== 302 || !location)
+    throw new Error(`the simulator's consent answered ${response.status} without a redirect: ${(await response.text()).slice(0, 300)}`);
   return location;
 }
 

@@ -195,18 +195,36 @@ export class XeroAccountingClient {
     const { segments, encoded } = this.pathOf(options.path, method);
     const url = this.urlOf(encoded, options.query, method);
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
-    if (options.ifModifiedSince !== undefined) headers['if-modified-since'] = this.guard(() => ifModifiedSinceHeader(options.ifModifiedSince ?? ''), method, encoded);
+    if (options.ifModifiedSince !== undefined)
+      headers['if-modified-since'] = this.guard(() => ifModifiedSinceHeader(options.ifModifiedSince ?? ''), method, encoded);
     let body: string | undefined;
     if (options.body !== undefined) {
-      if (method === 'GET' || method === 'DELETE') throw this.refuse(method, encoded, `A ${method} request cannot carry a body.`, 'Remove the body, or use POST or PUT to write.');
+      if (method === 'GET' || method === 'DELETE')
+        throw this.refuse(method, encoded, `A ${method} request cannot carry a body.`, 'Remove the body, or use POST or PUT to write.');
       body = typeof options.body === 'string' ? options.body : toRequestJson(options.body);
       headers['content-type'] = 'application/json';
       if (Buffer.byteLength(body) > MAX_WRITE_BODY_BYTES) {
-        throw this.refuse(method, encoded, `The request body is ${mb(Buffer.byteLength(body))}, over Xero's 3.5 MB limit for one write.`, `Split it into batches of about ${RECOMMENDED_BATCH_SIZE} records.`);
+        throw this.refuse(
+          method,
+          encoded,
+          `The request body is ${mb(Buffer.byteLength(body))}, over Xero's 3.5 MB limit for one write.`,
+          `Split it into batches of about ${RECOMMENDED_BATCH_SIZE} records.`,
+        );
       }
     }
     const cap = options.maxResponseBytes ?? this.maxJsonBytes;
-    const sent = await this.send({ method, url, headers, body, displayPath: encoded, segments, options, binary: false, maxBytes: cap, capOption: 'maxJsonBytes' });
+    const sent = await this.send({
+      method,
+      url,
+      headers,
+      body,
+      displayPath: encoded,
+      segments,
+      options,
+      binary: false,
+      maxBytes: cap,
+      capOption: 'maxJsonBytes',
+    });
     return this.readJson<T>(sent, options.dates ?? this.dates, cap);
   }
 
@@ -253,7 +271,17 @@ export class XeroAccountingClient {
     const url = this.urlOf(encoded, options.query, 'GET');
     const cap = options.maxBytes ?? this.maxBinaryBytes;
     const headers = { accept: options.accept ?? 'application/octet-stream' };
-    const sent = await this.send({ method: 'GET', url, headers, displayPath: encoded, segments, options, binary: true, maxBytes: cap, capOption: 'maxBinaryBytes' });
+    const sent = await this.send({
+      method: 'GET',
+      url,
+      headers,
+      displayPath: encoded,
+      segments,
+      options,
+      binary: true,
+      maxBytes: cap,
+      capOption: 'maxBinaryBytes',
+    });
     const { response } = sent;
     const bytes = response.bodyBytes ?? Buffer.from(response.body);
     if (bytes.byteLength > cap) throw this.tooLarge(sent, bytes.byteLength, cap, 'maxBinaryBytes');
@@ -274,7 +302,12 @@ export class XeroAccountingClient {
     const cap = options.maxUploadBytes ?? this.maxUploadBytes;
     if (options.data.byteLength === 0) throw this.refuse(method, encoded, 'The attachment is empty.', 'Check the binary property that holds the file.');
     if (options.data.byteLength > cap) {
-      throw this.refuse(method, encoded, `The attachment is ${mb(options.data.byteLength)}, over the ${mb(cap)} Xero accepts per file through the API.`, 'Compress or split the file, or attach it in Xero itself.');
+      throw this.refuse(
+        method,
+        encoded,
+        `The attachment is ${mb(options.data.byteLength)}, over the ${mb(cap)} Xero accepts per file through the API.`,
+        'Compress or split the file, or attach it in Xero itself.',
+      );
     }
     const query: XeroQuery = options.includeOnline === undefined ? {} : { IncludeOnline: options.includeOnline };
     const url = this.urlOf(encoded, query, method);
@@ -320,15 +353,21 @@ export class XeroAccountingClient {
   }): Promise<Sent> {
     const { method, displayPath } = req;
     const tenantId = req.options.tenantId ?? this.tenantId;
-    if (!tenantId) throw this.refuse(method, displayPath, 'No Xero organisation was chosen for this call.', 'Pick the organisation (tenant) in the node, or pass tenantId.');
+    if (!tenantId)
+      throw this.refuse(method, displayPath, 'No Xero organisation was chosen for this call.', 'Pick the organisation (tenant) in the node, or pass tenantId.');
     const headers: Record<string, string> = { ...req.headers, 'xero-tenant-id': tenantId };
     let idempotencyKey: string | null = null;
     if (WRITE_METHODS.has(method)) {
-      idempotencyKey = this.guard(() => {
-        if (req.options.idempotencyKey !== undefined) return checkIdempotencyKey(req.options.idempotencyKey);
-        if (req.options.stableId !== undefined) return deriveIdempotencyKey({ stableId: req.options.stableId, method, path: req.segments.join('/'), tenantId });
-        return null;
-      }, method, displayPath);
+      idempotencyKey = this.guard(
+        () => {
+          if (req.options.idempotencyKey !== undefined) return checkIdempotencyKey(req.options.idempotencyKey);
+          if (req.options.stableId !== undefined)
+            return deriveIdempotencyKey({ stableId: req.options.stableId, method, path: req.segments.join('/'), tenantId });
+          return null;
+        },
+        method,
+        displayPath,
+      );
       if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     }
     const maxWait = req.options.maxWaitSeconds ?? this.maxWaitSeconds;
@@ -356,7 +395,11 @@ export class XeroAccountingClient {
           method,
           path: displayPath,
           httpStatus: null,
-          ...(unsafe ? { summary: `${classification.summary} The write may have reached Xero, and it carried no Idempotency-Key: check Xero before retrying, or pass a stable id so a retry cannot create it twice.` } : {}),
+          ...(unsafe
+            ? {
+                summary: `${classification.summary} The write may have reached Xero, and it carried no Idempotency-Key: check Xero before retrying, or pass a stable id so a retry cannot create it twice.`,
+              }
+            : {}),
         });
       }
       if (response.status < 400) return { response, idempotencyKey, waitedSeconds, method, displayPath };
@@ -384,7 +427,15 @@ export class XeroAccountingClient {
     const parsed = parseJson(text);
     const { messages, elementErrors } = validationMessagesOf(parsed);
     const classification = classifyXeroError({ status: response.status, headers: response.headers, body: parsed ?? text }, { now: this.clock.now() });
-    return new XeroApiError({ classification, method, path, httpStatus: response.status, validationMessages: messages, elementErrors, limits: readRateLimits(response.headers) });
+    return new XeroApiError({
+      classification,
+      method,
+      path,
+      httpStatus: response.status,
+      validationMessages: messages,
+      elementErrors,
+      limits: readRateLimits(response.headers),
+    });
   }
 
   private readJson<T>(sent: Sent, dates: DateMode, cap: number): XeroResponse<T> {
@@ -398,7 +449,11 @@ export class XeroAccountingClient {
         const isJson = (response.headers['content-type'] ?? '').includes('json');
         if (isJson || (sent.method === 'GET' && response.status === 200)) {
           throw new XeroApiError({
-            classification: localClassification({ summary: `Xero answered HTTP ${response.status} with something that is not JSON.`, advice: 'Check that the API URL points at Xero (or the simulator) and not at a proxy or login page.', httpStatus: response.status }),
+            classification: localClassification({
+              summary: `Xero answered HTTP ${response.status} with something that is not JSON.`,
+              advice: 'Check that the API URL points at Xero (or the simulator) and not at a proxy or login page.',
+              httpStatus: response.status,
+            }),
             method: sent.method,
             path: sent.displayPath,
             httpStatus: response.status,
@@ -455,7 +510,8 @@ export class XeroAccountingClient {
     const url = new URL(`${this.endpoints.apiUrl}${encodedPath}`);
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value === undefined) continue;
-      if (typeof value === 'number' && !Number.isFinite(value)) throw this.refuse(method, encodedPath, `Query option ${name} is not a number.`, 'Pass a finite number.');
+      if (typeof value === 'number' && !Number.isFinite(value))
+        throw this.refuse(method, encodedPath, `Query option ${name} is not a number.`, 'Pass a finite number.');
       url.searchParams.set(name, Array.isArray(value) ? value.join(',') : String(value));
     }
     return url.toString();
@@ -471,7 +527,12 @@ export class XeroAccountingClient {
   }
 
   private refuse(method: string, path: string, summary: string, advice: string): XeroRequestError {
-    return new XeroRequestError({ classification: localClassification({ summary, advice, category: 'validation_error', action: 'fix_request' }), method, path, httpStatus: null });
+    return new XeroRequestError({
+      classification: localClassification({ summary, advice, category: 'validation_error', action: 'fix_request' }),
+      method,
+      path,
+      httpStatus: null,
+    });
   }
 }
 

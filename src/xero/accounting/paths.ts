@@ -33,12 +33,15 @@ export const JOURNALS_BATCH = 100;
 /** Segments URL-encoded one by one; `..`, `.` and empty segments refused, so a path cannot leave api.xro/2.0. */
 export function accountingPath(path: string): { segments: string[]; encoded: string } {
   let p = path.trim();
-  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//')) throw new RangeError(`path "${clip(path)}" must be relative to api.xro/2.0 (e.g. Invoices or Invoices/<InvoiceID>), not a URL`);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//'))
+    throw new RangeError(`path "${clip(path)}" must be relative to api.xro/2.0 (e.g. Invoices or Invoices/<InvoiceID>), not a URL`);
   p = p.replace(/^\/+/, '');
   if (p.toLowerCase().startsWith('api.xro/2.0/')) p = p.slice('api.xro/2.0/'.length);
-  if (p.includes('?') || p.includes('#')) throw new RangeError(`path "${clip(path)}" must not carry a query: pass where, order, page and the rest as query options`);
+  if (p.includes('?') || p.includes('#'))
+    throw new RangeError(`path "${clip(path)}" must not carry a query: pass where, order, page and the rest as query options`);
   const segments = p.replace(/\/+$/, '').split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) throw new RangeError(`path "${clip(path)}" is not a valid Xero path (empty, "." or ".." segment)`);
+  if (segments.some((s) => s === '' || s === '.' || s === '..'))
+    throw new RangeError(`path "${clip(path)}" is not a valid Xero path (empty, "." or ".." segment)`);
   return { segments, encoded: `${ACCOUNTING_BASE_PATH}/${segments.map((s) => encodeURIComponent(s)).join('/')}` };
 }
 
@@ -50,7 +53,12 @@ export function isJournals(segments: readonly string[]): boolean {
   return segments.length === 1 && (segments[0] ?? '').toLowerCase() === 'journals';
 }
 
-const SPECIAL_ENVELOPES: Record<string, string> = { organisation: 'Organisations', history: 'HistoryRecords', onlineinvoice: 'OnlineInvoices', allocations: 'Allocations' };
+const SPECIAL_ENVELOPES: Record<string, string> = {
+  organisation: 'Organisations',
+  history: 'HistoryRecords',
+  onlineinvoice: 'OnlineInvoices',
+  allocations: 'Allocations',
+};
 
 /** The array in an answer that holds the records: `{"Invoices":[...]}` for Invoices, `HistoryRecords` for .../History. */
 export function recordsOf(body: unknown, segments: readonly string[]): unknown[] {

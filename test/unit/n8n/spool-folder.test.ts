@@ -44,7 +44,13 @@ describe('the spool of a shared n8n ledger', () => {
     const userFolder = mkdtempSync(join(tmpdir(), 'xg-n8n-spool-'));
     const ledger = buildLedger(chooseN8nLedger(QUEUE, { userFolder, encryptionKey: KEY, override: { kind: 'redis' } }).options);
     const canary = 'refresh-canary-5c1f';
-    await ledger.spool!.put({ key: 'k', tokenSet: { accessToken: 'a', refreshToken: canary, tokenType: 'Bearer', scope: [], expiresAt: 1, obtainedAt: 1 }, sourceKind: 'current', sourceFp: 'fp', spooledAt: 1 });
+    await ledger.spool!.put({
+      key: 'k',
+      tokenSet: { accessToken: 'a', refreshToken: canary, tokenType: 'Bearer', scope: [], expiresAt: 1, obtainedAt: 1 },
+      sourceKind: 'current',
+      sourceFp: 'fp',
+      spooledAt: 1,
+    });
     const folder = join(userFolder, '.n8n', 'xero-guard-spool');
     expect(readdirSync(folder)).toHaveLength(1);
     expect((await ledger.spool!.list('k')).map((e) => e.tokenSet.refreshToken)).toEqual([canary]);
