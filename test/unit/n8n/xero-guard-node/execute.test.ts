@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { failureOf } from '../../../../nodes/XeroGuard/errors';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
-import { bindXeroPort } from '../../../../nodes/XeroGuard/port-binding';
+import { bindXeroPort, guardedPort, unboundPort } from '../../../../nodes/XeroGuard/port-binding';
 import { XeroGuard } from '../../../../nodes/XeroGuard/XeroGuard.node';
 import { fakeExecute, RecordingPort, TENANT_A, TENANT_B } from './stand-in';
 
@@ -214,7 +214,21 @@ describe('Xero Guard node: errors', () => {
 });
 
 describe('Xero Guard node: binding', () => {
-  it('until bound to the core client, says so as a node defect instead of failing obscurely', async () => {
+  afterEach(() => bindXeroPort(guardedPort));
+
+  it('by default opens the guarded credential (no credential: the n8n error, not a defect)', async () => {
+    const node = new XeroGuard();
+    const context = fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }) as IExecuteFunctions;
+    (context as unknown as { getCredentials: () => Promise<never> }).getCredentials = async () => {
+      throw new Error('Node "Xero Guard" does not have any credentials set');
+    };
+    const error = (await node.execute.call(context).catch((e: unknown) => e)) as NodeOperationError;
+    expect(error.message).toMatch(/does not have any credentials set/);
+    expect(error.failure).not.toEqual({ cause: 'node-defect' });
+  });
+
+  it('a build left without its Xero client says so as a node defect instead of failing obscurely', async () => {
+    bindXeroPort(unboundPort);
     const node = new XeroGuard();
     const error = (await node.execute.call(fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }) as IExecuteFunctions).catch((e: unknown) => e)) as NodeOperationError;
     expect(error.failure).toEqual({ cause: 'node-defect' });

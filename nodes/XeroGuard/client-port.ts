@@ -1,0 +1,118 @@
+import type { XeroAccountingClient, XeroQuery, XeroRequestOptions, XeroResponse } from '../../src/xero/accounting';
+import { XeroGuardConfigError } from './errors';
+import type { XeroApiPort, XeroCallOptions, XeroLimits, XeroRequestSpec, XeroTenant } from './port';
+
+/** Where every Xero answer's call budget goes (the node keeps the latest per organisation, the core budget records it). */
+export type LimitsSink = (tenantId: string, limits: XeroLimits) => void;
+
+/**
+ * The node's paths arrive with each segment already encoded (an id can never change the path);
+ * the client encodes segments itself, so they are decoded here, once, and a segment that decodes
+ * to a `/` is refused rather than allowed to add a level.
+ */
+export function clientPath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => {
+      let plain: string;
+      try {
+        plain = decodeURIComponent(segment);
+      } catch {
+        throw new XeroGuardConfigError(`Path segment "${segment.slice(0, 60)}" is not valid percent-encoding`, 'Correct the ID or file name in the node.');
+      }
+      if (plain.includes('/')) throw new XeroGuardConfigError(`"${plain.slice(0, 60)}" contains a "/", which Xero paths cannot carry in an ID or file name`, 'Correct the ID or file name in the node.');
+      return plain;
+    })
+    .join('/');
+}
+
+/** The node's request spec as the core client's options: one Xero wire client for paging, dates, idempotency and waits. */
+export function clientOptions(tenantId: string, spec: XeroRequestSpec, options: XeroCallOptions = {}): XeroRequestOptions {
+  const query: XeroQuery = { ...spec.query };
+  if (spec.batch) query.summarizeErrors = false;
+  const { accept, Accept, ...headers } = spec.headers;
+  const chosenAccept = accept ?? Accept;
+  return {
+    method: spec.method,
+    path: clientPath(spec.path),
+    tenantId,
+    query,
+    ...(spec.base === 'root' ? { base: 'root' as const } : {}),
+    ...(Object.keys(headers).length ? { headers } : {}),
+    ...(chosenAccept ? { accept: chosenAccept } : {}),
+    ...(spec.body !== undefined ? { body: spec.body } : {}),
+    ...(spec.modifiedSince ? { ifModifiedSince: spec.modifiedSince } : {}),
+    ...(options.stableId !== undefined ? { stableId: options.stableId } : {}),
+    ...(options.maxRateLimitWaitMs !== undefined ? { maxWaitSeconds: options.maxRateLimitWaitMs / 1000 } : {}),
+    dates: options.rawDates ? 'raw' : 'iso',
+  };
+}
+
+const answerOf = (r: XeroResponse): { status: number; headers: Record<string, string>; body: unknown; limits: XeroLimits } => ({
+  status: r.status,
+  headers: r.headers,
+  body: r.body === undefined ? null : r.body,
+  limits: r.limits,
+});
+
+/** The node's port over the core Accounting client and the session's organisation list. */
+export function portOverClient(client: XeroAccountingClient, connections: () => Promise<XeroTenant[]>, sink?: LimitsSink): XeroApiPort {
+  const latest = new Map<string, XeroLimits>();
+  const seen = (tenantId: string, limits: XeroLimits): XeroLimits => {
+    latest.set(tenantId, limits);
+    sink?.(tenantId, limits);
+    return limits;
+  };
+  // A failure carries the budget Xero reported with it (a 429 or a 400 still counts).
+  const watched = async <T>(tenantId: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      const limits = error && typeof error === 'object' ? (error as { limits?: XeroLimits | null }).limits : null;
+      if (limits) seen(tenantId, limits);
+      throw error;
+    }
+  };
+  return {
+    connections,
+    async request(tenantId, spec, options) {
+      const r = await watched(tenantId, () => client.request(clientOptions(tenantId, spec, options)));
+      seen(tenantId, r.limits);
+      return answerOf(r);
+    },
+    async *pages(tenantId, spec, options) {
+      const { method: _method, body: _body, ...listOptions } = clientOptions(tenantId, spec, options);
+      const iterator = client.pages({ ...listOptions, ...(spec.paging ? { paging: spec.paging } : {}), ...(spec.envelope ? { envelope: spec.envelope } : {}) });
+      for (;;) {
+        const next = await watched(tenantId, () => iterator.next());
+        if (next.done) return;
+        yield { records: next.value.records, limits: seen(tenantId, next.value.limits) };
+      }
+    },
+    async download(tenantId, spec, options) {
+      const { method: _method, body: _body, dates: _dates, ...downloadOptions } = clientOptions(tenantId, spec, options);
+      const accept = spec.binary?.direction === 'download' ? spec.binary.accept : downloadOptions.accept;
+      const file = await watched(tenantId, () => client.download({ ...downloadOptions, ...(accept ? { accept } : {}) }));
+      return { data: Buffer.from(file.bytes), mimeType: file.contentType.split(';')[0].trim(), ...(file.fileName ? { fileName: file.fileName } : {}), limits: seen(tenantId, file.limits) };
+    },
+    async upload(tenantId, spec, file, options) {
+      const method = spec.method === 'POST' ? 'POST' : 'PUT';
+      const includeOnline = spec.query.IncludeOnline;
+      const r = await watched(tenantId, () =>
+        client.upload({
+          path: clientPath(spec.path),
+          method,
+          tenantId,
+          data: file.data,
+          contentType: file.mimeType || 'application/octet-stream',
+          ...(includeOnline !== undefined ? { includeOnline: includeOnline === 'true' } : {}),
+          ...(options?.stableId !== undefined ? { stableId: options.stableId } : {}),
+          ...(options?.maxRateLimitWaitMs !== undefined ? { maxWaitSeconds: options.maxRateLimitWaitMs / 1000 } : {}),
+        }),
+      );
+      seen(tenantId, r.limits);
+      return answerOf(r);
+    },
+    limits: (tenantId) => latest.get(tenantId) ?? null,
+  };
+}
