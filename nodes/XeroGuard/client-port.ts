@@ -48,6 +48,14 @@ export function clientOptions(tenantId: string, spec: XeroRequestSpec, options: 
   };
 }
 
+/** A read's options: no method (the client's list and download calls are GETs) and no body. */
+function readOptions(options: XeroRequestOptions): Omit<XeroRequestOptions, 'method' | 'body'> {
+  const read = { ...options };
+  delete read.method;
+  delete read.body;
+  return read;
+}
+
 const answerOf = (r: XeroResponse): { status: number; headers: Record<string, string>; body: unknown; limits: XeroLimits } => ({
   status: r.status,
   headers: r.headers,
@@ -81,7 +89,7 @@ export function portOverClient(client: XeroAccountingClient, connections: () => 
       return answerOf(r);
     },
     async *pages(tenantId, spec, options) {
-      const { method: _method, body: _body, ...listOptions } = clientOptions(tenantId, spec, options);
+      const listOptions = readOptions(clientOptions(tenantId, spec, options));
       const iterator = client.pages({ ...listOptions, ...(spec.paging ? { paging: spec.paging } : {}), ...(spec.envelope ? { envelope: spec.envelope } : {}) });
       for (;;) {
         const next = await watched(tenantId, () => iterator.next());
@@ -90,7 +98,8 @@ export function portOverClient(client: XeroAccountingClient, connections: () => 
       }
     },
     async download(tenantId, spec, options) {
-      const { method: _method, body: _body, dates: _dates, ...downloadOptions } = clientOptions(tenantId, spec, options);
+      const downloadOptions = readOptions(clientOptions(tenantId, spec, options));
+      delete downloadOptions.dates; // a binary answer has no dates to convert
       const accept = spec.binary?.direction === 'download' ? spec.binary.accept : downloadOptions.accept;
       const file = await watched(tenantId, () => client.download({ ...downloadOptions, ...(accept ? { accept } : {}) }));
       return { data: Buffer.from(file.bytes), mimeType: file.contentType.split(';')[0].trim(), ...(file.fileName ? { fileName: file.fileName } : {}), limits: seen(tenantId, file.limits) };
