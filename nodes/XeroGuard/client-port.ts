@@ -10,9 +10,11 @@ export type LimitsSink = (tenantId: string, limits: XeroLimits) => void;
  * the client encodes segments itself, so they are decoded here, once, and a segment that decodes
  * to a `/` is refused rather than allowed to add a level.
  */
-export function clientPath(path: string): string {
-  return path
-    .split('/')
+export function clientPath(path: string, base: XeroRequestSpec['base'] = 'accounting'): string[] {
+  const segments = path.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
+  // A Custom API Call may name the Accounting API's own prefix; the client adds it.
+  if (base !== 'root' && segments[0]?.toLowerCase() === 'api.xro' && segments[1] === '2.0') segments.splice(0, 2);
+  return segments
     .map((segment) => {
       let plain: string;
       try {
@@ -22,19 +24,22 @@ export function clientPath(path: string): string {
       }
       if (plain.includes('/')) throw new XeroGuardConfigError(`"${plain.slice(0, 60)}" contains a "/", which Xero paths cannot carry in an ID or file name`, 'Correct the ID or file name in the node.');
       return plain;
-    })
-    .join('/');
+    });
 }
 
 /** The node's request spec as the core client's options: one Xero wire client for paging, dates, idempotency and waits. */
+/** Paging numbers the client counts with arrive from the node as text (a Custom API Call's query). */
+const NUMERIC_QUERY = new Set(['page', 'pageSize', 'offset', 'unitdp']);
+
 export function clientOptions(tenantId: string, spec: XeroRequestSpec, options: XeroCallOptions = {}): XeroRequestOptions {
-  const query: XeroQuery = { ...spec.query };
+  const query: XeroQuery = {};
+  for (const [name, value] of Object.entries(spec.query)) query[name] = NUMERIC_QUERY.has(name) && /^\d+$/.test(value) ? Number(value) : value;
   if (spec.batch) query.summarizeErrors = false;
   const { accept, Accept, ...headers } = spec.headers;
   const chosenAccept = accept ?? Accept;
   return {
     method: spec.method,
-    path: clientPath(spec.path),
+    path: clientPath(spec.path, spec.base),
     tenantId,
     query,
     ...(spec.base === 'root' ? { base: 'root' as const } : {}),

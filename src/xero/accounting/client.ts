@@ -41,8 +41,11 @@ const RESERVED_HEADERS = new Set(['authorization', 'xero-tenant-id', 'idempotenc
 
 export interface XeroRequestOptions {
   method?: XeroMethod;
-  /** Below api.xro/2.0: `Invoices`, `Invoices/<InvoiceID>`, `Reports/ProfitAndLoss` (below api.xero.com with base 'root'). */
-  path: string;
+  /**
+   * Below api.xro/2.0: `Invoices`, `Invoices/<InvoiceID>`, `Reports/ProfitAndLoss` (below api.xero.com with
+   * base 'root'). Or its segments, each taken literally (`['Invoices', id, 'Attachments', 'a #1.pdf']`).
+   */
+  path: string | readonly string[];
   /** 'root': the path is below api.xero.com (Payroll, Assets, Projects, ...), for calls no Accounting path covers. */
   base?: XeroApiBase;
   /** Extra request headers (e.g. a Custom API Call's); the client's own headers cannot be overridden. */
@@ -102,8 +105,8 @@ export interface XeroBinary {
 }
 
 export interface XeroUploadOptions {
-  /** e.g. `Invoices/<InvoiceID>/Attachments/receipt.pdf` */
-  path: string;
+  /** e.g. `Invoices/<InvoiceID>/Attachments/receipt.pdf`, or its segments taken literally. */
+  path: string | readonly string[];
   data: Uint8Array;
   contentType: string;
   /** PUT adds an attachment; POST adds or replaces one of the same name. */
@@ -244,7 +247,7 @@ export class XeroAccountingClient {
     }
     const pageSize = options.query?.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw this.refuse('GET', options.path, `pageSize ${String(pageSize)} is outside Xero's range.`, `Use a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+      throw this.refuse('GET', typeof options.path === 'string' ? options.path : options.path.join('/'), `pageSize ${String(pageSize)} is outside Xero's range.`, `Use a whole number from 1 to ${MAX_PAGE_SIZE}.`);
     }
     let page = options.query?.page ?? 1;
     for (;;) {
@@ -463,8 +466,8 @@ export class XeroAccountingClient {
     });
   }
 
-  private pathOf(path: string, method: XeroMethod, base: XeroApiBase = 'accounting'): { segments: string[]; encoded: string } {
-    return this.guard(() => (base === 'root' ? rootPath(path) : accountingPath(path)), method, String(path));
+  private pathOf(path: string | readonly string[], method: XeroMethod, base: XeroApiBase = 'accounting'): { segments: string[]; encoded: string } {
+    return this.guard(() => (base === 'root' ? rootPath(path) : accountingPath(path)), method, typeof path === 'string' ? path : path.join('/'));
   }
 
   private extraHeaders(extra: Record<string, string> | undefined, method: XeroMethod, path: string): Record<string, string> {
