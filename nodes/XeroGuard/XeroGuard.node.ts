@@ -76,7 +76,7 @@ export class XeroGuard implements INodeType {
     } catch (error) {
       const nodeError = toXeroNodeError(this.getNode(), error);
       if (!this.continueOnFail()) throw nodeError;
-      return [this.getInputData().map((_, item) => ({ json: errorItemJson(nodeError), pairedItem: { item } }))];
+      return [this.getInputData().map((_, item) => ({ json: errorItemJson(nodeError), error: nodeError, pairedItem: { item } }))];
     }
     return executeXeroGuard(this, port);
   }

@@ -58,10 +58,12 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   const callOptions = (id?: string): XeroCallOptions => ({ ...(id ? { stableId: id } : {}), maxRateLimitWaitMs: settings.maxRateLimitWaitMs, rawDates: settings.rawDates });
   let tenants: Promise<XeroTenant[]> | undefined;
 
+  // The item carries the error itself too: n8n's "continue (using error output)" routes an item to the
+  // error output by its `error`, and the json keeps the classification fields a workflow branches on.
   const fail = (error: unknown, itemIndex: number) => {
     const nodeError = toXeroNodeError(node, error, itemIndex);
     if (!context.continueOnFail()) throw nodeError;
-    out.push({ json: errorItemJson(nodeError), pairedItem: { item: itemIndex } });
+    out.push({ json: errorItemJson(nodeError), error: nodeError, pairedItem: { item: itemIndex } });
   };
 
   const plan = async (itemIndex: number): Promise<Planned> => {

@@ -177,7 +177,10 @@ describe('Xero Guard node: errors', () => {
     expect(out).toHaveLength(2);
     expect(out[0]).toMatchObject({ pairedItem: { item: 0 }, json: { category: 'validation_error', validationMessages: ['Date is invalid'] } });
     expect(out[0].json.error).toEqual(expect.stringContaining('Date is invalid'));
+    // n8n's "continue (using error output)" routes an item by its `error` (json with more than error/message/details stays on main).
+    expect(out[0].error).toBeInstanceOf(NodeApiError);
     expect(out[1]).toMatchObject({ pairedItem: { item: 1 }, json: { InvoiceID: 'ok' } });
+    expect(out[1].error).toBeUndefined();
   });
 
   it('an empty required field is a configuration error naming the field, before any request', async () => {
