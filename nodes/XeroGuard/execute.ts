@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { errorItemJson, toXeroNodeError, XeroGuardConfigError } from './errors';
+import { errorItemJson, errorOutputJson, toXeroNodeError, XeroGuardConfigError } from './errors';
 import { readOrganisationChoice, resolveTenant } from './organisation';
 import type { XeroApiPort, XeroCallOptions, XeroLimits, XeroRequestSpec, XeroTenant } from './port';
 import { resourceByValue, type OperationDef, type PlannedRequest, type ResourceModule } from './resources';
@@ -58,12 +58,13 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   const callOptions = (id?: string): XeroCallOptions => ({ ...(id ? { stableId: id } : {}), maxRateLimitWaitMs: settings.maxRateLimitWaitMs, rawDates: settings.rawDates });
   let tenants: Promise<XeroTenant[]> | undefined;
 
-  // The item carries the error itself too: n8n's "continue (using error output)" routes an item to the
-  // error output by its `error`, and the json keeps the classification fields a workflow branches on.
+  // On the regular output the classification sits beside the message; on the error output in `details`,
+  // the only shape n8n moves there with its fields intact.
+  const toErrorOutput = node.onError === 'continueErrorOutput';
   const fail = (error: unknown, itemIndex: number) => {
     const nodeError = toXeroNodeError(node, error, itemIndex);
     if (!context.continueOnFail()) throw nodeError;
-    out.push({ json: errorItemJson(nodeError), error: nodeError, pairedItem: { item: itemIndex } });
+    out.push({ json: toErrorOutput ? errorOutputJson(nodeError) : errorItemJson(nodeError), pairedItem: { item: itemIndex } });
   };
 
   const plan = async (itemIndex: number): Promise<Planned> => {

@@ -3,7 +3,7 @@ import { failureOf } from '../../../../nodes/XeroGuard/errors';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
 import { bindXeroPort, guardedPort, unboundPort } from '../../../../nodes/XeroGuard/port-binding';
 import { XeroGuard } from '../../../../nodes/XeroGuard/XeroGuard.node';
-import { fakeExecute, RecordingPort, TENANT_A, TENANT_B } from './stand-in';
+import { fakeExecute, NODE, RecordingPort, TENANT_A, TENANT_B } from './stand-in';
 
 /** A failure as the core client raises it (XeroGuardError's fields, read structurally). */
 function xeroFailure(fields: Record<string, unknown>): Error {
@@ -177,10 +177,18 @@ describe('Xero Guard node: errors', () => {
     expect(out).toHaveLength(2);
     expect(out[0]).toMatchObject({ pairedItem: { item: 0 }, json: { category: 'validation_error', validationMessages: ['Date is invalid'] } });
     expect(out[0].json.error).toEqual(expect.stringContaining('Date is invalid'));
-    // n8n's "continue (using error output)" routes an item by its `error` (json with more than error/message/details stays on main).
-    expect(out[0].error).toBeInstanceOf(NodeApiError);
     expect(out[1]).toMatchObject({ pairedItem: { item: 1 }, json: { InvoiceID: 'ok' } });
-    expect(out[1].error).toBeUndefined();
+  });
+
+  it('for the error output, shapes the failed item as n8n moves it there: only error and details, the classification in details', async () => {
+    const port = new RecordingPort();
+    port.fail = () => xeroFailure({ message: 'Bad', category: 'validation_error', action: 'fix_request', validationMessages: ['Date is invalid'] });
+    const context = fakeExecute({ parameters: create, continueOnFail: true });
+    context.getNode = () => ({ ...NODE, onError: 'continueErrorOutput' });
+    const [out] = await executeXeroGuard(context, port);
+    // n8n-core's handleNodeErrorOutput moves an item whose json keys are all error/message/details.
+    expect(Object.keys(out[0].json).every((k) => ['error', 'message', 'details'].includes(k))).toBe(true);
+    expect(out[0].json).toMatchObject({ error: expect.stringContaining('Date is invalid'), details: { category: 'validation_error', validationMessages: ['Date is invalid'] } });
   });
 
   it('an empty required field is a configuration error naming the field, before any request', async () => {
