@@ -14,17 +14,20 @@ export function clientPath(path: string, base: XeroRequestSpec['base'] = 'accoun
   const segments = path.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
   // A Custom API Call may name the Accounting API's own prefix; the client adds it.
   if (base !== 'root' && segments[0]?.toLowerCase() === 'api.xro' && segments[1] === '2.0') segments.splice(0, 2);
-  return segments
-    .map((segment) => {
-      let plain: string;
-      try {
-        plain = decodeURIComponent(segment);
-      } catch {
-        throw new XeroGuardConfigError(`Path segment "${segment.slice(0, 60)}" is not valid percent-encoding`, 'Correct the ID or file name in the node.');
-      }
-      if (plain.includes('/')) throw new XeroGuardConfigError(`"${plain.slice(0, 60)}" contains a "/", which Xero paths cannot carry in an ID or file name`, 'Correct the ID or file name in the node.');
-      return plain;
-    });
+  return segments.map((segment) => {
+    let plain: string;
+    try {
+      plain = decodeURIComponent(segment);
+    } catch {
+      throw new XeroGuardConfigError(`Path segment "${segment.slice(0, 60)}" is not valid percent-encoding`, 'Correct the ID or file name in the node.');
+    }
+    if (plain.includes('/'))
+      throw new XeroGuardConfigError(
+        `"${plain.slice(0, 60)}" contains a "/", which Xero paths cannot carry in an ID or file name`,
+        'Correct the ID or file name in the node.',
+      );
+    return plain;
+  });
 }
 
 /** The node's request spec as the core client's options: one Xero wire client for paging, dates, idempotency and waits. */
@@ -107,7 +110,12 @@ export function portOverClient(client: XeroAccountingClient, connections: () => 
       delete downloadOptions.dates; // a binary answer has no dates to convert
       const accept = spec.binary?.direction === 'download' ? spec.binary.accept : downloadOptions.accept;
       const file = await watched(tenantId, () => client.download({ ...downloadOptions, ...(accept ? { accept } : {}) }));
-      return { data: Buffer.from(file.bytes), mimeType: file.contentType.split(';')[0].trim(), ...(file.fileName ? { fileName: file.fileName } : {}), limits: seen(tenantId, file.limits) };
+      return {
+        data: Buffer.from(file.bytes),
+        mimeType: file.contentType.split(';')[0].trim(),
+        ...(file.fileName ? { fileName: file.fileName } : {}),
+        limits: seen(tenantId, file.limits),
+      };
     },
     async upload(tenantId, spec, file, options) {
       const method = spec.method === 'POST' ? 'POST' : 'PUT';

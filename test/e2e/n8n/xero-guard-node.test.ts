@@ -17,7 +17,14 @@ import { randomUUID } from 'node:crypto';
 import { convertText } from '../../../n8n/convert/convert';
 import { convertXeroDates } from '../../../src/xero/accounting';
 import { startXeroHostProxy, type XeroHostProxy } from '../../../tools/services/xero-host-proxy';
-import { SIMULATOR_DEFAULT_SCOPES as DEFAULT_SCOPES, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
+import {
+  SIMULATOR_DEFAULT_SCOPES as DEFAULT_SCOPES,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_TENANT_ID,
+  type Simulator,
+  type SimulatorTokenResponse,
+} from '../../../src/simulator';
 import { everyOperationWorkflow } from '../../unit/n8n/converter/sample-workflow';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
@@ -45,9 +52,21 @@ function comparable(value: unknown): unknown {
 
 /** The document workflow as a user built it with n8n's own Xero node (typeVersion 1, n8n-nodes-base 2.41.1). */
 function nativeWorkflow(credential: Cred): Record<string, unknown> {
-  const xero = (name: string, parameters: Record<string, unknown>): Node => ({ id: randomUUID(), name, type: 'n8n-nodes-base.xero', typeVersion: 1, parameters: { organizationId: SWITCH_TENANT.tenantId, ...parameters }, credentials: { xeroOAuth2Api: credential } });
+  const xero = (name: string, parameters: Record<string, unknown>): Node => ({
+    id: randomUUID(),
+    name,
+    type: 'n8n-nodes-base.xero',
+    typeVersion: 1,
+    parameters: { organizationId: SWITCH_TENANT.tenantId, ...parameters },
+    credentials: { xeroOAuth2Api: credential },
+  });
   return webhookChain('native-xero', [
-    xero('Create Contact', { resource: 'contact', operation: 'create', name: '={{ $json.body.name }}', additionalFields: { emailAddress: '={{ $json.body.email }}', accountNumber: 'ACC-7' } }),
+    xero('Create Contact', {
+      resource: 'contact',
+      operation: 'create',
+      name: '={{ $json.body.name }}',
+      additionalFields: { emailAddress: '={{ $json.body.email }}', accountNumber: 'ACC-7' },
+    }),
     xero('Create Invoice', {
       resource: 'invoice',
       operation: 'create',
@@ -78,7 +97,14 @@ const xeroGuard = (name: string, credential: Cred, tenantId: string, parameters:
 /** Webhook -> the nodes in a row (main output 0 each); `extra` adds other connections (an error output). */
 function webhookChain(path: string, chain: Node[], extra: Record<string, unknown> = {}, nodes: Node[] = []): Record<string, unknown> {
   const all: Node[] = [
-    { id: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
+    {
+      id: randomUUID(),
+      name: 'Webhook',
+      type: 'n8n-nodes-base.webhook',
+      typeVersion: 2,
+      webhookId: randomUUID(),
+      parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+    },
     ...chain,
     ...nodes,
   ];
@@ -101,11 +127,14 @@ describe('Xero Guard node on real n8n', () => {
 
   /** Reads the simulator's books as an independent client would (another grant, plain fetch). */
   const xeroGet = async (path: string, tenantId = DEMO_TENANT_ID): Promise<any> => {
-    const res = await fetch(`${sim!.apiUrl}/api.xro/2.0/${path}`, { headers: { authorization: `Bearer ${reader.access_token}`, 'xero-tenant-id': tenantId, accept: 'application/json' } });
+    const res = await fetch(`${sim!.apiUrl}/api.xro/2.0/${path}`, {
+      headers: { authorization: `Bearer ${reader.access_token}`, 'xero-tenant-id': tenantId, accept: 'application/json' },
+    });
     expect(res.status).toBe(200);
     return res.json();
   };
-  const callsTo = (endpoint: string, method: string, pathPart: string) => sim!.log().filter((e: any) => e.type === 'request' && e.endpoint === endpoint && e.method === method && String(e.path).includes(pathPart));
+  const callsTo = (endpoint: string, method: string, pathPart: string) =>
+    sim!.log().filter((e: any) => e.type === 'request' && e.endpoint === endpoint && e.method === method && String(e.path).includes(pathPart));
 
   beforeAll(async () => {
     ({ sim } = await startE2eSimulator());
@@ -120,34 +149,84 @@ describe('Xero Guard node on real n8n', () => {
     sim.accounting.seed(BIG_TENANT.tenantId, { contacts: 20, invoices: BIG_COUNT });
     const creds = [credentialFor(sim, work, { name: 'Xero work' }), credentialFor(sim, revokedGrant, { name: 'Xero leaver' })];
     // n8n's own Xero credential as "Connect my account" leaves it (its token URL stays Xero's: nothing here refreshes).
-    const nativeCred = { id: randomCredentialId(), name: 'Xero (n8n)', type: 'xeroOAuth2Api', data: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, oauthTokenData: { ...native } } };
+    const nativeCred = {
+      id: randomCredentialId(),
+      name: 'Xero (n8n)',
+      type: 'xeroOAuth2Api',
+      data: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, oauthTokenData: { ...native } },
+    };
     await n8n.importCredentials([...creds, nativeCred]);
     const [workCred, leaverCred] = creds.map((c) => ({ id: c.id, name: c.name }));
     switchCred = workCred;
     const invoiceOf = (name: string, contact: string, status: string, settings: Record<string, unknown> = {}, reference = '') =>
-      xeroGuard(name, workCred, DEMO_TENANT_ID, {
-        resource: 'invoice',
-        operation: 'create',
-        type: 'ACCREC',
-        contactId: contact,
-        lineItemsUi: { lineItemsValues: [{ description: 'Bookkeeping, November', quantity: 2, unitAmount: '150', accountCode: '200', taxType: 'NONE' }] },
-        additionalFields: { status, ...(reference ? { reference } : {}) },
-      }, settings);
+      xeroGuard(
+        name,
+        workCred,
+        DEMO_TENANT_ID,
+        {
+          resource: 'invoice',
+          operation: 'create',
+          type: 'ACCREC',
+          contactId: contact,
+          lineItemsUi: { lineItemsValues: [{ description: 'Bookkeeping, November', quantity: 2, unitAmount: '150', accountCode: '200', taxType: 'NONE' }] },
+          additionalFields: { status, ...(reference ? { reference } : {}) },
+        },
+        settings,
+      );
     const workflows = [
       webhookChain('document-flow', [
-        xeroGuard('Create Contact', workCred, DEMO_TENANT_ID, { resource: 'contact', operation: 'create', name: '={{ $json.body.name }}', additionalFields: { emailAddress: '={{ $json.body.email }}' } }),
+        xeroGuard('Create Contact', workCred, DEMO_TENANT_ID, {
+          resource: 'contact',
+          operation: 'create',
+          name: '={{ $json.body.name }}',
+          additionalFields: { emailAddress: '={{ $json.body.email }}' },
+        }),
         invoiceOf('Create Invoice', '={{ $json.ContactID }}', 'AUTHORISED'),
-        xeroGuard('Email Invoice', workCred, DEMO_TENANT_ID, { resource: 'invoice', operation: 'email', invoiceId: "={{ $('Create Invoice').item.json.InvoiceID }}" }),
-        xeroGuard('Download PDF', workCred, DEMO_TENANT_ID, { resource: 'invoice', operation: 'downloadPdf', invoiceId: "={{ $('Create Invoice').item.json.InvoiceID }}", binaryPropertyName: 'data' }),
-        xeroGuard('Attach File', workCred, DEMO_TENANT_ID, { resource: 'attachment', operation: 'upload', parentType: 'Invoices', parentId: "={{ $('Create Invoice').item.json.InvoiceID }}", fileName: 'copy of invoice.pdf', binaryPropertyName: 'data' }),
+        xeroGuard('Email Invoice', workCred, DEMO_TENANT_ID, {
+          resource: 'invoice',
+          operation: 'email',
+          invoiceId: "={{ $('Create Invoice').item.json.InvoiceID }}",
+        }),
+        xeroGuard('Download PDF', workCred, DEMO_TENANT_ID, {
+          resource: 'invoice',
+          operation: 'downloadPdf',
+          invoiceId: "={{ $('Create Invoice').item.json.InvoiceID }}",
+          binaryPropertyName: 'data',
+        }),
+        xeroGuard('Attach File', workCred, DEMO_TENANT_ID, {
+          resource: 'attachment',
+          operation: 'upload',
+          parentType: 'Invoices',
+          parentId: "={{ $('Create Invoice').item.json.InvoiceID }}",
+          fileName: 'copy of invoice.pdf',
+          binaryPropertyName: 'data',
+        }),
       ]),
-      webhookChain('get-many', [xeroGuard('All Invoices', workCred, BIG_TENANT.tenantId, { resource: 'invoice', operation: 'getAll', returnAll: true, options: {} })]),
+      webhookChain('get-many', [
+        xeroGuard('All Invoices', workCred, BIG_TENANT.tenantId, { resource: 'invoice', operation: 'getAll', returnAll: true, options: {} }),
+      ]),
       // The answer is dropped after Xero created the invoice; n8n retries the node with the same Idempotency-Key.
-      webhookChain('retried-create', [invoiceOf('Create Invoice', '={{ $json.body.contactId }}', 'DRAFT', { retryOnFail: true, maxTries: 2, waitBetweenTries: 100 }, '={{ $json.body.reference }}')]),
+      webhookChain('retried-create', [
+        invoiceOf(
+          'Create Invoice',
+          '={{ $json.body.contactId }}',
+          'DRAFT',
+          { retryOnFail: true, maxTries: 2, waitBetweenTries: 100 },
+          '={{ $json.body.reference }}',
+        ),
+      ]),
       webhookChain('rate-limited', [xeroGuard('Organisation', workCred, DEMO_TENANT_ID, { resource: 'organisation', operation: 'get' })]),
       webhookChain(
         'validation-error',
-        [xeroGuard('Email Draft', workCred, DEMO_TENANT_ID, { resource: 'invoice', operation: 'email', invoiceId: '={{ $json.body.invoiceId }}' }, { onError: 'continueErrorOutput' })],
+        [
+          xeroGuard(
+            'Email Draft',
+            workCred,
+            DEMO_TENANT_ID,
+            { resource: 'invoice', operation: 'email', invoiceId: '={{ $json.body.invoiceId }}' },
+            { onError: 'continueErrorOutput' },
+          ),
+        ],
         { 'Email Draft': { main: [[{ node: 'Sent', type: 'main', index: 0 }], [{ node: 'Refused', type: 'main', index: 0 }]] } },
         [
           { id: randomUUID(), name: 'Sent', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
@@ -191,7 +270,9 @@ describe('Xero Guard node on real n8n', () => {
     const { Attachments } = await xeroGet(`Invoices/${Invoices[0].InvoiceID}/Attachments`);
     expect(Attachments).toEqual([expect.objectContaining({ FileName: 'copy of invoice.pdf', MimeType: 'application/pdf' })]);
     // The PDF that was attached is the one Xero gave: a real PDF, as many bytes as Xero's own.
-    const pdf = await fetch(`${sim!.apiUrl}/api.xro/2.0/Invoices/${Invoices[0].InvoiceID}`, { headers: { authorization: `Bearer ${reader.access_token}`, 'xero-tenant-id': DEMO_TENANT_ID, accept: 'application/pdf' } });
+    const pdf = await fetch(`${sim!.apiUrl}/api.xro/2.0/Invoices/${Invoices[0].InvoiceID}`, {
+      headers: { authorization: `Bearer ${reader.access_token}`, 'xero-tenant-id': DEMO_TENANT_ID, accept: 'application/pdf' },
+    });
     expect(Attachments[0].ContentLength).toBe((await pdf.arrayBuffer()).byteLength);
   });
 
@@ -215,7 +296,9 @@ describe('Xero Guard node on real n8n', () => {
     sim!.faults.add({ kind: 'drop-response', endpoint: 'accounting', times: 1 });
     const answer = await n8n!.webhook('retried-create', { contactId, reference });
     expect(answer.status).toBe(200);
-    const posts = callsTo('accounting', 'POST', '/Invoices').filter((e: any) => e.status === 'dropped' || e.status === 200).slice(-2);
+    const posts = callsTo('accounting', 'POST', '/Invoices')
+      .filter((e: any) => e.status === 'dropped' || e.status === 200)
+      .slice(-2);
     expect(posts.map((e: any) => e.status)).toEqual(['dropped', 200]);
     expect((answer.json as any[])[0]).toMatchObject({ Reference: reference, Status: 'DRAFT' });
     expect(sim!.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(before + 1);
@@ -234,20 +317,25 @@ describe('Xero Guard node on real n8n', () => {
     expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(3000);
   });
 
-  test('a validation error arrives on the error output with Xero\'s message and category validation_error', async () => {
+  test("a validation error arrives on the error output with Xero's message and category validation_error", async () => {
     const { Invoices } = await xeroGet(`Invoices?where=${encodeURIComponent('Status=="DRAFT"')}`);
     expect(Invoices.length).toBeGreaterThan(0);
     const answer = await n8n!.webhook('validation-error', { invoiceId: Invoices[0].InvoiceID });
     expect(answer.status).toBe(200);
     const [refused] = answer.json as any[];
-    expect(refused.details).toMatchObject({ category: 'validation_error', action: 'fix_request', httpStatus: 400, validationMessages: ['Only sales invoices that are AUTHORISED or PAID can be emailed.'] });
+    expect(refused.details).toMatchObject({
+      category: 'validation_error',
+      action: 'fix_request',
+      httpStatus: 400,
+      validationMessages: ['Only sales invoices that are AUTHORISED or PAID can be emailed.'],
+    });
     expect(String(refused.error)).toContain('Only sales invoices that are AUTHORISED or PAID can be emailed.');
     // On the error output: the node after it ran, the one on the success output did not.
     const [execution] = await n8n!.executions({ workflowId: workflowIds['validation-error'], limit: 1 });
     expect(Object.keys(execution.data.resultData.runData).sort()).toEqual(['Email Draft', 'Refused', 'Webhook']);
   });
 
-  test('a revoked connection fails with n8n\'s credential-invalid cause, saying to reconnect, with no token in it', async () => {
+  test("a revoked connection fails with n8n's credential-invalid cause, saying to reconnect, with no token in it", async () => {
     sim!.revokeUser('leaver@xero-guard.test');
     const answer = await n8n!.webhook('revoked');
     expect(answer.status).toBeGreaterThanOrEqual(500);
@@ -262,7 +350,10 @@ describe('Xero Guard node on real n8n', () => {
 
   test("n8n's own Xero node and the same workflow converted to Xero Guard create and return the same records", async () => {
     const input = { name: 'Kauri Legal', email: 'ap@kauri-legal.test' };
-    const books = async () => ({ Contacts: (await xeroGet('Contacts', SWITCH_TENANT.tenantId)).Contacts, Invoices: (await xeroGet('Invoices', SWITCH_TENANT.tenantId)).Invoices });
+    const books = async () => ({
+      Contacts: (await xeroGet('Contacts', SWITCH_TENANT.tenantId)).Contacts,
+      Invoices: (await xeroGet('Invoices', SWITCH_TENANT.tenantId)).Invoices,
+    });
     sim!.accounting.reset(SWITCH_TENANT.tenantId);
     const native = await n8n!.webhook('native-xero', input);
     expect(native.status).toBe(200);
@@ -295,7 +386,10 @@ describe('Xero Guard node on real n8n', () => {
   test("a workflow converted from n8n's Xero node imports with every node, field and connection kept", async () => {
     const source = everyOperationWorkflow();
     const text = JSON.stringify(source, null, 2);
-    const converted = JSON.parse(convertText(text, 'every.json', JSON.parse(text), { name: 'Xero Guarded' }).text!) as { nodes: Array<Record<string, unknown>>; connections: unknown };
+    const converted = JSON.parse(convertText(text, 'every.json', JSON.parse(text), { name: 'Xero Guarded' }).text!) as {
+      nodes: Array<Record<string, unknown>>;
+      connections: unknown;
+    };
     const dir = mkdtempSync(join(tmpdir(), 'xg-convert-e2e-'));
     try {
       const file = join(dir, 'every.xero-guard.json');

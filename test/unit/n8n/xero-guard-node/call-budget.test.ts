@@ -2,7 +2,7 @@ import { readBudgets } from '../../../../src/check';
 import { MemoryLedger } from '../../../../src/ledger';
 import { budgetFor, recordLimits } from '../../../../nodes/XeroGuard/call-budget';
 
-describe('Xero Guard node: every answer feeds the chain\'s call budget', () => {
+describe("Xero Guard node: every answer feeds the chain's call budget", () => {
   it('records the figures Xero sent (absent ones stay unknown) into the ledger notes, one budget per chain', async () => {
     const ledger = new MemoryLedger();
     const budget = budgetFor(ledger, 'chain-a')!;

@@ -30,7 +30,11 @@ describe('Xero Guard node: the port over the core Accounting client', () => {
         return fetchTransport(request);
       },
     });
-    port = portOverClient(client, async () => [], (tenantId, limits) => budget.push({ tenantId, limits }));
+    port = portOverClient(
+      client,
+      async () => [],
+      (tenantId, limits) => budget.push({ tenantId, limits }),
+    );
   });
   beforeEach(() => {
     sent = [];
@@ -40,7 +44,7 @@ describe('Xero Guard node: the port over the core Accounting client', () => {
 
   const urlOf = (i = 0) => new URL(sent[i]!.url);
 
-  it('pages a list to its end and feeds every answer\'s budget to the sink', async () => {
+  it("pages a list to its end and feeds every answer's budget to the sink", async () => {
     const records: unknown[] = [];
     for await (const page of port.pages(DEMO_TENANT_ID, spec('GET', '/Invoices', { envelope: 'Invoices', paging: 'page' }))) records.push(...page.records);
     expect(records).toHaveLength(250);
@@ -51,7 +55,7 @@ describe('Xero Guard node: the port over the core Accounting client', () => {
     contactId = (records[0] as { Contact: { ContactID: string } }).Contact.ContactID;
   });
 
-  it('a batch write asks for per-element answers (summarizeErrors=false) and keeps Xero\'s refusal on its element', async () => {
+  it("a batch write asks for per-element answers (summarizeErrors=false) and keeps Xero's refusal on its element", async () => {
     const body = { Contacts: [{ Name: `Batch A ${Date.now()}` }, { Name: '' }] };
     const answer = await port.request(DEMO_TENANT_ID, spec('POST', '/Contacts', { envelope: 'Contacts', body, batch: true }), { stableId: 'exec:node:0:0-1' });
     expect(urlOf().searchParams.get('summarizeErrors')).toBe('false');
@@ -61,20 +65,31 @@ describe('Xero Guard node: the port over the core Accounting client', () => {
     expect(results[1]!.ValidationErrors?.length).toBeGreaterThan(0);
   });
 
-  it('decodes the node\'s encoded path segments once: a file name with a space is stored as typed', async () => {
+  it("decodes the node's encoded path segments once: a file name with a space is stored as typed", async () => {
     const list = await port.request(DEMO_TENANT_ID, spec('GET', '/Invoices', { envelope: 'Invoices', query: { page: '1', pageSize: '1' } }));
     const invoiceId = (list.body as { Invoices: Array<{ InvoiceID: string }> }).Invoices[0]!.InvoiceID;
     const pdf = await port.download(DEMO_TENANT_ID, spec('GET', `/Invoices/${invoiceId}`, { binary: { direction: 'download', accept: 'application/pdf' } }));
     expect(pdf.mimeType).toBe('application/pdf');
     expect(pdf.data.subarray(0, 5).toString()).toBe('%PDF-');
     const name = 'copy of invoice #1.pdf';
-    const uploaded = await port.upload(DEMO_TENANT_ID, spec('PUT', `/Invoices/${invoiceId}/Attachments/${encodeURIComponent(name)}`, { envelope: 'Attachments', binary: { direction: 'upload', binaryProperty: 'data', fileName: name } }), { data: pdf.data, mimeType: 'application/pdf', fileName: name }, { stableId: 'exec:node:0:0' });
-    expect((uploaded.body as { Attachments: Array<{ FileName: string; ContentLength: number }> }).Attachments[0]).toMatchObject({ FileName: name, ContentLength: pdf.data.length });
+    const uploaded = await port.upload(
+      DEMO_TENANT_ID,
+      spec('PUT', `/Invoices/${invoiceId}/Attachments/${encodeURIComponent(name)}`, {
+        envelope: 'Attachments',
+        binary: { direction: 'upload', binaryProperty: 'data', fileName: name },
+      }),
+      { data: pdf.data, mimeType: 'application/pdf', fileName: name },
+      { stableId: 'exec:node:0:0' },
+    );
+    expect((uploaded.body as { Attachments: Array<{ FileName: string; ContentLength: number }> }).Attachments[0]).toMatchObject({
+      FileName: name,
+      ContentLength: pdf.data.length,
+    });
     expect(sent[sent.length - 1]!.url).toContain('copy%20of%20invoice%20%231.pdf');
     expect(() => clientPath(`/Invoices/${encodeURIComponent('a/b')}`)).toThrow(/contains a "\/"/);
   });
 
-  it('a Custom API Call\'s text page numbers and the Accounting prefix in its path reach the client as it counts them', async () => {
+  it("a Custom API Call's text page numbers and the Accounting prefix in its path reach the client as it counts them", async () => {
     const records: unknown[] = [];
     const custom = spec('GET', '/api.xro/2.0/Invoices/', { envelope: 'Invoices', paging: 'page', query: { page: '2', pageSize: '100' } });
     for await (const page of port.pages(DEMO_TENANT_ID, custom)) records.push(...page.records);
@@ -90,19 +105,43 @@ describe('Xero Guard node: the port over the core Accounting client', () => {
   });
 
   it('a Custom API Call cannot override the headers the client owns', async () => {
-    const failure = await port.request(DEMO_TENANT_ID, spec('GET', '/Organisation', { headers: { 'Xero-Tenant-Id': 'someone-else' } })).catch((e: unknown) => e);
+    const failure = await port
+      .request(DEMO_TENANT_ID, spec('GET', '/Organisation', { headers: { 'Xero-Tenant-Id': 'someone-else' } }))
+      .catch((e: unknown) => e);
     expect(isXeroPortFailure(failure)).toBe(true);
     expect(String((failure as Error).message)).toMatch(/set by Xero Guard itself/);
     expect(sent).toHaveLength(0);
   });
 
-  it('a refusal arrives with the classification and Xero\'s words, and its budget still reaches the sink', async () => {
-    const draft = await port.request(DEMO_TENANT_ID, spec('PUT', '/Invoices', { envelope: 'Invoices', body: { Invoices: [{ Type: 'ACCREC', Contact: { ContactID: contactId }, Status: 'DRAFT', LineItems: [{ Description: 'x', Quantity: 1, UnitAmount: 1, AccountCode: '200', TaxType: 'NONE' }] }] } }), { stableId: 'exec:node:0:9' });
+  it("a refusal arrives with the classification and Xero's words, and its budget still reaches the sink", async () => {
+    const draft = await port.request(
+      DEMO_TENANT_ID,
+      spec('PUT', '/Invoices', {
+        envelope: 'Invoices',
+        body: {
+          Invoices: [
+            {
+              Type: 'ACCREC',
+              Contact: { ContactID: contactId },
+              Status: 'DRAFT',
+              LineItems: [{ Description: 'x', Quantity: 1, UnitAmount: 1, AccountCode: '200', TaxType: 'NONE' }],
+            },
+          ],
+        },
+      }),
+      { stableId: 'exec:node:0:9' },
+    );
     const invoiceId = (draft.body as { Invoices: Array<{ InvoiceID: string }> }).Invoices[0]!.InvoiceID;
     budget = [];
-    const failure = await port.request(DEMO_TENANT_ID, spec('POST', `/Invoices/${invoiceId}/Email`, { body: {} }), { stableId: 'exec:node:0:10' }).catch((e: unknown) => e);
+    const failure = await port
+      .request(DEMO_TENANT_ID, spec('POST', `/Invoices/${invoiceId}/Email`, { body: {} }), { stableId: 'exec:node:0:10' })
+      .catch((e: unknown) => e);
     expect(isXeroPortFailure(failure)).toBe(true);
-    expect(failure).toMatchObject({ category: 'validation_error', httpStatus: 400, validationMessages: ['Only sales invoices that are AUTHORISED or PAID can be emailed.'] });
+    expect(failure).toMatchObject({
+      category: 'validation_error',
+      httpStatus: 400,
+      validationMessages: ['Only sales invoices that are AUTHORISED or PAID can be emailed.'],
+    });
     expect(budget).toHaveLength(1);
   });
 });
