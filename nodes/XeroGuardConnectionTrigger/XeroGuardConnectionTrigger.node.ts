@@ -1,11 +1,4 @@
-import type {
-  ICredentialDataDecryptedObject,
-  IDataObject,
-  INodeExecutionData,
-  INodeType,
-  INodeTypeDescription,
-  IPollFunctions,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { checkConnection, detectStateChange, type CheckResult, type StateChangeEvent } from '../../src/check';
 import { checkResultForError } from '../../src/host';
@@ -33,7 +26,7 @@ export class XeroGuardConnectionTrigger implements INodeType {
     properties: [
       {
         displayName:
-          'Each poll checks the connection (token, organisations) and rotates the refresh token when it is due, so an idle connection never reaches Xero\'s 60-day limit. It fires only when the state changes.',
+          "Each poll checks the connection (token, organisations) and rotates the refresh token when it is due, so an idle connection never reaches Xero's 60-day limit. It fires only when the state changes.",
         name: 'triggerNotice',
         type: 'notice',
         default: '',

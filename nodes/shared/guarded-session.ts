@@ -101,7 +101,10 @@ export async function openGuardedSession(data: Data, env: Record<string, string 
   assertN8nVersion(runningN8nVersion());
   const credential = readCredential(data);
   if (!credential.client.clientId || !credential.client.clientSecret) {
-    throw new XeroGuardSetupError('MISCONFIGURED', 'The Xero credential has no client id or client secret: copy both from your app at developer.xero.com/app/manage into the credential.');
+    throw new XeroGuardSetupError(
+      'MISCONFIGURED',
+      'The Xero credential has no client id or client secret: copy both from your app at developer.xero.com/app/manage into the credential.',
+    );
   }
   const entry = await engineFor(credential, env);
   const key = connectionKeyOf(credential);
@@ -117,7 +120,10 @@ export function connectionKeyOf(credential: XeroGuardCredential): string {
     throw new XeroGuardSetupError('NOT_CONNECTED', 'OAuth credentials not connected: open the Xero credential in n8n and click "Connect my account".');
   }
   if (!refreshToken) {
-    throw new XeroGuardSetupError('NOT_CONNECTED', 'The Xero credential was connected without a refresh token (the offline_access scope was missing): open the credential and click "Connect my account" again.');
+    throw new XeroGuardSetupError(
+      'NOT_CONNECTED',
+      'The Xero credential was connected without a refresh token (the offline_access scope was missing): open the credential and click "Connect my account" again.',
+    );
   }
   return connectionKeyFor(credential.client.clientId, refreshToken);
 }
@@ -130,7 +136,11 @@ async function adoptOnFirstSight(entry: SharedEngine, key: string, credential: X
     let tokenSet = credential.tokenData && str(credential.tokenData.access_token) ? tokenSetFromN8n(credential.tokenData, now) : null;
     if (!tokenSet) {
       const result = await entry.identity.clientCredentials(credential.client, credential.scopes);
-      if (!result.ok) throw new XeroGuardSetupError(result.error.kind === 'invalid_scope' ? 'MISCONFIGURED' : 'TOKEN_ERROR', `${result.error.message} (Custom Connection token request)`);
+      if (!result.ok)
+        throw new XeroGuardSetupError(
+          result.error.kind === 'invalid_scope' ? 'MISCONFIGURED' : 'TOKEN_ERROR',
+          `${result.error.message} (Custom Connection token request)`,
+        );
       tokenSet = result.tokenSet;
     }
     await engine.adoptGrant(key, tokenSet, { ifAbsent: true, grant: 'client_credentials' });
@@ -163,7 +173,12 @@ export function tokenSetFromN8n(data: Data, now: number): TokenSet {
       : fromJwt !== undefined && Number.isFinite(expiresIn) && expiresIn > 0
         ? Math.min(fromJwt - expiresIn * 1000, now)
         : now;
-  const scope = typeof data.scope === 'string' ? data.scope.split(/[\s,]+/).filter(Boolean) : Array.isArray(data.scope) ? data.scope.filter((s): s is string => typeof s === 'string') : [];
+  const scope =
+    typeof data.scope === 'string'
+      ? data.scope.split(/[\s,]+/).filter(Boolean)
+      : Array.isArray(data.scope)
+        ? data.scope.filter((s): s is string => typeof s === 'string')
+        : [];
   return {
     accessToken,
     refreshToken: str(data.refresh_token) || undefined,

@@ -136,7 +136,9 @@ async function seedCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const summary = JSON.parse(text) as Record<string, unknown>;
-  process.stdout.write(`Seeded ${String(summary.tenantId)}: ${String(summary.contacts)} contacts, ${String(summary.invoices)} invoices, ${String(summary.payments)} payments, ${String(summary.bankTransactions)} bank transactions, ${String(summary.items)} items.\n`);
+  process.stdout.write(
+    `Seeded ${String(summary.tenantId)}: ${String(summary.contacts)} contacts, ${String(summary.invoices)} invoices, ${String(summary.payments)} payments, ${String(summary.bankTransactions)} bank transactions, ${String(summary.items)} items.\n`,
+  );
   return 0;
 }
 
@@ -242,7 +244,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;
     },
   );

@@ -5,8 +5,7 @@ import type { RateLimitHeaders, RateLimitProblem } from './xero-errors';
 export const XERO_RATE_LIMITS: RateLimitSettings = { perMinute: 60, perDay: 5000, concurrent: 5, appPerMinute: 10_000 };
 
 export type Admission =
-  | { ok: true; headers: RateLimitHeaders; release: () => void }
-  | { ok: false; problem: RateLimitProblem; retryAfterSeconds: number; headers: RateLimitHeaders };
+  { ok: true; headers: RateLimitHeaders; release: () => void } | { ok: false; problem: RateLimitProblem; retryAfterSeconds: number; headers: RateLimitHeaders };
 
 /** Rolling windows, as Xero's limits are rolling rather than reset on the minute. */
 class Window {

@@ -1,7 +1,15 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ACCOUNTING_ADMIN_PREFIX, ACCOUNTING_READ_LIMIT, AccountingApi, handleAccountingAdmin, seedBook, type SeedOptions, type SeedSummary } from './accounting';
+import {
+  ACCOUNTING_ADMIN_PREFIX,
+  ACCOUNTING_READ_LIMIT,
+  AccountingApi,
+  handleAccountingAdmin,
+  seedBook,
+  type SeedOptions,
+  type SeedSummary,
+} from './accounting';
 import { handleAdmin } from './admin-api';
 import { BadInput, decodePathSegment } from './bad-input';
 import { deleteConnection, getConnections, getOrganisation, type ApiRequest } from './api-endpoints';
@@ -104,10 +112,14 @@ function route(core: SimulatorCore, accounting: AccountingApi, req: IncomingMess
   // Xero's API paths are case-insensitive (the OpenAPI document says /Connections, SDKs send /connections).
   if (lower === '/connections' && method === 'GET') return { endpoint: 'connections', handle: () => getConnections(core, api) };
   const del = /^\/connections\/([^/]+)$/.exec(lower);
-  if (del?.[1] && method === 'DELETE') return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodePathSegment(del[1] as string, 'connection id')) };
+  if (del?.[1] && method === 'DELETE')
+    return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodePathSegment(del[1] as string, 'connection id')) };
   if (lower === '/api.xro/2.0/organisation' && method === 'GET') return { endpoint: 'organisation', handle: () => getOrganisation(core, api) };
   if (lower.startsWith(ACCOUNTING_PREFIX)) {
-    const segments = path.slice(ACCOUNTING_PREFIX.length).split('/').map((s) => safeDecode(s));
+    const segments = path
+      .slice(ACCOUNTING_PREFIX.length)
+      .split('/')
+      .map((s) => safeDecode(s));
     return { endpoint: 'accounting', handle: (_body, raw) => accounting.handle(api, raw, segments) };
   }
   return undefined;

@@ -88,13 +88,4 @@ export interface TokenResponse {
   scope: string;
 }
 
-export type Endpoint =
-  | 'authorize'
-  | 'token'
-  | 'revocation'
-  | 'connections'
-  | 'organisation'
-  | 'accounting'
-  | 'discovery'
-  | 'admin'
-  | 'other';
+export type Endpoint = 'authorize' | 'token' | 'revocation' | 'connections' | 'organisation' | 'accounting' | 'discovery' | 'admin' | 'other';

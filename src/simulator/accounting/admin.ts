@@ -72,7 +72,10 @@ export function handleAccountingAdmin(core: SimulatorCore, api: AccountingApi, m
       api.store.reset(tenantId);
       return json(200, { tenantId, reset: true });
     }
-    return json(404, { error: `unknown admin route: ${method} ${url.pathname}`, routes: ['POST /__admin/accounting/seed', 'GET /__admin/accounting/counts', 'POST /__admin/accounting/rate-limits', 'POST /__admin/accounting/reset'] });
+    return json(404, {
+      error: `unknown admin route: ${method} ${url.pathname}`,
+      routes: ['POST /__admin/accounting/seed', 'GET /__admin/accounting/counts', 'POST /__admin/accounting/rate-limits', 'POST /__admin/accounting/reset'],
+    });
   } catch (err) {
     if (err instanceof BadInput) return json(400, { error: err.message, field: err.field });
     throw err;

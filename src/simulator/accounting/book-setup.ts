@@ -16,7 +16,7 @@ const CHART: Array<[code: string, name: string, type: string]> = [
   ['610', 'Accounts Receivable', 'CURRENT'],
   ['800', 'Accounts Payable', 'CURRLIAB'],
   ['820', 'GST', 'CURRLIAB'],
-  ['970', "Owner A Funds Introduced", 'EQUITY'],
+  ['970', 'Owner A Funds Introduced', 'EQUITY'],
 ];
 
 const TAX_RATES: Array<[type: string, name: string, rate: number, report: string]> = [
@@ -61,4 +61,3 @@ export function initialiseBook(book: TenantBook, currency: string, createdAt: nu
 }
 
 const CURRENCY_NAMES: Record<string, string> = { NZD: 'New Zealand Dollar', AUD: 'Australian Dollar', GBP: 'British Pound', USD: 'United States Dollar' };
-

@@ -79,10 +79,12 @@ export function priceLines(input: unknown, lineAmountTypes: string, ctx: Ctx, de
     const amount = round2(quantity * unit * (1 - (discount ?? 0) / 100));
     const accountCode = str(li.AccountCode);
     if (accountCode && !accountByCode(ctx, accountCode)) errors.push(`Account code '${accountCode}' is not a valid code for this document.`);
-    const taxType = lineAmountTypes === 'NoTax' ? 'NONE' : str(li.TaxType) ?? (str(accountByCode(ctx, accountCode)?.TaxType) || defaultTax);
-    if (taxType !== 'NONE' && !ctx.book.collection('TaxRates').has(taxType)) errors.push(`The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction.`);
+    const taxType = lineAmountTypes === 'NoTax' ? 'NONE' : (str(li.TaxType) ?? (str(accountByCode(ctx, accountCode)?.TaxType) || defaultTax));
+    if (taxType !== 'NONE' && !ctx.book.collection('TaxRates').has(taxType))
+      errors.push(`The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction.`);
     const rate = taxRatePercent(ctx, taxType);
-    const lineTax = lineAmountTypes === 'Inclusive' ? round2(amount - amount / (1 + rate / 100)) : lineAmountTypes === 'NoTax' ? 0 : round2((amount * rate) / 100);
+    const lineTax =
+      lineAmountTypes === 'Inclusive' ? round2(amount - amount / (1 + rate / 100)) : lineAmountTypes === 'NoTax' ? 0 : round2((amount * rate) / 100);
     const line: XRecord = {
       LineItemID: str(li.LineItemID) ?? newId(),
       Description: str(li.Description) ?? '',
@@ -157,7 +159,16 @@ export function newContact(input: XRecord, ctx: Ctx): XRecord {
     HasAttachments: false,
     HasValidationErrors: false,
   };
-  for (const f of ['ContactNumber', 'AccountNumber', 'TaxNumber', 'CompanyNumber', 'AccountsReceivableTaxType', 'AccountsPayableTaxType', 'SalesDefaultAccountCode', 'PurchasesDefaultAccountCode']) {
+  for (const f of [
+    'ContactNumber',
+    'AccountNumber',
+    'TaxNumber',
+    'CompanyNumber',
+    'AccountsReceivableTaxType',
+    'AccountsPayableTaxType',
+    'SalesDefaultAccountCode',
+    'PurchasesDefaultAccountCode',
+  ]) {
     if (str(input[f])) c[f] = input[f];
   }
   if (str(input.DefaultCurrency)) c.DefaultCurrency = input.DefaultCurrency;
@@ -165,7 +176,10 @@ export function newContact(input: XRecord, ctx: Ctx): XRecord {
 }
 
 /** Double entry for the Journals endpoint: one journal per posted document or payment, numbered in order. */
-export function postJournal(ctx: Ctx, source: { id: string; type: string; date: number; reference: string; lines: Array<{ code: string; net: number; tax: number }> }): void {
+export function postJournal(
+  ctx: Ctx,
+  source: { id: string; type: string; date: number; reference: string; lines: Array<{ code: string; net: number; tax: number }> },
+): void {
   const number = ctx.book.next('journal');
   ctx.book.journals.push({
     JournalID: newId(),

@@ -125,14 +125,28 @@ export class AccountingApi {
     if (key.length > 128) return validationException([{ ValidationErrors: [{ Message: 'The Idempotency-Key header must be 128 characters or fewer.' }] }]);
     const now = this.core.clock.now();
     for (const [k, v] of call.book.idempotency) if (v.at < now - IDEMPOTENCY_TTL_MS) call.book.idempotency.delete(k);
-    const fingerprint = createHash('sha256').update(`${call.method} ${call.req.url.pathname.toLowerCase()}?${call.req.url.search}\n`).update(call.raw).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${call.method} ${call.req.url.pathname.toLowerCase()}?${call.req.url.search}\n`)
+      .update(call.raw)
+      .digest('hex');
     const seen = call.book.idempotency.get(key);
     if (seen) {
-      this.core.recorder.record({ type: 'action', action: 'idempotentReplay', detail: { tenantId: call.book.tenantId, same: seen.fingerprint === fingerprint } });
+      this.core.recorder.record({
+        type: 'action',
+        action: 'idempotentReplay',
+        detail: { tenantId: call.book.tenantId, same: seen.fingerprint === fingerprint },
+      });
       if (seen.fingerprint === fingerprint) return { ...seen.response, headers: { ...seen.response.headers } };
       // Xero's sources do not say what a reused key with another request gets; the simulator refuses
       // it with 409 (as Stripe and the IETF idempotency draft do) so no client can rely on either.
-      return json(409, { Type: null, Title: 'Conflict', Status: 409, Detail: 'This Idempotency-Key was already used for a different request. Use a new key for a new request.', Instance: call.req.correlationId, Extensions: {} });
+      return json(409, {
+        Type: null,
+        Title: 'Conflict',
+        Status: 409,
+        Detail: 'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
+        Instance: call.req.correlationId,
+        Extensions: {},
+      });
     }
     const response = run();
     if (response.status < 500) call.book.idempotency.set(key, { fingerprint, response, at: now });
@@ -161,7 +175,8 @@ export class AccountingApi {
     const sub = third.toLowerCase();
     const record = this.find(call.book, def, second ?? '');
     if (sub === 'attachments') {
-      if (!this.allowed(call, ATTACHMENT_SCOPES) || !this.allowed(call, { read: def.scopes.read, write: def.scopes.read })) return authorizationUnsuccessful(call.req.correlationId);
+      if (!this.allowed(call, ATTACHMENT_SCOPES) || !this.allowed(call, { read: def.scopes.read, write: def.scopes.read }))
+        return authorizationUnsuccessful(call.req.correlationId);
       if (!def.attachments || !record) return notFound();
       return this.attachments(call, def, record, fourth);
     }
@@ -255,8 +270,16 @@ export class AccountingApi {
   private pdfOf(call: Call, record: XRecord): SimResponse {
     {
       const number = String(record.InvoiceNumber ?? record.CreditNoteNumber ?? record.QuoteNumber ?? record.PurchaseOrderNumber ?? '');
-      const pdf = documentPdf(`${call.orgName}: ${number}`, [`Contact: ${String(obj(record.Contact)?.Name ?? '')}`, `Total: ${String(record.Total ?? '')} ${String(record.CurrencyCode ?? '')}`, `Status: ${String(record.Status ?? '')}`]);
-      return { status: 200, headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${number || 'document'}.pdf"` }, body: pdf } satisfies SimResponse;
+      const pdf = documentPdf(`${call.orgName}: ${number}`, [
+        `Contact: ${String(obj(record.Contact)?.Name ?? '')}`,
+        `Total: ${String(record.Total ?? '')} ${String(record.CurrencyCode ?? '')}`,
+        `Status: ${String(record.Status ?? '')}`,
+      ]);
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${number || 'document'}.pdf"` },
+        body: pdf,
+      } satisfies SimResponse;
     }
   }
 
@@ -269,7 +292,13 @@ export class AccountingApi {
       return json(400, { ErrorNumber: 14, Type: 'PostDataInvalidException', Message: 'The request body is not valid JSON.' });
     }
     const container = obj(parsed);
-    const items = Array.isArray(parsed) ? parsed : container && Array.isArray(container[def.name]) ? (container[def.name] as unknown[]) : container ? [container] : [];
+    const items = Array.isArray(parsed)
+      ? parsed
+      : container && Array.isArray(container[def.name])
+        ? (container[def.name] as unknown[])
+        : container
+          ? [container]
+          : [];
     const elements = items.map((i) => obj(i)).filter((i): i is XRecord => i !== undefined);
     if (elements.length === 0) return json(400, { ErrorNumber: 14, Type: 'PostDataInvalidException', Message: `The request body has no ${def.name}.` });
     return elements;
@@ -302,12 +331,25 @@ export class AccountingApi {
       const failed = results.filter((r) => r.errors);
       if (failed.length > 0) return validationException(failed.map((r) => elementOf(def, r.input, r.errors ?? [])));
       for (const r of results) if (r.record) this.save(call, def, r.record, r.existing);
-      return this.envelope(call, def.name, results.map((r) => r.record));
+      return this.envelope(
+        call,
+        def.name,
+        results.map((r) => r.record),
+      );
     }
     return this.envelope(
       call,
       def.name,
-      results.map((r) => (r.record ? { ...r.record, StatusAttributeString: 'OK' } : { ...r.input, ...(def.name === 'Invoices' || def.name === 'CreditNotes' ? { HasErrors: true } : {}), StatusAttributeString: 'ERROR', ValidationErrors: (r.errors ?? []).map((Message) => ({ Message })) })),
+      results.map((r) =>
+        r.record
+          ? { ...r.record, StatusAttributeString: 'OK' }
+          : {
+              ...r.input,
+              ...(def.name === 'Invoices' || def.name === 'CreditNotes' ? { HasErrors: true } : {}),
+              StatusAttributeString: 'ERROR',
+              ValidationErrors: (r.errors ?? []).map((Message) => ({ Message })),
+            },
+      ),
     );
   }
 
@@ -318,7 +360,13 @@ export class AccountingApi {
     def.saved?.(record, call.ctx, existing);
     if (def.history) {
       const list = call.book.history.get(key) ?? [];
-      list.push({ Changes: existing ? 'Edited' : 'Created', DateUTCString: dateString(call.ctx.now), DateUTC: wireDate(call.ctx.now), User: call.providerName, Details: existing ? `${def.name.replace(/s$/, '')} updated.` : `${def.name.replace(/s$/, '')} created.` });
+      list.push({
+        Changes: existing ? 'Edited' : 'Created',
+        DateUTCString: dateString(call.ctx.now),
+        DateUTC: wireDate(call.ctx.now),
+        User: call.providerName,
+        Details: existing ? `${def.name.replace(/s$/, '')} updated.` : `${def.name.replace(/s$/, '')} created.`,
+      });
       call.book.history.set(key, list);
     }
   }
@@ -335,18 +383,27 @@ export class AccountingApi {
     const list = call.book.attachments.get(key) ?? [];
     if (fileName === undefined) {
       if (call.method !== 'GET') return notFound();
-      return this.envelope(call, 'Attachments', list.map((a) => a.meta));
+      return this.envelope(
+        call,
+        'Attachments',
+        list.map((a) => a.meta),
+      );
     }
     if (call.method === 'GET') {
       const found = list.find((a) => a.meta.FileName === fileName || a.meta.AttachmentID === fileName.toLowerCase());
       if (!found) return notFound();
-      return { status: 200, headers: { 'Content-Type': found.meta.MimeType, 'Content-Disposition': `attachment; filename="${encodeURIComponent(found.meta.FileName)}"` }, body: found.bytes };
+      return {
+        status: 200,
+        headers: { 'Content-Type': found.meta.MimeType, 'Content-Disposition': `attachment; filename="${encodeURIComponent(found.meta.FileName)}"` },
+        body: found.bytes,
+      };
     }
     if (call.method !== 'PUT' && call.method !== 'POST') return notFound();
     if (call.raw.length > MAX_ATTACHMENT_BYTES) return tooLarge('Attachments are limited to 10 MB each.');
     if (call.raw.length === 0) return validationException([{ ValidationErrors: [{ Message: 'The attachment is empty.' }] }]);
     const sameName = list.findIndex((a) => a.meta.FileName === fileName);
-    if (sameName < 0 && list.length >= MAX_ATTACHMENTS) return validationException([{ ValidationErrors: [{ Message: `You can attach up to ${MAX_ATTACHMENTS} files to this document.` }] }]);
+    if (sameName < 0 && list.length >= MAX_ATTACHMENTS)
+      return validationException([{ ValidationErrors: [{ Message: `You can attach up to ${MAX_ATTACHMENTS} files to this document.` }] }]);
     const includeOnline = call.req.url.searchParams.get('IncludeOnline')?.toLowerCase() === 'true';
     const id = newId();
     const attachment: StoredAttachment = {
@@ -354,7 +411,10 @@ export class AccountingApi {
         AttachmentID: id,
         FileName: fileName,
         Url: `https://api.xero.com/api.xro/2.0/${def.name}/${key}/Attachments/${encodeURIComponent(fileName)}`,
-        MimeType: String(call.req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim() ?? 'application/octet-stream',
+        MimeType:
+          String(call.req.headers['content-type'] ?? 'application/octet-stream')
+            .split(';')[0]
+            ?.trim() ?? 'application/octet-stream',
         ContentLength: call.raw.length,
         ...(includeOnline ? { IncludeOnline: true } : {}),
       },
@@ -378,9 +438,18 @@ export class AccountingApi {
     } catch {
       return json(400, { ErrorNumber: 14, Type: 'PostDataInvalidException', Message: 'The request body is not valid JSON.' });
     }
-    const notes = arr(obj(parsed)?.HistoryRecords).map((n) => obj(n)).filter((n): n is XRecord => n !== undefined);
-    if (notes.length === 0 || notes.some((n) => !str(n.Details))) return validationException([{ ValidationErrors: [{ Message: 'A history note needs Details.' }] }]);
-    const added = notes.map((n) => ({ Changes: 'Note', DateUTCString: dateString(call.ctx.now), DateUTC: wireDate(call.ctx.now), User: call.providerName, Details: String(n.Details).slice(0, 2500) }));
+    const notes = arr(obj(parsed)?.HistoryRecords)
+      .map((n) => obj(n))
+      .filter((n): n is XRecord => n !== undefined);
+    if (notes.length === 0 || notes.some((n) => !str(n.Details)))
+      return validationException([{ ValidationErrors: [{ Message: 'A history note needs Details.' }] }]);
+    const added = notes.map((n) => ({
+      Changes: 'Note',
+      DateUTCString: dateString(call.ctx.now),
+      DateUTC: wireDate(call.ctx.now),
+      User: call.providerName,
+      Details: String(n.Details).slice(0, 2500),
+    }));
     list.push(...added);
     call.book.history.set(key, list);
     return this.envelope(call, 'HistoryRecords', added);
@@ -388,16 +457,22 @@ export class AccountingApi {
 
   private email(call: Call, invoice: XRecord): SimResponse {
     if (invoice.Type !== 'ACCREC' || !['AUTHORISED', 'PAID'].includes(String(invoice.Status))) {
-      return validationException([{ InvoiceID: invoice.InvoiceID, ValidationErrors: [{ Message: 'Only sales invoices that are AUTHORISED or PAID can be emailed.' }] }]);
+      return validationException([
+        { InvoiceID: invoice.InvoiceID, ValidationErrors: [{ Message: 'Only sales invoices that are AUTHORISED or PAID can be emailed.' }] },
+      ]);
     }
     const contact = call.book.collection('Contacts').get(String(obj(invoice.Contact)?.ContactID).toLowerCase());
-    if (!str(contact?.EmailAddress)) return validationException([{ InvoiceID: invoice.InvoiceID, ValidationErrors: [{ Message: 'The contact has no email address.' }] }]);
+    if (!str(contact?.EmailAddress))
+      return validationException([{ InvoiceID: invoice.InvoiceID, ValidationErrors: [{ Message: 'The contact has no email address.' }] }]);
     invoice.SentToContact = true;
     return empty(204);
   }
 
   private onlineInvoice(call: Call, invoice: XRecord): SimResponse {
-    if (invoice.Type !== 'ACCREC' || invoice.Status === 'DRAFT') return validationException([{ InvoiceID: invoice.InvoiceID, ValidationErrors: [{ Message: 'Online invoices are only available for approved sales invoices.' }] }]);
+    if (invoice.Type !== 'ACCREC' || invoice.Status === 'DRAFT')
+      return validationException([
+        { InvoiceID: invoice.InvoiceID, ValidationErrors: [{ Message: 'Online invoices are only available for approved sales invoices.' }] },
+      ]);
     return this.envelope(call, 'OnlineInvoices', [{ OnlineInvoiceUrl: `https://in.xero.com/${String(invoice.InvoiceID).replace(/-/g, '').slice(0, 20)}` }]);
   }
 
@@ -408,7 +483,9 @@ export class AccountingApi {
     } catch {
       return json(400, { ErrorNumber: 14, Type: 'PostDataInvalidException', Message: 'The request body is not valid JSON.' });
     }
-    const wanted = arr(obj(parsed)?.Allocations).map((a) => obj(a)).filter((a): a is XRecord => a !== undefined);
+    const wanted = arr(obj(parsed)?.Allocations)
+      .map((a) => obj(a))
+      .filter((a): a is XRecord => a !== undefined);
     const errors: string[] = [];
     if (credit.Status !== 'AUTHORISED') errors.push('Only an AUTHORISED credit note can be allocated.');
     const made: XRecord[] = [];
@@ -417,10 +494,27 @@ export class AccountingApi {
       const invoice = call.book.collection('Invoices').get(String(obj(a.Invoice)?.InvoiceID).toLowerCase());
       const amount = num(a.Amount) ?? 0;
       if (!invoice) errors.push('Invoice could not be found.');
-      else if (amount <= 0 || amount > remaining + 0.001 || amount > Number(invoice.AmountDue) + 0.001) errors.push('The allocation amount exceeds the remaining credit or the amount due on the invoice.');
+      else if (amount <= 0 || amount > remaining + 0.001 || amount > Number(invoice.AmountDue) + 0.001)
+        errors.push('The allocation amount exceeds the remaining credit or the amount due on the invoice.');
       else {
         remaining = round2(remaining - amount);
-        made.push({ AllocationID: newId(), Amount: amount, Date: wireDate(call.ctx.now), Invoice: { InvoiceID: invoice.InvoiceID, InvoiceNumber: invoice.InvoiceNumber, Payments: [], CreditNotes: [], Prepayments: [], Overpayments: [], HasErrors: false, IsDiscounted: false, LineItems: [] }, IsDeleted: false });
+        made.push({
+          AllocationID: newId(),
+          Amount: amount,
+          Date: wireDate(call.ctx.now),
+          Invoice: {
+            InvoiceID: invoice.InvoiceID,
+            InvoiceNumber: invoice.InvoiceNumber,
+            Payments: [],
+            CreditNotes: [],
+            Prepayments: [],
+            Overpayments: [],
+            HasErrors: false,
+            IsDiscounted: false,
+            LineItems: [],
+          },
+          IsDeleted: false,
+        });
       }
     }
     if (wanted.length === 0) errors.push('At least one allocation must be specified.');
@@ -465,10 +559,12 @@ export class AccountingApi {
       return json(400, { ErrorNumber: 14, Type: 'PostDataInvalidException', Message: 'The request body is not valid JSON.' });
     }
     const contacts = arr(obj(parsed)?.Contacts).map((c) => call.book.collection('Contacts').get(String(obj(c)?.ContactID).toLowerCase()));
-    if (contacts.length === 0 || contacts.some((c) => !c)) return validationException([{ ValidationErrors: [{ Message: 'Every contact must exist (give its ContactID).' }] }]);
+    if (contacts.length === 0 || contacts.some((c) => !c))
+      return validationException([{ ValidationErrors: [{ Message: 'Every contact must exist (give its ContactID).' }] }]);
     const added = contacts.map((c) => ({ ContactID: (c as XRecord).ContactID, Name: (c as XRecord).Name }));
     group.Contacts = [...arr(group.Contacts), ...added];
-    for (const c of contacts) (c as XRecord).ContactGroups = [...arr((c as XRecord).ContactGroups), { ContactGroupID: group.ContactGroupID, Name: group.Name, Status: 'ACTIVE' }];
+    for (const c of contacts)
+      (c as XRecord).ContactGroups = [...arr((c as XRecord).ContactGroups), { ContactGroupID: group.ContactGroupID, Name: group.Name, Status: 'ACTIVE' }];
     return this.envelope(call, 'Contacts', added);
   }
 
@@ -512,7 +608,12 @@ function withHeaders(response: SimResponse, headers: RateLimitHeaders): SimRespo
 
 function csv(value: string | null, lower = true): Set<string> | undefined {
   if (value === null || value.trim() === '') return undefined;
-  return new Set(value.split(',').map((s) => (lower ? s.trim().toLowerCase() : s.trim())).filter((s) => s !== ''));
+  return new Set(
+    value
+      .split(',')
+      .map((s) => (lower ? s.trim().toLowerCase() : s.trim()))
+      .filter((s) => s !== ''),
+  );
 }
 
 /** `If-Modified-Since` as Xero reads it: `2009-11-12T00:00:00` (UTC) or an HTTP date. */
@@ -520,7 +621,9 @@ function ifModifiedSince(req: ApiRequest): number | undefined {
   const raw = req.headers['if-modified-since'];
   const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   if (!value) return undefined;
-  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value) ? Date.parse(`${value.length === 10 ? `${value}T00:00:00` : value}Z`) : Date.parse(value);
+  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value)
+    ? Date.parse(`${value.length === 10 ? `${value}T00:00:00` : value}Z`)
+    : Date.parse(value);
   return Number.isFinite(iso) ? iso : undefined;
 }
 

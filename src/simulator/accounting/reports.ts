@@ -2,7 +2,16 @@ import type { TenantBook } from './store';
 import { arr, obj, round2, wireDate, wireMs, type XRecord } from './values';
 
 /** The reports the simulator builds from the book; each answers `{"Reports":[{... Rows ...}]}`. */
-export const REPORTS = ['ProfitAndLoss', 'BalanceSheet', 'TrialBalance', 'AgedReceivablesByContact', 'AgedPayablesByContact', 'BankSummary', 'BudgetSummary', 'ExecutiveSummary'] as const;
+export const REPORTS = [
+  'ProfitAndLoss',
+  'BalanceSheet',
+  'TrialBalance',
+  'AgedReceivablesByContact',
+  'AgedPayablesByContact',
+  'BankSummary',
+  'BudgetSummary',
+  'ExecutiveSummary',
+] as const;
 export type ReportName = (typeof REPORTS)[number];
 
 const TITLES: Record<ReportName, string> = {
@@ -70,7 +79,15 @@ function aged(book: TenantBook, type: 'ACCREC' | 'ACCPAY', contactId: string, no
     const days = Math.floor((now - due) / 86_400_000);
     const i = days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
     buckets[i] = round2((buckets[i] ?? 0) + Number(inv.AmountDue));
-    rows.push(row([cell(new Date(wireMs(inv.Date) ?? now).toISOString().slice(0, 10)), cell(String(inv.InvoiceNumber ?? '')), cell(money(Number(inv.Total))), cell(money(Number(inv.AmountPaid))), cell(money(Number(inv.AmountDue)))]));
+    rows.push(
+      row([
+        cell(new Date(wireMs(inv.Date) ?? now).toISOString().slice(0, 10)),
+        cell(String(inv.InvoiceNumber ?? '')),
+        cell(money(Number(inv.Total))),
+        cell(money(Number(inv.AmountPaid))),
+        cell(money(Number(inv.AmountDue))),
+      ]),
+    );
   }
   return [
     header(['Date', 'Reference', 'Total', 'Paid', 'Due']),
@@ -124,7 +141,15 @@ export function buildReport(book: TenantBook, name: ReportName, query: URLSearch
         if (a.Type !== 'BANK') continue;
         const closing = all.get(String(a.Code)) ?? 0;
         const movement = moves.get(String(a.Code)) ?? 0;
-        bankRows.push(row([cell(String(a.Name), String(a.AccountID)), cell(money(closing - movement)), cell(money(Math.max(0, movement))), cell(money(Math.max(0, -movement))), cell(money(closing))]));
+        bankRows.push(
+          row([
+            cell(String(a.Name), String(a.AccountID)),
+            cell(money(closing - movement)),
+            cell(money(Math.max(0, movement))),
+            cell(money(Math.max(0, -movement))),
+            cell(money(closing)),
+          ]),
+        );
       }
       rows = [header(['Bank Accounts', 'Opening Balance', 'Cash Received', 'Cash Spent', 'Closing Balance']), section('', bankRows)];
       break;
@@ -138,7 +163,11 @@ export function buildReport(book: TenantBook, name: ReportName, query: URLSearch
       rows = [
         header(['', longDate(to)]),
         section('Cash', [row([cell('Cash received'), cell(money(Math.max(0, income)))]), row([cell('Cash spent'), cell(money(Math.max(0, expenses)))])]),
-        section('Profitability', [row([cell('Income'), cell(money(income))]), row([cell('Expenses'), cell(money(expenses))]), row([cell('Net profit'), cell(money(income - expenses))])]),
+        section('Profitability', [
+          row([cell('Income'), cell(money(income))]),
+          row([cell('Expenses'), cell(money(expenses))]),
+          row([cell('Net profit'), cell(money(income - expenses))]),
+        ]),
       ];
       break;
     }

@@ -76,9 +76,18 @@ function buildInvoice(input: XRecord, ctx: Ctx, existing: XRecord | undefined): 
   const errors: string[] = [];
   if (locked(existing, ['PAID', 'VOIDED', 'DELETED'])) return { errors: [`Invoice not of valid status for modification (it is ${String(existing?.Status)}).`] };
   const type = str(input.Type) ?? str(existing?.Type);
-  if (type !== 'ACCREC' && type !== 'ACCPAY') errors.push(type ? `Invoice Type '${type}' is not valid (ACCREC or ACCPAY).` : 'Invoice Type must be specified (ACCREC or ACCPAY).');
-  const contact = input.Contact !== undefined || !existing ? resolveContact(input.Contact, ctx, errors, type === 'ACCPAY' ? 'supplier' : 'customer') : undefined;
-  const status = statusOf(input, existing, existing ? ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'DELETED', 'VOIDED'] : ['DRAFT', 'SUBMITTED', 'AUTHORISED'], 'DRAFT', errors, 'Invoice');
+  if (type !== 'ACCREC' && type !== 'ACCPAY')
+    errors.push(type ? `Invoice Type '${type}' is not valid (ACCREC or ACCPAY).` : 'Invoice Type must be specified (ACCREC or ACCPAY).');
+  const contact =
+    input.Contact !== undefined || !existing ? resolveContact(input.Contact, ctx, errors, type === 'ACCPAY' ? 'supplier' : 'customer') : undefined;
+  const status = statusOf(
+    input,
+    existing,
+    existing ? ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'DELETED', 'VOIDED'] : ['DRAFT', 'SUBMITTED', 'AUTHORISED'],
+    'DRAFT',
+    errors,
+    'Invoice',
+  );
   if (status === 'DELETED' && existing && existing.Status === 'AUTHORISED') errors.push('An AUTHORISED invoice cannot be deleted; void it instead.');
   if (status === 'VOIDED' && existing && Number(existing.AmountPaid) > 0) errors.push('This document cannot be voided as it has a payment allocated to it.');
   const lat = lineAmountTypesOf(input, existing, errors);
@@ -97,21 +106,23 @@ function buildInvoice(input: XRecord, ctx: Ctx, existing: XRecord | undefined): 
   }
   const failed = fail(errors);
   if (failed) return failed;
-  const record: XRecord = existing ? { ...existing } : {
-    Type: type,
-    InvoiceID: newId(),
-    Payments: [],
-    CreditNotes: [],
-    Prepayments: [],
-    Overpayments: [],
-    AmountPaid: 0,
-    AmountCredited: 0,
-    SentToContact: false,
-    CurrencyRate: 1,
-    IsDiscounted: false,
-    HasAttachments: false,
-    HasErrors: false,
-  };
+  const record: XRecord = existing
+    ? { ...existing }
+    : {
+        Type: type,
+        InvoiceID: newId(),
+        Payments: [],
+        CreditNotes: [],
+        Prepayments: [],
+        Overpayments: [],
+        AmountPaid: 0,
+        AmountCredited: 0,
+        SentToContact: false,
+        CurrencyRate: 1,
+        IsDiscounted: false,
+        HasAttachments: false,
+        HasErrors: false,
+      };
   if (number !== undefined) record.InvoiceNumber = number;
   record.Reference = str(input.Reference) ?? str(existing?.Reference) ?? '';
   if (contact) record.Contact = contactSummary(contact);
@@ -132,7 +143,8 @@ function buildInvoice(input: XRecord, ctx: Ctx, existing: XRecord | undefined): 
 
 function invoicePosted(record: XRecord, ctx: Ctx, previous: XRecord | undefined): void {
   if (record.Type === 'ACCREC' && typeof record.InvoiceNumber === 'string') {
-    if (previous?.InvoiceNumber !== record.InvoiceNumber && typeof previous?.InvoiceNumber === 'string') ctx.book.numbers.delete(`Invoices:${previous.InvoiceNumber}`);
+    if (previous?.InvoiceNumber !== record.InvoiceNumber && typeof previous?.InvoiceNumber === 'string')
+      ctx.book.numbers.delete(`Invoices:${previous.InvoiceNumber}`);
     if (record.Status === 'DELETED') ctx.book.numbers.delete(`Invoices:${record.InvoiceNumber}`);
     else ctx.book.numbers.set(`Invoices:${record.InvoiceNumber}`, String(record.InvoiceID).toLowerCase());
   }
@@ -147,7 +159,11 @@ function invoicePosted(record: XRecord, ctx: Ctx, previous: XRecord | undefined)
     reference: String(record.InvoiceNumber ?? ''),
     lines: [
       { code: sale ? '610' : '800', net: sign * Number(record.Total), tax: 0 },
-      ...lines.map((l) => ({ code: String(l.AccountCode ?? (sale ? '200' : '400')), net: -sign * (Number(l.LineAmount) - (record.LineAmountTypes === 'Inclusive' ? Number(l.TaxAmount) : 0)), tax: -sign * Number(l.TaxAmount) })),
+      ...lines.map((l) => ({
+        code: String(l.AccountCode ?? (sale ? '200' : '400')),
+        net: -sign * (Number(l.LineAmount) - (record.LineAmountTypes === 'Inclusive' ? Number(l.TaxAmount) : 0)),
+        tax: -sign * Number(l.TaxAmount),
+      })),
     ],
   });
 }
@@ -210,11 +226,13 @@ function buildPayment(input: XRecord, ctx: Ctx, existing: XRecord | undefined): 
   }
   const account = accountRef(ctx, input.Account);
   if (!account) errors.push('Account could not be found. Payments need the AccountID or Code of a bank account (or one with EnablePaymentsToAccount).');
-  else if (account.Type !== 'BANK' && account.EnablePaymentsToAccount !== true) errors.push(`Account code '${String(account.Code)}' is not a bank account and does not accept payments.`);
+  else if (account.Type !== 'BANK' && account.EnablePaymentsToAccount !== true)
+    errors.push(`Account code '${String(account.Code)}' is not a bank account and does not accept payments.`);
   const amount = num(input.Amount);
   if (amount === undefined || amount <= 0) errors.push('Payment amount must be greater than zero.');
   if (invoice && invoice.Status !== 'AUTHORISED') errors.push('Payments can only be made against Authorised documents.');
-  if (invoice && amount !== undefined && amount > Number(invoice.AmountDue) + 0.001) errors.push('Payment amount exceeds the amount outstanding on this document.');
+  if (invoice && amount !== undefined && amount > Number(invoice.AmountDue) + 0.001)
+    errors.push('Payment amount exceeds the amount outstanding on this document.');
   const date = dateInput(input, 'Date', ctx.now, errors) ?? ctx.now;
   const failed = fail(errors);
   if (failed || !invoice || !account || amount === undefined) return failed ?? { errors: ['Payment is incomplete.'] };
@@ -231,7 +249,20 @@ function buildPayment(input: XRecord, ctx: Ctx, existing: XRecord | undefined): 
     HasAccount: true,
     HasValidationErrors: false,
     Account: { AccountID: account.AccountID, Code: account.Code, Name: account.Name },
-    Invoice: { Type: invoice.Type, InvoiceID: invoice.InvoiceID, InvoiceNumber: invoice.InvoiceNumber, Contact: invoice.Contact, Payments: [], CreditNotes: [], Prepayments: [], Overpayments: [], HasErrors: false, IsDiscounted: false, LineItems: [], CurrencyCode: invoice.CurrencyCode },
+    Invoice: {
+      Type: invoice.Type,
+      InvoiceID: invoice.InvoiceID,
+      InvoiceNumber: invoice.InvoiceNumber,
+      Contact: invoice.Contact,
+      Payments: [],
+      CreditNotes: [],
+      Prepayments: [],
+      Overpayments: [],
+      HasErrors: false,
+      IsDiscounted: false,
+      LineItems: [],
+      CurrencyCode: invoice.CurrencyCode,
+    },
   };
   stamp(record, ctx);
   return { record };
@@ -246,7 +277,15 @@ function paymentSaved(record: XRecord, ctx: Ctx, previous: XRecord | undefined):
   if (sign === 0) return;
   invoice.AmountPaid = round2(Number(invoice.AmountPaid) + sign * amount);
   invoice.AmountDue = round2(Number(invoice.Total) - Number(invoice.AmountPaid) - Number(invoice.AmountCredited));
-  const summary = { PaymentID: record.PaymentID, Date: record.Date, Amount: amount, Reference: record.Reference, CurrencyRate: 1, HasAccount: true, HasValidationErrors: false };
+  const summary = {
+    PaymentID: record.PaymentID,
+    Date: record.Date,
+    Amount: amount,
+    Reference: record.Reference,
+    CurrencyRate: 1,
+    HasAccount: true,
+    HasValidationErrors: false,
+  };
   invoice.Payments = sign > 0 ? [...arr(invoice.Payments), summary] : arr(invoice.Payments).filter((p) => obj(p)?.PaymentID !== record.PaymentID);
   if (Number(invoice.AmountDue) <= 0) {
     invoice.Status = 'PAID';
@@ -272,7 +311,8 @@ function paymentSaved(record: XRecord, ctx: Ctx, previous: XRecord | undefined):
 
 function buildCreditNote(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Built {
   const errors: string[] = [];
-  if (locked(existing, ['PAID', 'VOIDED', 'DELETED'])) return { errors: [`Credit note not of valid status for modification (it is ${String(existing?.Status)}).`] };
+  if (locked(existing, ['PAID', 'VOIDED', 'DELETED']))
+    return { errors: [`Credit note not of valid status for modification (it is ${String(existing?.Status)}).`] };
   const type = str(input.Type) ?? str(existing?.Type);
   if (type !== 'ACCRECCREDIT' && type !== 'ACCPAYCREDIT') errors.push('Credit note Type must be ACCRECCREDIT or ACCPAYCREDIT.');
   const contact = input.Contact !== undefined || !existing ? resolveContact(input.Contact, ctx, errors, undefined) : undefined;
@@ -282,7 +322,20 @@ function buildCreditNote(input: XRecord, ctx: Ctx, existing: XRecord | undefined
   const date = dateInput(input, 'Date', existing ? undefined : ctx.now, errors);
   const failed = fail(errors);
   if (failed) return failed;
-  const record: XRecord = existing ? { ...existing } : { Type: type, CreditNoteID: newId(), CreditNoteNumber: `CN-${String(ctx.book.next('creditnote')).padStart(4, '0')}`, Allocations: [], Payments: [], CurrencyRate: 1, HasAttachments: false, HasErrors: false, AppliedAmount: 0, SentToContact: false };
+  const record: XRecord = existing
+    ? { ...existing }
+    : {
+        Type: type,
+        CreditNoteID: newId(),
+        CreditNoteNumber: `CN-${String(ctx.book.next('creditnote')).padStart(4, '0')}`,
+        Allocations: [],
+        Payments: [],
+        CurrencyRate: 1,
+        HasAttachments: false,
+        HasErrors: false,
+        AppliedAmount: 0,
+        SentToContact: false,
+      };
   if (contact) record.Contact = contactSummary(contact);
   if (date !== undefined) setDate(record, 'Date', date);
   record.Reference = str(input.Reference) ?? str(existing?.Reference) ?? '';
@@ -361,10 +414,24 @@ function buildBankTransfer(input: XRecord, ctx: Ctx, existing: XRecord | undefin
 }
 
 const ACCOUNT_CLASS: Record<string, string> = {
-  BANK: 'ASSET', CURRENT: 'ASSET', FIXED: 'ASSET', INVENTORY: 'ASSET', NONCURRENT: 'ASSET', PREPAYMENT: 'ASSET',
-  CURRLIAB: 'LIABILITY', LIABILITY: 'LIABILITY', TERMLIAB: 'LIABILITY', PAYG: 'LIABILITY',
-  EQUITY: 'EQUITY', DEPRECIATN: 'EXPENSE', DIRECTCOSTS: 'EXPENSE', EXPENSE: 'EXPENSE', OVERHEADS: 'EXPENSE',
-  OTHERINCOME: 'REVENUE', REVENUE: 'REVENUE', SALES: 'REVENUE',
+  BANK: 'ASSET',
+  CURRENT: 'ASSET',
+  FIXED: 'ASSET',
+  INVENTORY: 'ASSET',
+  NONCURRENT: 'ASSET',
+  PREPAYMENT: 'ASSET',
+  CURRLIAB: 'LIABILITY',
+  LIABILITY: 'LIABILITY',
+  TERMLIAB: 'LIABILITY',
+  PAYG: 'LIABILITY',
+  EQUITY: 'EQUITY',
+  DEPRECIATN: 'EXPENSE',
+  DIRECTCOSTS: 'EXPENSE',
+  EXPENSE: 'EXPENSE',
+  OVERHEADS: 'EXPENSE',
+  OTHERINCOME: 'REVENUE',
+  REVENUE: 'REVENUE',
+  SALES: 'REVENUE',
 };
 
 export function buildAccount(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Built {
@@ -382,7 +449,9 @@ export function buildAccount(input: XRecord, ctx: Ctx, existing: XRecord | undef
   }
   const failed = fail(errors);
   if (failed || !type) return failed ?? { errors: ['Account Type missing.'] };
-  const record: XRecord = existing ? { ...existing } : { AccountID: newId(), Status: 'ACTIVE', EnablePaymentsToAccount: false, ShowInExpenseClaims: false, HasAttachments: false, AddToWatchlist: false };
+  const record: XRecord = existing
+    ? { ...existing }
+    : { AccountID: newId(), Status: 'ACTIVE', EnablePaymentsToAccount: false, ShowInExpenseClaims: false, HasAttachments: false, AddToWatchlist: false };
   if (code) record.Code = code;
   record.Name = name;
   record.Type = type;
@@ -419,7 +488,11 @@ function buildItem(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Bui
   const sales = obj(input.SalesDetails);
   const purchase = obj(input.PurchaseDetails);
   record.SalesDetails = { UnitPrice: num(sales?.UnitPrice) ?? 0, AccountCode: str(sales?.AccountCode) ?? '200', TaxType: str(sales?.TaxType) ?? 'OUTPUT2' };
-  record.PurchaseDetails = { UnitPrice: num(purchase?.UnitPrice) ?? 0, AccountCode: str(purchase?.AccountCode) ?? '300', TaxType: str(purchase?.TaxType) ?? 'INPUT2' };
+  record.PurchaseDetails = {
+    UnitPrice: num(purchase?.UnitPrice) ?? 0,
+    AccountCode: str(purchase?.AccountCode) ?? '300',
+    TaxType: str(purchase?.TaxType) ?? 'INPUT2',
+  };
   stamp(record, ctx);
   return { record };
 }
@@ -437,7 +510,9 @@ function buildQuote(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Bu
   const expiry = dateInput(input, 'ExpiryDate', undefined, errors);
   const failed = fail(errors);
   if (failed) return failed;
-  const record: XRecord = existing ? { ...existing } : { QuoteID: newId(), QuoteNumber: `QU-${String(ctx.book.next('quote')).padStart(4, '0')}`, CurrencyRate: 1 };
+  const record: XRecord = existing
+    ? { ...existing }
+    : { QuoteID: newId(), QuoteNumber: `QU-${String(ctx.book.next('quote')).padStart(4, '0')}`, CurrencyRate: 1 };
   if (contact) record.Contact = contactSummary(contact);
   if (date !== undefined) setDate(record, 'Date', date);
   if (expiry !== undefined) setDate(record, 'ExpiryDate', expiry);
@@ -467,7 +542,15 @@ function buildPurchaseOrder(input: XRecord, ctx: Ctx, existing: XRecord | undefi
   const delivery = dateInput(input, 'DeliveryDate', undefined, errors);
   const failed = fail(errors);
   if (failed) return failed;
-  const record: XRecord = existing ? { ...existing } : { PurchaseOrderID: newId(), PurchaseOrderNumber: `PO-${String(ctx.book.next('po')).padStart(4, '0')}`, CurrencyRate: 1, SentToContact: false, HasAttachments: false };
+  const record: XRecord = existing
+    ? { ...existing }
+    : {
+        PurchaseOrderID: newId(),
+        PurchaseOrderNumber: `PO-${String(ctx.book.next('po')).padStart(4, '0')}`,
+        CurrencyRate: 1,
+        SentToContact: false,
+        HasAttachments: false,
+      };
   if (contact) record.Contact = contactSummary(contact);
   if (date !== undefined) setDate(record, 'Date', date);
   if (delivery !== undefined) setDate(record, 'DeliveryDate', delivery);
@@ -492,7 +575,9 @@ function buildManualJournal(input: XRecord, ctx: Ctx, existing: XRecord | undefi
   const narration = str(input.Narration) ?? str(existing?.Narration);
   if (!narration) errors.push('Narration must be specified.');
   const lines = (input.JournalLines ?? existing?.JournalLines) as unknown;
-  const journalLines = arr(lines).map((l) => obj(l)).filter((l): l is XRecord => l !== undefined);
+  const journalLines = arr(lines)
+    .map((l) => obj(l))
+    .filter((l): l is XRecord => l !== undefined);
   let total = 0;
   for (const l of journalLines) {
     const code = str(l.AccountCode);
@@ -500,7 +585,15 @@ function buildManualJournal(input: XRecord, ctx: Ctx, existing: XRecord | undefi
     total += num(l.LineAmount) ?? 0;
   }
   if (journalLines.length < 2) errors.push('A manual journal needs at least two journal lines.');
-  if (Math.abs(round2(total)) > 0) errors.push(`The total debits (${journalLines.filter((l) => (num(l.LineAmount) ?? 0) > 0).reduce((s, l) => s + (num(l.LineAmount) ?? 0), 0).toFixed(2)}) must equal total credits (${Math.abs(journalLines.filter((l) => (num(l.LineAmount) ?? 0) < 0).reduce((s, l) => s + (num(l.LineAmount) ?? 0), 0)).toFixed(2)})`);
+  if (Math.abs(round2(total)) > 0)
+    errors.push(
+      `The total debits (${journalLines
+        .filter((l) => (num(l.LineAmount) ?? 0) > 0)
+        .reduce((s, l) => s + (num(l.LineAmount) ?? 0), 0)
+        .toFixed(
+          2,
+        )}) must equal total credits (${Math.abs(journalLines.filter((l) => (num(l.LineAmount) ?? 0) < 0).reduce((s, l) => s + (num(l.LineAmount) ?? 0), 0)).toFixed(2)})`,
+    );
   const status = statusOf(input, existing, ['DRAFT', 'POSTED', 'DELETED', 'VOIDED'], 'DRAFT', errors, 'Manual journal');
   const date = dateInput(input, 'Date', existing ? undefined : ctx.now, errors);
   const failed = fail(errors);
@@ -510,7 +603,16 @@ function buildManualJournal(input: XRecord, ctx: Ctx, existing: XRecord | undefi
   if (date !== undefined) setDate(record, 'Date', date, false);
   record.Status = status;
   record.LineAmountTypes = str(input.LineAmountTypes) ?? str(existing?.LineAmountTypes) ?? 'NoTax';
-  record.JournalLines = journalLines.map((l) => ({ Description: str(l.Description) ?? '', TaxType: str(l.TaxType) ?? 'NONE', LineAmount: num(l.LineAmount) ?? 0, AccountCode: l.AccountCode, AccountID: accountByCode(ctx, str(l.AccountCode))?.AccountID, TaxAmount: 0, IsBlank: false, Tracking: [] }));
+  record.JournalLines = journalLines.map((l) => ({
+    Description: str(l.Description) ?? '',
+    TaxType: str(l.TaxType) ?? 'NONE',
+    LineAmount: num(l.LineAmount) ?? 0,
+    AccountCode: l.AccountCode,
+    AccountID: accountByCode(ctx, str(l.AccountCode))?.AccountID,
+    TaxAmount: 0,
+    IsBlank: false,
+    Tracking: [],
+  }));
   stamp(record, ctx);
   return { record };
 }
@@ -535,14 +637,32 @@ function buildTaxRate(input: XRecord, ctx: Ctx, existing: XRecord | undefined): 
   const errors: string[] = [];
   const name = str(input.Name) ?? str(existing?.Name);
   if (!name) errors.push('Tax rate name must be specified.');
-  const components = arr(input.TaxComponents ?? existing?.TaxComponents).map((c) => obj(c)).filter((c): c is XRecord => c !== undefined);
+  const components = arr(input.TaxComponents ?? existing?.TaxComponents)
+    .map((c) => obj(c))
+    .filter((c): c is XRecord => c !== undefined);
   if (components.length === 0) errors.push('At least one tax component must be specified.');
   const failed = fail(errors);
   if (failed) return failed;
   const rate = round2(components.reduce((s, c) => s + (num(c.Rate) ?? 0), 0));
-  const record: XRecord = existing ? { ...existing } : { TaxType: str(input.TaxType) ?? `TAX${String(ctx.book.next('taxrate')).padStart(3, '0')}`, Status: 'ACTIVE', ReportTaxType: 'OUTPUT', CanApplyToAssets: true, CanApplyToEquity: true, CanApplyToExpenses: true, CanApplyToLiabilities: true, CanApplyToRevenue: true };
+  const record: XRecord = existing
+    ? { ...existing }
+    : {
+        TaxType: str(input.TaxType) ?? `TAX${String(ctx.book.next('taxrate')).padStart(3, '0')}`,
+        Status: 'ACTIVE',
+        ReportTaxType: 'OUTPUT',
+        CanApplyToAssets: true,
+        CanApplyToEquity: true,
+        CanApplyToExpenses: true,
+        CanApplyToLiabilities: true,
+        CanApplyToRevenue: true,
+      };
   record.Name = name;
-  record.TaxComponents = components.map((c) => ({ Name: str(c.Name) ?? name, Rate: num(c.Rate) ?? 0, IsCompound: c.IsCompound === true, IsNonRecoverable: c.IsNonRecoverable === true }));
+  record.TaxComponents = components.map((c) => ({
+    Name: str(c.Name) ?? name,
+    Rate: num(c.Rate) ?? 0,
+    IsCompound: c.IsCompound === true,
+    IsNonRecoverable: c.IsNonRecoverable === true,
+  }));
   record.DisplayTaxRate = rate;
   record.EffectiveRate = rate;
   if (str(input.ReportTaxType)) record.ReportTaxType = input.ReportTaxType;
@@ -559,7 +679,9 @@ function buildCurrency(input: XRecord, ctx: Ctx, existing: XRecord | undefined):
 function buildContactGroup(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Built {
   const name = str(input.Name) ?? str(existing?.Name);
   if (!name) return { errors: ['Contact group name must be specified.'] };
-  for (const g of ctx.book.collection('ContactGroups').values()) if (g !== existing && g.Status === 'ACTIVE' && String(g.Name).toLowerCase() === name.toLowerCase()) return { errors: [`A contact group named '${name}' already exists.`] };
+  for (const g of ctx.book.collection('ContactGroups').values())
+    if (g !== existing && g.Status === 'ACTIVE' && String(g.Name).toLowerCase() === name.toLowerCase())
+      return { errors: [`A contact group named '${name}' already exists.`] };
   const record: XRecord = existing ? { ...existing } : { ContactGroupID: newId(), Status: 'ACTIVE', Contacts: [] };
   record.Name = name;
   if (str(input.Status)) record.Status = input.Status;
@@ -567,19 +689,91 @@ function buildContactGroup(input: XRecord, ctx: Ctx, existing: XRecord | undefin
 }
 
 const RESOURCES: ResourceDef[] = [
-  { name: 'Contacts', idField: 'ContactID', numberField: 'ContactNumber', paged: true, scopes: CONTACTS, build: buildContact, archived: (r) => r.ContactStatus === 'ARCHIVED', attachments: true, history: true },
+  {
+    name: 'Contacts',
+    idField: 'ContactID',
+    numberField: 'ContactNumber',
+    paged: true,
+    scopes: CONTACTS,
+    build: buildContact,
+    archived: (r) => r.ContactStatus === 'ARCHIVED',
+    attachments: true,
+    history: true,
+  },
   { name: 'ContactGroups', idField: 'ContactGroupID', paged: false, scopes: CONTACTS, build: buildContactGroup, archived: (r) => r.Status === 'DELETED' },
-  { name: 'Invoices', idField: 'InvoiceID', numberField: 'InvoiceNumber', paged: true, scopes: INVOICES, build: buildInvoice, saved: invoicePosted, summary: withoutLines, pdf: true, attachments: true, history: true },
-  { name: 'CreditNotes', idField: 'CreditNoteID', numberField: 'CreditNoteNumber', paged: true, scopes: INVOICES, build: buildCreditNote, summary: withoutLines, pdf: true, attachments: true, history: true },
+  {
+    name: 'Invoices',
+    idField: 'InvoiceID',
+    numberField: 'InvoiceNumber',
+    paged: true,
+    scopes: INVOICES,
+    build: buildInvoice,
+    saved: invoicePosted,
+    summary: withoutLines,
+    pdf: true,
+    attachments: true,
+    history: true,
+  },
+  {
+    name: 'CreditNotes',
+    idField: 'CreditNoteID',
+    numberField: 'CreditNoteNumber',
+    paged: true,
+    scopes: INVOICES,
+    build: buildCreditNote,
+    summary: withoutLines,
+    pdf: true,
+    attachments: true,
+    history: true,
+  },
   { name: 'Payments', idField: 'PaymentID', paged: true, scopes: PAYMENTS, build: buildPayment, saved: paymentSaved, history: true },
   { name: 'BankTransactions', idField: 'BankTransactionID', paged: true, scopes: BANK, build: buildBankTransaction, attachments: true, history: true },
   { name: 'BankTransfers', idField: 'BankTransferID', paged: false, scopes: BANK, build: buildBankTransfer, attachments: true, history: true },
-  { name: 'Accounts', idField: 'AccountID', paged: false, scopes: SETTINGS, build: buildAccount, archived: (r) => r.Status === 'ARCHIVED', attachments: true, deletable: true },
+  {
+    name: 'Accounts',
+    idField: 'AccountID',
+    paged: false,
+    scopes: SETTINGS,
+    build: buildAccount,
+    archived: (r) => r.Status === 'ARCHIVED',
+    attachments: true,
+    deletable: true,
+  },
   { name: 'Items', idField: 'ItemID', numberField: 'Code', paged: false, scopes: SETTINGS, build: buildItem, history: true, deletable: true },
-  { name: 'Quotes', idField: 'QuoteID', numberField: 'QuoteNumber', paged: true, scopes: INVOICES, build: buildQuote, summary: withoutLines, pdf: true, attachments: true, history: true },
-  { name: 'PurchaseOrders', idField: 'PurchaseOrderID', numberField: 'PurchaseOrderNumber', paged: true, scopes: INVOICES, build: buildPurchaseOrder, summary: withoutLines, pdf: true, attachments: true, history: true },
+  {
+    name: 'Quotes',
+    idField: 'QuoteID',
+    numberField: 'QuoteNumber',
+    paged: true,
+    scopes: INVOICES,
+    build: buildQuote,
+    summary: withoutLines,
+    pdf: true,
+    attachments: true,
+    history: true,
+  },
+  {
+    name: 'PurchaseOrders',
+    idField: 'PurchaseOrderID',
+    numberField: 'PurchaseOrderNumber',
+    paged: true,
+    scopes: INVOICES,
+    build: buildPurchaseOrder,
+    summary: withoutLines,
+    pdf: true,
+    attachments: true,
+    history: true,
+  },
   { name: 'ManualJournals', idField: 'ManualJournalID', paged: true, scopes: JOURNALS_MANUAL, build: buildManualJournal, attachments: true, history: true },
-  { name: 'TrackingCategories', idField: 'TrackingCategoryID', paged: false, scopes: SETTINGS, build: buildTrackingCategory, archived: (r) => r.Status === 'ARCHIVED', deletable: true },
+  {
+    name: 'TrackingCategories',
+    idField: 'TrackingCategoryID',
+    paged: false,
+    scopes: SETTINGS,
+    build: buildTrackingCategory,
+    archived: (r) => r.Status === 'ARCHIVED',
+    deletable: true,
+  },
   { name: 'TaxRates', idField: 'TaxType', paged: false, scopes: SETTINGS, build: buildTaxRate },
   { name: 'Currencies', idField: 'Code', paged: false, scopes: SETTINGS, build: buildCurrency },
 ];

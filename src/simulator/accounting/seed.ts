@@ -25,8 +25,40 @@ export interface SeedSummary {
 
 export const SEED_LIMITS = { contacts: 10_000, invoices: 100_000 };
 
-const FIRST = ['Ridgeway', 'Harbour', 'Kowhai', 'Summit', 'Bluegum', 'Totara', 'Coastal', 'Meridian', 'Pioneer', 'Silver Fern', 'Riverbend', 'Southern Cross', 'Kauri', 'Wattle', 'Northgate'];
-const SECOND = ['Bakery', 'Builders', 'Dental', 'Design', 'Electrical', 'Florists', 'Freight', 'Gardens', 'Legal', 'Motors', 'Plumbing', 'Printing', 'Studio', 'Traders', 'Vets'];
+const FIRST = [
+  'Ridgeway',
+  'Harbour',
+  'Kowhai',
+  'Summit',
+  'Bluegum',
+  'Totara',
+  'Coastal',
+  'Meridian',
+  'Pioneer',
+  'Silver Fern',
+  'Riverbend',
+  'Southern Cross',
+  'Kauri',
+  'Wattle',
+  'Northgate',
+];
+const SECOND = [
+  'Bakery',
+  'Builders',
+  'Dental',
+  'Design',
+  'Electrical',
+  'Florists',
+  'Freight',
+  'Gardens',
+  'Legal',
+  'Motors',
+  'Plumbing',
+  'Printing',
+  'Studio',
+  'Traders',
+  'Vets',
+];
 const PRODUCTS: Array<[description: string, price: number, account: string]> = [
   ['Consulting (hours)', 150, '200'],
   ['Monthly bookkeeping', 450, '200'],
@@ -68,15 +100,24 @@ export function seedBook(api: AccountingApi, tenantId: string, now: number, opti
   const bankAccount = [...bank.book.collection('Accounts').values()].find((a) => a.Code === '090');
 
   for (const [description, price, account] of PRODUCTS) {
-    const code = description.replace(/[^A-Za-z]/g, '').slice(0, 10).toUpperCase();
-    if (made(api.createRecord(tenantId, 'Items', { Code: code, Name: description, SalesDetails: { UnitPrice: price, AccountCode: account } }, yearAgo))) summary.items++;
+    const code = description
+      .replace(/[^A-Za-z]/g, '')
+      .slice(0, 10)
+      .toUpperCase();
+    if (made(api.createRecord(tenantId, 'Items', { Code: code, Name: description, SalesDetails: { UnitPrice: price, AccountCode: account } }, yearAgo)))
+      summary.items++;
   }
 
   const contacts: XRecord[] = [];
   for (let i = 0; i < contactCount; i++) {
     const name = `${pick(FIRST)} ${pick(SECOND)} ${i + 1}`;
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '.');
-    const c = api.createRecord(tenantId, 'Contacts', { Name: name, EmailAddress: `accounts@${slug}.example`, FirstName: 'Accounts', LastName: 'Team', ContactNumber: `C${String(i + 1).padStart(5, '0')}` }, yearAgo + i * 1000);
+    const c = api.createRecord(
+      tenantId,
+      'Contacts',
+      { Name: name, EmailAddress: `accounts@${slug}.example`, FirstName: 'Accounts', LastName: 'Team', ContactNumber: `C${String(i + 1).padStart(5, '0')}` },
+      yearAgo + i * 1000,
+    );
     if (made(c)) {
       contacts.push(c);
       summary.contacts++;
@@ -95,14 +136,38 @@ export function seedBook(api: AccountingApi, tenantId: string, now: number, opti
     const contact = pick(contacts);
     const date = new Date(at).toISOString().slice(0, 10);
     const due = new Date(at + 20 * 86_400_000).toISOString().slice(0, 10);
-    const inv = api.createRecord(tenantId, 'Invoices', { Type: sale ? 'ACCREC' : 'ACCPAY', Contact: { ContactID: contact.ContactID }, Date: date, DueDate: due, Status: status, LineItems: lines, Reference: sale ? `Job ${1000 + i}` : `Bill ${i}` }, at);
+    const inv = api.createRecord(
+      tenantId,
+      'Invoices',
+      {
+        Type: sale ? 'ACCREC' : 'ACCPAY',
+        Contact: { ContactID: contact.ContactID },
+        Date: date,
+        DueDate: due,
+        Status: status,
+        LineItems: lines,
+        Reference: sale ? `Job ${1000 + i}` : `Bill ${i}`,
+      },
+      at,
+    );
     if (!made(inv)) continue;
     summary.invoices++;
     if (status === 'AUTHORISED' && bankAccount && rnd() < paidShare) {
       const full = rnd() < 0.85;
       const amount = full ? Number(inv.AmountDue) : Math.round(Number(inv.AmountDue) * 50) / 100;
       const paidAt = Math.min(now, at + Math.floor(rnd() * 30) * 86_400_000);
-      const p = api.createRecord(tenantId, 'Payments', { Invoice: { InvoiceID: inv.InvoiceID }, Account: { AccountID: bankAccount.AccountID }, Amount: amount, Date: new Date(paidAt).toISOString().slice(0, 10), Reference: `Payment ${i}` }, paidAt);
+      const p = api.createRecord(
+        tenantId,
+        'Payments',
+        {
+          Invoice: { InvoiceID: inv.InvoiceID },
+          Account: { AccountID: bankAccount.AccountID },
+          Amount: amount,
+          Date: new Date(paidAt).toISOString().slice(0, 10),
+          Reference: `Payment ${i}`,
+        },
+        paidAt,
+      );
       if (made(p)) summary.payments++;
     }
   }
@@ -111,7 +176,18 @@ export function seedBook(api: AccountingApi, tenantId: string, now: number, opti
     for (let i = 0; i < Math.min(24, invoiceCount); i++) {
       const at = yearAgo + i * 15 * 86_400_000;
       const [Description, UnitAmount, AccountCode] = pick(COSTS);
-      const bt = api.createRecord(tenantId, 'BankTransactions', { Type: 'SPEND', Contact: { ContactID: pick(contacts).ContactID }, BankAccount: { AccountID: bankAccount.AccountID }, Date: new Date(at).toISOString().slice(0, 10), LineItems: [{ Description, Quantity: 1, UnitAmount, AccountCode }] }, at);
+      const bt = api.createRecord(
+        tenantId,
+        'BankTransactions',
+        {
+          Type: 'SPEND',
+          Contact: { ContactID: pick(contacts).ContactID },
+          BankAccount: { AccountID: bankAccount.AccountID },
+          Date: new Date(at).toISOString().slice(0, 10),
+          LineItems: [{ Description, Quantity: 1, UnitAmount, AccountCode }],
+        },
+        at,
+      );
       if (made(bt)) summary.bankTransactions++;
     }
   }

@@ -38,6 +38,7 @@ export const round2 = (n: number): number => Math.round(n * 100) / 100;
 export const isGuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+export const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
 export const obj = (v: unknown): XRecord | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as XRecord) : undefined);
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

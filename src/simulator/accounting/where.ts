@@ -38,7 +38,11 @@ function tokenize(text: string): string[] {
 
 class Parser {
   private i = 0;
-  constructor(private readonly tokens: string[], private readonly fields: ReadonlySet<string>, private readonly typeName: string) {}
+  constructor(
+    private readonly tokens: string[],
+    private readonly fields: ReadonlySet<string>,
+    private readonly typeName: string,
+  ) {}
 
   parse(): Node {
     const node = this.or();
@@ -52,7 +56,8 @@ class Parser {
 
   private take(expected?: string): string {
     const t = this.tokens[this.i++];
-    if (t === undefined || (expected !== undefined && t !== expected)) throw new WhereError(`Expected '${expected ?? 'a value'}' but found ${t === undefined ? 'the end' : `'${t}'`}`);
+    if (t === undefined || (expected !== undefined && t !== expected))
+      throw new WhereError(`Expected '${expected ?? 'a value'}' but found ${t === undefined ? 'the end' : `'${t}'`}`);
     return t;
   }
 

@@ -211,18 +211,36 @@ export class XeroAccountingClient {
     const { segments, encoded } = this.pathOf(options.path, method, options.base);
     const url = this.urlOf(encoded, options.query, method);
     const headers: Record<string, string> = { ...this.extraHeaders(options.headers, method, encoded), accept: options.accept ?? 'application/json' };
-    if (options.ifModifiedSince !== undefined) headers['if-modified-since'] = this.guard(() => ifModifiedSinceHeader(options.ifModifiedSince ?? ''), method, encoded);
+    if (options.ifModifiedSince !== undefined)
+      headers['if-modified-since'] = this.guard(() => ifModifiedSinceHeader(options.ifModifiedSince ?? ''), method, encoded);
     let body: string | undefined;
     if (options.body !== undefined) {
-      if (method === 'GET' || method === 'DELETE') throw this.refuse(method, encoded, `A ${method} request cannot carry a body.`, 'Remove the body, or use POST or PUT to write.');
+      if (method === 'GET' || method === 'DELETE')
+        throw this.refuse(method, encoded, `A ${method} request cannot carry a body.`, 'Remove the body, or use POST or PUT to write.');
       body = typeof options.body === 'string' ? options.body : toRequestJson(options.body);
       headers['content-type'] = 'application/json';
       if (Buffer.byteLength(body) > MAX_WRITE_BODY_BYTES) {
-        throw this.refuse(method, encoded, `The request body is ${mb(Buffer.byteLength(body))}, over Xero's 3.5 MB limit for one write.`, `Split it into batches of about ${RECOMMENDED_BATCH_SIZE} records.`);
+        throw this.refuse(
+          method,
+          encoded,
+          `The request body is ${mb(Buffer.byteLength(body))}, over Xero's 3.5 MB limit for one write.`,
+          `Split it into batches of about ${RECOMMENDED_BATCH_SIZE} records.`,
+        );
       }
     }
     const cap = options.maxResponseBytes ?? this.maxJsonBytes;
-    const sent = await this.send({ method, url, headers, body, displayPath: encoded, segments, options, binary: false, maxBytes: cap, capOption: 'maxJsonBytes' });
+    const sent = await this.send({
+      method,
+      url,
+      headers,
+      body,
+      displayPath: encoded,
+      segments,
+      options,
+      binary: false,
+      maxBytes: cap,
+      capOption: 'maxJsonBytes',
+    });
     return this.readJson<T>(sent, options.dates ?? this.dates, cap);
   }
 
@@ -247,7 +265,12 @@ export class XeroAccountingClient {
     }
     const pageSize = options.query?.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw this.refuse('GET', typeof options.path === 'string' ? options.path : options.path.join('/'), `pageSize ${String(pageSize)} is outside Xero's range.`, `Use a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+      throw this.refuse(
+        'GET',
+        typeof options.path === 'string' ? options.path : options.path.join('/'),
+        `pageSize ${String(pageSize)} is outside Xero's range.`,
+        `Use a whole number from 1 to ${MAX_PAGE_SIZE}.`,
+      );
     }
     let page = options.query?.page ?? 1;
     for (;;) {
@@ -272,7 +295,17 @@ export class XeroAccountingClient {
     const url = this.urlOf(encoded, options.query, 'GET');
     const cap = options.maxBytes ?? this.maxBinaryBytes;
     const headers = { accept: options.accept ?? 'application/octet-stream' };
-    const sent = await this.send({ method: 'GET', url, headers, displayPath: encoded, segments, options, binary: true, maxBytes: cap, capOption: 'maxBinaryBytes' });
+    const sent = await this.send({
+      method: 'GET',
+      url,
+      headers,
+      displayPath: encoded,
+      segments,
+      options,
+      binary: true,
+      maxBytes: cap,
+      capOption: 'maxBinaryBytes',
+    });
     const { response } = sent;
     const bytes = response.bodyBytes ?? Buffer.from(response.body);
     if (bytes.byteLength > cap) throw this.tooLarge(sent, bytes.byteLength, cap, 'maxBinaryBytes');
@@ -293,7 +326,12 @@ export class XeroAccountingClient {
     const cap = options.maxUploadBytes ?? this.maxUploadBytes;
     if (options.data.byteLength === 0) throw this.refuse(method, encoded, 'The attachment is empty.', 'Check the binary property that holds the file.');
     if (options.data.byteLength > cap) {
-      throw this.refuse(method, encoded, `The attachment is ${mb(options.data.byteLength)}, over the ${mb(cap)} Xero accepts per file through the API.`, 'Compress or split the file, or attach it in Xero itself.');
+      throw this.refuse(
+        method,
+        encoded,
+        `The attachment is ${mb(options.data.byteLength)}, over the ${mb(cap)} Xero accepts per file through the API.`,
+        'Compress or split the file, or attach it in Xero itself.',
+      );
     }
     const query: XeroQuery = options.includeOnline === undefined ? {} : { IncludeOnline: options.includeOnline };
     const url = this.urlOf(encoded, query, method);
@@ -312,7 +350,10 @@ export class XeroAccountingClient {
     return this.readJson(sent, this.dates, this.maxJsonBytes);
   }
 
-  private async *journalPages(options: Omit<XeroRequestOptions, 'method' | 'body'> & { envelope?: string }, segments: string[]): AsyncGenerator<XeroPage, void, undefined> {
+  private async *journalPages(
+    options: Omit<XeroRequestOptions, 'method' | 'body'> & { envelope?: string },
+    segments: string[],
+  ): AsyncGenerator<XeroPage, void, undefined> {
     let offset = Number(options.query?.offset ?? 0);
     for (let batch = 1; ; batch++) {
       const r = await this.request({ ...options, method: 'GET', query: { ...options.query, offset } });
@@ -339,15 +380,21 @@ export class XeroAccountingClient {
   }): Promise<Sent> {
     const { method, displayPath } = req;
     const tenantId = req.options.tenantId ?? this.tenantId;
-    if (!tenantId) throw this.refuse(method, displayPath, 'No Xero organisation was chosen for this call.', 'Pick the organisation (tenant) in the node, or pass tenantId.');
+    if (!tenantId)
+      throw this.refuse(method, displayPath, 'No Xero organisation was chosen for this call.', 'Pick the organisation (tenant) in the node, or pass tenantId.');
     const headers: Record<string, string> = { ...req.headers, 'xero-tenant-id': tenantId };
     let idempotencyKey: string | null = null;
     if (WRITE_METHODS.has(method)) {
-      idempotencyKey = this.guard(() => {
-        if (req.options.idempotencyKey !== undefined) return checkIdempotencyKey(req.options.idempotencyKey);
-        if (req.options.stableId !== undefined) return deriveIdempotencyKey({ stableId: req.options.stableId, method, path: req.segments.join('/'), tenantId });
-        return null;
-      }, method, displayPath);
+      idempotencyKey = this.guard(
+        () => {
+          if (req.options.idempotencyKey !== undefined) return checkIdempotencyKey(req.options.idempotencyKey);
+          if (req.options.stableId !== undefined)
+            return deriveIdempotencyKey({ stableId: req.options.stableId, method, path: req.segments.join('/'), tenantId });
+          return null;
+        },
+        method,
+        displayPath,
+      );
       if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     }
     const maxWait = req.options.maxWaitSeconds ?? this.maxWaitSeconds;
@@ -375,7 +422,11 @@ export class XeroAccountingClient {
           method,
           path: displayPath,
           httpStatus: null,
-          ...(unsafe ? { summary: `${classification.summary} The write may have reached Xero, and it carried no Idempotency-Key: check Xero before retrying, or pass a stable id so a retry cannot create it twice.` } : {}),
+          ...(unsafe
+            ? {
+                summary: `${classification.summary} The write may have reached Xero, and it carried no Idempotency-Key: check Xero before retrying, or pass a stable id so a retry cannot create it twice.`,
+              }
+            : {}),
         });
       }
       if (response.status < 400) return { response, idempotencyKey, waitedSeconds, method, displayPath };
@@ -403,7 +454,15 @@ export class XeroAccountingClient {
     const parsed = parseJson(text);
     const { messages, elementErrors } = validationMessagesOf(parsed);
     const classification = classifyXeroError({ status: response.status, headers: response.headers, body: parsed ?? text }, { now: this.clock.now() });
-    return new XeroApiError({ classification, method, path, httpStatus: response.status, validationMessages: messages, elementErrors, limits: readRateLimits(response.headers) });
+    return new XeroApiError({
+      classification,
+      method,
+      path,
+      httpStatus: response.status,
+      validationMessages: messages,
+      elementErrors,
+      limits: readRateLimits(response.headers),
+    });
   }
 
   private readJson<T>(sent: Sent, dates: DateMode, cap: number): XeroResponse<T> {
@@ -417,7 +476,11 @@ export class XeroAccountingClient {
         const isJson = (response.headers['content-type'] ?? '').includes('json');
         if (isJson || (sent.method === 'GET' && response.status === 200)) {
           throw new XeroApiError({
-            classification: localClassification({ summary: `Xero answered HTTP ${response.status} with something that is not JSON.`, advice: 'Check that the API URL points at Xero (or the simulator) and not at a proxy or login page.', httpStatus: response.status }),
+            classification: localClassification({
+              summary: `Xero answered HTTP ${response.status} with something that is not JSON.`,
+              advice: 'Check that the API URL points at Xero (or the simulator) and not at a proxy or login page.',
+              httpStatus: response.status,
+            }),
             method: sent.method,
             path: sent.displayPath,
             httpStatus: response.status,
@@ -474,8 +537,10 @@ export class XeroAccountingClient {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(extra ?? {})) {
       const lower = name.trim().toLowerCase();
-      if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(lower)) throw this.refuse(method, path, `Header name "${name.slice(0, 40)}" is not a valid HTTP header name.`, 'Use letters, digits and dashes only.');
-      if (RESERVED_HEADERS.has(lower)) throw this.refuse(method, path, `Header "${name}" is set by Xero Guard itself and cannot be overridden.`, 'Remove it from the headers.');
+      if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(lower))
+        throw this.refuse(method, path, `Header name "${name.slice(0, 40)}" is not a valid HTTP header name.`, 'Use letters, digits and dashes only.');
+      if (RESERVED_HEADERS.has(lower))
+        throw this.refuse(method, path, `Header "${name}" is set by Xero Guard itself and cannot be overridden.`, 'Remove it from the headers.');
       if (/[\r\n]/.test(value)) throw this.refuse(method, path, `Header "${name}" has a line break in its value.`, 'Remove the line break.');
       out[lower] = value;
     }
@@ -486,7 +551,8 @@ export class XeroAccountingClient {
     const url = new URL(`${this.endpoints.apiUrl}${encodedPath}`);
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value === undefined) continue;
-      if (typeof value === 'number' && !Number.isFinite(value)) throw this.refuse(method, encodedPath, `Query option ${name} is not a number.`, 'Pass a finite number.');
+      if (typeof value === 'number' && !Number.isFinite(value))
+        throw this.refuse(method, encodedPath, `Query option ${name} is not a number.`, 'Pass a finite number.');
       url.searchParams.set(name, Array.isArray(value) ? value.join(',') : String(value));
     }
     return url.toString();
@@ -502,7 +568,12 @@ export class XeroAccountingClient {
   }
 
   private refuse(method: string, path: string, summary: string, advice: string): XeroRequestError {
-    return new XeroRequestError({ classification: localClassification({ summary, advice, category: 'validation_error', action: 'fix_request' }), method, path, httpStatus: null });
+    return new XeroRequestError({
+      classification: localClassification({ summary, advice, category: 'validation_error', action: 'fix_request' }),
+      method,
+      path,
+      httpStatus: null,
+    });
   }
 }
 

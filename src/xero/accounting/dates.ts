@@ -38,7 +38,11 @@ export function fromXeroDateString(value: string): string | undefined {
 /** ISO 8601, a JS Date or epoch ms, as `/Date(ms+0000)/`: what Xero itself writes; it also accepts ISO dates in JSON. */
 export function toXeroDate(value: string | Date | number): string {
   const dt =
-    typeof value === 'number' ? DateTime.fromMillis(value) : value instanceof Date ? DateTime.fromJSDate(value) : DateTime.fromISO(value, { setZone: true, zone: 'utc' });
+    typeof value === 'number'
+      ? DateTime.fromMillis(value)
+      : value instanceof Date
+        ? DateTime.fromJSDate(value)
+        : DateTime.fromISO(value, { setZone: true, zone: 'utc' });
   if (!dt.isValid) throw new RangeError(`"${String(value)}" is not an ISO 8601 date (use e.g. 2026-01-31 or 2026-01-31T09:00:00Z)`);
   return `/Date(${dt.toMillis()}+0000)/`;
 }
@@ -152,7 +156,11 @@ export function convertXeroDatesInJson(text: string): string {
 /** `If-Modified-Since` as Xero reads it: UTC, `yyyy-MM-ddTHH:mm:ss` (its docs' example 2009-11-12T00:00:00). */
 export function ifModifiedSinceHeader(value: string | Date | number): string {
   const dt =
-    typeof value === 'number' ? DateTime.fromMillis(value, { zone: 'utc' }) : value instanceof Date ? DateTime.fromJSDate(value, { zone: 'utc' }) : DateTime.fromISO(value, { zone: 'utc' });
+    typeof value === 'number'
+      ? DateTime.fromMillis(value, { zone: 'utc' })
+      : value instanceof Date
+        ? DateTime.fromJSDate(value, { zone: 'utc' })
+        : DateTime.fromISO(value, { zone: 'utc' });
   if (!dt.isValid) throw new RangeError(`ifModifiedSince "${String(value)}" is not an ISO 8601 date (use e.g. 2026-01-31T00:00:00Z)`);
   return dt.toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss");
 }

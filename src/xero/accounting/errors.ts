@@ -95,7 +95,13 @@ export class XeroApiError extends XeroGuardError {
 export class XeroRequestError extends XeroApiError {}
 
 /** A classification for failures the client itself detects, in the classifier's vocabulary. */
-export function localClassification(input: { summary: string; advice: string; category?: Category; action?: Action; httpStatus?: number | null }): Classification {
+export function localClassification(input: {
+  summary: string;
+  advice: string;
+  category?: Category;
+  action?: Action;
+  httpStatus?: number | null;
+}): Classification {
   const base = classifyXeroError({ message: input.summary }, { now: 0 });
   return {
     ...base,
@@ -126,7 +132,9 @@ export function validationMessagesOf(body: unknown): { messages: string[]; eleme
   elements.forEach((element, index) => {
     const errors = element && typeof element === 'object' ? (element as Record<string, unknown>).ValidationErrors : undefined;
     if (!Array.isArray(errors)) return;
-    const own = errors.map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>).Message : undefined)).filter((m): m is string => typeof m === 'string' && m !== '');
+    const own = errors
+      .map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>).Message : undefined))
+      .filter((m): m is string => typeof m === 'string' && m !== '');
     if (own.length === 0) return;
     elementErrors.push({ index, messages: own });
     for (const m of own) if (!messages.includes(m)) messages.push(m);

@@ -34,12 +34,15 @@ export const JOURNALS_BATCH = 100;
 export function accountingPath(path: string | readonly string[]): { segments: string[]; encoded: string } {
   if (typeof path !== 'string') return literalSegments(path, ACCOUNTING_BASE_PATH);
   let p = path.trim();
-  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//')) throw new RangeError(`path "${clip(path)}" must be relative to api.xro/2.0 (e.g. Invoices or Invoices/<InvoiceID>), not a URL`);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//'))
+    throw new RangeError(`path "${clip(path)}" must be relative to api.xro/2.0 (e.g. Invoices or Invoices/<InvoiceID>), not a URL`);
   p = p.replace(/^\/+/, '');
   if (p.toLowerCase().startsWith('api.xro/2.0/')) p = p.slice('api.xro/2.0/'.length);
-  if (p.includes('?') || p.includes('#')) throw new RangeError(`path "${clip(path)}" must not carry a query: pass where, order, page and the rest as query options`);
+  if (p.includes('?') || p.includes('#'))
+    throw new RangeError(`path "${clip(path)}" must not carry a query: pass where, order, page and the rest as query options`);
   const segments = p.replace(/\/+$/, '').split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) throw new RangeError(`path "${clip(path)}" is not a valid Xero path (empty, "." or ".." segment)`);
+  if (segments.some((s) => s === '' || s === '.' || s === '..'))
+    throw new RangeError(`path "${clip(path)}" is not a valid Xero path (empty, "." or ".." segment)`);
   return { segments, encoded: `${ACCOUNTING_BASE_PATH}/${segments.map((s) => encodeURIComponent(s)).join('/')}` };
 }
 
@@ -50,10 +53,12 @@ export function accountingPath(path: string | readonly string[]): { segments: st
 export function rootPath(path: string | readonly string[]): { segments: string[]; encoded: string } {
   if (typeof path !== 'string') return literalSegments(path, '');
   const p = path.trim();
-  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//')) throw new RangeError(`path "${clip(path)}" must be a path on api.xero.com (e.g. /payroll.xro/2.0/Employees), not a URL`);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//'))
+    throw new RangeError(`path "${clip(path)}" must be a path on api.xero.com (e.g. /payroll.xro/2.0/Employees), not a URL`);
   if (p.includes('?') || p.includes('#')) throw new RangeError(`path "${clip(path)}" must not carry a query: pass query options instead`);
   const segments = p.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) throw new RangeError(`path "${clip(path)}" is not a valid Xero path (empty, "." or ".." segment)`);
+  if (segments.some((s) => s === '' || s === '.' || s === '..'))
+    throw new RangeError(`path "${clip(path)}" is not a valid Xero path (empty, "." or ".." segment)`);
   return { segments, encoded: `/${segments.map((s) => encodeURIComponent(s)).join('/')}` };
 }
 
@@ -63,7 +68,8 @@ export function rootPath(path: string | readonly string[]): { segments: string[]
  */
 function literalSegments(path: readonly string[], base: string): { segments: string[]; encoded: string } {
   const segments = path.map(String);
-  if (segments.length === 0 || segments.some((s) => s === '' || s === '.' || s === '..')) throw new RangeError(`path "${clip(segments.join('/'))}" is not a valid Xero path (empty, "." or ".." segment)`);
+  if (segments.length === 0 || segments.some((s) => s === '' || s === '.' || s === '..'))
+    throw new RangeError(`path "${clip(segments.join('/'))}" is not a valid Xero path (empty, "." or ".." segment)`);
   return { segments, encoded: `${base}/${segments.map((s) => encodeURIComponent(s)).join('/')}` };
 }
 
@@ -75,7 +81,12 @@ export function isJournals(segments: readonly string[]): boolean {
   return segments.length === 1 && (segments[0] ?? '').toLowerCase() === 'journals';
 }
 
-const SPECIAL_ENVELOPES: Record<string, string> = { organisation: 'Organisations', history: 'HistoryRecords', onlineinvoice: 'OnlineInvoices', allocations: 'Allocations' };
+const SPECIAL_ENVELOPES: Record<string, string> = {
+  organisation: 'Organisations',
+  history: 'HistoryRecords',
+  onlineinvoice: 'OnlineInvoices',
+  allocations: 'Allocations',
+};
 
 /** The array in an answer that holds the records: `{"Invoices":[...]}` for Invoices, `HistoryRecords` for .../History. */
 export function recordsOf(body: unknown, segments: readonly string[], envelope?: string): unknown[] {

@@ -56,7 +56,16 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 800 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(60_000);
@@ -121,10 +130,13 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     credentialId = created!.id;
     const exported = await n8n!.exportCredential(credentialId);
     expect(sim!.stats().tokenCallsByGrantType.authorization_code).toBe(1);
-    const issued = sim!.log().find((e) => e.type === 'token-issued' && e.grantType === 'authorization_code') as { accessToken: string; refreshToken?: string } | undefined;
+    const issued = sim!.log().find((e) => e.type === 'token-issued' && e.grantType === 'authorization_code') as
+      { accessToken: string; refreshToken?: string } | undefined;
     expect(typeof issued?.refreshToken).toBe('string');
     const stored = typeof exported.data === 'string' ? JSON.parse(exported.data) : exported.data;
-    progress(`browser: stored credential fields ${Object.keys(stored ?? {}).join(', ')}; oauthTokenData fields ${Object.keys(stored?.oauthTokenData ?? {}).join(', ')}`);
+    progress(
+      `browser: stored credential fields ${Object.keys(stored ?? {}).join(', ')}; oauthTokenData fields ${Object.keys(stored?.oauthTokenData ?? {}).join(', ')}`,
+    );
     expect(JSON.stringify(stored)).toContain(issued!.accessToken);
     expect(sim!.connections().some((c) => c.tenantId === DEMO_TENANT_ID)).toBe(true);
   });
@@ -133,7 +145,8 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     const p = page!;
     const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8');
     const workflow = JSON.parse(text) as { name: string; nodes: Array<{ credentials?: Record<string, { id: string; name: string }> }> };
-    for (const node of workflow.nodes) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = { id: credentialId!, name: CREDENTIAL_NAME };
+    for (const node of workflow.nodes)
+      if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = { id: credentialId!, name: CREDENTIAL_NAME };
     const id = await n8n!.importWorkflow(workflow);
     await n8n!.activate(id);
     const stored = await n8n!.api('GET', `/workflows/${id}`);

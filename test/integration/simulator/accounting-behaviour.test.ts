@@ -121,14 +121,22 @@ describe('errors as Xero sends them', () => {
     expect(denied.status).toBe(401);
     expect(denied.json.Detail).toBe('AuthorizationUnsuccessful');
     const id = await contact();
-    const batch = await xero(sim, token, 'PUT', 'Invoices', { Invoices: [{ Type: 'ACCREC', Contact: { ContactID: id }, LineItems: [LINE] }, { Type: 'ACCREC', LineItems: [LINE] }] });
+    const batch = await xero(sim, token, 'PUT', 'Invoices', {
+      Invoices: [
+        { Type: 'ACCREC', Contact: { ContactID: id }, LineItems: [LINE] },
+        { Type: 'ACCREC', LineItems: [LINE] },
+      ],
+    });
     expect(batch.status).toBe(400);
     expect(batch.json.Elements).toEqual([{ ValidationErrors: [{ Message: 'A Contact must be specified for this type of transaction' }] }]);
     expect(sim.accounting.counts(DEMO_TENANT_ID).Invoices ?? 0).toBe(0);
   });
 
   it('per-organisation limits set through the admin API: a 429 with X-Rate-Limit-Problem and Retry-After, other tenants untouched', async () => {
-    const set = await fetch(`${sim.adminUrl}/accounting/rate-limits`, { method: 'POST', body: JSON.stringify({ tenantId: DEMO_TENANT_ID, enabled: true, perDay: 2 }) });
+    const set = await fetch(`${sim.adminUrl}/accounting/rate-limits`, {
+      method: 'POST',
+      body: JSON.stringify({ tenantId: DEMO_TENANT_ID, enabled: true, perDay: 2 }),
+    });
     expect(set.status).toBe(200);
     expect((await get('Contacts')).headers.get('x-daylimit-remaining')).toBe('1');
     await get('Contacts');
@@ -149,14 +157,19 @@ describe('errors as Xero sends them', () => {
 
   it('attachments: ten per document, 10 MB each (413 above)', async () => {
     const id = await contact();
-    for (let i = 0; i < 10; i++) expect((await xero(sim, token, 'PUT', `Contacts/${id}/Attachments/f${i}.txt`, Buffer.from(`file ${i}`), { 'content-type': 'text/plain' })).status).toBe(200);
+    for (let i = 0; i < 10; i++)
+      expect((await xero(sim, token, 'PUT', `Contacts/${id}/Attachments/f${i}.txt`, Buffer.from(`file ${i}`), { 'content-type': 'text/plain' })).status).toBe(
+        200,
+      );
     const eleventh = await xero(sim, token, 'PUT', `Contacts/${id}/Attachments/f10.txt`, Buffer.from('x'), { 'content-type': 'text/plain' });
     expect(eleventh.status).toBe(400);
     expect(eleventh.json.Elements[0].ValidationErrors[0].Message).toContain('up to 10 files');
     // The same name replaces rather than adds.
     expect((await xero(sim, token, 'POST', `Contacts/${id}/Attachments/f0.txt`, Buffer.from('new'), { 'content-type': 'text/plain' })).status).toBe(200);
     const inv = (await xero(sim, token, 'PUT', 'Invoices', { Type: 'ACCREC', Contact: { ContactID: id }, LineItems: [LINE] })).json.Invoices[0];
-    const tooBig = await xero(sim, token, 'PUT', `Invoices/${inv.InvoiceID}/Attachments/big.bin`, Buffer.alloc(10 * 1024 * 1024 + 1), { 'content-type': 'application/octet-stream' });
+    const tooBig = await xero(sim, token, 'PUT', `Invoices/${inv.InvoiceID}/Attachments/big.bin`, Buffer.alloc(10 * 1024 * 1024 + 1), {
+      'content-type': 'application/octet-stream',
+    });
     expect(tooBig.status).toBe(413);
   });
 });

@@ -30,10 +30,24 @@ export interface Answer {
 }
 
 /** One Accounting API call as any HTTP client would make it. */
-export async function xero(sim: Simulator, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, tenantId = DEMO_TENANT_ID): Promise<Answer> {
+export async function xero(
+  sim: Simulator,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  tenantId = DEMO_TENANT_ID,
+): Promise<Answer> {
   const init: RequestInit = {
     method,
-    headers: { authorization: `Bearer ${token}`, 'xero-tenant-id': tenantId, accept: 'application/json', ...(body !== undefined && !Buffer.isBuffer(body) ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'xero-tenant-id': tenantId,
+      accept: 'application/json',
+      ...(body !== undefined && !Buffer.isBuffer(body) ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
   };
   if (body !== undefined) init.body = Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body);
   const res = await fetch(`${sim.apiUrl}/api.xro/2.0/${path}`, init);

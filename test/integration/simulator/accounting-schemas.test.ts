@@ -26,7 +26,12 @@ const templates = Object.keys(accounting.paths).map((t) => ({ t, parts: t.split(
 /** The document's path template for a concrete path: literal segments beat `{param}` ones. */
 function templateFor(path: string, method: string): string {
   const parts = path.split('?')[0]!.split('/');
-  const candidates = templates.filter((c) => accounting.paths[c.t][method.toLowerCase()] && c.parts.length === parts.length && c.parts.every((p, i) => p.startsWith('{') || p.toLowerCase() === parts[i]!.toLowerCase()));
+  const candidates = templates.filter(
+    (c) =>
+      accounting.paths[c.t][method.toLowerCase()] &&
+      c.parts.length === parts.length &&
+      c.parts.every((p, i) => p.startsWith('{') || p.toLowerCase() === parts[i]!.toLowerCase()),
+  );
   candidates.sort((a, b) => a.parts.filter((p) => p.startsWith('{')).length - b.parts.filter((p) => p.startsWith('{')).length);
   if (!candidates[0]) throw new Error(`no OpenAPI path for ${method} ${path}`);
   return candidates[0].t;
@@ -96,7 +101,24 @@ const post = (path: string, body: unknown) => xero(sim, token, 'POST', path, bod
 
 describe('the Accounting API answers as xero_accounting.yaml documents', () => {
   it('lists, pages and single records of every resource', async () => {
-    for (const resource of ['Contacts', 'ContactGroups', 'Invoices', 'CreditNotes', 'Payments', 'BankTransactions', 'BankTransfers', 'Accounts', 'Items', 'Quotes', 'PurchaseOrders', 'ManualJournals', 'TrackingCategories', 'TaxRates', 'Currencies', 'Journals']) {
+    for (const resource of [
+      'Contacts',
+      'ContactGroups',
+      'Invoices',
+      'CreditNotes',
+      'Payments',
+      'BankTransactions',
+      'BankTransfers',
+      'Accounts',
+      'Items',
+      'Quotes',
+      'PurchaseOrders',
+      'ManualJournals',
+      'TrackingCategories',
+      'TaxRates',
+      'Currencies',
+      'Journals',
+    ]) {
       expectDocumented('GET', resource, await get(resource));
     }
     for (const resource of ['Invoices', 'Contacts', 'Payments', 'BankTransactions']) {
@@ -117,40 +139,146 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
   });
 
   it('writes: create, update, batches with summarizeErrors=false, and validation errors', async () => {
-    const contact = expectDocumented('PUT', 'Contacts', await put('Contacts', { Contacts: [{ Name: 'Schema Check Ltd', EmailAddress: 'ap@schema.example' }] })).Contacts[0];
-    expectDocumented('POST', `Contacts/${contact.ContactID}`, await post(`Contacts/${contact.ContactID}`, { Contacts: [{ ContactID: contact.ContactID, FirstName: 'Ana' }] }));
+    const contact = expectDocumented('PUT', 'Contacts', await put('Contacts', { Contacts: [{ Name: 'Schema Check Ltd', EmailAddress: 'ap@schema.example' }] }))
+      .Contacts[0];
+    expectDocumented(
+      'POST',
+      `Contacts/${contact.ContactID}`,
+      await post(`Contacts/${contact.ContactID}`, { Contacts: [{ ContactID: contact.ContactID, FirstName: 'Ana' }] }),
+    );
     const group = expectDocumented('PUT', 'ContactGroups', await put('ContactGroups', { ContactGroups: [{ Name: 'VIP' }] })).ContactGroups[0];
-    expectDocumented('PUT', `ContactGroups/${group.ContactGroupID}/Contacts`, await put(`ContactGroups/${group.ContactGroupID}/Contacts`, { Contacts: [{ ContactID: contact.ContactID }] }));
+    expectDocumented(
+      'PUT',
+      `ContactGroups/${group.ContactGroupID}/Contacts`,
+      await put(`ContactGroups/${group.ContactGroupID}/Contacts`, { Contacts: [{ ContactID: contact.ContactID }] }),
+    );
     const line = { Description: 'Audit', Quantity: 2, UnitAmount: 120, AccountCode: '200' };
-    const invoice = expectDocumented('PUT', 'Invoices', await put('Invoices', { Invoices: [{ Type: 'ACCREC', Contact: { ContactID: contact.ContactID }, Date: '2026-03-31', DueDate: '2026-04-30', Status: 'AUTHORISED', LineItems: [line] }] })).Invoices[0];
+    const invoice = expectDocumented(
+      'PUT',
+      'Invoices',
+      await put('Invoices', {
+        Invoices: [
+          { Type: 'ACCREC', Contact: { ContactID: contact.ContactID }, Date: '2026-03-31', DueDate: '2026-04-30', Status: 'AUTHORISED', LineItems: [line] },
+        ],
+      }),
+    ).Invoices[0];
     expectDocumented('POST', `Invoices/${invoice.InvoiceID}`, await post(`Invoices/${invoice.InvoiceID}`, { Invoices: [{ Reference: 'PO 42' }] }));
-    const batch = expectDocumented('POST', 'Invoices?summarizeErrors=false', await post('Invoices?summarizeErrors=false', { Invoices: [{ Type: 'ACCREC', Contact: { ContactID: contact.ContactID }, LineItems: [line] }, { Type: 'ACCREC', LineItems: [line] }] }));
+    const batch = expectDocumented(
+      'POST',
+      'Invoices?summarizeErrors=false',
+      await post('Invoices?summarizeErrors=false', {
+        Invoices: [
+          { Type: 'ACCREC', Contact: { ContactID: contact.ContactID }, LineItems: [line] },
+          { Type: 'ACCREC', LineItems: [line] },
+        ],
+      }),
+    );
     expect(batch.Invoices.map((i: any) => i.StatusAttributeString)).toEqual(['OK', 'ERROR']);
     const invalid = await put('Invoices', { Invoices: [{ Type: 'ACCREC', LineItems: [line] }] });
     expectDocumented('PUT', 'Invoices', invalid, 400);
     expect(invalid.json.Elements[0].ValidationErrors[0].Message).toBe('A Contact must be specified for this type of transaction');
-    expectDocumented('PUT', `Invoices/${invoice.InvoiceID}/History`, await put(`Invoices/${invoice.InvoiceID}/History`, { HistoryRecords: [{ Details: 'Called the customer' }] }));
+    expectDocumented(
+      'PUT',
+      `Invoices/${invoice.InvoiceID}/History`,
+      await put(`Invoices/${invoice.InvoiceID}/History`, { HistoryRecords: [{ Details: 'Called the customer' }] }),
+    );
     expectDocumented('GET', `Invoices/${invoice.InvoiceID}/History`, await get(`Invoices/${invoice.InvoiceID}/History`));
     expectDocumented('GET', `Invoices/${invoice.InvoiceID}/OnlineInvoice`, await get(`Invoices/${invoice.InvoiceID}/OnlineInvoice`));
     expect((await post(`Invoices/${invoice.InvoiceID}/Email`, {})).status).toBe(204);
 
     const bank = (await get('Accounts')).json.Accounts.find((a: any) => a.Type === 'BANK');
     const savings = (await get('Accounts')).json.Accounts.filter((a: any) => a.Type === 'BANK')[1];
-    expectDocumented('PUT', 'Payments', await put('Payments', { Payments: [{ Invoice: { InvoiceID: invoice.InvoiceID }, Account: { AccountID: bank.AccountID }, Amount: 50, Date: '2026-04-01' }] }));
-    const credit = expectDocumented('PUT', 'CreditNotes', await put('CreditNotes', { CreditNotes: [{ Type: 'ACCRECCREDIT', Contact: { ContactID: contact.ContactID }, Status: 'AUTHORISED', LineItems: [{ Description: 'Refund', Quantity: 1, UnitAmount: 20, AccountCode: '200' }] }] })).CreditNotes[0];
-    expectDocumented('PUT', `CreditNotes/${credit.CreditNoteID}/Allocations`, await put(`CreditNotes/${credit.CreditNoteID}/Allocations`, { Allocations: [{ Invoice: { InvoiceID: invoice.InvoiceID }, Amount: 10, Date: '2026-04-02' }] }));
+    expectDocumented(
+      'PUT',
+      'Payments',
+      await put('Payments', {
+        Payments: [{ Invoice: { InvoiceID: invoice.InvoiceID }, Account: { AccountID: bank.AccountID }, Amount: 50, Date: '2026-04-01' }],
+      }),
+    );
+    const credit = expectDocumented(
+      'PUT',
+      'CreditNotes',
+      await put('CreditNotes', {
+        CreditNotes: [
+          {
+            Type: 'ACCRECCREDIT',
+            Contact: { ContactID: contact.ContactID },
+            Status: 'AUTHORISED',
+            LineItems: [{ Description: 'Refund', Quantity: 1, UnitAmount: 20, AccountCode: '200' }],
+          },
+        ],
+      }),
+    ).CreditNotes[0];
+    expectDocumented(
+      'PUT',
+      `CreditNotes/${credit.CreditNoteID}/Allocations`,
+      await put(`CreditNotes/${credit.CreditNoteID}/Allocations`, {
+        Allocations: [{ Invoice: { InvoiceID: invoice.InvoiceID }, Amount: 10, Date: '2026-04-02' }],
+      }),
+    );
     expectDocumented('GET', `CreditNotes/${credit.CreditNoteID}`, await get(`CreditNotes/${credit.CreditNoteID}`));
-    expectDocumented('PUT', 'BankTransactions', await put('BankTransactions', { BankTransactions: [{ Type: 'SPEND', Contact: { ContactID: contact.ContactID }, BankAccount: { Code: bank.Code }, LineItems: [{ Description: 'Fees', Quantity: 1, UnitAmount: 15, AccountCode: '404' }] }] }));
-    expectDocumented('PUT', 'BankTransfers', await put('BankTransfers', { BankTransfers: [{ FromBankAccount: { Code: bank.Code }, ToBankAccount: { Code: savings.Code }, Amount: 100 }] }));
+    expectDocumented(
+      'PUT',
+      'BankTransactions',
+      await put('BankTransactions', {
+        BankTransactions: [
+          {
+            Type: 'SPEND',
+            Contact: { ContactID: contact.ContactID },
+            BankAccount: { Code: bank.Code },
+            LineItems: [{ Description: 'Fees', Quantity: 1, UnitAmount: 15, AccountCode: '404' }],
+          },
+        ],
+      }),
+    );
+    expectDocumented(
+      'PUT',
+      'BankTransfers',
+      await put('BankTransfers', { BankTransfers: [{ FromBankAccount: { Code: bank.Code }, ToBankAccount: { Code: savings.Code }, Amount: 100 }] }),
+    );
     expectDocumented('PUT', 'Accounts', await put('Accounts', { Code: '431', Name: 'Subscriptions', Type: 'OVERHEADS' }));
     expectDocumented('PUT', 'Items', await put('Items', { Items: [{ Code: 'AUDIT', Name: 'Audit', SalesDetails: { UnitPrice: 120 } }] }));
-    const quote = expectDocumented('PUT', 'Quotes', await put('Quotes', { Quotes: [{ Contact: { ContactID: contact.ContactID }, Date: '2026-04-01', ExpiryDate: '2026-04-30', LineItems: [line] }] })).Quotes[0];
+    const quote = expectDocumented(
+      'PUT',
+      'Quotes',
+      await put('Quotes', { Quotes: [{ Contact: { ContactID: contact.ContactID }, Date: '2026-04-01', ExpiryDate: '2026-04-30', LineItems: [line] }] }),
+    ).Quotes[0];
     expectDocumented('GET', `Quotes/${quote.QuoteID}`, await get(`Quotes/${quote.QuoteID}`));
-    const po = expectDocumented('PUT', 'PurchaseOrders', await put('PurchaseOrders', { PurchaseOrders: [{ Contact: { ContactID: contact.ContactID }, DeliveryDate: '2026-04-10', LineItems: [{ Description: 'Paper', Quantity: 10, UnitAmount: 8, AccountCode: '429' }] }] })).PurchaseOrders[0];
+    const po = expectDocumented(
+      'PUT',
+      'PurchaseOrders',
+      await put('PurchaseOrders', {
+        PurchaseOrders: [
+          {
+            Contact: { ContactID: contact.ContactID },
+            DeliveryDate: '2026-04-10',
+            LineItems: [{ Description: 'Paper', Quantity: 10, UnitAmount: 8, AccountCode: '429' }],
+          },
+        ],
+      }),
+    ).PurchaseOrders[0];
     expectDocumented('GET', `PurchaseOrders/${po.PurchaseOrderID}`, await get(`PurchaseOrders/${po.PurchaseOrderID}`));
-    expectDocumented('PUT', 'ManualJournals', await put('ManualJournals', { ManualJournals: [{ Narration: 'Accrual', JournalLines: [{ LineAmount: 100, AccountCode: '429' }, { LineAmount: -100, AccountCode: '800' }] }] }));
+    expectDocumented(
+      'PUT',
+      'ManualJournals',
+      await put('ManualJournals', {
+        ManualJournals: [
+          {
+            Narration: 'Accrual',
+            JournalLines: [
+              { LineAmount: 100, AccountCode: '429' },
+              { LineAmount: -100, AccountCode: '800' },
+            ],
+          },
+        ],
+      }),
+    );
     const tracking = expectDocumented('PUT', 'TrackingCategories', await put('TrackingCategories', { Name: 'Project' })).TrackingCategories[0];
-    expectDocumented('PUT', `TrackingCategories/${tracking.TrackingCategoryID}/Options`, await put(`TrackingCategories/${tracking.TrackingCategoryID}/Options`, { Options: [{ Name: 'Alpha' }] }));
+    expectDocumented(
+      'PUT',
+      `TrackingCategories/${tracking.TrackingCategoryID}/Options`,
+      await put(`TrackingCategories/${tracking.TrackingCategoryID}/Options`, { Options: [{ Name: 'Alpha' }] }),
+    );
     expectDocumented('PUT', 'TaxRates', await put('TaxRates', { TaxRates: [{ Name: 'Luxury 20%', TaxComponents: [{ Name: 'Tax', Rate: 20 }] }] }));
     expectDocumented('PUT', 'Currencies', await put('Currencies', { Code: 'AUD', Description: 'Australian Dollar' }));
   });
@@ -165,7 +293,11 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
     expect(back.headers.get('content-type')).toBe('application/pdf');
     expect(back.bytes.equals(bytes)).toBe(true);
     const contact = (await get('Contacts')).json.Contacts[0];
-    expectDocumented('PUT', `Contacts/${contact.ContactID}/Attachments/card.png`, await xero(sim, token, 'PUT', `Contacts/${contact.ContactID}/Attachments/card.png`, Buffer.from([137, 80, 78, 71]), { 'content-type': 'image/png' }));
+    expectDocumented(
+      'PUT',
+      `Contacts/${contact.ContactID}/Attachments/card.png`,
+      await xero(sim, token, 'PUT', `Contacts/${contact.ContactID}/Attachments/card.png`, Buffer.from([137, 80, 78, 71]), { 'content-type': 'image/png' }),
+    );
     const pdf = await get(`Invoices/${invoice.InvoiceID}`, { accept: 'application/pdf' });
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.bytes.subarray(0, 8).toString('latin1')).toBe('%PDF-1.4');
@@ -173,7 +305,16 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
 
   it('every report', async () => {
     const contact = (await get('Contacts')).json.Contacts[0];
-    for (const report of ['ProfitAndLoss', 'BalanceSheet', 'TrialBalance', `AgedReceivablesByContact?contactId=${contact.ContactID}`, `AgedPayablesByContact?contactId=${contact.ContactID}`, 'BankSummary', 'BudgetSummary', 'ExecutiveSummary']) {
+    for (const report of [
+      'ProfitAndLoss',
+      'BalanceSheet',
+      'TrialBalance',
+      `AgedReceivablesByContact?contactId=${contact.ContactID}`,
+      `AgedPayablesByContact?contactId=${contact.ContactID}`,
+      'BankSummary',
+      'BudgetSummary',
+      'ExecutiveSummary',
+    ]) {
       const body = expectDocumented('GET', `Reports/${report}`, await get(`Reports/${report}`));
       expect(body.Reports[0].Rows.length).toBeGreaterThan(0);
     }

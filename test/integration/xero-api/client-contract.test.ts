@@ -17,7 +17,9 @@ afterEach(async () => {
 const LINE = { Description: 'Consulting', Quantity: 1, UnitAmount: 100, AccountCode: '200' };
 
 async function aContact(): Promise<string> {
-  const r = await s.client().request<any>({ method: 'PUT', path: 'Contacts', body: { Contacts: [{ Name: `Customer ${Math.random()}` }] }, stableId: `contact-${Math.random()}` });
+  const r = await s
+    .client()
+    .request<any>({ method: 'PUT', path: 'Contacts', body: { Contacts: [{ Name: `Customer ${Math.random()}` }] }, stableId: `contact-${Math.random()}` });
   return r.body.Contacts[0].ContactID;
 }
 
@@ -56,7 +58,8 @@ describe('paging', () => {
     expect(s.transport.requests.length).toBe(2);
     // Records flatten across pages; a filtered list ends at its short page.
     const ids: string[] = [];
-    for await (const r of s.client().records({ path: 'Invoices', query: { pageSize: 100, where: 'Type=="ACCREC"' } })) ids.push((r as { InvoiceID: string }).InvoiceID);
+    for await (const r of s.client().records({ path: 'Invoices', query: { pageSize: 100, where: 'Type=="ACCREC"' } }))
+      ids.push((r as { InvoiceID: string }).InvoiceID);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThan(150);
   });
@@ -68,9 +71,11 @@ describe('paging', () => {
     expect(pages).toHaveLength(1);
     expect(pages[0]?.records.length).toBeGreaterThan(2);
     expect(new URL(s.transport.requests[0]!.url).searchParams.has('page')).toBe(false);
-    const refused = await rejection((async () => {
-      for await (const _ of s.client().pages({ path: 'Invoices', query: { pageSize: 1001 } })) void _;
-    })());
+    const refused = await rejection(
+      (async () => {
+        for await (const _ of s.client().pages({ path: 'Invoices', query: { pageSize: 1001 } })) void _;
+      })(),
+    );
     expect(refused).toBeInstanceOf(XeroRequestError);
     expect(refused.message).toContain('1 to 1000');
   });
@@ -174,9 +179,21 @@ describe('tokens', () => {
     s = await setup();
     const engineClock = s.clientClock;
     const identity = new XeroIdentityClient({ endpoints: { tokenUrl: s.sim.tokenUrl }, clock: engineClock });
-    const engine = new TokenEngine({ ledger: new MemoryLedger({ clock: engineClock }), identity, client: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET }, clock: engineClock });
+    const engine = new TokenEngine({
+      ledger: new MemoryLedger({ clock: engineClock }),
+      identity,
+      client: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
+      clock: engineClock,
+    });
     const key = 'xero:demo:contract';
-    await engine.adoptGrant(key, { accessToken: s.accessToken, refreshToken: s.refreshToken, tokenType: 'Bearer', scope: ['offline_access'], expiresAt: START + 1800_000, obtainedAt: START });
+    await engine.adoptGrant(key, {
+      accessToken: s.accessToken,
+      refreshToken: s.refreshToken,
+      tokenType: 'Bearer',
+      scope: ['offline_access'],
+      expiresAt: START + 1800_000,
+      obtainedAt: START,
+    });
     // Xero's clock is past the token's life; the engine's is not, so only the 401 can tell it.
     s.simClock.advance(31 * 60_000);
     const client = s.client({ tokens: tokenSourceFor(engine, key) });
@@ -213,7 +230,9 @@ describe('tokens', () => {
     s = await setup();
     const narrow = s.sim.seedGrant({ scopes: ['accounting.contacts'] }).access_token;
     let reported = 0;
-    const error = await rejection(s.client({ tokens: { getAccessToken: async () => narrow, reportRejected: async () => void reported++ } }).request({ path: 'Invoices' }));
+    const error = await rejection(
+      s.client({ tokens: { getAccessToken: async () => narrow, reportRejected: async () => void reported++ } }).request({ path: 'Invoices' }),
+    );
     expect(error.category).toBe('insufficient_scope');
     expect(reported).toBe(0);
   });
@@ -223,7 +242,12 @@ describe('dates', () => {
   it('ISO in, ISO out, the raw form on request, and a round trip that changes nothing', async () => {
     s = await setup();
     const contactId = await aContact();
-    const made = await s.client().request<any>({ method: 'PUT', path: 'Invoices', body: { Type: 'ACCREC', Contact: { ContactID: contactId }, Date: '2026-03-31', DueDate: new Date(Date.UTC(2026, 3, 30)), LineItems: [LINE] }, stableId: 'd1' });
+    const made = await s.client().request<any>({
+      method: 'PUT',
+      path: 'Invoices',
+      body: { Type: 'ACCREC', Contact: { ContactID: contactId }, Date: '2026-03-31', DueDate: new Date(Date.UTC(2026, 3, 30)), LineItems: [LINE] },
+      stableId: 'd1',
+    });
     const inv = made.body.Invoices[0];
     expect(inv.Date).toBe('2026-03-31T00:00:00Z');
     expect(inv.DateString).toBe('2026-03-31T00:00:00');
@@ -254,7 +278,9 @@ describe('dates', () => {
 describe('errors', () => {
   it("a validation error carries Xero's messages, and a batch with summarizeErrors=false says which element failed", async () => {
     s = await setup();
-    const error = await rejection(s.client().request({ method: 'PUT', path: 'Invoices', body: { Invoices: [{ Type: 'ACCREC', LineItems: [LINE] }] }, stableId: 'v1' }));
+    const error = await rejection(
+      s.client().request({ method: 'PUT', path: 'Invoices', body: { Invoices: [{ Type: 'ACCREC', LineItems: [LINE] }] }, stableId: 'v1' }),
+    );
     expect(error).toBeInstanceOf(XeroApiError);
     expect(error.category).toBe('validation_error');
     expect(error.action).toBe('fix_request');
@@ -265,7 +291,12 @@ describe('errors', () => {
       method: 'POST',
       path: 'Invoices',
       query: { summarizeErrors: false },
-      body: { Invoices: [{ Type: 'ACCREC', Contact: { ContactID: contactId }, LineItems: [LINE] }, { Type: 'ACCREC', LineItems: [LINE] }] },
+      body: {
+        Invoices: [
+          { Type: 'ACCREC', Contact: { ContactID: contactId }, LineItems: [LINE] },
+          { Type: 'ACCREC', LineItems: [LINE] },
+        ],
+      },
       stableId: 'v2',
     });
     expect(batch.status).toBe(200);
@@ -287,7 +318,14 @@ describe('errors', () => {
     errors.push(await rejection(s.client().request({ path: 'Contacts' })));
     errors.push(await rejection(s.client().request({ method: 'PUT', path: 'Invoices', body: { Type: 'ACCREC' }, stableId: canary })));
     errors.push(await rejection(s.client({ tokens: canaryTokens, endpoints: { apiUrl: 'http://127.0.0.1:9' } }).request({ path: 'Contacts' })));
-    errors.push(await rejection(s.client({ tokens: canaryTokens, maxJsonBytes: 10 }).request({ path: 'Contacts' }).catch((e) => Promise.reject(e))));
+    errors.push(
+      await rejection(
+        s
+          .client({ tokens: canaryTokens, maxJsonBytes: 10 })
+          .request({ path: 'Contacts' })
+          .catch((e) => Promise.reject(e)),
+      ),
+    );
     errors.push(await rejection(s.client().request({ path: `../${canary}` })));
     for (const e of errors) {
       expect(e).toBeInstanceOf(XeroApiError);
@@ -302,18 +340,31 @@ describe('binaries and caps', () => {
   it('downloads an invoice PDF, uploads and reads back an attachment, and refuses what is too big before sending', async () => {
     s = await setup();
     const contactId = await aContact();
-    const inv = (await s.client().request<any>({ method: 'PUT', path: 'Invoices', body: { Type: 'ACCREC', Contact: { ContactID: contactId }, Status: 'AUTHORISED', LineItems: [LINE] }, stableId: 'b1' })).body.Invoices[0];
+    const inv = (
+      await s.client().request<any>({
+        method: 'PUT',
+        path: 'Invoices',
+        body: { Type: 'ACCREC', Contact: { ContactID: contactId }, Status: 'AUTHORISED', LineItems: [LINE] },
+        stableId: 'b1',
+      })
+    ).body.Invoices[0];
     const pdf = await s.client().download({ path: `Invoices/${inv.InvoiceID}`, accept: 'application/pdf' });
     expect(pdf.contentType).toBe('application/pdf');
     expect(Buffer.from(pdf.bytes).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.fileName).toBe(`${inv.InvoiceNumber}.pdf`);
     const data = Buffer.from([0, 1, 2, 253, 254, 255, 10, 13]);
-    const up = await s.client().upload({ path: `Invoices/${inv.InvoiceID}/Attachments/scan 1.png`, data, contentType: 'image/png', stableId: 'b2', includeOnline: true });
-    expect((up.body as any).Attachments[0]).toEqual(expect.objectContaining({ FileName: 'scan 1.png', MimeType: 'image/png', ContentLength: 8, IncludeOnline: true }));
+    const up = await s
+      .client()
+      .upload({ path: `Invoices/${inv.InvoiceID}/Attachments/scan 1.png`, data, contentType: 'image/png', stableId: 'b2', includeOnline: true });
+    expect((up.body as any).Attachments[0]).toEqual(
+      expect.objectContaining({ FileName: 'scan 1.png', MimeType: 'image/png', ContentLength: 8, IncludeOnline: true }),
+    );
     const back = await s.client().download({ path: `Invoices/${inv.InvoiceID}/Attachments/scan 1.png` });
     expect(Buffer.from(back.bytes).equals(data)).toBe(true);
     const sent = s.transport.requests.length;
-    const big = await rejection(s.client({ maxUploadBytes: 4 }).upload({ path: `Invoices/${inv.InvoiceID}/Attachments/big.bin`, data, contentType: 'application/octet-stream' }));
+    const big = await rejection(
+      s.client({ maxUploadBytes: 4 }).upload({ path: `Invoices/${inv.InvoiceID}/Attachments/big.bin`, data, contentType: 'application/octet-stream' }),
+    );
     expect(big).toBeInstanceOf(XeroRequestError);
     expect(big.message).toContain('over the');
     const cappedPdf = await rejection(s.client().download({ path: `Invoices/${inv.InvoiceID}`, accept: 'application/pdf', maxBytes: 100 }));

@@ -1,10 +1,25 @@
 import { ManualClock } from '../../../src/clock';
 import { DEMO_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
-import { fetchTransport, XeroAccountingClient, type HttpRequest, type HttpTransport, type XeroAccountingClientOptions, type XeroTokenSource } from '../../../src/xero';
+import {
+  fetchTransport,
+  XeroAccountingClient,
+  type HttpRequest,
+  type HttpTransport,
+  type XeroAccountingClientOptions,
+  type XeroTokenSource,
+} from '../../../src/xero';
 
 export const START = Date.UTC(2026, 3, 1, 9, 0, 0);
 
-export const SCOPES = ['offline_access', 'accounting.transactions', 'accounting.contacts', 'accounting.settings', 'accounting.attachments', 'accounting.journals.read', 'accounting.reports.read'];
+export const SCOPES = [
+  'offline_access',
+  'accounting.transactions',
+  'accounting.contacts',
+  'accounting.settings',
+  'accounting.attachments',
+  'accounting.journals.read',
+  'accounting.reports.read',
+];
 
 /** The real transport, with every request kept for the test to inspect. */
 export function recordingTransport(inner: HttpTransport = fetchTransport): HttpTransport & { requests: HttpRequest[] } {
@@ -42,7 +57,8 @@ export async function setup(options: { sharedClock?: boolean } = {}): Promise<Se
     transport,
     accessToken: grant.access_token,
     refreshToken: grant.refresh_token as string,
-    client: (overrides = {}) => new XeroAccountingClient({ tokens, tenantId: DEMO_TENANT_ID, endpoints: { apiUrl: sim.apiUrl }, transport, clock: clientClock, ...overrides }),
+    client: (overrides = {}) =>
+      new XeroAccountingClient({ tokens, tenantId: DEMO_TENANT_ID, endpoints: { apiUrl: sim.apiUrl }, transport, clock: clientClock, ...overrides }),
   };
 }
 

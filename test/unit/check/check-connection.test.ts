@@ -72,7 +72,10 @@ describe('checkConnection against the simulator', () => {
     const reported: string[] = [];
     let refusals = 1;
     // Xero refuses the token on the Organisation call once (a token revoked between the two calls).
-    const api = { getConnections: f.api.getConnections.bind(f.api), getOrganisation: (token: string, tenantId: string) => f.api.getOrganisation(refusals-- > 0 ? 'refused-access-token' : token, tenantId) };
+    const api = {
+      getConnections: f.api.getConnections.bind(f.api),
+      getOrganisation: (token: string, tenantId: string) => f.api.getOrganisation(refusals-- > 0 ? 'refused-access-token' : token, tenantId),
+    };
     const result = await checkConnection({ engine: reportingEngine(reported), key, api, tenantId: DEMO_TENANT_ID });
     expect(result.status).toBe('connected');
     expect(result.organisation).toBeDefined();

@@ -1,4 +1,15 @@
-import { convertXeroDates, convertXeroDatesInJson, deriveIdempotencyKey, fromXeroDate, fromXeroDateString, ifModifiedSinceHeader, readRateLimits, recordsOf, toXeroDate, validationMessagesOf } from '../../../src/xero';
+import {
+  convertXeroDates,
+  convertXeroDatesInJson,
+  deriveIdempotencyKey,
+  fromXeroDate,
+  fromXeroDateString,
+  ifModifiedSinceHeader,
+  readRateLimits,
+  recordsOf,
+  toXeroDate,
+  validationMessagesOf,
+} from '../../../src/xero';
 
 describe("Xero's dates", () => {
   it('reads /Date(ms±hhmm)/ as the same instant in ISO 8601, in the offset Xero gave', () => {
@@ -14,16 +25,45 @@ describe("Xero's dates", () => {
   it('normalises DateString siblings and leaves other strings alone, deep in an answer', () => {
     expect(fromXeroDateString('2018-10-20 00:00:00')).toBe('2018-10-20T00:00:00');
     expect(fromXeroDateString('20 October 2018')).toBeUndefined();
-    const body = { Invoices: [{ Date: '/Date(1539993600000+0000)/', DateString: '2018-10-20 00:00:00', Reference: '/Date(not)/', Payments: [{ Date: '/Date(1543449600000+0000)/' }], Tags: ['/Date(0)/'] }] };
-    expect(convertXeroDates(body)).toEqual({ Invoices: [{ Date: '2018-10-20T00:00:00Z', DateString: '2018-10-20T00:00:00', Reference: '/Date(not)/', Payments: [{ Date: '2018-11-29T00:00:00Z' }], Tags: ['1970-01-01T00:00:00Z'] }] });
+    const body = {
+      Invoices: [
+        {
+          Date: '/Date(1539993600000+0000)/',
+          DateString: '2018-10-20 00:00:00',
+          Reference: '/Date(not)/',
+          Payments: [{ Date: '/Date(1543449600000+0000)/' }],
+          Tags: ['/Date(0)/'],
+        },
+      ],
+    };
+    expect(convertXeroDates(body)).toEqual({
+      Invoices: [
+        {
+          Date: '2018-10-20T00:00:00Z',
+          DateString: '2018-10-20T00:00:00',
+          Reference: '/Date(not)/',
+          Payments: [{ Date: '2018-11-29T00:00:00Z' }],
+          Tags: ['1970-01-01T00:00:00Z'],
+        },
+      ],
+    });
   });
 
   it('converts the JSON text before parsing exactly as the walk converts parsed values', () => {
-    const body = { A: '/Date(1573755038314+0000)/', B: '/Date(1573755038314+1300)/', DueDateString: '2019-11-14 00:00:00', Note: 'see "/Date(5)/" here', Deep: [{ UpdatedDateUTC: '/Date(0)/' }] };
+    const body = {
+      A: '/Date(1573755038314+0000)/',
+      B: '/Date(1573755038314+1300)/',
+      DueDateString: '2019-11-14 00:00:00',
+      Note: 'see "/Date(5)/" here',
+      Deep: [{ UpdatedDateUTC: '/Date(0)/' }],
+    };
     const text = JSON.stringify(body);
     expect(JSON.parse(convertXeroDatesInJson(text))).toEqual(convertXeroDates(JSON.parse(text)));
     // Microsoft's serialiser writes `\/Date(...)\/`; an escaped quote inside a string is not a string start.
-    expect(JSON.parse(convertXeroDatesInJson('{"D":"\\/Date(0+0000)\\/","N":"x \\"/Date(0)/\\" y"}'))).toEqual({ D: '1970-01-01T00:00:00Z', N: 'x "/Date(0)/" y' });
+    expect(JSON.parse(convertXeroDatesInJson('{"D":"\\/Date(0+0000)\\/","N":"x \\"/Date(0)/\\" y"}'))).toEqual({
+      D: '1970-01-01T00:00:00Z',
+      N: 'x "/Date(0)/" y',
+    });
   });
 
   it('writes ISO, Dates and epoch ms back as Xero does, and If-Modified-Since in UTC', () => {
@@ -39,14 +79,22 @@ describe("Xero's dates", () => {
 
 describe('the call budget', () => {
   it('reads the three remaining counts in any case, null when absent or garbled', () => {
-    expect(readRateLimits({ 'X-DayLimit-Remaining': '4990', 'x-minlimit-remaining': '58', 'X-APPMINLIMIT-REMAINING': '9000' })).toEqual({ dayRemaining: 4990, minuteRemaining: 58, appMinuteRemaining: 9000 });
-    expect(readRateLimits({ 'x-daylimit-remaining': 'lots', 'x-minlimit-remaining': '-1' })).toEqual({ dayRemaining: null, minuteRemaining: null, appMinuteRemaining: null });
+    expect(readRateLimits({ 'X-DayLimit-Remaining': '4990', 'x-minlimit-remaining': '58', 'X-APPMINLIMIT-REMAINING': '9000' })).toEqual({
+      dayRemaining: 4990,
+      minuteRemaining: 58,
+      appMinuteRemaining: 9000,
+    });
+    expect(readRateLimits({ 'x-daylimit-remaining': 'lots', 'x-minlimit-remaining': '-1' })).toEqual({
+      dayRemaining: null,
+      minuteRemaining: null,
+      appMinuteRemaining: null,
+    });
   });
 });
 
 describe('Idempotency-Key derivation', () => {
   const base = { stableId: 'exec-9:item-3', method: 'PUT', path: 'Invoices', tenantId: 'A3C3EE1F-4B5B-4C1E-9D4E-0D1C2B3A4F5E' };
-  it('is deterministic, within Xero\'s 128 characters, and hides the stable id', () => {
+  it("is deterministic, within Xero's 128 characters, and hides the stable id", () => {
     const key = deriveIdempotencyKey(base);
     expect(deriveIdempotencyKey({ ...base })).toBe(key);
     expect(key.length).toBeLessThanOrEqual(128);
@@ -64,14 +112,28 @@ describe('Idempotency-Key derivation', () => {
 });
 
 describe('answers', () => {
-  it('finds the records of an envelope, and Xero\'s validation words per element', () => {
+  it("finds the records of an envelope, and Xero's validation words per element", () => {
     expect(recordsOf({ Id: 'x', Invoices: [1, 2] }, ['Invoices'])).toEqual([1, 2]);
     expect(recordsOf({ Organisations: [1] }, ['Organisation'])).toEqual([1]);
     expect(recordsOf({ HistoryRecords: [1] }, ['Invoices', 'a3c3ee1f-4b5b-4c1e-9d4e-0d1c2b3a4f5e', 'History'])).toEqual([1]);
     expect(recordsOf({ Reports: [1] }, ['Reports', 'ProfitAndLoss'])).toEqual([1]);
-    const v = validationMessagesOf({ ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred', Elements: [{ ValidationErrors: [{ Message: 'Email address must be valid.' }] }, { ValidationErrors: [] }, { ValidationErrors: [{ Message: 'Email address must be valid.' }, { Message: 'Other' }] }] });
+    const v = validationMessagesOf({
+      ErrorNumber: 10,
+      Type: 'ValidationException',
+      Message: 'A validation exception occurred',
+      Elements: [
+        { ValidationErrors: [{ Message: 'Email address must be valid.' }] },
+        { ValidationErrors: [] },
+        { ValidationErrors: [{ Message: 'Email address must be valid.' }, { Message: 'Other' }] },
+      ],
+    });
     expect(v.messages).toEqual(['Email address must be valid.', 'Other']);
-    expect(v.elementErrors).toEqual([{ index: 0, messages: ['Email address must be valid.'] }, { index: 2, messages: ['Email address must be valid.', 'Other'] }]);
-    expect(validationMessagesOf({ ErrorNumber: 16, Type: 'QueryParseException', Message: "No property or field 'X' exists" }).messages).toEqual(["No property or field 'X' exists"]);
+    expect(v.elementErrors).toEqual([
+      { index: 0, messages: ['Email address must be valid.'] },
+      { index: 2, messages: ['Email address must be valid.', 'Other'] },
+    ]);
+    expect(validationMessagesOf({ ErrorNumber: 16, Type: 'QueryParseException', Message: "No property or field 'X' exists" }).messages).toEqual([
+      "No property or field 'X' exists",
+    ]);
   });
 });
