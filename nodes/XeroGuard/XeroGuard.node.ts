@@ -10,7 +10,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { CREDENTIAL_TYPE } from '../shared/guarded-session';
 import { xeroGuardProperties } from './properties';
-import { errorItemJson, toXeroNodeError } from './errors';
+import { errorItemJson, errorOutputJson, toXeroNodeError } from './errors';
 import { executeXeroGuard } from './execute';
 import { organisationSearch, readOrganisationChoice, resolveTenant } from './organisation';
 import type { XeroApiPort } from './port';
@@ -114,7 +114,8 @@ export class XeroGuard implements INodeType {
     } catch (error) {
       const nodeError = toXeroNodeError(this.getNode(), error);
       if (!this.continueOnFail()) throw nodeError;
-      return [this.getInputData().map((_, item) => ({ json: errorItemJson(nodeError), pairedItem: { item } }))];
+      const json = this.getNode().onError === 'continueErrorOutput' ? errorOutputJson(nodeError) : errorItemJson(nodeError);
+      return [this.getInputData().map((_, item) => ({ json, pairedItem: { item } }))];
     }
     return executeXeroGuard(this, port);
   }

@@ -118,3 +118,13 @@ export function errorItemJson(error: NodeApiError | NodeOperationError): IDataOb
     ...(xero ?? {}),
   };
 }
+
+/**
+ * The failure as an item for the node's error output ("On Error: Continue (using error output)"). n8n moves
+ * an item there only when its json holds nothing but `error`, `message` and `details` (or the item carries
+ * `error`, and then n8n keeps only the message): so the classification rides in `details`.
+ */
+export function errorOutputJson(error: NodeApiError | NodeOperationError): IDataObject {
+  const { error: message, ...details } = errorItemJson(error);
+  return { error: message, details };
+}

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { errorItemJson, toXeroNodeError, XeroGuardConfigError } from './errors';
+import { errorItemJson, errorOutputJson, toXeroNodeError, XeroGuardConfigError } from './errors';
 import { readOrganisationChoice, resolveTenant } from './organisation';
 import type { XeroApiPort, XeroCallOptions, XeroLimits, XeroRequestSpec, XeroTenant } from './port';
 import { resourceByValue, type OperationDef, type PlannedRequest, type ResourceModule } from './resources';
@@ -69,10 +69,13 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   });
   let tenants: Promise<XeroTenant[]> | undefined;
 
+  // On the regular output the classification sits beside the message; on the error output in `details`,
+  // the only shape n8n moves there with its fields intact.
+  const toErrorOutput = node.onError === 'continueErrorOutput';
   const fail = (error: unknown, itemIndex: number) => {
     const nodeError = toXeroNodeError(node, error, itemIndex);
     if (!context.continueOnFail()) throw nodeError;
-    out.push({ json: errorItemJson(nodeError), pairedItem: { item: itemIndex } });
+    out.push({ json: toErrorOutput ? errorOutputJson(nodeError) : errorItemJson(nodeError), pairedItem: { item: itemIndex } });
   };
 
   const plan = async (itemIndex: number): Promise<Planned> => {

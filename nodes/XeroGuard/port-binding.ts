@@ -1,9 +1,14 @@
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
-import type { XeroApiPort } from './port';
+import { tokenSourceFor, XeroAccountingClient } from '../../src/xero/accounting';
+import { openNodeSession } from '../shared/node-support';
+import { listTenants } from '../shared/tenants';
+import { budgetFor, recordLimits } from './call-budget';
+import { portOverClient } from './client-port';
+import type { XeroApiPort, XeroTenant } from './port';
 
 export type XeroPortFactory = (context: IExecuteFunctions | ILoadOptionsFunctions) => Promise<XeroApiPort>;
 
-/** Thrown until the package binds the node to the core Xero client (a defect if a user ever sees it). */
+/** Thrown when a build leaves the node without its Xero client (a defect if a user ever sees it). */
 export class XeroPortUnboundError extends Error {
   readonly code = 'PORT_UNBOUND';
   constructor() {
@@ -12,15 +17,36 @@ export class XeroPortUnboundError extends Error {
   }
 }
 
-// Wiring step: replace this with a factory that opens the guarded session (nodes/shared openNodeConnection)
-// and wraps the core client of src/xero.
-let factory: XeroPortFactory = async () => {
-  throw new XeroPortUnboundError();
+/**
+ * The node's port on the guarded credential: the session's engine gives every token (a 401 is
+ * reported to it through tokenSourceFor), the core Accounting client does paging, dates,
+ * idempotency and 429 waits, /connections goes through the shared tenant loader, and every answer's
+ * call budget is recorded for the chain.
+ */
+export const guardedPort: XeroPortFactory = async (context) => {
+  const { session } = await openNodeSession(context);
+  const client = new XeroAccountingClient({ tokens: tokenSourceFor(session.engine, session.key), endpoints: { apiUrl: session.credential.apiUrl } });
+  let tenants: Promise<XeroTenant[]> | undefined;
+  const connections = () => {
+    tenants ??= listTenants(session).then((list) => list.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName, tenantType: t.tenantType })));
+    // A failed listing is not kept: the next item asks again.
+    tenants.catch(() => (tenants = undefined));
+    return tenants;
+  };
+  const budget = budgetFor(session.ledger, session.key);
+  return portOverClient(client, connections, budget ? (tenantId, limits) => recordLimits(budget, tenantId, limits) : undefined);
 };
 
+let factory: XeroPortFactory = guardedPort;
+
+/** Tests only: the port the node opens (a fake, or the unbound factory). */
 export function bindXeroPort(next: XeroPortFactory): void {
   factory = next;
 }
+
+export const unboundPort: XeroPortFactory = async () => {
+  throw new XeroPortUnboundError();
+};
 
 export function openXeroPort(context: IExecuteFunctions | ILoadOptionsFunctions): Promise<XeroApiPort> {
   return factory(context);

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../../src/clock';
 import { connectionKeyFor, type EnginePolicy, type TokenEngine } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
 import { EngineRegistry, requestedScopes, type SharedEngine } from '../../src/host';
-import { buildLedger } from '../../src/ledger';
+import { buildLedger, type Ledger } from '../../src/ledger';
 import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type TokenSet, type XeroApiClient, type XeroTrust } from '../../src/xero';
 import { chooseN8nLedger, LEDGER_MODES, type N8nLedgerOverride } from './n8n-ledger';
 import { assertN8nVersion, runningN8nVersion } from './version-gate';
@@ -86,6 +86,8 @@ export interface GuardedSession {
   engine: TokenEngine;
   api: XeroApiClient;
   credential: XeroGuardCredential;
+  /** The chain's ledger (its notes hold per-organisation call budgets). */
+  ledger: Ledger;
   /** The ledger, for messages. */
   where: string;
 }
@@ -108,7 +110,7 @@ export async function openGuardedSession(data: Data, env: Record<string, string 
   const key = connectionKeyOf(credential);
   entry.engine.setClient(key, credential.client);
   await entry.once(key, () => adoptOnFirstSight(entry, key, credential));
-  return { key, engine: entry.engine, api: entry.api, credential, where: entry.where };
+  return { key, engine: entry.engine, api: entry.api, credential, ledger: entry.ledger, where: entry.where };
 }
 
 export function connectionKeyOf(credential: XeroGuardCredential): string {

@@ -8,7 +8,7 @@ import type { CheckedTenant, CheckResult, CheckStatus, TokenHealth } from './typ
 export type Classify = (input: unknown) => Classification;
 
 export interface CheckConnectionOptions {
-  engine: Pick<TokenEngine, 'getAccessToken' | 'refresh' | 'status'>;
+  engine: Pick<TokenEngine, 'getAccessToken' | 'refresh' | 'status' | 'reportRejected'>;
   key: string;
   api: Pick<XeroApiClient, 'getConnections' | 'getOrganisation'>;
   /** When given, the check also reads this organisation (GET Organisation with xero-tenant-id). */
@@ -54,13 +54,19 @@ export async function checkConnection(options: CheckConnectionOptions): Promise<
     accessToken = await engine.getAccessToken(key);
     return safeCall(() => api.getConnections(accessToken));
   };
+  // Xero refused the token: the engine decides (one refresh across processes if its ledger still holds
+  // that token, else only its stale cache is dropped), as every Xero call of our nodes does on a 401.
+  const reportAndList = async () => {
+    await engine.reportRejected(key, accessToken);
+    accessToken = await engine.getAccessToken(key);
+    return safeCall(() => api.getConnections(accessToken));
+  };
   let connections = await safeCall(() => api.getConnections(accessToken));
   try {
     // Xero refused a token the engine thought fresh, or answered [] as it does for a token still
     // inside its 30 minutes after the grant was revoked or every organisation was disconnected.
-    if ((!connections.ok && isAccessTokenRejection(connections, classify)) || (connections.ok && connections.data.length === 0)) {
-      connections = await rotateAndList();
-    }
+    if (!connections.ok && isAccessTokenRejection(connections, classify)) connections = await reportAndList();
+    else if (connections.ok && connections.data.length === 0) connections = await rotateAndList();
   } catch (error) {
     return fromEngine(error);
   }
@@ -90,7 +96,16 @@ export async function checkConnection(options: CheckConnectionOptions): Promise<
       problem,
     });
   }
-  const organisation = await safeCall(() => api.getOrganisation(accessToken, tenant.tenantId));
+  let organisation = await safeCall(() => api.getOrganisation(accessToken, tenant.tenantId));
+  if (!organisation.ok && isAccessTokenRejection(organisation, classify)) {
+    try {
+      await engine.reportRejected(key, accessToken);
+      accessToken = await engine.getAccessToken(key);
+    } catch (error) {
+      return fromEngine(error);
+    }
+    organisation = await safeCall(() => api.getOrganisation(accessToken, tenant.tenantId));
+  }
   if (!organisation.ok) {
     const problem = classify(organisation.input);
     return finish({

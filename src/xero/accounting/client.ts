@@ -7,7 +7,7 @@ import { convertXeroDatesInJson, ifModifiedSinceHeader, toRequestJson, type Date
 import { localClassification, validationMessagesOf, XeroApiError, XeroRequestError, type XeroElementError } from './errors';
 import { checkIdempotencyKey, deriveIdempotencyKey, WRITE_METHODS } from './idempotency';
 import { readRateLimits, type XeroLimits } from './limits';
-import { accountingPath, DEFAULT_PAGE_SIZE, isJournals, isPagedEndpoint, JOURNALS_BATCH, MAX_PAGE_SIZE, recordsOf } from './paths';
+import { accountingPath, rootPath, DEFAULT_PAGE_SIZE, isJournals, isPagedEndpoint, JOURNALS_BATCH, MAX_PAGE_SIZE, recordsOf } from './paths';
 import type { XeroTokenSource } from './token-source';
 
 export type XeroMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -30,10 +30,26 @@ export interface XeroQuery {
   [name: string]: string | number | boolean | readonly string[] | undefined;
 }
 
+/** Which host path a request's path is below: the Accounting API (default) or api.xero.com itself. */
+export type XeroApiBase = 'accounting' | 'root';
+
+/** How a list pages: Xero's `page`, the Journals' `offset`, or one answer. */
+export type XeroPaging = 'page' | 'offset' | 'none';
+
+/** Headers the client owns; a caller's extra header of one of these names is refused. */
+const RESERVED_HEADERS = new Set(['authorization', 'xero-tenant-id', 'idempotency-key', 'if-modified-since', 'content-type', 'content-length', 'host']);
+
 export interface XeroRequestOptions {
   method?: XeroMethod;
-  /** Below api.xro/2.0: `Invoices`, `Invoices/<InvoiceID>`, `Reports/ProfitAndLoss`. */
-  path: string;
+  /**
+   * Below api.xro/2.0: `Invoices`, `Invoices/<InvoiceID>`, `Reports/ProfitAndLoss` (below api.xero.com with
+   * base 'root'). Or its segments, each taken literally (`['Invoices', id, 'Attachments', 'a #1.pdf']`).
+   */
+  path: string | readonly string[];
+  /** 'root': the path is below api.xero.com (Payroll, Assets, Projects, ...), for calls no Accounting path covers. */
+  base?: XeroApiBase;
+  /** Extra request headers (e.g. a Custom API Call's); the client's own headers cannot be overridden. */
+  headers?: Record<string, string>;
   /** The organisation; defaults to the client's. */
   tenantId?: string;
   query?: XeroQuery;
@@ -89,8 +105,8 @@ export interface XeroBinary {
 }
 
 export interface XeroUploadOptions {
-  /** e.g. `Invoices/<InvoiceID>/Attachments/receipt.pdf` */
-  path: string;
+  /** e.g. `Invoices/<InvoiceID>/Attachments/receipt.pdf`, or its segments taken literally. */
+  path: string | readonly string[];
   data: Uint8Array;
   contentType: string;
   /** PUT adds an attachment; POST adds or replaces one of the same name. */
@@ -192,9 +208,9 @@ export class XeroAccountingClient {
   /** One call. Resolves with any 2xx/3xx answer; every failure rejects with a XeroApiError. */
   async request<T = unknown>(options: XeroRequestOptions): Promise<XeroResponse<T>> {
     const method = options.method ?? 'GET';
-    const { segments, encoded } = this.pathOf(options.path, method);
+    const { segments, encoded } = this.pathOf(options.path, method, options.base);
     const url = this.urlOf(encoded, options.query, method);
-    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
+    const headers: Record<string, string> = { ...this.extraHeaders(options.headers, method, encoded), accept: options.accept ?? 'application/json' };
     if (options.ifModifiedSince !== undefined)
       headers['if-modified-since'] = this.guard(() => ifModifiedSinceHeader(options.ifModifiedSince ?? ''), method, encoded);
     let body: string | undefined;
@@ -233,25 +249,33 @@ export class XeroAccountingClient {
    * short or empty page (saving the call that would find it empty) or at Xero's pageCount.
    * Endpoints that do not page answer once; Journals page by offset.
    */
-  async *pages(options: Omit<XeroRequestOptions, 'method' | 'body'>): AsyncGenerator<XeroPage, void, undefined> {
-    const { segments } = accountingPath(options.path);
-    if (isJournals(segments)) {
+  async *pages(options: Omit<XeroRequestOptions, 'method' | 'body'> & { paging?: XeroPaging; envelope?: string }): AsyncGenerator<XeroPage, void, undefined> {
+    const { segments } = this.pathOf(options.path, 'GET', options.base);
+    const known = options.base === 'root' ? 'none' : isJournals(segments) ? 'offset' : isPagedEndpoint(segments) ? 'page' : 'none';
+    const paging = options.paging ?? known;
+    const { envelope } = options;
+    if (paging === 'offset') {
       yield* this.journalPages(options, segments);
       return;
     }
-    if (!isPagedEndpoint(segments)) {
+    if (paging === 'none') {
       const r = await this.request({ ...options, method: 'GET' });
-      yield { page: 1, records: recordsOf(r.body, segments), pagination: null, limits: r.limits, status: r.status };
+      yield { page: 1, records: recordsOf(r.body, segments, envelope), pagination: null, limits: r.limits, status: r.status };
       return;
     }
     const pageSize = options.query?.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw this.refuse('GET', options.path, `pageSize ${String(pageSize)} is outside Xero's range.`, `Use a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+      throw this.refuse(
+        'GET',
+        typeof options.path === 'string' ? options.path : options.path.join('/'),
+        `pageSize ${String(pageSize)} is outside Xero's range.`,
+        `Use a whole number from 1 to ${MAX_PAGE_SIZE}.`,
+      );
     }
     let page = options.query?.page ?? 1;
     for (;;) {
       const r = await this.request({ ...options, method: 'GET', query: { ...options.query, page, pageSize } });
-      const records = recordsOf(r.body, segments);
+      const records = recordsOf(r.body, segments, envelope);
       const pagination = paginationOf(r.body);
       yield { page, records, pagination, limits: r.limits, status: r.status };
       if (records.length < pageSize) return;
@@ -267,7 +291,7 @@ export class XeroAccountingClient {
 
   /** A binary answer: an invoice PDF (`accept: 'application/pdf'`) or an attachment's content. */
   async download(options: Omit<XeroRequestOptions, 'method' | 'body' | 'dates'> & { maxBytes?: number }): Promise<XeroBinary> {
-    const { segments, encoded } = this.pathOf(options.path, 'GET');
+    const { segments, encoded } = this.pathOf(options.path, 'GET', options.base);
     const url = this.urlOf(encoded, options.query, 'GET');
     const cap = options.maxBytes ?? this.maxBinaryBytes;
     const headers = { accept: options.accept ?? 'application/octet-stream' };
@@ -326,11 +350,14 @@ export class XeroAccountingClient {
     return this.readJson(sent, this.dates, this.maxJsonBytes);
   }
 
-  private async *journalPages(options: Omit<XeroRequestOptions, 'method' | 'body'>, segments: string[]): AsyncGenerator<XeroPage, void, undefined> {
+  private async *journalPages(
+    options: Omit<XeroRequestOptions, 'method' | 'body'> & { envelope?: string },
+    segments: string[],
+  ): AsyncGenerator<XeroPage, void, undefined> {
     let offset = Number(options.query?.offset ?? 0);
     for (let batch = 1; ; batch++) {
       const r = await this.request({ ...options, method: 'GET', query: { ...options.query, offset } });
-      const records = recordsOf(r.body, segments);
+      const records = recordsOf(r.body, segments, options.envelope);
       yield { page: batch, records, pagination: null, limits: r.limits, status: r.status };
       const last = records[records.length - 1] as { JournalNumber?: unknown } | undefined;
       if (records.length < JOURNALS_BATCH || typeof last?.JournalNumber !== 'number') return;
@@ -502,8 +529,22 @@ export class XeroAccountingClient {
     });
   }
 
-  private pathOf(path: string, method: XeroMethod): { segments: string[]; encoded: string } {
-    return this.guard(() => accountingPath(path), method, String(path));
+  private pathOf(path: string | readonly string[], method: XeroMethod, base: XeroApiBase = 'accounting'): { segments: string[]; encoded: string } {
+    return this.guard(() => (base === 'root' ? rootPath(path) : accountingPath(path)), method, typeof path === 'string' ? path : path.join('/'));
+  }
+
+  private extraHeaders(extra: Record<string, string> | undefined, method: XeroMethod, path: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(extra ?? {})) {
+      const lower = name.trim().toLowerCase();
+      if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(lower))
+        throw this.refuse(method, path, `Header name "${name.slice(0, 40)}" is not a valid HTTP header name.`, 'Use letters, digits and dashes only.');
+      if (RESERVED_HEADERS.has(lower))
+        throw this.refuse(method, path, `Header "${name}" is set by Xero Guard itself and cannot be overridden.`, 'Remove it from the headers.');
+      if (/[\r\n]/.test(value)) throw this.refuse(method, path, `Header "${name}" has a line break in its value.`, 'Remove the line break.');
+      out[lower] = value;
+    }
+    return out;
   }
 
   private urlOf(encodedPath: string, query: XeroQuery | undefined, method: XeroMethod): string {

@@ -9,7 +9,18 @@ export {
   RECOMMENDED_BATCH_SIZE,
   DEFAULT_ACCOUNTING_TIMEOUT_MS,
 } from './client';
-export type { XeroAccountingClientOptions, XeroBinary, XeroMethod, XeroPage, XeroQuery, XeroRequestOptions, XeroResponse, XeroUploadOptions } from './client';
+export type {
+  XeroAccountingClientOptions,
+  XeroApiBase,
+  XeroPaging,
+  XeroBinary,
+  XeroMethod,
+  XeroPage,
+  XeroQuery,
+  XeroRequestOptions,
+  XeroResponse,
+  XeroUploadOptions,
+} from './client';
 export { convertXeroDates, convertXeroDatesInJson, fromXeroDate, fromXeroDateString, ifModifiedSinceHeader, toXeroDate, type DateMode } from './dates';
 export { XeroApiError, XeroRequestError, validationMessagesOf, type XeroApiErrorDetails, type XeroElementError } from './errors';
 export { deriveIdempotencyKey, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency';

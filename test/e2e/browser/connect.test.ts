@@ -161,6 +161,47 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     await p.getByText('Xero Connection Watchdog').first().waitFor();
     await p.getByText('Post to Slack').first().waitFor();
     await p.screenshot({ path: join(ARTIFACTS, 'watchdog-canvas.png') });
+  });
+
+  test('shows the Xero Guard node on the canvas and its parameters panel', async () => {
+    const p = page!;
+    const credentials = { [CREDENTIAL_TYPE]: { id: credentialId!, name: CREDENTIAL_NAME } };
+    const workflow = {
+      name: 'Xero Guard: new invoice',
+      nodes: [
+        { id: 'm1', name: 'When clicking Execute', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+        {
+          id: 'x1',
+          name: 'Create Invoice',
+          type: 'n8n-nodes-xero-guard.xeroGuard',
+          typeVersion: 1,
+          position: [260, 0],
+          parameters: {
+            resource: 'invoice',
+            operation: 'create',
+            organizationId: { __rl: true, mode: 'id', value: DEMO_TENANT_ID },
+            type: 'ACCREC',
+            contactId: '={{ $json.ContactID }}',
+            lineItemsUi: { lineItemsValues: [{ description: 'Bookkeeping, November', quantity: 2, unitAmount: '150', accountCode: '200', taxType: 'NONE' }] },
+            additionalFields: { status: 'AUTHORISED', reference: 'NOV-2026' },
+          },
+          credentials,
+        },
+      ],
+      connections: { 'When clicking Execute': { main: [[{ node: 'Create Invoice', type: 'main', index: 0 }]] } },
+      settings: { executionOrder: 'v1' },
+    };
+    const id = await n8n!.importWorkflow(workflow);
+    await p.goto(`${n8n!.url}/workflow/${id}`);
+    const node = p.getByTestId('canvas-node').filter({ hasText: 'Create Invoice' }).first();
+    await node.waitFor();
+    await p.screenshot({ path: join(ARTIFACTS, 'xero-guard-node-canvas.png') });
+    await node.dblclick();
+    const panel = p.getByTestId('ndv');
+    await panel.waitFor();
+    await panel.getByText('Line Items').first().waitFor();
+    await panel.getByText('Organisation').first().waitFor();
+    await p.screenshot({ path: join(ARTIFACTS, 'xero-guard-node-parameters.png') });
     progress(`browser: screenshots in ${ARTIFACTS}`);
   });
 });

@@ -1,7 +1,9 @@
 import { MINUTE } from '../../../src/clock';
 import { checkConnection } from '../../../src/check';
 import { DEMO_TENANT_ID, DEMO_USER_EMAIL, SECOND_TENANT_ID } from '../../../src/simulator';
-import { makeSimFixture, type SimFixture } from './sim-fixture';
+import { makeSimFixture, tokenSetOf, type SimFixture } from './sim-fixture';
+import { connectionKeyFor } from '../../../src/engine';
+import { DEMO_CLIENT_ID } from '../../../src/simulator';
 
 describe('checkConnection against the simulator', () => {
   let f: SimFixture;
@@ -41,6 +43,43 @@ describe('checkConnection against the simulator', () => {
     expect(result.status).toBe('disconnected');
     expect(result.problem?.category).toBe('tenant_access_denied');
     expect(result.reason).toContain(SECOND_TENANT_ID);
+  });
+
+  const reportingEngine = (reported: string[]) => ({
+    getAccessToken: (k: string) => f.engine.getAccessToken(k),
+    refresh: f.engine.refresh.bind(f.engine),
+    status: f.engine.status.bind(f.engine),
+    reportRejected: async (k: string, t: string) => {
+      reported.push(t);
+      await f.engine.reportRejected(k, t);
+    },
+  });
+
+  it('reports a token Xero refuses on /connections to the engine (reportRejected), which heals it', async () => {
+    const grant = f.sim.seedGrant();
+    const key = connectionKeyFor(DEMO_CLIENT_ID, grant.refresh_token as string);
+    // The ledger holds an unexpired access token Xero does not know: only the 401 can tell.
+    await f.engine.adoptGrant(key, { ...tokenSetOf(grant, f.clock.now()), accessToken: 'refused-access-token' });
+    const reported: string[] = [];
+    const result = await checkConnection({ engine: reportingEngine(reported), key, api: f.api });
+    expect(result.status).toBe('connected');
+    expect(reported).toEqual(['refused-access-token']);
+    expect(f.sim.refreshTokenState(grant.refresh_token as string)).not.toBe('live');
+  });
+
+  it('reports a token Xero refuses on the Organisation call to the engine and reads it again', async () => {
+    const { key } = await f.connect();
+    const reported: string[] = [];
+    let refusals = 1;
+    // Xero refuses the token on the Organisation call once (a token revoked between the two calls).
+    const api = {
+      getConnections: f.api.getConnections.bind(f.api),
+      getOrganisation: (token: string, tenantId: string) => f.api.getOrganisation(refusals-- > 0 ? 'refused-access-token' : token, tenantId),
+    };
+    const result = await checkConnection({ engine: reportingEngine(reported), key, api, tenantId: DEMO_TENANT_ID });
+    expect(result.status).toBe('connected');
+    expect(result.organisation).toBeDefined();
+    expect(reported).toHaveLength(1);
   });
 
   it('refreshes an expired access token on the way', async () => {

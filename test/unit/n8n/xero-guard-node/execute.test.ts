@@ -1,9 +1,9 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { failureOf } from '../../../../nodes/XeroGuard/errors';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
-import { bindXeroPort } from '../../../../nodes/XeroGuard/port-binding';
+import { bindXeroPort, guardedPort, unboundPort } from '../../../../nodes/XeroGuard/port-binding';
 import { XeroGuard } from '../../../../nodes/XeroGuard/XeroGuard.node';
-import { fakeExecute, RecordingPort, TENANT_A, TENANT_B } from './stand-in';
+import { fakeExecute, NODE, RecordingPort, TENANT_A, TENANT_B } from './stand-in';
 
 /** A failure as the core client raises it (XeroGuardError's fields, read structurally). */
 function xeroFailure(fields: Record<string, unknown>): Error {
@@ -211,6 +211,20 @@ describe('Xero Guard node: errors', () => {
     expect(out[1]).toMatchObject({ pairedItem: { item: 1 }, json: { InvoiceID: 'ok' } });
   });
 
+  it('for the error output, shapes the failed item as n8n moves it there: only error and details, the classification in details', async () => {
+    const port = new RecordingPort();
+    port.fail = () => xeroFailure({ message: 'Bad', category: 'validation_error', action: 'fix_request', validationMessages: ['Date is invalid'] });
+    const context = fakeExecute({ parameters: create, continueOnFail: true });
+    context.getNode = () => ({ ...NODE, onError: 'continueErrorOutput' });
+    const [out] = await executeXeroGuard(context, port);
+    // n8n-core's handleNodeErrorOutput moves an item whose json keys are all error/message/details.
+    expect(Object.keys(out[0].json).every((k) => ['error', 'message', 'details'].includes(k))).toBe(true);
+    expect(out[0].json).toMatchObject({
+      error: expect.stringContaining('Date is invalid'),
+      details: { category: 'validation_error', validationMessages: ['Date is invalid'] },
+    });
+  });
+
   it('an empty required field is a configuration error naming the field, before any request', async () => {
     const port = new RecordingPort();
     const error = (await executeXeroGuard(fakeExecute({ parameters: { ...create, contactId: '' } }), port).catch((e: unknown) => e)) as NodeOperationError;
@@ -256,7 +270,21 @@ describe('Xero Guard node: errors', () => {
 });
 
 describe('Xero Guard node: binding', () => {
-  it('until bound to the core client, says so as a node defect instead of failing obscurely', async () => {
+  afterEach(() => bindXeroPort(guardedPort));
+
+  it('by default opens the guarded credential (no credential: the n8n error, not a defect)', async () => {
+    const node = new XeroGuard();
+    const context = fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }) as IExecuteFunctions;
+    (context as unknown as { getCredentials: () => Promise<never> }).getCredentials = async () => {
+      throw new Error('Node "Xero Guard" does not have any credentials set');
+    };
+    const error = (await node.execute.call(context).catch((e: unknown) => e)) as NodeOperationError;
+    expect(error.message).toMatch(/does not have any credentials set/);
+    expect(error.failure).not.toEqual({ cause: 'node-defect' });
+  });
+
+  it('a build left without its Xero client says so as a node defect instead of failing obscurely', async () => {
+    bindXeroPort(unboundPort);
     const node = new XeroGuard();
     const error = (await node.execute
       .call(fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }) as IExecuteFunctions)
