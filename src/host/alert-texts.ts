@@ -131,7 +131,7 @@ function reconnectCategory(category: string | null): boolean {
 /** No internal key (it becomes the user's name), no secret, no control characters. */
 function scrub(text: string, input: Pick<AlertInput, 'secrets'>, label: string): string {
   const named = text.replace(CHAIN_KEY, label);
-  return redactSecrets(named, input.secrets ?? []).replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ');
+  return redactSecrets(named, input.secrets ?? []).replace(/(?!\n)\p{Cc}/gu, ' ');
 }
 
 /** Cuts the body, never the link, to fit one Slack message. */
