@@ -50,6 +50,18 @@ const CATEGORY_ADVICE: Partial<Record<Category, (w: AlertWords) => string>> = {
     `Ask whoever runs the server to trust the proxy's certificate (NODE_EXTRA_CA_CERTS=/path/to/ca.pem for ${w.host}, then restart), or to fix the system clock; do not turn certificate checks off.`,
 };
 
+/** Summaries that name what holds the connection: here in the host's words. */
+const CATEGORY_SUMMARY: Partial<Record<Category, (w: AlertWords) => string>> = {
+  not_connected: (w) => `This ${w.connectionNoun} has never been connected, or the Xero sign-in was cancelled before access was granted.`,
+};
+
+/** What happened, for a classified failure, in the host's words. */
+export function categorySummary(category: string, words: AlertWords, fallback?: string): string {
+  const own = (CATEGORY_SUMMARY as Record<string, ((w: AlertWords) => string) | undefined>)[category];
+  if (own) return own(words);
+  return fallback ?? (TEXTS as Record<string, { summary: string } | undefined>)[category]?.summary ?? 'Xero Guard could not use this connection.';
+}
+
 /** What to do about a classified failure, in the host's words. Unknown (custom) categories keep the advice they came with. */
 export function categoryAdvice(category: string, words: AlertWords, fallback?: string): string {
   const own = (CATEGORY_ADVICE as Record<string, ((w: AlertWords) => string) | undefined>)[category];
@@ -107,7 +119,7 @@ export function alertText(input: AlertInput, words: AlertWords): AlertText {
   const reconnect = (code !== null && RECONNECT_CODES.has(code)) || (categoryKnown && reconnectCategory(category));
   const about = input.organisation ? ` (organisation ${input.organisation.tenantName ?? input.organisation.tenantId})` : '';
   const title = `${capitalise(label)}${about} ${reconnect ? 'needs reconnecting' : 'has a problem'}`;
-  const summary = input.summary?.trim() || (categoryKnown ? TEXTS[category as Category].summary : 'Xero Guard could not use this connection.');
+  const summary = input.summary?.trim() || categorySummary(category ?? 'unknown', words);
   const link = input.link ? `\n${reconnect ? 'Reconnect' : 'Open it'}: ${input.link}` : '';
   const parts = { title: clean(title), summary: clean(summary), advice: clean(advice) };
   return { ...parts, text: fit(`${parts.title}\n${parts.summary}\nWhat to do: ${parts.advice}`, clean(link)) };
