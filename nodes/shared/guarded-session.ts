@@ -154,6 +154,16 @@ function budgetFor(entry: SharedEngine, key: string): CallBudget | null {
   return budget;
 }
 
+/**
+ * The ledger the credential's settings choose, without its chain: the fleet view lists it whether or
+ * not this credential is connected, and never talks to Xero.
+ */
+export async function openGuardedLedger(data: Data, env: Record<string, string | undefined> = process.env): Promise<{ ledger: Ledger; where: string; policy: Partial<EnginePolicy>; clock: Clock }> {
+  assertN8nVersion(runningN8nVersion());
+  const entry = await engineFor(readCredential(data), env);
+  return { ledger: entry.ledger, where: entry.where, policy: settings.policy, clock: settings.clock };
+}
+
 export function connectionKeyOf(credential: XeroGuardCredential): string {
   if (credential.grant === 'client_credentials') return `xero:${credential.client.clientId}:client_credentials`;
   const refreshToken = str(credential.tokenData?.refresh_token);
