@@ -27,7 +27,7 @@ import { alertText, categoryAdvice, checkResultForError, recoveredText } from '.
 import { CREDENTIAL_TYPE, type GuardedSession } from '../shared/guarded-session';
 import { n8nEditorBaseUrl } from '../shared/n8n-environment';
 import { credentialNameOf, isConnectionStateError, N8N_WORDS, openNodeSession, toNodeError } from '../shared/node-support';
-import { readRateLimits } from '../shared/rate-limits';
+import { budgetedApi } from '../shared/call-budget';
 import { secretsOf } from '../shared/safe-error';
 import { loadTenantOptions } from '../shared/tenants';
 
@@ -208,16 +208,9 @@ function wanted(only: string[], tenantId: string, tenants: Array<{ tenantId: str
  * tenant feeds the chain's call budget.
  */
 async function watchCheck(session: GuardedSession, options: { tenantId: string; probe: boolean; only: string[] }): Promise<CheckResult & { denied: DeniedTenant[] }> {
-  const { engine, key, api, budget } = session;
+  const { engine, key, budget } = session;
   await budget?.load().catch(() => undefined);
-  const budgeted = {
-    getConnections: (token: string) => api.getConnections(token),
-    getOrganisation: async (token: string, tenantId: string) => {
-      const answer = await api.getOrganisation(token, tenantId);
-      budget?.record(tenantId, readRateLimits(answer.response.headers));
-      return answer;
-    },
-  };
+  const budgeted = budgetedApi(session);
   const tenantId = options.tenantId && (budget?.mayUseForHousekeeping(options.tenantId) ?? true) ? options.tenantId : undefined;
   const result = await checkConnection({ engine, key, api: budgeted, tenantId });
   let denied: DeniedTenant[] = [];

@@ -1,4 +1,6 @@
 import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { XeroGuardCheckConnection } from '../../../nodes/XeroGuardCheckConnection/XeroGuardCheckConnection.node';
 import { XeroGuardConnectionTrigger } from '../../../nodes/XeroGuardConnectionTrigger/XeroGuardConnectionTrigger.node';
 import { DAY } from '../../../src/clock';
 import { DEMO_CLIENT_SECRET, DEMO_USER_EMAIL } from '../../../src/simulator';
@@ -77,5 +79,25 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
     const back = await poll();
     expect(back?.map((e) => e.event)).toEqual(['budget_recovered']);
     expect(await poll()).toBeNull();
+  });
+
+  it('Check Connection reports the call budget and does not read an organisation in its reserve', async () => {
+    const [tenant] = tenants(1);
+    const grant = f.seed({ tenants: [tenant] });
+    f.sim.setRateLimits({ perDay: 5 });
+    const check = new XeroGuardCheckConnection();
+    const run = async () => {
+      const [connected, problems] = await check.execute.call(fakeContext({ credentials: f.credentials(grant), parameters: { tenantId: tenant.tenantId } }) as unknown as IExecuteFunctions);
+      return [...connected, ...problems][0]?.json as Record<string, unknown>;
+    };
+    const first = await run();
+    expect(first.callBudget).toEqual([expect.objectContaining({ tenantId: tenant.tenantId, dayRemaining: 4, dayLimit: 5 })]);
+    for (let i = 0; i < 3; i++) await run();
+    const organisationCalls = () => f.sim.log().filter((e) => e.type === 'request' && (e as { endpoint?: string }).endpoint === 'organisation').length;
+    const before = organisationCalls();
+    const last = await run();
+    expect(last.callBudget).toEqual([expect.objectContaining({ dayRemaining: 1, level: 'reserve' })]);
+    expect(last.organisationSkipped).toMatch(/last Xero calls of the day/);
+    expect(organisationCalls()).toBe(before);
   });
 });
