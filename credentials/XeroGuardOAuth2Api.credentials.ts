@@ -50,7 +50,7 @@ export class XeroGuardOAuth2Api implements ICredentialType {
         { name: 'Client Credentials (Custom Connection)', value: 'clientCredentials' },
       ],
       default: 'pkce',
-      description: 'Web App: a Xero user signs in with "Connect my account". Custom Connection: a paid Xero app tied to one organisation, with no sign-in and no refresh token.',
+      description: 'Web App: a Xero user signs in with the "Connect" button of the credential. Custom Connection: a paid Xero app tied to one organisation, with no sign-in and no refresh token.',
     },
     {
       displayName:

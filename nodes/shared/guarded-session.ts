@@ -168,10 +168,10 @@ export function connectionKeyOf(credential: XeroGuardCredential): string {
   if (credential.grant === 'client_credentials') return `xero:${credential.client.clientId}:client_credentials`;
   const refreshToken = str(credential.tokenData?.refresh_token);
   if (!credential.tokenData || !str(credential.tokenData.access_token)) {
-    throw new XeroGuardSetupError('NOT_CONNECTED', 'OAuth credentials not connected: open the Xero credential in n8n and click "Connect my account".');
+    throw new XeroGuardSetupError('NOT_CONNECTED', 'OAuth credentials not connected: open the Xero credential in n8n and click "Connect".');
   }
   if (!refreshToken) {
-    throw new XeroGuardSetupError('NOT_CONNECTED', 'The Xero credential was connected without a refresh token (the offline_access scope was missing): open the credential and click "Connect my account" again.');
+    throw new XeroGuardSetupError('NOT_CONNECTED', 'The Xero credential was connected without a refresh token (the offline_access scope was missing): open the credential and click "Switch account" to connect again.');
   }
   return connectionKeyFor(credential.client.clientId, refreshToken);
 }

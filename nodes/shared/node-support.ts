@@ -20,15 +20,21 @@ export async function openNodeSession(context: Context): Promise<OpenedSession> 
   return { credentials, session };
 }
 
-/** n8n's words for the host kit's advice and alert tables ("Connect my account": n8n 2.41's editor label). */
+/**
+ * n8n's words for the host kit's advice and alert tables. The buttons are n8n 2.41's own labels
+ * (n8n-editor-ui locale, checked in the shipped bundle): a credential never connected shows
+ * "Connect" in its "Connect your account to use this credential" banner; a connected or failing
+ * one shows "Switch account" (and "Disconnect"), which runs the sign-in again. "Connect my account"
+ * is only a leftover string of the locale, no longer on any button.
+ */
 export const N8N_WORDS: AlertWords = {
   host: 'n8n',
   connectionNoun: 'Xero credential',
   redirectUrlField: 'the OAuth Redirect URL shown in the credential',
-  connectButton: '"Connect my account"',
+  connectButton: '"Connect"',
   holder: 'the credential',
-  reconnect: 'Open the Xero credential and click "Connect my account"',
-  reconnectShort: 'open the Xero credential and click "Connect my account"',
+  reconnect: 'Open the Xero credential in n8n and click "Switch account" (or "Connect" if it shows that), then allow access in Xero',
+  reconnectShort: 'open the Xero credential and click "Switch account" (or "Connect")',
   ledgerSettings:
     'the "Token Ledger" settings of the Xero credential (or set it to Automatic), or n8n\'s own settings named in the message (N8N_ENCRYPTION_KEY, DB_TYPE, DB_POSTGRESDB_*, QUEUE_BULL_REDIS_*)',
   ledgerSettingsShort: 'the "Token Ledger" settings of the Xero credential',

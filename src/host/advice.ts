@@ -12,11 +12,11 @@ export type StatusFill = 'red' | 'yellow';
 
 /** What a host calls its own things, in its own words. */
 export interface HostWords {
-  /** The button that connects: '"Connect my account"'. */
+  /** The button that connects: '"Connect"' (n8n 2.41), '"Connect to Xero"' (Node-RED). */
   connectButton: string;
   /** What holds the app's settings and the connection: 'the credential'. */
   holder: string;
-  /** The step that reconnects, as an instruction: 'Open the Xero credential and click "Connect my account"'. */
+  /** The step that reconnects, as an instruction: 'Open the Xero credential in n8n and click "Switch account" ...'. */
   reconnect: string;
   /** The same, short, for a status line: 'click Connect to Xero in the xero-connection node'. */
   reconnectShort: string;

@@ -67,7 +67,7 @@ describe.each(['file', 'postgres'] as const)('Xero Guard Connections node on a %
       expect(item).toMatchObject({ state: want!.state, nameSource: 'stored' });
       if (want!.state === 'needs_reauth') {
         expect(String(item.message)).toMatch(new RegExp(`^Xero credential "${want!.name}" needs reconnecting`));
-        expect(String(item.advice)).toMatch(/"Connect my account"/);
+        expect(String(item.advice)).toMatch(/"Switch account"/);
       }
       expect(JSON.stringify(item)).not.toMatch(/Node-RED|accessToken"|refreshToken"/);
     }
