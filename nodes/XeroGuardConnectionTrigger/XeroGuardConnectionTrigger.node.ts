@@ -326,7 +326,8 @@ function budgetItem(context: EventContext, change: BudgetEvent): IDataObject {
   const advice = low
     ? "Xero answers 429 once none are left. Spread the work over the day, or move the app to a higher tier at developer.xero.com. Xero Guard's own checks leave the last calls to your workflows."
     : null;
-  const message = `${title}\n${left}${limit} calls left in Xero's rolling day.${advice ? `\nWhat to do: ${advice}` : ''}`;
+  const reason = `${left}${limit} calls left in Xero's rolling day.`;
+  const message = `${title}\n${reason}${advice ? `\nWhat to do: ${advice}` : ''}`;
   return {
     event: change.kind,
     scope: 'budget',
@@ -336,6 +337,7 @@ function budgetItem(context: EventContext, change: BudgetEvent): IDataObject {
     dayRemaining: change.dayRemaining,
     dayLimit: change.dayLimit,
     threshold: change.threshold,
+    reason,
     severity: low ? 'warning' : 'info',
     advice,
     title,
