@@ -3,11 +3,13 @@
  * Watchdog example watching a grant that reaches 20 organisations. Disconnecting one posts exactly
  * one Slack message naming it (the other 19 silent), adding one posts one, revoking the whole grant
  * posts one connection-wide message (not 20). Then the fleet node lists the chain under the
- * credential's name without a call to Xero.
+ * credential's name without a call to Xero. And the call budget: with the simulator's day limit low,
+ * the watchdog posts one warning under 10 % and one message when the day's calls are back.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { OffsetClock } from '../../../src/clock';
 import type { Simulator, SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
@@ -26,6 +28,7 @@ const tenants = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ 
 describe('Per-organisation watch on real n8n', () => {
   let n8n: N8nHandle | undefined;
   let sim: Simulator | undefined;
+  let clock: OffsetClock;
   let slack: SlackStandIn | undefined;
   const test = e2eTest(() => ({ n8n, sim }));
   let cred: { id: string; name: string };
@@ -33,7 +36,7 @@ describe('Per-organisation watch on real n8n', () => {
   let watchId: string;
 
   beforeAll(async () => {
-    ({ sim } = await startE2eSimulator());
+    ({ sim, clock } = await startE2eSimulator());
     slack = await startSlackStandIn();
     n8n = await startN8n();
     grant = sim.seedGrant({ email: EMAIL, tenants: tenants(20) });
@@ -54,12 +57,19 @@ describe('Per-organisation watch on real n8n', () => {
     return messages()[count - 1]!;
   };
 
-  test('20 organisations: one message for the one disconnected, one for the one added, one for the revoked grant', async () => {
-    let text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8').split(SLACK_PLACEHOLDER).join(slack!.url);
+  /** The Watchdog example on `credential`, polling every minute, with the trigger's parameters changed by `parameters`. */
+  const watchdog = async (credential: { id: string; name: string }, parameters: Record<string, unknown> = {}): Promise<string> => {
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8').split(SLACK_PLACEHOLDER).join(slack!.url);
     const workflow = JSON.parse(text) as Record<string, any>;
-    for (const node of workflow.nodes as any[]) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = cred;
-    workflow.nodes[0].parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
-    watchId = await n8n!.importWorkflow(workflow);
+    for (const node of workflow.nodes as any[]) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
+    workflow.nodes[0].parameters = { ...workflow.nodes[0].parameters, ...parameters, pollTimes: { item: [{ mode: 'everyMinute' }] } };
+    return n8n!.importWorkflow(workflow);
+  };
+  const organisationCalls = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'organisation').length;
+
+  test('20 organisations: one message for the one disconnected, one for the one added, one for the revoked grant', async () => {
+    let text: string;
+    watchId = await watchdog(cred);
     const connectionsOk = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'connections' && e.status === 200).length;
     const before = connectionsOk();
     await n8n!.activate(watchId);
@@ -114,4 +124,37 @@ describe('Per-organisation watch on real n8n', () => {
     expect(items).toEqual([expect.objectContaining({ name: CREDENTIAL_NAME, nameSource: 'stored', state: 'needs_reauth', needsPerson: true })]);
     expect(sim!.stats().requests).toBe(requests);
   });
+
+  test('call budget: one warning under 10 % of the day, one message when the calls are back', async () => {
+    slack!.clear();
+    sim!.setRateLimits({ perDay: 100, perMinute: 10_000 });
+    const [tenant] = tenants(1, 50);
+    const budgetGrant = sim!.seedGrant({ email: 'budget@xero-guard.test', tenants: [tenant!] });
+    const credential = credentialFor(sim!, budgetGrant, { name: 'Budget books' });
+    await n8n!.importCredentials([credential]);
+    const id = await watchdog({ id: credential.id, name: credential.name }, { probeOrganisations: true });
+    const before = organisationCalls();
+    await n8n!.activate(id);
+    await waitFor('the activation poll to read the organisation', () => (organisationCalls() > before ? true : undefined), 120_000);
+    // The user's own work spends the day: straight to the simulator with the grant's token, until 10 are left.
+    let left = 100;
+    while (left > 10) {
+      const answer = await fetch(`${sim!.apiUrl}/api.xro/2.0/Organisation`, { headers: { authorization: `Bearer ${budgetGrant.access_token}`, 'xero-tenant-id': tenant!.tenantId, accept: 'application/json' } });
+      expect(answer.status).toBe(200);
+      left = Number(answer.headers.get('x-daylimit-remaining'));
+    }
+    const low = await nextMessage('the budget warning', 1);
+    expect(low).toMatch(/^:warning: Xero credential "Budget books": organisation Client 50 Ltd is running out of Xero calls today/);
+    // Xero's day window rolls on: the next reading has the calls back.
+    clock.advance(24 * 60 * 60_000 + 1000);
+    const back = await nextMessage('the budget recovered message', 2);
+    expect(back).toMatch(/^:white_check_mark: Xero credential "Budget books": organisation Client 50 Ltd has Xero calls to spare again/);
+    const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
+    const at = polls();
+    await waitFor('one more poll', () => (polls() > at ? true : undefined), 150_000, 500);
+    await waitFor('that poll to finish', async () => ((await n8n!.executions({ workflowId: id })).every((e) => e.status !== 'running') ? true : undefined), 120_000);
+    await n8n!.deactivate(id);
+    progress(`organisations: budget messages ${JSON.stringify(messages())}`);
+    expect(messages()).toHaveLength(2);
+  }, 600_000);
 });
