@@ -23,7 +23,7 @@ import {
 } from '../../src/check';
 import { recordCheck } from '../../src/fleet';
 import { hasChainNotes } from '../../src/ledger';
-import { alertText, categoryAdvice, checkResultForError, recoveredText } from '../../src/host';
+import { alertText, budgetText, categoryAdvice, checkResultForError, organisationAddedText, recoveredText } from '../../src/host';
 import { CREDENTIAL_TYPE, type GuardedSession } from '../shared/guarded-session';
 import { n8nEditorBaseUrl } from '../shared/n8n-environment';
 import { credentialNameOf, isConnectionStateError, N8N_WORDS, openNodeSession, toNodeError } from '../shared/node-support';
@@ -290,10 +290,13 @@ function organisationItem(context: EventContext, result: CheckResult, change: Te
   const organisation = { tenantId: change.tenantId ?? '', tenantName: change.tenantName };
   const good = change.kind === 'organisation_added' || change.kind === 'organisation_recovered';
   const category = change.kind === 'organisation_unreachable' ? 'tenant_access_denied' : 'access_revoked';
-  const alert = good
-    ? recoveredText({ connectionName: context.credentialName, organisation, secrets: context.secrets, detail: change.kind === 'organisation_added' ? 'The organisation was added to this connection.' : 'Xero answers for this organisation again.' }, N8N_WORDS)
-    : alertText({ connectionName: context.credentialName, category, summary: change.reason, organisation, link: context.link, secrets: context.secrets }, N8N_WORDS);
-  if (change.kind === 'organisation_added') alert.title = `${alert.title.replace(/ works again: .*/, '')}: organisation ${organisation.tenantName ?? organisation.tenantId} added`;
+  const named = { connectionName: context.credentialName, organisation, secrets: context.secrets };
+  const alert =
+    change.kind === 'organisation_added'
+      ? organisationAddedText(named, N8N_WORDS)
+      : good
+        ? recoveredText({ ...named, detail: 'Xero answers for this organisation again.' }, N8N_WORDS)
+        : alertText({ ...named, category, summary: change.reason, link: context.link }, N8N_WORDS);
   return {
     event: change.kind,
     scope: 'organisation',
@@ -317,31 +320,23 @@ function organisationItem(context: EventContext, result: CheckResult, change: Te
 }
 
 function budgetItem(context: EventContext, change: BudgetEvent): IDataObject {
-  const label = `Xero credential${context.credentialName ? ` "${context.credentialName}"` : ''}`;
-  const who = change.tenantName ?? change.tenantId;
-  const left = change.dayRemaining === null ? 'few' : String(change.dayRemaining);
-  const limit = change.dayLimit === null ? '' : ` of ${change.dayLimit}`;
   const low = change.kind === 'budget_low';
-  const title = low ? `${label}: organisation ${who} is running out of Xero calls today` : `${label}: organisation ${who} has Xero calls to spare again`;
-  const advice = low
-    ? "Xero answers 429 once none are left. Spread the work over the day, or move the app to a higher tier at developer.xero.com. Xero Guard's own checks leave the last calls to your workflows."
-    : null;
-  const reason = `${left}${limit} calls left in Xero's rolling day.`;
-  const message = `${title}\n${reason}${advice ? `\nWhat to do: ${advice}` : ''}`;
+  const organisation = { tenantId: change.tenantId, tenantName: change.tenantName };
+  const alert = budgetText({ connectionName: context.credentialName, low, organisation, dayRemaining: change.dayRemaining, dayLimit: change.dayLimit, secrets: context.secrets }, N8N_WORDS);
   return {
     event: change.kind,
     scope: 'budget',
-    organisation: { tenantId: change.tenantId, tenantName: change.tenantName },
+    organisation,
     tenantId: change.tenantId,
     tenantName: change.tenantName,
     dayRemaining: change.dayRemaining,
     dayLimit: change.dayLimit,
     threshold: change.threshold,
-    reason,
+    reason: alert.summary,
     severity: low ? 'warning' : 'info',
-    advice,
-    title,
-    message,
+    advice: low ? alert.advice : null,
+    title: alert.title,
+    message: alert.text,
     credentialName: context.credentialName,
     workflowName: context.workflowName,
     checkedAt: change.at,

@@ -72,7 +72,8 @@ export function categoryAdvice(category: string, words: AlertWords, fallback?: s
 
 /** The user's name for the connection as it appears in a text: 'Xero credential "Acme books"'. */
 export function connectionLabel(name: string | null | undefined, words: AlertWords): string {
-  const clean = typeof name === 'string' ? name.replace(/[\s\p{Cc}]+/gu, ' ').trim().slice(0, 120) : '';
+  // A name that is (or holds) a chain key says nothing to a person: the key goes, "the credential" stands in.
+  const clean = typeof name === 'string' ? name.replace(CHAIN_KEY, ' ').replace(/[\s\p{Cc}]+/gu, ' ').trim().slice(0, 120) : '';
   return clean ? `${words.connectionNoun} "${clean}"` : `the ${words.connectionNoun}`;
 }
 
@@ -134,6 +135,36 @@ export function recoveredText(input: Pick<AlertInput, 'connectionName' | 'organi
   const clean = (text: string) => scrub(text, input, label);
   const parts = { title: clean(title), summary: clean(summary), advice: 'Nothing to do.' };
   return { ...parts, text: fit(`${parts.title}\n${parts.summary}`, '') };
+}
+
+/** An organisation added to the connection. */
+export function organisationAddedText(input: Pick<AlertInput, 'connectionName' | 'secrets'> & { organisation: { tenantId: string; tenantName: string | null } }, words: AlertWords): AlertText {
+  const label = connectionLabel(input.connectionName, words);
+  const clean = (text: string) => scrub(text, input, label);
+  const parts = {
+    title: clean(`${capitalise(label)}: organisation ${input.organisation.tenantName ?? input.organisation.tenantId} added`),
+    summary: 'The organisation was added to this connection; workflows can use it now.',
+    advice: 'Nothing to do.',
+  };
+  return { ...parts, text: fit(`${parts.title}\n${parts.summary}`, '') };
+}
+
+/** An organisation's daily Xero call budget crossing the warning threshold, either way. */
+export function budgetText(
+  input: Pick<AlertInput, 'connectionName' | 'secrets'> & { low: boolean; organisation: { tenantId: string; tenantName: string | null }; dayRemaining: number | null; dayLimit: number | null },
+  words: AlertWords,
+): AlertText {
+  const label = connectionLabel(input.connectionName, words);
+  const clean = (text: string) => scrub(text, input, label);
+  const who = input.organisation.tenantName ?? input.organisation.tenantId;
+  const left = input.dayRemaining === null ? 'Few' : String(input.dayRemaining);
+  const limit = input.dayLimit === null ? '' : ` of ${input.dayLimit}`;
+  const title = input.low ? `${capitalise(label)}: organisation ${who} is running out of Xero calls today` : `${capitalise(label)}: organisation ${who} has Xero calls to spare again`;
+  const advice = input.low
+    ? "Xero answers 429 once none are left. Spread the work over the day, or move the app to a higher tier at developer.xero.com. Xero Guard's own checks leave the last calls to your workflows."
+    : 'Nothing to do.';
+  const parts = { title: clean(title), summary: clean(`${left}${limit} calls left in Xero's rolling day.`), advice };
+  return { ...parts, text: fit(`${parts.title}\n${parts.summary}${input.low ? `\nWhat to do: ${advice}` : ''}`, '') };
 }
 
 function reconnectCategory(category: string | null): boolean {

@@ -9,7 +9,7 @@ import {
   TokenEndpointRateLimitedError,
   XeroUnreachableError,
 } from '../../../src/engine';
-import { ADVICE_CODES, adviceFor, alertText, recoveredText, SLACK_TEXT_LIMIT, type AlertWords } from '../../../src/host';
+import { ADVICE_CODES, adviceFor, alertText, budgetText, organisationAddedText, recoveredText, SLACK_TEXT_LIMIT, type AlertWords } from '../../../src/host';
 
 /** Every user-facing alert text, for every error code and category, in both hosts' words. */
 const KEY = 'xero:XEROGUARDDEMOCLIENT0000000000001:6648a5722992d54c';
@@ -80,6 +80,15 @@ describe.each(HOSTS)('alert texts in $words.host words', ({ words, foreign }) =>
     const text = recoveredText({ connectionName: 'Acme books', organisation: { tenantId: 't', tenantName: 'Beta Ltd' }, detail: `ok ${CANARY_ACCESS}`, secrets: SECRETS }, words).text;
     check(text, foreign);
     expect(text).toMatch(/"Acme books" works again: organisation Beta Ltd/);
+  });
+
+  it('budget and organisation-added texts', () => {
+    const organisation = { tenantId: 't', tenantName: 'Beta Ltd' };
+    for (const low of [true, false]) check(budgetText({ connectionName: 'Acme books', low, organisation, dayRemaining: 9, dayLimit: 100, secrets: SECRETS }, words).text, foreign);
+    expect(budgetText({ connectionName: 'Acme books', low: true, organisation, dayRemaining: 9, dayLimit: 100 }, words).text).toMatch(/"Acme books": organisation Beta Ltd is running out of Xero calls today\n9 of 100 calls left/);
+    const added = organisationAddedText({ connectionName: `Acme ${KEY}`, organisation }, words).text;
+    check(added, foreign);
+    expect(added).toContain(`${words.connectionNoun} "Acme": organisation Beta Ltd added`);
   });
 
   it('a connection without a name is "the <noun>", never the key', () => {
