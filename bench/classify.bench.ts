@@ -20,7 +20,12 @@ function corpusInputs(): unknown[] {
 }
 
 /** Runs `perItem` over every input `passes` times per sample; returns items per second at the median. */
-async function perSecond(inputs: readonly unknown[], passes: number, samples: number, perItem: (input: unknown) => unknown): Promise<{ perSecond: number; p50Ns: number; p99Ns: number }> {
+async function perSecond(
+  inputs: readonly unknown[],
+  passes: number,
+  samples: number,
+  perItem: (input: unknown) => unknown,
+): Promise<{ perSecond: number; p50Ns: number; p99Ns: number }> {
   const times = await sample(samples, 3, () => {
     for (let p = 0; p < passes; p++) for (const input of inputs) perItem(input);
   });
@@ -78,7 +83,11 @@ export async function run(): Promise<void> {
   const withRules = await perSecond(inputs, 10, 15, (input) => {
     sink += classifyXeroError(input, { now, rules }).summary.length;
   });
-  emit({ bench: 'classify.corpus.syncCustomRule', classificationsPerSecond: withRules.perSecond, ratioToBuiltInsOnly: ratio(withRules.perSecond, classify.perSecond) });
+  emit({
+    bench: 'classify.corpus.syncCustomRule',
+    classificationsPerSecond: withRules.perSecond,
+    ratioToBuiltInsOnly: ratio(withRules.perSecond, classify.perSecond),
+  });
   // The same through classifyXeroErrorAsync (what the n8n and Node-RED nodes call), awaited one after another.
   const asyncTimes = await sample(15, 3, async () => {
     for (let p = 0; p < 10; p++) for (const input of inputs) sink += (await classifyXeroErrorAsync(input, { now, rules })).summary.length;
@@ -94,7 +103,13 @@ export async function run(): Promise<void> {
   const pastedRate = await perSecond(pasted, 100, 15, (input) => {
     sink += classifyXeroError(input, { now }).summary.length;
   });
-  emit({ bench: 'classify.pasted', inputs: pasted.length, classificationsPerSecond: pastedRate.perSecond, nsPerClassification: { p50: pastedRate.p50Ns, p99: pastedRate.p99Ns }, ratioToJsonRoundTrip: ratio(pastedRate.perSecond, json.perSecond) });
+  emit({
+    bench: 'classify.pasted',
+    inputs: pasted.length,
+    classificationsPerSecond: pastedRate.perSecond,
+    nsPerClassification: { p50: pastedRate.p50Ns, p99: pastedRate.p99Ns },
+    ratioToJsonRoundTrip: ratio(pastedRate.perSecond, json.perSecond),
+  });
 
   const hostile: [string, string | unknown][] = [
     ['letters', 'a'.repeat(FIVE_MB)],
@@ -108,11 +123,25 @@ export async function run(): Promise<void> {
     ['inline-header-names', "'Retry-After': ".repeat(FIVE_MB / 15)],
     ['status-words', 'status code status_code statusCode: '.repeat(FIVE_MB / 36)],
     ['python-none-true-soup', "{'a': None, 'b': True, ".repeat(FIVE_MB / 24)],
-    ['object-with-5mb-body', { statusCode: 400, headers: { 'content-type': 'application/json' }, body: `{"Elements":[${'{"ValidationErrors":[{"Message":"x"}]},'.repeat(FIVE_MB / 40)}{}]}` }],
+    [
+      'object-with-5mb-body',
+      {
+        statusCode: 400,
+        headers: { 'content-type': 'application/json' },
+        body: `{"Elements":[${'{"ValidationErrors":[{"Message":"x"}]},'.repeat(FIVE_MB / 40)}{}]}`,
+      },
+    ],
   ];
   for (const [name, input] of hostile) {
     const pct = percentiles(await sample(30, 3, () => classifyXeroError(input, { now })));
-    emit({ bench: 'classify.hostile5MB', input: name, p50Ms: Math.round(pct.p50 / 1e4) / 100, p99Ms: Math.round(pct.p99 / 1e4) / 100, targetMs: 50, meetsTarget: pct.p99 / 1e6 < 50 });
+    emit({
+      bench: 'classify.hostile5MB',
+      input: name,
+      p50Ms: Math.round(pct.p50 / 1e4) / 100,
+      p99Ms: Math.round(pct.p99 / 1e4) / 100,
+      targetMs: 50,
+      meetsTarget: pct.p99 / 1e6 < 50,
+    });
   }
   if (sink === -1) emit({ sink });
 }

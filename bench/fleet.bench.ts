@@ -86,16 +86,47 @@ async function seed(ledger: Ledger): Promise<string[]> {
     const key = `xero:BENCHCLIENT:${n.toString(16).padStart(16, '0')}`;
     keys.push(key);
     const record: ConnectionRecord = {
-      key, version: 0, grant: 'authorization_code', state: states[n % states.length], stateReason: n % 6 < 3 ? null : 'bench state',
-      tokenSet: { accessToken: randomBytes(600).toString('base64url'), refreshToken: randomBytes(32).toString('hex'), tokenType: 'Bearer', scope: ['offline_access', 'accounting.transactions'], expiresAt: now + 1_800_000, obtainedAt: now },
-      lastRotationAt: now, pending: null, candidates: [], history: [{ seq: 1, at: now, from: null, to: 'active', reason: 'connected' }], createdAt: now, updatedAt: now, displayName: `Client ${n} books`,
+      key,
+      version: 0,
+      grant: 'authorization_code',
+      state: states[n % states.length],
+      stateReason: n % 6 < 3 ? null : 'bench state',
+      tokenSet: {
+        accessToken: randomBytes(600).toString('base64url'),
+        refreshToken: randomBytes(32).toString('hex'),
+        tokenType: 'Bearer',
+        scope: ['offline_access', 'accounting.transactions'],
+        expiresAt: now + 1_800_000,
+        obtainedAt: now,
+      },
+      lastRotationAt: now,
+      pending: null,
+      candidates: [],
+      history: [{ seq: 1, at: now, from: null, to: 'active', reason: 'connected' }],
+      createdAt: now,
+      updatedAt: now,
+      displayName: `Client ${n} books`,
     };
-    batch.push((async () => {
-      await ledger.write(record, 0);
-      if (hasChainNotes(ledger)) {
-        await recordCheck(ledger, key, { status: 'connected', tenants: [{ tenantId: `tenant-${n}`, tenantName: `Client ${n} Ltd`, tenantType: 'ORGANISATION', connectionId: `c-${n}`, createdDateUtc: null, updatedDateUtc: null }] });
-      }
-    })());
+    batch.push(
+      (async () => {
+        await ledger.write(record, 0);
+        if (hasChainNotes(ledger)) {
+          await recordCheck(ledger, key, {
+            status: 'connected',
+            tenants: [
+              {
+                tenantId: `tenant-${n}`,
+                tenantName: `Client ${n} Ltd`,
+                tenantType: 'ORGANISATION',
+                connectionId: `c-${n}`,
+                createdDateUtc: null,
+                updatedDateUtc: null,
+              },
+            ],
+          });
+        }
+      })(),
+    );
     if (batch.length === 16) await Promise.all(batch.splice(0));
   }
   await Promise.all(batch);

@@ -120,7 +120,11 @@ async function leaseCycles(ledger: Ledger, key: string, cycles: number, owner: s
 /** Forks CONTENDERS children that all cycle the same key; times from "all ready" to "all done". */
 async function contend(spec: LedgerSpec, key: string): Promise<{ cycles: number; seconds: number }> {
   const children = Array.from({ length: CONTENDERS }, () =>
-    fork(__filename, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, XG_LEASE_BENCH_CHILD: JSON.stringify({ spec, key }) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    fork(__filename, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, XG_LEASE_BENCH_CHILD: JSON.stringify({ spec, key }) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
   );
   const message = (child: (typeof children)[number], type: string) =>
     new Promise<void>((resolve, reject) => {

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
     .sort();
   if (files.length === 0) {
-    console.error(`No bench matches ${wanted.join(', ')}; available: ${readdirSync(__dirname).filter((f) => f.endsWith('.bench.ts')).join(', ')}`);
+    console.error(
+      `No bench matches ${wanted.join(', ')}; available: ${readdirSync(__dirname)
+        .filter((f) => f.endsWith('.bench.ts'))
+        .join(', ')}`,
+    );
     process.exitCode = 1;
     return;
   }

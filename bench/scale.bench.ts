@@ -48,7 +48,11 @@ export async function run(): Promise<void> {
 
 async function runOn(kind: 'file' | 'postgres' | 'redis'): Promise<void> {
   const clock = new OffsetClock();
-  const sim = await startSimulator({ clock, clients: [{ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUris: ['http://localhost/cb'] }], users: [{ email: USER }] });
+  const sim = await startSimulator({
+    clock,
+    clients: [{ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUris: ['http://localhost/cb'] }],
+    users: [{ email: USER }],
+  });
   const spec = scaleLedgerSpec(kind);
   const ledger = await openScaleLedger(spec, clock);
   const children: ChildProcess[] = [];
@@ -58,7 +62,14 @@ async function runOn(kind: 'file' | 'postgres' | 'redis'): Promise<void> {
     for (const key of keys) {
       const answer = sim.seedGrant({ clientId: CLIENT.clientId, email: USER, scopes: ['offline_access', 'accounting.settings'] });
       // 60 s left: inside the refresh-ahead window, so every connection wants a refresh at once.
-      await parent.adoptGrant(key, { accessToken: answer.access_token, refreshToken: answer.refresh_token, tokenType: 'Bearer', scope: [], obtainedAt: clock.now(), expiresAt: clock.now() + 60_000 });
+      await parent.adoptGrant(key, {
+        accessToken: answer.access_token,
+        refreshToken: answer.refresh_token,
+        tokenType: 'Bearer',
+        scope: [],
+        obtainedAt: clock.now(),
+        expiresAt: clock.now() + 60_000,
+      });
     }
     const bareMs = await bareRoundTrips(sim, PROCESSES * PER_PROCESS_CONCURRENCY);
 
@@ -111,7 +122,10 @@ async function runOn(kind: 'file' | 'postgres' | 'redis'): Promise<void> {
 
 /** The baseline: 1,000 refresh_token round trips to the same simulator, no engine or ledger. */
 async function bareRoundTrips(sim: Simulator, concurrency: number): Promise<number> {
-  const tokens = Array.from({ length: CONNECTIONS }, () => sim.seedGrant({ clientId: CLIENT.clientId, email: USER, scopes: ['offline_access'] }).refresh_token as string);
+  const tokens = Array.from(
+    { length: CONNECTIONS },
+    () => sim.seedGrant({ clientId: CLIENT.clientId, email: USER, scopes: ['offline_access'] }).refresh_token as string,
+  );
   const basic = `Basic ${Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64')}`;
   const start = performance.now();
   let next = 0;
@@ -119,7 +133,13 @@ async function bareRoundTrips(sim: Simulator, concurrency: number): Promise<numb
     Array.from({ length: concurrency }, async () => {
       while (next < tokens.length) {
         const token = tokens[next++];
-        const response = await fetchTransport({ method: 'POST', url: sim.tokenUrl, headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, timeoutMs: TIMEOUT_MS, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` });
+        const response = await fetchTransport({
+          method: 'POST',
+          url: sim.tokenUrl,
+          headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+          timeoutMs: TIMEOUT_MS,
+          body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}`,
+        });
         if (response.status !== 200) throw new Error(`bare round trip answered ${response.status}`);
       }
     }),
@@ -128,7 +148,11 @@ async function bareRoundTrips(sim: Simulator, concurrency: number): Promise<numb
 }
 
 function startChild(config: ChildConfig): ChildProcess {
-  return fork(__filename, [], { execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, XG_SCALE_CHILD: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(__filename, [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, XG_SCALE_CHILD: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 function next(child: ChildProcess, type: FromChild['type'], send?: ToChild): Promise<FromChild> {
@@ -162,7 +186,13 @@ async function child(config: ChildConfig): Promise<void> {
   const clock = new OffsetClock();
   const ledger = await openScaleLedger(config.spec, clock);
   // One keep-alive refresh at a time per process: well inside Xero's 5 concurrent calls per organisation.
-  const engine = new TokenEngine({ ledger, clock, client: CLIENT, identity: new XeroIdentityClient({ endpoints: { tokenUrl: config.tokenUrl }, clock, timeoutMs: TIMEOUT_MS }), policy: { leaseWaitMs: 300_000, leaseTtlMs: 2 * TIMEOUT_MS } });
+  const engine = new TokenEngine({
+    ledger,
+    clock,
+    client: CLIENT,
+    identity: new XeroIdentityClient({ endpoints: { tokenUrl: config.tokenUrl }, clock, timeoutMs: TIMEOUT_MS }),
+    policy: { leaseWaitMs: 300_000, leaseTtlMs: 2 * TIMEOUT_MS },
+  });
   const send = (m: FromChild) => process.send?.(m);
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('message', async (message: ToChild) => {
@@ -195,7 +225,13 @@ async function child(config: ChildConfig): Promise<void> {
       const ms = performance.now() - start;
       gc?.();
       const after = process.memoryUsage();
-      send({ type: 'rotated', ms, errors, rssPerConnectionBytes: (after.rss - before.rss) / measured.length, heapPerConnectionBytes: (after.heapUsed - before.heapUsed) / measured.length });
+      send({
+        type: 'rotated',
+        ms,
+        errors,
+        rssPerConnectionBytes: (after.rss - before.rss) / measured.length,
+        heapPerConnectionBytes: (after.heapUsed - before.heapUsed) / measured.length,
+      });
     } else if (message.type === 'warm') {
       const map = new Map(config.keys.map((k) => [k, k]));
       const rounds = 200;

@@ -21,7 +21,14 @@ const record: ConnectionRecord = {
   grant: 'authorization_code',
   state: 'active',
   stateReason: null,
-  tokenSet: { accessToken: 'a'.repeat(1200), refreshToken: 'r'.repeat(64), tokenType: 'Bearer', scope: ['offline_access'], obtainedAt: T0, expiresAt: T0 + 1_800_000 },
+  tokenSet: {
+    accessToken: 'a'.repeat(1200),
+    refreshToken: 'r'.repeat(64),
+    tokenType: 'Bearer',
+    scope: ['offline_access'],
+    obtainedAt: T0,
+    expiresAt: T0 + 1_800_000,
+  },
   lastRotationAt: T0,
   pending: null,
   candidates: [],
@@ -32,7 +39,11 @@ const record: ConnectionRecord = {
 
 export async function run(): Promise<void> {
   // Offline guessing: how many candidate secrets per second one core can check against a key id.
-  const legacyGuess = (guess: string) => createHmac('sha256', Buffer.from(hkdfSync('sha256', guess, 'xero-guard/ledger', 'aes-256-gcm v1', 32))).update('key-id').digest('hex').slice(0, 16);
+  const legacyGuess = (guess: string) =>
+    createHmac('sha256', Buffer.from(hkdfSync('sha256', guess, 'xero-guard/ledger', 'aes-256-gcm v1', 32)))
+      .update('key-id')
+      .digest('hex')
+      .slice(0, 16);
   const salt = randomBytes(16).toString('base64url');
   const scryptGuess = async (guess: string) => (await new Sealer(guess).keyFor({ name: 'scrypt', N: 32768, r: 8, p: 3, salt })).keyId;
   const legacy = percentiles(await sample(20_000, 500, () => legacyGuess(randomBytes(8).toString('hex'))));
@@ -88,4 +99,3 @@ export async function run(): Promise<void> {
     rmSync(directory, { recursive: true, force: true });
   }
 }
-

@@ -50,7 +50,8 @@ export class XeroGuardOAuth2Api implements ICredentialType {
         { name: 'Client Credentials (Custom Connection)', value: 'clientCredentials' },
       ],
       default: 'pkce',
-      description: 'Web App: a Xero user signs in with the "Connect" button of the credential. Custom Connection: a paid Xero app tied to one organisation, with no sign-in and no refresh token.',
+      description:
+        'Web App: a Xero user signs in with the "Connect" button of the credential. Custom Connection: a paid Xero app tied to one organisation, with no sign-in and no refresh token.',
     },
     {
       displayName:
@@ -66,7 +67,8 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       type: 'multiOptions',
       options: XERO_SCOPES.map((scope) => ({ name: scope.label, value: scope.value })),
       default: [...DEFAULT_XERO_SCOPES],
-      description: 'What the connection may do. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps. Scopes cannot be removed from an existing connection: reconnect after changing them.',
+      description:
+        'What the connection may do. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps. Scopes cannot be removed from an existing connection: reconnect after changing them.',
     },
     {
       displayName: 'Additional Scopes',
@@ -119,14 +121,19 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       name: 'ledger',
       type: 'options',
       options: [
-        { name: 'Automatic', value: 'auto', description: "n8n's PostgreSQL database in queue mode or when n8n stores its data there; otherwise a file ledger in n8n's folder" },
+        {
+          name: 'Automatic',
+          value: 'auto',
+          description: "n8n's PostgreSQL database in queue mode or when n8n stores its data there; otherwise a file ledger in n8n's folder",
+        },
         { name: 'File Folder', value: 'file', description: 'A folder every n8n process on this host can write' },
         { name: 'PostgreSQL', value: 'postgres', description: "A PostgreSQL database shared by every n8n process (default: n8n's own)" },
         { name: 'Redis', value: 'redis', description: "A persistent Redis shared by every n8n process (default: n8n's queue Redis)" },
         { name: 'Redis Leases + PostgreSQL Data', value: 'redis+postgres', description: 'Leases in Redis, tokens in PostgreSQL' },
       ],
       default: 'auto',
-      description: "Where Xero Guard keeps the rotating tokens, sealed with n8n's encryption key. Every n8n process using this credential must use the same ledger.",
+      description:
+        "Where Xero Guard keeps the rotating tokens, sealed with n8n's encryption key. Every n8n process using this credential must use the same ledger.",
     },
     {
       displayName: 'Ledger Folder',

@@ -34,7 +34,11 @@ export = function register(red: RED): void {
         const classification = await classifyXeroErrorAsync(input, rules ? { rules } : undefined);
         red.util.setMessageProperty(msg, target, classification, true);
         const group = actionGroupOf(classification.action);
-        this.status({ fill: classification.severity === 'critical' ? 'red' : classification.retryable ? 'yellow' : 'grey', shape: 'dot', text: shortStatus(`${classification.category} -> ${group}`) });
+        this.status({
+          fill: classification.severity === 'critical' ? 'red' : classification.retryable ? 'yellow' : 'grey',
+          shape: 'dot',
+          text: shortStatus(`${classification.category} -> ${group}`),
+        });
         if (!grouped) send(msg);
         else send(ACTION_GROUPS.map((g) => (g === group ? msg : null)));
         done();
@@ -63,7 +67,9 @@ function parseRules(value: unknown): CustomRule[] | undefined {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`the rules are not valid JSON (${(error as Error).message}); enter a list like [{"name":"...","expression":"status = 418","category":"teapot","action":"alert"}]`);
+    throw new Error(
+      `the rules are not valid JSON (${(error as Error).message}); enter a list like [{"name":"...","expression":"status = 418","category":"teapot","action":"alert"}]`,
+    );
   }
   if (!Array.isArray(parsed)) throw new Error('the rules must be a JSON list of {name, expression, category, action}');
   return parsed as CustomRule[];

@@ -90,7 +90,10 @@ function alertOf(red: RED, result: CheckResult, event: StateChangeEvent, connect
     advice: problem ? problem.advice : null,
     reconnect:
       problem && problem.action === 'reauthenticate' && connection
-        ? { how: `Open the xero-connection node "${connection.name || connection.id}" in the Node-RED editor and click "Connect to Xero".`, url: `${editorUrl(red)}/#node/${connection.id}` }
+        ? {
+            how: `Open the xero-connection node "${connection.name || connection.id}" in the Node-RED editor and click "Connect to Xero".`,
+            url: `${editorUrl(red)}/#node/${connection.id}`,
+          }
         : null,
   };
 }

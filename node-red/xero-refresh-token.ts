@@ -42,7 +42,11 @@ export = function register(red: RED): void {
         };
         if (accessToken) {
           const tenantId = (typeof msg.tenantId === 'string' && msg.tenantId.trim()) || conn.settings.tenantId;
-          const headers: Record<string, unknown> = { ...(msg.headers && typeof msg.headers === 'object' ? msg.headers : {}), Authorization: `Bearer ${accessToken}`, Accept: 'application/json' };
+          const headers: Record<string, unknown> = {
+            ...(msg.headers && typeof msg.headers === 'object' ? msg.headers : {}),
+            Authorization: `Bearer ${accessToken}`,
+            Accept: 'application/json',
+          };
           if (tenantId) headers['xero-tenant-id'] = tenantId;
           msg.headers = headers;
         }

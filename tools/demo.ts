@@ -77,7 +77,9 @@ Ctrl-C stops n8n, the simulator and the Slack stand-in.`);
 function wire(file: string, credential: { id: string; name: string }, replacements: Record<string, string>): Record<string, unknown> {
   let text = readFileSync(join(REPO_ROOT, 'examples', file), 'utf8');
   for (const [from, to] of Object.entries(replacements)) text = text.split(from).join(to);
-  const workflow = JSON.parse(text) as { nodes: Array<{ type?: string; credentials?: Record<string, unknown>; parameters?: Record<string, unknown> }> } & Record<string, unknown>;
+  const workflow = JSON.parse(text) as {
+    nodes: Array<{ type?: string; credentials?: Record<string, unknown>; parameters?: Record<string, unknown> }>;
+  } & Record<string, unknown>;
   for (const node of workflow.nodes) {
     if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = { id: credential.id, name: credential.name };
     // The example checks every 15 minutes, as a user would; the demo checks every minute so you see the alert soon.

@@ -122,7 +122,15 @@ function workload(side: Side, path: string, url: string, credential: { id: strin
   return {
     name: `survival ${side}`,
     nodes: [
-      { id: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
+      {
+        id: randomUUID(),
+        name: 'Webhook',
+        type: 'n8n-nodes-base.webhook',
+        typeVersion: 2,
+        position: [0, 0],
+        webhookId: randomUUID(),
+        parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+      },
       {
         id: randomUUID(),
         name: 'Xero',
@@ -248,7 +256,12 @@ async function main(): Promise<void> {
         const ids = sims.map((sim) => sim.faults.add({ kind: 'delay', ms: 5000, when: 'after', endpoint: 'token', times: 1 }).id);
         const before = sims.map((sim) => sim.stats().requestsByEndpoint.token ?? 0);
         await runStep(step, async () => {
-          await waitFor('a refresh in flight', () => (sims.some((sim, i) => (sim.stats().requestsByEndpoint.token ?? 0) > before[i]!) ? true : undefined), 60_000, 50).catch(() => undefined);
+          await waitFor(
+            'a refresh in flight',
+            () => (sims.some((sim, i) => (sim.stats().requestsByEndpoint.token ?? 0) > before[i]!) ? true : undefined),
+            60_000,
+            50,
+          ).catch(() => undefined);
           const victim = stack!.workers[1]!;
           progress(`survival: step ${step}: SIGKILL ${victim.name} (pid ${victim.pid}) during a refresh`);
           await victim.kill();
@@ -261,11 +274,16 @@ async function main(): Promise<void> {
         const killedAt = Date.now();
         const polls = (): number => (stack!.main.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
         let pollsAfterLease: number | undefined;
-        await waitFor('a Watchdog poll after the dead worker\'s lease ran out', () => {
-          if (Date.now() - killedAt < 31_000) return undefined;
-          pollsAfterLease ??= polls();
-          return polls() > pollsAfterLease ? true : undefined;
-        }, 150_000, 500).catch(() => progress('survival: no Watchdog poll within 150 s of the crash'));
+        await waitFor(
+          "a Watchdog poll after the dead worker's lease ran out",
+          () => {
+            if (Date.now() - killedAt < 31_000) return undefined;
+            pollsAfterLease ??= polls();
+            return polls() > pollsAfterLease ? true : undefined;
+          },
+          150_000,
+          500,
+        ).catch(() => progress('survival: no Watchdog poll within 150 s of the crash'));
       } else if (step === p.redisRestartAt) {
         progress(`survival: step ${step}: restarting the queue Redis`);
         await redis.stop();
@@ -273,10 +291,15 @@ async function main(): Promise<void> {
         // n8n gives up on a Redis it cannot reach for QUEUE_BULL_REDIS_TIMEOUT_THRESHOLD and exits: a
         // worker that did is started again, as a supervisor would.
         for (const w of stack.workers) {
-          const healthy = await waitFor(`${w.name} healthy after the Redis restart`, async () => {
-            const r = await fetch(`http://127.0.0.1:${w.healthPort}/healthz/readiness`).catch(() => undefined);
-            return r?.status === 200 ? true : undefined;
-          }, 60_000, 500).catch(() => false);
+          const healthy = await waitFor(
+            `${w.name} healthy after the Redis restart`,
+            async () => {
+              const r = await fetch(`http://127.0.0.1:${w.healthPort}/healthz/readiness`).catch(() => undefined);
+              return r?.status === 200 ? true : undefined;
+            },
+            60_000,
+            500,
+          ).catch(() => false);
           if (!healthy) {
             progress(`survival: ${w.name} did not come back after the Redis restart: starting it again`);
             await w.stop();
@@ -335,12 +358,22 @@ async function main(): Promise<void> {
     add('connection alive after the week', (r) => (r.survived ? 'yes' : 'no'));
     add('alerts before the revocation (false alarms)', (r) => (r.side === 'n8n' ? '-' : String(alertsDuringWeek)));
     add('time to first alert after revocation', (r) =>
-      r.side === 'n8n' ? 'none: n8n has no connection alert' : r.alertAfterMs !== undefined ? `${Math.round(r.alertAfterMs / 1000)} s (Watchdog, polls every minute)` : 'no alert within 150 s',
+      r.side === 'n8n'
+        ? 'none: n8n has no connection alert'
+        : r.alertAfterMs !== undefined
+          ? `${Math.round(r.alertAfterMs / 1000)} s (Watchdog, polls every minute)`
+          : 'no alert within 150 s',
     );
     const width = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length), 20), Math.max(...rows.map((r) => r[2].length), 20)];
     const header: [string, string, string] = ['', "n8n's own oAuth2Api", 'Xero Guard'];
-    const table = [header, ['---', '---', '---'] as [string, string, string], ...rows].map((r) => `| ${r.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`).join('\n');
-    const sampleErrors = (r: Run & { stats?: any }): string => [...new Set((r.stats.ex.failed as string[]).map((m) => m.slice(0, 160)))].slice(0, 5).map((m) => `  - ${m}`).join('\n') || '  - none';
+    const table = [header, ['---', '---', '---'] as [string, string, string], ...rows]
+      .map((r) => `| ${r.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`)
+      .join('\n');
+    const sampleErrors = (r: Run & { stats?: any }): string =>
+      [...new Set((r.stats.ex.failed as string[]).map((m) => m.slice(0, 160)))]
+        .slice(0, 5)
+        .map((m) => `  - ${m}`)
+        .join('\n') || '  - none';
     const stepOf = (simIndex: number, seq: number): string => {
       const i = stepStarts.findIndex((starts) => starts[simIndex]! >= seq);
       return i < 0 ? 'after the week' : i === 0 ? 'setup' : `step ${i}`;
@@ -352,7 +385,9 @@ async function main(): Promise<void> {
         if (e.type !== 'dead-token-use') continue;
         const issued = events.find((x) => x.type === 'token-issued' && x.refreshToken === e.refreshToken);
         const spent = events.find((x) => x.type === 'token-spent' && x.refreshToken === e.refreshToken);
-        deadLines.push(`  - ${run.side}: at ${stepOf(simIndex, e.seq)}, reason ${e.reason}; that refresh token was issued at ${issued ? stepOf(simIndex, issued.seq) : '?'} and spent at ${spent ? stepOf(simIndex, spent.seq) : '?'}`);
+        deadLines.push(
+          `  - ${run.side}: at ${stepOf(simIndex, e.seq)}, reason ${e.reason}; that refresh token was issued at ${issued ? stepOf(simIndex, issued.seq) : '?'} and spent at ${spent ? stepOf(simIndex, spent.seq) : '?'}`,
+        );
       }
     });
     const took = Math.round((Date.now() - started) / 1000);

@@ -5,7 +5,16 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { chooseCredential, ConversionInputError, convertText, guardedCredentialsIn, GUARDED_CREDENTIAL, parseJson, workflowsOf, type CredentialRef } from './convert';
+import {
+  chooseCredential,
+  ConversionInputError,
+  convertText,
+  guardedCredentialsIn,
+  GUARDED_CREDENTIAL,
+  parseJson,
+  workflowsOf,
+  type CredentialRef,
+} from './convert';
 
 export const USAGE = `Usage: xero-guard-n8n convert-workflows <workflow .json files or folders> [options]
 
@@ -73,7 +82,10 @@ function credentialsFromExport(file: string): CredentialRef[] {
   const data = parseJson(readFileSync(file, 'utf8'), file);
   const list = Array.isArray(data) ? data : [data];
   return list
-    .filter((c): c is { id?: unknown; name: string; type: string } => typeof c === 'object' && c !== null && (c as { type?: unknown }).type === GUARDED_CREDENTIAL && typeof (c as { name?: unknown }).name === 'string')
+    .filter(
+      (c): c is { id?: unknown; name: string; type: string } =>
+        typeof c === 'object' && c !== null && (c as { type?: unknown }).type === GUARDED_CREDENTIAL && typeof (c as { name?: unknown }).name === 'string',
+    )
     .map((c) => ({ ...(typeof c.id === 'string' ? { id: c.id } : {}), name: c.name }));
 }
 
@@ -130,7 +142,9 @@ export function convertWorkflowsCommand(args: string[], io: CliIo): number {
     }
     const target = options.write ? file : outputPathFor(file);
     writeFileSync(target, result.text);
-    io.out(`${file}: converted ${result.converted} Xero node${result.converted === 1 ? '' : 's'} to Xero Guard on credential "${credential.name}" -> ${target}`);
+    io.out(
+      `${file}: converted ${result.converted} Xero node${result.converted === 1 ? '' : 's'} to Xero Guard on credential "${credential.name}" -> ${target}`,
+    );
     for (const n of result.notes) io.out(`  left alone: workflow "${n.workflow}", node "${n.node}", field "${n.field}": ${n.reason}`);
   }
   return refused ? 1 : 0;

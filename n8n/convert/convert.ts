@@ -76,11 +76,17 @@ export function workflowsOf(data: unknown, file: string): Json[] {
   const list = Array.isArray(data) ? data : [data];
   list.forEach((w, i) => {
     const where = Array.isArray(data) ? `entry ${i + 1} of the top-level array` : 'the top level';
-    if (!isObject(w)) throw new ConversionInputError(`${file} is not an n8n workflow export: ${where} is not an object. Expected the JSON n8n downloads for a workflow ({"nodes": [...], "connections": {...}}).`);
-    if (!Array.isArray(w.nodes)) throw new ConversionInputError(`${file} is not an n8n workflow export: ${where} has no "nodes" list. Expected the JSON n8n downloads for a workflow.`);
-    if (w.connections !== undefined && !isObject(w.connections)) throw new ConversionInputError(`${file} is not an n8n workflow export: "connections" of ${where} is not an object.`);
+    if (!isObject(w))
+      throw new ConversionInputError(
+        `${file} is not an n8n workflow export: ${where} is not an object. Expected the JSON n8n downloads for a workflow ({"nodes": [...], "connections": {...}}).`,
+      );
+    if (!Array.isArray(w.nodes))
+      throw new ConversionInputError(`${file} is not an n8n workflow export: ${where} has no "nodes" list. Expected the JSON n8n downloads for a workflow.`);
+    if (w.connections !== undefined && !isObject(w.connections))
+      throw new ConversionInputError(`${file} is not an n8n workflow export: "connections" of ${where} is not an object.`);
     w.nodes.forEach((n, j) => {
-      if (!isObject(n) || typeof n.type !== 'string') throw new ConversionInputError(`${file} is not an n8n workflow export: node ${j + 1} of ${where} has no "type".`);
+      if (!isObject(n) || typeof n.type !== 'string')
+        throw new ConversionInputError(`${file} is not an n8n workflow export: node ${j + 1} of ${where} has no "type".`);
     });
   });
   return list as Json[];
@@ -92,7 +98,8 @@ export function guardedCredentialsIn(workflows: Json[]): CredentialRef[] {
   for (const w of workflows)
     for (const n of w.nodes as Json[]) {
       const ref = isObject(n.credentials) ? n.credentials[GUARDED_CREDENTIAL] : undefined;
-      if (isObject(ref) && typeof ref.name === 'string') found.set(`${String(ref.id ?? '')}|${ref.name}`, { ...(typeof ref.id === 'string' ? { id: ref.id } : {}), name: ref.name });
+      if (isObject(ref) && typeof ref.name === 'string')
+        found.set(`${String(ref.id ?? '')}|${ref.name}`, { ...(typeof ref.id === 'string' ? { id: ref.id } : {}), name: ref.name });
     }
   return [...found.values()];
 }
@@ -104,7 +111,8 @@ function organisationLocator(value: unknown): Json {
   return { __rl: true, mode: text ? 'id' : 'list', value: text };
 }
 
-const UNKNOWN = "not a field of n8n's Xero node 2.41.1: copied into the file as it was, but neither node reads it and n8n drops it when the node is saved again; check what it was for";
+const UNKNOWN =
+  "not a field of n8n's Xero node 2.41.1: copied into the file as it was, but neither node reads it and n8n drops it when the node is saved again; check what it was for";
 
 /** Notes for every value inside a collection or fixedCollection that n8n's own node does not have. */
 function checkValue(value: unknown, field: ManifestField, path: string, note: (field: string, reason: string) => void): void {
@@ -138,7 +146,8 @@ export function convertNode(node: Json, workflow: string, credential: Credential
   if (!target) return false;
   const name = typeof node.name === 'string' ? node.name : '(unnamed node)';
   const note = (field: string, reason: string) => notes.push({ workflow, node: name, field, reason });
-  if (node.typeVersion !== undefined && node.typeVersion !== 1) note('typeVersion', `n8n's Xero node version ${String(node.typeVersion)} is not 2.41.1's version 1; converted as version 1, check the fields`);
+  if (node.typeVersion !== undefined && node.typeVersion !== 1)
+    note('typeVersion', `n8n's Xero node version ${String(node.typeVersion)} is not 2.41.1's version 1; converted as version 1, check the fields`);
 
   const parameters: Json = isObject(node.parameters) ? { ...node.parameters } : {};
   const resource = typeof parameters.resource === 'string' ? parameters.resource : N8N_XERO.resource.default;
@@ -146,7 +155,10 @@ export function convertNode(node: Json, workflow: string, credential: Credential
   const operation = typeof parameters.operation === 'string' ? parameters.operation : operations?.default;
   const fields = N8N_XERO.fields[`${resource}.${operation}`];
   if (!operations || !fields) {
-    note(resource.startsWith('=') || String(operation).startsWith('=') ? 'resource/operation' : `${resource}.${String(operation)}`, "resource and operation are not ones of n8n's Xero node 2.41.1 (or are expressions); the node was converted as written, check it in the editor");
+    note(
+      resource.startsWith('=') || String(operation).startsWith('=') ? 'resource/operation' : `${resource}.${String(operation)}`,
+      "resource and operation are not ones of n8n's Xero node 2.41.1 (or are expressions); the node was converted as written, check it in the editor",
+    );
   }
   // Written out, so the converted node never depends on which defaults the two nodes share.
   const out: Json = { resource, operation };
@@ -218,5 +230,7 @@ export function chooseCredential(known: CredentialRef[], wanted: { name?: string
     throw new ConversionInputError(
       'No guarded Xero credential found to point the nodes at. Create a "Xero OAuth2 (Guarded) API" credential in n8n and connect it, then pass its name: --credential "<name>" (or pass a credentials export with --credentials <file>).',
     );
-  throw new ConversionInputError(`Several guarded Xero credentials are in use (${known.map((c) => `"${c.name}"`).join(', ')}): choose one with --credential "<name>".`);
+  throw new ConversionInputError(
+    `Several guarded Xero credentials are in use (${known.map((c) => `"${c.name}"`).join(', ')}): choose one with --credential "<name>".`,
+  );
 }

@@ -82,7 +82,8 @@ export function registerConnectRoutes(red: RED): void {
     const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
     const redirectUri = text(body.redirectUri) ?? '';
     if (!validId(id)) return res.status(400).json({ error: 'Unknown node id.' });
-    if (!redirectUriOk(redirectUri)) return res.status(400).json({ error: 'redirectUri must be the absolute URL of <Node-RED editor>/xero-guard/connect/callback.' });
+    if (!redirectUriOk(redirectUri))
+      return res.status(400).json({ error: 'redirectUri must be the absolute URL of <Node-RED editor>/xero-guard/connect/callback.' });
     const settings = settingsFromRequest(id, req.body);
     const problem = settingsProblem(settings);
     if (problem) return res.status(400).json({ error: problem.message });
@@ -101,7 +102,13 @@ export function registerConnectRoutes(red: RED): void {
     prune();
     const state = text(req.query.state) ?? '';
     const started = state ? pending.get(state) : undefined;
-    if (!started) return page(res, 400, 'Connection not completed', 'This sign-in is unknown or expired (it is valid once, for 15 minutes). Go back to Node-RED and click "Connect to Xero" again.');
+    if (!started)
+      return page(
+        res,
+        400,
+        'Connection not completed',
+        'This sign-in is unknown or expired (it is valid once, for 15 minutes). Go back to Node-RED and click "Connect to Xero" again.',
+      );
     pending.delete(state);
     const refused = text(req.query.error);
     if (refused !== undefined) {
@@ -120,7 +127,12 @@ export function registerConnectRoutes(red: RED): void {
     completeConnect(started, code).then(
       (summary) => {
         const tenants = summary.tenants.map((t) => t.tenantName || t.tenantId).join(', ') || 'no organisation';
-        page(res, 200, 'Connected to Xero', `Connected${summary.who.email ? ` as ${summary.who.email}` : ''} to ${tenants}. The tokens are kept in the ${summary.where}. You can close this window and return to Node-RED.`);
+        page(
+          res,
+          200,
+          'Connected to Xero',
+          `Connected${summary.who.email ? ` as ${summary.who.email}` : ''} to ${tenants}. The tokens are kept in the ${summary.where}. You can close this window and return to Node-RED.`,
+        );
       },
       (error: unknown) => {
         const message = redactSecrets((error as Error).message, secretsOf(started.settings));
@@ -137,7 +149,11 @@ export function registerConnectRoutes(red: RED): void {
       const identity = new XeroIdentityClient({ endpoints: settings.endpoints, clock: runtimeOptions(red).clock });
       const result = await identity.exchangeCode(client, { code, redirectUri: started.redirectUri, codeVerifier: started.codeVerifier });
       if (!result.ok) {
-        const problem = classifyXeroError({ statusCode: result.error.httpStatus || 400, body: { error: result.error.oauthError || result.error.kind }, source: 'token_endpoint' });
+        const problem = classifyXeroError({
+          statusCode: result.error.httpStatus || 400,
+          body: { error: result.error.oauthError || result.error.kind },
+          source: 'token_endpoint',
+        });
         throw new Error(`Xero refused the authorization code: ${result.error.message} ${problem.advice}`);
       }
       shared.engine.setClient(id, client);
@@ -168,7 +184,8 @@ export function registerConnectRoutes(red: RED): void {
     if (problem) return res.json({ state: 'misconfigured', message: problem.message, lastConnect: connected.get(id) ?? null });
     connectionView(id, settings).then(
       (view) => res.json(view),
-      (error: unknown) => res.json({ state: 'unavailable', message: redactSecrets((error as Error).message, secretsOf(settings)), lastConnect: connected.get(id) ?? null }),
+      (error: unknown) =>
+        res.json({ state: 'unavailable', message: redactSecrets((error as Error).message, secretsOf(settings)), lastConnect: connected.get(id) ?? null }),
     );
   });
 

@@ -67,7 +67,11 @@ export interface RuntimeSettings {
 export interface RED {
   nodes: {
     createNode(node: object, config: NodeConfig): void;
-    registerType(type: string, constructor: (this: RuntimeNode, config: NodeConfig) => void, options?: { credentials: Record<string, { type: 'text' | 'password' }> }): void;
+    registerType(
+      type: string,
+      constructor: (this: RuntimeNode, config: NodeConfig) => void,
+      options?: { credentials: Record<string, { type: 'text' | 'password' }> },
+    ): void;
     getNode(id: string): unknown;
     getCredentials(id: string): Record<string, unknown> | undefined;
   };

@@ -71,10 +71,18 @@ export function secretsOf(settings: ConnectionSettings): string[] {
 /** The first thing wrong with the settings, or null. Says what to fix, in the node's own words. */
 export function settingsProblem(settings: ConnectionSettings): XeroGuardSetupError | null {
   if (!settings.clientId) {
-    return new XeroGuardSetupError('MISCONFIGURED', 'The xero-connection node has no client id: copy the client id of your app at developer.xero.com/app/manage into the xero-connection node and deploy.', 'no client id: add it in the xero-connection node');
+    return new XeroGuardSetupError(
+      'MISCONFIGURED',
+      'The xero-connection node has no client id: copy the client id of your app at developer.xero.com/app/manage into the xero-connection node and deploy.',
+      'no client id: add it in the xero-connection node',
+    );
   }
   if (!settings.clientSecret) {
-    return new XeroGuardSetupError('MISCONFIGURED', 'The xero-connection node has no client secret: generate one for your app at developer.xero.com/app/manage, paste it into the xero-connection node and deploy.', 'no client secret: add it in the xero-connection node');
+    return new XeroGuardSetupError(
+      'MISCONFIGURED',
+      'The xero-connection node has no client secret: generate one for your app at developer.xero.com/app/manage, paste it into the xero-connection node and deploy.',
+      'no client secret: add it in the xero-connection node',
+    );
   }
   if (settings.tenantId && !TENANT_ID.test(settings.tenantId)) {
     return new XeroGuardSetupError(
@@ -84,22 +92,38 @@ export function settingsProblem(settings: ConnectionSettings): XeroGuardSetupErr
     );
   }
   if (settings.ledger.kind === 'postgres' && !settings.ledger.postgresUrl) {
-    return new XeroGuardSetupError('LEDGER_CONFIG', 'The xero-connection node keeps its tokens in PostgreSQL but has no connection string: enter postgres://user:password@host:5432/database, or choose the file ledger.', 'no PostgreSQL URL: set it in the xero-connection node');
+    return new XeroGuardSetupError(
+      'LEDGER_CONFIG',
+      'The xero-connection node keeps its tokens in PostgreSQL but has no connection string: enter postgres://user:password@host:5432/database, or choose the file ledger.',
+      'no PostgreSQL URL: set it in the xero-connection node',
+    );
   }
   if (settings.ledger.kind === 'redis' && !settings.ledger.redisUrl) {
-    return new XeroGuardSetupError('LEDGER_CONFIG', 'The xero-connection node keeps its tokens in Redis but has no URL: enter redis://host:6379/0, or choose the file ledger.', 'no Redis URL: set it in the xero-connection node');
+    return new XeroGuardSetupError(
+      'LEDGER_CONFIG',
+      'The xero-connection node keeps its tokens in Redis but has no URL: enter redis://host:6379/0, or choose the file ledger.',
+      'no Redis URL: set it in the xero-connection node',
+    );
   }
   try {
     resolveEndpoints(settings.endpoints);
   } catch (error) {
-    return new XeroGuardSetupError('MISCONFIGURED', `${(error as Error).message}: fix the Xero endpoints of the xero-connection node, or switch custom endpoints off.`, 'bad Xero endpoint URL: fix it in the xero-connection node');
+    return new XeroGuardSetupError(
+      'MISCONFIGURED',
+      `${(error as Error).message}: fix the Xero endpoints of the xero-connection node, or switch custom endpoints off.`,
+      'bad Xero endpoint URL: fix it in the xero-connection node',
+    );
   }
   return null;
 }
 
 /** The error a node reports when it has no config node. */
 export function noConnectionError(): XeroGuardSetupError {
-  return new XeroGuardSetupError('MISCONFIGURED', 'This node has no xero-connection: open it, pick or add a xero-connection, and deploy.', 'no xero-connection: pick or add one in this node');
+  return new XeroGuardSetupError(
+    'MISCONFIGURED',
+    'This node has no xero-connection: open it, pick or add a xero-connection, and deploy.',
+    'no xero-connection: pick or add one in this node',
+  );
 }
 
 /** Node-RED's user directory, as Node-RED picks it when settings.js names none. */

@@ -84,8 +84,10 @@ export function showInitialStatus(node: RuntimeNode, conn: StatusSource | null):
   conn.chainStatus().then(
     (status) => {
       if (status.state === 'active' || status.state === 'refreshing') node.status({ fill: 'green', shape: 'ring', text: 'ready (not checked yet)' });
-      else if (status.state === 'not_connected') node.status({ fill: 'red', shape: 'dot', text: 'not connected: click Connect to Xero in the xero-connection node' });
-      else if (status.state === 'misconfigured') node.status({ fill: 'red', shape: 'dot', text: shortStatus(`fix: ${status.reason || 'client id or secret refused by Xero'}`) });
+      else if (status.state === 'not_connected')
+        node.status({ fill: 'red', shape: 'dot', text: 'not connected: click Connect to Xero in the xero-connection node' });
+      else if (status.state === 'misconfigured')
+        node.status({ fill: 'red', shape: 'dot', text: shortStatus(`fix: ${status.reason || 'client id or secret refused by Xero'}`) });
       else node.status({ fill: 'red', shape: 'dot', text: `needs reconnect: ${NODE_RED_WORDS.reconnectShort}` });
     },
     (error: unknown) => node.status(statusForError(error)),

@@ -1,4 +1,12 @@
-import type { IExecuteFunctions, ILoadOptionsFunctions, INodeExecutionData, INodeListSearchResult, INodePropertyOptions, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+  IExecuteFunctions,
+  ILoadOptionsFunctions,
+  INodeExecutionData,
+  INodeListSearchResult,
+  INodePropertyOptions,
+  INodeType,
+  INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { CREDENTIAL_TYPE } from '../shared/guarded-session';
 import { xeroGuardProperties } from './properties';
@@ -10,7 +18,13 @@ import { openXeroPort } from './port-binding';
 import { recordsOf, spec } from './resources/mapping';
 
 /** Options for a field of n8n's own Xero node, loaded from the chosen organisation. */
-async function optionsFrom(context: ILoadOptionsFunctions, path: string, envelope: string, name: (r: Record<string, unknown>) => unknown, value: (r: Record<string, unknown>) => unknown): Promise<INodePropertyOptions[]> {
+async function optionsFrom(
+  context: ILoadOptionsFunctions,
+  path: string,
+  envelope: string,
+  name: (r: Record<string, unknown>) => unknown,
+  value: (r: Record<string, unknown>) => unknown,
+): Promise<INodePropertyOptions[]> {
   try {
     const port = await openXeroPort(context);
     const tenant = resolveTenant(readOrganisationChoice(context.getCurrentNodeParameter('organizationId')), await port.connections());
@@ -55,16 +69,40 @@ export class XeroGuard implements INodeType {
     },
     loadOptions: {
       async getItemCodes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return optionsFrom(this, '/Items', 'Items', (r) => r.Description ?? r.Name, (r) => r.Code);
+        return optionsFrom(
+          this,
+          '/Items',
+          'Items',
+          (r) => r.Description ?? r.Name,
+          (r) => r.Code,
+        );
       },
       async getAccountCodes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return optionsFrom(this, '/Accounts', 'Accounts', (r) => r.Name, (r) => r.Code);
+        return optionsFrom(
+          this,
+          '/Accounts',
+          'Accounts',
+          (r) => r.Name,
+          (r) => r.Code,
+        );
       },
       async getBrandingThemes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return optionsFrom(this, '/BrandingThemes', 'BrandingThemes', (r) => r.Name, (r) => r.BrandingThemeID);
+        return optionsFrom(
+          this,
+          '/BrandingThemes',
+          'BrandingThemes',
+          (r) => r.Name,
+          (r) => r.BrandingThemeID,
+        );
       },
       async getCurrencies(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return optionsFrom(this, '/Currencies', 'Currencies', (r) => r.Description, (r) => r.Code);
+        return optionsFrom(
+          this,
+          '/Currencies',
+          'Currencies',
+          (r) => r.Description,
+          (r) => r.Code,
+        );
       },
     },
   };

@@ -39,7 +39,14 @@ interface Planned {
 
 /** One output item: the record, the tenant it came from, the call budget left. */
 function outputItem(record: IDataObject, tenant: XeroTenant, limits: XeroLimits | null, itemIndex: number): INodeExecutionData {
-  return { json: { ...record, tenantId: tenant.tenantId, xeroLimits: (limits ?? { dayRemaining: null, minuteRemaining: null, appMinuteRemaining: null }) as unknown as IDataObject }, pairedItem: { item: itemIndex } };
+  return {
+    json: {
+      ...record,
+      tenantId: tenant.tenantId,
+      xeroLimits: (limits ?? { dayRemaining: null, minuteRemaining: null, appMinuteRemaining: null }) as unknown as IDataObject,
+    },
+    pairedItem: { item: itemIndex },
+  };
 }
 
 const parseWith = (op: OperationDef, spec: XeroRequestSpec, body: unknown): IDataObject[] => (op.parse ? op.parse(body) : recordsOf(body, spec.envelope));
@@ -55,7 +62,11 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   // a loop that runs the node again with new items is a new run (new keys).
   const runIndex = runIndexOf(context);
   const stableId = (from: number, to = from) => `${executionId}:${node.id}:${runIndex}:${from === to ? from : `${from}-${to}`}`;
-  const callOptions = (id?: string): XeroCallOptions => ({ ...(id ? { stableId: id } : {}), maxRateLimitWaitMs: settings.maxRateLimitWaitMs, rawDates: settings.rawDates });
+  const callOptions = (id?: string): XeroCallOptions => ({
+    ...(id ? { stableId: id } : {}),
+    maxRateLimitWaitMs: settings.maxRateLimitWaitMs,
+    rawDates: settings.rawDates,
+  });
   let tenants: Promise<XeroTenant[]> | undefined;
 
   const fail = (error: unknown, itemIndex: number) => {
@@ -70,7 +81,13 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
     if (!resource) throw new XeroGuardConfigError(`Resource "${resourceValue}" is not one the Xero Guard node knows`, 'Choose a Resource from the list.');
     const operation = context.getNodeParameter('operation', itemIndex) as string;
     const op = resource.operations[operation];
-    if (!op) throw new XeroGuardConfigError(`Operation "${operation}" is not one of ${resource.name}'s`, `Choose one of: ${Object.values(resource.operations).map((o) => o.option.name).join(', ')}.`);
+    if (!op)
+      throw new XeroGuardConfigError(
+        `Operation "${operation}" is not one of ${resource.name}'s`,
+        `Choose one of: ${Object.values(resource.operations)
+          .map((o) => o.option.name)
+          .join(', ')}.`,
+      );
     const parameters: IDataObject = {};
     for (const p of parameterNames(resource, operation)) {
       if (p.displayOptions?.show?.returnAll && parameters.returnAll === true) continue;
@@ -111,7 +128,12 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
       const property = spec.binary.binaryProperty;
       const meta = context.helpers.assertBinaryData(itemIndex, property);
       const data = await context.helpers.getBinaryDataBuffer(itemIndex, property);
-      const answer = await port.upload(tenant.tenantId, spec, { data, mimeType: meta.mimeType, fileName: spec.binary.fileName }, callOptions(stableId(itemIndex)));
+      const answer = await port.upload(
+        tenant.tenantId,
+        spec,
+        { data, mimeType: meta.mimeType, fileName: spec.binary.fileName },
+        callOptions(stableId(itemIndex)),
+      );
       for (const record of parseWith(op, spec, answer.body)) out.push(outputItem(record, tenant, answer.limits, itemIndex));
       return;
     }
@@ -141,8 +163,16 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
       at += counts[i];
       const failed = mine.find((r) => r.HasErrors === true || r.StatusAttributeString === 'ERROR');
       if (failed) {
-        const messages = (Array.isArray(failed.ValidationErrors) ? (failed.ValidationErrors as IDataObject[]) : []).map((v) => String(v.Message ?? '')).filter(Boolean);
-        const error = Object.assign(new Error('Xero refused this record'), { category: 'validation_error', action: 'fix_request', summary: 'Xero refused this record', httpStatus: 400, validationMessages: messages });
+        const messages = (Array.isArray(failed.ValidationErrors) ? (failed.ValidationErrors as IDataObject[]) : [])
+          .map((v) => String(v.Message ?? ''))
+          .filter(Boolean);
+        const error = Object.assign(new Error('Xero refused this record'), {
+          category: 'validation_error',
+          action: 'fix_request',
+          summary: 'Xero refused this record',
+          httpStatus: 400,
+          validationMessages: messages,
+        });
         fail(error, b.itemIndex);
         return;
       }

@@ -26,19 +26,35 @@ export function resolveTenant(choice: OrganisationChoice, tenants: readonly Xero
   if (!choice.value) {
     if (orgs.length === 1) return orgs[0];
     if (orgs.length === 0)
-      throw new XeroGuardConfigError('The Xero credential reaches no organisation', 'Open the Xero credential, click "Switch account" (or "Connect") and tick at least one organisation on Xero\'s consent page.');
-    throw new XeroGuardConfigError(`Choose an Organisation: the Xero credential reaches ${orgs.length} organisations (${list})`, 'Pick one in the Organisation field (From List, By ID or By Name).');
+      throw new XeroGuardConfigError(
+        'The Xero credential reaches no organisation',
+        'Open the Xero credential, click "Switch account" (or "Connect") and tick at least one organisation on Xero\'s consent page.',
+      );
+    throw new XeroGuardConfigError(
+      `Choose an Organisation: the Xero credential reaches ${orgs.length} organisations (${list})`,
+      'Pick one in the Organisation field (From List, By ID or By Name).',
+    );
   }
   if (choice.mode === 'name') {
     const wanted = choice.value.toLowerCase();
     const matches = orgs.filter((t) => (t.tenantName ?? '').toLowerCase() === wanted);
     if (matches.length === 1) return matches[0];
-    if (matches.length > 1) throw new XeroGuardConfigError(`More than one organisation is named "${choice.value}" (${matches.map(label).join(', ')})`, 'Choose the organisation By ID instead.');
-    throw new XeroGuardConfigError(`No organisation named "${choice.value}" on this Xero connection (it reaches ${list || 'none'})`, 'Check the name, or reconnect the credential and tick that organisation.');
+    if (matches.length > 1)
+      throw new XeroGuardConfigError(
+        `More than one organisation is named "${choice.value}" (${matches.map(label).join(', ')})`,
+        'Choose the organisation By ID instead.',
+      );
+    throw new XeroGuardConfigError(
+      `No organisation named "${choice.value}" on this Xero connection (it reaches ${list || 'none'})`,
+      'Check the name, or reconnect the credential and tick that organisation.',
+    );
   }
   const found = orgs.find((t) => t.tenantId === choice.value) ?? tenants.find((t) => t.tenantId === choice.value);
   if (found) return found;
-  throw new XeroGuardConfigError(`Organisation ${choice.value} is not on this Xero connection (it reaches ${list || 'none'})`, 'Choose another organisation, or reconnect the credential and tick this one on Xero\'s consent page.');
+  throw new XeroGuardConfigError(
+    `Organisation ${choice.value} is not on this Xero connection (it reaches ${list || 'none'})`,
+    "Choose another organisation, or reconnect the credential and tick this one on Xero's consent page.",
+  );
 }
 
 export function organisationSearch(tenants: readonly XeroTenant[], filter?: string): INodeListSearchResult {

@@ -33,9 +33,7 @@ export interface XeroRequestSpec {
   binary?: XeroBinarySpec;
 }
 
-export type XeroBinarySpec =
-  | { direction: 'download'; accept: string; fileName?: string }
-  | { direction: 'upload'; binaryProperty: string; fileName: string };
+export type XeroBinarySpec = { direction: 'download'; accept: string; fileName?: string } | { direction: 'upload'; binaryProperty: string; fileName: string };
 
 /** Per call: what only the node knows. */
 export interface XeroCallOptions {

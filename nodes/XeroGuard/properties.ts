@@ -12,7 +12,13 @@ export const organisationProperty: INodeProperties = {
   description:
     'The Xero organisation (tenant) to work in. Leave empty when the credential reaches only one organisation; with several, choose one from the list, by ID or by its exact name.',
   modes: [
-    { displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select an organisation...', typeOptions: { searchListMethod: 'searchOrganisations', searchable: true } },
+    {
+      displayName: 'From List',
+      name: 'list',
+      type: 'list',
+      placeholder: 'Select an organisation...',
+      typeOptions: { searchListMethod: 'searchOrganisations', searchable: true },
+    },
     {
       displayName: 'By ID',
       name: 'id',
@@ -63,7 +69,7 @@ export const settingsProperty: INodeProperties = {
       name: 'rawDates',
       type: 'boolean',
       default: false,
-      description: 'Whether to keep Xero\'s /Date(...)/ values instead of ISO 8601 dates',
+      description: "Whether to keep Xero's /Date(...)/ values instead of ISO 8601 dates",
     },
     {
       displayName: 'Longest Rate-Limit Wait (Seconds)',

@@ -67,7 +67,12 @@ export class XeroGuardCheckConnection implements INodeType {
         await session.budget?.load().catch(() => undefined);
         // A check is housekeeping: it never spends an organisation's last calls of the day.
         const skipped = tenantId !== '' && session.budget?.mayUseForHousekeeping(tenantId) === false;
-        const result = await checkConnection({ engine: session.engine, key: session.key, api: budgetedApi(session), tenantId: tenantId && !skipped ? tenantId : undefined });
+        const result = await checkConnection({
+          engine: session.engine,
+          key: session.key,
+          api: budgetedApi(session),
+          tenantId: tenantId && !skipped ? tenantId : undefined,
+        });
         await session.budget?.flush().catch(() => undefined);
         if (hasChainNotes(session.ledger)) await recordCheck(session.ledger, session.key, result).catch(() => undefined);
         const report = {

@@ -1,6 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError, UserError } from 'n8n-workflow';
-import { ACTION_GROUPS, ACTIONS, actionGroupOf, classifyXeroErrorAsync, compileRules, normaliseXeroError, type Action, type Classification, type CompiledRules, type CustomRule } from '../../src/classify';
+import {
+  ACTION_GROUPS,
+  ACTIONS,
+  actionGroupOf,
+  classifyXeroErrorAsync,
+  compileRules,
+  normaliseXeroError,
+  type Action,
+  type Classification,
+  type CompiledRules,
+  type CustomRule,
+} from '../../src/classify';
 import { errorJson } from '../shared/node-support';
 
 /** The five output groups, in output order (defined in the core, shared with Node-RED). */
@@ -44,7 +55,11 @@ export class XeroGuardClassifyError implements INodeType {
         name: 'errorSource',
         type: 'options',
         options: [
-          { name: 'Auto-Detect', value: 'auto', description: "Reads the whole item: an error output item, an Error Trigger item, an HTTP response, n8n's error texts" },
+          {
+            name: 'Auto-Detect',
+            value: 'auto',
+            description: "Reads the whole item: an error output item, an Error Trigger item, an HTTP response, n8n's error texts",
+          },
           { name: 'Field', value: 'field', description: 'Reads one field of the item' },
         ],
         default: 'auto',
@@ -55,7 +70,7 @@ export class XeroGuardClassifyError implements INodeType {
         type: 'string',
         default: 'error',
         placeholder: 'e.g. error or body.response',
-        description: 'Dot path of the field holding the error, in the item\'s JSON',
+        description: "Dot path of the field holding the error, in the item's JSON",
         displayOptions: { show: { errorSource: ['field'] } },
       },
       {
@@ -75,7 +90,8 @@ export class XeroGuardClassifyError implements INodeType {
         typeOptions: { multipleValues: true, sortable: true },
         placeholder: 'Add Rule',
         default: {},
-        description: 'Rules tried in order before the built-in ones. Each is a JSONata expression over the normalised error: status, headers, body, text, source, code, detail, type, error.',
+        description:
+          'Rules tried in order before the built-in ones. Each is a JSONata expression over the normalised error: status, headers, body, text, source, code, detail, type, error.',
         options: [
           {
             displayName: 'Rule',
@@ -89,7 +105,14 @@ export class XeroGuardClassifyError implements INodeType {
                 default: 'alert',
               },
               { displayName: 'Advice', name: 'advice', type: 'string', default: '', description: 'What to do, in your words' },
-              { displayName: 'Category', name: 'category', type: 'string', default: '', placeholder: 'e.g. bad_account_code', description: 'A built-in category or your own snake_case name' },
+              {
+                displayName: 'Category',
+                name: 'category',
+                type: 'string',
+                default: '',
+                placeholder: 'e.g. bad_account_code',
+                description: 'A built-in category or your own snake_case name',
+              },
               {
                 displayName: 'Expression',
                 name: 'expression',
@@ -111,8 +134,20 @@ export class XeroGuardClassifyError implements INodeType {
         placeholder: 'Add Option',
         default: {},
         options: [
-          { displayName: 'Output Field', name: 'outputField', type: 'string', default: 'classification', description: 'Name of the field the classification is written to' },
-          { displayName: 'Include Normalised Error', name: 'includeNormalised', type: 'boolean', default: false, description: 'Whether to add what custom rules see, to help write them' },
+          {
+            displayName: 'Output Field',
+            name: 'outputField',
+            type: 'string',
+            default: 'classification',
+            description: 'Name of the field the classification is written to',
+          },
+          {
+            displayName: 'Include Normalised Error',
+            name: 'includeNormalised',
+            type: 'boolean',
+            default: false,
+            description: 'Whether to add what custom rules see, to help write them',
+          },
         ],
       },
     ],
@@ -154,7 +189,10 @@ export class XeroGuardClassifyError implements INodeType {
           continue;
         }
         // The classifier never throws for its input; what does is a defect of ours or a rule's runtime failure.
-        throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error), { itemIndex, failure: rules ? { cause: 'configuration-invalid' } : { cause: 'node-defect' } });
+        throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error), {
+          itemIndex,
+          failure: rules ? { cause: 'configuration-invalid' } : { cause: 'node-defect' },
+        });
       }
     }
     return outputs;
@@ -170,7 +208,14 @@ export function compileCustomRules(parameter: IDataObject): CompiledRules | unde
     if (!r.expression?.trim()) throw new UserError(`Custom rule "${name}": the expression is empty`);
     if (!r.category?.trim()) throw new UserError(`Custom rule "${name}": the category is empty`);
     const action = (ACTIONS as readonly string[]).includes(r.action ?? '') ? (r.action as Action) : 'alert';
-    return { name, expression: r.expression, category: r.category.trim(), action, ...(r.advice?.trim() ? { advice: r.advice.trim() } : {}), ...(r.summary?.trim() ? { summary: r.summary.trim() } : {}) };
+    return {
+      name,
+      expression: r.expression,
+      category: r.category.trim(),
+      action,
+      ...(r.advice?.trim() ? { advice: r.advice.trim() } : {}),
+      ...(r.summary?.trim() ? { summary: r.summary.trim() } : {}),
+    };
   });
   return compileRules(rules);
 }
@@ -178,13 +223,23 @@ export function compileCustomRules(parameter: IDataObject): CompiledRules | unde
 /** The whole item; an item that is only an error (continueOnFail upstream) is that error. */
 function autoInput(item: INodeExecutionData): unknown {
   const hasJson = item.json && Object.keys(item.json).length > 0;
-  if (!hasJson && item.error) return { error: { message: item.error.message, description: (item.error as { description?: unknown }).description, httpCode: (item.error as { httpCode?: unknown }).httpCode } };
+  if (!hasJson && item.error)
+    return {
+      error: {
+        message: item.error.message,
+        description: (item.error as { description?: unknown }).description,
+        httpCode: (item.error as { httpCode?: unknown }).httpCode,
+      },
+    };
   return item.json;
 }
 
 /** "a.b[0].c" in the item's JSON; undefined when a step is missing. */
 export function readPath(root: unknown, path: string): unknown {
-  const steps = path.replace(/^\$json\.?/, '').split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '');
+  const steps = path
+    .replace(/^\$json\.?/, '')
+    .split(/\.|\[(\d+)\]/)
+    .filter((s) => s !== undefined && s !== '');
   let current: unknown = root;
   for (const step of steps) {
     if (current === null || typeof current !== 'object') return undefined;

@@ -1,11 +1,4 @@
-import type {
-  ICredentialDataDecryptedObject,
-  IDataObject,
-  INodeExecutionData,
-  INodeType,
-  INodeTypeDescription,
-  IPollFunctions,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import {
   checkConnection,
@@ -52,7 +45,7 @@ export class XeroGuardConnectionTrigger implements INodeType {
     properties: [
       {
         displayName:
-          'Each poll checks the connection (token, organisations) and rotates the refresh token when it is due, so an idle connection never reaches Xero\'s 60-day limit. It fires only when the state changes.',
+          "Each poll checks the connection (token, organisations) and rotates the refresh token when it is due, so an idle connection never reaches Xero's 60-day limit. It fires only when the state changes.",
         name: 'triggerNotice',
         type: 'notice',
         default: '',
@@ -98,7 +91,8 @@ export class XeroGuardConnectionTrigger implements INodeType {
         type: 'number',
         typeOptions: { minValue: 0, maxValue: 99 },
         default: 10,
-        description: "Start the workflow once when an organisation has less than this share of its daily Xero calls left, and once when it recovers. 0 turns it off.",
+        description:
+          'Start the workflow once when an organisation has less than this share of its daily Xero calls left, and once when it recovers. 0 turns it off.',
       },
       {
         displayName: 'Calls per Organisation per Day',
@@ -182,7 +176,8 @@ export class XeroGuardConnectionTrigger implements INodeType {
     }
     for (const change of budgetWatch?.events ?? []) items.push({ json: budgetItem(context, change) });
     if (items.length === 0 && !manual) return null;
-    if (items.length === 0) items.push({ json: connectionItem(context, result, { kind: 'poll', from: result.status, to: result.status, previousSince: null }, undefined) });
+    if (items.length === 0)
+      items.push({ json: connectionItem(context, result, { kind: 'poll', from: result.status, to: result.status, previousSince: null }, undefined) });
     return [items];
   }
 }
@@ -207,7 +202,10 @@ function wanted(only: string[], tenantId: string, tenants: Array<{ tenantId: str
  * housekeeping call) and, when asked, every watched organisation's 403s. Every Xero answer with a
  * tenant feeds the chain's call budget.
  */
-async function watchCheck(session: GuardedSession, options: { tenantId: string; probe: boolean; only: string[] }): Promise<CheckResult & { denied: DeniedTenant[] }> {
+async function watchCheck(
+  session: GuardedSession,
+  options: { tenantId: string; probe: boolean; only: string[] },
+): Promise<CheckResult & { denied: DeniedTenant[] }> {
   const { engine, key, budget } = session;
   await budget?.load().catch(() => undefined);
   const budgeted = budgetedApi(session);
@@ -257,7 +255,14 @@ function connectionItem(context: EventContext, result: CheckResult, event: State
   const alert = connected
     ? recoveredText({ connectionName: context.credentialName, secrets: context.secrets, detail: result.reason }, N8N_WORDS)
     : alertText(
-        { connectionName: context.credentialName, code: result.tokenHealth.chainState === 'needs_reauth' ? 'NEEDS_REAUTH' : null, category: problem?.category, summary: result.reason, link: context.link, secrets: context.secrets },
+        {
+          connectionName: context.credentialName,
+          code: result.tokenHealth.chainState === 'needs_reauth' ? 'NEEDS_REAUTH' : null,
+          category: problem?.category,
+          summary: result.reason,
+          link: context.link,
+          secrets: context.secrets,
+        },
         N8N_WORDS,
       );
   return {
@@ -322,7 +327,10 @@ function organisationItem(context: EventContext, result: CheckResult, change: Te
 function budgetItem(context: EventContext, change: BudgetEvent): IDataObject {
   const low = change.kind === 'budget_low';
   const organisation = { tenantId: change.tenantId, tenantName: change.tenantName };
-  const alert = budgetText({ connectionName: context.credentialName, low, organisation, dayRemaining: change.dayRemaining, dayLimit: change.dayLimit, secrets: context.secrets }, N8N_WORDS);
+  const alert = budgetText(
+    { connectionName: context.credentialName, low, organisation, dayRemaining: change.dayRemaining, dayLimit: change.dayLimit, secrets: context.secrets },
+    N8N_WORDS,
+  );
   return {
     event: change.kind,
     scope: 'budget',

@@ -39,7 +39,8 @@ export class XeroGuardConnections implements INodeType {
           {
             name: 'Changes Only (Fleet Watchdog)',
             value: 'changes',
-            description: 'One item per connection whose state changed since the last run (put a Schedule Trigger before it); the first run reports the ones that need a person',
+            description:
+              'One item per connection whose state changed since the last run (put a Schedule Trigger before it); the first run reports the ones that need a person',
           },
         ],
         default: 'list',
@@ -81,7 +82,9 @@ export class XeroGuardConnections implements INodeType {
 /** One chain as the user reads it: their name for it, its state and, when it needs one, the fix in n8n's words. */
 function chainItem(chain: FleetEntry, ledger: string): IDataObject {
   const trouble = chain.state !== 'active' && chain.state !== 'refreshing';
-  const alert = trouble ? alertText({ connectionName: chain.name, code: codeOf(chain), category: chain.lastErrorCategory, summary: chain.reason }, N8N_WORDS) : null;
+  const alert = trouble
+    ? alertText({ connectionName: chain.name, code: codeOf(chain), category: chain.lastErrorCategory, summary: chain.reason }, N8N_WORDS)
+    : null;
   return {
     name: chain.name,
     nameSource: chain.nameSource,
@@ -114,8 +117,14 @@ function changeItem(event: FleetChangeEvent, ledger: string): IDataObject {
     event.kind === 'removed'
       ? null
       : good
-        ? recoveredText({ connectionName: event.name, detail: event.from ? `It was ${event.from.replace('_', ' ')}; it works again.` : 'A new connection in the ledger.' }, N8N_WORDS)
-        : alertText({ connectionName: event.name, code: event.chain ? codeOf(event.chain) : null, category: event.chain?.lastErrorCategory, summary: event.reason }, N8N_WORDS);
+        ? recoveredText(
+            { connectionName: event.name, detail: event.from ? `It was ${event.from.replace('_', ' ')}; it works again.` : 'A new connection in the ledger.' },
+            N8N_WORDS,
+          )
+        : alertText(
+            { connectionName: event.name, code: event.chain ? codeOf(event.chain) : null, category: event.chain?.lastErrorCategory, summary: event.reason },
+            N8N_WORDS,
+          );
   return {
     event: event.kind,
     name: event.name,

@@ -29,7 +29,8 @@ export class XeroGuardRefreshToken implements INodeType {
           {
             name: 'If Needed',
             value: 'ifNeeded',
-            description: 'Rotate only when the access token is about to expire or the refresh token was last rotated more than 7 days ago (Xero expires refresh tokens unused for 60 days)',
+            description:
+              'Rotate only when the access token is about to expire or the refresh token was last rotated more than 7 days ago (Xero expires refresh tokens unused for 60 days)',
           },
           { name: 'Force', value: 'force', description: 'Rotate now; also retries a connection marked as needing reconnection once' },
         ],
@@ -40,11 +41,12 @@ export class XeroGuardRefreshToken implements INodeType {
         name: 'includeTokens',
         type: 'boolean',
         default: false,
-        description: 'Whether to add the access and refresh tokens to the output. Anyone who can see executions can then use them; the refresh token must never be used outside Xero Guard or the chain breaks.',
+        description:
+          'Whether to add the access and refresh tokens to the output. Anyone who can see executions can then use them; the refresh token must never be used outside Xero Guard or the chain breaks.',
       },
       {
         displayName:
-          'Unsafe: the tokens will be stored in the execution data. Never refresh with this refresh token elsewhere: Xero would rotate it and Xero Guard\'s chain would break (invalid_grant).',
+          "Unsafe: the tokens will be stored in the execution data. Never refresh with this refresh token elsewhere: Xero would rotate it and Xero Guard's chain would break (invalid_grant).",
         name: 'includeTokensNotice',
         type: 'notice',
         default: '',

@@ -26,7 +26,10 @@ export function recordAnswer(session: Pick<GuardedSession, 'budget'>, tenantId: 
 }
 
 /** The call budget per organisation as a node shows it (Check Connection's `callBudget`). */
-export function budgetReport(session: Pick<GuardedSession, 'budget'>, now: number): Array<TenantBudget & { level: string; warnBelow: number | null; reserve: number | null }> {
+export function budgetReport(
+  session: Pick<GuardedSession, 'budget'>,
+  now: number,
+): Array<TenantBudget & { level: string; warnBelow: number | null; reserve: number | null }> {
   const budget = session.budget;
   if (!budget) return [];
   return budget.all().map((b) => {

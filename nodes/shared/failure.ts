@@ -18,7 +18,9 @@ export interface ClassifiedFailure {
 }
 
 const waitOf = (retryAfterSeconds: number | null | undefined): { retryAfterMs?: number } =>
-  typeof retryAfterSeconds === 'number' && Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? { retryAfterMs: Math.round(retryAfterSeconds * 1000) } : {};
+  typeof retryAfterSeconds === 'number' && Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0
+    ? { retryAfterMs: Math.round(retryAfterSeconds * 1000) }
+    : {};
 
 /** n8n's cause for a classified Xero failure; undefined for a request n8n cannot help with (a bad invoice). */
 export function failureOf(f: ClassifiedFailure): Failure | undefined {

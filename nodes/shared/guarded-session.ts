@@ -107,11 +107,18 @@ export interface OpenSessionOptions {
  * (client id + the refresh token stored at connect time), the process-wide engine for its ledger,
  * and, on first sight, the connect-time token set adopted as the root of the chain.
  */
-export async function openGuardedSession(data: Data, env: Record<string, string | undefined> = process.env, options: OpenSessionOptions = {}): Promise<GuardedSession> {
+export async function openGuardedSession(
+  data: Data,
+  env: Record<string, string | undefined> = process.env,
+  options: OpenSessionOptions = {},
+): Promise<GuardedSession> {
   assertN8nVersion(runningN8nVersion());
   const credential = readCredential(data);
   if (!credential.client.clientId || !credential.client.clientSecret) {
-    throw new XeroGuardSetupError('MISCONFIGURED', 'The Xero credential has no client id or client secret: copy both from your app at developer.xero.com/app/manage into the credential.');
+    throw new XeroGuardSetupError(
+      'MISCONFIGURED',
+      'The Xero credential has no client id or client secret: copy both from your app at developer.xero.com/app/manage into the credential.',
+    );
   }
   const entry = await engineFor(credential, env);
   const key = connectionKeyOf(credential);
@@ -158,7 +165,10 @@ function budgetFor(entry: SharedEngine, key: string): CallBudget | null {
  * The ledger the credential's settings choose, without its chain: the fleet view lists it whether or
  * not this credential is connected, and never talks to Xero.
  */
-export async function openGuardedLedger(data: Data, env: Record<string, string | undefined> = process.env): Promise<{ ledger: Ledger; where: string; policy: Partial<EnginePolicy>; clock: Clock }> {
+export async function openGuardedLedger(
+  data: Data,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ ledger: Ledger; where: string; policy: Partial<EnginePolicy>; clock: Clock }> {
   assertN8nVersion(runningN8nVersion());
   const entry = await engineFor(readCredential(data), env);
   return { ledger: entry.ledger, where: entry.where, policy: settings.policy, clock: settings.clock };
@@ -171,7 +181,10 @@ export function connectionKeyOf(credential: XeroGuardCredential): string {
     throw new XeroGuardSetupError('NOT_CONNECTED', 'OAuth credentials not connected: open the Xero credential in n8n and click "Connect".');
   }
   if (!refreshToken) {
-    throw new XeroGuardSetupError('NOT_CONNECTED', 'The Xero credential was connected without a refresh token (the offline_access scope was missing): open the credential and click "Switch account" to connect again.');
+    throw new XeroGuardSetupError(
+      'NOT_CONNECTED',
+      'The Xero credential was connected without a refresh token (the offline_access scope was missing): open the credential and click "Switch account" to connect again.',
+    );
   }
   return connectionKeyFor(credential.client.clientId, refreshToken);
 }
@@ -185,7 +198,11 @@ async function adoptOnFirstSight(entry: SharedEngine, key: string, credential: X
     let tokenSet = credential.tokenData && str(credential.tokenData.access_token) ? tokenSetFromN8n(credential.tokenData, now) : null;
     if (!tokenSet) {
       const result = await entry.identity.clientCredentials(credential.client, credential.scopes);
-      if (!result.ok) throw new XeroGuardSetupError(result.error.kind === 'invalid_scope' ? 'MISCONFIGURED' : 'TOKEN_ERROR', `${result.error.message} (Custom Connection token request)`);
+      if (!result.ok)
+        throw new XeroGuardSetupError(
+          result.error.kind === 'invalid_scope' ? 'MISCONFIGURED' : 'TOKEN_ERROR',
+          `${result.error.message} (Custom Connection token request)`,
+        );
       tokenSet = result.tokenSet;
     }
     await engine.adoptGrant(key, tokenSet, { ifAbsent: true, grant: 'client_credentials', displayName });
@@ -218,7 +235,12 @@ export function tokenSetFromN8n(data: Data, now: number): TokenSet {
       : fromJwt !== undefined && Number.isFinite(expiresIn) && expiresIn > 0
         ? Math.min(fromJwt - expiresIn * 1000, now)
         : now;
-  const scope = typeof data.scope === 'string' ? data.scope.split(/[\s,]+/).filter(Boolean) : Array.isArray(data.scope) ? data.scope.filter((s): s is string => typeof s === 'string') : [];
+  const scope =
+    typeof data.scope === 'string'
+      ? data.scope.split(/[\s,]+/).filter(Boolean)
+      : Array.isArray(data.scope)
+        ? data.scope.filter((s): s is string => typeof s === 'string')
+        : [];
   return {
     accessToken,
     refreshToken: str(data.refresh_token) || undefined,

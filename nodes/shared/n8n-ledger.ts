@@ -1,7 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../src/clock';
-import { createLedger, DEFAULT_TABLE_PREFIX, LEDGER_KINDS, LedgerConfigError, type CreateLedgerOptions, type Ledger, type LedgerKind, type LedgerLogger, type PostgresConnectionOptions, type RedisConnectionOptions } from '../../src/ledger';
+import {
+  createLedger,
+  DEFAULT_TABLE_PREFIX,
+  LEDGER_KINDS,
+  LedgerConfigError,
+  type CreateLedgerOptions,
+  type Ledger,
+  type LedgerKind,
+  type LedgerLogger,
+  type PostgresConnectionOptions,
+  type RedisConnectionOptions,
+} from '../../src/ledger';
 import { n8nUserFolder } from './n8n-environment';
 
 export type N8nEnvironment = Record<string, string | undefined>;
@@ -71,7 +82,9 @@ export function chooseN8nLedger(env: N8nEnvironment, context: N8nLedgerContext =
   });
   const needsPostgres = (kind: LedgerKind) => {
     if (!onPostgres && !override.connectionString) {
-      throw new LedgerConfigError(`The credential asks for a "${kind}" Xero Guard ledger, but n8n does not use PostgreSQL (DB_TYPE=${dbType}): give the ledger a connectionString, or set DB_TYPE=postgresdb and DB_POSTGRESDB_*.`);
+      throw new LedgerConfigError(
+        `The credential asks for a "${kind}" Xero Guard ledger, but n8n does not use PostgreSQL (DB_TYPE=${dbType}): give the ledger a connectionString, or set DB_TYPE=postgresdb and DB_POSTGRESDB_*.`,
+      );
     }
   };
 
@@ -85,12 +98,17 @@ export function chooseN8nLedger(env: N8nEnvironment, context: N8nLedgerContext =
       return { options: { kind: 'redis', ...withRedis(), keyPrefix: override.keyPrefix, ...base }, reason: 'set in the credential' };
     case 'redis+postgres':
       needsPostgres('redis+postgres');
-      return { options: { kind: 'redis+postgres', ...withPostgres(), ...tables(), ...withRedis(), keyPrefix: override.keyPrefix, ...base }, reason: 'set in the credential' };
+      return {
+        options: { kind: 'redis+postgres', ...withPostgres(), ...tables(), ...withRedis(), keyPrefix: override.keyPrefix, ...base },
+        reason: 'set in the credential',
+      };
   }
   if (onPostgres || override.connectionString) {
     return {
       options: { kind: 'postgres', ...withPostgres(), ...tables(), ...base },
-      reason: queueMode ? 'n8n runs in queue mode on PostgreSQL (EXECUTIONS_MODE=queue, DB_TYPE=postgresdb)' : 'n8n keeps its data in PostgreSQL (DB_TYPE=postgresdb)',
+      reason: queueMode
+        ? 'n8n runs in queue mode on PostgreSQL (EXECUTIONS_MODE=queue, DB_TYPE=postgresdb)'
+        : 'n8n keeps its data in PostgreSQL (DB_TYPE=postgresdb)',
     };
   }
   if (queueMode) {
@@ -153,7 +171,8 @@ function redisFromEnv(env: N8nEnvironment): RedisConnectionOptions {
   if (password) redis.password = password;
   if (db) {
     const n = Number(db);
-    if (!Number.isInteger(n) || n < 0) throw new LedgerConfigError(`QUEUE_BULL_REDIS_DB must be a Redis database number such as 0 (got ${JSON.stringify(db)}).`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new LedgerConfigError(`QUEUE_BULL_REDIS_DB must be a Redis database number such as 0 (got ${JSON.stringify(db)}).`);
     redis.db = n;
   }
   if (booleanSetting(env, 'QUEUE_BULL_REDIS_TLS')) redis.tls = true;
@@ -177,7 +196,8 @@ function portSetting(env: N8nEnvironment, name: string, fallback: number): numbe
   const raw = readSetting(env, name);
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new LedgerConfigError(`${name} must be a port number from 1 to 65535 (got ${JSON.stringify(raw)}).`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new LedgerConfigError(`${name} must be a port number from 1 to 65535 (got ${JSON.stringify(raw)}).`);
   return port;
 }
 
@@ -215,9 +235,12 @@ function checkOverride(override: N8nLedgerOverride): void {
   for (const [name, value] of Object.entries(override)) {
     if (value === undefined) continue;
     if (!allowed.includes(name)) throw new LedgerConfigError(`Unknown Ledger setting "${name}" in the credential; the settings are ${allowed.join(', ')}.`);
-    if (value !== undefined && typeof value !== 'string') throw new LedgerConfigError(`Ledger setting "${name}" in the credential must be text (got ${JSON.stringify(value)}).`);
+    if (value !== undefined && typeof value !== 'string')
+      throw new LedgerConfigError(`Ledger setting "${name}" in the credential must be text (got ${JSON.stringify(value)}).`);
   }
   if (override.kind !== undefined && override.kind !== 'auto' && !LEDGER_KINDS.includes(override.kind)) {
-    throw new LedgerConfigError(`Ledger setting "kind" must be "auto", ${LEDGER_KINDS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(override.kind)}).`);
+    throw new LedgerConfigError(
+      `Ledger setting "kind" must be "auto", ${LEDGER_KINDS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(override.kind)}).`,
+    );
   }
 }

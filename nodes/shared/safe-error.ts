@@ -7,7 +7,14 @@ import { redactedMessage } from '../../src/secrets';
 export function secretsOf(credentials: Record<string, unknown> | undefined): string[] {
   if (!credentials) return [];
   const tokens = credentials.oauthTokenData && typeof credentials.oauthTokenData === 'object' ? (credentials.oauthTokenData as Record<string, unknown>) : {};
-  const values = [credentials.clientSecret, credentials.ledgerPostgresUrl, credentials.ledgerRedisUrl, tokens.access_token, tokens.refresh_token, tokens.id_token];
+  const values = [
+    credentials.clientSecret,
+    credentials.ledgerPostgresUrl,
+    credentials.ledgerRedisUrl,
+    tokens.access_token,
+    tokens.refresh_token,
+    tokens.id_token,
+  ];
   return values.filter((v): v is string => typeof v === 'string' && v !== '');
 }
 

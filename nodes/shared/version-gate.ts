@@ -29,7 +29,13 @@ export class N8nVersionError extends XeroGuardError {
 
 /** Compares dotted versions numerically (2.9.0 < 2.20.0); a pre-release tag is ignored. */
 export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => v.trim().replace(/^v/, '').split(/[-+]/)[0].split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const parse = (v: string) =>
+    v
+      .trim()
+      .replace(/^v/, '')
+      .split(/[-+]/)[0]
+      .split('.')
+      .map((n) => Number.parseInt(n, 10) || 0);
   const x = parse(a);
   const y = parse(b);
   for (let i = 0; i < Math.max(x.length, y.length); i++) {

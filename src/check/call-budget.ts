@@ -70,13 +70,26 @@ export function resolveBudgetPolicy(policy: BudgetPolicy = {}): ResolvedBudgetPo
 }
 
 /** Pure: folds one answer's figures into the organisation's budget. Figures an answer lacks keep their last value. */
-export function applyReading(previous: TenantBudget | null, tenantId: string, reading: RateLimitReading, now: number, policy: ResolvedBudgetPolicy): TenantBudget {
+export function applyReading(
+  previous: TenantBudget | null,
+  tenantId: string,
+  reading: RateLimitReading,
+  now: number,
+  policy: ResolvedBudgetPolicy,
+): TenantBudget {
   const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined);
   const day = count(reading.dayRemaining);
   const minute = count(reading.minuteRemaining);
   const appMinute = count(reading.appMinuteRemaining);
   const base: TenantBudget = previous ?? {
-    tenantId, dayRemaining: null, minuteRemaining: null, appMinuteRemaining: null, dayLimit: null, dayLimitSource: null, dayObservedAt: null, minuteObservedAt: null,
+    tenantId,
+    dayRemaining: null,
+    minuteRemaining: null,
+    appMinuteRemaining: null,
+    dayLimit: null,
+    dayLimitSource: null,
+    dayObservedAt: null,
+    minuteObservedAt: null,
   };
   const next: TenantBudget = { ...base, tenantId };
   if (day !== undefined) {
@@ -123,7 +136,8 @@ export interface BudgetLevel {
 export function budgetLevel(budget: TenantBudget | null, now: number, policy: ResolvedBudgetPolicy, wasLow = false): BudgetLevel {
   const limit = policy.dayLimit ?? budget?.dayLimit ?? null;
   const remaining = budget ? currentDayRemaining(budget, now) : null;
-  if (limit === null || remaining === null) return { level: 'unknown', dayRemaining: remaining, dayLimit: limit, warnBelow: null, recoverAt: null, reserve: null };
+  if (limit === null || remaining === null)
+    return { level: 'unknown', dayRemaining: remaining, dayLimit: limit, warnBelow: null, recoverAt: null, reserve: null };
   const warnBelow = Math.ceil(limit * policy.warnFraction);
   const recoverAt = Math.max(warnBelow, Math.ceil(limit * policy.recoverFraction));
   const reserve = Math.max(1, Math.ceil(limit * policy.reserveFraction));
@@ -197,7 +211,9 @@ export function detectBudgetChanges(
 }
 
 function isWatchEntry(value: unknown): value is { low: boolean; since: string } {
-  return !!value && typeof value === 'object' && typeof (value as { low?: unknown }).low === 'boolean' && typeof (value as { since?: unknown }).since === 'string';
+  return (
+    !!value && typeof value === 'object' && typeof (value as { low?: unknown }).low === 'boolean' && typeof (value as { since?: unknown }).since === 'string'
+  );
 }
 
 /** Reads a stored budget note; anything malformed (an older or damaged note) reads as no budget. */
@@ -334,15 +350,18 @@ export class CallBudget {
     }
     if (Object.keys(fields).length === 0) return this.writing;
     // Writes go one after another, so an older figure never lands after a newer one from this process.
-    this.writing = this.writing.then(() => this.notes.writeNotes(this.key, fields)).catch((error: unknown) => {
-      for (const field of Object.keys(fields)) this.dirty.add(field.slice(BUDGET_NOTE_PREFIX.length));
-      this.onError(error);
-    });
+    this.writing = this.writing
+      .then(() => this.notes.writeNotes(this.key, fields))
+      .catch((error: unknown) => {
+        for (const field of Object.keys(fields)) this.dirty.add(field.slice(BUDGET_NOTE_PREFIX.length));
+        this.onError(error);
+      });
     return this.writing;
   }
 }
 
 function mergeNewer(mine: TenantBudget, stored: TenantBudget): TenantBudget {
-  const learned = mine.dayLimitSource === 'learned' && stored.dayLimitSource === 'learned' ? Math.max(mine.dayLimit ?? 0, stored.dayLimit ?? 0) : stored.dayLimit;
+  const learned =
+    mine.dayLimitSource === 'learned' && stored.dayLimitSource === 'learned' ? Math.max(mine.dayLimit ?? 0, stored.dayLimit ?? 0) : stored.dayLimit;
   return { ...stored, dayLimit: learned, dayLimitSource: stored.dayLimitSource ?? mine.dayLimitSource };
 }

@@ -93,7 +93,12 @@ export async function checkConnection(options: CheckConnectionOptions): Promise<
   const organisation = await safeCall(() => api.getOrganisation(accessToken, tenant.tenantId));
   if (!organisation.ok) {
     const problem = classify(organisation.input);
-    return finish({ status: statusFor(problem), reason: `Xero's Organisation call for "${tenant.tenantName ?? tenant.tenantId}" failed: ${problem.summary}`, tenants, problem });
+    return finish({
+      status: statusFor(problem),
+      reason: `Xero's Organisation call for "${tenant.tenantName ?? tenant.tenantId}" failed: ${problem.summary}`,
+      tenants,
+      problem,
+    });
   }
   return finish({ status: 'connected', reason: connectedReason(tenants), tenants, organisation: organisation.data });
 }
@@ -119,7 +124,13 @@ async function safeCall<T>(call: () => Promise<ApiResult<T>>): Promise<Called<T>
     return { ok: false, input: { statusCode: status, headers, body, source: 'api' } };
   } catch (error) {
     const coded = error as { code?: unknown; message?: unknown };
-    return { ok: false, input: { code: typeof coded?.code === 'string' ? coded.code : undefined, message: typeof coded?.message === 'string' ? coded.message : 'The request to Xero failed' } };
+    return {
+      ok: false,
+      input: {
+        code: typeof coded?.code === 'string' ? coded.code : undefined,
+        message: typeof coded?.message === 'string' ? coded.message : 'The request to Xero failed',
+      },
+    };
   }
 }
 
@@ -159,7 +170,12 @@ function asCoded(error: unknown): CodedError {
  */
 export function engineProblem(error: unknown, classify: Classify): { status: CheckStatus; reason: string; tenants: CheckedTenant[]; problem: Classification } {
   const e = asCoded(error);
-  const tokenEndpoint = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ statusCode: status, headers, body, source: 'token_endpoint' });
+  const tokenEndpoint = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
+    statusCode: status,
+    headers,
+    body,
+    source: 'token_endpoint',
+  });
   let input: unknown;
   switch (e.code) {
     case 'NEEDS_REAUTH':

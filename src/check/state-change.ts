@@ -58,5 +58,9 @@ export function detectStateChange(
 export function isWatchState(value: unknown): value is WatchState {
   if (!value || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  return (v.status === 'connected' || v.status === 'disconnected' || v.status === 'degraded') && typeof v.since === 'string' && (v.category === null || typeof v.category === 'string');
+  return (
+    (v.status === 'connected' || v.status === 'disconnected' || v.status === 'degraded') &&
+    typeof v.since === 'string' &&
+    (v.category === null || typeof v.category === 'string')
+  );
 }

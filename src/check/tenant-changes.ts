@@ -82,7 +82,13 @@ export function detectTenantChanges(
     if (current.status !== 'disconnected' || prev?.connection === 'lost') return { events, state: prev ?? { connection: 'ok', tenants: {} } };
     const reachable = Object.values(prevTenants).filter((t) => t.state !== 'disconnected' && watched(t));
     events.push({
-      kind: 'connection_lost', tenantId: null, tenantName: null, from: null, to: null, reason: current.reason, at,
+      kind: 'connection_lost',
+      tenantId: null,
+      tenantName: null,
+      from: null,
+      to: null,
+      reason: current.reason,
+      at,
       organisations: reachable.map(({ tenantId, tenantName }) => ({ tenantId, tenantName })),
     });
     return { events, state: { connection: 'lost', tenants: prevTenants } };
@@ -101,7 +107,15 @@ export function detectTenantChanges(
     const name = listed.tenantName ?? before?.tenantName ?? null;
     tenants[listed.tenantId] = { tenantId: listed.tenantId, tenantName: name, state, since: before?.state === state ? before.since : at, reason };
     if (!watched({ tenantId: listed.tenantId, tenantName: name })) continue;
-    const event = (kind: TenantChangeKind): TenantChangeEvent => ({ kind, tenantId: listed.tenantId, tenantName: name, from: before?.state ?? null, to: state, reason, at });
+    const event = (kind: TenantChangeKind): TenantChangeEvent => ({
+      kind,
+      tenantId: listed.tenantId,
+      tenantName: name,
+      from: before?.state ?? null,
+      to: state,
+      reason,
+      at,
+    });
     if (!before) {
       // On the first poll everything is "new": only a problem is worth saying then.
       if (prev) events.push(event(state === 'reachable' ? 'organisation_added' : 'organisation_unreachable'));
@@ -115,15 +129,40 @@ export function detectTenantChanges(
 
   for (const before of Object.values(prevTenants)) {
     if (before.tenantId in tenants) continue;
-    const gone: TenantWatchEntry = before.state === 'disconnected' ? before : { ...before, state: 'disconnected', since: at, reason: 'No longer connected: the organisation was disconnected from the app in Xero, or access to it was removed.' };
+    const gone: TenantWatchEntry =
+      before.state === 'disconnected'
+        ? before
+        : {
+            ...before,
+            state: 'disconnected',
+            since: at,
+            reason: 'No longer connected: the organisation was disconnected from the app in Xero, or access to it was removed.',
+          };
     tenants[before.tenantId] = gone;
     if (before.state !== 'disconnected' && watched(before)) {
-      events.push({ kind: 'organisation_disconnected', tenantId: before.tenantId, tenantName: before.tenantName, from: before.state, to: 'disconnected', reason: gone.reason, at });
+      events.push({
+        kind: 'organisation_disconnected',
+        tenantId: before.tenantId,
+        tenantName: before.tenantName,
+        from: before.state,
+        to: 'disconnected',
+        reason: gone.reason,
+        at,
+      });
     }
   }
 
   if (restored) {
-    events.unshift({ kind: 'connection_restored', tenantId: null, tenantName: null, from: null, to: null, reason: current.reason, at, organisations: backAfterLoss });
+    events.unshift({
+      kind: 'connection_restored',
+      tenantId: null,
+      tenantName: null,
+      from: null,
+      to: null,
+      reason: current.reason,
+      at,
+      organisations: backAfterLoss,
+    });
   }
   return { events, state: { connection: 'ok', tenants } };
 }
@@ -134,7 +173,11 @@ export function isTenantWatchState(value: unknown): value is TenantWatchState {
   const v = value as Partial<TenantWatchState>;
   if ((v.connection !== 'ok' && v.connection !== 'lost') || !v.tenants || typeof v.tenants !== 'object') return false;
   return Object.values(v.tenants).every(
-    (t) => !!t && typeof t.tenantId === 'string' && (t.state === 'reachable' || t.state === 'unreachable' || t.state === 'disconnected') && typeof t.since === 'string',
+    (t) =>
+      !!t &&
+      typeof t.tenantId === 'string' &&
+      (t.state === 'reachable' || t.state === 'unreachable' || t.state === 'disconnected') &&
+      typeof t.since === 'string',
   );
 }
 

@@ -96,9 +96,11 @@ function validate(rule: unknown): string | null {
   if (typeof r.name !== 'string' || r.name.trim() === '') return 'the rule has no name';
   if (typeof r.expression !== 'string' || r.expression.trim() === '') return 'the rule has no JSONata expression';
   if (r.expression.length > MAX_EXPRESSION_CHARS) return `the expression is longer than ${MAX_EXPRESSION_CHARS.toLocaleString('en')} characters`;
-  if (typeof r.category !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(r.category)) return 'category must be a snake_case name such as "validation_error" or "my_custom_case"';
+  if (typeof r.category !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(r.category))
+    return 'category must be a snake_case name such as "validation_error" or "my_custom_case"';
   if (typeof r.action !== 'string' || !(ACTIONS as readonly string[]).includes(r.action)) return `action must be one of ${ACTIONS.join(', ')}`;
-  if (r.severity !== undefined && (typeof r.severity !== 'string' || !(SEVERITIES as readonly string[]).includes(r.severity))) return `severity must be one of ${SEVERITIES.join(', ')}`;
+  if (r.severity !== undefined && (typeof r.severity !== 'string' || !(SEVERITIES as readonly string[]).includes(r.severity)))
+    return `severity must be one of ${SEVERITIES.join(', ')}`;
   if (r.summary !== undefined && typeof r.summary !== 'string') return 'summary must be text';
   if (r.advice !== undefined && typeof r.advice !== 'string') return 'advice must be text';
   return null;
@@ -144,7 +146,12 @@ function notAList(rules: unknown): boolean {
  * The first problem among the rules that were consulted (those before the match, or all of them),
  * in rule order, so the sync and async paths report the same thing.
  */
-function outcome(prepared: readonly Prepared[], matchedAt: number, evalErrors: ReadonlyMap<number, string>, stopped: ReadonlyMap<number, string> = new Map()): RuleOutcome {
+function outcome(
+  prepared: readonly Prepared[],
+  matchedAt: number,
+  evalErrors: ReadonlyMap<number, string>,
+  stopped: ReadonlyMap<number, string> = new Map(),
+): RuleOutcome {
   const stop = matchedAt >= 0 ? matchedAt : prepared.length;
   let configurationError: string | null = null;
   for (let i = 0; i < stop && configurationError === null; i++) {
@@ -158,7 +165,9 @@ function outcome(prepared: readonly Prepared[], matchedAt: number, evalErrors: R
 }
 
 function usableOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string, string>): { p: Prepared; i: number }[] {
-  return prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.expression !== null && !stoppedExpressions.has(p.rule.expression) && !stoppedNow.has(p.rule.expression));
+  return prepared
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.expression !== null && !stoppedExpressions.has(p.rule.expression) && !stoppedNow.has(p.rule.expression));
 }
 
 /** Rules switched off earlier, and why, by rule index. */
@@ -173,7 +182,12 @@ function stoppedOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string
   return stopped;
 }
 
-function fromSandbox(prepared: readonly Prepared[], usable: readonly { p: Prepared; i: number }[], out: SandboxOutcome, stoppedNow: Map<string, string>): RuleOutcome | typeof AGAIN {
+function fromSandbox(
+  prepared: readonly Prepared[],
+  usable: readonly { p: Prepared; i: number }[],
+  out: SandboxOutcome,
+  stoppedNow: Map<string, string>,
+): RuleOutcome | typeof AGAIN {
   const evalErrors = new Map(out.errors.map((e) => [usable[e.index].i, e.message] as const));
   const stopped = stoppedOf(prepared, stoppedNow);
   if (out.stopped !== null) {
@@ -212,7 +226,12 @@ export function runRulesSync(rules: unknown, error: NormalisedError, nowMs: numb
   for (;;) {
     const usable = usableOf(prepared, stoppedNow);
     if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
-    const out = evaluateInSandboxSync(usable.map(({ p }) => p.rule.expression), error, nowMs, JSONATA_OPTIONS);
+    const out = evaluateInSandboxSync(
+      usable.map(({ p }) => p.rule.expression),
+      error,
+      nowMs,
+      JSONATA_OPTIONS,
+    );
     const result = fromSandbox(prepared, usable, out, stoppedNow);
     if (result !== AGAIN) return result;
   }
@@ -226,7 +245,12 @@ export async function runRulesAsync(rules: unknown, error: NormalisedError, nowM
   for (;;) {
     const usable = usableOf(prepared, stoppedNow);
     if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
-    const out = await evaluateInSandbox(usable.map(({ p }) => p.rule.expression), error, nowMs, JSONATA_OPTIONS);
+    const out = await evaluateInSandbox(
+      usable.map(({ p }) => p.rule.expression),
+      error,
+      nowMs,
+      JSONATA_OPTIONS,
+    );
     const result = fromSandbox(prepared, usable, out, stoppedNow);
     if (result !== AGAIN) return result;
   }

@@ -27,15 +27,55 @@ export interface Evidence {
   secrets: string[];
 }
 
-const STATUS_KEYS = new Set(['statuscode', 'status', 'httpcode', 'http_code', 'status_code', 'httpstatus', 'httpstatuscode', 'responsecode', 'response_code', 'statuscodevalue']);
+const STATUS_KEYS = new Set([
+  'statuscode',
+  'status',
+  'httpcode',
+  'http_code',
+  'status_code',
+  'httpstatus',
+  'httpstatuscode',
+  'responsecode',
+  'response_code',
+  'statuscodevalue',
+]);
 const HEADER_CONTAINERS = new Set(['headers', 'header', 'responseheaders', 'response_headers', 'rawheaders']);
 const BODY_KEYS = new Set(['body', 'data', 'responsebody', 'response_body', 'rawbody', 'content']);
 const URL_KEYS = new Set(['url', 'uri', 'href', 'endpoint', 'requesturl', 'request_url', 'path', 'baseurl', 'responseurl']);
 /** Header names recognised even when they sit outside a `headers` object. */
-const LOOSE_HEADERS = new Set(['retry-after', 'x-rate-limit-problem', 'xero-correlation-id', 'www-authenticate', 'x-minlimit-remaining', 'x-daylimit-remaining', 'x-appminlimit-remaining']);
+const LOOSE_HEADERS = new Set([
+  'retry-after',
+  'x-rate-limit-problem',
+  'xero-correlation-id',
+  'www-authenticate',
+  'x-minlimit-remaining',
+  'x-daylimit-remaining',
+  'x-appminlimit-remaining',
+]);
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-n8n-api-key']);
 /** Error and Response instances keep their fields on prototypes or as non-enumerable properties. */
-const INSTANCE_FIELDS = ['message', 'name', 'code', 'errno', 'status', 'statusCode', 'statusText', 'headers', 'body', 'data', 'response', 'cause', 'description', 'httpCode', 'url', 'errors', 'error', 'detail', 'context', 'reason'];
+const INSTANCE_FIELDS = [
+  'message',
+  'name',
+  'code',
+  'errno',
+  'status',
+  'statusCode',
+  'statusText',
+  'headers',
+  'body',
+  'data',
+  'response',
+  'cause',
+  'description',
+  'httpCode',
+  'url',
+  'errors',
+  'error',
+  'detail',
+  'context',
+  'reason',
+];
 // eslint-disable-next-line no-control-regex -- finding control characters is the point: they mark binary input.
 const CONTROL_OR_REPLACEMENT = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
 const NET_CODE = /^(?:E[A-Z][A-Z0-9_]{2,}|UND_ERR_[A-Z_]+|ERR_[A-Z0-9_]+)$/;
@@ -279,7 +319,11 @@ class Walker {
     const set = (name: unknown, value: unknown): void => {
       if (typeof name !== 'string' || name.length > 100) return;
       const ln = name.trim().toLowerCase();
-      const val = Array.isArray(value) ? value.filter((x) => typeof x === 'string').join(', ') : typeof value === 'string' || typeof value === 'number' ? String(value) : null;
+      const val = Array.isArray(value)
+        ? value.filter((x) => typeof x === 'string').join(', ')
+        : typeof value === 'string' || typeof value === 'number'
+          ? String(value)
+          : null;
       if (val === null) return;
       if (SECRET_HEADERS.has(ln)) {
         this.secrets.add(val);
@@ -340,7 +384,10 @@ function keysOf(obj: object): string[] {
 
 function bytesToText(v: ArrayBufferView | ArrayBuffer): string {
   try {
-    const bytes = v instanceof ArrayBuffer ? new Uint8Array(v, 0, Math.min(v.byteLength, LIMITS.headChars)) : new Uint8Array(v.buffer, v.byteOffset, Math.min(v.byteLength, LIMITS.headChars));
+    const bytes =
+      v instanceof ArrayBuffer
+        ? new Uint8Array(v, 0, Math.min(v.byteLength, LIMITS.headChars))
+        : new Uint8Array(v.buffer, v.byteOffset, Math.min(v.byteLength, LIMITS.headChars));
     return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   } catch {
     return '';
@@ -385,18 +432,51 @@ const STATUS_IN_TEXT = [
  * Lower-case phrases, matched on the lower-cased text with plain `includes` (no regex on attacker text).
  */
 const IMPLIED_STATUS: readonly (readonly [number, readonly string[]])[] = [
-  [429, ['ratelimitexception', 'rateexceededexception', 'xeroratelimitexceeded', 'ratelimitexceededexception', 'toomanyrequestsexception', 'rate limit for your organisation/application pairing has been exceeded', 'exceeded the per ']],
+  [
+    429,
+    [
+      'ratelimitexception',
+      'rateexceededexception',
+      'xeroratelimitexceeded',
+      'ratelimitexceededexception',
+      'toomanyrequestsexception',
+      'rate limit for your organisation/application pairing has been exceeded',
+      'exceeded the per ',
+    ],
+  ],
   [412, ['preconditionfailedexception', 'xeropreconditionfailed', 'one or more conditions given in the request header fields were invalid']],
-  [404, ['notfoundexception', 'xeronotfound', 'the resource you have specified cannot be found', "the resource you're looking for cannot be found", 'the resource you are looking for cannot be found']],
+  [
+    404,
+    [
+      'notfoundexception',
+      'xeronotfound',
+      'the resource you have specified cannot be found',
+      "the resource you're looking for cannot be found",
+      'the resource you are looking for cannot be found',
+    ],
+  ],
   [403, ['forbiddenexception', 'xeroforbidden', "user doesn't have permission to access the resource", 'not permitted to access this resource']],
   [401, ['unauthorizedexception', 'unauthorisedexception', 'xerounauthorized', 'invalid authorization credentials']],
-  [400, ['validationexception', 'postdatainvalidexception', 'badrequestexception', 'xerobadrequest', 'a validation exception has occurred', 'a validation exception occurred', 'xml for post data was invalid', 'json request body could not be read']],
+  [
+    400,
+    [
+      'validationexception',
+      'postdatainvalidexception',
+      'badrequestexception',
+      'xerobadrequest',
+      'a validation exception has occurred',
+      'a validation exception occurred',
+      'xml for post data was invalid',
+      'json request body could not be read',
+    ],
+  ],
   [503, ['xeronotavailable', 'serviceunavailableexception', 'api is currently unavailable', 'the organisation temporarily cannot be connected to']],
   [501, ['notimplementedexception', 'xeronotimplemented', 'the method you have called has not been implemented']],
   [500, ['internalservererrorexception', 'xerointernalerror', 'an unhandled error with the xero api', 'an error occurred in xero']],
 ];
 /** The reason phrase alone (`Forbidden - perhaps check your credentials?`), written as HTTP writes it. */
-const REASON_PHRASE = /\b(Bad Request|Unauthori[sz]ed|Forbidden|Not Found|Precondition Failed|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b/;
+const REASON_PHRASE =
+  /\b(Bad Request|Unauthori[sz]ed|Forbidden|Not Found|Precondition Failed|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b/;
 const REASON_STATUS: Readonly<Record<string, number>> = {
   'bad request': 400,
   unauthorized: 401,
@@ -420,8 +500,10 @@ function impliedStatusOf(lower: string, text: string): number | null {
 const TEXT_HEADER = /(?:^|\n)\s*(retry-after|x-rate-limit-problem|xero-correlation-id)\s*:\s*([^\n]{1,200})/gi;
 /** The same headers inside a printed dict or map: `'Retry-After': '37'`, `X-Rate-Limit-Problem=[minute]`. */
 const INLINE_HEADER = /(retry-after|x-rate-limit-problem|xero-correlation-id)['"]?\s*[:=]\s*\[?\s*['"]?([^'"\]\n\r;,}]{1,100})/gi;
-const TEXT_NET_CODE = /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|EHOSTDOWN|EPROTO|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?)\b/;
-const LOGIN_PAGE_ERROR = /\b(invalid_grant|invalid_client|invalid_scope|unauthorized_client|access_denied|unsupported_grant_type|invalid_request)\s+:\s*([^\n]{1,200})/i;
+const TEXT_NET_CODE =
+  /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|EHOSTDOWN|EPROTO|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?)\b/;
+const LOGIN_PAGE_ERROR =
+  /\b(invalid_grant|invalid_client|invalid_scope|unauthorized_client|access_denied|unsupported_grant_type|invalid_request)\s+:\s*([^\n]{1,200})/i;
 const TEXT_OAUTH_ERROR = /\b(invalid_grant|invalid_client|invalid_scope|unauthorized_client|access_denied|unsupported_grant_type|invalid_request)\b/;
 
 /** `copyBody`: only custom rules read the body, so the bounded copy is made only for them. */

@@ -33,7 +33,7 @@ export function parseOAuth1(text: string): OAuth1Problem | null {
   const m = /oauth_problem(?!_)["']?\s*[=:]\s*["']?([A-Za-z_ ]{1,60})/i.exec(decoded);
   if (!m) return null;
   const raw = m[1].toLowerCase().trim();
-  const problem = KNOWN.find((k) => raw.startsWith(k)) ?? (/^[a-z_]+/.exec(raw)?.[0] ?? raw);
+  const problem = KNOWN.find((k) => raw.startsWith(k)) ?? /^[a-z_]+/.exec(raw)?.[0] ?? raw;
   const a = /oauth_problem_advice["']?\s*[=:]\s*["']?([^&"\n]{0,500})/i.exec(decoded);
   return { problem, advice: a ? a[1].trim() : null };
 }

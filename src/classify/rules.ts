@@ -41,12 +41,24 @@ function identity(e: Evidence): Verdict | null {
   const idSource: Source = e.sourceHint ?? (tokenEndpoint ? 'token_endpoint' : authorize ? 'authorize' : 'unknown');
   const n8nSource: Source = e.sourceHint ?? 'n8n';
 
-  if (has(e, 'invalid redirect_uri', 'redirect_uri_mismatch', 'redirect uri mismatch', 'invalid redirect uri')) return { category: 'redirect_uri_mismatch', source: e.sourceHint ?? 'authorize' };
+  if (has(e, 'invalid redirect_uri', 'redirect_uri_mismatch', 'redirect uri mismatch', 'invalid redirect uri'))
+    return { category: 'redirect_uri_mismatch', source: e.sourceHint ?? 'authorize' };
   if (has(e, 'unknown client or client not enabled')) return { category: 'invalid_client', source: e.sourceHint ?? 'authorize' };
   if (has(e, 'invalid scope for client', 'client credentials scope validation failed') || err === 'invalid_scope') {
     return { category: 'insufficient_scope', source: e.sourceHint ?? (authorize ? 'authorize' : tokenEndpoint ? 'token_endpoint' : 'authorize') };
   }
-  if (has(e, 'reached their xero connection limit', 'connection limit exceeded', 'connectionlimit', 'maximum number of tenants', 'connection limit reached', 'reached the connection limit', 'reached their connection limit')) {
+  if (
+    has(
+      e,
+      'reached their xero connection limit',
+      'connection limit exceeded',
+      'connectionlimit',
+      'maximum number of tenants',
+      'connection limit reached',
+      'reached the connection limit',
+      'reached their connection limit',
+    )
+  ) {
     return { category: 'connection_limit_reached', source: e.sourceHint ?? (e.error.oauthProblem !== null ? 'oauth1' : 'authorize') };
   }
   if (has(e, 'needs to be reconnected')) return { category: 'refresh_token_invalid', source: n8nSource };
@@ -54,7 +66,8 @@ function identity(e: Evidence): Verdict | null {
   if (err === 'invalid_client' || err === 'unsupported_grant_type' || (err === 'unauthorized_client' && (tokenEndpoint || authorize))) {
     return { category: 'invalid_client', source: idSource === 'unknown' ? 'token_endpoint' : idSource };
   }
-  if (has(e, 'oauth credentials not connected', 'unable to sign without access token', 'credentials not connected')) return { category: 'not_connected', source: n8nSource };
+  if (has(e, 'oauth credentials not connected', 'unable to sign without access token', 'credentials not connected'))
+    return { category: 'not_connected', source: n8nSource };
   if (err === 'access_denied' || has(e, 'error=access_denied')) return { category: 'not_connected', source: e.sourceHint ?? 'authorize' };
   return null;
 }
@@ -79,7 +92,8 @@ function oauth1(e: Evidence): Verdict | null {
   const source: Source = e.sourceHint ?? 'oauth1';
   if (problem !== null) {
     if (problem === 'token_rejected') {
-      if (/does not match an expected request token/.test(advice) || has(e, 'does not match an expected request token')) return { category: 'token_rotation_lost', source };
+      if (/does not match an expected request token/.test(advice) || has(e, 'does not match an expected request token'))
+        return { category: 'token_rotation_lost', source };
       return { category: 'access_revoked', source };
     }
     const c = OAUTH1[problem];
@@ -105,7 +119,11 @@ function rateLimit(e: Evidence, source: Source): Verdict | null {
   // The Python SDK's RateLimitException reads "You've exceeded the per minute rate limit".
   // Xero-Java's XeroRateLimitException reads "You've exceeded the per [day] rate limit".
   const kind = /exceeded the per \[?(appminute|minute|day|concurrent)\]? rate limit/.exec(e.lower)?.[1] ?? rateLimitKindOfClass(e);
-  if (kind !== undefined) return { category: kind === 'appminute' ? 'rate_limit_app' : kind === 'minute' ? 'rate_limit_minute' : kind === 'day' ? 'rate_limit_day' : 'rate_limit_concurrent', source };
+  if (kind !== undefined)
+    return {
+      category: kind === 'appminute' ? 'rate_limit_app' : kind === 'minute' ? 'rate_limit_minute' : kind === 'day' ? 'rate_limit_day' : 'rate_limit_concurrent',
+      source,
+    };
   const status = e.error.status ?? e.impliedStatus;
   if (status === 429 || has(e, 'rate limit exceeded', 'too many requests', 'ratelimitexceeded')) return { category: 'rate_limited', source };
   return null;
@@ -133,13 +151,26 @@ function xeroDetail(e: Evidence, source: Source): Verdict | null {
   if (wwwAuth.includes('invalid_token')) return { category: /expired/.test(wwwAuth) ? 'access_token_expired' : 'access_token_invalid', source };
   if (status === 403 && has(e, 'xero-tenant-id', 'tenant id', 'tenantid')) return { category: 'tenant_access_denied', source };
   if (has(e, 'access token has expired', 'token expired', 'token has expired', 'accesstokenexpired')) return { category: 'access_token_expired', source };
-  if (has(e, 'has been revoked', 'was revoked', 'access revoked', 'revoked by the user', 'connection was removed', 'app has been disconnected')) return { category: 'access_revoked', source };
+  if (has(e, 'has been revoked', 'was revoked', 'access revoked', 'revoked by the user', 'connection was removed', 'app has been disconnected'))
+    return { category: 'access_revoked', source };
   return null;
 }
 
 function availability(e: Evidence, source: Source): Verdict | null {
-  if (has(e, 'the organisation is offline', 'organisation is offline', 'organization is offline', 'the organisation temporarily cannot be connected to')) return { category: 'organisation_offline', source };
-  if (has(e, 'offline for maintenance', 'temporarily unavailable', 'service unavailable', 'down for maintenance', 'bad gateway', 'gateway time-out', 'gateway timeout')) {
+  if (has(e, 'the organisation is offline', 'organisation is offline', 'organization is offline', 'the organisation temporarily cannot be connected to'))
+    return { category: 'organisation_offline', source };
+  if (
+    has(
+      e,
+      'offline for maintenance',
+      'temporarily unavailable',
+      'service unavailable',
+      'down for maintenance',
+      'bad gateway',
+      'gateway time-out',
+      'gateway timeout',
+    )
+  ) {
     return { category: 'service_unavailable', source };
   }
   return null;
@@ -148,35 +179,75 @@ function availability(e: Evidence, source: Source): Verdict | null {
 /** A TLS verification failure: nothing reached Xero, and neither waiting nor reconnecting helps. */
 function tls(e: Evidence): Verdict | null {
   const code = e.error.code;
-  if ((code !== null && TLS_CODES.has(code)) || has(e,
-    'unable to verify the first certificate',
-    'self signed certificate',
-    'self-signed certificate',
-    'certificate has expired',
-    'certificate verify failed',
-    'ssl certificate problem',
-    'unable to get local issuer certificate',
-    "does not match certificate's altnames",
-    'no alternative certificate subject name matches',
-    'certificate is not yet valid',
-    'certificate_verify_failed',
-  )) return { category: 'tls_error', source: e.sourceHint ?? 'network' };
+  if (
+    (code !== null && TLS_CODES.has(code)) ||
+    has(
+      e,
+      'unable to verify the first certificate',
+      'self signed certificate',
+      'self-signed certificate',
+      'certificate has expired',
+      'certificate verify failed',
+      'ssl certificate problem',
+      'unable to get local issuer certificate',
+      "does not match certificate's altnames",
+      'no alternative certificate subject name matches',
+      'certificate is not yet valid',
+      'certificate_verify_failed',
+    )
+  )
+    return { category: 'tls_error', source: e.sourceHint ?? 'network' };
   return null;
 }
 
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'ETIME']);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ETIME',
+]);
 
 function network(e: Evidence): Verdict | null {
   const code = e.error.code;
   const source: Source = e.sourceHint ?? 'network';
   if (code === 'ENOTFOUND') return { category: 'network_error', hostNotFound: true, source };
-  if ((code !== null && TIMEOUT_CODES.has(code)) || e.errorNames.some((n) => n === 'TimeoutError' || n === 'AbortError')) return { category: 'timeout', source };
+  if ((code !== null && TIMEOUT_CODES.has(code)) || e.errorNames.some((n) => n === 'TimeoutError' || n === 'AbortError'))
+    return { category: 'timeout', source };
   if (code !== null && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code) && !code.startsWith('ERR_BAD')) {
     return { category: 'network_error', source };
   }
   // got's `TimeoutError: Timeout awaiting 'request' for 2500ms`, printed as a string.
-  if (has(e, 'timed out', 'timeout of ', 'request timeout', 'operation was aborted due to timeout', 'timeout awaiting', 'timeouterror', 'readtimeout', 'connecttimeout')) return { category: 'timeout', source };
-  if (has(e, 'socket hang up', 'fetch failed', 'connection to the server was closed unexpectedly', 'network error', 'getaddrinfo', 'connection reset', 'connection refused', 'other side closed')) {
+  if (
+    has(
+      e,
+      'timed out',
+      'timeout of ',
+      'request timeout',
+      'operation was aborted due to timeout',
+      'timeout awaiting',
+      'timeouterror',
+      'readtimeout',
+      'connecttimeout',
+    )
+  )
+    return { category: 'timeout', source };
+  if (
+    has(
+      e,
+      'socket hang up',
+      'fetch failed',
+      'connection to the server was closed unexpectedly',
+      'network error',
+      'getaddrinfo',
+      'connection reset',
+      'connection refused',
+      'other side closed',
+    )
+  ) {
     return { category: 'network_error', source };
   }
   return null;
@@ -187,7 +258,8 @@ function byStatus(e: Evidence, source: Source): Verdict | null {
   const s = e.error.status ?? e.impliedStatus;
   if (s === null) {
     if (e.error.type?.toLowerCase() === 'validationexception') return { category: 'validation_error', source };
-    if (has(e, "the resource you're looking for cannot be found", 'the resource you are requesting could not be found')) return { category: 'not_found', source };
+    if (has(e, "the resource you're looking for cannot be found", 'the resource you are requesting could not be found'))
+      return { category: 'not_found', source };
     return null;
   }
   if (s === 401) return { category: 'access_token_invalid', source };

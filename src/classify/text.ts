@@ -30,9 +30,21 @@ export function window(s: string): { text: string; truncated: boolean } {
 
 const TYPOGRAPHIC = /[\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB\u2018\u2019\u201A\u201B\u2032\u00A0\u2028\u2029]/g;
 const PLAIN: Record<string, string> = {
-  '\u201C': '"', '\u201D': '"', '\u201E': '"', '\u201F': '"', '\u2033': '"', '\u00AB': '"', '\u00BB': '"',
-  '\u2018': "'", '\u2019': "'", '\u201A': "'", '\u201B': "'", '\u2032': "'",
-  '\u00A0': ' ', '\u2028': '\n', '\u2029': '\n',
+  '\u201C': '"',
+  '\u201D': '"',
+  '\u201E': '"',
+  '\u201F': '"',
+  '\u2033': '"',
+  '\u00AB': '"',
+  '\u00BB': '"',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201A': "'",
+  '\u201B': "'",
+  '\u2032': "'",
+  '\u00A0': ' ',
+  '\u2028': '\n',
+  '\u2029': '\n',
 };
 
 /** Word processors and chat tools turn straight quotes into typographic ones; JSON needs them straight. */
@@ -45,7 +57,19 @@ export function looksLikeHtml(s: string): boolean {
   return /<(?:!doctype|html|head|body|title|div|p|h[1-6]|pre|span)\b/i.test(s.slice(0, 4096)) || /<\/(?:html|body|div|p|h[1-6]|title)>/i.test(s);
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'", '#x27': "'", '#34': '"', '#x2F': '/', '#47': '/' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+  '#x27': "'",
+  '#34': '"',
+  '#x2F': '/',
+  '#47': '/',
+};
 
 /** The words a person sees on an HTML error page, which is where Xero's login errors live. */
 export function htmlToText(s: string): string {

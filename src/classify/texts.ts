@@ -23,7 +23,7 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
     advice: 'Open the Xero credential in n8n and click Reconnect (sign in to Xero and approve access again); workflows will fail until someone does.',
   },
   access_revoked: {
-    summary: "Access to Xero was withdrawn: someone disconnected the app in Xero, or the user who connected it lost access.",
+    summary: 'Access to Xero was withdrawn: someone disconnected the app in Xero, or the user who connected it lost access.',
     advice: 'Ask a Xero user who still has access to the organisation to open the Xero credential and click Reconnect, then approve access again.',
   },
   token_rotation_lost: {
@@ -56,7 +56,7 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
   },
   connection_limit_reached: {
     summary: 'The Xero app has reached the number of organisations its plan allows, so no more can be connected.',
-    advice: "Disconnect an organisation you no longer use, or move the app to a higher tier at developer.xero.com, then connect again.",
+    advice: 'Disconnect an organisation you no longer use, or move the app to a higher tier at developer.xero.com, then connect again.',
   },
   rate_limit_minute: {
     summary: 'Xero paused this connection because more than 60 requests were sent to the organisation within a minute.',
@@ -87,7 +87,7 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
     advice: "Check the app's consumer key, secret and certificate in the credential; old OAuth 1.0a apps must move to OAuth 2.0.",
   },
   certificate_expired: {
-    summary: "Xero has no valid certificate for this app, so it rejected the signed request.",
+    summary: 'Xero has no valid certificate for this app, so it rejected the signed request.',
     advice: "Upload the app's current public certificate at developer.xero.com, or move the app to OAuth 2.0.",
   },
   nonce_reused: {
@@ -100,7 +100,7 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
   },
   service_unavailable: {
     summary: "Xero's service is down for maintenance or temporarily unavailable.",
-    advice: "Nothing to do: wait a few minutes and try again; check status.xero.com if it lasts longer.",
+    advice: 'Nothing to do: wait a few minutes and try again; check status.xero.com if it lasts longer.',
   },
   server_error: {
     summary: 'Xero had an internal error while handling this request.',
@@ -111,8 +111,10 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
     advice: "Try again in a moment; if it keeps failing, check the server's internet connection, firewall and proxy.",
   },
   tls_error: {
-    summary: "The secure (TLS) connection to Xero could not be verified, so nothing was sent: a proxy or firewall is intercepting it, the server is missing a certificate authority, or its clock is wrong.",
-    advice: "Ask whoever runs the server to trust the proxy's certificate (NODE_EXTRA_CA_CERTS=/path/to/ca.pem for n8n or Node-RED, then restart), or to fix the system clock; do not turn certificate checks off.",
+    summary:
+      'The secure (TLS) connection to Xero could not be verified, so nothing was sent: a proxy or firewall is intercepting it, the server is missing a certificate authority, or its clock is wrong.',
+    advice:
+      "Ask whoever runs the server to trust the proxy's certificate (NODE_EXTRA_CA_CERTS=/path/to/ca.pem for n8n or Node-RED, then restart), or to fix the system clock; do not turn certificate checks off.",
   },
   timeout: {
     summary: 'Xero took too long to answer, so the request was given up.',

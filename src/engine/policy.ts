@@ -51,7 +51,9 @@ export function resolvePolicy(overrides: Partial<EnginePolicy> = {}): EnginePoli
     }
   }
   if (policy.keepAliveAfterMs !== null && policy.keepAliveAfterMs >= policy.refreshTokenIdleMs) {
-    throw new Error(`Engine policy "keepAliveAfterMs" (${policy.keepAliveAfterMs} ms) must be shorter than Xero's 60-day idle limit, or null to turn keep-alive off`);
+    throw new Error(
+      `Engine policy "keepAliveAfterMs" (${policy.keepAliveAfterMs} ms) must be shorter than Xero's 60-day idle limit, or null to turn keep-alive off`,
+    );
   }
   if (policy.keepAliveCallsPerMinute <= 0) throw new Error('Engine policy "keepAliveCallsPerMinute" must be more than 0');
   if (policy.maxAttemptsPerCall < 1) throw new Error('Engine policy "maxAttemptsPerCall" must be at least 1');

@@ -33,7 +33,9 @@ function pruneCandidates(candidates: Candidate[]): Candidate[] {
 /** Marks the candidate holding `refreshToken` (or, with byFingerprint, its fingerprint) dead; it stays in the record. */
 export function retireCandidate(record: ConnectionRecord, refreshTokenOrFp: string, now: number, reason: string, byFingerprint = false): ConnectionRecord {
   const matches = (c: Candidate) =>
-    c.deadAt === undefined && c.tokenSet.refreshToken !== undefined && (byFingerprint ? fingerprint(c.tokenSet.refreshToken) : c.tokenSet.refreshToken) === refreshTokenOrFp;
+    c.deadAt === undefined &&
+    c.tokenSet.refreshToken !== undefined &&
+    (byFingerprint ? fingerprint(c.tokenSet.refreshToken) : c.tokenSet.refreshToken) === refreshTokenOrFp;
   if (!record.candidates.some(matches)) return record;
   return { ...record, candidates: record.candidates.map((c) => (matches(c) ? { ...c, deadAt: now, reason } : c)), updatedAt: now };
 }

@@ -89,7 +89,11 @@ interface Obtained {
   record: ConnectionRecord;
 }
 
-type SpendOutcome = { kind: 'rotated'; obtained: Obtained } | { kind: 'sibling' } | { kind: 'dead'; reason: string } | { kind: 'stepped_back'; obtained: Obtained };
+type SpendOutcome =
+  | { kind: 'rotated'; obtained: Obtained }
+  | { kind: 'sibling' }
+  | { kind: 'dead'; reason: string }
+  | { kind: 'stepped_back'; obtained: Obtained };
 
 interface CachedToken {
   accessToken: string;
@@ -239,7 +243,8 @@ export class TokenEngine {
       if (written.ok) {
         const stored = { ...next, version: written.version };
         await this.emit({ type: 'ledger_written', key, version: written.version, why: 'adopted' });
-        if (!existing || existing.state !== 'active') await this.emit({ type: 'state_changed', key, from: existing?.state ?? null, to: 'active', reason: stored.history.at(-1)?.reason ?? 'connected' });
+        if (!existing || existing.state !== 'active')
+          await this.emit({ type: 'state_changed', key, from: existing?.state ?? null, to: 'active', reason: stored.history.at(-1)?.reason ?? 'connected' });
         this.remember(stored, false);
         if (options.supersedeSameUser) await this.supersedeOlderChains(key, tokenSet, options.supersedeSameUser);
         return this.describe(key, stored);
@@ -274,7 +279,9 @@ export class TokenEngine {
   /** Invariant 13: the older chains of the user Xero vouches for, through the same app, are superseded. */
   private async supersedeOlderChains(key: string, tokenSet: TokenSet, evidence: GrantEvidence): Promise<void> {
     const clientId = (this.clients.get(key) ?? this.defaultClient)?.clientId;
-    const verdict = clientId ? await this.verifier.verify(evidence, clientId, tokenSet.accessToken) : { ok: false as const, why: 'no client id is configured for it' };
+    const verdict = clientId
+      ? await this.verifier.verify(evidence, clientId, tokenSet.accessToken)
+      : { ok: false as const, why: 'no client id is configured for it' };
     if (!verdict.ok) {
       await this.emit({ type: 'supersede_refused', key, why: verdict.why });
       return;
@@ -349,7 +356,10 @@ export class TokenEngine {
       const latest = await this.readExisting(key);
       this.assertUsable(latest, 'get');
       if (mode === 'rejected' && latest.tokenSet.accessToken !== rejectedToken) return this.remember(latest, false);
-      if (mode !== 'rejected' && (this.isFresh(latest.tokenSet.expiresAt, latest.lastRotationAt) || (mode === 'get' && latest.tokenSet.expiresAt > this.clock.now()))) {
+      if (
+        mode !== 'rejected' &&
+        (this.isFresh(latest.tokenSet.expiresAt, latest.lastRotationAt) || (mode === 'get' && latest.tokenSet.expiresAt > this.clock.now()))
+      ) {
         return this.remember(latest, false);
       }
       throw new ConnectionBusyError(key, this.policy.leaseWaitMs);
@@ -394,7 +404,10 @@ export class TokenEngine {
       if (force || (record.rejectedRefreshTokenFp !== currentFp && !resumingCandidate)) {
         if (!force && this.clock.now() > record.lastRotationAt + this.policy.refreshTokenIdleMs + this.policy.graceWindowMs) {
           // Presenting it would only be a dead-token use: Xero expired it after 60 idle days.
-          throw await this.giveUp(record, `its refresh token was last used on ${iso(record.lastRotationAt)}, and Xero expires refresh tokens unused for 60 days.`);
+          throw await this.giveUp(
+            record,
+            `its refresh token was last used on ${iso(record.lastRotationAt)}, and Xero expires refresh tokens unused for 60 days.`,
+          );
         }
         const outcome = await this.spend(record, record.tokenSet, 'current', lease, client, force);
         if (outcome.kind === 'rotated' || outcome.kind === 'stepped_back') return outcome.obtained;
@@ -414,7 +427,11 @@ export class TokenEngine {
       if (viaCandidate) return viaCandidate;
       throw await this.giveUp(await this.readExisting(key), reason);
     }
-    throw new ConnectionBusyError(key, 0, `The ledger entry of the Xero connection "${key}" kept changing while this process held the refresh lease; retry the request.`);
+    throw new ConnectionBusyError(
+      key,
+      0,
+      `The ledger entry of the Xero connection "${key}" kept changing while this process held the refresh lease; retry the request.`,
+    );
   }
 
   /** Invariant 3: a token set another writer produced may still be alive; try those before giving up. */
@@ -485,7 +502,11 @@ export class TokenEngine {
       // Invariant 11: the last await before the send. Everything above (ledger I/O, event handlers, a
       // GC pause) may have outlasted the lease; a holder that lost it never presents the token.
       if (!(await this.holdLease(lease))) {
-        const busy = new ConnectionBusyError(key, 0, `This process lost the refresh lease of the Xero connection "${key}" before calling Xero (it paused longer than the lease); no refresh token was sent from here. Retry the request.`);
+        const busy = new ConnectionBusyError(
+          key,
+          0,
+          `This process lost the refresh lease of the Xero connection "${key}" before calling Xero (it paused longer than the lease); no refresh token was sent from here. Retry the request.`,
+        );
         return { kind: 'stepped_back', obtained: await this.stepBack(current, busy) };
       }
       const result = await this.identity.refresh(client, refreshToken);
@@ -584,9 +605,17 @@ export class TokenEngine {
         obtained = await this.commit(latest, entry.tokenSet, entry.sourceKind, entry.sourceFp);
         latest = obtained.record;
         await this.emit({ type: 'spool_recovered', key: record.key, refreshTokenFp: refreshFp, as: 'current' });
-      } else if (entry.tokenSet.refreshToken && latest.tokenSet.refreshToken !== entry.tokenSet.refreshToken && !latest.candidates.some((c) => c.tokenSet.refreshToken === entry.tokenSet.refreshToken)) {
+      } else if (
+        entry.tokenSet.refreshToken &&
+        latest.tokenSet.refreshToken !== entry.tokenSet.refreshToken &&
+        !latest.candidates.some((c) => c.tokenSet.refreshToken === entry.tokenSet.refreshToken)
+      ) {
         // The chain moved on meanwhile: keep the set as a candidate rather than forget it.
-        latest = await this.update(record.key, (l) => withCandidate(l, { tokenSet: entry.tokenSet, addedAt: this.clock.now(), reason: 'stored after a failed ledger write' }), 'candidate');
+        latest = await this.update(
+          record.key,
+          (l) => withCandidate(l, { tokenSet: entry.tokenSet, addedAt: this.clock.now(), reason: 'stored after a failed ledger write' }),
+          'candidate',
+        );
         await this.emit({ type: 'spool_recovered', key: record.key, refreshTokenFp: refreshFp, as: 'candidate' });
       }
       if (entry.id === 'memory') this.unsaved.delete(record.key);
@@ -600,7 +629,13 @@ export class TokenEngine {
     const now = this.clock.now();
     const base =
       sourceKind === 'candidate'
-        ? retireCandidate(withCandidate(record, { tokenSet: record.tokenSet, addedAt: now, reason: 'rejected by Xero', deadAt: now }), sourceFp, now, 'spent: rotated into the current token set', true)
+        ? retireCandidate(
+            withCandidate(record, { tokenSet: record.tokenSet, addedAt: now, reason: 'rejected by Xero', deadAt: now }),
+            sourceFp,
+            now,
+            'spent: rotated into the current token set',
+            true,
+          )
         : record;
     // Invariant 12: the chain just proved its current token alive, so every candidate from before this rotation is retired.
     const since = record.pending?.startedAt ?? now;
@@ -609,7 +644,8 @@ export class TokenEngine {
     if (written.ok) {
       const stored = { ...next, version: written.version };
       await this.emit({ type: 'ledger_written', key: record.key, version: written.version, why: 'rotated' });
-      if (record.state !== 'active') await this.emit({ type: 'state_changed', key: record.key, from: record.state, to: 'active', reason: 'refreshed after a retry' });
+      if (record.state !== 'active')
+        await this.emit({ type: 'state_changed', key: record.key, from: record.state, to: 'active', reason: 'refreshed after a retry' });
       return this.remember(stored, true);
     }
     // Invariant 7: a newer version exists (our lease ran out mid-call). Keep what Xero gave as a candidate, then use it.
@@ -632,7 +668,14 @@ export class TokenEngine {
     for (let attempt = 1; ; attempt++) {
       await this.emit({ type: 'refresh_started', key: record.key, refreshTokenFp: '-', attempt, source: 'client_credentials' });
       if (!(await this.holdLease(lease))) {
-        return this.stepBack(record, new ConnectionBusyError(record.key, 0, `This process lost the refresh lease of the Xero connection "${record.key}" before calling Xero; no token was requested from here. Retry the request.`));
+        return this.stepBack(
+          record,
+          new ConnectionBusyError(
+            record.key,
+            0,
+            `This process lost the refresh lease of the Xero connection "${record.key}" before calling Xero; no token was requested from here. Retry the request.`,
+          ),
+        );
       }
       const result = await this.identity.clientCredentials(client, record.tokenSet.scope);
       await this.emit({ type: 'token_response', key: record.key, ok: result.ok, errorKind: result.ok ? undefined : result.error.kind });
@@ -676,7 +719,11 @@ export class TokenEngine {
   }
 
   /** Read-modify-write with the version check, re-reading on conflict. */
-  private async update(key: string, change: (latest: ConnectionRecord) => ConnectionRecord, why: 'intent' | 'candidate' | 'state' | 'renamed'): Promise<ConnectionRecord> {
+  private async update(
+    key: string,
+    change: (latest: ConnectionRecord) => ConnectionRecord,
+    why: 'intent' | 'candidate' | 'state' | 'renamed',
+  ): Promise<ConnectionRecord> {
     for (let round = 0; round < MAX_ROUNDS * 2; round++) {
       const latest = await this.readExisting(key);
       const next = change(latest);
@@ -712,7 +759,12 @@ export class TokenEngine {
 
   private remember(record: ConnectionRecord, refreshed: boolean): Obtained {
     if (record.state === 'active') {
-      this.cache.set(record.key, { accessToken: record.tokenSet.accessToken, answer: Promise.resolve(record.tokenSet.accessToken), expiresAt: record.tokenSet.expiresAt, lastRotationAt: record.lastRotationAt });
+      this.cache.set(record.key, {
+        accessToken: record.tokenSet.accessToken,
+        answer: Promise.resolve(record.tokenSet.accessToken),
+        expiresAt: record.tokenSet.expiresAt,
+        lastRotationAt: record.lastRotationAt,
+      });
     }
     return { accessToken: record.tokenSet.accessToken, refreshed, record };
   }
@@ -735,9 +787,22 @@ export class TokenEngine {
     const now = this.clock.now();
     if (!record) {
       return {
-        key, displayName: null, state: 'not_connected', reason: 'no token set is stored for this connection', grant: null, version: 0, scopes: [],
-        accessTokenExpiresAt: null, accessTokenValid: false, lastRotationAt: null, refreshTokenIdleExpiresAt: null,
-        daysLeftBeforeIdleExpiry: null, pendingRefreshSince: null, liveCandidates: 0, candidates: [], history: [],
+        key,
+        displayName: null,
+        state: 'not_connected',
+        reason: 'no token set is stored for this connection',
+        grant: null,
+        version: 0,
+        scopes: [],
+        accessTokenExpiresAt: null,
+        accessTokenValid: false,
+        lastRotationAt: null,
+        refreshTokenIdleExpiresAt: null,
+        daysLeftBeforeIdleExpiry: null,
+        pendingRefreshSince: null,
+        liveCandidates: 0,
+        candidates: [],
+        history: [],
       };
     }
     const refreshing = record.state === 'active' && record.pending !== null && now - record.pending.startedAt < this.policy.leaseTtlMs;

@@ -26,7 +26,10 @@ function settled(state: FleetState): FleetState {
  * changes. The first snapshot (previous null) reports only chains that need a human, so a watchdog
  * started on a broken fleet says so once.
  */
-export function diffFleet(previous: FleetWatchState | null | undefined, listing: Pick<FleetListing, 'chains' | 'listedAt'>): { events: FleetChangeEvent[]; state: FleetWatchState } {
+export function diffFleet(
+  previous: FleetWatchState | null | undefined,
+  listing: Pick<FleetListing, 'chains' | 'listedAt'>,
+): { events: FleetChangeEvent[]; state: FleetWatchState } {
   const prev = previous && typeof previous === 'object' ? previous : null;
   const at = listing.listedAt;
   const state: FleetWatchState = {};

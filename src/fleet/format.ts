@@ -26,7 +26,11 @@ export function formatFleetTable(listing: FleetListing, now: number): string {
   ]);
   const header = ['NAME', 'STATE', 'ORGANISATIONS', 'ACCESS TOKEN', 'LAST ROTATION (UTC)', 'IDLE LIMIT IN', 'PENDING REFRESH', 'LAST ERROR', 'REASON'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const render = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   lines.push(render(header), ...rows.map(render));
   // The table cuts reasons; a chain that cannot even be opened needs the whole of its reason to be fixed.
   const unreadable = listing.chains.filter((c) => c.state === 'unreadable');
@@ -37,7 +41,9 @@ export function formatFleetTable(listing: FleetListing, now: number): string {
 export function fleetSummary(listing: FleetListing): string {
   const total = listing.chains.length;
   if (total === 0) return 'no connections';
-  const parts = (Object.entries(listing.counts) as Array<[FleetState, number]>).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([state, n]) => `${n} ${STATE_WORDS[state]}`);
+  const parts = (Object.entries(listing.counts) as Array<[FleetState, number]>)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([state, n]) => `${n} ${STATE_WORDS[state]}`);
   return `${total} connection${total === 1 ? '' : 's'} (${parts.join(', ')})`;
 }
 

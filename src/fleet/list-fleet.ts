@@ -98,13 +98,29 @@ export async function listFleet(ledger: Ledger, options: ListFleetOptions = {}):
 }
 
 /** One chain as listFleet shows it (for a node that watches one credential); null when the ledger has no such chain. */
-export async function fleetEntryOf(ledger: Ledger, key: string, options: Pick<ListFleetOptions, 'clock' | 'policy' | 'budgetPolicy'> = {}): Promise<FleetEntry | null> {
+export async function fleetEntryOf(
+  ledger: Ledger,
+  key: string,
+  options: Pick<ListFleetOptions, 'clock' | 'policy' | 'budgetPolicy'> = {},
+): Promise<FleetEntry | null> {
   const clock = options.clock ?? systemClock;
-  const entry = await describeChain(new TokenEngine({ ledger, clock, policy: options.policy }), ledger, key, clock.now(), resolveBudgetPolicy(options.budgetPolicy));
+  const entry = await describeChain(
+    new TokenEngine({ ledger, clock, policy: options.policy }),
+    ledger,
+    key,
+    clock.now(),
+    resolveBudgetPolicy(options.budgetPolicy),
+  );
   return entry.state === 'not_connected' ? null : entry;
 }
 
-async function describeChain(engine: TokenEngine, ledger: Ledger, key: string, now: number, budgetPolicy: ReturnType<typeof resolveBudgetPolicy>): Promise<FleetEntry> {
+async function describeChain(
+  engine: TokenEngine,
+  ledger: Ledger,
+  key: string,
+  now: number,
+  budgetPolicy: ReturnType<typeof resolveBudgetPolicy>,
+): Promise<FleetEntry> {
   let status: ConnectionStatus;
   let notes: Record<string, unknown>;
   try {
@@ -152,7 +168,8 @@ async function describeChain(engine: TokenEngine, ledger: Ledger, key: string, n
 
 /** A chain that needs a human carries the category its state stands for; otherwise the last problem a check saw. */
 function lastErrorOf(status: ConnectionStatus, problem: { at: number; category: string } | null): { category: string; at: number | null } | null {
-  const code = status.state === 'needs_reauth' ? 'NEEDS_REAUTH' : status.state === 'misconfigured' ? 'MISCONFIGURED' : status.state === 'superseded' ? 'SUPERSEDED' : null;
+  const code =
+    status.state === 'needs_reauth' ? 'NEEDS_REAUTH' : status.state === 'misconfigured' ? 'MISCONFIGURED' : status.state === 'superseded' ? 'SUPERSEDED' : null;
   if (code) {
     const category = categoryOfState(code);
     const changedAt = [...status.history].reverse().find((h) => h.to === status.state)?.at ?? null;
@@ -174,7 +191,11 @@ function categoryOfState(code: 'NEEDS_REAUTH' | 'MISCONFIGURED' | 'SUPERSEDED'):
 }
 
 /** Never the internal key when anything better is known. */
-export function fleetNameOf(key: string, displayName: string | null, organisations: Array<{ tenantName: string | null; tenantId: string }> | null): { name: string; nameSource: FleetEntry['nameSource'] } {
+export function fleetNameOf(
+  key: string,
+  displayName: string | null,
+  organisations: Array<{ tenantName: string | null; tenantId: string }> | null,
+): { name: string; nameSource: FleetEntry['nameSource'] } {
   if (displayName) return { name: displayName, nameSource: 'stored' };
   const names = (organisations ?? []).map((o) => o.tenantName ?? o.tenantId);
   if (names.length > 0) {
@@ -187,12 +208,26 @@ export function fleetNameOf(key: string, displayName: string | null, organisatio
 function unreadable(key: string, error: unknown): FleetEntry {
   const known = error instanceof XeroGuardError;
   return {
-    key, name: key, nameSource: 'key', state: 'unreadable',
+    key,
+    name: key,
+    nameSource: 'key',
+    state: 'unreadable',
     // Only our own errors are shown whole: they are written never to carry a token.
     reason: known ? error.message : 'The ledger entry could not be read.',
-    grant: null, organisations: null, organisationsSeenAt: null, accessTokenExpiresAt: null, accessTokenValid: false, lastRotationAt: null,
-    refreshTokenIdleExpiresAt: null, daysLeftBeforeIdleExpiry: null, pendingRefreshSince: null, lastErrorCategory: null, lastErrorAt: null,
-    lastCheck: null, version: 0, problemCode: known ? error.code : 'UNKNOWN',
+    grant: null,
+    organisations: null,
+    organisationsSeenAt: null,
+    accessTokenExpiresAt: null,
+    accessTokenValid: false,
+    lastRotationAt: null,
+    refreshTokenIdleExpiresAt: null,
+    daysLeftBeforeIdleExpiry: null,
+    pendingRefreshSince: null,
+    lastErrorCategory: null,
+    lastErrorAt: null,
+    lastCheck: null,
+    version: 0,
+    problemCode: known ? error.code : 'UNKNOWN',
   };
 }
 

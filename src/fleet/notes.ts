@@ -29,7 +29,12 @@ export interface ProblemNote {
  * Keeps what a check learned beside the chain, for the fleet listing: the organisations (only when
  * /connections answered), the outcome, and the last problem. Notes only: no version, no lease.
  */
-export async function recordCheck(notes: ChainNotes, key: string, result: Pick<CheckResult, 'status' | 'tenants' | 'problem'>, clock: Clock = systemClock): Promise<void> {
+export async function recordCheck(
+  notes: ChainNotes,
+  key: string,
+  result: Pick<CheckResult, 'status' | 'tenants' | 'problem'>,
+  clock: Clock = systemClock,
+): Promise<void> {
   const at = clock.now();
   const fields: Record<string, unknown> = {};
   const category = result.status === 'connected' ? null : (result.problem?.category ?? 'unknown');
@@ -49,7 +54,13 @@ export function parseTenantsNote(value: unknown): TenantsNote | null {
   if (!value || typeof value !== 'object') return null;
   const v = value as Partial<TenantsNote>;
   if (typeof v.at !== 'number' || !Array.isArray(v.tenants)) return null;
-  const tenants = v.tenants.filter((t) => !!t && typeof t.tenantId === 'string').map((t) => ({ tenantId: t.tenantId, tenantName: typeof t.tenantName === 'string' ? t.tenantName : null, tenantType: typeof t.tenantType === 'string' ? t.tenantType : 'ORGANISATION' }));
+  const tenants = v.tenants
+    .filter((t) => !!t && typeof t.tenantId === 'string')
+    .map((t) => ({
+      tenantId: t.tenantId,
+      tenantName: typeof t.tenantName === 'string' ? t.tenantName : null,
+      tenantType: typeof t.tenantType === 'string' ? t.tenantType : 'ORGANISATION',
+    }));
   return { at: v.at, tenants };
 }
 

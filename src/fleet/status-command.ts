@@ -37,11 +37,17 @@ export async function runStatus(options: StatusCommandOptions): Promise<number> 
   try {
     const parsed = ledgerOptionsFromUrl(options.location, options.encryptionKey);
     if (parsed.kind === 'file' && !isFolder(parsed.directory as string)) {
-      return nothing(options, `No Xero Guard ledger at ${parsed.directory} (the folder does not exist): nothing to list.`, `file ledger at ${parsed.directory}`);
+      return nothing(
+        options,
+        `No Xero Guard ledger at ${parsed.directory} (the folder does not exist): nothing to list.`,
+        `file ledger at ${parsed.directory}`,
+      );
     }
     ledger = buildLedger({ ...parsed, clock, logger: { warn: (line) => io.err(line) } });
   } catch (error) {
-    io.err(`${error instanceof LedgerConfigError ? error.message : `The ledger location ${JSON.stringify(redact(options.location))} cannot be used: ${String(error)}`}\nRun xero-guard-ledger --help for usage.`);
+    io.err(
+      `${error instanceof LedgerConfigError ? error.message : `The ledger location ${JSON.stringify(redact(options.location))} cannot be used: ${String(error)}`}\nRun xero-guard-ledger --help for usage.`,
+    );
     return 2;
   }
   try {
@@ -55,7 +61,9 @@ export async function runStatus(options: StatusCommandOptions): Promise<number> 
     else io.out(formatFleetTable(listing, clock.now()));
     return reportUnreadable(listing, options);
   } catch (error) {
-    io.err(error instanceof LedgerError ? error.message : `Could not list the ${ledger.description}: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(
+      error instanceof LedgerError ? error.message : `Could not list the ${ledger.description}: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return 1;
   } finally {
     await ledger.close().catch(() => undefined);
@@ -71,13 +79,20 @@ function reportUnreadable(listing: FleetListing, options: StatusCommandOptions):
       `${wrongKey} of ${listing.chains.length} connection(s) were written with a different encryption key than the one in ${options.keyEnv}: set ${options.keyEnv} to the key n8n (N8N_ENCRYPTION_KEY) or Node-RED (credentialSecret) uses for this ledger, or name another variable with --encryption-key-env.`,
     );
   }
-  if (unreadable.length > wrongKey) options.io.err(`${unreadable.length - wrongKey} connection(s) could not be read; their REASON says what is wrong and how to fix it.`);
+  if (unreadable.length > wrongKey)
+    options.io.err(`${unreadable.length - wrongKey} connection(s) could not be read; their REASON says what is wrong and how to fix it.`);
   return 1;
 }
 
 function nothing(options: StatusCommandOptions, message: string, ledger: string): number {
   if (options.json) {
-    const empty: FleetListing & { note: string } = { ledger, listedAt: new Date((options.clock ?? systemClock).now()).toISOString(), chains: [], counts: {}, note: message };
+    const empty: FleetListing & { note: string } = {
+      ledger,
+      listedAt: new Date((options.clock ?? systemClock).now()).toISOString(),
+      chains: [],
+      counts: {},
+      note: message,
+    };
     options.io.out(JSON.stringify(empty, null, 2));
   } else {
     options.io.out(message);

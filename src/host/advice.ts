@@ -132,7 +132,13 @@ export function adviceFor(error: unknown, words: HostWords, secrets: readonly st
   const entry = known ?? (e.retryable ? RETRY_LATER : UNKNOWN);
   // A setup error says exactly what to change; its own short words beat the table's.
   const status = redactSecrets(e.fix ?? entry.status(words, e), secrets);
-  return { code: e.code, advice: entry.advice(words), status: shortStatus(status), fill: e.fix ? 'red' : (entry.fill ?? 'red'), reconnect: entry.reconnect === true };
+  return {
+    code: e.code,
+    advice: entry.advice(words),
+    status: shortStatus(status),
+    fill: e.fix ? 'red' : (entry.fill ?? 'red'),
+    reconnect: entry.reconnect === true,
+  };
 }
 
 /** One line of at most STATUS_LENGTH characters. */

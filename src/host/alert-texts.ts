@@ -44,7 +44,8 @@ const CATEGORY_ADVICE: Partial<Record<Category, (w: AlertWords) => string>> = {
   tenant_access_denied: (w) => `Check that the workflow uses the right Xero organisation, then ${w.reconnectShort} and tick that organisation.`,
   invalid_client: (w) => `Copy the Client ID and a fresh Client Secret from developer.xero.com (My Apps) into ${w.holder}, save, then ${w.reconnectShort}.`,
   redirect_uri_mismatch: (w) => `Copy ${w.redirectUrlField} into the app's Redirect URIs at developer.xero.com exactly, save, then ${w.reconnectShort}.`,
-  connection_limit_reached: (w) => `Disconnect an organisation you no longer use, or move the app to a higher tier at developer.xero.com, then ${w.reconnectShort}.`,
+  connection_limit_reached: (w) =>
+    `Disconnect an organisation you no longer use, or move the app to a higher tier at developer.xero.com, then ${w.reconnectShort}.`,
   signature_invalid: (w) => `Check the app's consumer key, secret and certificate in ${w.holder}; old OAuth 1.0a apps must move to OAuth 2.0.`,
   tls_error: (w) =>
     `Ask whoever runs the server to trust the proxy's certificate (NODE_EXTRA_CA_CERTS=/path/to/ca.pem for ${w.host}, then restart), or to fix the system clock; do not turn certificate checks off.`,
@@ -73,7 +74,14 @@ export function categoryAdvice(category: string, words: AlertWords, fallback?: s
 /** The user's name for the connection as it appears in a text: 'Xero credential "Acme books"'. */
 export function connectionLabel(name: string | null | undefined, words: AlertWords): string {
   // A name that is (or holds) a chain key says nothing to a person: the key goes, "the credential" stands in.
-  const clean = typeof name === 'string' ? name.replace(CHAIN_KEY, ' ').replace(/[\s\p{Cc}]+/gu, ' ').trim().slice(0, 120) : '';
+  const clean =
+    typeof name === 'string'
+      ? name
+          .replace(CHAIN_KEY, ' ')
+          .replace(/[\s\p{Cc}]+/gu, ' ')
+          .trim()
+          .slice(0, 120)
+      : '';
   return clean ? `${words.connectionNoun} "${clean}"` : `the ${words.connectionNoun}`;
 }
 
@@ -116,7 +124,8 @@ export function alertText(input: AlertInput, words: AlertWords): AlertText {
   const categoryKnown = category !== null && (CATEGORIES as readonly string[]).includes(category);
   // A code the advice table knows beats the category: it is the engine's precise reading.
   const byCode = code ? adviceFor({ code }, words) : null;
-  const advice = byCode && byCode.code !== 'UNKNOWN' ? byCode.advice : category ? categoryAdvice(category, words) : adviceFor({ code: code ?? 'UNKNOWN' }, words).advice;
+  const advice =
+    byCode && byCode.code !== 'UNKNOWN' ? byCode.advice : category ? categoryAdvice(category, words) : adviceFor({ code: code ?? 'UNKNOWN' }, words).advice;
   const reconnect = (code !== null && RECONNECT_CODES.has(code)) || (categoryKnown && reconnectCategory(category));
   const about = input.organisation ? ` (organisation ${input.organisation.tenantName ?? input.organisation.tenantId})` : '';
   const title = `${capitalise(label)}${about} ${reconnect ? 'needs reconnecting' : 'has a problem'}`;
@@ -127,7 +136,10 @@ export function alertText(input: AlertInput, words: AlertWords): AlertText {
 }
 
 /** The message when a connection (or one organisation) works again. */
-export function recoveredText(input: Pick<AlertInput, 'connectionName' | 'organisation' | 'secrets'> & { detail?: string | null }, words: AlertWords): AlertText {
+export function recoveredText(
+  input: Pick<AlertInput, 'connectionName' | 'organisation' | 'secrets'> & { detail?: string | null },
+  words: AlertWords,
+): AlertText {
   const label = connectionLabel(input.connectionName, words);
   const about = input.organisation ? `: organisation ${input.organisation.tenantName ?? input.organisation.tenantId}` : '';
   const title = `${capitalise(label)} works again${about}`;
@@ -138,7 +150,10 @@ export function recoveredText(input: Pick<AlertInput, 'connectionName' | 'organi
 }
 
 /** An organisation added to the connection. */
-export function organisationAddedText(input: Pick<AlertInput, 'connectionName' | 'secrets'> & { organisation: { tenantId: string; tenantName: string | null } }, words: AlertWords): AlertText {
+export function organisationAddedText(
+  input: Pick<AlertInput, 'connectionName' | 'secrets'> & { organisation: { tenantId: string; tenantName: string | null } },
+  words: AlertWords,
+): AlertText {
   const label = connectionLabel(input.connectionName, words);
   const clean = (text: string) => scrub(text, input, label);
   const parts = {
@@ -151,7 +166,12 @@ export function organisationAddedText(input: Pick<AlertInput, 'connectionName' |
 
 /** An organisation's daily Xero call budget crossing the warning threshold, either way. */
 export function budgetText(
-  input: Pick<AlertInput, 'connectionName' | 'secrets'> & { low: boolean; organisation: { tenantId: string; tenantName: string | null }; dayRemaining: number | null; dayLimit: number | null },
+  input: Pick<AlertInput, 'connectionName' | 'secrets'> & {
+    low: boolean;
+    organisation: { tenantId: string; tenantName: string | null };
+    dayRemaining: number | null;
+    dayLimit: number | null;
+  },
   words: AlertWords,
 ): AlertText {
   const label = connectionLabel(input.connectionName, words);
@@ -159,7 +179,9 @@ export function budgetText(
   const who = input.organisation.tenantName ?? input.organisation.tenantId;
   const left = input.dayRemaining === null ? 'Few' : String(input.dayRemaining);
   const limit = input.dayLimit === null ? '' : ` of ${input.dayLimit}`;
-  const title = input.low ? `${capitalise(label)}: organisation ${who} is running out of Xero calls today` : `${capitalise(label)}: organisation ${who} has Xero calls to spare again`;
+  const title = input.low
+    ? `${capitalise(label)}: organisation ${who} is running out of Xero calls today`
+    : `${capitalise(label)}: organisation ${who} has Xero calls to spare again`;
   const advice = input.low
     ? "Xero answers 429 once none are left. Spread the work over the day, or move the app to a higher tier at developer.xero.com. Xero Guard's own checks leave the last calls to your workflows."
     : 'Nothing to do.';

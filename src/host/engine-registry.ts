@@ -55,7 +55,17 @@ export function engineIdentity(spec: Pick<EngineSpec, 'ledger' | 'endpoints'>): 
   const pg = o.postgres ? `${o.postgres.host}:${o.postgres.port}/${o.postgres.database}@${o.postgres.user}` : '';
   const redis = o.redis ? `${o.redis.host}:${o.redis.port}/${o.redis.db ?? 0}` : '';
   const secretFree = (v: string | undefined) => (v ? fingerprint(v) : '');
-  const ledger = [o.kind, o.directory ? resolve(o.directory) : '', pg, secretFree(o.connectionString), o.schema ?? '', o.tablePrefix ?? '', redis, secretFree(o.redisUrl), o.keyPrefix ?? ''];
+  const ledger = [
+    o.kind,
+    o.directory ? resolve(o.directory) : '',
+    pg,
+    secretFree(o.connectionString),
+    o.schema ?? '',
+    o.tablePrefix ?? '',
+    redis,
+    secretFree(o.redisUrl),
+    o.keyPrefix ?? '',
+  ];
   return [...ledger, processLocalId(String(o.encryptionKey)), endpoints.tokenUrl, endpoints.apiUrl].join('|');
 }
 

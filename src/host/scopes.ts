@@ -81,5 +81,12 @@ export const DEFAULT_XERO_SCOPES: readonly string[] = [
 export function requestedScopes(picked: unknown, options: { base?: boolean } = {}): string[] {
   const words = (v: unknown): string[] => (typeof v === 'string' ? v.split(/[\s,]+/) : Array.isArray(v) ? v.flatMap(words) : []);
   const base = options.base === false ? [] : BASE_SCOPES;
-  return [...new Set([...base, ...words(picked).map((s) => s.trim()).filter(Boolean)])];
+  return [
+    ...new Set([
+      ...base,
+      ...words(picked)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ]),
+  ];
 }

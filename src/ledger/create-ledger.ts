@@ -97,7 +97,14 @@ function buildBackend(options: CreateLedgerOptions, sealer: Sealer): Ledger {
     case 'file':
       return new FileLedger({ directory: options.directory as string, sealer, clock });
     case 'postgres':
-      return new PostgresLedger({ ...postgresConnection(options), tablePrefix: options.tablePrefix, schema: options.schema, leaseTime: options.leaseTime, sealer, clock });
+      return new PostgresLedger({
+        ...postgresConnection(options),
+        tablePrefix: options.tablePrefix,
+        schema: options.schema,
+        leaseTime: options.leaseTime,
+        sealer,
+        clock,
+      });
     case 'redis':
       return new RedisLedger({ ...redisConnection(options), keyPrefix: options.keyPrefix, sealer, clock, logger });
     case 'redis+postgres':
@@ -125,7 +132,8 @@ export async function createLedger(options: CreateLedgerOptions): Promise<Ledger
 }
 
 function validate(options: CreateLedgerOptions): void {
-  if (!options || typeof options !== 'object') throw new LedgerConfigError(`createLedger needs an options object such as { kind: 'postgres', connectionString: 'postgres://...', encryptionKey: '...' }.`);
+  if (!options || typeof options !== 'object')
+    throw new LedgerConfigError(`createLedger needs an options object such as { kind: 'postgres', connectionString: 'postgres://...', encryptionKey: '...' }.`);
   if (!LEDGER_KINDS.includes(options.kind)) {
     throw new LedgerConfigError(`Option "kind" must be one of ${LEDGER_KINDS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(options.kind)}).`);
   }
@@ -134,7 +142,9 @@ function validate(options: CreateLedgerOptions): void {
     const kinds = APPLIES[name];
     if (!kinds) throw new LedgerConfigError(`Unknown ledger option "${name}"; the options are ${Object.keys(APPLIES).join(', ')}.`);
     if (!kinds.includes(options.kind)) {
-      throw new LedgerConfigError(`Option "${name}" does not apply to a "${options.kind}" ledger (it is for ${kinds.map((k) => `"${k}"`).join(', ')}); remove it or change "kind".`);
+      throw new LedgerConfigError(
+        `Option "${name}" does not apply to a "${options.kind}" ledger (it is for ${kinds.map((k) => `"${k}"`).join(', ')}); remove it or change "kind".`,
+      );
     }
   }
   if (options.kind === 'file' && (typeof options.directory !== 'string' || options.directory === '')) {
@@ -143,7 +153,9 @@ function validate(options: CreateLedgerOptions): void {
   if (options.kind === 'postgres' || options.kind === 'redis+postgres') {
     checkFields('postgres', options.postgres, POSTGRES_FIELDS);
     if (!options.connectionString && !options.postgres?.connectionString && !options.postgres?.host) {
-      throw new LedgerConfigError(`A "${options.kind}" ledger needs option "connectionString" (postgres://user:password@host:5432/database) or "postgres": { host, port, database, user, password }.`);
+      throw new LedgerConfigError(
+        `A "${options.kind}" ledger needs option "connectionString" (postgres://user:password@host:5432/database) or "postgres": { host, port, database, user, password }.`,
+      );
     }
     checkPort('postgres.port', options.postgres?.port);
   }
@@ -163,7 +175,9 @@ function validate(options: CreateLedgerOptions): void {
     );
   }
   if (options.spoolFolder !== undefined && (typeof options.spoolFolder !== 'string' || !isAbsolute(options.spoolFolder))) {
-    throw new LedgerConfigError(`Option "spoolFolder" must be an absolute folder path such as /home/node/.n8n/xero-guard-spool (got ${JSON.stringify(options.spoolFolder)}).`);
+    throw new LedgerConfigError(
+      `Option "spoolFolder" must be an absolute folder path such as /home/node/.n8n/xero-guard-spool (got ${JSON.stringify(options.spoolFolder)}).`,
+    );
   }
   if (options.leaseTime !== undefined && options.leaseTime !== 'database' && options.leaseTime !== 'clock') {
     throw new LedgerConfigError(`Option "leaseTime" must be "database" or "clock" (got ${JSON.stringify(options.leaseTime)}).`);

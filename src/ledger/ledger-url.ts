@@ -28,7 +28,9 @@ export function ledgerOptionsFromUrl(location: string, encryptionKey: string): C
     return { kind: 'redis', redisUrl: url.toString(), keyPrefix, encryptionKey };
   }
   if (isAbsolute(location) || location.startsWith('.')) return { kind: 'file', directory: resolve(location), encryptionKey };
-  throw new LedgerConfigError(`"${redact(location)}" is not a ledger location: use file:/path/to/folder, postgres://user@host:5432/database or redis://host:6379.`);
+  throw new LedgerConfigError(
+    `"${redact(location)}" is not a ledger location: use file:/path/to/folder, postgres://user@host:5432/database or redis://host:6379.`,
+  );
 }
 
 function parse(location: string): URL {

@@ -90,7 +90,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return values.help ? 0 : 2;
   }
   if (command !== 'migrate' && command !== 'list' && command !== 'status') return usage(io, `Unknown command "${command}": use status, migrate or list.`);
-  if (command === 'status' && !values.ledger && !values.from) return usage(io, 'Missing --ledger <ledger> (file:/path/to/folder, postgres://... or redis://...).');
+  if (command === 'status' && !values.ledger && !values.from)
+    return usage(io, 'Missing --ledger <ledger> (file:/path/to/folder, postgres://... or redis://...).');
   if (command !== 'status' && !values.from) return usage(io, 'Missing --from <ledger>.');
   if (command === 'migrate' && !values.to) return usage(io, 'Missing --to <ledger>.');
   const keyKind = values['key-kind'];
@@ -99,9 +100,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const toKeyEnv = values['to-encryption-key-env'] ?? keyEnv;
   const key = io.env[keyEnv];
   const toKey = io.env[toKeyEnv];
-  if (!key) return usage(io, `The encryption key is not set: export ${keyEnv} (n8n's N8N_ENCRYPTION_KEY, or the key in <N8N_USER_FOLDER>/.n8n/config) or name another variable with --encryption-key-env.`);
+  if (!key)
+    return usage(
+      io,
+      `The encryption key is not set: export ${keyEnv} (n8n's N8N_ENCRYPTION_KEY, or the key in <N8N_USER_FOLDER>/.n8n/config) or name another variable with --encryption-key-env.`,
+    );
   if (command === 'migrate' && !toKey) return usage(io, `The destination's encryption key is not set: export ${toKeyEnv}.`);
-  if (command === 'status') return runStatus({ location: (values.ledger ?? values.from) as string, encryptionKey: key, keyEnv, json: values.json === true, io });
+  if (command === 'status')
+    return runStatus({ location: (values.ledger ?? values.from) as string, encryptionKey: key, keyEnv, json: values.json === true, io });
 
   const opened: Ledger[] = [];
   try {
@@ -119,7 +125,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(`Migrating from ${from.description} to ${to.description}`);
     const report = await migrateLedger({ from, to, keys: values.key, onProgress: (step) => io.out(progressLine(step)) });
     const count = (outcome: MigrationStep['outcome']) => report.steps.filter((s) => s.outcome === outcome).length;
-    io.out(`${report.steps.length} connection(s): ${count('copied')} copied, ${count('unchanged')} already there, ${report.steps.length - count('copied') - count('unchanged')} not moved.`);
+    io.out(
+      `${report.steps.length} connection(s): ${count('copied')} copied, ${count('unchanged')} already there, ${report.steps.length - count('copied') - count('unchanged')} not moved.`,
+    );
     return report.ok ? 0 : 1;
   } catch (error) {
     io.err(error instanceof LedgerError ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -57,7 +57,11 @@ export async function migrateLedger(options: MigrateOptions): Promise<MigrationR
 
 async function migrateOne(from: Ledger, to: Ledger, key: string, owner: string, ttlMs: number, waitMs: number): Promise<MigrationStep> {
   const step = (outcome: MigrationOutcome, record: ConnectionRecord | null, message: string): MigrationStep => ({
-    key, outcome, version: record?.version ?? null, state: record?.state ?? null, message,
+    key,
+    outcome,
+    version: record?.version ?? null,
+    state: record?.state ?? null,
+    message,
   });
   let lease;
   try {
@@ -65,22 +69,32 @@ async function migrateOne(from: Ledger, to: Ledger, key: string, owner: string, 
   } catch (error) {
     return step('failed', null, `could not take its lease at the source: ${messageOf(error)}`);
   }
-  if (!lease) return step('busy', null, `a refresh held its lease at the source for more than ${Math.round(waitMs / 1000)} s; nothing copied, run the migration again`);
+  if (!lease)
+    return step('busy', null, `a refresh held its lease at the source for more than ${Math.round(waitMs / 1000)} s; nothing copied, run the migration again`);
   try {
     const source = await from.read(key);
     if (!source) return step('missing', null, 'not in the source ledger');
     const existing = await to.read(key);
     if (existing && existing.version > source.version) {
-      return step('newer_at_destination', source, `the destination holds version ${existing.version}, newer than the source's ${source.version}: left as it is`);
+      return step(
+        'newer_at_destination',
+        source,
+        `the destination holds version ${existing.version}, newer than the source's ${source.version}: left as it is`,
+      );
     }
     if (existing && existing.version === source.version) {
       return sameChain(existing, source)
         ? step('unchanged', source, `already at the destination as version ${source.version}`)
-        : step('diverged', source, `the destination holds a different chain at the same version ${source.version}: left as it is; decide which one is live before migrating it`);
+        : step(
+            'diverged',
+            source,
+            `the destination holds a different chain at the same version ${source.version}: left as it is; decide which one is live before migrating it`,
+          );
     }
     const written = await importChain(to, source, existing?.version ?? 0);
     if (!written.ok) return step('failed', source, 'the destination changed while copying; nothing overwritten, run the migration again');
-    const placed = written.version === source.version ? `as version ${source.version}` : `as version ${written.version} (version ${source.version} at the source)`;
+    const placed =
+      written.version === source.version ? `as version ${source.version}` : `as version ${written.version} (version ${source.version} at the source)`;
     return step('copied', source, `copied ${placed}, state ${source.state}`);
   } catch (error) {
     return step('failed', null, messageOf(error));

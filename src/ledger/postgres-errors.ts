@@ -52,7 +52,9 @@ export function postgresUnavailable(error: unknown, endpoint: PostgresEndpoint, 
 }
 
 function isConnectionLoss(message: string): boolean {
-  return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection|not queryable|timeout exceeded when trying to connect/i.test(message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection|not queryable|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -105,7 +105,9 @@ export class PostgresLedger implements Ledger, ChainImporter, ChainNotes {
   }
 
   async read(key: string): Promise<ConnectionRecord | null> {
-    const result = await this.query<DataRow>('read a connection', `SELECT key, version, state, document, sealed FROM ${this.tables.data} WHERE key = $1`, [key]);
+    const result = await this.query<DataRow>('read a connection', `SELECT key, version, state, document, sealed FROM ${this.tables.data} WHERE key = $1`, [
+      key,
+    ]);
     const row = result.rows[0];
     return row ? await this.decode(row, key) : null;
   }
@@ -238,10 +240,17 @@ export class PostgresLedger implements Ledger, ChainImporter, ChainNotes {
 
   private async decode(row: DataRow, key: string): Promise<ConnectionRecord> {
     const where = `Ledger row "${row.key}" in ${this.tables.label}`;
-    const record = await decodeRecord({ ...row.document, sealed: row.sealed }, this.sealer, { key, version: Number(row.version), where, restoreHint: RESTORE_HINT });
+    const record = await decodeRecord({ ...row.document, sealed: row.sealed }, this.sealer, {
+      key,
+      version: Number(row.version),
+      where,
+      restoreHint: RESTORE_HINT,
+    });
     // The state column is for queries and operators; the sealed document decides, and a disagreement means an edit.
     if (row.state !== record.state) {
-      throw new LedgerCorruptError(`${where} says state "${row.state}" in its state column but "${record.state}" in its sealed document (kept untouched; ${RESTORE_HINT})`);
+      throw new LedgerCorruptError(
+        `${where} says state "${row.state}" in its state column but "${record.state}" in its sealed document (kept untouched; ${RESTORE_HINT})`,
+      );
     }
     return record;
   }

@@ -75,7 +75,9 @@ export async function ensureSchema(pool: Pool, tables: PostgresTables): Promise<
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`xero-guard:${tables.schema}`]);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${tables.schema} (id int PRIMARY KEY CHECK (id = 1), version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${tables.schema} (id int PRIMARY KEY CHECK (id = 1), version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const found = await client.query<{ version: number }>(`SELECT version FROM ${tables.schema} WHERE id = 1`);
     const current = found.rows[0]?.version ?? 0;
     if (current > SCHEMA_VERSION) {

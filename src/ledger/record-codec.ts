@@ -112,7 +112,9 @@ export async function decodeRecord(raw: unknown, sealer: Sealer, place: Document
   }
   const formatVersion = doc.formatVersion ?? 1;
   if (formatVersion > DOCUMENT_FORMAT_VERSION) {
-    throw new LedgerCorruptError(`${where} was written by a newer Xero Guard (format ${doc.formatVersion}); upgrade n8n-nodes-xero-guard to read it (kept untouched)`);
+    throw new LedgerCorruptError(
+      `${where} was written by a newer Xero Guard (format ${doc.formatVersion}); upgrade n8n-nodes-xero-guard to read it (kept untouched)`,
+    );
   }
   if (doc.key !== place.key || doc.version !== place.version) {
     throw new LedgerCorruptError(`${where} does not belong to connection "${place.key}" version ${place.version} (kept untouched; ${restoreHint})`);

@@ -123,7 +123,9 @@ export class RedisLink {
     if (error instanceof LedgerError) return error;
     const message = error instanceof Error ? error.message : String(error);
     if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(message)) {
-      return new LedgerUnavailableError(`Redis at ${this.endpoint} refused the Xero Guard ledger's credentials: fix QUEUE_BULL_REDIS_USERNAME/PASSWORD (or the ledger's Redis settings).`);
+      return new LedgerUnavailableError(
+        `Redis at ${this.endpoint} refused the Xero Guard ledger's credentials: fix QUEUE_BULL_REDIS_USERNAME/PASSWORD (or the ledger's Redis settings).`,
+      );
     }
     if (/^(ERR|WRONGTYPE|NOPERM)/.test(message)) {
       return new LedgerUnavailableError(`Redis at ${this.endpoint} failed to ${action} for the Xero Guard ledger: ${message}`);
@@ -143,7 +145,9 @@ function codeOf(error: unknown): string | undefined {
 
 export function validateKeyPrefix(keyPrefix: string): string {
   if (typeof keyPrefix !== 'string' || keyPrefix.length > 100 || /\s/.test(keyPrefix)) {
-    throw new LedgerConfigError(`Option "keyPrefix" must be a string of at most 100 characters without spaces (got ${JSON.stringify(keyPrefix)}); the default is "xero-guard:".`);
+    throw new LedgerConfigError(
+      `Option "keyPrefix" must be a string of at most 100 characters without spaces (got ${JSON.stringify(keyPrefix)}); the default is "xero-guard:".`,
+    );
   }
   return keyPrefix;
 }

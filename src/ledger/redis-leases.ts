@@ -58,7 +58,9 @@ export class RedisLeases implements LeaseStore {
     const ttlMs = Math.max(1, Math.round(options.ttlMs));
     return waitForLease(this.clock, options.waitMs, async () => {
       const token = randomUUID();
-      const taken = await this.link.run('take the refresh lease', (client) => client.set(this.leaseKey(key), leaseValue(token, options.owner), 'PX', ttlMs, 'NX'));
+      const taken = await this.link.run('take the refresh lease', (client) =>
+        client.set(this.leaseKey(key), leaseValue(token, options.owner), 'PX', ttlMs, 'NX'),
+      );
       if (taken !== 'OK') return null;
       const lease: Lease = { key, owner: options.owner, token, expiresAt: this.clock.now() + ttlMs };
       this.startWatchdog(lease, ttlMs);
@@ -84,7 +86,12 @@ export class RedisLeases implements LeaseStore {
   }
 
   private async extend(lease: Lease, ttlMs: number): Promise<boolean> {
-    const result = await this.link.script('extend the refresh lease', EXTEND, [this.leaseKey(lease.key)], [leaseValue(lease.token, lease.owner), Math.max(1, Math.round(ttlMs))]);
+    const result = await this.link.script(
+      'extend the refresh lease',
+      EXTEND,
+      [this.leaseKey(lease.key)],
+      [leaseValue(lease.token, lease.owner), Math.max(1, Math.round(ttlMs))],
+    );
     return result === 1;
   }
 

@@ -2,7 +2,15 @@ import type { Clock } from '../clock';
 import { LedgerCorruptError } from '../errors';
 import type { Sealer } from '../secrets/sealer';
 import type { ChainImporter } from './chain-import';
-import { connectionKeyBase, consoleLogger, redisScript, validateKeyPrefix, RedisLink, type LedgerLogger, type RedisConnectionOptions } from './redis-connection';
+import {
+  connectionKeyBase,
+  consoleLogger,
+  redisScript,
+  validateKeyPrefix,
+  RedisLink,
+  type LedgerLogger,
+  type RedisConnectionOptions,
+} from './redis-connection';
 import { DEFAULT_KEY_PREFIX, RedisLeases } from './redis-leases';
 import { decodeRecord, encodeRecord } from './record-codec';
 import type { ChainNotes, ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
@@ -87,10 +95,17 @@ export class RedisLedger implements Ledger, ChainImporter, ChainNotes {
       throw new LedgerCorruptError(`${where} has no valid document field (kept untouched; ${RESTORE_HINT})`);
     }
     if (fields.key !== key) throw new LedgerCorruptError(`${where} does not match its key field (kept untouched; ${RESTORE_HINT})`);
-    const record = await decodeRecord({ ...(document as object), sealed: fields.sealed }, this.sealer, { key, version: Number(fields.version), where, restoreHint: RESTORE_HINT });
+    const record = await decodeRecord({ ...(document as object), sealed: fields.sealed }, this.sealer, {
+      key,
+      version: Number(fields.version),
+      where,
+      restoreHint: RESTORE_HINT,
+    });
     // The state field is for operators; the sealed document decides, and a disagreement means an edit.
     if (fields.state !== record.state) {
-      throw new LedgerCorruptError(`${where} says state "${fields.state}" in its state field but "${record.state}" in its sealed document (kept untouched; ${RESTORE_HINT})`);
+      throw new LedgerCorruptError(
+        `${where} says state "${fields.state}" in its state field but "${record.state}" in its sealed document (kept untouched; ${RESTORE_HINT})`,
+      );
     }
     return record;
   }

@@ -14,7 +14,8 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)(?!\[redacted\]@)[^\s@
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g;
 const SCHEME = /\b(Bearer|Basic|Digest|OAuth|Token)(\s+)(?!\[redacted\])([A-Za-z0-9._~+/=-]{6,})/gi;
 const SCHEME_WORD = /bearer|basic|digest|oauth|token/i;
-const NAMED = /\b(access_token|refresh_token|id_token|client_secret|client_assertion|code_verifier|oauth_token_secret|oauth_token|oauth_verifier|oauth_session_handle|session_handle|authorization|password|secret|api_key|apikey|token|assertion)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"'&,;})\]]+)/gi;
+const NAMED =
+  /\b(access_token|refresh_token|id_token|client_secret|client_assertion|code_verifier|oauth_token_secret|oauth_token|oauth_verifier|oauth_session_handle|session_handle|authorization|password|secret|api_key|apikey|token|assertion)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"'&,;})\]]+)/gi;
 /** `code` is too common a word to redact after a colon (`Error code: 500`); only as a query parameter or JSON key. */
 const CODE_PARAM = /([?&#\s]code=|"code"\s*:\s*")(?!\[redacted\])([^\s"'&#]+)/gi;
 /** Whole runs, length checked after: `{24,}` would retry at every position inside each shorter word. */
@@ -52,7 +53,8 @@ export function redact(s: string, secrets: readonly string[]): string {
   // Each pattern only where its anchor occurs: most details are a few plain words.
   if (out.includes('://')) out = out.replace(URL_PASSWORD, `$1${REDACTED}@`);
   if (out.includes('eyJ')) out = out.replace(JWT, REDACTED);
-  if (SCHEME_WORD.test(out)) out = out.replace(SCHEME, (m, scheme: string, space: string, value: string) => (isPlainWords(value) ? m : `${scheme}${space}${REDACTED}`));
+  if (SCHEME_WORD.test(out))
+    out = out.replace(SCHEME, (m, scheme: string, space: string, value: string) => (isPlainWords(value) ? m : `${scheme}${space}${REDACTED}`));
   if (out.includes('=') || out.includes(':')) out = out.replace(NAMED, `$1$2${REDACTED}`);
   if (out.includes('code')) out = out.replace(CODE_PARAM, `$1${REDACTED}`);
   return out.length >= 24 ? out.replace(OPAQUE, opaque) : out;
@@ -60,7 +62,10 @@ export function redact(s: string, secrets: readonly string[]): string {
 
 /** Secrets sorted longest first, so a secret that contains another is removed whole. */
 export function orderSecrets(secrets: readonly string[]): string[] {
-  return [...new Set(secrets)].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length).slice(0, 200);
+  return [...new Set(secrets)]
+    .filter((s) => s.length >= 6)
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 200);
 }
 
 /** Text with every secret we hold and everything secret-shaped cut out; for any text shown to a person. */

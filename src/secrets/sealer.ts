@@ -73,7 +73,8 @@ export class SealingKey {
     const iv = Buffer.from(parts[1], 'base64url');
     const tag = Buffer.from(parts[2], 'base64url');
     if (iv.length !== IV_BYTES) throw new SealError(`its sealed value has a ${iv.length}-byte IV where Xero Guard writes ${IV_BYTES} bytes`);
-    if (tag.length !== TAG_BYTES) throw new SealError(`its sealed value has a ${tag.length}-byte authentication tag where Xero Guard writes ${TAG_BYTES} bytes`);
+    if (tag.length !== TAG_BYTES)
+      throw new SealError(`its sealed value has a ${tag.length}-byte authentication tag where Xero Guard writes ${TAG_BYTES} bytes`);
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(aad, 'utf8'));
@@ -119,11 +120,15 @@ export class Sealer {
 
   constructor(secret: string | Buffer, options: SealerOptions = {}) {
     if (secret === undefined || secret === null || secret.length === 0) {
-      throw new SealError('No encryption key was given for the Xero Guard ledger (n8n: set N8N_ENCRYPTION_KEY; Node-RED: set credentialSecret; or pass encryptionKey)');
+      throw new SealError(
+        'No encryption key was given for the Xero Guard ledger (n8n: set N8N_ENCRYPTION_KEY; Node-RED: set credentialSecret; or pass encryptionKey)',
+      );
     }
     const keyKind = options.keyKind ?? 'passphrase';
     if (!KEY_KINDS.includes(keyKind)) {
-      throw new SealError(`Option "keyKind" must be "random" (a machine-generated key) or "passphrase" (a secret a person may have typed); got ${JSON.stringify(keyKind)}`);
+      throw new SealError(
+        `Option "keyKind" must be "random" (a machine-generated key) or "passphrase" (a secret a person may have typed); got ${JSON.stringify(keyKind)}`,
+      );
     }
     this.keyKind = keyKind;
     this.family = familyOf(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);

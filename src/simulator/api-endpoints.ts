@@ -5,14 +5,7 @@ import { connectionDate, msDate, newId } from './formats';
 import { bearerToken, empty, json, type SimResponse } from './http-kit';
 import { ORGANISATION_SCOPES } from './scopes';
 import type { Grant } from './tokens';
-import {
-  authenticationUnsuccessful,
-  authorizationUnsuccessful,
-  forbiddenTenant,
-  notFound,
-  tokenExpired,
-  tooManyRequests,
-} from './xero-errors';
+import { authenticationUnsuccessful, authorizationUnsuccessful, forbiddenTenant, notFound, tokenExpired, tooManyRequests } from './xero-errors';
 
 export interface ApiRequest {
   method: string;
@@ -89,8 +82,22 @@ export function getOrganisation(core: SimulatorCore, req: ApiRequest): SimRespon
 }
 
 const COUNTRY = {
-  NZ: { Version: 'NZ', BaseCurrency: 'NZD', Timezone: 'NEWZEALANDSTANDARDTIME', TaxNumber: '071-138-054', SalesTaxBasis: 'PAYMENTS', SalesTaxPeriod: 'TWOMONTHS' },
-  AU: { Version: 'AU', BaseCurrency: 'AUD', Timezone: 'AUSEASTERNSTANDARDTIME', TaxNumber: '53004085616', SalesTaxBasis: 'ACCRUALS', SalesTaxPeriod: 'QUARTERLY1' },
+  NZ: {
+    Version: 'NZ',
+    BaseCurrency: 'NZD',
+    Timezone: 'NEWZEALANDSTANDARDTIME',
+    TaxNumber: '071-138-054',
+    SalesTaxBasis: 'PAYMENTS',
+    SalesTaxPeriod: 'TWOMONTHS',
+  },
+  AU: {
+    Version: 'AU',
+    BaseCurrency: 'AUD',
+    Timezone: 'AUSEASTERNSTANDARDTIME',
+    TaxNumber: '53004085616',
+    SalesTaxBasis: 'ACCRUALS',
+    SalesTaxPeriod: 'QUARTERLY1',
+  },
   GB: { Version: 'UK', BaseCurrency: 'GBP', Timezone: 'GMTSTANDARDTIME', TaxNumber: 'GB123456789', SalesTaxBasis: 'ACCRUAL', SalesTaxPeriod: 'QUARTERLY1' },
   US: { Version: 'US', BaseCurrency: 'USD', Timezone: 'EASTERNSTANDARDTIME', TaxNumber: '12-3456789', SalesTaxBasis: 'ACCRUAL', SalesTaxPeriod: 'NONE' },
 } as const;

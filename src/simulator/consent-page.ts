@@ -63,8 +63,10 @@ function validate(core: SimulatorCore, params: URLSearchParams): AuthorizeReques
   if (problem) return errorPage('unauthorized_client : Invalid scope for client');
   const codeChallenge = params.get('code_challenge') ?? undefined;
   const method = params.get('code_challenge_method') ?? undefined;
-  if (codeChallenge !== undefined && method !== 'S256') return back(redirectUri, { error: 'invalid_request', error_description: 'code_challenge_method must be S256', state });
-  if (client.clientSecret === undefined && codeChallenge === undefined) return back(redirectUri, { error: 'invalid_request', error_description: 'code_challenge is required', state });
+  if (codeChallenge !== undefined && method !== 'S256')
+    return back(redirectUri, { error: 'invalid_request', error_description: 'code_challenge_method must be S256', state });
+  if (client.clientSecret === undefined && codeChallenge === undefined)
+    return back(redirectUri, { error: 'invalid_request', error_description: 'code_challenge is required', state });
   return { client, redirectUri, scopes, state, codeChallenge };
 }
 

@@ -59,7 +59,12 @@ export class SimulatorCore {
     this.issuer = options.issuer ?? DEFAULT_ISSUER;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.connectionLimit = options.connectionLimit;
-    this.directory = new Directory(this.clock, options.clients ?? demoClients(), options.organisations ?? demoOrganisations(), options.users ?? [{ email: DEMO_USER_EMAIL, firstName: 'Demo', lastName: 'User' }]);
+    this.directory = new Directory(
+      this.clock,
+      options.clients ?? demoClients(),
+      options.organisations ?? demoOrganisations(),
+      options.users ?? [{ email: DEMO_USER_EMAIL, firstName: 'Demo', lastName: 'User' }],
+    );
     this.tokens = new TokenStore(this.clock, this.signer, this.issuer, this.recorder, options.graceMode ?? 'same-pair');
     this.faults = new FaultSet(options.randomSeed);
     const limits = rateLimitSettings(options.rateLimits);

@@ -29,7 +29,10 @@ export function demoClients(): ClientConfig[] {
       clientSecret: DEMO_CLIENT_SECRET,
       name: 'Xero Guard Demo (Custom Connection)',
       redirectUris: [],
-      customConnection: { tenantId: DEMO_TENANT_ID, scopes: ['accounting.settings', 'accounting.settings.read', 'accounting.contacts', 'accounting.contacts.read'] },
+      customConnection: {
+        tenantId: DEMO_TENANT_ID,
+        scopes: ['accounting.settings', 'accounting.settings.read', 'accounting.contacts', 'accounting.contacts.read'],
+      },
     },
   ];
 }

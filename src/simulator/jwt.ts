@@ -23,7 +23,11 @@ export class JwtSigner {
     const pair = keyPair();
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
-    this.kid = createHash('sha256').update(pair.publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 32).toUpperCase();
+    this.kid = createHash('sha256')
+      .update(pair.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex')
+      .slice(0, 32)
+      .toUpperCase();
   }
 
   sign(claims: JwtClaims): string {

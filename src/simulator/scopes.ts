@@ -1,6 +1,7 @@
 /** Scope rules the consent page and client_credentials enforce. */
 
-const KNOWN_SCOPE = /^(openid|profile|email|offline_access|(accounting|payroll|files|assets|projects|bankfeeds|finance|paymentservices|app|marketplace|einvoicing)(\.[a-z]+)*)$/;
+const KNOWN_SCOPE =
+  /^(openid|profile|email|offline_access|(accounting|payroll|files|assets|projects|bankfeeds|finance|paymentservices|app|marketplace|einvoicing)(\.[a-z]+)*)$/;
 
 /** Broad scopes that apps created from 2 March 2026 may no longer ask for. */
 const BROAD_SCOPES = new Set(['accounting.transactions', 'accounting.transactions.read', 'accounting.reports.read']);

@@ -87,7 +87,8 @@ function route(core: SimulatorCore, req: IncomingMessage, url: URL, api: ApiRequ
   // Xero's API paths are case-insensitive (the OpenAPI document says /Connections, SDKs send /connections).
   if (lower === '/connections' && method === 'GET') return { endpoint: 'connections', handle: () => getConnections(core, api) };
   const del = /^\/connections\/([^/]+)$/.exec(lower);
-  if (del?.[1] && method === 'DELETE') return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodePathSegment(del[1] as string, 'connection id')) };
+  if (del?.[1] && method === 'DELETE')
+    return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodePathSegment(del[1] as string, 'connection id')) };
   if (lower === '/api.xro/2.0/organisation' && method === 'GET') return { endpoint: 'organisation', handle: () => getOrganisation(core, api) };
   return undefined;
 }

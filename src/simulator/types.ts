@@ -86,12 +86,4 @@ export interface TokenResponse {
   scope: string;
 }
 
-export type Endpoint =
-  | 'authorize'
-  | 'token'
-  | 'revocation'
-  | 'connections'
-  | 'organisation'
-  | 'discovery'
-  | 'admin'
-  | 'other';
+export type Endpoint = 'authorize' | 'token' | 'revocation' | 'connections' | 'organisation' | 'discovery' | 'admin' | 'other';

@@ -18,8 +18,7 @@ export const authenticationUnsuccessful = (correlationId: string): SimResponse =
   problem(401, 'Unauthorized', 'AuthenticationUnsuccessful', correlationId, INVALID_TOKEN);
 
 /** A valid token without the scope the endpoint needs. */
-export const authorizationUnsuccessful = (correlationId: string): SimResponse =>
-  problem(401, 'Unauthorized', 'AuthorizationUnsuccessful', correlationId);
+export const authorizationUnsuccessful = (correlationId: string): SimResponse => problem(401, 'Unauthorized', 'AuthorizationUnsuccessful', correlationId);
 
 /** The xero-tenant-id is missing, wrong, or not connected for this token. */
 export const forbiddenTenant = (correlationId: string): SimResponse => problem(403, 'Forbidden', 'AuthenticationUnsuccessful', correlationId);

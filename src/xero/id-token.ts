@@ -46,13 +46,14 @@ export class IdTokenVerifier {
   ) {}
 
   async verify(evidence: GrantEvidence, clientId: string, accessToken: string): Promise<EvidenceVerdict> {
-    if (evidence.tokenUrl !== this.trust.tokenUrl) return { ok: false, why: 'the grant came from a token endpoint other than Xero\'s' };
+    if (evidence.tokenUrl !== this.trust.tokenUrl) return { ok: false, why: "the grant came from a token endpoint other than Xero's" };
     const parts = typeof evidence.idToken === 'string' ? evidence.idToken.split('.') : [];
     if (parts.length !== 3) return { ok: false, why: 'the id_token is not a signed JWT' };
     const header = decodeJson(parts[0]);
     const claims = decodeJson(parts[1]);
     if (!header || !claims) return { ok: false, why: 'the id_token cannot be decoded' };
-    if (header.alg !== 'RS256' || typeof header.kid !== 'string') return { ok: false, why: `the id_token is not signed with RS256 (alg ${String(header.alg)})` };
+    if (header.alg !== 'RS256' || typeof header.kid !== 'string')
+      return { ok: false, why: `the id_token is not signed with RS256 (alg ${String(header.alg)})` };
     const jwk = (await this.keySet()).find((k) => (k as { kid?: unknown }).kid === header.kid);
     if (!jwk) return { ok: false, why: 'the id_token is signed with a key Xero does not publish' };
     let signed = false;

@@ -107,7 +107,10 @@ export class XeroIdentityClient {
         };
       }
       if (error instanceof ResponseTooLargeError) {
-        return { ok: false, error: { kind: 'network', outcomeUnknown: true, networkCode: error.code, message: `${error.message} The refresh may or may not have happened.` } };
+        return {
+          ok: false,
+          error: { kind: 'network', outcomeUnknown: true, networkCode: error.code, message: `${error.message} The refresh may or may not have happened.` },
+        };
       }
       const timeout = error.code === 'ETIMEDOUT';
       return {

@@ -87,7 +87,12 @@ export function parseTokenResponse(response: HttpResponse, options: ParseOptions
   }
   // A 200 we cannot use: Xero may already have rotated, so this counts as an unknown outcome.
   const malformed = (detail: string): TokenResult =>
-    fail({ ...base, kind: 'malformed_response', outcomeUnknown: true, message: `Xero's token endpoint answered 200 but ${detail}; the current token set is kept.` });
+    fail({
+      ...base,
+      kind: 'malformed_response',
+      outcomeUnknown: true,
+      message: `Xero's token endpoint answered 200 but ${detail}; the current token set is kept.`,
+    });
   if (!json) return malformed('the body is not a JSON object');
   if (typeof json.access_token !== 'string' || json.access_token === '') return malformed('without an access_token');
   const refreshToken = json.refresh_token;

@@ -39,7 +39,15 @@ export async function makeFixture(options: { mode?: GraceMode; ledger?: 'file' |
     new TokenEngine({ ledger, identity, client: CLIENT, clock, policy: options.policy, onEvent: (e) => void events.push(e), ...overrides });
   const engine = makeEngine();
   return {
-    clock, server, ledger, directory, sealer, engine, events, identity, makeEngine,
+    clock,
+    server,
+    ledger,
+    directory,
+    sealer,
+    engine,
+    events,
+    identity,
+    makeEngine,
     async seed(expiresInSeconds) {
       const seeded = server.seed(expiresInSeconds);
       await engine.adoptGrant(KEY, toTokenSet(seeded));
@@ -50,7 +58,14 @@ export async function makeFixture(options: { mode?: GraceMode; ledger?: 'file' |
 }
 
 export function toTokenSet(t: { accessToken: string; refreshToken: string; expiresAt: number; obtainedAt: number }): TokenSet {
-  return { accessToken: t.accessToken, refreshToken: t.refreshToken, tokenType: 'Bearer', scope: ['offline_access'], expiresAt: t.expiresAt, obtainedAt: t.obtainedAt };
+  return {
+    accessToken: t.accessToken,
+    refreshToken: t.refreshToken,
+    tokenType: 'Bearer',
+    scope: ['offline_access'],
+    expiresAt: t.expiresAt,
+    obtainedAt: t.obtainedAt,
+  };
 }
 
 /** Every file under `dir`, as text, for canary scans. */

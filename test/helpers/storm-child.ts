@@ -22,7 +22,10 @@ export interface ChildConfig {
 
 /** `rejected`: each caller first reports that token as refused by Xero (reportRejected), then asks for a token. */
 export type ParentMessage = { type: 'round'; offsetMs: number; callers: number; rejected?: string } | { type: 'exit' };
-export type ChildMessage = { type: 'ready' } | { type: 'stopped' } | { type: 'result'; tokens: string[]; errors: Array<{ name: string; message: string; retryable: boolean }> };
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'stopped' }
+  | { type: 'result'; tokens: string[]; errors: Array<{ name: string; message: string; retryable: boolean }> };
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.STORM_CHILD_CONFIG ?? '{}') as ChildConfig;

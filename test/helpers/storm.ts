@@ -29,7 +29,9 @@ export class Storm {
   static async crashOnce(config: ChildConfig, offsetMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const storm = await Storm.start(1, config);
     const child = storm.children[0];
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     child.send({ type: 'round', offsetMs, callers: 1 } satisfies ParentMessage);
     return exited;
   }

@@ -3,7 +3,15 @@ import { TokenEngine } from '../../src/engine';
 import type { Ledger } from '../../src/ledger';
 import { XeroIdentityClient } from '../../src/xero';
 import { KEY, toTokenSet } from '../helpers/engine-fixture';
-import { ALL_LEDGER_KINDS, dropLedgerSpec, expireLeases, makeLedgerSpec, openLedger, type LedgerKind, type LedgerSpec } from '../../tools/ledgers/ledger-factory';
+import {
+  ALL_LEDGER_KINDS,
+  dropLedgerSpec,
+  expireLeases,
+  makeLedgerSpec,
+  openLedger,
+  type LedgerKind,
+  type LedgerSpec,
+} from '../../tools/ledgers/ledger-factory';
 import { Storm } from '../helpers/storm';
 import { allValid, CLIENT, GRACE_MODES, startTokenServer, type TokenServer } from '../../tools/services/token-server';
 
@@ -79,7 +87,10 @@ describe.each(MATRIX)('%s ledger across OS processes (grace mode %s)', (kind, mo
 
   test('crash: kill -9 after the ledger write but before the lease release; the next caller uses the stored token with no token call', async () => {
     const { clock, spec, engine } = await setUp(kind, mode);
-    const exit = await Storm.crashOnce({ ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT, dieAt: { type: 'ledger_written', why: 'rotated' } }, 0);
+    const exit = await Storm.crashOnce(
+      { ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT, dieAt: { type: 'ledger_written', why: 'rotated' } },
+      0,
+    );
     expect(exit.signal).toBe('SIGKILL');
     clock.advance(engine.policy.leaseTtlMs + SECOND);
     await expireLeases(spec);

@@ -96,7 +96,10 @@ function connection(options: ConnOptions = {}) {
 /** "Connect to Xero" as the editor does it: the start route, the consent form, the callback route. */
 let user = 'demo@xero-guard.test';
 async function connect(id: string, body: Record<string, unknown>, consent: { tenants?: string[] } = {}): Promise<{ status: number; text: string }> {
-  const started = await helper.request().post(`/xero-guard/connections/${id}/authorize`).send({ ...body, redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+  const started = await helper
+    .request()
+    .post(`/xero-guard/connections/${id}/authorize`)
+    .send({ ...body, redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
   expect(started.status).toBe(200);
   const callback = new URL(await allowAtSimulator(started.body.authorizeUrl, { email: user, ...consent }));
   const landed = await helper.request().get(`${callback.pathname}${callback.search}`);
@@ -115,7 +118,10 @@ async function load(flow: Array<Record<string, unknown>>, credentials: Record<st
 
 function statusesOf(id: string): Array<{ fill?: string; shape?: string; text?: string }> {
   const spy = helper._NodePrototype.status;
-  return spy.getCalls().filter((c: any) => c.thisValue?.id === id).map((c: any) => c.args[0]);
+  return spy
+    .getCalls()
+    .filter((c: any) => c.thisValue?.id === id)
+    .map((c: any) => c.args[0]);
 }
 
 function lastStatus(id: string) {
@@ -125,7 +131,20 @@ function lastStatus(id: string) {
 /** Sends `msg` into node `id` and resolves with the first message on helper node `outId`. */
 function next(outId: string, timeoutMs = 15_000): Promise<any> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no message reached ${outId} within ${timeoutMs} ms; statuses: ${JSON.stringify(helper._NodePrototype.status.getCalls().slice(-4).map((c: any) => [c.thisValue?.id, c.args[0]]))}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `no message reached ${outId} within ${timeoutMs} ms; statuses: ${JSON.stringify(
+              helper._NodePrototype.status
+                .getCalls()
+                .slice(-4)
+                .map((c: any) => [c.thisValue?.id, c.args[0]]),
+            )}`,
+          ),
+        ),
+      timeoutMs,
+    );
     helper.getNode(outId).once('input', (msg: unknown) => {
       clearTimeout(timer);
       resolve(msg);
@@ -170,10 +189,15 @@ describe('xero-connection and Connect to Xero', () => {
   it('reports a cancelled consent and a state it never issued, storing nothing', async () => {
     const conn = connection();
     await load([conn.node], { [conn.id]: conn.credentials });
-    const started = await helper.request().post(`/xero-guard/connections/${conn.id}/authorize`).send({ ...editorBody(conn), redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+    const started = await helper
+      .request()
+      .post(`/xero-guard/connections/${conn.id}/authorize`)
+      .send({ ...editorBody(conn), redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
     const authorize = new URL(started.body.authorizeUrl);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(authorize.searchParams.get('scope')!.split(' ')).toEqual(expect.arrayContaining(['offline_access', 'openid', 'profile', 'email', 'accounting.settings']));
+    expect(authorize.searchParams.get('scope')!.split(' ')).toEqual(
+      expect.arrayContaining(['offline_access', 'openid', 'profile', 'email', 'accounting.settings']),
+    );
     const back = new URL(await allowAtSimulator(started.body.authorizeUrl, { action: 'cancel' }));
     const cancelled = await helper.request().get(`${back.pathname}${back.search}`);
     expect(cancelled.text).toContain('Connection cancelled');
@@ -186,7 +210,10 @@ describe('xero-connection and Connect to Xero', () => {
     await load([conn.node], { [conn.id]: conn.credentials });
     const landed = await connect(conn.id, { ...editorBody(conn), clientSecret: '__PWRD__' });
     expect(landed.status).toBe(200);
-    const refused = await helper.request().post(`/xero-guard/connections/${conn.id}/authorize`).send({ ...editorBody(conn), clientId: '', redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
+    const refused = await helper
+      .request()
+      .post(`/xero-guard/connections/${conn.id}/authorize`)
+      .send({ ...editorBody(conn), clientId: '', redirectUri: 'http://127.0.0.1:1880/xero-guard/connect/callback' });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toContain('no client id');
   });
@@ -195,7 +222,12 @@ describe('xero-connection and Connect to Xero', () => {
 describe('xero check connection', () => {
   it('sends connected results to output 1 with tenants and token health, and the Organisation for a tenant', async () => {
     const conn = connection({ tenantId: DEMO_TENANT_ID });
-    const flow = [conn.node, { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] }, { id: 'ok', type: 'helper' }, { id: 'bad', type: 'helper' }];
+    const flow = [
+      conn.node,
+      { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'bad', type: 'helper' },
+    ];
     await load(flow, { [conn.id]: conn.credentials });
     await until('the not-connected status', () => (lastStatus('checkNode')?.text?.startsWith('not connected') ? true : undefined));
     expect(lastStatus('checkNode')).toMatchObject({ fill: 'red' });
@@ -203,14 +235,23 @@ describe('xero check connection', () => {
     const out = next('ok');
     helper.getNode('checkNode').receive({ payload: 'go' });
     const msg = await out;
-    expect(msg.payload).toMatchObject({ status: 'connected', tenants: [{ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)' }], tokenHealth: { chainState: 'active', daysLeftBeforeIdleExpiry: 59 } });
+    expect(msg.payload).toMatchObject({
+      status: 'connected',
+      tenants: [{ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)' }],
+      tokenHealth: { chainState: 'active', daysLeftBeforeIdleExpiry: 59 },
+    });
     expect(msg.payload.organisation.Name).toBe('Demo Company (NZ)');
     expect(lastStatus('checkNode')).toEqual({ fill: 'green', shape: 'dot', text: 'connected: 1 organisation' });
   });
 
   it('refreshes an expired access token on its own, exactly once, and stays connected', async () => {
     const conn = connection();
-    const flow = [conn.node, { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] }, { id: 'ok', type: 'helper' }, { id: 'bad', type: 'helper' }];
+    const flow = [
+      conn.node,
+      { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'bad', type: 'helper' },
+    ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn));
     clock.advance(31 * MINUTE);
@@ -244,7 +285,12 @@ describe('xero check connection', () => {
 
   it('a missing client id: red status at deploy saying what to fix, a classified problem per message, no crash', async () => {
     const conn = connection({ clientId: '' });
-    const flow = [conn.node, { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] }, { id: 'ok', type: 'helper' }, { id: 'bad', type: 'helper' }];
+    const flow = [
+      conn.node,
+      { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['ok'], ['bad']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'bad', type: 'helper' },
+    ];
     await load(flow, { [conn.id]: conn.credentials });
     expect(lastStatus('checkNode')).toEqual({ fill: 'red', shape: 'dot', text: 'no client id: add it in the xero-connection node' });
     for (let i = 0; i < 2; i++) {
@@ -272,7 +318,10 @@ describe('xero check connection', () => {
     ];
     await load(flow, { [fileConn.id]: fileConn.credentials, [pgConn.id]: pgConn.credentials });
     const seen = collect(['ok', 'bad']);
-    for (const [id, status] of [['checkFile', 'disconnected'], ['checkPg', 'degraded']]) {
+    for (const [id, status] of [
+      ['checkFile', 'disconnected'],
+      ['checkPg', 'degraded'],
+    ]) {
       const problem = next('bad');
       helper.getNode(id).receive({});
       const msg = await problem;
@@ -345,7 +394,16 @@ describe('xero refresh token', () => {
 
 describe('xero classify error', () => {
   const flow = (extra: Record<string, unknown> = {}) => [
-    { id: 'classifyNode', type: 'xero classify error', source: 'auto', target: 'classification', outputMode: 'groups', rules: '', ...extra, wires: [['retry'], ['wait'], ['reauth'], ['fix'], ['alert']] },
+    {
+      id: 'classifyNode',
+      type: 'xero classify error',
+      source: 'auto',
+      target: 'classification',
+      outputMode: 'groups',
+      rules: '',
+      ...extra,
+      wires: [['retry'], ['wait'], ['reauth'], ['fix'], ['alert']],
+    },
     ...['retry', 'wait', 'reauth', 'fix', 'alert'].map((id) => ({ id, type: 'helper' })),
   ];
 
@@ -357,21 +415,44 @@ describe('xero classify error', () => {
     expect(limited.classification).toMatchObject({ category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 37 });
     expect(limited.topic).toBe('keep');
     out = next('reauth');
-    helper.getNode('classifyNode').receive({ error: { message: 'Xero answered {"error":"invalid_grant"} from the token endpoint', source: { id: 'x', type: 'http request' } } });
+    helper
+      .getNode('classifyNode')
+      .receive({ error: { message: 'Xero answered {"error":"invalid_grant"} from the token endpoint', source: { id: 'x', type: 'http request' } } });
     expect((await out).classification.category).toBe('refresh_token_invalid');
     out = next('retry');
-    helper.getNode('classifyNode').receive({ payload: { statusCode: 401, body: { Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired: token expired at 04/29/2020 09:22:02' } } });
+    helper
+      .getNode('classifyNode')
+      .receive({ payload: { statusCode: 401, body: { Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired: token expired at 04/29/2020 09:22:02' } } });
     expect((await out).classification.action).toBe('refresh_and_retry');
     out = next('fix');
-    helper.getNode('classifyNode').receive({ statusCode: 400, headers: {}, payload: { ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred' } });
+    helper
+      .getNode('classifyNode')
+      .receive({ statusCode: 400, headers: {}, payload: { ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred' } });
     expect((await out).classification.category).toBe('validation_error');
   });
 
   it('one output when asked; a named property; custom rules first; a broken rule turns the status red but still classifies', async () => {
     await load(
       [
-        { id: 'singleNode', type: 'xero classify error', source: 'property', property: 'failure', target: 'result', outputMode: 'single', rules: JSON.stringify([{ name: 'teapot', expression: 'status = 418', category: 'teapot', action: 'alert', advice: 'Ask the kettle.' }]), wires: [['out']] },
-        { id: 'broken', type: 'xero classify error', source: 'auto', target: 'classification', outputMode: 'single', rules: JSON.stringify([{ name: 'bad', expression: 'status = = 1', category: 'x', action: 'alert' }]), wires: [['out']] },
+        {
+          id: 'singleNode',
+          type: 'xero classify error',
+          source: 'property',
+          property: 'failure',
+          target: 'result',
+          outputMode: 'single',
+          rules: JSON.stringify([{ name: 'teapot', expression: 'status = 418', category: 'teapot', action: 'alert', advice: 'Ask the kettle.' }]),
+          wires: [['out']],
+        },
+        {
+          id: 'broken',
+          type: 'xero classify error',
+          source: 'auto',
+          target: 'classification',
+          outputMode: 'single',
+          rules: JSON.stringify([{ name: 'bad', expression: 'status = = 1', category: 'x', action: 'alert' }]),
+          wires: [['out']],
+        },
         { id: 'out', type: 'helper' },
       ],
       {},
@@ -391,16 +472,28 @@ describe('xero classify error', () => {
     await load(flow(), {});
     const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjYW5hcnktdG9rZW4tOTk4ODc3In0.c2lnbmF0dXJlLWNhbmFyeS0xMjM0NTY3ODk';
     const out = next('reauth');
-    helper.getNode('classifyNode').receive({ error: { message: `refresh failed: {"error":"invalid_grant"} refresh_token=${token} Authorization: Bearer ${token}` } });
+    helper
+      .getNode('classifyNode')
+      .receive({ error: { message: `refresh failed: {"error":"invalid_grant"} refresh_token=${token} Authorization: Bearer ${token}` } });
     const msg = await out;
-    expectNoSecrets([['classification', JSON.stringify(msg.classification)], ...helper._NodePrototype.status.getCalls().map((c: any) => ['status', JSON.stringify(c.args[0])] as [string, string])], [token]);
+    expectNoSecrets(
+      [
+        ['classification', JSON.stringify(msg.classification)],
+        ...helper._NodePrototype.status.getCalls().map((c: any) => ['status', JSON.stringify(c.args[0])] as [string, string]),
+      ],
+      [token],
+    );
   });
 });
 
 describe('xero connection watch', () => {
   it('emits once on revocation, not again while it stays broken, once on recovery; polls keep the refresh token alive', async () => {
     const conn = connection();
-    const flow = [conn.node, { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, wires: [['alerts']] }, { id: 'alerts', type: 'helper' }];
+    const flow = [
+      conn.node,
+      { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, wires: [['alerts']] },
+      { id: 'alerts', type: 'helper' },
+    ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn));
     const alerts = collect(['alerts']);
@@ -427,7 +520,11 @@ describe('xero connection watch', () => {
     expect(alerts).toHaveLength(1);
     const alert = alerts[0].msg;
     expect(alert.topic).toBe('xero/connection/problem');
-    expect(alert.payload).toMatchObject({ status: 'disconnected', event: { kind: 'problem', from: 'connected', to: 'disconnected' }, connection: { id: conn.id, name: 'Demo org' } });
+    expect(alert.payload).toMatchObject({
+      status: 'disconnected',
+      event: { kind: 'problem', from: 'connected', to: 'disconnected' },
+      connection: { id: conn.id, name: 'Demo org' },
+    });
     expect(['refresh_token_invalid', 'access_revoked']).toContain(alert.payload.problem.category);
     expect(alert.payload.advice).toEqual(expect.any(String));
     expect(alert.payload.reconnect.url).toMatch(new RegExp(`#node/${conn.id}$`));
@@ -446,7 +543,11 @@ describe('xero connection watch', () => {
 
   it('checks at deploy on its own; a first check of a broken connection alerts once; on its timer', async () => {
     const conn = connection({ clientSecret: 'wrong-secret-for-the-demo-app' });
-    const flow = [conn.node, { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'seconds', wires: [['alerts']] }, { id: 'alerts', type: 'helper' }];
+    const flow = [
+      conn.node,
+      { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'seconds', wires: [['alerts']] },
+      { id: 'alerts', type: 'helper' },
+    ];
     await load(flow, { [conn.id]: conn.credentials });
     const alerts = collect(['alerts']);
     await until('the first alert', () => (alerts.length > 0 ? true : undefined));
@@ -465,7 +566,16 @@ describe('secrets', () => {
       conn.node,
       { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['out'], ['out']] },
       { id: 'refreshNode', type: 'xero refresh token', connection: conn.id, mode: 'force', wires: [['out']] },
-      { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, emitEveryPoll: true, wires: [['out']] },
+      {
+        id: 'watchNode',
+        type: 'xero connection watch',
+        connection: conn.id,
+        interval: 1,
+        intervalUnits: 'hours',
+        checkOnStart: false,
+        emitEveryPoll: true,
+        wires: [['out']],
+      },
       { id: 'classifyNode', type: 'xero classify error', source: 'auto', outputMode: 'single', target: 'classification', wires: [['out']] },
       { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['classifyNode']] },
       { id: 'out', type: 'helper' },

@@ -12,7 +12,6 @@ import { cacheRoot, withLock } from '../../tools/n8n/install';
 
 export const REPO = resolve(__dirname, '..', '..');
 
-
 export function progress(message: string): void {
   process.stderr.write(`[xero-guard node-red ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
@@ -20,7 +19,12 @@ export function progress(message: string): void {
 /** npm without settings inherited from an `npm test` parent. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
-  for (const key of Object.keys(env)) if (key.startsWith('npm_config_') && !['npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier', 'npm_config_cache', 'npm_config_registry'].includes(key)) delete env[key];
+  for (const key of Object.keys(env))
+    if (
+      key.startsWith('npm_config_') &&
+      !['npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier', 'npm_config_cache', 'npm_config_registry'].includes(key)
+    )
+      delete env[key];
   return env;
 }
 
@@ -31,10 +35,11 @@ export function run(command: string, args: string[], cwd: string): Promise<strin
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${out.slice(-3000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${out.slice(-3000)}`)),
+    );
   });
 }
-
 
 /** What goes into the package: the committed tree, with node-red/ and examples/node-red/ as in the work tree. */
 const OWN_PATHS = ['node-red', 'examples/node-red'];
@@ -85,9 +90,15 @@ export async function installedPackage(): Promise<string> {
     if (!tgz) throw new Error('npm pack wrote no tarball');
     writeFileSync(join(template, 'package.json'), '{"name":"node-red-project","description":"A Node-RED userDir","private":true}\n');
     const packed = Date.now();
-    await run('npm', ['install', '--prefix', template, join(template, tgz), '--ignore-scripts', '--omit=peer', '--prefer-offline', '--no-audit', '--no-fund'], template);
+    await run(
+      'npm',
+      ['install', '--prefix', template, join(template, tgz), '--ignore-scripts', '--omit=peer', '--prefer-offline', '--no-audit', '--no-fund'],
+      template,
+    );
     writeFileSync(marker, `${tgz}\n`);
-    progress(`build ${Math.round((built - started) / 1000)} s, pack ${Math.round((packed - built) / 1000)} s, install ${Math.round((Date.now() - packed) / 1000)} s`);
+    progress(
+      `build ${Math.round((built - started) / 1000)} s, pack ${Math.round((packed - built) / 1000)} s, install ${Math.round((Date.now() - packed) / 1000)} s`,
+    );
     for (const other of readdirSync(join(cacheRoot(), 'node-red-install'))) {
       const full = join(cacheRoot(), 'node-red-install', other);
       if (other !== key && Date.now() - statSync(full).mtimeMs > 3_600_000) rmSync(full, { recursive: true, force: true });
@@ -112,7 +123,8 @@ export function freePort(): Promise<number> {
 export function node24(): string {
   if (process.versions.node.split('.')[0] === '24') return process.execPath;
   const cached = join(cacheRoot(), 'node24', 'node_modules', '.bin', 'node');
-  if (!existsSync(cached)) throw new Error(`Node-RED 5 needs Node >= 22.9; install Node 24 with: npm install --prefix ${join(cacheRoot(), 'node24')} --no-save node@24`);
+  if (!existsSync(cached))
+    throw new Error(`Node-RED 5 needs Node >= 22.9; install Node 24 with: npm install --prefix ${join(cacheRoot(), 'node24')} --no-save node@24`);
   return cached;
 }
 
@@ -211,7 +223,11 @@ export async function createNodeRed(userDir: string): Promise<NodeRed> {
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     api: (path, init) => fetch(`${url}${path}`, init),
     async deploy(flow) {
-      const res = await fetch(`${url}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
+      const res = await fetch(`${url}/flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+        body: JSON.stringify(flow),
+      });
       if (res.status !== 204 && res.status !== 200) throw new Error(`deploy answered ${res.status}: ${await res.text()}`);
       const deadline = Date.now() + 30_000;
       while (!/Started flows/.test(handle.log().split('Stopping flows').at(-1) ?? '')) {

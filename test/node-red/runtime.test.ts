@@ -32,18 +32,44 @@ function flow(): unknown[] {
   const example = JSON.parse(readFileSync(join(REPO, 'examples', 'node-red', 'watchdog-to-slack.json'), 'utf8')) as Array<Record<string, unknown>>;
   const nodes = example.map((n) => {
     if (n.type === 'xero-connection') {
-      return { ...n, tenantId: DEMO_TENANT_ID, useCustomEndpoints: true, authorizeUrl: sim.authorizeUrl, tokenUrl: sim.tokenUrl, apiUrl: sim.apiUrl, credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } };
+      return {
+        ...n,
+        tenantId: DEMO_TENANT_ID,
+        useCustomEndpoints: true,
+        authorizeUrl: sim.authorizeUrl,
+        tokenUrl: sim.tokenUrl,
+        apiUrl: sim.apiUrl,
+        credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
+      };
     }
     if (n.type === 'xero connection watch') return { ...n, interval: 1, intervalUnits: 'seconds' };
     if (n.type === 'http request') return { ...n, url: `${hooksUrl}/services/T000/B000/node-red` };
     return n;
   });
-  const http = (id: string, method: string, url: string, to: string) => ({ id, type: 'http in', z: TAB, name: '', url, method, upload: false, swaggerDoc: '', wires: [[to]] });
+  const http = (id: string, method: string, url: string, to: string) => ({
+    id,
+    type: 'http in',
+    z: TAB,
+    name: '',
+    url,
+    method,
+    upload: false,
+    swaggerDoc: '',
+    wires: [[to]],
+  });
   const response = { id: 'c0ffee0000000099', type: 'http response', z: TAB, name: '', statusCode: '', headers: {}, wires: [] };
   const test = [
     { id: TAB, type: 'tab', label: 'test endpoints' },
     http('c0ffee0000000001', 'get', '/xg/check', 'c0ffee0000000002'),
-    { id: 'c0ffee0000000002', type: 'xero check connection', z: TAB, name: '', connection: CONN, tenantId: '', wires: [['c0ffee0000000099'], ['c0ffee0000000099']] },
+    {
+      id: 'c0ffee0000000002',
+      type: 'xero check connection',
+      z: TAB,
+      name: '',
+      connection: CONN,
+      tenantId: '',
+      wires: [['c0ffee0000000099'], ['c0ffee0000000099']],
+    },
     http('c0ffee0000000003', 'post', '/xg/refresh', 'c0ffee0000000004'),
     { id: 'c0ffee0000000004', type: 'xero refresh token', z: TAB, name: '', connection: CONN, mode: 'force', setHeaders: false, wires: [['c0ffee0000000099']] },
     // Any input makes the watch check now; the complete node answers once that check is done.
@@ -52,7 +78,20 @@ function flow(): unknown[] {
     { id: 'c0ffee0000000006', type: 'complete', z: EXAMPLE_TAB, name: '', scope: [WATCH], uncaught: false, wires: [['c0ffee0000000098']] },
     { ...response, id: 'c0ffee0000000098', z: EXAMPLE_TAB },
     { id: 'c0ffee0000000007', type: 'catch', z: TAB, name: '', scope: ['c0ffee0000000004'], uncaught: false, wires: [['c0ffee0000000008']] },
-    { id: 'c0ffee0000000008', type: 'function', z: TAB, name: '', func: 'msg.statusCode = 500; msg.payload = { error: msg.error.message, xeroGuard: msg.xeroGuard }; return msg;', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['c0ffee0000000099']] },
+    {
+      id: 'c0ffee0000000008',
+      type: 'function',
+      z: TAB,
+      name: '',
+      func: 'msg.statusCode = 500; msg.payload = { error: msg.error.message, xeroGuard: msg.xeroGuard }; return msg;',
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      wires: [['c0ffee0000000099']],
+    },
     response,
   ];
   return [...nodes, ...test];
@@ -65,8 +104,16 @@ async function json(path: string, init?: RequestInit): Promise<any> {
 
 /** Connect to Xero without a browser (the start route, the consent form, the callback route). */
 async function connectOverHttp(): Promise<void> {
-  const body = { ...(flow().find((n: any) => n.id === CONN) as object), ...{ clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__' }, redirectUri: `${nodeRed!.url}/xero-guard/connect/callback` };
-  const started = await json(`/xero-guard/connections/${CONN}/authorize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const body = {
+    ...(flow().find((n: any) => n.id === CONN) as object),
+    ...{ clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__' },
+    redirectUri: `${nodeRed!.url}/xero-guard/connect/callback`,
+  };
+  const started = await json(`/xero-guard/connections/${CONN}/authorize`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const callback = await allowAtSimulator(started.authorizeUrl, { tenants: [DEMO_TENANT_ID] });
   const landed = await fetch(callback);
   expect(landed.status).toBe(200);
@@ -130,7 +177,16 @@ it(
   withLog(async () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -163,7 +219,11 @@ it(
     // Stored in the ledger under the config node's id, sealed: the running flow uses it.
     const check = await json('/xg/check');
     expect(check).toMatchObject({ status: 'connected', tenants: [{ tenantId: DEMO_TENANT_ID }], organisation: { Name: 'Demo Company (NZ)' } });
-    const view = await json(`/xero-guard/connections/${CONN}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...(flow()[1] as object), clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__' }) });
+    const view = await json(`/xero-guard/connections/${CONN}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...(flow()[1] as object), clientId: DEMO_CLIENT_ID, clientSecret: '__PWRD__' }),
+    });
     expect(view).toMatchObject({ state: 'active', where: `file ledger at ${join(userDir, 'xero-guard')}`, who: { email: 'demo@xero-guard.test' } });
     // credentialSecret is set, so it seals the ledger and no key file is generated.
     expect(existsSync(join(userDir, 'xero-guard.key'))).toBe(false);

@@ -5,16 +5,25 @@
 import type { Simulator } from '../../src/simulator';
 
 /** Submits the simulator's consent form for an authorize URL; resolves to the callback URL Xero redirects to. */
-export async function allowAtSimulator(authorizeUrl: string, options: { tenants?: string[]; email?: string; action?: 'allow' | 'cancel' } = {}): Promise<string> {
+export async function allowAtSimulator(
+  authorizeUrl: string,
+  options: { tenants?: string[]; email?: string; action?: 'allow' | 'cancel' } = {},
+): Promise<string> {
   const url = new URL(authorizeUrl);
   const form = new URLSearchParams(url.searchParams);
   form.set('email', options.email ?? 'demo@xero-guard.test');
   form.set('password', 'demo');
   form.set('action', options.action ?? 'allow');
   for (const tenant of options.tenants ?? ['a3c3ee1f-4b5b-4c1e-9d4e-0d1c2b3a4f5e']) form.append('tenant', tenant);
-  const response = await fetch(`${url.origin}${url.pathname}`, { method: 'POST', body: form, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const response = await fetch(`${url.origin}${url.pathname}`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const location = response.headers.get('location');
-  if (response.status !== 302 || !location) throw new Error(`the simulator's consent answered ${response.status} without a redirect: ${(await response.text()).slice(0, 300)}`);
+  if (response.status !== 302 || !location)
+    throw new Error(`the simulator's consent answered ${response.status} without a redirect: ${(await response.text()).slice(0, 300)}`);
   return location;
 }
 

@@ -19,7 +19,10 @@ function run(args: string[]): string {
 
 test('the quick start is the two commands at the top: the demo and the full tests', () => {
   const firstBlock = /```sh\n([\s\S]*?)```/.exec(README)![1];
-  const commands = firstBlock.split('\n').filter(Boolean).map((line) => line.replace(/\s+#.*$/, '').trim());
+  const commands = firstBlock
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/\s+#.*$/, '').trim());
   expect(commands).toEqual(['npm install && npm start', 'npm test']);
   expect(pkg.scripts.start).toBe('tsx tools/demo.ts');
   expect(pkg.scripts.test).toMatch(/npm run lint && npm run build && jest/);
@@ -59,7 +62,9 @@ test('the environment variables it names for the demo are read by the demo', () 
 test('every local file and folder it links to or names exists', () => {
   const links = [...README.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]).filter((href) => !/^[a-z]+:/.test(href));
   const named = codeSpans.filter((span) => /^[\w./-]+\.(json|md|ts|yml)$/.test(span) || /^(test|src|docs|examples|bench|tools)\/[\w./-]*$/.test(span));
-  const missing = [...links, ...named].filter((path) => !existsSync(join(ROOT, path)) && !existsSync(join(ROOT, 'examples', path)) && !existsSync(join(ROOT, '.github', 'workflows', path)));
+  const missing = [...links, ...named].filter(
+    (path) => !existsSync(join(ROOT, path)) && !existsSync(join(ROOT, 'examples', path)) && !existsSync(join(ROOT, '.github', 'workflows', path)),
+  );
   expect(missing).toEqual([]);
 });
 
@@ -71,5 +76,6 @@ test('every node and credential it describes is one the package ships, by the na
   for (const name of displayNames) expect(README).toContain(`**${name}**`);
   expect(README).toContain('Xero OAuth2 (Guarded) API');
   expect(readFileSync(join(ROOT, 'credentials', 'XeroGuardOAuth2Api.credentials.ts'), 'utf8')).toContain("displayName = 'Xero OAuth2 (Guarded) API'");
-  for (const node of ['xero-connection', 'xero check connection', 'xero refresh token', 'xero classify error', 'xero connection watch']) expect(README).toContain(node);
+  for (const node of ['xero-connection', 'xero check connection', 'xero refresh token', 'xero classify error', 'xero connection watch'])
+    expect(README).toContain(node);
 });

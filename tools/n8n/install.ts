@@ -143,7 +143,11 @@ function npmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', ...extra };
   // Settings inherited from an `npm test` parent (e.g. npm_config_ignore_scripts from the repo's .npmrc) must not leak in.
   for (const key of Object.keys(env)) {
-    if (key.startsWith('npm_config_') && !(key in extra) && !['npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier', 'npm_config_cache', 'npm_config_registry'].includes(key)) {
+    if (
+      key.startsWith('npm_config_') &&
+      !(key in extra) &&
+      !['npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier', 'npm_config_cache', 'npm_config_registry'].includes(key)
+    ) {
       delete env[key];
     }
   }

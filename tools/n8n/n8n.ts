@@ -270,7 +270,12 @@ class RunningN8n implements N8nHandle {
     const fd = openSync(logFile, 'a');
     const started = Date.now();
     // detached: n8n leads its own process group, so stop() reaches the task runner it spawns too.
-    const child = spawn(this.install.node.node, [this.install.bin, 'start'], { cwd: this.userFolder, env: this.env(brokerPort), stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn(this.install.node.node, [this.install.bin, 'start'], {
+      cwd: this.userFolder,
+      env: this.env(brokerPort),
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
     closeSync(fd);
     const runtime: Runtime = { child, logFile, exitCode: undefined, exited: Promise.resolve() };
     runtime.exited = new Promise<void>((resolve) => {
@@ -334,8 +339,14 @@ class RunningN8n implements N8nHandle {
     const setup = await this.request(`${this.url}/rest/owner/setup`, 'POST', { 'browser-id': BROWSER_ID }, OWNER);
     let answer = setup;
     if (setup.status !== 200) {
-      answer = await this.request(`${this.url}/rest/login`, 'POST', { 'browser-id': BROWSER_ID }, { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
-      if (answer.status !== 200) throw new Error(`owner setup answered ${setup.status} ${setup.text.slice(0, 300)}; login answered ${answer.status} ${answer.text.slice(0, 300)}`);
+      answer = await this.request(
+        `${this.url}/rest/login`,
+        'POST',
+        { 'browser-id': BROWSER_ID },
+        { emailOrLdapLoginId: OWNER.email, password: OWNER.password },
+      );
+      if (answer.status !== 200)
+        throw new Error(`owner setup answered ${setup.status} ${setup.text.slice(0, 300)}; login answered ${answer.status} ${answer.text.slice(0, 300)}`);
     }
     const cookies = answer.headers.getSetCookie().map((c) => c.split(';')[0]);
     this.cookie = cookies.join('; ');
@@ -364,7 +375,13 @@ class RunningN8n implements N8nHandle {
 
   async importWorkflow(workflow: Record<string, unknown>): Promise<string> {
     const { name, nodes, connections, settings, staticData } = workflow;
-    const answer = await this.api('POST', '/workflows', { name, nodes, connections, settings: settings ?? { executionOrder: 'v1' }, ...(staticData ? { staticData } : {}) });
+    const answer = await this.api('POST', '/workflows', {
+      name,
+      nodes,
+      connections,
+      settings: settings ?? { executionOrder: 'v1' },
+      ...(staticData ? { staticData } : {}),
+    });
     if (answer.status !== 200) throw new Error(`POST /api/v1/workflows answered ${answer.status} ${answer.text.slice(0, 500)}`);
     return answer.json.id as string;
   }
@@ -488,7 +505,10 @@ class RunningN8n implements N8nHandle {
     if (runtime.exitCode === undefined) {
       signal('SIGTERM');
       // N8N_GRACEFUL_SHUTDOWN_TIMEOUT is 3 s; allow for a loaded machine, then force.
-      const graceful = await Promise.race([runtime.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref())]);
+      const graceful = await Promise.race([
+        runtime.exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
+      ]);
       if (!graceful) progress(`n8n ${pgid} ignored SIGTERM for 15 s: SIGKILL`);
     }
     // Whatever is left in the group (a task runner, a stuck child) goes now.
@@ -532,14 +552,34 @@ export async function installPackageInto(userFolder: string, tarball: string): P
   renameSync(staging, packageDir);
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
-  await run('npm', ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--loglevel=error'], {
-    cwd: packageDir,
-    env,
-    label: `npm install (in .n8n/nodes/node_modules/${manifest.name})`,
-  });
+  await run(
+    'npm',
+    [
+      'install',
+      '--audit=false',
+      '--fund=false',
+      '--bin-links=false',
+      '--install-strategy=shallow',
+      '--ignore-scripts=true',
+      '--package-lock=false',
+      '--loglevel=error',
+    ],
+    {
+      cwd: packageDir,
+      env,
+      label: `npm install (in .n8n/nodes/node_modules/${manifest.name})`,
+    },
+  );
   const nodesManifest = join(nodesDir, 'package.json');
   const existing = existsSync(nodesManifest) ? (JSON.parse(readFileSync(nodesManifest, 'utf8')) as { dependencies?: Record<string, string> }) : {};
-  writeFileSync(nodesManifest, JSON.stringify({ name: 'installed-nodes', private: true, ...existing, dependencies: { ...existing.dependencies, [manifest.name]: manifest.version } }, null, 2));
+  writeFileSync(
+    nodesManifest,
+    JSON.stringify(
+      { name: 'installed-nodes', private: true, ...existing, dependencies: { ...existing.dependencies, [manifest.name]: manifest.version } },
+      null,
+      2,
+    ),
+  );
 }
 
 export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHandle> {

@@ -36,7 +36,10 @@ function fieldOf(p: RawProperty): ManifestField {
   if (p.type === 'collection' && Array.isArray(p.options)) f.fields = Object.fromEntries((p.options as RawProperty[]).map((o) => [o.name, fieldOf(o)]));
   if (p.type === 'fixedCollection' && Array.isArray(p.options))
     f.fields = Object.fromEntries(
-      (p.options as Array<{ name: string; values?: RawProperty[] }>).map((g) => [g.name, { type: 'group', default: null, fields: Object.fromEntries((g.values ?? []).map((v) => [v.name, fieldOf(v)])) }]),
+      (p.options as Array<{ name: string; values?: RawProperty[] }>).map((g) => [
+        g.name,
+        { type: 'group', default: null, fields: Object.fromEntries((g.values ?? []).map((v) => [v.name, fieldOf(v)])) },
+      ]),
     );
   return f;
 }
@@ -58,7 +61,13 @@ export function manifestOf(properties: RawProperty[], version: string): XeroMani
     const values = op.options.map((o) => String((o as { value?: unknown }).value));
     manifest.operations[resource] = { default: String(op.default), values };
     for (const operation of values) {
-      const shown = properties.filter((p) => p.name !== 'resource' && p.name !== 'operation' && p.displayOptions?.show?.resource?.includes(resource) && p.displayOptions.show.operation?.includes(operation));
+      const shown = properties.filter(
+        (p) =>
+          p.name !== 'resource' &&
+          p.name !== 'operation' &&
+          p.displayOptions?.show?.resource?.includes(resource) &&
+          p.displayOptions.show.operation?.includes(operation),
+      );
       manifest.fields[`${resource}.${operation}`] = Object.fromEntries(shown.map((p) => [p.name, fieldOf(p)]));
     }
   }

@@ -13,7 +13,8 @@ import { manifestOf, type RawProperty } from './xero-manifest-lib';
 
 function nodesBaseDir(arg: string | undefined): string {
   const dir = arg ?? join(process.env.XERO_GUARD_CACHE ?? join(process.env.HOME ?? '', '.cache', 'xero-guard'), 'n8n-2.41.1', 'node_modules', 'n8n-nodes-base');
-  if (!existsSync(join(dir, 'dist', 'nodes', 'Xero', 'Xero.node.js'))) throw new Error(`No n8n-nodes-base with nodes/Xero at ${dir}: pass the path of an installed n8n-nodes-base.`);
+  if (!existsSync(join(dir, 'dist', 'nodes', 'Xero', 'Xero.node.js')))
+    throw new Error(`No n8n-nodes-base with nodes/Xero at ${dir}: pass the path of an installed n8n-nodes-base.`);
   return dir;
 }
 

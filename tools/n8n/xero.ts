@@ -36,7 +36,11 @@ export function randomCredentialId(): string {
 }
 
 /** The credential as "Connect my account" would have left it, with the simulator's endpoints. */
-export function credentialFor(sim: Simulator, tokens: SimulatorTokenResponse, opts: { id?: string; name?: string } = {}): { id: string; name: string; type: string; data: Record<string, unknown> } {
+export function credentialFor(
+  sim: Simulator,
+  tokens: SimulatorTokenResponse,
+  opts: { id?: string; name?: string } = {},
+): { id: string; name: string; type: string; data: Record<string, unknown> } {
   return {
     id: opts.id ?? randomCredentialId(),
     name: opts.name ?? `Xero simulator ${randomBytes(3).toString('hex')}`,
@@ -75,7 +79,13 @@ export function tokensOfGrant(sim: Simulator, initial: SimulatorTokenResponse): 
 }
 
 /** A production-webhook workflow: Webhook -> HTTP Request (predefined credential type xeroGuardOAuth2Api) -> response. */
-export function httpRequestWorkflow(opts: { name: string; path: string; url: string; credential: { id: string; name: string }; tenantId?: string }): Record<string, unknown> {
+export function httpRequestWorkflow(opts: {
+  name: string;
+  path: string;
+  url: string;
+  credential: { id: string; name: string };
+  tenantId?: string;
+}): Record<string, unknown> {
   return {
     name: opts.name,
     nodes: [
@@ -100,7 +110,15 @@ export function httpRequestWorkflow(opts: { name: string; path: string; url: str
           authentication: 'predefinedCredentialType',
           nodeCredentialType: CREDENTIAL_TYPE,
           sendHeaders: opts.tenantId !== undefined,
-          headerParameters: { parameters: opts.tenantId !== undefined ? [{ name: 'xero-tenant-id', value: opts.tenantId }, { name: 'Accept', value: 'application/json' }] : [] },
+          headerParameters: {
+            parameters:
+              opts.tenantId !== undefined
+                ? [
+                    { name: 'xero-tenant-id', value: opts.tenantId },
+                    { name: 'Accept', value: 'application/json' },
+                  ]
+                : [],
+          },
           options: {},
         },
         credentials: { [CREDENTIAL_TYPE]: opts.credential },

@@ -64,7 +64,15 @@ export async function deleteRedisPrefix(redis: { host: string; port: number }, p
 }
 
 /** The environment the harness gives n8n (see RunningN8n.env in ../n8n/n8n.ts), for a worker. */
-function workerEnv(install: N8nInstall, userFolder: string, mainUrl: string, extra: Record<string, string>, marker: string, brokerPort: number, healthPort: number): NodeJS.ProcessEnv {
+function workerEnv(
+  install: N8nInstall,
+  userFolder: string,
+  mainUrl: string,
+  extra: Record<string, string>,
+  marker: string,
+  brokerPort: number,
+  healthPort: number,
+): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const key of ['HOME', 'LANG', 'TZ', 'NODE_EXTRA_CA_CERTS', 'TMPDIR', 'XERO_GUARD_CACHE']) {
     if (process.env[key] !== undefined) base[key] = process.env[key];
@@ -124,7 +132,12 @@ export class Worker {
     this.logs.push(logFile);
     const fd = openSync(logFile, 'a');
     const env = workerEnv(this.install, this.userFolder, this.mainUrl, this.env, this.marker, await freePort(), this.healthPort);
-    const child = spawn(this.install.node.node, [this.install.bin, 'worker', `--concurrency=${this.concurrency}`], { cwd: this.userFolder, env, stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn(this.install.node.node, [this.install.bin, 'worker', `--concurrency=${this.concurrency}`], {
+      cwd: this.userFolder,
+      env,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
     closeSync(fd);
     this.child = child;
     this.exitCode = undefined;

@@ -85,7 +85,24 @@ export async function startPrivateRedis(): Promise<PrivateService> {
   const dir = mkdtempSync(join(tmpdir(), 'xg-redis-'));
   // The machine's Redis runs like this too: no RDB, no AOF.
   const start = async () => {
-    await exec('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', join(dir, 'redis.log'), '--pidfile', join(dir, 'redis.pid')]);
+    await exec('redis-server', [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      join(dir, 'redis.log'),
+      '--pidfile',
+      join(dir, 'redis.pid'),
+    ]);
     await until(`Redis on port ${port}`, async () => (await exec('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() === 'PONG');
   };
   const stop = async () => {

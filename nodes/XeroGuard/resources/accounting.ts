@@ -24,24 +24,53 @@ export const contactGroup: ResourceModule = entityResource({
   remove: [{ operation: 'delete', how: 'DELETED', description: 'Delete a contact group (its contacts stay)' }],
   extra: {
     addContacts: {
-      option: { name: 'Add Contacts', value: 'addContacts', description: 'Add contacts, by their IDs, to a contact group', action: 'Add contacts to a contact group' },
+      option: {
+        name: 'Add Contacts',
+        value: 'addContacts',
+        description: 'Add contacts, by their IDs, to a contact group',
+        action: 'Add contacts to a contact group',
+      },
       plan: (p) => {
-        const ids = required(p, 'contactIds', 'Contact IDs').split(/[\s,]+/).filter(Boolean);
-        return { kind: 'single', spec: spec('PUT', `/ContactGroups/${seg(required(p, 'contactGroupId', 'Contact Group ID'))}/Contacts`, { envelope: 'Contacts', body: { Contacts: ids.map((ContactID) => ({ ContactID })) } }) };
+        const ids = required(p, 'contactIds', 'Contact IDs')
+          .split(/[\s,]+/)
+          .filter(Boolean);
+        return {
+          kind: 'single',
+          spec: spec('PUT', `/ContactGroups/${seg(required(p, 'contactGroupId', 'Contact Group ID'))}/Contacts`, {
+            envelope: 'Contacts',
+            body: { Contacts: ids.map((ContactID) => ({ ContactID })) },
+          }),
+        };
       },
       parse: (body) => recordsOf(body, 'Contacts'),
     },
     removeContact: {
-      option: { name: 'Remove Contact', value: 'removeContact', description: 'Remove one contact from a contact group', action: 'Remove a contact from a contact group' },
+      option: {
+        name: 'Remove Contact',
+        value: 'removeContact',
+        description: 'Remove one contact from a contact group',
+        action: 'Remove a contact from a contact group',
+      },
       plan: (p) => ({
         kind: 'single',
-        spec: spec('DELETE', `/ContactGroups/${seg(required(p, 'contactGroupId', 'Contact Group ID'))}/Contacts/${seg(required(p, 'contactIds', 'Contact IDs'))}`),
+        spec: spec(
+          'DELETE',
+          `/ContactGroups/${seg(required(p, 'contactGroupId', 'Contact Group ID'))}/Contacts/${seg(required(p, 'contactIds', 'Contact IDs'))}`,
+        ),
       }),
       parse: () => [{ removed: true }],
     },
   },
   extraProperties: [
-    { displayName: 'Contact IDs', name: 'contactIds', type: 'string', default: '', required: true, displayOptions: show(['addContacts', 'removeContact']), description: 'Xero contact IDs, separated by commas (one ID to remove)' },
+    {
+      displayName: 'Contact IDs',
+      name: 'contactIds',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(['addContacts', 'removeContact']),
+      description: 'Xero contact IDs, separated by commas (one ID to remove)',
+    },
   ],
 });
 // The group operations need the group ID field too.
@@ -55,7 +84,8 @@ export const creditNote: ResourceModule = entityResource({
   plural: 'CreditNotes',
   idKey: 'CreditNoteID',
   idParam: 'creditNoteId',
-  example: '{"Type": "ACCRECCREDIT", "Contact": {"ContactID": "..."}, "LineItems": [{"Description": "Refund", "Quantity": 1, "UnitAmount": 20, "AccountCode": "200"}]}',
+  example:
+    '{"Type": "ACCRECCREDIT", "Contact": {"ContactID": "..."}, "LineItems": [{"Description": "Refund", "Quantity": 1, "UnitAmount": 20, "AccountCode": "200"}]}',
   create: 'PUT',
   update: true,
   getAll: { ...BASIC, paging: 'page' },
@@ -66,19 +96,57 @@ export const creditNote: ResourceModule = entityResource({
   downloadPdf: true,
   extra: {
     allocate: {
-      option: { name: 'Allocate', value: 'allocate', description: 'Allocate part or all of a credit note to an invoice', action: 'Allocate a credit note to an invoice' },
+      option: {
+        name: 'Allocate',
+        value: 'allocate',
+        description: 'Allocate part or all of a credit note to an invoice',
+        action: 'Allocate a credit note to an invoice',
+      },
       plan: (p) => {
-        const allocation: IDataObject = { Invoice: { InvoiceID: required(p, 'allocationInvoiceId', 'Invoice ID') }, Amount: Number(required(p, 'allocationAmount', 'Amount')) };
+        const allocation: IDataObject = {
+          Invoice: { InvoiceID: required(p, 'allocationInvoiceId', 'Invoice ID') },
+          Amount: Number(required(p, 'allocationAmount', 'Amount')),
+        };
         if (typeof p.allocationDate === 'string' && p.allocationDate) allocation.Date = p.allocationDate;
-        return { kind: 'single', spec: spec('PUT', `/CreditNotes/${seg(required(p, 'creditNoteId', 'Credit Note ID'))}/Allocations`, { envelope: 'Allocations', body: { Allocations: [allocation] } }) };
+        return {
+          kind: 'single',
+          spec: spec('PUT', `/CreditNotes/${seg(required(p, 'creditNoteId', 'Credit Note ID'))}/Allocations`, {
+            envelope: 'Allocations',
+            body: { Allocations: [allocation] },
+          }),
+        };
       },
       parse: (body) => recordsOf(body, 'Allocations'),
     },
   },
   extraProperties: [
-    { displayName: 'Invoice ID', name: 'allocationInvoiceId', type: 'string', default: '', required: true, displayOptions: show(['allocate']), description: 'The invoice the credit goes to' },
-    { displayName: 'Amount', name: 'allocationAmount', type: 'number', typeOptions: { minValue: 0, numberPrecision: 2 }, default: 0, required: true, displayOptions: show(['allocate']), description: 'How much of the credit note to allocate' },
-    { displayName: 'Date', name: 'allocationDate', type: 'dateTime', default: '', displayOptions: show(['allocate']), description: 'Date of the allocation (today if empty)' },
+    {
+      displayName: 'Invoice ID',
+      name: 'allocationInvoiceId',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(['allocate']),
+      description: 'The invoice the credit goes to',
+    },
+    {
+      displayName: 'Amount',
+      name: 'allocationAmount',
+      type: 'number',
+      typeOptions: { minValue: 0, numberPrecision: 2 },
+      default: 0,
+      required: true,
+      displayOptions: show(['allocate']),
+      description: 'How much of the credit note to allocate',
+    },
+    {
+      displayName: 'Date',
+      name: 'allocationDate',
+      type: 'dateTime',
+      default: '',
+      displayOptions: show(['allocate']),
+      description: 'Date of the allocation (today if empty)',
+    },
   ],
 });
 creditNote.properties[0].displayOptions = show(['get', 'update', 'void', 'delete', 'downloadPdf', 'allocate']);
@@ -105,7 +173,8 @@ export const bankTransaction: ResourceModule = entityResource({
   plural: 'BankTransactions',
   idKey: 'BankTransactionID',
   idParam: 'bankTransactionId',
-  example: '{"Type": "SPEND", "Contact": {"ContactID": "..."}, "BankAccount": {"Code": "090"}, "LineItems": [{"Description": "Coffee", "UnitAmount": 4.5, "AccountCode": "429"}]}',
+  example:
+    '{"Type": "SPEND", "Contact": {"ContactID": "..."}, "BankAccount": {"Code": "090"}, "LineItems": [{"Description": "Coffee", "UnitAmount": 4.5, "AccountCode": "429"}]}',
   create: 'PUT',
   update: true,
   getAll: { ...BASIC, paging: 'page' },
@@ -223,36 +292,78 @@ export const trackingCategory: ResourceModule = entityResource({
   remove: [{ operation: 'delete', how: 'DELETE', description: 'Delete a tracking category' }],
   extra: {
     createOption: {
-      option: { name: 'Create Option', value: 'createOption', description: 'Add an option (such as North) to a tracking category', action: 'Create an option of a tracking category' },
+      option: {
+        name: 'Create Option',
+        value: 'createOption',
+        description: 'Add an option (such as North) to a tracking category',
+        action: 'Create an option of a tracking category',
+      },
       plan: (p) => ({
         kind: 'single',
-        spec: spec('PUT', `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options`, { envelope: 'Options', body: { Options: [{ Name: required(p, 'optionName', 'Option Name') }] } }),
-      }),
-      parse: (body) => recordsOf(body, 'Options'),
-    },
-    updateOption: {
-      option: { name: 'Update Option', value: 'updateOption', description: 'Rename an option of a tracking category', action: 'Update an option of a tracking category' },
-      plan: (p) => ({
-        kind: 'single',
-        spec: spec('POST', `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options/${seg(required(p, 'trackingOptionId', 'Option ID'))}`, {
+        spec: spec('PUT', `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options`, {
           envelope: 'Options',
           body: { Options: [{ Name: required(p, 'optionName', 'Option Name') }] },
         }),
       }),
       parse: (body) => recordsOf(body, 'Options'),
     },
-    deleteOption: {
-      option: { name: 'Delete Option', value: 'deleteOption', description: 'Delete an option of a tracking category', action: 'Delete an option of a tracking category' },
+    updateOption: {
+      option: {
+        name: 'Update Option',
+        value: 'updateOption',
+        description: 'Rename an option of a tracking category',
+        action: 'Update an option of a tracking category',
+      },
       plan: (p) => ({
         kind: 'single',
-        spec: spec('DELETE', `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options/${seg(required(p, 'trackingOptionId', 'Option ID'))}`, { envelope: 'Options' }),
+        spec: spec(
+          'POST',
+          `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options/${seg(required(p, 'trackingOptionId', 'Option ID'))}`,
+          {
+            envelope: 'Options',
+            body: { Options: [{ Name: required(p, 'optionName', 'Option Name') }] },
+          },
+        ),
+      }),
+      parse: (body) => recordsOf(body, 'Options'),
+    },
+    deleteOption: {
+      option: {
+        name: 'Delete Option',
+        value: 'deleteOption',
+        description: 'Delete an option of a tracking category',
+        action: 'Delete an option of a tracking category',
+      },
+      plan: (p) => ({
+        kind: 'single',
+        spec: spec(
+          'DELETE',
+          `/TrackingCategories/${seg(required(p, 'trackingCategoryId', 'Tracking Category ID'))}/Options/${seg(required(p, 'trackingOptionId', 'Option ID'))}`,
+          { envelope: 'Options' },
+        ),
       }),
       parse: (body) => recordsOf(body, 'Options'),
     },
   },
   extraProperties: [
-    { displayName: 'Option ID', name: 'trackingOptionId', type: 'string', default: '', required: true, displayOptions: show(['updateOption', 'deleteOption']), description: 'The Xero ID of the tracking option' },
-    { displayName: 'Option Name', name: 'optionName', type: 'string', default: '', required: true, displayOptions: show(['createOption', 'updateOption']), description: 'Name of the option, e.g. North' },
+    {
+      displayName: 'Option ID',
+      name: 'trackingOptionId',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(['updateOption', 'deleteOption']),
+      description: 'The Xero ID of the tracking option',
+    },
+    {
+      displayName: 'Option Name',
+      name: 'optionName',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(['createOption', 'updateOption']),
+      description: 'Name of the option, e.g. North',
+    },
   ],
 });
 trackingCategory.properties[0].displayOptions = show(['get', 'update', 'delete', 'createOption', 'updateOption', 'deleteOption']);
@@ -275,17 +386,28 @@ export const taxRate: ResourceModule = (() => {
     option: { name: 'Update', value: 'update', description: 'Update a tax rate, named by its tax type', action: 'Update a tax rate' },
     plan: (p) => {
       const fields = jsonParameter(p, 'fields', 'Fields (JSON)');
-      const one = Array.isArray(fields) ? fields[0] ?? {} : fields;
-      return { kind: 'single', spec: spec('POST', '/TaxRates', { envelope: 'TaxRates', body: { TaxRates: [{ ...one, TaxType: required(p, 'taxType', 'Tax Rate ID') }] } }) };
+      const one = Array.isArray(fields) ? (fields[0] ?? {}) : fields;
+      return {
+        kind: 'single',
+        spec: spec('POST', '/TaxRates', { envelope: 'TaxRates', body: { TaxRates: [{ ...one, TaxType: required(p, 'taxType', 'Tax Rate ID') }] } }),
+      };
     },
     parse: (body) => recordsOf(body, 'TaxRates'),
   };
   r.operations.delete = {
     option: { name: 'Delete', value: 'delete', description: 'Delete a tax rate, named by its tax type', action: 'Delete a tax rate' },
-    plan: (p) => ({ kind: 'single', spec: spec('POST', '/TaxRates', { envelope: 'TaxRates', body: { TaxRates: [{ TaxType: required(p, 'taxType', 'Tax Rate ID'), Status: 'DELETED' }] } }) }),
+    plan: (p) => ({
+      kind: 'single',
+      spec: spec('POST', '/TaxRates', { envelope: 'TaxRates', body: { TaxRates: [{ TaxType: required(p, 'taxType', 'Tax Rate ID'), Status: 'DELETED' }] } }),
+    }),
     parse: (body) => recordsOf(body, 'TaxRates'),
   };
-  r.properties[0] = { ...r.properties[0], displayName: 'Tax Type', description: 'The tax type that names the rate, e.g. OUTPUT2 or TAX001', displayOptions: show(['get', 'update', 'delete']) };
+  r.properties[0] = {
+    ...r.properties[0],
+    displayName: 'Tax Type',
+    description: 'The tax type that names the rate, e.g. OUTPUT2 or TAX001',
+    displayOptions: show(['get', 'update', 'delete']),
+  };
   r.properties[1].displayOptions = show(['create', 'update']);
   return r;
 })();
@@ -305,10 +427,22 @@ export const currency: ResourceModule = (() => {
   });
   r.operations.create = {
     option: { name: 'Create', value: 'create', description: 'Add a currency to the organisation, by its ISO code', action: 'Add a currency' },
-    plan: (p) => ({ kind: 'single', spec: spec('PUT', '/Currencies', { envelope: 'Currencies', body: { Code: required(p, 'currencyCode', 'Currency Code').toUpperCase() } }) }),
+    plan: (p) => ({
+      kind: 'single',
+      spec: spec('PUT', '/Currencies', { envelope: 'Currencies', body: { Code: required(p, 'currencyCode', 'Currency Code').toUpperCase() } }),
+    }),
     parse: (body) => recordsOf(body, 'Currencies'),
   };
-  r.properties.unshift({ displayName: 'Currency Code', name: 'currencyCode', type: 'string', default: '', required: true, placeholder: 'EUR', displayOptions: show(['create']), description: 'ISO 4217 code of the currency' });
+  r.properties.unshift({
+    displayName: 'Currency Code',
+    name: 'currencyCode',
+    type: 'string',
+    default: '',
+    required: true,
+    placeholder: 'EUR',
+    displayOptions: show(['create']),
+    description: 'ISO 4217 code of the currency',
+  });
   return r;
 })();
 
@@ -353,8 +487,23 @@ export const journal: ResourceModule = {
     },
   },
   properties: [
-    { displayName: 'Journal ID', name: 'journalId', type: 'string', default: '', required: true, displayOptions: show(['get']), description: 'The Xero ID (a GUID) of the journal' },
-    { displayName: 'Return All', name: 'returnAll', type: 'boolean', displayOptions: show(['getAll']), default: false, description: 'Whether to return all results or only up to a given limit' },
+    {
+      displayName: 'Journal ID',
+      name: 'journalId',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(['get']),
+      description: 'The Xero ID (a GUID) of the journal',
+    },
+    {
+      displayName: 'Return All',
+      name: 'returnAll',
+      type: 'boolean',
+      displayOptions: show(['getAll']),
+      default: false,
+      description: 'Whether to return all results or only up to a given limit',
+    },
     {
       displayName: 'Limit',
       name: 'limit',
@@ -372,15 +521,56 @@ export const journal: ResourceModule = {
       default: {},
       displayOptions: show(['getAll']),
       options: [
-        { displayName: 'Modified Since', name: 'modifiedSince', type: 'dateTime', default: '', description: 'Only journals created after this moment (sent as If-Modified-Since)' },
-        { displayName: 'Payments Only', name: 'paymentsOnly', type: 'boolean', default: false, description: 'Whether to return only journals of cash transactions' },
+        {
+          displayName: 'Modified Since',
+          name: 'modifiedSince',
+          type: 'dateTime',
+          default: '',
+          description: 'Only journals created after this moment (sent as If-Modified-Since)',
+        },
+        {
+          displayName: 'Payments Only',
+          name: 'paymentsOnly',
+          type: 'boolean',
+          default: false,
+          description: 'Whether to return only journals of cash transactions',
+        },
       ],
     },
   ],
 };
 
-export const ATTACHABLE = ['Invoices', 'CreditNotes', 'BankTransactions', 'BankTransfers', 'Contacts', 'Accounts', 'ManualJournals', 'PurchaseOrders', 'Quotes', 'Receipts', 'RepeatingInvoices'];
-export const WITH_HISTORY = ['Invoices', 'CreditNotes', 'BankTransactions', 'BankTransfers', 'Contacts', 'ContactGroups', 'Items', 'ManualJournals', 'Payments', 'PurchaseOrders', 'Quotes', 'Receipts', 'RepeatingInvoices', 'Overpayments', 'Prepayments', 'BatchPayments'];
+export const ATTACHABLE = [
+  'Invoices',
+  'CreditNotes',
+  'BankTransactions',
+  'BankTransfers',
+  'Contacts',
+  'Accounts',
+  'ManualJournals',
+  'PurchaseOrders',
+  'Quotes',
+  'Receipts',
+  'RepeatingInvoices',
+];
+export const WITH_HISTORY = [
+  'Invoices',
+  'CreditNotes',
+  'BankTransactions',
+  'BankTransfers',
+  'Contacts',
+  'ContactGroups',
+  'Items',
+  'ManualJournals',
+  'Payments',
+  'PurchaseOrders',
+  'Quotes',
+  'Receipts',
+  'RepeatingInvoices',
+  'Overpayments',
+  'Prepayments',
+  'BatchPayments',
+];
 
 const words = (plural: string) => plural.replace(/([a-z])([A-Z])/g, '$1 $2');
 
@@ -396,13 +586,24 @@ function parentFields(operations: string[], types: string[]): INodeProperties[] 
       displayOptions: show(operations),
       description: 'The kind of Xero record the attachment or note belongs to',
     },
-    { displayName: 'Record ID', name: 'parentId', type: 'string', default: '', required: true, displayOptions: show(operations), description: 'The Xero ID (a GUID) of that record, e.g. the InvoiceID' },
+    {
+      displayName: 'Record ID',
+      name: 'parentId',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(operations),
+      description: 'The Xero ID (a GUID) of that record, e.g. the InvoiceID',
+    },
   ];
 }
 
 const parentPath = (p: IDataObject, allowed: string[]): string => {
   const type = required(p, 'parentType', 'Record Type');
-  if (!allowed.includes(type)) throw new MappingError(`Record Type "${type}" has no ${allowed === ATTACHABLE ? 'attachments' : 'history'} in Xero: choose one of ${allowed.map(words).join(', ')}.`);
+  if (!allowed.includes(type))
+    throw new MappingError(
+      `Record Type "${type}" has no ${allowed === ATTACHABLE ? 'attachments' : 'history'} in Xero: choose one of ${allowed.map(words).join(', ')}.`,
+    );
   return `/${type}/${seg(required(p, 'parentId', 'Record ID'))}`;
 };
 
@@ -423,29 +624,71 @@ export const attachment: ResourceModule = {
         const query: Record<string, string> = p.includeOnline === true ? { IncludeOnline: 'true' } : {};
         return {
           kind: 'upload',
-          spec: spec('PUT', `${parentPath(p, ATTACHABLE)}/Attachments/${seg(fileName)}`, { envelope: 'Attachments', query, binary: { direction: 'upload', binaryProperty: required(p, 'binaryPropertyName', 'Input Binary Field'), fileName } }),
+          spec: spec('PUT', `${parentPath(p, ATTACHABLE)}/Attachments/${seg(fileName)}`, {
+            envelope: 'Attachments',
+            query,
+            binary: { direction: 'upload', binaryProperty: required(p, 'binaryPropertyName', 'Input Binary Field'), fileName },
+          }),
         };
       },
       parse: (body) => recordsOf(body, 'Attachments'),
     },
     download: {
-      option: { name: 'Download', value: 'download', description: 'Download an attached file, by its file name, into binary data', action: 'Download an attachment' },
+      option: {
+        name: 'Download',
+        value: 'download',
+        description: 'Download an attached file, by its file name, into binary data',
+        action: 'Download an attachment',
+      },
       plan: (p) => {
         const fileName = required(p, 'fileName', 'File Name');
         return {
           kind: 'download',
           binaryProperty: required(p, 'binaryPropertyName', 'Put Output File in Field'),
-          spec: spec('GET', `${parentPath(p, ATTACHABLE)}/Attachments/${seg(fileName)}`, { binary: { direction: 'download', accept: 'application/octet-stream', fileName } }),
+          spec: spec('GET', `${parentPath(p, ATTACHABLE)}/Attachments/${seg(fileName)}`, {
+            binary: { direction: 'download', accept: 'application/octet-stream', fileName },
+          }),
         };
       },
     },
   },
   properties: [
     ...parentFields(['getAll', 'upload', 'download'], ATTACHABLE),
-    { displayName: 'File Name', name: 'fileName', type: 'string', default: '', required: true, displayOptions: show(['upload', 'download']), description: 'Name of the attachment in Xero, e.g. receipt.pdf' },
-    { displayName: 'Input Binary Field', name: 'binaryPropertyName', type: 'string', default: 'data', required: true, displayOptions: show(['upload']), hint: 'The name of the input binary field holding the file' },
-    { displayName: 'Put Output File in Field', name: 'binaryPropertyName', type: 'string', default: 'data', required: true, displayOptions: show(['download']), hint: 'The name of the output binary field to put the file in' },
-    { displayName: 'Include Online', name: 'includeOnline', type: 'boolean', default: false, displayOptions: show(['upload']), description: 'Whether the contact sees the file with the online invoice' },
+    {
+      displayName: 'File Name',
+      name: 'fileName',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(['upload', 'download']),
+      description: 'Name of the attachment in Xero, e.g. receipt.pdf',
+    },
+    {
+      displayName: 'Input Binary Field',
+      name: 'binaryPropertyName',
+      type: 'string',
+      default: 'data',
+      required: true,
+      displayOptions: show(['upload']),
+      hint: 'The name of the input binary field holding the file',
+    },
+    {
+      displayName: 'Put Output File in Field',
+      name: 'binaryPropertyName',
+      type: 'string',
+      default: 'data',
+      required: true,
+      displayOptions: show(['download']),
+      hint: 'The name of the output binary field to put the file in',
+    },
+    {
+      displayName: 'Include Online',
+      name: 'includeOnline',
+      type: 'boolean',
+      default: false,
+      displayOptions: show(['upload']),
+      description: 'Whether the contact sees the file with the online invoice',
+    },
   ],
 };
 
@@ -463,18 +706,39 @@ export const history: ResourceModule = {
       option: { name: 'Add Note', value: 'addNote', description: 'Add a note to the history of a record', action: 'Add a note to the history of a record' },
       plan: (p) => ({
         kind: 'single',
-        spec: spec('PUT', `${parentPath(p, WITH_HISTORY)}/History`, { envelope: 'HistoryRecords', body: { HistoryRecords: [{ Details: required(p, 'note', 'Note') }] } }),
+        spec: spec('PUT', `${parentPath(p, WITH_HISTORY)}/History`, {
+          envelope: 'HistoryRecords',
+          body: { HistoryRecords: [{ Details: required(p, 'note', 'Note') }] },
+        }),
       }),
       parse: (body) => recordsOf(body, 'HistoryRecords'),
     },
   },
   properties: [
     ...parentFields(['getAll', 'addNote'], WITH_HISTORY),
-    { displayName: 'Note', name: 'note', type: 'string', typeOptions: { rows: 3 }, default: '', required: true, displayOptions: show(['addNote']), description: 'Text of the note (up to 2,500 characters)' },
+    {
+      displayName: 'Note',
+      name: 'note',
+      type: 'string',
+      typeOptions: { rows: 3 },
+      default: '',
+      required: true,
+      displayOptions: show(['addNote']),
+      description: 'Text of the note (up to 2,500 characters)',
+    },
   ],
 };
 
-export const REPORTS = ['ProfitAndLoss', 'BalanceSheet', 'TrialBalance', 'AgedReceivablesByContact', 'AgedPayablesByContact', 'BankSummary', 'BudgetSummary', 'ExecutiveSummary'];
+export const REPORTS = [
+  'ProfitAndLoss',
+  'BalanceSheet',
+  'TrialBalance',
+  'AgedReceivablesByContact',
+  'AgedPayablesByContact',
+  'BankSummary',
+  'BudgetSummary',
+  'ExecutiveSummary',
+];
 
 const REPORT_OPTIONS: Array<[string, string, 'string' | 'dateTime' | 'number' | 'boolean', string]> = [
   ['contactID', 'Contact ID', 'string', 'For the aged reports: the contact'],
@@ -499,7 +763,8 @@ export const report: ResourceModule = {
       option: { name: 'Get', value: 'get', description: 'Run a report and return its rows', action: 'Get a report' },
       plan: (p) => {
         const name = required(p, 'reportName', 'Report');
-        if (!REPORTS.includes(name)) throw new MappingError(`Report "${name}" is not one Xero Guard runs: choose one of ${REPORTS.join(', ')} (or use Custom API Call).`);
+        if (!REPORTS.includes(name))
+          throw new MappingError(`Report "${name}" is not one Xero Guard runs: choose one of ${REPORTS.join(', ')} (or use Custom API Call).`);
         const options = (p.reportOptions as IDataObject | undefined) ?? {};
         const query: Record<string, string> = {};
         for (const [key, , type] of REPORT_OPTIONS) {
@@ -513,7 +778,15 @@ export const report: ResourceModule = {
     },
   },
   properties: [
-    { displayName: 'Report', name: 'reportName', type: 'options', options: REPORTS.map((r) => ({ name: words(r).replace('And', 'and'), value: r })), default: 'ProfitAndLoss', required: true, displayOptions: show(['get']) },
+    {
+      displayName: 'Report',
+      name: 'reportName',
+      type: 'options',
+      options: REPORTS.map((r) => ({ name: words(r).replace('And', 'and'), value: r })),
+      default: 'ProfitAndLoss',
+      required: true,
+      displayOptions: show(['get']),
+    },
     {
       displayName: 'Report Options',
       name: 'reportOptions',
@@ -521,7 +794,13 @@ export const report: ResourceModule = {
       placeholder: 'Add option',
       default: {},
       displayOptions: show(['get']),
-      options: REPORT_OPTIONS.map(([name, displayName, type, description]) => ({ displayName, name, type, default: type === 'boolean' ? false : type === 'number' ? 1 : '', description })),
+      options: REPORT_OPTIONS.map(([name, displayName, type, description]) => ({
+        displayName,
+        name,
+        type,
+        default: type === 'boolean' ? false : type === 'number' ? 1 : '',
+        description,
+      })),
     },
   ],
 };

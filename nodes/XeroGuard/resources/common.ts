@@ -32,25 +32,86 @@ export function returnAllAndLimit(operation: string): INodeProperties[] {
 export function listOptions(operation: string, support: ListFilterSupport, statuses: string[] = []): INodeProperties {
   const options: INodeProperties[] = [];
   if (support.createdByMyApp)
-    options.push({ displayName: 'Created By My App', name: 'createdByMyApp', type: 'boolean', default: false, description: "Whether you'll only retrieve records created by your app" });
+    options.push({
+      displayName: 'Created By My App',
+      name: 'createdByMyApp',
+      type: 'boolean',
+      default: false,
+      description: "Whether you'll only retrieve records created by your app",
+    });
   if (support.ids)
-    options.push({ displayName: 'IDs', name: 'ids', type: 'string', default: '', placeholder: 'id1,id2', description: 'Only these records: Xero IDs separated by commas' });
+    options.push({
+      displayName: 'IDs',
+      name: 'ids',
+      type: 'string',
+      default: '',
+      placeholder: 'id1,id2',
+      description: 'Only these records: Xero IDs separated by commas',
+    });
   if (support.includeArchived)
-    options.push({ displayName: 'Include Archived', name: 'includeArchived', type: 'boolean', default: false, description: 'Whether to include archived records' });
+    options.push({
+      displayName: 'Include Archived',
+      name: 'includeArchived',
+      type: 'boolean',
+      default: false,
+      description: 'Whether to include archived records',
+    });
   if (support.modifiedSince)
-    options.push({ displayName: 'Modified Since', name: 'modifiedSince', type: 'dateTime', default: '', description: 'Only records created or changed after this moment (sent as If-Modified-Since)' });
+    options.push({
+      displayName: 'Modified Since',
+      name: 'modifiedSince',
+      type: 'dateTime',
+      default: '',
+      description: 'Only records created or changed after this moment (sent as If-Modified-Since)',
+    });
   if (support.order) {
-    options.push({ displayName: 'Order By', name: 'orderBy', type: 'string', default: '', placeholder: 'UpdatedDateUTC', description: 'Order by any element returned' });
-    options.push({ displayName: 'Sort Order', name: 'sortOrder', type: 'options', options: [{ name: 'Asc', value: 'ASC' }, { name: 'Desc', value: 'DESC' }], default: '' });
+    options.push({
+      displayName: 'Order By',
+      name: 'orderBy',
+      type: 'string',
+      default: '',
+      placeholder: 'UpdatedDateUTC',
+      description: 'Order by any element returned',
+    });
+    options.push({
+      displayName: 'Sort Order',
+      name: 'sortOrder',
+      type: 'options',
+      options: [
+        { name: 'Asc', value: 'ASC' },
+        { name: 'Desc', value: 'DESC' },
+      ],
+      default: '',
+    });
   }
   if (support.statuses)
     options.push(
       statuses.length
-        ? { displayName: 'Statuses', name: 'statuses', type: 'multiOptions', options: statuses.map((s) => ({ name: s.charAt(0) + s.slice(1).toLowerCase(), value: s })), default: [], description: 'Only records with one of these statuses' }
-        : { displayName: 'Statuses', name: 'statuses', type: 'string', default: '', placeholder: 'AUTHORISED,PAID', description: 'Only records with one of these statuses, separated by commas' },
+        ? {
+            displayName: 'Statuses',
+            name: 'statuses',
+            type: 'multiOptions',
+            options: statuses.map((s) => ({ name: s.charAt(0) + s.slice(1).toLowerCase(), value: s })),
+            default: [],
+            description: 'Only records with one of these statuses',
+          }
+        : {
+            displayName: 'Statuses',
+            name: 'statuses',
+            type: 'string',
+            default: '',
+            placeholder: 'AUTHORISED,PAID',
+            description: 'Only records with one of these statuses, separated by commas',
+          },
     );
   if (support.summaryOnly)
-    options.push({ displayName: 'Summary Only', name: 'summaryOnly', type: 'boolean', default: false, description: 'Whether to return lightweight records without line items (faster, fewer fields)' });
+    options.push({
+      displayName: 'Summary Only',
+      name: 'summaryOnly',
+      type: 'boolean',
+      default: false,
+      description: 'Whether to return lightweight records without line items (faster, fewer fields)',
+    });
   if (support.where)
     options.push({
       displayName: 'Where',
@@ -58,7 +119,8 @@ export function listOptions(operation: string, support: ListFilterSupport, statu
       type: 'string',
       default: '',
       placeholder: 'EmailAddress!=null&&EmailAddress.StartsWith("boom")',
-      description: 'The where parameter allows you to filter on endpoints and elements that don\'t have explicit parameters. <a href="https://developer.xero.com/documentation/api/requests-and-responses#get-modified">Examples Here</a>.',
+      description:
+        'The where parameter allows you to filter on endpoints and elements that don\'t have explicit parameters. <a href="https://developer.xero.com/documentation/api/requests-and-responses#get-modified">Examples Here</a>.',
     });
   return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add option', default: {}, displayOptions: show([operation]), options };
 }
@@ -77,5 +139,13 @@ export function recordJson(operations: string[], what: string, example: string):
 }
 
 export function idField(operations: string[], name: string, displayName: string, what: string): INodeProperties {
-  return { displayName, name, type: 'string', default: '', required: true, displayOptions: show(operations), description: `The Xero ID (a GUID) of the ${what}` };
+  return {
+    displayName,
+    name,
+    type: 'string',
+    default: '',
+    required: true,
+    displayOptions: show(operations),
+    description: `The Xero ID (a GUID) of the ${what}`,
+  };
 }

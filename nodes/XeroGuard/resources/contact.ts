@@ -20,7 +20,16 @@ const addresses: INodeProperties = {
       name: 'addressesValues',
       displayName: 'Address',
       values: [
-        { displayName: 'Type', name: 'type', type: 'options', options: [{ name: 'PO Box', value: 'POBOX' }, { name: 'Street', value: 'STREET' }], default: '' },
+        {
+          displayName: 'Type',
+          name: 'type',
+          type: 'options',
+          options: [
+            { name: 'PO Box', value: 'POBOX' },
+            { name: 'Street', value: 'STREET' },
+          ],
+          default: '',
+        },
         { displayName: 'Line 1', name: 'line1', type: 'string', default: '' },
         { displayName: 'Line 2', name: 'line2', type: 'string', default: '' },
         { displayName: 'City', name: 'city', type: 'string', default: '' },
@@ -70,7 +79,13 @@ function contactFieldOptions(withName: boolean): INodeProperties[] {
     { displayName: 'Account Number', name: 'accountNumber', type: 'string', default: '', description: 'A user defined account number' },
     addresses,
     { displayName: 'Bank Account Details', name: 'bankAccountDetails', type: 'string', default: '', description: 'Bank account number of contact' },
-    { displayName: 'Contact Number', name: 'contactNumber', type: 'string', default: '', description: 'This field is read only on the Xero contact screen, used to identify contacts in external systems' },
+    {
+      displayName: 'Contact Number',
+      name: 'contactNumber',
+      type: 'string',
+      default: '',
+      description: 'This field is read only on the Xero contact screen, used to identify contacts in external systems',
+    },
     {
       displayName: 'Contact Status',
       name: 'contactStatus',
@@ -83,8 +98,21 @@ function contactFieldOptions(withName: boolean): INodeProperties[] {
       default: '',
       description: 'Current status of a contact - see contact status types',
     },
-    { displayName: 'Default Currency', name: 'defaultCurrency', type: 'string', default: '', description: 'Default currency for raising invoices against contact' },
-    { displayName: 'Email', name: 'emailAddress', type: 'string', placeholder: 'name@email.com', default: '', description: 'Email address of contact person (umlauts not supported) (max length = 255)' },
+    {
+      displayName: 'Default Currency',
+      name: 'defaultCurrency',
+      type: 'string',
+      default: '',
+      description: 'Default currency for raising invoices against contact',
+    },
+    {
+      displayName: 'Email',
+      name: 'emailAddress',
+      type: 'string',
+      placeholder: 'name@email.com',
+      default: '',
+      description: 'Email address of contact person (umlauts not supported) (max length = 255)',
+    },
     { displayName: 'First Name', name: 'firstName', type: 'string', default: '', description: 'First name of contact person (max length = 255)' },
     { displayName: 'Last Name', name: 'lastName', type: 'string', default: '', description: 'Last name of contact person (max length = 255)' },
   ];
@@ -97,7 +125,8 @@ function contactFieldOptions(withName: boolean): INodeProperties[] {
       type: 'options',
       typeOptions: { loadOptionsMethod: ACCOUNT_CODES, loadOptionsDependsOn: ['organizationId'] },
       default: '',
-      description: 'The default purchases account code for contacts. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+      description:
+        'The default purchases account code for contacts. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
     },
     {
       displayName: 'Sales Default Account Code Name or ID',
@@ -105,7 +134,8 @@ function contactFieldOptions(withName: boolean): INodeProperties[] {
       type: 'options',
       typeOptions: { loadOptionsMethod: ACCOUNT_CODES, loadOptionsDependsOn: ['organizationId'] },
       default: '',
-      description: 'The default sales account code for contacts. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+      description:
+        'The default sales account code for contacts. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
     },
     { displayName: 'Skype', name: 'skypeUserName', type: 'string', default: '', description: 'Skype user name of contact' },
     { displayName: 'Tax Number', name: 'taxNumber', type: 'string', default: '', description: 'Tax number of contact' },
@@ -143,7 +173,12 @@ export function contactBody(fields: IDataObject): IDataObject {
   for (const [from, to] of SIMPLE_FIELDS) if (fields[from] !== undefined && fields[from] !== '' && fields[from] !== null) body[to] = fields[from];
   const phoneValues = asList(fields.phonesUi, 'phonesValues');
   if (phoneValues.length)
-    body.Phones = phoneValues.map((p) => ({ PhoneType: p.phoneType, PhoneNumber: p.phoneNumber, PhoneAreaCode: p.phoneAreaCode, PhoneCountryCode: p.phoneCountryCode }));
+    body.Phones = phoneValues.map((p) => ({
+      PhoneType: p.phoneType,
+      PhoneNumber: p.phoneNumber,
+      PhoneAreaCode: p.phoneAreaCode,
+      PhoneCountryCode: p.phoneCountryCode,
+    }));
   const addressValues = asList(fields.addressesUi, 'addressesValues');
   if (addressValues.length)
     body.Addresses = addressValues.map((a) => ({
@@ -174,7 +209,10 @@ export const contact: ResourceModule = {
         kind: 'single',
         batchable: true,
         batchPath: '/Contacts',
-        spec: spec('POST', '/Contacts', { envelope: 'Contacts', body: { Contacts: [{ ...contactBody(collection(p, 'additionalFields')), Name: required(p, 'name', 'Name') }] } }),
+        spec: spec('POST', '/Contacts', {
+          envelope: 'Contacts',
+          body: { Contacts: [{ ...contactBody(collection(p, 'additionalFields')), Name: required(p, 'name', 'Name') }] },
+        }),
       }),
       parse: parseContacts,
     },
@@ -200,7 +238,10 @@ export const contact: ResourceModule = {
           kind: 'single',
           batchable: true,
           batchPath: '/Contacts',
-          spec: spec('POST', `/Contacts/${seg(id)}`, { envelope: 'Contacts', body: { Contacts: [{ ...contactBody(collection(p, 'updateFields')), ContactID: id }] } }),
+          spec: spec('POST', `/Contacts/${seg(id)}`, {
+            envelope: 'Contacts',
+            body: { Contacts: [{ ...contactBody(collection(p, 'updateFields')), ContactID: id }] },
+          }),
         };
       },
       parse: parseContacts,
@@ -209,17 +250,44 @@ export const contact: ResourceModule = {
       option: { name: 'Archive', value: 'archive', description: 'Archive a contact (Xero never deletes contacts)', action: 'Archive a contact' },
       plan: (p) => {
         const id = required(p, 'contactId', 'Contact ID');
-        return { kind: 'single', spec: spec('POST', `/Contacts/${seg(id)}`, { envelope: 'Contacts', body: { Contacts: [{ ContactID: id, ContactStatus: 'ARCHIVED' }] } }) };
+        return {
+          kind: 'single',
+          spec: spec('POST', `/Contacts/${seg(id)}`, { envelope: 'Contacts', body: { Contacts: [{ ContactID: id, ContactStatus: 'ARCHIVED' }] } }),
+        };
       },
       parse: parseContacts,
     },
   },
   properties: [
-    { displayName: 'Name', name: 'name', type: 'string', default: '', required: true, displayOptions: show(['create']), description: 'Full name of contact/organisation' },
-    { displayName: 'Additional Fields', name: 'additionalFields', type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: show(['create']), options: contactFieldOptions(false) },
+    {
+      displayName: 'Name',
+      name: 'name',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(['create']),
+      description: 'Full name of contact/organisation',
+    },
+    {
+      displayName: 'Additional Fields',
+      name: 'additionalFields',
+      type: 'collection',
+      placeholder: 'Add Field',
+      default: {},
+      displayOptions: show(['create']),
+      options: contactFieldOptions(false),
+    },
     idField(['get', 'update', 'archive'], 'contactId', 'Contact ID', 'contact'),
     ...returnAllAndLimit('getAll'),
     listOptions('getAll', LIST_SUPPORT),
-    { displayName: 'Update Fields', name: 'updateFields', type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: show(['update']), options: contactFieldOptions(true) },
+    {
+      displayName: 'Update Fields',
+      name: 'updateFields',
+      type: 'collection',
+      placeholder: 'Add Field',
+      default: {},
+      displayOptions: show(['update']),
+      options: contactFieldOptions(true),
+    },
   ],
 };

@@ -26,7 +26,9 @@ export const customApiCall: ResourceModule = {
         if (!METHODS.includes(method)) throw new MappingError(`Method "${str(p.method)}" is not one of ${METHODS.join(', ')}.`);
         const path = str(p.path);
         if (!path.startsWith('/') || path.startsWith('//') || /^\/?[a-z]+:/i.test(path) || path.split('/').includes('..'))
-          throw new MappingError(`Path "${path}" must be a path on Xero's API starting with "/", such as /Invoices or /payroll.xro/2.0/Employees (no host, no "..").`);
+          throw new MappingError(
+            `Path "${path}" must be a path on Xero's API starting with "/", such as /Invoices or /payroll.xro/2.0/Employees (no host, no "..").`,
+          );
         const base: XeroApiBase = str(p.api) === 'root' ? 'root' : 'accounting';
         const body = method === 'GET' || method === 'DELETE' ? undefined : jsonParameter(p, 'body', 'Body (JSON)');
         const envelope = str(p.recordsField) || undefined;
@@ -59,12 +61,64 @@ export const customApiCall: ResourceModule = {
       displayOptions: show(['call']),
       description: 'Where the path starts: inside the Accounting API, or at api.xero.com for Payroll, Assets, Projects, Files and the rest',
     },
-    { displayName: 'Method', name: 'method', type: 'options', options: METHODS.map((m) => ({ name: m, value: m })), default: 'GET', displayOptions: show(['call']) },
-    { displayName: 'Path', name: 'path', type: 'string', default: '', required: true, placeholder: '/Invoices', displayOptions: show(['call']), description: 'Path of the request, e.g. /Invoices or /BrandingThemes' },
-    { displayName: 'Query (JSON)', name: 'query', type: 'json', default: '{}', displayOptions: show(['call']), description: 'Query parameters as a JSON object, e.g. {"where": "Status==\\"PAID\\""}' },
-    { displayName: 'Headers (JSON)', name: 'headers', type: 'json', default: '{}', displayOptions: show(['call']), description: 'Extra headers as a JSON object; the tenant header and authorization are set by the node' },
-    { displayName: 'Body (JSON)', name: 'body', type: 'json', default: '{}', displayOptions: show(['call'], { method: ['POST', 'PUT', 'PATCH'] }), description: 'The request body as JSON' },
-    { displayName: 'Records Field', name: 'recordsField', type: 'string', default: '', placeholder: 'Invoices', displayOptions: show(['call']), description: 'Name of the answer field holding the records (one output item each); empty: the whole answer as one item' },
-    { displayName: 'Return All Pages', name: 'allPages', type: 'boolean', default: false, displayOptions: show(['call'], { method: ['GET'] }), description: 'Whether to follow Xero\'s page parameter until the last page (needs Records Field)' },
+    {
+      displayName: 'Method',
+      name: 'method',
+      type: 'options',
+      options: METHODS.map((m) => ({ name: m, value: m })),
+      default: 'GET',
+      displayOptions: show(['call']),
+    },
+    {
+      displayName: 'Path',
+      name: 'path',
+      type: 'string',
+      default: '',
+      required: true,
+      placeholder: '/Invoices',
+      displayOptions: show(['call']),
+      description: 'Path of the request, e.g. /Invoices or /BrandingThemes',
+    },
+    {
+      displayName: 'Query (JSON)',
+      name: 'query',
+      type: 'json',
+      default: '{}',
+      displayOptions: show(['call']),
+      description: 'Query parameters as a JSON object, e.g. {"where": "Status==\\"PAID\\""}',
+    },
+    {
+      displayName: 'Headers (JSON)',
+      name: 'headers',
+      type: 'json',
+      default: '{}',
+      displayOptions: show(['call']),
+      description: 'Extra headers as a JSON object; the tenant header and authorization are set by the node',
+    },
+    {
+      displayName: 'Body (JSON)',
+      name: 'body',
+      type: 'json',
+      default: '{}',
+      displayOptions: show(['call'], { method: ['POST', 'PUT', 'PATCH'] }),
+      description: 'The request body as JSON',
+    },
+    {
+      displayName: 'Records Field',
+      name: 'recordsField',
+      type: 'string',
+      default: '',
+      placeholder: 'Invoices',
+      displayOptions: show(['call']),
+      description: 'Name of the answer field holding the records (one output item each); empty: the whole answer as one item',
+    },
+    {
+      displayName: 'Return All Pages',
+      name: 'allPages',
+      type: 'boolean',
+      default: false,
+      displayOptions: show(['call'], { method: ['GET'] }),
+      description: "Whether to follow Xero's page parameter until the last page (needs Records Field)",
+    },
   ],
 };

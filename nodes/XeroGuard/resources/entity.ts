@@ -48,7 +48,12 @@ export function entityResource(c: EntityConfig): ResourceModule {
     const method = c.create;
     operations.create = {
       option: { name: 'Create', value: 'create', description: `Create ${a}`, action: `Create ${a}` },
-      plan: (p): PlannedRequest => ({ kind: 'single', batchable: true, batchPath: `/${c.plural}`, spec: spec(method, `/${c.plural}`, { envelope: c.plural, body: { [c.plural]: records(p) } }) }),
+      plan: (p): PlannedRequest => ({
+        kind: 'single',
+        batchable: true,
+        batchPath: `/${c.plural}`,
+        spec: spec(method, `/${c.plural}`, { envelope: c.plural, body: { [c.plural]: records(p) } }),
+      }),
       parse,
     };
   }
@@ -67,7 +72,11 @@ export function entityResource(c: EntityConfig): ResourceModule {
       plan: (p) => ({
         kind: 'list',
         limit: p.returnAll === true ? undefined : Number(p.limit ?? 100),
-        spec: spec('GET', `/${c.plural}`, { envelope: c.plural, paging: support.paging ?? 'page', ...listQuery((p.options as IDataObject | undefined) ?? {}, support) }),
+        spec: spec('GET', `/${c.plural}`, {
+          envelope: c.plural,
+          paging: support.paging ?? 'page',
+          ...listQuery((p.options as IDataObject | undefined) ?? {}, support),
+        }),
       }),
       parse,
     };
@@ -80,7 +89,12 @@ export function entityResource(c: EntityConfig): ResourceModule {
         const key = id(p);
         const [first, ...rest] = records(p);
         if (rest.length) throw MappingErrorFor(`Fields (JSON) of an update must be one object (the ${c.noun} named by its ID), not an array.`);
-        return { kind: 'single', batchable: true, batchPath: `/${c.plural}`, spec: spec('POST', `/${c.plural}/${seg(key)}`, { envelope: c.plural, body: { [c.plural]: [{ ...first, [c.idKey]: key }] } }) };
+        return {
+          kind: 'single',
+          batchable: true,
+          batchPath: `/${c.plural}`,
+          spec: spec('POST', `/${c.plural}/${seg(key)}`, { envelope: c.plural, body: { [c.plural]: [{ ...first, [c.idKey]: key }] } }),
+        };
       },
       parse,
     };
@@ -92,7 +106,10 @@ export function entityResource(c: EntityConfig): ResourceModule {
       plan: (p) => {
         const key = id(p);
         if (r.how === 'DELETE') return { kind: 'single', spec: spec('DELETE', `/${c.plural}/${seg(key)}`, { envelope: c.plural }) };
-        return { kind: 'single', spec: spec('POST', `/${c.plural}/${seg(key)}`, { envelope: c.plural, body: { [c.plural]: [{ [c.idKey]: key, Status: r.how }] } }) };
+        return {
+          kind: 'single',
+          spec: spec('POST', `/${c.plural}/${seg(key)}`, { envelope: c.plural, body: { [c.plural]: [{ [c.idKey]: key, Status: r.how }] } }),
+        };
       },
       parse,
     };
@@ -104,7 +121,11 @@ export function entityResource(c: EntityConfig): ResourceModule {
       plan: (p) => {
         const key = id(p);
         const property = typeof p.binaryPropertyName === 'string' && p.binaryPropertyName.trim() ? p.binaryPropertyName.trim() : 'data';
-        return { kind: 'download', binaryProperty: property, spec: spec('GET', `/${c.plural}/${seg(key)}`, { binary: { direction: 'download', accept: 'application/pdf', fileName: `${c.value}-${key}.pdf` } }) };
+        return {
+          kind: 'download',
+          binaryProperty: property,
+          spec: spec('GET', `/${c.plural}/${seg(key)}`, { binary: { direction: 'download', accept: 'application/pdf', fileName: `${c.value}-${key}.pdf` } }),
+        };
       },
     };
   }
@@ -119,7 +140,15 @@ export function entityResource(c: EntityConfig): ResourceModule {
     properties.push(listOptions('getAll', c.getAll, c.getAll.statusValues));
   }
   if (c.downloadPdf)
-    properties.push({ displayName: 'Put Output File in Field', name: 'binaryPropertyName', type: 'string', default: 'data', required: true, displayOptions: show(['downloadPdf']), hint: 'The name of the output binary field to put the PDF in' });
+    properties.push({
+      displayName: 'Put Output File in Field',
+      name: 'binaryPropertyName',
+      type: 'string',
+      default: 'data',
+      required: true,
+      displayOptions: show(['downloadPdf']),
+      hint: 'The name of the output binary field to put the PDF in',
+    });
   properties.push(...(c.extraProperties ?? []));
   return { value: c.value, name: c.name, description: c.description, operations, properties };
 }

@@ -1,4 +1,23 @@
-import { account, attachment, bankTransaction, bankTransfer, contactGroup, creditNote, currency, history, item, journal, manualJournal, organisation, payment, purchaseOrder, quote, report, taxRate, trackingCategory } from './accounting';
+import {
+  account,
+  attachment,
+  bankTransaction,
+  bankTransfer,
+  contactGroup,
+  creditNote,
+  currency,
+  history,
+  item,
+  journal,
+  manualJournal,
+  organisation,
+  payment,
+  purchaseOrder,
+  quote,
+  report,
+  taxRate,
+  trackingCategory,
+} from './accounting';
 import { contact } from './contact';
 import { customApiCall } from './custom';
 import { invoice } from './invoice';

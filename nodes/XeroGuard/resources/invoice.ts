@@ -10,15 +10,48 @@ const BY_ORG = ['organizationId'];
 
 function lineItems(withId: boolean): INodeProperties {
   const values: INodeProperties[] = [];
-  if (withId) values.push({ displayName: 'Line Item ID', name: 'lineItemId', type: 'string', default: '', description: 'The Xero generated identifier for a LineItem. If LineItemIDs are not included with line items in an update request then the line items are deleted and recreated.' });
+  if (withId)
+    values.push({
+      displayName: 'Line Item ID',
+      name: 'lineItemId',
+      type: 'string',
+      default: '',
+      description:
+        'The Xero generated identifier for a LineItem. If LineItemIDs are not included with line items in an update request then the line items are deleted and recreated.',
+    });
   values.push(
-    { displayName: 'Description', name: 'description', type: 'string', default: '', description: 'A line item with just a description (i.e no unit amount or quantity) can be created by specifying just a &lt;Description&gt; element that contains at least 1 character' },
+    {
+      displayName: 'Description',
+      name: 'description',
+      type: 'string',
+      default: '',
+      description:
+        'A line item with just a description (i.e no unit amount or quantity) can be created by specifying just a &lt;Description&gt; element that contains at least 1 character',
+    },
     { displayName: 'Quantity', name: 'quantity', type: 'number', default: 1, typeOptions: { minValue: 1 }, description: 'LineItem Quantity' },
-    { displayName: 'Unit Amount', name: 'unitAmount', type: 'string', default: '', description: 'Lineitem unit amount. By default, unit amount will be rounded to two decimal places.' },
-    { displayName: 'Item Code Name or ID', name: 'itemCode', type: 'options', description:
-        'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>', typeOptions: { loadOptionsMethod: 'getItemCodes', loadOptionsDependsOn: BY_ORG }, default: '' },
-    { displayName: 'Account Code Name or ID', name: 'accountCode', type: 'options', description:
-        'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>', typeOptions: { loadOptionsMethod: 'getAccountCodes', loadOptionsDependsOn: BY_ORG }, default: '' },
+    {
+      displayName: 'Unit Amount',
+      name: 'unitAmount',
+      type: 'string',
+      default: '',
+      description: 'Lineitem unit amount. By default, unit amount will be rounded to two decimal places.',
+    },
+    {
+      displayName: 'Item Code Name or ID',
+      name: 'itemCode',
+      type: 'options',
+      description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+      typeOptions: { loadOptionsMethod: 'getItemCodes', loadOptionsDependsOn: BY_ORG },
+      default: '',
+    },
+    {
+      displayName: 'Account Code Name or ID',
+      name: 'accountCode',
+      type: 'options',
+      description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+      typeOptions: { loadOptionsMethod: 'getAccountCodes', loadOptionsDependsOn: BY_ORG },
+      default: '',
+    },
     {
       displayName: 'Tax Type',
       name: 'taxType',
@@ -32,26 +65,85 @@ function lineItems(withId: boolean): INodeProperties {
       default: '',
       required: true,
     },
-    { displayName: 'Tax Amount', name: 'taxAmount', type: 'string', default: '', description: 'The tax amount is auto calculated as a percentage of the line amount based on the tax rate' },
-    { displayName: 'Line Amount', name: 'lineAmount', type: 'string', default: '', description: 'The line amount reflects the discounted price if a DiscountRate has been used' },
-    { displayName: 'Discount Rate', name: 'discountRate', type: 'string', default: '', description: 'Percentage discount or discount amount being applied to a line item. Only supported on ACCREC invoices - ACCPAY invoices and credit notes in Xero do not support discounts.' },
+    {
+      displayName: 'Tax Amount',
+      name: 'taxAmount',
+      type: 'string',
+      default: '',
+      description: 'The tax amount is auto calculated as a percentage of the line amount based on the tax rate',
+    },
+    {
+      displayName: 'Line Amount',
+      name: 'lineAmount',
+      type: 'string',
+      default: '',
+      description: 'The line amount reflects the discounted price if a DiscountRate has been used',
+    },
+    {
+      displayName: 'Discount Rate',
+      name: 'discountRate',
+      type: 'string',
+      default: '',
+      description:
+        'Percentage discount or discount amount being applied to a line item. Only supported on ACCREC invoices - ACCPAY invoices and credit notes in Xero do not support discounts.',
+    },
   );
-  return { displayName: 'Line Items', name: 'lineItemsUi', placeholder: 'Add Line Item', type: 'fixedCollection', default: {}, typeOptions: { multipleValues: true }, description: 'Line item data', options: [{ name: 'lineItemsValues', displayName: 'Line Item', values }] };
+  return {
+    displayName: 'Line Items',
+    name: 'lineItemsUi',
+    placeholder: 'Add Line Item',
+    type: 'fixedCollection',
+    default: {},
+    typeOptions: { multipleValues: true },
+    description: 'Line item data',
+    options: [{ name: 'lineItemsValues', displayName: 'Line Item', values }],
+  };
 }
 
 function invoiceFieldOptions(update: boolean): INodeProperties[] {
   const fields: INodeProperties[] = [
-    { displayName: 'Branding Theme Name or ID', name: 'brandingThemeId', type: 'options', typeOptions: { loadOptionsMethod: 'getBrandingThemes', loadOptionsDependsOn: BY_ORG }, default: '', description:
-        'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>' },
+    {
+      displayName: 'Branding Theme Name or ID',
+      name: 'brandingThemeId',
+      type: 'options',
+      typeOptions: { loadOptionsMethod: 'getBrandingThemes', loadOptionsDependsOn: BY_ORG },
+      default: '',
+      description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+    },
   ];
   if (update) fields.push({ displayName: 'Contact ID', name: 'contactId', type: 'string', default: '', description: 'Unique identifier for the contact' });
   fields.push(
-    { displayName: 'Currency Name or ID', name: 'currency', type: 'options', typeOptions: { loadOptionsMethod: 'getCurrencies', loadOptionsDependsOn: BY_ORG }, default: '', description:
-        'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>' },
-    { displayName: 'Currency Rate', name: 'currencyRate', type: 'string', default: '', description: 'The currency rate for a multicurrency invoice. If no rate is specified, the XE.com day rate is used.' },
-    { displayName: 'Date', name: 'date', type: 'dateTime', default: '', description: 'Date invoice was issued - YYYY-MM-DD. If the Date element is not specified it will default to the current date based on the timezone setting of the organisation.' },
+    {
+      displayName: 'Currency Name or ID',
+      name: 'currency',
+      type: 'options',
+      typeOptions: { loadOptionsMethod: 'getCurrencies', loadOptionsDependsOn: BY_ORG },
+      default: '',
+      description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+    },
+    {
+      displayName: 'Currency Rate',
+      name: 'currencyRate',
+      type: 'string',
+      default: '',
+      description: 'The currency rate for a multicurrency invoice. If no rate is specified, the XE.com day rate is used.',
+    },
+    {
+      displayName: 'Date',
+      name: 'date',
+      type: 'dateTime',
+      default: '',
+      description:
+        'Date invoice was issued - YYYY-MM-DD. If the Date element is not specified it will default to the current date based on the timezone setting of the organisation.',
+    },
     { displayName: 'Due Date', name: 'dueDate', type: 'dateTime', default: '', description: 'Date invoice is due - YYYY-MM-DD' },
-    { displayName: 'Expected Payment Date', name: 'expectedPaymentDate', type: 'dateTime', default: '', description: 'Shown on sales invoices (Accounts Receivable) when this has been set' },
+    {
+      displayName: 'Expected Payment Date',
+      name: 'expectedPaymentDate',
+      type: 'dateTime',
+      default: '',
+      description: 'Shown on sales invoices (Accounts Receivable) when this has been set',
+    },
     { displayName: 'Invoice Number', name: 'invoiceNumber', type: 'string', default: '' },
     {
       displayName: 'Line Amount Type',
@@ -67,9 +159,21 @@ function invoiceFieldOptions(update: boolean): INodeProperties[] {
   );
   if (update) fields.push(lineItems(true));
   fields.push(
-    { displayName: 'Planned Payment Date', name: 'plannedPaymentDate', type: 'dateTime', default: '', description: 'Shown on bills (Accounts Payable) when this has been set' },
+    {
+      displayName: 'Planned Payment Date',
+      name: 'plannedPaymentDate',
+      type: 'dateTime',
+      default: '',
+      description: 'Shown on bills (Accounts Payable) when this has been set',
+    },
     { displayName: 'Reference', name: 'reference', type: 'string', default: '', description: 'ACCREC only - additional reference number (max length = 255)' },
-    { displayName: 'Send To Contact', name: 'sendToContact', type: 'boolean', default: false, description: 'Whether the invoice in the Xero app should be marked as "sent". This can be set only on invoices that have been approved.' },
+    {
+      displayName: 'Send To Contact',
+      name: 'sendToContact',
+      type: 'boolean',
+      default: false,
+      description: 'Whether the invoice in the Xero app should be marked as "sent". This can be set only on invoices that have been approved.',
+    },
     {
       displayName: 'Status',
       name: 'status',
@@ -145,7 +249,10 @@ const invoiceId = (p: Parameters) => required(p, 'invoiceId', 'Invoice ID');
 function statusChange(status: 'VOIDED' | 'DELETED') {
   return (p: Parameters) => {
     const id = invoiceId(p);
-    return { kind: 'single' as const, spec: spec('POST', `/Invoices/${seg(id)}`, { envelope: 'Invoices', body: { Invoices: [{ InvoiceID: id, Status: status }] } }) };
+    return {
+      kind: 'single' as const,
+      spec: spec('POST', `/Invoices/${seg(id)}`, { envelope: 'Invoices', body: { Invoices: [{ InvoiceID: id, Status: status }] } }),
+    };
   };
 }
 
@@ -163,7 +270,12 @@ export const invoice: ResourceModule = {
         const fields = collection(p, 'additionalFields');
         delete fields.contactId;
         Object.assign(body, invoiceFields(fields));
-        return { kind: 'single', batchable: true, batchPath: '/Invoices', spec: spec('POST', '/Invoices', { envelope: 'Invoices', body: { Invoices: [body] } }) };
+        return {
+          kind: 'single',
+          batchable: true,
+          batchPath: '/Invoices',
+          spec: spec('POST', '/Invoices', { envelope: 'Invoices', body: { Invoices: [body] } }),
+        };
       },
       parse: parseInvoices,
     },
@@ -186,7 +298,12 @@ export const invoice: ResourceModule = {
       plan: (p) => {
         const id = invoiceId(p);
         const body = { ...invoiceFields(collection(p, 'updateFields')), InvoiceID: id };
-        return { kind: 'single', batchable: true, batchPath: '/Invoices', spec: spec('POST', `/Invoices/${seg(id)}`, { envelope: 'Invoices', body: { Invoices: [body] } }) };
+        return {
+          kind: 'single',
+          batchable: true,
+          batchPath: '/Invoices',
+          spec: spec('POST', `/Invoices/${seg(id)}`, { envelope: 'Invoices', body: { Invoices: [body] } }),
+        };
       },
       parse: parseInvoices,
     },
@@ -196,15 +313,29 @@ export const invoice: ResourceModule = {
       parse: () => [{ emailed: true }],
     },
     getOnlineUrl: {
-      option: { name: 'Get Online URL', value: 'getOnlineUrl', description: 'Get the link where the contact can view and pay a sales invoice', action: 'Get the online URL of an invoice' },
+      option: {
+        name: 'Get Online URL',
+        value: 'getOnlineUrl',
+        description: 'Get the link where the contact can view and pay a sales invoice',
+        action: 'Get the online URL of an invoice',
+      },
       plan: (p) => ({ kind: 'single', spec: spec('GET', `/Invoices/${seg(invoiceId(p))}/OnlineInvoice`, { envelope: 'OnlineInvoices' }) }),
       parse: (body) => recordsOf(body, 'OnlineInvoices'),
     },
     downloadPdf: {
-      option: { name: 'Download PDF', value: 'downloadPdf', description: 'Download the invoice as a PDF file into binary data', action: 'Download an invoice as PDF' },
+      option: {
+        name: 'Download PDF',
+        value: 'downloadPdf',
+        description: 'Download the invoice as a PDF file into binary data',
+        action: 'Download an invoice as PDF',
+      },
       plan: (p) => {
         const id = invoiceId(p);
-        return { kind: 'download', binaryProperty: str(p.binaryPropertyName) || 'data', spec: spec('GET', `/Invoices/${seg(id)}`, { binary: { direction: 'download', accept: 'application/pdf', fileName: `invoice-${id}.pdf` } }) };
+        return {
+          kind: 'download',
+          binaryProperty: str(p.binaryPropertyName) || 'data',
+          spec: spec('GET', `/Invoices/${seg(id)}`, { binary: { direction: 'download', accept: 'application/pdf', fileName: `invoice-${id}.pdf` } }),
+        };
       },
     },
     void: {
@@ -232,13 +363,45 @@ export const invoice: ResourceModule = {
       displayOptions: show(['create']),
       description: 'Invoice Type',
     },
-    { displayName: 'Contact ID', name: 'contactId', type: 'string', default: '', required: true, displayOptions: show(['create']), description: 'Unique identifier for the contact' },
+    {
+      displayName: 'Contact ID',
+      name: 'contactId',
+      type: 'string',
+      default: '',
+      required: true,
+      displayOptions: show(['create']),
+      description: 'Unique identifier for the contact',
+    },
     { ...lineItems(false), displayOptions: show(['create']) },
-    { displayName: 'Additional Fields', name: 'additionalFields', type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: show(['create']), options: invoiceFieldOptions(false) },
+    {
+      displayName: 'Additional Fields',
+      name: 'additionalFields',
+      type: 'collection',
+      placeholder: 'Add Field',
+      default: {},
+      displayOptions: show(['create']),
+      options: invoiceFieldOptions(false),
+    },
     idField(['get', 'update', 'email', 'getOnlineUrl', 'downloadPdf', 'void', 'delete'], 'invoiceId', 'Invoice ID', 'invoice'),
-    { displayName: 'Put Output File in Field', name: 'binaryPropertyName', type: 'string', default: 'data', required: true, displayOptions: show(['downloadPdf']), hint: 'The name of the output binary field to put the PDF in' },
+    {
+      displayName: 'Put Output File in Field',
+      name: 'binaryPropertyName',
+      type: 'string',
+      default: 'data',
+      required: true,
+      displayOptions: show(['downloadPdf']),
+      hint: 'The name of the output binary field to put the PDF in',
+    },
     ...returnAllAndLimit('getAll'),
     listOptions('getAll', LIST_SUPPORT, STATUSES),
-    { displayName: 'Update Fields', name: 'updateFields', type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: show(['update']), options: invoiceFieldOptions(true) },
+    {
+      displayName: 'Update Fields',
+      name: 'updateFields',
+      type: 'collection',
+      placeholder: 'Add Field',
+      default: {},
+      displayOptions: show(['update']),
+      options: invoiceFieldOptions(true),
+    },
   ],
 };

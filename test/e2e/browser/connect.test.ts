@@ -66,7 +66,16 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 800 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(60_000);
@@ -132,19 +141,29 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     credentialId = created!.id;
     const exported = await n8n!.exportCredential(credentialId);
     expect(sim!.stats().tokenCallsByGrantType.authorization_code).toBe(1);
-    const issued = sim!.log().find((e) => e.type === 'token-issued' && e.grantType === 'authorization_code') as { accessToken: string; refreshToken?: string } | undefined;
+    const issued = sim!.log().find((e) => e.type === 'token-issued' && e.grantType === 'authorization_code') as
+      | { accessToken: string; refreshToken?: string }
+      | undefined;
     expect(typeof issued?.refreshToken).toBe('string');
     const stored = typeof exported.data === 'string' ? JSON.parse(exported.data) : exported.data;
-    progress(`browser: stored credential fields ${Object.keys(stored ?? {}).join(', ')}; oauthTokenData fields ${Object.keys(stored?.oauthTokenData ?? {}).join(', ')}`);
+    progress(
+      `browser: stored credential fields ${Object.keys(stored ?? {}).join(', ')}; oauthTokenData fields ${Object.keys(stored?.oauthTokenData ?? {}).join(', ')}`,
+    );
     expect(JSON.stringify(stored)).toContain(issued!.accessToken);
     expect(sim!.connections().some((c) => c.tenantId === DEMO_TENANT_ID)).toBe(true);
   });
 
   test('imports the Watchdog example, activates it and shows the canvas', async () => {
     const p = page!;
-    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8').split('https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK').join(slack!.url);
-    const workflow = JSON.parse(text) as { name: string; nodes: Array<{ parameters: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> }> };
-    for (const node of workflow.nodes) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = { id: credentialId!, name: CREDENTIAL_NAME };
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8')
+      .split('https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK')
+      .join(slack!.url);
+    const workflow = JSON.parse(text) as {
+      name: string;
+      nodes: Array<{ parameters: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> }>;
+    };
+    for (const node of workflow.nodes)
+      if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = { id: credentialId!, name: CREDENTIAL_NAME };
     // The example polls every 15 minutes; the test polls every minute (n8n's shortest interval).
     workflow.nodes[0]!.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
     const id = await n8n!.importWorkflow(workflow);
@@ -175,7 +194,9 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     await p.goto(`${n8n!.url}/home/credentials/${credentialId}`);
     const dialog = p.getByTestId('credential-edit-dialog');
     await dialog.waitFor();
-    const button = dialog.locator('[data-test-id="oauth-stale-switch-account-button"], [data-test-id="oauth-switch-account-button"], [data-test-id="quick-connect-button"]').first();
+    const button = dialog
+      .locator('[data-test-id="oauth-stale-switch-account-button"], [data-test-id="oauth-switch-account-button"], [data-test-id="quick-connect-button"]')
+      .first();
     await button.waitFor({ timeout: 60_000 });
     progress(`browser: reconnect button "${(await button.innerText()).trim()}"`);
     await p.screenshot({ path: join(ARTIFACTS, 'credential-reconnect.png') });
@@ -194,15 +215,35 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
     const at = polls();
     await waitFor('one more poll', () => (polls() > at ? true : undefined), 150_000, 500);
-    await waitFor('that poll to finish', async () => ((await n8n!.executions({ workflowId: watchdogId! })).every((e) => e.status !== 'running') ? true : undefined), 120_000);
+    await waitFor(
+      'that poll to finish',
+      async () => ((await n8n!.executions({ workflowId: watchdogId! })).every((e) => e.status !== 'running') ? true : undefined),
+      120_000,
+    );
     expect(slack!.messages).toHaveLength(2);
 
     // The new chain serves a request in the same n8n process.
     const check = {
       name: 'check after reconnect',
       nodes: [
-        { id: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: 'check-after-reconnect', responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
-        { id: randomUUID(), name: 'Check Xero Connection', type: `${PACKAGE}.xeroGuardCheckConnection`, typeVersion: 1, position: [240, 0], parameters: {}, credentials: { [CREDENTIAL_TYPE]: { id: credentialId!, name: CREDENTIAL_NAME } } },
+        {
+          id: randomUUID(),
+          name: 'Webhook',
+          type: 'n8n-nodes-base.webhook',
+          typeVersion: 2,
+          position: [0, 0],
+          webhookId: randomUUID(),
+          parameters: { httpMethod: 'POST', path: 'check-after-reconnect', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+        },
+        {
+          id: randomUUID(),
+          name: 'Check Xero Connection',
+          type: `${PACKAGE}.xeroGuardCheckConnection`,
+          typeVersion: 1,
+          position: [240, 0],
+          parameters: {},
+          credentials: { [CREDENTIAL_TYPE]: { id: credentialId!, name: CREDENTIAL_NAME } },
+        },
       ],
       connections: { Webhook: { main: [[{ node: 'Check Xero Connection', type: 'main', index: 0 }]] } },
       settings: { executionOrder: 'v1' },

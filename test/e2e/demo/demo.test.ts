@@ -43,12 +43,22 @@ test('npm start reaches ready, the editor and the simulator answer, and Ctrl-C s
   const n8nPort = await freePort();
   const simPort = await freePort();
   // Its own process group, as in a terminal, so Ctrl-C can reach npm, tsx and the demo alike.
-  demo = spawn('npm', ['start'], { cwd: REPO_ROOT, detached: true, env: { ...process.env, N8N_PORT: String(n8nPort), XERO_GUARD_SIM_PORT: String(simPort) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  demo = spawn('npm', ['start'], {
+    cwd: REPO_ROOT,
+    detached: true,
+    env: { ...process.env, N8N_PORT: String(n8nPort), XERO_GUARD_SIM_PORT: String(simPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   demo.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   demo.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));
 
-  const state = await waitFor('the demo to print "ready"', () => (output.includes('Xero Guard demo ready.') ? 'ready' : demo!.exitCode !== null ? 'exited' : undefined), 12 * 60_000, 1000);
+  const state = await waitFor(
+    'the demo to print "ready"',
+    () => (output.includes('Xero Guard demo ready.') ? 'ready' : demo!.exitCode !== null ? 'exited' : undefined),
+    12 * 60_000,
+    1000,
+  );
   if (state !== 'ready') throw new Error(`npm start exited before it was ready:\n${output.slice(-4000)}`);
   expect(output).toContain(`http://127.0.0.1:${n8nPort}`);
   expect(output).toMatch(/login +\S+@\S+ \/ \S+/);

@@ -44,22 +44,56 @@ describe('Xero OAuth2 (Guarded) credential on real n8n through the HTTP Request 
     initial.rotate = rotate;
     initial.storm = storm;
     const workflows: Array<[string, Record<string, unknown>]> = [
-      ['fresh-connections', httpRequestWorkflow({ name: 'fresh: connections', path: 'fresh-connections', url: `${sim.apiUrl}/connections`, credential: creds.fresh })],
-      ['fresh-organisation', httpRequestWorkflow({ name: 'fresh: organisation', path: 'fresh-organisation', url: `${sim.apiUrl}/api.xro/2.0/Organisation`, credential: creds.fresh, tenantId: DEMO_TENANT_ID })],
-      ['rotate-connections', httpRequestWorkflow({ name: 'rotate: connections', path: 'rotate-connections', url: `${sim.apiUrl}/connections`, credential: creds.rotate })],
+      [
+        'fresh-connections',
+        httpRequestWorkflow({ name: 'fresh: connections', path: 'fresh-connections', url: `${sim.apiUrl}/connections`, credential: creds.fresh }),
+      ],
+      [
+        'fresh-organisation',
+        httpRequestWorkflow({
+          name: 'fresh: organisation',
+          path: 'fresh-organisation',
+          url: `${sim.apiUrl}/api.xro/2.0/Organisation`,
+          credential: creds.fresh,
+          tenantId: DEMO_TENANT_ID,
+        }),
+      ],
+      [
+        'rotate-connections',
+        httpRequestWorkflow({ name: 'rotate: connections', path: 'rotate-connections', url: `${sim.apiUrl}/connections`, credential: creds.rotate }),
+      ],
       [
         'rotate-force',
         {
           name: 'rotate: force refresh',
           nodes: [
-            { id: 'f1', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '7d1e4c2a-9b3f-4e6d-8a1c-2f5b7e9d0c13', parameters: { httpMethod: 'POST', path: 'rotate-force', responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
-            { id: 'f2', name: 'Refresh', type: 'n8n-nodes-xero-guard.xeroGuardRefreshToken', typeVersion: 1, position: [220, 0], parameters: { mode: 'force' }, credentials: { xeroGuardOAuth2Api: creds.rotate } },
+            {
+              id: 'f1',
+              name: 'Webhook',
+              type: 'n8n-nodes-base.webhook',
+              typeVersion: 2,
+              position: [0, 0],
+              webhookId: '7d1e4c2a-9b3f-4e6d-8a1c-2f5b7e9d0c13',
+              parameters: { httpMethod: 'POST', path: 'rotate-force', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+            },
+            {
+              id: 'f2',
+              name: 'Refresh',
+              type: 'n8n-nodes-xero-guard.xeroGuardRefreshToken',
+              typeVersion: 1,
+              position: [220, 0],
+              parameters: { mode: 'force' },
+              credentials: { xeroGuardOAuth2Api: creds.rotate },
+            },
           ],
           connections: { Webhook: { main: [[{ node: 'Refresh', type: 'main', index: 0 }]] } },
           settings: { executionOrder: 'v1' },
         },
       ],
-      ['storm-connections', httpRequestWorkflow({ name: 'storm: connections', path: 'storm-connections', url: `${sim.apiUrl}/connections`, credential: creds.storm })],
+      [
+        'storm-connections',
+        httpRequestWorkflow({ name: 'storm: connections', path: 'storm-connections', url: `${sim.apiUrl}/connections`, credential: creds.storm }),
+      ],
     ];
     for (const [, workflow] of workflows) await n8n.activate(await n8n.importWorkflow(workflow));
   }, 1_800_000); // the first run installs n8n (minutes; up to ~17 min on a loaded 2-core machine)
@@ -97,7 +131,10 @@ describe('Xero OAuth2 (Guarded) credential on real n8n through the HTTP Request 
     expect(tokenCalls(sim!)).toBe(before);
     // One request, answered 401, and no second attempt.
     expect((sim!.stats().requestsByEndpoint.connections ?? 0) - apiBefore).toBe(1);
-    const last = sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'connections').at(-1);
+    const last = sim!
+      .log()
+      .filter((e) => e.type === 'request' && e.endpoint === 'connections')
+      .at(-1);
     expect((last as { status: unknown }).status).toBe(401);
     const failed = await n8n!.executions({ status: 'error' });
     const error = JSON.stringify(failed[0]?.data?.resultData?.error ?? {});

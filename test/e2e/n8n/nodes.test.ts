@@ -20,7 +20,9 @@ jest.setTimeout(300_000);
 
 const EXAMPLES = ['watchdog-slack.json', 'retry-loop.json', 'keep-alive.json'];
 const SLACK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK';
-const OUR_NODES = ['xeroGuardConnectionTrigger', 'xeroGuardCheckConnection', 'xeroGuardRefreshToken', 'xeroGuardClassifyError', 'xeroGuardConnections'].map((n) => `${PACKAGE}.${n}`);
+const OUR_NODES = ['xeroGuardConnectionTrigger', 'xeroGuardCheckConnection', 'xeroGuardRefreshToken', 'xeroGuardClassifyError', 'xeroGuardConnections'].map(
+  (n) => `${PACKAGE}.${n}`,
+);
 
 function example(file: string): Record<string, any> {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'examples', file), 'utf8')) as Record<string, any>;
@@ -39,7 +41,15 @@ function webhookInto(name: string, path: string, node: Record<string, unknown>):
   return {
     name,
     nodes: [
-      { id: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
+      {
+        id: randomUUID(),
+        name: 'Webhook',
+        type: 'n8n-nodes-base.webhook',
+        typeVersion: 2,
+        position: [0, 0],
+        webhookId: randomUUID(),
+        parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+      },
       { id: randomUUID(), position: [240, 0], ...node },
     ],
     connections: { Webhook: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
@@ -71,21 +81,56 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     nodesGrant = sim.seedGrant({ email: 'nodes@xero-guard.test' });
     watchGrant = sim.seedGrant({ email: 'watch@xero-guard.test' });
     retryGrant = sim.seedGrant({ email: 'retry@xero-guard.test' });
-    const list = [credentialFor(sim, nodesGrant, { name: 'Xero nodes' }), credentialFor(sim, watchGrant, { name: 'Xero watchdog' }), credentialFor(sim, retryGrant, { name: 'Xero retry loop' })];
+    const list = [
+      credentialFor(sim, nodesGrant, { name: 'Xero nodes' }),
+      credentialFor(sim, watchGrant, { name: 'Xero watchdog' }),
+      credentialFor(sim, retryGrant, { name: 'Xero retry loop' }),
+    ];
     await n8n.importCredentials(list);
     [nodesCred, watchCred, retryCred] = list.map((c) => ({ id: c.id, name: c.name })) as [typeof nodesCred, typeof nodesCred, typeof nodesCred];
     const credentials = { [CREDENTIAL_TYPE]: nodesCred };
     const workflows = [
-      webhookInto('check', 'check', { name: 'Check Xero Connection', type: `${PACKAGE}.xeroGuardCheckConnection`, typeVersion: 1, parameters: { tenantId: DEMO_TENANT_ID }, credentials }),
-      webhookInto('refresh if needed', 'refresh-if-needed', { name: 'Refresh Xero Token', type: `${PACKAGE}.xeroGuardRefreshToken`, typeVersion: 1, parameters: { mode: 'ifNeeded' }, credentials }),
-      webhookInto('refresh force', 'refresh-force', { name: 'Refresh Xero Token', type: `${PACKAGE}.xeroGuardRefreshToken`, typeVersion: 1, parameters: { mode: 'force' }, credentials }),
-      webhookInto('classify', 'classify', { name: 'Classify Xero Error', type: `${PACKAGE}.xeroGuardClassifyError`, typeVersion: 1, parameters: { errorSource: 'field', errorField: 'body', outputMode: 'single', options: {} } }),
+      webhookInto('check', 'check', {
+        name: 'Check Xero Connection',
+        type: `${PACKAGE}.xeroGuardCheckConnection`,
+        typeVersion: 1,
+        parameters: { tenantId: DEMO_TENANT_ID },
+        credentials,
+      }),
+      webhookInto('refresh if needed', 'refresh-if-needed', {
+        name: 'Refresh Xero Token',
+        type: `${PACKAGE}.xeroGuardRefreshToken`,
+        typeVersion: 1,
+        parameters: { mode: 'ifNeeded' },
+        credentials,
+      }),
+      webhookInto('refresh force', 'refresh-force', {
+        name: 'Refresh Xero Token',
+        type: `${PACKAGE}.xeroGuardRefreshToken`,
+        typeVersion: 1,
+        parameters: { mode: 'force' },
+        credentials,
+      }),
+      webhookInto('classify', 'classify', {
+        name: 'Classify Xero Error',
+        type: `${PACKAGE}.xeroGuardClassifyError`,
+        typeVersion: 1,
+        parameters: { errorSource: 'field', errorField: 'body', outputMode: 'single', options: {} },
+      }),
       // Issue 14 item 3: a custom rule that is a V8 fatal error ended the n8n process.
       webhookInto('classify hostile rule', 'classify-hostile-rule', {
         name: 'Classify Xero Error',
         type: `${PACKAGE}.xeroGuardClassifyError`,
         typeVersion: 1,
-        parameters: { errorSource: 'field', errorField: 'body', outputMode: 'single', options: {}, customRules: { rules: [{ name: 'Pad and split', expression: "$count($split($pad('', 150000000, 'x'), '')) > 0", category: 'bomb', action: 'alert' }] } },
+        parameters: {
+          errorSource: 'field',
+          errorField: 'body',
+          outputMode: 'single',
+          options: {},
+          customRules: {
+            rules: [{ name: 'Pad and split', expression: "$count($split($pad('', 150000000, 'x'), '')) > 0", category: 'bomb', action: 'alert' }],
+          },
+        },
       }),
     ];
     for (const workflow of workflows) await n8n.activate(await n8n.importWorkflow(workflow));
@@ -132,17 +177,30 @@ describe('Xero Guard nodes and examples on real n8n', () => {
   });
 
   test('Classify Xero Error classifies a Xero rate-limit answer', async () => {
-    const answer = await n8n!.webhook('classify', { statusCode: 429, headers: { 'retry-after': '30', 'x-rate-limit-problem': 'minute' }, body: 'Rate limit exceeded' });
+    const answer = await n8n!.webhook('classify', {
+      statusCode: 429,
+      headers: { 'retry-after': '30', 'x-rate-limit-problem': 'minute' },
+      body: 'Rate limit exceeded',
+    });
     expect(answer.status).toBe(200);
     expect(answer.json[0].classification).toMatchObject({ category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 30 });
   });
 
   test('a custom rule that is a V8 fatal error is stopped and named; n8n keeps running', async () => {
-    const answer = await n8n!.webhook('classify-hostile-rule', { statusCode: 429, headers: { 'retry-after': '30', 'x-rate-limit-problem': 'minute' }, body: '' });
+    const answer = await n8n!.webhook('classify-hostile-rule', {
+      statusCode: 429,
+      headers: { 'retry-after': '30', 'x-rate-limit-problem': 'minute' },
+      body: '',
+    });
     expect(answer.status).toBe(200);
-    expect(answer.json[0].classification).toMatchObject({ category: 'rate_limit_minute', configurationError: expect.stringMatching(/^Custom rule "Pad and split" was stopped: it (?:used more memory|ran longer)/) });
+    expect(answer.json[0].classification).toMatchObject({
+      category: 'rate_limit_minute',
+      configurationError: expect.stringMatching(/^Custom rule "Pad and split" was stopped: it (?:used more memory|ran longer)/),
+    });
     // The same n8n process answers the next request.
-    expect((await n8n!.webhook('classify', { statusCode: 503, body: 'The Organisation is offline' })).json[0].classification.category).toBe('organisation_offline');
+    expect((await n8n!.webhook('classify', { statusCode: 503, body: 'The Organisation is offline' })).json[0].classification.category).toBe(
+      'organisation_offline',
+    );
   });
 
   test('every example imports into real n8n with node types n8n knows', async () => {
@@ -169,7 +227,11 @@ describe('Xero Guard nodes and examples on real n8n', () => {
   test('the Retry loop example runs end to end: a failing Xero call is classified and reported to Slack without a token', async () => {
     slack!.clear();
     // The simulator has no Invoices endpoint: a 404 from "Xero", classified and routed.
-    const workflow = wired('retry-loop.json', retryCred, { 'https://api.xero.com': sim!.apiUrl, REPLACE_WITH_YOUR_TENANT_ID: DEMO_TENANT_ID, [SLACK_PLACEHOLDER]: slack!.url });
+    const workflow = wired('retry-loop.json', retryCred, {
+      'https://api.xero.com': sim!.apiUrl,
+      REPLACE_WITH_YOUR_TENANT_ID: DEMO_TENANT_ID,
+      [SLACK_PLACEHOLDER]: slack!.url,
+    });
     const id = await n8n!.importWorkflow(workflow);
     const started = Date.now();
     const result = await n8n!.runWorkflow(id);
@@ -202,7 +264,11 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     // One more poll after the alert: the connection stays broken, nothing more is sent.
     const pollsAtAlert = polls();
     await waitFor('one more poll after the alert', () => (polls() > pollsAtAlert ? true : undefined), 150_000, 500);
-    await waitFor('that poll to finish', async () => ((await n8n!.executions({ workflowId: id })).every((e) => e.status !== 'running') ? true : undefined), 120_000);
+    await waitFor(
+      'that poll to finish',
+      async () => ((await n8n!.executions({ workflowId: id })).every((e) => e.status !== 'running') ? true : undefined),
+      120_000,
+    );
     await n8n!.deactivate(id);
     expect(slack!.messages).toHaveLength(1);
     const executions = await n8n!.executions({ workflowId: id });

@@ -23,7 +23,8 @@ jest.setTimeout(300_000);
 const SLACK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK';
 const EMAIL = 'practice@xero-guard.test';
 const CREDENTIAL_NAME = 'Practice login';
-const tenants = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ tenantId: `00000000-0000-4000-9000-${String(from + i).padStart(12, '0')}`, name: `Client ${from + i} Ltd` }));
+const tenants = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({ tenantId: `00000000-0000-4000-9000-${String(from + i).padStart(12, '0')}`, name: `Client ${from + i} Ltd` }));
 
 describe('Per-organisation watch on real n8n', () => {
   let n8n: N8nHandle | undefined;
@@ -59,7 +60,9 @@ describe('Per-organisation watch on real n8n', () => {
 
   /** The Watchdog example on `credential`, polling every minute, with the trigger's parameters changed by `parameters`. */
   const watchdog = async (credential: { id: string; name: string }, parameters: Record<string, unknown> = {}): Promise<string> => {
-    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8').split(SLACK_PLACEHOLDER).join(slack!.url);
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8')
+      .split(SLACK_PLACEHOLDER)
+      .join(slack!.url);
     const workflow = JSON.parse(text) as Record<string, any>;
     for (const node of workflow.nodes as any[]) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
     workflow.nodes[0].parameters = { ...workflow.nodes[0].parameters, ...parameters, pollTimes: { item: [{ mode: 'everyMinute' }] } };
@@ -96,7 +99,11 @@ describe('Per-organisation watch on real n8n', () => {
     const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
     const at = polls();
     await waitFor('one more poll', () => (polls() > at ? true : undefined), 150_000, 500);
-    await waitFor('that poll to finish', async () => ((await n8n!.executions({ workflowId: watchId })).every((e) => e.status !== 'running') ? true : undefined), 120_000);
+    await waitFor(
+      'that poll to finish',
+      async () => ((await n8n!.executions({ workflowId: watchId })).every((e) => e.status !== 'running') ? true : undefined),
+      120_000,
+    );
     await n8n!.deactivate(watchId);
     progress(`organisations: Slack got ${JSON.stringify(messages())}`);
     expect(messages()).toHaveLength(3);
@@ -111,8 +118,24 @@ describe('Per-organisation watch on real n8n', () => {
     const workflow = {
       name: 'fleet',
       nodes: [
-        { id: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: 'fleet', responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
-        { id: randomUUID(), name: 'Xero Connections', type: `${PACKAGE}.xeroGuardConnections`, typeVersion: 1, position: [240, 0], parameters: { mode: 'list' }, credentials: { [CREDENTIAL_TYPE]: cred } },
+        {
+          id: randomUUID(),
+          name: 'Webhook',
+          type: 'n8n-nodes-base.webhook',
+          typeVersion: 2,
+          position: [0, 0],
+          webhookId: randomUUID(),
+          parameters: { httpMethod: 'POST', path: 'fleet', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+        },
+        {
+          id: randomUUID(),
+          name: 'Xero Connections',
+          type: `${PACKAGE}.xeroGuardConnections`,
+          typeVersion: 1,
+          position: [240, 0],
+          parameters: { mode: 'list' },
+          credentials: { [CREDENTIAL_TYPE]: cred },
+        },
       ],
       connections: { Webhook: { main: [[{ node: 'Xero Connections', type: 'main', index: 0 }]] } },
       settings: { executionOrder: 'v1' },
@@ -139,7 +162,9 @@ describe('Per-organisation watch on real n8n', () => {
     // The user's own work spends the day: straight to the simulator with the grant's token, until 10 are left.
     let left = 100;
     while (left > 10) {
-      const answer = await fetch(`${sim!.apiUrl}/api.xro/2.0/Organisation`, { headers: { authorization: `Bearer ${budgetGrant.access_token}`, 'xero-tenant-id': tenant!.tenantId, accept: 'application/json' } });
+      const answer = await fetch(`${sim!.apiUrl}/api.xro/2.0/Organisation`, {
+        headers: { authorization: `Bearer ${budgetGrant.access_token}`, 'xero-tenant-id': tenant!.tenantId, accept: 'application/json' },
+      });
       expect(answer.status).toBe(200);
       left = Number(answer.headers.get('x-daylimit-remaining'));
     }
@@ -152,7 +177,11 @@ describe('Per-organisation watch on real n8n', () => {
     const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
     const at = polls();
     await waitFor('one more poll', () => (polls() > at ? true : undefined), 150_000, 500);
-    await waitFor('that poll to finish', async () => ((await n8n!.executions({ workflowId: id })).every((e) => e.status !== 'running') ? true : undefined), 120_000);
+    await waitFor(
+      'that poll to finish',
+      async () => ((await n8n!.executions({ workflowId: id })).every((e) => e.status !== 'running') ? true : undefined),
+      120_000,
+    );
     await n8n!.deactivate(id);
     progress(`organisations: budget messages ${JSON.stringify(messages())}`);
     expect(messages()).toHaveLength(2);

@@ -30,10 +30,13 @@ describe('Xero Guard node on real n8n', () => {
     expect(names).toEqual(expect.arrayContaining([`${PACKAGE}.xeroGuard`, `${PACKAGE}.xeroGuardTool`]));
   });
 
-  test('a workflow converted from n8n\'s Xero node imports with every node, field and connection kept', async () => {
+  test("a workflow converted from n8n's Xero node imports with every node, field and connection kept", async () => {
     const source = everyOperationWorkflow();
     const text = JSON.stringify(source, null, 2);
-    const converted = JSON.parse(convertText(text, 'every.json', JSON.parse(text), { name: 'Xero Guarded' }).text!) as { nodes: Array<Record<string, unknown>>; connections: unknown };
+    const converted = JSON.parse(convertText(text, 'every.json', JSON.parse(text), { name: 'Xero Guarded' }).text!) as {
+      nodes: Array<Record<string, unknown>>;
+      connections: unknown;
+    };
     const dir = mkdtempSync(join(tmpdir(), 'xg-convert-e2e-'));
     try {
       const file = join(dir, 'every.xero-guard.json');

@@ -49,13 +49,31 @@ describe('Xero Guard in n8n queue mode (main + 2 workers, PostgreSQL ledger)', (
     const credential = credentialFor(sim, grant, { name: 'Xero queue' });
     await stack.main.importCredentials([credential]);
     const ref = { id: credential.id, name: credential.name };
-    workflowId = await stack.main.importWorkflow(httpRequestWorkflow({ name: 'queue: connections', path: 'queue-connections', url: `${sim.apiUrl}/connections`, credential: ref }));
+    workflowId = await stack.main.importWorkflow(
+      httpRequestWorkflow({ name: 'queue: connections', path: 'queue-connections', url: `${sim.apiUrl}/connections`, credential: ref }),
+    );
     await activateInQueueMode(stack.main, workflowId);
     const force = await stack.main.importWorkflow({
       name: 'queue: force rotation',
       nodes: [
-        { id: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: 'queue-force', responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
-        { id: randomUUID(), name: 'Refresh Xero Token', type: `${PACKAGE}.xeroGuardRefreshToken`, typeVersion: 1, position: [240, 0], parameters: { mode: 'force' }, credentials: { [CREDENTIAL_TYPE]: ref } },
+        {
+          id: randomUUID(),
+          name: 'Webhook',
+          type: 'n8n-nodes-base.webhook',
+          typeVersion: 2,
+          position: [0, 0],
+          webhookId: randomUUID(),
+          parameters: { httpMethod: 'POST', path: 'queue-force', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+        },
+        {
+          id: randomUUID(),
+          name: 'Refresh Xero Token',
+          type: `${PACKAGE}.xeroGuardRefreshToken`,
+          typeVersion: 1,
+          position: [240, 0],
+          parameters: { mode: 'force' },
+          credentials: { [CREDENTIAL_TYPE]: ref },
+        },
       ],
       connections: { Webhook: { main: [[{ node: 'Refresh Xero Token', type: 'main', index: 0 }]] } },
       settings: { executionOrder: 'v1' },

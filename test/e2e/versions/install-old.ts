@@ -14,7 +14,12 @@ const MARKER = '.xero-guard-complete';
 function npmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', ...extra };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('npm_config_') && !(key in extra) && !['npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier', 'npm_config_cache', 'npm_config_registry'].includes(key)) delete env[key];
+    if (
+      key.startsWith('npm_config_') &&
+      !(key in extra) &&
+      !['npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier', 'npm_config_cache', 'npm_config_registry'].includes(key)
+    )
+      delete env[key];
   }
   return env;
 }
@@ -27,7 +32,10 @@ export async function ensureOldN8n(version: string): Promise<N8nInstall> {
     if (existsSync(join(dir, MARKER))) return;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `xero-guard-n8n-${version}`, private: true, overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } }, null, 2) + '\n');
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: `xero-guard-n8n-${version}`, private: true, overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } }, null, 2) + '\n',
+    );
     const started = Date.now();
     progress(`install n8n@${version} (xlsx from the registry): started, this takes minutes`);
     const ticker = setInterval(() => progress(`install n8n@${version}: still running (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);

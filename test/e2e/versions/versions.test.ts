@@ -31,7 +31,15 @@ function webhookInto(name: string, path: string, node: Record<string, unknown>):
   return {
     name,
     nodes: [
-      { id: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
+      {
+        id: randomUUID(),
+        name: 'Webhook',
+        type: 'n8n-nodes-base.webhook',
+        typeVersion: 2,
+        position: [0, 0],
+        webhookId: randomUUID(),
+        parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+      },
       { id: randomUUID(), position: [240, 0], ...node },
     ],
     connections: { Webhook: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
@@ -57,8 +65,22 @@ describe(`smoke suite on the oldest supported n8n (${OLDEST_SUPPORTED})`, () => 
     const list = [credentialFor(sim, fresh, { name: 'Xero fresh' }), credentialFor(sim, rotate, { name: 'Xero rotate' })];
     await n8n.importCredentials(list);
     const [f, r] = list.map((c) => ({ id: c.id, name: c.name }));
-    await n8n.activate(await n8n.importWorkflow(httpRequestWorkflow({ name: 'fresh: organisation', path: 'fresh-organisation', url: `${sim.apiUrl}/api.xro/2.0/Organisation`, credential: f!, tenantId: DEMO_TENANT_ID })));
-    await n8n.activate(await n8n.importWorkflow(httpRequestWorkflow({ name: 'rotate: connections', path: 'rotate-connections', url: `${sim.apiUrl}/connections`, credential: r! })));
+    await n8n.activate(
+      await n8n.importWorkflow(
+        httpRequestWorkflow({
+          name: 'fresh: organisation',
+          path: 'fresh-organisation',
+          url: `${sim.apiUrl}/api.xro/2.0/Organisation`,
+          credential: f!,
+          tenantId: DEMO_TENANT_ID,
+        }),
+      ),
+    );
+    await n8n.activate(
+      await n8n.importWorkflow(
+        httpRequestWorkflow({ name: 'rotate: connections', path: 'rotate-connections', url: `${sim.apiUrl}/connections`, credential: r! }),
+      ),
+    );
   }, 1_800_000); // a first run installs n8n (minutes)
 
   afterAll(async () => {
@@ -69,7 +91,8 @@ describe(`smoke suite on the oldest supported n8n (${OLDEST_SUPPORTED})`, () => 
   test('the packed package loads: our credential type and four nodes', async () => {
     expect((await n8n!.credentialTypes()).map((c) => c.name)).toContain(CREDENTIAL_TYPE);
     const names = (await n8n!.nodeTypes()).map((t) => t.name);
-    for (const node of ['xeroGuardConnectionTrigger', 'xeroGuardCheckConnection', 'xeroGuardRefreshToken', 'xeroGuardClassifyError']) expect(names).toContain(`${PACKAGE}.${node}`);
+    for (const node of ['xeroGuardConnectionTrigger', 'xeroGuardCheckConnection', 'xeroGuardRefreshToken', 'xeroGuardClassifyError'])
+      expect(names).toContain(`${PACKAGE}.${node}`);
   });
 
   test('the HTTP Request node through our credential reads Organisation with no token call while the token is fresh', async () => {
@@ -115,8 +138,28 @@ describe(`on n8n older than 2.20 (${OLD_LABEL}) our nodes refuse`, () => {
     const credential = credentialFor(sim, grant, { name: 'Xero old' });
     await n8n.importCredentials([credential]);
     const credentials = { [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } };
-    await n8n.activate(await n8n.importWorkflow(webhookInto('old: check', 'old-check', { name: 'Check Xero Connection', type: `${PACKAGE}.xeroGuardCheckConnection`, typeVersion: 1, parameters: {}, credentials })));
-    await n8n.activate(await n8n.importWorkflow(webhookInto('old: refresh', 'old-refresh', { name: 'Refresh Xero Token', type: `${PACKAGE}.xeroGuardRefreshToken`, typeVersion: 1, parameters: { mode: 'force' }, credentials })));
+    await n8n.activate(
+      await n8n.importWorkflow(
+        webhookInto('old: check', 'old-check', {
+          name: 'Check Xero Connection',
+          type: `${PACKAGE}.xeroGuardCheckConnection`,
+          typeVersion: 1,
+          parameters: {},
+          credentials,
+        }),
+      ),
+    );
+    await n8n.activate(
+      await n8n.importWorkflow(
+        webhookInto('old: refresh', 'old-refresh', {
+          name: 'Refresh Xero Token',
+          type: `${PACKAGE}.xeroGuardRefreshToken`,
+          typeVersion: 1,
+          parameters: { mode: 'force' },
+          credentials,
+        }),
+      ),
+    );
   }, 1_800_000);
 
   afterAll(async () => {

@@ -31,31 +31,43 @@ export function pausedHolderSuite(kind: LedgerKind): void {
     storm = server = spec = ledger = undefined;
   });
 
-  test.each(GRACE_MODES)(`${kind} ledger, grace mode %s: SIGSTOP after the intent, successor rotates, SIGCONT: one token call, 0 dead-token uses`, async (mode) => {
-    const clock = new OffsetClock();
-    server = await startTokenServer({ clock, mode });
-    spec = makeLedgerSpec(kind, 'pause-key');
-    ledger = await openLedger(spec, clock);
-    const successor = new TokenEngine({ ledger, clock, client: CLIENT, policy: { leaseTtlMs: LEASE_TTL }, identity: new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl }, clock }) });
-    await successor.adoptGrant(KEY, toTokenSet(server.seed(60)));
+  test.each(GRACE_MODES)(
+    `${kind} ledger, grace mode %s: SIGSTOP after the intent, successor rotates, SIGCONT: one token call, 0 dead-token uses`,
+    async (mode) => {
+      const clock = new OffsetClock();
+      server = await startTokenServer({ clock, mode });
+      spec = makeLedgerSpec(kind, 'pause-key');
+      ledger = await openLedger(spec, clock);
+      const successor = new TokenEngine({
+        ledger,
+        clock,
+        client: CLIENT,
+        policy: { leaseTtlMs: LEASE_TTL },
+        identity: new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl }, clock }),
+      });
+      await successor.adoptGrant(KEY, toTokenSet(server.seed(60)));
 
-    const paused = await Storm.runUntilStopped({ ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT, leaseTtlMs: LEASE_TTL, stopAt: { type: 'ledger_written', why: 'intent' } }, 0);
-    storm = paused.storm;
-    // The stopped holder's lease runs out (file and PostgreSQL on the injected clock; Redis on its own, so deleted).
-    clock.advance(LEASE_TTL + SECOND);
-    await expireLeases(spec);
-    const fresh = await successor.getAccessToken(KEY);
-    const woken = await paused.resume();
+      const paused = await Storm.runUntilStopped(
+        { ledger: spec, tokenUrl: server.tokenUrl, key: KEY, client: CLIENT, leaseTtlMs: LEASE_TTL, stopAt: { type: 'ledger_written', why: 'intent' } },
+        0,
+      );
+      storm = paused.storm;
+      // The stopped holder's lease runs out (file and PostgreSQL on the injected clock; Redis on its own, so deleted).
+      clock.advance(LEASE_TTL + SECOND);
+      await expireLeases(spec);
+      const fresh = await successor.getAccessToken(KEY);
+      const woken = await paused.resume();
 
-    expect(woken.errors).toEqual([]);
-    expect(woken.tokens).toEqual([fresh]);
-    expect(server.calls).toBe(1);
-    expect(await server.isValidAccessToken(fresh)).toBe(true);
-    clock.advance(31 * MINUTE);
-    expect(await server.isValidAccessToken(await successor.getAccessToken(KEY))).toBe(true);
-    expect(server.calls).toBe(2);
-    expect(server.deadTokenUses).toBe(0);
-  });
+      expect(woken.errors).toEqual([]);
+      expect(woken.tokens).toEqual([fresh]);
+      expect(server.calls).toBe(1);
+      expect(await server.isValidAccessToken(fresh)).toBe(true);
+      clock.advance(31 * MINUTE);
+      expect(await server.isValidAccessToken(await successor.getAccessToken(KEY))).toBe(true);
+      expect(server.calls).toBe(2);
+      expect(server.deadTokenUses).toBe(0);
+    },
+  );
 
   test(`${kind} ledger: 4 processes x 10 callers report the same refused access token: one token call, and none serves it afterwards`, async () => {
     const clock = new OffsetClock();

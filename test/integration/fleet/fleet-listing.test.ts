@@ -33,7 +33,14 @@ interface Expected {
 }
 
 /** Six kinds of chain, in turn: the mix an accounting practice's ledger has after a while. */
-async function fillLedger(tag: string, ledger: Ledger & ChainNotes, sim: Simulator, clock: ManualClock, api: XeroApiClient, count = CHAINS): Promise<Expected[]> {
+async function fillLedger(
+  tag: string,
+  ledger: Ledger & ChainNotes,
+  sim: Simulator,
+  clock: ManualClock,
+  api: XeroApiClient,
+  count = CHAINS,
+): Promise<Expected[]> {
   const identity = new XeroIdentityClient({ endpoints: { tokenUrl: sim.tokenUrl }, clock });
   const engine = new TokenEngine({ ledger, identity, clock, client: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } });
   const expected: Expected[] = [];
@@ -50,7 +57,25 @@ async function fillLedger(tag: string, ledger: Ledger & ChainNotes, sim: Simulat
     if (kind === 3) await engine.markSuperseded(key, 'reconnected as another chain');
     // An answer lost an hour ago: pending, but no longer "refreshing".
     if (kind === 4) await ledger.write({ ...record, pending: { refreshTokenFp: 'fp', startedAt: clock.now() - 60 * MINUTE, owner: 'host-1' } }, record.version);
-    if (kind === 4) await recordCheck(ledger, key, { status: 'connected', tenants: [{ tenantId: `org-${tag}-${i}`, tenantName: `Client ${i} Pty`, tenantType: 'ORGANISATION', connectionId: 'c', createdDateUtc: null, updatedDateUtc: null }] }, clock);
+    if (kind === 4)
+      await recordCheck(
+        ledger,
+        key,
+        {
+          status: 'connected',
+          tenants: [
+            {
+              tenantId: `org-${tag}-${i}`,
+              tenantName: `Client ${i} Pty`,
+              tenantType: 'ORGANISATION',
+              connectionId: 'c',
+              createdDateUtc: null,
+              updatedDateUtc: null,
+            },
+          ],
+        },
+        clock,
+      );
     const state: FleetState = (['active', 'needs_reauth', 'misconfigured', 'superseded', 'active', 'active'] as const)[kind];
     const nameSource = kind === 4 ? 'organisations' : kind === 5 ? 'key' : 'stored';
     expected.push({ key, state, nameSource, name: kind === 4 ? `Xero: Client ${i} Pty` : kind === 5 ? key : name });
@@ -92,10 +117,11 @@ async function cli(argv: string[], env: Record<string, string>): Promise<{ code:
 async function withoutHttp<T>(use: () => Promise<T>): Promise<{ value: T; httpCalls: number }> {
   let httpCalls = 0;
   const spies = [jest.spyOn(http, 'request'), jest.spyOn(http, 'get'), jest.spyOn(https, 'request'), jest.spyOn(https, 'get'), jest.spyOn(globalThis, 'fetch')];
-  for (const spy of spies) spy.mockImplementation((() => {
-    httpCalls++;
-    throw new Error('the fleet listing must not make HTTP calls');
-  }) as never);
+  for (const spy of spies)
+    spy.mockImplementation((() => {
+      httpCalls++;
+      throw new Error('the fleet listing must not make HTTP calls');
+    }) as never);
   try {
     return { value: await use(), httpCalls };
   } finally {
@@ -125,18 +151,30 @@ describe.each(['postgres', 'file'] as const)('fleet listing on a %s ledger', (ki
       expect(listing.chains).toHaveLength(CHAINS);
       const byKey = new Map(listing.chains.map((c) => [c.key, c]));
       for (const want of expected) {
-        expect({ key: want.key, state: byKey.get(want.key)?.state, name: byKey.get(want.key)?.name, nameSource: byKey.get(want.key)?.nameSource }).toEqual(want);
+        expect({ key: want.key, state: byKey.get(want.key)?.state, name: byKey.get(want.key)?.name, nameSource: byKey.get(want.key)?.nameSource }).toEqual(
+          want,
+        );
       }
       expect(listing.counts).toEqual({ active: 100, needs_reauth: 34, misconfigured: 33, superseded: 33 });
 
       const needsReauth = listing.chains.find((c) => c.state === 'needs_reauth')!;
-      expect(needsReauth).toMatchObject({ lastErrorCategory: 'refresh_token_invalid', reason: expect.stringContaining('invalid_grant'), daysLeftBeforeIdleExpiry: 59 });
+      expect(needsReauth).toMatchObject({
+        lastErrorCategory: 'refresh_token_invalid',
+        reason: expect.stringContaining('invalid_grant'),
+        daysLeftBeforeIdleExpiry: 59,
+      });
       expect(listing.chains.find((c) => c.state === 'misconfigured')).toMatchObject({ lastErrorCategory: 'invalid_client' });
       const pending = listing.chains.find((c) => c.nameSource === 'organisations')!;
-      expect(pending).toMatchObject({ state: 'active', pendingRefreshSince: new Date(t0 - 60 * MINUTE).toISOString(), organisations: [expect.objectContaining({ tenantName: expect.stringMatching(/^Client \d+ Pty$/) })] });
+      expect(pending).toMatchObject({
+        state: 'active',
+        pendingRefreshSince: new Date(t0 - 60 * MINUTE).toISOString(),
+        organisations: [expect.objectContaining({ tenantName: expect.stringMatching(/^Client \d+ Pty$/) })],
+      });
       const checked = listing.chains.filter((c) => c.lastCheck?.status === 'connected' && c.nameSource === 'stored');
       expect(checked).toHaveLength(3);
-      expect(checked[0].organisations).toEqual([expect.objectContaining({ tenantId: expect.stringMatching(new RegExp(`^org-${kind}-\\d+$`)), tenantName: expect.stringMatching(/^Client \d+ Pty$/) })]);
+      expect(checked[0].organisations).toEqual([
+        expect.objectContaining({ tenantId: expect.stringMatching(new RegExp(`^org-${kind}-\\d+$`)), tenantName: expect.stringMatching(/^Client \d+ Pty$/) }),
+      ]);
       expect(checked[0].accessTokenExpiresAt).toBe(new Date(t0 + 30 * MINUTE).toISOString());
 
       // No token in the listing: every access and refresh token the simulator issued is absent.
@@ -151,9 +189,14 @@ describe.each(['postgres', 'file'] as const)('fleet listing on a %s ledger', (ki
       // The operator's command on the same ledger, in its own process.
       const location = kind === 'file' ? `file:${String(spec.directory)}` : `${String(spec.connectionString)}?tablePrefix=${String(spec.tablePrefix)}`;
       const env = { ...process.env, XG_FLEET_KEY: ENCRYPTION_KEY };
-      const json = await run('npx', ['tsx', CLI, 'status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY', '--json'], { env, maxBuffer: 32 * 1024 * 1024 });
+      const json = await run('npx', ['tsx', CLI, 'status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY', '--json'], {
+        env,
+        maxBuffer: 32 * 1024 * 1024,
+      });
       const fromCli = JSON.parse(json.stdout) as { chains: FleetEntry[] };
-      expect(fromCli.chains.map((c) => [c.key, c.state === 'refreshing' ? 'active' : c.state, c.name]).sort()).toEqual(expected.map((e) => [e.key, e.state, e.name]).sort());
+      expect(fromCli.chains.map((c) => [c.key, c.state === 'refreshing' ? 'active' : c.state, c.name]).sort()).toEqual(
+        expected.map((e) => [e.key, e.state, e.name]).sort(),
+      );
       // The table and the wrong-key refusal through the same command, in this process.
       const table = await cli(['status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY'], { XG_FLEET_KEY: ENCRYPTION_KEY });
       expect(table.code).toBe(0);
@@ -183,7 +226,10 @@ describe('fleet listing on a redis ledger', () => {
       expect(httpCalls).toBe(0);
       const got = (chains: FleetEntry[]) => chains.map((c) => [c.key, c.state === 'refreshing' ? 'active' : c.state, c.name]).sort();
       expect(got(listing.chains)).toEqual(expected.map((e) => [e.key, e.state, e.name]).sort());
-      const json = await cli(['status', '--ledger', `${String(spec.redisUrl)}?keyPrefix=${String(spec.keyPrefix)}`, '--encryption-key-env', 'XG_FLEET_KEY', '--json'], { XG_FLEET_KEY: ENCRYPTION_KEY });
+      const json = await cli(
+        ['status', '--ledger', `${String(spec.redisUrl)}?keyPrefix=${String(spec.keyPrefix)}`, '--encryption-key-env', 'XG_FLEET_KEY', '--json'],
+        { XG_FLEET_KEY: ENCRYPTION_KEY },
+      );
       expect(json.code).toBe(0);
       expect(got((JSON.parse(json.stdout) as { chains: FleetEntry[] }).chains)).toEqual(got(listing.chains));
       expect(sim.stats().requests).toBe(requestsBefore);

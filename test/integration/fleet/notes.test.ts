@@ -2,16 +2,40 @@
 import { ManualClock } from '../../../src/clock';
 import { hasChainNotes, MemoryLedger, PostgresLedger, type ConnectionRecord, type Ledger } from '../../../src/ledger';
 import { Sealer } from '../../../src/secrets';
-import { ALL_LEDGER_KINDS, dropLedgerSpec, makeLedgerSpec, openLedger, TEST_POSTGRES_URL, withPostgres, type LedgerSpec } from '../../../tools/ledgers/ledger-factory';
+import {
+  ALL_LEDGER_KINDS,
+  dropLedgerSpec,
+  makeLedgerSpec,
+  openLedger,
+  TEST_POSTGRES_URL,
+  withPostgres,
+  type LedgerSpec,
+} from '../../../tools/ledgers/ledger-factory';
 
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 const KEY = 'xero:client:notes';
 
 function record(version = 0): ConnectionRecord {
   return {
-    key: KEY, version, grant: 'authorization_code', state: 'active', stateReason: null,
-    tokenSet: { accessToken: 'AT-CANARY', refreshToken: 'RT-CANARY', tokenType: 'Bearer', scope: ['offline_access'], expiresAt: clock.now() + 1800_000, obtainedAt: clock.now() },
-    lastRotationAt: clock.now(), pending: null, candidates: [], history: [], createdAt: clock.now(), updatedAt: clock.now(),
+    key: KEY,
+    version,
+    grant: 'authorization_code',
+    state: 'active',
+    stateReason: null,
+    tokenSet: {
+      accessToken: 'AT-CANARY',
+      refreshToken: 'RT-CANARY',
+      tokenType: 'Bearer',
+      scope: ['offline_access'],
+      expiresAt: clock.now() + 1800_000,
+      obtainedAt: clock.now(),
+    },
+    lastRotationAt: clock.now(),
+    pending: null,
+    candidates: [],
+    history: [],
+    createdAt: clock.now(),
+    updatedAt: clock.now(),
   };
 }
 
@@ -67,7 +91,12 @@ describe('PostgreSQL notes table', () => {
   test('reading notes and asking whether the ledger exists create nothing; the first note creates the table', async () => {
     const prefix = `xgt_notes_${Date.now().toString(36)}_`;
     const ledger = new PostgresLedger({ connectionString: TEST_POSTGRES_URL, tablePrefix: prefix, sealer: new Sealer('k'), clock });
-    const tables = () => withPostgres(async (c) => (await c.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE tablename LIKE $1 ORDER BY 1`, [`${prefix}%`])).rows.map((r) => r.tablename));
+    const tables = () =>
+      withPostgres(async (c) =>
+        (await c.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE tablename LIKE $1 ORDER BY 1`, [`${prefix}%`])).rows.map(
+          (r) => r.tablename,
+        ),
+      );
     try {
       expect(await ledger.exists()).toBe(false);
       expect(await tables()).toEqual([]);

@@ -130,7 +130,12 @@ describe('a shared backend restarting during a storm (8 processes, grace mode fr
     server = await startTokenServer({ clock, mode: 'same-pair' });
     const redis = new RedisLedger({ url: service.url, sealer: new Sealer('k'), clock, logger: silentLogger });
     ledger = redis;
-    const engine = new TokenEngine({ ledger: redis, clock, client: CLIENT, identity: new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl }, clock }) });
+    const engine = new TokenEngine({
+      ledger: redis,
+      clock,
+      client: CLIENT,
+      identity: new XeroIdentityClient({ endpoints: { tokenUrl: server.tokenUrl }, clock }),
+    });
     await engine.adoptGrant(KEY, toTokenSet(server.seed()));
     expect(await redis.read(KEY)).not.toBeNull();
     await service.stop();

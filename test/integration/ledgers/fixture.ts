@@ -32,7 +32,14 @@ export async function ledgerFixture(kind: LedgerKind, mode: GraceMode = 'same-pa
     new TokenEngine({ ledger, identity, client: CLIENT, clock, onEvent: (e) => void events.push(e), ...overrides });
   const engine = makeEngine();
   return {
-    kind, spec, clock, server, ledger, engine, events, makeEngine,
+    kind,
+    spec,
+    clock,
+    server,
+    ledger,
+    engine,
+    events,
+    makeEngine,
     async seed(expiresInSeconds) {
       const seeded = server.seed(expiresInSeconds);
       await engine.adoptGrant(KEY, toTokenSet(seeded));

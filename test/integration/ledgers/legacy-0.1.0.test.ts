@@ -38,7 +38,9 @@ function fileBackend(keyKind?: KeyKind): Backend {
     directory,
     async stored(key) {
       for (const entry of readdirSync(directory)) {
-        const names = readdirSync(join(directory, entry)).filter((n) => n.startsWith('doc.')).sort();
+        const names = readdirSync(join(directory, entry))
+          .filter((n) => n.startsWith('doc.'))
+          .sort();
         const doc = JSON.parse(readFileSync(join(directory, entry, names[names.length - 1]), 'utf8')) as Stored & { key: string };
         if (doc.key === key) return doc;
       }
@@ -52,17 +54,30 @@ async function postgresBackend(keyKind?: KeyKind): Promise<Backend> {
   const tablePrefix = `xglegacy_${randomBytes(4).toString('hex')}_`;
   const ledger = new PostgresLedger({ connectionString: TEST_POSTGRES_URL, tablePrefix, sealer: new Sealer(FIXTURE_SECRET, { keyKind }), clock });
   await ledger.open();
-  const rows = JSON.parse(readFileSync(join(FIXTURES, 'postgres-rows.json'), 'utf8')) as Array<{ key: string; version: string; state: string; document: string; sealed: string }>;
+  const rows = JSON.parse(readFileSync(join(FIXTURES, 'postgres-rows.json'), 'utf8')) as Array<{
+    key: string;
+    version: string;
+    state: string;
+    document: string;
+    sealed: string;
+  }>;
   await withPostgres(async (client) => {
     for (const row of rows) {
-      await client.query(`INSERT INTO "${tablePrefix}ledger" (key, version, state, document, sealed) VALUES ($1, $2, $3, $4::jsonb, $5)`, [row.key, row.version, row.state, row.document, row.sealed]);
+      await client.query(`INSERT INTO "${tablePrefix}ledger" (key, version, state, document, sealed) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
+        row.key,
+        row.version,
+        row.state,
+        row.document,
+        row.sealed,
+      ]);
     }
   });
   return {
     ledger,
     stored: (key) =>
       withPostgres(async (client) => {
-        const row = (await client.query<{ document: Stored; sealed: string }>(`SELECT document, sealed FROM "${tablePrefix}ledger" WHERE key = $1`, [key])).rows[0];
+        const row = (await client.query<{ document: Stored; sealed: string }>(`SELECT document, sealed FROM "${tablePrefix}ledger" WHERE key = $1`, [key]))
+          .rows[0];
         return { ...row.document, sealed: row.sealed };
       }),
     close: async () => {
@@ -148,7 +163,9 @@ describe('0.1.0 documents keep the checks that apply to them', () => {
     const root = backend.directory as string;
     let path = '';
     for (const entry of readdirSync(root)) {
-      const names = readdirSync(join(root, entry)).filter((n) => n.startsWith('doc.')).sort();
+      const names = readdirSync(join(root, entry))
+        .filter((n) => n.startsWith('doc.'))
+        .sort();
       const candidate = join(root, entry, names[names.length - 1]);
       if ((JSON.parse(readFileSync(candidate, 'utf8')) as { key: string }).key === 'custom-c') path = candidate;
     }

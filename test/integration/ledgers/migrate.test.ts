@@ -155,7 +155,9 @@ describe('xero-guard-ledger command', () => {
   });
 
   test('without the encryption key it stops with the fix and exit status 2', async () => {
-    const error = await cli(['migrate', '--from', 'file:/tmp/none', '--to', 'postgres://u@127.0.0.1/db'], { N8N_ENCRYPTION_KEY: '' }).catch((e: { code: number; stderr: string }) => e);
+    const error = await cli(['migrate', '--from', 'file:/tmp/none', '--to', 'postgres://u@127.0.0.1/db'], { N8N_ENCRYPTION_KEY: '' }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(error).toMatchObject({ code: 2 });
     expect((error as { stderr: string }).stderr).toMatch(/The encryption key is not set: export N8N_ENCRYPTION_KEY/);
   });

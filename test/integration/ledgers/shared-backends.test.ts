@@ -1,14 +1,6 @@
 import { HOUR, MINUTE, ManualClock } from '../../../src/clock';
 import { LedgerKeyError, LedgerUnavailableError } from '../../../src/errors';
-import {
-  createLedger,
-  LedgerConfigError,
-  PostgresLedger,
-  RedisLeases,
-  RedisLedger,
-  type ConnectionRecord,
-  type Ledger,
-} from '../../../src/ledger';
+import { createLedger, LedgerConfigError, PostgresLedger, RedisLeases, RedisLedger, type ConnectionRecord, type Ledger } from '../../../src/ledger';
 import { Sealer } from '../../../src/secrets';
 import { KEY, rejectionOf, START, toTokenSet } from '../../helpers/engine-fixture';
 import {
@@ -33,7 +25,21 @@ const sealer = new Sealer('test-encryption-key');
 function record(key: string, version = 0): ConnectionRecord {
   const tokenSet = toTokenSet({ accessToken: 'CANARY-AT-plain', refreshToken: 'CANARY-RT-plain', expiresAt: START + HOUR, obtainedAt: START });
   // Asserted rather than typed: the record gains fields as the engine grows; the backends store whatever the codec encodes.
-  return { key, version, grant: 'authorization_code', state: 'active', stateReason: null, tokenSet, lastRotationAt: START, pending: null, rejectedRefreshTokenFp: null, candidates: [], history: [], createdAt: START, updatedAt: START } as ConnectionRecord;
+  return {
+    key,
+    version,
+    grant: 'authorization_code',
+    state: 'active',
+    stateReason: null,
+    tokenSet,
+    lastRotationAt: START,
+    pending: null,
+    rejectedRefreshTokenFp: null,
+    candidates: [],
+    history: [],
+    createdAt: START,
+    updatedAt: START,
+  } as ConnectionRecord;
 }
 
 describe.each(SHARED_LEDGER_KINDS)('%s ledger contract', (kind) => {
@@ -63,7 +69,7 @@ describe.each(SHARED_LEDGER_KINDS)('%s ledger contract', (kind) => {
     expect(await ledger.keys()).toEqual([KEY]);
   });
 
-  test('leases: one holder at a time; a holder whose lease was lost can neither renew nor release the next holder\'s lease', async () => {
+  test("leases: one holder at a time; a holder whose lease was lost can neither renew nor release the next holder's lease", async () => {
     const first = (await ledger.acquireLease(KEY, { owner: 'a', ttlMs: MINUTE, waitMs: 0 }))!;
     expect(first).not.toBeNull();
     expect(await ledger.acquireLease(KEY, { owner: 'b', ttlMs: MINUTE, waitMs: 0 })).toBeNull();
@@ -181,16 +187,24 @@ describe('PostgreSQL specifics', () => {
   });
 
   test('a PostgreSQL that refuses the connection at startup -> a clear error naming host and port', async () => {
-    const error = await rejectionOf(createLedger({ kind: 'postgres', postgres: { host: '127.0.0.1', port: 5499, user: 'root', database: 'test' }, encryptionKey: 'k' }));
+    const error = await rejectionOf(
+      createLedger({ kind: 'postgres', postgres: { host: '127.0.0.1', port: 5499, user: 'root', database: 'test' }, encryptionKey: 'k' }),
+    );
     expect(error).toBeInstanceOf(LedgerUnavailableError);
     expect((error as LedgerUnavailableError).retryable).toBe(true);
-    expect(error.message).toMatch(/^Cannot reach PostgreSQL at 127\.0\.0\.1:5499 for the Xero Guard ledger \(ECONNREFUSED\).*start it or fix DB_POSTGRESDB_HOST\/PORT/);
+    expect(error.message).toMatch(
+      /^Cannot reach PostgreSQL at 127\.0\.0\.1:5499 for the Xero Guard ledger \(ECONNREFUSED\).*start it or fix DB_POSTGRESDB_HOST\/PORT/,
+    );
   });
 
   test('a Redis that refuses the connection at startup -> a clear error naming host and port', async () => {
-    const error = await rejectionOf(createLedger({ kind: 'redis+postgres', connectionString: TEST_POSTGRES_URL, redisUrl: 'redis://127.0.0.1:6399', encryptionKey: 'k' }));
+    const error = await rejectionOf(
+      createLedger({ kind: 'redis+postgres', connectionString: TEST_POSTGRES_URL, redisUrl: 'redis://127.0.0.1:6399', encryptionKey: 'k' }),
+    );
     expect(error).toBeInstanceOf(LedgerUnavailableError);
-    expect(error.message).toMatch(/^Cannot reach Redis at 127\.0\.0\.1:6399 for the Xero Guard ledger \(ECONNREFUSED\).*start it or fix QUEUE_BULL_REDIS_HOST\/PORT/);
+    expect(error.message).toMatch(
+      /^Cannot reach Redis at 127\.0\.0\.1:6399 for the Xero Guard ledger \(ECONNREFUSED\).*start it or fix QUEUE_BULL_REDIS_HOST\/PORT/,
+    );
   });
 
   test('its own tables are created if missing, with a layout version row; a newer layout is refused without changes', async () => {
@@ -200,7 +214,10 @@ describe('PostgreSQL specifics', () => {
     const columns = await withPostgres(async (client) => {
       const version = await client.query(`SELECT version FROM "${tablePrefix}schema"`);
       expect(version.rows).toEqual([{ version: 1 }]);
-      const cols = await client.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [`${tablePrefix}ledger`]);
+      const cols = await client.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
+        [`${tablePrefix}ledger`],
+      );
       await client.query(`UPDATE "${tablePrefix}schema" SET version = 99`);
       return cols.rows.map((r) => r.column_name);
     });
@@ -252,8 +269,18 @@ describe('Redis specifics', () => {
     await ledger.read(KEY);
     await ledger.close();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/Redis at 127\.0\.0\.1:6379 has no persistence.*restart will lose every rotated Xero refresh token.*appendonly yes.*"redis\+postgres"/);
-    const composite = await createLedger({ kind: 'redis+postgres', connectionString: TEST_POSTGRES_URL, tablePrefix: `${keyPrefix.replace(':', '_')}`, redisUrl: TEST_REDIS_URL, keyPrefix, encryptionKey: 'k', logger });
+    expect(warnings[0]).toMatch(
+      /Redis at 127\.0\.0\.1:6379 has no persistence.*restart will lose every rotated Xero refresh token.*appendonly yes.*"redis\+postgres"/,
+    );
+    const composite = await createLedger({
+      kind: 'redis+postgres',
+      connectionString: TEST_POSTGRES_URL,
+      tablePrefix: `${keyPrefix.replace(':', '_')}`,
+      redisUrl: TEST_REDIS_URL,
+      keyPrefix,
+      encryptionKey: 'k',
+      logger,
+    });
     await composite.close();
     await dropTables(keyPrefix.replace(':', '_'));
     expect(warnings).toHaveLength(1);

@@ -63,7 +63,12 @@ function postgresStore(): Store {
       }),
     put: (key, { sealed, ...document }) =>
       withPostgres(async (client) => {
-        await client.query(`UPDATE ${table} SET document = $2::jsonb, sealed = $3, state = $4 WHERE key = $1`, [key, JSON.stringify(document), sealed, document.state]);
+        await client.query(`UPDATE ${table} SET document = $2::jsonb, sealed = $3, state = $4 WHERE key = $1`, [
+          key,
+          JSON.stringify(document),
+          sealed,
+          document.state,
+        ]);
       }),
     putStateColumn: (key, state) => withPostgres(async (client) => void (await client.query(`UPDATE ${table} SET state = $2 WHERE key = $1`, [key, state]))),
     close: async () => {
@@ -83,7 +88,8 @@ function redisStore(): Store {
         const fields = await redis.hgetall(ledger.dataKey(key));
         return { ...(JSON.parse(fields.document) as Doc), sealed: fields.sealed };
       }),
-    put: (key, { sealed, ...document }) => withRedis(async (redis) => void (await redis.hset(ledger.dataKey(key), { document: JSON.stringify(document), sealed, state: document.state }))),
+    put: (key, { sealed, ...document }) =>
+      withRedis(async (redis) => void (await redis.hset(ledger.dataKey(key), { document: JSON.stringify(document), sealed, state: document.state }))),
     putStateColumn: (key, state) => withRedis(async (redis) => void (await redis.hset(ledger.dataKey(key), 'state', state))),
     close: async () => {
       await ledger.close();
@@ -99,7 +105,14 @@ function record(key: string, n: number, overrides: Partial<ConnectionRecord> = {
     grant: 'authorization_code',
     state: 'active',
     stateReason: null,
-    tokenSet: { accessToken: `access-${key}-${n}`, refreshToken: `refresh-${key}-${n}`, tokenType: 'Bearer', scope: ['offline_access'], obtainedAt: T0 + n, expiresAt: T0 + n + 1_800_000 },
+    tokenSet: {
+      accessToken: `access-${key}-${n}`,
+      refreshToken: `refresh-${key}-${n}`,
+      tokenType: 'Bearer',
+      scope: ['offline_access'],
+      obtainedAt: T0 + n,
+      expiresAt: T0 + n + 1_800_000,
+    },
     lastRotationAt: T0 + n,
     pending: null,
     rejectedRefreshTokenFp: null,

@@ -35,12 +35,16 @@ beforeAll(() => {
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
 test('the root entry is the core API, without the simulator', () => {
-  const root = inConsumer(`const m = require('${pkg.name}'); process.stdout.write(JSON.stringify({ engine: typeof m.TokenEngine, classify: typeof m.classifyXeroError, sim: typeof m.startSimulator, demo: typeof m.DEMO_CLIENT_ID }))`);
+  const root = inConsumer(
+    `const m = require('${pkg.name}'); process.stdout.write(JSON.stringify({ engine: typeof m.TokenEngine, classify: typeof m.classifyXeroError, sim: typeof m.startSimulator, demo: typeof m.DEMO_CLIENT_ID }))`,
+  );
   expect(root).toEqual({ engine: 'function', classify: 'function', sim: 'undefined', demo: 'undefined' });
 });
 
 test('the simulator is the subpath export n8n-nodes-xero-guard/simulator, with its types beside it', () => {
-  const sim = inConsumer(`const m = require('${pkg.name}/simulator'); process.stdout.write(JSON.stringify({ start: typeof m.startSimulator, demo: typeof m.DEMO_CLIENT_ID, modes: m.GRACE_MODES }))`);
+  const sim = inConsumer(
+    `const m = require('${pkg.name}/simulator'); process.stdout.write(JSON.stringify({ start: typeof m.startSimulator, demo: typeof m.DEMO_CLIENT_ID, modes: m.GRACE_MODES }))`,
+  );
   expect(sim).toEqual({ start: 'function', demo: 'string', modes: ['same-pair', 'fresh-pair', 'fresh-pair-revokes'] });
   expect(existsSync(join(ROOT, 'dist', 'src', 'simulator', 'index.d.ts'))).toBe(true);
 });

@@ -23,7 +23,10 @@ describe('admin API', () => {
   });
 
   it('seeds a grant, and the tokens work', async () => {
-    const r = await admin(sim, 'POST', '/seed-grant', { scopes: ['offline_access', 'accounting.settings'], tenants: [DEMO_TENANT_ID, { tenantId: '11111111-2222-3333-4444-555555555555', name: 'Seeded Ltd' }] });
+    const r = await admin(sim, 'POST', '/seed-grant', {
+      scopes: ['offline_access', 'accounting.settings'],
+      tenants: [DEMO_TENANT_ID, { tenantId: '11111111-2222-3333-4444-555555555555', name: 'Seeded Ltd' }],
+    });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ expires_in: 1800, token_type: 'Bearer', scope: 'offline_access accounting.settings' });
     expect((await getOrganisation(sim, r.json.access_token, '11111111-2222-3333-4444-555555555555')).json.Organisations[0].Name).toBe('Seeded Ltd');
@@ -133,7 +136,11 @@ describe('admin API', () => {
     });
 
     it('refuses a huge body with 413 and keeps serving', async () => {
-      const r = await call(`${sim.adminUrl}/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'reset', message: 'x'.repeat(1_000_000) }) }).catch(() => ({ status: 413 }));
+      const r = await call(`${sim.adminUrl}/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind: 'reset', message: 'x'.repeat(1_000_000) }),
+      }).catch(() => ({ status: 413 }));
       expect(r.status).toBe(413);
       expect((await admin(sim, 'GET', '/stats')).status).toBe(200);
     });

@@ -11,14 +11,19 @@ beforeEach(async () => {
 afterEach(() => sim.close());
 
 describe('GET /connections', () => {
-  it('lists the user\'s connections to this app with zone-less UTC dates and only the app-minute header', async () => {
+  it("lists the user's connections to this app with zone-less UTC dates and only the app-minute header", async () => {
     const t = sim.seedGrant({ tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] });
     const r = await getConnections(sim, t.access_token);
     expect(r.status).toBe(200);
     expect(r.json).toHaveLength(2);
     const c = r.json[0];
     expect(Object.keys(c)).toEqual(['id', 'authEventId', 'tenantId', 'tenantType', 'tenantName', 'createdDateUtc', 'updatedDateUtc']);
-    expect(c).toMatchObject({ tenantId: DEMO_TENANT_ID, tenantType: 'ORGANISATION', tenantName: 'Demo Company (NZ)', createdDateUtc: '2026-04-01T09:00:00.0000000' });
+    expect(c).toMatchObject({
+      tenantId: DEMO_TENANT_ID,
+      tenantType: 'ORGANISATION',
+      tenantName: 'Demo Company (NZ)',
+      createdDateUtc: '2026-04-01T09:00:00.0000000',
+    });
     expect(r.headers.get('x-appminlimit-remaining')).toBe('9999');
     expect(r.headers.get('x-minlimit-remaining')).toBeNull();
     expect(r.headers.get('xero-correlation-id')).toBeTruthy();
@@ -73,7 +78,12 @@ describe('GET /api.xro/2.0/Organisation', () => {
     const r = await getOrganisation(sim, t.access_token, DEMO_TENANT_ID);
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ Status: 'OK', ProviderName: 'Xero Guard Demo', DateTimeUTC: `/Date(${START})/` });
-    expect(r.json.Organisations[0]).toMatchObject({ OrganisationID: DEMO_TENANT_ID, Name: 'Demo Company (NZ)', IsDemoCompany: true, CreatedDateUTC: `/Date(${START})/` });
+    expect(r.json.Organisations[0]).toMatchObject({
+      OrganisationID: DEMO_TENANT_ID,
+      Name: 'Demo Company (NZ)',
+      IsDemoCompany: true,
+      CreatedDateUTC: `/Date(${START})/`,
+    });
     expect(r.headers.get('x-minlimit-remaining')).toBe('59');
     expect(r.headers.get('x-daylimit-remaining')).toBe('4999');
     expect(r.headers.get('x-appminlimit-remaining')).toBe('9999');
@@ -102,7 +112,9 @@ describe('GET /api.xro/2.0/Organisation', () => {
     const t = sim.seedGrant();
     const [h, p] = t.access_token.split('.');
     for (const token of [undefined, 'garbage', `${h}.${p}.AAAA`, foreign]) {
-      const r = await call(`${sim.apiUrl}/api.xro/2.0/Organisation`, { headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'xero-tenant-id': DEMO_TENANT_ID } });
+      const r = await call(`${sim.apiUrl}/api.xro/2.0/Organisation`, {
+        headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'xero-tenant-id': DEMO_TENANT_ID },
+      });
       expect(r.status).toBe(401);
       expect(r.json.Detail).toBe('AuthenticationUnsuccessful');
       expect(r.headers.get('www-authenticate')).toBe('Bearer error=invalid_token');
@@ -136,7 +148,7 @@ describe('GET /api.xro/2.0/Organisation', () => {
 });
 
 describe('unknown paths', () => {
-  it('answers Xero\'s 404 HTML page with a correlation id', async () => {
+  it("answers Xero's 404 HTML page with a correlation id", async () => {
     const r = await call(`${sim.apiUrl}/api.xro/2.0/Nothing`);
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toMatch(/^text\/html/);
@@ -148,7 +160,12 @@ describe('unknown paths', () => {
 describe('OIDC discovery', () => {
   it('serves a discovery document and JWKS that point back at the simulator', async () => {
     const d = await call(sim.discoveryUrl);
-    expect(d.json).toMatchObject({ issuer: 'https://identity.xero.com', token_endpoint: sim.tokenUrl, authorization_endpoint: sim.authorizeUrl, revocation_endpoint: sim.revocationUrl });
+    expect(d.json).toMatchObject({
+      issuer: 'https://identity.xero.com',
+      token_endpoint: sim.tokenUrl,
+      authorization_endpoint: sim.authorizeUrl,
+      revocation_endpoint: sim.revocationUrl,
+    });
     const jwks = await call(d.json.jwks_uri);
     expect(jwks.json.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
   });

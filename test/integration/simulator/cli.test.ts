@@ -37,7 +37,13 @@ describe('xero-guard-sim command', () => {
     const url = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(banner);
     expect(url?.[2]).not.toBe('0');
     const base = url?.[1] as string;
-    for (const line of [`authorize:   ${base}/identity/connect/authorize`, `token:       ${base}/connect/token`, `revocation:  ${base}/connect/revocation`, `admin:       ${base}/__admin`, 'demo client: XEROGUARDDEMOCLIENT0000000000001 / ']) {
+    for (const line of [
+      `authorize:   ${base}/identity/connect/authorize`,
+      `token:       ${base}/connect/token`,
+      `revocation:  ${base}/connect/revocation`,
+      `admin:       ${base}/__admin`,
+      'demo client: XEROGUARDDEMOCLIENT0000000000001 / ',
+    ]) {
       expect(banner).toContain(line);
     }
     expect(((await (await fetch(`${base}/__admin/grace-mode`)).json()) as any).mode).toBe('fresh-pair');
@@ -70,7 +76,25 @@ describe('xero-guard-sim command', () => {
   });
 
   it('turns options into simulator settings', () => {
-    const options = optionsFromArgs(['--port', '4011', '--rate-limits', '--day-limit', '1000', '--connection-limit', '5', '--client-id', 'MINE', '--client-secret', 's', '--redirect-uri', 'https://a/cb', '--redirect-uri', 'https://b/cb', '--seed', '7']);
+    const options = optionsFromArgs([
+      '--port',
+      '4011',
+      '--rate-limits',
+      '--day-limit',
+      '1000',
+      '--connection-limit',
+      '5',
+      '--client-id',
+      'MINE',
+      '--client-secret',
+      's',
+      '--redirect-uri',
+      'https://a/cb',
+      '--redirect-uri',
+      'https://b/cb',
+      '--seed',
+      '7',
+    ]);
     expect(options).toMatchObject({ port: 4011, rateLimits: { perDay: 1000 }, connectionLimit: 5, randomSeed: 7 });
     expect(options !== 'help' && options.clients?.[0]).toEqual({ clientId: 'MINE', clientSecret: 's', redirectUris: ['https://a/cb', 'https://b/cb'] });
   });

@@ -6,15 +6,23 @@ afterEach(() => sim.close());
 
 const REDIRECT = 'http://127.0.0.1:9999/callback';
 const authorize = (params: Record<string, string>) =>
-  call(`${sim.authorizeUrl}?${new URLSearchParams({ response_type: 'code', client_id: DEMO_CLIENT_ID, redirect_uri: REDIRECT, scope: 'offline_access accounting.settings', state: 'xyz', ...params })}`);
+  call(
+    `${sim.authorizeUrl}?${new URLSearchParams({ response_type: 'code', client_id: DEMO_CLIENT_ID, redirect_uri: REDIRECT, scope: 'offline_access accounting.settings', state: 'xyz', ...params })}`,
+  );
 
 function formOf(page: string): URLSearchParams {
   const action = /<form method="post" action="([^"]+)">/.exec(page)?.[1];
   expect(action).toBe('/identity/connect/authorize');
-  return new URLSearchParams([...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [m[1] as string, (m[2] as string).replace(/&amp;/g, "&")]));
+  return new URLSearchParams(
+    [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [
+      m[1] as string,
+      (m[2] as string).replace(/&amp;/g, '&'),
+    ]),
+  );
 }
 
-const submit = (form: URLSearchParams) => call(sim.authorizeUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+const submit = (form: URLSearchParams) =>
+  call(sim.authorizeUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
 
 describe('consent page', () => {
   beforeEach(async () => {
@@ -26,7 +34,8 @@ describe('consent page', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.headers.get('xero-correlation-id')).toBeTruthy();
-    for (const fragment of ['name="email"', 'name="password"', `value="${DEMO_TENANT_ID}"`, 'value="allow"', 'value="cancel"', 'Xero Guard Demo']) expect(page.text).toContain(fragment);
+    for (const fragment of ['name="email"', 'name="password"', `value="${DEMO_TENANT_ID}"`, 'value="allow"', 'value="cancel"', 'Xero Guard Demo'])
+      expect(page.text).toContain(fragment);
   });
 
   it('redirects with code, scope and state on Allow, connecting the chosen organisations', async () => {
@@ -41,7 +50,13 @@ describe('consent page', () => {
     expect(back.searchParams.get('state')).toBe('xyz');
     expect(back.searchParams.get('scope')).toBe('offline_access accounting.settings');
     expect(back.searchParams.get('code')).toMatch(/^[0-9a-f]{64}$/);
-    expect(sim.connections().filter((c) => c.clientId === DEMO_CLIENT_ID).map((c) => c.tenantId).sort()).toEqual([DEMO_TENANT_ID, SECOND_TENANT_ID].sort());
+    expect(
+      sim
+        .connections()
+        .filter((c) => c.clientId === DEMO_CLIENT_ID)
+        .map((c) => c.tenantId)
+        .sort(),
+    ).toEqual([DEMO_TENANT_ID, SECOND_TENANT_ID].sort());
   });
 
   it('sends error=access_denied back on Cancel', async () => {
@@ -61,7 +76,7 @@ describe('consent page', () => {
     expect(r.text).toContain('Choose at least one organisation');
   });
 
-  it('shows Xero\'s error pages for an unknown client, a bad redirect_uri and a bad scope', async () => {
+  it("shows Xero's error pages for an unknown client, a bad redirect_uri and a bad scope", async () => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ client_id: 'NOPE' }, 'Error: unauthorized_client : Unknown client or client not enabled'],
       [{ redirect_uri: 'https://evil.example/cb' }, 'Error: unauthorized_client : Invalid redirect_uri'],
@@ -101,7 +116,7 @@ describe('granular scopes', () => {
 });
 
 describe('connection limit', () => {
-  it('sends the user to the connection-limit page once the app holds its tier\'s organisations', async () => {
+  it("sends the user to the connection-limit page once the app holds its tier's organisations", async () => {
     ({ sim } = await manualSim({ connectionLimit: 1 }));
     sim.seedGrant({ tenants: [DEMO_TENANT_ID] });
     const form = formOf((await authorize({})).text);
@@ -110,7 +125,9 @@ describe('connection limit', () => {
     const r = await submit(form);
     expect(r.status).toBe(302);
     const limitPage = await call(new URL(r.headers.get('location') as string, sim.url).toString());
-    expect(limitPage.text).toContain('Sorry! Xero Guard Demo has reached their Xero connection limit, please let them know so they can connect more Xero organisations.');
+    expect(limitPage.text).toContain(
+      'Sorry! Xero Guard Demo has reached their Xero connection limit, please let them know so they can connect more Xero organisations.',
+    );
     expect(() => sim.seedGrant({ tenants: [SECOND_TENANT_ID] })).toThrow(/connection limit/);
     // Reconnecting an organisation the app already holds is not a new connection.
     expect(() => sim.seedGrant({ tenants: [DEMO_TENANT_ID] })).not.toThrow();

@@ -33,7 +33,7 @@ describe('token-endpoint faults', () => {
     expect(sim.stats().refreshTokensSpent).toBe(0);
   });
 
-  it('delay: waits on the simulator\'s clock, so virtual time moves instead of the test waiting', async () => {
+  it("delay: waits on the simulator's clock, so virtual time moves instead of the test waiting", async () => {
     const t = sim.seedGrant();
     sim.faults.add({ kind: 'delay', ms: 20 * SECOND, endpoint: 'token' });
     const before = clock.now();
@@ -52,7 +52,7 @@ describe('token-endpoint faults', () => {
 });
 
 describe('API faults', () => {
-  it.each(['minute', 'day', 'concurrent', 'appminute'] as const)('rate-limit %s: a 429 with an empty body and Xero\'s headers', async (problem) => {
+  it.each(['minute', 'day', 'concurrent', 'appminute'] as const)("rate-limit %s: a 429 with an empty body and Xero's headers", async (problem) => {
     const t = sim.seedGrant();
     sim.faults.add({ kind: 'rate-limit', problem, endpoint: 'organisation' });
     const r = await getOrganisation(sim, t.access_token, DEMO_TENANT_ID);
@@ -76,12 +76,17 @@ describe('API faults', () => {
     expect(r.text).toBe(message);
   });
 
-  it('validation-error: Xero\'s 400 ValidationException', async () => {
+  it("validation-error: Xero's 400 ValidationException", async () => {
     const t = sim.seedGrant();
     sim.faults.add({ kind: 'validation-error', message: 'Email address must be valid.', endpoint: 'organisation' });
     const r = await getOrganisation(sim, t.access_token, DEMO_TENANT_ID);
     expect(r.status).toBe(400);
-    expect(r.json).toEqual({ ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred', Elements: [{ ValidationErrors: [{ Message: 'Email address must be valid.' }] }] });
+    expect(r.json).toEqual({
+      ErrorNumber: 10,
+      Type: 'ValidationException',
+      Message: 'A validation exception occurred',
+      Elements: [{ ValidationErrors: [{ Message: 'Email address must be valid.' }] }],
+    });
   });
 });
 

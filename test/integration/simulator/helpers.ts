@@ -44,7 +44,9 @@ export function refresh(sim: Simulator, refreshToken: string, auth = basic()): P
 }
 
 export function getOrganisation(sim: Simulator, accessToken: string, tenantId: string): Promise<Answer> {
-  return call(`${sim.apiUrl}/api.xro/2.0/Organisation`, { headers: { Authorization: `Bearer ${accessToken}`, 'xero-tenant-id': tenantId, Accept: 'application/json' } });
+  return call(`${sim.apiUrl}/api.xro/2.0/Organisation`, {
+    headers: { Authorization: `Bearer ${accessToken}`, 'xero-tenant-id': tenantId, Accept: 'application/json' },
+  });
 }
 
 export function getConnections(sim: Simulator, accessToken: string, query = ''): Promise<Answer> {

@@ -31,7 +31,8 @@ describe('refresh-token rotation', () => {
     expect(claims.exp - claims.nbf).toBe(1800);
     expect(claims.iss).toBe('https://identity.xero.com');
     expect(claims.scope).toEqual(first.scope.split(' '));
-    for (const claim of ['xero_userid', 'authentication_event_id', 'jti', 'client_id', 'sub', 'auth_time', 'global_session_id']) expect(claims[claim]).toBeDefined();
+    for (const claim of ['xero_userid', 'authentication_event_id', 'jti', 'client_id', 'sub', 'auth_time', 'global_session_id'])
+      expect(claims[claim]).toBeDefined();
     expect(r.headers.get('xero-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -66,7 +67,7 @@ describe('refresh-token rotation', () => {
     expect(sim.stats()).toMatchObject({ deadTokenUses: 0, unknownTokenUses: 1 });
   });
 
-  it('refuses another app\'s refresh token without calling it a dead use', async () => {
+  it("refuses another app's refresh token without calling it a dead use", async () => {
     const t = sim.seedGrant();
     const pkce = await refresh(sim, t.refresh_token as string, `Basic ${Buffer.from('XEROGUARDDEMOPKCE000000000000001:').toString('base64')}`);
     expect(pkce.json).toEqual({ error: 'invalid_grant' });
@@ -81,7 +82,12 @@ describe('refresh-token rotation', () => {
     sim.revokeUser('other@xero-guard.test');
     expect((await refresh(sim, a.refresh_token as string)).json).toEqual({ error: 'invalid_grant' });
     expect((await refresh(sim, b.refresh_token as string)).json).toEqual({ error: 'invalid_grant' });
-    expect(sim.log().filter((e) => e.type === 'dead-token-use').map((e) => (e as { reason: string }).reason)).toEqual(['expired', 'revoked']);
+    expect(
+      sim
+        .log()
+        .filter((e) => e.type === 'dead-token-use')
+        .map((e) => (e as { reason: string }).reason),
+    ).toEqual(['expired', 'revoked']);
     expect(sim.deadTokenUses()).toBe(2);
   });
 });

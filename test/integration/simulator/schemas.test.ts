@@ -43,7 +43,11 @@ beforeAll(() => {
   connectionClosed = ajv.compile(closed(identity.components.schemas.Connection));
   organisations = ajv.getSchema('accounting#/components/schemas/Organisations') as ValidateFunction;
   const orgSchema = accounting.components.schemas.Organisation;
-  organisationClosed = ajv.compile({ $id: 'org-closed', ...closed(orgSchema), properties: Object.fromEntries(Object.keys(orgSchema.properties).map((k) => [k, {}])) });
+  organisationClosed = ajv.compile({
+    $id: 'org-closed',
+    ...closed(orgSchema),
+    properties: Object.fromEntries(Object.keys(orgSchema.properties).map((k) => [k, {}])),
+  });
   error = ajv.getSchema('accounting#/components/schemas/Error') as ValidateFunction;
 });
 

@@ -15,9 +15,14 @@ const REDIRECT = 'http://localhost:5678/rest/oauth2-credential/callback';
 
 /** Clicks through the consent form as a browser would and returns the code from the redirect. */
 async function consent(params: Record<string, string>): Promise<URL> {
-  const page = await call(`${sim.authorizeUrl}?${new URLSearchParams({ response_type: 'code', redirect_uri: REDIRECT, scope: 'offline_access accounting.settings', state: 's1', ...params })}`);
+  const page = await call(
+    `${sim.authorizeUrl}?${new URLSearchParams({ response_type: 'code', redirect_uri: REDIRECT, scope: 'offline_access accounting.settings', state: 's1', ...params })}`,
+  );
   expect(page.status).toBe(200);
-  const hidden = [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [m[1] as string, (m[2] as string).replace(/&amp;/g, "&")]);
+  const hidden = [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [
+    m[1] as string,
+    (m[2] as string).replace(/&amp;/g, '&'),
+  ]);
   const form = new URLSearchParams(hidden);
   form.append('email', 'demo@xero-guard.test');
   form.append('tenant', DEMO_TENANT_ID);
@@ -31,7 +36,11 @@ describe('authorization_code', () => {
   it('exchanges a code with client auth in a Basic header', async () => {
     const back = await consent({ client_id: DEMO_CLIENT_ID });
     expect(back.searchParams.get('state')).toBe('s1');
-    const r = await postForm(sim.tokenUrl, { grant_type: 'authorization_code', code: back.searchParams.get('code') as string, redirect_uri: REDIRECT }, { Authorization: basic() });
+    const r = await postForm(
+      sim.tokenUrl,
+      { grant_type: 'authorization_code', code: back.searchParams.get('code') as string, redirect_uri: REDIRECT },
+      { Authorization: basic() },
+    );
     expect(r.status).toBe(200);
     expect(r.json.refresh_token).toBeDefined();
     expect(r.headers.get('cache-control')).toBe('no-store');
@@ -56,10 +65,20 @@ describe('authorization_code', () => {
     expect((await postForm(sim.tokenUrl, form, { Authorization: basic() })).status).toBe(200);
     expect((await postForm(sim.tokenUrl, form, { Authorization: basic() })).json).toEqual({ error: 'invalid_grant' });
     const b = await consent({ client_id: DEMO_CLIENT_ID });
-    expect((await postForm(sim.tokenUrl, { ...form, code: b.searchParams.get('code') as string, redirect_uri: 'http://localhost/other' }, { Authorization: basic() })).json).toEqual({ error: 'invalid_grant' });
+    expect(
+      (
+        await postForm(
+          sim.tokenUrl,
+          { ...form, code: b.searchParams.get('code') as string, redirect_uri: 'http://localhost/other' },
+          { Authorization: basic() },
+        )
+      ).json,
+    ).toEqual({ error: 'invalid_grant' });
     const c = await consent({ client_id: DEMO_CLIENT_ID });
     clock.advance(5 * MINUTE);
-    expect((await postForm(sim.tokenUrl, { ...form, code: c.searchParams.get('code') as string }, { Authorization: basic() })).json).toEqual({ error: 'invalid_grant' });
+    expect((await postForm(sim.tokenUrl, { ...form, code: c.searchParams.get('code') as string }, { Authorization: basic() })).json).toEqual({
+      error: 'invalid_grant',
+    });
   });
 
   it('does PKCE for an app without a secret, and refuses a wrong verifier', async () => {
@@ -79,8 +98,16 @@ describe('authorization_code', () => {
 
   it('also accepts PKCE from a confidential app', async () => {
     const verifier = 'v'.repeat(43);
-    const back = await consent({ client_id: DEMO_CLIENT_ID, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' });
-    const r = await postForm(sim.tokenUrl, { grant_type: 'authorization_code', code: back.searchParams.get('code') as string, redirect_uri: REDIRECT, code_verifier: verifier }, { Authorization: basic() });
+    const back = await consent({
+      client_id: DEMO_CLIENT_ID,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    const r = await postForm(
+      sim.tokenUrl,
+      { grant_type: 'authorization_code', code: back.searchParams.get('code') as string, redirect_uri: REDIRECT, code_verifier: verifier },
+      { Authorization: basic() },
+    );
     expect(r.status).toBe(200);
   });
 });
@@ -142,7 +169,7 @@ describe('client_credentials (Custom Connections)', () => {
     expect((await getOrganisation(sim, r.json.access_token, DEMO_TENANT_ID)).status).toBe(200);
   });
 
-  it('answers invalid_scope with Xero\'s description for a scope the connection lacks', async () => {
+  it("answers invalid_scope with Xero's description for a scope the connection lacks", async () => {
     const r = await postForm(sim.tokenUrl, { grant_type: 'client_credentials', scope: 'accounting.invoices' }, { Authorization: custom });
     expect(r.json).toEqual({ error: 'invalid_scope', error_description: 'Client credentials scope validation failed' });
   });
@@ -153,7 +180,7 @@ describe('client_credentials (Custom Connections)', () => {
 });
 
 describe('revocation', () => {
-  it('kills the token\'s lineage and removes the user\'s connections to the app', async () => {
+  it("kills the token's lineage and removes the user's connections to the app", async () => {
     const t = sim.seedGrant();
     const r = await postForm(sim.revocationUrl, { token: t.refresh_token as string }, { Authorization: basic() });
     expect(r.status).toBe(200);

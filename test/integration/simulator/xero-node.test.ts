@@ -95,7 +95,7 @@ describe('xero-node against the simulator', () => {
     expect((await xero.updateTenants(false)).map((t: any) => t.id)).not.toContain(first.id);
   });
 
-  it('surfaces an expired access token as Xero\'s 401', async () => {
+  it("surfaces an expired access token as Xero's 401", async () => {
     const { xero } = await connectedClient();
     sim.clock.advance(31 * MINUTE);
     try {

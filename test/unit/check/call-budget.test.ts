@@ -148,7 +148,15 @@ describe('CallBudget', () => {
     const notes = new CountingNotes(ledger);
     const events: BudgetEvent[] = [];
     const errors: unknown[] = [];
-    const budget = new CallBudget({ notes, key: KEY, clock, persistEveryMs: options.persistEveryMs, policy: { dayLimit: options.dayLimit }, onEvent: (e) => events.push(e), onError: (e) => errors.push(e) });
+    const budget = new CallBudget({
+      notes,
+      key: KEY,
+      clock,
+      persistEveryMs: options.persistEveryMs,
+      policy: { dayLimit: options.dayLimit },
+      onEvent: (e) => events.push(e),
+      onError: (e) => errors.push(e),
+    });
     return { clock, ledger, notes, events, errors, budget };
   }
 

@@ -36,10 +36,20 @@ export async function makeSimFixture(): Promise<SimFixture> {
   const directory = mkdtempSync(join(tmpdir(), 'xg-check-'));
   const ledger = new FileLedger({ directory, sealer: new Sealer('check-test-key'), clock });
   const identity = new XeroIdentityClient({ endpoints: { tokenUrl: sim.tokenUrl }, clock });
-  const engine = new TokenEngine({ ledger, identity, clock, client: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET }, policy: { retryBaseMs: 10, retryMaxMs: 20, leaseWaitMs: 2000 } });
+  const engine = new TokenEngine({
+    ledger,
+    identity,
+    clock,
+    client: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
+    policy: { retryBaseMs: 10, retryMaxMs: 20, leaseWaitMs: 2000 },
+  });
   const api = new XeroApiClient({ endpoints: { apiUrl: sim.apiUrl } });
   return {
-    sim, clock, directory, engine, api,
+    sim,
+    clock,
+    directory,
+    engine,
+    api,
     async connect(input) {
       const grant = sim.seedGrant(input);
       const key = connectionKeyFor(DEMO_CLIENT_ID, grant.refresh_token as string);

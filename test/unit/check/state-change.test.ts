@@ -1,7 +1,7 @@
 import { detectStateChange, isWatchState, type WatchState } from '../../../src/check';
 import type { Classification } from '../../../src/classify';
 
-const problem = (category: string) => ({ category } as unknown as Classification);
+const problem = (category: string) => ({ category }) as unknown as Classification;
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString();
 
 describe('detectStateChange', () => {

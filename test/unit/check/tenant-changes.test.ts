@@ -2,7 +2,12 @@ import { detectTenantChanges, isTenantWatchState, type TenantCheck, type TenantW
 import type { CheckedTenant } from '../../../src/check/types';
 
 const org = (i: number): CheckedTenant => ({
-  tenantId: `tenant-${i}`, tenantName: `Client ${i} Ltd`, tenantType: 'ORGANISATION', connectionId: `conn-${i}`, createdDateUtc: null, updatedDateUtc: null,
+  tenantId: `tenant-${i}`,
+  tenantName: `Client ${i} Ltd`,
+  tenantType: 'ORGANISATION',
+  connectionId: `conn-${i}`,
+  createdDateUtc: null,
+  updatedDateUtc: null,
 });
 const twenty = Array.from({ length: 20 }, (_, i) => org(i + 1));
 let minute = 0;
@@ -36,7 +41,9 @@ describe('detectTenantChanges', () => {
   test('one of 20 disconnected: exactly one event naming it, then silence', () => {
     const nineteen = twenty.filter((t) => t.tenantId !== 'tenant-7');
     const { events } = poll([check(twenty), check(nineteen), check(nineteen)]);
-    expect(events[1]).toEqual([expect.objectContaining({ kind: 'organisation_disconnected', tenantId: 'tenant-7', tenantName: 'Client 7 Ltd', from: 'reachable', to: 'disconnected' })]);
+    expect(events[1]).toEqual([
+      expect.objectContaining({ kind: 'organisation_disconnected', tenantId: 'tenant-7', tenantName: 'Client 7 Ltd', from: 'reachable', to: 'disconnected' }),
+    ]);
     expect(events[2]).toEqual([]);
   });
 
@@ -52,7 +59,9 @@ describe('detectTenantChanges', () => {
   test('a tenant-specific 403: one unreachable event with the reason, none while it stays, one recovered', () => {
     const denied = [{ tenantId: 'tenant-3', reason: 'Xero answered 403 AuthenticationUnsuccessful for Client 3 Ltd.' }];
     const { events } = poll([check(twenty), check(twenty, { denied }), check(twenty, { denied }), check(twenty)]);
-    expect(events[1]).toEqual([expect.objectContaining({ kind: 'organisation_unreachable', tenantId: 'tenant-3', reason: denied[0].reason, from: 'reachable', to: 'unreachable' })]);
+    expect(events[1]).toEqual([
+      expect.objectContaining({ kind: 'organisation_unreachable', tenantId: 'tenant-3', reason: denied[0].reason, from: 'reachable', to: 'unreachable' }),
+    ]);
     expect(events[2]).toEqual([]);
     expect(events[3]).toEqual([expect.objectContaining({ kind: 'organisation_recovered', tenantId: 'tenant-3', from: 'unreachable' })]);
   });

@@ -32,7 +32,13 @@ async function loopStayedFree<T>(work: Promise<T>): Promise<{ result: T; ticks: 
 describe('a custom rule that is a V8 fatal error', () => {
   it('async path: the host survives, the rule is named as over the memory limit, the next rule still decides', async () => {
     const { result, ticks } = await loopStayedFree(classifyXeroErrorAsync({ statusCode: 500 }, { rules: [fatal, honest] }));
-    expect(result).toMatchObject({ category: 'our_server_error', matchedRule: honest.name, configurationError: expect.stringMatching(/^Custom rule "Memory bomb" was stopped: it (?:used more memory than the \d+ MB a rule may use|ran longer than \d+ ms)/) });
+    expect(result).toMatchObject({
+      category: 'our_server_error',
+      matchedRule: honest.name,
+      configurationError: expect.stringMatching(
+        /^Custom rule "Memory bomb" was stopped: it (?:used more memory than the \d+ MB a rule may use|ran longer than \d+ ms)/,
+      ),
+    });
     expect(ticks).toBeGreaterThan(0);
   });
 
@@ -54,26 +60,36 @@ describe('a custom rule that is a V8 fatal error', () => {
 describe('a catastrophic regex over text from outside', () => {
   it('async path: the event loop keeps running while the rule is stopped, and the rule is named', async () => {
     const { result, ticks } = await loopStayedFree(classifyXeroErrorAsync(evilText, { rules: [backtracking, honest] }));
-    expect(result).toMatchObject({ category: 'our_server_error', configurationError: expect.stringMatching(/^Custom rule "Backtracking regex" was stopped: it ran longer than \d+ ms$/) });
+    expect(result).toMatchObject({
+      category: 'our_server_error',
+      configurationError: expect.stringMatching(/^Custom rule "Backtracking regex" was stopped: it ran longer than \d+ ms$/),
+    });
     expect(ticks).toBeGreaterThan(0);
   });
 
   it('stopped for time once, it is tried again (a loaded machine can slow an honest rule); twice, it is switched off', async () => {
     const second = await classifyXeroErrorAsync(evilText, { rules: [backtracking, honest] });
-    expect(second.configurationError).toMatch(/^Custom rule "Backtracking regex" was stopped: it ran longer than \d+ ms \(switched off until the rule is changed/);
+    expect(second.configurationError).toMatch(
+      /^Custom rule "Backtracking regex" was stopped: it ran longer than \d+ ms \(switched off until the rule is changed/,
+    );
     const third = await classifyXeroErrorAsync(evilText, { rules: [backtracking, honest] });
     expect(third).toMatchObject({ category: 'our_server_error', configurationError: second.configurationError });
   });
 
   it('sync path: returns, with the rule named, instead of hanging the caller', () => {
     const rule: CustomRule = { ...backtracking, name: 'Backtracking regex (sync)', expression: '$match(text, /^(a|a)+$/)' };
-    expect(classifyXeroError(evilText, { rules: [rule] })).toMatchObject({ category: 'server_error', configurationError: expect.stringContaining('"Backtracking regex (sync)" was stopped: it ran longer than') });
+    expect(classifyXeroError(evilText, { rules: [rule] })).toMatchObject({
+      category: 'server_error',
+      configurationError: expect.stringContaining('"Backtracking regex (sync)" was stopped: it ran longer than'),
+    });
   });
 });
 
 describe('rule size', () => {
   it('an expression longer than a rule needs is refused up front, naming the rule', async () => {
     const long: CustomRule = { name: 'Huge', expression: `status = 500 or ${'status = 1 or '.repeat(1000)}false`, category: 'x', action: 'alert' };
-    expect((await classifyXeroErrorAsync({ statusCode: 500 }, { rules: [long] })).configurationError).toMatch(/^Custom rule "Huge" is not usable: the expression is longer than 10,000 characters/);
+    expect((await classifyXeroErrorAsync({ statusCode: 500 }, { rules: [long] })).configurationError).toMatch(
+      /^Custom rule "Huge" is not usable: the expression is longer than 10,000 characters/,
+    );
   });
 });

@@ -1,4 +1,12 @@
-import { classifyXeroError, classifyXeroErrorAsync, compileRules, normaliseXeroError, RuleConfigurationError, type ClassifyOptions, type CustomRule } from '../../../src/classify';
+import {
+  classifyXeroError,
+  classifyXeroErrorAsync,
+  compileRules,
+  normaliseXeroError,
+  RuleConfigurationError,
+  type ClassifyOptions,
+  type CustomRule,
+} from '../../../src/classify';
 import { loadCorpus } from './corpus';
 
 const dayLimit: CustomRule = {
@@ -11,9 +19,24 @@ const dayLimit: CustomRule = {
   severity: 'critical',
 };
 const payroll: CustomRule = { name: 'Payroll is not ours', expression: '$contains($lowercase(text), "payroll")', category: 'forbidden', action: 'alert' };
-const bySource: CustomRule = { name: 'Token endpoint down', expression: 'source = "token_endpoint" and status >= 500', category: 'service_unavailable', action: 'wait_and_retry' };
-const byCode: CustomRule = { name: 'Proxy resets', expression: 'code = "ECONNRESET" and $contains(text, "proxy")', category: 'network_error', action: 'fix_configuration' };
-const byBody: CustomRule = { name: 'Detail through body', expression: 'body.Detail = "AuthenticationUnsuccessful" and status = 401', category: 'access_revoked', action: 'reauthenticate' };
+const bySource: CustomRule = {
+  name: 'Token endpoint down',
+  expression: 'source = "token_endpoint" and status >= 500',
+  category: 'service_unavailable',
+  action: 'wait_and_retry',
+};
+const byCode: CustomRule = {
+  name: 'Proxy resets',
+  expression: 'code = "ECONNRESET" and $contains(text, "proxy")',
+  category: 'network_error',
+  action: 'fix_configuration',
+};
+const byBody: CustomRule = {
+  name: 'Detail through body',
+  expression: 'body.Detail = "AuthenticationUnsuccessful" and status = 401',
+  category: 'access_revoked',
+  action: 'reauthenticate',
+};
 
 const day429 = { statusCode: 429, headers: { 'Retry-After': '600', 'X-Rate-Limit-Problem': 'day' } };
 
@@ -42,22 +65,44 @@ describe.each(both)('%s with custom rules', (_name, classify) => {
 
   it('rules see status, headers, text, source, code and body of the normalised error', async () => {
     const rules = [dayLimit, payroll, bySource, byCode, byBody];
-    expect(await classify({ status: 403, body: 'Payroll API access is not enabled for this organisation' }, { rules })).toMatchObject({ matchedRule: payroll.name, category: 'forbidden', summary: expect.stringMatching(/refused/) });
-    expect(await classify({ status: 502, url: 'https://identity.xero.com/connect/token', body: '' }, { rules })).toMatchObject({ matchedRule: bySource.name, retryable: true });
-    expect(await classify({ code: 'ECONNRESET', message: 'socket hang up via proxy 10.0.0.5' }, { rules })).toMatchObject({ matchedRule: byCode.name, action: 'fix_configuration' });
-    expect(await classify({ statusCode: 401, body: JSON.stringify({ Detail: 'AuthenticationUnsuccessful' }) }, { rules })).toMatchObject({ matchedRule: byBody.name, category: 'access_revoked' });
+    expect(await classify({ status: 403, body: 'Payroll API access is not enabled for this organisation' }, { rules })).toMatchObject({
+      matchedRule: payroll.name,
+      category: 'forbidden',
+      summary: expect.stringMatching(/refused/),
+    });
+    expect(await classify({ status: 502, url: 'https://identity.xero.com/connect/token', body: '' }, { rules })).toMatchObject({
+      matchedRule: bySource.name,
+      retryable: true,
+    });
+    expect(await classify({ code: 'ECONNRESET', message: 'socket hang up via proxy 10.0.0.5' }, { rules })).toMatchObject({
+      matchedRule: byCode.name,
+      action: 'fix_configuration',
+    });
+    expect(await classify({ statusCode: 401, body: JSON.stringify({ Detail: 'AuthenticationUnsuccessful' }) }, { rules })).toMatchObject({
+      matchedRule: byBody.name,
+      category: 'access_revoked',
+    });
   });
 
   it('the first matching rule wins, and built-ins decide when none matches', async () => {
     const first: CustomRule = { ...payroll, name: 'first', expression: 'status = 429' };
     expect(await classify(day429, { rules: [first, dayLimit] })).toMatchObject({ matchedRule: 'first' });
-    expect(await classify({ statusCode: 404 }, { rules: [dayLimit, payroll] })).toMatchObject({ category: 'not_found', matchedRule: null, configurationError: null });
+    expect(await classify({ statusCode: 404 }, { rules: [dayLimit, payroll] })).toMatchObject({
+      category: 'not_found',
+      matchedRule: null,
+      configurationError: null,
+    });
   });
 
   it('a rule that does not compile is a configuration error naming it; the others and the built-ins still work', async () => {
     const broken: CustomRule = { name: 'Broken rule', expression: 'status = = 429', category: 'x', action: 'alert' };
     const r1 = await classify(day429, { rules: [broken] });
-    expect(r1).toMatchObject({ category: 'rate_limit_day', action: 'wait_and_retry', matchedRule: null, configurationError: expect.stringContaining('"Broken rule"') });
+    expect(r1).toMatchObject({
+      category: 'rate_limit_day',
+      action: 'wait_and_retry',
+      matchedRule: null,
+      configurationError: expect.stringContaining('"Broken rule"'),
+    });
     const r2 = await classify(day429, { rules: [broken, dayLimit] });
     expect(r2).toMatchObject({ category: 'daily_quota_spent', configurationError: expect.stringContaining('"Broken rule"') });
   });
@@ -76,8 +121,14 @@ describe.each(both)('%s with custom rules', (_name, classify) => {
 
   it('invalid fields are configuration errors naming the rule', async () => {
     const badAction = { name: 'Bad action', expression: 'true', category: 'x', action: 'panic' } as unknown as CustomRule;
-    expect(await classify({ statusCode: 500 }, { rules: [badAction] })).toMatchObject({ category: 'server_error', configurationError: expect.stringMatching(/"Bad action".*action must be one of/) });
-    expect(await classify({ statusCode: 500 }, { rules: 'status = 500' as unknown as CustomRule[] })).toMatchObject({ category: 'server_error', configurationError: expect.stringContaining('list') });
+    expect(await classify({ statusCode: 500 }, { rules: [badAction] })).toMatchObject({
+      category: 'server_error',
+      configurationError: expect.stringMatching(/"Bad action".*action must be one of/),
+    });
+    expect(await classify({ statusCode: 500 }, { rules: 'status = 500' as unknown as CustomRule[] })).toMatchObject({
+      category: 'server_error',
+      configurationError: expect.stringContaining('list'),
+    });
   });
 
   it('$now() and $millis() follow options.now, so a rule is deterministic', async () => {
@@ -107,7 +158,14 @@ describe('compileRules', () => {
 
 describe('sync and async agree', () => {
   it('on every corpus case with a set of rules', async () => {
-    const rules = [dayLimit, payroll, bySource, byCode, byBody, { name: 'OAuth1', expression: 'oauthProblem = "token_rejected"', category: 'legacy_oauth1', action: 'reauthenticate' } as CustomRule];
+    const rules = [
+      dayLimit,
+      payroll,
+      bySource,
+      byCode,
+      byBody,
+      { name: 'OAuth1', expression: 'oauthProblem = "token_rejected"', category: 'legacy_oauth1', action: 'reauthenticate' } as CustomRule,
+    ];
     for (const c of loadCorpus()) {
       const sync = classifyXeroError(c.input, { now: 0, rules });
       const async = await classifyXeroErrorAsync(c.input, { now: 0, rules });
@@ -118,12 +176,15 @@ describe('sync and async agree', () => {
 
 describe('JSONata truthiness is the same on both paths', () => {
   // The worker carries its own copy of the truthiness function (it cannot import TypeScript).
-  it.each(['[]', '[0, ""]', '{}', '""', '0', '"x"', '[false, 1]', 'function($x) { 1 }', 'nothing.here', '{"a": null}', '0.0001', 'false'])('%s', async (expression) => {
-    const rules: CustomRule[] = [{ name: 'probe', expression, category: 'probe', action: 'alert' }];
-    const sync = classifyXeroError({ statusCode: 500 }, { rules });
-    const async = await classifyXeroErrorAsync({ statusCode: 500 }, { rules });
-    expect(sync.category).toBe(async.category);
-  });
+  it.each(['[]', '[0, ""]', '{}', '""', '0', '"x"', '[false, 1]', 'function($x) { 1 }', 'nothing.here', '{"a": null}', '0.0001', 'false'])(
+    '%s',
+    async (expression) => {
+      const rules: CustomRule[] = [{ name: 'probe', expression, category: 'probe', action: 'alert' }];
+      const sync = classifyXeroError({ statusCode: 500 }, { rules });
+      const async = await classifyXeroErrorAsync({ statusCode: 500 }, { rules });
+      expect(sync.category).toBe(async.category);
+    },
+  );
 });
 
 describe('normaliseXeroError', () => {

@@ -20,7 +20,8 @@ function check(r: Classification): void {
   if (!(SEVERITIES as readonly string[]).includes(r.severity)) throw new Error(`severity ${r.severity}`);
   if (!(SOURCES as readonly string[]).includes(r.source)) throw new Error(`source ${r.source}`);
   if (r.summary === '' || r.advice === '') throw new Error('empty text');
-  if (r.retryAfterSeconds !== null && !(Number.isInteger(r.retryAfterSeconds) && r.retryAfterSeconds >= 0)) throw new Error(`retryAfter ${r.retryAfterSeconds}`);
+  if (r.retryAfterSeconds !== null && !(Number.isInteger(r.retryAfterSeconds) && r.retryAfterSeconds >= 0))
+    throw new Error(`retryAfter ${r.retryAfterSeconds}`);
   const out = leaked(r);
   if (out.length > 0) throw new Error(`leaked ${out.join(', ')}`);
 }
@@ -42,13 +43,81 @@ const secret = fc.constantFrom(...CANARIES);
 const bareToken = fc.constantFrom(...tokenShaped);
 
 const FRAGMENTS = [
-  'oauth_problem=', 'oauth_problem_advice=', 'token_rejected', 'nonce_used', 'rate limit exceeded', '%3D', '%26', '%25', '&', '=', '+',
-  '"Detail":', '"Status":', '"Title":', '{', '}', '[', ']', '"', '\\"', '“', '”', ':', ',', 'null', '401', '403', '429', '503',
-  'TokenExpired', 'AuthenticationUnsuccessful', 'AuthorizationUnsuccessful', 'ValidationException', 'invalid_grant', 'unauthorized_client : ',
-  'Invalid redirect_uri', 'needs to be reconnected', 'Retry-After: ', 'X-Rate-Limit-Problem: ', 'minute', 'day', 'ECONNRESET', 'ENOTFOUND',
-  '<html>', '</p>', '<script>', '&amp;', '&#x27;', ' ', '\n', '\u0000', '\uFFFD', '\uD800', 'Bearer ', 'eyJ', '.', 'The Organisation is offline',
+  'oauth_problem=',
+  'oauth_problem_advice=',
+  'token_rejected',
+  'nonce_used',
+  'rate limit exceeded',
+  '%3D',
+  '%26',
+  '%25',
+  '&',
+  '=',
+  '+',
+  '"Detail":',
+  '"Status":',
+  '"Title":',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  '\\"',
+  '“',
+  '”',
+  ':',
+  ',',
+  'null',
+  '401',
+  '403',
+  '429',
+  '503',
+  'TokenExpired',
+  'AuthenticationUnsuccessful',
+  'AuthorizationUnsuccessful',
+  'ValidationException',
+  'invalid_grant',
+  'unauthorized_client : ',
+  'Invalid redirect_uri',
+  'needs to be reconnected',
+  'Retry-After: ',
+  'X-Rate-Limit-Problem: ',
+  'minute',
+  'day',
+  'ECONNRESET',
+  'ENOTFOUND',
+  '<html>',
+  '</p>',
+  '<script>',
+  '&amp;',
+  '&#x27;',
+  ' ',
+  '\n',
+  '\u0000',
+  '\uFFFD',
+  '\uD800',
+  'Bearer ',
+  'eyJ',
+  '.',
+  'The Organisation is offline',
   // What people paste (issue 18): printed objects, SDK exceptions, status words, TLS failures.
-  "'", '`', "': '", 'statusCode: ', "HTTPHeaderDict({'Retry-After': '", "'X-Rate-Limit-Problem': '", 'None', 'True', 'ForbiddenException', 'PostDataInvalidException', '(429)\nReason: ', '[403] Client error', 'Xero API 400 Error calling ', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'self-signed certificate', "TimeoutError: Timeout awaiting 'request'", "You've exceeded the per minute rate limit",
+  "'",
+  '`',
+  "': '",
+  'statusCode: ',
+  "HTTPHeaderDict({'Retry-After': '",
+  "'X-Rate-Limit-Problem': '",
+  'None',
+  'True',
+  'ForbiddenException',
+  'PostDataInvalidException',
+  '(429)\nReason: ',
+  '[403] Client error',
+  'Xero API 400 Error calling ',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'self-signed certificate',
+  "TimeoutError: Timeout awaiting 'request'",
+  "You've exceeded the per minute rate limit",
 ];
 const xeroish = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 12 }), bareToken), { maxLength: 40 }).map((parts) => parts.join(''));
 
@@ -57,7 +126,9 @@ function setDeep(target: unknown, path: number, value: unknown): unknown {
   const keys = Object.keys(target);
   if (keys.length === 0) return { ...(target as object), injected: value };
   const k = keys[path % keys.length];
-  const copy: Record<string, unknown> = Array.isArray(target) ? ([...target] as unknown as Record<string, unknown>) : { ...(target as Record<string, unknown>) };
+  const copy: Record<string, unknown> = Array.isArray(target)
+    ? ([...target] as unknown as Record<string, unknown>)
+    : { ...(target as Record<string, unknown>) };
   copy[k] = path % 3 === 0 ? value : setDeep(copy[k], Math.floor(path / 3), value);
   return copy;
 }
@@ -74,9 +145,16 @@ const mutation = fc.constantFrom<(v: unknown, n: number, extra: unknown) => unkn
   (v) => JSON.stringify(v),
   (v) => JSON.stringify(JSON.stringify(v)),
   (v, n) => recase(v, n % 3),
-  (v) => ({ json: { error: { message: 'Authorization failed - please check your credentials', description: `401 - ${JSON.stringify(JSON.stringify(v))}`, httpCode: '401' } } }),
+  (v) => ({
+    json: {
+      error: { message: 'Authorization failed - please check your credentials', description: `401 - ${JSON.stringify(JSON.stringify(v))}`, httpCode: '401' },
+    },
+  }),
   (v) => ({ execution: { error: { message: 'Workflow failed', description: typeof v === 'string' ? v : JSON.stringify(v) } }, workflow: { id: '1' } }),
-  (v, n) => { const s = typeof v === 'string' ? v : JSON.stringify(v); return s.slice(0, n % (s.length + 1)); },
+  (v, n) => {
+    const s = typeof v === 'string' ? v : JSON.stringify(v);
+    return s.slice(0, n % (s.length + 1));
+  },
   (v, n, extra) => setDeep(v, n, extra),
   // Surrogates replaced first: a slice can split a pair, and encodeURIComponent rejects the half.
   (v) => encodeURIComponent((typeof v === 'string' ? v : JSON.stringify(v)).replace(/[\uD800-\uDFFF]/g, '\uFFFD')),
@@ -86,7 +164,14 @@ const mutation = fc.constantFrom<(v: unknown, n: number, extra: unknown) => unkn
 );
 
 const mutatedCorpus = fc
-  .tuple(fc.constantFrom(...corpus), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.nat(), fc.oneof(fc.jsonValue({ maxDepth: 3 }), xeroish), planted, secret)
+  .tuple(
+    fc.constantFrom(...corpus),
+    fc.array(mutation, { minLength: 1, maxLength: 3 }),
+    fc.nat(),
+    fc.oneof(fc.jsonValue({ maxDepth: 3 }), xeroish),
+    planted,
+    secret,
+  )
   .map(([input, muts, n, extra, plant, s]) => {
     let v: unknown = setDeep(input, n, plant(s));
     for (const m of muts) v = m(v, n, extra);
@@ -95,10 +180,12 @@ const mutatedCorpus = fc
 
 const randomJson = fc.tuple(fc.jsonValue({ maxDepth: 4 }), fc.nat(), planted, secret).map(([v, n, plant, s]) => setDeep(v, n, plant(s)));
 
-const randomString = fc.tuple(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), xeroish), bareToken, fc.nat()).map(([s, token, n]) => {
-  const at = n % (s.length + 1);
-  return `${s.slice(0, at)} ${token} ${s.slice(at)}`;
-});
+const randomString = fc
+  .tuple(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), xeroish), bareToken, fc.nat())
+  .map(([s, token, n]) => {
+    const at = n % (s.length + 1);
+    return `${s.slice(0, at)} ${token} ${s.slice(at)}`;
+  });
 
 const property = (arb: fc.Arbitrary<unknown>) => fc.property(arb, (input) => check(classifyXeroError(input, { now: 0 })));
 

@@ -24,17 +24,23 @@ const HOSTILE: [string, () => unknown][] = [
   ['a function', () => () => 1],
   ['true', () => true],
   ['an empty string', () => ''],
-  ['a cyclic object', () => {
-    const a: Record<string, unknown> = { statusCode: 401 };
-    a.self = a;
-    a.error = { parent: a, list: [a, a] };
-    return a;
-  }],
-  ['a cyclic array', () => {
-    const a: unknown[] = [];
-    a.push(a, { body: a });
-    return a;
-  }],
+  [
+    'a cyclic object',
+    () => {
+      const a: Record<string, unknown> = { statusCode: 401 };
+      a.self = a;
+      a.error = { parent: a, list: [a, a] };
+      return a;
+    },
+  ],
+  [
+    'a cyclic array',
+    () => {
+      const a: unknown[] = [];
+      a.push(a, { body: a });
+      return a;
+    },
+  ],
   ['depth 10,000 object', () => nested(10_000)],
   ['depth 10,000 JSON string', () => `${'{"error":'.repeat(10_000)}"x"${'}'.repeat(10_000)}`],
   ['depth 10,000 arrays in a string', () => `${'['.repeat(10_000)}${']'.repeat(10_000)}`],
@@ -50,17 +56,56 @@ const HOSTILE: [string, () => unknown][] = [
   ['a Buffer', () => Buffer.from('{"error":"invalid_grant"}')],
   ['a 1,000,000 element array', () => new Array(1_000_000).fill({ status: 500 })],
   ['an object with 100,000 keys', () => Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]))],
-  ['getters that throw', () => Object.defineProperty({ status: 401 }, 'body', { enumerable: true, get: () => { throw new Error('no'); } })],
-  ['a Proxy that throws on everything', () => new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } })],
-  ['a revoked Proxy', () => {
-    const p = Proxy.revocable({}, {});
-    p.revoke();
-    return { error: p.proxy };
-  }],
-  ['getters that make new objects forever', () => {
-    const make = (): object => ({ get next() { return make(); }, get other() { return make(); } });
-    return make();
-  }],
+  [
+    'getters that throw',
+    () =>
+      Object.defineProperty({ status: 401 }, 'body', {
+        enumerable: true,
+        get: () => {
+          throw new Error('no');
+        },
+      }),
+  ],
+  [
+    'a Proxy that throws on everything',
+    () =>
+      new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error('trap');
+          },
+          ownKeys: () => {
+            throw new Error('trap');
+          },
+          getPrototypeOf: () => {
+            throw new Error('trap');
+          },
+        },
+      ),
+  ],
+  [
+    'a revoked Proxy',
+    () => {
+      const p = Proxy.revocable({}, {});
+      p.revoke();
+      return { error: p.proxy };
+    },
+  ],
+  [
+    'getters that make new objects forever',
+    () => {
+      const make = (): object => ({
+        get next() {
+          return make();
+        },
+        get other() {
+          return make();
+        },
+      });
+      return make();
+    },
+  ],
   ['a Map and a Set', () => ({ headers: new Map([['Retry-After', '5']]), body: new Set([1, 2]) })],
   ['a Date and a RegExp', () => ({ at: new Date(), re: /x/ })],
   ['an object with a null prototype', () => Object.assign(Object.create(null) as object, { statusCode: 404 })],
@@ -82,7 +127,18 @@ describe('hostile input', () => {
   });
 
   it('a map of headers is read like an object', () => {
-    expect(classifyXeroError({ status: 429, headers: new Map([['Retry-After', '5'], ['X-Rate-Limit-Problem', 'minute']]) }, { now: 0 })).toMatchObject({ category: 'rate_limit_minute', retryAfterSeconds: 5 });
+    expect(
+      classifyXeroError(
+        {
+          status: 429,
+          headers: new Map([
+            ['Retry-After', '5'],
+            ['X-Rate-Limit-Problem', 'minute'],
+          ]),
+        },
+        { now: 0 },
+      ),
+    ).toMatchObject({ category: 'rate_limit_minute', retryAfterSeconds: 5 });
   });
 
   it('a Buffer is not mistaken for text or a list', () => {

@@ -11,11 +11,17 @@ describe('an explicit status or code wins over words', () => {
   });
 
   it('a status written in the text beats an exception class elsewhere in it', () => {
-    expect(classifyXeroError('XeroPHP\\Remote\\Exception\\NotFoundException: [403] Client error: resulted in a `403 Forbidden` response')).toMatchObject({ category: 'forbidden', httpStatus: 403 });
+    expect(classifyXeroError('XeroPHP\\Remote\\Exception\\NotFoundException: [403] Client error: resulted in a `403 Forbidden` response')).toMatchObject({
+      category: 'forbidden',
+      httpStatus: 403,
+    });
   });
 
   it('a rate-limit header beats the status the words imply', () => {
-    expect(classifyXeroError("ValidationException: HTTP response headers: HTTPHeaderDict({'X-Rate-Limit-Problem': 'concurrent'})")).toMatchObject({ category: 'rate_limit_concurrent', action: 'wait_and_retry' });
+    expect(classifyXeroError("ValidationException: HTTP response headers: HTTPHeaderDict({'X-Rate-Limit-Problem': 'concurrent'})")).toMatchObject({
+      category: 'rate_limit_concurrent',
+      action: 'wait_and_retry',
+    });
   });
 
   it('a network code field beats a timeout word in the message', () => {
@@ -25,7 +31,10 @@ describe('an explicit status or code wins over words', () => {
 
 describe('implied statuses stay implied', () => {
   it('an exception class decides the category but is not reported as httpStatus', () => {
-    expect(classifyXeroError('Uncaught XeroPHP\\Remote\\Exception\\ForbiddenException: You are not permitted to access this resource')).toMatchObject({ category: 'forbidden', httpStatus: null });
+    expect(classifyXeroError('Uncaught XeroPHP\\Remote\\Exception\\ForbiddenException: You are not permitted to access this resource')).toMatchObject({
+      category: 'forbidden',
+      httpStatus: null,
+    });
   });
 
   it('the reason phrase alone is read as HTTP writes it, not as an ordinary word', () => {
@@ -41,11 +50,15 @@ describe('what the new readings must not take for something else', () => {
   });
 
   it('OAuth 1.0a certificate_expired is still its own row', () => {
-    expect(classifyXeroError('oauth_problem=signature_method_rejected&oauth_problem_advice=No certificates have been registered for the consumer').category).toBe('certificate_expired');
+    expect(
+      classifyXeroError('oauth_problem=signature_method_rejected&oauth_problem_advice=No certificates have been registered for the consumer').category,
+    ).toBe('certificate_expired');
   });
 
   it('a TLS failure named after an HTTP response arrived is not the answer: the response is', () => {
-    expect(classifyXeroError({ statusCode: 401, body: { Detail: 'TokenExpired' }, note: 'retried after certificate has expired warnings' }).category).toBe('access_token_expired');
+    expect(classifyXeroError({ statusCode: 401, body: { Detail: 'TokenExpired' }, note: 'retried after certificate has expired warnings' }).category).toBe(
+      'access_token_expired',
+    );
   });
 
   it('clock times in prose are not read as key: value pairs', () => {

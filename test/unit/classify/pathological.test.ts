@@ -16,6 +16,10 @@ describe('pathological pasted text', () => {
 
   it('still reads the evidence after the noise', () => {
     const noise = "'k': '".repeat(20_000);
-    expect(classifyXeroError(`${noise}\nHTTP response headers: {'Retry-After': '30', 'X-Rate-Limit-Problem': 'minute'} (429)\nReason: Too Many Requests`, { now: 0 })).toMatchObject({ category: 'rate_limit_minute', retryAfterSeconds: 30 });
+    expect(
+      classifyXeroError(`${noise}\nHTTP response headers: {'Retry-After': '30', 'X-Rate-Limit-Problem': 'minute'} (429)\nReason: Too Many Requests`, {
+        now: 0,
+      }),
+    ).toMatchObject({ category: 'rate_limit_minute', retryAfterSeconds: 30 });
   });
 });

@@ -22,7 +22,9 @@ export function pythonRepr(v: unknown): string {
     return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
   }
   if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
-  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
+  return `{${Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`)
+    .join(', ')}}`;
 }
 
 const PRINTERS: [string, (v: unknown) => string][] = [
@@ -35,15 +37,44 @@ const PRINTERS: [string, (v: unknown) => string][] = [
 ];
 
 const guid = fc.constantFrom('b4f6c2d0-1f2e-4c3b-9a8d-7e6f5a4b3c2d', '70e430b3-b708-4fd4-80f8-f41669bafd13');
-const detail = fc.constantFrom('TokenExpired: token expired at 04/29/2020 09:22:02', 'AuthenticationUnsuccessful', 'AuthorizationUnsuccessful', 'The Organisation is offline', 'An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current service status.');
-const problem = fc.record({ Type: fc.constant(null), Title: fc.constantFrom('Unauthorized', 'Forbidden', 'An error occurred'), Status: fc.constantFrom(401, 403, 500, 503), Detail: detail, Instance: guid });
-const validation = fc.record({ ErrorNumber: fc.constant(10), Type: fc.constant('ValidationException'), Message: fc.constant('A validation exception occurred'), Elements: fc.constant([{ ValidationErrors: [{ Message: "Account code '999' is not a valid code for this document." }] }]) });
+const detail = fc.constantFrom(
+  'TokenExpired: token expired at 04/29/2020 09:22:02',
+  'AuthenticationUnsuccessful',
+  'AuthorizationUnsuccessful',
+  'The Organisation is offline',
+  'An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current service status.',
+);
+const problem = fc.record({
+  Type: fc.constant(null),
+  Title: fc.constantFrom('Unauthorized', 'Forbidden', 'An error occurred'),
+  Status: fc.constantFrom(401, 403, 500, 503),
+  Detail: detail,
+  Instance: guid,
+});
+const validation = fc.record({
+  ErrorNumber: fc.constant(10),
+  Type: fc.constant('ValidationException'),
+  Message: fc.constant('A validation exception occurred'),
+  Elements: fc.constant([{ ValidationErrors: [{ Message: "Account code '999' is not a valid code for this document." }] }]),
+});
 const oauth = fc.record({ error: fc.constantFrom('invalid_grant', 'invalid_client', 'unauthorized_client', 'invalid_scope') });
 const headers = fc.record(
-  { 'Retry-After': fc.constantFrom('30', '600', '2'), 'X-Rate-Limit-Problem': fc.constantFrom('minute', 'day', 'concurrent', 'appminute'), 'Xero-Correlation-Id': guid, 'Content-Type': fc.constant('application/json; charset=utf-8') },
+  {
+    'Retry-After': fc.constantFrom('30', '600', '2'),
+    'X-Rate-Limit-Problem': fc.constantFrom('minute', 'day', 'concurrent', 'appminute'),
+    'Xero-Correlation-Id': guid,
+    'Content-Type': fc.constant('application/json; charset=utf-8'),
+  },
   { requiredKeys: [] },
 );
-const body = fc.oneof(problem, validation, oauth, problem.map((p) => JSON.stringify(p)), validation.map((p) => JSON.stringify(p)), fc.constantFrom('', 'The Organisation is offline', 'Service Unavailable'));
+const body = fc.oneof(
+  problem,
+  validation,
+  oauth,
+  problem.map((p) => JSON.stringify(p)),
+  validation.map((p) => JSON.stringify(p)),
+  fc.constantFrom('', 'The Organisation is offline', 'Service Unavailable'),
+);
 const response = fc.record({
   statusCode: fc.constantFrom(400, 401, 403, 404, 412, 429, 500, 502, 503, 504),
   headers,
@@ -52,11 +83,31 @@ const response = fc.record({
 });
 const nodeError = fc.record({
   name: fc.constantFrom('Error', 'FetchError', 'RequestError'),
-  code: fc.constantFrom('ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_HAS_EXPIRED'),
+  code: fc.constantFrom(
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'CERT_HAS_EXPIRED',
+  ),
   message: fc.constantFrom('request to https://api.xero.com/api.xro/2.0/Invoices failed', 'connect failed', 'socket hang up'),
 });
-const n8nItem = response.map((r) => ({ json: { error: { message: 'Authorization failed - please check your credentials', description: `${r.statusCode} - ${JSON.stringify(JSON.stringify(r.body))}`, httpCode: String(r.statusCode) } } }));
-const errorTrigger = fc.constantFrom('The credential "Xero account" needs to be reconnected.', 'OAuth credentials not connected', 'Unable to sign without access token').map((message) => ({ execution: { error: { message, name: 'NodeOperationError' } }, workflow: { id: '1', name: 'Sync' } }));
+const n8nItem = response.map((r) => ({
+  json: {
+    error: {
+      message: 'Authorization failed - please check your credentials',
+      description: `${r.statusCode} - ${JSON.stringify(JSON.stringify(r.body))}`,
+      httpCode: String(r.statusCode),
+    },
+  },
+}));
+const errorTrigger = fc
+  .constantFrom('The credential "Xero account" needs to be reconnected.', 'OAuth credentials not connected', 'Unable to sign without access token')
+  .map((message) => ({ execution: { error: { message, name: 'NodeOperationError' } }, workflow: { id: '1', name: 'Sync' } }));
 const structured = fc.oneof(response, nodeError, n8nItem, errorTrigger);
 
 function verdict(input: unknown): [string, string] {

@@ -74,7 +74,9 @@ describe('ledger faults', () => {
     const blocker = join(fx.directory, 'not-a-folder');
     writeFileSync(blocker, 'x');
     const ledger = new FileLedger({ directory: join(blocker, 'ledger'), sealer: fx.sealer, clock: fx.clock });
-    const error = await rejectionOf(fx.makeEngine({ ledger }).adoptGrant(KEY, { accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer', scope: [], expiresAt: 1, obtainedAt: 1 }));
+    const error = await rejectionOf(
+      fx.makeEngine({ ledger }).adoptGrant(KEY, { accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer', scope: [], expiresAt: 1, obtainedAt: 1 }),
+    );
     expect(error).toBeInstanceOf(LedgerUnavailableError);
     expect(error.message).toContain(join(blocker, 'ledger'));
   });
@@ -172,7 +174,11 @@ describe('fixes from the engine review', () => {
 
   test('an observer that throws does not break a refresh', async () => {
     await fx.seed(60);
-    const engine = fx.makeEngine({ onEvent: () => { throw new Error('metrics backend down'); } });
+    const engine = fx.makeEngine({
+      onEvent: () => {
+        throw new Error('metrics backend down');
+      },
+    });
     expect(await fx.server.isValidAccessToken(await engine.getAccessToken(KEY))).toBe(true);
   });
 

@@ -5,7 +5,11 @@ import { fetchTransport } from '../../../src/xero';
 
 let sim: Simulator;
 beforeEach(async () => {
-  sim = await startSimulator({ clock: new ManualClock(), clients: [{ clientId: 'COUNTCLIENT', clientSecret: 's', redirectUris: ['http://localhost/cb'] }], users: [{ email: 'count@xero-guard.test' }] });
+  sim = await startSimulator({
+    clock: new ManualClock(),
+    clients: [{ clientId: 'COUNTCLIENT', clientSecret: 's', redirectUris: ['http://localhost/cb'] }],
+    users: [{ email: 'count@xero-guard.test' }],
+  });
 });
 afterEach(() => sim.close());
 

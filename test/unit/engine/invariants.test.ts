@@ -206,7 +206,10 @@ describe('token engine invariants (grace-independent)', () => {
     await fx.engine.adoptGrant(KEY, toTokenSet({ ...seeded, accessToken: `h.${payload}.s`, expiresAt: fx.clock.now() + 1800_000, obtainedAt: fx.clock.now() }));
     // adoptGrant keeps the host's expiry; the parse path reads exp: check that path directly.
     const { parseTokenResponse } = await import('../../../src/xero');
-    const parsed = parseTokenResponse({ status: 200, headers: {}, body: JSON.stringify({ access_token: `h.${payload}.s`, refresh_token: 'r', expires_in: 1800 }) }, { now: fx.clock.now(), requireRefreshToken: true });
+    const parsed = parseTokenResponse(
+      { status: 200, headers: {}, body: JSON.stringify({ access_token: `h.${payload}.s`, refresh_token: 'r', expires_in: 1800 }) },
+      { now: fx.clock.now(), requireRefreshToken: true },
+    );
     expect(parsed.ok && parsed.tokenSet.expiresAt).toBe(Math.floor(fx.clock.now() / 1000) * 1000 + 120_000);
   });
 
@@ -239,7 +242,13 @@ describe('token engine invariants (grace-independent)', () => {
     fx.clock.advance(31 * MINUTE);
     const error = await rejectionOf(fx.engine.getAccessToken(KEY));
     const record = (await fx.ledger.read(KEY))!;
-    const everything = [readTree(fx.directory), JSON.stringify(fx.events), error.message, String(error.stack), JSON.stringify(await fx.engine.status(KEY))].join('\n');
+    const everything = [
+      readTree(fx.directory),
+      JSON.stringify(fx.events),
+      error.message,
+      String(error.stack),
+      JSON.stringify(await fx.engine.status(KEY)),
+    ].join('\n');
     expect(fx.server.issuedTokens().length).toBeGreaterThanOrEqual(4);
     expect(fx.server.leaksToken(everything)).toBe(false);
     expect(everything).not.toContain(seeded.refreshToken);

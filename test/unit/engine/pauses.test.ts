@@ -83,7 +83,10 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     await fx.seed(60);
     // What a fenced holder stored under same-pair before the fix: a copy of the current set as a "live" candidate.
     const seeded = (await fx.ledger.read(KEY))!;
-    await fx.ledger.write(withCandidate(seeded, { tokenSet: seeded.tokenSet, addedAt: fx.clock.now(), reason: 'written after a newer version (lease expired mid-refresh)' }), seeded.version);
+    await fx.ledger.write(
+      withCandidate(seeded, { tokenSet: seeded.tokenSet, addedAt: fx.clock.now(), reason: 'written after a newer version (lease expired mid-refresh)' }),
+      seeded.version,
+    );
     await fx.engine.refresh(KEY, { force: true });
     fx.clock.advance(31 * MINUTE);
     await fx.engine.refresh(KEY);
@@ -182,7 +185,10 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     const b = fx.makeEngine({ owner: 'b' });
     const refused = await a.getAccessToken(KEY);
     expect(await b.getAccessToken(KEY)).toBe(refused);
-    await Promise.all([...Array.from({ length: 10 }, () => a.reportRejected(KEY, refused)), ...Array.from({ length: 10 }, () => b.reportRejected(KEY, refused))]);
+    await Promise.all([
+      ...Array.from({ length: 10 }, () => a.reportRejected(KEY, refused)),
+      ...Array.from({ length: 10 }, () => b.reportRejected(KEY, refused)),
+    ]);
     expect(fx.server.calls).toBe(1);
     const fromA = await a.getAccessToken(KEY);
     const fromB = await b.getAccessToken(KEY);

@@ -26,7 +26,11 @@ test('ledgers get a spool: the file ledger in its folder; PostgreSQL and Redis o
   const directory = mkdtempSync(join(tmpdir(), 'xg-spool-'));
   expect(buildLedger({ kind: 'file', directory, encryptionKey: 'k' }).spool?.description).toBe(`token spool at ${join(directory, 'spool')}`);
   expect(buildLedger({ kind: 'redis', redisUrl: 'redis://127.0.0.1:1', encryptionKey: 'k' }).spool).toBeUndefined();
-  expect(buildLedger({ kind: 'postgres', connectionString: 'postgres://u@127.0.0.1:1/db', encryptionKey: 'k', spoolFolder: directory }).spool?.description).toBe(`token spool at ${directory}`);
+  expect(
+    buildLedger({ kind: 'postgres', connectionString: 'postgres://u@127.0.0.1:1/db', encryptionKey: 'k', spoolFolder: directory }).spool?.description,
+  ).toBe(`token spool at ${directory}`);
   expect(() => buildLedger({ kind: 'redis', redisUrl: 'redis://127.0.0.1:1', encryptionKey: 'k', spoolFolder: 'relative/spool' })).toThrow(LedgerConfigError);
-  expect(() => buildLedger({ kind: 'redis', redisUrl: 'redis://127.0.0.1:1', encryptionKey: 'k', spoolFolder: 'relative/spool' })).toThrow(/Option "spoolFolder" must be an absolute folder path/);
+  expect(() => buildLedger({ kind: 'redis', redisUrl: 'redis://127.0.0.1:1', encryptionKey: 'k', spoolFolder: 'relative/spool' })).toThrow(
+    /Option "spoolFolder" must be an absolute folder path/,
+  );
 });

@@ -18,13 +18,25 @@ let sim: Simulator;
 let clock: ManualClock;
 beforeEach(async () => {
   clock = new ManualClock(START);
-  sim = await startSimulator({ clock, clients: [{ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUris: ['http://localhost/cb'] }], users: [{ email: USER }] });
+  sim = await startSimulator({
+    clock,
+    clients: [{ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUris: ['http://localhost/cb'] }],
+    users: [{ email: USER }],
+  });
 });
 afterEach(() => sim.close());
 
 function grant(): TokenSet {
   const answer = sim.seedGrant({ clientId: CLIENT.clientId, email: USER, scopes: ['openid', 'offline_access', 'accounting.settings'] });
-  return { accessToken: answer.access_token, refreshToken: answer.refresh_token, idToken: answer.id_token, tokenType: 'Bearer', scope: [], expiresAt: clock.now() + 1_800_000, obtainedAt: clock.now() };
+  return {
+    accessToken: answer.access_token,
+    refreshToken: answer.refresh_token,
+    idToken: answer.id_token,
+    tokenType: 'Bearer',
+    scope: [],
+    expiresAt: clock.now() + 1_800_000,
+    obtainedAt: clock.now(),
+  };
 }
 
 function engine(options: { trusted: boolean; events?: EngineEvent[] }) {
@@ -61,7 +73,10 @@ describe('forged or unproven evidence leaves every other chain alone', () => {
       'an unsigned JWT naming the victim',
       (fresh) => {
         const claims = { ...claimsOf(fresh.idToken as string) };
-        return { idToken: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`, tokenUrl: sim.tokenUrl };
+        return {
+          idToken: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`,
+          tokenUrl: sim.tokenUrl,
+        };
       },
     ],
     [
@@ -74,8 +89,14 @@ describe('forged or unproven evidence leaves every other chain alone', () => {
         return { idToken: `${head}.${body}.${sign('sha256', Buffer.from(`${head}.${body}`), privateKey).toString('base64url')}`, tokenUrl: sim.tokenUrl };
       },
     ],
-    ['a genuine id_token from a credential with custom endpoints', (fresh) => ({ idToken: fresh.idToken as string, tokenUrl: 'https://evil.example/connect/token' })],
-    ['a genuine id_token of another grant (at_hash does not match)', (fresh) => ({ idToken: grant().idToken as string, tokenUrl: sim.tokenUrl, accessToken: fresh.accessToken })],
+    [
+      'a genuine id_token from a credential with custom endpoints',
+      (fresh) => ({ idToken: fresh.idToken as string, tokenUrl: 'https://evil.example/connect/token' }),
+    ],
+    [
+      'a genuine id_token of another grant (at_hash does not match)',
+      (fresh) => ({ idToken: grant().idToken as string, tokenUrl: sim.tokenUrl, accessToken: fresh.accessToken }),
+    ],
   ];
 
   test.each(cases)('%s', async (_name, forge) => {
@@ -89,7 +110,7 @@ describe('forged or unproven evidence leaves every other chain alone', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'supersede_refused', key: newKey }));
   });
 
-  test('the default trust is Xero itself: the simulator\'s genuine id_token supersedes nothing', async () => {
+  test("the default trust is Xero itself: the simulator's genuine id_token supersedes nothing", async () => {
     const events: EngineEvent[] = [];
     const e = engine({ trusted: false, events });
     await e.adoptGrant(oldKey, grant());

@@ -14,7 +14,10 @@ afterEach(() => f.close());
 /** The newest stored document of KEY, as JSON on disk. */
 function storedDocument(): { path: string; doc: Record<string, unknown> } {
   const [dir] = readdirSync(f.directory);
-  const name = readdirSync(join(f.directory, dir)).filter((n) => n.startsWith('doc.')).sort().at(-1) as string;
+  const name = readdirSync(join(f.directory, dir))
+    .filter((n) => n.startsWith('doc.'))
+    .sort()
+    .at(-1) as string;
   const path = join(f.directory, dir, name);
   return { path, doc: JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> };
 }
@@ -97,10 +100,22 @@ describe('records written before display names existed', () => {
 
     let listing = await listFleet(f.ledger, { clock: f.clock });
     expect(listing.chains[0]).toMatchObject({ name: KEY, nameSource: 'key' });
-    await recordCheck(f.ledger as FileLedger, KEY, {
-      status: 'connected',
-      tenants: ['Acme Ltd', 'Beta Ltd', 'Gamma Ltd'].map((name, i) => ({ tenantId: `t${i}`, tenantName: name, tenantType: 'ORGANISATION', connectionId: `c${i}`, createdDateUtc: null, updatedDateUtc: null })),
-    }, f.clock);
+    await recordCheck(
+      f.ledger as FileLedger,
+      KEY,
+      {
+        status: 'connected',
+        tenants: ['Acme Ltd', 'Beta Ltd', 'Gamma Ltd'].map((name, i) => ({
+          tenantId: `t${i}`,
+          tenantName: name,
+          tenantType: 'ORGANISATION',
+          connectionId: `c${i}`,
+          createdDateUtc: null,
+          updatedDateUtc: null,
+        })),
+      },
+      f.clock,
+    );
     listing = await listFleet(f.ledger, { clock: f.clock });
     expect(listing.chains[0]).toMatchObject({ name: 'Xero: Acme Ltd, Beta Ltd and 1 more', nameSource: 'organisations' });
   });

@@ -6,9 +6,25 @@ import { MemoryLedger } from '../../../src/ledger';
 
 function entry(key: string, state: FleetState, name = `Name of ${key}`): FleetEntry {
   return {
-    key, name, nameSource: 'stored', state, reason: state === 'active' ? null : `reason for ${state}`, grant: 'authorization_code', organisations: null, organisationsSeenAt: null,
-    accessTokenExpiresAt: null, accessTokenValid: state === 'active', lastRotationAt: null, refreshTokenIdleExpiresAt: null, daysLeftBeforeIdleExpiry: 50,
-    pendingRefreshSince: null, lastErrorCategory: null, lastErrorAt: null, lastCheck: null, version: 1, problemCode: null,
+    key,
+    name,
+    nameSource: 'stored',
+    state,
+    reason: state === 'active' ? null : `reason for ${state}`,
+    grant: 'authorization_code',
+    organisations: null,
+    organisationsSeenAt: null,
+    accessTokenExpiresAt: null,
+    accessTokenValid: state === 'active',
+    lastRotationAt: null,
+    refreshTokenIdleExpiresAt: null,
+    daysLeftBeforeIdleExpiry: 50,
+    pendingRefreshSince: null,
+    lastErrorCategory: null,
+    lastErrorAt: null,
+    lastCheck: null,
+    version: 1,
+    problemCode: null,
   };
 }
 let n = 0;

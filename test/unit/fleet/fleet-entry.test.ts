@@ -7,14 +7,37 @@ import { MemoryLedger, type ConnectionRecord } from '../../../src/ledger';
 
 const START = Date.UTC(2026, 4, 1, 12, 0, 0);
 const DAY = 86_400_000;
-const tenant = (id: string, name: string) => ({ tenantId: id, tenantName: name, tenantType: 'ORGANISATION', connectionId: `c-${id}`, createdDateUtc: null, updatedDateUtc: null });
+const tenant = (id: string, name: string) => ({
+  tenantId: id,
+  tenantName: name,
+  tenantType: 'ORGANISATION',
+  connectionId: `c-${id}`,
+  createdDateUtc: null,
+  updatedDateUtc: null,
+});
 
 function chain(key: string, patch: Partial<ConnectionRecord> = {}): ConnectionRecord {
   return {
-    key, version: 0, grant: 'authorization_code', state: 'active', stateReason: null,
-    tokenSet: { accessToken: `AT-CANARY-${key}`, refreshToken: `RT-CANARY-${key}`, tokenType: 'Bearer', scope: ['offline_access'], expiresAt: START + 20 * MINUTE, obtainedAt: START - 10 * MINUTE },
-    lastRotationAt: START - 10 * DAY, pending: null, candidates: [], history: [{ seq: 1, at: START - 10 * DAY, from: null, to: 'active', reason: 'connected' }],
-    createdAt: START - 10 * DAY, updatedAt: START, ...patch,
+    key,
+    version: 0,
+    grant: 'authorization_code',
+    state: 'active',
+    stateReason: null,
+    tokenSet: {
+      accessToken: `AT-CANARY-${key}`,
+      refreshToken: `RT-CANARY-${key}`,
+      tokenType: 'Bearer',
+      scope: ['offline_access'],
+      expiresAt: START + 20 * MINUTE,
+      obtainedAt: START - 10 * MINUTE,
+    },
+    lastRotationAt: START - 10 * DAY,
+    pending: null,
+    candidates: [],
+    history: [{ seq: 1, at: START - 10 * DAY, from: null, to: 'active', reason: 'connected' }],
+    createdAt: START - 10 * DAY,
+    updatedAt: START,
+    ...patch,
   };
 }
 
@@ -36,12 +59,16 @@ describe('fleet entries', () => {
     await budget.flush();
     const entry = await fleetEntryOf(ledger, 'k1', { clock });
     expect(entry).toMatchObject({
-      name: 'Practice books', nameSource: 'stored', state: 'active', accessTokenValid: true,
+      name: 'Practice books',
+      nameSource: 'stored',
+      state: 'active',
+      accessTokenValid: true,
       accessTokenExpiresAt: new Date(START + 20 * MINUTE).toISOString(),
       lastRotationAt: new Date(START - 10 * DAY).toISOString(),
       daysLeftBeforeIdleExpiry: 50,
       refreshTokenIdleExpiresAt: new Date(START + 50 * DAY).toISOString(),
-      pendingRefreshSince: null, lastErrorCategory: null,
+      pendingRefreshSince: null,
+      lastErrorCategory: null,
       lastCheck: { at: new Date(START).toISOString(), status: 'connected', category: null },
       organisations: [
         { tenantId: 't1', tenantName: 'Acme', tenantType: 'ORGANISATION', dayRemaining: 50, dayLimit: 1000, budgetLevel: 'low' },
@@ -67,9 +94,23 @@ describe('fleet entries', () => {
     clock.advance(MINUTE);
     await engine.markSuperseded('dead', 'reconnected as another chain');
     await ledger.write(chain('blip'), 0);
-    await recordCheck(ledger, 'blip', { status: 'degraded', tenants: [], problem: classifyXeroError({ statusCode: 429, headers: { 'x-rate-limit-problem': 'day', 'retry-after': '60' }, body: '', source: 'api' }) }, clock);
+    await recordCheck(
+      ledger,
+      'blip',
+      {
+        status: 'degraded',
+        tenants: [],
+        problem: classifyXeroError({ statusCode: 429, headers: { 'x-rate-limit-problem': 'day', 'retry-after': '60' }, body: '', source: 'api' }),
+      },
+      clock,
+    );
     const dead = await fleetEntryOf(ledger, 'dead', { clock });
-    expect(dead).toMatchObject({ state: 'superseded', reason: 'reconnected as another chain', lastErrorCategory: 'access_revoked', lastErrorAt: new Date(START + MINUTE).toISOString() });
+    expect(dead).toMatchObject({
+      state: 'superseded',
+      reason: 'reconnected as another chain',
+      lastErrorCategory: 'access_revoked',
+      lastErrorAt: new Date(START + MINUTE).toISOString(),
+    });
     const blip = await fleetEntryOf(ledger, 'blip', { clock });
     expect(blip).toMatchObject({ state: 'active', lastErrorCategory: 'rate_limit_day', lastCheck: expect.objectContaining({ status: 'degraded' }) });
     expect(await fleetEntryOf(ledger, 'nothing', { clock })).toBeNull();

@@ -32,7 +32,10 @@ describe('xero-guard-ledger status: nothing to list, and bad input', () => {
   test('an empty folder: says so, exit 0; --json gives an empty listing with the same note', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xg-status-'));
     dirs.push(dir);
-    expect(await status(['--ledger', `file:${dir}`, ...withKey])).toMatchObject({ code: 0, stdout: `The file ledger at ${dir} holds no Xero connections: nothing to list.` });
+    expect(await status(['--ledger', `file:${dir}`, ...withKey])).toMatchObject({
+      code: 0,
+      stdout: `The file ledger at ${dir} holds no Xero connections: nothing to list.`,
+    });
     const json = await status(['--ledger', `file:${dir}`, ...withKey, '--json']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ chains: [], counts: {}, note: expect.stringContaining('holds no Xero connections') });
@@ -44,7 +47,10 @@ describe('xero-guard-ledger status: nothing to list, and bad input', () => {
     const put = (key: string, keyId: string) => {
       const folder = join(dir, createHash('sha256').update(key).digest('hex').slice(0, 32));
       mkdirSync(folder);
-      writeFileSync(join(folder, 'doc.000000000001.json'), JSON.stringify({ format: 'xero-guard-ledger', formatVersion: 1, keyId, key, version: 1, sealed: 'damaged' }));
+      writeFileSync(
+        join(folder, 'doc.000000000001.json'),
+        JSON.stringify({ format: 'xero-guard-ledger', formatVersion: 1, keyId, key, version: 1, sealed: 'damaged' }),
+      );
     };
     put('xero:c:other-key', 'another-key-id');
     put('xero:c:damaged', new Sealer(KEY_ENV.XG_STATUS_KEY, { keyKind: 'random' }).legacyKey().keyId);
@@ -68,7 +74,10 @@ describe('xero-guard-ledger status: nothing to list, and bad input', () => {
 
   test('Redis with no chains under the prefix: says so, exit 0', async () => {
     const result = await status(['--ledger', `${TEST_REDIS_URL}?keyPrefix=xgt-status-${process.pid}:`, ...withKey]);
-    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^The Redis ledger xgt-status-\d+:\* at .* holds no Xero connections: nothing to list\.$/) });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^The Redis ledger xgt-status-\d+:\* at .* holds no Xero connections: nothing to list\.$/),
+    });
   });
 
   test('a location that is not a ledger URL: names it (without its password), exit 2', async () => {

@@ -65,7 +65,9 @@ test('a failure before a check becomes a check result of the usual shape', () =>
 
 test('one redaction: held secrets, passwords in URLs, bearer tokens and JWTs', () => {
   const jwt = `eyJ${'a'.repeat(20)}.eyJ${'b'.repeat(20)}.${'c'.repeat(20)}`;
-  const text = redactSecrets(`postgres://xero:pg-canary-81c3@db:5432/n8n failed; Authorization: Bearer abcdef123456789; token ${jwt}; held held-canary-1234`, ['held-canary-1234']);
+  const text = redactSecrets(`postgres://xero:pg-canary-81c3@db:5432/n8n failed; Authorization: Bearer abcdef123456789; token ${jwt}; held held-canary-1234`, [
+    'held-canary-1234',
+  ]);
   for (const leaked of ['pg-canary-81c3', 'abcdef123456789', jwt, 'held-canary-1234']) expect(text).not.toContain(leaked);
   expect(text).toContain('postgres://xero:[redacted]@db:5432/n8n');
 });
@@ -76,14 +78,33 @@ test('one JWT decoder: claims, expiry and who, never throwing on junk', () => {
   expect(jwtExpiry(encode({ exp: 100 }))).toBe(100_000);
   expect(jwtClaims('not.a-jwt.at-all')).toEqual({});
   expect(jwtClaims(undefined)).toEqual({});
-  expect(tokenSetUser({ accessToken: encode({ xero_userid: 'x1' }), idToken: encode({ email: 'a@b.test', given_name: 'Ann', family_name: 'Lee' }) })).toEqual({ email: 'a@b.test', name: 'Ann Lee', xeroUserId: 'x1' });
+  expect(tokenSetUser({ accessToken: encode({ xero_userid: 'x1' }), idToken: encode({ email: 'a@b.test', given_name: 'Ann', family_name: 'Lee' }) })).toEqual({
+    email: 'a@b.test',
+    name: 'Ann Lee',
+    xeroUserId: 'x1',
+  });
 });
 
 test("one scope table: the defaults are n8n's own Xero credential's, all offered; the base scopes come first, once", () => {
-  expect(DEFAULT_XERO_SCOPES).toEqual(['accounting.invoices', 'accounting.payments', 'accounting.banktransactions', 'accounting.manualjournals', 'accounting.attachments', 'accounting.settings', 'accounting.contacts']);
+  expect(DEFAULT_XERO_SCOPES).toEqual([
+    'accounting.invoices',
+    'accounting.payments',
+    'accounting.banktransactions',
+    'accounting.manualjournals',
+    'accounting.attachments',
+    'accounting.settings',
+    'accounting.contacts',
+  ]);
   const offered = new Set(XERO_SCOPES.map((s) => s.value));
   expect(DEFAULT_XERO_SCOPES.filter((s) => !offered.has(s))).toEqual([]);
   expect(XERO_SCOPES.map((s) => s.label)).toEqual([...XERO_SCOPES.map((s) => s.label)].sort((a, b) => a.localeCompare(b)));
-  expect(requestedScopes('accounting.settings,offline_access  accounting.contacts')).toEqual(['offline_access', 'openid', 'profile', 'email', 'accounting.settings', 'accounting.contacts']);
+  expect(requestedScopes('accounting.settings,offline_access  accounting.contacts')).toEqual([
+    'offline_access',
+    'openid',
+    'profile',
+    'email',
+    'accounting.settings',
+    'accounting.contacts',
+  ]);
   expect(requestedScopes(['accounting.settings'], { base: false })).toEqual(['accounting.settings']);
 });

@@ -77,15 +77,21 @@ describe.each(HOSTS)('alert texts in $words.host words', ({ words, foreign }) =>
   });
 
   it('recovered texts name the connection and the organisation', () => {
-    const text = recoveredText({ connectionName: 'Acme books', organisation: { tenantId: 't', tenantName: 'Beta Ltd' }, detail: `ok ${CANARY_ACCESS}`, secrets: SECRETS }, words).text;
+    const text = recoveredText(
+      { connectionName: 'Acme books', organisation: { tenantId: 't', tenantName: 'Beta Ltd' }, detail: `ok ${CANARY_ACCESS}`, secrets: SECRETS },
+      words,
+    ).text;
     check(text, foreign);
     expect(text).toMatch(/"Acme books" works again: organisation Beta Ltd/);
   });
 
   it('budget and organisation-added texts', () => {
     const organisation = { tenantId: 't', tenantName: 'Beta Ltd' };
-    for (const low of [true, false]) check(budgetText({ connectionName: 'Acme books', low, organisation, dayRemaining: 9, dayLimit: 100, secrets: SECRETS }, words).text, foreign);
-    expect(budgetText({ connectionName: 'Acme books', low: true, organisation, dayRemaining: 9, dayLimit: 100 }, words).text).toMatch(/"Acme books": organisation Beta Ltd is running out of Xero calls today\n9 of 100 calls left/);
+    for (const low of [true, false])
+      check(budgetText({ connectionName: 'Acme books', low, organisation, dayRemaining: 9, dayLimit: 100, secrets: SECRETS }, words).text, foreign);
+    expect(budgetText({ connectionName: 'Acme books', low: true, organisation, dayRemaining: 9, dayLimit: 100 }, words).text).toMatch(
+      /"Acme books": organisation Beta Ltd is running out of Xero calls today\n9 of 100 calls left/,
+    );
     const added = organisationAddedText({ connectionName: `Acme ${KEY}`, organisation }, words).text;
     check(added, foreign);
     expect(added).toContain(`${words.connectionNoun} "Acme": organisation Beta Ltd added`);

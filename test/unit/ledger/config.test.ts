@@ -21,7 +21,15 @@ function error(run: () => unknown): Error {
 }
 
 describe('ledgerFromN8nEnvironment: which backend for which n8n settings', () => {
-  const postgresEnv = { DB_TYPE: 'postgresdb', DB_POSTGRESDB_HOST: 'db', DB_POSTGRESDB_PORT: '5433', DB_POSTGRESDB_DATABASE: 'n8ndb', DB_POSTGRESDB_USER: 'n8n', DB_POSTGRESDB_PASSWORD: 'pw', DB_POSTGRESDB_SCHEMA: 'automation' };
+  const postgresEnv = {
+    DB_TYPE: 'postgresdb',
+    DB_POSTGRESDB_HOST: 'db',
+    DB_POSTGRESDB_PORT: '5433',
+    DB_POSTGRESDB_DATABASE: 'n8ndb',
+    DB_POSTGRESDB_USER: 'n8n',
+    DB_POSTGRESDB_PASSWORD: 'pw',
+    DB_POSTGRESDB_SCHEMA: 'automation',
+  };
   const redisEnv = { QUEUE_BULL_REDIS_HOST: 'redis', QUEUE_BULL_REDIS_PORT: '6380', QUEUE_BULL_REDIS_PASSWORD: 'rpw', QUEUE_BULL_REDIS_DB: '2' };
 
   test.each<[string, CreateLedgerOptions['kind'], N8nEnvironment]>([
@@ -60,7 +68,9 @@ describe('ledgerFromN8nEnvironment: which backend for which n8n settings', () =>
     const { options } = choose({ DB_TYPE: 'postgresdb', DB_POSTGRESDB_PASSWORD_FILE: join(dir, 'password'), DB_POSTGRESDB_SSL_CA: join(dir, 'ca.pem') });
     expect(options.postgres?.password).toBe('from-file');
     expect(options.postgres?.ssl).toMatchObject({ ca: expect.stringContaining('BEGIN CERTIFICATE'), rejectUnauthorized: true });
-    expect(choose({ DB_TYPE: 'postgresdb', DB_POSTGRESDB_SSL_ENABLED: 'true', DB_POSTGRESDB_SSL_REJECT_UNAUTHORIZED: 'false' }).options.postgres?.ssl).toMatchObject({ rejectUnauthorized: false });
+    expect(
+      choose({ DB_TYPE: 'postgresdb', DB_POSTGRESDB_SSL_ENABLED: 'true', DB_POSTGRESDB_SSL_REJECT_UNAUTHORIZED: 'false' }).options.postgres?.ssl,
+    ).toMatchObject({ rejectUnauthorized: false });
     expect(choose({ DB_TYPE: 'postgresdb' }).options.postgres?.ssl).toBeUndefined();
   });
 
@@ -83,19 +93,27 @@ describe('ledgerFromN8nEnvironment: which backend for which n8n settings', () =>
     );
     expect(choose({}, { kind: 'postgres', connectionString: 'postgres://x@h/d' }).options.postgres).toBeUndefined();
     expect(choose(env, { kind: 'auto' }).options.kind).toBe('postgres');
-    expect(choose({}, { kind: 'redis', redisUrl: 'redis://r:6379', keyPrefix: 'x:' }).options).toMatchObject({ kind: 'redis', redisUrl: 'redis://r:6379', keyPrefix: 'x:' });
+    expect(choose({}, { kind: 'redis', redisUrl: 'redis://r:6379', keyPrefix: 'x:' }).options).toMatchObject({
+      kind: 'redis',
+      redisUrl: 'redis://r:6379',
+      keyPrefix: 'x:',
+    });
   });
 
   test('bad settings give errors that name the setting and the fix', () => {
-    expect(error(() => choose({}, { kind: 'postgres' })).message).toMatch(/"postgres" Xero Guard ledger, but n8n does not use PostgreSQL.*connectionString.*DB_TYPE=postgresdb/);
+    expect(error(() => choose({}, { kind: 'postgres' })).message).toMatch(
+      /"postgres" Xero Guard ledger, but n8n does not use PostgreSQL.*connectionString.*DB_TYPE=postgresdb/,
+    );
     expect(error(() => choose({}, { kind: 'mongo' as never })).message).toMatch(/Ledger setting "kind" must be "auto", "file"/);
     expect(error(() => choose({}, { knd: 'file' } as never)).message).toMatch(/Unknown Ledger setting "knd"/);
     expect(error(() => choose({ DB_TYPE: 'postgresdb', DB_POSTGRESDB_PORT: 'five' })).message).toMatch(/DB_POSTGRESDB_PORT must be a port number/);
-    expect(error(() => choose({ DB_TYPE: 'postgresdb', DB_POSTGRESDB_PASSWORD_FILE: '/nonexistent/pw' })).message).toMatch(/DB_POSTGRESDB_PASSWORD_FILE points to \/nonexistent\/pw/);
+    expect(error(() => choose({ DB_TYPE: 'postgresdb', DB_POSTGRESDB_PASSWORD_FILE: '/nonexistent/pw' })).message).toMatch(
+      /DB_POSTGRESDB_PASSWORD_FILE points to \/nonexistent\/pw/,
+    );
     expect(error(() => chooseN8nLedger({}, { userFolder: '/nonexistent' })).message).toMatch(/No encryption key.*N8N_ENCRYPTION_KEY/);
   });
 
-  test("the encryption key: N8N_ENCRYPTION_KEY, else the key n8n saved in <userFolder>/.n8n/config", () => {
+  test('the encryption key: N8N_ENCRYPTION_KEY, else the key n8n saved in <userFolder>/.n8n/config', () => {
     const folder = mkdtempSync(join(tmpdir(), 'xg-n8n-'));
     mkdirSync(join(folder, '.n8n'));
     writeFileSync(join(folder, '.n8n', 'config'), JSON.stringify({ encryptionKey: 'saved-key' }));
@@ -124,15 +142,43 @@ describe('createLedger / buildLedger options', () => {
     ['file without a folder', { kind: 'file', encryptionKey: 'k' }, /needs option "directory"/],
     ['postgres without a server', { kind: 'postgres', encryptionKey: 'k' }, /needs option "connectionString".*or "postgres"/],
     ['redis without a server', { kind: 'redis', encryptionKey: 'k' }, /needs option "redisUrl"/],
-    ['an option of another kind', { kind: 'file', directory: '/tmp/x', keyPrefix: 'x:', encryptionKey: 'k' }, /Option "keyPrefix" does not apply to a "file" ledger.*"redis"/],
+    [
+      'an option of another kind',
+      { kind: 'file', directory: '/tmp/x', keyPrefix: 'x:', encryptionKey: 'k' },
+      /Option "keyPrefix" does not apply to a "file" ledger.*"redis"/,
+    ],
     ['a typo', { kind: 'postgres', connectionString: 'postgres://h/d', tablePrefx: 'x', encryptionKey: 'k' }, /Unknown ledger option "tablePrefx"/],
-    ['a typo in the server fields', { kind: 'postgres', postgres: { hostname: 'h' }, encryptionKey: 'k' }, /Unknown option "postgres.hostname"; "postgres" takes connectionString, host/],
-    ['a bad port', { kind: 'postgres', postgres: { host: 'h', port: 70000 }, encryptionKey: 'k' }, /Option "postgres.port" must be a port number from 1 to 65535 \(got 70000\)/],
-    ['a bad table prefix', { kind: 'postgres', connectionString: 'postgres://h/d', tablePrefix: 'x; DROP TABLE', encryptionKey: 'k' }, /Option "tablePrefix" must be letters, digits and underscores/],
-    ['a bad schema', { kind: 'postgres', connectionString: 'postgres://h/d', schema: 'a.b', encryptionKey: 'k' }, /Option "schema" must be a plain PostgreSQL schema name/],
+    [
+      'a typo in the server fields',
+      { kind: 'postgres', postgres: { hostname: 'h' }, encryptionKey: 'k' },
+      /Unknown option "postgres.hostname"; "postgres" takes connectionString, host/,
+    ],
+    [
+      'a bad port',
+      { kind: 'postgres', postgres: { host: 'h', port: 70000 }, encryptionKey: 'k' },
+      /Option "postgres.port" must be a port number from 1 to 65535 \(got 70000\)/,
+    ],
+    [
+      'a bad table prefix',
+      { kind: 'postgres', connectionString: 'postgres://h/d', tablePrefix: 'x; DROP TABLE', encryptionKey: 'k' },
+      /Option "tablePrefix" must be letters, digits and underscores/,
+    ],
+    [
+      'a bad schema',
+      { kind: 'postgres', connectionString: 'postgres://h/d', schema: 'a.b', encryptionKey: 'k' },
+      /Option "schema" must be a plain PostgreSQL schema name/,
+    ],
     ['a bad Redis URL', { kind: 'redis', redisUrl: 'http://h', encryptionKey: 'k' }, /Option "url" for Redis must start with redis:\/\//],
-    ['a bad connection string', { kind: 'postgres', connectionString: 'not a url', encryptionKey: 'k' }, /Option "connectionString" is not a valid postgres:\/\/ URL/],
-    ['a bad lease time source', { kind: 'postgres', connectionString: 'postgres://h/d', leaseTime: 'host', encryptionKey: 'k' }, /Option "leaseTime" must be "database" or "clock"/],
+    [
+      'a bad connection string',
+      { kind: 'postgres', connectionString: 'not a url', encryptionKey: 'k' },
+      /Option "connectionString" is not a valid postgres:\/\/ URL/,
+    ],
+    [
+      'a bad lease time source',
+      { kind: 'postgres', connectionString: 'postgres://h/d', leaseTime: 'host', encryptionKey: 'k' },
+      /Option "leaseTime" must be "database" or "clock"/,
+    ],
   ])('%s -> a clear LedgerConfigError', (_name, options, message) => {
     const e = error(() => buildLedger(options as CreateLedgerOptions));
     expect(e).toBeInstanceOf(LedgerConfigError);

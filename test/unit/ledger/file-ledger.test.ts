@@ -10,9 +10,26 @@ const clock = new ManualClock(Date.UTC(2026, 0, 1));
 
 function record(version: number, label: string): ConnectionRecord {
   return {
-    key: KEY, version, grant: 'authorization_code', state: 'active', stateReason: null,
-    tokenSet: { accessToken: `at-${label}`, refreshToken: `rt-${label}`, tokenType: 'Bearer', scope: [], expiresAt: clock.now() + 1800_000, obtainedAt: clock.now() },
-    lastRotationAt: clock.now(), pending: null, rejectedRefreshTokenFp: null, candidates: [], history: [], createdAt: clock.now(), updatedAt: clock.now(),
+    key: KEY,
+    version,
+    grant: 'authorization_code',
+    state: 'active',
+    stateReason: null,
+    tokenSet: {
+      accessToken: `at-${label}`,
+      refreshToken: `rt-${label}`,
+      tokenType: 'Bearer',
+      scope: [],
+      expiresAt: clock.now() + 1800_000,
+      obtainedAt: clock.now(),
+    },
+    lastRotationAt: clock.now(),
+    pending: null,
+    rejectedRefreshTokenFp: null,
+    candidates: [],
+    history: [],
+    createdAt: clock.now(),
+    updatedAt: clock.now(),
   };
 }
 

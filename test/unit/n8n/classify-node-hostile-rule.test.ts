@@ -17,10 +17,16 @@ it('a memory-bomb rule is stopped and named; every item is still classified and 
   ];
   const out = await run({
     items,
-    parameters: { outputMode: 'perAction', customRules: { rules: [{ name: 'Pad and split', expression: "$count($split($pad('', 150000002, 'z'), '')) > 0", category: 'bomb', action: 'alert' }] } },
+    parameters: {
+      outputMode: 'perAction',
+      customRules: { rules: [{ name: 'Pad and split', expression: "$count($split($pad('', 150000002, 'z'), '')) > 0", category: 'bomb', action: 'alert' }] },
+    },
   });
   const wait = out[1]?.[0]?.json.classification as { category: string; configurationError: string };
   const reauth = out[2]?.[0]?.json.classification as { category: string; configurationError: string };
-  expect(wait).toMatchObject({ category: 'rate_limit_minute', configurationError: expect.stringMatching(/^Custom rule "Pad and split" was stopped: it (?:used more memory|ran longer)/) });
+  expect(wait).toMatchObject({
+    category: 'rate_limit_minute',
+    configurationError: expect.stringMatching(/^Custom rule "Pad and split" was stopped: it (?:used more memory|ran longer)/),
+  });
   expect(reauth).toMatchObject({ category: 'refresh_token_invalid', configurationError: expect.stringContaining('switched off until the rule is changed') });
 });

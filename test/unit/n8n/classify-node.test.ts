@@ -10,10 +10,27 @@ const CANARY = 'eyJhbGciOiJSUzI1NiJ9.eyJDQU5BUllfVE9LRU4iOiIxMjM0NTY3ODkwIn0.c2l
 
 /** One n8n error-output item per action group, as the HTTP Request node produces them. */
 const items: Record<string, INodeExecutionData> = {
-  retry: { json: { error: { message: 'Authorization failed - please check your credentials', description: '401 - "{\\"Title\\":\\"Unauthorized\\",\\"Status\\":401,\\"Detail\\":\\"TokenExpired: token expired at 04/29/2020 09:22:02\\"}"', httpCode: '401' } } },
+  retry: {
+    json: {
+      error: {
+        message: 'Authorization failed - please check your credentials',
+        description: '401 - "{\\"Title\\":\\"Unauthorized\\",\\"Status\\":401,\\"Detail\\":\\"TokenExpired: token expired at 04/29/2020 09:22:02\\"}"',
+        httpCode: '401',
+      },
+    },
+  },
   wait: { json: { statusCode: 429, headers: { 'Retry-After': '42', 'X-Rate-Limit-Problem': 'minute' }, body: '' } },
   reauthenticate: { json: { error: { message: 'The credential "Xero account" needs to be reconnected.' } } },
-  fix: { json: { error: { message: 'Bad request', description: '{"ErrorNumber":10,"Type":"ValidationException","Message":"A validation exception occurred","Elements":[{"ValidationErrors":[{"Message":"Account code \'999\' is not a valid code"}]}]}', httpCode: '400' } } },
+  fix: {
+    json: {
+      error: {
+        message: 'Bad request',
+        description:
+          '{"ErrorNumber":10,"Type":"ValidationException","Message":"A validation exception occurred","Elements":[{"ValidationErrors":[{"Message":"Account code \'999\' is not a valid code"}]}]}',
+        httpCode: '400',
+      },
+    },
+  },
   alert: { json: { hello: 'not an error at all' } },
 };
 
@@ -40,7 +57,10 @@ describe('Xero Guard Classify Error node', () => {
   });
 
   it('puts everything on one output in single mode, keeping the item and adding the classification', async () => {
-    const out = await run({ items: [items.wait as INodeExecutionData, items.alert as INodeExecutionData], parameters: { outputMode: 'single', options: { outputField: 'xero' } } });
+    const out = await run({
+      items: [items.wait as INodeExecutionData, items.alert as INodeExecutionData],
+      parameters: { outputMode: 'single', options: { outputField: 'xero' } },
+    });
     expect(out).toHaveLength(1);
     expect(out[0]).toHaveLength(2);
     expect(out[0]?.[1]?.json).toMatchObject({ hello: 'not an error at all', xero: { category: 'unknown', action: 'alert' } });
@@ -60,7 +80,17 @@ describe('Xero Guard Classify Error node', () => {
       items: [items.fix as INodeExecutionData],
       parameters: {
         outputMode: 'perAction',
-        customRules: { rules: [{ name: 'Bad account code', expression: '$contains(text, "Account code")', category: 'bad_account_code', action: 'alert', advice: 'Ask finance for the right account code.' }] },
+        customRules: {
+          rules: [
+            {
+              name: 'Bad account code',
+              expression: '$contains(text, "Account code")',
+              category: 'bad_account_code',
+              action: 'alert',
+              advice: 'Ask finance for the right account code.',
+            },
+          ],
+        },
       },
     });
     const c = out[4]?.[0]?.json.classification as { category: string; matchedRule: string; advice: string };
@@ -78,7 +108,17 @@ describe('Xero Guard Classify Error node', () => {
 
   it('never copies a token from the error into the classification', async () => {
     const out = await run({
-      items: [{ json: { error: { message: `Request failed with Authorization: Bearer ${CANARY}`, description: `401 - {"Detail":"AuthenticationUnsuccessful","token":"${CANARY}"}`, httpCode: '401' } } }],
+      items: [
+        {
+          json: {
+            error: {
+              message: `Request failed with Authorization: Bearer ${CANARY}`,
+              description: `401 - {"Detail":"AuthenticationUnsuccessful","token":"${CANARY}"}`,
+              httpCode: '401',
+            },
+          },
+        },
+      ],
       parameters: { outputMode: 'single' },
     });
     expect(JSON.stringify(out[0]?.[0]?.json.classification)).not.toContain(CANARY);

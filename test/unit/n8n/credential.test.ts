@@ -17,7 +17,8 @@ const hookThis = { helpers: { httpRequest: async () => ({}) } } as unknown as IH
 
 describe('XeroGuardOAuth2Api', () => {
   const credential = new XeroGuardOAuth2Api();
-  const preAuth = (data: Record<string, unknown>) => (credential.preAuthentication as NonNullable<typeof credential.preAuthentication>).call(hookThis, data as ICredentialDataDecryptedObject);
+  const preAuth = (data: Record<string, unknown>) =>
+    (credential.preAuthentication as NonNullable<typeof credential.preAuthentication>).call(hookThis, data as ICredentialDataDecryptedObject);
   const tokenOf = async (data: Record<string, unknown>) => ((await preAuth(data)).oauthTokenData as { access_token: string }).access_token;
   let f: N8nFixture;
   beforeEach(async () => {
@@ -134,7 +135,7 @@ describe('XeroGuardOAuth2Api', () => {
     await expect(preAuth(f.credentials(first))).rejects.toThrow(/replaced by a newer connection/);
   });
 
-  it('a forged grant (any secret, custom endpoints, an id_token naming the victim) never supersedes the victim\'s chain', async () => {
+  it("a forged grant (any secret, custom endpoints, an id_token naming the victim) never supersedes the victim's chain", async () => {
     const victim = f.seed();
     await preAuth(f.credentials(victim));
     const victimKey = connectionKeyFor(DEMO_CLIENT_ID, victim.refresh_token as string);
@@ -142,9 +143,15 @@ describe('XeroGuardOAuth2Api', () => {
     const second = f.seed();
     await preAuth(f.credentials(second, { clientSecret: 'anything' }));
     const claims = JSON.parse(Buffer.from(victim.access_token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
-    const unsigned = (payload: object) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
+    const unsigned = (payload: object) =>
+      `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
     const forgedAccess = unsigned({ xero_userid: claims.xero_userid, exp: Math.floor(f.clock.now() / 1000) + 1800 });
-    const forged = { ...victim, access_token: forgedAccess, refresh_token: 'forged-refresh-token', id_token: unsigned({ iss: 'https://identity.xero.com', aud: DEMO_CLIENT_ID, xero_userid: claims.xero_userid }) };
+    const forged = {
+      ...victim,
+      access_token: forgedAccess,
+      refresh_token: 'forged-refresh-token',
+      id_token: unsigned({ iss: 'https://identity.xero.com', aud: DEMO_CLIENT_ID, xero_userid: claims.xero_userid }),
+    };
     await preAuth(f.credentials(forged, { clientSecret: 'anything' }));
     const connection = await openGuardedSession(f.credentials(victim));
     expect((await connection.engine.status(victimKey)).state).toBe('active');
@@ -152,7 +159,11 @@ describe('XeroGuardOAuth2Api', () => {
   });
 
   it('gets and renews a Custom Connection token with client credentials', async () => {
-    const data = f.credentials(undefined, { grantType: 'clientCredentials', clientId: DEMO_CUSTOM_CLIENT_ID, xeroScopes: ['accounting.settings', 'accounting.contacts'] });
+    const data = f.credentials(undefined, {
+      grantType: 'clientCredentials',
+      clientId: DEMO_CUSTOM_CLIENT_ID,
+      xeroScopes: ['accounting.settings', 'accounting.contacts'],
+    });
     const token = await tokenOf(data);
     expect(token).toEqual(expect.any(String));
     expect(f.sim.stats().tokenCallsByGrantType.client_credentials).toBe(1);
@@ -180,7 +191,14 @@ describe('XeroGuardOAuth2Api', () => {
   });
 
   it('uses PostgreSQL in queue mode and refuses a shared-nothing file ledger there', () => {
-    const env = { N8N_USER_FOLDER: f.userFolder, N8N_ENCRYPTION_KEY: 'k', EXECUTIONS_MODE: 'queue', DB_TYPE: 'postgresdb', DB_POSTGRESDB_HOST: 'db.internal', DB_POSTGRESDB_PASSWORD: 'pg-secret-canary' };
+    const env = {
+      N8N_USER_FOLDER: f.userFolder,
+      N8N_ENCRYPTION_KEY: 'k',
+      EXECUTIONS_MODE: 'queue',
+      DB_TYPE: 'postgresdb',
+      DB_POSTGRESDB_HOST: 'db.internal',
+      DB_POSTGRESDB_PASSWORD: 'pg-secret-canary',
+    };
     const choice = chooseLedger({ kind: 'auto' }, env);
     expect(choice.id).toMatch(/^postgres\|.*db\.internal/);
     expect(choice.id).not.toContain('pg-secret-canary');

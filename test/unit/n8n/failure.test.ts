@@ -34,7 +34,10 @@ describe('n8n failure causes', () => {
   });
 
   it('names the credential in the message of an engine error', () => {
-    const error = toNodeError({ ...NODE, credentials: { xeroGuardOAuth2Api: { id: '1', name: 'Acme books' } } }, new ConnectionStateError(KEY, 'needs_reauth', 'invalid_grant.'));
+    const error = toNodeError(
+      { ...NODE, credentials: { xeroGuardOAuth2Api: { id: '1', name: 'Acme books' } } },
+      new ConnectionStateError(KEY, 'needs_reauth', 'invalid_grant.'),
+    );
     expect(error.message).toMatch(/^The Xero credential "Acme books" needs to be reconnected/);
     expect(error.description).toMatch(/"Switch account"/);
   });

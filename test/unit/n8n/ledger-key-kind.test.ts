@@ -17,6 +17,8 @@ describe('keyKind', () => {
 
   it('is refused when it is neither, naming both', () => {
     expect(() => buildLedger({ kind: 'file', directory: '/tmp/xg-unused', encryptionKey: 'k', keyKind: 'strong' as never })).toThrow(LedgerConfigError);
-    expect(() => buildLedger({ kind: 'file', directory: '/tmp/xg-unused', encryptionKey: 'k', keyKind: 'strong' as never })).toThrow(/"keyKind" must be "random".*or "passphrase"/);
+    expect(() => buildLedger({ kind: 'file', directory: '/tmp/xg-unused', encryptionKey: 'k', keyKind: 'strong' as never })).toThrow(
+      /"keyKind" must be "random".*or "passphrase"/,
+    );
   });
 });

@@ -18,7 +18,16 @@ export interface N8nFixture {
   close(): Promise<void>;
 }
 
-const ENV_KEYS = ['N8N_USER_FOLDER', 'N8N_ENCRYPTION_KEY', 'XERO_GUARD_N8N_VERSION', 'EXECUTIONS_MODE', 'DB_TYPE', 'N8N_EDITOR_BASE_URL', 'WEBHOOK_URL', 'N8N_HOST'];
+const ENV_KEYS = [
+  'N8N_USER_FOLDER',
+  'N8N_ENCRYPTION_KEY',
+  'XERO_GUARD_N8N_VERSION',
+  'EXECUTIONS_MODE',
+  'DB_TYPE',
+  'N8N_EDITOR_BASE_URL',
+  'WEBHOOK_URL',
+  'N8N_HOST',
+];
 
 export async function makeN8nFixture(): Promise<N8nFixture> {
   const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));

@@ -15,7 +15,8 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
     const ctx = { ...fakeContext(options), getNode: () => nodeWithCredential, getInstanceBaseUrl: () => 'http://localhost:5678/' };
     return async () => ((await node.poll.call(ctx as unknown as IPollFunctions)) as INodeExecutionData[][] | null)?.[0]?.map((i) => i.json) ?? null;
   };
-  const tenants = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ tenantId: `00000000-0000-4000-8000-${String(from + i).padStart(12, '0')}`, name: `Client ${from + i} Ltd` }));
+  const tenants = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({ tenantId: `00000000-0000-4000-8000-${String(from + i).padStart(12, '0')}`, name: `Client ${from + i} Ltd` }));
   let f: N8nFixture;
   beforeEach(async () => {
     f = await makeN8nFixture();
@@ -32,7 +33,13 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
     f.sim.removeConnection(gone!.id);
     const disconnected = await poll();
     expect(disconnected).toHaveLength(1);
-    expect(disconnected?.[0]).toMatchObject({ event: 'organisation_disconnected', scope: 'organisation', tenantName: 'Client 7 Ltd', tenantId: gone!.tenantId, credentialName: 'Practice login' });
+    expect(disconnected?.[0]).toMatchObject({
+      event: 'organisation_disconnected',
+      scope: 'organisation',
+      tenantName: 'Client 7 Ltd',
+      tenantId: gone!.tenantId,
+      credentialName: 'Practice login',
+    });
     expect(String(disconnected?.[0]?.message)).toMatch(/^Xero credential "Practice login" \(organisation Client 7 Ltd\)/);
     expect(await poll()).toBeNull();
 
@@ -88,7 +95,9 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
     f.sim.setRateLimits({ perDay: 5 });
     const check = new XeroGuardCheckConnection();
     const run = async () => {
-      const [connected, problems] = await check.execute.call(fakeContext({ credentials: f.credentials(grant), parameters: { tenantId: tenant.tenantId } }) as unknown as IExecuteFunctions);
+      const [connected, problems] = await check.execute.call(
+        fakeContext({ credentials: f.credentials(grant), parameters: { tenantId: tenant.tenantId } }) as unknown as IExecuteFunctions,
+      );
       return [...connected, ...problems][0]?.json as Record<string, unknown>;
     };
     const first = await run();
@@ -108,9 +117,20 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
     const refused = tenants(5)[3]!;
     const real = XeroApiClient.prototype.getOrganisation;
     let deny = false;
-    const spy = jest.spyOn(XeroApiClient.prototype, 'getOrganisation').mockImplementation(async function (this: XeroApiClient, token: string, tenantId: string) {
+    const spy = jest.spyOn(XeroApiClient.prototype, 'getOrganisation').mockImplementation(async function (
+      this: XeroApiClient,
+      token: string,
+      tenantId: string,
+    ) {
       if (deny && tenantId === refused.tenantId) {
-        return { ok: false, response: { status: 403, headers: { 'x-daylimit-remaining': '900' }, body: JSON.stringify({ Title: 'Forbidden', Status: 403, Detail: 'AuthenticationUnsuccessful' }) } };
+        return {
+          ok: false,
+          response: {
+            status: 403,
+            headers: { 'x-daylimit-remaining': '900' },
+            body: JSON.stringify({ Title: 'Forbidden', Status: 403, Detail: 'AuthenticationUnsuccessful' }),
+          },
+        };
       }
       return real.call(this, token, tenantId);
     });
@@ -120,7 +140,12 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
       deny = true;
       const fired = await poll();
       expect(fired).toHaveLength(1);
-      expect(fired?.[0]).toMatchObject({ event: 'organisation_unreachable', tenantId: refused.tenantId, tenantName: refused.name, category: 'tenant_access_denied' });
+      expect(fired?.[0]).toMatchObject({
+        event: 'organisation_unreachable',
+        tenantId: refused.tenantId,
+        tenantName: refused.name,
+        category: 'tenant_access_denied',
+      });
       expect(String(fired?.[0]?.message)).toMatch(/^Xero credential "Practice login" \(organisation Client 3 Ltd\)/);
       expect(await poll()).toBeNull();
       deny = false;

@@ -97,7 +97,13 @@ describe('Xero Guard Connection Trigger', () => {
     expect(fired).toHaveLength(1);
     expect(fired[0]).toHaveLength(1);
     const json = fired[0]?.[0]?.json as Record<string, unknown>;
-    expect(json).toMatchObject({ event: 'problem', status: 'disconnected', previousStatus: 'connected', action: 'reauthenticate', credentialName: 'Xero demo' });
+    expect(json).toMatchObject({
+      event: 'problem',
+      status: 'disconnected',
+      previousStatus: 'connected',
+      action: 'reauthenticate',
+      credentialName: 'Xero demo',
+    });
     expect(['refresh_token_invalid', 'access_revoked']).toContain(json.category);
     expect(json.advice).toEqual(expect.any(String));
     expect(json.reconnectUrl).toBe('http://localhost:5678/home/credentials/cred42');

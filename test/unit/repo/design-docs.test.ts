@@ -46,7 +46,10 @@ export function problemsOf(entry: Entry, read: (file: string) => string | null):
     const text = read(file);
     const member = name.split('.').pop()!;
     // A definition, not a mention: `member(`, `member<`, `class member`, `function member`, `const member =`.
-    const defined = new RegExp(`(^|[\\s.])(async\\s+|private\\s+|static\\s+|readonly\\s+)*(function\\s+|class\\s+|const\\s+)?${member.replace('$', '\\$')}\\s*[(<={]`, 'm');
+    const defined = new RegExp(
+      `(^|[\\s.])(async\\s+|private\\s+|static\\s+|readonly\\s+)*(function\\s+|class\\s+|const\\s+)?${member.replace('$', '\\$')}\\s*[(<={]`,
+      'm',
+    );
     if (text === null) problems.push(`Invariant ${entry.number}: ${file} does not exist`);
     else if (!defined.test(text)) problems.push(`Invariant ${entry.number}: ${file} does not define ${name}`);
     const owner = name.includes('.') ? name.split('.')[0] : null;

@@ -56,7 +56,10 @@ describe('Sealer key kinds', () => {
     const master = scryptSync(s, Buffer.from(derivation.salt, 'base64url'), 32, { N: 32768, r: 8, p: 3, maxmem: 64 * 1024 * 1024 });
     expect(a.keyId).toBe(createHmac('sha256', master).update('xero-guard/ledger key-id').digest('hex').slice(0, 16));
     // The fast 0.1.0 id (HKDF with a fixed salt) is not what a passphrase document stores.
-    const fast = createHmac('sha256', Buffer.from(hkdfSync('sha256', s, 'xero-guard/ledger', 'aes-256-gcm v1', 32))).update('key-id').digest('hex').slice(0, 16);
+    const fast = createHmac('sha256', Buffer.from(hkdfSync('sha256', s, 'xero-guard/ledger', 'aes-256-gcm v1', 32)))
+      .update('key-id')
+      .digest('hex')
+      .slice(0, 16);
     expect(a.keyId).not.toBe(fast);
     expect(sealer.legacyKey().keyId).toBe(fast);
   });

@@ -38,10 +38,7 @@ export function selfSignedCert(hosts: string[]): { key: string; cert: string } {
   const name = seq(set(seq(oid('2.5.4.3'), utf8(hosts[0] ?? 'localhost'))));
   const now = Date.now();
   const san = seq(...hosts.map((h) => tlv(0x82, Buffer.from(h, 'ascii'))));
-  const extensions = tlv(
-    0xa3,
-    seq(seq(oid('2.5.29.19'), tlv(0x04, seq(Buffer.from([0x01, 0x01, 0xff])))), seq(oid('2.5.29.17'), tlv(0x04, san))),
-  );
+  const extensions = tlv(0xa3, seq(seq(oid('2.5.29.19'), tlv(0x04, seq(Buffer.from([0x01, 0x01, 0xff])))), seq(oid('2.5.29.17'), tlv(0x04, san))));
   const serial = randomBytes(16);
   serial[0] = (serial[0] as number) & 0x7f;
   const tbs = seq(
@@ -56,6 +53,9 @@ export function selfSignedCert(hosts: string[]): { key: string; cert: string } {
   );
   const signature = sign('sha256', tbs, privateKey);
   const der = seq(tbs, SHA256_WITH_RSA, tlv(0x03, Buffer.from([0]), signature));
-  const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
+  const pem = `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)
+    ?.join('\n')}\n-----END CERTIFICATE-----\n`;
   return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: pem };
 }

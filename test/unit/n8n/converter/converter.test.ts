@@ -18,7 +18,7 @@ function run(args: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-describe('convert-workflows: every operation and field of n8n 2.41.1\'s Xero node', () => {
+describe("convert-workflows: every operation and field of n8n 2.41.1's Xero node", () => {
   const source = everyOperationWorkflow();
   const text = JSON.stringify(source, null, 2);
   const result = convertText(text, 'every.json', JSON.parse(text), GUARDED);
@@ -71,7 +71,15 @@ describe('convert-workflows: every operation and field of n8n 2.41.1\'s Xero nod
 });
 
 describe('convert-workflows: details', () => {
-  const xeroNode = (parameters: Json, extra: Json = {}) => ({ parameters, name: 'Xero', type: 'n8n-nodes-base.xero', typeVersion: 1, position: [10, 20], credentials: { xeroOAuth2Api: { id: '1', name: 'Xero account' } }, ...extra });
+  const xeroNode = (parameters: Json, extra: Json = {}) => ({
+    parameters,
+    name: 'Xero',
+    type: 'n8n-nodes-base.xero',
+    typeVersion: 1,
+    position: [10, 20],
+    credentials: { xeroOAuth2Api: { id: '1', name: 'Xero account' } },
+    ...extra,
+  });
   const wf = (nodes: Json[]) => ({ nodes, connections: {} });
   const convertOne = (nodes: Json[]) => {
     const t = JSON.stringify(wf(nodes));
@@ -85,13 +93,29 @@ describe('convert-workflows: details', () => {
   });
 
   it('keeps expressions as written, including in the organisation', () => {
-    const { workflow, notes } = convertOne([xeroNode({ resource: 'contact', operation: 'get', organizationId: '={{ $json.tenant }}', contactId: '={{ $json.id }}' })]);
-    expect((workflow.nodes as Json[])[0].parameters).toEqual({ resource: 'contact', operation: 'get', organizationId: { __rl: true, mode: 'id', value: '={{ $json.tenant }}' }, contactId: '={{ $json.id }}' });
+    const { workflow, notes } = convertOne([
+      xeroNode({ resource: 'contact', operation: 'get', organizationId: '={{ $json.tenant }}', contactId: '={{ $json.id }}' }),
+    ]);
+    expect((workflow.nodes as Json[])[0].parameters).toEqual({
+      resource: 'contact',
+      operation: 'get',
+      organizationId: { __rl: true, mode: 'id', value: '={{ $json.tenant }}' },
+      contactId: '={{ $json.id }}',
+    });
     expect(notes).toEqual([]);
   });
 
   it('names the node and field of anything it does not know, and keeps it', () => {
-    const { workflow, notes } = convertOne([xeroNode({ resource: 'contact', operation: 'create', organizationId: ORG_ID, name: 'A', colour: 'red', additionalFields: { fax: '1', phonesUi: { phonesValues: [{ phoneType: 'FAX', extension: '9' }] } } })]);
+    const { workflow, notes } = convertOne([
+      xeroNode({
+        resource: 'contact',
+        operation: 'create',
+        organizationId: ORG_ID,
+        name: 'A',
+        colour: 'red',
+        additionalFields: { fax: '1', phonesUi: { phonesValues: [{ phoneType: 'FAX', extension: '9' }] } },
+      }),
+    ]);
     expect(notes.map((n) => [n.node, n.field])).toEqual([
       ['Xero', 'colour'],
       ['Xero', 'additionalFields.fax'],
@@ -102,11 +126,21 @@ describe('convert-workflows: details', () => {
 
   it('converts the AI tool form of the node too', () => {
     const { workflow } = convertOne([{ ...xeroNode({ resource: 'contact', operation: 'getAll', descriptionType: 'auto' }), type: 'n8n-nodes-base.xeroTool' }]);
-    expect((workflow.nodes as Json[])[0]).toMatchObject({ type: 'n8n-nodes-xero-guard.xeroGuardTool', parameters: { descriptionType: 'auto', organizationId: { __rl: true, mode: 'list', value: '' } } });
+    expect((workflow.nodes as Json[])[0]).toMatchObject({
+      type: 'n8n-nodes-xero-guard.xeroGuardTool',
+      parameters: { descriptionType: 'auto', organizationId: { __rl: true, mode: 'list', value: '' } },
+    });
   });
 
   it('leaves other nodes and their credentials alone', () => {
-    const http = { parameters: { url: 'https://api.xero.com' }, name: 'HTTP', type: 'n8n-nodes-base.httpRequest', typeVersion: 4, position: [0, 0], credentials: { xeroOAuth2Api: { id: '1', name: 'Xero account' } } };
+    const http = {
+      parameters: { url: 'https://api.xero.com' },
+      name: 'HTTP',
+      type: 'n8n-nodes-base.httpRequest',
+      typeVersion: 4,
+      position: [0, 0],
+      credentials: { xeroOAuth2Api: { id: '1', name: 'Xero account' } },
+    };
     const { workflow } = convertOne([xeroNode({ resource: 'contact', operation: 'get', contactId: 'c' }), http]);
     expect((workflow.nodes as Json[])[1]).toEqual(http);
   });
@@ -137,7 +171,10 @@ describe('convert-workflows: details', () => {
   });
 
   it('converts every workflow of an n8n export:workflow --all array', () => {
-    const data = [wf([xeroNode({ resource: 'contact', operation: 'get', contactId: 'a' })]), wf([xeroNode({ resource: 'invoice', operation: 'get', invoiceId: 'b' })])];
+    const data = [
+      wf([xeroNode({ resource: 'contact', operation: 'get', contactId: 'a' })]),
+      wf([xeroNode({ resource: 'invoice', operation: 'get', invoiceId: 'b' })]),
+    ];
     const r = convertText(JSON.stringify(data), 'all.json', data, GUARDED);
     expect(r.converted).toBe(2);
     expect(JSON.parse(r.text ?? '[]')).toHaveLength(2);
@@ -152,7 +189,24 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const withXero = (credentials: Json = { xeroOAuth2Api: { id: '1', name: 'Xero account' } }) =>
-    JSON.stringify({ name: 'Invoices', nodes: [{ parameters: { resource: 'contact', operation: 'get', contactId: 'c1' }, name: 'Xero', type: 'n8n-nodes-base.xero', typeVersion: 1, position: [1, 2], credentials }], connections: {} }, null, 2) + '\n';
+    JSON.stringify(
+      {
+        name: 'Invoices',
+        nodes: [
+          {
+            parameters: { resource: 'contact', operation: 'get', contactId: 'c1' },
+            name: 'Xero',
+            type: 'n8n-nodes-base.xero',
+            typeVersion: 1,
+            position: [1, 2],
+            credentials,
+          },
+        ],
+        connections: {},
+      },
+      null,
+      2,
+    ) + '\n';
   const noXero = '{\n\t"name": "Other",\n\t"nodes": [ { "type": "n8n-nodes-base.set", "name": "Set", "parameters": {} } ],\n\t"connections": {}\n}';
 
   it('writes <name>.xero-guard.json next to the input and leaves the input untouched', () => {
@@ -162,7 +216,10 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
     expect(r.code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(withXero());
     const out = JSON.parse(readFileSync(outputPathFor(file), 'utf8')) as Json;
-    expect((out.nodes as Json[])[0]).toMatchObject({ type: 'n8n-nodes-xero-guard.xeroGuard', credentials: { xeroGuardOAuth2Api: { id: 'g9', name: 'Xero Guarded' } } });
+    expect((out.nodes as Json[])[0]).toMatchObject({
+      type: 'n8n-nodes-xero-guard.xeroGuard',
+      credentials: { xeroGuardOAuth2Api: { id: 'g9', name: 'Xero Guarded' } },
+    });
     expect(r.out).toContain('converted 1 Xero node');
     expect(readFileSync(outputPathFor(file), 'utf8').endsWith('}\n')).toBe(true);
   });
@@ -189,10 +246,15 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
 
   it('takes a folder, finds the only guarded credential in use there, and skips its own outputs', () => {
     writeFileSync(join(dir, 'a.json'), withXero());
-    writeFileSync(join(dir, 'b.json'), withXero({ xeroGuardOAuth2Api: { id: 'g1', name: 'Guarded' } }).replace('n8n-nodes-base.xero', 'n8n-nodes-xero-guard.xeroGuardCheckConnection'));
+    writeFileSync(
+      join(dir, 'b.json'),
+      withXero({ xeroGuardOAuth2Api: { id: 'g1', name: 'Guarded' } }).replace('n8n-nodes-base.xero', 'n8n-nodes-xero-guard.xeroGuardCheckConnection'),
+    );
     const r = run(['convert-workflows', dir]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'a.xero-guard.json'), 'utf8')).nodes[0].credentials).toEqual({ xeroGuardOAuth2Api: { id: 'g1', name: 'Guarded' } });
+    expect(JSON.parse(readFileSync(join(dir, 'a.xero-guard.json'), 'utf8')).nodes[0].credentials).toEqual({
+      xeroGuardOAuth2Api: { id: 'g1', name: 'Guarded' },
+    });
     const again = run(['convert-workflows', dir]);
     expect(again.out).not.toContain('a.xero-guard.json:');
   });
@@ -200,7 +262,13 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
   it('reads the credential from a credentials export', () => {
     writeFileSync(join(dir, 'a.json'), withXero());
     const creds = join(dir, '..', `creds-${Date.now()}.json`);
-    writeFileSync(creds, JSON.stringify([{ id: 'x1', name: 'Old', type: 'xeroOAuth2Api' }, { id: 'g7', name: 'Guarded 7', type: 'xeroGuardOAuth2Api', data: 'encrypted' }]));
+    writeFileSync(
+      creds,
+      JSON.stringify([
+        { id: 'x1', name: 'Old', type: 'xeroOAuth2Api' },
+        { id: 'g7', name: 'Guarded 7', type: 'xeroGuardOAuth2Api', data: 'encrypted' },
+      ]),
+    );
     try {
       expect(run(['convert-workflows', join(dir, 'a.json'), '--credentials', creds]).code).toBe(0);
       expect(readFileSync(join(dir, 'a.xero-guard.json'), 'utf8')).toContain('"id": "g7"');

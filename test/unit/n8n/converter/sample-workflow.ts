@@ -21,7 +21,12 @@ export function sampleOf(field: ManifestField, path: string): unknown {
     case 'collection':
       return Object.fromEntries(Object.entries(field.fields ?? {}).map(([k, f]) => [k, sampleOf(f, `${path}.${k}`)]));
     case 'fixedCollection':
-      return Object.fromEntries(Object.entries(field.fields ?? {}).map(([group, g]) => [group, [Object.fromEntries(Object.entries(g.fields ?? {}).map(([k, f]) => [k, sampleOf(f, `${path}.${k}`)]))]]));
+      return Object.fromEntries(
+        Object.entries(field.fields ?? {}).map(([group, g]) => [
+          group,
+          [Object.fromEntries(Object.entries(g.fields ?? {}).map(([k, f]) => [k, sampleOf(f, `${path}.${k}`)]))],
+        ]),
+      );
     default:
       throw new Error(`no sample for ${field.type} at ${path}`);
   }
@@ -31,19 +36,43 @@ export const ORG_ID = '11111111-1111-4111-8111-111111111111';
 
 /** A workflow as n8n exports it, with one n8n Xero node per resource and operation, every field filled in. */
 export function everyOperationWorkflow(): Json {
-  const nodes: Json[] = [{ parameters: {}, id: 'trigger', name: 'When clicking ‘Execute workflow’', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] }];
+  const nodes: Json[] = [
+    { parameters: {}, id: 'trigger', name: 'When clicking ‘Execute workflow’', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+  ];
   const connections: Json = {};
   let previous = nodes[0].name as string;
   let x = 200;
   for (const [key, fields] of Object.entries(N8N_XERO.fields)) {
     const [resource, operation] = key.split('.');
     const parameters: Json = { resource, operation };
-    for (const [name, field] of Object.entries(fields)) parameters[name] = name === 'organizationId' ? ORG_ID : name === 'returnAll' ? false : sampleOf(field, `${key}.${name}`);
+    for (const [name, field] of Object.entries(fields))
+      parameters[name] = name === 'organizationId' ? ORG_ID : name === 'returnAll' ? false : sampleOf(field, `${key}.${name}`);
     const name = `Xero ${resource} ${operation}`;
-    nodes.push({ parameters, id: `id-${key}`, name, type: 'n8n-nodes-base.xero', typeVersion: 1, position: [x, 100], credentials: { xeroOAuth2Api: { id: 'old1', name: 'Xero account' } }, retryOnFail: true, onError: 'continueErrorOutput' });
+    nodes.push({
+      parameters,
+      id: `id-${key}`,
+      name,
+      type: 'n8n-nodes-base.xero',
+      typeVersion: 1,
+      position: [x, 100],
+      credentials: { xeroOAuth2Api: { id: 'old1', name: 'Xero account' } },
+      retryOnFail: true,
+      onError: 'continueErrorOutput',
+    });
     connections[previous] = { main: [[{ node: name, type: 'main', index: 0 }]] };
     previous = name;
     x += 200;
   }
-  return { name: 'Every Xero operation', nodes, pinData: {}, connections, active: false, settings: { executionOrder: 'v1' }, versionId: 'v1', meta: { instanceId: 'i' }, id: 'wf1', tags: [] };
+  return {
+    name: 'Every Xero operation',
+    nodes,
+    pinData: {},
+    connections,
+    active: false,
+    settings: { executionOrder: 'v1' },
+    versionId: 'v1',
+    meta: { instanceId: 'i' },
+    id: 'wf1',
+    tags: [],
+  };
 }

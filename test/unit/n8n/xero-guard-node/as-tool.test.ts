@@ -19,17 +19,27 @@ describe('Xero Guard node as an AI agent tool', () => {
 
   // n8n's tool wrapper (convertNodeToAiTool) sets "Tool Description: Set Automatically" for nodes with
   // resource and operation; the agent is then told getToolDescriptionForNode's text.
-  it.each(RESOURCES.flatMap((r) => Object.keys(r.operations).map((op) => [r.value, op] as const)))('the agent is told what %s %s does', (resource, operation) => {
-    const tool: INode = { id: 't', name: 'Xero Guard', type: 'n8n-nodes-xero-guard.xeroGuardTool', typeVersion: 1, position: [0, 0], parameters: { resource, operation, descriptionType: 'auto' } };
-    const text = getToolDescriptionForNode(tool, node);
-    const r = RESOURCES.find((x) => x.value === resource);
-    const noun = NOUN[resource] ?? r!.name.toLowerCase();
-    expect(text.toLowerCase()).toContain(noun);
-    expect(text).toMatch(/^[A-Z][a-z]+ .+ in Xero Guard$/);
-    // An action sentence, not n8n's fallback of raw values ("getAll invoice") or the node's own description.
-    expect(text).not.toContain(`${operation} ${resource}`);
-    expect(text).not.toBe(node.description.description);
-  });
+  it.each(RESOURCES.flatMap((r) => Object.keys(r.operations).map((op) => [r.value, op] as const)))(
+    'the agent is told what %s %s does',
+    (resource, operation) => {
+      const tool: INode = {
+        id: 't',
+        name: 'Xero Guard',
+        type: 'n8n-nodes-xero-guard.xeroGuardTool',
+        typeVersion: 1,
+        position: [0, 0],
+        parameters: { resource, operation, descriptionType: 'auto' },
+      };
+      const text = getToolDescriptionForNode(tool, node);
+      const r = RESOURCES.find((x) => x.value === resource);
+      const noun = NOUN[resource] ?? r!.name.toLowerCase();
+      expect(text.toLowerCase()).toContain(noun);
+      expect(text).toMatch(/^[A-Z][a-z]+ .+ in Xero Guard$/);
+      // An action sentence, not n8n's fallback of raw values ("getAll invoice") or the node's own description.
+      expect(text).not.toContain(`${operation} ${resource}`);
+      expect(text).not.toBe(node.description.description);
+    },
+  );
 
   it('every operation and resource option explains itself', () => {
     for (const p of [...byName('operation'), ...byName('resource')]) {
@@ -49,7 +59,7 @@ describe('Xero Guard node as an AI agent tool', () => {
     expect(org.modes?.map((m) => m.name)).toEqual(['list', 'id', 'name']);
   });
 
-  it('the node description (the manual tool description\'s default) names Xero and what it works on', () => {
+  it("the node description (the manual tool description's default) names Xero and what it works on", () => {
     expect(d.description).toMatch(/Xero/);
     expect(d.description).toMatch(/contacts, invoices/);
   });

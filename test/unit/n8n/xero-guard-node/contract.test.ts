@@ -22,10 +22,25 @@ const ID = 'aaaaaaaa-0000-4000-8000-000000000001';
 const rec = { Name: 'Acme' };
 
 /** Create / get / get many / update / removal for the endpoints that share Xero's collection shape. */
-function entity(plural: string, idParam: string, idKey: string, ops: { create?: 'PUT'; update?: true; get?: false; getAll: Record<string, string>; remove?: Record<string, 'DELETE' | string>; paging?: 'page' | 'none'; pdf?: true; since?: false }): Record<string, Case> {
+function entity(
+  plural: string,
+  idParam: string,
+  idKey: string,
+  ops: {
+    create?: 'PUT';
+    update?: true;
+    get?: false;
+    getAll: Record<string, string>;
+    remove?: Record<string, 'DELETE' | string>;
+    paging?: 'page' | 'none';
+    pdf?: true;
+    since?: false;
+  },
+): Record<string, Case> {
   const cases: Record<string, Case> = {};
   const withId = { [idParam]: ID };
-  if (ops.create) cases.create = { parameters: { fields: JSON.stringify(rec) }, method: 'PUT', path: `/${plural}`, body: { [plural]: [rec] }, envelope: plural };
+  if (ops.create)
+    cases.create = { parameters: { fields: JSON.stringify(rec) }, method: 'PUT', path: `/${plural}`, body: { [plural]: [rec] }, envelope: plural };
   if (ops.get !== false) cases.get = { parameters: withId, method: 'GET', path: `/${plural}/${ID}`, envelope: plural };
   cases.getAll = {
     parameters: { returnAll: true, options: { where: 'Name=="x"', orderBy: 'Name', sortOrder: 'ASC', modifiedSince: '2026-01-01T00:00:00.000Z' } },
@@ -36,10 +51,28 @@ function entity(plural: string, idParam: string, idKey: string, ops: { create?: 
     extra: { paging: ops.paging ?? 'page', ...(ops.since === false ? {} : { modifiedSince: '2026-01-01T00:00:00.000Z' }) },
     envelope: plural,
   };
-  if (ops.update) cases.update = { parameters: { ...withId, fields: { Name: 'New' } }, method: 'POST', path: `/${plural}/${ID}`, body: { [plural]: [{ Name: 'New', [idKey]: ID }] }, envelope: plural };
+  if (ops.update)
+    cases.update = {
+      parameters: { ...withId, fields: { Name: 'New' } },
+      method: 'POST',
+      path: `/${plural}/${ID}`,
+      body: { [plural]: [{ Name: 'New', [idKey]: ID }] },
+      envelope: plural,
+    };
   for (const [op, how] of Object.entries(ops.remove ?? {}))
-    cases[op] = how === 'DELETE' ? { parameters: withId, method: 'DELETE', path: `/${plural}/${ID}`, envelope: plural } : { parameters: withId, method: 'POST', path: `/${plural}/${ID}`, body: { [plural]: [{ [idKey]: ID, Status: how }] }, envelope: plural };
-  if (ops.pdf) cases.downloadPdf = { parameters: { ...withId, binaryPropertyName: 'pdf' }, kind: 'download', method: 'GET', path: `/${plural}/${ID}`, extra: { binary: { direction: 'download', accept: 'application/pdf', fileName: expect.stringContaining(ID) as unknown as string } }, envelope: null };
+    cases[op] =
+      how === 'DELETE'
+        ? { parameters: withId, method: 'DELETE', path: `/${plural}/${ID}`, envelope: plural }
+        : { parameters: withId, method: 'POST', path: `/${plural}/${ID}`, body: { [plural]: [{ [idKey]: ID, Status: how }] }, envelope: plural };
+  if (ops.pdf)
+    cases.downloadPdf = {
+      parameters: { ...withId, binaryPropertyName: 'pdf' },
+      kind: 'download',
+      method: 'GET',
+      path: `/${plural}/${ID}`,
+      extra: { binary: { direction: 'download', accept: 'application/pdf', fileName: expect.stringContaining(ID) as unknown as string } },
+      envelope: null,
+    };
   return cases;
 }
 
@@ -55,7 +88,11 @@ const CASES: Record<string, Record<string, Case>> = {
           taxNumber: '12-345',
           xeroNetworkKey: 'nk',
           phonesUi: { phonesValues: [{ phoneType: 'MOBILE', phoneNumber: '555', phoneAreaCode: '09', phoneCountryCode: '64' }] },
-          addressesUi: { addressesValues: [{ type: 'STREET', line1: '1 Main St', line2: '', city: 'Auckland', region: '', postalCode: '1010', country: 'NZ', attentionTo: '' }] },
+          addressesUi: {
+            addressesValues: [
+              { type: 'STREET', line1: '1 Main St', line2: '', city: 'Auckland', region: '', postalCode: '1010', country: 'NZ', attentionTo: '' },
+            ],
+          },
         },
       },
       method: 'POST',
@@ -67,7 +104,18 @@ const CASES: Record<string, Record<string, Case>> = {
             TaxNumber: '12-345',
             XeroNetworkKey: 'nk',
             Phones: [{ PhoneType: 'MOBILE', PhoneNumber: '555', PhoneAreaCode: '09', PhoneCountryCode: '64' }],
-            Addresses: [{ AddressType: 'STREET', AddressLine1: '1 Main St', AddressLine2: '', City: 'Auckland', Region: '', PostalCode: '1010', Country: 'NZ', AttentionTo: '' }],
+            Addresses: [
+              {
+                AddressType: 'STREET',
+                AddressLine1: '1 Main St',
+                AddressLine2: '',
+                City: 'Auckland',
+                Region: '',
+                PostalCode: '1010',
+                Country: 'NZ',
+                AttentionTo: '',
+              },
+            ],
             Name: 'Acme Ltd',
           },
         ],
@@ -84,16 +132,56 @@ const CASES: Record<string, Record<string, Case>> = {
       extra: { paging: 'page' },
       envelope: 'Contacts',
     },
-    update: { parameters: { contactId: ID, updateFields: { name: 'Renamed', contactStatus: 'ACTIVE' } }, method: 'POST', path: `/Contacts/${ID}`, body: { Contacts: [{ Name: 'Renamed', ContactStatus: 'ACTIVE', ContactID: ID }] }, envelope: 'Contacts' },
-    archive: { parameters: { contactId: ID }, method: 'POST', path: `/Contacts/${ID}`, body: { Contacts: [{ ContactID: ID, ContactStatus: 'ARCHIVED' }] }, envelope: 'Contacts' },
+    update: {
+      parameters: { contactId: ID, updateFields: { name: 'Renamed', contactStatus: 'ACTIVE' } },
+      method: 'POST',
+      path: `/Contacts/${ID}`,
+      body: { Contacts: [{ Name: 'Renamed', ContactStatus: 'ACTIVE', ContactID: ID }] },
+      envelope: 'Contacts',
+    },
+    archive: {
+      parameters: { contactId: ID },
+      method: 'POST',
+      path: `/Contacts/${ID}`,
+      body: { Contacts: [{ ContactID: ID, ContactStatus: 'ARCHIVED' }] },
+      envelope: 'Contacts',
+    },
   },
   invoice: {
     create: {
       parameters: {
         type: 'ACCREC',
         contactId: ID,
-        lineItemsUi: { lineItemsValues: [{ description: 'Work', quantity: 2, unitAmount: '50', itemCode: '', accountCode: '200', taxType: 'OUTPUT', taxAmount: '', lineAmount: '', discountRate: '' }] },
-        additionalFields: { date: '2026-01-31T00:00:00.000Z', dueDate: '2026-02-28', status: 'AUTHORISED', sendToContact: true, lineAmountType: 'Inclusive', currency: 'NZD', reference: 'R1', invoiceNumber: 'INV-1', url: 'https://x.test', brandingThemeId: 'bt', currencyRate: '1.5', expectedPaymentDate: '2026-03-01', plannedPaymentDate: '2026-03-02' },
+        lineItemsUi: {
+          lineItemsValues: [
+            {
+              description: 'Work',
+              quantity: 2,
+              unitAmount: '50',
+              itemCode: '',
+              accountCode: '200',
+              taxType: 'OUTPUT',
+              taxAmount: '',
+              lineAmount: '',
+              discountRate: '',
+            },
+          ],
+        },
+        additionalFields: {
+          date: '2026-01-31T00:00:00.000Z',
+          dueDate: '2026-02-28',
+          status: 'AUTHORISED',
+          sendToContact: true,
+          lineAmountType: 'Inclusive',
+          currency: 'NZD',
+          reference: 'R1',
+          invoiceNumber: 'INV-1',
+          url: 'https://x.test',
+          brandingThemeId: 'bt',
+          currencyRate: '1.5',
+          expectedPaymentDate: '2026-03-01',
+          plannedPaymentDate: '2026-03-02',
+        },
       },
       method: 'POST',
       path: '/Invoices',
@@ -123,7 +211,10 @@ const CASES: Record<string, Record<string, Case>> = {
     },
     get: { parameters: { invoiceId: ID }, method: 'GET', path: `/Invoices/${ID}`, envelope: 'Invoices' },
     getAll: {
-      parameters: { returnAll: true, options: { statuses: ['DRAFT', 'AUTHORISED'], orderBy: 'Date', sortOrder: 'ASC', where: 'Type=="ACCREC"', createdByMyApp: true } },
+      parameters: {
+        returnAll: true,
+        options: { statuses: ['DRAFT', 'AUTHORISED'], orderBy: 'Date', sortOrder: 'ASC', where: 'Type=="ACCREC"', createdByMyApp: true },
+      },
       kind: 'pages',
       method: 'GET',
       path: '/Invoices',
@@ -132,25 +223,79 @@ const CASES: Record<string, Record<string, Case>> = {
       envelope: 'Invoices',
     },
     update: {
-      parameters: { invoiceId: ID, updateFields: { contactId: 'c2', reference: 'R2', lineItemsUi: { lineItemsValues: [{ lineItemId: 'l1', description: 'Changed', quantity: 1, taxType: 'NONE' }] } } },
+      parameters: {
+        invoiceId: ID,
+        updateFields: {
+          contactId: 'c2',
+          reference: 'R2',
+          lineItemsUi: { lineItemsValues: [{ lineItemId: 'l1', description: 'Changed', quantity: 1, taxType: 'NONE' }] },
+        },
+      },
       method: 'POST',
       path: `/Invoices/${ID}`,
-      body: { Invoices: [{ Reference: 'R2', Contact: { ContactID: 'c2' }, LineItems: [{ Tracking: [], LineItemID: 'l1', Description: 'Changed', TaxType: 'NONE', Quantity: '1' }], InvoiceID: ID }] },
+      body: {
+        Invoices: [
+          {
+            Reference: 'R2',
+            Contact: { ContactID: 'c2' },
+            LineItems: [{ Tracking: [], LineItemID: 'l1', Description: 'Changed', TaxType: 'NONE', Quantity: '1' }],
+            InvoiceID: ID,
+          },
+        ],
+      },
       envelope: 'Invoices',
     },
     email: { parameters: { invoiceId: ID }, method: 'POST', path: `/Invoices/${ID}/Email`, body: {}, envelope: null },
     getOnlineUrl: { parameters: { invoiceId: ID }, method: 'GET', path: `/Invoices/${ID}/OnlineInvoice`, envelope: 'OnlineInvoices' },
-    downloadPdf: { parameters: { invoiceId: ID, binaryPropertyName: 'pdf' }, kind: 'download', method: 'GET', path: `/Invoices/${ID}`, extra: { binary: { direction: 'download', accept: 'application/pdf', fileName: `invoice-${ID}.pdf` } }, envelope: null },
-    void: { parameters: { invoiceId: ID }, method: 'POST', path: `/Invoices/${ID}`, body: { Invoices: [{ InvoiceID: ID, Status: 'VOIDED' }] }, envelope: 'Invoices' },
-    delete: { parameters: { invoiceId: ID }, method: 'POST', path: `/Invoices/${ID}`, body: { Invoices: [{ InvoiceID: ID, Status: 'DELETED' }] }, envelope: 'Invoices' },
+    downloadPdf: {
+      parameters: { invoiceId: ID, binaryPropertyName: 'pdf' },
+      kind: 'download',
+      method: 'GET',
+      path: `/Invoices/${ID}`,
+      extra: { binary: { direction: 'download', accept: 'application/pdf', fileName: `invoice-${ID}.pdf` } },
+      envelope: null,
+    },
+    void: {
+      parameters: { invoiceId: ID },
+      method: 'POST',
+      path: `/Invoices/${ID}`,
+      body: { Invoices: [{ InvoiceID: ID, Status: 'VOIDED' }] },
+      envelope: 'Invoices',
+    },
+    delete: {
+      parameters: { invoiceId: ID },
+      method: 'POST',
+      path: `/Invoices/${ID}`,
+      body: { Invoices: [{ InvoiceID: ID, Status: 'DELETED' }] },
+      envelope: 'Invoices',
+    },
   },
   contactGroup: {
-    ...entity('ContactGroups', 'contactGroupId', 'ContactGroupID', { create: 'PUT', update: true, getAll: FILTERED, paging: 'none', since: false, remove: { delete: 'DELETED' } }),
-    addContacts: { parameters: { contactGroupId: ID, contactIds: 'c1, c2' }, method: 'PUT', path: `/ContactGroups/${ID}/Contacts`, body: { Contacts: [{ ContactID: 'c1' }, { ContactID: 'c2' }] }, envelope: 'Contacts' },
+    ...entity('ContactGroups', 'contactGroupId', 'ContactGroupID', {
+      create: 'PUT',
+      update: true,
+      getAll: FILTERED,
+      paging: 'none',
+      since: false,
+      remove: { delete: 'DELETED' },
+    }),
+    addContacts: {
+      parameters: { contactGroupId: ID, contactIds: 'c1, c2' },
+      method: 'PUT',
+      path: `/ContactGroups/${ID}/Contacts`,
+      body: { Contacts: [{ ContactID: 'c1' }, { ContactID: 'c2' }] },
+      envelope: 'Contacts',
+    },
     removeContact: { parameters: { contactGroupId: ID, contactIds: 'c1' }, method: 'DELETE', path: `/ContactGroups/${ID}/Contacts/c1`, envelope: null },
   },
   creditNote: {
-    ...entity('CreditNotes', 'creditNoteId', 'CreditNoteID', { create: 'PUT', update: true, getAll: FILTERED, remove: { void: 'VOIDED', delete: 'DELETED' }, pdf: true }),
+    ...entity('CreditNotes', 'creditNoteId', 'CreditNoteID', {
+      create: 'PUT',
+      update: true,
+      getAll: FILTERED,
+      remove: { void: 'VOIDED', delete: 'DELETED' },
+      pdf: true,
+    }),
     allocate: {
       parameters: { creditNoteId: ID, allocationInvoiceId: 'inv1', allocationAmount: 12.5, allocationDate: '2026-02-01' },
       method: 'PUT',
@@ -160,34 +305,116 @@ const CASES: Record<string, Record<string, Case>> = {
     },
   },
   payment: entity('Payments', 'paymentId', 'PaymentID', { create: 'PUT', getAll: FILTERED, remove: { delete: 'DELETED' } }),
-  bankTransaction: entity('BankTransactions', 'bankTransactionId', 'BankTransactionID', { create: 'PUT', update: true, getAll: FILTERED, remove: { delete: 'DELETED' } }),
+  bankTransaction: entity('BankTransactions', 'bankTransactionId', 'BankTransactionID', {
+    create: 'PUT',
+    update: true,
+    getAll: FILTERED,
+    remove: { delete: 'DELETED' },
+  }),
   bankTransfer: entity('BankTransfers', 'bankTransferId', 'BankTransferID', { create: 'PUT', getAll: FILTERED, paging: 'none' }),
-  account: entity('Accounts', 'accountId', 'AccountID', { create: 'PUT', update: true, getAll: FILTERED, paging: 'none', remove: { archive: 'ARCHIVED', delete: 'DELETE' } }),
+  account: entity('Accounts', 'accountId', 'AccountID', {
+    create: 'PUT',
+    update: true,
+    getAll: FILTERED,
+    paging: 'none',
+    remove: { archive: 'ARCHIVED', delete: 'DELETE' },
+  }),
   item: entity('Items', 'itemId', 'ItemID', { create: 'PUT', update: true, getAll: FILTERED, paging: 'none', remove: { delete: 'DELETE' } }),
   quote: entity('Quotes', 'quoteId', 'QuoteID', { create: 'PUT', update: true, getAll: { order: 'Name ASC' }, remove: { delete: 'DELETED' }, pdf: true }),
-  purchaseOrder: entity('PurchaseOrders', 'purchaseOrderId', 'PurchaseOrderID', { create: 'PUT', update: true, getAll: { order: 'Name ASC' }, remove: { delete: 'DELETED' }, pdf: true }),
-  manualJournal: entity('ManualJournals', 'manualJournalId', 'ManualJournalID', { create: 'PUT', update: true, getAll: FILTERED, remove: { void: 'VOIDED', delete: 'DELETED' } }),
+  purchaseOrder: entity('PurchaseOrders', 'purchaseOrderId', 'PurchaseOrderID', {
+    create: 'PUT',
+    update: true,
+    getAll: { order: 'Name ASC' },
+    remove: { delete: 'DELETED' },
+    pdf: true,
+  }),
+  manualJournal: entity('ManualJournals', 'manualJournalId', 'ManualJournalID', {
+    create: 'PUT',
+    update: true,
+    getAll: FILTERED,
+    remove: { void: 'VOIDED', delete: 'DELETED' },
+  }),
   trackingCategory: {
-    ...entity('TrackingCategories', 'trackingCategoryId', 'TrackingCategoryID', { create: 'PUT', update: true, getAll: FILTERED, paging: 'none', since: false, remove: { delete: 'DELETE' } }),
-    createOption: { parameters: { trackingCategoryId: ID, optionName: 'North' }, method: 'PUT', path: `/TrackingCategories/${ID}/Options`, body: { Options: [{ Name: 'North' }] }, envelope: 'Options' },
-    updateOption: { parameters: { trackingCategoryId: ID, trackingOptionId: 'o1', optionName: 'South' }, method: 'POST', path: `/TrackingCategories/${ID}/Options/o1`, body: { Options: [{ Name: 'South' }] }, envelope: 'Options' },
-    deleteOption: { parameters: { trackingCategoryId: ID, trackingOptionId: 'o1' }, method: 'DELETE', path: `/TrackingCategories/${ID}/Options/o1`, envelope: 'Options' },
+    ...entity('TrackingCategories', 'trackingCategoryId', 'TrackingCategoryID', {
+      create: 'PUT',
+      update: true,
+      getAll: FILTERED,
+      paging: 'none',
+      since: false,
+      remove: { delete: 'DELETE' },
+    }),
+    createOption: {
+      parameters: { trackingCategoryId: ID, optionName: 'North' },
+      method: 'PUT',
+      path: `/TrackingCategories/${ID}/Options`,
+      body: { Options: [{ Name: 'North' }] },
+      envelope: 'Options',
+    },
+    updateOption: {
+      parameters: { trackingCategoryId: ID, trackingOptionId: 'o1', optionName: 'South' },
+      method: 'POST',
+      path: `/TrackingCategories/${ID}/Options/o1`,
+      body: { Options: [{ Name: 'South' }] },
+      envelope: 'Options',
+    },
+    deleteOption: {
+      parameters: { trackingCategoryId: ID, trackingOptionId: 'o1' },
+      method: 'DELETE',
+      path: `/TrackingCategories/${ID}/Options/o1`,
+      envelope: 'Options',
+    },
   },
   taxRate: {
     create: { parameters: { fields: '{"Name":"Reduced"}' }, method: 'PUT', path: '/TaxRates', body: { TaxRates: [{ Name: 'Reduced' }] }, envelope: 'TaxRates' },
     get: { parameters: { taxType: 'TAX001' }, method: 'GET', path: '/TaxRates/TAX001', envelope: 'TaxRates' },
-    getAll: { parameters: { returnAll: true, options: { where: 'Status=="ACTIVE"' } }, kind: 'pages', method: 'GET', path: '/TaxRates', query: { where: 'Status=="ACTIVE"' }, extra: { paging: 'none' }, envelope: 'TaxRates' },
-    update: { parameters: { taxType: 'TAX001', fields: { Name: 'Renamed' } }, method: 'POST', path: '/TaxRates', body: { TaxRates: [{ Name: 'Renamed', TaxType: 'TAX001' }] }, envelope: 'TaxRates' },
-    delete: { parameters: { taxType: 'TAX001' }, method: 'POST', path: '/TaxRates', body: { TaxRates: [{ TaxType: 'TAX001', Status: 'DELETED' }] }, envelope: 'TaxRates' },
+    getAll: {
+      parameters: { returnAll: true, options: { where: 'Status=="ACTIVE"' } },
+      kind: 'pages',
+      method: 'GET',
+      path: '/TaxRates',
+      query: { where: 'Status=="ACTIVE"' },
+      extra: { paging: 'none' },
+      envelope: 'TaxRates',
+    },
+    update: {
+      parameters: { taxType: 'TAX001', fields: { Name: 'Renamed' } },
+      method: 'POST',
+      path: '/TaxRates',
+      body: { TaxRates: [{ Name: 'Renamed', TaxType: 'TAX001' }] },
+      envelope: 'TaxRates',
+    },
+    delete: {
+      parameters: { taxType: 'TAX001' },
+      method: 'POST',
+      path: '/TaxRates',
+      body: { TaxRates: [{ TaxType: 'TAX001', Status: 'DELETED' }] },
+      envelope: 'TaxRates',
+    },
   },
   currency: {
     create: { parameters: { currencyCode: 'eur' }, method: 'PUT', path: '/Currencies', body: { Code: 'EUR' }, envelope: 'Currencies' },
-    getAll: { parameters: { returnAll: true, options: { orderBy: 'Code', sortOrder: 'ASC' } }, kind: 'pages', method: 'GET', path: '/Currencies', query: { order: 'Code ASC' }, extra: { paging: 'none' }, envelope: 'Currencies' },
+    getAll: {
+      parameters: { returnAll: true, options: { orderBy: 'Code', sortOrder: 'ASC' } },
+      kind: 'pages',
+      method: 'GET',
+      path: '/Currencies',
+      query: { order: 'Code ASC' },
+      extra: { paging: 'none' },
+      envelope: 'Currencies',
+    },
   },
   organisation: { get: { parameters: {}, method: 'GET', path: '/Organisation', envelope: 'Organisations' } },
   journal: {
     get: { parameters: { journalId: ID }, method: 'GET', path: `/Journals/${ID}`, envelope: 'Journals' },
-    getAll: { parameters: { returnAll: true, options: { paymentsOnly: true, modifiedSince: '2026-01-01T00:00:00Z' } }, kind: 'pages', method: 'GET', path: '/Journals', query: { paymentsOnly: 'true' }, extra: { paging: 'offset', modifiedSince: '2026-01-01T00:00:00Z' }, envelope: 'Journals' },
+    getAll: {
+      parameters: { returnAll: true, options: { paymentsOnly: true, modifiedSince: '2026-01-01T00:00:00Z' } },
+      kind: 'pages',
+      method: 'GET',
+      path: '/Journals',
+      query: { paymentsOnly: 'true' },
+      extra: { paging: 'offset', modifiedSince: '2026-01-01T00:00:00Z' },
+      envelope: 'Journals',
+    },
   },
   attachment: {
     getAll: { parameters: { parentType: 'Invoices', parentId: ID }, method: 'GET', path: `/Invoices/${ID}/Attachments`, envelope: 'Attachments' },
@@ -211,11 +438,27 @@ const CASES: Record<string, Record<string, Case>> = {
   },
   history: {
     getAll: { parameters: { parentType: 'Invoices', parentId: ID }, method: 'GET', path: `/Invoices/${ID}/History`, envelope: 'HistoryRecords' },
-    addNote: { parameters: { parentType: 'Quotes', parentId: ID, note: 'Called the customer' }, method: 'PUT', path: `/Quotes/${ID}/History`, body: { HistoryRecords: [{ Details: 'Called the customer' }] }, envelope: 'HistoryRecords' },
+    addNote: {
+      parameters: { parentType: 'Quotes', parentId: ID, note: 'Called the customer' },
+      method: 'PUT',
+      path: `/Quotes/${ID}/History`,
+      body: { HistoryRecords: [{ Details: 'Called the customer' }] },
+      envelope: 'HistoryRecords',
+    },
   },
   report: {
     get: {
-      parameters: { reportName: 'ProfitAndLoss', reportOptions: { fromDate: '2026-01-01T00:00:00.000Z', toDate: '2026-03-31', periods: 2, timeframe: 'MONTH', standardLayout: true, paymentsOnly: false } },
+      parameters: {
+        reportName: 'ProfitAndLoss',
+        reportOptions: {
+          fromDate: '2026-01-01T00:00:00.000Z',
+          toDate: '2026-03-31',
+          periods: 2,
+          timeframe: 'MONTH',
+          standardLayout: true,
+          paymentsOnly: false,
+        },
+      },
       method: 'GET',
       path: '/Reports/ProfitAndLoss',
       query: { fromDate: '2026-01-01', toDate: '2026-03-31', periods: '2', timeframe: 'MONTH', standardLayout: 'true' },
@@ -224,7 +467,15 @@ const CASES: Record<string, Record<string, Case>> = {
   },
   customApiCall: {
     call: {
-      parameters: { api: 'root', method: 'POST', path: '/payroll.xro/2.0/Employees', query: '{"page": 2}', headers: { Accept: 'application/json' }, body: '{"firstName":"Ann"}', recordsField: 'employees' },
+      parameters: {
+        api: 'root',
+        method: 'POST',
+        path: '/payroll.xro/2.0/Employees',
+        query: '{"page": 2}',
+        headers: { Accept: 'application/json' },
+        body: '{"firstName":"Ann"}',
+        recordsField: 'employees',
+      },
       method: 'POST',
       path: '/payroll.xro/2.0/Employees',
       query: { page: '2' },
@@ -250,10 +501,16 @@ describe('Xero Guard node: the request for every resource and operation, and how
   it.each(all)('%s %s', async (resource, operation) => {
     const c = CASES[resource][operation];
     const port = new RecordingPort();
-    const records = [{ ID: 'r1', Name: 'One' }, { ID: 'r2', Name: 'Two' }];
+    const records = [
+      { ID: 'r1', Name: 'One' },
+      { ID: 'r2', Name: 'Two' },
+    ];
     port.answer = () => (c.envelope ? { Id: 'x', Status: 'OK', [c.envelope]: records } : c.envelope === null ? null : records);
     port.pageList = [records];
-    const items = c.kind === 'upload' ? [{ json: {}, binary: { file: { data: Buffer.from('hello').toString('base64'), mimeType: 'application/pdf', fileName: 'r.pdf' } } }] : undefined;
+    const items =
+      c.kind === 'upload'
+        ? [{ json: {}, binary: { file: { data: Buffer.from('hello').toString('base64'), mimeType: 'application/pdf', fileName: 'r.pdf' } } }]
+        : undefined;
     const [out] = await executeXeroGuard(fakeExecute({ parameters: { resource, operation, ...c.parameters }, items }), port);
 
     expect(port.calls).toHaveLength(1);

@@ -24,7 +24,9 @@ describe('Xero Guard node: organisation', () => {
     port.tenants = [TENANT_A, TENANT_B];
     const run = executeXeroGuard(fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }), port);
     await expect(run).rejects.toThrow(NodeOperationError);
-    await expect(executeXeroGuard(fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }), port)).rejects.toThrow(/reaches 2 organisations.*Demo Company \(NZ\).*Second Ltd/);
+    await expect(executeXeroGuard(fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }), port)).rejects.toThrow(
+      /reaches 2 organisations.*Demo Company \(NZ\).*Second Ltd/,
+    );
     expect(port.calls).toHaveLength(0);
   });
 
@@ -42,7 +44,10 @@ describe('Xero Guard node: organisation', () => {
 
   it('names an organisation the connection does not reach, with a configuration-invalid cause', async () => {
     const port = new RecordingPort();
-    const error = await executeXeroGuard(fakeExecute({ parameters: { resource: 'organisation', operation: 'get', organizationId: { __rl: true, mode: 'name', value: 'Gone Ltd' } } }), port).catch((e: unknown) => e);
+    const error = await executeXeroGuard(
+      fakeExecute({ parameters: { resource: 'organisation', operation: 'get', organizationId: { __rl: true, mode: 'name', value: 'Gone Ltd' } } }),
+      port,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NodeOperationError);
     expect((error as NodeOperationError).message).toMatch(/No organisation named "Gone Ltd".*Demo Company/);
     expect((error as NodeOperationError).failure).toEqual({ cause: 'configuration-invalid' });
@@ -52,11 +57,7 @@ describe('Xero Guard node: organisation', () => {
 describe('Xero Guard node: Get Many', () => {
   it('stops at the limit across pages and pairs every record with its item', async () => {
     const port = new RecordingPort();
-    port.pageList = [
-      [{ InvoiceID: '1' }, { InvoiceID: '2' }],
-      [{ InvoiceID: '3' }, { InvoiceID: '4' }],
-      [{ InvoiceID: '5' }],
-    ];
+    port.pageList = [[{ InvoiceID: '1' }, { InvoiceID: '2' }], [{ InvoiceID: '3' }, { InvoiceID: '4' }], [{ InvoiceID: '5' }]];
     const [out] = await executeXeroGuard(fakeExecute({ parameters: { ...getAll, returnAll: false, limit: 3 } }), port);
     expect(out.map((o) => o.json.InvoiceID)).toEqual(['1', '2', '3']);
     const [all] = await executeXeroGuard(fakeExecute({ parameters: { ...getAll, returnAll: true, limit: 3 } }), port);
@@ -69,10 +70,17 @@ describe('Xero Guard node: batch writes', () => {
 
   it('sends several items in one request and pairs each result back to its item', async () => {
     const port = new RecordingPort();
-    port.answer = (call) => ({ Contacts: ((call.spec.body as { Contacts: Array<{ Name: string }> }).Contacts).map((c, i) => ({ ContactID: `id-${i}`, Name: c.Name })) });
+    port.answer = (call) => ({
+      Contacts: (call.spec.body as { Contacts: Array<{ Name: string }> }).Contacts.map((c, i) => ({ ContactID: `id-${i}`, Name: c.Name })),
+    });
     const [out] = await executeXeroGuard(fakeExecute({ parameters: contacts }), port);
     expect(port.calls).toHaveLength(1);
-    expect(port.calls[0].spec).toMatchObject({ method: 'POST', path: '/Contacts', batch: true, body: { Contacts: [{ Name: 'Ann' }, { Name: 'Bob' }, { Name: 'Cy' }] } });
+    expect(port.calls[0].spec).toMatchObject({
+      method: 'POST',
+      path: '/Contacts',
+      batch: true,
+      body: { Contacts: [{ Name: 'Ann' }, { Name: 'Bob' }, { Name: 'Cy' }] },
+    });
     expect(port.calls[0].options?.stableId).toBe('exec-42:node-1:0:0-2');
     expect(out.map((o) => [o.json.Name, o.pairedItem])).toEqual([
       ['Ann', { item: 0 }],
@@ -93,7 +101,12 @@ describe('Xero Guard node: batch writes', () => {
     port.answer = () => ({
       Contacts: [
         { ContactID: 'a', Name: 'Ann' },
-        { Name: 'Bob', HasErrors: true, StatusAttributeString: 'ERROR', ValidationErrors: [{ Message: 'The contact name Bob is already assigned to another contact.' }] },
+        {
+          Name: 'Bob',
+          HasErrors: true,
+          StatusAttributeString: 'ERROR',
+          ValidationErrors: [{ Message: 'The contact name Bob is already assigned to another contact.' }],
+        },
         { ContactID: 'c', Name: 'Cy' },
       ],
     });
@@ -104,7 +117,7 @@ describe('Xero Guard node: batch writes', () => {
     expect(out[2].json.ContactID).toBe('c');
   });
 
-  it('without continueOnFail, a refused element fails the node with Xero\'s message', async () => {
+  it("without continueOnFail, a refused element fails the node with Xero's message", async () => {
     const port = new RecordingPort();
     port.answer = () => ({ Contacts: [{ Name: 'Ann', HasErrors: true, ValidationErrors: [{ Message: 'Email address must be valid.' }] }, { Name: 'Bob' }] });
     await expect(executeXeroGuard(fakeExecute({ parameters: contacts.slice(0, 2) }), port)).rejects.toThrow(/Email address must be valid/);
@@ -133,9 +146,17 @@ describe('Xero Guard node: batch writes', () => {
 describe('Xero Guard node: errors', () => {
   const create = { resource: 'invoice', operation: 'create', type: 'ACCREC', contactId: 'c1' };
 
-  it('a validation error becomes a NodeApiError with Xero\'s messages and the classification', async () => {
+  it("a validation error becomes a NodeApiError with Xero's messages and the classification", async () => {
     const port = new RecordingPort();
-    port.fail = () => xeroFailure({ message: 'A validation exception occurred', summary: 'Xero refused the request', category: 'validation_error', action: 'fix_request', httpStatus: 400, validationMessages: ['Contact is required'] });
+    port.fail = () =>
+      xeroFailure({
+        message: 'A validation exception occurred',
+        summary: 'Xero refused the request',
+        category: 'validation_error',
+        action: 'fix_request',
+        httpStatus: 400,
+        validationMessages: ['Contact is required'],
+      });
     const error = (await executeXeroGuard(fakeExecute({ parameters: create }), port).catch((e: unknown) => e)) as NodeApiError;
     expect(error).toBeInstanceOf(NodeApiError);
     expect(error.message).toBe('Xero refused the request: Contact is required');
@@ -145,13 +166,22 @@ describe('Xero Guard node: errors', () => {
   });
 
   it.each([
-    [{ category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 600 }, { cause: 'rate-limited', retryAfterMs: 600_000 }],
-    [{ category: 'rate_limit_day', action: 'wait_and_retry', retryAfterSeconds: 3600 }, { cause: 'quota-exhausted', retryAfterMs: 3_600_000 }],
+    [
+      { category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 600 },
+      { cause: 'rate-limited', retryAfterMs: 600_000 },
+    ],
+    [
+      { category: 'rate_limit_day', action: 'wait_and_retry', retryAfterSeconds: 3600 },
+      { cause: 'quota-exhausted', retryAfterMs: 3_600_000 },
+    ],
     [{ category: 'access_revoked', action: 'reauthenticate' }, { cause: 'credential-invalid' }],
     [{ category: 'refresh_token_invalid', action: 'reauthenticate' }, { cause: 'credential-invalid' }],
     [{ category: 'tenant_access_denied', action: 'fix_configuration' }, { cause: 'configuration-invalid' }],
     [{ category: 'service_unavailable', action: 'retry' }, { cause: 'temporarily-unavailable' }],
-    [{ category: 'organisation_offline', action: 'wait_and_retry', retryAfterSeconds: 30 }, { cause: 'temporarily-unavailable', retryAfterMs: 30_000 }],
+    [
+      { category: 'organisation_offline', action: 'wait_and_retry', retryAfterSeconds: 30 },
+      { cause: 'temporarily-unavailable', retryAfterMs: 30_000 },
+    ],
   ])('%j carries n8n failure %j', async (fields, failure) => {
     expect(failureOf(fields)).toEqual(failure);
     const port = new RecordingPort();
@@ -171,7 +201,8 @@ describe('Xero Guard node: errors', () => {
   it('continueOnFail puts the error on the item, with the classification, and goes on', async () => {
     const port = new RecordingPort();
     let n = 0;
-    port.fail = () => (n++ === 0 ? xeroFailure({ message: 'Bad', category: 'validation_error', action: 'fix_request', validationMessages: ['Date is invalid'] }) : undefined);
+    port.fail = () =>
+      n++ === 0 ? xeroFailure({ message: 'Bad', category: 'validation_error', action: 'fix_request', validationMessages: ['Date is invalid'] }) : undefined;
     port.answer = () => ({ Invoices: [{ InvoiceID: 'ok' }] });
     const [out] = await executeXeroGuard(fakeExecute({ parameters: [create, create], continueOnFail: true }), port);
     expect(out).toHaveLength(2);
@@ -190,13 +221,22 @@ describe('Xero Guard node: errors', () => {
 
   it('invalid JSON in Fields names the field and the problem', async () => {
     const port = new RecordingPort();
-    await expect(executeXeroGuard(fakeExecute({ parameters: { resource: 'item', operation: 'create', fields: '{"Code": ' } }), port)).rejects.toThrow(/Fields \(JSON\) is not valid JSON/);
+    await expect(executeXeroGuard(fakeExecute({ parameters: { resource: 'item', operation: 'create', fields: '{"Code": ' } }), port)).rejects.toThrow(
+      /Fields \(JSON\) is not valid JSON/,
+    );
   });
 
   it('no token or secret-looking value leaves in an error (canary)', async () => {
     const canary = 'eyJhbGciOiJSUzI1NiJ9.eyJjYW5hcnkiOiJ5ZXMifQ.c2lnbmF0dXJlLWNhbmFyeQ';
     const port = new RecordingPort();
-    port.fail = () => xeroFailure({ message: `boom Bearer ${canary}`, summary: `Xero said Bearer ${canary}`, category: 'unknown', action: 'alert', validationMessages: [`token=${canary}`] });
+    port.fail = () =>
+      xeroFailure({
+        message: `boom Bearer ${canary}`,
+        summary: `Xero said Bearer ${canary}`,
+        category: 'unknown',
+        action: 'alert',
+        validationMessages: [`token=${canary}`],
+      });
     const [out] = await executeXeroGuard(fakeExecute({ parameters: create, continueOnFail: true }), port);
     expect(JSON.stringify(out)).not.toContain(canary);
     const error = await executeXeroGuard(fakeExecute({ parameters: create }), port).catch((e: unknown) => e);
@@ -204,10 +244,12 @@ describe('Xero Guard node: errors', () => {
     expect((error as Error).message).not.toContain(canary);
   });
 
-  it('refuses a custom path that leaves Xero\'s API', async () => {
+  it("refuses a custom path that leaves Xero's API", async () => {
     const port = new RecordingPort();
     for (const path of ['https://evil.test/x', '//evil.test/x', '/Invoices/../../connections', 'Invoices']) {
-      await expect(executeXeroGuard(fakeExecute({ parameters: { resource: 'customApiCall', operation: 'call', method: 'GET', path } }), port)).rejects.toThrow(/must be a path on Xero's API/);
+      await expect(executeXeroGuard(fakeExecute({ parameters: { resource: 'customApiCall', operation: 'call', method: 'GET', path } }), port)).rejects.toThrow(
+        /must be a path on Xero's API/,
+      );
     }
     expect(port.calls).toHaveLength(0);
   });
@@ -216,7 +258,9 @@ describe('Xero Guard node: errors', () => {
 describe('Xero Guard node: binding', () => {
   it('until bound to the core client, says so as a node defect instead of failing obscurely', async () => {
     const node = new XeroGuard();
-    const error = (await node.execute.call(fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }) as IExecuteFunctions).catch((e: unknown) => e)) as NodeOperationError;
+    const error = (await node.execute
+      .call(fakeExecute({ parameters: { resource: 'organisation', operation: 'get' } }) as IExecuteFunctions)
+      .catch((e: unknown) => e)) as NodeOperationError;
     expect(error.failure).toEqual({ cause: 'node-defect' });
   });
 
@@ -227,19 +271,24 @@ describe('Xero Guard node: binding', () => {
     const node = new XeroGuard();
     const search = await node.methods.listSearch.searchOrganisations.call({ getNode: () => ({}) } as never, 'second');
     expect(search.results).toEqual([{ name: 'Second Ltd', value: TENANT_B.tenantId, description: `ORGANISATION ${TENANT_B.tenantId}` }]);
-    const [out] = await node.execute.call(fakeExecute({ parameters: { resource: 'organisation', operation: 'get', organizationId: { __rl: true, mode: 'list', value: TENANT_B.tenantId } } }));
+    const [out] = await node.execute.call(
+      fakeExecute({ parameters: { resource: 'organisation', operation: 'get', organizationId: { __rl: true, mode: 'list', value: TENANT_B.tenantId } } }),
+    );
     expect(out[0].json.tenantId).toBe(TENANT_B.tenantId);
   });
 });
 
-describe('Xero Guard node: the option lists of n8n\'s own Xero node fields', () => {
+describe("Xero Guard node: the option lists of n8n's own Xero node fields", () => {
   it('loads account codes from the chosen organisation, sorted by name', async () => {
     const port = new RecordingPort();
     port.tenants = [TENANT_A, TENANT_B];
     port.answer = () => ({ Accounts: [{ Code: '400', Name: 'Sales' }, { Code: '200', Name: 'Advertising' }, { Name: 'No code' }] });
     bindXeroPort(async () => port);
     const node = new XeroGuard();
-    const context = { getNode: () => ({}), getCurrentNodeParameter: (name: string) => (name === 'organizationId' ? { __rl: true, mode: 'id', value: TENANT_B.tenantId } : undefined) };
+    const context = {
+      getNode: () => ({}),
+      getCurrentNodeParameter: (name: string) => (name === 'organizationId' ? { __rl: true, mode: 'id', value: TENANT_B.tenantId } : undefined),
+    };
     const options = await node.methods.loadOptions.getAccountCodes.call(context as never);
     expect(options).toEqual([
       { name: 'Advertising', value: '200' },

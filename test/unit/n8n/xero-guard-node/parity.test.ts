@@ -24,12 +24,22 @@ function expectSameField(mine: INodeProperties | undefined, theirs: ManifestFiel
     expect({ path, values: theirs.values.filter((v) => !values.includes(v as string)) }).toEqual({ path, values: [] });
   }
   if (theirs.type === 'collection')
-    for (const [name, inner] of Object.entries(theirs.fields ?? {})) expectSameField(((mine.options ?? []) as INodeProperties[]).find((o) => o.name === name), inner, `${path}.${name}`);
+    for (const [name, inner] of Object.entries(theirs.fields ?? {}))
+      expectSameField(
+        ((mine.options ?? []) as INodeProperties[]).find((o) => o.name === name),
+        inner,
+        `${path}.${name}`,
+      );
   if (theirs.type === 'fixedCollection')
     for (const [group, g] of Object.entries(theirs.fields ?? {})) {
       const mineGroup = ((mine.options ?? []) as INodePropertyCollection[]).find((o) => o.name === group);
       expect({ path: `${path}.${group}`, found: mineGroup !== undefined }).toEqual({ path: `${path}.${group}`, found: true });
-      for (const [name, inner] of Object.entries(g.fields ?? {})) expectSameField(mineGroup?.values.find((v) => v.name === name), inner, `${path}.${group}.${name}`);
+      for (const [name, inner] of Object.entries(g.fields ?? {}))
+        expectSameField(
+          mineGroup?.values.find((v) => v.name === name),
+          inner,
+          `${path}.${group}.${name}`,
+        );
     }
 }
 

@@ -1,5 +1,15 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
-import type { XeroAnswer, XeroApiPort, XeroBinaryAnswer, XeroCallOptions, XeroLimits, XeroPage, XeroRequestSpec, XeroTenant, XeroUpload } from '../../../../nodes/XeroGuard/port';
+import type {
+  XeroAnswer,
+  XeroApiPort,
+  XeroBinaryAnswer,
+  XeroCallOptions,
+  XeroLimits,
+  XeroPage,
+  XeroRequestSpec,
+  XeroTenant,
+  XeroUpload,
+} from '../../../../nodes/XeroGuard/port';
 
 export const TENANT_A: XeroTenant = { tenantId: '11111111-1111-4111-8111-111111111111', tenantName: 'Demo Company (NZ)', tenantType: 'ORGANISATION' };
 export const TENANT_B: XeroTenant = { tenantId: '22222222-2222-4222-8222-222222222222', tenantName: 'Second Ltd', tenantType: 'ORGANISATION' };
@@ -67,7 +77,7 @@ export const NODE: INode = { id: 'node-1', name: 'Xero Guard', type: 'n8n-nodes-
 /** The slice of n8n's IExecuteFunctions the node uses, answering parameters as n8n resolves them. */
 export function fakeExecute(o: ContextOptions): IExecuteFunctions {
   const items: INodeExecutionData[] = o.items ?? (Array.isArray(o.parameters) ? o.parameters.map(() => ({ json: {} })) : [{ json: {} }]);
-  const paramsOf = (i: number): IDataObject => (Array.isArray(o.parameters) ? o.parameters[i] ?? {} : o.parameters);
+  const paramsOf = (i: number): IDataObject => (Array.isArray(o.parameters) ? (o.parameters[i] ?? {}) : o.parameters);
   const context = {
     getInputData: () => items,
     getNode: () => NODE,
@@ -83,7 +93,11 @@ export function fakeExecute(o: ContextOptions): IExecuteFunctions {
       return value;
     },
     helpers: {
-      prepareBinaryData: async (data: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> => ({ data: data.toString('base64'), fileName, mimeType: mimeType ?? 'application/octet-stream' }),
+      prepareBinaryData: async (data: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> => ({
+        data: data.toString('base64'),
+        fileName,
+        mimeType: mimeType ?? 'application/octet-stream',
+      }),
       assertBinaryData: (i: number, property: string): IBinaryData => {
         const b = items[i]?.binary?.[property];
         if (!b) throw new Error(`This operation expects the node's input data to contain a binary file '${property}', but none was found [item ${i}]`);
