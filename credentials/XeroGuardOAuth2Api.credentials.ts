@@ -10,6 +10,7 @@ import type {
 import { BASE_SCOPES, DEFAULT_XERO_SCOPES, XERO_SCOPES } from '../src/host';
 import { XERO_ENDPOINTS } from '../src/xero';
 import { accessTokenFor } from '../nodes/shared/guarded-session';
+import { adviceOf } from '../nodes/shared/node-support';
 import { safeErrorMessage } from '../nodes/shared/safe-error';
 
 const XERO_AUTHORIZE_URL = XERO_ENDPOINTS.authorizeUrl;
@@ -50,7 +51,7 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       ],
       default: 'pkce',
       description:
-        'Web App: a Xero user signs in with "Connect my account". Custom Connection: a paid Xero app tied to one organisation, with no sign-in and no refresh token.',
+        'Web App: a Xero user signs in with the "Connect" button of the credential. Custom Connection: a paid Xero app tied to one organisation, with no sign-in and no refresh token.',
     },
     {
       displayName:
@@ -207,8 +208,9 @@ export class XeroGuardOAuth2Api implements ICredentialType {
     try {
       accessToken = await accessTokenFor(credentials);
     } catch (error) {
-      // Only the engine's own sentence travels: no token, no stack from inside the engine.
-      throw new Error(safeErrorMessage(error, credentials));
+      // Only the engine's own sentence travels (no token, no stack), then n8n's step to fix it:
+      // the HTTP Request node shows only the message.
+      throw new Error(`${safeErrorMessage(error, credentials)} ${adviceOf(error)}`);
     }
     const stored = credentials.oauthTokenData && typeof credentials.oauthTokenData === 'object' ? (credentials.oauthTokenData as IDataObject) : {};
     return { oauthTokenData: { ...stored, access_token: accessToken } };

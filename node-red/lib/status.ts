@@ -4,11 +4,14 @@
  */
 import type { CheckResult } from '../../src/check';
 import type { Classification } from '../../src/classify';
-import { adviceFor, shortStatus, type HostWords } from '../../src/host';
+import { adviceFor, shortStatus, type AlertWords } from '../../src/host';
 import type { NodeStatus, RuntimeNode } from './red';
 
-/** Node-RED's words for the core's advice table. */
-export const NODE_RED_WORDS: HostWords = {
+/** Node-RED's words for the core's advice and alert tables. */
+export const NODE_RED_WORDS: AlertWords = {
+  host: 'Node-RED',
+  connectionNoun: 'Xero connection',
+  redirectUrlField: 'the redirect address shown in the xero-connection node',
   connectButton: '"Connect to Xero"',
   holder: 'the xero-connection node',
   reconnect: 'Open the xero-connection node in the Node-RED editor and click "Connect to Xero"',

@@ -1,6 +1,7 @@
-import type { Failure, IDataObject, INode, JsonObject } from 'n8n-workflow';
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { redact } from '../../src/secrets/redact';
+import { failureOf, failureOfError } from '../shared/failure';
 import { adviceOf } from '../shared/node-support';
 import { isXeroPortFailure, type XeroPortFailure } from './port';
 import { MappingError } from './resources';
@@ -16,50 +17,7 @@ export class XeroGuardConfigError extends Error {
   }
 }
 
-const TEMPORARY = new Set(['service_unavailable', 'organisation_offline', 'server_error', 'network_error', 'timeout']);
-const CONFIGURATION = new Set(['tenant_access_denied', 'insufficient_scope', 'connection_limit_reached', 'forbidden']);
-
-/** n8n's `failure` cause for a classified Xero failure, so n8n's back-off reads it without knowing Xero. */
-export function failureOf(f: Pick<XeroPortFailure, 'category' | 'action' | 'retryAfterSeconds'>): Failure | undefined {
-  const retryAfterMs = typeof f.retryAfterSeconds === 'number' && f.retryAfterSeconds >= 0 ? Math.round(f.retryAfterSeconds * 1000) : undefined;
-  const wait = retryAfterMs !== undefined ? { retryAfterMs } : {};
-  if (f.action === 'reauthenticate') return { cause: 'credential-invalid' };
-  if (f.category === 'rate_limit_day') return { cause: 'quota-exhausted', ...wait };
-  if (f.category.startsWith('rate_limit')) return { cause: 'rate-limited', ...wait };
-  if (TEMPORARY.has(f.category)) return { cause: 'temporarily-unavailable', ...wait };
-  if (f.action === 'fix_configuration' || CONFIGURATION.has(f.category)) return { cause: 'configuration-invalid' };
-  return undefined;
-}
-
-/** Engine error codes (the guarded credential's own states) as n8n causes. */
-function failureOfCode(code: string): Failure | undefined {
-  switch (code) {
-    case 'NOT_CONNECTED':
-    case 'NEEDS_REAUTH':
-    case 'SUPERSEDED':
-      return { cause: 'credential-invalid' };
-    case 'MISCONFIGURED':
-    case 'LEDGER_CONFIG':
-    case 'LEDGER_WRONG_KEY':
-    case 'N8nVersionError':
-      return { cause: 'configuration-invalid' };
-    case 'BUSY':
-    case 'RATE_LIMITED':
-    case 'REFRESH_OUTCOME_UNKNOWN':
-    case 'LEDGER_UNAVAILABLE':
-      return { cause: 'temporarily-unavailable' };
-    case 'PORT_UNBOUND':
-      return { cause: 'node-defect' };
-    default:
-      return undefined;
-  }
-}
-
-const codeOf = (error: unknown): string => {
-  if (!error || typeof error !== 'object') return '';
-  const e = error as { code?: unknown; name?: unknown };
-  return typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : '';
-};
+export { failureOf } from '../shared/failure';
 
 const clean = (text: string): string => redact(text, []);
 
@@ -103,7 +61,7 @@ export function toXeroNodeError(node: INode, error: unknown, itemIndex?: number)
     apiError.context.xero = fields;
     return apiError;
   }
-  const failure = failureOfCode(codeOf(error));
+  const failure = failureOfError(error);
   const message = clean(error instanceof Error ? error.message : typeof error === 'string' ? error : 'Xero Guard failed');
   return new NodeOperationError(node, message, { itemIndex, description: adviceOf(error), ...(failure ? { failure } : {}) });
 }

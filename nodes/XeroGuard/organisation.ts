@@ -28,7 +28,7 @@ export function resolveTenant(choice: OrganisationChoice, tenants: readonly Xero
     if (orgs.length === 0)
       throw new XeroGuardConfigError(
         'The Xero credential reaches no organisation',
-        'Open the Xero credential, click "Connect my account" and tick at least one organisation on Xero\'s consent page.',
+        'Open the Xero credential, click "Switch account" (or "Connect") and tick at least one organisation on Xero\'s consent page.',
       );
     throw new XeroGuardConfigError(
       `Choose an Organisation: the Xero credential reaches ${orgs.length} organisations (${list})`,

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { tokenSourceFor, XeroAccountingClient } from '../../src/xero/accounting';
 import { openNodeSession } from '../shared/node-support';
 import { listTenants } from '../shared/tenants';
-import { budgetFor, recordLimits } from './call-budget';
+import { recordLimits } from '../shared/call-budget';
 import { portOverClient } from './client-port';
 import type { XeroApiPort, XeroTenant } from './port';
 
@@ -33,8 +33,7 @@ export const guardedPort: XeroPortFactory = async (context) => {
     tenants.catch(() => (tenants = undefined));
     return tenants;
   };
-  const budget = budgetFor(session.ledger, session.key);
-  return portOverClient(client, connections, budget ? (tenantId, limits) => recordLimits(budget, tenantId, limits) : undefined);
+  return portOverClient(client, connections, session.budget ? (tenantId, limits) => recordLimits(session, tenantId, limits) : undefined);
 };
 
 let factory: XeroPortFactory = guardedPort;

@@ -1,7 +1,10 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { checkConnection } from '../../src/check';
+import { recordCheck } from '../../src/fleet';
 import { checkResultForError } from '../../src/host';
+import { hasChainNotes } from '../../src/ledger';
+import { budgetedApi, budgetReport } from '../shared/call-budget';
 import { CREDENTIAL_TYPE, type GuardedSession } from '../shared/guarded-session';
 import { errorJson, isConnectionStateError, openNodeSession, toNodeError } from '../shared/node-support';
 import { loadTenantOptions } from '../shared/tenants';
@@ -61,8 +64,23 @@ export class XeroGuardCheckConnection implements INodeType {
           continue;
         }
         const tenantId = String(this.getNodeParameter('tenantId', itemIndex, '') ?? '').trim();
-        const result = await checkConnection({ engine: session.engine, key: session.key, api: session.api, tenantId: tenantId || undefined });
-        const out: INodeExecutionData = { json: result as unknown as IDataObject, pairedItem: { item: itemIndex } };
+        await session.budget?.load().catch(() => undefined);
+        // A check is housekeeping: it never spends an organisation's last calls of the day.
+        const skipped = tenantId !== '' && session.budget?.mayUseForHousekeeping(tenantId) === false;
+        const result = await checkConnection({
+          engine: session.engine,
+          key: session.key,
+          api: budgetedApi(session),
+          tenantId: tenantId && !skipped ? tenantId : undefined,
+        });
+        await session.budget?.flush().catch(() => undefined);
+        if (hasChainNotes(session.ledger)) await recordCheck(session.ledger, session.key, result).catch(() => undefined);
+        const report = {
+          ...result,
+          callBudget: budgetReport(session, Date.parse(result.checkedAt)),
+          ...(skipped ? { organisationSkipped: `Not read: ${tenantId} is down to its last Xero calls of the day, kept for your workflows.` } : {}),
+        };
+        const out: INodeExecutionData = { json: report as unknown as IDataObject, pairedItem: { item: itemIndex } };
         (result.status === 'connected' ? connected : problems).push(out);
       } catch (error) {
         if (this.continueOnFail()) {

@@ -166,6 +166,7 @@ export class XeroGuardClassifyError implements INodeType {
     } catch (error) {
       const nodeError = new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error), {
         description: 'Fix or remove this custom rule: the expression must be valid JSONata, and name, category and action must be set.',
+        failure: { cause: 'configuration-invalid' },
       });
       if (!this.continueOnFail()) throw nodeError;
       items.forEach((item, itemIndex) => route({ json: { ...item.json, ...errorJson(nodeError) }, pairedItem: { item: itemIndex } }, null));
@@ -187,7 +188,11 @@ export class XeroGuardClassifyError implements INodeType {
           route({ json: { ...item.json, ...errorJson(error) }, pairedItem: { item: itemIndex } }, null);
           continue;
         }
-        throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error), { itemIndex });
+        // The classifier never throws for its input; what does is a defect of ours or a rule's runtime failure.
+        throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error), {
+          itemIndex,
+          failure: rules ? { cause: 'configuration-invalid' } : { cause: 'node-defect' },
+        });
       }
     }
     return outputs;

@@ -1,8 +1,9 @@
+import { CallBudget } from '../../src/check';
 import { systemClock, type Clock } from '../../src/clock';
 import { connectionKeyFor, type EnginePolicy, type TokenEngine } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
 import { EngineRegistry, requestedScopes, type SharedEngine } from '../../src/host';
-import { buildLedger, type Ledger } from '../../src/ledger';
+import { buildLedger, cleanDisplayName, hasChainNotes, type Ledger } from '../../src/ledger';
 import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type TokenSet, type XeroApiClient, type XeroTrust } from '../../src/xero';
 import { chooseN8nLedger, LEDGER_MODES, type N8nLedgerOverride } from './n8n-ledger';
 import { assertN8nVersion, runningN8nVersion } from './version-gate';
@@ -60,6 +61,8 @@ const settings: { clock: Clock; policy: Partial<EnginePolicy>; xeroTrust?: XeroT
 /** Tests only: a clock and policy for engines created from now on, and a clean registry. */
 export async function resetEnginesForTests(options: { clock?: Clock; policy?: Partial<EnginePolicy>; xeroTrust?: XeroTrust } = {}): Promise<void> {
   await engines.closeAll();
+  budgets.clear();
+  storedNames.clear();
   settings.clock = options.clock ?? systemClock;
   settings.policy = options.policy ?? {};
   settings.xeroTrust = options.xeroTrust;
@@ -86,10 +89,17 @@ export interface GuardedSession {
   engine: TokenEngine;
   api: XeroApiClient;
   credential: XeroGuardCredential;
-  /** The chain's ledger (its notes hold per-organisation call budgets). */
-  ledger: Ledger;
   /** The ledger, for messages. */
   where: string;
+  /** The ledger itself: the fleet view lists it, read-only. */
+  ledger: Ledger;
+  /** This chain's call budget per organisation (kept in the ledger's notes), shared by every node of this process. */
+  budget: CallBudget | null;
+}
+
+export interface OpenSessionOptions {
+  /** The name the user gave the credential: stored with the chain, so every listing and alert uses it. */
+  displayName?: string | null;
 }
 
 /**
@@ -97,7 +107,11 @@ export interface GuardedSession {
  * (client id + the refresh token stored at connect time), the process-wide engine for its ledger,
  * and, on first sight, the connect-time token set adopted as the root of the chain.
  */
-export async function openGuardedSession(data: Data, env: Record<string, string | undefined> = process.env): Promise<GuardedSession> {
+export async function openGuardedSession(
+  data: Data,
+  env: Record<string, string | undefined> = process.env,
+  options: OpenSessionOptions = {},
+): Promise<GuardedSession> {
   assertN8nVersion(runningN8nVersion());
   const credential = readCredential(data);
   if (!credential.client.clientId || !credential.client.clientSecret) {
@@ -109,26 +123,74 @@ export async function openGuardedSession(data: Data, env: Record<string, string 
   const entry = await engineFor(credential, env);
   const key = connectionKeyOf(credential);
   entry.engine.setClient(key, credential.client);
-  await entry.once(key, () => adoptOnFirstSight(entry, key, credential));
-  return { key, engine: entry.engine, api: entry.api, credential, ledger: entry.ledger, where: entry.where };
+  await entry.once(key, () => adoptOnFirstSight(entry, key, credential, options.displayName));
+  await keepDisplayName(entry, key, options.displayName);
+  return { key, engine: entry.engine, api: entry.api, credential, where: entry.where, ledger: entry.ledger, budget: budgetFor(entry, key) };
+}
+
+/** The name last stored per engine and chain in this process: a rename costs one ledger write, the steady state none. */
+const storedNames = new Map<string, string | null>();
+
+/** A renamed credential: stored with the chain, best effort (a busy lease leaves it to a later call; the request goes on). */
+async function keepDisplayName(entry: SharedEngine, key: string, name: string | null | undefined): Promise<void> {
+  if (name === undefined) return;
+  const wanted = cleanDisplayName(name);
+  const id = `${entry.id}|${key}`;
+  if (storedNames.has(id) && storedNames.get(id) === wanted) return;
+  try {
+    const status = await entry.engine.status(key);
+    if (status.state === 'not_connected') return;
+    if ((status.displayName ?? null) !== wanted && wanted !== null) await entry.engine.setDisplayName(key, wanted);
+    storedNames.set(id, wanted);
+  } catch {
+    // The next request tries again; a name is never worth failing a request for.
+  }
+}
+
+const budgets = new Map<string, CallBudget>();
+
+/** One call budget per engine and chain in this process, loaded from the ledger's notes on first use. */
+function budgetFor(entry: SharedEngine, key: string): CallBudget | null {
+  if (!hasChainNotes(entry.ledger)) return null;
+  const id = `${entry.id}|${key}`;
+  let budget = budgets.get(id);
+  if (!budget) {
+    budget = new CallBudget({ notes: entry.ledger, key, clock: settings.clock });
+    budgets.set(id, budget);
+  }
+  return budget;
+}
+
+/**
+ * The ledger the credential's settings choose, without its chain: the fleet view lists it whether or
+ * not this credential is connected, and never talks to Xero.
+ */
+export async function openGuardedLedger(
+  data: Data,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ ledger: Ledger; where: string; policy: Partial<EnginePolicy>; clock: Clock }> {
+  assertN8nVersion(runningN8nVersion());
+  const entry = await engineFor(readCredential(data), env);
+  return { ledger: entry.ledger, where: entry.where, policy: settings.policy, clock: settings.clock };
 }
 
 export function connectionKeyOf(credential: XeroGuardCredential): string {
   if (credential.grant === 'client_credentials') return `xero:${credential.client.clientId}:client_credentials`;
   const refreshToken = str(credential.tokenData?.refresh_token);
   if (!credential.tokenData || !str(credential.tokenData.access_token)) {
-    throw new XeroGuardSetupError('NOT_CONNECTED', 'OAuth credentials not connected: open the Xero credential in n8n and click "Connect my account".');
+    throw new XeroGuardSetupError('NOT_CONNECTED', 'OAuth credentials not connected: open the Xero credential in n8n and click "Connect".');
   }
   if (!refreshToken) {
     throw new XeroGuardSetupError(
       'NOT_CONNECTED',
-      'The Xero credential was connected without a refresh token (the offline_access scope was missing): open the credential and click "Connect my account" again.',
+      'The Xero credential was connected without a refresh token (the offline_access scope was missing): open the credential and click "Switch account" to connect again.',
     );
   }
   return connectionKeyFor(credential.client.clientId, refreshToken);
 }
 
-async function adoptOnFirstSight(entry: SharedEngine, key: string, credential: XeroGuardCredential): Promise<void> {
+async function adoptOnFirstSight(entry: SharedEngine, key: string, credential: XeroGuardCredential, name: string | null | undefined): Promise<void> {
+  const displayName = name ?? undefined;
   const { engine } = entry;
   if ((await engine.status(key)).state !== 'not_connected') return;
   const now = settings.clock.now();
@@ -143,13 +205,13 @@ async function adoptOnFirstSight(entry: SharedEngine, key: string, credential: X
         );
       tokenSet = result.tokenSet;
     }
-    await engine.adoptGrant(key, tokenSet, { ifAbsent: true, grant: 'client_credentials' });
+    await engine.adoptGrant(key, tokenSet, { ifAbsent: true, grant: 'client_credentials', displayName });
     return;
   }
   const tokenSet = tokenSetFromN8n(credential.tokenData as Data, now);
   // The engine supersedes older chains of the same user only if this id_token proves Xero issued the grant.
   const evidence = tokenSet.idToken ? { idToken: tokenSet.idToken, tokenUrl: credential.tokenUrl } : undefined;
-  await engine.adoptGrant(key, tokenSet, { ifAbsent: true, supersedeSameUser: evidence });
+  await engine.adoptGrant(key, tokenSet, { ifAbsent: true, supersedeSameUser: evidence, displayName });
 }
 
 /**

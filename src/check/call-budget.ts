@@ -5,10 +5,11 @@ import type { ChainNotes } from '../ledger/types';
  * What Xero's X-DayLimit-Remaining, X-MinLimit-Remaining and X-AppMinLimit-Remaining headers say.
  * Structurally the same as src/xero's XeroLimits (readRateLimits(headers)): pass that straight in.
  */
+/** One answer's remaining calls, as src/xero's readRateLimits gives them (null or absent: the answer did not say). */
 export interface RateLimitReading {
-  dayRemaining?: number;
-  minuteRemaining?: number;
-  appMinuteRemaining?: number;
+  dayRemaining?: number | null;
+  minuteRemaining?: number | null;
+  appMinuteRemaining?: number | null;
 }
 
 /** One organisation's call budget as last seen, as kept in the ledger beside the chain. */
@@ -303,7 +304,9 @@ export class CallBudget {
 
   /** Folds one Xero answer's rate-limit figures in. Never throws, never waits. */
   record(tenantId: string, reading: RateLimitReading): void {
-    if (!tenantId) return;
+    // An answer that names no figure (an error page, /connections) says nothing about the budget.
+    const said = [reading.dayRemaining, reading.minuteRemaining, reading.appMinuteRemaining].some((v) => typeof v === 'number');
+    if (!tenantId || !said) return;
     const now = this.clock.now();
     const next = applyReading(this.budgets.get(tenantId) ?? null, tenantId, reading, now, this.policy);
     this.budgets.set(tenantId, next);

@@ -7,7 +7,8 @@ export class ConnectionNotFoundError extends XeroGuardError {
   readonly retryable = false;
 
   constructor(readonly connectionKey: string) {
-    super(`No Xero connection "${connectionKey}" is stored in the ledger: connect the account first (n8n: "Connect my account" on the credential).`);
+    // The key stays a property for logs and code; messages reach users, so they name no key and no host's button.
+    super('This Xero connection is not stored in the ledger: connect the account first.');
   }
 }
 
@@ -23,7 +24,7 @@ export class ConnectionBusyError extends XeroGuardError {
   ) {
     super(
       why ??
-        `Another process is refreshing the Xero token for connection "${connectionKey}" and did not finish within ${Math.round(waitedMs / 1000)} s; no refresh was attempted from here. Retry the request shortly.`,
+        `Another process is refreshing the Xero token for this connection and did not finish within ${Math.round(waitedMs / 1000)} s; no refresh was attempted from here. Retry the request shortly.`,
     );
   }
 }
@@ -37,7 +38,7 @@ export class XeroUnreachableError extends XeroGuardError {
     readonly connectionKey: string,
     cause: TokenError,
   ) {
-    super(`${cause.message} The Xero connection "${connectionKey}" is not broken; retry when the network is back.`);
+    super(`${cause.message} This Xero connection is not broken; retry when the network is back.`);
   }
 }
 
@@ -56,8 +57,8 @@ export class RefreshOutcomeUnknownError extends XeroGuardError {
   ) {
     super(
       retryUntil === null
-        ? `${cause.message} The Xero connection "${connectionKey}" is not broken; retry the request shortly.`
-        : `${cause.message} The Xero connection "${connectionKey}" is not broken: its refresh token is kept and will be retried until ${new Date(retryUntil).toISOString()} (Xero's 30-minute grace window). Retry the request shortly.`,
+        ? `${cause.message} This Xero connection is not broken; retry the request shortly.`
+        : `${cause.message} This Xero connection is not broken: its refresh token is kept and will be retried until ${new Date(retryUntil).toISOString()} (Xero's 30-minute grace window). Retry the request shortly.`,
     );
     this.causeKind = cause.kind;
   }
@@ -73,7 +74,7 @@ export class TokenEndpointRateLimitedError extends XeroGuardError {
     readonly retryAfterSeconds: number | undefined,
   ) {
     super(
-      `Xero is rate limiting token requests for connection "${connectionKey}"; retry ${retryAfterSeconds ? `after ${retryAfterSeconds} s` : 'in a minute'}. The connection is not broken.`,
+      `Xero is rate limiting token requests for this connection; retry ${retryAfterSeconds ? `after ${retryAfterSeconds} s` : 'in a minute'}. The connection is not broken.`,
     );
   }
 }
@@ -88,20 +89,21 @@ export class ConnectionStateError extends XeroGuardError {
     readonly state: ConnectionState,
     readonly reason: string,
   ) {
-    super(stateMessage(connectionKey, state, reason));
+    super(stateMessage(state, reason));
     this.code = state === 'needs_reauth' ? 'NEEDS_REAUTH' : state === 'misconfigured' ? 'MISCONFIGURED' : 'SUPERSEDED';
   }
 }
 
-function stateMessage(key: string, state: ConnectionState, reason: string): string {
+/** Host-neutral: each host adds its own reconnect step (src/host/alert-texts.ts, the advice table). */
+function stateMessage(state: ConnectionState, reason: string): string {
   switch (state) {
     case 'needs_reauth':
-      return `The Xero connection "${key}" needs to be reconnected: ${reason} Reconnect it (n8n: open the credential and click "Connect my account"; Node-RED: "Connect to Xero" on the xero-connection node). No further refresh will be tried until then.`;
+      return `This Xero connection needs to be reconnected: ${reason} No further refresh will be tried until then.`;
     case 'misconfigured':
-      return `The Xero connection "${key}" is misconfigured: ${reason} Fix the client id, secret or scopes in the Xero app and the credential, then reconnect.`;
+      return `This Xero connection is misconfigured: ${reason} Fix the client id, secret or scopes in the Xero app, then reconnect.`;
     case 'superseded':
-      return `The Xero connection "${key}" was replaced by a newer connection of the same account (${reason}); use the reconnected credential.`;
+      return `This Xero connection was replaced by a newer connection of the same account (${reason}); use the one that was reconnected.`;
     default:
-      return `The Xero connection "${key}" is ${state}: ${reason}`;
+      return `This Xero connection is ${state}: ${reason}`;
   }
 }

@@ -12,11 +12,11 @@ export type StatusFill = 'red' | 'yellow';
 
 /** What a host calls its own things, in its own words. */
 export interface HostWords {
-  /** The button that connects: '"Connect my account"'. */
+  /** The button that connects: '"Connect"' (n8n 2.41), '"Connect to Xero"' (Node-RED). */
   connectButton: string;
   /** What holds the app's settings and the connection: 'the credential'. */
   holder: string;
-  /** The step that reconnects, as an instruction: 'Open the Xero credential and click "Connect my account"'. */
+  /** The step that reconnects, as an instruction: 'Open the Xero credential in n8n and click "Switch account" ...'. */
   reconnect: string;
   /** The same, short, for a status line: 'click Connect to Xero in the xero-connection node'. */
   reconnectShort: string;
@@ -76,7 +76,7 @@ const RETRY_LATER: Entry = {
 const TABLE: Record<string, Entry> = {
   NOT_CONNECTED: {
     advice: (w) => `${w.reconnect}.`,
-    status: () => 'needs reconnect: never connected; click Connect to Xero',
+    status: (w) => `needs reconnect: never connected; ${w.reconnectShort}`,
     reconnect: true,
   },
   NEEDS_REAUTH: {
@@ -113,6 +113,9 @@ const TABLE: Record<string, Entry> = {
     status: (w) => `ledger file damaged: see ${w.log}, restore or delete it`,
   },
 };
+
+/** Every code the table knows, for tests that go over every text. */
+export const ADVICE_CODES: readonly string[] = Object.keys(TABLE);
 
 const UNKNOWN: Entry = {
   advice: (w) => `See the message above; if it names Xero, check status.xero.com. The Xero Guard docs (${w.docs}) list every message.`,

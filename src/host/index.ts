@@ -3,3 +3,4 @@ export * from './engine-registry';
 export * from './advice';
 export * from './failed-check';
 export * from './scopes';
+export * from './alert-texts';

@@ -3,18 +3,23 @@
  * in as the owner, create the "Xero OAuth2 (Guarded) API" credential in the editor with the
  * simulator's demo client and custom endpoints, click "Connect my account", allow access on the
  * simulator's consent page (a popup), see the credential connected; then import the Watchdog
- * example (examples/watchdog-slack.json) and activate it. Screenshots go to test-artifacts/browser/.
+ * example (examples/watchdog-slack.json) and activate it; revoke the grant in Xero, see exactly one
+ * problem message in Slack, reconnect with the credential's "Switch account" in the editor, see
+ * exactly one "works again" message, and the new chain serve a request with no restart.
+ * Screenshots go to test-artifacts/browser/.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
+import { randomUUID } from 'node:crypto';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, DEMO_USER_EMAIL, type Simulator } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
 import { OWNER, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
-import { CREDENTIAL_TYPE, startE2eSimulator } from '../../../tools/n8n/xero';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
+import { CREDENTIAL_TYPE, PACKAGE, startE2eSimulator } from '../../../tools/n8n/xero';
 
 jest.setTimeout(600_000);
 // n8n marks its elements with data-test-id (playwright's default is data-testid).
@@ -31,6 +36,10 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
   let page: Page | undefined;
   let profile: string | undefined;
   let credentialId: string | undefined;
+  let slack: SlackStandIn | undefined;
+  let watchdogId: string | undefined;
+  let connectionsAtActivation = 0;
+  const connectionsOk = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'connections' && e.status === 200).length;
   const wrapped = e2eTest(() => ({ n8n, sim }));
   /** On failure, a screenshot of where the page stood. */
   const test = (name: string, fn: () => Promise<void>): void =>
@@ -49,6 +58,7 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     mkdirSync(ARTIFACTS, { recursive: true });
     ({ sim } = await startE2eSimulator());
+    slack = await startSlackStandIn();
     n8n = await startN8n();
     profile = mkdtempSync(join(tmpdir(), 'xero-guard-chromium-'));
     // playwright wants the fresh profile as launchPersistentContext's userDataDir, not as --user-data-dir.
@@ -75,6 +85,7 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     await context?.close().catch(() => undefined);
     await n8n?.stop();
     await sim?.close();
+    await slack?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
@@ -149,11 +160,20 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
 
   test('imports the Watchdog example, activates it and shows the canvas', async () => {
     const p = page!;
-    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8');
-    const workflow = JSON.parse(text) as { name: string; nodes: Array<{ credentials?: Record<string, { id: string; name: string }> }> };
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8')
+      .split('https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK')
+      .join(slack!.url);
+    const workflow = JSON.parse(text) as {
+      name: string;
+      nodes: Array<{ parameters: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> }>;
+    };
     for (const node of workflow.nodes)
       if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = { id: credentialId!, name: CREDENTIAL_NAME };
+    // The example polls every 15 minutes; the test polls every minute (n8n's shortest interval).
+    workflow.nodes[0]!.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
     const id = await n8n!.importWorkflow(workflow);
+    watchdogId = id;
+    connectionsAtActivation = connectionsOk();
     await n8n!.activate(id);
     const stored = await n8n!.api('GET', `/workflows/${id}`);
     expect(stored.json.active).toBe(true);
@@ -203,6 +223,81 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     await panel.getByText('Organisation').first().waitFor();
     await p.screenshot({ path: join(ARTIFACTS, 'xero-guard-node-parameters.png') });
     progress(`browser: screenshots in ${ARTIFACTS}`);
+  });
+
+  test('revocation, then "Switch account" in the editor: one problem message, one works-again message, requests served again with no restart', async () => {
+    const p = page!;
+    await waitFor('the activation poll to reach Xero', () => (connectionsOk() > connectionsAtActivation ? true : undefined), 120_000);
+    expect(slack!.messages).toHaveLength(0);
+    sim!.revokeUser(DEMO_USER_EMAIL);
+    await waitFor('the problem message', () => (slack!.messages.length >= 1 ? true : undefined), 150_000, 500);
+    const problem = String(slack!.messages[0]!.body.text);
+    progress(`browser: problem message ${JSON.stringify(problem)}`);
+    expect(problem).toMatch(new RegExp(`^:warning: Xero credential "${CREDENTIAL_NAME.replace(/[()]/g, '\\$&')}" needs reconnecting`));
+    expect(problem).toContain(`/home/credentials/${credentialId}`);
+
+    // Reconnect as a user would: the credential's page, n8n 2.41's "Switch account" (or "Connect"), Allow access.
+    await p.goto(`${n8n!.url}/home/credentials/${credentialId}`);
+    const dialog = p.getByTestId('credential-edit-dialog');
+    await dialog.waitFor();
+    const button = dialog
+      .locator('[data-test-id="oauth-stale-switch-account-button"], [data-test-id="oauth-switch-account-button"], [data-test-id="quick-connect-button"]')
+      .first();
+    await button.waitFor({ timeout: 60_000 });
+    progress(`browser: reconnect button "${(await button.innerText()).trim()}"`);
+    await p.screenshot({ path: join(ARTIFACTS, 'credential-reconnect.png') });
+    const popupPromise = p.waitForEvent('popup');
+    await button.click();
+    const popup = await popupPromise;
+    await popup.waitForSelector('#allow', { timeout: 60_000 });
+    await popup.click('#allow');
+    await waitFor('the popup to close after the callback', () => (popup.isClosed() ? true : undefined), 60_000);
+    await p.getByTestId('oauth-connect-success-banner').waitFor({ timeout: 60_000 });
+
+    await waitFor('the works-again message', () => (slack!.messages.length >= 2 ? true : undefined), 150_000, 500);
+    const recovered = String(slack!.messages[1]!.body.text);
+    progress(`browser: recovered message ${JSON.stringify(recovered)}`);
+    expect(recovered).toMatch(/^:white_check_mark: Xero credential ".*" works again/);
+    const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
+    const at = polls();
+    await waitFor('one more poll', () => (polls() > at ? true : undefined), 150_000, 500);
+    await waitFor(
+      'that poll to finish',
+      async () => ((await n8n!.executions({ workflowId: watchdogId! })).every((e) => e.status !== 'running') ? true : undefined),
+      120_000,
+    );
+    expect(slack!.messages).toHaveLength(2);
+
+    // The new chain serves a request in the same n8n process.
+    const check = {
+      name: 'check after reconnect',
+      nodes: [
+        {
+          id: randomUUID(),
+          name: 'Webhook',
+          type: 'n8n-nodes-base.webhook',
+          typeVersion: 2,
+          position: [0, 0],
+          webhookId: randomUUID(),
+          parameters: { httpMethod: 'POST', path: 'check-after-reconnect', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+        },
+        {
+          id: randomUUID(),
+          name: 'Check Xero Connection',
+          type: `${PACKAGE}.xeroGuardCheckConnection`,
+          typeVersion: 1,
+          position: [240, 0],
+          parameters: {},
+          credentials: { [CREDENTIAL_TYPE]: { id: credentialId!, name: CREDENTIAL_NAME } },
+        },
+      ],
+      connections: { Webhook: { main: [[{ node: 'Check Xero Connection', type: 'main', index: 0 }]] } },
+      settings: { executionOrder: 'v1' },
+    };
+    await n8n!.activate(await n8n!.importWorkflow(check));
+    const answer = await n8n!.webhook('check-after-reconnect');
+    expect(answer.json).toEqual([expect.objectContaining({ status: 'connected' })]);
+    await n8n!.deactivate(watchdogId!);
   });
 });
 

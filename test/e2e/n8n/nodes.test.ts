@@ -20,7 +20,9 @@ jest.setTimeout(300_000);
 
 const EXAMPLES = ['watchdog-slack.json', 'retry-loop.json', 'keep-alive.json'];
 const SLACK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK';
-const OUR_NODES = ['xeroGuardConnectionTrigger', 'xeroGuardCheckConnection', 'xeroGuardRefreshToken', 'xeroGuardClassifyError'].map((n) => `${PACKAGE}.${n}`);
+const OUR_NODES = ['xeroGuardConnectionTrigger', 'xeroGuardCheckConnection', 'xeroGuardRefreshToken', 'xeroGuardClassifyError', 'xeroGuardConnections'].map(
+  (n) => `${PACKAGE}.${n}`,
+);
 
 function example(file: string): Record<string, any> {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'examples', file), 'utf8')) as Record<string, any>;
@@ -140,7 +142,7 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     await slack?.close();
   });
 
-  test('the tarball brings the four nodes and the credential type', async () => {
+  test('the tarball brings our nodes and the credential type', async () => {
     const names = (await n8n!.nodeTypes()).map((t) => t.name);
     for (const node of OUR_NODES) expect(names).toContain(node);
     expect((await n8n!.credentialTypes()).map((c) => c.name)).toContain(CREDENTIAL_TYPE);

@@ -69,7 +69,10 @@ describe('display names stored with the chain', () => {
   });
 
   test('setDisplayName on a connection that is not stored says so', async () => {
-    expect((await rejectionOf(f.engine.setDisplayName('xero:none:none', 'x'))).message).toMatch(/xero:none:none/);
+    const error = await rejectionOf(f.engine.setDisplayName('xero:none:none', 'x'));
+    expect(error.message).toMatch(/not stored in the ledger/);
+    // The key is for code and logs, not for the message a user reads.
+    expect(error).toMatchObject({ code: 'NOT_CONNECTED', connectionKey: 'xero:none:none' });
   });
 
   test('names are cleaned: blank is no name, control characters fold, very long names are cut', () => {

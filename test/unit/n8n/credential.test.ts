@@ -85,7 +85,7 @@ describe('XeroGuardOAuth2Api', () => {
       (e: Error) => e,
     );
     expect(error?.message).toMatch(/needs to be reconnected/);
-    expect(error?.message).toMatch(/Connect my account/);
+    expect(error?.message).toMatch(/"Switch account"/);
     for (const secret of [grant.access_token, grant.refresh_token as string, DEMO_CLIENT_SECRET]) expect(error?.message).not.toContain(secret);
     expect(classifyXeroError({ error: { message: error?.message } }).category).toBe('refresh_token_invalid');
     // No retry storm: the next request does not call Xero again.
@@ -104,7 +104,7 @@ describe('XeroGuardOAuth2Api', () => {
   });
 
   it('says how to connect a credential that was never connected', async () => {
-    await expect(preAuth(f.credentials())).rejects.toThrow(/OAuth credentials not connected.*Connect my account/);
+    await expect(preAuth(f.credentials())).rejects.toThrow(/OAuth credentials not connected.*"Connect"/);
   });
 
   it('keeps the client secret and tokens out of a misconfiguration error', async () => {

@@ -56,7 +56,7 @@ describe('Xero Guard Refresh Token node', () => {
     const error = await run({ credentials: f.credentials(grant), parameters: { mode: 'force' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NodeOperationError);
     expect((error as NodeOperationError).message).toMatch(/needs to be reconnected/);
-    expect((error as NodeOperationError).description).toMatch(/Connect my account/);
+    expect((error as NodeOperationError).description).toMatch(/"Switch account"/);
     const [out] = await run({ credentials: f.credentials(grant), parameters: { mode: 'ifNeeded' }, continueOnFail: true });
     expect(out?.[0]?.json.error).toMatch(/needs to be reconnected/);
     const text = JSON.stringify(out) + String((error as Error).stack);
@@ -107,7 +107,11 @@ describe('Xero Guard Connection Trigger', () => {
     expect(['refresh_token_invalid', 'access_revoked']).toContain(json.category);
     expect(json.advice).toEqual(expect.any(String));
     expect(json.reconnectUrl).toBe('http://localhost:5678/home/credentials/cred42');
-    expect(json.reconnectHint).toMatch(/Connect my account/);
+    // The alert names the credential, gives n8n's step only, and the link.
+    expect(json.message).toMatch(/^Xero credential "Xero demo" needs reconnecting/);
+    expect(json.message).toMatch(/"Switch account"/);
+    expect(json.message).toContain('http://localhost:5678/home/credentials/cred42');
+    expect(json.message).not.toMatch(/xero:|Node-RED|Connect to Xero/);
     const text = JSON.stringify(fired);
     for (const secret of [grant.access_token, grant.refresh_token as string, DEMO_CLIENT_SECRET]) expect(text).not.toContain(secret);
     expect(await poll()).toBeNull();

@@ -195,7 +195,7 @@ describe('Xero Guard node: errors', () => {
     port.fail = () => Object.assign(new Error('The Xero connection needs to be reconnected'), { code: 'NEEDS_REAUTH' });
     const error = (await executeXeroGuard(fakeExecute({ parameters: create }), port).catch((e: unknown) => e)) as NodeOperationError;
     expect(error.failure).toEqual({ cause: 'credential-invalid' });
-    expect(error.description).toMatch(/Connect my account/);
+    expect(error.description).toMatch(/"Switch account"/);
   });
 
   it('continueOnFail puts the error on the item, with the classification, and goes on', async () => {

@@ -1,0 +1,148 @@
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { diffFleet, fleetStateNeedsHuman, listFleet, type FleetChangeEvent, type FleetEntry, type FleetWatchState } from '../../src/fleet';
+import { alertText, recoveredText } from '../../src/host';
+import { CREDENTIAL_TYPE, openGuardedLedger } from '../shared/guarded-session';
+import { N8N_WORDS, toNodeError } from '../shared/node-support';
+
+const FLEET_STATE_KEY = 'xeroGuardFleet';
+
+export class XeroGuardConnections implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Xero Guard Connections',
+    name: 'xeroGuardConnections',
+    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    group: ['transform'],
+    version: 1,
+    subtitle: '={{ $parameter["mode"] === "changes" ? "Fleet watchdog: changes only" : "List every connection" }}',
+    description: 'Lists every Xero connection the token ledger holds, with its state and the fix, without calling Xero',
+    defaults: { name: 'Xero Connections' },
+    usableAsTool: true,
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main],
+    credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+    properties: [
+      {
+        displayName:
+          "Reads only the token ledger this credential's settings point to (every connection in it, not only this credential's). Nothing is sent to Xero and nothing is changed.",
+        name: 'fleetNotice',
+        type: 'notice',
+        default: '',
+      },
+      {
+        displayName: 'Mode',
+        name: 'mode',
+        type: 'options',
+        noDataExpression: true,
+        options: [
+          { name: 'List Every Connection', value: 'list', description: 'One item per connection in the ledger' },
+          {
+            name: 'Changes Only (Fleet Watchdog)',
+            value: 'changes',
+            description:
+              'One item per connection whose state changed since the last run (put a Schedule Trigger before it); the first run reports the ones that need a person',
+          },
+        ],
+        default: 'list',
+      },
+      {
+        displayName: 'Only Those Needing a Person',
+        name: 'needsAttention',
+        type: 'boolean',
+        default: false,
+        displayOptions: { show: { mode: ['list'] } },
+        description: 'Whether to list only connections that need a reconnect or a fix',
+      },
+    ],
+  };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    let credentials: ICredentialDataDecryptedObject | undefined;
+    try {
+      credentials = await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE);
+      const opened = await openGuardedLedger(credentials);
+      const listing = await listFleet(opened.ledger, { clock: opened.clock, policy: opened.policy });
+      const mode = this.getNodeParameter('mode', 0, 'list');
+      if (mode === 'changes') {
+        const staticData = this.getWorkflowStaticData('node');
+        const { events, state } = diffFleet(staticData[FLEET_STATE_KEY] as FleetWatchState | undefined, listing);
+        // A manual run shows what would fire and leaves the remembered fleet alone.
+        if (this.getMode() !== 'manual') staticData[FLEET_STATE_KEY] = state as unknown as IDataObject;
+        return [events.map((event) => ({ json: changeItem(event, listing.ledger), pairedItem: { item: 0 } }))];
+      }
+      const onlyProblems = this.getNodeParameter('needsAttention', 0, false) === true;
+      const chains = onlyProblems ? listing.chains.filter((c) => fleetStateNeedsHuman(c.state)) : listing.chains;
+      return [chains.map((chain) => ({ json: chainItem(chain, listing.ledger), pairedItem: { item: 0 } }))];
+    } catch (error) {
+      throw toNodeError(this.getNode(), error, credentials);
+    }
+  }
+}
+
+/** One chain as the user reads it: their name for it, its state and, when it needs one, the fix in n8n's words. */
+function chainItem(chain: FleetEntry, ledger: string): IDataObject {
+  const trouble = chain.state !== 'active' && chain.state !== 'refreshing';
+  const alert = trouble
+    ? alertText({ connectionName: chain.name, code: codeOf(chain), category: chain.lastErrorCategory, summary: chain.reason }, N8N_WORDS)
+    : null;
+  return {
+    name: chain.name,
+    nameSource: chain.nameSource,
+    state: chain.state,
+    needsPerson: fleetStateNeedsHuman(chain.state),
+    reason: chain.reason,
+    advice: alert?.advice ?? null,
+    message: alert?.text ?? null,
+    grant: chain.grant,
+    organisations: (chain.organisations ?? []) as unknown as IDataObject[],
+    organisationsSeenAt: chain.organisationsSeenAt,
+    accessTokenExpiresAt: chain.accessTokenExpiresAt,
+    accessTokenValid: chain.accessTokenValid,
+    lastRotationAt: chain.lastRotationAt,
+    refreshTokenIdleExpiresAt: chain.refreshTokenIdleExpiresAt,
+    daysLeftBeforeIdleExpiry: chain.daysLeftBeforeIdleExpiry,
+    pendingRefreshSince: chain.pendingRefreshSince,
+    lastErrorCategory: chain.lastErrorCategory,
+    lastErrorAt: chain.lastErrorAt,
+    lastCheck: chain.lastCheck as unknown as IDataObject,
+    problemCode: chain.problemCode,
+    chainKey: chain.key,
+    ledger,
+  };
+}
+
+function changeItem(event: FleetChangeEvent, ledger: string): IDataObject {
+  const good = event.to === 'active';
+  const alert =
+    event.kind === 'removed'
+      ? null
+      : good
+        ? recoveredText(
+            { connectionName: event.name, detail: event.from ? `It was ${event.from.replace('_', ' ')}; it works again.` : 'A new connection in the ledger.' },
+            N8N_WORDS,
+          )
+        : alertText(
+            { connectionName: event.name, code: event.chain ? codeOf(event.chain) : null, category: event.chain?.lastErrorCategory, summary: event.reason },
+            N8N_WORDS,
+          );
+  return {
+    event: event.kind,
+    name: event.name,
+    from: event.from,
+    to: event.to,
+    reason: event.reason,
+    advice: good ? null : (alert?.advice ?? null),
+    message: alert?.text ?? `Xero connection "${event.name}" is no longer in the ledger.`,
+    at: event.at,
+    ...(event.chain ? { chain: chainItem(event.chain, ledger) } : {}),
+  };
+}
+
+/** The engine's code for a chain's state, so the alert gives the precise fix. */
+function codeOf(chain: FleetEntry): string | null {
+  if (chain.problemCode) return chain.problemCode;
+  if (chain.state === 'needs_reauth') return 'NEEDS_REAUTH';
+  if (chain.state === 'misconfigured') return 'MISCONFIGURED';
+  if (chain.state === 'superseded') return 'SUPERSEDED';
+  return null;
+}

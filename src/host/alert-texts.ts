@@ -1,0 +1,210 @@
+/**
+ * The one table of texts a person reads in an alert (a Slack message, an email, a node's error):
+ * keyed by the engine's error code and the classifier's category, in the current host's words.
+ * Every text names the connection by the user's own name for it (n8n: the credential's name;
+ * Node-RED: the config node's name), never the internal chain key, gives only this host's steps,
+ * carries no token and fits one Slack message.
+ */
+
+import { CATEGORIES, type Category } from '../classify/types';
+import { TEXTS } from '../classify/texts';
+import { redactSecrets } from '../secrets';
+import { adviceFor, type HostWords } from './advice';
+
+/** A host's words for alerts: its advice words plus what it calls a connection. */
+export interface AlertWords extends HostWords {
+  /** The host, as its users call it: 'n8n', 'Node-RED'. */
+  host: string;
+  /** What the user named: 'Xero credential' (n8n), 'Xero connection' (Node-RED). */
+  connectionNoun: string;
+  /** Where the redirect address the Xero app must list is shown. */
+  redirectUrlField: string;
+}
+
+/**
+ * Slack cuts a message's text at 40,000 characters and a section block at 3,000; alerts stay
+ * under the smaller, so a workflow may put one in either without it being cut.
+ */
+export const SLACK_TEXT_LIMIT = 3000;
+
+/** The chain key `xero:<client>:<fingerprint>` (or `:client_credentials`): internal, never shown. */
+const CHAIN_KEY = /xero:[A-Za-z0-9_-]+:[A-Za-z0-9_]+/g;
+
+/**
+ * Categories whose classifier advice names the holder of the connection or the button: here in
+ * the host's words. The classifier's own texts stay host-neutral input for everything else.
+ */
+const CATEGORY_ADVICE: Partial<Record<Category, (w: AlertWords) => string>> = {
+  access_token_invalid: (w) => `Run the request again; if it fails again, ${w.reconnectShort}.`,
+  refresh_token_invalid: (w) => `${w.reconnect} (sign in to Xero and approve access again); workflows using it fail until someone does.`,
+  access_revoked: (w) => `Ask a Xero user who still has access to the organisation to reconnect: ${w.reconnectShort}, then approve access again.`,
+  token_rotation_lost: (w) => `${w.reconnect}; if it happens again, make sure only one system refreshes this connection.`,
+  not_connected: (w) => `${w.reconnect}, sign in to Xero and click Allow access for the right organisation.`,
+  insufficient_scope: (w) => `Add the missing scope (for example accounting.invoices) to ${w.holder}, save, then ${w.reconnectShort} so Xero grants it.`,
+  tenant_access_denied: (w) => `Check that the workflow uses the right Xero organisation, then ${w.reconnectShort} and tick that organisation.`,
+  invalid_client: (w) => `Copy the Client ID and a fresh Client Secret from developer.xero.com (My Apps) into ${w.holder}, save, then ${w.reconnectShort}.`,
+  redirect_uri_mismatch: (w) => `Copy ${w.redirectUrlField} into the app's Redirect URIs at developer.xero.com exactly, save, then ${w.reconnectShort}.`,
+  connection_limit_reached: (w) =>
+    `Disconnect an organisation you no longer use, or move the app to a higher tier at developer.xero.com, then ${w.reconnectShort}.`,
+  signature_invalid: (w) => `Check the app's consumer key, secret and certificate in ${w.holder}; old OAuth 1.0a apps must move to OAuth 2.0.`,
+  tls_error: (w) =>
+    `Ask whoever runs the server to trust the proxy's certificate (NODE_EXTRA_CA_CERTS=/path/to/ca.pem for ${w.host}, then restart), or to fix the system clock; do not turn certificate checks off.`,
+};
+
+/** Summaries that name what holds the connection: here in the host's words. */
+const CATEGORY_SUMMARY: Partial<Record<Category, (w: AlertWords) => string>> = {
+  not_connected: (w) => `This ${w.connectionNoun} has never been connected, or the Xero sign-in was cancelled before access was granted.`,
+};
+
+/** What happened, for a classified failure, in the host's words. */
+export function categorySummary(category: string, words: AlertWords, fallback?: string): string {
+  const own = (CATEGORY_SUMMARY as Record<string, ((w: AlertWords) => string) | undefined>)[category];
+  if (own) return own(words);
+  return fallback ?? (TEXTS as Record<string, { summary: string } | undefined>)[category]?.summary ?? 'Xero Guard could not use this connection.';
+}
+
+/** What to do about a classified failure, in the host's words. Unknown (custom) categories keep the advice they came with. */
+export function categoryAdvice(category: string, words: AlertWords, fallback?: string): string {
+  const own = (CATEGORY_ADVICE as Record<string, ((w: AlertWords) => string) | undefined>)[category];
+  if (own) return own(words);
+  const known = (TEXTS as Record<string, { advice: string } | undefined>)[category];
+  return fallback ?? known?.advice ?? adviceFor({ code: 'UNKNOWN' }, words).advice;
+}
+
+/** The user's name for the connection as it appears in a text: 'Xero credential "Acme books"'. */
+export function connectionLabel(name: string | null | undefined, words: AlertWords): string {
+  // A name that is (or holds) a chain key says nothing to a person: the key goes, "the credential" stands in.
+  const clean =
+    typeof name === 'string'
+      ? name
+          .replace(CHAIN_KEY, ' ')
+          .replace(/[\s\p{Cc}]+/gu, ' ')
+          .trim()
+          .slice(0, 120)
+      : '';
+  return clean ? `${words.connectionNoun} "${clean}"` : `the ${words.connectionNoun}`;
+}
+
+export interface AlertInput {
+  /** The user's name for the connection (credential / config node name). */
+  connectionName: string | null | undefined;
+  /** The engine's or setup's error code (NEEDS_REAUTH, LEDGER_WRONG_KEY, ...). */
+  code?: string | null;
+  /** The classifier's category, when the failure was classified. */
+  category?: string | null;
+  /** What happened, in one sentence (the classification's summary, the check's reason). */
+  summary?: string | null;
+  /** The organisation it is about, when it is about one. */
+  organisation?: { tenantId: string; tenantName: string | null } | null;
+  /** Where to reconnect (the credential's page in the editor). */
+  link?: string | null;
+  /** Values that must never appear (tokens, secrets): redacted from every part. */
+  secrets?: readonly (string | null | undefined)[];
+}
+
+export interface AlertText {
+  /** One line: 'Xero credential "Acme books" needs reconnecting'. */
+  title: string;
+  /** What happened. */
+  summary: string;
+  /** What to do, this host's steps only. */
+  advice: string;
+  /** The whole message: title, what happened, what to do, the link; at most SLACK_TEXT_LIMIT characters. */
+  text: string;
+}
+
+const RECONNECT_CODES = new Set(['NOT_CONNECTED', 'NEEDS_REAUTH', 'SUPERSEDED']);
+
+/** The alert for a problem, in the host's words. Never throws. */
+export function alertText(input: AlertInput, words: AlertWords): AlertText {
+  const label = connectionLabel(input.connectionName, words);
+  const clean = (text: string) => scrub(text, input, label);
+  const code = input.code ?? null;
+  const category = input.category ?? null;
+  const categoryKnown = category !== null && (CATEGORIES as readonly string[]).includes(category);
+  // A code the advice table knows beats the category: it is the engine's precise reading.
+  const byCode = code ? adviceFor({ code }, words) : null;
+  const advice =
+    byCode && byCode.code !== 'UNKNOWN' ? byCode.advice : category ? categoryAdvice(category, words) : adviceFor({ code: code ?? 'UNKNOWN' }, words).advice;
+  const reconnect = (code !== null && RECONNECT_CODES.has(code)) || (categoryKnown && reconnectCategory(category));
+  const about = input.organisation ? ` (organisation ${input.organisation.tenantName ?? input.organisation.tenantId})` : '';
+  const title = `${capitalise(label)}${about} ${reconnect ? 'needs reconnecting' : 'has a problem'}`;
+  const summary = input.summary?.trim() || categorySummary(category ?? 'unknown', words);
+  const link = input.link ? `\n${reconnect ? 'Reconnect' : 'Open it'}: ${input.link}` : '';
+  const parts = { title: clean(title), summary: clean(summary), advice: clean(advice) };
+  return { ...parts, text: fit(`${parts.title}\n${parts.summary}\nWhat to do: ${parts.advice}`, clean(link)) };
+}
+
+/** The message when a connection (or one organisation) works again. */
+export function recoveredText(
+  input: Pick<AlertInput, 'connectionName' | 'organisation' | 'secrets'> & { detail?: string | null },
+  words: AlertWords,
+): AlertText {
+  const label = connectionLabel(input.connectionName, words);
+  const about = input.organisation ? `: organisation ${input.organisation.tenantName ?? input.organisation.tenantId}` : '';
+  const title = `${capitalise(label)} works again${about}`;
+  const summary = input.detail?.trim() || 'Xero answers again; nothing more to do.';
+  const clean = (text: string) => scrub(text, input, label);
+  const parts = { title: clean(title), summary: clean(summary), advice: 'Nothing to do.' };
+  return { ...parts, text: fit(`${parts.title}\n${parts.summary}`, '') };
+}
+
+/** An organisation added to the connection. */
+export function organisationAddedText(
+  input: Pick<AlertInput, 'connectionName' | 'secrets'> & { organisation: { tenantId: string; tenantName: string | null } },
+  words: AlertWords,
+): AlertText {
+  const label = connectionLabel(input.connectionName, words);
+  const clean = (text: string) => scrub(text, input, label);
+  const parts = {
+    title: clean(`${capitalise(label)}: organisation ${input.organisation.tenantName ?? input.organisation.tenantId} added`),
+    summary: 'The organisation was added to this connection; workflows can use it now.',
+    advice: 'Nothing to do.',
+  };
+  return { ...parts, text: fit(`${parts.title}\n${parts.summary}`, '') };
+}
+
+/** An organisation's daily Xero call budget crossing the warning threshold, either way. */
+export function budgetText(
+  input: Pick<AlertInput, 'connectionName' | 'secrets'> & {
+    low: boolean;
+    organisation: { tenantId: string; tenantName: string | null };
+    dayRemaining: number | null;
+    dayLimit: number | null;
+  },
+  words: AlertWords,
+): AlertText {
+  const label = connectionLabel(input.connectionName, words);
+  const clean = (text: string) => scrub(text, input, label);
+  const who = input.organisation.tenantName ?? input.organisation.tenantId;
+  const left = input.dayRemaining === null ? 'Few' : String(input.dayRemaining);
+  const limit = input.dayLimit === null ? '' : ` of ${input.dayLimit}`;
+  const title = input.low
+    ? `${capitalise(label)}: organisation ${who} is running out of Xero calls today`
+    : `${capitalise(label)}: organisation ${who} has Xero calls to spare again`;
+  const advice = input.low
+    ? "Xero answers 429 once none are left. Spread the work over the day, or move the app to a higher tier at developer.xero.com. Xero Guard's own checks leave the last calls to your workflows."
+    : 'Nothing to do.';
+  const parts = { title: clean(title), summary: clean(`${left}${limit} calls left in Xero's rolling day.`), advice };
+  return { ...parts, text: fit(`${parts.title}\n${parts.summary}${input.low ? `\nWhat to do: ${advice}` : ''}`, '') };
+}
+
+function reconnectCategory(category: string | null): boolean {
+  return category === 'refresh_token_invalid' || category === 'access_revoked' || category === 'token_rotation_lost' || category === 'not_connected';
+}
+
+/** No internal key (it becomes the user's name), no secret, no control characters. */
+function scrub(text: string, input: Pick<AlertInput, 'secrets'>, label: string): string {
+  const named = text.replace(CHAIN_KEY, label);
+  return redactSecrets(named, input.secrets ?? []).replace(/(?!\n)\p{Cc}/gu, ' ');
+}
+
+/** Cuts the body, never the link, to fit one Slack message. */
+function fit(body: string, tail: string): string {
+  const room = SLACK_TEXT_LIMIT - tail.length;
+  return (body.length > room ? `${body.slice(0, Math.max(0, room - 1))}…` : body) + tail;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,157 @@
+import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { XeroGuardCheckConnection } from '../../../nodes/XeroGuardCheckConnection/XeroGuardCheckConnection.node';
+import { XeroGuardConnectionTrigger } from '../../../nodes/XeroGuardConnectionTrigger/XeroGuardConnectionTrigger.node';
+import { DAY } from '../../../src/clock';
+import { XeroApiClient } from '../../../src/xero';
+import { DEMO_CLIENT_SECRET, DEMO_USER_EMAIL } from '../../../src/simulator';
+import { fakeContext, NODE, makeN8nFixture, type FakeOptions, type N8nFixture } from './n8n-fixture';
+
+/** The per-organisation watch and the call budget of the Connection Trigger, in-process against the simulator. */
+describe('Xero Guard Connection Trigger: organisations and call budget', () => {
+  const node = new XeroGuardConnectionTrigger();
+  const nodeWithCredential = { ...NODE, credentials: { xeroGuardOAuth2Api: { id: 'cred7', name: 'Practice login' } } };
+  const poller = (options: FakeOptions) => {
+    const ctx = { ...fakeContext(options), getNode: () => nodeWithCredential, getInstanceBaseUrl: () => 'http://localhost:5678/' };
+    return async () => ((await node.poll.call(ctx as unknown as IPollFunctions)) as INodeExecutionData[][] | null)?.[0]?.map((i) => i.json) ?? null;
+  };
+  const tenants = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({ tenantId: `00000000-0000-4000-8000-${String(from + i).padStart(12, '0')}`, name: `Client ${from + i} Ltd` }));
+  let f: N8nFixture;
+  beforeEach(async () => {
+    f = await makeN8nFixture();
+  });
+  afterEach(() => f.close());
+
+  it('20 organisations: one event for the one disconnected (naming it), one for the one added, one connection-wide event on revocation', async () => {
+    const grant = f.seed({ tenants: tenants(20) });
+    const poll = poller({ credentials: f.credentials(grant), staticData: {} });
+    expect(await poll()).toBeNull();
+    expect(await poll()).toBeNull();
+
+    const gone = f.sim.connections().find((c) => c.tenantName === 'Client 7 Ltd');
+    f.sim.removeConnection(gone!.id);
+    const disconnected = await poll();
+    expect(disconnected).toHaveLength(1);
+    expect(disconnected?.[0]).toMatchObject({
+      event: 'organisation_disconnected',
+      scope: 'organisation',
+      tenantName: 'Client 7 Ltd',
+      tenantId: gone!.tenantId,
+      credentialName: 'Practice login',
+    });
+    expect(String(disconnected?.[0]?.message)).toMatch(/^Xero credential "Practice login" \(organisation Client 7 Ltd\)/);
+    expect(await poll()).toBeNull();
+
+    // The same user connects one more organisation to the app: it shows on this grant's /connections.
+    f.seed({ tenants: tenants(1, 20) });
+    const added = await poll();
+    expect(added).toHaveLength(1);
+    expect(added?.[0]).toMatchObject({ event: 'organisation_added', tenantName: 'Client 20 Ltd' });
+    expect(await poll()).toBeNull();
+
+    f.sim.revokeUser(DEMO_USER_EMAIL);
+    const lost = await poll();
+    expect(lost).toHaveLength(1);
+    expect(lost?.[0]).toMatchObject({ event: 'problem', scope: 'connection', status: 'disconnected' });
+    expect(lost?.[0]?.organisations).toHaveLength(20);
+    const text = JSON.stringify(lost);
+    for (const secret of [grant.access_token, grant.refresh_token as string, DEMO_CLIENT_SECRET]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/xero:XEROGUARD|Node-RED/);
+    expect(await poll()).toBeNull();
+  });
+
+  it('limits the watch to the chosen organisations', async () => {
+    const grant = f.seed({ tenants: tenants(3) });
+    const poll = poller({ credentials: f.credentials(grant), staticData: {}, parameters: { onlyOrganisations: 'client 1 ltd' } });
+    expect(await poll()).toBeNull();
+    f.sim.removeConnection(f.sim.connections().find((c) => c.tenantName === 'Client 2 Ltd')!.id);
+    expect(await poll()).toBeNull();
+    f.sim.removeConnection(f.sim.connections().find((c) => c.tenantName === 'Client 1 Ltd')!.id);
+    expect((await poll())?.map((e) => e.tenantName)).toEqual(['Client 1 Ltd']);
+  });
+
+  it('budget: one warning under the threshold, no housekeeping call in the reserve, one recovery', async () => {
+    const grant = f.seed({ tenants: tenants(1) });
+    f.sim.setRateLimits({ perDay: 20 });
+    const poll = poller({ credentials: f.credentials(grant), staticData: {}, parameters: { probeOrganisations: true } });
+    const organisationCalls = () => f.sim.log().filter((e) => e.type === 'request' && /Organisation/.test(String((e as { path?: string }).path ?? ''))).length;
+    const events: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 25; i++) events.push(...((await poll()) ?? []));
+    expect(events.map((e) => e.event)).toEqual(['budget_low']);
+    expect(events[0]).toMatchObject({ scope: 'budget', tenantName: 'Client 0 Ltd', dayRemaining: 1, dayLimit: 20 });
+    // 19 probes reach 1 left (the reserve); none after it.
+    expect(organisationCalls()).toBe(19);
+
+    f.clock.advance(DAY + 1000);
+    const back = await poll();
+    expect(back?.map((e) => e.event)).toEqual(['budget_recovered']);
+    expect(await poll()).toBeNull();
+  });
+
+  it('Check Connection reports the call budget and does not read an organisation in its reserve', async () => {
+    const [tenant] = tenants(1);
+    const grant = f.seed({ tenants: [tenant] });
+    f.sim.setRateLimits({ perDay: 5 });
+    const check = new XeroGuardCheckConnection();
+    const run = async () => {
+      const [connected, problems] = await check.execute.call(
+        fakeContext({ credentials: f.credentials(grant), parameters: { tenantId: tenant.tenantId } }) as unknown as IExecuteFunctions,
+      );
+      return [...connected, ...problems][0]?.json as Record<string, unknown>;
+    };
+    const first = await run();
+    expect(first.callBudget).toEqual([expect.objectContaining({ tenantId: tenant.tenantId, dayRemaining: 4, dayLimit: 5 })]);
+    for (let i = 0; i < 3; i++) await run();
+    const organisationCalls = () => f.sim.log().filter((e) => e.type === 'request' && (e as { endpoint?: string }).endpoint === 'organisation').length;
+    const before = organisationCalls();
+    const last = await run();
+    expect(last.callBudget).toEqual([expect.objectContaining({ dayRemaining: 1, level: 'reserve' })]);
+    expect(last.organisationSkipped).toMatch(/last Xero calls of the day/);
+    expect(organisationCalls()).toBe(before);
+  });
+
+  it('a 403 for one listed organisation is one organisation_unreachable event naming it, and one recovery', async () => {
+    // The simulator has no "listed but refused" organisation: Xero's 403 answer for one tenant is put in the client's path.
+    const grant = f.seed({ tenants: tenants(5) });
+    const refused = tenants(5)[3]!;
+    const real = XeroApiClient.prototype.getOrganisation;
+    let deny = false;
+    const spy = jest.spyOn(XeroApiClient.prototype, 'getOrganisation').mockImplementation(async function (
+      this: XeroApiClient,
+      token: string,
+      tenantId: string,
+    ) {
+      if (deny && tenantId === refused.tenantId) {
+        return {
+          ok: false,
+          response: {
+            status: 403,
+            headers: { 'x-daylimit-remaining': '900' },
+            body: JSON.stringify({ Title: 'Forbidden', Status: 403, Detail: 'AuthenticationUnsuccessful' }),
+          },
+        };
+      }
+      return real.call(this, token, tenantId);
+    });
+    try {
+      const poll = poller({ credentials: f.credentials(grant), staticData: {}, parameters: { probeOrganisations: true } });
+      expect(await poll()).toBeNull();
+      deny = true;
+      const fired = await poll();
+      expect(fired).toHaveLength(1);
+      expect(fired?.[0]).toMatchObject({
+        event: 'organisation_unreachable',
+        tenantId: refused.tenantId,
+        tenantName: refused.name,
+        category: 'tenant_access_denied',
+      });
+      expect(String(fired?.[0]?.message)).toMatch(/^Xero credential "Practice login" \(organisation Client 3 Ltd\)/);
+      expect(await poll()).toBeNull();
+      deny = false;
+      expect((await poll())?.map((e) => [e.event, e.tenantName])).toEqual([['organisation_recovered', 'Client 3 Ltd']]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
