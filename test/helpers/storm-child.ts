@@ -6,6 +6,9 @@
 import { OffsetClock } from '../../src/clock';
 import { TokenEngine } from '../../src/engine';
 import type { EngineEvent } from '../../src/engine/events';
+import type { EnginePolicy } from '../../src/engine/policy';
+import { LedgerUnavailableError } from '../../src/errors';
+import type { Ledger } from '../../src/ledger';
 import { XeroIdentityClient } from '../../src/xero';
 import { openLedger, type LedgerSpec } from '../../tools/ledgers/ledger-factory';
 
@@ -18,25 +21,49 @@ export interface ChildConfig {
   /** Once, at this event: tell the parent, then SIGSTOP itself (the parent sends SIGCONT). */
   stopAt?: { type: EngineEvent['type']; why?: string };
   leaseTtlMs?: number;
+  /** Other policy overrides (short retries keep a storm of lost answers within a few seconds). */
+  policy?: Partial<EnginePolicy>;
+  /** The first ledger write after Xero's first successful answer fails, as a full disk or a lost database would. */
+  failWriteAfterAnswer?: boolean;
 }
 
 /** `rejected`: each caller first reports that token as refused by Xero (reportRejected), then asks for a token. */
 export type ParentMessage = { type: 'round'; offsetMs: number; callers: number; rejected?: string } | { type: 'exit' };
 export type ChildMessage =
-  { type: 'ready' } | { type: 'stopped' } | { type: 'result'; tokens: string[]; errors: Array<{ name: string; message: string; retryable: boolean }> };
+  | { type: 'ready' }
+  | { type: 'stopped' }
+  | {
+      type: 'result';
+      tokens: string[];
+      errors: Array<{ name: string; message: string; retryable: boolean }>;
+      /** The engine events of this round, by type (spool recovery is checked by its "as"). */
+      events: string[];
+    };
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.STORM_CHILD_CONFIG ?? '{}') as ChildConfig;
   const clock = new OffsetClock();
-  const ledger = await openLedger(config.ledger, clock);
+  const shared = await openLedger(config.ledger, clock);
+  let failNextWrite = false;
+  const ledger: Ledger = config.failWriteAfterAnswer
+    ? failingWrites(
+        shared,
+        () => failNextWrite,
+        () => (failNextWrite = false),
+      )
+    : shared;
+  let answered = false;
   let stopped = false;
+  let events: string[] = [];
   const engine = new TokenEngine({
     ledger,
     clock,
     client: config.client,
     identity: new XeroIdentityClient({ endpoints: { tokenUrl: config.tokenUrl }, clock }),
-    policy: config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : undefined,
+    policy: { ...config.policy, ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}) },
     onEvent: async (event) => {
+      events.push(event.type === 'spool_recovered' ? `spool_recovered:${event.as}` : event.type);
+      if (config.failWriteAfterAnswer && event.type === 'token_response' && event.ok && !answered) answered = failNextWrite = true;
       const matches = (at: { type: EngineEvent['type']; why?: string } | undefined) =>
         at !== undefined && event.type === at.type && (!at.why || (event.type === 'ledger_written' && event.why === at.why));
       if (matches(config.dieAt)) process.kill(process.pid, 'SIGKILL');
@@ -55,6 +82,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     clock.set(Date.now() + message.offsetMs);
+    events = [];
     const rejected = message.rejected;
     const settled = await Promise.allSettled(
       Array.from({ length: message.callers }, async () => {
@@ -68,9 +96,31 @@ async function main(): Promise<void> {
       errors: settled.flatMap((s) =>
         s.status === 'rejected' ? [{ name: String(s.reason?.name), message: String(s.reason?.message), retryable: Boolean(s.reason?.retryable) }] : [],
       ),
+      events,
     });
   });
   send({ type: 'ready' });
+}
+
+/** The shared ledger, except that a write throws while `failing()` says so, once. */
+function failingWrites(inner: Ledger, failing: () => boolean, failed: () => void): Ledger {
+  return {
+    description: inner.description,
+    spool: inner.spool,
+    read: (key) => inner.read(key),
+    write: async (record, expected) => {
+      if (failing()) {
+        failed();
+        throw new LedgerUnavailableError(`Cannot write for the Xero Guard ${inner.description}: ENOSPC. To fix: free disk space.`);
+      }
+      return inner.write(record, expected);
+    },
+    acquireLease: (key, options) => inner.acquireLease(key, options),
+    renewLease: (lease, ttl) => inner.renewLease(lease, ttl),
+    releaseLease: (lease) => inner.releaseLease(lease),
+    keys: () => inner.keys(),
+    close: () => inner.close(),
+  };
 }
 
 main().catch((error: unknown) => {

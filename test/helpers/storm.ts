@@ -25,6 +25,14 @@ export class Storm {
     return Promise.all(results) as Promise<Extract<ChildMessage, { type: 'result' }>[]>;
   }
 
+  /** One process (by index) fires `callers` concurrent calls; the others stay idle. */
+  async roundOn(index: number, offsetMs: number, callers: number): Promise<Extract<ChildMessage, { type: 'result' }>[]> {
+    const child = this.children[index];
+    const result = nextMessage(child, 'result');
+    child.send({ type: 'round', offsetMs, callers } satisfies ParentMessage);
+    return [(await result) as Extract<ChildMessage, { type: 'result' }>];
+  }
+
   /** Sends one round to one process and resolves when it exits (used to crash it at an engine event). */
   static async crashOnce(config: ChildConfig, offsetMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const storm = await Storm.start(1, config);
