@@ -1,4 +1,5 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { XERO_REPORTS } from '../../../src/xero/accounting';
 import { show } from './common';
 import { entityResource } from './entity';
 import { jsonParameter, recordsOf, required, seg, spec } from './mapping';
@@ -729,16 +730,8 @@ export const history: ResourceModule = {
   ],
 };
 
-export const REPORTS = [
-  'ProfitAndLoss',
-  'BalanceSheet',
-  'TrialBalance',
-  'AgedReceivablesByContact',
-  'AgedPayablesByContact',
-  'BankSummary',
-  'BudgetSummary',
-  'ExecutiveSummary',
-];
+/** Xero's reports as the core knows them. */
+export const REPORTS: readonly string[] = XERO_REPORTS;
 
 const REPORT_OPTIONS: Array<[string, string, 'string' | 'dateTime' | 'number' | 'boolean', string]> = [
   ['contactID', 'Contact ID', 'string', 'For the aged reports: the contact'],

@@ -1,18 +1,10 @@
+import { XERO_REPORTS, type XeroReportName } from '../../xero/accounting/paths';
 import type { TenantBook } from './store';
 import { arr, obj, round2, wireDate, wireMs, type XRecord } from './values';
 
-/** The reports the simulator builds from the book; each answers `{"Reports":[{... Rows ...}]}`. */
-export const REPORTS = [
-  'ProfitAndLoss',
-  'BalanceSheet',
-  'TrialBalance',
-  'AgedReceivablesByContact',
-  'AgedPayablesByContact',
-  'BankSummary',
-  'BudgetSummary',
-  'ExecutiveSummary',
-] as const;
-export type ReportName = (typeof REPORTS)[number];
+/** The reports the simulator builds from the book (the core's list); each answers `{"Reports":[{... Rows ...}]}`. */
+export const REPORTS = XERO_REPORTS;
+export type ReportName = XeroReportName;
 
 const TITLES: Record<ReportName, string> = {
   ProfitAndLoss: 'Profit and Loss',

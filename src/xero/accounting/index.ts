@@ -25,5 +25,5 @@ export { convertXeroDates, convertXeroDatesInJson, fromXeroDate, fromXeroDateStr
 export { XeroApiError, XeroRequestError, validationMessagesOf, type XeroApiErrorDetails, type XeroElementError } from './errors';
 export { deriveIdempotencyKey, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency';
 export { readRateLimits, type XeroLimits } from './limits';
-export { ACCOUNTING_BASE_PATH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGED_ENDPOINTS, recordsOf } from './paths';
+export { ACCOUNTING_BASE_PATH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGED_ENDPOINTS, recordsOf, XERO_REPORTS, type XeroReportName } from './paths';
 export { staticTokenSource, tokenSourceFor, type TokenEngineLike, type XeroTokenSource } from './token-source';

@@ -23,6 +23,19 @@ export const PAGED_ENDPOINTS: ReadonlySet<string> = new Set([
   'quotes',
 ]);
 
+/** The reports the core supports (`Reports/<name>`): the node offers them and the simulator builds them. */
+export const XERO_REPORTS = [
+  'ProfitAndLoss',
+  'BalanceSheet',
+  'TrialBalance',
+  'AgedReceivablesByContact',
+  'AgedPayablesByContact',
+  'BankSummary',
+  'BudgetSummary',
+  'ExecutiveSummary',
+] as const;
+export type XeroReportName = (typeof XERO_REPORTS)[number];
+
 /** Xero's default page size, and the most `pageSize` takes (developer.xero.com "Paging": up to 1,000). */
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
