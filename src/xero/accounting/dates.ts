@@ -131,10 +131,24 @@ const QUOTE = 34;
 const SLASH = 47;
 const BACKSLASH = 92;
 
+/** Transaction dates repeat (every invoice of a day has the same midnight): those are kept whole, quoted. */
+const quotedMidnights = new Map<number, string>();
+
 /** `"iso"` for `/Date(ms[offset])/`, or undefined. */
 function quotedIso(ms: number, offsetMinutes: number): string | undefined {
+  const midnight = offsetMinutes === 0 && ms % DAY_MS === 0;
+  if (midnight) {
+    const cached = quotedMidnights.get(ms);
+    if (cached !== undefined) return cached;
+  }
   const iso = isoAtOffset(ms, offsetMinutes);
-  return iso === undefined ? undefined : `"${iso}"`;
+  if (iso === undefined) return undefined;
+  const quoted = `"${iso}"`;
+  if (midnight) {
+    if (quotedMidnights.size >= 8192) quotedMidnights.clear();
+    quotedMidnights.set(ms, quoted);
+  }
+  return quoted;
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
