@@ -467,8 +467,11 @@ export class XeroAccountingClient {
 
   private readJson<T>(sent: Sent, dates: DateMode, cap: number): XeroResponse<T> {
     const { response } = sent;
-    const size = Buffer.byteLength(response.body);
-    if (size > cap) throw this.tooLarge(sent, size, cap, 'maxJsonBytes');
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: most answers are under the cap without counting.
+    if (response.body.length * 3 > cap) {
+      const size = Buffer.byteLength(response.body);
+      if (size > cap) throw this.tooLarge(sent, size, cap, 'maxJsonBytes');
+    }
     let body: unknown = undefined;
     if (response.body.trim() !== '') {
       const parsed = parseJson(dates === 'iso' ? convertXeroDatesInJson(response.body) : response.body);
