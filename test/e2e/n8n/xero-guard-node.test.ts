@@ -343,7 +343,7 @@ describe('Xero Guard node on real n8n', () => {
     const text = JSON.stringify(execution);
     const error = execution.data.resultData.error;
     expect(error.failure).toEqual({ cause: 'credential-invalid' });
-    expect(String(error.description ?? '') + String(error.message)).toMatch(/Connect my account/);
+    expect(String(error.description ?? '') + String(error.message)).toMatch(/Switch account/);
     const secrets = tokensOfGrant(sim!, revokedGrant).filter((s) => s.length > 8);
     expect(secrets.filter((s) => text.includes(s) || answer.text.includes(s))).toEqual([]);
   });
