@@ -162,6 +162,14 @@ const ROUTES: Record<string, Handler> = {
     onlyFields(b, ['tenantId']);
     return ok(sim.resetOrganisation(requiredString(b, 'tenantId')));
   },
+  'POST /refuse-tenant': (sim, body) => {
+    const b = body();
+    onlyFields(b, ['tenantId', 'refuse']);
+    const refuse = optionalBoolean(b, 'refuse');
+    if (refuse === undefined) throw new BadInput('refuse', 'is required (true to answer 403 for this tenant, false to stop)');
+    sim.refuseTenant(requiredString(b, 'tenantId'), refuse);
+    return ok({ tenantId: b.tenantId, refuse });
+  },
   'GET /refresh-token-state': (sim, _b, url) => {
     const token = url.searchParams.get('token');
     if (!token) throw new BadInput('token', 'is required');

@@ -26,6 +26,19 @@ export function authenticate(core: SimulatorCore, req: ApiRequest): Grant | SimR
 
 export const isGrant = (v: Grant | SimResponse): v is Grant => 'grantId' in v;
 
+/** The organisation the `xero-tenant-id` names, if this grant reaches it now; otherwise Xero's 403. */
+export function tenantOf(core: SimulatorCore, grant: Grant, req: ApiRequest): Organisation | SimResponse {
+  const tenantHeader = req.headers['xero-tenant-id'];
+  const tenantId = (Array.isArray(tenantHeader) ? tenantHeader[0] : tenantHeader)?.trim().toLowerCase() ?? '';
+  const conn = core.refusedTenants.has(tenantId)
+    ? undefined
+    : core.directory.list(grant.userId, grant.clientId).find((c) => c.tenantId.toLowerCase() === tenantId);
+  const org = conn ? core.directory.organisations.get(conn.tenantId) : undefined;
+  return org ?? forbiddenTenant(req.correlationId);
+}
+
+export const isOrganisation = (v: Organisation | SimResponse): v is Organisation => 'tenantId' in v;
+
 /** GET /connections[?authEventId=] */
 export function getConnections(core: SimulatorCore, req: ApiRequest): SimResponse {
   const grant = authenticate(core, req);
@@ -65,11 +78,8 @@ export function getOrganisation(core: SimulatorCore, req: ApiRequest): SimRespon
   const grant = authenticate(core, req);
   if (!isGrant(grant)) return grant;
   if (!grant.scopes.some((s) => ORGANISATION_SCOPES.includes(s))) return authorizationUnsuccessful(req.correlationId);
-  const tenantHeader = req.headers['xero-tenant-id'];
-  const tenantId = (Array.isArray(tenantHeader) ? tenantHeader[0] : tenantHeader)?.trim().toLowerCase() ?? '';
-  const conn = core.directory.list(grant.userId, grant.clientId).find((c) => c.tenantId.toLowerCase() === tenantId);
-  const org = conn ? core.directory.organisations.get(conn.tenantId) : undefined;
-  if (!conn || !org) return forbiddenTenant(req.correlationId);
+  const org = tenantOf(core, grant, req);
+  if (!isOrganisation(org)) return org;
   const admission = core.rateLimiter.admitTenant(grant.clientId, org.tenantId);
   if (!admission.ok) return tooManyRequests(admission.problem, admission.retryAfterSeconds, admission.headers);
   req.onFinish(admission.release);

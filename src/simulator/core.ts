@@ -51,6 +51,8 @@ export class SimulatorCore {
   readonly issuer: string;
   readonly maxBodyBytes: number;
   connectionLimit: number | undefined;
+  /** Tenants (lower-case ids) that answer 403 to every API call while /connections still lists them. */
+  readonly refusedTenants = new Set<string>();
   private readonly codes = new Map<string, AuthCode>();
 
   constructor(options: SimulatorOptions = {}) {
@@ -170,6 +172,17 @@ export class SimulatorCore {
     client.clientSecret = newSecret ?? opaqueToken(24);
     this.recorder.record({ type: 'action', action: 'rotateClientSecret', detail: { clientId } });
     return client.clientSecret;
+  }
+
+  /**
+   * As when Xero refuses one organisation to a token that still lists it (the user's role changed,
+   * the trial ended): while on, Organisation and Accounting API calls for it get 403.
+   */
+  refuseTenant(tenantId: string, on: boolean): void {
+    if (!this.directory.organisations.has(tenantId)) throw new BadInput('tenantId', `no organisation ${tenantId}`);
+    if (on) this.refusedTenants.add(tenantId.toLowerCase());
+    else this.refusedTenants.delete(tenantId.toLowerCase());
+    this.recorder.record({ type: 'action', action: 'refuseTenant', detail: { tenantId, on } });
   }
 
   /** A demo company reset: every app loses its connection to it (403 for their tokens), limits start afresh. */

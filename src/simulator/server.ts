@@ -82,6 +82,8 @@ export interface Simulator {
   expireRefreshToken(refreshToken: string): void;
   rotateClientSecret(clientId: string, newSecret?: string): string;
   resetOrganisation(tenantId: string): { connectionsRemoved: number };
+  /** While on, every Organisation and Accounting API call for this tenant gets Xero's 403; /connections still lists it. */
+  refuseTenant(tenantId: string, on: boolean): void;
   connections(): ConnectionView[];
   /** 'live', 'grace', or why it is dead ('spent', 'revoked', 'expired', 'killed'); undefined if unknown. */
   refreshTokenState(refreshToken: string): string | undefined;
@@ -247,6 +249,10 @@ class RunningSimulator implements Simulator {
 
   resetOrganisation(tenantId: string): { connectionsRemoved: number } {
     return this.core.resetOrganisation(tenantId);
+  }
+
+  refuseTenant(tenantId: string, on: boolean): void {
+    this.core.refuseTenant(tenantId, on);
   }
 
   connections(): ConnectionView[] {

@@ -1,8 +1,10 @@
 /**
  * Issue 17 on a real n8n 2.41.1 (one boot) loading the packed tarball, against the simulator: the
  * Watchdog example watching a grant that reaches 20 organisations. Disconnecting one posts exactly
- * one Slack message naming it (the other 19 silent), adding one posts one, revoking the whole grant
- * posts one connection-wide message (not 20). Then the fleet node lists the chain under the
+ * one Slack message naming it (the other 19 silent); Xero refusing one organisation that is still
+ * listed (a 403 for that tenant, with "Detect Refused Organisations (403)" on) posts one naming it,
+ * nothing more while it stays refused, and one "works again" when it answers again; adding one
+ * posts one; revoking the whole grant posts one connection-wide message (not 20). Then the fleet node lists the chain under the
  * credential's name without a call to Xero. And the call budget: with the simulator's day limit low,
  * the watchdog posts one warning under 10 % and one message when the day's calls are back.
  */
@@ -70,13 +72,13 @@ describe('Per-organisation watch on real n8n', () => {
   };
   const organisationCalls = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'organisation').length;
 
-  test('20 organisations: one message for the one disconnected, one for the one added, one for the revoked grant', async () => {
+  test('20 organisations: one message for the one disconnected, the one refused (403) and back, the one added, the revoked grant', async () => {
     let text: string;
-    watchId = await watchdog(cred);
-    const connectionsOk = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'connections' && e.status === 200).length;
-    const before = connectionsOk();
+    watchId = await watchdog(cred, { probeOrganisations: true });
+    // Every change is made between polls: a poll reads /connections, then each organisation in turn.
+    const before = organisationCalls();
     await n8n!.activate(watchId);
-    await waitFor('the activation poll to reach Xero', () => (connectionsOk() > before ? true : undefined), 120_000);
+    await waitFor('the activation poll to read all 20 organisations', () => (organisationCalls() >= before + 20 ? true : undefined), 120_000);
 
     const gone = sim!.connections().find((c) => c.tenantName === 'Client 7 Ltd')!;
     sim!.removeConnection(gone.id);
@@ -85,12 +87,26 @@ describe('Per-organisation watch on real n8n', () => {
     expect(text).toContain('*Organisation:* Client 7 Ltd');
     expect(text).toContain(`/home/credentials/${cred.id}`);
 
+    // Xero refuses Client 3 (403) while /connections still lists it.
+    const refused = tenants(1, 3)[0]!;
+    sim!.refuseTenant(refused.tenantId, true);
+    text = await nextMessage('the message about refused Client 3', 2);
+    expect(text).toMatch(/^:warning: Xero credential "Practice login" \(organisation Client 3 Ltd\)/);
+    expect(text).toContain('*Organisation:* Client 3 Ltd');
+    expect(text).toContain('(403)');
+    expect(text).toContain(`/home/credentials/${cred.id}`);
+
+    // Still refused on this poll: only the added organisation is news.
     sim!.seedGrant({ email: EMAIL, tenants: tenants(1, 20) });
-    text = await nextMessage('the message about Client 20', 2);
+    text = await nextMessage('the message about Client 20', 3);
     expect(text).toMatch(/Client 20 Ltd added/);
 
+    sim!.refuseTenant(refused.tenantId, false);
+    text = await nextMessage('Client 3 answering again', 4);
+    expect(text).toMatch(/^:white_check_mark: Xero credential "Practice login" works again: organisation Client 3 Ltd/);
+
     sim!.revokeUser(EMAIL);
-    text = await nextMessage('the connection-wide message', 3);
+    text = await nextMessage('the connection-wide message', 5);
     expect(text).toMatch(/^:warning: Xero credential "Practice login" needs reconnecting/);
     expect(text).toMatch(/"Switch account"/);
     expect(text).not.toMatch(/Node-RED|Connect to Xero|xero:XEROGUARD/);
@@ -106,9 +122,9 @@ describe('Per-organisation watch on real n8n', () => {
     );
     await n8n!.deactivate(watchId);
     progress(`organisations: Slack got ${JSON.stringify(messages())}`);
-    expect(messages()).toHaveLength(3);
+    expect(messages()).toHaveLength(5);
     const executions = await n8n!.executions({ workflowId: watchId });
-    expect(executions).toHaveLength(3);
+    expect(executions).toHaveLength(5);
     for (const execution of executions) expect(execution.data.resultData.runData['Xero Connection Watchdog'][0].data.main[0]).toHaveLength(1);
     const raw = slack!.messages.map((m) => m.raw).join('\n');
     for (const token of tokensOfGrant(sim!, grant)) expect(raw).not.toContain(token);
