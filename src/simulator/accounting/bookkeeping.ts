@@ -62,6 +62,20 @@ export interface Totals {
   Total: number;
 }
 
+/** Text fields an update may leave out: the input's, else what the record had, else empty (as Xero answers them). */
+export function keepText(record: XRecord, input: XRecord, existing: XRecord | undefined, fields: readonly string[]): void {
+  for (const field of fields) record[field] = str(input[field]) ?? str(existing?.[field]) ?? '';
+}
+
+/** The priced lines and their totals on a document. */
+export function setPricedLines(record: XRecord, lineAmountTypes: string, priced: Totals): void {
+  record.LineAmountTypes = lineAmountTypes;
+  record.LineItems = priced.lines;
+  record.SubTotal = priced.SubTotal;
+  record.TotalTax = priced.TotalTax;
+  record.Total = priced.Total;
+}
+
 /** Line items priced as Xero prices them: LineAmount = Quantity x UnitAmount less discount; tax on top or inside. */
 export function priceLines(input: unknown, lineAmountTypes: string, ctx: Ctx, defaultTax: string, errors: string[]): Totals {
   const lines: XRecord[] = [];

@@ -4,12 +4,14 @@ import {
   accountRef,
   contactSummary,
   dateInput,
+  keepText,
   LINE_AMOUNT_TYPES,
   newContact,
   postJournal,
   priceLines,
   resolveContact,
   setDate,
+  setPricedLines,
   stamp,
   type Built,
   type Ctx,
@@ -124,17 +126,13 @@ function buildInvoice(input: XRecord, ctx: Ctx, existing: XRecord | undefined): 
         HasErrors: false,
       };
   if (number !== undefined) record.InvoiceNumber = number;
-  record.Reference = str(input.Reference) ?? str(existing?.Reference) ?? '';
+  keepText(record, input, existing, ['Reference']);
   if (contact) record.Contact = contactSummary(contact);
   if (date !== undefined) setDate(record, 'Date', date);
   const dueMs = due ?? (existing ? undefined : (date ?? ctx.now) + 30 * 86_400_000);
   if (dueMs !== undefined) setDate(record, 'DueDate', dueMs);
   record.Status = status;
-  record.LineAmountTypes = lat;
-  record.LineItems = priced.lines;
-  record.SubTotal = priced.SubTotal;
-  record.TotalTax = priced.TotalTax;
-  record.Total = priced.Total;
+  setPricedLines(record, lat, priced);
   record.AmountDue = round2(priced.Total - Number(record.AmountPaid) - Number(record.AmountCredited));
   record.CurrencyCode = str(input.CurrencyCode) ?? str(existing?.CurrencyCode) ?? ctx.currency;
   stamp(record, ctx);
@@ -338,13 +336,9 @@ function buildCreditNote(input: XRecord, ctx: Ctx, existing: XRecord | undefined
       };
   if (contact) record.Contact = contactSummary(contact);
   if (date !== undefined) setDate(record, 'Date', date);
-  record.Reference = str(input.Reference) ?? str(existing?.Reference) ?? '';
+  keepText(record, input, existing, ['Reference']);
   record.Status = status;
-  record.LineAmountTypes = lat;
-  record.LineItems = priced.lines;
-  record.SubTotal = priced.SubTotal;
-  record.TotalTax = priced.TotalTax;
-  record.Total = priced.Total;
+  setPricedLines(record, lat, priced);
   record.RemainingCredit = round2(priced.Total - Number(record.AppliedAmount));
   record.CurrencyCode = str(input.CurrencyCode) ?? str(existing?.CurrencyCode) ?? ctx.currency;
   stamp(record, ctx);
@@ -370,13 +364,9 @@ function buildBankTransaction(input: XRecord, ctx: Ctx, existing: XRecord | unde
   record.BankAccount = { AccountID: bank.AccountID, Code: bank.Code, Name: bank.Name };
   if (contact) record.Contact = contactSummary(contact);
   if (date !== undefined) setDate(record, 'Date', date);
-  record.Reference = str(input.Reference) ?? str(existing?.Reference) ?? '';
+  keepText(record, input, existing, ['Reference']);
   record.Status = status;
-  record.LineAmountTypes = lat;
-  record.LineItems = priced.lines;
-  record.SubTotal = priced.SubTotal;
-  record.TotalTax = priced.TotalTax;
-  record.Total = priced.Total;
+  setPricedLines(record, lat, priced);
   record.CurrencyCode = ctx.currency;
   stamp(record, ctx);
   return { record };
@@ -456,12 +446,12 @@ export function buildAccount(input: XRecord, ctx: Ctx, existing: XRecord | undef
   record.Name = name;
   record.Type = type;
   record.Class = ACCOUNT_CLASS[type];
-  record.Description = str(input.Description) ?? str(existing?.Description) ?? '';
+  keepText(record, input, existing, ['Description']);
   record.TaxType = str(input.TaxType) ?? str(existing?.TaxType) ?? (record.Class === 'REVENUE' ? 'OUTPUT2' : record.Class === 'EXPENSE' ? 'INPUT2' : 'NONE');
   record.ReportingCode = str(existing?.ReportingCode) ?? `${String(record.Class).slice(0, 3)}`;
   if (type === 'BANK') {
     record.BankAccountType = str(input.BankAccountType) ?? str(existing?.BankAccountType) ?? 'BANK';
-    record.BankAccountNumber = str(input.BankAccountNumber) ?? str(existing?.BankAccountNumber) ?? '';
+    keepText(record, input, existing, ['BankAccountNumber']);
     record.CurrencyCode = ctx.currency;
   }
   if (typeof input.EnablePaymentsToAccount === 'boolean') record.EnablePaymentsToAccount = input.EnablePaymentsToAccount;
@@ -481,8 +471,7 @@ function buildItem(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Bui
   const record: XRecord = existing ? { ...existing } : { ItemID: newId(), IsTrackedAsInventory: false };
   record.Code = code;
   record.Name = str(input.Name) ?? str(existing?.Name) ?? code;
-  record.Description = str(input.Description) ?? str(existing?.Description) ?? '';
-  record.PurchaseDescription = str(input.PurchaseDescription) ?? str(existing?.PurchaseDescription) ?? '';
+  keepText(record, input, existing, ['Description', 'PurchaseDescription']);
   record.IsSold = input.IsSold !== false;
   record.IsPurchased = input.IsPurchased !== false;
   const sales = obj(input.SalesDetails);
@@ -516,16 +505,9 @@ function buildQuote(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Bu
   if (contact) record.Contact = contactSummary(contact);
   if (date !== undefined) setDate(record, 'Date', date);
   if (expiry !== undefined) setDate(record, 'ExpiryDate', expiry);
-  record.Reference = str(input.Reference) ?? str(existing?.Reference) ?? '';
-  record.Title = str(input.Title) ?? str(existing?.Title) ?? '';
-  record.Summary = str(input.Summary) ?? str(existing?.Summary) ?? '';
-  record.Terms = str(input.Terms) ?? str(existing?.Terms) ?? '';
+  keepText(record, input, existing, ['Reference', 'Title', 'Summary', 'Terms']);
   record.Status = status;
-  record.LineAmountTypes = lat;
-  record.LineItems = priced.lines;
-  record.SubTotal = priced.SubTotal;
-  record.TotalTax = priced.TotalTax;
-  record.Total = priced.Total;
+  setPricedLines(record, lat, priced);
   record.TotalDiscount = 0;
   record.CurrencyCode = ctx.currency;
   stamp(record, ctx);
@@ -554,15 +536,9 @@ function buildPurchaseOrder(input: XRecord, ctx: Ctx, existing: XRecord | undefi
   if (contact) record.Contact = contactSummary(contact);
   if (date !== undefined) setDate(record, 'Date', date);
   if (delivery !== undefined) setDate(record, 'DeliveryDate', delivery);
-  record.Reference = str(input.Reference) ?? str(existing?.Reference) ?? '';
-  record.DeliveryAddress = str(input.DeliveryAddress) ?? str(existing?.DeliveryAddress) ?? '';
-  record.AttentionTo = str(input.AttentionTo) ?? str(existing?.AttentionTo) ?? '';
+  keepText(record, input, existing, ['Reference', 'DeliveryAddress', 'AttentionTo']);
   record.Status = status;
-  record.LineAmountTypes = lat;
-  record.LineItems = priced.lines;
-  record.SubTotal = priced.SubTotal;
-  record.TotalTax = priced.TotalTax;
-  record.Total = priced.Total;
+  setPricedLines(record, lat, priced);
   record.TotalDiscount = 0;
   record.CurrencyCode = ctx.currency;
   stamp(record, ctx);
