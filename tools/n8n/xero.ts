@@ -2,9 +2,10 @@
  * The local Xero for e2e tests, and the credential and workflow shapes that point real n8n at it.
  * Field names follow credentials/XeroGuardOAuth2Api.credentials.ts (read by nodes/shared/guarded-session.ts).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { OffsetClock, MINUTE } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../src/simulator';
+import { webhookInto } from './workflows';
 
 export const CREDENTIAL_TYPE = 'xeroGuardOAuth2Api';
 export const PACKAGE = 'n8n-nodes-xero-guard';
@@ -86,45 +87,27 @@ export function httpRequestWorkflow(opts: {
   credential: { id: string; name: string };
   tenantId?: string;
 }): Record<string, unknown> {
-  return {
-    name: opts.name,
-    nodes: [
-      {
-        id: 'w1',
-        name: 'Webhook',
-        type: 'n8n-nodes-base.webhook',
-        typeVersion: 2,
-        position: [0, 0],
-        webhookId: randomUUID(),
-        parameters: { httpMethod: 'POST', path: opts.path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+  return webhookInto(opts.name, opts.path, {
+    name: 'Xero',
+    type: 'n8n-nodes-base.httpRequest',
+    typeVersion: 4.2,
+    parameters: {
+      method: 'GET',
+      url: opts.url,
+      authentication: 'predefinedCredentialType',
+      nodeCredentialType: CREDENTIAL_TYPE,
+      sendHeaders: opts.tenantId !== undefined,
+      headerParameters: {
+        parameters:
+          opts.tenantId !== undefined
+            ? [
+                { name: 'xero-tenant-id', value: opts.tenantId },
+                { name: 'Accept', value: 'application/json' },
+              ]
+            : [],
       },
-      {
-        id: 'w2',
-        name: 'Xero',
-        type: 'n8n-nodes-base.httpRequest',
-        typeVersion: 4.2,
-        position: [220, 0],
-        parameters: {
-          method: 'GET',
-          url: opts.url,
-          authentication: 'predefinedCredentialType',
-          nodeCredentialType: CREDENTIAL_TYPE,
-          sendHeaders: opts.tenantId !== undefined,
-          headerParameters: {
-            parameters:
-              opts.tenantId !== undefined
-                ? [
-                    { name: 'xero-tenant-id', value: opts.tenantId },
-                    { name: 'Accept', value: 'application/json' },
-                  ]
-                : [],
-          },
-          options: {},
-        },
-        credentials: { [CREDENTIAL_TYPE]: opts.credential },
-      },
-    ],
-    connections: { Webhook: { main: [[{ node: 'Xero', type: 'main', index: 0 }]] } },
-    settings: { executionOrder: 'v1' },
-  };
+      options: {},
+    },
+    credentials: { [CREDENTIAL_TYPE]: opts.credential },
+  });
 }

@@ -45,6 +45,18 @@ export async function createPrivateDatabase(label = 'e2e'): Promise<PrivateDatab
   };
 }
 
+/** n8n's settings for keeping its data in `database` on the machine's PostgreSQL. */
+export function postgresEnv(database: string): Record<string, string> {
+  return {
+    DB_TYPE: 'postgresdb',
+    DB_POSTGRESDB_HOST: PG.host,
+    DB_POSTGRESDB_PORT: String(PG.port),
+    DB_POSTGRESDB_DATABASE: database,
+    DB_POSTGRESDB_USER: PG.user,
+    DB_POSTGRESDB_PASSWORD: PG.password,
+  };
+}
+
 /** Deletes every key of a Bull prefix (the queue's jobs) so runs leave nothing in a shared Redis. */
 export async function deleteRedisPrefix(redis: { host: string; port: number }, prefix: string): Promise<number> {
   const client = new Redis({ host: redis.host, port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -256,12 +268,7 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
   const userFolder = mkdtempSync(join(tmpdir(), 'xero-guard-queue-'));
   const env: Record<string, string> = {
     EXECUTIONS_MODE: 'queue',
-    DB_TYPE: 'postgresdb',
-    DB_POSTGRESDB_HOST: PG.host,
-    DB_POSTGRESDB_PORT: String(PG.port),
-    DB_POSTGRESDB_DATABASE: database.name,
-    DB_POSTGRESDB_USER: PG.user,
-    DB_POSTGRESDB_PASSWORD: PG.password,
+    ...postgresEnv(database.name),
     QUEUE_BULL_REDIS_HOST: redis.host,
     QUEUE_BULL_REDIS_PORT: String(redis.port),
     QUEUE_BULL_PREFIX: prefix,

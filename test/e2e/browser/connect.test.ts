@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
-import { randomUUID } from 'node:crypto';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, DEMO_USER_EMAIL, type Simulator } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
@@ -20,6 +19,7 @@ import { OWNER, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, startE2eSimulator } from '../../../tools/n8n/xero';
+import { webhookInto } from '../../../tools/n8n/workflows';
 
 jest.setTimeout(600_000);
 // n8n marks its elements with data-test-id (playwright's default is data-testid).
@@ -269,31 +269,13 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     expect(slack!.messages).toHaveLength(2);
 
     // The new chain serves a request in the same n8n process.
-    const check = {
-      name: 'check after reconnect',
-      nodes: [
-        {
-          id: randomUUID(),
-          name: 'Webhook',
-          type: 'n8n-nodes-base.webhook',
-          typeVersion: 2,
-          position: [0, 0],
-          webhookId: randomUUID(),
-          parameters: { httpMethod: 'POST', path: 'check-after-reconnect', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-        },
-        {
-          id: randomUUID(),
-          name: 'Check Xero Connection',
-          type: `${PACKAGE}.xeroGuardCheckConnection`,
-          typeVersion: 1,
-          position: [240, 0],
-          parameters: {},
-          credentials: { [CREDENTIAL_TYPE]: { id: credentialId!, name: CREDENTIAL_NAME } },
-        },
-      ],
-      connections: { Webhook: { main: [[{ node: 'Check Xero Connection', type: 'main', index: 0 }]] } },
-      settings: { executionOrder: 'v1' },
-    };
+    const check = webhookInto('check after reconnect', 'check-after-reconnect', {
+      name: 'Check Xero Connection',
+      type: `${PACKAGE}.xeroGuardCheckConnection`,
+      typeVersion: 1,
+      parameters: {},
+      credentials: { [CREDENTIAL_TYPE]: { id: credentialId!, name: CREDENTIAL_NAME } },
+    });
     await n8n!.activate(await n8n!.importWorkflow(check));
     const answer = await n8n!.webhook('check-after-reconnect');
     expect(answer.json).toEqual([expect.objectContaining({ status: 'connected' })]);

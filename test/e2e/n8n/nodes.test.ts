@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { OffsetClock } from '../../../src/clock';
 import { DEMO_TENANT_ID, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
@@ -15,6 +14,7 @@ import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator, tokenCalls, tokensOfGrant } from '../../../tools/n8n/xero';
+import { webhookInto } from '../../../tools/n8n/workflows';
 
 jest.setTimeout(300_000);
 
@@ -35,26 +35,6 @@ function wired(file: string, credential: { id: string; name: string }, replaceme
   const workflow = JSON.parse(text) as Record<string, any>;
   for (const node of workflow.nodes as any[]) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
   return workflow;
-}
-
-function webhookInto(name: string, path: string, node: Record<string, unknown>): Record<string, unknown> {
-  return {
-    name,
-    nodes: [
-      {
-        id: randomUUID(),
-        name: 'Webhook',
-        type: 'n8n-nodes-base.webhook',
-        typeVersion: 2,
-        position: [0, 0],
-        webhookId: randomUUID(),
-        parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-      },
-      { id: randomUUID(), position: [240, 0], ...node },
-    ],
-    connections: { Webhook: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
-    settings: { executionOrder: 'v1' },
-  };
 }
 
 const containsAny = (text: string, secrets: string[]): string[] => secrets.filter((s) => s.length > 8 && text.includes(s));

@@ -10,7 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { OffsetClock } from '../../../src/clock';
 import type { Simulator, SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
@@ -19,6 +18,7 @@ import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator, tokensOfGrant } from '../../../tools/n8n/xero';
+import { webhookInto } from '../../../tools/n8n/workflows';
 
 jest.setTimeout(300_000);
 
@@ -131,31 +131,13 @@ describe('Per-organisation watch on real n8n', () => {
   }, 900_000);
 
   test('the fleet node lists the chain under the credential name, with no call to Xero', async () => {
-    const workflow = {
-      name: 'fleet',
-      nodes: [
-        {
-          id: randomUUID(),
-          name: 'Webhook',
-          type: 'n8n-nodes-base.webhook',
-          typeVersion: 2,
-          position: [0, 0],
-          webhookId: randomUUID(),
-          parameters: { httpMethod: 'POST', path: 'fleet', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-        },
-        {
-          id: randomUUID(),
-          name: 'Xero Connections',
-          type: `${PACKAGE}.xeroGuardConnections`,
-          typeVersion: 1,
-          position: [240, 0],
-          parameters: { mode: 'list' },
-          credentials: { [CREDENTIAL_TYPE]: cred },
-        },
-      ],
-      connections: { Webhook: { main: [[{ node: 'Xero Connections', type: 'main', index: 0 }]] } },
-      settings: { executionOrder: 'v1' },
-    };
+    const workflow = webhookInto('fleet', 'fleet', {
+      name: 'Xero Connections',
+      type: `${PACKAGE}.xeroGuardConnections`,
+      typeVersion: 1,
+      parameters: { mode: 'list' },
+      credentials: { [CREDENTIAL_TYPE]: cred },
+    });
     await n8n!.activate(await n8n!.importWorkflow(workflow));
     const requests = sim!.stats().requests;
     const answer = await n8n!.webhook('fleet');

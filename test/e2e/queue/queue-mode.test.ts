@@ -8,12 +8,12 @@
  * is restarted and the chain goes on from the ledger (no token call, the spent root never presented
  * again, a forced rotation descends from the last rotated token); nothing is left running.
  */
-import { randomUUID } from 'node:crypto';
 import { MINUTE, type OffsetClock } from '../../../src/clock';
 import type { Simulator, SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, httpRequestWorkflow, startE2eSimulator } from '../../../tools/n8n/xero';
+import { webhookInto } from '../../../tools/n8n/workflows';
 import { pool, seedGrantExpiringIn, tokenRequests } from '../../../tools/queue/grants';
 import { activateInQueueMode, startQueueStack, type QueueStack } from '../../../tools/queue/stack';
 
@@ -53,31 +53,15 @@ describe('Xero Guard in n8n queue mode (main + 2 workers, PostgreSQL ledger)', (
       httpRequestWorkflow({ name: 'queue: connections', path: 'queue-connections', url: `${sim.apiUrl}/connections`, credential: ref }),
     );
     await activateInQueueMode(stack.main, workflowId);
-    const force = await stack.main.importWorkflow({
-      name: 'queue: force rotation',
-      nodes: [
-        {
-          id: randomUUID(),
-          name: 'Webhook',
-          type: 'n8n-nodes-base.webhook',
-          typeVersion: 2,
-          position: [0, 0],
-          webhookId: randomUUID(),
-          parameters: { httpMethod: 'POST', path: 'queue-force', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-        },
-        {
-          id: randomUUID(),
-          name: 'Refresh Xero Token',
-          type: `${PACKAGE}.xeroGuardRefreshToken`,
-          typeVersion: 1,
-          position: [240, 0],
-          parameters: { mode: 'force' },
-          credentials: { [CREDENTIAL_TYPE]: ref },
-        },
-      ],
-      connections: { Webhook: { main: [[{ node: 'Refresh Xero Token', type: 'main', index: 0 }]] } },
-      settings: { executionOrder: 'v1' },
-    });
+    const force = await stack.main.importWorkflow(
+      webhookInto('queue: force rotation', 'queue-force', {
+        name: 'Refresh Xero Token',
+        type: `${PACKAGE}.xeroGuardRefreshToken`,
+        typeVersion: 1,
+        parameters: { mode: 'force' },
+        credentials: { [CREDENTIAL_TYPE]: ref },
+      }),
+    );
     await activateInQueueMode(stack.main, force);
   }, 1_800_000); // a first run installs n8n (minutes)
 

@@ -12,13 +12,13 @@
  * on a real older n8n with XERO_GUARD_OLD_N8N=<version> (e.g. 2.19.x where the registry serves it), and
  * otherwise on the pinned n8n with its detected version set to 2.19.0 (the gate's logic is also unit-tested).
  */
-import { randomUUID } from 'node:crypto';
 import type { OffsetClock } from '../../../src/clock';
 import { DEMO_TENANT_ID, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
 import { startN8n, type N8nHandle } from '../../../tools/n8n/n8n';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, httpRequestWorkflow, seedExpiredGrant, startE2eSimulator } from '../../../tools/n8n/xero';
+import { webhookInto } from '../../../tools/n8n/workflows';
 import { tokenRequests } from '../../../tools/queue/grants';
 import { ensureOldN8n } from './install-old';
 
@@ -26,26 +26,6 @@ jest.setTimeout(300_000);
 
 const OLDEST_SUPPORTED = '2.20.12';
 const TOO_OLD = process.env.XERO_GUARD_OLD_N8N ?? '';
-
-function webhookInto(name: string, path: string, node: Record<string, unknown>): Record<string, unknown> {
-  return {
-    name,
-    nodes: [
-      {
-        id: randomUUID(),
-        name: 'Webhook',
-        type: 'n8n-nodes-base.webhook',
-        typeVersion: 2,
-        position: [0, 0],
-        webhookId: randomUUID(),
-        parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-      },
-      { id: randomUUID(), position: [240, 0], ...node },
-    ],
-    connections: { Webhook: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
-    settings: { executionOrder: 'v1' },
-  };
-}
 
 describe(`smoke suite on the oldest supported n8n (${OLDEST_SUPPORTED})`, () => {
   let n8n: N8nHandle | undefined;
