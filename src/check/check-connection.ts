@@ -43,7 +43,12 @@ export async function checkConnection(options: CheckConnectionOptions): Promise<
 
   let accessToken: string;
   try {
-    accessToken = await engine.getAccessToken(key);
+    accessToken = await engine.getAccessToken(key).catch((error: unknown) => {
+      // "Busy" (another process held the refresh lease too long, or this one lost it) heals by itself:
+      // a watchdog that reported it would post a problem and a "works again" for nothing. Ask once more.
+      if ((error as Partial<CodedError> | null)?.code === 'BUSY') return engine.getAccessToken(key);
+      throw error;
+    });
   } catch (error) {
     return fromEngine(error);
   }

@@ -480,8 +480,18 @@ export class TokenEngine {
     let current = record;
     let graceStart: number;
     let attemptsAllowed = this.policy.maxAttemptsPerCall;
+    // Whether this call wrote the intent it sends under: only then may it take the intent back unsent.
+    let ownIntent = false;
     if (pending && now <= this.retryDeadline(pending.startedAt)) {
       graceStart = pending.startedAt;
+      if (pending.owner !== this.owner) {
+        // Taking over another process's intent is a write, so that owner, if it wakes, cannot withdraw it under us.
+        const note = { ...pending, owner: this.owner };
+        const taken = await this.ledger.write({ ...record, pending: note, updatedAt: now }, record.version);
+        if (!taken.ok) return { kind: 'sibling' };
+        await this.emit({ type: 'ledger_written', key, version: taken.version, why: 'intent' });
+        current = { ...record, version: taken.version, pending: note };
+      }
     } else if (pending && !force) {
       return {
         kind: 'dead',
@@ -496,6 +506,7 @@ export class TokenEngine {
       if (!intent.ok) return { kind: 'sibling' };
       await this.emit({ type: 'ledger_written', key, version: intent.version, why: 'intent' });
       current = { ...record, version: intent.version, pending: note };
+      ownIntent = true;
     }
     for (let attempt = 1; ; attempt++) {
       await this.emit({ type: 'refresh_started', key, refreshTokenFp: fp, attempt, source: sourceKind });
@@ -507,6 +518,9 @@ export class TokenEngine {
           0,
           `This process lost the refresh lease of the Xero connection "${key}" before calling Xero (it paused longer than the lease); no refresh token was sent from here. Retry the request.`,
         );
+        // Nothing was sent under this intent: left in place, a holder more than 30 minutes later would
+        // take it for a lost answer and give the connection up although its refresh token is unspent.
+        if (ownIntent && attempt === 1) current = await this.withdrawIntent(current, record.pending);
         return { kind: 'stepped_back', obtained: await this.stepBack(current, busy) };
       }
       const result = await this.identity.refresh(client, refreshToken);
@@ -529,6 +543,17 @@ export class TokenEngine {
       }
       await this.clock.sleep(pause);
     }
+  }
+
+  /**
+   * Takes back an intent this process wrote and never sent under, if nobody has written since (a
+   * holder that took the intent over wrote it again, so this write then fails and changes nothing).
+   */
+  private async withdrawIntent(current: ConnectionRecord, previous: ConnectionRecord['pending']): Promise<ConnectionRecord> {
+    const undone = await this.ledger.write({ ...current, pending: previous, updatedAt: this.clock.now() }, current.version).catch(() => null);
+    if (!undone?.ok) return current;
+    await this.emit({ type: 'ledger_written', key: current.key, version: undone.version, why: 'intent' });
+    return { ...current, version: undone.version, pending: previous };
   }
 
   private async holdLease(lease: Lease): Promise<boolean> {

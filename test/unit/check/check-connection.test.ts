@@ -55,6 +55,34 @@ describe('checkConnection against the simulator', () => {
     },
   });
 
+  it('asks once more when the engine is busy (a transient lease wait), instead of reporting a problem that heals by itself', async () => {
+    const { key } = await f.connect();
+    let calls = 0;
+    const busyOnce = {
+      ...reportingEngine([]),
+      getAccessToken: async (k: string) => {
+        calls++;
+        if (calls === 1) throw Object.assign(new Error('Another process is refreshing the Xero connection'), { code: 'BUSY', retryable: true });
+        return f.engine.getAccessToken(k);
+      },
+    };
+    const result = await checkConnection({ engine: busyOnce, key, api: f.api });
+    expect(result.status).toBe('connected');
+    expect(calls).toBe(2);
+  });
+
+  it('reports busy when the engine is still busy on the second ask', async () => {
+    const { key } = await f.connect();
+    const alwaysBusy = {
+      ...reportingEngine([]),
+      getAccessToken: async () => {
+        throw Object.assign(new Error('Another process is refreshing the Xero connection'), { code: 'BUSY', retryable: true });
+      },
+    };
+    const result = await checkConnection({ engine: alwaysBusy, key, api: f.api });
+    expect(result.status).toBe('degraded');
+  });
+
   it('reports a token Xero refuses on /connections to the engine (reportRejected), which heals it', async () => {
     const grant = f.sim.seedGrant();
     const key = connectionKeyFor(DEMO_CLIENT_ID, grant.refresh_token as string);

@@ -79,6 +79,51 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.deadTokenUses).toBe(0);
   });
 
+  test('invariant 11: a holder that lost its lease before sending takes its intent back, so a caller 31 minutes later refreshes instead of giving the connection up', async () => {
+    // Found by the idle-holiday survival scenario: a pause between the intent and the send, then nobody
+    // for more than the grace window; the unsent intent read as a lost answer and the chain was dropped.
+    await fx.seed(60);
+    const { gate, onEvent } = pauseAt((e) => e.type === 'ledger_written' && e.why === 'intent');
+    const paused = fx.makeEngine({ owner: 'paused', onEvent });
+    const pausedAnswer = paused.getAccessToken(KEY).then(
+      () => 'served',
+      (error: Error) => error.message,
+    );
+    await gate.reached;
+    fx.clock.advance(LEASE_TTL + SECOND);
+    gate.release();
+    expect(await pausedAnswer).toMatch(/lost the refresh lease .* no refresh token was sent from here/);
+    expect(fx.server.calls).toBe(0);
+    expect((await fx.ledger.read(KEY))?.pending).toBeNull();
+    fx.clock.advance(31 * MINUTE);
+    const later = fx.makeEngine({ owner: 'later' });
+    expect(await fx.server.isValidAccessToken(await later.getAccessToken(KEY))).toBe(true);
+    expect(fx.server.calls).toBe(1);
+    expect(fx.server.deadTokenUses).toBe(0);
+  });
+
+  test("invariant 11: a holder that took over another's intent writes it again, so the paused owner cannot take it back under the send", async () => {
+    await fx.seed(60);
+    const first = pauseAt((e) => e.type === 'ledger_written' && e.why === 'intent');
+    const paused = fx.makeEngine({ owner: 'paused', onEvent: first.onEvent });
+    const pausedAnswer = paused.getAccessToken(KEY).catch((error: Error) => error);
+    await first.gate.reached;
+    fx.clock.advance(LEASE_TTL + SECOND);
+    // The successor resumes the intent and is held just before its send, while the paused owner wakes.
+    const second = pauseAt((e) => e.type === 'refresh_started');
+    const successor = fx.makeEngine({ owner: 'successor', onEvent: second.onEvent });
+    const fresh = successor.getAccessToken(KEY);
+    await second.gate.reached;
+    expect((await fx.ledger.read(KEY))?.pending?.owner).toBe('successor');
+    first.gate.release();
+    await pausedAnswer;
+    expect((await fx.ledger.read(KEY))?.pending?.owner).toBe('successor');
+    second.gate.release();
+    expect(await fx.server.isValidAccessToken(await fresh)).toBe(true);
+    expect(fx.server.calls).toBe(1);
+    expect(fx.server.deadTokenUses).toBe(0);
+  });
+
   test('item 2, invariant 12: a candidate whose refresh token the chain spent is retired, and a revocation is found with exactly one token call', async () => {
     await fx.seed(60);
     // What a fenced holder stored under same-pair before the fix: a copy of the current set as a "live" candidate.
