@@ -20,6 +20,8 @@ export interface ScenarioReport {
   scenario: string;
   title: string;
   command: string;
+  /** The commit the run was made from, with "+changes" when the work tree differed from it. */
+  commit: string;
   deployment: Deployment;
   n8nVersion: string;
   startedAt: string;
@@ -101,7 +103,7 @@ export function writeReport(report: ScenarioReport): { md: string; json: string 
   ];
   const md = `# Survival scenario: ${report.title}
 
-\`${report.command}\` on ${report.startedAt}, n8n ${report.n8nVersion}, ${DEPLOYMENT_TEXT[report.deployment]}; ${report.realSeconds} s of real time.
+\`${report.command}\` at commit ${report.commit}, on ${report.startedAt}, n8n ${report.n8nVersion}, ${DEPLOYMENT_TEXT[report.deployment]}; ${report.realSeconds} s of real time.
 
 ${report.description}
 

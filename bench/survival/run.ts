@@ -13,6 +13,7 @@
  * offset file moved together with every simulator's clock; PostgreSQL (lease expiry) and Redis keep
  * real time. Exit code 1 when our side misses its bar in any scenario (see report.ts).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_N8N_VERSION, progress } from '../../tools/n8n/install';
@@ -64,6 +65,7 @@ async function runGroup(deployment: Deployment, scenarios: Scenario[], command: 
         scenario: scenario.name,
         title: scenario.title,
         command,
+        commit: commitOfWorkTree(),
         deployment,
         n8nVersion: host.main.version,
         startedAt,
@@ -81,6 +83,16 @@ async function runGroup(deployment: Deployment, scenarios: Scenario[], command: 
     await host.stop();
   }
   return failures;
+}
+
+function commitOfWorkTree(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+    return changed ? `${head}+changes` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }
 
 async function main(): Promise<void> {
