@@ -66,7 +66,7 @@ export class Lane {
   /** `count` executions at once through the host's webhook processes (round robin). */
   async run(host: Host, count: number): Promise<Answer[]> {
     const atMs = this.time.offsetMs;
-    const answers = await pool(count, count, (i) => post(`${host.webhookBase(i)}/webhook/${this.path}`));
+    const answers = await pool(count, count, (i) => postRegistered(`${host.webhookBase(i)}/webhook/${this.path}`));
     const recorded = answers.map((a) => ({ ...a, atMs }));
     this.answers.push(...recorded);
     return recorded;
@@ -97,6 +97,19 @@ export interface OpenLanesOptions {
   graces?: readonly GraceMode[];
   /** What the workload's HTTP Request reads (default Xero's /connections). */
   url?: (sim: Simulator) => string;
+}
+
+/**
+ * n8n answers an activation before its webhook is registered: a 404 "is not registered" ran nothing,
+ * so it is asked again (bounded) rather than counted as a failed execution.
+ */
+async function postRegistered(url: string): Promise<{ status: number; text: string }> {
+  const until = Date.now() + 90_000;
+  for (;;) {
+    const answer = await post(url);
+    if (answer.status !== 404 || !answer.text.includes('is not registered') || Date.now() > until) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** One simulator, credential and workflow per spec and grace mode, activated on the host. */
