@@ -5,7 +5,7 @@
  */
 import type { OffsetClock } from '../../src/clock';
 import { GRACE_MODES, startSimulator, type GraceMode, type Simulator, type SimulatorTokenResponse } from '../../src/simulator';
-import { waitFor } from '../../tools/n8n/n8n';
+import { isUnregisteredWebhook, waitFor } from '../../tools/n8n/n8n';
 import { pool } from '../../tools/queue/grants';
 import { startSlackStandIn, type SlackStandIn } from '../../tools/services/slack';
 import type { Host } from './hosts';
@@ -20,6 +20,7 @@ import {
   type Answer,
   type SharedTime,
   type Side,
+  WATCHDOG_NAME,
 } from './parts';
 
 export const SEED = 20261123;
@@ -57,6 +58,11 @@ export class Lane {
 
   get side(): Side {
     return this.spec.side;
+  }
+
+  /** The Watchdog workflow's name: polls are counted in n8n's log by it. */
+  get watchdogName(): string {
+    return `${WATCHDOG_NAME} ${this.path}`;
   }
 
   get label(): string {
@@ -107,7 +113,7 @@ async function postRegistered(url: string): Promise<{ status: number; text: stri
   const until = Date.now() + 90_000;
   for (;;) {
     const answer = await post(url);
-    if (answer.status !== 404 || !answer.text.includes('is not registered') || Date.now() > until) return answer;
+    if (!isUnregisteredWebhook(answer) || Date.now() > until) return answer;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -132,7 +138,7 @@ export async function openLanes(host: Host, time: SharedTime, options: OpenLanes
       const slack = spec.side === 'ours' && spec.watchdog !== false ? await startSlackStandIn() : undefined;
       const lane = new Lane(spec, grace, sim, clock, email, grant, ref, tag, workflowId, slack, time);
       if (slack) {
-        lane.watchdogId = await host.main.importWorkflow(watchdogWorkflow(slack.url, ref, `Xero Guard: connection watchdog ${tag}`));
+        lane.watchdogId = await host.main.importWorkflow(watchdogWorkflow(slack.url, ref, lane.watchdogName));
         await host.activate(lane.watchdogId);
       }
       lanes.push(lane);
@@ -145,7 +151,7 @@ export async function openLanes(host: Host, time: SharedTime, options: OpenLanes
 export async function nextPolls(host: Host, lanes: Lane[], timeoutMs = 150_000): Promise<void> {
   const watched = lanes.filter((l) => l.watchdogId);
   if (watched.length === 0) return;
-  const names = watched.map((l) => `Xero Guard: connection watchdog ${l.path}`);
+  const names = watched.map((l) => l.watchdogName);
   const before = names.map((n) => pollsLogged(host.main, n));
   await waitFor('a Watchdog poll of every lane', () => (names.every((n, i) => pollsLogged(host.main, n) > before[i]!) ? true : undefined), timeoutMs, 500);
   await waitFor(

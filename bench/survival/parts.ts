@@ -14,6 +14,7 @@ import { CREDENTIAL_TYPE, credentialFor, randomCredentialId } from '../../tools/
 export const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 /** The scopes n8n's own Xero credential asks for (its xeroOAuth2Api), as a user's generic copy would. */
 export const XERO_SCOPES = 'offline_access openid profile email accounting.settings accounting.contacts';
+/** The Watchdog example's name; each lane's copy adds its own tag. */
 export const WATCHDOG_NAME = 'Xero Guard: connection watchdog';
 
 export type Side = 'n8n' | 'ours';
@@ -99,7 +100,7 @@ export function workloadWorkflow(side: Side, name: string, path: string, url: st
  * The Watchdog example as shipped, on `credential`, posting to `slackUrl`, polling every minute
  * (n8n's shortest; the example's 15 minutes would make a run wait that long in real time).
  */
-export function watchdogWorkflow(slackUrl: string, credential: { id: string; name: string }, name = WATCHDOG_NAME): Record<string, unknown> {
+export function watchdogWorkflow(slackUrl: string, credential: { id: string; name: string }, name: string): Record<string, unknown> {
   let text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8');
   text = text.split('https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK').join(slackUrl);
   const watchdog = JSON.parse(text) as { name: string; nodes: Array<{ credentials?: Record<string, unknown>; parameters: Record<string, unknown> }> };
@@ -150,7 +151,7 @@ export async function executionErrors(main: N8nHandle, workflowId: string): Prom
 }
 
 /** How many polls n8n has logged for workflows named `name` since the process started. */
-export function pollsLogged(main: N8nHandle, name = WATCHDOG_NAME): number {
+export function pollsLogged(main: N8nHandle, name: string): number {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return (main.currentLog().match(new RegExp(`Poll trigger initiated for workflow "${escaped}`, 'g')) ?? []).length;
 }

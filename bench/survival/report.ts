@@ -2,8 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../tools/n8n/pack';
-import type { Deployment } from './hosts';
-import { DEPLOYMENT_TEXT } from './hosts';
+import { DEPLOYMENT_TEXT, type Deployment } from './hosts';
 import type { LaneResult } from './lanes';
 
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
@@ -99,7 +98,7 @@ export function writeReport(report: ScenarioReport): { md: string; json: string 
     ...report.lanes.flatMap((l) => l.notes.map((n) => `${l.label}: ${n}`)),
     ...report.lanes.flatMap((l) => l.failureMessages.map((m) => `${l.label}, a failed execution: ${m}`)),
     ...report.lanes.flatMap((l) => l.alertTexts.map((t) => `${l.label}, alert: ${t}`)),
-    ...report.lanes.flatMap((l) => (l.failedAnswers ?? []).map((a) => `${l.label}, an answer to the webhook caller: ${a}`)),
+    ...report.lanes.flatMap((l) => l.failedAnswers.map((a) => `${l.label}, an answer to the webhook caller: ${a}`)),
   ];
   const md = `# Survival scenario: ${report.title}
 

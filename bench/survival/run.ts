@@ -36,7 +36,7 @@ import { week } from './scenarios/week';
 
 export const SCENARIOS: Scenario[] = [lostAnswer, idleHoliday, slowXero, severalProcesses, crashMidRefresh, revocation];
 
-async function runGroup(deployment: Deployment, scenarios: Scenario[], command: string, redis?: PrivateService): Promise<string[]> {
+async function runGroup(deployment: Deployment, scenarios: Scenario[], run: { command: string; commit: string }, redis?: PrivateService): Promise<string[]> {
   const dir = join(REPO_ROOT, 'test-artifacts');
   mkdirSync(dir, { recursive: true });
   const time = new SharedTime(join(dir, `survival-faketime-${process.pid}-${deployment}`));
@@ -64,8 +64,8 @@ async function runGroup(deployment: Deployment, scenarios: Scenario[], command: 
       const files = writeReport({
         scenario: scenario.name,
         title: scenario.title,
-        command,
-        commit: commitOfWorkTree(),
+        command: run.command,
+        commit: run.commit,
         deployment,
         n8nVersion: host.main.version,
         startedAt,
@@ -108,16 +108,19 @@ async function main(): Promise<void> {
   progress(`survival: n8n ${DEFAULT_N8N_VERSION}`);
   const failures: string[] = [];
   const chosen = SCENARIOS.filter((s) => args.names.includes(s.name));
+  const commit = commitOfWorkTree();
   const scenarioCommand = `npm run bench:survival -- --scenarios ${args.names.length === SCENARIOS.length ? 'all' : args.names.join(',')}`;
   for (const deployment of ['single', 'queue', 'two-mains'] as Deployment[]) {
     const group = chosen.filter((s) => s.deployment === deployment);
-    if (group.length > 0) failures.push(...(await runGroup(deployment, group, scenarioCommand)));
+    if (group.length > 0) failures.push(...(await runGroup(deployment, group, { command: scenarioCommand, commit })));
   }
   if (args.full || args.names.length === 0) {
     // The week restarts the queue Redis, so it gets a private one.
     const redis = await startPrivateRedis();
     try {
-      failures.push(...(await runGroup('queue', [week(args.full, redis)], `npm run bench:survival${args.full ? ' -- --full' : ''}`, redis)));
+      failures.push(
+        ...(await runGroup('queue', [week(args.full, redis)], { command: `npm run bench:survival${args.full ? ' -- --full' : ''}`, commit }, redis)),
+      );
     } finally {
       await redis.destroy().catch(() => undefined);
     }

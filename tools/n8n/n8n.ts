@@ -431,7 +431,7 @@ class RunningN8n implements N8nHandle {
       `webhook POST ${path} to be registered`,
       async () => {
         const answer = await this.request(`${this.url}/webhook/${path}`, 'POST', {}, body);
-        return answer.status === 404 && answer.text.includes('is not registered') ? undefined : answer;
+        return isUnregisteredWebhook(answer) ? undefined : answer;
       },
       90_000, // generous: on a loaded 2-core machine registration lags activation by seconds
     );
@@ -580,6 +580,11 @@ export async function installPackageInto(userFolder: string, tarball: string): P
       2,
     ),
   );
+}
+
+/** n8n's answer to a production webhook it has not registered yet (activation answers first): nothing ran. */
+export function isUnregisteredWebhook(answer: { status: number; text: string }): boolean {
+  return answer.status === 404 && answer.text.includes('is not registered');
 }
 
 export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHandle> {

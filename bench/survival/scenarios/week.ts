@@ -2,6 +2,7 @@ import { HOUR, MINUTE } from '../../../src/clock';
 import { GRACE_MODES, type GraceMode } from '../../../src/simulator';
 import { progress } from '../../../tools/n8n/install';
 import { waitFor } from '../../../tools/n8n/n8n';
+import type { Worker } from '../../../tools/queue/stack';
 import type { PrivateService } from '../../../tools/services/private-services';
 import { checkAlive, lastSeq, nextPolls, openLanes, refreshIssuedSince, type Lane } from '../lanes';
 import { eachLane, type Scenario } from './scenario';
@@ -132,7 +133,7 @@ function okLine(lanes: Lane[]): string {
 }
 
 /** n8n gives up on a Redis it cannot reach for QUEUE_BULL_REDIS_TIMEOUT_THRESHOLD and exits: start such a worker again, as a supervisor would. */
-async function restartUnhealthyWorkers(workers: Array<{ name: string; healthPort: number; stop(): Promise<void>; start(): Promise<void> }>): Promise<void> {
+async function restartUnhealthyWorkers(workers: Worker[]): Promise<void> {
   for (const w of workers) {
     const healthy = await waitFor(
       `${w.name} healthy after the Redis restart`,
