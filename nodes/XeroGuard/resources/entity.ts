@@ -35,7 +35,7 @@ export interface EntityConfig {
   /** An example record for Fields (JSON). */
   example?: string;
   /** Operations Xero allows on this endpoint. */
-  create?: XeroMethod;
+  create?: 'PUT' | 'POST';
   update?: boolean;
   get?: boolean;
   getAll?: ListFilterSupport & { paging?: 'page' | 'none'; statusValues?: string[] };
