@@ -11,19 +11,29 @@ import { openSessionClient } from './session-client';
 
 type Row = Record<string, unknown>;
 
-/** One option per record of a Xero list (GET /{envelope}), named and valued by two of its fields, sorted by name. */
-async function optionsOf(
-  context: ILoadOptionsFunctions,
-  envelope: string,
-  name: (r: Row) => unknown,
-  value: (r: Row) => unknown,
-): Promise<INodePropertyOptions[]> {
+/** A Xero list (GET /{envelope}) as options: which of a record's fields names an option and which is its value. */
+interface OptionList {
+  envelope: string;
+  name(record: Row): unknown;
+  value(record: Row): unknown;
+}
+
+/** The option lists n8n's own Xero node fields load (Item Code, Account Code, Branding Theme, Currency). */
+const OPTION_LISTS = {
+  getItemCodes: { envelope: 'Items', name: (r) => r.Description ?? r.Name, value: (r) => r.Code },
+  getAccountCodes: { envelope: 'Accounts', name: (r) => r.Name, value: (r) => r.Code },
+  getBrandingThemes: { envelope: 'BrandingThemes', name: (r) => r.Name, value: (r) => r.BrandingThemeID },
+  getCurrencies: { envelope: 'Currencies', name: (r) => r.Description, value: (r) => r.Code },
+} satisfies Record<string, OptionList>;
+
+/** One option per record of the list, read from the chosen organisation, sorted by name. */
+async function optionsOf(context: ILoadOptionsFunctions, list: OptionList): Promise<INodePropertyOptions[]> {
   try {
     const { client, organisations } = await openSessionClient(context);
     const tenant = resolveTenant(readOrganisationChoice(context.getCurrentNodeParameter('organizationId')), await organisations());
-    const answer = await client.request({ path: [envelope], tenantId: tenant.tenantId });
-    return (recordsOf(answer.body, [], envelope) as Row[])
-      .map((r) => ({ name: String(name(r) ?? value(r) ?? ''), value: String(value(r) ?? '') }))
+    const answer = await client.request({ path: [list.envelope], tenantId: tenant.tenantId });
+    return (recordsOf(answer.body, [], list.envelope) as Row[])
+      .map((r) => ({ name: String(list.name(r) ?? list.value(r) ?? ''), value: String(list.value(r) ?? '') }))
       .filter((o) => o.value)
       .sort((a, b) => a.name.localeCompare(b.name));
   } catch (error) {
@@ -42,37 +52,13 @@ export const listSearch = {
   },
 };
 
-export const loadOptions = {
-  getItemCodes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-    return optionsOf(
-      this,
-      'Items',
-      (r) => r.Description ?? r.Name,
-      (r) => r.Code,
-    );
-  },
-  getAccountCodes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-    return optionsOf(
-      this,
-      'Accounts',
-      (r) => r.Name,
-      (r) => r.Code,
-    );
-  },
-  getBrandingThemes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-    return optionsOf(
-      this,
-      'BrandingThemes',
-      (r) => r.Name,
-      (r) => r.BrandingThemeID,
-    );
-  },
-  getCurrencies(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-    return optionsOf(
-      this,
-      'Currencies',
-      (r) => r.Description,
-      (r) => r.Code,
-    );
-  },
-};
+type LoadOptionsMethod = (this: ILoadOptionsFunctions) => Promise<INodePropertyOptions[]>;
+
+export const loadOptions = Object.fromEntries(
+  Object.entries(OPTION_LISTS).map(([method, list]): [string, LoadOptionsMethod] => [
+    method,
+    function (this: ILoadOptionsFunctions) {
+      return optionsOf(this, list);
+    },
+  ]),
+) as Record<keyof typeof OPTION_LISTS, LoadOptionsMethod>;
