@@ -21,11 +21,6 @@ export default [
     rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
   },
   {
-    // The port over the core Xero client passes the client's classified errors on; execute() turns them into NodeApiError at the boundary.
-    files: ['nodes/XeroGuard/client-port.ts'],
-    rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
-  },
-  {
     // The Xero Guard node keeps the defaults of n8n's own Xero node (Limit 100, options that start empty),
     // so a workflow switched by the converter reads and sends exactly what it did before.
     files: ['nodes/XeroGuard/resources/*.ts'],

@@ -1,42 +1,16 @@
-import type {
-  IExecuteFunctions,
-  ILoadOptionsFunctions,
-  INodeExecutionData,
-  INodeListSearchResult,
-  INodePropertyOptions,
-  INodeType,
-  INodeTypeDescription,
-} from 'n8n-workflow';
+/**
+ * The Xero Guard node: Xero's Accounting API on the guarded credential. The description comes from the
+ * resources (properties.ts), the editor's lists from methods.ts, and execute() hands every item to the
+ * one executor (execute.ts) with the client the credential's session gives (session-client.ts).
+ */
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { CREDENTIAL_TYPE } from '../shared/guarded-session';
-import { xeroGuardProperties } from './properties';
 import { errorItemJson, errorOutputJson, toXeroNodeError } from './errors';
 import { executeXeroGuard } from './execute';
-import { organisationSearch, readOrganisationChoice, resolveTenant } from './organisation';
-import type { XeroApiPort } from './port';
-import { openXeroPort } from './port-binding';
-import { recordsOf, spec } from './resources/mapping';
-
-/** Options for a field of n8n's own Xero node, loaded from the chosen organisation. */
-async function optionsFrom(
-  context: ILoadOptionsFunctions,
-  path: string,
-  envelope: string,
-  name: (r: Record<string, unknown>) => unknown,
-  value: (r: Record<string, unknown>) => unknown,
-): Promise<INodePropertyOptions[]> {
-  try {
-    const port = await openXeroPort(context);
-    const tenant = resolveTenant(readOrganisationChoice(context.getCurrentNodeParameter('organizationId')), await port.connections());
-    const answer = await port.request(tenant.tenantId, spec('GET', path, { envelope }));
-    return recordsOf(answer.body, envelope)
-      .map((r) => ({ name: String(name(r) ?? value(r) ?? ''), value: String(value(r) ?? '') }))
-      .filter((o) => o.value)
-      .sort((a, b) => a.name.localeCompare(b.name));
-  } catch (error) {
-    throw toXeroNodeError(context.getNode(), error);
-  }
-}
+import { listSearch, loadOptions } from './methods';
+import { xeroGuardProperties } from './properties';
+import { openSessionClient, type SessionClient } from './session-client';
 
 export class XeroGuard implements INodeType {
   description: INodeTypeDescription = {
@@ -56,67 +30,18 @@ export class XeroGuard implements INodeType {
     properties: xeroGuardProperties,
   };
 
-  methods = {
-    listSearch: {
-      async searchOrganisations(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-        try {
-          const port = await openXeroPort(this);
-          return organisationSearch(await port.connections(), filter);
-        } catch (error) {
-          throw toXeroNodeError(this.getNode(), error);
-        }
-      },
-    },
-    loadOptions: {
-      async getItemCodes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return optionsFrom(
-          this,
-          '/Items',
-          'Items',
-          (r) => r.Description ?? r.Name,
-          (r) => r.Code,
-        );
-      },
-      async getAccountCodes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return optionsFrom(
-          this,
-          '/Accounts',
-          'Accounts',
-          (r) => r.Name,
-          (r) => r.Code,
-        );
-      },
-      async getBrandingThemes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return optionsFrom(
-          this,
-          '/BrandingThemes',
-          'BrandingThemes',
-          (r) => r.Name,
-          (r) => r.BrandingThemeID,
-        );
-      },
-      async getCurrencies(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        return optionsFrom(
-          this,
-          '/Currencies',
-          'Currencies',
-          (r) => r.Description,
-          (r) => r.Code,
-        );
-      },
-    },
-  };
+  methods = { listSearch, loadOptions };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-    let port: XeroApiPort;
+    let session: SessionClient;
     try {
-      port = await openXeroPort(this);
+      session = await openSessionClient(this);
     } catch (error) {
       const nodeError = toXeroNodeError(this.getNode(), error);
       if (!this.continueOnFail()) throw nodeError;
       const json = this.getNode().onError === 'continueErrorOutput' ? errorOutputJson(nodeError) : errorItemJson(nodeError);
       return [this.getInputData().map((_, item) => ({ json, pairedItem: { item } }))];
     }
-    return executeXeroGuard(this, port);
+    return executeXeroGuard(this, session);
   }
 }

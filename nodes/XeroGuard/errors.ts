@@ -1,12 +1,17 @@
+/**
+ * Every failure of the Xero Guard node as the n8n error it becomes: a classified Xero failure (the core
+ * client's XeroApiError) as a NodeApiError with Xero's words and n8n's failure cause, a wrong field as a
+ * NodeOperationError naming it, anything else with the advice the connection's state calls for. Secret-free.
+ */
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { redact } from '../../src/secrets/redact';
+import { XeroApiError } from '../../src/xero/accounting';
 import { failureOf, failureOfError } from '../shared/failure';
 import { adviceOf } from '../shared/node-support';
-import { isXeroPortFailure, type XeroPortFailure } from './port';
 import { MappingError } from './resources';
 
-/** Errors the node itself raises about its configuration (organisation choice, a bad binary field). */
+/** Errors the node itself raises about its configuration (organisation choice, an unknown resource or operation). */
 export class XeroGuardConfigError extends Error {
   constructor(
     message: string,
@@ -22,20 +27,20 @@ export { failureOf } from '../shared/failure';
 const clean = (text: string): string => redact(text, []);
 
 /** Xero's validation messages in plain words after the summary: "Xero refused the invoice: Email address must be valid." */
-function messageOf(f: XeroPortFailure): string {
+function messageOf(f: XeroApiError): string {
   const base = clean(f.summary || f.message);
-  const messages = (f.validationMessages ?? []).map(clean).filter(Boolean);
+  const messages = f.validationMessages.map(clean).filter(Boolean);
   return messages.length ? `${base}: ${messages.join('; ')}` : base;
 }
 
 /** The classification as plain fields, for the error's context and for continueOnFail items. */
-export function classificationFields(f: XeroPortFailure): IDataObject {
+export function classificationFields(f: XeroApiError): IDataObject {
   return {
     category: f.category,
     action: f.action,
-    ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
-    ...(f.retryAfterSeconds !== undefined ? { retryAfterSeconds: f.retryAfterSeconds } : {}),
-    validationMessages: (f.validationMessages ?? []).map(clean),
+    httpStatus: f.httpStatus,
+    retryAfterSeconds: f.retryAfterSeconds,
+    validationMessages: f.validationMessages.map(clean),
   };
 }
 
@@ -48,12 +53,12 @@ export function toXeroNodeError(node: INode, error: unknown, itemIndex?: number)
       failure: { cause: 'configuration-invalid' },
     });
   }
-  if (isXeroPortFailure(error)) {
+  if (error instanceof XeroApiError) {
     const failure = failureOf(error);
     const fields = classificationFields(error);
     const apiError = new NodeApiError(node, { message: messageOf(error), ...fields } as JsonObject, {
       message: messageOf(error),
-      description: clean(error.advice ?? adviceOf(error)),
+      description: clean(error.advice || adviceOf(error)),
       ...(typeof error.httpStatus === 'number' ? { httpCode: String(error.httpStatus) } : {}),
       itemIndex,
       ...(failure ? { failure } : {}),

@@ -1,11 +1,17 @@
+/**
+ * The one executor of the Xero Guard node. For each input item it reads the operation's fields, has the
+ * resource plan the request (no I/O) and runs the plan on the core Accounting client: every page of a
+ * list up to the limit, a file out or in, neighbouring writes batched into one request. Every output
+ * item is paired with its input item and every failure becomes an n8n error (or an error item).
+ */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { elementRefusal, recordsOf, type XeroLimits, type XeroRequestOptions } from '../../src/xero/accounting';
 import { errorItemJson, errorOutputJson, toXeroNodeError, XeroGuardConfigError } from './errors';
-import { readOrganisationChoice, resolveTenant } from './organisation';
-import type { XeroApiPort, XeroCallOptions, XeroLimits, XeroRequestSpec, XeroTenant } from './port';
-import { resourceByValue, type OperationDef, type PlannedRequest, type ResourceModule } from './resources';
-import { recordsOf } from './resources/mapping';
+import { readOrganisationChoice, resolveTenant, type Organisation } from './organisation';
+import { resourceByValue, type OperationDef, type PlannedRequest, type ResourceModule, type SingleRequest } from './resources';
+import type { SessionClient } from './session-client';
 
-/** Names of the top-level fields an operation shows (each read per item with its default). */
+/** The top-level fields an operation shows (each read per item with its default). */
 export function parameterNames(resource: ResourceModule, operation: string): INodeProperties[] {
   return resource.properties.filter((p) => {
     const ops = p.displayOptions?.show?.operation;
@@ -16,7 +22,7 @@ export function parameterNames(resource: ResourceModule, operation: string): INo
 interface Settings {
   batchSize: number;
   rawDates: boolean;
-  maxRateLimitWaitMs: number;
+  maxWaitSeconds: number;
 }
 
 function readSettings(raw: unknown): Settings {
@@ -26,33 +32,78 @@ function readSettings(raw: unknown): Settings {
   return {
     batchSize: Number.isFinite(batch) ? Math.min(50, Math.max(1, batch)) : 1,
     rawDates: s.rawDates === true,
-    maxRateLimitWaitMs: Number.isFinite(wait) && wait >= 0 ? wait * 1000 : 60_000,
+    maxWaitSeconds: Number.isFinite(wait) && wait >= 0 ? wait : 60,
   };
 }
 
-interface Planned {
-  itemIndex: number;
-  tenant: XeroTenant;
+/** An item's operation and its planned request, before the organisation is known. */
+export interface ItemPlan {
   op: OperationDef;
   plan: PlannedRequest;
 }
 
-/** One output item: the record, the tenant it came from, the call budget left. */
-function outputItem(record: IDataObject, tenant: XeroTenant, limits: XeroLimits | null, itemIndex: number): INodeExecutionData {
-  return {
-    json: {
-      ...record,
-      tenantId: tenant.tenantId,
-      xeroLimits: (limits ?? { dayRemaining: null, minuteRemaining: null, appMinuteRemaining: null }) as unknown as IDataObject,
-    },
-    pairedItem: { item: itemIndex },
-  };
+/** What an item asks for: its resource, operation and fields, planned as the core's request (pure). */
+export function planItem(context: IExecuteFunctions, itemIndex: number): ItemPlan {
+  const resourceValue = context.getNodeParameter('resource', itemIndex) as string;
+  const resource = resourceByValue(resourceValue);
+  if (!resource) throw new XeroGuardConfigError(`Resource "${resourceValue}" is not one the Xero Guard node knows`, 'Choose a Resource from the list.');
+  const operation = context.getNodeParameter('operation', itemIndex) as string;
+  const op = resource.operations[operation];
+  if (!op)
+    throw new XeroGuardConfigError(
+      `Operation "${operation}" is not one of ${resource.name}'s`,
+      `Choose one of: ${Object.values(resource.operations)
+        .map((o) => o.option.name)
+        .join(', ')}.`,
+    );
+  const parameters: IDataObject = {};
+  for (const p of parameterNames(resource, operation)) {
+    if (p.displayOptions?.show?.returnAll && parameters.returnAll === true) continue;
+    parameters[p.name] = context.getNodeParameter(p.name, itemIndex, p.default) as IDataObject[string];
+  }
+  return { op, plan: op.plan(parameters) };
 }
 
-const parseWith = (op: OperationDef, spec: XeroRequestSpec, body: unknown): IDataObject[] => (op.parse ? op.parse(body) : recordsOf(body, spec.envelope));
+interface Planned<P extends PlannedRequest = PlannedRequest> {
+  itemIndex: number;
+  tenantId: string;
+  op: OperationDef;
+  plan: P;
+}
 
-/** Runs the node's items against the port: the whole of execute() apart from opening the port. */
-export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApiPort): Promise<INodeExecutionData[][]> {
+/** A write that may share a request with its neighbours. */
+type Batchable = Planned<SingleRequest & { batchPath: readonly string[] }>;
+
+const isBatchable = (p: Planned): p is Batchable => p.plan.kind === 'single' && p.plan.batchPath !== undefined;
+
+/** An answer's records as output items: the envelope's records, or the whole answer as one item when it holds none there. */
+function recordsOfAnswer(op: OperationDef, envelope: string | undefined, body: unknown): IDataObject[] {
+  if (op.parse) return op.parse(body);
+  if (body === null || body === undefined) return [];
+  if (Array.isArray(body)) return body as IDataObject[];
+  if (typeof body !== 'object') return [{ value: body as string }];
+  if (envelope && envelope in body) return recordsOf(body, [], envelope) as IDataObject[];
+  return [body as IDataObject];
+}
+
+/** The records a batchable write sends, in body[envelope]. */
+function elementsOf(request: XeroRequestOptions, envelope: string): IDataObject[] {
+  const body = request.body && typeof request.body === 'object' ? (request.body as IDataObject)[envelope] : undefined;
+  return Array.isArray(body) ? (body as IDataObject[]) : [];
+}
+
+function runIndexOf(context: IExecuteFunctions): number {
+  try {
+    const value = Number(context.getWorkflowDataProxy(0).$runIndex);
+    return Number.isInteger(value) && value >= 0 ? value : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs the node's items on the session's client: the whole of execute() apart from obtaining the client. */
+export async function executeXeroGuard(context: IExecuteFunctions, session: SessionClient): Promise<INodeExecutionData[][]> {
+  const { client } = session;
   const items = context.getInputData();
   const out: INodeExecutionData[] = [];
   const node = context.getNode();
@@ -62,12 +113,12 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   // a loop that runs the node again with new items is a new run (new keys).
   const runIndex = runIndexOf(context);
   const stableId = (from: number, to = from) => `${executionId}:${node.id}:${runIndex}:${from === to ? from : `${from}-${to}`}`;
-  const callOptions = (id?: string): XeroCallOptions => ({
-    ...(id ? { stableId: id } : {}),
-    maxRateLimitWaitMs: settings.maxRateLimitWaitMs,
-    rawDates: settings.rawDates,
-  });
-  let tenants: Promise<XeroTenant[]> | undefined;
+  const call = (tenantId: string) => ({ tenantId, maxWaitSeconds: settings.maxWaitSeconds, dates: settings.rawDates ? ('raw' as const) : ('iso' as const) });
+  let organisations: Promise<Organisation[]> | undefined;
+
+  /** One output item: the record, the organisation it came from, the call budget left. */
+  const emit = (record: IDataObject, tenantId: string, limits: XeroLimits, itemIndex: number, binary?: INodeExecutionData['binary']) =>
+    out.push({ json: { ...record, tenantId, xeroLimits: limits as unknown as IDataObject }, pairedItem: { item: itemIndex }, ...(binary ? { binary } : {}) });
 
   // On the regular output the classification sits beside the message; on the error output in `details`,
   // the only shape n8n moves there with its fields intact.
@@ -79,112 +130,91 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   };
 
   const plan = async (itemIndex: number): Promise<Planned> => {
-    const resourceValue = context.getNodeParameter('resource', itemIndex) as string;
-    const resource = resourceByValue(resourceValue);
-    if (!resource) throw new XeroGuardConfigError(`Resource "${resourceValue}" is not one the Xero Guard node knows`, 'Choose a Resource from the list.');
-    const operation = context.getNodeParameter('operation', itemIndex) as string;
-    const op = resource.operations[operation];
-    if (!op)
-      throw new XeroGuardConfigError(
-        `Operation "${operation}" is not one of ${resource.name}'s`,
-        `Choose one of: ${Object.values(resource.operations)
-          .map((o) => o.option.name)
-          .join(', ')}.`,
-      );
-    const parameters: IDataObject = {};
-    for (const p of parameterNames(resource, operation)) {
-      if (p.displayOptions?.show?.returnAll && parameters.returnAll === true) continue;
-      parameters[p.name] = context.getNodeParameter(p.name, itemIndex, p.default) as IDataObject[string];
-    }
+    const { op, plan: p } = planItem(context, itemIndex);
     const choice = readOrganisationChoice(context.getNodeParameter('organizationId', itemIndex, ''));
-    tenants ??= port.connections();
-    const tenant = resolveTenant(choice, await tenants);
-    return { itemIndex, tenant, op, plan: op.plan(parameters) };
+    organisations ??= session.organisations();
+    return { itemIndex, tenantId: resolveTenant(choice, await organisations).tenantId, op, plan: p };
   };
 
-  const runOne = async ({ itemIndex, tenant, op, plan: p }: Planned) => {
-    const { spec } = p;
-    if (p.kind === 'list') {
-      let count = 0;
-      const limit = p.limit;
-      if (limit !== undefined && limit <= 0) return;
-      for await (const page of port.pages(tenant.tenantId, spec, callOptions())) {
-        const records = spec.envelope ? parseWith(op, spec, { [spec.envelope]: page.records }) : (page.records as IDataObject[]);
-        for (const record of records) {
-          out.push(outputItem(record, tenant, page.limits, itemIndex));
-          if (limit !== undefined && ++count >= limit) return;
+  const runOne = async ({ itemIndex, tenantId, op, plan: p }: Planned) => {
+    switch (p.kind) {
+      case 'list': {
+        if (p.limit !== undefined && p.limit <= 0) return;
+        let count = 0;
+        for await (const page of client.pages({ ...p.request, ...call(tenantId) })) {
+          for (const record of page.records) {
+            emit(record as IDataObject, tenantId, page.limits, itemIndex);
+            if (p.limit !== undefined && ++count >= p.limit) return;
+          }
         }
-      }
-      return;
-    }
-    if (p.kind === 'download') {
-      const file = await port.download(tenant.tenantId, spec, callOptions());
-      const fileName = file.fileName ?? (spec.binary?.direction === 'download' ? spec.binary.fileName : undefined) ?? 'xero-file';
-      const binary = await context.helpers.prepareBinaryData(file.data, fileName, file.mimeType);
-      const item = outputItem({ fileName, mimeType: file.mimeType, fileSize: file.data.length }, tenant, file.limits, itemIndex);
-      out.push({ ...item, binary: { [p.binaryProperty ?? 'data']: binary } });
-      return;
-    }
-    const write = spec.method !== 'GET';
-    if (p.kind === 'upload') {
-      if (spec.binary?.direction !== 'upload') throw new XeroGuardConfigError('An upload needs a binary field', 'Set Input Binary Field.');
-      const property = spec.binary.binaryProperty;
-      const meta = context.helpers.assertBinaryData(itemIndex, property);
-      const data = await context.helpers.getBinaryDataBuffer(itemIndex, property);
-      const answer = await port.upload(
-        tenant.tenantId,
-        spec,
-        { data, mimeType: meta.mimeType, fileName: spec.binary.fileName },
-        callOptions(stableId(itemIndex)),
-      );
-      for (const record of parseWith(op, spec, answer.body)) out.push(outputItem(record, tenant, answer.limits, itemIndex));
-      return;
-    }
-    const answer = await port.request(tenant.tenantId, spec, callOptions(write ? stableId(itemIndex) : undefined));
-    const records = parseWith(op, spec, answer.body);
-    // A write Xero answers with no body (204) still yields an item, so the workflow goes on.
-    if (!records.length && write) records.push({ success: true });
-    for (const record of records) out.push(outputItem(record, tenant, answer.limits, itemIndex));
-  };
-
-  /** Several items' records in one request; each element's result paired back to its item. */
-  const runBatch = async (batch: Planned[]) => {
-    const first = batch[0];
-    const envelope = first.plan.spec.envelope ?? '';
-    const counts = batch.map((b) => elementsOf(b.plan.spec, envelope).length);
-    const spec: XeroRequestSpec = {
-      ...first.plan.spec,
-      path: first.plan.batchPath ?? first.plan.spec.path,
-      body: { [envelope]: batch.flatMap((b) => elementsOf(b.plan.spec, envelope)) },
-      batch: true,
-    };
-    const answer = await port.request(first.tenant.tenantId, spec, callOptions(stableId(first.itemIndex, batch[batch.length - 1].itemIndex)));
-    const results = recordsOf(answer.body, envelope);
-    let at = 0;
-    batch.forEach((b, i) => {
-      const mine = results.slice(at, at + counts[i]);
-      at += counts[i];
-      const failed = mine.find((r) => r.HasErrors === true || r.StatusAttributeString === 'ERROR');
-      if (failed) {
-        const messages = (Array.isArray(failed.ValidationErrors) ? (failed.ValidationErrors as IDataObject[]) : [])
-          .map((v) => String(v.Message ?? ''))
-          .filter(Boolean);
-        const error = Object.assign(new Error('Xero refused this record'), {
-          category: 'validation_error',
-          action: 'fix_request',
-          summary: 'Xero refused this record',
-          httpStatus: 400,
-          validationMessages: messages,
-        });
-        fail(error, b.itemIndex);
         return;
       }
-      for (const record of mine) out.push(outputItem(record, b.tenant, answer.limits, b.itemIndex));
+      case 'download': {
+        const file = await client.download({ ...p.request, tenantId, maxWaitSeconds: settings.maxWaitSeconds });
+        const data = Buffer.from(file.bytes);
+        const mimeType = file.contentType.split(';')[0].trim();
+        const fileName = file.fileName ?? p.fileName;
+        const binary = await context.helpers.prepareBinaryData(data, fileName, mimeType);
+        emit({ fileName, mimeType, fileSize: data.length }, tenantId, file.limits, itemIndex, { [p.binaryProperty]: binary });
+        return;
+      }
+      case 'upload': {
+        const meta = context.helpers.assertBinaryData(itemIndex, p.binaryProperty);
+        const data = await context.helpers.getBinaryDataBuffer(itemIndex, p.binaryProperty);
+        const answer = await client.upload({
+          ...p.request,
+          tenantId,
+          data,
+          contentType: meta.mimeType || 'application/octet-stream',
+          stableId: stableId(itemIndex),
+          maxWaitSeconds: settings.maxWaitSeconds,
+        });
+        for (const record of recordsOfAnswer(op, p.envelope, answer.body)) emit(record, tenantId, answer.limits, itemIndex);
+        return;
+      }
+      case 'single': {
+        const write = (p.request.method ?? 'GET') !== 'GET';
+        const answer = await client.request({ ...p.request, ...call(tenantId), ...(write ? { stableId: stableId(itemIndex) } : {}) });
+        const records = recordsOfAnswer(op, p.envelope, answer.body);
+        // A write Xero answers with no body (204) still yields an item, so the workflow goes on.
+        if (!records.length && write) records.push({ success: true });
+        for (const record of records) emit(record, tenantId, answer.limits, itemIndex);
+      }
+    }
+  };
+
+  /** Several items' records in one request; each element's result (or Xero's refusal of it) paired back to its item. */
+  const runBatch = async (batch: Batchable[]) => {
+    const [first] = batch;
+    const last = batch[batch.length - 1];
+    const envelope = first.plan.envelope ?? '';
+    const elements = batch.map((b) => elementsOf(b.plan.request, envelope));
+    const path = first.plan.batchPath;
+    const answer = await client.request({
+      ...first.plan.request,
+      ...call(first.tenantId),
+      path,
+      query: { ...first.plan.request.query, summarizeErrors: false },
+      body: { [envelope]: elements.flat() },
+      stableId: stableId(first.itemIndex, last.itemIndex),
+    });
+    const results = recordsOf(answer.body, [], envelope) as IDataObject[];
+    const refused = new Map(answer.elementErrors.map((e) => [e.index, e]));
+    let at = 0;
+    batch.forEach((b, i) => {
+      const mine = elements[i].map((_, k) => at + k);
+      at += mine.length;
+      const refusal = mine.map((index) => refused.get(index)).find((e) => e !== undefined);
+      if (refusal) {
+        fail(elementRefusal(refusal, { method: first.plan.request.method ?? 'POST', path: path.join('/') }, answer.limits), b.itemIndex);
+        return;
+      }
+      for (const index of mine) if (results[index]) emit(results[index], b.tenantId, answer.limits, b.itemIndex);
     });
   };
 
-  let pending: Planned[] = [];
-  const batchKey = (b: Planned) => JSON.stringify([b.tenant.tenantId, b.plan.spec.method, b.plan.batchPath, b.plan.spec.envelope, b.plan.spec.query]);
+  let pending: Batchable[] = [];
+  const batchKey = (b: Batchable) => JSON.stringify([b.tenantId, b.plan.request.method, b.plan.batchPath, b.plan.envelope, b.plan.request.query]);
   const flush = async () => {
     const batch = pending;
     pending = [];
@@ -208,7 +238,7 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
       fail(error, itemIndex);
       continue;
     }
-    if (settings.batchSize > 1 && planned.plan.batchable && planned.plan.batchPath) {
+    if (settings.batchSize > 1 && isBatchable(planned)) {
       if (pending.length && (batchKey(pending[0]) !== batchKey(planned) || pending.length >= settings.batchSize)) await flush();
       pending.push(planned);
       continue;
@@ -222,18 +252,4 @@ export async function executeXeroGuard(context: IExecuteFunctions, port: XeroApi
   }
   await flush();
   return [out];
-}
-
-function runIndexOf(context: IExecuteFunctions): number {
-  try {
-    const value = Number(context.getWorkflowDataProxy(0).$runIndex);
-    return Number.isInteger(value) && value >= 0 ? value : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function elementsOf(spec: XeroRequestSpec, envelope: string): IDataObject[] {
-  const body = spec.body && typeof spec.body === 'object' ? (spec.body as IDataObject)[envelope] : undefined;
-  return Array.isArray(body) ? (body as IDataObject[]) : [];
 }

@@ -1,6 +1,13 @@
+/**
+ * Which Xero organisation an item works in: the Organisation field as n8n hands it, resolved against the
+ * organisations the credential reaches, and the field's searchable list.
+ */
 import type { INodeListSearchResult } from 'n8n-workflow';
+import type { XeroTenant } from '../../src/xero';
 import { XeroGuardConfigError } from './errors';
-import type { XeroTenant } from './port';
+
+/** An organisation the credential reaches, as GET /connections lists it (the fields the node reads). */
+export type Organisation = Pick<XeroTenant, 'tenantId' | 'tenantName' | 'tenantType'>;
 
 /** The Organisation field as n8n hands it: a resource locator, or a plain ID from an older workflow. */
 export interface OrganisationChoice {
@@ -17,10 +24,10 @@ export function readOrganisationChoice(raw: unknown): OrganisationChoice {
   return { mode: 'id', value: typeof raw === 'string' ? raw.trim() : '' };
 }
 
-const label = (t: XeroTenant) => `"${t.tenantName ?? t.tenantId}" (${t.tenantId})`;
+const label = (t: Organisation) => `"${t.tenantName ?? t.tenantId}" (${t.tenantId})`;
 
 /** The tenant to work in: the one chosen, or the only one; never a guess between several. */
-export function resolveTenant(choice: OrganisationChoice, tenants: readonly XeroTenant[]): XeroTenant {
+export function resolveTenant(choice: OrganisationChoice, tenants: readonly Organisation[]): Organisation {
   const orgs = tenants.filter((t) => t.tenantType === 'ORGANISATION' || !t.tenantType);
   const list = orgs.map(label).join(', ');
   if (!choice.value) {
@@ -57,7 +64,7 @@ export function resolveTenant(choice: OrganisationChoice, tenants: readonly Xero
   );
 }
 
-export function organisationSearch(tenants: readonly XeroTenant[], filter?: string): INodeListSearchResult {
+export function organisationSearch(tenants: readonly Organisation[], filter?: string): INodeListSearchResult {
   const needle = (filter ?? '').trim().toLowerCase();
   const results = tenants
     .filter((t) => !needle || (t.tenantName ?? '').toLowerCase().includes(needle) || t.tenantId.toLowerCase().includes(needle))

@@ -1,3 +1,7 @@
+/**
+ * The node's fields as n8n's editor reads them: Resource, an Operation field per resource, the
+ * Organisation, every resource's own fields (each shown only for its resource), and the Settings.
+ */
 import type { INodeProperties } from 'n8n-workflow';
 import { RESOURCES, type ResourceModule } from './resources';
 

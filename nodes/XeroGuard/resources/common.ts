@@ -1,5 +1,9 @@
+/** The fields resources share, named and defaulted as in n8n's own Xero node where it has them. */
 import type { INodeProperties } from 'n8n-workflow';
 import type { ListFilterSupport } from './mapping';
+
+/** A name in Xero's PascalCase as words: "BankTransactions" -> "Bank Transactions". */
+export const words = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1 $2');
 
 export const show = (operation: string[], extra: Record<string, unknown[]> = {}): INodeProperties['displayOptions'] => ({
   show: { operation, ...extra } as Record<string, Array<string | boolean>>,
@@ -123,6 +127,20 @@ export function listOptions(operation: string, support: ListFilterSupport, statu
         'The where parameter allows you to filter on endpoints and elements that don\'t have explicit parameters. <a href="https://developer.xero.com/documentation/api/requests-and-responses#get-modified">Examples Here</a>.',
     });
   return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add option', default: {}, displayOptions: show([operation]), options };
+}
+
+/** n8n's "Additional Fields" (on Create) or "Update Fields" (on Update): a record's optional fields, as n8n's own Xero node names them. */
+export function optionalFields(operation: 'create' | 'update', options: INodeProperties[]): INodeProperties {
+  const create = operation === 'create';
+  return {
+    displayName: create ? 'Additional Fields' : 'Update Fields',
+    name: create ? 'additionalFields' : 'updateFields',
+    type: 'collection',
+    placeholder: 'Add Field',
+    default: {},
+    displayOptions: show([operation]),
+    options,
+  };
 }
 
 /** A Xero record as JSON, for the resources n8n's own node never had a form for. */

@@ -1,10 +1,13 @@
+/**
+ * Contacts, with n8n's own form for their records: every field below carries the name, type and
+ * meaning of n8n 2.41.1's own Xero node (n8n-nodes-base ContactDescription), so a converted workflow keeps
+ * its values; additions are marked "(Xero Guard)".
+ */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { idField, listOptions, returnAllAndLimit, show } from './common';
-import { listQuery, recordsOf, required, seg, spec, type ListFilterSupport } from './mapping';
-import type { Parameters, ResourceModule } from './types';
-
-// Every field below carries the name, type and meaning of n8n 2.41.1's own Xero node (n8n-nodes-base
-// ContactDescription), so a converted workflow keeps its values; additions are marked "(Xero Guard)".
+import { optionalFields, show } from './common';
+import { entityResource, n8nTexts, updateFieldsForm } from './entity';
+import { collection, fixedCollectionValues, required, type ListFilterSupport } from './mapping';
+import type { ResourceModule } from './types';
 
 const ACCOUNT_CODES = 'getAccountCodes';
 
@@ -162,25 +165,20 @@ const SIMPLE_FIELDS: Array<[string, string]> = [
   ['xeroNetworkKey', 'XeroNetworkKey'],
 ];
 
-const asList = (v: unknown, key: string): IDataObject[] => {
-  const inner = v && typeof v === 'object' ? (v as IDataObject)[key] : undefined;
-  return Array.isArray(inner) ? (inner as IDataObject[]) : [];
-};
-
 /** The Contact element Xero expects, from the fields of n8n's form. */
 export function contactBody(fields: IDataObject): IDataObject {
   const body: IDataObject = {};
   for (const [from, to] of SIMPLE_FIELDS) if (fields[from] !== undefined && fields[from] !== '' && fields[from] !== null) body[to] = fields[from];
-  const phoneValues = asList(fields.phonesUi, 'phonesValues');
-  if (phoneValues.length)
+  const phoneValues = fixedCollectionValues(fields.phonesUi, 'phonesValues');
+  if (phoneValues?.length)
     body.Phones = phoneValues.map((p) => ({
       PhoneType: p.phoneType,
       PhoneNumber: p.phoneNumber,
       PhoneAreaCode: p.phoneAreaCode,
       PhoneCountryCode: p.phoneCountryCode,
     }));
-  const addressValues = asList(fields.addressesUi, 'addressesValues');
-  if (addressValues.length)
+  const addressValues = fixedCollectionValues(fields.addressesUi, 'addressesValues');
+  if (addressValues?.length)
     body.Addresses = addressValues.map((a) => ({
       AddressType: a.type,
       AddressLine1: a.line1,
@@ -195,99 +193,36 @@ export function contactBody(fields: IDataObject): IDataObject {
 }
 
 const LIST_SUPPORT: ListFilterSupport = { where: true, order: true, includeArchived: true, ids: 'IDs', modifiedSince: true, summaryOnly: true };
-const parseContacts = (body: unknown) => recordsOf(body, 'Contacts');
-const collection = (p: Parameters, name: string): IDataObject => (p[name] && typeof p[name] === 'object' ? (p[name] as IDataObject) : {});
 
-export const contact: ResourceModule = {
+export const contact: ResourceModule = entityResource({
   value: 'contact',
   name: 'Contact',
+  noun: 'contact',
   description: 'A customer or supplier in the Xero organisation',
-  operations: {
+  plural: 'Contacts',
+  idKey: 'ContactID',
+  idParam: 'contactId',
+  create: 'POST',
+  update: true,
+  getAll: { ...LIST_SUPPORT, paging: 'page' },
+  remove: [{ operation: 'archive', status: 'ARCHIVED', statusField: 'ContactStatus', description: 'Archive a contact (Xero never deletes contacts)' }],
+  form: {
     create: {
-      option: { name: 'Create', value: 'create', description: 'Create a contact', action: 'Create a contact' },
-      plan: (p) => ({
-        kind: 'single',
-        batchable: true,
-        batchPath: '/Contacts',
-        spec: spec('POST', '/Contacts', {
-          envelope: 'Contacts',
-          body: { Contacts: [{ ...contactBody(collection(p, 'additionalFields')), Name: required(p, 'name', 'Name') }] },
-        }),
-      }),
-      parse: parseContacts,
+      properties: [
+        {
+          displayName: 'Name',
+          name: 'name',
+          type: 'string',
+          default: '',
+          required: true,
+          displayOptions: show(['create']),
+          description: 'Full name of contact/organisation',
+        },
+        optionalFields('create', contactFieldOptions(false)),
+      ],
+      record: (p) => ({ ...contactBody(collection(p, 'additionalFields')), Name: required(p, 'name', 'Name') }),
     },
-    get: {
-      option: { name: 'Get', value: 'get', description: 'Get a contact', action: 'Get a contact' },
-      plan: (p) => ({ kind: 'single', spec: spec('GET', `/Contacts/${seg(required(p, 'contactId', 'Contact ID'))}`, { envelope: 'Contacts' }) }),
-      parse: parseContacts,
-    },
-    getAll: {
-      option: { name: 'Get Many', value: 'getAll', description: 'Get many contacts', action: 'Get many contacts' },
-      plan: (p) => ({
-        kind: 'list',
-        limit: p.returnAll === true ? undefined : Number(p.limit ?? 100),
-        spec: spec('GET', '/Contacts', { envelope: 'Contacts', paging: 'page', ...listQuery(collection(p, 'options'), LIST_SUPPORT) }),
-      }),
-      parse: parseContacts,
-    },
-    update: {
-      option: { name: 'Update', value: 'update', description: 'Update a contact', action: 'Update a contact' },
-      plan: (p) => {
-        const id = required(p, 'contactId', 'Contact ID');
-        return {
-          kind: 'single',
-          batchable: true,
-          batchPath: '/Contacts',
-          spec: spec('POST', `/Contacts/${seg(id)}`, {
-            envelope: 'Contacts',
-            body: { Contacts: [{ ...contactBody(collection(p, 'updateFields')), ContactID: id }] },
-          }),
-        };
-      },
-      parse: parseContacts,
-    },
-    archive: {
-      option: { name: 'Archive', value: 'archive', description: 'Archive a contact (Xero never deletes contacts)', action: 'Archive a contact' },
-      plan: (p) => {
-        const id = required(p, 'contactId', 'Contact ID');
-        return {
-          kind: 'single',
-          spec: spec('POST', `/Contacts/${seg(id)}`, { envelope: 'Contacts', body: { Contacts: [{ ContactID: id, ContactStatus: 'ARCHIVED' }] } }),
-        };
-      },
-      parse: parseContacts,
-    },
+    update: updateFieldsForm(contactFieldOptions(true), contactBody),
   },
-  properties: [
-    {
-      displayName: 'Name',
-      name: 'name',
-      type: 'string',
-      default: '',
-      required: true,
-      displayOptions: show(['create']),
-      description: 'Full name of contact/organisation',
-    },
-    {
-      displayName: 'Additional Fields',
-      name: 'additionalFields',
-      type: 'collection',
-      placeholder: 'Add Field',
-      default: {},
-      displayOptions: show(['create']),
-      options: contactFieldOptions(false),
-    },
-    idField(['get', 'update', 'archive'], 'contactId', 'Contact ID', 'contact'),
-    ...returnAllAndLimit('getAll'),
-    listOptions('getAll', LIST_SUPPORT),
-    {
-      displayName: 'Update Fields',
-      name: 'updateFields',
-      type: 'collection',
-      placeholder: 'Add Field',
-      default: {},
-      displayOptions: show(['update']),
-      options: contactFieldOptions(true),
-    },
-  ],
-};
+  texts: n8nTexts('contact', 'contacts'),
+});

@@ -1,10 +1,23 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import type { XeroMethod } from '../port';
-import { idField, listOptions, recordJson, returnAllAndLimit, show } from './common';
-import { jsonParameter, listQuery, MappingErrorFor, recordsOf, required, seg, spec, type ListFilterSupport } from './mapping';
-import type { OperationDef, Parameters, PlannedRequest, ResourceModule } from './types';
+/**
+ * The resource factory: a Xero collection endpoint read and written the usual way (/{Plural},
+ * /{Plural}/{id}) becomes a resource from a description of what Xero allows on it. A record is written
+ * from Fields (JSON), or from the resource's own form (contacts and invoices keep n8n's own fields).
+ */
+import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { XeroMethod } from '../../../src/xero/accounting';
+import { idField, listOptions, optionalFields, recordJson, returnAllAndLimit, show } from './common';
+import { collection, jsonParameter, limitOf, listQuery, segment, str, type ListFilterSupport } from './mapping';
+import { MappingError, type OperationDef, type Parameters, type ResourceModule, type SingleRequest } from './types';
 
-/** A Xero collection endpoint the node reads and writes the same way: /{Plural}, /{Plural}/{id}. */
+/** A write's record from the resource's own fields instead of Fields (JSON); the fields show for that operation only. */
+export interface RecordForm {
+  properties: INodeProperties[];
+  record(parameters: Parameters): IDataObject;
+}
+
+/** How Xero removes one: a DELETE, or a change of its status field (Status by default) to DELETED, VOIDED or ARCHIVED. */
+export type Removal = { operation: 'delete' | 'void' | 'archive'; description: string } & ({ method: 'DELETE' } | { status: string; statusField?: string });
+
 export interface EntityConfig {
   value: string;
   name: string;
@@ -17,128 +30,144 @@ export interface EntityConfig {
   idKey: string;
   /** n8n parameter holding the ID: "creditNoteId". */
   idParam: string;
-  example: string;
+  /** The ID field as the editor shows it, when Xero names the record by something else (a tax rate by its TaxType). */
+  idLabel?: { displayName: string; description: string };
+  /** An example record for Fields (JSON). */
+  example?: string;
   /** Operations Xero allows on this endpoint. */
-  create?: XeroMethod;
+  create?: 'PUT' | 'POST';
   update?: boolean;
   get?: boolean;
   getAll?: ListFilterSupport & { paging?: 'page' | 'none'; statusValues?: string[] };
-  /** How Xero removes one: a DELETE, or a status change (DELETED, VOIDED, ARCHIVED). */
-  remove?: Array<{ operation: 'delete' | 'void' | 'archive'; how: 'DELETE' | string; description: string }>;
+  remove?: Removal[];
+  downloadPdf?: boolean;
+  /** Create and Update from the resource's own fields (n8n's form) instead of Fields (JSON). */
+  form?: { create?: RecordForm; update?: RecordForm };
+  /** Xero writes an existing record on the collection, naming it only in the body (tax rates), not at /{Plural}/{id}. */
+  writesOnCollection?: boolean;
+  /** Option texts in other words than the factory's (n8n's own words for contacts and invoices). */
+  texts?: Partial<Record<string, Pick<INodePropertyOptions, 'description' | 'action'>>>;
+  /** Operations of this endpoint alone (a group's contacts, a credit note's allocations). */
   extra?: Record<string, OperationDef>;
   extraProperties?: INodeProperties[];
-  downloadPdf?: boolean;
 }
 
 const article = (noun: string) => (/^[aeiou]/i.test(noun) ? 'an' : 'a');
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** n8n's own Xero node words for Get, Get Many and Update ("Get a contact", "Get many contacts"), for the resources it has. */
+export function n8nTexts(noun: string, plural: string): EntityConfig['texts'] {
+  const a = `${article(noun)} ${noun}`;
+  return {
+    get: { description: `Get ${a}` },
+    getAll: { description: `Get many ${plural}`, action: `Get many ${plural}` },
+    update: { description: `Update ${a}` },
+  };
+}
+
+/** An update from n8n's Update Fields collection, made into Xero's record by `record`. */
+export function updateFieldsForm(options: INodeProperties[], record: (fields: IDataObject) => IDataObject): RecordForm {
+  return { properties: [optionalFields('update', options)], record: (p) => record(collection(p, 'updateFields')) };
+}
+
 export function entityResource(c: EntityConfig): ResourceModule {
   const a = `${article(c.noun)} ${c.noun}`;
-  const parse = (body: unknown) => recordsOf(body, c.plural);
+  const idLabel = c.idLabel?.displayName ?? `${cap(c.noun)} ID`;
   const operations: Record<string, OperationDef> = {};
-  const idOps: string[] = [];
-  const id = (p: Parameters) => required(p, c.idParam, `${cap(c.noun)} ID`);
-  const records = (p: Parameters): IDataObject[] => {
+  const option = (value: string, name: string, description: string, action: string): INodePropertyOptions => ({
+    name,
+    value,
+    description,
+    action,
+    ...c.texts?.[value],
+  });
+  const id = (p: Parameters) => segment(p, c.idParam, idLabel);
+  /** An existing record's path: the record itself, or the collection when Xero names it only in the body. */
+  const recordPath = (key: string) => (c.writesOnCollection ? [c.plural] : [c.plural, key]);
+  const fromJson = (p: Parameters): IDataObject[] => {
     const value = jsonParameter(p, 'fields', 'Fields (JSON)');
     return Array.isArray(value) ? value : [value];
   };
+  const write = (method: XeroMethod, path: string[], records: IDataObject[], batch: boolean): SingleRequest => ({
+    kind: 'single',
+    request: { method, path, body: { [c.plural]: records } },
+    envelope: c.plural,
+    ...(batch ? { batchPath: [c.plural] } : {}),
+  });
 
   if (c.create) {
     const method = c.create;
+    const form = c.form?.create;
     operations.create = {
-      option: { name: 'Create', value: 'create', description: `Create ${a}`, action: `Create ${a}` },
-      plan: (p): PlannedRequest => ({
-        kind: 'single',
-        batchable: true,
-        batchPath: `/${c.plural}`,
-        spec: spec(method, `/${c.plural}`, { envelope: c.plural, body: { [c.plural]: records(p) } }),
-      }),
-      parse,
+      option: option('create', 'Create', `Create ${a}`, `Create ${a}`),
+      plan: (p) => write(method, [c.plural], form ? [form.record(p)] : fromJson(p), true),
     };
   }
   if (c.get !== false) {
-    idOps.push('get');
     operations.get = {
-      option: { name: 'Get', value: 'get', description: `Get ${a} by its ID`, action: `Get ${a}` },
-      plan: (p) => ({ kind: 'single', spec: spec('GET', `/${c.plural}/${seg(id(p))}`, { envelope: c.plural }) }),
-      parse,
+      option: option('get', 'Get', `Get ${a} by its ID`, `Get ${a}`),
+      plan: (p) => ({ kind: 'single', request: { method: 'GET', path: [c.plural, id(p)] }, envelope: c.plural }),
     };
   }
   if (c.getAll) {
     const support = c.getAll;
     operations.getAll = {
-      option: { name: 'Get Many', value: 'getAll', description: `Get many ${c.noun} records, filtered and ordered`, action: `Get many ${c.noun} records` },
+      option: option('getAll', 'Get Many', `Get many ${c.noun} records, filtered and ordered`, `Get many ${c.noun} records`),
       plan: (p) => ({
         kind: 'list',
-        limit: p.returnAll === true ? undefined : Number(p.limit ?? 100),
-        spec: spec('GET', `/${c.plural}`, {
-          envelope: c.plural,
-          paging: support.paging ?? 'page',
-          ...listQuery((p.options as IDataObject | undefined) ?? {}, support),
-        }),
+        limit: limitOf(p),
+        request: { path: [c.plural], envelope: c.plural, paging: support.paging ?? 'page', ...listQuery(collection(p, 'options'), support) },
       }),
-      parse,
     };
   }
   if (c.update) {
-    idOps.push('update');
+    const form = c.form?.update;
     operations.update = {
-      option: { name: 'Update', value: 'update', description: `Update ${a}: only the fields given change`, action: `Update ${a}` },
+      option: option('update', 'Update', `Update ${a}: only the fields given change`, `Update ${a}`),
       plan: (p) => {
         const key = id(p);
-        const [first, ...rest] = records(p);
-        if (rest.length) throw MappingErrorFor(`Fields (JSON) of an update must be one object (the ${c.noun} named by its ID), not an array.`);
-        return {
-          kind: 'single',
-          batchable: true,
-          batchPath: `/${c.plural}`,
-          spec: spec('POST', `/${c.plural}/${seg(key)}`, { envelope: c.plural, body: { [c.plural]: [{ ...first, [c.idKey]: key }] } }),
-        };
+        const [first, ...rest] = form ? [form.record(p)] : fromJson(p);
+        if (rest.length) throw new MappingError(`Fields (JSON) of an update must be one object (the ${c.noun} named by its ID), not an array.`);
+        return write('POST', recordPath(key), [{ ...first, [c.idKey]: key }], true);
       },
-      parse,
     };
   }
   for (const r of c.remove ?? []) {
-    idOps.push(r.operation);
     operations[r.operation] = {
-      option: { name: cap(r.operation), value: r.operation, description: r.description, action: `${cap(r.operation)} ${a}` },
+      option: option(r.operation, cap(r.operation), r.description, `${cap(r.operation)} ${a}`),
       plan: (p) => {
         const key = id(p);
-        if (r.how === 'DELETE') return { kind: 'single', spec: spec('DELETE', `/${c.plural}/${seg(key)}`, { envelope: c.plural }) };
-        return {
-          kind: 'single',
-          spec: spec('POST', `/${c.plural}/${seg(key)}`, { envelope: c.plural, body: { [c.plural]: [{ [c.idKey]: key, Status: r.how }] } }),
-        };
+        if ('method' in r) return { kind: 'single', request: { method: 'DELETE', path: [c.plural, key] }, envelope: c.plural };
+        return write('POST', recordPath(key), [{ [c.idKey]: key, [r.statusField ?? 'Status']: r.status }], false);
       },
-      parse,
     };
   }
   if (c.downloadPdf) {
-    idOps.push('downloadPdf');
     operations.downloadPdf = {
-      option: { name: 'Download PDF', value: 'downloadPdf', description: `Download ${a} as a PDF file into binary data`, action: `Download ${a} as PDF` },
+      option: option('downloadPdf', 'Download PDF', `Download ${a} as a PDF file into binary data`, `Download ${a} as PDF`),
       plan: (p) => {
         const key = id(p);
-        const property = typeof p.binaryPropertyName === 'string' && p.binaryPropertyName.trim() ? p.binaryPropertyName.trim() : 'data';
         return {
           kind: 'download',
-          binaryProperty: property,
-          spec: spec('GET', `/${c.plural}/${seg(key)}`, { binary: { direction: 'download', accept: 'application/pdf', fileName: `${c.value}-${key}.pdf` } }),
+          request: { path: [c.plural, key], accept: 'application/pdf' },
+          binaryProperty: str(p.binaryPropertyName) || 'data',
+          fileName: `${c.value}-${key}.pdf`,
         };
       },
     };
   }
-  for (const [name, op] of Object.entries(c.extra ?? {})) operations[name] = op;
+  Object.assign(operations, c.extra);
 
-  const properties: INodeProperties[] = [];
-  const writes = [...(c.create ? ['create'] : []), ...(c.update ? ['update'] : [])];
-  if (idOps.length) properties.push(idField(idOps, c.idParam, `${cap(c.noun)} ID`, c.noun));
-  if (writes.length) properties.push(recordJson(writes, c.noun, c.example));
-  if (c.getAll) {
-    properties.push(...returnAllAndLimit('getAll'));
-    properties.push(listOptions('getAll', c.getAll, c.getAll.statusValues));
+  // The ID field shows for every operation on one record: all but Create and Get Many.
+  const idOps = Object.keys(operations).filter((op) => op !== 'create' && op !== 'getAll');
+  const jsonWrites = [...(c.create && !c.form?.create ? ['create'] : []), ...(c.update && !c.form?.update ? ['update'] : [])];
+  const properties: INodeProperties[] = [...(c.form?.create?.properties ?? [])];
+  if (idOps.length) {
+    const field = idField(idOps, c.idParam, idLabel, c.noun);
+    properties.push(c.idLabel ? { ...field, description: c.idLabel.description } : field);
   }
+  if (jsonWrites.length) properties.push(recordJson(jsonWrites, c.noun, c.example ?? '{}'));
+  if (c.getAll) properties.push(...returnAllAndLimit('getAll'), listOptions('getAll', c.getAll, c.getAll.statusValues));
   if (c.downloadPdf)
     properties.push({
       displayName: 'Put Output File in Field',
@@ -149,6 +178,6 @@ export function entityResource(c: EntityConfig): ResourceModule {
       displayOptions: show(['downloadPdf']),
       hint: 'The name of the output binary field to put the PDF in',
     });
-  properties.push(...(c.extraProperties ?? []));
+  properties.push(...(c.form?.update?.properties ?? []), ...(c.extraProperties ?? []));
   return { value: c.value, name: c.name, description: c.description, operations, properties };
 }

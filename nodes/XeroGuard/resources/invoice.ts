@@ -1,10 +1,13 @@
+/**
+ * Invoices and bills, with n8n's own form for their records: the fields carry the names, types and
+ * meaning of n8n 2.41.1's own Xero node (n8n-nodes-base InvoiceDescription), so a converted workflow
+ * keeps its values; the operations after Update are Xero Guard's own.
+ */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { idField, listOptions, returnAllAndLimit, show } from './common';
-import { listQuery, recordsOf, required, seg, spec, str, type ListFilterSupport } from './mapping';
+import { optionalFields, show } from './common';
+import { entityResource, n8nTexts, updateFieldsForm } from './entity';
+import { collection, fixedCollectionValues, required, segment, type ListFilterSupport } from './mapping';
 import type { Parameters, ResourceModule } from './types';
-
-// Fields carry the names, types and meaning of n8n 2.41.1's own Xero node (n8n-nodes-base
-// InvoiceDescription); the operations after Update are Xero Guard's own.
 
 const BY_ORG = ['organizationId'];
 
@@ -235,81 +238,77 @@ export function invoiceFields(fields: IDataObject): IDataObject {
   if (fields.sendToContact === true) body.SentToContact = true;
   // n8n's own node reads a misspelt key here and never sends the contact: the field's meaning is to send it.
   if (present(fields.contactId)) body.Contact = { ContactID: fields.contactId };
-  const lines = fields.lineItemsUi && typeof fields.lineItemsUi === 'object' ? (fields.lineItemsUi as IDataObject).lineItemsValues : undefined;
-  if (Array.isArray(lines)) body.LineItems = lineItemBody(lines as IDataObject[], true);
+  const lines = fixedCollectionValues(fields.lineItemsUi, 'lineItemsValues');
+  if (lines) body.LineItems = lineItemBody(lines, true);
   return body;
 }
 
 const LIST_SUPPORT: ListFilterSupport = { where: true, order: true, statuses: true, ids: 'IDs', modifiedSince: true, summaryOnly: true, createdByMyApp: true };
 const STATUSES = ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'PAID', 'VOIDED', 'DELETED'];
-const parseInvoices = (body: unknown) => recordsOf(body, 'Invoices');
-const collection = (p: Parameters, name: string): IDataObject => (p[name] && typeof p[name] === 'object' ? (p[name] as IDataObject) : {});
-const invoiceId = (p: Parameters) => required(p, 'invoiceId', 'Invoice ID');
+const invoiceId = (p: Parameters) => segment(p, 'invoiceId', 'Invoice ID');
 
-function statusChange(status: 'VOIDED' | 'DELETED') {
-  return (p: Parameters) => {
-    const id = invoiceId(p);
-    return {
-      kind: 'single' as const,
-      spec: spec('POST', `/Invoices/${seg(id)}`, { envelope: 'Invoices', body: { Invoices: [{ InvoiceID: id, Status: status }] } }),
-    };
-  };
-}
-
-export const invoice: ResourceModule = {
+export const invoice: ResourceModule = entityResource({
   value: 'invoice',
   name: 'Invoice',
+  noun: 'invoice',
   description: 'A sales invoice (ACCREC) or a bill (ACCPAY)',
-  operations: {
+  plural: 'Invoices',
+  idKey: 'InvoiceID',
+  idParam: 'invoiceId',
+  create: 'POST',
+  update: true,
+  getAll: { ...LIST_SUPPORT, paging: 'page', statusValues: STATUSES },
+  remove: [
+    { operation: 'void', status: 'VOIDED', description: 'Void an approved invoice that has no payments' },
+    { operation: 'delete', status: 'DELETED', description: 'Delete a draft or submitted invoice' },
+  ],
+  downloadPdf: true,
+  form: {
     create: {
-      option: { name: 'Create', value: 'create', description: 'Create an invoice', action: 'Create an invoice' },
-      plan: (p) => {
-        const lines = collection(p, 'lineItemsUi').lineItemsValues;
-        const body: IDataObject = { Type: required(p, 'type', 'Type'), Contact: { ContactID: required(p, 'contactId', 'Contact ID') } };
-        if (Array.isArray(lines)) body.LineItems = lineItemBody(lines as IDataObject[], false);
-        const fields = collection(p, 'additionalFields');
+      properties: [
+        {
+          displayName: 'Type',
+          name: 'type',
+          type: 'options',
+          options: [
+            { name: 'Bill', value: 'ACCPAY', description: 'Accounts Payable or supplier invoice' },
+            { name: 'Sales Invoice', value: 'ACCREC', description: 'Accounts Receivable or customer invoice' },
+          ],
+          default: '',
+          required: true,
+          displayOptions: show(['create']),
+          description: 'Invoice Type',
+        },
+        {
+          displayName: 'Contact ID',
+          name: 'contactId',
+          type: 'string',
+          default: '',
+          required: true,
+          displayOptions: show(['create']),
+          description: 'Unique identifier for the contact',
+        },
+        { ...lineItems(false), displayOptions: show(['create']) },
+        optionalFields('create', invoiceFieldOptions(false)),
+      ],
+      record: (p) => {
+        const record: IDataObject = { Type: required(p, 'type', 'Type'), Contact: { ContactID: required(p, 'contactId', 'Contact ID') } };
+        const lines = fixedCollectionValues(p.lineItemsUi, 'lineItemsValues');
+        if (lines) record.LineItems = lineItemBody(lines, false);
+        // The contact is the Contact ID field's; Additional Fields have none on Create.
+        const fields = { ...collection(p, 'additionalFields') };
         delete fields.contactId;
-        Object.assign(body, invoiceFields(fields));
-        return {
-          kind: 'single',
-          batchable: true,
-          batchPath: '/Invoices',
-          spec: spec('POST', '/Invoices', { envelope: 'Invoices', body: { Invoices: [body] } }),
-        };
+        return { ...record, ...invoiceFields(fields) };
       },
-      parse: parseInvoices,
     },
-    get: {
-      option: { name: 'Get', value: 'get', description: 'Get an invoice', action: 'Get an invoice' },
-      plan: (p) => ({ kind: 'single', spec: spec('GET', `/Invoices/${seg(invoiceId(p))}`, { envelope: 'Invoices' }) }),
-      parse: parseInvoices,
-    },
-    getAll: {
-      option: { name: 'Get Many', value: 'getAll', description: 'Get many invoices', action: 'Get many invoices' },
-      plan: (p) => ({
-        kind: 'list',
-        limit: p.returnAll === true ? undefined : Number(p.limit ?? 100),
-        spec: spec('GET', '/Invoices', { envelope: 'Invoices', paging: 'page', ...listQuery(collection(p, 'options'), LIST_SUPPORT) }),
-      }),
-      parse: parseInvoices,
-    },
-    update: {
-      option: { name: 'Update', value: 'update', description: 'Update an invoice', action: 'Update an invoice' },
-      plan: (p) => {
-        const id = invoiceId(p);
-        const body = { ...invoiceFields(collection(p, 'updateFields')), InvoiceID: id };
-        return {
-          kind: 'single',
-          batchable: true,
-          batchPath: '/Invoices',
-          spec: spec('POST', `/Invoices/${seg(id)}`, { envelope: 'Invoices', body: { Invoices: [body] } }),
-        };
-      },
-      parse: parseInvoices,
-    },
+    update: updateFieldsForm(invoiceFieldOptions(true), invoiceFields),
+  },
+  // n8n's own words for its operations; the operations after Update are Xero Guard's own.
+  texts: { ...n8nTexts('invoice', 'invoices'), downloadPdf: { description: 'Download the invoice as a PDF file into binary data' } },
+  extra: {
     email: {
       option: { name: 'Email', value: 'email', description: 'Email an approved sales invoice to its contact, as Xero sends it', action: 'Email an invoice' },
-      plan: (p) => ({ kind: 'single', spec: spec('POST', `/Invoices/${seg(invoiceId(p))}/Email`, { body: {} }) }),
+      plan: (p) => ({ kind: 'single', request: { method: 'POST', path: ['Invoices', invoiceId(p), 'Email'], body: {} } }),
       parse: () => [{ emailed: true }],
     },
     getOnlineUrl: {
@@ -319,89 +318,7 @@ export const invoice: ResourceModule = {
         description: 'Get the link where the contact can view and pay a sales invoice',
         action: 'Get the online URL of an invoice',
       },
-      plan: (p) => ({ kind: 'single', spec: spec('GET', `/Invoices/${seg(invoiceId(p))}/OnlineInvoice`, { envelope: 'OnlineInvoices' }) }),
-      parse: (body) => recordsOf(body, 'OnlineInvoices'),
-    },
-    downloadPdf: {
-      option: {
-        name: 'Download PDF',
-        value: 'downloadPdf',
-        description: 'Download the invoice as a PDF file into binary data',
-        action: 'Download an invoice as PDF',
-      },
-      plan: (p) => {
-        const id = invoiceId(p);
-        return {
-          kind: 'download',
-          binaryProperty: str(p.binaryPropertyName) || 'data',
-          spec: spec('GET', `/Invoices/${seg(id)}`, { binary: { direction: 'download', accept: 'application/pdf', fileName: `invoice-${id}.pdf` } }),
-        };
-      },
-    },
-    void: {
-      option: { name: 'Void', value: 'void', description: 'Void an approved invoice that has no payments', action: 'Void an invoice' },
-      plan: statusChange('VOIDED'),
-      parse: parseInvoices,
-    },
-    delete: {
-      option: { name: 'Delete', value: 'delete', description: 'Delete a draft or submitted invoice', action: 'Delete an invoice' },
-      plan: statusChange('DELETED'),
-      parse: parseInvoices,
+      plan: (p) => ({ kind: 'single', request: { method: 'GET', path: ['Invoices', invoiceId(p), 'OnlineInvoice'] }, envelope: 'OnlineInvoices' }),
     },
   },
-  properties: [
-    {
-      displayName: 'Type',
-      name: 'type',
-      type: 'options',
-      options: [
-        { name: 'Bill', value: 'ACCPAY', description: 'Accounts Payable or supplier invoice' },
-        { name: 'Sales Invoice', value: 'ACCREC', description: 'Accounts Receivable or customer invoice' },
-      ],
-      default: '',
-      required: true,
-      displayOptions: show(['create']),
-      description: 'Invoice Type',
-    },
-    {
-      displayName: 'Contact ID',
-      name: 'contactId',
-      type: 'string',
-      default: '',
-      required: true,
-      displayOptions: show(['create']),
-      description: 'Unique identifier for the contact',
-    },
-    { ...lineItems(false), displayOptions: show(['create']) },
-    {
-      displayName: 'Additional Fields',
-      name: 'additionalFields',
-      type: 'collection',
-      placeholder: 'Add Field',
-      default: {},
-      displayOptions: show(['create']),
-      options: invoiceFieldOptions(false),
-    },
-    idField(['get', 'update', 'email', 'getOnlineUrl', 'downloadPdf', 'void', 'delete'], 'invoiceId', 'Invoice ID', 'invoice'),
-    {
-      displayName: 'Put Output File in Field',
-      name: 'binaryPropertyName',
-      type: 'string',
-      default: 'data',
-      required: true,
-      displayOptions: show(['downloadPdf']),
-      hint: 'The name of the output binary field to put the PDF in',
-    },
-    ...returnAllAndLimit('getAll'),
-    listOptions('getAll', LIST_SUPPORT, STATUSES),
-    {
-      displayName: 'Update Fields',
-      name: 'updateFields',
-      type: 'collection',
-      placeholder: 'Add Field',
-      default: {},
-      displayOptions: show(['update']),
-      options: invoiceFieldOptions(true),
-    },
-  ],
-};
+});

@@ -1,5 +1,10 @@
+/**
+ * Reading an item's parameters into the core's request options: text, required fields, IDs and file
+ * names that become one path segment, JSON fields, and the filters every Get Many shares. A value that
+ * cannot make a request is a MappingError naming the field as the editor shows it.
+ */
 import type { IDataObject } from 'n8n-workflow';
-import type { XeroMethod, XeroRequestSpec } from '../port';
+import { pathSegmentProblem, type XeroListOptions, type XeroQuery } from '../../../src/xero/accounting';
 import { MappingError, type Parameters } from './types';
 
 export const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
@@ -10,11 +15,25 @@ export function required(parameters: Parameters, name: string, label: string): s
   return value;
 }
 
-/** A path segment from user input, encoded so an id can never change the path. */
-export const seg = (value: string): string => encodeURIComponent(value);
+/**
+ * A required value that becomes one segment of the path (an ID, a file name). The core encodes it; a
+ * value that could not stay one segment (a `/`, a `..`) is refused here so the error names the field.
+ */
+export function segment(parameters: Parameters, name: string, label: string): string {
+  const value = required(parameters, name, label);
+  const problem = pathSegmentProblem(value);
+  if (problem) throw new MappingError(`${label} cannot be part of a Xero path: ${problem}. Correct "${label}".`);
+  return value;
+}
 
-export function spec(method: XeroMethod, path: string, extra: Partial<XeroRequestSpec> = {}): XeroRequestSpec {
-  return { method, path, query: {}, headers: {}, ...extra };
+/** A collection or fixed collection parameter (Additional Fields, Options): its values, or none. */
+export const collection = (parameters: Parameters, name: string): IDataObject =>
+  parameters[name] && typeof parameters[name] === 'object' ? (parameters[name] as IDataObject) : {};
+
+/** The entries of a fixed collection that takes several (n8n's `{ phonesValues: [...] }` under Phones); undefined when it has no such list. */
+export function fixedCollectionValues(value: unknown, group: string): IDataObject[] | undefined {
+  const inner = value && typeof value === 'object' ? (value as IDataObject)[group] : undefined;
+  return Array.isArray(inner) ? (inner as IDataObject[]) : undefined;
 }
 
 /** A JSON parameter (object or array) given as text or as an object from an expression. */
@@ -32,16 +51,8 @@ export function jsonParameter(parameters: Parameters, name: string, label: strin
   throw new MappingError(`${label} must be a JSON object such as {"Name": "Acme"}.`);
 }
 
-/** Records from an answer: body[envelope] when it is an array, else the body itself. */
-export function recordsOf(body: unknown, envelope: string | undefined): IDataObject[] {
-  if (body === null || body === undefined) return [];
-  if (envelope && typeof body === 'object' && !Array.isArray(body)) {
-    const inner = (body as IDataObject)[envelope];
-    if (Array.isArray(inner)) return inner as IDataObject[];
-  }
-  if (Array.isArray(body)) return body as IDataObject[];
-  return typeof body === 'object' ? [body as IDataObject] : [{ value: body as string }];
-}
+/** Return All and Limit (n8n's own names): how many records a Get Many keeps, undefined for all. */
+export const limitOf = (parameters: Parameters): number | undefined => (parameters.returnAll === true ? undefined : Number(parameters.limit ?? 100));
 
 /** The list filters every Get Many shares, as Xero's query parameters. */
 export interface ListFilterSupport {
@@ -55,9 +66,11 @@ export interface ListFilterSupport {
   createdByMyApp?: boolean;
 }
 
-export function listQuery(options: IDataObject, support: ListFilterSupport): Pick<XeroRequestSpec, 'query' | 'modifiedSince'> {
-  const query: Record<string, string> = {};
-  let modifiedSince: string | undefined;
+/** The filters most Get Many endpoints take. */
+export const BASIC_LIST_FILTERS: ListFilterSupport = { where: true, order: true, modifiedSince: true };
+
+export function listQuery(options: IDataObject, support: ListFilterSupport): Pick<XeroListOptions, 'query' | 'ifModifiedSince'> {
+  const query: XeroQuery = {};
   if (support.where && str(options.where)) query.where = str(options.where);
   if (support.order && str(options.orderBy)) query.order = `${str(options.orderBy)} ${str(options.sortOrder) || 'DESC'}`;
   if (support.statuses) {
@@ -71,11 +84,9 @@ export function listQuery(options: IDataObject, support: ListFilterSupport): Pic
       .filter(Boolean)
       .join(',');
   }
-  if (support.includeArchived && options.includeArchived === true) query.includeArchived = 'true';
-  if (support.summaryOnly && options.summaryOnly === true) query.summaryOnly = 'true';
-  if (support.createdByMyApp && options.createdByMyApp === true) query.createdByMyApp = 'true';
-  if (support.modifiedSince && str(options.modifiedSince)) modifiedSince = str(options.modifiedSince);
-  return { query, ...(modifiedSince ? { modifiedSince } : {}) };
+  if (support.includeArchived && options.includeArchived === true) query.includeArchived = true;
+  if (support.summaryOnly && options.summaryOnly === true) query.summaryOnly = true;
+  if (support.createdByMyApp && options.createdByMyApp === true) query.createdByMyApp = true;
+  const since = support.modifiedSince ? str(options.modifiedSince) : '';
+  return { query, ...(since ? { ifModifiedSince: since } : {}) };
 }
-
-export const MappingErrorFor = (message: string): MappingError => new MappingError(message);

@@ -1,22 +1,49 @@
+/**
+ * What a resource is to the Xero Guard node: the fields it shows, and operations that each plan one
+ * request in the core client's own options (src/xero/accounting) from an item's parameters, with no
+ * I/O. The executor (../execute.ts) runs every plan the same way.
+ */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import type { XeroRequestSpec } from '../port';
+import type { XeroDownloadOptions, XeroListOptions, XeroRequestOptions, XeroUploadOptions } from '../../../src/xero/accounting';
 
-/** What execute() does with a spec: one answer, every page (or up to a limit), a file out, a file in. */
-export type OperationKind = 'single' | 'list' | 'download' | 'upload';
-
-/** A request plus how execute() runs it and reads the answer. */
-export interface PlannedRequest {
-  kind: OperationKind;
-  spec: XeroRequestSpec;
-  /** For list: stop after this many records (undefined: every page). */
-  limit?: number;
-  /** For download: the item's binary property to fill. */
-  binaryProperty?: string;
-  /** For a write that can be batched with neighbours: the records it sends, in body[envelope]. */
-  batchable?: boolean;
-  /** For a batchable write: the collection path several records go to in one request (the ID is then in each record). */
-  batchPath?: string;
+/** One request and its answer read as records: the key of the answer that holds them (`Invoices`), one output item each. */
+export interface SingleRequest {
+  kind: 'single';
+  request: XeroRequestOptions;
+  envelope?: string;
+  /**
+   * A write that may share one request with its neighbours (Settings > Batch Size): the collection its
+   * records go to together (`['Invoices']`); each record in body[envelope] names its own ID.
+   */
+  batchPath?: readonly string[];
 }
+
+/** Every page of a list (the records found by the core from request.envelope), stopping after `limit` records. */
+export interface ListRequest {
+  kind: 'list';
+  request: XeroListOptions;
+  /** Undefined: every page. */
+  limit?: number;
+}
+
+/** A file out of Xero into the item's binary field. */
+export interface DownloadRequest {
+  kind: 'download';
+  request: XeroDownloadOptions;
+  binaryProperty: string;
+  /** The file's name when Xero's answer gives none. */
+  fileName: string;
+}
+
+/** A file from the item's binary field into Xero (an attachment); the answer's records as with a single request. */
+export interface UploadRequest {
+  kind: 'upload';
+  request: Omit<XeroUploadOptions, 'data' | 'contentType'>;
+  binaryProperty: string;
+  envelope?: string;
+}
+
+export type PlannedRequest = SingleRequest | ListRequest | DownloadRequest | UploadRequest;
 
 /** The parameters of one item, as n8n resolved them (names exactly as in the description). */
 export type Parameters = IDataObject;
@@ -24,7 +51,7 @@ export type Parameters = IDataObject;
 export interface OperationDef {
   option: INodePropertyOptions;
   plan(parameters: Parameters): PlannedRequest;
-  /** The answer as output records (one n8n item each). Default: the spec's envelope array, or the body. */
+  /** The output records, for an answer that holds none (an email sent, a contact removed from a group). */
   parse?(body: unknown): IDataObject[];
 }
 
@@ -37,6 +64,7 @@ export interface ResourceModule {
   properties: INodeProperties[];
 }
 
+/** A parameter that cannot make a request, named as the editor shows it; nothing was sent to Xero. */
 export class MappingError extends Error {
   constructor(message: string) {
     super(message);

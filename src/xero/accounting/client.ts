@@ -69,6 +69,20 @@ export interface XeroRequestOptions {
   maxResponseBytes?: number;
 }
 
+/** A list read: the request's options without method and body, and how it pages and where its records sit. */
+export type XeroListOptions = Omit<XeroRequestOptions, 'method' | 'body'> & {
+  /** How the list pages; by default what the endpoint is known to do (PAGED_ENDPOINTS, Journals by offset, else one answer). */
+  paging?: XeroPaging;
+  /** The key of the answer that holds the records (`Invoices`); by default found from the path (recordsOf). */
+  envelope?: string;
+};
+
+/** A binary read (a PDF, an attachment's content): no method, body or date conversion, and its own size cap. */
+export type XeroDownloadOptions = Omit<XeroRequestOptions, 'method' | 'body' | 'dates'> & {
+  /** Cap on the file's size in bytes; the client's maxBinaryBytes otherwise. */
+  maxBytes?: number;
+};
+
 export interface XeroResponse<T = unknown> {
   status: number;
   /** Parsed JSON with dates as ISO 8601 (unless dates: 'raw'); undefined for an empty answer. */
@@ -249,7 +263,7 @@ export class XeroAccountingClient {
    * short or empty page (saving the call that would find it empty) or at Xero's pageCount.
    * Endpoints that do not page answer once; Journals page by offset.
    */
-  async *pages(options: Omit<XeroRequestOptions, 'method' | 'body'> & { paging?: XeroPaging; envelope?: string }): AsyncGenerator<XeroPage, void, undefined> {
+  async *pages(options: XeroListOptions): AsyncGenerator<XeroPage, void, undefined> {
     const { segments } = this.pathOf(options.path, 'GET', options.base);
     const known = options.base === 'root' ? 'none' : isJournals(segments) ? 'offset' : isPagedEndpoint(segments) ? 'page' : 'none';
     const paging = options.paging ?? known;
@@ -285,12 +299,12 @@ export class XeroAccountingClient {
   }
 
   /** Every record of a list, page by page underneath. */
-  async *records(options: Omit<XeroRequestOptions, 'method' | 'body'>): AsyncGenerator<unknown, void, undefined> {
+  async *records(options: XeroListOptions): AsyncGenerator<unknown, void, undefined> {
     for await (const page of this.pages(options)) yield* page.records;
   }
 
   /** A binary answer: an invoice PDF (`accept: 'application/pdf'`) or an attachment's content. */
-  async download(options: Omit<XeroRequestOptions, 'method' | 'body' | 'dates'> & { maxBytes?: number }): Promise<XeroBinary> {
+  async download(options: XeroDownloadOptions): Promise<XeroBinary> {
     const { segments, encoded } = this.pathOf(options.path, 'GET', options.base);
     const url = this.urlOf(encoded, options.query, 'GET');
     const cap = options.maxBytes ?? this.maxBinaryBytes;
@@ -350,10 +364,7 @@ export class XeroAccountingClient {
     return this.readJson(sent, this.dates, this.maxJsonBytes);
   }
 
-  private async *journalPages(
-    options: Omit<XeroRequestOptions, 'method' | 'body'> & { envelope?: string },
-    segments: string[],
-  ): AsyncGenerator<XeroPage, void, undefined> {
+  private async *journalPages(options: XeroListOptions, segments: string[]): AsyncGenerator<XeroPage, void, undefined> {
     let offset = Number(options.query?.offset ?? 0);
     for (let batch = 1; ; batch++) {
       const r = await this.request({ ...options, method: 'GET', query: { ...options.query, offset } });

@@ -120,6 +120,27 @@ export function localClassification(input: {
 }
 
 /**
+ * One element of a batch write that Xero refused (summarizeErrors=false answers 200 and marks it), as
+ * the error a write of that element alone would have raised: a validation failure with Xero's words.
+ */
+export function elementRefusal(element: XeroElementError, request: { method: string; path: string }, limits?: XeroLimits): XeroApiError {
+  return new XeroApiError({
+    classification: localClassification({
+      summary: 'Xero refused this record',
+      advice: "Correct the record as Xero's words say, then send it again; the other records of the batch were written.",
+      category: 'validation_error',
+      action: 'fix_request',
+      httpStatus: 400,
+    }),
+    method: request.method,
+    path: request.path,
+    httpStatus: 400,
+    validationMessages: element.messages,
+    ...(limits ? { limits } : {}),
+  });
+}
+
+/**
  * Xero's validation words, from a ValidationException (`Elements[].ValidationErrors[].Message`),
  * a batch answer with `summarizeErrors=false` (per-element `ValidationErrors`), or a plain `Message`.
  */
@@ -130,12 +151,14 @@ export function validationMessagesOf(body: unknown): { messages: string[]; eleme
   const record = body as Record<string, unknown>;
   const elements = Array.isArray(record.Elements) ? record.Elements : envelopeItems(record);
   elements.forEach((element, index) => {
-    const errors = element && typeof element === 'object' ? (element as Record<string, unknown>).ValidationErrors : undefined;
-    if (!Array.isArray(errors)) return;
+    const fields = element && typeof element === 'object' ? (element as Record<string, unknown>) : {};
+    const errors = Array.isArray(fields.ValidationErrors) ? fields.ValidationErrors : [];
     const own = errors
       .map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>).Message : undefined))
       .filter((m): m is string => typeof m === 'string' && m !== '');
-    if (own.length === 0) return;
+    // An element of a batch answer says it was refused (HasErrors, StatusAttributeString ERROR) even when it gives no reason.
+    const refused = own.length > 0 || fields.HasErrors === true || fields.StatusAttributeString === 'ERROR';
+    if (!refused) return;
     elementErrors.push({ index, messages: own });
     for (const m of own) if (!messages.includes(m)) messages.push(m);
   });

@@ -14,6 +14,8 @@ export type {
   XeroApiBase,
   XeroPaging,
   XeroBinary,
+  XeroDownloadOptions,
+  XeroListOptions,
   XeroMethod,
   XeroPage,
   XeroQuery,
@@ -22,8 +24,18 @@ export type {
   XeroUploadOptions,
 } from './client';
 export { convertXeroDates, convertXeroDatesInJson, fromXeroDate, fromXeroDateString, ifModifiedSinceHeader, toXeroDate, type DateMode } from './dates';
-export { XeroApiError, XeroRequestError, validationMessagesOf, type XeroApiErrorDetails, type XeroElementError } from './errors';
+export { elementRefusal, XeroApiError, XeroRequestError, validationMessagesOf, type XeroApiErrorDetails, type XeroElementError } from './errors';
 export { deriveIdempotencyKey, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency';
 export { readRateLimits, type XeroLimits } from './limits';
-export { ACCOUNTING_BASE_PATH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGED_ENDPOINTS, recordsOf, XERO_REPORTS, type XeroReportName } from './paths';
+export {
+  ACCOUNTING_BASE_PATH,
+  decodeUrlPath,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  PAGED_ENDPOINTS,
+  pathSegmentProblem,
+  recordsOf,
+  XERO_REPORTS,
+  type XeroReportName,
+} from './paths';
 export { staticTokenSource, tokenSourceFor, type TokenEngineLike, type XeroTokenSource } from './token-source';

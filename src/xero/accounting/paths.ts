@@ -43,47 +43,69 @@ export const MAX_PAGE_SIZE = 1000;
 /** Journals page by `offset` (the last JournalNumber seen), 100 at a time (xero_accounting.yaml getJournals). */
 export const JOURNALS_BATCH = 100;
 
-/** Segments URL-encoded one by one; `..`, `.` and empty segments refused, so a path cannot leave api.xro/2.0. */
+/**
+ * A path below api.xro/2.0: `Invoices/<InvoiceID>` (text, split at each `/`) or its segments, each taken
+ * literally (`['Invoices', id, 'Attachments', 'a #1.pdf']`). A leading `api.xro/2.0` is dropped (the
+ * client adds it), so a path copied from Xero's documentation works either way.
+ */
 export function accountingPath(path: string | readonly string[]): { segments: string[]; encoded: string } {
-  if (typeof path !== 'string') return literalSegments(path, ACCOUNTING_BASE_PATH);
-  let p = path.trim();
-  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//'))
-    throw new RangeError(`path "${clip(path)}" must be relative to api.xro/2.0 (e.g. Invoices or Invoices/<InvoiceID>), not a URL`);
-  p = p.replace(/^\/+/, '');
-  if (p.toLowerCase().startsWith('api.xro/2.0/')) p = p.slice('api.xro/2.0/'.length);
+  const segments = segmentsOf(path, 'relative to api.xro/2.0 (e.g. Invoices or Invoices/<InvoiceID>)');
+  if (segments[0]?.toLowerCase() === 'api.xro' && segments[1] === '2.0') segments.splice(0, 2);
+  return encodePath(ACCOUNTING_BASE_PATH, segments);
+}
+
+/** A path from api.xero.com itself (Payroll, Assets, Projects, Files, /connections): the same rules, without the Accounting prefix. */
+export function rootPath(path: string | readonly string[]): { segments: string[]; encoded: string } {
+  return encodePath('', segmentsOf(path, 'a path on api.xero.com (e.g. /payroll.xro/2.0/Employees)'));
+}
+
+function segmentsOf(path: string | readonly string[], what: string): string[] {
+  if (typeof path !== 'string') return path.map(String);
+  const p = path.trim();
+  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//')) throw new RangeError(`path "${clip(path)}" must be ${what}, not a URL`);
   if (p.includes('?') || p.includes('#'))
     throw new RangeError(`path "${clip(path)}" must not carry a query: pass where, order, page and the rest as query options`);
-  const segments = p.replace(/\/+$/, '').split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..'))
-    throw new RangeError(`path "${clip(path)}" is not a valid Xero path (empty, "." or ".." segment)`);
-  return { segments, encoded: `${ACCOUNTING_BASE_PATH}/${segments.map((s) => encodeURIComponent(s)).join('/')}` };
+  return p.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
 }
 
 /**
- * A path from api.xero.com itself (Payroll, Assets, Projects, Files, /connections): the same
- * segment rules as accountingPath, without the Accounting prefix.
+ * Why a text cannot be one segment of a Xero path, or null when it can. An ID or a file name is one
+ * segment: a `/` in it would add a level, and an empty, `.` or `..` segment would leave the API.
  */
-export function rootPath(path: string | readonly string[]): { segments: string[]; encoded: string } {
-  if (typeof path !== 'string') return literalSegments(path, '');
-  const p = path.trim();
-  if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('//'))
-    throw new RangeError(`path "${clip(path)}" must be a path on api.xero.com (e.g. /payroll.xro/2.0/Employees), not a URL`);
-  if (p.includes('?') || p.includes('#')) throw new RangeError(`path "${clip(path)}" must not carry a query: pass query options instead`);
-  const segments = p.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..'))
-    throw new RangeError(`path "${clip(path)}" is not a valid Xero path (empty, "." or ".." segment)`);
-  return { segments, encoded: `/${segments.map((s) => encodeURIComponent(s)).join('/')}` };
+export function pathSegmentProblem(segment: string): string | null {
+  if (segment === '') return 'it has an empty segment (an ID or file name left empty, or two "/" in a row)';
+  if (segment === '.' || segment === '..') return `a "${segment}" segment would step out of the Xero API`;
+  if (segment.includes('/')) return `"${clip(segment)}" contains a "/", which a Xero path cannot carry inside an ID or file name`;
+  return null;
+}
+
+/** The one place a Xero path is encoded: every segment checked, then URL-encoded once. */
+function encodePath(prefix: string, segments: string[]): { segments: string[]; encoded: string } {
+  if (segments.length === 0) throw new RangeError('the path is empty: name a Xero endpoint such as Invoices');
+  for (const segment of segments) {
+    const problem = pathSegmentProblem(segment);
+    if (problem) throw new RangeError(`path "${clip(segments.join('/'))}" is not a valid Xero path: ${problem}`);
+  }
+  return { segments, encoded: `${prefix}/${segments.map((s) => encodeURIComponent(s)).join('/')}` };
 }
 
 /**
- * A path given as its segments, each taken literally (a file name may hold `#`, `?` or a space): encoded
- * here, and only `..`, `.` and empty segments refused.
+ * A path as typed in a URL (`/Invoices/<InvoiceID>/Attachments/my%20file.pdf`, as a Custom API Call takes it):
+ * its segments, each percent-decoded once, for accountingPath or rootPath to encode again. A segment that
+ * is not valid percent-encoding, or that decodes to something that is not one segment (`a%2Fb`), is refused.
  */
-function literalSegments(path: readonly string[], base: string): { segments: string[]; encoded: string } {
-  const segments = path.map(String);
-  if (segments.length === 0 || segments.some((s) => s === '' || s === '.' || s === '..'))
-    throw new RangeError(`path "${clip(segments.join('/'))}" is not a valid Xero path (empty, "." or ".." segment)`);
-  return { segments, encoded: `${base}/${segments.map((s) => encodeURIComponent(s)).join('/')}` };
+export function decodeUrlPath(path: string): string[] {
+  return segmentsOf(path, "a path on Xero's API").map((segment) => {
+    let plain: string;
+    try {
+      plain = decodeURIComponent(segment);
+    } catch {
+      throw new RangeError(`path segment "${clip(segment)}" is not valid percent-encoding (write a "%" as %25)`);
+    }
+    const problem = pathSegmentProblem(plain);
+    if (problem) throw new RangeError(`path "${clip(path)}" is not a valid Xero path: ${problem}`);
+    return plain;
+  });
 }
 
 export function isPagedEndpoint(segments: readonly string[]): boolean {

@@ -2,6 +2,8 @@ import {
   convertXeroDates,
   convertXeroDatesInJson,
   deriveIdempotencyKey,
+  elementRefusal,
+  XeroApiError,
   fromXeroDate,
   fromXeroDateString,
   ifModifiedSinceHeader,
@@ -135,5 +137,32 @@ describe('answers', () => {
     expect(validationMessagesOf({ ErrorNumber: 16, Type: 'QueryParseException', Message: "No property or field 'X' exists" }).messages).toEqual([
       "No property or field 'X' exists",
     ]);
+  });
+
+  it('finds the elements a batch answer marks as refused, with or without a reason, and makes each the error a single write would raise', () => {
+    const answer = {
+      Contacts: [
+        { ContactID: 'a', StatusAttributeString: 'OK', HasErrors: false },
+        { Name: 'B', StatusAttributeString: 'ERROR' },
+        { Name: 'C', HasErrors: true, ValidationErrors: [{ Message: 'Email address must be valid.' }] },
+        { ContactID: 'd', ValidationErrors: [] },
+      ],
+    };
+    const { elementErrors } = validationMessagesOf(answer);
+    expect(elementErrors).toEqual([
+      { index: 1, messages: [] },
+      { index: 2, messages: ['Email address must be valid.'] },
+    ]);
+    const limits = { dayRemaining: 5, minuteRemaining: 6, appMinuteRemaining: 7 };
+    const error = elementRefusal(elementErrors[1]!, { method: 'POST', path: 'Contacts' }, limits);
+    expect(error).toBeInstanceOf(XeroApiError);
+    expect(error).toMatchObject({
+      category: 'validation_error',
+      action: 'fix_request',
+      httpStatus: 400,
+      validationMessages: ['Email address must be valid.'],
+      limits,
+    });
+    expect(error.summary).toBe('Xero refused this record');
   });
 });

@@ -5,7 +5,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { main, outputPathFor } from '../../../../n8n/convert/cli';
 import { chooseCredential, convertText, N8N_XERO, parseJson } from '../../../../n8n/convert/convert';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
-import { fakeExecute, RecordingPort } from '../xero-guard-node/stand-in';
+import { FakeXero, fakeExecute } from '../xero-guard-node/stand-in';
 import { everyOperationWorkflow, ORG_ID } from './sample-workflow';
 
 type Json = Record<string, unknown>;
@@ -58,13 +58,12 @@ describe("convert-workflows: every operation and field of n8n 2.41.1's Xero node
   // The converted parameters, run through the Xero Guard node: every value the user set reaches Xero.
   it.each(Object.keys(N8N_XERO.fields))('the converted %s node sends every field it was given', async (key) => {
     const node = byName(converted, `Xero ${key.replace('.', ' ')}`);
-    const port = new RecordingPort();
-    port.tenants = [{ tenantId: ORG_ID, tenantName: 'Org', tenantType: 'ORGANISATION' }];
-    port.answer = () => ({});
-    await executeXeroGuard(fakeExecute({ parameters: node.parameters as IDataObject }), port);
-    expect(port.calls).toHaveLength(1);
-    expect(port.calls[0].tenantId).toBe(ORG_ID);
-    const sent = JSON.stringify(port.calls[0].spec);
+    const xero = new FakeXero();
+    xero.tenants = [{ tenantId: ORG_ID, tenantName: 'Org', tenantType: 'ORGANISATION' }];
+    await executeXeroGuard(fakeExecute({ parameters: node.parameters as IDataObject }), xero.session());
+    expect(xero.requests).toHaveLength(1);
+    expect(xero.requests[0].headers['xero-tenant-id']).toBe(ORG_ID);
+    const sent = `${decodeURIComponent(xero.requests[0].url)} ${String(xero.requests[0].body ?? '')}`;
     const strings = JSON.stringify(node.parameters).match(/"v-[^"]+"/g) ?? [];
     for (const s of strings) expect(sent).toContain(s.slice(1, -1));
   });

@@ -1,25 +1,36 @@
+/**
+ * The contract of every resource and operation of the Xero Guard node: the request it plans in the core
+ * client's own options (checked as planned, with no I/O), what of it reaches the wire through the real
+ * core client (path encoded once, query, headers, Idempotency-Key, body), and how the answer becomes items.
+ */
 import type { IDataObject } from 'n8n-workflow';
-import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
+import { deriveIdempotencyKey, type XeroMethod, type XeroQuery } from '../../../../src/xero/accounting';
+import { executeXeroGuard, planItem } from '../../../../nodes/XeroGuard/execute';
 import { RESOURCES } from '../../../../nodes/XeroGuard/resources';
-import type { XeroRequestSpec } from '../../../../nodes/XeroGuard/port';
-import { fakeExecute, LIMITS, RecordingPort, TENANT_A } from './stand-in';
+import type { PlannedRequest } from '../../../../nodes/XeroGuard/resources/types';
+import { FakeXero, fakeExecute, file, json, LIMITS, TENANT_A } from './stand-in';
 
-/** What the node must send for one resource and operation, and where the records of the answer sit. */
+/** What the node must plan and send for one resource and operation, and where the records of the answer sit. */
 interface Case {
   parameters: IDataObject;
-  kind?: 'request' | 'pages' | 'download' | 'upload';
-  method: XeroRequestSpec['method'];
+  kind?: PlannedRequest['kind'];
+  method: XeroMethod;
+  /** The path below the API's base as it reaches the wire: each segment encoded once. */
   path: string;
-  query?: Record<string, string>;
+  query?: XeroQuery;
   headers?: Record<string, string>;
   body?: unknown;
-  extra?: Partial<XeroRequestSpec>;
+  /** The rest of the planned core options: paging, ifModifiedSince, accept, base, includeOnline. */
+  options?: IDataObject;
+  /** The rest of the plan: batchPath, limit, binaryProperty, fileName. */
+  plan?: IDataObject;
   /** The answer's envelope (records come back from it), or null for an answer without records. */
   envelope?: string | null;
 }
 
 const ID = 'aaaaaaaa-0000-4000-8000-000000000001';
 const rec = { Name: 'Acme' };
+const SINCE = '2026-01-01T00:00:00.000Z';
 
 /** Create / get / get many / update / removal for the endpoints that share Xero's collection shape. */
 function entity(
@@ -30,7 +41,7 @@ function entity(
     create?: 'PUT';
     update?: true;
     get?: false;
-    getAll: Record<string, string>;
+    getAll: XeroQuery;
     remove?: Record<string, 'DELETE' | string>;
     paging?: 'page' | 'none';
     pdf?: true;
@@ -39,16 +50,24 @@ function entity(
 ): Record<string, Case> {
   const cases: Record<string, Case> = {};
   const withId = { [idParam]: ID };
+  const batchable = { batchPath: [plural] };
   if (ops.create)
-    cases.create = { parameters: { fields: JSON.stringify(rec) }, method: 'PUT', path: `/${plural}`, body: { [plural]: [rec] }, envelope: plural };
+    cases.create = {
+      parameters: { fields: JSON.stringify(rec) },
+      method: 'PUT',
+      path: `/${plural}`,
+      body: { [plural]: [rec] },
+      envelope: plural,
+      plan: batchable,
+    };
   if (ops.get !== false) cases.get = { parameters: withId, method: 'GET', path: `/${plural}/${ID}`, envelope: plural };
   cases.getAll = {
-    parameters: { returnAll: true, options: { where: 'Name=="x"', orderBy: 'Name', sortOrder: 'ASC', modifiedSince: '2026-01-01T00:00:00.000Z' } },
-    kind: 'pages',
+    parameters: { returnAll: true, options: { where: 'Name=="x"', orderBy: 'Name', sortOrder: 'ASC', modifiedSince: SINCE } },
+    kind: 'list',
     method: 'GET',
     path: `/${plural}`,
     query: ops.getAll,
-    extra: { paging: ops.paging ?? 'page', ...(ops.since === false ? {} : { modifiedSince: '2026-01-01T00:00:00.000Z' }) },
+    options: { paging: ops.paging ?? 'page', ...(ops.since === false ? {} : { ifModifiedSince: SINCE }) },
     envelope: plural,
   };
   if (ops.update)
@@ -58,6 +77,7 @@ function entity(
       path: `/${plural}/${ID}`,
       body: { [plural]: [{ Name: 'New', [idKey]: ID }] },
       envelope: plural,
+      plan: batchable,
     };
   for (const [op, how] of Object.entries(ops.remove ?? {}))
     cases[op] =
@@ -70,13 +90,14 @@ function entity(
       kind: 'download',
       method: 'GET',
       path: `/${plural}/${ID}`,
-      extra: { binary: { direction: 'download', accept: 'application/pdf', fileName: expect.stringContaining(ID) as unknown as string } },
+      options: { accept: 'application/pdf' },
+      plan: { binaryProperty: 'pdf', fileName: expect.stringContaining(ID) as unknown as string },
       envelope: null,
     };
   return cases;
 }
 
-const FILTERED = { where: 'Name=="x"', order: 'Name ASC' };
+const FILTERED: XeroQuery = { where: 'Name=="x"', order: 'Name ASC' };
 
 const CASES: Record<string, Record<string, Case>> = {
   contact: {
@@ -97,6 +118,7 @@ const CASES: Record<string, Record<string, Case>> = {
       },
       method: 'POST',
       path: '/Contacts',
+      plan: { batchPath: ['Contacts'] },
       body: {
         Contacts: [
           {
@@ -125,17 +147,19 @@ const CASES: Record<string, Record<string, Case>> = {
     get: { parameters: { contactId: ID }, method: 'GET', path: `/Contacts/${ID}`, envelope: 'Contacts' },
     getAll: {
       parameters: { returnAll: false, limit: 5, options: { includeArchived: true, orderBy: 'Name', where: 'IsCustomer==true', ids: `${ID}, b` } },
-      kind: 'pages',
+      kind: 'list',
       method: 'GET',
       path: '/Contacts',
-      query: { includeArchived: 'true', order: 'Name DESC', where: 'IsCustomer==true', IDs: `${ID},b` },
-      extra: { paging: 'page' },
+      query: { includeArchived: true, order: 'Name DESC', where: 'IsCustomer==true', IDs: `${ID},b` },
+      options: { paging: 'page' },
+      plan: { limit: 5 },
       envelope: 'Contacts',
     },
     update: {
       parameters: { contactId: ID, updateFields: { name: 'Renamed', contactStatus: 'ACTIVE' } },
       method: 'POST',
       path: `/Contacts/${ID}`,
+      plan: { batchPath: ['Contacts'] },
       body: { Contacts: [{ Name: 'Renamed', ContactStatus: 'ACTIVE', ContactID: ID }] },
       envelope: 'Contacts',
     },
@@ -185,6 +209,7 @@ const CASES: Record<string, Record<string, Case>> = {
       },
       method: 'POST',
       path: '/Invoices',
+      plan: { batchPath: ['Invoices'] },
       body: {
         Invoices: [
           {
@@ -215,11 +240,11 @@ const CASES: Record<string, Record<string, Case>> = {
         returnAll: true,
         options: { statuses: ['DRAFT', 'AUTHORISED'], orderBy: 'Date', sortOrder: 'ASC', where: 'Type=="ACCREC"', createdByMyApp: true },
       },
-      kind: 'pages',
+      kind: 'list',
       method: 'GET',
       path: '/Invoices',
-      query: { Statuses: 'DRAFT,AUTHORISED', order: 'Date ASC', where: 'Type=="ACCREC"', createdByMyApp: 'true' },
-      extra: { paging: 'page' },
+      query: { Statuses: 'DRAFT,AUTHORISED', order: 'Date ASC', where: 'Type=="ACCREC"', createdByMyApp: true },
+      options: { paging: 'page' },
       envelope: 'Invoices',
     },
     update: {
@@ -233,6 +258,7 @@ const CASES: Record<string, Record<string, Case>> = {
       },
       method: 'POST',
       path: `/Invoices/${ID}`,
+      plan: { batchPath: ['Invoices'] },
       body: {
         Invoices: [
           {
@@ -252,7 +278,8 @@ const CASES: Record<string, Record<string, Case>> = {
       kind: 'download',
       method: 'GET',
       path: `/Invoices/${ID}`,
-      extra: { binary: { direction: 'download', accept: 'application/pdf', fileName: `invoice-${ID}.pdf` } },
+      options: { accept: 'application/pdf' },
+      plan: { binaryProperty: 'pdf', fileName: `invoice-${ID}.pdf` },
       envelope: null,
     },
     void: {
@@ -365,15 +392,22 @@ const CASES: Record<string, Record<string, Case>> = {
     },
   },
   taxRate: {
-    create: { parameters: { fields: '{"Name":"Reduced"}' }, method: 'PUT', path: '/TaxRates', body: { TaxRates: [{ Name: 'Reduced' }] }, envelope: 'TaxRates' },
+    create: {
+      parameters: { fields: '{"Name":"Reduced"}' },
+      method: 'PUT',
+      path: '/TaxRates',
+      body: { TaxRates: [{ Name: 'Reduced' }] },
+      envelope: 'TaxRates',
+      plan: { batchPath: ['TaxRates'] },
+    },
     get: { parameters: { taxType: 'TAX001' }, method: 'GET', path: '/TaxRates/TAX001', envelope: 'TaxRates' },
     getAll: {
       parameters: { returnAll: true, options: { where: 'Status=="ACTIVE"' } },
-      kind: 'pages',
+      kind: 'list',
       method: 'GET',
       path: '/TaxRates',
       query: { where: 'Status=="ACTIVE"' },
-      extra: { paging: 'none' },
+      options: { paging: 'none' },
       envelope: 'TaxRates',
     },
     update: {
@@ -382,6 +416,7 @@ const CASES: Record<string, Record<string, Case>> = {
       path: '/TaxRates',
       body: { TaxRates: [{ Name: 'Renamed', TaxType: 'TAX001' }] },
       envelope: 'TaxRates',
+      plan: { batchPath: ['TaxRates'] },
     },
     delete: {
       parameters: { taxType: 'TAX001' },
@@ -395,11 +430,11 @@ const CASES: Record<string, Record<string, Case>> = {
     create: { parameters: { currencyCode: 'eur' }, method: 'PUT', path: '/Currencies', body: { Code: 'EUR' }, envelope: 'Currencies' },
     getAll: {
       parameters: { returnAll: true, options: { orderBy: 'Code', sortOrder: 'ASC' } },
-      kind: 'pages',
+      kind: 'list',
       method: 'GET',
       path: '/Currencies',
       query: { order: 'Code ASC' },
-      extra: { paging: 'none' },
+      options: { paging: 'none' },
       envelope: 'Currencies',
     },
   },
@@ -408,11 +443,11 @@ const CASES: Record<string, Record<string, Case>> = {
     get: { parameters: { journalId: ID }, method: 'GET', path: `/Journals/${ID}`, envelope: 'Journals' },
     getAll: {
       parameters: { returnAll: true, options: { paymentsOnly: true, modifiedSince: '2026-01-01T00:00:00Z' } },
-      kind: 'pages',
+      kind: 'list',
       method: 'GET',
       path: '/Journals',
-      query: { paymentsOnly: 'true' },
-      extra: { paging: 'offset', modifiedSince: '2026-01-01T00:00:00Z' },
+      query: { paymentsOnly: true },
+      options: { paging: 'offset', ifModifiedSince: '2026-01-01T00:00:00Z' },
       envelope: 'Journals',
     },
   },
@@ -423,8 +458,8 @@ const CASES: Record<string, Record<string, Case>> = {
       kind: 'upload',
       method: 'PUT',
       path: `/Invoices/${ID}/Attachments/receipt%201.pdf`,
-      query: { IncludeOnline: 'true' },
-      extra: { binary: { direction: 'upload', binaryProperty: 'file', fileName: 'receipt 1.pdf' } },
+      options: { includeOnline: true },
+      plan: { binaryProperty: 'file' },
       envelope: 'Attachments',
     },
     download: {
@@ -432,7 +467,8 @@ const CASES: Record<string, Record<string, Case>> = {
       kind: 'download',
       method: 'GET',
       path: `/Contacts/${ID}/Attachments/a.png`,
-      extra: { binary: { direction: 'download', accept: 'application/octet-stream', fileName: 'a.png' } },
+      options: { accept: 'application/octet-stream' },
+      plan: { binaryProperty: 'data', fileName: 'a.png' },
       envelope: null,
     },
   },
@@ -472,22 +508,51 @@ const CASES: Record<string, Record<string, Case>> = {
         method: 'POST',
         path: '/payroll.xro/2.0/Employees',
         query: '{"page": 2}',
-        headers: { Accept: 'application/json' },
+        headers: { Accept: 'application/json', 'X-Trace': 'abc' },
         body: '{"firstName":"Ann"}',
         recordsField: 'employees',
       },
       method: 'POST',
       path: '/payroll.xro/2.0/Employees',
-      query: { page: '2' },
-      headers: { Accept: 'application/json' },
+      query: { page: 2 },
+      headers: { 'X-Trace': 'abc' },
       body: { firstName: 'Ann' },
-      extra: { base: 'root' },
+      options: { base: 'root', accept: 'application/json' },
       envelope: 'employees',
     },
   },
 };
 
 const all = RESOURCES.flatMap((r) => Object.keys(r.operations).map((op) => [r.value, op] as const));
+
+/** The path's segments as the node plans them (each taken literally by the core). */
+const segmentsOf = (path: string) => path.slice(1).split('/').map(decodeURIComponent);
+
+/** The plan a case expects, in the core's vocabulary. */
+function expectedPlan(c: Case): IDataObject {
+  const kind = c.kind ?? 'single';
+  const answered = kind === 'single' || kind === 'upload';
+  const request = {
+    ...(answered ? { method: c.method } : {}),
+    path: segmentsOf(c.path),
+    ...(c.query !== undefined ? { query: c.query } : {}),
+    ...(c.headers ? { headers: c.headers } : {}),
+    ...(c.body !== undefined ? { body: c.body } : {}),
+    ...(kind === 'list' && c.envelope ? { envelope: c.envelope } : {}),
+    ...c.options,
+  };
+  return { kind, request, ...(answered && c.envelope ? { envelope: c.envelope } : {}), ...c.plan };
+}
+
+/** The query that reaches the wire: the planned one as text, and what the client adds to page or upload. */
+function wireQuery(c: Case): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(c.query ?? {})) query[name] = Array.isArray(value) ? value.join(',') : String(value);
+  if (c.kind === 'list' && c.options?.paging === 'page') Object.assign(query, { page: '1', pageSize: '100' });
+  if (c.kind === 'list' && c.options?.paging === 'offset') query.offset = '0';
+  if (c.options?.includeOnline === true) query.IncludeOnline = 'true';
+  return query;
+}
 
 describe('Xero Guard node: the request for every resource and operation, and how the answer is read', () => {
   it('has a contract case for every resource and operation the node offers, and none it does not', () => {
@@ -500,38 +565,49 @@ describe('Xero Guard node: the request for every resource and operation, and how
 
   it.each(all)('%s %s', async (resource, operation) => {
     const c = CASES[resource][operation];
-    const port = new RecordingPort();
+    const kind = c.kind ?? 'single';
+    const items =
+      kind === 'upload'
+        ? [{ json: {}, binary: { file: { data: Buffer.from('hello').toString('base64'), mimeType: 'application/pdf', fileName: 'r.pdf' } } }]
+        : undefined;
+    const context = fakeExecute({ parameters: { resource, operation, ...c.parameters }, items });
+
+    // As planned: the core's options, before anything is sent.
+    expect(planItem(context, 0).plan).toEqual(expectedPlan(c));
+
+    // On the wire, through the real core client.
+    const xero = new FakeXero();
     const records = [
       { ID: 'r1', Name: 'One' },
       { ID: 'r2', Name: 'Two' },
     ];
-    port.answer = () => (c.envelope ? { Id: 'x', Status: 'OK', [c.envelope]: records } : c.envelope === null ? null : records);
-    port.pageList = [records];
-    const items =
-      c.kind === 'upload'
-        ? [{ json: {}, binary: { file: { data: Buffer.from('hello').toString('base64'), mimeType: 'application/pdf', fileName: 'r.pdf' } } }]
-        : undefined;
-    const [out] = await executeXeroGuard(fakeExecute({ parameters: { resource, operation, ...c.parameters }, items }), port);
+    xero.answer = () =>
+      kind === 'download'
+        ? file(Buffer.from('%PDF-1.4 test'), 'application/pdf')
+        : json(c.envelope ? { Id: 'x', Status: 'OK', [c.envelope]: records } : c.envelope === null ? undefined : records);
+    const [out] = await executeXeroGuard(context, xero.session());
 
-    expect(port.calls).toHaveLength(1);
-    const call = port.calls[0];
-    expect(call.kind).toBe(c.kind ?? 'request');
-    expect(call.tenantId).toBe(TENANT_A.tenantId);
-    expect(call.spec).toEqual({
-      method: c.method,
-      path: c.path,
-      query: c.query ?? {},
-      headers: c.headers ?? {},
-      ...(c.body !== undefined ? { body: c.body } : {}),
-      ...(c.envelope ? { envelope: c.envelope } : {}),
-      ...(c.extra ?? {}),
-    });
-    // Writes carry a stable id (execution, node, item) for the idempotency key; reads do not.
-    if (c.method === 'GET') expect(call.options?.stableId).toBeUndefined();
-    else expect(call.options?.stableId).toBe('exec-42:node-1:0:0');
-    if (c.kind === 'upload') expect(call.file).toEqual({ data: Buffer.from('hello'), mimeType: 'application/pdf', fileName: 'receipt 1.pdf' });
+    expect(xero.requests).toHaveLength(1);
+    const sent = xero.requests[0];
+    const url = xero.urlOf();
+    expect(sent.method).toBe(c.method);
+    expect(url.origin).toBe('https://api.xero.com');
+    expect(url.pathname).toBe(`${c.options?.base === 'root' ? '' : '/api.xro/2.0'}${c.path}`);
+    expect(Object.fromEntries(url.searchParams)).toEqual(wireQuery(c));
+    expect(sent.headers['xero-tenant-id']).toBe(TENANT_A.tenantId);
+    expect(sent.headers.accept).toBe(c.options?.accept ?? 'application/json');
+    expect(sent.headers['if-modified-since']).toBe(c.options?.ifModifiedSince ? '2026-01-01T00:00:00' : undefined);
+    for (const [name, value] of Object.entries(c.headers ?? {})) expect(sent.headers[name.toLowerCase()]).toBe(value);
+    // Writes carry a key derived from a stable id (execution, node, run, item), so a retry cannot write twice; reads
+    // carry none, and neither does a DELETE (Xero takes the key on POST, PUT and PATCH; a DELETE repeated does no harm).
+    const key = deriveIdempotencyKey({ stableId: 'exec-42:node-1:0:0', method: c.method, path: segmentsOf(c.path).join('/'), tenantId: TENANT_A.tenantId });
+    expect(sent.headers['idempotency-key']).toBe(['POST', 'PUT', 'PATCH'].includes(c.method) ? key : undefined);
+    if (kind === 'upload') {
+      expect(Buffer.from(sent.body as Uint8Array)).toEqual(Buffer.from('hello'));
+      expect(sent.headers['content-type']).toBe('application/pdf');
+    } else expect(xero.bodyOf()).toEqual(c.body);
 
-    if (c.kind === 'download') {
+    if (kind === 'download') {
       expect(out).toHaveLength(1);
       const property = String(c.parameters.binaryPropertyName);
       expect(out[0].binary?.[property]).toMatchObject({ mimeType: 'application/pdf', data: Buffer.from('%PDF-1.4 test').toString('base64') });

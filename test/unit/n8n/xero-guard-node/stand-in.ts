@@ -1,65 +1,67 @@
+/**
+ * What the Xero Guard node's unit tests stand in for: Xero behind the core client's injected HTTP
+ * transport (every request recorded, answers scripted), the organisations of the credential, and the
+ * slice of n8n's IExecuteFunctions the node uses. The client itself is the real core client.
+ */
 import type { IBinaryData, IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
-import type {
-  XeroAnswer,
-  XeroApiPort,
-  XeroBinaryAnswer,
-  XeroCallOptions,
-  XeroLimits,
-  XeroPage,
-  XeroRequestSpec,
-  XeroTenant,
-  XeroUpload,
-} from '../../../../nodes/XeroGuard/port';
+import { ManualClock } from '../../../../src/clock';
+import type { HttpRequest, HttpResponse } from '../../../../src/xero';
+import { staticTokenSource, XeroAccountingClient, type XeroLimits, type XeroTokenSource } from '../../../../src/xero/accounting';
+import type { Organisation } from '../../../../nodes/XeroGuard/organisation';
+import type { SessionClient } from '../../../../nodes/XeroGuard/session-client';
 
-export const TENANT_A: XeroTenant = { tenantId: '11111111-1111-4111-8111-111111111111', tenantName: 'Demo Company (NZ)', tenantType: 'ORGANISATION' };
-export const TENANT_B: XeroTenant = { tenantId: '22222222-2222-4222-8222-222222222222', tenantName: 'Second Ltd', tenantType: 'ORGANISATION' };
+export const TENANT_A: Organisation = { tenantId: '11111111-1111-4111-8111-111111111111', tenantName: 'Demo Company (NZ)', tenantType: 'ORGANISATION' };
+export const TENANT_B: Organisation = { tenantId: '22222222-2222-4222-8222-222222222222', tenantName: 'Second Ltd', tenantType: 'ORGANISATION' };
 export const LIMITS: XeroLimits = { dayRemaining: 987, minuteRemaining: 58, appMinuteRemaining: 9_999 };
+const LIMIT_HEADERS = { 'x-daylimit-remaining': '987', 'x-minlimit-remaining': '58', 'x-appminlimit-remaining': '9999' };
 
-export interface Call {
-  kind: 'request' | 'pages' | 'download' | 'upload';
-  tenantId: string;
-  spec: XeroRequestSpec;
-  options?: XeroCallOptions;
-  file?: XeroUpload;
+/** A JSON answer carrying LIMITS in Xero's rate-limit headers. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json', ...LIMIT_HEADERS, ...headers }, body: body === undefined ? '' : JSON.stringify(body) };
 }
 
-/** A port that records what the node asks and answers from a script: the core client stands here in unit tests. */
-export class RecordingPort implements XeroApiPort {
-  calls: Call[] = [];
-  tenants: XeroTenant[] = [TENANT_A];
-  answer: (call: Call) => unknown = () => ({});
-  pageList: unknown[][] = [];
-  file: XeroBinaryAnswer = { data: Buffer.from('%PDF-1.4 test'), mimeType: 'application/pdf', limits: LIMITS };
-  fail?: (call: Call) => Error | undefined;
+/** A file answer (a PDF, an attachment's bytes). */
+export function file(bytes: Buffer, contentType: string): HttpResponse {
+  return { status: 200, headers: { 'content-type': contentType, ...LIMIT_HEADERS }, body: '', bodyBytes: bytes };
+}
 
-  async connections(): Promise<XeroTenant[]> {
-    return this.tenants;
+/** Xero behind the transport: what the client sends, and a scripted answer for each request. */
+export class FakeXero {
+  requests: HttpRequest[] = [];
+  tenants: Organisation[] = [TENANT_A];
+  organisationCalls = 0;
+  answer: (request: HttpRequest) => HttpResponse = () => json({});
+  /** Where the client's access tokens come from (a failing engine, in a test of the engine's states). */
+  tokens: XeroTokenSource = staticTokenSource('test-access-token');
+  readonly clock = new ManualClock();
+
+  /** The node's session: the real core client over this transport, and this credential's organisations. */
+  session(): SessionClient {
+    return {
+      client: new XeroAccountingClient({
+        tokens: this.tokens,
+        clock: this.clock,
+        transport: async (request) => {
+          this.requests.push(request);
+          return this.answer(request);
+        },
+      }),
+      organisations: async () => {
+        this.organisationCalls++;
+        return this.tenants;
+      },
+    };
   }
-  private record(call: Call): void {
-    this.calls.push(call);
-    const error = this.fail?.(call);
-    if (error) throw error;
+
+  /** The JSON body of a recorded request. */
+  bodyOf(index = 0): unknown {
+    const body = this.requests[index]?.body;
+    return typeof body === 'string' ? (JSON.parse(body) as unknown) : body;
   }
-  async request(tenantId: string, spec: XeroRequestSpec, options?: XeroCallOptions): Promise<XeroAnswer> {
-    const call: Call = { kind: 'request', tenantId, spec, options };
-    this.record(call);
-    return { status: 200, headers: {}, body: this.answer(call), limits: LIMITS };
-  }
-  async *pages(tenantId: string, spec: XeroRequestSpec, options?: XeroCallOptions): AsyncIterable<XeroPage> {
-    this.record({ kind: 'pages', tenantId, spec, options });
-    for (const records of this.pageList) yield { records, limits: LIMITS };
-  }
-  async download(tenantId: string, spec: XeroRequestSpec, options?: XeroCallOptions): Promise<XeroBinaryAnswer> {
-    this.record({ kind: 'download', tenantId, spec, options });
-    return this.file;
-  }
-  async upload(tenantId: string, spec: XeroRequestSpec, file: XeroUpload, options?: XeroCallOptions): Promise<XeroAnswer> {
-    const call: Call = { kind: 'upload', tenantId, spec, options, file };
-    this.record(call);
-    return { status: 200, headers: {}, body: this.answer(call), limits: LIMITS };
-  }
-  limits(): XeroLimits | null {
-    return LIMITS;
+
+  /** A recorded request's path below the Accounting API, and its query. */
+  urlOf(index = 0): URL {
+    return new URL(this.requests[index]!.url);
   }
 }
 

@@ -1,10 +1,17 @@
+/**
+ * A request to any Xero API on the guarded connection, for what no resource covers: the path as typed
+ * in a URL (decoded once by the core, which encodes it again), query and headers as JSON.
+ */
 import type { IDataObject } from 'n8n-workflow';
-import type { XeroApiBase, XeroMethod } from '../port';
+import { decodeUrlPath, type XeroApiBase, type XeroMethod, type XeroQuery } from '../../../src/xero/accounting';
 import { show } from './common';
-import { jsonParameter, spec, str } from './mapping';
+import { jsonParameter, str } from './mapping';
 import { MappingError, type ResourceModule } from './types';
 
 const METHODS: XeroMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Paging numbers the client counts with: a number typed as text ("2") is sent as the number. */
+const NUMERIC_QUERY = new Set(['page', 'pageSize', 'offset', 'unitdp']);
 
 function stringMap(value: IDataObject | IDataObject[], label: string): Record<string, string> {
   if (Array.isArray(value)) throw new MappingError(`${label} must be a JSON object of names and values, such as {"page": "2"}.`);
@@ -13,7 +20,23 @@ function stringMap(value: IDataObject | IDataObject[], label: string): Record<st
   return out;
 }
 
-/** A request to any Xero API on the guarded connection, for what no resource covers. */
+function queryOf(text: Record<string, string>): XeroQuery {
+  const query: XeroQuery = {};
+  for (const [name, value] of Object.entries(text)) query[name] = NUMERIC_QUERY.has(name) && /^\d+$/.test(value) ? Number(value) : value;
+  return query;
+}
+
+function segmentsOf(path: string): string[] {
+  try {
+    if (!path.startsWith('/')) throw new RangeError('it does not start with "/"');
+    return decodeUrlPath(path);
+  } catch (error) {
+    throw new MappingError(
+      `Path "${path}" must be a path on Xero's API starting with "/", such as /Invoices or /payroll.xro/2.0/Employees (no host, no ".."): ${(error as Error).message}.`,
+    );
+  }
+}
+
 export const customApiCall: ResourceModule = {
   value: 'customApiCall',
   name: 'Custom API Call',
@@ -24,27 +47,27 @@ export const customApiCall: ResourceModule = {
       plan: (p) => {
         const method = str(p.method).toUpperCase() as XeroMethod;
         if (!METHODS.includes(method)) throw new MappingError(`Method "${str(p.method)}" is not one of ${METHODS.join(', ')}.`);
-        const path = str(p.path);
-        if (!path.startsWith('/') || path.startsWith('//') || /^\/?[a-z]+:/i.test(path) || path.split('/').includes('..'))
-          throw new MappingError(
-            `Path "${path}" must be a path on Xero's API starting with "/", such as /Invoices or /payroll.xro/2.0/Employees (no host, no "..").`,
-          );
+        const path = segmentsOf(str(p.path));
         const base: XeroApiBase = str(p.api) === 'root' ? 'root' : 'accounting';
         const body = method === 'GET' || method === 'DELETE' ? undefined : jsonParameter(p, 'body', 'Body (JSON)');
         const envelope = str(p.recordsField) || undefined;
         const pageAll = p.allPages === true && method === 'GET';
         if (pageAll && !envelope) throw new MappingError('Return All Pages needs Records Field: name the answer field that holds the records, e.g. Invoices.');
-        return {
-          kind: pageAll ? 'list' : 'single',
-          spec: spec(method, path, {
-            base,
-            query: stringMap(jsonParameter(p, 'query', 'Query (JSON)'), 'Query (JSON)'),
-            headers: stringMap(jsonParameter(p, 'headers', 'Headers (JSON)'), 'Headers (JSON)'),
-            ...(body !== undefined ? { body } : {}),
-            ...(envelope ? { envelope } : {}),
-            ...(pageAll ? { paging: 'page' as const } : {}),
-          }),
+        const query = queryOf(stringMap(jsonParameter(p, 'query', 'Query (JSON)'), 'Query (JSON)'));
+        // The client sets Accept itself: one given here is the answer's type, not an extra header.
+        const headers = stringMap(jsonParameter(p, 'headers', 'Headers (JSON)'), 'Headers (JSON)');
+        const acceptName = Object.keys(headers).find((name) => name.toLowerCase() === 'accept');
+        const accept = acceptName === undefined ? undefined : headers[acceptName];
+        if (acceptName !== undefined) delete headers[acceptName];
+        const options = {
+          path,
+          query,
+          ...(base === 'root' ? { base } : {}),
+          ...(Object.keys(headers).length ? { headers } : {}),
+          ...(accept ? { accept } : {}),
         };
+        if (pageAll) return { kind: 'list', request: { ...options, envelope, paging: 'page' } };
+        return { kind: 'single', request: { method, ...options, ...(body !== undefined ? { body } : {}) }, ...(envelope ? { envelope } : {}) };
       },
     },
   },

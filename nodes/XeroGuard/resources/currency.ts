@@ -1,0 +1,39 @@
+/** Currencies the organisation trades in: Xero adds one by its ISO code (a single Currency, not a list) and never removes one. */
+import { show } from './common';
+import { entityResource } from './entity';
+import { required } from './mapping';
+import type { ResourceModule } from './types';
+
+export const currency: ResourceModule = entityResource({
+  value: 'currency',
+  name: 'Currency',
+  noun: 'currency',
+  description: 'A currency the organisation trades in',
+  plural: 'Currencies',
+  idKey: 'Code',
+  idParam: 'currencyCode',
+  get: false,
+  getAll: { where: true, order: true, paging: 'none' },
+  extra: {
+    create: {
+      option: { name: 'Create', value: 'create', description: 'Add a currency to the organisation, by its ISO code', action: 'Add a currency' },
+      plan: (p) => ({
+        kind: 'single',
+        request: { method: 'PUT', path: ['Currencies'], body: { Code: required(p, 'currencyCode', 'Currency Code').toUpperCase() } },
+        envelope: 'Currencies',
+      }),
+    },
+  },
+  extraProperties: [
+    {
+      displayName: 'Currency Code',
+      name: 'currencyCode',
+      type: 'string',
+      default: '',
+      required: true,
+      placeholder: 'EUR',
+      displayOptions: show(['create']),
+      description: 'ISO 4217 code of the currency',
+    },
+  ],
+});

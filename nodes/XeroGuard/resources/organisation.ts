@@ -1,0 +1,15 @@
+/** The organisation itself: one record, the one the node works in. */
+import type { ResourceModule } from './types';
+
+export const organisation: ResourceModule = {
+  value: 'organisation',
+  name: 'Organisation',
+  description: 'The Xero organisation itself: name, base currency, financial year, tax settings',
+  operations: {
+    get: {
+      option: { name: 'Get', value: 'get', description: 'Get the details of the chosen organisation', action: 'Get the organisation' },
+      plan: () => ({ kind: 'single', request: { method: 'GET', path: ['Organisation'] }, envelope: 'Organisations' }),
+    },
+  },
+  properties: [],
+};
