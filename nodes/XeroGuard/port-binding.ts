@@ -1,8 +1,5 @@
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
-import { tokenSourceFor, XeroAccountingClient } from '../../src/xero/accounting';
 import { openNodeSession } from '../shared/node-support';
-import { listTenants } from '../shared/tenants';
-import { recordLimits } from '../shared/call-budget';
 import { portOverClient } from './client-port';
 import type { XeroApiPort, XeroTenant } from './port';
 
@@ -18,22 +15,22 @@ export class XeroPortUnboundError extends Error {
 }
 
 /**
- * The node's port on the guarded credential: the session's engine gives every token (a 401 is
- * reported to it through tokenSourceFor), the core Accounting client does paging, dates,
- * idempotency and 429 waits, /connections goes through the shared tenant loader, and every answer's
- * call budget is recorded for the chain.
+ * The node's port on the guarded credential's session: the session's Accounting client gets every
+ * token from the engine (a 401 is reported to it) and records every answer's call budget for the
+ * chain; the core client does paging, dates, idempotency and 429 waits; /connections is the
+ * session's organisation list.
  */
 export const guardedPort: XeroPortFactory = async (context) => {
   const { session } = await openNodeSession(context);
-  const client = new XeroAccountingClient({ tokens: tokenSourceFor(session.engine, session.key), endpoints: { apiUrl: session.credential.apiUrl } });
+  const client = await session.accounting();
   let tenants: Promise<XeroTenant[]> | undefined;
   const connections = () => {
-    tenants ??= listTenants(session).then((list) => list.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName, tenantType: t.tenantType })));
+    tenants ??= session.organisations().then((list) => list.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName, tenantType: t.tenantType })));
     // A failed listing is not kept: the next item asks again.
     tenants.catch(() => (tenants = undefined));
     return tenants;
   };
-  return portOverClient(client, connections, session.budget ? (tenantId, limits) => recordLimits(session, tenantId, limits) : undefined);
+  return portOverClient(client, connections);
 };
 
 let factory: XeroPortFactory = guardedPort;
