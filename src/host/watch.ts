@@ -30,15 +30,7 @@ import {
 } from '../check';
 import type { Classification } from '../classify';
 import type { Clock } from '../clock';
-import {
-  alertText,
-  budgetText,
-  categoryAdvice,
-  organisationAddedText,
-  recoveredText,
-  type AlertText,
-  type AlertWords,
-} from './alert-texts';
+import { alertText, budgetText, categoryAdvice, organisationAddedText, recoveredText, type AlertText, type AlertWords } from './alert-texts';
 import { checkResultForError } from './failed-check';
 import type { ConnectionSession } from './session';
 
@@ -288,7 +280,13 @@ export function organisationList(value: unknown): string[] {
  */
 function readCheck(result: CheckResult, memory: WatchMemory, settings: WatchSettings): { result: CheckResult; denied: DeniedTenant[] } {
   const chosen = settings.tenantId;
-  if (!chosen || !settings.organisations || result.status === 'connected' || result.problem?.category !== 'tenant_access_denied' || result.tenants.length === 0) {
+  if (
+    !chosen ||
+    !settings.organisations ||
+    result.status === 'connected' ||
+    result.problem?.category !== 'tenant_access_denied' ||
+    result.tenants.length === 0
+  ) {
     return { result, denied: [] };
   }
   const listed = result.tenants.some((t) => t.tenantId === chosen);
