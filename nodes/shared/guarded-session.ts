@@ -8,7 +8,8 @@
 import { systemClock, type Clock } from '../../src/clock';
 import { connectionKeyFor, type EnginePolicy } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
-import { ConnectionSession, EngineRegistry, engineIdentity, N8N_CREDENTIAL_TYPE, requestedScopes, type EngineSpec, type SharedEngine } from '../../src/host';
+import { N8N_CREDENTIAL_TYPE } from '../../src/host/credential-type';
+import { ConnectionSession, EngineRegistry, engineIdentity, requestedScopes, type EngineSpec, type SharedEngine } from '../../src/host';
 import { buildLedger, type Ledger } from '../../src/ledger';
 import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type HttpTransport, type TokenSet, type XeroTrust } from '../../src/xero';
 import { chooseN8nLedger, LEDGER_MODES, type N8nLedgerOverride } from './n8n-ledger';
