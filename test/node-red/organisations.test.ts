@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, callbackIn, expectNoSecrets, issuedSecrets, startConnect, until } from './support';
+import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, issuedSecrets, startConnect, until } from './support';
 
 const helper = require('node-red-node-test-helper');
 const ALL = ['xero-connection', 'xero-check-connection', 'xero-connection-watch', 'xero-api', 'xero-fleet'].map((name) => require(`../../node-red/${name}`));
@@ -52,21 +52,7 @@ afterEach(async () => {
 });
 
 function connection(name: string, tenantId = '') {
-  const id = `orgconn${++counter}`;
-  const node = {
-    id,
-    type: 'xero-connection',
-    name,
-    scopes: 'accounting.settings accounting.contacts accounting.transactions',
-    tenantId,
-    ledger: 'file',
-    ledgerFolder: '',
-    useCustomEndpoints: true,
-    authorizeUrl: sim.authorizeUrl,
-    tokenUrl: sim.tokenUrl,
-    apiUrl: sim.apiUrl,
-  };
-  return { id, node, credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } };
+  return connectionNode(sim, `orgconn${++counter}`, name, tenantId);
 }
 
 async function connect(conn: ReturnType<typeof connection>, tenants: string[] = [DEMO_TENANT_ID], email = user): Promise<void> {

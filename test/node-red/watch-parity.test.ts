@@ -20,7 +20,7 @@ import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import type { AlertWords } from '../../src/host';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
 import { fakeContext, makeN8nFixture, NODE, type N8nFixture } from '../unit/n8n/n8n-fixture';
-import { allowAtSimulator, callbackIn, expectNoSecrets, issuedSecrets, startConnect } from './support';
+import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, issuedSecrets, startConnect } from './support';
 
 const helper = require('node-red-node-test-helper');
 const NODES = ['xero-connection', 'xero-connection-watch'].map((name) => require(`../../node-red/${name}`));
@@ -175,20 +175,7 @@ async function nodeRedWing(): Promise<{ wing: Wing; close(): Promise<void>; sim:
   const userDir = mkdtempSync(join(tmpdir(), 'xg-nr-parity-'));
   helper.settings({ userDir, xeroGuard: { clock, editorUrl: NODE_RED_EDITOR } });
   await helper.startServer();
-  const conn = {
-    id: 'parityconn',
-    type: 'xero-connection',
-    name: NAME,
-    scopes: 'accounting.settings accounting.contacts',
-    tenantId: '',
-    ledger: 'file',
-    ledgerFolder: '',
-    useCustomEndpoints: true,
-    authorizeUrl: sim.authorizeUrl,
-    tokenUrl: sim.tokenUrl,
-    apiUrl: sim.apiUrl,
-  };
-  const credentials = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET };
+  const { node: conn, credentials } = connectionNode(sim, 'parityconn', NAME);
   await helper.load(
     NODES,
     [

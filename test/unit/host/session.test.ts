@@ -11,7 +11,7 @@ import { connectionKeyFor } from '../../../src/engine';
 import { CHECK_NOTE, parseCheckNote } from '../../../src/fleet';
 import { ConnectionSession, EngineRegistry, type EngineSpec } from '../../../src/host';
 import { MemoryLedger, type ChainNotes, type Ledger } from '../../../src/ledger';
-import { fetchTransport, type HttpTransport } from '../../../src/xero';
+import { fetchTransport, type HttpTransport, type TokenSet } from '../../../src/xero';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
 import { tokenSetOf } from '../check/sim-fixture';
 
@@ -52,10 +52,15 @@ describe('ConnectionSession', () => {
 
   const checkNote = async (key: string) => parseCheckNote((await (ledger as Ledger & ChainNotes).readNotes(key))[CHECK_NOTE]);
 
-  /** A grant at the simulator, adopted as the chain's root; a session over it. */
-  async function connected(tenants: string[] = [DEMO_TENANT_ID], options: Partial<ConstructorParameters<typeof ConnectionSession>[0]> = {}) {
+  /** A grant at the simulator, adopted as the chain's root (`stored` changes what the ledger holds); a session over it. */
+  async function connected(
+    tenants: string[] = [DEMO_TENANT_ID],
+    options: Partial<ConstructorParameters<typeof ConnectionSession>[0]> = {},
+    stored: (tokens: TokenSet) => TokenSet = (tokens) => tokens,
+  ) {
     const grant = sim.seedGrant({ tenants });
     const key = connectionKeyFor(DEMO_CLIENT_ID, grant.refresh_token as string);
+    const tokens = stored(tokenSetOf(grant, clock.now()));
     const session = new ConnectionSession({
       registry,
       spec: spec(),
@@ -63,10 +68,10 @@ describe('ConnectionSession', () => {
       key,
       client: CLIENT,
       clock,
-      adopt: (shared) => shared.engine.adoptGrant(key, tokenSetOf(grant, clock.now()), { ifAbsent: true }).then(() => undefined),
+      adopt: (shared) => shared.engine.adoptGrant(key, tokens, { ifAbsent: true }).then(() => undefined),
       ...options,
     });
-    return { session, key, grant };
+    return { session, key, grant, tokens };
   }
 
   it("records every Accounting and housekeeping answer's figures in this chain's budget only, in the ledger's notes", async () => {
@@ -165,23 +170,13 @@ describe('ConnectionSession', () => {
   });
 
   it('organisations: a 401 is reported to the engine and the list asked again; a revoked grant is the engine\'s "reconnect"', async () => {
-    const grant = sim.seedGrant({ tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] });
-    const key = connectionKeyFor(DEMO_CLIENT_ID, grant.refresh_token as string);
     // The ledger holds an access token Xero refuses before its time (401): the engine rotates once and the list is asked again.
-    const refused = { ...tokenSetOf(grant, clock.now()), accessToken: 'refused-access-token-0123456789' };
-    const session = new ConnectionSession({
-      registry,
-      spec: spec(),
-      lifetime: 'until_close',
-      key,
-      client: CLIENT,
-      clock,
-      adopt: (shared) => shared.engine.adoptGrant(key, refused, { ifAbsent: true }).then(() => undefined),
-    });
+    const refusedToken = 'refused-access-token-0123456789';
+    const { session } = await connected([DEMO_TENANT_ID, SECOND_TENANT_ID], {}, (tokens) => ({ ...tokens, accessToken: refusedToken }));
     const rotations = sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
     expect((await session.organisations()).map((t) => t.tenantId).sort()).toEqual([DEMO_TENANT_ID, SECOND_TENANT_ID].sort());
     expect((sim.stats().tokenCallsByGrantType.refresh_token ?? 0) - rotations).toBe(1);
-    expect(await session.accessToken()).not.toBe(refused.accessToken);
+    expect(await session.accessToken()).not.toBe(refusedToken);
 
     sim.revokeUser('demo@xero-guard.test');
     await expect(session.organisations()).rejects.toMatchObject({ code: 'NEEDS_REAUTH' });
