@@ -8,8 +8,7 @@
 import { systemClock, type Clock } from '../../src/clock';
 import { connectionKeyFor, type EnginePolicy } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
-import { N8N_CREDENTIAL_TYPE } from '../../src/host/credential-type';
-import { ConnectionSession, EngineRegistry, engineIdentity, requestedScopes, type EngineSpec, type SharedEngine } from '../../src/host';
+import { ConnectionSession, EngineRegistry, engineIdentity, N8N_CREDENTIAL_TYPE, requestedScopes, type EngineSpec, type SharedEngine } from '../../src/host';
 import { buildLedger, type Ledger } from '../../src/ledger';
 import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type HttpTransport, type TokenSet, type XeroTrust } from '../../src/xero';
 import { chooseN8nLedger, LEDGER_MODES, type N8nLedgerOverride } from './n8n-ledger';
@@ -63,8 +62,12 @@ export function readCredential(data: Data): XeroGuardCredential {
 
 /** The engines of this n8n process; n8n has no hook that closes a credential, so each is held for the process. */
 const engines = EngineRegistry.shared('n8n-nodes-xero-guard.engines');
-/** One session per engine and chain in this process: its call budget and stored name are shared by every node. */
-const sessions = new Map<string, ConnectionSession>();
+/**
+ * One session per engine and chain in this process: its call budget and stored name are shared by
+ * every node. Beside it, what the credential said last: a first-sight adoption that failed (Xero
+ * down, a wrong secret) is tried again with what the credential holds now, not what it held then.
+ */
+const sessions = new Map<string, { session: ConnectionSession; latest: { credential: XeroGuardCredential; displayName?: string | null } }>();
 const settings: { clock: Clock; policy: Partial<EnginePolicy>; xeroTrust?: XeroTrust; transport?: HttpTransport } = { clock: systemClock, policy: {} };
 
 /** Tests only: a clock, policy, Xero trust and HTTP function for sessions created from now on, and a clean registry. */
@@ -120,9 +123,10 @@ export async function openGuardedSession(
   const spec = engineSpec(credential, env);
   const key = connectionKeyOf(credential);
   const id = `${engineIdentity(spec)}|${key}`;
-  let session = sessions.get(id);
-  if (!session) {
-    session = new ConnectionSession({
+  let held = sessions.get(id);
+  if (!held) {
+    const latest = { credential, displayName: options.displayName };
+    const session = new ConnectionSession({
       registry: engines,
       spec,
       lifetime: 'process',
@@ -130,13 +134,17 @@ export async function openGuardedSession(
       client: credential.client,
       clock: settings.clock,
       transport: settings.transport,
-      adopt: (shared) => adoptOnFirstSight(shared, key, credential, options.displayName),
+      adopt: (shared) => adoptOnFirstSight(shared, key, latest.credential, latest.displayName),
     });
-    sessions.set(id, session);
+    held = { session, latest };
+    sessions.set(id, held);
   } else {
     // The same chain with a secret saved again: refreshes use what the credential holds now.
-    session.setClient(credential.client);
+    held.latest.credential = credential;
+    held.latest.displayName = options.displayName;
+    held.session.setClient(credential.client);
   }
+  const { session } = held;
   await session.open();
   await session.nameChain(options.displayName);
   return session;

@@ -159,6 +159,12 @@ describe('XeroGuardOAuth2Api', () => {
     expect(await tokenOf(f.credentials(victim))).toBe(victim.access_token);
   });
 
+  it('a Custom Connection whose first token request was refused (wrong secret) works once the secret is fixed, without a restart', async () => {
+    const custom = { grantType: 'clientCredentials', clientId: DEMO_CUSTOM_CLIENT_ID, xeroScopes: ['accounting.settings'] };
+    await expect(tokenOf(f.credentials(undefined, { ...custom, clientSecret: 'not-the-secret-of-this-app' }))).rejects.toThrow();
+    expect(await tokenOf(f.credentials(undefined, custom))).toEqual(expect.any(String));
+  });
+
   it('gets and renews a Custom Connection token with client credentials', async () => {
     const data = f.credentials(undefined, {
       grantType: 'clientCredentials',
