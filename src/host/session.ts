@@ -219,12 +219,16 @@ export class ConnectionSession {
 
   /**
    * One GET Organisation per listed organisation (the watch's per-organisation view), never into an
-   * organisation's reserve; the answers feed the call budget.
+   * organisation's reserve; the answers feed the call budget, stored before it resolves (the next
+   * poll may run in another process).
    */
   probe(tenants: Array<{ tenantId: string; tenantName: string | null }>, only?: (tenantId: string) => boolean): Promise<ProbeTenantsResult> {
     return this.use(async ({ engine }) => {
       const accessToken = await engine.getAccessToken(this.key);
-      return probeTenants({ api: this.housekeeping as XeroApiClient, accessToken, tenants, only, budget: this.callBudget ?? undefined });
+      const budget = this.callBudget ?? undefined;
+      const probed = await probeTenants({ api: this.housekeeping as XeroApiClient, accessToken, tenants, only, budget });
+      await budget?.flush().catch(() => undefined);
+      return probed;
     });
   }
 
