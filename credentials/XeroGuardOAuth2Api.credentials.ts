@@ -7,7 +7,7 @@ import type {
   Icon,
   INodeProperties,
 } from 'n8n-workflow';
-import { BASE_SCOPES, DEFAULT_XERO_SCOPES, XERO_SCOPES } from '../src/host';
+import { BASE_SCOPES, DEFAULT_XERO_SCOPES, N8N_CREDENTIAL_TYPE, XERO_SCOPES } from '../src/host';
 import { XERO_ENDPOINTS } from '../src/xero';
 import { accessTokenFor } from '../nodes/shared/guarded-session';
 import { adviceOf } from '../nodes/shared/node-support';
@@ -24,7 +24,7 @@ const XERO_API_URL = XERO_ENDPOINTS.apiUrl;
  * write-ahead chain exists per connection. Needs n8n 2.20 or newer.
  */
 export class XeroGuardOAuth2Api implements ICredentialType {
-  name = 'xeroGuardOAuth2Api';
+  name = N8N_CREDENTIAL_TYPE;
 
   extends = ['oAuth2Api'];
 

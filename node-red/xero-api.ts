@@ -39,7 +39,7 @@ export = function register(red: RED): void {
     const conn = connectionOf(red, config);
     const errorsTo = config.errors === 'catch' ? 'catch' : 'output';
     showInitialStatus(this, conn);
-    const unsubscribe = conn?.onEngineEvent((event) => {
+    const unsubscribe = conn?.session.onEngineEvent((event) => {
       if (event.type === 'refresh_started') this.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
     });
 
@@ -61,7 +61,7 @@ export = function register(red: RED): void {
 };
 
 async function run(node: RuntimeNode, conn: ConnectionHandle, plan: CallPlan, msg: NodeMessage, send: Send): Promise<void> {
-  const client = await conn.accounting();
+  const client = await conn.session.accounting();
   const base = {
     path: plan.path,
     tenantId: plan.tenantId,

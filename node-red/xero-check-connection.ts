@@ -14,7 +14,7 @@ export = function register(red: RED): void {
     const ownTenant = typeof config.tenantId === 'string' ? config.tenantId.trim() : '';
     const tenantOf = (msg: NodeMessage) => (typeof msg.tenantId === 'string' && msg.tenantId.trim()) || ownTenant || (conn?.settings.tenantId ?? '');
     showInitialStatus(this, conn);
-    const unsubscribe = conn?.onEngineEvent((event) => {
+    const unsubscribe = conn?.session.onEngineEvent((event) => {
       if (event.type === 'refresh_started') this.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
     });
 

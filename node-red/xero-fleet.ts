@@ -38,7 +38,7 @@ export = function register(red: RED): void {
       const own = runtimeOptions(red);
       let listing;
       try {
-        listing = await conn.use((shared) => listFleet(shared.ledger, { clock: own.clock, policy: own.policy, budgetPolicy: own.budget }));
+        listing = await conn.session.use((shared) => listFleet(shared.ledger, { clock: own.clock, policy: own.policy, budgetPolicy: own.budget }));
       } catch (error) {
         const dot = statusForError(error, conn.secrets);
         this.status(dot);

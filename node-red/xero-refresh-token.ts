@@ -17,7 +17,7 @@ export = function register(red: RED): void {
     const mode = config.mode === 'force' ? 'force' : 'if_needed';
     const setHeaders = config.setHeaders === true || config.setHeaders === 'true';
     showInitialStatus(this, conn);
-    const unsubscribe = conn?.onEngineEvent((event) => {
+    const unsubscribe = conn?.session.onEngineEvent((event) => {
       if (event.type === 'refresh_started') this.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
     });
 
@@ -26,11 +26,9 @@ export = function register(red: RED): void {
       try {
         if (!conn) throw noConnectionError();
         this.status({ fill: 'yellow', shape: 'ring', text: force ? 'refreshing the access token' : 'checking the token' });
-        const { result, status, accessToken } = await conn.use(async ({ engine }) => {
-          const refreshed = await engine.refresh(conn.key, { force });
-          const health = await engine.status(conn.key);
-          return { result: refreshed, status: health, accessToken: setHeaders ? await engine.getAccessToken(conn.key) : null };
-        });
+        const result = await conn.session.refresh({ force });
+        const status = await conn.session.status();
+        const accessToken = setHeaders ? await conn.session.accessToken() : null;
         msg.payload = {
           refreshed: result.refreshed,
           mode: force ? 'force' : 'if_needed',

@@ -3,6 +3,7 @@
  * into Xero Guard nodes on the guarded credential. Pure: text in, text out, notes for the user.
  * Which fields exist comes from the manifest read out of n8n-nodes-base 2.41.1 (tools/n8n/xero-manifest.ts).
  */
+import { N8N_CREDENTIAL_TYPE } from '../../src/host/credential-type';
 import { findJsonFault } from './json-position';
 import manifestJson from './n8n-xero-2.41.1.json';
 
@@ -24,7 +25,7 @@ export const SOURCE_TYPES: Record<string, string> = {
   'n8n-nodes-base.xeroTool': 'n8n-nodes-xero-guard.xeroGuardTool',
 };
 export const SOURCE_CREDENTIAL = 'xeroOAuth2Api';
-export const GUARDED_CREDENTIAL = 'xeroGuardOAuth2Api';
+export const GUARDED_CREDENTIAL = N8N_CREDENTIAL_TYPE;
 /** Parameters n8n adds to every node used as an AI tool. */
 const TOOL_PARAMETERS = new Set(['descriptionType', 'toolDescription']);
 

@@ -58,7 +58,7 @@ function ledgerShown(settings: ConnectionSettings, where: string): string {
 /** The deployed xero-connection of `id`, or null (not deployed, or another type). */
 function deployedHandle(red: RED, id: string): ConnectionHandle | null {
   const handle = (red.nodes.getNode(id) as ConnectionNode | null)?.xeroGuard;
-  return handle && typeof handle.use === 'function' ? handle : null;
+  return handle && typeof handle.check === 'function' ? handle : null;
 }
 
 /** Where a connect sends the client secret and keeps the tokens: if any differs from the deployed node, its stored secrets are not used. */
@@ -277,7 +277,7 @@ export function registerConnectRoutes(red: RED): void {
   );
 
   function connectionView(handle: ConnectionHandle, lastConnect: ConnectSummary | null): Promise<Record<string, unknown>> {
-    return handle.use(async (shared) => {
+    return handle.session.use(async (shared) => {
       const status = await shared.engine.status(handle.key);
       const view: Record<string, unknown> = {
         state: status.state,

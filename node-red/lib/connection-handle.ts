@@ -1,27 +1,22 @@
 /**
- * The runtime side of one deployed xero-connection node, as the other nodes use it: its settings,
- * the shared engine of its ledger (opened on first use, given back at close), a health check that
- * never throws, engine events, and redaction against the secrets it holds. The connection key of
- * its token chain is the node's id.
+ * The Node-RED adapter of the core's connection session: one per deployed xero-connection node.
+ * Node-RED's config and credentials become the session's plain options (the ledger in the userDir,
+ * the key file, settings.js's clock, policy and budget thresholds); the connection key of the chain
+ * is the node's id. What is Node-RED's own stays here: the settings and what is wrong with them in
+ * the node's words, redaction against the secrets it holds, and the check as Node-RED's nodes
+ * report it (the short "what to fix" for a status dot). Everything else is the session's.
  */
-import { CallBudget, checkConnection, probeTenants, type CheckResult, type ProbeTenantsResult, type TenantBudget } from '../../src/check';
-import { systemClock, type Clock } from '../../src/clock';
-import type { ConnectionStatus, EngineEvent } from '../../src/engine';
-import { LedgerError, type XeroGuardSetupError } from '../../src/errors';
-import { recordCheck } from '../../src/fleet';
-import { adviceFor, checkResultForError, type SharedEngine } from '../../src/host';
-import { hasChainNotes } from '../../src/ledger';
+import type { BudgetReport, CheckResult } from '../../src/check';
+import type { ConnectionStatus } from '../../src/engine';
+import { adviceFor, checkResultForError, ConnectionSession } from '../../src/host';
 import { redactSecrets } from '../../src/secrets';
-import { XeroAccountingClient, XeroApiClient, tokenSourceFor } from '../../src/xero';
-import { budgetReport, recordingTransport, type BudgetReport } from './call-budget';
-import { acquireEngine, releaseEngine } from './engines';
+import { engines, engineSpec } from './engines';
 import type { RED } from './red';
 import { noConnectionError, readSettings, runtimeOptions, secretsOf, settingsProblem, type ConnectionSettings } from './settings';
 import { NODE_RED_WORDS, wrongTenantFix } from './status';
 
-/** A check result, with the short "what to fix" of a setup or ledger problem (not enumerable: msg.payload keeps the core's shape). */
+/** A check result as a Node-RED check reports it in msg.payload: the core's, with the call budget. */
 export type HandleCheckResult = CheckResult & {
-  readonly fix?: string;
   /** Each organisation's call budget as last seen (day, minute, app minute). */
   budget?: BudgetReport[];
   /** Organisations whose Organisation read was skipped: their day budget is down to the reserve kept for the user's own work. */
@@ -32,17 +27,11 @@ export class ConnectionHandle {
   readonly key: string;
   readonly settings: ConnectionSettings;
   /** A setting to fix before anything can run, or null. */
-  readonly problem: XeroGuardSetupError | null;
+  readonly problem: ReturnType<typeof settingsProblem>;
   /** The secrets this node holds, for redaction. */
   readonly secrets: string[];
-  private shared: SharedEngine | null = null;
-  private opening: Promise<SharedEngine> | null = null;
-  private closed = false;
-  private callBudget: CallBudget | null = null;
-  private accountingClient: XeroAccountingClient | null = null;
-  private readonly clock: Clock;
-  /** Housekeeping calls (checks, probes) go through this, so their answers feed the call budget too. */
-  private readonly housekeepingApi: XeroApiClient;
+  /** The connection: engine, budget, Xero clients, check. Opening it fails with `problem` while a setting is wrong. */
+  readonly session: ConnectionSession;
 
   constructor(
     private readonly red: RED,
@@ -55,169 +44,54 @@ export class ConnectionHandle {
     this.settings = readSettings(config, credentials);
     this.problem = settingsProblem(this.settings);
     this.secrets = secretsOf(this.settings);
-    this.clock = runtimeOptions(red).clock ?? systemClock;
-    this.housekeepingApi = new XeroApiClient({ endpoints: this.settings.endpoints, transport: recordingTransport(() => this.callBudget) });
-  }
-
-  /** The shared engine for this node's ledger; a failure is reported and retried on the next use. */
-  open(): Promise<SharedEngine> {
-    if (this.problem) return Promise.reject(this.problem);
-    if (this.closed) return Promise.reject(closedError());
-    if (this.shared) return Promise.resolve(this.shared);
-    this.opening ??= acquireEngine(this.red, this.settings).then(
-      (shared) => {
-        if (this.closed) {
-          void releaseEngine(shared);
-          throw closedError();
-        }
-        shared.engine.setClient(this.key, { clientId: this.settings.clientId, clientSecret: this.settings.clientSecret });
-        this.shared = shared;
-        this.startBudget(shared);
-        void shared.track(this.storeName(shared));
-        return shared;
+    const own = runtimeOptions(red);
+    const problem = this.problem;
+    this.session = new ConnectionSession({
+      registry: engines,
+      spec: () => {
+        if (problem) throw problem;
+        return engineSpec(red, this.settings);
       },
-      (error: unknown) => {
-        this.opening = null;
-        throw error;
-      },
-    );
-    return this.opening;
-  }
-
-  /** Every ledger keeps notes; a custom one without them simply has no stored budget. */
-  private startBudget(shared: SharedEngine): void {
-    if (!hasChainNotes(shared.ledger)) return;
-    this.callBudget = new CallBudget({
-      notes: shared.ledger,
+      lifetime: 'until_close',
       key: this.key,
-      clock: this.clock,
-      policy: runtimeOptions(this.red).budget,
-      onError: (error) =>
+      client: { clientId: this.settings.clientId, clientSecret: this.settings.clientSecret },
+      clock: own.clock,
+      budgetPolicy: own.budget,
+      onBudgetError: (error) =>
         this.red.log.warn(
           `[xero-connection ${this.id}] could not store the call budget: ${this.scrub(error instanceof Error ? error.message : String(error))}`,
         ),
     });
-    const budget = this.callBudget;
-    void shared.track(budget.load()).catch(() => undefined);
   }
 
-  /**
-   * The fleet view names a chain by its config node: the node's name goes with the chain, best
-   * effort (a rename under a busy lease waits for the next deploy).
-   */
-  private async storeName(shared: SharedEngine): Promise<void> {
-    try {
-      const status = await shared.engine.status(this.key);
-      const name = (this.name ?? '').trim() || null;
-      if (status.state === 'not_connected' || (status.displayName ?? null) === name) return;
-      await shared.engine.setDisplayName(this.key, name);
-    } catch {
-      // A name is a label: the chain works without it.
-    }
+  /** The user's name for this connection: the node's name, else the name in its settings. */
+  get label(): string | null {
+    return (this.name ?? '').trim() || this.settings.name || null;
   }
 
-  /** The call budget of this connection's organisations, or null before the ledger is open. */
-  budget(): CallBudget | null {
-    return this.callBudget;
+  /** Opens the session at deploy, so a ledger that is down shows now; the fleet view names the chain by this node. */
+  async open(): Promise<void> {
+    await this.session.open();
+    // Best effort: a rename under a busy lease waits for the next deploy.
+    void this.session.nameChain(this.name);
   }
 
-  /** The Accounting API client over this connection's chain: tokens through the engine, answers into the call budget. */
-  async accounting(): Promise<XeroAccountingClient> {
-    const shared = await this.open();
-    this.accountingClient ??= new XeroAccountingClient({
-      tokens: tokenSourceFor(shared.engine, this.key),
-      endpoints: this.settings.endpoints,
-      transport: recordingTransport(() => this.callBudget),
-      clock: this.clock,
-    });
-    return this.accountingClient;
+  /** One check; never throws. A setup or ledger problem comes back in the same shape, with its short "what to fix". */
+  async check(tenantId: string): Promise<{ result: HandleCheckResult; fix: string | null }> {
+    const { result, budget, skipped, failure } = await this.session.check(tenantId);
+    if (failure !== undefined) return { result, fix: this.fixFor(result, tenantId, failure) };
+    const reported: HandleCheckResult = { ...result, ...(this.session.budget() ? { budget } : {}), ...(skipped.length > 0 ? { budgetSkipped: skipped } : {}) };
+    return { result: reported, fix: this.fixFor(reported, tenantId) };
   }
 
-  /**
-   * One GET Organisation per listed organisation (the watch's per-organisation view), never into
-   * an organisation's reserve; answers feed the call budget.
-   */
-  async probe(tenants: Array<{ tenantId: string; tenantName: string | null }>, only?: (tenantId: string) => boolean): Promise<ProbeTenantsResult> {
-    return this.use(async (shared) => {
-      const accessToken = await shared.engine.getAccessToken(this.key);
-      return probeTenants({ api: this.housekeepingApi, accessToken, tenants, only, budget: this.callBudget ?? undefined });
-    });
-  }
-
-  /** A rotation now, whatever the token's age: when Xero refuses every organisation, this tells a revoked grant from a 403. */
-  async forceRefresh(): Promise<void> {
-    await this.use((shared) => shared.engine.refresh(this.key, { force: true }));
-  }
-
-  /** Runs `work` against the engine, counted so a close waits for it. */
-  async use<T>(work: (shared: SharedEngine) => Promise<T>): Promise<T> {
-    const shared = await this.open();
-    return shared.track(Promise.resolve().then(() => work(shared)));
-  }
-
-  /** The core health check; never throws. A setup or ledger problem comes back in the same shape. */
-  async check(tenantId: string): Promise<HandleCheckResult> {
-    let shared: SharedEngine;
-    try {
-      shared = await this.open();
-    } catch (error) {
-      const result = checkResultForError(error);
-      Object.defineProperty(result, 'fix', { value: adviceFor(error, NODE_RED_WORDS, this.secrets).status, enumerable: false });
-      return result;
-    }
-    const budget = this.callBudget;
-    // Housekeeping never spends an organisation's last calls of the day: /connections still tells whether the grant lives.
-    const skipped = tenantId && budget && !budget.mayUseForHousekeeping(tenantId) ? [tenantId] : [];
-    const result: HandleCheckResult = await shared.track(
-      checkConnection({
-        engine: shared.engine,
-        key: this.key,
-        api: this.housekeepingApi,
-        tenantId: (skipped.length === 0 && tenantId) || undefined,
-        clock: this.clock,
-      }),
-    );
-    if (budget) {
-      const names = Object.fromEntries(result.tenants.map((t) => [t.tenantId, t.tenantName]));
-      Object.assign(result, {
-        budget: budgetReport(budget.all(), names, this.clock.now(), budget.policy),
-        ...(skipped.length > 0 ? { budgetSkipped: skipped } : {}),
-      });
-    }
-    // What the check learned goes beside the chain for the fleet view; a chain never connected has nothing to note.
-    if (hasChainNotes(shared.ledger) && result.problem?.category !== 'not_connected') {
-      await shared.track(recordCheck(shared.ledger, this.key, result, this.clock)).catch(() => undefined);
-    }
-    return result;
-  }
-
-  /** Every organisation's budget as last seen. */
-  budgets(): TenantBudget[] {
-    return this.callBudget?.all() ?? [];
+  /** The short "what to fix" of a setting of ours for a status dot: the failure that kept the session shut, or a tenant not connected. */
+  fixFor(result: CheckResult, tenantId: string, failure?: unknown): string | null {
+    return failure !== undefined ? adviceFor(failure, NODE_RED_WORDS, this.secrets).status : wrongTenantFix(result, tenantId);
   }
 
   /** The chain's state from the ledger, with no call to Xero; for the status dots at deploy. */
   chainStatus(): Promise<ConnectionStatus> {
-    return this.use((shared) => shared.engine.status(this.key));
-  }
-
-  /** Notifies `listener` of engine events for this connection (refreshing...). Returns an unsubscribe. */
-  onEngineEvent(listener: (event: EngineEvent) => void): () => void {
-    let stopped = false;
-    let unsubscribe: (() => void) | null = null;
-    this.open().then(
-      (shared) => {
-        if (stopped) return;
-        unsubscribe = shared.onEvent((event) => {
-          if (event.key === this.key) listener(event);
-        });
-      },
-      () => undefined,
-    );
-    return () => {
-      stopped = true;
-      unsubscribe?.();
-    };
+    return this.session.status();
   }
 
   /** Text with this node's secrets and anything secret-shaped cut out. */
@@ -226,17 +100,9 @@ export class ConnectionHandle {
   }
 
   /** Gives the engine back; the node is closed for good (a redeploy makes a new one). */
-  async close(): Promise<void> {
-    this.closed = true;
-    const held = this.shared;
-    this.shared = null;
-    await this.callBudget?.flush().catch(() => undefined);
-    if (held) await releaseEngine(held);
+  close(): Promise<void> {
+    return this.session.close();
   }
-}
-
-function closedError(): LedgerError {
-  return new LedgerError('The xero-connection node was closed (redeployed or stopping)');
 }
 
 /** What the xero-connection node carries for the nodes that use it. */
@@ -261,6 +127,5 @@ export async function checkThrough(conn: ConnectionHandle | null, tenantId: stri
     const error = noConnectionError();
     return { result: checkResultForError(error), fix: error.fix ?? null };
   }
-  const result = await conn.check(tenantId);
-  return { result, fix: wrongTenantFix(result, tenantId) };
+  return conn.check(tenantId);
 }

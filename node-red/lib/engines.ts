@@ -12,7 +12,8 @@ import { createLedger, type CreateLedgerOptions } from '../../src/ledger';
 import type { RED } from './red';
 import { runtimeOptions, userDirOf, type ConnectionSettings } from './settings';
 
-const engines = EngineRegistry.shared('node-red-xero-guard.engines');
+/** The engines of this Node-RED runtime: the xero-connection nodes' sessions and the editor's routes share them. */
+export const engines = EngineRegistry.shared('node-red-xero-guard.engines');
 
 /**
  * The key that seals tokens at rest. A key file written by an earlier start wins (so setting
@@ -92,7 +93,8 @@ function probeFolder(directory: string): void {
   }
 }
 
-function specOf(red: RED, settings: ConnectionSettings): EngineSpec {
+/** The engine a xero-connection's settings need: its ledger (and key), endpoints, clock and policy. */
+export function engineSpec(red: RED, settings: ConnectionSettings): EngineSpec {
   const own = runtimeOptions(red);
   return {
     ledger: ledgerOptions(red, settings, encryptionKey(red)),
@@ -107,21 +109,12 @@ function specOf(red: RED, settings: ConnectionSettings): EngineSpec {
   };
 }
 
-/** The shared engine for a node's settings, counted until releaseEngine. */
-export async function acquireEngine(red: RED, settings: ConnectionSettings): Promise<SharedEngine> {
-  return engines.acquire(specOf(red, settings));
-}
-
-export function releaseEngine(shared: SharedEngine): Promise<void> {
-  return engines.release(shared);
-}
-
-/** Runs `work` on a shared engine for a moment (the editor's routes), and gives it back. */
+/** Runs `work` on a shared engine for a moment (the editor's routes, a connect before a deploy), and gives it back. */
 export async function withEngine<T>(red: RED, settings: ConnectionSettings, work: (shared: SharedEngine) => Promise<T>): Promise<T> {
-  const shared = await acquireEngine(red, settings);
+  const shared = await engines.acquire(engineSpec(red, settings));
   try {
     return await work(shared);
   } finally {
-    await releaseEngine(shared);
+    await engines.release(shared);
   }
 }

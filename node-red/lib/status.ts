@@ -53,9 +53,8 @@ function reconnectHint(problem: Classification): string {
 }
 
 /** A tenant the node names that the grant does not reach: the node's setting to fix. */
-export function wrongTenantFix(result: CheckResult & { fix?: string }, tenantId: string): string | null {
+export function wrongTenantFix(result: CheckResult, tenantId: string): string | null {
   if (result.status === 'connected') return null;
-  if (result.fix) return result.fix;
   if (tenantId && result.tenants.length > 0 && !result.tenants.some((t) => t.tenantId === tenantId)) {
     return 'wrong tenant: it is not connected; pick one from Connect to Xero';
   }

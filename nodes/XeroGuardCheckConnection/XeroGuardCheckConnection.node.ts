@@ -1,11 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { checkConnection } from '../../src/check';
-import { recordCheck } from '../../src/fleet';
-import { checkResultForError } from '../../src/host';
-import { hasChainNotes } from '../../src/ledger';
-import { budgetedApi, budgetReport } from '../shared/call-budget';
-import { CREDENTIAL_TYPE, type GuardedSession } from '../shared/guarded-session';
+import { checkResultForError, type ConnectionSession } from '../../src/host';
+import { CREDENTIAL_TYPE } from '../shared/guarded-session';
 import { errorJson, isConnectionStateError, openNodeSession, toNodeError } from '../shared/node-support';
 import { loadTenantOptions } from '../shared/tenants';
 
@@ -46,7 +42,7 @@ export class XeroGuardCheckConnection implements INodeType {
     const connected: INodeExecutionData[] = [];
     const problems: INodeExecutionData[] = [];
     let credentials: ICredentialDataDecryptedObject | undefined;
-    let session: GuardedSession | undefined;
+    let session: ConnectionSession | undefined;
     let setupError: unknown;
     try {
       const opened = await openNodeSession(this);
@@ -64,21 +60,12 @@ export class XeroGuardCheckConnection implements INodeType {
           continue;
         }
         const tenantId = String(this.getNodeParameter('tenantId', itemIndex, '') ?? '').trim();
-        await session.budget?.load().catch(() => undefined);
         // A check is housekeeping: it never spends an organisation's last calls of the day.
-        const skipped = tenantId !== '' && session.budget?.mayUseForHousekeeping(tenantId) === false;
-        const result = await checkConnection({
-          engine: session.engine,
-          key: session.key,
-          api: budgetedApi(session),
-          tenantId: tenantId && !skipped ? tenantId : undefined,
-        });
-        await session.budget?.flush().catch(() => undefined);
-        if (hasChainNotes(session.ledger)) await recordCheck(session.ledger, session.key, result).catch(() => undefined);
+        const { result, budget, skipped } = await session.check(tenantId);
         const report = {
           ...result,
-          callBudget: budgetReport(session, Date.parse(result.checkedAt)),
-          ...(skipped ? { organisationSkipped: `Not read: ${tenantId} is down to its last Xero calls of the day, kept for your workflows.` } : {}),
+          callBudget: budget,
+          ...(skipped.length > 0 ? { organisationSkipped: `Not read: ${tenantId} is down to its last Xero calls of the day, kept for your workflows.` } : {}),
         };
         const out: INodeExecutionData = { json: report as unknown as IDataObject, pairedItem: { item: itemIndex } };
         (result.status === 'connected' ? connected : problems).push(out);

@@ -1,29 +1,34 @@
+/**
+ * The Connection Trigger: n8n's side of the core's one watch step (src/host/watch.ts). n8n's poll
+ * runs the step through the credential's session; what the watch remembers lives in the
+ * workflow's static data (under the keys older versions used, so an upgrade keeps it); each event
+ * becomes one item in n8n's words.
+ */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import type { CheckResult } from '../../src/check';
 import {
-  checkConnection,
-  detectBudgetChanges,
-  detectStateChange,
-  detectTenantChanges,
-  probeTenants,
-  type BudgetEvent,
-  type BudgetWatchState,
-  type CheckResult,
-  type DeniedTenant,
-  type StateChangeEvent,
-  type TenantChangeEvent,
-  type TenantWatchState,
-} from '../../src/check';
-import { recordCheck } from '../../src/fleet';
-import { hasChainNotes } from '../../src/ledger';
-import { alertText, budgetText, categoryAdvice, checkResultForError, organisationAddedText, recoveredText } from '../../src/host';
-import { CREDENTIAL_TYPE, type GuardedSession } from '../shared/guarded-session';
+  failedObservation,
+  organisationList,
+  readWatchMemory,
+  watchPoll,
+  watchStep,
+  type ConnectionWatchEvent,
+  type OrganisationWatchEvent,
+  type BudgetWatchEvent,
+  type WatchEvent,
+  type WatchMemoryStore,
+  type WatchSettings,
+  type WatchStepResult,
+  type WatchTexts,
+} from '../../src/host';
+import { CREDENTIAL_TYPE } from '../shared/guarded-session';
 import { n8nEditorBaseUrl } from '../shared/n8n-environment';
 import { credentialNameOf, isConnectionStateError, N8N_WORDS, openNodeSession, toNodeError } from '../shared/node-support';
-import { budgetedApi } from '../shared/call-budget';
 import { secretsOf } from '../shared/safe-error';
 import { loadTenantOptions } from '../shared/tenants';
 
+/** The static data keys of the watch's memory: the connection, each organisation, each budget. */
 const STATE_KEY = 'xeroGuardWatch';
 const TENANTS_KEY = 'xeroGuardTenants';
 const BUDGET_KEY = 'xeroGuardBudget';
@@ -118,73 +123,47 @@ export class XeroGuardConnectionTrigger implements INodeType {
 
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
     const manual = this.getMode() === 'manual';
-    const emitEveryPoll = this.getNodeParameter('emitEveryPoll', false) === true;
-    const tenantId = String(this.getNodeParameter('tenantId', '') ?? '').trim();
     const watchOrganisations = this.getNodeParameter('watchOrganisations', true) !== false;
-    const only = String(this.getNodeParameter('onlyOrganisations', '') ?? '')
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean);
-    const probe = watchOrganisations && this.getNodeParameter('probeOrganisations', false) === true;
     const warnPercent = numberOr(this.getNodeParameter('budgetWarnPercent', 10), 10);
     const dayLimit = numberOr(this.getNodeParameter('dayLimit', 0), 0);
+    const settings: WatchSettings = {
+      tenantId: String(this.getNodeParameter('tenantId', '') ?? '').trim(),
+      organisations: watchOrganisations,
+      only: organisationList(this.getNodeParameter('onlyOrganisations', '')),
+      probe: watchOrganisations && this.getNodeParameter('probeOrganisations', false) === true,
+      budget: warnPercent > 0 ? { warnFraction: Math.min(0.99, warnPercent / 100), ...(dayLimit >= 1 ? { dayLimit: Math.floor(dayLimit) } : {}) } : null,
+      // A manual test run shows the current state and leaves the remembered one alone.
+      emitEveryPoll: this.getNodeParameter('emitEveryPoll', false) === true || manual,
+    };
+    const store = staticDataMemory(this.getWorkflowStaticData('node'));
+    const memory = await store.load();
     let credentials: ICredentialDataDecryptedObject | undefined;
-    let session: GuardedSession | undefined;
-    let result: CheckResult;
-    let denied: DeniedTenant[] = [];
+    let polled: WatchStepResult;
     try {
       const opened = await openNodeSession(this);
       credentials = opened.credentials;
-      session = opened.session;
-      const checked = await watchCheck(session, { tenantId, probe, only });
-      ({ denied, ...result } = checked);
+      polled = await watchPoll(opened.session, memory, settings, textsOf(this, credentials), { record: !manual });
     } catch (error) {
       if (!isConnectionStateError(error)) throw toNodeError(this.getNode(), error, credentials);
-      result = checkResultForError(error);
+      polled = watchStep(memory, failedObservation(error), settings, textsOf(this, credentials));
     }
-
-    // A manual test run shows the current state and leaves the remembered one alone.
-    const staticData = this.getWorkflowStaticData('node');
-    const { event, state } = detectStateChange(staticData[STATE_KEY] as never, result, { emitEveryPoll: emitEveryPoll || manual });
-    const tenantWatch = watchOrganisations
-      ? detectTenantChanges(staticData[TENANTS_KEY] as TenantWatchState | undefined, { ...result, denied }, { only })
-      : null;
-    const budgetWatch =
-      session?.budget && warnPercent > 0
-        ? detectBudgetChanges(staticData[BUDGET_KEY] as BudgetWatchState | undefined, session.budget.all(), {
-            now: Date.parse(result.checkedAt),
-            policy: { warnFraction: Math.min(0.99, warnPercent / 100), ...(dayLimit >= 1 ? { dayLimit: Math.floor(dayLimit) } : {}) },
-            names: Object.fromEntries(result.tenants.map((t) => [t.tenantId, t.tenantName])),
-            only: only.length ? (id) => wanted(only, id, result.tenants) : undefined,
-          })
-        : null;
-    if (!manual) {
-      staticData[STATE_KEY] = state as unknown as IDataObject;
-      if (tenantWatch) staticData[TENANTS_KEY] = tenantWatch.state as unknown as IDataObject;
-      if (budgetWatch) staticData[BUDGET_KEY] = budgetWatch.state as unknown as IDataObject;
-    }
-    if (session && !manual) await recordCheckIfKept(session, result).catch(() => undefined);
-
-    const items: INodeExecutionData[] = [];
-    const context = eventContext(this, credentials);
-    // The whole connection failing or coming back is the connection-wide event alone, not one per organisation.
-    const connectionEvent = tenantWatch?.events.find((e) => e.kind === 'connection_lost' || e.kind === 'connection_restored');
-    if (event) items.push({ json: connectionItem(context, result, event, connectionEvent) });
-    for (const change of tenantWatch?.events ?? []) {
-      if (change.kind === 'connection_lost' || change.kind === 'connection_restored') continue;
-      items.push({ json: organisationItem(context, result, change) });
-    }
-    for (const change of budgetWatch?.events ?? []) items.push({ json: budgetItem(context, change) });
-    if (items.length === 0 && !manual) return null;
-    if (items.length === 0)
-      items.push({ json: connectionItem(context, result, { kind: 'poll', from: result.status, to: result.status, previousSince: null }, undefined) });
-    return [items];
+    if (!manual) await store.save(polled.memory);
+    const context = { credentialName: credentialNameOf(this.getNode()), workflowName: this.getWorkflow().name ?? null };
+    const items = polled.events.map((event) => ({ json: itemOf(event, polled.result, context) }));
+    return items.length > 0 ? [items] : null;
   }
 }
 
-/** The check's organisations and outcome, beside the chain, for the fleet view (a ledger without notes keeps none). */
-async function recordCheckIfKept(session: GuardedSession, result: CheckResult): Promise<void> {
-  if (hasChainNotes(session.ledger)) await recordCheck(session.ledger, session.key, result);
+/** The watch's memory in the workflow's static data, one key per part. */
+function staticDataMemory(staticData: IDataObject): WatchMemoryStore {
+  return {
+    load: () => readWatchMemory({ connection: staticData[STATE_KEY], organisations: staticData[TENANTS_KEY], budget: staticData[BUDGET_KEY] }),
+    save(memory) {
+      if (memory.connection) staticData[STATE_KEY] = memory.connection as unknown as IDataObject;
+      if (memory.organisations) staticData[TENANTS_KEY] = memory.organisations as unknown as IDataObject;
+      if (memory.budget) staticData[BUDGET_KEY] = memory.budget as unknown as IDataObject;
+    },
+  };
 }
 
 function numberOr(value: unknown, fallback: number): number {
@@ -192,159 +171,96 @@ function numberOr(value: unknown, fallback: number): number {
   return value === undefined || value === null || value === '' || !Number.isFinite(n) ? fallback : n;
 }
 
-function wanted(only: string[], tenantId: string, tenants: Array<{ tenantId: string; tenantName: string | null }>): boolean {
-  const name = tenants.find((t) => t.tenantId === tenantId)?.tenantName?.toLowerCase();
-  return only.some((w) => w.toLowerCase() === tenantId.toLowerCase() || (name !== undefined && w.toLowerCase() === name));
-}
-
-/**
- * The check of one poll: the connection, the chosen organisation (only while its budget allows a
- * housekeeping call) and, when asked, every watched organisation's 403s. Every Xero answer with a
- * tenant feeds the chain's call budget.
- */
-async function watchCheck(
-  session: GuardedSession,
-  options: { tenantId: string; probe: boolean; only: string[] },
-): Promise<CheckResult & { denied: DeniedTenant[] }> {
-  const { engine, key, budget } = session;
-  await budget?.load().catch(() => undefined);
-  const budgeted = budgetedApi(session);
-  const tenantId = options.tenantId && (budget?.mayUseForHousekeeping(options.tenantId) ?? true) ? options.tenantId : undefined;
-  const result = await checkConnection({ engine, key, api: budgeted, tenantId });
-  let denied: DeniedTenant[] = [];
-  // A 403 for the chosen organisation while others answer is that organisation's trouble, not the connection's.
-  if (tenantId && result.status !== 'connected' && result.problem?.category === 'tenant_access_denied' && result.tenants.length > 0) {
-    denied.push({ tenantId, reason: result.reason });
-    Object.assign(result, { status: 'connected', problem: undefined });
-  }
-  if (options.probe && result.status === 'connected' && result.tenants.length > 0) {
-    const accessToken = await engine.getAccessToken(key);
-    const probed = await probeTenants({
-      api: budgeted,
-      accessToken,
-      tenants: result.tenants.filter((t) => t.tenantId !== tenantId),
-      only: options.only.length ? (id) => wanted(options.only, id, result.tenants) : undefined,
-      budget: budget ?? undefined,
-    });
-    denied = [...denied, ...probed.denied];
-  }
-  await budget?.flush().catch(() => undefined);
-  return { ...result, denied };
-}
-
-interface EventContext {
-  credentialName: string | null;
-  link: string | null;
-  workflowName: string | null;
-  secrets: string[];
-}
-
-function eventContext(context: IPollFunctions, credentials: ICredentialDataDecryptedObject | undefined): EventContext {
+/** n8n's words, the credential's name and its page in the editor, and what must never show. */
+function textsOf(context: IPollFunctions, credentials: ICredentialDataDecryptedObject | undefined): WatchTexts {
   const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];
   return {
-    credentialName: credentialNameOf(context.getNode()),
+    words: N8N_WORDS,
+    connectionName: credentialNameOf(context.getNode()),
     link: reconnectUrl(context, reference?.id),
-    workflowName: context.getWorkflow().name ?? null,
     secrets: secretsOf(credentials),
   };
 }
 
-function connectionItem(context: EventContext, result: CheckResult, event: StateChangeEvent, wide: TenantChangeEvent | undefined): IDataObject {
-  const problem = result.problem;
-  const connected = result.status === 'connected';
-  const alert = connected
-    ? recoveredText({ connectionName: context.credentialName, secrets: context.secrets, detail: result.reason }, N8N_WORDS)
-    : alertText(
-        {
-          connectionName: context.credentialName,
-          code: result.tokenHealth.chainState === 'needs_reauth' ? 'NEEDS_REAUTH' : null,
-          category: problem?.category,
-          summary: result.reason,
-          link: context.link,
-          secrets: context.secrets,
-        },
-        N8N_WORDS,
-      );
+interface ItemContext {
+  credentialName: string | null;
+  workflowName: string | null;
+}
+
+function itemOf(event: WatchEvent, result: CheckResult, context: ItemContext): IDataObject {
+  if (event.scope === 'connection') return connectionItem(event, result, context);
+  if (event.scope === 'organisation') return organisationItem(event, result, context);
+  return budgetItem(event, context);
+}
+
+function connectionItem(event: ConnectionWatchEvent, result: CheckResult, context: ItemContext): IDataObject {
+  const { problem, good, alert } = event;
   return {
     event: event.kind,
     scope: 'connection',
     status: result.status,
-    previousStatus: event.from,
-    previousSince: event.previousSince,
+    previousStatus: event.change.from,
+    previousSince: event.change.previousSince,
     reason: result.reason,
     category: problem?.category ?? null,
     action: problem?.action ?? null,
-    severity: problem?.severity ?? (connected ? 'info' : 'warning'),
+    severity: problem?.severity ?? (good ? 'info' : 'warning'),
     summary: problem?.summary ?? result.reason,
-    advice: connected ? null : alert.advice,
+    advice: alert.advice,
     title: alert.title,
-    message: alert.text,
-    reconnectUrl: connected ? null : context.link,
+    message: alert.message,
+    reconnectUrl: good ? null : event.link,
     credentialName: context.credentialName,
     workflowName: context.workflowName,
     organisation: null,
-    organisations: (wide?.organisations ?? result.tenants.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName }))) as unknown as IDataObject[],
+    organisations: event.organisations as unknown as IDataObject[],
     checkedAt: result.checkedAt,
     tenants: result.tenants as unknown as IDataObject[],
     tokenHealth: result.tokenHealth as unknown as IDataObject,
-    ...(problem ? { problem: { ...problem, advice: categoryAdvice(problem.category, N8N_WORDS, problem.advice) } as unknown as IDataObject } : {}),
+    ...(problem ? { problem: problem as unknown as IDataObject } : {}),
   };
 }
 
-function organisationItem(context: EventContext, result: CheckResult, change: TenantChangeEvent): IDataObject {
-  const organisation = { tenantId: change.tenantId ?? '', tenantName: change.tenantName };
-  const good = change.kind === 'organisation_added' || change.kind === 'organisation_recovered';
-  const category = change.kind === 'organisation_unreachable' ? 'tenant_access_denied' : 'access_revoked';
-  const named = { connectionName: context.credentialName, organisation, secrets: context.secrets };
-  const alert =
-    change.kind === 'organisation_added'
-      ? organisationAddedText(named, N8N_WORDS)
-      : good
-        ? recoveredText({ ...named, detail: 'Xero answers for this organisation again.' }, N8N_WORDS)
-        : alertText({ ...named, category, summary: change.reason, link: context.link }, N8N_WORDS);
+function organisationItem(event: OrganisationWatchEvent, result: CheckResult, context: ItemContext): IDataObject {
+  const { change, good, alert } = event;
   return {
-    event: change.kind,
+    event: event.kind,
     scope: 'organisation',
     status: result.status,
-    organisation: organisation as unknown as IDataObject,
+    organisation: event.organisation as unknown as IDataObject,
     tenantId: change.tenantId,
     tenantName: change.tenantName,
     previousState: change.from,
     state: change.to,
     reason: change.reason,
-    category: good ? null : category,
+    category: event.category,
     severity: good ? 'info' : 'warning',
-    advice: good ? null : alert.advice,
+    advice: alert.advice,
     title: alert.title,
-    message: alert.text,
-    reconnectUrl: good ? null : context.link,
+    message: alert.message,
+    reconnectUrl: good ? null : event.link,
     credentialName: context.credentialName,
     workflowName: context.workflowName,
     checkedAt: change.at,
   };
 }
 
-function budgetItem(context: EventContext, change: BudgetEvent): IDataObject {
-  const low = change.kind === 'budget_low';
-  const organisation = { tenantId: change.tenantId, tenantName: change.tenantName };
-  const alert = budgetText(
-    { connectionName: context.credentialName, low, organisation, dayRemaining: change.dayRemaining, dayLimit: change.dayLimit, secrets: context.secrets },
-    N8N_WORDS,
-  );
+function budgetItem(event: BudgetWatchEvent, context: ItemContext): IDataObject {
+  const { change, good, alert } = event;
   return {
-    event: change.kind,
+    event: event.kind,
     scope: 'budget',
-    organisation,
+    organisation: event.organisation as unknown as IDataObject,
     tenantId: change.tenantId,
     tenantName: change.tenantName,
     dayRemaining: change.dayRemaining,
     dayLimit: change.dayLimit,
     threshold: change.threshold,
     reason: alert.summary,
-    severity: low ? 'warning' : 'info',
-    advice: low ? alert.advice : null,
+    severity: good ? 'info' : 'warning',
+    advice: alert.advice,
     title: alert.title,
-    message: alert.text,
+    message: alert.message,
     credentialName: context.credentialName,
     workflowName: context.workflowName,
     checkedAt: change.at,

@@ -1,7 +1,8 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { RefreshResult } from '../../src/engine';
-import { CREDENTIAL_TYPE, type GuardedSession } from '../shared/guarded-session';
+import type { ConnectionSession } from '../../src/host';
+import { CREDENTIAL_TYPE } from '../shared/guarded-session';
 import { errorJson, openNodeSession, toNodeError } from '../shared/node-support';
 
 const DAY = 86_400_000;
@@ -59,7 +60,7 @@ export class XeroGuardRefreshToken implements INodeType {
     const items = this.getInputData();
     const results: INodeExecutionData[] = [];
     let credentials: ICredentialDataDecryptedObject | undefined;
-    let session: GuardedSession | undefined;
+    let session: ConnectionSession | undefined;
     // One rotation per execution, whatever the number of items: n items would otherwise force n rotations.
     let outcome: { value: IDataObject } | { error: unknown } | undefined;
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -90,10 +91,9 @@ export class XeroGuardRefreshToken implements INodeType {
   }
 }
 
-async function refreshOnce(session: GuardedSession, force: boolean, includeTokens: boolean): Promise<IDataObject> {
-  const { engine, key } = session;
-  const result: RefreshResult = await engine.refresh(key, { force });
-  const status = await engine.status(key);
+async function refreshOnce(session: ConnectionSession, force: boolean, includeTokens: boolean): Promise<IDataObject> {
+  const result: RefreshResult = await session.refresh({ force });
+  const status = await session.status();
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const rotatedDaysAgo = status.lastRotationAt === null ? null : Math.floor((Date.now() - status.lastRotationAt) / DAY);
   const json: IDataObject = {
@@ -110,9 +110,9 @@ async function refreshOnce(session: GuardedSession, force: boolean, includeToken
     scopes: status.scopes,
   };
   if (includeTokens) {
-    const record = await engine.ledger.read(key);
-    json.accessToken = record?.tokenSet.accessToken ?? null;
-    json.refreshToken = record?.tokenSet.refreshToken ?? null;
+    const tokens = await session.storedTokens();
+    json.accessToken = tokens?.accessToken ?? null;
+    json.refreshToken = tokens?.refreshToken ?? null;
     json.warning = 'These tokens are secrets. Do not refresh with this refresh token outside Xero Guard.';
   }
   return json;

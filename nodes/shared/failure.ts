@@ -53,8 +53,6 @@ export function failureOfCode(code: string, retryAfterSeconds?: number | null): 
     case 'XERO_UNREACHABLE':
     case 'LEDGER_UNAVAILABLE':
       return { cause: 'temporarily-unavailable' };
-    case 'PORT_UNBOUND':
-      return { cause: 'node-defect' };
     default:
       return undefined;
   }

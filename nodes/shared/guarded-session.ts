@@ -1,15 +1,21 @@
-import { CallBudget } from '../../src/check';
+/**
+ * The n8n adapter of the core's connection session: n8n's decrypted credential data and n8n's
+ * environment become the session's plain options (the ledger n8n's own settings choose, the chain
+ * key from the connect-time refresh token), behind the version gate; on first sight the token set
+ * n8n's "Connect" stored is adopted as the root of the chain. One session per credential chain
+ * for the whole process (n8n has no hook that closes a credential).
+ */
 import { systemClock, type Clock } from '../../src/clock';
-import { connectionKeyFor, type EnginePolicy, type TokenEngine } from '../../src/engine';
+import { connectionKeyFor, type EnginePolicy } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
-import { EngineRegistry, requestedScopes, type SharedEngine } from '../../src/host';
-import { buildLedger, cleanDisplayName, hasChainNotes, type Ledger } from '../../src/ledger';
-import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type TokenSet, type XeroApiClient, type XeroTrust } from '../../src/xero';
+import { ConnectionSession, EngineRegistry, engineIdentity, N8N_CREDENTIAL_TYPE, requestedScopes, type EngineSpec, type SharedEngine } from '../../src/host';
+import { buildLedger, type Ledger } from '../../src/ledger';
+import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type HttpTransport, type TokenSet, type XeroTrust } from '../../src/xero';
 import { chooseN8nLedger, LEDGER_MODES, type N8nLedgerOverride } from './n8n-ledger';
 import { assertN8nVersion, runningN8nVersion } from './version-gate';
 
-/** The credential type name, as nodes and the HTTP Request node refer to it. */
-export const CREDENTIAL_TYPE = 'xeroGuardOAuth2Api';
+/** The credential type name, as nodes and the HTTP Request node refer to it (one spelling, in the core's host kit). */
+export const CREDENTIAL_TYPE = N8N_CREDENTIAL_TYPE;
 
 /** What the credential's fields mean to the engine. Built from n8n's decrypted credential data. */
 export interface XeroGuardCredential {
@@ -56,22 +62,30 @@ export function readCredential(data: Data): XeroGuardCredential {
 
 /** The engines of this n8n process; n8n has no hook that closes a credential, so each is held for the process. */
 const engines = EngineRegistry.shared('n8n-nodes-xero-guard.engines');
-const settings: { clock: Clock; policy: Partial<EnginePolicy>; xeroTrust?: XeroTrust } = { clock: systemClock, policy: {} };
+/**
+ * One session per engine and chain in this process: its call budget and stored name are shared by
+ * every node. Beside it, what the credential said last: a first-sight adoption that failed (Xero
+ * down, a wrong secret) is tried again with what the credential holds now, not what it held then.
+ */
+const sessions = new Map<string, { session: ConnectionSession; latest: { credential: XeroGuardCredential; displayName?: string | null } }>();
+const settings: { clock: Clock; policy: Partial<EnginePolicy>; xeroTrust?: XeroTrust; transport?: HttpTransport } = { clock: systemClock, policy: {} };
 
-/** Tests only: a clock and policy for engines created from now on, and a clean registry. */
-export async function resetEnginesForTests(options: { clock?: Clock; policy?: Partial<EnginePolicy>; xeroTrust?: XeroTrust } = {}): Promise<void> {
+/** Tests only: a clock, policy, Xero trust and HTTP function for sessions created from now on, and a clean registry. */
+export async function resetEnginesForTests(
+  options: { clock?: Clock; policy?: Partial<EnginePolicy>; xeroTrust?: XeroTrust; transport?: HttpTransport } = {},
+): Promise<void> {
   await engines.closeAll();
-  budgets.clear();
-  storedNames.clear();
+  sessions.clear();
   settings.clock = options.clock ?? systemClock;
   settings.policy = options.policy ?? {};
   settings.xeroTrust = options.xeroTrust;
+  settings.transport = options.transport;
 }
 
-/** One engine per ledger, encryption key and Xero endpoints, for the whole n8n process. */
-function engineFor(credential: XeroGuardCredential, env: Record<string, string | undefined>): Promise<SharedEngine> {
+/** The engine a credential needs: one per ledger, encryption key and Xero endpoints, for the whole n8n process. */
+function engineSpec(credential: XeroGuardCredential, env: Record<string, string | undefined>): EngineSpec {
   const { options, reason } = chooseN8nLedger(env, { override: credential.ledger, clock: settings.clock });
-  return engines.hold({
+  return {
     ledger: options,
     // Built without connecting: the first request connects, and n8n shows its error there.
     openLedger: buildLedger,
@@ -80,21 +94,7 @@ function engineFor(credential: XeroGuardCredential, env: Record<string, string |
     policy: settings.policy,
     xeroTrust: settings.xeroTrust,
     reason,
-  });
-}
-
-/** A guarded credential session: the credential, the key of its token chain and the engine that keeps that chain. */
-export interface GuardedSession {
-  key: string;
-  engine: TokenEngine;
-  api: XeroApiClient;
-  credential: XeroGuardCredential;
-  /** The ledger, for messages. */
-  where: string;
-  /** The ledger itself: the fleet view lists it, read-only. */
-  ledger: Ledger;
-  /** This chain's call budget per organisation (kept in the ledger's notes), shared by every node of this process. */
-  budget: CallBudget | null;
+  };
 }
 
 export interface OpenSessionOptions {
@@ -104,14 +104,14 @@ export interface OpenSessionOptions {
 
 /**
  * Everything an n8n request needs from the credential: the version gate, the connection key
- * (client id + the refresh token stored at connect time), the process-wide engine for its ledger,
+ * (client id + the refresh token stored at connect time), the process-wide session of that chain
  * and, on first sight, the connect-time token set adopted as the root of the chain.
  */
 export async function openGuardedSession(
   data: Data,
   env: Record<string, string | undefined> = process.env,
   options: OpenSessionOptions = {},
-): Promise<GuardedSession> {
+): Promise<ConnectionSession> {
   assertN8nVersion(runningN8nVersion());
   const credential = readCredential(data);
   if (!credential.client.clientId || !credential.client.clientSecret) {
@@ -120,45 +120,34 @@ export async function openGuardedSession(
       'The Xero credential has no client id or client secret: copy both from your app at developer.xero.com/app/manage into the credential.',
     );
   }
-  const entry = await engineFor(credential, env);
+  const spec = engineSpec(credential, env);
   const key = connectionKeyOf(credential);
-  entry.engine.setClient(key, credential.client);
-  await entry.once(key, () => adoptOnFirstSight(entry, key, credential, options.displayName));
-  await keepDisplayName(entry, key, options.displayName);
-  return { key, engine: entry.engine, api: entry.api, credential, where: entry.where, ledger: entry.ledger, budget: budgetFor(entry, key) };
-}
-
-/** The name last stored per engine and chain in this process: a rename costs one ledger write, the steady state none. */
-const storedNames = new Map<string, string | null>();
-
-/** A renamed credential: stored with the chain, best effort (a busy lease leaves it to a later call; the request goes on). */
-async function keepDisplayName(entry: SharedEngine, key: string, name: string | null | undefined): Promise<void> {
-  if (name === undefined) return;
-  const wanted = cleanDisplayName(name);
-  const id = `${entry.id}|${key}`;
-  if (storedNames.has(id) && storedNames.get(id) === wanted) return;
-  try {
-    const status = await entry.engine.status(key);
-    if (status.state === 'not_connected') return;
-    if ((status.displayName ?? null) !== wanted && wanted !== null) await entry.engine.setDisplayName(key, wanted);
-    storedNames.set(id, wanted);
-  } catch {
-    // The next request tries again; a name is never worth failing a request for.
+  const id = `${engineIdentity(spec)}|${key}`;
+  let held = sessions.get(id);
+  if (!held) {
+    const latest = { credential, displayName: options.displayName };
+    const session = new ConnectionSession({
+      registry: engines,
+      spec,
+      lifetime: 'process',
+      key,
+      client: credential.client,
+      clock: settings.clock,
+      transport: settings.transport,
+      adopt: (shared) => adoptOnFirstSight(shared, key, latest.credential, latest.displayName),
+    });
+    held = { session, latest };
+    sessions.set(id, held);
+  } else {
+    // The same chain with a secret saved again: refreshes use what the credential holds now.
+    held.latest.credential = credential;
+    held.latest.displayName = options.displayName;
+    held.session.setClient(credential.client);
   }
-}
-
-const budgets = new Map<string, CallBudget>();
-
-/** One call budget per engine and chain in this process, loaded from the ledger's notes on first use. */
-function budgetFor(entry: SharedEngine, key: string): CallBudget | null {
-  if (!hasChainNotes(entry.ledger)) return null;
-  const id = `${entry.id}|${key}`;
-  let budget = budgets.get(id);
-  if (!budget) {
-    budget = new CallBudget({ notes: entry.ledger, key, clock: settings.clock });
-    budgets.set(id, budget);
-  }
-  return budget;
+  const { session } = held;
+  await session.open();
+  await session.nameChain(options.displayName);
+  return session;
 }
 
 /**
@@ -170,7 +159,7 @@ export async function openGuardedLedger(
   env: Record<string, string | undefined> = process.env,
 ): Promise<{ ledger: Ledger; where: string; policy: Partial<EnginePolicy>; clock: Clock }> {
   assertN8nVersion(runningN8nVersion());
-  const entry = await engineFor(readCredential(data), env);
+  const entry = await engines.hold(engineSpec(readCredential(data), env));
   return { ledger: entry.ledger, where: entry.where, policy: settings.policy, clock: settings.clock };
 }
 
@@ -254,6 +243,5 @@ export function tokenSetFromN8n(data: Data, now: number): TokenSet {
 
 /** The access token for one request, through the engine (single flight, lease, write-ahead). */
 export async function accessTokenFor(data: Data, env?: Record<string, string | undefined>): Promise<string> {
-  const session = await openGuardedSession(data, env);
-  return session.engine.getAccessToken(session.key);
+  return (await openGuardedSession(data, env)).accessToken();
 }

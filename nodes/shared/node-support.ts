@@ -1,8 +1,8 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions, INode, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { adviceFor, type AlertWords } from '../../src/host';
+import { adviceFor, type AlertWords, type ConnectionSession } from '../../src/host';
 import { failureOfError } from './failure';
-import { CREDENTIAL_TYPE, openGuardedSession, type GuardedSession } from './guarded-session';
+import { CREDENTIAL_TYPE, openGuardedSession } from './guarded-session';
 import { safeErrorMessage } from './safe-error';
 import { N8nVersionError } from './version-gate';
 
@@ -10,7 +10,7 @@ type Context = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
 export interface OpenedSession {
   credentials: ICredentialDataDecryptedObject;
-  session: GuardedSession;
+  session: ConnectionSession;
 }
 
 /** The node's Xero credential and its guarded session (version gate, first-sight adoption). */

@@ -159,6 +159,57 @@ export function mayUseForHousekeeping(budget: TenantBudget | null, now: number, 
   return !(minuteFresh && (budget.minuteRemaining === 0 || budget.appMinuteRemaining === 0));
 }
 
+/**
+ * One organisation's call budget as every host reports it (n8n's Check Connection `callBudget`,
+ * Node-RED's check `msg.payload.budget`): one shape, so a flow reads the same fields on either host.
+ */
+export interface BudgetReport {
+  tenantId: string;
+  /** The organisation's name as the check listed it, when known. */
+  tenantName: string | null;
+  level: BudgetLevel['level'];
+  /** Calls left in Xero's rolling day; null once the last figure is older than that day (it says nothing any more). */
+  dayRemaining: number | null;
+  dayLimit: number | null;
+  dayLimitSource: TenantBudget['dayLimitSource'];
+  /** Fewer than this left is "low". */
+  warnBelow: number | null;
+  /** This many or fewer left are kept for the user's own work: housekeeping stops. */
+  reserve: number | null;
+  minuteRemaining: number | null;
+  appMinuteRemaining: number | null;
+  /** ISO time of the answer that carried the day figure. */
+  observedAt: string | null;
+  /** The same, as epoch ms, with the minute figures' own time. */
+  dayObservedAt: number | null;
+  minuteObservedAt: number | null;
+}
+
+/** Pure: every organisation's budget as a check reports it, named when `names` knows the organisation. */
+export function budgetReport(
+  budgets: TenantBudget[],
+  options: { now: number; policy: ResolvedBudgetPolicy; names?: Record<string, string | null> },
+): BudgetReport[] {
+  return budgets.map((b) => {
+    const level = budgetLevel(b, options.now, options.policy);
+    return {
+      tenantId: b.tenantId,
+      tenantName: options.names?.[b.tenantId] ?? null,
+      level: level.level,
+      dayRemaining: level.dayRemaining,
+      dayLimit: level.dayLimit,
+      dayLimitSource: b.dayLimitSource,
+      warnBelow: level.warnBelow,
+      reserve: level.reserve,
+      minuteRemaining: b.minuteRemaining,
+      appMinuteRemaining: b.appMinuteRemaining,
+      observedAt: b.dayObservedAt === null ? null : new Date(b.dayObservedAt).toISOString(),
+      dayObservedAt: b.dayObservedAt,
+      minuteObservedAt: b.minuteObservedAt,
+    };
+  });
+}
+
 export interface BudgetEvent {
   kind: 'budget_low' | 'budget_recovered';
   tenantId: string;

@@ -170,7 +170,8 @@ function toTenant(c: XeroTenant): CheckedTenant {
   };
 }
 
-function connectedReason(tenants: CheckedTenant[]): string {
+/** The reason a connected check gives: how many organisations it reaches, the first few by name. */
+export function connectedReason(tenants: Array<Pick<CheckedTenant, 'tenantId' | 'tenantName'>>): string {
   const names = tenants.map((t) => t.tenantName ?? t.tenantId);
   const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
   return `Connected to Xero: ${tenants.length} organisation(s) reachable (${shown}).`;

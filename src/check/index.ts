@@ -1,5 +1,5 @@
 export * from './types';
-export { checkConnection, engineProblem, statusFor, type CheckConnectionOptions, type Classify } from './check-connection';
+export { checkConnection, connectedReason, engineProblem, statusFor, type CheckConnectionOptions, type Classify } from './check-connection';
 export * from './state-change';
 export * from './tenant-changes';
 export * from './call-budget';

@@ -181,7 +181,8 @@ export function isTenantWatchState(value: unknown): value is TenantWatchState {
   );
 }
 
-function watchFilter(only: string[] | undefined): (tenant: { tenantId: string; tenantName: string | null }) => boolean {
+/** The organisations a watch limited to some is about: tenant ids or names, case-insensitive; all when none are named. */
+export function watchFilter(only: string[] | undefined): (tenant: { tenantId: string; tenantName: string | null }) => boolean {
   const wanted = (only ?? []).map((w) => w.trim().toLowerCase()).filter((w) => w !== '');
   if (wanted.length === 0) return () => true;
   const set = new Set(wanted);

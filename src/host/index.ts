@@ -4,3 +4,6 @@ export * from './advice';
 export * from './failed-check';
 export * from './scopes';
 export * from './alert-texts';
+export * from './session';
+export * from './watch';
+export * from './credential-type';

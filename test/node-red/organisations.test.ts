@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, callbackIn, expectNoSecrets, issuedSecrets, startConnect } from './support';
+import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, issuedSecrets, startConnect, until } from './support';
 
 const helper = require('node-red-node-test-helper');
 const ALL = ['xero-connection', 'xero-check-connection', 'xero-connection-watch', 'xero-api', 'xero-fleet'].map((name) => require(`../../node-red/${name}`));
@@ -52,21 +52,7 @@ afterEach(async () => {
 });
 
 function connection(name: string, tenantId = '') {
-  const id = `orgconn${++counter}`;
-  const node = {
-    id,
-    type: 'xero-connection',
-    name,
-    scopes: 'accounting.settings accounting.contacts accounting.transactions',
-    tenantId,
-    ledger: 'file',
-    ledgerFolder: '',
-    useCustomEndpoints: true,
-    authorizeUrl: sim.authorizeUrl,
-    tokenUrl: sim.tokenUrl,
-    apiUrl: sim.apiUrl,
-  };
-  return { id, node, credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } };
+  return connectionNode(sim, `orgconn${++counter}`, name, tenantId);
 }
 
 async function connect(conn: ReturnType<typeof connection>, tenants: string[] = [DEMO_TENANT_ID], email = user): Promise<void> {
@@ -367,8 +353,10 @@ describe('xero connection watch, per organisation', () => {
     expect(seen.map((m) => [m.from, m.msg.topic])).toEqual([['alerts', 'xero/organisation/organisation_disconnected']]);
     const gone = seen[0].msg.payload;
     expect(gone.organisation).toEqual({ tenantId: SECOND_TENANT_ID, tenantName: 'Guard Test Ltd (AU)' });
-    expect(gone.summary).toContain('Guard Test Ltd (AU)');
-    expect(gone.summary).toContain('"Practice"');
+    // The texts are the core's alert table in Node-RED's words: the title names the connection and the organisation.
+    expect(gone.title).toBe('Xero connection "Practice" (organisation Guard Test Ltd (AU)) needs reconnecting');
+    expect(gone.summary).toMatch(/^No longer connected: the organisation was disconnected from the app in Xero/);
+    expect(gone.message).toContain(`Reconnect: ${gone.reconnect.url}`);
     expect(gone.reconnect.url).toMatch(new RegExp(`#node/${conn.id}$`));
     expect(gone.advice).toContain('Connect to Xero');
     expect(gone.advice).not.toMatch(/n8n|Connect my account|credential/i);
@@ -440,7 +428,8 @@ describe('xero connection watch, per organisation', () => {
         organisation: { tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)' },
         event: { dayRemaining: 8, dayLimit: 40, threshold: 10 },
       });
-      expect(alerts()[0].msg.payload.summary).toBe('Demo Company (NZ) has 8 of 40 Xero API calls left today.');
+      expect(alerts()[0].msg.payload.title).toBe('Xero connection "Books": organisation Demo Company (NZ) is running out of Xero calls today');
+      expect(alerts()[0].msg.payload.summary).toBe("8 of 40 calls left in Xero's rolling day.");
 
       await run('check', {});
       const report = seen.filter((m) => m.from === 'checked').at(-1)!.msg.payload;
@@ -533,12 +522,14 @@ describe('xero fleet', () => {
       [conn.id]: conn.credentials,
     });
     const seen = collect(['listing']);
-    // The name is stored when the node opens its ledger at deploy, best effort: list until it shows.
+    // The name is stored when the node opens its ledger at deploy, best effort: list until it shows
+    // (bounded in time, not in tries: opening the ledger derives its key, slow on a busy machine).
     let names: string[] = [];
-    for (let i = 0; i < 20 && !names.includes('Harbour Cafe (renamed)'); i++) {
+    await until('the new name in the listing', async () => {
       await run('fleet', {});
       names = seen.at(-1)!.msg.payload.chains.map((c: any) => c.name);
-    }
+      return names.includes('Harbour Cafe (renamed)') ? true : undefined;
+    }).catch(() => undefined);
     expect(names).toEqual(['Harbour Cafe (renamed)']);
   });
 });

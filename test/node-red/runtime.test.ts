@@ -568,7 +568,8 @@ it(
     for (let i = 0; i < 3; i++) expect((await (nodeRed as NodeRed).api('/xg/poll', { signal: AbortSignal.timeout(20_000) })).status).toBe(200);
     expect(slack).toHaveLength(1);
     expect(slack[0].text).toMatch(/^:rotating_light: My Xero: /);
-    expect(slack[0].text).toContain('Reconnect: Open the xero-connection node "My Xero"');
+    // The alert names the connection; the reconnect step is Node-RED's words from the one alert table.
+    expect(slack[0].text).toContain('Reconnect: Open the xero-connection node in the Node-RED editor and click "Connect to Xero". http');
     expect(slack[0].text).toContain(`#node/${CONN}`);
     // The organisation it reached and what to do, in one Slack message.
     expect(slack[0].text).toContain('\nOrganisation: Demo Company (NZ)');

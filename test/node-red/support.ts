@@ -2,7 +2,7 @@
  * Shared by the Node-RED tests: the consent form of the simulator submitted over HTTP (what a
  * browser does when the user clicks "Allow access"), and the canary checks that no secret leaks.
  */
-import type { Simulator } from '../../src/simulator';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type Simulator } from '../../src/simulator';
 
 const helper = require('node-red-node-test-helper');
 
@@ -23,6 +23,24 @@ export function startConnect(id: string, body: Record<string, unknown>) {
 export function callbackIn(started: { headers: Record<string, unknown> }, callback: URL) {
   const cookies = ([] as string[]).concat((started.headers['set-cookie'] as string[] | undefined) ?? []).map((c) => c.split(';')[0]);
   return helper.request().get(`${callback.pathname}${callback.search}`).set('Cookie', cookies.join('; '));
+}
+
+/** A xero-connection node on the simulator's endpoints, with a file ledger in the userDir, and its credentials (the demo app). */
+export function connectionNode(sim: Simulator, id: string, name: string, tenantId = '') {
+  const node = {
+    id,
+    type: 'xero-connection',
+    name,
+    scopes: 'accounting.settings accounting.contacts accounting.transactions',
+    tenantId,
+    ledger: 'file',
+    ledgerFolder: '',
+    useCustomEndpoints: true,
+    authorizeUrl: sim.authorizeUrl,
+    tokenUrl: sim.tokenUrl,
+    apiUrl: sim.apiUrl,
+  };
+  return { id, node, credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET } };
 }
 
 /** Submits the simulator's consent form for an authorize URL; resolves to the callback URL Xero redirects to. */

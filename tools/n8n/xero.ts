@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { OffsetClock, MINUTE } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../src/simulator';
+import { N8N_CREDENTIAL_TYPE } from '../../src/host/credential-type';
 import { webhookInto } from './workflows';
 
-export const CREDENTIAL_TYPE = 'xeroGuardOAuth2Api';
+export const CREDENTIAL_TYPE = N8N_CREDENTIAL_TYPE;
 export const PACKAGE = 'n8n-nodes-xero-guard';
 
 export async function startE2eSimulator(): Promise<{ sim: Simulator; clock: OffsetClock }> {

@@ -46,7 +46,7 @@ function check(text: string, foreign: RegExp): void {
 describe.each(HOSTS)('alert texts in $words.host words', ({ words, foreign }) => {
   const input = { connectionName: 'Acme books', link: 'http://localhost:5678/home/credentials/7', secrets: SECRETS };
 
-  it.each([...ADVICE_CODES, 'UNKNOWN', 'TOKEN_ERROR', 'PORT_UNBOUND'])('code %s', (code) => {
+  it.each([...ADVICE_CODES, 'UNKNOWN', 'TOKEN_ERROR'])('code %s', (code) => {
     const alert = alertText({ ...input, code, summary: `Something failed near ${KEY} with ${CANARY_SECRET}.` }, words);
     check(alert.text, foreign);
     expect(alert.text).toContain('"Acme books"');

@@ -130,8 +130,8 @@ describe('XeroGuardOAuth2Api', () => {
     await preAuth(f.credentials(second));
     const connection = await openGuardedSession(f.credentials(second));
     const oldKey = connectionKeyFor(DEMO_CLIENT_ID, first.refresh_token as string);
-    expect((await connection.engine.status(oldKey)).state).toBe('superseded');
-    expect((await connection.engine.status(connection.key)).state).toBe('active');
+    expect((await connection.use(({ engine }) => engine.status(oldKey))).state).toBe('superseded');
+    expect((await connection.status()).state).toBe('active');
     await expect(preAuth(f.credentials(first))).rejects.toThrow(/replaced by a newer connection/);
   });
 
@@ -155,8 +155,14 @@ describe('XeroGuardOAuth2Api', () => {
     };
     await preAuth(f.credentials(forged, { clientSecret: 'anything' }));
     const connection = await openGuardedSession(f.credentials(victim));
-    expect((await connection.engine.status(victimKey)).state).toBe('active');
+    expect((await connection.use(({ engine }) => engine.status(victimKey))).state).toBe('active');
     expect(await tokenOf(f.credentials(victim))).toBe(victim.access_token);
+  });
+
+  it('a Custom Connection whose first token request was refused (wrong secret) works once the secret is fixed, without a restart', async () => {
+    const custom = { grantType: 'clientCredentials', clientId: DEMO_CUSTOM_CLIENT_ID, xeroScopes: ['accounting.settings'] };
+    await expect(tokenOf(f.credentials(undefined, { ...custom, clientSecret: 'not-the-secret-of-this-app' }))).rejects.toThrow();
+    expect(await tokenOf(f.credentials(undefined, custom))).toEqual(expect.any(String));
   });
 
   it('gets and renews a Custom Connection token with client credentials', async () => {

@@ -1,5 +1,5 @@
 import { NodeOperationError } from 'n8n-workflow';
-import { failureOfCode, failureOfError } from '../../../nodes/shared/failure';
+import { failureOfError } from '../../../nodes/shared/failure';
 import { toNodeError } from '../../../nodes/shared/node-support';
 import { ConnectionBusyError, ConnectionStateError, TokenEndpointRateLimitedError } from '../../../src/engine';
 import { LedgerCorruptError, LedgerKeyError, LedgerUnavailableError } from '../../../src/errors';
@@ -30,7 +30,6 @@ describe('n8n failure causes', () => {
     const error = { statusCode: 429, headers: { 'retry-after': '120', 'x-rate-limit-problem': 'day' }, body: '', source: 'api' };
     expect(failureOfError(error)).toEqual({ cause: 'quota-exhausted', retryAfterMs: 120_000 });
     expect(failureOfError(new Error('something nobody knows'))).toBeUndefined();
-    expect(failureOfCode('PORT_UNBOUND')).toEqual({ cause: 'node-defect' });
   });
 
   it('names the credential in the message of an engine error', () => {

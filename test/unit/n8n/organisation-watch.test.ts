@@ -3,7 +3,6 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { XeroGuardCheckConnection } from '../../../nodes/XeroGuardCheckConnection/XeroGuardCheckConnection.node';
 import { XeroGuardConnectionTrigger } from '../../../nodes/XeroGuardConnectionTrigger/XeroGuardConnectionTrigger.node';
 import { DAY } from '../../../src/clock';
-import { XeroApiClient } from '../../../src/xero';
 import { DEMO_CLIENT_SECRET, DEMO_USER_EMAIL } from '../../../src/simulator';
 import { fakeContext, NODE, makeN8nFixture, type FakeOptions, type N8nFixture } from './n8n-fixture';
 
@@ -111,47 +110,27 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
     expect(organisationCalls()).toBe(before);
   });
 
-  it('a 403 for one listed organisation is one organisation_unreachable event naming it, and one recovery', async () => {
-    // The simulator has no "listed but refused" organisation: Xero's 403 answer for one tenant is put in the client's path.
+  it('a 403 for one listed organisation is one organisation_unreachable event naming it, and one recovery; no rotation', async () => {
     const grant = f.seed({ tenants: tenants(5) });
     const refused = tenants(5)[3]!;
-    const real = XeroApiClient.prototype.getOrganisation;
-    let deny = false;
-    const spy = jest.spyOn(XeroApiClient.prototype, 'getOrganisation').mockImplementation(async function (
-      this: XeroApiClient,
-      token: string,
-      tenantId: string,
-    ) {
-      if (deny && tenantId === refused.tenantId) {
-        return {
-          ok: false,
-          response: {
-            status: 403,
-            headers: { 'x-daylimit-remaining': '900' },
-            body: JSON.stringify({ Title: 'Forbidden', Status: 403, Detail: 'AuthenticationUnsuccessful' }),
-          },
-        };
-      }
-      return real.call(this, token, tenantId);
+    const poll = poller({ credentials: f.credentials(grant), staticData: {}, parameters: { probeOrganisations: true } });
+    expect(await poll()).toBeNull();
+    const rotations = f.sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
+    // Xero refuses that one organisation (403) while /connections still lists it.
+    f.sim.refuseTenant(refused.tenantId, true);
+    const fired = await poll();
+    expect(fired).toHaveLength(1);
+    expect(fired?.[0]).toMatchObject({
+      event: 'organisation_unreachable',
+      tenantId: refused.tenantId,
+      tenantName: refused.name,
+      category: 'tenant_access_denied',
     });
-    try {
-      const poll = poller({ credentials: f.credentials(grant), staticData: {}, parameters: { probeOrganisations: true } });
-      expect(await poll()).toBeNull();
-      deny = true;
-      const fired = await poll();
-      expect(fired).toHaveLength(1);
-      expect(fired?.[0]).toMatchObject({
-        event: 'organisation_unreachable',
-        tenantId: refused.tenantId,
-        tenantName: refused.name,
-        category: 'tenant_access_denied',
-      });
-      expect(String(fired?.[0]?.message)).toMatch(/^Xero credential "Practice login" \(organisation Client 3 Ltd\)/);
-      expect(await poll()).toBeNull();
-      deny = false;
-      expect((await poll())?.map((e) => [e.event, e.tenantName])).toEqual([['organisation_recovered', 'Client 3 Ltd']]);
-    } finally {
-      spy.mockRestore();
-    }
+    expect(String(fired?.[0]?.message)).toMatch(/^Xero credential "Practice login" \(organisation Client 3 Ltd\)/);
+    expect(await poll()).toBeNull();
+    f.sim.refuseTenant(refused.tenantId, false);
+    expect((await poll())?.map((e) => [e.event, e.tenantName])).toEqual([['organisation_recovered', 'Client 3 Ltd']]);
+    // One organisation of five refused is that organisation's trouble: no rotation to tell a revoked grant.
+    expect((f.sim.stats().tokenCallsByGrantType.refresh_token ?? 0) - rotations).toBe(0);
   });
 });

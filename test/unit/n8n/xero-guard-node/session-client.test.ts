@@ -42,7 +42,7 @@ describe('Xero Guard node: on the guarded credential', () => {
     expect(out).toHaveLength(1);
     expect(out[0]!.json).toMatchObject({ Name: 'Guard Test Ltd (AU)', tenantId: SECOND_TENANT_ID, xeroLimits: { dayRemaining: 49 } });
     const { session } = await openNodeSession(run);
-    expect(session.budget?.all()).toEqual([expect.objectContaining({ tenantId: SECOND_TENANT_ID, dayRemaining: 49 })]);
+    expect(session.budgets()).toEqual([expect.objectContaining({ tenantId: SECOND_TENANT_ID, dayRemaining: 49 })]);
   });
 
   it("a Xero refusal's remaining calls reach the budget too", async () => {
@@ -53,7 +53,7 @@ describe('Xero Guard node: on the guarded credential', () => {
     );
     await expect(node.execute.call(run)).rejects.toThrow(/Email address must be valid/);
     const { session } = await openNodeSession(run);
-    expect(session.budget?.all()).toEqual([expect.objectContaining({ tenantId: DEMO_TENANT_ID, dayRemaining: 49 })]);
+    expect(session.budgets()).toEqual([expect.objectContaining({ tenantId: DEMO_TENANT_ID, dayRemaining: 49 })]);
   });
 
   it('loads account codes from the chosen organisation, sorted by name', async () => {
@@ -64,6 +64,6 @@ describe('Xero Guard node: on the guarded credential', () => {
     expect(options.map((o) => o.name)).toEqual([...options.map((o) => o.name)].sort((a, b) => a.localeCompare(b)));
     // The one call went to the organisation chosen.
     const { session } = await openNodeSession(load);
-    expect(session.budget?.all()).toEqual([expect.objectContaining({ tenantId: SECOND_TENANT_ID, dayRemaining: 49 })]);
+    expect(session.budgets()).toEqual([expect.objectContaining({ tenantId: SECOND_TENANT_ID, dayRemaining: 49 })]);
   });
 });
