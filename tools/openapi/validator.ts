@@ -27,6 +27,19 @@ export function undeclaredRequired(schemas: Json): Array<{ schema: string; name:
   return out;
 }
 
+/**
+ * OpenAPI 3.0: "sibling elements of a $ref are ignored". Xero's documents put some beside refs
+ * (Projects' `rate: {$ref: Amount, type: number}`), which a JSON Schema validator would apply; they are
+ * taken out so the document means what OpenAPI says it means.
+ */
+export function withoutRefSiblings(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutRefSiblings);
+  if (!value || typeof value !== 'object') return value;
+  const o = value as Json;
+  if (typeof o.$ref === 'string') return { $ref: o.$ref };
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, k === 'example' || k === 'enum' ? v : withoutRefSiblings(v)]));
+}
+
 export class DocumentValidator {
   private readonly ajv: Ajv;
   private readonly compiled = new Map<string, ValidateFunction>();
@@ -42,7 +55,7 @@ export class DocumentValidator {
     this.ajv.addFormat('date-time', ISO_DATE_TIME);
     // Formats Xero's documents name that JSON Schema has no rule for: numbers, checked by their type.
     for (const numeric of ['int', 'decimal']) this.ajv.addFormat(numeric, true);
-    const schemas = structuredClone(((doc.components ?? {}) as Json).schemas ?? {}) as Json;
+    const schemas = withoutRefSiblings(structuredClone(((doc.components ?? {}) as Json).schemas ?? {})) as Json;
     this.repairs = undeclaredRequired(schemas);
     for (const { schema, name } of this.repairs) {
       const s = schemas[schema] as Json;
@@ -53,7 +66,7 @@ export class DocumentValidator {
 
   /** A validator for a schema taken from the document (its `#/components/...` refs resolve in the document). */
   compile(schema: unknown): ValidateFunction {
-    const text = JSON.stringify(schema);
+    const text = JSON.stringify(withoutRefSiblings(structuredClone(schema)));
     let validate = this.compiled.get(text);
     if (!validate) {
       validate = this.ajv.compile(JSON.parse(text.replace(/"#\/components/g, `"${this.id}#/components`)));
