@@ -17,7 +17,7 @@ import { withTokenFingerprints } from './observation';
 import { json, type SimResponse } from './http-kit';
 import type { OrganisationConfig } from './types';
 import { GRACE_MODES } from './types';
-import type { Simulator } from './server';
+import type { Simulator } from './simulator';
 
 type Handler = (sim: Simulator, body: () => Json, url: URL, param?: string) => SimResponse;
 

@@ -373,7 +373,12 @@ function buildBankTransaction(input: XRecord, ctx: Ctx, existing: XRecord | unde
 }
 
 function buildBankTransfer(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Built {
-  if (existing) return { errors: ['A bank transfer cannot be changed; delete it in Xero and create another.'] };
+  if (existing) {
+    // A bank transfer is never edited, only deleted (POST BankTransfers[/{id}] with Status DELETED).
+    if (str(input.Status) !== 'DELETED') return { errors: ['A bank transfer cannot be changed; delete it (Status DELETED) and create another.'] };
+    const record = { ...existing, Status: 'DELETED' };
+    return { record };
+  }
   const errors: string[] = [];
   const from = accountRef(ctx, input.FromBankAccount);
   const to = accountRef(ctx, input.ToBankAccount);
@@ -762,5 +767,7 @@ export const REPORT_SCOPES = (report: string): string[] => {
   const granular = report.startsWith('Aged') ? 'aged' : report.toLowerCase().replace('summary', 'summary');
   return ['accounting.reports.read', `accounting.reports.${granular}.read`];
 };
+/** The document's schema of one record of a resource: `Invoices` -> `Invoice`, `Currencies` -> `Currency`. */
+export const recordSchemaOf = (def: ResourceDef): string => def.name.replace(/ies$/, 'y').replace(/s$/, '');
 /** Records keyed by id in lower case (Xero's GUIDs are case-insensitive); TaxRates and Currencies by their code. */
 export const keyOf = (def: ResourceDef, id: string): string => (def.idField === 'TaxType' || def.idField === 'Code' ? id : id.toLowerCase());
