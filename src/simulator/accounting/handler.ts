@@ -5,7 +5,7 @@ import type { ApiRequest } from '../api-endpoints';
 import { admitApiCall, isAdmitted, withHeaders } from '../api-endpoints';
 import { idempotent, MAX_IDEMPOTENCY_KEY } from '../idempotency';
 import { authorizationUnsuccessful, notFound } from '../xero-errors';
-import { type Ctx } from './bookkeeping';
+import { recordHistory, type Ctx } from './bookkeeping';
 import { initialiseBook } from './book-setup';
 import { documentPdf } from './pdf';
 import { buildReport, REPORTS, type ReportName } from './reports';
@@ -100,7 +100,7 @@ export class AccountingApi {
     const admitted = admitApiCall(this.core, req);
     if (!isAdmitted(admitted)) return admitted;
     const { grant, org } = admitted;
-    const ctx = this.ctxFor(org.tenantId);
+    const ctx = { ...this.ctxFor(org.tenantId), user: this.core.client(grant.clientId)?.name ?? grant.clientId };
     const call: Call = {
       req,
       book: ctx.book,
@@ -209,8 +209,17 @@ export class AccountingApi {
     if (contactIds) records = records.filter((r) => contactIds.has(String(obj(r.Contact)?.ContactID).toLowerCase()));
     const numbers = csv(q.get('InvoiceNumbers'), false);
     if (numbers) records = records.filter((r) => numbers.has(String(r.InvoiceNumber)));
-    const typeName = def.name.replace(/ies$/, 'y').replace(/s$/, '');
-    const fields = fieldsOf(records, def);
+    const search = q.get('searchTerm')?.trim().toLowerCase();
+    if (search && def.searchFields)
+      records = records.filter((r) =>
+        def.searchFields?.some((f) =>
+          String(r[f] ?? '')
+            .toLowerCase()
+            .includes(search),
+        ),
+      );
+    const typeName = recordSchemaOf(def);
+    const fields = fieldsOf(def);
     try {
       const where = q.get('where');
       if (where && where.trim() !== '') {
@@ -326,7 +335,8 @@ export class AccountingApi {
           ? { ...r.record, StatusAttributeString: 'OK' }
           : {
               ...r.input,
-              ...(def.name === 'Invoices' || def.name === 'CreditNotes' ? { HasErrors: true } : {}),
+              ...(hasProperty(def, 'HasErrors') ? { HasErrors: true } : {}),
+              ...(hasProperty(def, 'HasValidationErrors') ? { HasValidationErrors: true } : {}),
               StatusAttributeString: 'ERROR',
               ValidationErrors: (r.errors ?? []).map((Message) => ({ Message })),
             },
@@ -338,18 +348,22 @@ export class AccountingApi {
     const collection = call.book.collection(def.name);
     const key = keyOf(def, String(record[def.idField]));
     collection.set(key, record);
-    def.saved?.(record, call.ctx, existing);
     if (def.history) {
-      const list = call.book.history.get(key) ?? [];
-      list.push({
-        Changes: existing ? 'Edited' : 'Created',
-        DateUTCString: dateString(call.ctx.now),
-        DateUTC: wireDate(call.ctx.now),
-        User: call.providerName,
-        Details: existing ? `${def.name.replace(/s$/, '')} updated.` : `${def.name.replace(/s$/, '')} created.`,
-      });
-      call.book.history.set(key, list);
+      const what = recordSchemaOf(def);
+      // Approving a document is its own line in Xero's history (an approval alone is not an edit).
+      const approving = def.name === 'Invoices' && record.Status === 'AUTHORISED' && existing?.Status !== 'AUTHORISED';
+      if (!existing) recordHistory(call.ctx, key, 'Created', `${what} created.`);
+      else if (!approving) recordHistory(call.ctx, key, 'Edited', `${what} updated.`);
+      if (approving)
+        recordHistory(
+          call.ctx,
+          key,
+          'Approved',
+          `${String(record.InvoiceNumber ?? what)} to ${String(obj(record.Contact)?.Name ?? '')} for ${Number(record.Total).toFixed(2)}.`,
+        );
     }
+    // After the record's own history: a payment's lines go on the invoice it pays.
+    def.saved?.(record, call.ctx, existing);
   }
 
   private remove(call: Call, def: ResourceDef, id: string): SimResponse {
@@ -681,9 +695,16 @@ function ifModifiedSince(req: ApiRequest): number | undefined {
   return Number.isFinite(iso) ? iso : undefined;
 }
 
-function fieldsOf(records: XRecord[], def: ResourceDef): Set<string> {
-  const fields = new Set<string>([def.idField, 'Status', 'Date', 'Type', 'Contact', 'UpdatedDateUTC', 'Name', 'Reference', 'Total', 'AmountDue']);
-  if (def.numberField) fields.add(def.numberField);
-  for (const r of records.slice(0, 50)) for (const k of Object.keys(r)) fields.add(k);
+const fieldSets = new Map<string, Set<string>>();
+/**
+ * The fields `where` and `order` may name: the document's record schema's, whether or not any record
+ * has them yet (an empty list answers 200, not a QueryParseException), and nothing else.
+ */
+function fieldsOf(def: ResourceDef): Set<string> {
+  let fields = fieldSets.get(def.name);
+  if (!fields) {
+    fields = new Set([def.idField, ...(def.numberField ? [def.numberField] : []), ...Object.keys(accountingSchemas[recordSchemaOf(def)]?.properties ?? {})]);
+    fieldSets.set(def.name, fields);
+  }
   return fields;
 }
