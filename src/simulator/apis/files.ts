@@ -28,8 +28,10 @@ function upload(folderParam: string | undefined): Hook {
     if (call.raw.length > MAX_FILE_BYTES) return json(413, [{ type: 'Validation', title: 'Validation failure', detail: 'Files can be up to 10 MB.' }]);
     const parts = parseMultipart(String(call.req.headers['content-type'] ?? ''), call.raw);
     if (!parts) return tools.refuse(call, [{ field: 'body', message: 'Upload the file as multipart/form-data (parts body, name, filename and mimeType).' }]);
-    const field = (name: string): string | undefined => parts.find((p) => p.name === name)?.bytes.toString('utf8');
-    const file = parts.find((p) => p.name === 'body');
+    const field = (name: string): string | undefined => parts.find((p) => p.name === name && p.filename === undefined)?.bytes.toString('utf8');
+    // The document names the file's part `body`; xero-node sends it under the file's name (its
+    // uploadFile sets formParams[name] = body); a browser's form sends a part with a filename.
+    const file = parts.find((p) => p.name === 'body') ?? parts.find((p) => p.name === field('name')) ?? parts.find((p) => p.filename !== undefined);
     const name = field('name') ?? file?.filename;
     const filename = field('filename') ?? file?.filename;
     const missing = [!file || file.bytes.length === 0 ? 'body' : '', name ? '' : 'name', filename ? '' : 'filename'].filter(Boolean);

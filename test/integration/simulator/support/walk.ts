@@ -285,7 +285,8 @@ export class Walker {
         await this.listCollection(op.api, prefix, params);
         value = fromCollection();
       }
-      value ??= this.exampleId(op.api, prefix, name) ?? this.anywhere(op.api, name);
+      const idField = simulatedApi(op.api).collections.get(prefix)?.idField;
+      value ??= this.exampleId(op.api, prefix, name) ?? (idField ? this.exampleId(op.api, prefix, idField) : undefined) ?? this.anywhere(op.api, name);
       if (name === 'FileName') value ??= 'walk.txt';
       if (value === undefined) return `no ${name} for ${op.operationId}: no record of ${prefix} seen`;
       params[name] = value;
@@ -315,6 +316,13 @@ export class Walker {
     if (schema?.type === 'boolean') return 'true';
     if (name === 'ObjectIds') return this.anywhere('files', 'ObjectId') ?? '00000000-0000-0000-0000-000000000001';
     return typeof p?.schema.example === 'string' ? p.schema.example : 'walk';
+  }
+
+  /** A value for a header the operation declares beyond the usual ones (Accounting's `contentType` on attachment reads). */
+  headerValue(op: XeroOperation, name: string): string | undefined {
+    const h = op.headers.other?.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!h) return undefined;
+    return /content-?type/i.test(h.name) ? 'text/plain' : typeof h.schema.example === 'string' ? h.schema.example : 'walk';
   }
 
   /** The body a client would send: the book's, the document's request example, or one built from the request schema. */
@@ -372,7 +380,10 @@ export class Walker {
     for (const q of op.query) if (q.required) query.set(q.name, this.queryValue(op, q.name));
     const url = `${this.sim.apiUrl}${xeroApi(op.api).basePath}${path}${query.size > 0 ? `?${query}` : ''}`;
     const body = this.body(op);
+    const extra: Record<string, string> = {};
+    for (const h of op.headers.other ?? []) if (h.required) extra[h.name] = this.headerValue(op, h.name) ?? '';
     const headers: Record<string, string> = {
+      ...extra,
       authorization: `Bearer ${this.token}`,
       'xero-tenant-id': TENANT_OF[op.api],
       accept: op.response.mediaType === 'application/pdf' ? 'application/pdf' : 'application/json',
