@@ -13,9 +13,7 @@ import { NOW, TENANT_OF, Walker, connect, walkOrder } from './support/walk';
  * checks. Arguments come from the operation table, as in the table walk (support/walk.ts).
  */
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdk = require('xero-node');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PayrollAuV2Api } = require('xero-node/dist/gen/api/payrollAUV2Api');
 
 interface SdkApi {
