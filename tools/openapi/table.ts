@@ -167,6 +167,7 @@ function bodyOf(reader: DocumentReader, op: Json): XeroBody | undefined {
     mediaType,
     required: rb.required === true,
     schema: compactSchema(schema),
+    ...(mediaType === 'application/json' ? { records: recordsOf(reader, schema) } : {}),
     ...(typeof rb.description === 'string' ? { description: unescapeText(rb.description) } : {}),
   };
 }

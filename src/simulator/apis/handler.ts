@@ -396,13 +396,11 @@ export class GenericApis {
     } catch {
       return unreadable(call.sim.api.id, call.req.correlationId);
     }
-    const schemas = call.sim.schemas;
-    const top = resolveSchema(body.schema, schemas);
-    if (top?.type === 'array') return { records: asRecords(parsed), ...(top.items?.ref ? { schema: top.items.ref } : {}) };
-    const payload = payloadOf(top, schemas);
-    if (payload && parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Array.isArray((parsed as XRecord)[payload.key]))
-      return { records: asRecords((parsed as XRecord)[payload.key]), ...(payload.schema ? { schema: payload.schema } : {}) };
-    return { records: asRecords(Array.isArray(parsed) ? parsed : [parsed]), ...(body.schema.ref ? { schema: body.schema.ref } : {}) };
+    // Where the table says the records go; an envelope's records may also come as one bare record (as Accounting takes them).
+    const where = body.records;
+    const schema = where?.schema ? { schema: where.schema } : {};
+    const inEnvelope = where?.key && parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as XRecord)[where.key] : undefined;
+    return { records: asRecords(Array.isArray(inEnvelope) ? inEnvelope : parsed), ...schema };
   }
 
   /** What the document's request schema requires and what does not fit its types, in the client's words. */
@@ -578,14 +576,4 @@ function asRecords(value: unknown): XRecord[] {
 export function recordsIn(body: unknown, where: NonNullable<XeroOperation['response']['records']>): XRecord[] {
   const at = where.key === null ? body : body && typeof body === 'object' ? (body as XRecord)[where.key] : undefined;
   return asRecords(where.many ? (Array.isArray(at) ? at : []) : at);
-}
-
-/** The one property of an envelope schema that holds the records (`Invoices` of `Invoices`), with the record schema. */
-function payloadOf(schema: ReturnType<typeof resolveSchema>, schemas: Parameters<typeof resolveSchema>[1]): { key: string; schema?: string } | undefined {
-  const props = Object.entries(schema?.properties ?? {}).filter(([k]) => !['pagination', 'warnings', 'problem'].includes(k.toLowerCase()));
-  if (props.length !== 1) return undefined;
-  const [key, prop] = props[0] as [string, NonNullable<ReturnType<typeof resolveSchema>>];
-  const resolved = resolveSchema(prop, schemas);
-  if (resolved?.type !== 'array') return undefined;
-  return { key, ...(resolved.items?.ref ? { schema: resolved.items.ref } : {}) };
 }

@@ -83,6 +83,12 @@ export interface XeroBody {
   required: boolean;
   /** Usually `{ ref }` to this API's schemas; `{ type: 'array', items: { ref } }` where the body is a bare list. */
   schema: XeroSchema;
+  /**
+   * Where the records go in a JSON body, as `response.records` for answers: `{"Invoices":[...]}` is
+   * `{ key: 'Invoices', many: true, schema: 'Invoice' }`, Payroll AU's bare list `{ key: null, many: true }`,
+   * one record `{ key: null, many: false }`.
+   */
+  records?: { key: string | null; many: boolean; schema?: string };
   description?: string;
 }
 

@@ -3,7 +3,8 @@ import { resolveSchema } from '../../../src/xero/operations/schema-walk';
 import { DEMO_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
 import { simulatedApi } from '../../../src/simulator/apis/catalogue';
 import { ManualClock } from '../../../src/clock';
-import { NOW, Walker, answerSchema, connect, validatorOf, walkOrder, type Answer } from './support/walk';
+import type { Answer } from './accounting-helpers';
+import { NOW, Walker, answerSchema, connect, validatorOf, walkOrder } from './support/walk';
 
 /**
  * The simulator answers every operation of the table: for each one, a request built from the table

@@ -1,5 +1,6 @@
 import { ManualClock } from '../../../src/clock';
 import { DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
+import { answerOf, type Answer } from './accounting-helpers';
 import { ALL_SCOPES, NOW, UK_TENANT_ID, connect } from './support/walk';
 
 /**
@@ -17,19 +18,11 @@ beforeEach(async () => {
 });
 afterEach(() => sim.close());
 
-interface Reply {
-  status: number;
-  json: any;
-  text: string;
-  headers: Headers;
-  bytes: Buffer;
-}
-
 async function xero(
   method: string,
   path: string,
   options: { body?: unknown; tenant?: string; headers?: Record<string, string>; raw?: Buffer; as?: string } = {},
-): Promise<Reply> {
+): Promise<Answer> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${options.as ?? token}`,
     'xero-tenant-id': options.tenant ?? UK_TENANT_ID,
@@ -38,16 +31,7 @@ async function xero(
     ...options.headers,
   };
   const body = options.raw ? new Uint8Array(options.raw) : options.body !== undefined ? JSON.stringify(options.body) : undefined;
-  const res = await fetch(`${sim.apiUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  const text = bytes.toString('utf8');
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, headers: res.headers, bytes };
+  return answerOf(await fetch(`${sim.apiUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) }));
 }
 
 const EMPLOYEE = {

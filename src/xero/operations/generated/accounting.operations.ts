@@ -100,6 +100,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "Account"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Account"
+      },
       "description": "Account object in body of request"
     },
     "paging": {
@@ -200,6 +205,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Accounts"
+      },
+      "records": {
+        "key": "Accounts",
+        "many": true,
+        "schema": "Account"
       },
       "description": "Request of type Accounts array with one Account"
     },
@@ -648,6 +658,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "BatchPaymentDelete"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "BatchPaymentDelete"
       }
     },
     "paging": {
@@ -703,6 +718,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "BatchPayments"
+      },
+      "records": {
+        "key": "BatchPayments",
+        "many": true,
+        "schema": "BatchPayment"
       },
       "description": "BatchPayments with an array of Payments in body of request"
     },
@@ -811,6 +831,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "BatchPaymentDeleteByUrlParam"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "BatchPaymentDeleteByUrlParam"
       }
     },
     "paging": {
@@ -918,6 +943,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "HistoryRecords"
+      },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
       },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
@@ -1067,6 +1097,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "BankTransactions"
+      },
+      "records": {
+        "key": "BankTransactions",
+        "many": true,
+        "schema": "BankTransaction"
       }
     },
     "paging": {
@@ -1130,6 +1165,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "BankTransactions"
+      },
+      "records": {
+        "key": "BankTransactions",
+        "many": true,
+        "schema": "BankTransaction"
       },
       "description": "BankTransactions with an array of BankTransaction objects in body of request"
     },
@@ -1256,6 +1296,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "BankTransactions"
+      },
+      "records": {
+        "key": "BankTransactions",
+        "many": true,
+        "schema": "BankTransaction"
       }
     },
     "paging": {
@@ -1666,6 +1711,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -1787,6 +1837,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "BankTransfersDelete"
       },
+      "records": {
+        "key": "BankTransfers",
+        "many": true,
+        "schema": "BankTransferDelete"
+      },
       "description": "BankTransfers with array of BankTransfer objects in request body"
     },
     "paging": {
@@ -1832,6 +1887,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "BankTransfers"
+      },
+      "records": {
+        "key": "BankTransfers",
+        "many": true,
+        "schema": "BankTransfer"
       },
       "description": "BankTransfers with array of BankTransfer objects in request body"
     },
@@ -1940,6 +2000,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "BankTransferDeleteByUrlParam"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "BankTransferDeleteByUrlParam"
       }
     },
     "paging": {
@@ -2350,6 +2415,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -2535,6 +2605,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PaymentServices"
+      },
+      "records": {
+        "key": "PaymentServices",
+        "many": true,
+        "schema": "PaymentService"
       },
       "description": "PaymentServices array with PaymentService object in body of request"
     },
@@ -2830,6 +2905,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Contacts"
+      },
+      "records": {
+        "key": "Contacts",
+        "many": true,
+        "schema": "Contact"
       }
     },
     "paging": {
@@ -2882,6 +2962,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Contacts"
+      },
+      "records": {
+        "key": "Contacts",
+        "many": true,
+        "schema": "Contact"
       },
       "description": "Contacts with an array of Contact objects to create in body of request"
     },
@@ -3029,6 +3114,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Contacts"
+      },
+      "records": {
+        "key": "Contacts",
+        "many": true,
+        "schema": "Contact"
       },
       "description": "an array of Contacts containing single Contact object with properties to update"
     },
@@ -3480,6 +3570,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -3575,6 +3670,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "ContactGroups"
+      },
+      "records": {
+        "key": "ContactGroups",
+        "many": true,
+        "schema": "ContactGroup"
       },
       "description": "ContactGroups with an array of names in request body"
     },
@@ -3677,6 +3777,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "ContactGroups"
       },
+      "records": {
+        "key": "ContactGroups",
+        "many": true,
+        "schema": "ContactGroup"
+      },
       "description": "an array of Contact groups with Name of specific group to update"
     },
     "paging": {
@@ -3730,6 +3835,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Contacts"
+      },
+      "records": {
+        "key": "Contacts",
+        "many": true,
+        "schema": "Contact"
       },
       "description": "Contacts with array of contacts specifying the ContactID to be added to ContactGroup in body of request"
     },
@@ -3961,6 +4071,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "CreditNotes"
       },
+      "records": {
+        "key": "CreditNotes",
+        "many": true,
+        "schema": "CreditNote"
+      },
       "description": "an array of Credit Notes with a single CreditNote object."
     },
     "paging": {
@@ -4024,6 +4139,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "CreditNotes"
+      },
+      "records": {
+        "key": "CreditNotes",
+        "many": true,
+        "schema": "CreditNote"
       },
       "description": "Credit Notes with array of CreditNote object in body of request"
     },
@@ -4150,6 +4270,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "CreditNotes"
+      },
+      "records": {
+        "key": "CreditNotes",
+        "many": true,
+        "schema": "CreditNote"
       },
       "description": "an array of Credit Notes containing credit note details to update"
     },
@@ -4577,6 +4702,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "Allocations"
       },
+      "records": {
+        "key": "Allocations",
+        "many": true,
+        "schema": "Allocation"
+      },
       "description": "Allocations with array of Allocation object in body of request."
     },
     "paging": {
@@ -4744,6 +4874,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -4842,6 +4977,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Currency"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Currency"
       },
       "description": "Currency object in the body of request"
     },
@@ -4942,6 +5082,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "ExpenseClaims"
+      },
+      "records": {
+        "key": "ExpenseClaims",
+        "many": true,
+        "schema": "ExpenseClaim"
       },
       "description": "ExpenseClaims with array of ExpenseClaim object in body of request"
     },
@@ -5050,6 +5195,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "ExpenseClaims"
+      },
+      "records": {
+        "key": "ExpenseClaims",
+        "many": true,
+        "schema": "ExpenseClaim"
       }
     },
     "paging": {
@@ -5157,6 +5307,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "HistoryRecords"
+      },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
       },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
@@ -5389,6 +5544,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Invoices"
+      },
+      "records": {
+        "key": "Invoices",
+        "many": true,
+        "schema": "Invoice"
       }
     },
     "paging": {
@@ -5452,6 +5612,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Invoices"
+      },
+      "records": {
+        "key": "Invoices",
+        "many": true,
+        "schema": "Invoice"
       },
       "description": "Invoices with an array of invoice objects in body of request"
     },
@@ -5578,6 +5743,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Invoices"
+      },
+      "records": {
+        "key": "Invoices",
+        "many": true,
+        "schema": "Invoice"
       }
     },
     "paging": {
@@ -6044,6 +6214,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "RequestEmpty"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "RequestEmpty"
       }
     },
     "paging": {
@@ -6142,6 +6317,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "HistoryRecords"
+      },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
       },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
@@ -6303,6 +6483,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Items"
+      },
+      "records": {
+        "key": "Items",
+        "many": true,
+        "schema": "Item"
       }
     },
     "paging": {
@@ -6363,6 +6548,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Items"
+      },
+      "records": {
+        "key": "Items",
+        "many": true,
+        "schema": "Item"
       },
       "description": "Items with an array of Item objects in body of request"
     },
@@ -6482,6 +6672,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Items"
+      },
+      "records": {
+        "key": "Items",
+        "many": true,
+        "schema": "Item"
       }
     },
     "paging": {
@@ -6619,6 +6814,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "HistoryRecords"
+      },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
       },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
@@ -6904,6 +7104,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "LinkedTransaction"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "LinkedTransaction"
+      },
       "description": "LinkedTransaction object in body of request"
     },
     "paging": {
@@ -7011,6 +7216,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "LinkedTransactions"
+      },
+      "records": {
+        "key": "LinkedTransactions",
+        "many": true,
+        "schema": "LinkedTransaction"
       }
     },
     "paging": {
@@ -7184,6 +7394,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "ManualJournals"
       },
+      "records": {
+        "key": "ManualJournals",
+        "many": true,
+        "schema": "ManualJournal"
+      },
       "description": "ManualJournals array with ManualJournal object in body of request"
     },
     "paging": {
@@ -7239,6 +7454,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "ManualJournals"
+      },
+      "records": {
+        "key": "ManualJournals",
+        "many": true,
+        "schema": "ManualJournal"
       },
       "description": "ManualJournals array with ManualJournal object in body of request"
     },
@@ -7347,6 +7567,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "ManualJournals"
+      },
+      "records": {
+        "key": "ManualJournals",
+        "many": true,
+        "schema": "ManualJournal"
       }
     },
     "paging": {
@@ -7757,6 +7982,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -8091,6 +8321,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "Allocations"
       },
+      "records": {
+        "key": "Allocations",
+        "many": true,
+        "schema": "Allocation"
+      },
       "description": "Allocations array with Allocation object in body of request"
     },
     "paging": {
@@ -8258,6 +8493,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -8381,6 +8621,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "Payment"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Payment"
+      },
       "description": "Request body with a single Payment object"
     },
     "paging": {
@@ -8436,6 +8681,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Payments"
+      },
+      "records": {
+        "key": "Payments",
+        "many": true,
+        "schema": "Payment"
       },
       "description": "Payments array with Payment object in body of request"
     },
@@ -8544,6 +8794,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PaymentDelete"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "PaymentDelete"
       }
     },
     "paging": {
@@ -8652,6 +8907,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -8732,6 +8992,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PaymentServices"
+      },
+      "records": {
+        "key": "PaymentServices",
+        "many": true,
+        "schema": "PaymentService"
       },
       "description": "PaymentServices array with PaymentService object in body of request"
     },
@@ -8945,6 +9210,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "Allocations"
       },
+      "records": {
+        "key": "Allocations",
+        "many": true,
+        "schema": "Allocation"
+      },
       "description": "Allocations with an array of Allocation object in body of request"
     },
     "paging": {
@@ -9112,6 +9382,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -9266,6 +9541,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PurchaseOrders"
+      },
+      "records": {
+        "key": "PurchaseOrders",
+        "many": true,
+        "schema": "PurchaseOrder"
       }
     },
     "paging": {
@@ -9321,6 +9601,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PurchaseOrders"
+      },
+      "records": {
+        "key": "PurchaseOrders",
+        "many": true,
+        "schema": "PurchaseOrder"
       },
       "description": "PurchaseOrders with an array of PurchaseOrder object in body of request"
     },
@@ -9476,6 +9761,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PurchaseOrders"
+      },
+      "records": {
+        "key": "PurchaseOrders",
+        "many": true,
+        "schema": "PurchaseOrder"
       }
     },
     "paging": {
@@ -9633,6 +9923,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "HistoryRecords"
+      },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
       },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
@@ -10111,6 +10406,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Quotes"
+      },
+      "records": {
+        "key": "Quotes",
+        "many": true,
+        "schema": "Quote"
       }
     },
     "paging": {
@@ -10166,6 +10466,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Quotes"
+      },
+      "records": {
+        "key": "Quotes",
+        "many": true,
+        "schema": "Quote"
       },
       "description": "Quotes with an array of Quote object in body of request"
     },
@@ -10274,6 +10579,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Quotes"
+      },
+      "records": {
+        "key": "Quotes",
+        "many": true,
+        "schema": "Quote"
       }
     },
     "paging": {
@@ -10381,6 +10691,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "HistoryRecords"
+      },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
       },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
@@ -10851,6 +11166,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "Receipts"
       },
+      "records": {
+        "key": "Receipts",
+        "many": true,
+        "schema": "Receipt"
+      },
       "description": "Receipts with an array of Receipt object in body of request"
     },
     "paging": {
@@ -10976,6 +11296,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Receipts"
+      },
+      "records": {
+        "key": "Receipts",
+        "many": true,
+        "schema": "Receipt"
       }
     },
     "paging": {
@@ -11386,6 +11711,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "HistoryRecords"
       },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
+      },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
     "paging": {
@@ -11499,6 +11829,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "RepeatingInvoices"
       },
+      "records": {
+        "key": "RepeatingInvoices",
+        "many": true,
+        "schema": "RepeatingInvoice"
+      },
       "description": "RepeatingInvoices with an array of repeating invoice objects in body of request"
     },
     "paging": {
@@ -11554,6 +11889,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "RepeatingInvoices"
+      },
+      "records": {
+        "key": "RepeatingInvoices",
+        "many": true,
+        "schema": "RepeatingInvoice"
       },
       "description": "RepeatingInvoices with an array of repeating invoice objects in body of request"
     },
@@ -11662,6 +12002,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "RepeatingInvoices"
+      },
+      "records": {
+        "key": "RepeatingInvoices",
+        "many": true,
+        "schema": "RepeatingInvoice"
       }
     },
     "paging": {
@@ -12071,6 +12416,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "HistoryRecords"
+      },
+      "records": {
+        "key": "HistoryRecords",
+        "many": true,
+        "schema": "HistoryRecord"
       },
       "description": "HistoryRecords containing an array of HistoryRecord objects in body of request"
     },
@@ -12853,6 +13203,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "Setup"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Setup"
+      },
       "description": "Object including an accounts array, a conversion balances array and a conversion date object in body of request"
     },
     "paging": {
@@ -12948,6 +13303,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TaxRates"
+      },
+      "records": {
+        "key": "TaxRates",
+        "many": true,
+        "schema": "TaxRate"
       }
     },
     "paging": {
@@ -12990,6 +13350,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TaxRates"
+      },
+      "records": {
+        "key": "TaxRates",
+        "many": true,
+        "schema": "TaxRate"
       },
       "description": "TaxRates array with TaxRate object in body of request"
     },
@@ -13141,6 +13506,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "TrackingCategory"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TrackingCategory"
+      },
       "description": "TrackingCategory object in body of request"
     },
     "paging": {
@@ -13241,6 +13611,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TrackingCategory"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TrackingCategory"
       }
     },
     "paging": {
@@ -13341,6 +13716,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "TrackingOption"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TrackingOption"
+      },
       "description": "TrackingOption object in body of request"
     },
     "paging": {
@@ -13404,6 +13784,11 @@ export const accountingOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TrackingOption"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TrackingOption"
       }
     },
     "paging": {

@@ -139,6 +139,11 @@ export const assetsOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "Asset"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Asset"
+      },
       "description": "Fixed asset you are creating"
     },
     "paging": {
@@ -270,6 +275,11 @@ export const assetsOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "AssetType"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "AssetType"
       },
       "description": "Asset type to add"
     },

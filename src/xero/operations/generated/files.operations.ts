@@ -219,6 +219,11 @@ export const filesOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "FileObject"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "FileObject"
       }
     },
     "paging": {
@@ -459,6 +464,11 @@ export const filesOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Association"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Association"
       }
     },
     "paging": {
@@ -756,6 +766,11 @@ export const filesOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Folder"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Folder"
       }
     },
     "paging": {
@@ -858,6 +873,11 @@ export const filesOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Folder"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Folder"
       }
     },
     "paging": {

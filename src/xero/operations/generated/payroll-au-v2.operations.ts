@@ -124,6 +124,11 @@ export const payrollAuV2Operations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Timesheet"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Timesheet"
       }
     },
     "paging": {
@@ -267,6 +272,11 @@ export const payrollAuV2Operations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TimesheetLine"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TimesheetLine"
       }
     },
     "paging": {
@@ -418,6 +428,11 @@ export const payrollAuV2Operations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TimesheetLine"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TimesheetLine"
       }
     },
     "paging": {

@@ -109,6 +109,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "Employee"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "Employee"
       }
     },
     "paging": {
@@ -212,6 +217,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "Employee"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "Employee"
       }
     },
     "paging": {
@@ -320,6 +330,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "LeaveApplication"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "LeaveApplication"
       }
     },
     "paging": {
@@ -485,6 +500,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "LeaveApplication"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "LeaveApplication"
       }
     },
     "paging": {
@@ -681,6 +701,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PayItem"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "PayItem"
       }
     },
     "paging": {
@@ -788,6 +813,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "PayrollCalendar"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "PayrollCalendar"
       }
     },
     "paging": {
@@ -942,6 +972,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "PayRun"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "PayRun"
       }
     },
     "paging": {
@@ -1046,6 +1081,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
           "ref": "PayRun"
         },
         "example": "[ { \"PayRunStatus\": \"POSTED\" } ]"
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "PayRun"
       }
     },
     "paging": {
@@ -1150,6 +1190,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "PayslipLines"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "PayslipLines"
       }
     },
     "paging": {
@@ -1294,6 +1339,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "SuperFund"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "SuperFund"
       }
     },
     "paging": {
@@ -1397,6 +1447,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "SuperFund"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "SuperFund"
       }
     },
     "paging": {
@@ -1558,6 +1613,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "Timesheet"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "Timesheet"
       }
     },
     "paging": {
@@ -1661,6 +1721,11 @@ export const payrollAuOperations: readonly XeroOperation[] = [
         "items": {
           "ref": "Timesheet"
         }
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "Timesheet"
       }
     },
     "paging": {

@@ -100,6 +100,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Employee"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Employee"
       }
     },
     "paging": {
@@ -200,6 +205,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Employee"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Employee"
       }
     },
     "paging": {
@@ -253,6 +263,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Employment"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Employment"
       }
     },
     "paging": {
@@ -353,6 +368,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeTax"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeTax"
       }
     },
     "paging": {
@@ -453,6 +473,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeOpeningBalances"
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "EmployeeOpeningBalance"
       }
     },
     "paging": {
@@ -553,6 +578,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeLeave"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeLeave"
       }
     },
     "paging": {
@@ -616,6 +646,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeLeave"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeLeave"
       }
     },
     "paging": {
@@ -837,6 +872,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeLeaveSetup"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeLeaveSetup"
       }
     },
     "paging": {
@@ -937,6 +977,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeLeaveType"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeLeaveType"
       }
     },
     "paging": {
@@ -1037,6 +1082,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PaymentMethod"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "PaymentMethod"
       }
     },
     "paging": {
@@ -1137,6 +1187,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EarningsTemplate"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EarningsTemplate"
       }
     },
     "paging": {
@@ -1200,6 +1255,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EarningsTemplate"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EarningsTemplate"
       }
     },
     "paging": {
@@ -1309,6 +1369,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EarningsTemplates"
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "EarningsTemplate"
       }
     },
     "paging": {
@@ -1398,6 +1463,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Deduction"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Deduction"
       }
     },
     "paging": {
@@ -1626,6 +1696,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Benefit"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Benefit"
       }
     },
     "paging": {
@@ -1761,6 +1836,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EarningsRate"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EarningsRate"
       }
     },
     "paging": {
@@ -1904,6 +1984,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "LeaveType"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "LeaveType"
       }
     },
     "paging": {
@@ -2039,6 +2124,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Reimbursement"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Reimbursement"
       }
     },
     "paging": {
@@ -2215,6 +2305,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Timesheet"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Timesheet"
       }
     },
     "paging": {
@@ -2358,6 +2453,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TimesheetLine"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TimesheetLine"
       }
     },
     "paging": {
@@ -2509,6 +2609,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TimesheetLine"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TimesheetLine"
       }
     },
     "paging": {
@@ -2652,6 +2757,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PayRunCalendar"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "PayRunCalendar"
       }
     },
     "paging": {
@@ -2809,6 +2919,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "SalaryAndWage"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "SalaryAndWage"
       }
     },
     "paging": {
@@ -2929,6 +3044,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "SalaryAndWage"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "SalaryAndWage"
       }
     },
     "paging": {
@@ -3085,6 +3205,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PayRun"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "PayRun"
       }
     },
     "paging": {
@@ -3285,6 +3410,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PaySlip"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "PaySlip"
       }
     },
     "paging": {
@@ -3457,6 +3587,11 @@ export const payrollNzOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeWorkingPatternWithWorkingWeeksRequest"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeWorkingPatternWithWorkingWeeksRequest"
       }
     },
     "paging": {

@@ -100,6 +100,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Employee"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Employee"
       }
     },
     "paging": {
@@ -200,6 +205,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Employee"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Employee"
       }
     },
     "paging": {
@@ -253,6 +263,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Employment"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Employment"
       }
     },
     "paging": {
@@ -400,6 +415,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeOpeningBalances"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeOpeningBalances"
       }
     },
     "paging": {
@@ -453,6 +473,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeOpeningBalances"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeOpeningBalances"
       }
     },
     "paging": {
@@ -553,6 +578,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeLeave"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeLeave"
       }
     },
     "paging": {
@@ -673,6 +703,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeLeave"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeLeave"
       }
     },
     "paging": {
@@ -937,6 +972,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeStatutorySickLeave"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeStatutorySickLeave"
       }
     },
     "paging": {
@@ -1148,6 +1188,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EmployeeLeaveType"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EmployeeLeaveType"
       }
     },
     "paging": {
@@ -1248,6 +1293,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PaymentMethod"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "PaymentMethod"
       }
     },
     "paging": {
@@ -1348,6 +1398,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EarningsTemplate"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EarningsTemplate"
       }
     },
     "paging": {
@@ -1411,6 +1466,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EarningsTemplate"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EarningsTemplate"
       }
     },
     "paging": {
@@ -1511,6 +1571,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EarningsTemplates"
+      },
+      "records": {
+        "key": null,
+        "many": true,
+        "schema": "EarningsTemplate"
       }
     },
     "paging": {
@@ -1600,6 +1665,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Benefit"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Benefit"
       }
     },
     "paging": {
@@ -1735,6 +1805,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Deduction"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Deduction"
       }
     },
     "paging": {
@@ -1963,6 +2038,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "EarningsRate"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "EarningsRate"
       }
     },
     "paging": {
@@ -2105,6 +2185,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "LeaveType"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "LeaveType"
       }
     },
     "paging": {
@@ -2240,6 +2325,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Reimbursement"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Reimbursement"
       }
     },
     "paging": {
@@ -2416,6 +2506,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "Timesheet"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "Timesheet"
       }
     },
     "paging": {
@@ -2559,6 +2654,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TimesheetLine"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TimesheetLine"
       }
     },
     "paging": {
@@ -2710,6 +2810,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TimesheetLine"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TimesheetLine"
       }
     },
     "paging": {
@@ -2853,6 +2958,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "PayRunCalendar"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "PayRunCalendar"
       }
     },
     "paging": {
@@ -3010,6 +3120,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "SalaryAndWage"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "SalaryAndWage"
       }
     },
     "paging": {
@@ -3130,6 +3245,11 @@ export const payrollUkOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "SalaryAndWage"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "SalaryAndWage"
       }
     },
     "paging": {

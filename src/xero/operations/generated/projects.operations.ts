@@ -126,6 +126,11 @@ export const projectsOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "ProjectCreateOrUpdate"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "ProjectCreateOrUpdate"
+      },
       "description": "Create a new project with ProjectCreateOrUpdate object"
     },
     "paging": {
@@ -226,6 +231,11 @@ export const projectsOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "ProjectCreateOrUpdate"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "ProjectCreateOrUpdate"
+      },
       "description": "Request of type ProjectCreateOrUpdate"
     },
     "paging": {
@@ -270,6 +280,11 @@ export const projectsOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "ProjectPatch"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "ProjectPatch"
       },
       "description": "Update the status of an existing Project"
     },
@@ -461,6 +476,11 @@ export const projectsOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "TaskCreateOrUpdate"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TaskCreateOrUpdate"
+      },
       "description": "The task object you are creating"
     },
     "paging": {
@@ -579,6 +599,11 @@ export const projectsOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TaskCreateOrUpdate"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TaskCreateOrUpdate"
       },
       "description": "The task object you are updating"
     },
@@ -806,6 +831,11 @@ export const projectsOperations: readonly XeroOperation[] = [
       "schema": {
         "ref": "TimeEntryCreateOrUpdate"
       },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TimeEntryCreateOrUpdate"
+      },
       "description": "The time entry object you are creating"
     },
     "paging": {
@@ -924,6 +954,11 @@ export const projectsOperations: readonly XeroOperation[] = [
       "required": true,
       "schema": {
         "ref": "TimeEntryCreateOrUpdate"
+      },
+      "records": {
+        "key": null,
+        "many": false,
+        "schema": "TimeEntryCreateOrUpdate"
       },
       "description": "The time entry object you are updating"
     },

@@ -8,6 +8,7 @@ import { targetOf } from '../../../../src/simulator/apis/collections';
 import { complete } from '../../../../src/simulator/apis/records';
 import { DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../../src/simulator';
 import { OPENAPI_DIR } from '../../../../tools/openapi/generate';
+import { answerOf, START, type Answer } from '../accounting-helpers';
 import { DocumentValidator } from '../../../../tools/openapi/validator';
 
 /**
@@ -19,7 +20,8 @@ import { DocumentValidator } from '../../../../tools/openapi/validator';
  */
 
 export const UK_TENANT_ID = 'c1d2e3f4-0a1b-4c2d-8e3f-405162738495';
-export const NOW = Date.UTC(2026, 3, 1, 9, 0, 0);
+/** The walks' clock: the same start as the Accounting tests'. */
+export const NOW = START;
 
 /** Every scope every API names, and the granular Accounting ones: a chain that may call anything. */
 export const ALL_SCOPES = [
@@ -57,14 +59,6 @@ export interface Sent {
   url: string;
   headers: Record<string, string>;
   body?: Buffer;
-}
-
-export interface Answer {
-  status: number;
-  headers: Headers;
-  bytes: Buffer;
-  text: string;
-  json: any;
 }
 
 type Rec = Record<string, any>;
@@ -151,7 +145,7 @@ function bookSpecial(w: Walker, op: XeroOperation): Rec | undefined {
   if (op.operationId === 'createTrackingOptions' || op.operationId === 'updateTrackingOptions') return { Name: `Walk Option ${w.next()}` };
   // Deletes by POST: the record's Status set to DELETED, by the path or in the envelope.
   if (op.kind === 'delete' && op.method === 'POST') {
-    const key = envelopeKey(op, simulatedApi('accounting').schemas);
+    const key = envelopeKey(op);
     const idField = simulatedApi('accounting').collections.get(targetOf(op).collection)?.idField ?? '';
     const named = { [idField]: w.idOf('accounting', targetOf(op).collection, idField), Status: 'DELETED' };
     return key ? { [key]: [named] } : op.pathParams.length === 0 ? named : { Status: 'DELETED' };
@@ -161,13 +155,7 @@ function bookSpecial(w: Walker, op: XeroOperation): Rec | undefined {
 }
 
 /** The property of a write's envelope that holds its records (`Invoices` of `{"Invoices": [...]}`), if it is one. */
-function envelopeKey(op: XeroOperation, schemas: Parameters<typeof resolveSchema>[1]): string | undefined {
-  const top = resolveSchema(op.body?.schema, schemas);
-  const payload = Object.entries(top?.properties ?? {}).filter(([k]) => !['pagination', 'warnings'].includes(k.toLowerCase()));
-  if (payload.length !== 1) return undefined;
-  const [key, prop] = payload[0] as [string, any];
-  return resolveSchema(prop, schemas)?.type === 'array' ? key : undefined;
-}
+const envelopeKey = (op: XeroOperation): string | undefined => op.body?.records?.key ?? undefined;
 
 export class Walker {
   /** Records seen, newest first, per API and collection template. */
@@ -348,7 +336,7 @@ export class Walker {
       if (special) return json(special);
       const record = bookRecord(this, op.resource);
       if (record) {
-        const key = envelopeKey(op, sim.schemas);
+        const key = envelopeKey(op);
         return json(key ? { [key]: [record] } : record);
       }
     }
@@ -363,7 +351,7 @@ export class Walker {
     // A write naming a record by an id in its body (Accounting's deletes by POST, an update or create): one that exists.
     const coll = sim.collections.get(targetOf(op).collection);
     if (coll?.idField && op.kind !== 'create') {
-      const key = envelopeKey(op, sim.schemas);
+      const key = envelopeKey(op);
       const records: any[] = Array.isArray(value) ? value : key && Array.isArray(value[key]) ? value[key] : [value];
       const id = this.valueOf(op.api, targetOf(op).collection, coll.idField);
       for (const r of records) if (r && typeof r === 'object' && coll.idField in r && id !== undefined) r[coll.idField] = id;
@@ -389,20 +377,9 @@ export class Walker {
       accept: op.response.mediaType === 'application/pdf' ? 'application/pdf' : 'application/json',
       ...(body ? { 'content-type': body.type } : {}),
     };
-    const res = await fetch(url, { method: op.method, headers, ...(body ? { body: new Uint8Array(body.bytes) } : {}) });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const text = bytes.toString('utf8');
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    if (res.status < 300) this.harvest(op, json, params, op.method !== 'GET');
-    return {
-      sent: { method: op.method, url, headers, ...(body ? { body: body.bytes } : {}) },
-      answer: { status: res.status, headers: res.headers, bytes, text, json },
-    };
+    const answer = await answerOf(await fetch(url, { method: op.method, headers, ...(body ? { body: new Uint8Array(body.bytes) } : {}) }));
+    if (answer.status < 300) this.harvest(op, answer.json, params, op.method !== 'GET');
+    return { sent: { method: op.method, url, headers, ...(body ? { body: body.bytes } : {}) }, answer };
   }
 }
 
