@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
-import { json, type SimResponse } from './http-kit';
-import type { Recorder } from './observation';
-
 /**
  * `Idempotency-Key` on PUT, POST and PATCH, for every Xero API (xero-node 1.26 release notes: "Added
  * Idempotency-Key as optional header param for all PUT, POST, PATCH requests"): the same key with the
  * same request replays the first answer and does nothing twice; the same key with another request is
  * refused. Each organisation's books (Accounting's and each other API's) hold their own keys.
  */
+import { createHash } from 'node:crypto';
+import { json, type SimResponse } from './http-kit';
+import type { Recorder } from './observation';
+
 export interface Replay {
   fingerprint: string;
   response: SimResponse;

@@ -1,13 +1,13 @@
-import type { XeroOperation } from '../../xero/operations';
-import { REPORTS } from './reports';
-import { RESOURCE_NAMES } from './resources';
-
 /**
  * Which Accounting operations the hand-modelled book answers (handler.ts: its resources, Journals and
  * its reports); the rest of xero_accounting.yaml goes to the generic store (../apis). The book's
  * resources answer every operation below them except these, which need nothing from the book's
  * double entry and are answered from the document.
  */
+import type { XeroOperation } from '../../xero/operations';
+import { REPORTS } from './reports';
+import { RESOURCE_NAMES } from './resources';
+
 const BOOK_ROOTS: ReadonlySet<string> = new Set([...RESOURCE_NAMES.map((r) => r.toLowerCase()), 'journals']);
 const REPORT_NAMES: ReadonlySet<string> = new Set(REPORTS.map((r) => r.toLowerCase()));
 const ANSWERED_FROM_THE_DOCUMENT: ReadonlySet<string> = new Set(['getContactCISSettings']);
