@@ -17,7 +17,8 @@ import { withTokenFingerprints } from './observation';
 import { json, type SimResponse } from './http-kit';
 import type { OrganisationConfig } from './types';
 import { GRACE_MODES } from './types';
-import type { Simulator } from './server';
+import type { Simulator } from './simulator';
+import { XERO_APIS, type XeroApiId } from '../xero/operations';
 
 type Handler = (sim: Simulator, body: () => Json, url: URL, param?: string) => SimResponse;
 
@@ -169,6 +170,20 @@ const ROUTES: Record<string, Handler> = {
     if (refuse === undefined) throw new BadInput('refuse', 'is required (true to answer 403 for this tenant, false to stop)');
     sim.refuseTenant(requiredString(b, 'tenantId'), refuse);
     return ok({ tenantId: b.tenantId, refuse });
+  },
+  'GET /apis/counts': (sim, _b, url) => {
+    const tenantId = url.searchParams.get('tenantId');
+    const api = url.searchParams.get('api');
+    if (!tenantId) throw new BadInput('tenantId', 'is required');
+    if (!api || !XERO_APIS.some((a) => a.id === api)) throw new BadInput('api', `must be one of ${XERO_APIS.map((a) => a.id).join(', ')}`);
+    return ok({ tenantId, api, counts: sim.otherApis.counts(tenantId, api as XeroApiId) });
+  },
+  'POST /apis/reset': (sim, body) => {
+    const b = body();
+    onlyFields(b, ['tenantId']);
+    const tenantId = requiredString(b, 'tenantId');
+    sim.otherApis.reset(tenantId);
+    return ok({ tenantId, reset: true });
   },
   'GET /refresh-token-state': (sim, _b, url) => {
     const token = url.searchParams.get('token');

@@ -5,7 +5,15 @@ import { connectionDate, msDate, newId } from './formats';
 import { bearerToken, empty, json, type SimResponse } from './http-kit';
 import { ORGANISATION_SCOPES } from './scopes';
 import type { Grant } from './tokens';
-import { authenticationUnsuccessful, authorizationUnsuccessful, forbiddenTenant, notFound, tokenExpired, tooManyRequests } from './xero-errors';
+import {
+  authenticationUnsuccessful,
+  authorizationUnsuccessful,
+  forbiddenTenant,
+  notFound,
+  tokenExpired,
+  tooManyRequests,
+  type RateLimitHeaders,
+} from './xero-errors';
 
 export interface ApiRequest {
   method: string;
@@ -38,6 +46,35 @@ export function tenantOf(core: SimulatorCore, grant: Grant, req: ApiRequest): Or
 }
 
 export const isOrganisation = (v: Organisation | SimResponse): v is Organisation => 'tenantId' in v;
+
+export interface AdmittedCall {
+  grant: Grant;
+  org: Organisation;
+  /** The rate-limit headers to send with the answer. */
+  headers: RateLimitHeaders;
+}
+
+/**
+ * The one admission step of every call to an organisation's API (Accounting or any other): a token
+ * that works, an organisation this token reaches (`xero-tenant-id`), and room in its rate limits.
+ * What an app's tier adds later (daily caps, endpoints kept for higher tiers) belongs here.
+ */
+export function admitApiCall(core: SimulatorCore, req: ApiRequest): AdmittedCall | SimResponse {
+  const grant = authenticate(core, req);
+  if (!isGrant(grant)) return grant;
+  const org = tenantOf(core, grant, req);
+  if (!isOrganisation(org)) return org;
+  const admission = core.rateLimiter.admitTenant(grant.clientId, org.tenantId);
+  if (!admission.ok) return tooManyRequests(admission.problem, admission.retryAfterSeconds, admission.headers);
+  req.onFinish(admission.release);
+  return { grant, org, headers: admission.headers };
+}
+
+export const isAdmitted = (v: AdmittedCall | SimResponse): v is AdmittedCall => 'grant' in v;
+
+export function withHeaders(response: SimResponse, headers: RateLimitHeaders): SimResponse {
+  return { ...response, headers: { ...response.headers, ...headers } };
+}
 
 /** GET /connections[?authEventId=] */
 export function getConnections(core: SimulatorCore, req: ApiRequest): SimResponse {

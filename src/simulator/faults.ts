@@ -1,5 +1,6 @@
 import { asObject, BadInput, oneOf, onlyFields, optionalInteger, optionalNumber, optionalString } from './bad-input';
 import { newId } from './formats';
+import { seededRandom } from './random';
 import type { Endpoint } from './types';
 import { RATE_LIMIT_PROBLEMS, type RateLimitProblem } from './xero-errors';
 
@@ -16,12 +17,26 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const FAULT_ENDPOINTS = ['token', 'revocation', 'authorize', 'connections', 'organisation', 'accounting', 'api', 'any'] as const;
+export const FAULT_ENDPOINTS = [
+  'token',
+  'revocation',
+  'authorize',
+  'connections',
+  'organisation',
+  'accounting',
+  'payroll',
+  'projects',
+  'files',
+  'assets',
+  'finance',
+  'api',
+  'any',
+] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 
 export interface FaultSpec {
   kind: FaultKind;
-  /** Which calls it hits; `api` is connections, organisation and the rest of the Accounting API, `any` is everything but the admin API. Default `any`. */
+  /** Which calls it hits; `api` is connections, organisation and every Xero API (Accounting, Payroll, Projects, Files, Assets, Finance), `any` is everything but the admin API. Default `any`. */
   endpoint?: FaultEndpoint;
   /** Fire on the next N matching calls (default 1), or at most N times with `probability`. */
   times?: number;
@@ -81,20 +96,10 @@ export function parseFaultSpec(input: unknown): FaultSpec {
   return spec;
 }
 
-const matches = (target: FaultEndpoint, endpoint: Endpoint): boolean =>
-  target === 'any' || target === endpoint || (target === 'api' && (endpoint === 'connections' || endpoint === 'organisation' || endpoint === 'accounting'));
+const API_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['connections', 'organisation', 'accounting', 'payroll', 'projects', 'files', 'assets', 'finance']);
 
-/** mulberry32: small, seedable, so a chaos run with probability faults can be replayed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const matches = (target: FaultEndpoint, endpoint: Endpoint): boolean =>
+  target === 'any' || target === endpoint || (target === 'api' && API_ENDPOINTS.has(endpoint));
 
 export class FaultSet {
   private faults: Fault[] = [];

@@ -1,6 +1,6 @@
 // Public names carry "Simulator" where a bare name (TokenResponse, Fault) could clash with the rest of index.ts.
 export { startSimulator, ADMIN_PREFIX } from './server';
-export type { Simulator, SimulatorAccounting, ConnectionView as SimulatorConnection } from './server';
+export type { Simulator, SimulatorAccounting, ConnectionView as SimulatorConnection } from './simulator';
 export type { SeedOptions as SimulatorSeedOptions, SeedSummary as SimulatorSeedSummary } from './accounting';
 export type { SeedGrantInput } from './core';
 export { DEFAULT_SCOPES as SIMULATOR_DEFAULT_SCOPES } from './core';

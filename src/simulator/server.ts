@@ -1,15 +1,9 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import {
-  ACCOUNTING_ADMIN_PREFIX,
-  ACCOUNTING_READ_LIMIT,
-  AccountingApi,
-  handleAccountingAdmin,
-  seedBook,
-  type SeedOptions,
-  type SeedSummary,
-} from './accounting';
+import { ACCOUNTING_ADMIN_PREFIX, ACCOUNTING_READ_LIMIT, AccountingApi, bookAnswers, handleAccountingAdmin, seedBook } from './accounting';
+import { apisForPath, simulatedApi } from './apis/catalogue';
+import { GenericApis } from './apis/handler';
 import { handleAdmin } from './admin-api';
 import { BadInput, decodePathSegment } from './bad-input';
 import { deleteConnection, getConnections, getOrganisation, type ApiRequest } from './api-endpoints';
@@ -18,89 +12,24 @@ import { SimulatorCore, rateLimitSettings, type SeedGrantInput } from './core';
 import { DISCOVERY_PATH, JWKS_PATH, discoveryDocument, jwksDocument, publicBase } from './discovery';
 import { DEMO_TENANT_ID } from './directory';
 import { connectionDate } from './formats';
-import type { Fault, FaultSpec } from './faults';
+import type { Fault } from './faults';
 import { BodyTooLarge, readBody, readRawBody, text, type SimResponse } from './http-kit';
 import { newId } from './formats';
 import type { SimEvent, SimulatorStats } from './observation';
 import type { GrantCounts } from './tokens';
 import { handleRevocation, handleToken } from './grants';
+import type { ConnectionView, Simulator, SimulatorAccounting } from './simulator';
 import type { Endpoint, GraceMode, RateLimitSettings, SimulatorClock, SimulatorOptions, TokenResponse } from './types';
 import { notFound, serviceUnavailable, tooManyRequests, validationException } from './xero-errors';
 
 export const ADMIN_PREFIX = '/__admin';
 
-export interface ConnectionView {
-  id: string;
-  tenantId: string;
-  tenantName: string;
-  userId: string;
-  clientId: string;
-  authEventId: string;
-  createdDateUtc: string;
-  updatedDateUtc: string;
-}
-
-/** The Accounting API's book per organisation; the same controls are below /__admin/accounting. */
-export interface SimulatorAccounting {
-  /** Fills an organisation with contacts, invoices and payments (see accounting/seed.ts). */
-  seed(tenantId: string, options?: SeedOptions): SeedSummary;
-  /** Records per resource, for tests that must prove nothing was created twice. */
-  counts(tenantId: string): Record<string, number>;
-  /** Per-organisation limits (enforced even with app-wide limits off); undefined clears them. */
-  setTenantRateLimits(tenantId: string, limits: (Partial<RateLimitSettings> & { enabled?: boolean }) | undefined): void;
-  /** Empties an organisation's book (back to its chart of accounts). */
-  reset(tenantId: string): void;
-}
-
-/** The simulator as tests, the demo and the CLI drive it. Every control here is also on the admin API. */
-export interface Simulator {
-  /** Base URL, e.g. http://127.0.0.1:4010 */
-  readonly url: string;
-  readonly port: number;
-  readonly authorizeUrl: string;
-  readonly tokenUrl: string;
-  readonly revocationUrl: string;
-  /** Stands for https://api.xero.com: `${apiUrl}/connections`, `${apiUrl}/api.xro/2.0/Organisation`. */
-  readonly apiUrl: string;
-  readonly discoveryUrl: string;
-  readonly adminUrl: string;
-  readonly clock: SimulatorClock;
-  readonly faults: {
-    add(spec: FaultSpec): Fault;
-    list(): Fault[];
-    remove(id: string): boolean;
-    clear(): void;
-  };
-  graceMode: GraceMode;
-  readonly accounting: SimulatorAccounting;
-  setRateLimits(option: boolean | Partial<RateLimitSettings>): void;
-  setConnectionLimit(limit: number | undefined): void;
-  /** A ready connection without the browser: the body the token endpoint would have answered. */
-  seedGrant(input?: SeedGrantInput): TokenResponse;
-  revokeUser(userIdOrEmail: string): { grantsRevoked: number; connectionsRemoved: number };
-  removeConnection(connectionId: string): void;
-  expireRefreshToken(refreshToken: string): void;
-  rotateClientSecret(clientId: string, newSecret?: string): string;
-  resetOrganisation(tenantId: string): { connectionsRemoved: number };
-  /** While on, every Organisation and Accounting API call for this tenant gets Xero's 403; /connections still lists it. */
-  refuseTenant(tenantId: string, on: boolean): void;
-  connections(): ConnectionView[];
-  /** 'live', 'grace', or why it is dead ('spent', 'revoked', 'expired', 'killed'); undefined if unknown. */
-  refreshTokenState(refreshToken: string): string | undefined;
-  /** Per grant: refresh calls presenting its tokens, and the sequence number of its newest refresh token. */
-  grants(): GrantCounts[];
-  stats(): SimulatorStats;
-  log(sinceSeq?: number): SimEvent[];
-  /** Dead refresh-token presentations: all of them, or those of the grant a refresh token (or grant id) belongs to. */
-  deadTokenUses(refreshTokenOrGrantId?: string): number;
-  close(): Promise<void>;
-}
-
 type Route = { endpoint: Endpoint; handle: (body: string, raw: Buffer) => SimResponse };
 
-const ACCOUNTING_PREFIX = '/api.xro/2.0/';
+/** Every request to one of Xero's APIs: the body may be an upload, and each route applies its own limit. */
+const API_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['accounting', 'payroll', 'projects', 'files', 'assets', 'finance']);
 
-function route(core: SimulatorCore, accounting: AccountingApi, req: IncomingMessage, url: URL, api: ApiRequest, base: string): Route | undefined {
+function route(core: SimulatorCore, sim: RunningSimulator, req: IncomingMessage, url: URL, api: ApiRequest, base: string): Route | undefined {
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const lower = path.toLowerCase();
@@ -117,12 +46,16 @@ function route(core: SimulatorCore, accounting: AccountingApi, req: IncomingMess
   if (del?.[1] && method === 'DELETE')
     return { endpoint: 'connections', handle: () => deleteConnection(core, api, decodePathSegment(del[1] as string, 'connection id')) };
   if (lower === '/api.xro/2.0/organisation' && method === 'GET') return { endpoint: 'organisation', handle: () => getOrganisation(core, api) };
-  if (lower.startsWith(ACCOUNTING_PREFIX)) {
-    const segments = path
-      .slice(ACCOUNTING_PREFIX.length)
-      .split('/')
-      .map((s) => safeDecode(s));
-    return { endpoint: 'accounting', handle: (_body, raw) => accounting.handle(api, raw, segments) };
+  const family = apisForPath(path);
+  if (family) {
+    const segments = family.rest.split('/').map((s) => safeDecode(s));
+    if (family.ids.includes('accounting')) {
+      // The book answers what it models (accounting/modelled.ts); the rest of the document goes to the generic store.
+      const op = simulatedApi('accounting').matcher.match(method, segments)?.operation;
+      if (op && !bookAnswers(op)) return { endpoint: 'accounting', handle: (_body, raw) => sim.apis.handle(api, raw, family.ids, segments) };
+      return { endpoint: 'accounting', handle: (_body, raw) => sim.accountingApi.handle(api, raw, segments) };
+    }
+    return { endpoint: family.endpoint, handle: (_body, raw) => sim.apis.handle(api, raw, family.ids, segments) };
   }
   return undefined;
 }
@@ -171,12 +104,19 @@ class RunningSimulator implements Simulator {
   adminUrl = '';
   readonly faults: Simulator['faults'];
   readonly accounting: SimulatorAccounting;
+  readonly apis: GenericApis;
+  readonly otherApis: Simulator['otherApis'];
 
   constructor(
     readonly core: SimulatorCore,
     private readonly server: Server,
     readonly accountingApi: AccountingApi,
   ) {
+    this.apis = new GenericApis(core, accountingApi);
+    this.otherApis = {
+      counts: (tenantId, api) => this.apis.store.book(api, tenantId).counts(),
+      reset: (tenantId) => this.apis.store.reset(tenantId),
+    };
     this.accounting = {
       seed: (tenantId, options) => seedBook(accountingApi, tenantId, core.clock.now(), options),
       counts: (tenantId) => accountingApi.store.book(tenantId).counts(),
@@ -324,15 +264,15 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
   }
 
   const api: ApiRequest = { method: req.method ?? 'GET', headers: req.headers, url, correlationId, onFinish: (fn) => finishers.push(fn) };
-  const matched = route(core, sim.accountingApi, req, url, api, publicBase(req, sim.url));
+  const matched = route(core, sim, req, url, api, publicBase(req, sim.url));
   const endpoint: Endpoint = matched?.endpoint ?? 'other';
   const log = (status: number | 'dropped' | 'reset', fault?: string): void =>
     core.recorder.record({ type: 'request', method: api.method, path: url.pathname, endpoint, status, correlationId, ...(fault ? { fault } : {}) });
 
   let raw: Buffer = Buffer.alloc(0);
   try {
-    // Accounting writes may be 3.5 MB and attachments 10 MB; its handler applies those limits.
-    raw = await readRawBody(req, endpoint === 'accounting' ? Math.max(core.maxBodyBytes, ACCOUNTING_READ_LIMIT) : core.maxBodyBytes);
+    // API writes may be 3.5 MB and attachments and files 10 MB; each handler applies its own limit.
+    raw = await readRawBody(req, API_ENDPOINTS.has(endpoint) ? Math.max(core.maxBodyBytes, ACCOUNTING_READ_LIMIT) : core.maxBodyBytes);
   } catch (err) {
     const tooLarge = err instanceof BodyTooLarge;
     send(tooLarge ? text(413, 'Request body too large') : text(400, 'Could not read the request body'));

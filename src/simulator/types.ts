@@ -88,4 +88,19 @@ export interface TokenResponse {
   scope: string;
 }
 
-export type Endpoint = 'authorize' | 'token' | 'revocation' | 'connections' | 'organisation' | 'accounting' | 'discovery' | 'admin' | 'other';
+/** What a request was to, for the request log and for aiming faults; Xero's APIs other than Accounting by family. */
+export type Endpoint =
+  | 'authorize'
+  | 'token'
+  | 'revocation'
+  | 'connections'
+  | 'organisation'
+  | 'accounting'
+  | 'payroll'
+  | 'projects'
+  | 'files'
+  | 'assets'
+  | 'finance'
+  | 'discovery'
+  | 'admin'
+  | 'other';

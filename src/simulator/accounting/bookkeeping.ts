@@ -10,9 +10,19 @@ export interface Ctx {
   book: TenantBook;
   now: number;
   currency: string;
+  /** Who the history says made the change: the app's name (Xero's `User` for API changes). */
+  user?: string;
 }
 
 export type Built = { record: XRecord } | { errors: string[] };
+
+/** One line of a record's history (`{Endpoint}/{id}/History`), as Xero writes them. */
+export function recordHistory(ctx: Ctx, id: string, changes: string, details: string): void {
+  const key = id.toLowerCase();
+  const list = ctx.book.history.get(key) ?? [];
+  list.push({ Changes: changes, DateUTCString: dateString(ctx.now), DateUTC: wireDate(ctx.now), User: ctx.user ?? 'System Generated', Details: details });
+  ctx.book.history.set(key, list);
+}
 
 export const LINE_AMOUNT_TYPES = ['Exclusive', 'Inclusive', 'NoTax'];
 

@@ -1,18 +1,20 @@
-import { createHash } from 'node:crypto';
 import type { SimulatorCore } from '../core';
 import { newId } from '../formats';
 import { empty, html, json, type SimResponse } from '../http-kit';
 import type { ApiRequest } from '../api-endpoints';
-import { authenticate, isGrant, isOrganisation, tenantOf } from '../api-endpoints';
-import { authorizationUnsuccessful, notFound, tooManyRequests, type RateLimitHeaders } from '../xero-errors';
-import { type Ctx } from './bookkeeping';
+import { admitApiCall, isAdmitted, withHeaders } from '../api-endpoints';
+import { idempotent, MAX_IDEMPOTENCY_KEY } from '../idempotency';
+import { authorizationUnsuccessful, notFound } from '../xero-errors';
+import { recordHistory, type Ctx } from './bookkeeping';
 import { initialiseBook } from './book-setup';
 import { documentPdf } from './pdf';
 import { buildReport, REPORTS, type ReportName } from './reports';
-import { ATTACHMENT_SCOPES, JOURNALS_SCOPES, keyOf, REPORT_SCOPES, RESOURCE_BY_NAME, type ResourceDef, type Scopes } from './resources';
+import { ATTACHMENT_SCOPES, JOURNALS_SCOPES, keyOf, recordSchemaOf, REPORT_SCOPES, RESOURCE_BY_NAME, type ResourceDef, type Scopes } from './resources';
 import { AccountingStore, type StoredAttachment, type TenantBook } from './store';
-import { compileOrder, compileWhere, WhereError } from './where';
+import { compileOrder, compileWhere, WhereError } from '../where';
 import { arr, dateString, num, obj, round2, str, wireDate, wireMs, type XRecord } from './values';
+import { xeroOperations } from '../../xero/operations';
+import { accountingSchemas } from '../../xero/operations/generated/accounting.schemas';
 
 /** "A single POST to the Accounting or Payroll APIs has a size limit of 3.5MB" (developer.xero.com xero-api-limits). */
 export const MAX_JSON_WRITE_BYTES = 3.5 * 1024 * 1024;
@@ -26,11 +28,6 @@ const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 /** Journals come 100 at a time after `offset` (xero_accounting.yaml getJournals). */
 const JOURNALS_BATCH = 100;
-/**
- * How long a key is remembered. Xero does not say in the sources we have; 24 hours is the common
- * rule (Stripe, the IETF draft), so a retry within a working day replays.
- */
-const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
 interface Call {
   req: ApiRequest;
@@ -86,19 +83,24 @@ export class AccountingApi {
     return built.record;
   }
 
-  /** Everything below /api.xro/2.0/ except Organisation (api-endpoints.ts answers that). */
+  /** Whether the book holds this record (for the generic store's collections below the book's records). */
+  has(tenantId: string, collection: string, id: string): boolean | undefined {
+    // The organisation's own id is the one record of /Organisation.
+    if (collection.toLowerCase() === '/organisation') return id.toLowerCase() === tenantId.toLowerCase();
+    const segments = collection.split('/').filter((s) => s !== '');
+    const def = segments.length === 1 ? RESOURCE_BY_NAME.get((segments[0] as string).toLowerCase()) : undefined;
+    return def ? this.find(this.store.book(tenantId), def, id) !== undefined : undefined;
+  }
+
+  /** Everything below /api.xro/2.0/ except Organisation (api-endpoints.ts answers that) and what the generic store answers (modelled.ts). */
   handle(req: ApiRequest, raw: Buffer, segments: string[]): SimResponse {
     // An endpoint Xero does not have is a 404 whoever asks (the existing api.test.ts pins this).
     const root = (segments[0] ?? '').toLowerCase();
     if (root !== 'reports' && root !== 'journals' && !RESOURCE_BY_NAME.has(root)) return notFound();
-    const grant = authenticate(this.core, req);
-    if (!isGrant(grant)) return grant;
-    const org = tenantOf(this.core, grant, req);
-    if (!isOrganisation(org)) return org;
-    const admission = this.core.rateLimiter.admitTenant(grant.clientId, org.tenantId);
-    if (!admission.ok) return tooManyRequests(admission.problem, admission.retryAfterSeconds, admission.headers);
-    req.onFinish(admission.release);
-    const ctx = this.ctxFor(org.tenantId);
+    const admitted = admitApiCall(this.core, req);
+    if (!isAdmitted(admitted)) return admitted;
+    const { grant, org } = admitted;
+    const ctx = { ...this.ctxFor(org.tenantId), user: this.core.client(grant.clientId)?.name ?? grant.clientId };
     const call: Call = {
       req,
       book: ctx.book,
@@ -110,44 +112,15 @@ export class AccountingApi {
       providerName: this.core.client(grant.clientId)?.name ?? grant.clientId,
       orgName: org.name,
     };
-    const response = this.idempotent(call, () => this.dispatch(call));
-    return withHeaders(response, admission.headers);
-  }
-
-  /** Same key and same request: the first answer again, nothing done twice. Same key, other request: refused. */
-  private idempotent(call: Call, run: () => SimResponse): SimResponse {
-    const header = call.req.headers['idempotency-key'];
-    const key = Array.isArray(header) ? header[0] : header;
-    if (!key || !['POST', 'PUT', 'PATCH'].includes(call.method)) return run();
-    if (key.length > 128) return validationException([{ ValidationErrors: [{ Message: 'The Idempotency-Key header must be 128 characters or fewer.' }] }]);
-    const now = this.core.clock.now();
-    for (const [k, v] of call.book.idempotency) if (v.at < now - IDEMPOTENCY_TTL_MS) call.book.idempotency.delete(k);
-    const fingerprint = createHash('sha256')
-      .update(`${call.method} ${call.req.url.pathname.toLowerCase()}?${call.req.url.search}\n`)
-      .update(call.raw)
-      .digest('hex');
-    const seen = call.book.idempotency.get(key);
-    if (seen) {
-      this.core.recorder.record({
-        type: 'action',
-        action: 'idempotentReplay',
-        detail: { tenantId: call.book.tenantId, same: seen.fingerprint === fingerprint },
-      });
-      if (seen.fingerprint === fingerprint) return { ...seen.response, headers: { ...seen.response.headers } };
-      // Xero's sources do not say what a reused key with another request gets; the simulator refuses
-      // it with 409 (as Stripe and the IETF idempotency draft do) so no client can rely on either.
-      return json(409, {
-        Type: null,
-        Title: 'Conflict',
-        Status: 409,
-        Detail: 'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
-        Instance: call.req.correlationId,
-        Extensions: {},
-      });
-    }
-    const response = run();
-    if (response.status < 500) call.book.idempotency.set(key, { fingerprint, response, at: now });
-    return response;
+    const response = idempotent(
+      call.book.idempotency,
+      { method: call.method, headers: req.headers, url: req.url, correlationId: req.correlationId, raw, tenantId: org.tenantId },
+      this.core.clock.now(),
+      this.core.recorder,
+      () => validationException([{ ValidationErrors: [{ Message: `The Idempotency-Key header must be ${MAX_IDEMPOTENCY_KEY} characters or fewer.` }] }]),
+      () => this.dispatch(call),
+    );
+    return withHeaders(response, admitted.headers);
   }
 
   private dispatch(call: Call): SimResponse {
@@ -178,7 +151,8 @@ export class AccountingApi {
       return this.attachments(call, def, record, fourth);
     }
     if (!this.allowed(call, def.scopes)) return authorizationUnsuccessful(call.req.correlationId);
-    if (!record || fourth !== undefined) return notFound();
+    if (!record) return notFound();
+    if (fourth !== undefined) return this.member(call, def, record, sub, fourth);
     if (sub === 'history' && def.history) return this.historyOf(call, def, record);
     // xero_accounting.yaml also has {Endpoint}/{id}/pdf (what xero-node calls for a PDF).
     if (sub === 'pdf' && def.pdf && call.method === 'GET') return this.pdfOf(call, record);
@@ -187,6 +161,16 @@ export class AccountingApi {
     if (def.name === 'CreditNotes' && sub === 'allocations' && call.method === 'PUT') return this.allocate(call, record);
     if (def.name === 'TrackingCategories' && sub === 'options' && call.method === 'PUT') return this.addOptions(call, record);
     if (def.name === 'ContactGroups' && sub === 'contacts' && call.method === 'PUT') return this.addToGroup(call, record);
+    if (def.name === 'ContactGroups' && sub === 'contacts' && call.method === 'DELETE') return this.removeFromGroup(call, record, undefined);
+    return notFound();
+  }
+
+  /** `{Endpoint}/{id}/{sub}/{memberId}`: one contact of a group, one allocation of a credit note, one option of a tracking category. */
+  private member(call: Call, def: ResourceDef, record: XRecord, sub: string, memberId: string): SimResponse {
+    if (def.name === 'ContactGroups' && sub === 'contacts' && call.method === 'DELETE') return this.removeFromGroup(call, record, memberId);
+    if (def.name === 'CreditNotes' && sub === 'allocations' && call.method === 'DELETE') return this.unallocate(call, record, memberId);
+    if (def.name === 'TrackingCategories' && sub === 'options' && (call.method === 'POST' || call.method === 'DELETE'))
+      return this.changeOption(call, record, memberId);
     return notFound();
   }
 
@@ -225,8 +209,17 @@ export class AccountingApi {
     if (contactIds) records = records.filter((r) => contactIds.has(String(obj(r.Contact)?.ContactID).toLowerCase()));
     const numbers = csv(q.get('InvoiceNumbers'), false);
     if (numbers) records = records.filter((r) => numbers.has(String(r.InvoiceNumber)));
-    const typeName = def.name.replace(/ies$/, 'y').replace(/s$/, '');
-    const fields = fieldsOf(records, def);
+    const search = q.get('searchTerm')?.trim().toLowerCase();
+    if (search && def.searchFields)
+      records = records.filter((r) =>
+        def.searchFields?.some((f) =>
+          String(r[f] ?? '')
+            .toLowerCase()
+            .includes(search),
+        ),
+      );
+    const typeName = recordSchemaOf(def);
+    const fields = fieldsOf(def);
     try {
       const where = q.get('where');
       if (where && where.trim() !== '') {
@@ -342,7 +335,8 @@ export class AccountingApi {
           ? { ...r.record, StatusAttributeString: 'OK' }
           : {
               ...r.input,
-              ...(def.name === 'Invoices' || def.name === 'CreditNotes' ? { HasErrors: true } : {}),
+              ...(hasProperty(def, 'HasErrors') ? { HasErrors: true } : {}),
+              ...(hasProperty(def, 'HasValidationErrors') ? { HasValidationErrors: true } : {}),
               StatusAttributeString: 'ERROR',
               ValidationErrors: (r.errors ?? []).map((Message) => ({ Message })),
             },
@@ -354,25 +348,31 @@ export class AccountingApi {
     const collection = call.book.collection(def.name);
     const key = keyOf(def, String(record[def.idField]));
     collection.set(key, record);
-    def.saved?.(record, call.ctx, existing);
     if (def.history) {
-      const list = call.book.history.get(key) ?? [];
-      list.push({
-        Changes: existing ? 'Edited' : 'Created',
-        DateUTCString: dateString(call.ctx.now),
-        DateUTC: wireDate(call.ctx.now),
-        User: call.providerName,
-        Details: existing ? `${def.name.replace(/s$/, '')} updated.` : `${def.name.replace(/s$/, '')} created.`,
-      });
-      call.book.history.set(key, list);
+      const what = recordSchemaOf(def);
+      // Approving a document is its own line in Xero's history (an approval alone is not an edit).
+      const approving = def.name === 'Invoices' && record.Status === 'AUTHORISED' && existing?.Status !== 'AUTHORISED';
+      if (!existing) recordHistory(call.ctx, key, 'Created', `${what} created.`);
+      else if (!approving) recordHistory(call.ctx, key, 'Edited', `${what} updated.`);
+      if (approving)
+        recordHistory(
+          call.ctx,
+          key,
+          'Approved',
+          `${String(record.InvoiceNumber ?? what)} to ${String(obj(record.Contact)?.Name ?? '')} for ${Number(record.Total).toFixed(2)}.`,
+        );
     }
+    // After the record's own history: a payment's lines go on the invoice it pays.
+    def.saved?.(record, call.ctx, existing);
   }
 
   private remove(call: Call, def: ResourceDef, id: string): SimResponse {
     const record = this.find(call.book, def, id);
     if (!record) return notFound();
     call.book.collection(def.name).delete(keyOf(def, String(record[def.idField])));
-    return empty(204);
+    // The document has Accounts and TrackingCategories answer the deleted record, Items nothing.
+    if (!deleteAnswersRecord(def.name)) return empty(204);
+    return this.envelope(call, def.name, [{ ...record, Status: 'DELETED' }]);
   }
 
   private attachments(call: Call, def: ResourceDef, record: XRecord, fileName: string | undefined): SimResponse {
@@ -420,7 +420,7 @@ export class AccountingApi {
     if (sameName >= 0) list[sameName] = attachment;
     else list.push(attachment);
     call.book.attachments.set(key, list);
-    record.HasAttachments = true;
+    if (hasProperty(def, 'HasAttachments')) record.HasAttachments = true;
     return this.envelope(call, 'Attachments', [attachment.meta]);
   }
 
@@ -538,7 +538,9 @@ export class AccountingApi {
     } catch {
       return json(400, { ErrorNumber: 14, Type: 'PostDataInvalidException', Message: 'The request body is not valid JSON.' });
     }
-    const names = arr(obj(parsed)?.Options).map((o) => str(obj(o)?.Name));
+    // The document's body is one TrackingOption ({"Name": ...}); `{"Options": [...]}` adds several.
+    const body = obj(parsed);
+    const names = (body && Array.isArray(body.Options) ? arr(body.Options) : [body]).map((o) => str(obj(o)?.Name));
     if (names.length === 0 || names.some((n) => !n)) return validationException([{ ValidationErrors: [{ Message: 'Each tracking option needs a Name.' }] }]);
     const existing = arr(category.Options).map((o) => String(obj(o)?.Name).toLowerCase());
     const clash = names.find((n) => existing.includes(String(n).toLowerCase()));
@@ -565,6 +567,62 @@ export class AccountingApi {
     return this.envelope(call, 'Contacts', added);
   }
 
+  private changeOption(call: Call, category: XRecord, optionId: string): SimResponse {
+    const options = arr(category.Options).map((o) => obj(o) as XRecord);
+    const option = options.find((o) => String(o.TrackingOptionID).toLowerCase() === optionId.toLowerCase());
+    if (!option) return notFound();
+    if (call.method === 'DELETE') {
+      category.Options = options.filter((o) => o !== option);
+      return this.envelope(call, 'Options', [{ ...option, Status: 'DELETED' }]);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(call.raw.toString('utf8'));
+    } catch {
+      return json(400, { ErrorNumber: 14, Type: 'PostDataInvalidException', Message: 'The request body is not valid JSON.' });
+    }
+    const name = str(obj(parsed)?.Name);
+    if (!name) return validationException([{ ValidationErrors: [{ Message: 'A tracking option needs a Name.' }] }]);
+    if (options.some((o) => o !== option && String(o.Name).toLowerCase() === name.toLowerCase()))
+      return validationException([{ ValidationErrors: [{ Message: `For each specified tracking option the name must be unique: ${name}` }] }]);
+    option.Name = name;
+    return this.envelope(call, 'Options', [option]);
+  }
+
+  /** DELETE ContactGroups/{id}/Contacts[/{ContactID}]: one contact, or all of them, leave the group. */
+  private removeFromGroup(call: Call, group: XRecord, contactId: string | undefined): SimResponse {
+    const members = arr(group.Contacts).map((c) => obj(c) as XRecord);
+    const leaving = contactId === undefined ? members : members.filter((c) => String(c.ContactID).toLowerCase() === contactId.toLowerCase());
+    if (contactId !== undefined && leaving.length === 0) return notFound();
+    group.Contacts = members.filter((c) => !leaving.includes(c));
+    for (const m of leaving) {
+      const contact = call.book.collection('Contacts').get(String(m.ContactID).toLowerCase());
+      if (contact) contact.ContactGroups = arr(contact.ContactGroups).filter((g) => String(obj(g)?.ContactGroupID) !== String(group.ContactGroupID));
+    }
+    return empty(204);
+  }
+
+  /** DELETE CreditNotes/{id}/Allocations/{AllocationID}: the credit goes back to the note and the amount to the invoice. */
+  private unallocate(call: Call, credit: XRecord, allocationId: string): SimResponse {
+    const allocations = arr(credit.Allocations).map((a) => obj(a) as XRecord);
+    const allocation = allocations.find((a) => String(a.AllocationID).toLowerCase() === allocationId.toLowerCase());
+    if (!allocation) return notFound();
+    const amount = Number(allocation.Amount);
+    const invoice = call.book.collection('Invoices').get(String(obj(allocation.Invoice)?.InvoiceID).toLowerCase());
+    if (invoice) {
+      invoice.AmountCredited = round2(Number(invoice.AmountCredited) - amount);
+      invoice.AmountDue = round2(Number(invoice.Total) - Number(invoice.AmountPaid) - Number(invoice.AmountCredited));
+      if (invoice.Status === 'PAID' && Number(invoice.AmountDue) > 0) invoice.Status = 'AUTHORISED';
+      invoice.UpdatedDateUTC = wireDate(call.ctx.now);
+    }
+    credit.Allocations = allocations.filter((a) => a !== allocation);
+    credit.AppliedAmount = round2(Number(credit.AppliedAmount) - amount);
+    credit.RemainingCredit = round2(Number(credit.RemainingCredit) + amount);
+    if (credit.Status === 'PAID') credit.Status = 'AUTHORISED';
+    credit.UpdatedDateUTC = wireDate(call.ctx.now);
+    return json(200, { ...allocation, IsDeleted: true });
+  }
+
   private journals(call: Call, id: string | undefined): SimResponse {
     if (call.method !== 'GET') return notFound();
     if (!call.scopes.some((s) => JOURNALS_SCOPES.read.includes(s))) return authorizationUnsuccessful(call.req.correlationId);
@@ -589,6 +647,23 @@ export class AccountingApi {
   }
 }
 
+/** Whether the document's record for this resource has a property (Quotes have no HasAttachments). */
+function hasProperty(def: ResourceDef, property: string): boolean {
+  return property in (accountingSchemas[recordSchemaOf(def)]?.properties ?? {});
+}
+
+const deleteAnswers = new Map<string, boolean>();
+/** Whether the document has `DELETE {name}/{id}` answer the record (200) rather than nothing (204). */
+function deleteAnswersRecord(name: string): boolean {
+  let yes = deleteAnswers.get(name);
+  if (yes === undefined) {
+    const op = xeroOperations('accounting').find((o) => o.method === 'DELETE' && o.path.split('/').length === 3 && o.resource === name);
+    yes = op?.response.status === 200;
+    deleteAnswers.set(name, yes);
+  }
+  return yes;
+}
+
 /**
  * One element of a ValidationException as xero_accounting.yaml's Element schema has it: the
  * record's id (for the kinds the schema names) and its ValidationErrors.
@@ -597,10 +672,6 @@ const ELEMENT_IDS = new Set(['BatchPaymentID', 'BankTransactionID', 'CreditNoteI
 function elementOf(def: ResourceDef, input: XRecord, errors: string[]): XRecord {
   const id = ELEMENT_IDS.has(def.idField) ? str(input[def.idField]) : undefined;
   return { ...(id ? { [def.idField]: id } : {}), ValidationErrors: errors.map((Message) => ({ Message })) };
-}
-
-function withHeaders(response: SimResponse, headers: RateLimitHeaders): SimResponse {
-  return { ...response, headers: { ...response.headers, ...headers } };
 }
 
 function csv(value: string | null, lower = true): Set<string> | undefined {
@@ -624,9 +695,16 @@ function ifModifiedSince(req: ApiRequest): number | undefined {
   return Number.isFinite(iso) ? iso : undefined;
 }
 
-function fieldsOf(records: XRecord[], def: ResourceDef): Set<string> {
-  const fields = new Set<string>([def.idField, 'Status', 'Date', 'Type', 'Contact', 'UpdatedDateUTC', 'Name', 'Reference', 'Total', 'AmountDue']);
-  if (def.numberField) fields.add(def.numberField);
-  for (const r of records.slice(0, 50)) for (const k of Object.keys(r)) fields.add(k);
+const fieldSets = new Map<string, Set<string>>();
+/**
+ * The fields `where` and `order` may name: the document's record schema's, whether or not any record
+ * has them yet (an empty list answers 200, not a QueryParseException), and nothing else.
+ */
+function fieldsOf(def: ResourceDef): Set<string> {
+  let fields = fieldSets.get(def.name);
+  if (!fields) {
+    fields = new Set([def.idField, ...(def.numberField ? [def.numberField] : []), ...Object.keys(accountingSchemas[recordSchemaOf(def)]?.properties ?? {})]);
+    fieldSets.set(def.name, fields);
+  }
   return fields;
 }

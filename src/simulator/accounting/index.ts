@@ -3,3 +3,4 @@ export { handleAccountingAdmin, ACCOUNTING_ADMIN_PREFIX } from './admin';
 export { seedBook, type SeedOptions, type SeedSummary } from './seed';
 export { RESOURCE_NAMES } from './resources';
 export { REPORTS } from './reports';
+export { bookAnswers } from './modelled';

@@ -12,11 +12,12 @@ import {
   resolveContact,
   setDate,
   setPricedLines,
+  recordHistory,
   stamp,
   type Built,
   type Ctx,
 } from './bookkeeping';
-import { arr, num, obj, round2, str, wireDate, type XRecord } from './values';
+import { arr, dateString, dayOf, num, obj, round2, str, wireDate, wireMs, type XRecord } from './values';
 
 /** The scopes that admit a read or a write: the broad pre-2026 scope or its granular successor. */
 export interface Scopes {
@@ -51,9 +52,14 @@ export interface ResourceDef {
   pdf?: boolean;
   attachments?: boolean;
   history?: boolean;
-  /** DELETE {name}/{id} is allowed and answers 204. */
+  /** DELETE {name}/{id} is allowed. */
   deletable?: boolean;
+  /** `searchTerm` looks in these fields, case-insensitively (xero_accounting.yaml's parameter description). */
+  searchFields?: readonly string[];
 }
+
+/** The GST account of the starting chart (book-setup.ts), where a document's tax is posted. */
+export const TAX_ACCOUNT = '820';
 
 const lineAmountTypesOf = (input: XRecord, existing: XRecord | undefined, errors: string[], allowed = LINE_AMOUNT_TYPES): string => {
   const v = str(input.LineAmountTypes) ?? str(existing?.LineAmountTypes) ?? allowed[0];
@@ -162,6 +168,8 @@ function invoicePosted(record: XRecord, ctx: Ctx, previous: XRecord | undefined)
         net: -sign * (Number(l.LineAmount) - (record.LineAmountTypes === 'Inclusive' ? Number(l.TaxAmount) : 0)),
         tax: -sign * Number(l.TaxAmount),
       })),
+      // The tax on its own line to the tax account, so the journal balances on NetAmount as Xero's do.
+      ...(Number(record.TotalTax) !== 0 ? [{ code: TAX_ACCOUNT, net: -sign * Number(record.TotalTax), tax: 0 }] : []),
     ],
   });
 }
@@ -285,6 +293,12 @@ function paymentSaved(record: XRecord, ctx: Ctx, previous: XRecord | undefined):
     HasValidationErrors: false,
   };
   invoice.Payments = sign > 0 ? [...arr(invoice.Payments), summary] : arr(invoice.Payments).filter((p) => obj(p)?.PaymentID !== record.PaymentID);
+  const who = String(obj(invoice.Contact)?.Name ?? '');
+  const on = dateString(dayOf(wireMs(record.Date) ?? ctx.now)).slice(0, 10);
+  if (sign > 0) recordHistory(ctx, String(invoice.InvoiceID), 'Payment Received', `Payment received from ${who} on ${on} for ${amount.toFixed(2)}.`);
+  else recordHistory(ctx, String(invoice.InvoiceID), 'Payment Deleted', `Payment of ${amount.toFixed(2)} from ${who} on ${on} deleted.`);
+  if (sign > 0 && Number(invoice.AmountDue) <= 0)
+    recordHistory(ctx, String(invoice.InvoiceID), 'Paid', `Payment received from ${who} on ${on} for ${amount.toFixed(2)}. This invoice has been fully paid.`);
   if (Number(invoice.AmountDue) <= 0) {
     invoice.Status = 'PAID';
     invoice.FullyPaidOnDate = record.Date;
@@ -373,7 +387,12 @@ function buildBankTransaction(input: XRecord, ctx: Ctx, existing: XRecord | unde
 }
 
 function buildBankTransfer(input: XRecord, ctx: Ctx, existing: XRecord | undefined): Built {
-  if (existing) return { errors: ['A bank transfer cannot be changed; delete it in Xero and create another.'] };
+  if (existing) {
+    // A bank transfer is never edited, only deleted (POST BankTransfers[/{id}] with Status DELETED).
+    if (str(input.Status) !== 'DELETED') return { errors: ['A bank transfer cannot be changed; delete it (Status DELETED) and create another.'] };
+    const record = { ...existing, Status: 'DELETED' };
+    return { record };
+  }
   const errors: string[] = [];
   const from = accountRef(ctx, input.FromBankAccount);
   const to = accountRef(ctx, input.ToBankAccount);
@@ -675,6 +694,7 @@ const RESOURCES: ResourceDef[] = [
     archived: (r) => r.ContactStatus === 'ARCHIVED',
     attachments: true,
     history: true,
+    searchFields: ['Name', 'FirstName', 'LastName', 'ContactNumber', 'EmailAddress'],
   },
   { name: 'ContactGroups', idField: 'ContactGroupID', paged: false, scopes: CONTACTS, build: buildContactGroup, archived: (r) => r.Status === 'DELETED' },
   {
@@ -689,6 +709,7 @@ const RESOURCES: ResourceDef[] = [
     pdf: true,
     attachments: true,
     history: true,
+    searchFields: ['InvoiceNumber', 'Reference'],
   },
   {
     name: 'CreditNotes',
@@ -762,5 +783,7 @@ export const REPORT_SCOPES = (report: string): string[] => {
   const granular = report.startsWith('Aged') ? 'aged' : report.toLowerCase().replace('summary', 'summary');
   return ['accounting.reports.read', `accounting.reports.${granular}.read`];
 };
+/** The document's schema of one record of a resource: `Invoices` -> `Invoice`, `Currencies` -> `Currency`. */
+export const recordSchemaOf = (def: ResourceDef): string => def.name.replace(/ies$/, 'y').replace(/s$/, '');
 /** Records keyed by id in lower case (Xero's GUIDs are case-insensitive); TaxRates and Currencies by their code. */
 export const keyOf = (def: ResourceDef, id: string): string => (def.idField === 'TaxType' || def.idField === 'Code' ? id : id.toLowerCase());

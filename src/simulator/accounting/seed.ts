@@ -1,3 +1,4 @@
+import { seededRandom } from '../random';
 import type { AccountingApi } from './handler';
 import type { XRecord } from './values';
 
@@ -74,20 +75,8 @@ const COSTS: Array<[description: string, price: number, account: string]> = [
   ['Bank fees', 15, '404'],
 ];
 
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function seedBook(api: AccountingApi, tenantId: string, now: number, options: SeedOptions = {}): SeedSummary {
-  const rnd = random(options.seed ?? 1);
+  const rnd = seededRandom(options.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const contactCount = Math.min(SEED_LIMITS.contacts, options.contacts ?? 50);
   const invoiceCount = Math.min(SEED_LIMITS.invoices, options.invoices ?? 3000);

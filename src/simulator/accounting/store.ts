@@ -1,15 +1,9 @@
-import type { SimResponse } from '../http-kit';
+import type { Replay } from '../idempotency';
 import type { XRecord } from './values';
 
 export interface StoredAttachment {
   meta: { AttachmentID: string; FileName: string; Url: string; MimeType: string; ContentLength: number; IncludeOnline?: boolean };
   bytes: Buffer;
-}
-
-export interface Replay {
-  fingerprint: string;
-  response: SimResponse;
-  at: number;
 }
 
 /** One organisation's books: every record in creation order, as Xero would answer it. */

@@ -50,7 +50,11 @@ export async function xero(
     },
   };
   if (body !== undefined) init.body = Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body);
-  const res = await fetch(`${sim.apiUrl}/api.xro/2.0/${path}`, init);
+  return answerOf(await fetch(`${sim.apiUrl}/api.xro/2.0/${path}`, init));
+}
+
+/** An answer read whole: its bytes, as text, and as JSON when it is JSON. */
+export async function answerOf(res: Response): Promise<Answer> {
   const bytes = Buffer.from(await res.arrayBuffer());
   const text = bytes.toString('utf8');
   let json: any;

@@ -12,7 +12,7 @@ import { accountingSim, xero, type Answer } from './accounting-helpers';
  * so each record is also checked closed: a field Xero does not document is an invented one (the
  * `...String` date siblings excepted, which Xero sends and the document's own examples show).
  */
-const OPENAPI = join(__dirname, '..', '..', 'fixtures', 'xero-openapi');
+const OPENAPI = join(__dirname, '..', '..', '..', 'openapi');
 const accounting: any = parse(readFileSync(join(OPENAPI, 'xero_accounting.yaml'), 'utf8'));
 const schemas = accounting.components.schemas;
 

@@ -145,4 +145,17 @@ describe('admin API', () => {
       expect((await admin(sim, 'GET', '/stats')).status).toBe(200);
     });
   });
+
+  it('counts and resets the other APIs’ stores per organisation', async () => {
+    const token = sim.seedGrant({ scopes: ['payroll.employees'] }).access_token;
+    const employees = await call(`${sim.apiUrl}/payroll.xro/2.0/Employees`, {
+      headers: { authorization: `Bearer ${token}`, 'xero-tenant-id': DEMO_TENANT_ID },
+    });
+    expect(employees.status).toBe(200);
+    const counts = await admin(sim, 'GET', `/apis/counts?tenantId=${DEMO_TENANT_ID}&api=payroll-nz`);
+    expect(counts.json.counts['/employees']).toBe(employees.json.employees.length);
+    expect((await admin(sim, 'GET', `/apis/counts?tenantId=${DEMO_TENANT_ID}&api=bankfeeds`)).status).toBe(400);
+    expect((await admin(sim, 'POST', '/apis/reset', { tenantId: DEMO_TENANT_ID })).json).toEqual({ tenantId: DEMO_TENANT_ID, reset: true });
+    expect((await admin(sim, 'GET', `/apis/counts?tenantId=${DEMO_TENANT_ID}&api=payroll-nz`)).json.counts).toEqual({});
+  });
 });

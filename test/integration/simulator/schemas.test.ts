@@ -11,8 +11,8 @@ import { getConnections, getOrganisation, manualSim } from './helpers';
  * permissive (no additionalProperties: false), so the item schemas are also checked closed, which
  * catches any field the simulator invented.
  */
-/** Xero's own OpenAPI documents (MIT, licence beside them), copied into the repository as fixtures. */
-const OPENAPI = join(__dirname, '..', '..', 'fixtures', 'xero-openapi');
+/** Xero's own OpenAPI documents (MIT, licence beside them), copied into the repository's openapi/ folder. */
+const OPENAPI = join(__dirname, '..', '..', '..', 'openapi');
 const load = (file: string): any => parse(readFileSync(join(OPENAPI, file), 'utf8'));
 
 function closed(schema: any): any {

@@ -1,4 +1,4 @@
-import { wireMs, type XRecord } from './values';
+import { wireMs, type XRecord } from './accounting/values';
 
 /**
  * A useful subset of Xero's `where` syntax (developer.xero.com "Filtering"): comparisons

@@ -1,0 +1,14 @@
+/**
+ * The one seeded random generator (mulberry32): small, fast, deterministic, so a seeded book, a chaos
+ * run with probability faults and a generated test case can each be replayed from its seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The simulator as tests, the demo and the CLI drive it: the interface server.ts implements and the
+ * admin API (admin-api.ts) calls, in a module of its own so neither imports the other.
+ */
+import type { SeedOptions, SeedSummary } from './accounting';
+import type { Fault, FaultSpec } from './faults';
+import type { SimEvent, SimulatorStats } from './observation';
+import type { SeedGrantInput } from './core';
+import type { GrantCounts } from './tokens';
+import type { GraceMode, RateLimitSettings, SimulatorClock, TokenResponse } from './types';
+import type { XeroApiId } from '../xero/operations';
+
+export interface ConnectionView {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  userId: string;
+  clientId: string;
+  authEventId: string;
+  createdDateUtc: string;
+  updatedDateUtc: string;
+}
+
+/** The Accounting API's book per organisation; the same controls are below /__admin/accounting. */
+export interface SimulatorAccounting {
+  /** Fills an organisation with contacts, invoices and payments (see accounting/seed.ts). */
+  seed(tenantId: string, options?: SeedOptions): SeedSummary;
+  /** Records per resource, for tests that must prove nothing was created twice. */
+  counts(tenantId: string): Record<string, number>;
+  /** Per-organisation limits (enforced even with app-wide limits off); undefined clears them. */
+  setTenantRateLimits(tenantId: string, limits: (Partial<RateLimitSettings> & { enabled?: boolean }) | undefined): void;
+  /** Empties an organisation's book (back to its chart of accounts). */
+  reset(tenantId: string): void;
+}
+
+export interface SimulatorOtherApis {
+  /** Records per collection path (`/employees`, `/employees/<id>/leave`) of one API's store for an organisation. */
+  counts(tenantId: string, api: XeroApiId): Record<string, number>;
+  /** Every API's store of an organisation back to the documents' examples. */
+  reset(tenantId: string): void;
+}
+
+/** The simulator as tests, the demo and the CLI drive it. Every control here is also on the admin API. */
+export interface Simulator {
+  /** Base URL, e.g. http://127.0.0.1:4010 */
+  readonly url: string;
+  readonly port: number;
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly revocationUrl: string;
+  /** Stands for https://api.xero.com: `${apiUrl}/connections`, `${apiUrl}/api.xro/2.0/Organisation`. */
+  readonly apiUrl: string;
+  readonly discoveryUrl: string;
+  readonly adminUrl: string;
+  readonly clock: SimulatorClock;
+  readonly faults: {
+    add(spec: FaultSpec): Fault;
+    list(): Fault[];
+    remove(id: string): boolean;
+    clear(): void;
+  };
+  graceMode: GraceMode;
+  readonly accounting: SimulatorAccounting;
+  /**
+   * Xero's other APIs (Payroll AU/NZ/UK, Projects, Files, Assets, Finance) and the Accounting operations
+   * the book does not model: a store per organisation and API, filled from the documents' examples.
+   */
+  readonly otherApis: SimulatorOtherApis;
+  setRateLimits(option: boolean | Partial<RateLimitSettings>): void;
+  setConnectionLimit(limit: number | undefined): void;
+  /** A ready connection without the browser: the body the token endpoint would have answered. */
+  seedGrant(input?: SeedGrantInput): TokenResponse;
+  revokeUser(userIdOrEmail: string): { grantsRevoked: number; connectionsRemoved: number };
+  removeConnection(connectionId: string): void;
+  expireRefreshToken(refreshToken: string): void;
+  rotateClientSecret(clientId: string, newSecret?: string): string;
+  resetOrganisation(tenantId: string): { connectionsRemoved: number };
+  /** While on, every Organisation and Accounting API call for this tenant gets Xero's 403; /connections still lists it. */
+  refuseTenant(tenantId: string, on: boolean): void;
+  connections(): ConnectionView[];
+  /** 'live', 'grace', or why it is dead ('spent', 'revoked', 'expired', 'killed'); undefined if unknown. */
+  refreshTokenState(refreshToken: string): string | undefined;
+  /** Per grant: refresh calls presenting its tokens, and the sequence number of its newest refresh token. */
+  grants(): GrantCounts[];
+  stats(): SimulatorStats;
+  log(sinceSeq?: number): SimEvent[];
+  /** Dead refresh-token presentations: all of them, or those of the grant a refresh token (or grant id) belongs to. */
+  deadTokenUses(refreshTokenOrGrantId?: string): number;
+  close(): Promise<void>;
+}
