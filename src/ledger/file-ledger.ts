@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock';
 import { LedgerCorruptError, LedgerUnavailableError } from '../errors';
 import type { Sealer } from '../secrets/sealer';
+import type { EventStore, EventStoreProvider } from './event-store';
+import { FileEventStore } from './file-event-store';
 import { decodeRecord, encodeRecord } from './record-codec';
 import { waitForLease } from './lease-wait';
 import { FileSpool, type TokenSpool } from './spool';
@@ -36,12 +38,13 @@ interface LeaseFile {
  * publish n+1. That is the compare-and-set that fences a holder whose lease expired mid-refresh.
  * Leases are numbered the same way, so taking over a stale lease is also a race only one can win.
  */
-export class FileLedger implements Ledger, ChainNotes {
+export class FileLedger implements Ledger, ChainNotes, EventStoreProvider {
   readonly description: string;
   spool?: TokenSpool;
   private readonly directory: string;
   private readonly sealer: Sealer;
   private readonly clock: Clock;
+  private events: FileEventStore | null = null;
 
   constructor(options: FileLedgerOptions) {
     if (!options.directory) throw new LedgerUnavailableError('No folder was given for the Xero Guard file ledger');
@@ -194,7 +197,15 @@ export class FileLedger implements Ledger, ChainNotes {
     }
   }
 
-  async close(): Promise<void> {}
+  /** Xero events in `<folder>/events` (never a connection folder: those are 32 hex digits); appends lock with this ledger's leases. */
+  eventStore(): EventStore {
+    this.events ??= new FileEventStore({ directory: join(this.directory, 'events'), leases: this });
+    return this.events;
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+  }
 
   /** Rewrites our lease file in place, but only while it is still the newest generation and still ours. */
   private async rewriteOwnLease(lease: Lease, change: (held: LeaseFile) => LeaseFile | null): Promise<boolean> {
