@@ -353,8 +353,15 @@ export class FileEventStore implements EventStore {
     const cdir = this.consumerDir(dir, consumer);
     await this.ensureDir(cdir);
     const stored: StoredConsumer = { consumer, ...row };
-    if (!(await this.publish(cdir, `c.${pad(expected + 1)}.json`, JSON.stringify(stored)))) return false;
-    for (const name of await this.list(cdir)) {
+    const name = `c.${pad(expected + 1)}.json`;
+    if (!(await this.publish(cdir, name, JSON.stringify(stored)))) return false;
+    const names = await this.list(cdir);
+    if (highestGeneration(names, 'c') > expected + 1) {
+      // Our base was older than generations since collected, so link found the name free: we never were the latest.
+      await fs.unlink(join(cdir, name)).catch(() => undefined);
+      return false;
+    }
+    for (const name of names) {
       const generation = Number(GENERATION.exec(name)?.[1] ?? 0);
       if (generation > 0 && generation <= expected + 1 - KEEP_GENERATIONS) void fs.unlink(join(cdir, name)).catch(() => undefined);
     }
