@@ -4,7 +4,7 @@ import { eventId, eventTime, identity, resourceKey, type XeroDelivery, type Xero
 import { EventsConfigError } from './errors';
 
 /**
- * Inbox bounds (docs/design/events.md "Retention"):
+ * Inbox bounds (docs/design/events.md "Retention and bounds"):
  * - 10,000 entries: days of a busy app's events; an inbox that fills means triggers stopped reading;
  * - ids and per-record change times remembered 7 days: far longer than Xero retries a delivery;
  * - a catch-up entry within 60 s of a Xero event for the same record is the same change (Xero stamps
