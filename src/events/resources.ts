@@ -33,17 +33,17 @@ export const WHERE_IDS_PER_CALL = 20;
 
 /** What the poller can watch: the resources the issue lists, each with If-Modified-Since and `order` (xero_accounting.yaml). */
 export const WATCHES = {
-  sales_invoices: { path: 'Invoices', idField: 'InvoiceID', where: 'Type=="ACCREC"', category: 'INVOICE' },
-  bills: { path: 'Invoices', idField: 'InvoiceID', where: 'Type=="ACCPAY"', category: 'INVOICE' },
+  sales_invoices: { path: 'Invoices', idField: 'InvoiceID', where: 'Type=="ACCREC"' },
+  bills: { path: 'Invoices', idField: 'InvoiceID', where: 'Type=="ACCPAY"' },
   payments: { path: 'Payments', idField: 'PaymentID' },
   bank_transactions: { path: 'BankTransactions', idField: 'BankTransactionID' },
-  credit_notes: { path: 'CreditNotes', idField: 'CreditNoteID', category: 'CREDITNOTE' },
-  contacts: { path: 'Contacts', idField: 'ContactID', category: 'CONTACT', query: { includeArchived: true } },
+  credit_notes: { path: 'CreditNotes', idField: 'CreditNoteID' },
+  contacts: { path: 'Contacts', idField: 'ContactID', query: { includeArchived: true } },
   quotes: { path: 'Quotes', idField: 'QuoteID' },
   purchase_orders: { path: 'PurchaseOrders', idField: 'PurchaseOrderID' },
   manual_journals: { path: 'ManualJournals', idField: 'ManualJournalID' },
   items: { path: 'Items', idField: 'ItemID' },
-} as const satisfies Record<string, { path: string; idField: string; where?: string; category?: string; query?: Record<string, string | boolean> }>;
+} as const satisfies Record<string, { path: string; idField: string; where?: string; query?: Record<string, string | boolean> }>;
 export type WatchName = keyof typeof WATCHES;
 export const WATCH_NAMES = Object.keys(WATCHES) as WatchName[];
 

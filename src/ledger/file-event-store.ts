@@ -2,28 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerUnavailableError } from '../errors';
-import {
-  applyClaim,
-  distinctKeys,
-  planAppend,
-  planClaim,
-  planKey,
-  planKeyTrim,
-  planTrim,
-  type AppendResult,
-  type BatchClaim,
-  type ConsumerOpened,
-  type ConsumerRow,
-  type EventStore,
-  type InboxEntry,
-  type InboxEntryInput,
-  type InboxLimits,
-  type KeyClaims,
-  type KeyRetention,
-  type KeyRow,
-  type KeyState,
-  type ResourceMark,
-} from './event-store';
+import * as ev from './event-store';
+import { codeOf, folderUnavailable, fsyncDirectory, listFolder, writeTempFile } from './file-kit';
 import type { Lease, Ledger } from './types';
 
 export interface FileEventStoreOptions {
@@ -38,10 +18,10 @@ interface InboxState {
   seq: number;
   trimmedUpTo: number;
   seen: Record<string, number>;
-  marks: Record<string, ResourceMark & { touchedAt: number }>;
+  marks: Record<string, ev.ResourceMark & { touchedAt: number }>;
 }
 
-interface StoredConsumer extends ConsumerRow {
+interface StoredConsumer extends ev.ConsumerRow {
   consumer: string;
 }
 
@@ -63,7 +43,7 @@ const KEEP_GENERATIONS = 3;
  *   creates the next n), and a `done` file once emitted.
  * - Marks: generation files, raised by compare-and-set.
  */
-export class FileEventStore implements EventStore {
+export class FileEventStore implements ev.EventStore {
   readonly description: string;
   private readonly directory: string;
   private readonly leases: FileEventStoreOptions['leases'];
@@ -76,7 +56,7 @@ export class FileEventStore implements EventStore {
     this.description = `file event store at ${options.directory}`;
   }
 
-  append(inbox: string, inputs: InboxEntryInput[], now: number, limits: InboxLimits): Promise<AppendResult> {
+  append(inbox: string, inputs: ev.InboxEntryInput[], now: number, limits: ev.InboxLimits): Promise<ev.AppendResult> {
     const previous = this.appending.get(inbox) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.appendLocked(inbox, inputs, now, limits));
     this.appending.set(inbox, run);
@@ -88,7 +68,7 @@ export class FileEventStore implements EventStore {
     return run;
   }
 
-  async openConsumer(inbox: string, consumer: string, from: 'head' | 'oldest', now: number): Promise<ConsumerOpened> {
+  async openConsumer(inbox: string, consumer: string, from: 'head' | 'oldest', now: number): Promise<ev.ConsumerOpened> {
     const dir = this.inboxDir(inbox);
     for (;;) {
       const state = await this.readState(dir);
@@ -104,21 +84,21 @@ export class FileEventStore implements EventStore {
     }
   }
 
-  async claimBatch(inbox: string, consumer: string, options: { owner: string; max: number; ttlMs: number; now: number }): Promise<BatchClaim> {
+  async claimBatch(inbox: string, consumer: string, options: { owner: string; max: number; ttlMs: number; now: number }): Promise<ev.BatchClaim> {
     const dir = this.inboxDir(inbox);
     for (;;) {
       const current = await this.readConsumer(dir, consumer);
       if (!current) return { status: 'unknown' };
       const state = await this.readState(dir);
-      const plan = planClaim(current.row, state.trimmedUpTo, options.now);
+      const plan = ev.planClaim(current.row, state.trimmedUpTo, options.now);
       if (plan.kind === 'busy') return { status: 'busy', owner: plan.owner, expiresAt: plan.expiresAt };
       const entries = await this.readEntries(dir, plan.from, Math.max(1, options.max));
-      const { row, result } = applyClaim(plan, entries, { ...options, token: randomUUID() });
+      const { row, result } = ev.applyClaim(plan, entries, { ...options, token: randomUUID() });
       if (await this.writeConsumer(dir, consumer, current.generation, row)) return result;
     }
   }
 
-  async commitBatch(inbox: string, consumer: string, token: string, now: number, limits: InboxLimits): Promise<boolean> {
+  async commitBatch(inbox: string, consumer: string, token: string, now: number, limits: ev.InboxLimits): Promise<boolean> {
     const dir = this.inboxDir(inbox);
     for (;;) {
       const current = await this.readConsumer(dir, consumer);
@@ -127,7 +107,7 @@ export class FileEventStore implements EventStore {
     }
     // What every live consumer has passed goes now; the cap and the trim point move only under the append lease.
     const state = await this.readState(dir);
-    const trim = planTrim(state.seq, state.trimmedUpTo, await this.readConsumers(dir), now, { ...limits, maxEntries: Infinity });
+    const trim = ev.planTrim(state.seq, state.trimmedUpTo, await this.readConsumers(dir), now, { ...limits, maxEntries: Infinity });
     for (const idle of trim.idle) await fs.rm(this.consumerDir(dir, idle), { recursive: true, force: true });
     await this.removeEntries(dir, trim.upTo);
     return true;
@@ -142,19 +122,19 @@ export class FileEventStore implements EventStore {
     }
   }
 
-  async claimKeys(scope: string, keys: string[], options: { owner: string; ttlMs: number; now: number }): Promise<KeyClaims> {
+  async claimKeys(scope: string, keys: string[], options: { owner: string; ttlMs: number; now: number }): Promise<ev.KeyClaims> {
     const dir = this.scopeDir('claims', scope);
     await this.ensureDir(dir);
     const token = randomUUID();
-    const states: Record<string, KeyState> = {};
-    for (const key of distinctKeys(keys)) states[key] = await this.claimKey(dir, key, token, options);
+    const states: Record<string, ev.KeyState> = {};
+    for (const key of ev.distinctKeys(keys)) states[key] = await this.claimKey(dir, key, token, options);
     return { token, states };
   }
 
-  async completeKeys(scope: string, token: string, keys: string[], now: number, retention: KeyRetention): Promise<number> {
+  async completeKeys(scope: string, token: string, keys: string[], now: number, retention: ev.KeyRetention): Promise<number> {
     const dir = this.scopeDir('claims', scope);
     let completed = 0;
-    for (const key of distinctKeys(keys)) {
+    for (const key of ev.distinctKeys(keys)) {
       const base = keyBase(key);
       const held = await this.currentClaim(dir, base);
       if (!held || held.row.token !== token) continue;
@@ -170,7 +150,7 @@ export class FileEventStore implements EventStore {
 
   async releaseKeys(scope: string, token: string, keys: string[]): Promise<void> {
     const dir = this.scopeDir('claims', scope);
-    for (const key of distinctKeys(keys)) {
+    for (const key of ev.distinctKeys(keys)) {
       const base = keyBase(key);
       const held = await this.currentClaim(dir, base);
       // Marked released in place rather than removed: claim numbers must never go back.
@@ -216,7 +196,7 @@ export class FileEventStore implements EventStore {
 
   // --- inbox ---------------------------------------------------------------------------------
 
-  private async appendLocked(inbox: string, inputs: InboxEntryInput[], now: number, limits: InboxLimits): Promise<AppendResult> {
+  private async appendLocked(inbox: string, inputs: ev.InboxEntryInput[], now: number, limits: ev.InboxLimits): Promise<ev.AppendResult> {
     const dir = this.inboxDir(inbox);
     await this.ensureDir(dir);
     const lease = await this.leases.acquireLease(`xero-guard-events:${inbox}`, { owner: `events:${process.pid}`, ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS });
@@ -230,7 +210,7 @@ export class FileEventStore implements EventStore {
       const state = await this.recoveredState(dir);
       for (const [id, at] of Object.entries(state.seen)) if (now - at >= limits.memoryMs) delete state.seen[id];
       for (const [resource, mark] of Object.entries(state.marks)) if (now - mark.touchedAt >= limits.memoryMs) delete state.marks[resource];
-      const plan = planAppend(inputs, new Set(Object.keys(state.seen)), new Map(Object.entries(state.marks)), state.seq, now, limits.coverMs);
+      const plan = ev.planAppend(inputs, new Set(Object.keys(state.seen)), new Map(Object.entries(state.marks)), state.seq, now, limits.coverMs);
       await this.assertHeld(lease, inbox);
       for (const entry of plan.entries) {
         if (!(await this.publish(dir, entryName(entry.position), JSON.stringify(entry), true))) {
@@ -244,7 +224,7 @@ export class FileEventStore implements EventStore {
       for (const [resource, mark] of plan.marks) state.marks[resource] = { ...mark, touchedAt: now };
       state.seq = plan.seq;
       const consumers = await this.readConsumers(dir);
-      const trim = planTrim(state.seq, state.trimmedUpTo, consumers, now, limits);
+      const trim = ev.planTrim(state.seq, state.trimmedUpTo, consumers, now, limits);
       state.trimmedUpTo = trim.upTo;
       // The state (with its new trim point) before any removal, so a crash in between leaves only files a later trim removes.
       await this.writeFile(dir, 'state.json', JSON.stringify(state), now, true);
@@ -263,7 +243,7 @@ export class FileEventStore implements EventStore {
     for (const name of names) {
       const position = Number(ENTRY.exec(name)?.[1]);
       if (position <= state.seq) continue;
-      const entry = await this.readJson<InboxEntry>(join(dir, name));
+      const entry = await this.readJson<ev.InboxEntry>(join(dir, name));
       if (!entry) continue;
       state.seen[entry.id] = entry.receivedAt;
       const mark = state.marks[entry.resource] ?? { xeroAt: null, sweepAt: null, touchedAt: entry.receivedAt };
@@ -287,16 +267,16 @@ export class FileEventStore implements EventStore {
     return max;
   }
 
-  private async readEntries(dir: string, after: number, max: number): Promise<InboxEntry[]> {
+  private async readEntries(dir: string, after: number, max: number): Promise<ev.InboxEntry[]> {
     const positions = (await this.list(dir))
       .map((name) => Number(ENTRY.exec(name)?.[1] ?? 0))
       .filter((p) => p > after)
       .sort((a, b) => a - b);
-    const entries: InboxEntry[] = [];
+    const entries: ev.InboxEntry[] = [];
     for (const position of positions) {
       // Positions are published in order; a hole means the entry was trimmed meanwhile: stop there.
       if (position !== (entries.at(-1)?.position ?? after) + 1 && entries.length > 0) break;
-      const entry = await this.readJson<InboxEntry>(join(dir, entryName(position)));
+      const entry = await this.readJson<ev.InboxEntry>(join(dir, entryName(position)));
       if (!entry) break;
       entries.push(entry);
       if (entries.length >= max) break;
@@ -326,7 +306,7 @@ export class FileEventStore implements EventStore {
     return join(dir, 'consumers', hash(consumer));
   }
 
-  private async readConsumer(dir: string, consumer: string): Promise<{ generation: number; row: ConsumerRow } | null> {
+  private async readConsumer(dir: string, consumer: string): Promise<{ generation: number; row: ev.ConsumerRow } | null> {
     const cdir = this.consumerDir(dir, consumer);
     for (let attempt = 0; attempt < 5; attempt++) {
       const generation = highestGeneration(await this.list(cdir), 'c');
@@ -349,7 +329,7 @@ export class FileEventStore implements EventStore {
   }
 
   /** Compare-and-set: publishes generation `expected + 1`, false if another writer published it first. */
-  private async writeConsumer(dir: string, consumer: string, expected: number, row: ConsumerRow): Promise<boolean> {
+  private async writeConsumer(dir: string, consumer: string, expected: number, row: ev.ConsumerRow): Promise<boolean> {
     const cdir = this.consumerDir(dir, consumer);
     await this.ensureDir(cdir);
     const stored: StoredConsumer = { consumer, ...row };
@@ -370,7 +350,7 @@ export class FileEventStore implements EventStore {
 
   // --- key claims ----------------------------------------------------------------------------
 
-  private async claimKey(dir: string, key: string, token: string, options: { owner: string; ttlMs: number; now: number }): Promise<KeyState> {
+  private async claimKey(dir: string, key: string, token: string, options: { owner: string; ttlMs: number; now: number }): Promise<ev.KeyState> {
     const base = keyBase(key);
     const done = join(dir, `${base}.done`);
     if (await exists(done)) {
@@ -378,9 +358,9 @@ export class FileEventStore implements EventStore {
       return 'done';
     }
     const held = await this.currentClaim(dir, base);
-    const state = planKey(held?.row, options.now);
+    const state = ev.planKey(held?.row, options.now);
     if (state !== 'claimed' && state !== 'reclaimed') return state;
-    const row: KeyRow = { token, done: false, expiresAt: options.now + options.ttlMs, touchedAt: options.now };
+    const row: ev.KeyRow = { token, done: false, expiresAt: options.now + options.ttlMs, touchedAt: options.now };
     const generation = (held?.generation ?? 0) + 1;
     if (!(await this.publish(dir, claimName(base, generation), JSON.stringify({ key, ...row }), false, options.now))) return 'busy';
     // A completer writes its done file before removing claim files: look again, so a key done meanwhile is not claimed twice.
@@ -395,10 +375,10 @@ export class FileEventStore implements EventStore {
    * The newest claim file of a key. Claim numbers are tried upwards (a key rarely has more than one
    * or two); one missing number is stepped over, since a completer removes the files from the first.
    */
-  private async currentClaim(dir: string, base: string): Promise<{ generation: number; row: KeyRow } | null> {
-    let found: { generation: number; row: KeyRow } | null = null;
+  private async currentClaim(dir: string, base: string): Promise<{ generation: number; row: ev.KeyRow } | null> {
+    let found: { generation: number; row: ev.KeyRow } | null = null;
     for (let generation = 1; ; generation++) {
-      const row = await this.readJson<KeyRow>(join(dir, claimName(base, generation)));
+      const row = await this.readJson<ev.KeyRow>(join(dir, claimName(base, generation)));
       if (row) found = { generation, row };
       else if (!(await exists(join(dir, claimName(base, generation + 1))))) return found;
     }
@@ -408,7 +388,7 @@ export class FileEventStore implements EventStore {
     for (let generation = 1; generation <= upTo; generation++) await fs.unlink(join(dir, claimName(base, generation))).catch(() => undefined);
   }
 
-  private async sweepKeys(dir: string, now: number, retention: KeyRetention): Promise<void> {
+  private async sweepKeys(dir: string, now: number, retention: ev.KeyRetention): Promise<void> {
     const rows: Array<{ key: string; touchedAt: number; done: boolean; expiresAt: number; files: string[] }> = [];
     const byBase = new Map<string, string[]>();
     for (const name of await this.list(dir)) {
@@ -422,7 +402,7 @@ export class FileEventStore implements EventStore {
       const claim = doneFile ? null : await this.currentClaim(dir, base);
       rows.push({ key: base, touchedAt: stat.mtimeMs, done: !!doneFile, expiresAt: claim?.row.expiresAt ?? 0, files });
     }
-    const gone = new Set(planKeyTrim(rows, now, retention));
+    const gone = new Set(ev.planKeyTrim(rows, now, retention));
     for (const row of rows) if (gone.has(row.key)) for (const file of row.files) await fs.unlink(join(dir, file)).catch(() => undefined);
   }
 
@@ -449,7 +429,7 @@ export class FileEventStore implements EventStore {
     const tmp = await this.temp(dir, content, durable, mtime);
     try {
       await fs.link(tmp, join(dir, name));
-      if (durable) await fsyncDir(dir);
+      if (durable) await fsyncDirectory(dir);
       return true;
     } catch (error) {
       if (codeOf(error) === 'EEXIST') return false;
@@ -464,7 +444,7 @@ export class FileEventStore implements EventStore {
     const tmp = await this.temp(dir, content, durable, mtime);
     try {
       await fs.rename(tmp, join(dir, name));
-      if (durable) await fsyncDir(dir);
+      if (durable) await fsyncDirectory(dir);
     } catch (error) {
       await fs.unlink(tmp).catch(() => undefined);
       throw this.unavailable(error, `write ${join(dir, name)}`);
@@ -472,22 +452,12 @@ export class FileEventStore implements EventStore {
   }
 
   private async temp(dir: string, content: string, durable: boolean, mtime?: number): Promise<string> {
-    const tmp = join(dir, `.tmp-${randomUUID()}`);
-    let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(tmp, 'wx', 0o600);
-      await handle.writeFile(content, 'utf8');
-      if (durable) await handle.sync();
-      await handle.close();
-      handle = undefined;
       // Retention runs on the injected clock, so a file's age is the time it was written on that clock.
-      if (mtime !== undefined) await touch(tmp, mtime);
+      return await writeTempFile(dir, content, { durable, mtime });
     } catch (error) {
-      await handle?.close().catch(() => undefined);
-      await fs.unlink(tmp).catch(() => undefined);
       throw this.unavailable(error, `write ${dir}`);
     }
-    return tmp;
   }
 
   private async readJson<T>(path: string): Promise<T | null> {
@@ -501,17 +471,14 @@ export class FileEventStore implements EventStore {
 
   private async list(dir: string): Promise<string[]> {
     try {
-      return await fs.readdir(dir);
+      return await listFolder(dir);
     } catch (error) {
-      if (codeOf(error) === 'ENOENT') return [];
       throw this.unavailable(error, `list ${dir}`);
     }
   }
 
   private unavailable(error: unknown, action: string): LedgerUnavailableError {
-    const code = codeOf(error) ?? 'unknown error';
-    const fix = code === 'ENOSPC' ? 'free disk space' : `make ${this.directory} writable by the user running n8n/Node-RED`;
-    return new LedgerUnavailableError(`Cannot ${action} for the Xero Guard ${this.description}: ${code}. To fix: ${fix}.`);
+    return folderUnavailable(this.description, this.directory, error, action);
   }
 }
 
@@ -542,18 +509,4 @@ async function exists(path: string): Promise<boolean> {
 
 async function touch(path: string, at: number): Promise<void> {
   await fs.utimes(path, at / 1000, at / 1000).catch(() => undefined);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
 }

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../clock';
 import { LedgerCorruptError, LedgerUnavailableError } from '../errors';
 import type { Sealer } from '../secrets/sealer';
 import type { EventStore, EventStoreProvider } from './event-store';
+import { codeOf, folderUnavailable, fsyncDirectory, listFolder, writeTempFile } from './file-kit';
 import { FileEventStore } from './file-event-store';
 import { decodeRecord, encodeRecord } from './record-codec';
 import { waitForLease } from './lease-wait';
@@ -254,26 +255,17 @@ export class FileLedger implements Ledger, ChainNotes, EventStoreProvider {
   }
 
   private async writeTemp(dir: string, content: string, durable: boolean): Promise<string> {
-    const tmp = join(dir, `.tmp-${randomUUID()}`);
-    let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(tmp, 'wx', 0o600);
-      await handle.writeFile(content, 'utf8');
-      if (durable) await handle.sync();
+      return await writeTempFile(dir, content, { durable });
     } catch (error) {
-      await fs.unlink(tmp).catch(() => undefined);
       throw this.unavailable(error, `write ${dir}`);
-    } finally {
-      await handle?.close().catch(() => undefined);
     }
-    return tmp;
   }
 
   private async list(dir: string): Promise<string[]> {
     try {
-      return await fs.readdir(dir);
+      return await listFolder(dir);
     } catch (error) {
-      if (codeOf(error) === 'ENOENT') return [];
       throw this.unavailable(error, `list ${dir}`);
     }
   }
@@ -287,14 +279,7 @@ export class FileLedger implements Ledger, ChainNotes, EventStoreProvider {
   }
 
   private unavailable(error: unknown, action: string): LedgerUnavailableError {
-    const code = codeOf(error) ?? 'unknown error';
-    const fix =
-      code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-        ? `make ${this.directory} writable by the user running n8n/Node-RED, or configure another ledger folder`
-        : code === 'ENOSPC'
-          ? 'free disk space'
-          : 'check the folder and its disk';
-    return new LedgerUnavailableError(`Cannot ${action} for the Xero Guard ${this.description}: ${code}. To fix: ${fix}.`);
+    return folderUnavailable(this.description, this.directory, error, action);
   }
 }
 
@@ -309,17 +294,3 @@ function highest(names: string[], pattern: RegExp): number {
 
 const docName = (version: number) => `doc.${String(version).padStart(12, '0')}.json`;
 const leaseName = (generation: number) => `lease.${String(generation).padStart(12, '0')}.json`;
-
-function codeOf(error: unknown): string | undefined {
-  const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

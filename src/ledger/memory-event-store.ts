@@ -1,50 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import {
-  applyClaim,
-  distinctKeys,
-  planAppend,
-  planClaim,
-  planKey,
-  planKeyTrim,
-  planTrim,
-  type AppendResult,
-  type BatchClaim,
-  type ConsumerOpened,
-  type ConsumerRow,
-  type EventStore,
-  type InboxEntry,
-  type InboxEntryInput,
-  type InboxLimits,
-  type KeyClaims,
-  type KeyRetention,
-  type KeyRow,
-  type KeyState,
-  type ResourceMark,
-} from './event-store';
+import * as ev from './event-store';
 
 interface MemoryInbox {
   seq: number;
   trimmedUpTo: number;
-  entries: InboxEntry[];
+  entries: ev.InboxEntry[];
   seen: Map<string, number>;
-  marks: Map<string, ResourceMark & { touchedAt: number }>;
-  consumers: Map<string, ConsumerRow>;
+  marks: Map<string, ev.ResourceMark & { touchedAt: number }>;
+  consumers: Map<string, ev.ConsumerRow>;
 }
 
 /**
  * The event store of the memory ledger: one process, for tests and embedding. Every operation runs
  * without an await between its read and its write, so it is atomic within the process.
  */
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore implements ev.EventStore {
   readonly description = 'memory event store';
   private readonly inboxes = new Map<string, MemoryInbox>();
-  private readonly claims = new Map<string, Map<string, KeyRow>>();
+  private readonly claims = new Map<string, Map<string, ev.KeyRow>>();
   private readonly marks = new Map<string, Map<string, number>>();
 
-  async append(inbox: string, inputs: InboxEntryInput[], now: number, limits: InboxLimits): Promise<AppendResult> {
+  async append(inbox: string, inputs: ev.InboxEntryInput[], now: number, limits: ev.InboxLimits): Promise<ev.AppendResult> {
     const box = this.inbox(inbox);
     forgetOld(box, now, limits.memoryMs);
-    const plan = planAppend(inputs, new Set(box.seen.keys()), box.marks, box.seq, now, limits.coverMs);
+    const plan = ev.planAppend(inputs, new Set(box.seen.keys()), box.marks, box.seq, now, limits.coverMs);
     for (const id of plan.seen) box.seen.set(id, now);
     for (const [resource, mark] of plan.marks) box.marks.set(resource, { ...mark, touchedAt: now });
     box.entries.push(...structuredClone(plan.entries));
@@ -53,7 +32,7 @@ export class MemoryEventStore implements EventStore {
     return { appended: structuredClone(plan.entries), duplicates: plan.duplicates, covered: plan.covered, dropped };
   }
 
-  async openConsumer(inbox: string, consumer: string, from: 'head' | 'oldest', now: number): Promise<ConsumerOpened> {
+  async openConsumer(inbox: string, consumer: string, from: 'head' | 'oldest', now: number): Promise<ev.ConsumerOpened> {
     const box = this.inbox(inbox);
     const row = box.consumers.get(consumer);
     if (row) {
@@ -65,19 +44,19 @@ export class MemoryEventStore implements EventStore {
     return { position, head: box.seq, created: true };
   }
 
-  async claimBatch(inbox: string, consumer: string, options: { owner: string; max: number; ttlMs: number; now: number }): Promise<BatchClaim> {
+  async claimBatch(inbox: string, consumer: string, options: { owner: string; max: number; ttlMs: number; now: number }): Promise<ev.BatchClaim> {
     const box = this.inbox(inbox);
     const row = box.consumers.get(consumer);
     if (!row) return { status: 'unknown' };
-    const plan = planClaim(row, box.trimmedUpTo, options.now);
+    const plan = ev.planClaim(row, box.trimmedUpTo, options.now);
     if (plan.kind === 'busy') return { status: 'busy', owner: plan.owner, expiresAt: plan.expiresAt };
     const entries = box.entries.filter((e) => e.position > plan.from).slice(0, Math.max(1, options.max));
-    const { row: next, result } = applyClaim(plan, structuredClone(entries), { ...options, token: randomUUID() });
+    const { row: next, result } = ev.applyClaim(plan, structuredClone(entries), { ...options, token: randomUUID() });
     box.consumers.set(consumer, next);
     return result;
   }
 
-  async commitBatch(inbox: string, consumer: string, token: string, now: number, limits: InboxLimits): Promise<boolean> {
+  async commitBatch(inbox: string, consumer: string, token: string, now: number, limits: ev.InboxLimits): Promise<boolean> {
     const box = this.inbox(inbox);
     const row = box.consumers.get(consumer);
     if (!row?.claim || row.claim.token !== token) return false;
@@ -91,13 +70,13 @@ export class MemoryEventStore implements EventStore {
     if (row?.claim?.token === token) row.claim = null;
   }
 
-  async claimKeys(scope: string, keys: string[], options: { owner: string; ttlMs: number; now: number }): Promise<KeyClaims> {
+  async claimKeys(scope: string, keys: string[], options: { owner: string; ttlMs: number; now: number }): Promise<ev.KeyClaims> {
     const rows = this.scope(scope);
     const token = randomUUID();
-    const states: Record<string, KeyState> = {};
-    for (const key of distinctKeys(keys)) {
+    const states: Record<string, ev.KeyState> = {};
+    for (const key of ev.distinctKeys(keys)) {
       const row = rows.get(key);
-      const state = planKey(row, options.now);
+      const state = ev.planKey(row, options.now);
       states[key] = state;
       if (state === 'claimed' || state === 'reclaimed') rows.set(key, { token, done: false, expiresAt: options.now + options.ttlMs, touchedAt: options.now });
       else if (state === 'done' && row) row.touchedAt = options.now;
@@ -105,16 +84,16 @@ export class MemoryEventStore implements EventStore {
     return { token, states };
   }
 
-  async completeKeys(scope: string, token: string, keys: string[], now: number, retention: KeyRetention): Promise<number> {
+  async completeKeys(scope: string, token: string, keys: string[], now: number, retention: ev.KeyRetention): Promise<number> {
     const rows = this.scope(scope);
     let completed = 0;
-    for (const key of distinctKeys(keys)) {
+    for (const key of ev.distinctKeys(keys)) {
       const row = rows.get(key);
       if (!row || row.done || row.token !== token) continue;
       rows.set(key, { token, done: true, expiresAt: 0, touchedAt: now });
       completed++;
     }
-    for (const key of planKeyTrim(
+    for (const key of ev.planKeyTrim(
       [...rows].map(([key, row]) => ({ key, ...row })),
       now,
       retention,
@@ -149,7 +128,7 @@ export class MemoryEventStore implements EventStore {
     return box;
   }
 
-  private scope(name: string): Map<string, KeyRow> {
+  private scope(name: string): Map<string, ev.KeyRow> {
     let rows = this.claims.get(name);
     if (!rows) {
       rows = new Map();
@@ -159,9 +138,9 @@ export class MemoryEventStore implements EventStore {
   }
 
   /** Appends apply the cap and move the trim point; commits only remove what every live consumer passed. */
-  private trim(box: MemoryInbox, now: number, limits: InboxLimits, moveTrimPoint: boolean): { dropped: number } {
+  private trim(box: MemoryInbox, now: number, limits: ev.InboxLimits, moveTrimPoint: boolean): { dropped: number } {
     const consumers = [...box.consumers].map(([consumer, row]) => ({ consumer, position: row.position, seenAt: row.seenAt }));
-    const { upTo, idle, dropped } = planTrim(box.seq, box.trimmedUpTo, consumers, now, limits);
+    const { upTo, idle, dropped } = ev.planTrim(box.seq, box.trimmedUpTo, consumers, now, limits);
     for (const consumer of idle) box.consumers.delete(consumer);
     box.entries = box.entries.filter((e) => e.position > upTo);
     if (moveTrimPoint) box.trimmedUpTo = upTo;

@@ -1,25 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { LedgerError } from '../errors';
-import {
-  applyClaim,
-  distinctKeys,
-  planAppend,
-  planClaim,
-  planKey,
-  planTrim,
-  type AppendResult,
-  type BatchClaim,
-  type ConsumerOpened,
-  type EventStore,
-  type InboxEntry,
-  type InboxEntryInput,
-  type InboxLimits,
-  type KeyClaims,
-  type KeyRetention,
-  type KeyState,
-  type ResourceMark,
-} from './event-store';
+import * as ev from './event-store';
 import { postgresUnavailable, type PostgresEndpoint } from './postgres-errors';
 import { ensureEventTables, inTransaction, type PostgresTables } from './postgres-schema';
 
@@ -51,7 +33,7 @@ type Query = <Row extends QueryResultRow>(text: string, params: unknown[]) => Pr
  * rows they find and insert the rest with ON CONFLICT DO NOTHING (so of two claimers of a new key
  * exactly one inserts it). No connection is held beyond one operation.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements ev.EventStore {
   readonly description: string;
   private ready: Promise<void> | null = null;
 
@@ -63,7 +45,7 @@ export class PostgresEventStore implements EventStore {
     this.description = `PostgreSQL event store ${tables.label.replace(/ledger$/, 'event_*')} at ${endpoint.host}:${endpoint.port}/${endpoint.database}`;
   }
 
-  append(inbox: string, inputs: InboxEntryInput[], now: number, limits: InboxLimits): Promise<AppendResult> {
+  append(inbox: string, inputs: ev.InboxEntryInput[], now: number, limits: ev.InboxLimits): Promise<ev.AppendResult> {
     const e = this.tables.events;
     return this.transaction('append Xero events', async (q) => {
       const meta = await lockInbox(q, e.inbox, inbox);
@@ -74,8 +56,10 @@ export class PostgresEventStore implements EventStore {
         `SELECT resource, xero_at, sweep_at FROM ${e.resource} WHERE inbox = $1 AND resource = ANY($2::text[])`,
         [inbox, inputs.map((i) => i.resource)],
       );
-      const known = new Map<string, ResourceMark>(marks.rows.map((r) => [r.resource, { xeroAt: numberOrNull(r.xero_at), sweepAt: numberOrNull(r.sweep_at) }]));
-      const plan = planAppend(inputs, new Set(seen.rows.map((r) => r.id)), known, meta.seq, now, limits.coverMs);
+      const known = new Map<string, ev.ResourceMark>(
+        marks.rows.map((r) => [r.resource, { xeroAt: numberOrNull(r.xero_at), sweepAt: numberOrNull(r.sweep_at) }]),
+      );
+      const plan = ev.planAppend(inputs, new Set(seen.rows.map((r) => r.id)), known, meta.seq, now, limits.coverMs);
       if (plan.entries.length > 0) {
         const list = plan.entries;
         await q(
@@ -113,7 +97,7 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
-  openConsumer(inbox: string, consumer: string, from: 'head' | 'oldest', now: number): Promise<ConsumerOpened> {
+  openConsumer(inbox: string, consumer: string, from: 'head' | 'oldest', now: number): Promise<ev.ConsumerOpened> {
     const e = this.tables.events;
     return this.transaction('register a Xero event consumer', async (q) => {
       await q(`INSERT INTO ${e.inbox} (inbox, seq, trimmed_upto) VALUES ($1, 0, 0) ON CONFLICT (inbox) DO NOTHING`, [inbox]);
@@ -133,7 +117,7 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
-  claimBatch(inbox: string, consumer: string, options: { owner: string; max: number; ttlMs: number; now: number }): Promise<BatchClaim> {
+  claimBatch(inbox: string, consumer: string, options: { owner: string; max: number; ttlMs: number; now: number }): Promise<ev.BatchClaim> {
     const e = this.tables.events;
     return this.transaction('claim Xero events', async (q) => {
       const found = await q<ConsumerDbRow>(
@@ -151,13 +135,13 @@ export class PostgresEventStore implements EventStore {
             ? null
             : { token: stored.claim_token, owner: stored.claim_owner ?? '', upTo: Number(stored.claim_upto), expiresAt: Number(stored.claim_expires) },
       };
-      const plan = planClaim(row, Number(meta?.trimmed_upto ?? 0), options.now);
+      const plan = ev.planClaim(row, Number(meta?.trimmed_upto ?? 0), options.now);
       if (plan.kind === 'busy') return { status: 'busy', owner: plan.owner, expiresAt: plan.expiresAt };
       const entries = await q<EntryRow>(
         `SELECT position, id, resource, at, source, payload, received_at FROM ${e.entry} WHERE inbox = $1 AND position > $2 ORDER BY position LIMIT $3`,
         [inbox, plan.from, Math.max(1, options.max)],
       );
-      const { row: next, result } = applyClaim(plan, entries.rows.map(toEntry), { ...options, token: randomUUID() });
+      const { row: next, result } = ev.applyClaim(plan, entries.rows.map(toEntry), { ...options, token: randomUUID() });
       await q(
         `UPDATE ${e.consumer} SET position = $3, claim_token = $4, claim_owner = $5, claim_upto = $6, claim_expires = $7, seen_at = $8 WHERE inbox = $1 AND consumer = $2`,
         [
@@ -175,7 +159,7 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
-  commitBatch(inbox: string, consumer: string, token: string, now: number, limits: InboxLimits): Promise<boolean> {
+  commitBatch(inbox: string, consumer: string, token: string, now: number, limits: ev.InboxLimits): Promise<boolean> {
     const e = this.tables.events;
     return this.transaction('commit Xero events', async (q) => {
       const done = await q(
@@ -199,10 +183,10 @@ export class PostgresEventStore implements EventStore {
     );
   }
 
-  claimKeys(scope: string, keys: string[], options: { owner: string; ttlMs: number; now: number }): Promise<KeyClaims> {
+  claimKeys(scope: string, keys: string[], options: { owner: string; ttlMs: number; now: number }): Promise<ev.KeyClaims> {
     const c = this.tables.events.claim;
     // Sorted, so two claimers of overlapping keys lock and insert them in the same order (no deadlock).
-    const wanted = distinctKeys(keys).sort();
+    const wanted = ev.distinctKeys(keys).sort();
     const token = randomUUID();
     return this.transaction('claim Xero records to emit', async (q) => {
       const existing = await q<{ key: string; token: string; done: boolean; expires_at: string; touched_at: string }>(
@@ -212,7 +196,7 @@ export class PostgresEventStore implements EventStore {
       const rows = new Map(
         existing.rows.map((r) => [r.key, { token: r.token, done: r.done, expiresAt: Number(r.expires_at), touchedAt: Number(r.touched_at) }]),
       );
-      const states: Record<string, KeyState> = {};
+      const states: Record<string, ev.KeyState> = {};
       const fresh = wanted.filter((key) => !rows.has(key));
       if (fresh.length > 0) {
         const inserted = await q<{ key: string }>(
@@ -224,7 +208,7 @@ export class PostgresEventStore implements EventStore {
         // Not inserted: another claimer inserted it after our read, and holds it.
         for (const key of fresh) states[key] = mine.has(key) ? 'claimed' : 'busy';
       }
-      for (const [key, row] of rows) states[key] = planKey(row, options.now);
+      for (const [key, row] of rows) states[key] = ev.planKey(row, options.now);
       const reclaimed = [...rows.keys()].filter((key) => states[key] === 'reclaimed');
       if (reclaimed.length > 0) {
         await q(`UPDATE ${c} SET token = $2, expires_at = $3, touched_at = $4 WHERE scope = $1 AND key = ANY($5::text[])`, [
@@ -241,12 +225,12 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
-  completeKeys(scope: string, token: string, keys: string[], now: number, retention: KeyRetention): Promise<number> {
+  completeKeys(scope: string, token: string, keys: string[], now: number, retention: ev.KeyRetention): Promise<number> {
     const c = this.tables.events.claim;
     return this.transaction('mark Xero records emitted', async (q) => {
       const done = await q(
         `UPDATE ${c} SET done = true, expires_at = 0, touched_at = $4 WHERE scope = $1 AND token = $2 AND key = ANY($3::text[]) AND NOT done RETURNING key`,
-        [scope, token, distinctKeys(keys), now],
+        [scope, token, ev.distinctKeys(keys), now],
       );
       const finished = `(done OR expires_at <= $2)`;
       await q(`DELETE FROM ${c} WHERE scope = $1 AND ${finished} AND touched_at <= $3`, [scope, now, now - retention.retentionMs]);
@@ -263,7 +247,7 @@ export class PostgresEventStore implements EventStore {
     await this.query(
       'give back Xero records to emit',
       `DELETE FROM ${this.tables.events.claim} WHERE scope = $1 AND token = $2 AND key = ANY($3::text[]) AND NOT done`,
-      [scope, token, distinctKeys(keys)],
+      [scope, token, ev.distinctKeys(keys)],
     );
   }
 
@@ -290,13 +274,20 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {}
 
   /** Drops idle consumers and removes entries every live consumer passed (and, for appends, beyond the cap). */
-  private async trim(q: Query, inbox: string, seq: number, trimmedUpTo: number, now: number, limits: InboxLimits): Promise<{ upTo: number; dropped: number }> {
+  private async trim(
+    q: Query,
+    inbox: string,
+    seq: number,
+    trimmedUpTo: number,
+    now: number,
+    limits: ev.InboxLimits,
+  ): Promise<{ upTo: number; dropped: number }> {
     const e = this.tables.events;
     const consumers = await q<{ consumer: string; position: string; seen_at: string }>(
       `SELECT consumer, position, seen_at FROM ${e.consumer} WHERE inbox = $1`,
       [inbox],
     );
-    const plan = planTrim(
+    const plan = ev.planTrim(
       seq,
       trimmedUpTo,
       consumers.rows.map((r) => ({ consumer: r.consumer, position: Number(r.position), seenAt: Number(r.seen_at) })),
@@ -344,7 +335,7 @@ async function lockInbox(q: Query, table: string, inbox: string): Promise<{ seq:
   return { seq: Number(row.seq), trimmedUpTo: Number(row.trimmed_upto) };
 }
 
-function toEntry(row: EntryRow): InboxEntry {
+function toEntry(row: EntryRow): ev.InboxEntry {
   return {
     position: Number(row.position),
     id: row.id,

@@ -1,17 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  distinctKeys,
-  type AppendResult,
-  type BatchClaim,
-  type ConsumerOpened,
-  type EventStore,
-  type InboxEntry,
-  type InboxEntryInput,
-  type InboxLimits,
-  type KeyClaims,
-  type KeyRetention,
-  type KeyState,
-} from './event-store';
+import * as ev from './event-store';
 import { redisScript, type RedisLink } from './redis-connection';
 
 // Each operation is one Lua script, so it runs whole with nothing in between: the same rules as the
@@ -231,7 +219,7 @@ return 1`);
  * restart depends on its persistence (AOF): without it a restart forgets the inbox, positions and
  * claims, and events may be emitted again.
  */
-export class RedisEventStore implements EventStore {
+export class RedisEventStore implements ev.EventStore {
   readonly description: string;
 
   constructor(
@@ -243,7 +231,7 @@ export class RedisEventStore implements EventStore {
     this.description = `Redis event store ${keyPrefix}ev* at ${link.endpoint}`;
   }
 
-  async append(inbox: string, inputs: InboxEntryInput[], now: number, limits: InboxLimits): Promise<AppendResult> {
+  async append(inbox: string, inputs: ev.InboxEntryInput[], now: number, limits: ev.InboxLimits): Promise<ev.AppendResult> {
     const args: Array<string | number> = [now, capArg(limits.maxEntries), limits.memoryMs, limits.coverMs, limits.consumerIdleMs, inputs.length];
     for (const i of inputs)
       args.push(i.id, i.resource, i.at, i.source, JSON.stringify({ id: i.id, resource: i.resource, at: i.at, source: i.source, payload: i.payload ?? null }));
@@ -256,7 +244,7 @@ export class RedisEventStore implements EventStore {
     return { appended: members.map(parseMember), duplicates, covered, dropped };
   }
 
-  async openConsumer(inbox: string, consumer: string, from: 'head' | 'oldest', now: number): Promise<ConsumerOpened> {
+  async openConsumer(inbox: string, consumer: string, from: 'head' | 'oldest', now: number): Promise<ev.ConsumerOpened> {
     const [position, head, created] = (await this.run('register a Xero event consumer', OPEN, this.inboxKeys(inbox, 'meta', 'cons'), [
       consumer,
       from,
@@ -265,7 +253,7 @@ export class RedisEventStore implements EventStore {
     return { position: Number(position), head: Number(head), created: created === 1 };
   }
 
-  async claimBatch(inbox: string, consumer: string, options: { owner: string; max: number; ttlMs: number; now: number }): Promise<BatchClaim> {
+  async claimBatch(inbox: string, consumer: string, options: { owner: string; max: number; ttlMs: number; now: number }): Promise<ev.BatchClaim> {
     const token = randomUUID();
     const reply = (await this.run('claim Xero events', CLAIM, this.inboxKeys(inbox, 'meta', 'entries', 'cons'), [
       consumer,
@@ -287,7 +275,7 @@ export class RedisEventStore implements EventStore {
     }
   }
 
-  async commitBatch(inbox: string, consumer: string, token: string, now: number, limits: InboxLimits): Promise<boolean> {
+  async commitBatch(inbox: string, consumer: string, token: string, now: number, limits: ev.InboxLimits): Promise<boolean> {
     const done = await this.run('commit Xero events', COMMIT, this.inboxKeys(inbox, 'meta', 'entries', 'cons'), [consumer, token, now, limits.consumerIdleMs]);
     return done === 1;
   }
@@ -296,8 +284,8 @@ export class RedisEventStore implements EventStore {
     await this.run('give back a claim on Xero events', ABANDON, this.inboxKeys(inbox, 'cons'), [consumer, token]);
   }
 
-  async claimKeys(scope: string, keys: string[], options: { owner: string; ttlMs: number; now: number }): Promise<KeyClaims> {
-    const wanted = distinctKeys(keys);
+  async claimKeys(scope: string, keys: string[], options: { owner: string; ttlMs: number; now: number }): Promise<ev.KeyClaims> {
+    const wanted = ev.distinctKeys(keys);
     const token = randomUUID();
     if (wanted.length === 0) return { token, states: {} };
     const states = (await this.run('claim Xero records to emit', CLAIM_KEYS, this.scopeKeys('evc', scope, 'claims', 'touched'), [
@@ -305,23 +293,23 @@ export class RedisEventStore implements EventStore {
       options.ttlMs,
       token,
       ...wanted,
-    ])) as KeyState[];
+    ])) as ev.KeyState[];
     return { token, states: Object.fromEntries(wanted.map((key, i) => [key, states[i]])) };
   }
 
-  async completeKeys(scope: string, token: string, keys: string[], now: number, retention: KeyRetention): Promise<number> {
+  async completeKeys(scope: string, token: string, keys: string[], now: number, retention: ev.KeyRetention): Promise<number> {
     const completed = await this.run('mark Xero records emitted', COMPLETE_KEYS, this.scopeKeys('evc', scope, 'claims', 'touched'), [
       now,
       token,
       retention.retentionMs,
       retention.maxKeys,
-      ...distinctKeys(keys),
+      ...ev.distinctKeys(keys),
     ]);
     return Number(completed);
   }
 
   async releaseKeys(scope: string, token: string, keys: string[]): Promise<void> {
-    await this.run('give back Xero records to emit', RELEASE_KEYS, this.scopeKeys('evc', scope, 'claims', 'touched'), [token, ...distinctKeys(keys)]);
+    await this.run('give back Xero records to emit', RELEASE_KEYS, this.scopeKeys('evc', scope, 'claims', 'touched'), [token, ...ev.distinctKeys(keys)]);
   }
 
   async readMarks(scope: string): Promise<Record<string, number>> {
@@ -363,9 +351,9 @@ function capArg(maxEntries: number): number {
   return Number.isFinite(maxEntries) ? Math.max(1, Math.floor(maxEntries)) : 0;
 }
 
-function parseMember(member: string): InboxEntry {
+function parseMember(member: string): ev.InboxEntry {
   const first = member.indexOf('|');
   const second = member.indexOf('|', first + 1);
-  const body = JSON.parse(member.slice(second + 1)) as Omit<InboxEntry, 'position' | 'receivedAt'>;
+  const body = JSON.parse(member.slice(second + 1)) as Omit<ev.InboxEntry, 'position' | 'receivedAt'>;
   return { ...body, position: Number(member.slice(0, first)), receivedAt: Number(member.slice(first + 1, second)) };
 }

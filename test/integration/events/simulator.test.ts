@@ -6,7 +6,17 @@
  */
 import { HOUR, MINUTE } from '../../../src/clock';
 import { CallBudget } from '../../../src/check';
-import { ChangePoller, EventConsumer, EventInbox, runCatchUp, type PollState, type XeroEvent } from '../../../src/events';
+import {
+  ChangePoller,
+  EventConsumer,
+  EventInbox,
+  runCatchUp,
+  type ChangePollerOptions,
+  type EventFilter,
+  type PollState,
+  type PollWatch,
+  type XeroEvent,
+} from '../../../src/events';
 import { MemoryLedger, type EventStore } from '../../../src/ledger';
 import { DEMO_TENANT_ID, startSimulator } from '../../../src/simulator';
 import { staticTokenSource, XeroAccountingClient } from '../../../src/xero';
@@ -44,6 +54,22 @@ async function pay(invoiceId: string, amount: number): Promise<void> {
     .request({ method: 'PUT', path: 'Payments', body: { Payments: [{ Invoice: { InvoiceID: invoiceId }, Account: { Code: '090' }, Amount: amount }] } });
 }
 
+function poller(consumer: string, watches: PollWatch[], extra: Partial<ChangePollerOptions> = {}): ChangePoller {
+  return new ChangePoller({ store, consumer, reader, clock: s.simClock, watches, ...extra });
+}
+
+/** A webhook trigger that fetches the records its events name. */
+function webhookConsumer(filter: EventFilter): EventConsumer {
+  return new EventConsumer({ store, inbox: APP, consumer: 'wf:webhook', clock: s.simClock, fetch: { reader }, filter });
+}
+
+/** One poll as a host runs it: poll, emit, mark emitted. */
+async function pollOnce(p: ChangePoller, state: PollState | null) {
+  const result = await p.poll(state);
+  await p.complete(result.pending);
+  return result;
+}
+
 function event(resourceId: string, category = 'INVOICE'): XeroEvent {
   return {
     resourceUrl: '',
@@ -74,22 +100,12 @@ describe('events against the simulator', () => {
 
   test('polling: changes since activation once each, sent as If-Modified-Since; invoice paid once; a quiet poll emits nothing', async () => {
     const customer = await contactId();
-    const poller = new ChangePoller({
-      store,
-      consumer: 'wf:poll',
-      reader,
-      clock: s.simClock,
-      watches: [
-        { tenantId: DEMO_TENANT_ID, watch: 'sales_invoices' },
-        { tenantId: DEMO_TENANT_ID, watch: 'bills' },
-        { tenantId: DEMO_TENANT_ID, named: 'invoice_paid' },
-      ],
-    });
-    const run = async (state: PollState | null) => {
-      const result = await poller.poll(state);
-      await poller.complete(result.pending);
-      return result;
-    };
+    const p = poller('wf:poll', [
+      { tenantId: DEMO_TENANT_ID, watch: 'sales_invoices' },
+      { tenantId: DEMO_TENANT_ID, watch: 'bills' },
+      { tenantId: DEMO_TENANT_ID, named: 'invoice_paid' },
+    ]);
+    const run = (state: PollState | null) => pollOnce(p, state);
     s.simClock.advance(MINUTE);
     let result = await run(null);
     expect(result.items).toEqual([]);
@@ -121,18 +137,11 @@ describe('events against the simulator', () => {
     const customer = await contactId();
     const due = new Date(s.simClock.now() + 2 * 24 * HOUR).toISOString().slice(0, 10);
     const late = await invoice(customer, 'ACCREC', { DueDate: due });
-    const poller = new ChangePoller({
-      store,
-      consumer: 'wf:overdue',
-      reader,
-      clock: s.simClock,
-      watches: [{ tenantId: DEMO_TENANT_ID, named: 'invoice_overdue' }],
-    });
+    const p = poller('wf:overdue', [{ tenantId: DEMO_TENANT_ID, named: 'invoice_overdue' }]);
     let state: PollState | null = null;
     const found: string[] = [];
     for (let day = 0; day < 5; day++) {
-      const result = await poller.poll(state);
-      await poller.complete(result.pending);
+      const result = await pollOnce(p, state);
       found.push(...result.items.map((i) => `${day}:${i.recordId}`));
       state = result.state;
       s.simClock.advance(24 * HOUR);
@@ -160,14 +169,7 @@ describe('events against the simulator', () => {
     });
     const creditId: string = credit.body.CreditNotes[0].CreditNoteID;
     const inbox = new EventInbox({ store, inbox: APP, clock: s.simClock });
-    const consumer = new EventConsumer({
-      store,
-      inbox: APP,
-      consumer: 'wf:webhook',
-      clock: s.simClock,
-      fetch: { reader },
-      filter: { direction: 'sales' },
-    });
+    const consumer = webhookConsumer({ direction: 'sales' });
     await consumer.open();
     const gone = 'dddddddd-0000-4000-8000-000000000009';
     await inbox.append({
@@ -196,14 +198,7 @@ describe('events against the simulator', () => {
   test('catch-up: a change whose webhook never came arrives once, from the sweep, with its record', async () => {
     const customer = await contactId();
     const sweep = () => runCatchUp({ store, inbox: APP, reader, tenantIds: [DEMO_TENANT_ID], clock: s.simClock });
-    const consumer = new EventConsumer({
-      store,
-      inbox: APP,
-      consumer: 'wf:webhook',
-      clock: s.simClock,
-      fetch: { reader },
-      filter: { categories: ['INVOICE'] },
-    });
+    const consumer = webhookConsumer({ categories: ['INVOICE'] });
     await consumer.open();
     expect((await sweep()).started).toHaveLength(3);
     s.simClock.advance(MINUTE);
@@ -246,24 +241,20 @@ describe('events against the simulator', () => {
         clock: s.simClock,
         policy: { dayLimit: 40, reserveFraction: 0.5 },
       });
-      const poller = new ChangePoller({
-        store,
-        consumer: 'wf:budget',
-        reader: client,
-        budget,
-        clock: s.simClock,
-        watches: [
+      const p = poller(
+        'wf:budget',
+        [
           { tenantId: DEMO_TENANT_ID, watch: 'sales_invoices' },
           { tenantId: DEMO_TENANT_ID, watch: 'contacts' },
           { tenantId: DEMO_TENANT_ID, watch: 'payments' },
         ],
-      });
+        { reader: client, budget },
+      );
       let state: PollState | null = null;
       const notices: string[] = [];
       const requests: number[] = [];
       for (let i = 0; i < 12; i++) {
-        const result = await poller.poll(state);
-        await poller.complete(result.pending);
+        const result = await pollOnce(p, state);
         notices.push(...result.notices.map((n) => n.kind));
         state = result.state;
         requests.push(sim.stats().requests);
