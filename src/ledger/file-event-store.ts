@@ -39,8 +39,8 @@ const KEEP_GENERATIONS = 3;
  *   back in by the next one, so a crash never loses an appended entry nor lets its id in twice.
  * - Consumers: numbered generation files, each published by link(), so a claim or a commit is a
  *   compare-and-set on the generation (two processes cannot both claim a batch).
- * - Key claims: a claim file created with O_EXCL (`k.<key>.p<n>`; a takeover of an expired claim
- *   creates the next n), and a `done` file once emitted.
+ * - Key claims: a claim file published by link(), which never replaces (`k.<key>.p<n>`; a takeover
+ *   of an expired claim publishes the next n), and a `done` file once emitted.
  * - Marks: generation files, raised by compare-and-set.
  */
 export class FileEventStore implements ev.EventStore {
