@@ -10,3 +10,4 @@ export * from './src/classify';
 export * from './src/check';
 export * from './src/host';
 export * from './src/fleet';
+export * from './src/events';

@@ -1,4 +1,6 @@
 import { importChain, type ChainImporter } from './chain-import';
+import { LedgerConfigError } from './config-error';
+import { hasEventStore, type EventStore, type EventStoreProvider } from './event-store';
 import { openLedger } from './open-ledger';
 import type { LeaseStore } from './redis-leases';
 import { hasChainNotes, type ChainNotes, type ConnectionRecord, type Lease, type LeaseOptions, type Ledger, type WriteResult } from './types';
@@ -16,7 +18,7 @@ export interface CompositeLedgerOptions {
  * if Redis restarts and forgets a lease, two holders may both call Xero, but the data backend's
  * version check still lets only one of them write, and the other keeps its set as a candidate.
  */
-export class CompositeLedger implements Ledger, ChainImporter, ChainNotes {
+export class CompositeLedger implements Ledger, ChainImporter, ChainNotes, EventStoreProvider {
   readonly description: string;
   private readonly leases: LeaseStore;
   private readonly data: Ledger;
@@ -67,6 +69,12 @@ export class CompositeLedger implements Ledger, ChainImporter, ChainNotes {
 
   async writeNotes(key: string, fields: Record<string, unknown>): Promise<void> {
     if (hasChainNotes(this.data)) await this.data.writeNotes(key, fields);
+  }
+
+  /** Events live with the data, durable whatever Redis forgets. */
+  eventStore(): EventStore {
+    if (hasEventStore(this.data)) return this.data.eventStore();
+    throw new LedgerConfigError(`The ${this.data.description} keeps no Xero events; use PostgreSQL as the data half of a combined ledger.`);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock';
 import { LedgerCorruptError, LedgerUnavailableError } from '../errors';
 import type { Sealer } from '../secrets/sealer';
+import type { EventStore, EventStoreProvider } from './event-store';
+import { codeOf, folderUnavailable, fsyncDirectory, listFolder, writeTempFile } from './file-kit';
+import { FileEventStore } from './file-event-store';
 import { decodeRecord, encodeRecord } from './record-codec';
 import { waitForLease } from './lease-wait';
 import { FileSpool, type TokenSpool } from './spool';
@@ -36,12 +39,13 @@ interface LeaseFile {
  * publish n+1. That is the compare-and-set that fences a holder whose lease expired mid-refresh.
  * Leases are numbered the same way, so taking over a stale lease is also a race only one can win.
  */
-export class FileLedger implements Ledger, ChainNotes {
+export class FileLedger implements Ledger, ChainNotes, EventStoreProvider {
   readonly description: string;
   spool?: TokenSpool;
   private readonly directory: string;
   private readonly sealer: Sealer;
   private readonly clock: Clock;
+  private events: FileEventStore | null = null;
 
   constructor(options: FileLedgerOptions) {
     if (!options.directory) throw new LedgerUnavailableError('No folder was given for the Xero Guard file ledger');
@@ -194,7 +198,15 @@ export class FileLedger implements Ledger, ChainNotes {
     }
   }
 
-  async close(): Promise<void> {}
+  /** Xero events in `<folder>/events` (never a connection folder: those are 32 hex digits); appends lock with this ledger's leases. */
+  eventStore(): EventStore {
+    this.events ??= new FileEventStore({ directory: join(this.directory, 'events'), leases: this });
+    return this.events;
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+  }
 
   /** Rewrites our lease file in place, but only while it is still the newest generation and still ours. */
   private async rewriteOwnLease(lease: Lease, change: (held: LeaseFile) => LeaseFile | null): Promise<boolean> {
@@ -243,26 +255,17 @@ export class FileLedger implements Ledger, ChainNotes {
   }
 
   private async writeTemp(dir: string, content: string, durable: boolean): Promise<string> {
-    const tmp = join(dir, `.tmp-${randomUUID()}`);
-    let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(tmp, 'wx', 0o600);
-      await handle.writeFile(content, 'utf8');
-      if (durable) await handle.sync();
+      return await writeTempFile(dir, content, { durable });
     } catch (error) {
-      await fs.unlink(tmp).catch(() => undefined);
       throw this.unavailable(error, `write ${dir}`);
-    } finally {
-      await handle?.close().catch(() => undefined);
     }
-    return tmp;
   }
 
   private async list(dir: string): Promise<string[]> {
     try {
-      return await fs.readdir(dir);
+      return await listFolder(dir);
     } catch (error) {
-      if (codeOf(error) === 'ENOENT') return [];
       throw this.unavailable(error, `list ${dir}`);
     }
   }
@@ -276,14 +279,7 @@ export class FileLedger implements Ledger, ChainNotes {
   }
 
   private unavailable(error: unknown, action: string): LedgerUnavailableError {
-    const code = codeOf(error) ?? 'unknown error';
-    const fix =
-      code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-        ? `make ${this.directory} writable by the user running n8n/Node-RED, or configure another ledger folder`
-        : code === 'ENOSPC'
-          ? 'free disk space'
-          : 'check the folder and its disk';
-    return new LedgerUnavailableError(`Cannot ${action} for the Xero Guard ${this.description}: ${code}. To fix: ${fix}.`);
+    return folderUnavailable(this.description, this.directory, error, action);
   }
 }
 
@@ -298,17 +294,3 @@ function highest(names: string[], pattern: RegExp): number {
 
 const docName = (version: number) => `doc.${String(version).padStart(12, '0')}.json`;
 const leaseName = (generation: number) => `lease.${String(generation).padStart(12, '0')}.json`;
-
-function codeOf(error: unknown): string | undefined {
-  const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

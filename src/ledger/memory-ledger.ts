@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
 import type { ChainNotes, ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
 import { waitForLease } from './lease-wait';
+import type { EventStore, EventStoreProvider } from './event-store';
+import { MemoryEventStore } from './memory-event-store';
 
 /** In-process ledger for unit tests and single-process embedding. Records are deep-copied so callers cannot alias them. */
-export class MemoryLedger implements Ledger, ChainNotes {
+export class MemoryLedger implements Ledger, ChainNotes, EventStoreProvider {
   readonly description = 'memory ledger';
   private readonly records = new Map<string, ConnectionRecord>();
   private readonly leases = new Map<string, Lease>();
   private readonly notes = new Map<string, Record<string, unknown>>();
   private readonly clock: Clock;
+  private readonly events = new MemoryEventStore();
 
   constructor(options: { clock?: Clock } = {}) {
     this.clock = options.clock ?? systemClock;
@@ -60,6 +63,10 @@ export class MemoryLedger implements Ledger, ChainNotes {
 
   async writeNotes(key: string, fields: Record<string, unknown>): Promise<void> {
     this.notes.set(key, { ...this.notes.get(key), ...structuredClone(fields) });
+  }
+
+  eventStore(): EventStore {
+    return this.events;
   }
 
   async close(): Promise<void> {}

@@ -6,6 +6,8 @@ import type { Sealer } from '../secrets/sealer';
 import type { ChainImporter } from './chain-import';
 import { LedgerConfigError } from './config-error';
 import { waitForLease } from './lease-wait';
+import type { EventStore, EventStoreProvider } from './event-store';
+import { PostgresEventStore } from './postgres-event-store';
 import { postgresUnavailable, type PostgresEndpoint } from './postgres-errors';
 import { ensureNotesTable, ensureSchema, ledgerTableExists, postgresTables, type PostgresTables } from './postgres-schema';
 import { decodeRecord, encodeRecord, type StoredDocument } from './record-codec';
@@ -66,7 +68,7 @@ interface DataRow {
  * that dies holding it simply lets it expire. Correctness rests on the version compare-and-set
  * in `write`, which is a single UPDATE ... WHERE version = $expected (a committed transaction).
  */
-export class PostgresLedger implements Ledger, ChainImporter, ChainNotes {
+export class PostgresLedger implements Ledger, ChainImporter, ChainNotes, EventStoreProvider {
   readonly description: string;
   private readonly pool: Pool;
   private readonly tables: PostgresTables;
@@ -76,6 +78,7 @@ export class PostgresLedger implements Ledger, ChainImporter, ChainNotes {
   private readonly leaseTime: LeaseTimeSource;
   private ready: Promise<void> | null = null;
   private notesReady: Promise<void> | null = null;
+  private events: PostgresEventStore | null = null;
   private closed = false;
 
   constructor(options: PostgresLedgerOptions) {
@@ -208,6 +211,12 @@ export class PostgresLedger implements Ledger, ChainImporter, ChainNotes {
        ON CONFLICT (key, field) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
       [key, entries.map(([field]) => field), entries.map(([, value]) => JSON.stringify(value))],
     );
+  }
+
+  /** Xero events in <prefix>event_* tables on this ledger's pool, created on first use. */
+  eventStore(): EventStore {
+    this.events ??= new PostgresEventStore(this.pool, this.tables, this.endpoint);
+    return this.events;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { LedgerConfigError } from './config-error';
 
 /** The tables one Postgres ledger uses, as quoted, schema-qualified SQL identifiers. */
@@ -11,6 +11,8 @@ export interface PostgresTables {
   schema: string;
   /** Observations beside each chain (see ChainNotes); created on first write, outside the versioned layout. */
   notes: string;
+  /** The event store's tables (docs/design/events.md); created on first use, outside the versioned layout. */
+  events: { inbox: string; entry: string; seen: string; resource: string; consumer: string; claim: string; mark: string };
   /** For messages: schema.table of the data table, unquoted. */
   label: string;
 }
@@ -34,6 +36,15 @@ export function postgresTables(tablePrefix: string, schema: string | undefined):
     lease: qualify(`${tablePrefix}lease`),
     schema: qualify(`${tablePrefix}schema`),
     notes: qualify(`${tablePrefix}notes`),
+    events: {
+      inbox: qualify(`${tablePrefix}event_inbox`),
+      entry: qualify(`${tablePrefix}event_entry`),
+      seen: qualify(`${tablePrefix}event_seen`),
+      resource: qualify(`${tablePrefix}event_resource`),
+      consumer: qualify(`${tablePrefix}event_consumer`),
+      claim: qualify(`${tablePrefix}event_claim`),
+      mark: qualify(`${tablePrefix}event_mark`),
+    },
     label: `${schema ? `${schema}.` : ''}${tablePrefix}ledger`,
   };
 }
@@ -65,16 +76,42 @@ function migrations(t: PostgresTables): string[][] {
 }
 
 /**
- * Creates or upgrades the tables. Several processes start at once in queue mode, and CREATE TABLE
- * IF NOT EXISTS is not safe against itself, so the steps run in one transaction under a
- * transaction-scoped advisory lock (released at commit; never held beyond this setup).
+ * Runs `work` in one transaction on one pooled client: COMMIT when it resolves, ROLLBACK when it
+ * throws. The one transaction block of the PostgreSQL ledger.
  */
-export async function ensureSchema(pool: Pool, tables: PostgresTables): Promise<void> {
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let failure: Error | undefined;
   try {
     await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    // A client that failed mid-transaction may have a dead socket: destroy it instead of pooling it.
+    client.release(failure);
+  }
+}
+
+/**
+ * Changes the layout under a transaction-scoped advisory lock (released at commit; never held
+ * beyond it). Several processes start at once in queue mode, and CREATE TABLE IF NOT EXISTS is not
+ * safe against itself, so every change of the layout goes through here.
+ */
+function underSchemaLock(pool: Pool, tables: PostgresTables, steps: (client: PoolClient) => Promise<void>): Promise<void> {
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`xero-guard:${tables.schema}`]);
+    await steps(client);
+  });
+}
+
+/** Creates or upgrades the versioned tables (data, lease, schema). */
+export async function ensureSchema(pool: Pool, tables: PostgresTables): Promise<void> {
+  await underSchemaLock(pool, tables, async (client) => {
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${tables.schema} (id int PRIMARY KEY CHECK (id = 1), version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
     );
@@ -95,28 +132,16 @@ export async function ensureSchema(pool: Pool, tables: PostgresTables): Promise<
         [SCHEMA_VERSION],
       );
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    failure = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    // A client that failed mid-transaction may have a dead socket: destroy it instead of pooling it.
-    client.release(failure);
-  }
+  });
 }
 
 /**
- * The notes table is additive and optional: older releases never read it, so it lives outside the
- * versioned layout (no SCHEMA_VERSION bump, which would make older processes refuse the ledger).
- * Created on the first note written, under the same advisory lock as the layout.
+ * The notes and event tables are additive and optional: older releases never read them, so they
+ * live outside the versioned layout (no SCHEMA_VERSION bump, which would make older processes
+ * refuse the ledger) and are created on first use, under the same lock as the layout.
  */
 export async function ensureNotesTable(pool: Pool, tables: PostgresTables): Promise<void> {
-  const client = await pool.connect();
-  let failure: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`xero-guard:${tables.schema}`]);
+  await underSchemaLock(pool, tables, async (client) => {
     await client.query(`CREATE TABLE IF NOT EXISTS ${tables.notes} (
       key text NOT NULL,
       field text NOT NULL,
@@ -124,14 +149,34 @@ export async function ensureNotesTable(pool: Pool, tables: PostgresTables): Prom
       updated_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (key, field)
     )`);
-    await client.query('COMMIT');
-  } catch (error) {
-    failure = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(failure);
-  }
+  });
+}
+
+/**
+ * The event tables (docs/design/events.md). Times are epoch milliseconds from the caller's clock,
+ * like lease times under 'clock', so a test can expire a claim by moving its clock.
+ */
+export async function ensureEventTables(pool: Pool, tables: PostgresTables): Promise<void> {
+  const e = tables.events;
+  await underSchemaLock(pool, tables, async (client) => {
+    for (const statement of [
+      `CREATE TABLE IF NOT EXISTS ${e.inbox} (inbox text PRIMARY KEY, seq bigint NOT NULL, trimmed_upto bigint NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${e.entry} (
+        inbox text NOT NULL, position bigint NOT NULL, id text NOT NULL, resource text NOT NULL, at bigint NOT NULL,
+        source text NOT NULL, payload jsonb NOT NULL, received_at bigint NOT NULL, PRIMARY KEY (inbox, position))`,
+      `CREATE TABLE IF NOT EXISTS ${e.seen} (inbox text NOT NULL, id text NOT NULL, seen_at bigint NOT NULL, PRIMARY KEY (inbox, id))`,
+      `CREATE TABLE IF NOT EXISTS ${e.resource} (
+        inbox text NOT NULL, resource text NOT NULL, xero_at bigint, sweep_at bigint, touched_at bigint NOT NULL, PRIMARY KEY (inbox, resource))`,
+      `CREATE TABLE IF NOT EXISTS ${e.consumer} (
+        inbox text NOT NULL, consumer text NOT NULL, position bigint NOT NULL, claim_token text, claim_owner text,
+        claim_upto bigint, claim_expires bigint, seen_at bigint NOT NULL, PRIMARY KEY (inbox, consumer))`,
+      `CREATE TABLE IF NOT EXISTS ${e.claim} (
+        scope text NOT NULL, key text NOT NULL, token text NOT NULL, done boolean NOT NULL, expires_at bigint NOT NULL,
+        touched_at bigint NOT NULL, PRIMARY KEY (scope, key))`,
+      `CREATE TABLE IF NOT EXISTS ${e.mark} (scope text NOT NULL, name text NOT NULL, value bigint NOT NULL, PRIMARY KEY (scope, name))`,
+    ])
+      await client.query(statement);
+  });
 }
 
 /** Whether the ledger table exists, without creating anything (for read-only tools). */

@@ -11,6 +11,8 @@ import {
   type LedgerLogger,
   type RedisConnectionOptions,
 } from './redis-connection';
+import type { EventStore, EventStoreProvider } from './event-store';
+import { RedisEventStore } from './redis-event-store';
 import { DEFAULT_KEY_PREFIX, RedisLeases } from './redis-leases';
 import { decodeRecord, encodeRecord } from './record-codec';
 import type { ChainNotes, ConnectionRecord, Lease, LeaseOptions, Ledger, WriteResult } from './types';
@@ -42,7 +44,7 @@ return 1`);
  * token, so the first use checks INFO persistence and warns; CompositeLedger (Redis leases,
  * PostgreSQL data) is the safer combination.
  */
-export class RedisLedger implements Ledger, ChainImporter, ChainNotes {
+export class RedisLedger implements Ledger, ChainImporter, ChainNotes, EventStoreProvider {
   readonly description: string;
   private readonly link: RedisLink;
   private readonly leases: RedisLeases;
@@ -50,6 +52,7 @@ export class RedisLedger implements Ledger, ChainImporter, ChainNotes {
   private readonly sealer: Sealer;
   private readonly logger: LedgerLogger;
   private persistenceChecked: Promise<void> | null = null;
+  private events: RedisEventStore | null = null;
 
   constructor(options: RedisLedgerOptions) {
     this.keyPrefix = validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
@@ -158,6 +161,12 @@ export class RedisLedger implements Ledger, ChainImporter, ChainNotes {
     if (entries.length === 0) return;
     await this.open();
     await this.link.run('write connection notes', (client) => client.hset(this.notesKey(key), ...entries));
+  }
+
+  /** Xero events in <keyPrefix>ev* keys on this ledger's connection. */
+  eventStore(): EventStore {
+    this.events ??= new RedisEventStore(this.link, this.keyPrefix, () => this.open());
+    return this.events;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyDerivation, Sealer } from '../secrets/sealer';
+import { fsyncDirectory, writeTempFile } from './file-kit';
 import type { TokenSet } from '../xero/token-set';
 
 /**
@@ -66,21 +67,9 @@ export class FileSpool implements TokenSpool {
     };
     const dir = this.options.directory;
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    const tmp = join(dir, `.tmp-${id}`);
-    const handle = await fs.open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(document), 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const tmp = await writeTempFile(dir, JSON.stringify(document), { durable: true });
     await fs.rename(tmp, join(dir, fileName(entry.key, id)));
-    const folder = await fs.open(dir, 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
+    await fsyncDirectory(dir);
   }
 
   async list(key: string): Promise<SpooledSet[]> {
