@@ -570,6 +570,8 @@ export function normalise(input: unknown, copyBody: boolean): Evidence {
       validationMessages: w.validationMessages,
       description: w.description,
       truncated: w.truncated,
+      // Set by the caller of normalise from options.context, which is not part of the input.
+      context: null,
     },
     lower,
     headers: w.headers,

@@ -11,6 +11,11 @@ export interface Verdict {
   category: Category;
   /** Set when the table allows a second action for the category and this case needs it. */
   hostNotFound?: boolean;
+  /**
+   * Set when the caller's context decided a 401 `AuthorizationUnsuccessful`: the required scopes not
+   * granted (insufficient_scope), or none (plan_restricted).
+   */
+  missingScopes?: string[];
   source: Source;
 }
 
@@ -138,6 +143,17 @@ function rateLimitKindOfClass(e: Evidence): string | undefined {
   return undefined;
 }
 
+/**
+ * Xero answers a missing scope and an endpoint closed to the app's tier or the user's role with the same
+ * 401 `AuthorizationUnsuccessful`; only the caller's context (scopes required and granted) tells them
+ * apart. Without one, it stays the missing scope it always was.
+ */
+function scopeOrGate(e: Evidence, source: Source): Verdict {
+  const missing = e.error.context?.missingScopes ?? null;
+  if (missing === null) return { category: 'insufficient_scope', source };
+  return { category: missing.length > 0 ? 'insufficient_scope' : 'plan_restricted', missingScopes: missing, source };
+}
+
 /** Xero's Problem Details `Detail` (and the same words wherever they appear). */
 function xeroDetail(e: Evidence, source: Source): Verdict | null {
   const d = (e.error.detail ?? '').toLowerCase();
@@ -145,7 +161,7 @@ function xeroDetail(e: Evidence, source: Source): Verdict | null {
   const is = (word: string): boolean => (d !== '' ? d.includes(word) : e.lower.includes(word));
   const status = e.error.status;
   if (is('tokenexpired')) return { category: 'access_token_expired', source };
-  if (is('authorizationunsuccessful')) return { category: 'insufficient_scope', source };
+  if (is('authorizationunsuccessful')) return scopeOrGate(e, source);
   if (is('authenticationunsuccessful')) return { category: status === 403 ? 'tenant_access_denied' : 'access_token_invalid', source };
   const wwwAuth = e.headers['www-authenticate']?.toLowerCase() ?? '';
   if (wwwAuth.includes('invalid_token')) return { category: /expired/.test(wwwAuth) ? 'access_token_expired' : 'access_token_invalid', source };
