@@ -37,3 +37,36 @@ export function parseOAuth1(text: string): OAuth1Problem | null {
   const a = /oauth_problem_advice["']?\s*[=:]\s*["']?([^&"\n]{0,500})/i.exec(decoded);
   return { problem, advice: a ? a[1].trim() : null };
 }
+
+/**
+ * The problem names said outside `oauth_problem=`: a log line or an SDK's exception
+ * (`XeroApiException: token_rejected - ...`, `Xeroizer::OAuth::UnknownError: nonce_used`). Only the
+ * names no other API uses as a word are read this way.
+ */
+const BARE_PROBLEM =
+  /(?<![a-z_])(signature_method_rejected|consumer_key_unknown|consumer_key_rejected|timestamp_refused|signature_invalid|token_rejected|nonce_used)(?![a-z_])/;
+
+export function bareOAuth1Problem(lower: string): string | null {
+  return lower.includes('_') ? (BARE_PROBLEM.exec(lower)?.[1] ?? null) : null;
+}
+
+/**
+ * The same problems described in words, as Xero's advice texts and other OAuth 1.0a providers put them
+ * ("Failed to validate signature", "The timestamp is too old", "Expired timestamp", "The nonce value
+ * ... has already been used", "Unknown Consumer"), by the problem they describe.
+ */
+const PROBLEM_IN_WORDS: readonly (readonly [RegExp, string])[] = [
+  [/failed to (?:validate|verify) (?:the )?(?:oauth )?signature|invalid oauth[ _]?signature|oauth[ _]?signature (?:is )?invalid/, 'signature_invalid'],
+  [
+    /timestamp (?:is )?too (?:old|far)|expired timestamp|oauth[ _]timestamp (?:is )?(?:invalid|refused|too old)|timestamp (?:was )?refused/,
+    'timestamp_refused',
+  ],
+  [/nonce (?:value )?(?:\\?"[^"\n]{0,100}\\?" )?(?:has )?already been used|nonce (?:is |was )?already (?:being )?used/, 'nonce_used'],
+  [/unknown consumer\b|consumer key (?:was )?(?:not recogni[sz]ed|unknown|not found|rejected|is invalid)|invalid consumer key/, 'consumer_key_unknown'],
+];
+
+export function oauth1ProblemInWords(lower: string): string | null {
+  if (!/signature|timestamp|nonce|consumer/.test(lower)) return null;
+  for (const [words, problem] of PROBLEM_IN_WORDS) if (words.test(lower)) return problem;
+  return null;
+}

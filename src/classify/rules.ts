@@ -5,6 +5,8 @@
  * words of a message; a network error code applies only when no HTTP response arrived.
  */
 import { TLS_CODES, type Evidence } from './normalise';
+import { oauth1ProblemInWords } from './oauth1';
+import { dnsFailure, isConnectionLimit, isTlsFailure } from './wordings';
 import type { Category, Source } from './types';
 
 export interface Verdict {
@@ -52,18 +54,7 @@ function identity(e: Evidence): Verdict | null {
   if (has(e, 'invalid scope for client', 'client credentials scope validation failed') || err === 'invalid_scope') {
     return { category: 'insufficient_scope', source: e.sourceHint ?? (authorize ? 'authorize' : tokenEndpoint ? 'token_endpoint' : 'authorize') };
   }
-  if (
-    has(
-      e,
-      'reached their xero connection limit',
-      'connection limit exceeded',
-      'connectionlimit',
-      'maximum number of tenants',
-      'connection limit reached',
-      'reached the connection limit',
-      'reached their connection limit',
-    )
-  ) {
+  if (isConnectionLimit(e.lower)) {
     return { category: 'connection_limit_reached', source: e.sourceHint ?? (e.error.oauthProblem !== null ? 'oauth1' : 'authorize') };
   }
   if (has(e, 'needs to be reconnected')) return { category: 'refresh_token_invalid', source: n8nSource };
@@ -108,6 +99,9 @@ function oauth1(e: Evidence): Verdict | null {
   if (has(e, 'does not match an expected request token')) return { category: 'token_rotation_lost', source };
   if (has(e, 'no certificates have been registered')) return { category: 'certificate_expired', source };
   if (has(e, 'has not been authorized, or has been revoked')) return { category: 'access_revoked', source };
+  // The other problems described in words (Xero's advice texts, other OAuth 1.0a providers' messages).
+  const described = oauth1ProblemInWords(e.lower);
+  if (described !== null) return { category: OAUTH1[described] ?? 'unknown', source };
   if (problem !== null) return { category: 'unknown', source };
   return null;
 }
@@ -195,24 +189,7 @@ function availability(e: Evidence, source: Source): Verdict | null {
 /** A TLS verification failure: nothing reached Xero, and neither waiting nor reconnecting helps. */
 function tls(e: Evidence): Verdict | null {
   const code = e.error.code;
-  if (
-    (code !== null && TLS_CODES.has(code)) ||
-    has(
-      e,
-      'unable to verify the first certificate',
-      'self signed certificate',
-      'self-signed certificate',
-      'certificate has expired',
-      'certificate verify failed',
-      'ssl certificate problem',
-      'unable to get local issuer certificate',
-      "does not match certificate's altnames",
-      'no alternative certificate subject name matches',
-      'certificate is not yet valid',
-      'certificate_verify_failed',
-    )
-  )
-    return { category: 'tls_error', source: e.sourceHint ?? 'network' };
+  if ((code !== null && TLS_CODES.has(code)) || isTlsFailure(e.lower)) return { category: 'tls_error', source: e.sourceHint ?? 'network' };
   return null;
 }
 
@@ -236,6 +213,9 @@ function network(e: Evidence): Verdict | null {
   if (code !== null && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code) && !code.startsWith('ERR_BAD')) {
     return { category: 'network_error', source };
   }
+  // A name that does not resolve, in other runtimes' words: for now (EAI_AGAIN, retry) or for good (ENOTFOUND).
+  const dns = dnsFailure(e.lower);
+  if (dns !== null) return dns === 'not_found' ? { category: 'network_error', hostNotFound: true, source } : { category: 'network_error', source };
   // got's `TimeoutError: Timeout awaiting 'request' for 2500ms`, printed as a string.
   if (
     has(
