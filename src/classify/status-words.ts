@@ -75,16 +75,24 @@ const UPPER =
   'BAD_REQUEST|UNAUTHORI[SZ]ED|FORBIDDEN|NOT_FOUND|PRECONDITION_FAILED|TOO_MANY_REQUESTS|INTERNAL_SERVER_ERROR|BAD_GATEWAY|SERVICE_UNAVAILABLE|GATEWAY_TIMEOUT';
 /**
  * Case-sensitive on purpose: `NotFound` glued is an identifier, `not found` is prose. A prefix is
- * allowed only where SDKs put one (`HTTPNotFound`, `XeroNotFound`, `ObjectNotFound`), so a local
- * `FileNotFoundError` or `UnauthorizedAccessException` is not read as Xero's answer.
+ * allowed only where SDKs put one (`HTTPNotFound`, `XeroNotFound`, `ObjectNotFound`), and the match
+ * must start a word, so a local `FileNotFoundError` or `UnauthorizedAccessException` is not read as
+ * Xero's answer. The pattern starts with the names themselves (checking the word start after) so the
+ * scan skips ahead to them.
  */
 const IDENTIFIER = new RegExp(
-  String.raw`(?:\$|::|\.|\b)(?:HTTP|Http|Xero|Api|API|Object|Resource|Record|Entity)?(${PASCAL})(?:Exception|Error)?\b|\b(${UPPER})\b`,
+  String.raw`(?:HTTP|Http|Xero|Api|API|Object|Resource|Record|Entity)?(${PASCAL})(?:Exception|Error)?(?![A-Za-z0-9_])|(${UPPER})(?![A-Za-z0-9_])`,
+  'g',
 );
+const WORD_CHAR = /[A-Za-z0-9_]/;
 
 /** The status an identifier names, or null. */
 export function statusOfIdentifier(text: string): number | null {
-  const m = IDENTIFIER.exec(text);
-  if (m === null) return null;
-  return IDENTIFIER_STATUS[(m[1] ?? m[2] ?? '').toLowerCase().replace(/_/g, '')] ?? null;
+  IDENTIFIER.lastIndex = 0;
+  let n = 0;
+  for (let m = IDENTIFIER.exec(text); m !== null && n < MAX_MATCHES; m = IDENTIFIER.exec(text), n++) {
+    if (m.index > 0 && WORD_CHAR.test(text[m.index - 1])) continue;
+    return IDENTIFIER_STATUS[(m[1] ?? m[2] ?? '').toLowerCase().replace(/_/g, '')] ?? null;
+  }
+  return null;
 }

@@ -88,7 +88,7 @@ const DNS_NOT_FOUND = any([
 
 /** How a host name failed to resolve, if the text says so: for now (retry) or for good (fix the name). */
 export function dnsFailure(lower: string): 'temporary' | 'not_found' | null {
-  if (!/resol|host|name|lookup|misbehav|servfail|nxdomain/.test(lower)) return null;
+  if (!/resol|host|service not known|servname|misbehav|servfail|nxdomain/.test(lower)) return null;
   if (DNS_TEMPORARY.test(lower)) return 'temporary';
   return DNS_NOT_FOUND.test(lower) ? 'not_found' : null;
 }
