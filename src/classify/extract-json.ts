@@ -27,7 +27,7 @@ export function extractJson(s: string, maxNesting: number): unknown[] {
  * A pasted error that was JSON-stringified once reads as the error itself.
  */
 export function decodeJsonString(s: string): string | null {
-  if (s.length < 2 || s[0] !== '"' || s[s.length - 1] !== '"' || !s.includes('\\')) return null;
+  if (s.length < 2 || s.charCodeAt(0) !== 34 || s.charCodeAt(s.length - 1) !== 34 || !s.includes('\\')) return null;
   const v = tryParse(s);
   return typeof v === 'string' ? v : null;
 }

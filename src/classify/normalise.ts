@@ -23,8 +23,9 @@ export interface Evidence {
   /**
    * The status a person would infer when none is given: from an SDK's exception class
    * (`ForbiddenException`) or Xero's documented wording for a status. Never reported as httpStatus.
+   * Worked out on first call: most errors are decided before a rule needs it.
    */
-  impliedStatus: number | null;
+  impliedStatus: () => number | null;
   /** Values the input held under secret-looking names; output is scrubbed of them. */
   secrets: string[];
 }
@@ -425,9 +426,8 @@ const STATUS_IN_TEXT = [
   // Python SDK: `(429)\nReason: Too Many Requests`; `GET call failed with: 404`.
   /\((\d{3})\)\s*Reason:/,
   /\bfailed with:? (\d{3})\b/i,
-  /\bresponse code[\s:=]+(\d{3})\b/i,
-  // .NET's EnsureSuccessStatusCode: `Response status code does not indicate success: 401 (Unauthorized).`
-  /\bdoes not indicate success:? (\d{3})\b/i,
+  // ... and .NET's EnsureSuccessStatusCode: `Response status code does not indicate success: 401 (Unauthorized).`
+  /\b(?:response code[\s:=]+|does not indicate success:? )(\d{3})\b/i,
   // Prose: `I got an exception with 429 errors`, `a 403 response`.
   /\b([45]\d\d) (?:errors?|responses?)\b/i,
 ];
@@ -498,12 +498,21 @@ const REASON_STATUS: Readonly<Record<string, number>> = {
   'gateway time-out': 504,
 };
 
+/** impliedStatusOf, worked out on the first call only (its own closure, so normalise's locals stay plain). */
+function lazyImpliedStatus(status: number | null, lower: string, text: string): () => number | null {
+  let implied: number | null | undefined;
+  return () => {
+    if (implied === undefined) implied = status === null ? impliedStatusOf(lower, text) : null;
+    return implied;
+  };
+}
+
 function impliedStatusOf(lower: string, text: string): number | null {
   for (const [status, phrases] of IMPLIED_STATUS) for (const p of phrases) if (lower.includes(p)) return status;
-  const named = statusOfIdentifier(text);
-  if (named !== null) return named;
   const m = REASON_PHRASE.exec(text);
-  return m ? (REASON_STATUS[m[1].toLowerCase()] ?? null) : null;
+  if (m) return REASON_STATUS[m[1].toLowerCase()] ?? null;
+  // A reason phrase glued into an identifier (`HTTPNotFound`, `'NotFound'`, `NOT_FOUND`).
+  return statusOfIdentifier(text);
 }
 const TEXT_HEADER = /(?:^|\n)\s*(retry-after|x-rate-limit-problem|xero-correlation-id)\s*:\s*([^\n]{1,200})/gi;
 const TEXT_NET_CODE =
@@ -587,7 +596,7 @@ export function normalise(input: unknown, copyBody: boolean): Evidence {
     urls: w.urls,
     sourceHint: w.sourceHint,
     errorNames: w.errorNames,
-    impliedStatus: w.status === null ? impliedStatusOf(lower, text) : null,
+    impliedStatus: lazyImpliedStatus(w.status, lower, text),
     secrets: [...w.secrets],
   };
 }

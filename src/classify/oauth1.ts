@@ -44,10 +44,17 @@ export function parseOAuth1(text: string): OAuth1Problem | null {
  * names no other API uses as a word are read this way.
  */
 const BARE_PROBLEM =
-  /(?<![a-z_])(signature_method_rejected|consumer_key_unknown|consumer_key_rejected|timestamp_refused|signature_invalid|token_rejected|nonce_used)(?![a-z_])/;
+  /(signature_method_rejected|consumer_key_unknown|consumer_key_rejected|timestamp_refused|signature_invalid|token_rejected|nonce_used)(?![a-z_])/g;
 
 export function bareOAuth1Problem(lower: string): string | null {
-  return lower.includes('_') ? (BARE_PROBLEM.exec(lower)?.[1] ?? null) : null;
+  if (!lower.includes('_')) return null;
+  BARE_PROBLEM.lastIndex = 0;
+  let n = 0;
+  for (let m = BARE_PROBLEM.exec(lower); m !== null && n < 20; m = BARE_PROBLEM.exec(lower), n++) {
+    // The name must start a word: `my_timestamp_refused_flag` is not the problem.
+    if (m.index === 0 || !/[a-z_]/.test(lower[m.index - 1])) return m[1];
+  }
+  return null;
 }
 
 /**
@@ -55,18 +62,21 @@ export function bareOAuth1Problem(lower: string): string | null {
  * ("Failed to validate signature", "The timestamp is too old", "Expired timestamp", "The nonce value
  * ... has already been used", "Unknown Consumer"), by the problem they describe.
  */
-const PROBLEM_IN_WORDS: readonly (readonly [RegExp, string])[] = [
-  [/failed to (?:validate|verify) (?:the )?(?:oauth )?signature|invalid oauth[ _]?signature|oauth[ _]?signature (?:is )?invalid/, 'signature_invalid'],
+const PROBLEM_IN_WORDS = new RegExp(
   [
-    /timestamp (?:is )?too (?:old|far)|expired timestamp|oauth[ _]timestamp (?:is )?(?:invalid|refused|too old)|timestamp (?:was )?refused/,
-    'timestamp_refused',
-  ],
-  [/nonce (?:value )?(?:\\?"[^"\n]{0,100}\\?" )?(?:has )?already been used|nonce (?:is |was )?already (?:being )?used/, 'nonce_used'],
-  [/unknown consumer\b|consumer key (?:was )?(?:not recogni[sz]ed|unknown|not found|rejected|is invalid)|invalid consumer key/, 'consumer_key_unknown'],
-];
+    String.raw`(failed to (?:validate|verify) (?:the )?(?:oauth )?signature|invalid oauth[ _]?signature|oauth[ _]?signature (?:is )?invalid)`,
+    String.raw`(timestamp (?:is )?too (?:old|far)|expired timestamp|oauth[ _]timestamp (?:is )?(?:invalid|refused|too old)|timestamp (?:was )?refused)`,
+    String.raw`(nonce (?:value )?(?:\\?"[^"\n]{0,100}\\?" )?(?:has )?already been used|nonce (?:is |was )?already (?:being )?used)`,
+    String.raw`(unknown consumer\b|consumer key (?:was )?(?:not recogni[sz]ed|unknown|not found|rejected|is invalid)|invalid consumer key)`,
+  ].join('|'),
+);
+/** The problem each group of PROBLEM_IN_WORDS describes, in order. */
+const DESCRIBED = ['signature_invalid', 'timestamp_refused', 'nonce_used', 'consumer_key_unknown'];
 
 export function oauth1ProblemInWords(lower: string): string | null {
   if (!/signature|timestamp|nonce|consumer/.test(lower)) return null;
-  for (const [words, problem] of PROBLEM_IN_WORDS) if (words.test(lower)) return problem;
-  return null;
+  const m = PROBLEM_IN_WORDS.exec(lower);
+  if (m === null) return null;
+  const group = m.findIndex((g, i) => i > 0 && g !== undefined);
+  return DESCRIBED[group - 1] ?? null;
 }

@@ -123,7 +123,7 @@ function rateLimit(e: Evidence, source: Source): Verdict | null {
       category: kind === 'appminute' ? 'rate_limit_app' : kind === 'minute' ? 'rate_limit_minute' : kind === 'day' ? 'rate_limit_day' : 'rate_limit_concurrent',
       source,
     };
-  const status = e.error.status ?? e.impliedStatus;
+  const status = e.error.status ?? e.impliedStatus();
   if (status === 429 || has(e, 'rate limit exceeded', 'too many requests', 'ratelimitexceeded')) return { category: 'rate_limited', source };
   return null;
 }
@@ -251,7 +251,7 @@ function network(e: Evidence): Verdict | null {
 
 function byStatus(e: Evidence, source: Source): Verdict | null {
   // A status written in the input wins; otherwise the one an exception class or Xero's wording implies.
-  const s = e.error.status ?? e.impliedStatus;
+  const s = e.error.status ?? e.impliedStatus();
   if (s === null) {
     if (e.error.type?.toLowerCase() === 'validationexception') return { category: 'validation_error', source };
     if (has(e, "the resource you're looking for cannot be found", 'the resource you are requesting could not be found'))

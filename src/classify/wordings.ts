@@ -4,7 +4,7 @@
  * connection limit. Each kind is one pattern of its families of wording (Node, .NET, Java, Go, Python,
  * curl, Windows; Xero's pages and people's paraphrases), matched on the lower-cased text. Every
  * alternative starts at a literal word and every gap is bounded, so a scan is linear on any input;
- * a cheap `includes` gate keeps it off texts that cannot match.
+ * a cheap gate of the words it cannot do without keeps it off texts that cannot match.
  */
 
 const any = (parts: readonly string[]): RegExp => new RegExp(parts.join('|'));
@@ -124,5 +124,6 @@ const CONNECTION_LIMIT = any([
 ]);
 
 export function isConnectionLimit(lower: string): boolean {
-  return /connect|tenant|organi|certif|\borgs\b/.test(lower) && CONNECTION_LIMIT.test(lower);
+  // Every wording names what is limited and the limit: both gates are cheap, the pattern is not.
+  return /connect|tenant|organi|orgs|uncertified/.test(lower) && /limit|cap|max|too many|certification|more/.test(lower) && CONNECTION_LIMIT.test(lower);
 }
