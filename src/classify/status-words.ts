@@ -88,6 +88,7 @@ const UPPER =
  */
 const IDENTIFIER = new RegExp(String.raw`(${PASCAL})(?:Exception|Error)?(?![A-Za-z0-9_])|(${UPPER})(?![A-Za-z0-9_])`, 'g');
 const PREFIXES = ['HTTP', 'Http', 'Xero', 'Api', 'API', 'Object', 'Resource', 'Record', 'Entity'];
+
 /** The status an identifier names, or null. */
 export function statusOfIdentifier(text: string): number | null {
   IDENTIFIER.lastIndex = 0;
