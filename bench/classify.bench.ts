@@ -123,6 +123,13 @@ export async function run(): Promise<void> {
     ['inline-header-names', "'Retry-After': ".repeat(FIVE_MB / 15)],
     ['status-words', 'status code status_code statusCode: '.repeat(FIVE_MB / 36)],
     ['python-none-true-soup', "{'a': None, 'b': True, ".repeat(FIVE_MB / 24)],
+    // Issue 28: the patterns that read kinds of pasted text (two statuses, printed headers, TLS, DNS,
+    // connection-limit and OAuth 1.0a wordings), each at its worst.
+    ['two-statuses-gap-words', 'got the status code with a http response of '.repeat(FIVE_MB / 45)],
+    ['printed-header-arrows', '"retry-after"=>"'.repeat(FIVE_MB / 16)],
+    ['certificate-subject-names', `certificate subject name ${'x'.repeat(250)} `.repeat(FIVE_MB / 276)],
+    ['dns-and-connection-limit-words', 'could not resolve name reached the xero connection too many connected '.repeat(FIVE_MB / 70)],
+    ['nonce-values-that-never-close', `nonce value "${'n'.repeat(100)}`.repeat(FIVE_MB / 113)],
     [
       'object-with-5mb-body',
       {

@@ -1,12 +1,14 @@
 /** classifyXeroError: input of any shape -> one Classification (docs/design/classification.md). */
+import { readContext } from './context';
 import { runRulesAsync, runRulesSync, type RuleOutcome } from './custom-rules';
+import { gateOf } from './gated-endpoints';
 import { normalise, type Evidence } from './normalise';
 import { orderSecrets, redact } from '../secrets/redact';
 import { parseRetryAfter } from './retry-after';
 import { builtInVerdict, type Verdict } from './rules';
 import { CATEGORY_ACTION, DEFAULT_WAIT_SECONDS, isRetryable, severityFor } from './table';
-import { CUSTOM_RULE_ADVICE, HOST_NOT_FOUND_TEXT, TEXTS, customRuleSummary } from './texts';
-import { CATEGORIES, type Action, type Category, type Classification, type ClassifyOptions, type NormalisedError } from './types';
+import { CUSTOM_RULE_ADVICE, HOST_NOT_FOUND_TEXT, TEXTS, customRuleSummary, missingScopeText, planRestrictedText, type CategoryText } from './texts';
+import { CATEGORIES, type Action, type Category, type Classification, type ClassifyOptions, type NormalisedError, type ScopeContext } from './types';
 
 function nowMsOf(options: ClassifyOptions | undefined): number {
   const now: unknown = options?.now;
@@ -22,8 +24,9 @@ interface Analysis {
   normalised: NormalisedError;
 }
 
-function analyse(input: unknown, forRules: boolean): Analysis {
+function analyse(input: unknown, forRules: boolean, context: unknown): Analysis {
   const evidence = normalise(input, forRules);
+  evidence.error.context = readContext(context, evidence.urls);
   const verdict = builtInVerdict(evidence);
   const normalised: NormalisedError = { ...evidence.error, source: verdict.source };
   // What rules see is also what normaliseXeroError shows (and the n8n node can copy into execution data).
@@ -76,6 +79,17 @@ function xeroDetailOf(e: NormalisedError, secrets: readonly string[]): string | 
   return flat === '' ? null : flat.length > 500 ? `${flat.slice(0, 497)}...` : flat;
 }
 
+/** The built-in texts for a verdict: the table's, or the ones that name a host, a missing scope or a gated endpoint. */
+function builtInText(verdict: Verdict, context: ScopeContext | null, nowMs: number): CategoryText {
+  if (verdict.hostNotFound === true) return HOST_NOT_FOUND_TEXT;
+  if (verdict.missingScopes !== undefined) {
+    const endpoint = context?.endpoint ?? null;
+    const gate = gateOf(endpoint, nowMs);
+    return verdict.missingScopes.length > 0 ? missingScopeText(verdict.missingScopes, gate) : planRestrictedText(endpoint, gate);
+  }
+  return TEXTS[verdict.category];
+}
+
 function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classification {
   const { evidence, verdict, normalised } = a;
   const custom = rules?.matched ?? null;
@@ -92,7 +106,7 @@ function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classific
   } else {
     category = verdict.category;
     action = verdict.hostNotFound === true ? 'fix_configuration' : CATEGORY_ACTION[verdict.category];
-    const text = verdict.hostNotFound === true ? HOST_NOT_FOUND_TEXT : TEXTS[verdict.category];
+    const text = builtInText(verdict, normalised.context, nowMs);
     summary = text.summary;
     advice = text.advice;
   }
@@ -110,7 +124,8 @@ function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classific
     retryAfterSeconds,
     suggestedWaitSeconds: retryable ? (retryAfterSeconds ?? defaultWait ?? null) : null,
     severity: custom?.severity ?? severityFor(builtIn, action),
-    // Our own texts or the rule author's: they never carry input, so there is nothing to redact.
+    // Our own texts or the rule author's: they carry no input (scope and endpoint names come from the
+    // caller's context and only in their own shapes, context.ts), so there is nothing to redact.
     summary,
     advice,
     httpStatus: normalised.status,
@@ -122,6 +137,7 @@ function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classific
     oauthError: normalised.error !== null && SAFE_PROBLEM.test(normalised.error) ? normalised.error : null,
     matchedRule: clean(rules?.matchedName ?? null),
     configurationError: clean(rules?.configurationError ?? null),
+    missingScopes: custom === null ? (verdict.missingScopes ?? null) : null,
   };
 }
 
@@ -145,6 +161,7 @@ function fallback(): Classification {
     oauthError: null,
     matchedRule: null,
     configurationError: null,
+    missingScopes: null,
   };
 }
 
@@ -162,7 +179,7 @@ export function classifyXeroError(input: unknown, options?: ClassifyOptions): Cl
   try {
     const nowMs = nowMsOf(options);
     const withRules = hasRules(options);
-    const a = analyse(input, withRules);
+    const a = analyse(input, withRules, options?.context);
     const rules = withRules ? runRulesSync(options?.rules, a.normalised, nowMs) : null;
     return build(a, rules, nowMs);
   } catch {
@@ -175,7 +192,7 @@ export async function classifyXeroErrorAsync(input: unknown, options?: ClassifyO
   try {
     const nowMs = nowMsOf(options);
     const withRules = hasRules(options);
-    const a = analyse(input, withRules);
+    const a = analyse(input, withRules, options?.context);
     const rules = withRules ? await runRulesAsync(options?.rules, a.normalised, nowMs) : null;
     return build(a, rules, nowMs);
   } catch {
@@ -183,10 +200,10 @@ export async function classifyXeroErrorAsync(input: unknown, options?: ClassifyO
   }
 }
 
-/** The normalised error custom rules are evaluated against: handy for writing and testing a rule. */
-export function normaliseXeroError(input: unknown): NormalisedError {
+/** The normalised error custom rules are evaluated against (with `options.context` as they see it): handy for writing and testing a rule. */
+export function normaliseXeroError(input: unknown, options?: Pick<ClassifyOptions, 'context'>): NormalisedError {
   try {
-    return analyse(input, true).normalised;
+    return analyse(input, true, options?.context).normalised;
   } catch {
     return normalise(null, true).error;
   }

@@ -182,12 +182,16 @@ function stoppedOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string
   return stopped;
 }
 
+/**
+ * What one sandbox answer means: the outcome, or null when a rule had to be stopped (it is switched off,
+ * and the others must be evaluated again without it).
+ */
 function fromSandbox(
   prepared: readonly Prepared[],
   usable: readonly { p: Prepared; i: number }[],
   out: SandboxOutcome,
   stoppedNow: Map<string, string>,
-): RuleOutcome | typeof AGAIN {
+): RuleOutcome | null {
   const evalErrors = new Map(out.errors.map((e) => [usable[e.index].i, e.message] as const));
   const stopped = stoppedOf(prepared, stoppedNow);
   if (out.stopped !== null) {
@@ -206,13 +210,30 @@ function fromSandbox(
       stoppedExpressions.set(expression, out.stopped.reason);
     }
     // Evaluate the others again without it (each round takes one more rule out, so this ends).
-    return AGAIN;
+    return null;
   }
   return outcome(prepared, out.matched >= 0 ? usable[out.matched].i : -1, evalErrors, stopped);
 }
 
-/** fromSandbox's answer when a rule was switched off and the rest must be evaluated again. */
-const AGAIN: RuleOutcome = Object.freeze({ matched: null, matchedName: null, configurationError: null });
+/**
+ * One evaluation of the rules, in rounds: each round yields the expressions still usable, receives the
+ * sandbox's answer for them, and either ends with the outcome or, when the sandbox had to stop a rule,
+ * goes round again without it. The synchronous and asynchronous runners differ only in how they wait
+ * for the sandbox, so both drive this one core; a per-item time budget or fairness between callers
+ * belongs in the drivers, between rounds.
+ */
+function* ruleRounds(rules: unknown): Generator<readonly string[], RuleOutcome, SandboxOutcome> {
+  if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
+  const prepared = prepareAll(rules);
+  const stoppedNow = new Map<string, string>();
+  for (;;) {
+    const usable = usableOf(prepared, stoppedNow);
+    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
+    const answer = yield usable.map(({ p }) => p.rule.expression);
+    const result = fromSandbox(prepared, usable, answer, stoppedNow);
+    if (result !== null) return result;
+  }
+}
 
 /**
  * Synchronous evaluation in the sandbox: the caller blocks at most for the rules' time limits. A rule
@@ -220,38 +241,16 @@ const AGAIN: RuleOutcome = Object.freeze({ matched: null, matchedName: null, con
  * rule never keeps the others (or the built-ins) from deciding.
  */
 export function runRulesSync(rules: unknown, error: NormalisedError, nowMs: number): RuleOutcome {
-  if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
-  const prepared = prepareAll(rules);
-  const stoppedNow = new Map<string, string>();
-  for (;;) {
-    const usable = usableOf(prepared, stoppedNow);
-    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
-    const out = evaluateInSandboxSync(
-      usable.map(({ p }) => p.rule.expression),
-      error,
-      nowMs,
-      JSONATA_OPTIONS,
-    );
-    const result = fromSandbox(prepared, usable, out, stoppedNow);
-    if (result !== AGAIN) return result;
-  }
+  const rounds = ruleRounds(rules);
+  let step = rounds.next();
+  while (step.done !== true) step = rounds.next(evaluateInSandboxSync(step.value, error, nowMs, JSONATA_OPTIONS));
+  return step.value;
 }
 
 /** The same evaluation, awaited: the event loop stays free while the sandbox works. */
 export async function runRulesAsync(rules: unknown, error: NormalisedError, nowMs: number): Promise<RuleOutcome> {
-  if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
-  const prepared = prepareAll(rules);
-  const stoppedNow = new Map<string, string>();
-  for (;;) {
-    const usable = usableOf(prepared, stoppedNow);
-    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
-    const out = await evaluateInSandbox(
-      usable.map(({ p }) => p.rule.expression),
-      error,
-      nowMs,
-      JSONATA_OPTIONS,
-    );
-    const result = fromSandbox(prepared, usable, out, stoppedNow);
-    if (result !== AGAIN) return result;
-  }
+  const rounds = ruleRounds(rules);
+  let step = rounds.next();
+  while (step.done !== true) step = rounds.next(await evaluateInSandbox(step.value, error, nowMs, JSONATA_OPTIONS));
+  return step.value;
 }

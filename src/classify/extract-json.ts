@@ -22,6 +22,16 @@ export function extractJson(s: string, maxNesting: number): unknown[] {
   return found;
 }
 
+/**
+ * The text a JSON string literal encodes (`"line one\\nline two"` -> two lines), or null when `s` is not one.
+ * A pasted error that was JSON-stringified once reads as the error itself.
+ */
+export function decodeJsonString(s: string): string | null {
+  if (s.length < 2 || s.charCodeAt(0) !== 34 || s.charCodeAt(s.length - 1) !== 34 || !s.includes('\\')) return null;
+  const v = tryParse(s);
+  return typeof v === 'string' ? v : null;
+}
+
 function tryParse(s: string): unknown {
   try {
     return JSON.parse(s) as unknown;
@@ -67,9 +77,9 @@ function parseEmbedded(s: string): unknown {
   return undefined;
 }
 
-/** A literal matched by LOOSE_PAIR: JSON's, Python's (`None`, `True`), or a single-quoted or backtick string. */
+/** A literal matched by LOOSE_PAIR: JSON's, Python's (`None`, `True`), Ruby's (`nil`), or a single-quoted or backtick string. */
 function literal(v: string): unknown {
-  if (v === 'null' || v === 'None' || v === 'undefined') return null;
+  if (v === 'null' || v === 'None' || v === 'undefined' || v === 'nil') return null;
   if (v === 'true' || v === 'True') return true;
   if (v === 'false' || v === 'False') return false;
   const q = v[0];
@@ -93,11 +103,12 @@ function unescapeQuoted(body: string): string {
 }
 
 /**
- * `"Key": value` pairs, and the `'key': 'value'` / `key: 'value'` pairs of util.inspect and Python's
- * repr. Each alternative is bounded and starts at a literal character, so the scan stays linear.
+ * `"Key": value` pairs, the `'key': 'value'` / `key: 'value'` pairs of util.inspect and Python's
+ * repr, and the `"key"=>value` pairs of Ruby's and PHP's printed hashes and arrays. Each alternative
+ * is bounded and starts at a literal character, so the scan stays linear.
  */
 const LOOSE_PAIR =
-  /(?:"([A-Za-z_][A-Za-z0-9_-]{0,39})"|'([A-Za-z_][A-Za-z0-9_-]{0,39})'|(?<![\w'"-])([A-Za-z_][A-Za-z0-9_]{0,39}))\s*:\s*("(?:[^"\\\n]|\\.){0,2000}"|'(?:[^'\\\n]|\\.){0,2000}'|`(?:[^`\\]|\\.){0,2000}`|-?\d{1,9}(?:\.\d{1,6})?(?![\d:])|null|true|false|None|True|False|undefined)/g;
+  /(?:"([A-Za-z_][A-Za-z0-9_-]{0,39})"|'([A-Za-z_][A-Za-z0-9_-]{0,39})'|(?<![\w'"-])([A-Za-z_][A-Za-z0-9_]{0,39}))\s*(?::|=>)\s*("(?:[^"\\\n]|\\.){0,2000}"|'(?:[^'\\\n]|\\.){0,2000}'|`(?:[^`\\]|\\.){0,2000}`|-?\d{1,9}(?:\.\d{1,6})?(?![\d:])|null|true|false|None|True|False|undefined|nil)/g;
 
 /**
  * Pairs anywhere in the text, first occurrence of each key wins. Works on fragments that are not

@@ -4,4 +4,17 @@ export { compileRules, RuleConfigurationError } from './custom-rules';
 export { CATEGORY_ACTION, isAllowedPair } from './table';
 export { ACTION_GROUPS, actionGroupOf, type ActionGroup } from './action-groups';
 export { ACTIONS, CATEGORIES, SEVERITIES, SOURCES } from './types';
-export type { Action, Category, Classification, ClassifyOptions, CompiledRules, CustomCategory, CustomRule, NormalisedError, Severity, Source } from './types';
+export type {
+  Action,
+  Category,
+  Classification,
+  ClassifyContext,
+  ClassifyOptions,
+  CompiledRules,
+  CustomCategory,
+  CustomRule,
+  NormalisedError,
+  ScopeContext,
+  Severity,
+  Source,
+} from './types';

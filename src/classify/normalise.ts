@@ -4,8 +4,10 @@
  * status) is seen before an echo of it deeper down, and it is bounded in nodes, depth and characters
  * so hostile input (cycles, 10,000 levels, 5 MB strings, throwing getters) costs little.
  */
-import { extractJson, extractLoosePairs } from './extract-json';
-import { parseOAuth1 } from './oauth1';
+import { decodeJsonString, extractJson, extractLoosePairs } from './extract-json';
+import { bareOAuth1Problem, parseOAuth1 } from './oauth1';
+import { readPrintedHeaders } from './printed-headers';
+import { receivedStatus, statusOfIdentifier } from './status-words';
 import { LIMITS, htmlToText, looksBinary, looksLikeHtml, percentDecodeAll, straightenQuotes, window } from './text';
 import { SOURCES, type NormalisedError, type Source } from './types';
 
@@ -21,8 +23,9 @@ export interface Evidence {
   /**
    * The status a person would infer when none is given: from an SDK's exception class
    * (`ForbiddenException`) or Xero's documented wording for a status. Never reported as httpStatus.
+   * Worked out on first call: most errors are decided before a rule needs it.
    */
-  impliedStatus: number | null;
+  impliedStatus: () => number | null;
   /** Values the input held under secret-looking names; output is scrubbed of them. */
   secrets: string[];
 }
@@ -255,6 +258,8 @@ class Walker {
     // Each clean-up is gated by a cheap test: most strings in an error are short plain words.
     if (CONTROL_OR_REPLACEMENT.test(w.text) && looksBinary(w.text)) return;
     let s = straightenQuotes(w.text);
+    // A JSON string literal: the text it encodes (its escaped newlines and quotes would hide the words).
+    s = decodeJsonString(s) ?? s;
     // URL-encoded JSON or form data (`%7B%22error%22...`): read it decoded, so its keys (and secrets) are seen.
     if (s.includes('%') && /%(?:25|7B|22|3D|26|5B|3A)/i.test(s)) s = percentDecodeAll(s, false);
     if (s.includes('<') && looksLikeHtml(s)) s = htmlToText(s);
@@ -262,14 +267,14 @@ class Walker {
     if (short !== null) this.readKnownField(key, short);
     this.addText(s);
     if (depth >= LIMITS.depth) return;
-    if (s.includes('{') || s.includes('[') || s.includes('":') || s.includes("':") || s.includes(": '")) {
+    if (s.includes('{') || s.includes('[') || s.includes('":') || s.includes("':") || s.includes(": '") || s.includes('=>')) {
       const parsed = extractJson(s, LIMITS.jsonNesting);
       if (parsed.length > 0) {
         this.firstParsed ??= parsed[0];
         if (BODY_KEYS.has(key) && this.body === raw) this.body = parsed[0];
         for (const p of parsed) this.enqueue(p, depth + 1, key);
-      } else if (s.includes('":') || s.includes("':") || s.includes(": '") || s.includes(': `')) {
-        // Fragments, and objects printed by util.inspect or Python's repr (single quotes, bare keys).
+      } else if (s.includes('":') || s.includes("':") || s.includes(": '") || s.includes(': `') || s.includes('=>')) {
+        // Fragments, and objects printed by util.inspect, Python's repr (single quotes, bare keys) or Ruby (`=>`).
         const pairs = extractLoosePairs(s);
         if (pairs) {
           this.firstParsed ??= pairs;
@@ -421,7 +426,8 @@ const STATUS_IN_TEXT = [
   // Python SDK: `(429)\nReason: Too Many Requests`; `GET call failed with: 404`.
   /\((\d{3})\)\s*Reason:/,
   /\bfailed with:? (\d{3})\b/i,
-  /\bresponse code[\s:=]+(\d{3})\b/i,
+  // ... and .NET's EnsureSuccessStatusCode: `Response status code does not indicate success: 401 (Unauthorized).`
+  /\b(?:response code[\s:=]+|does not indicate success:? )(\d{3})\b/i,
   // Prose: `I got an exception with 429 errors`, `a 403 response`.
   /\b([45]\d\d) (?:errors?|responses?)\b/i,
 ];
@@ -492,14 +498,23 @@ const REASON_STATUS: Readonly<Record<string, number>> = {
   'gateway time-out': 504,
 };
 
+/** impliedStatusOf, worked out on the first call only (its own closure, so normalise's locals stay plain). */
+function lazyImpliedStatus(status: number | null, lower: string, text: string): () => number | null {
+  let implied: number | null | undefined;
+  return () => {
+    if (implied === undefined) implied = status === null ? impliedStatusOf(lower, text) : null;
+    return implied;
+  };
+}
+
 function impliedStatusOf(lower: string, text: string): number | null {
   for (const [status, phrases] of IMPLIED_STATUS) for (const p of phrases) if (lower.includes(p)) return status;
   const m = REASON_PHRASE.exec(text);
-  return m ? (REASON_STATUS[m[1].toLowerCase()] ?? null) : null;
+  if (m) return REASON_STATUS[m[1].toLowerCase()] ?? null;
+  // A reason phrase glued into an identifier (`HTTPNotFound`, `'NotFound'`, `NOT_FOUND`).
+  return statusOfIdentifier(text);
 }
 const TEXT_HEADER = /(?:^|\n)\s*(retry-after|x-rate-limit-problem|xero-correlation-id)\s*:\s*([^\n]{1,200})/gi;
-/** The same headers inside a printed dict or map: `'Retry-After': '37'`, `X-Rate-Limit-Problem=[minute]`. */
-const INLINE_HEADER = /(retry-after|x-rate-limit-problem|xero-correlation-id)['"]?\s*[:=]\s*\[?\s*['"]?([^'"\]\n\r;,}]{1,100})/gi;
 const TEXT_NET_CODE =
   /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|EHOSTDOWN|EPROTO|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?)\b/;
 const LOGIN_PAGE_ERROR =
@@ -519,8 +534,12 @@ export function normalise(input: unknown, copyBody: boolean): Evidence {
     if (o1) {
       w.oauthProblem = o1.problem;
       w.oauthAdvice ??= o1.advice;
+    } else {
+      w.oauthProblem = bareOAuth1Problem(lower);
     }
   }
+  // Prose that names the expected status as well as the received one: the first status line would be the expected one.
+  if (w.status === null) w.status = receivedStatus(lower);
   if (w.status === null) {
     for (const re of STATUS_IN_TEXT) {
       const m = re.exec(text);
@@ -534,9 +553,8 @@ export function normalise(input: unknown, copyBody: boolean): Evidence {
   if (lower.includes('retry-after') || lower.includes('x-rate-limit-problem') || lower.includes('xero-correlation-id')) {
     TEXT_HEADER.lastIndex = 0;
     for (let m = TEXT_HEADER.exec(text); m !== null; m = TEXT_HEADER.exec(text)) w.headers[m[1].toLowerCase()] ??= m[2].trim();
-    INLINE_HEADER.lastIndex = 0;
-    let n = 0;
-    for (let m = INLINE_HEADER.exec(text); m !== null && n < 20; m = INLINE_HEADER.exec(text), n++) w.headers[m[1].toLowerCase()] ??= m[2].trim();
+    // The same headers as an SDK printed them: a dict, a hash, a map (printed-headers.ts).
+    readPrintedHeaders(text, w.headers);
   }
   w.code ??= TEXT_NET_CODE.exec(text)?.[1] ?? null;
   w.oauthError ??= TEXT_OAUTH_ERROR.exec(lower)?.[1] ?? null;
@@ -570,13 +588,15 @@ export function normalise(input: unknown, copyBody: boolean): Evidence {
       validationMessages: w.validationMessages,
       description: w.description,
       truncated: w.truncated,
+      // Set by the caller of normalise from options.context, which is not part of the input.
+      context: null,
     },
     lower,
     headers: w.headers,
     urls: w.urls,
     sourceHint: w.sourceHint,
     errorNames: w.errorNames,
-    impliedStatus: w.status === null ? impliedStatusOf(lower, text) : null,
+    impliedStatus: lazyImpliedStatus(w.status, lower, text),
     secrets: [...w.secrets],
   };
 }

@@ -5,12 +5,19 @@
  * words of a message; a network error code applies only when no HTTP response arrived.
  */
 import { TLS_CODES, type Evidence } from './normalise';
+import { oauth1ProblemInWords } from './oauth1';
+import { dnsFailure, isConnectionLimit, isTlsFailure } from './wordings';
 import type { Category, Source } from './types';
 
 export interface Verdict {
   category: Category;
   /** Set when the table allows a second action for the category and this case needs it. */
   hostNotFound?: boolean;
+  /**
+   * Set when the caller's context decided a 401 `AuthorizationUnsuccessful`: the required scopes not
+   * granted (insufficient_scope), or none (plan_restricted).
+   */
+  missingScopes?: string[];
   source: Source;
 }
 
@@ -47,18 +54,7 @@ function identity(e: Evidence): Verdict | null {
   if (has(e, 'invalid scope for client', 'client credentials scope validation failed') || err === 'invalid_scope') {
     return { category: 'insufficient_scope', source: e.sourceHint ?? (authorize ? 'authorize' : tokenEndpoint ? 'token_endpoint' : 'authorize') };
   }
-  if (
-    has(
-      e,
-      'reached their xero connection limit',
-      'connection limit exceeded',
-      'connectionlimit',
-      'maximum number of tenants',
-      'connection limit reached',
-      'reached the connection limit',
-      'reached their connection limit',
-    )
-  ) {
+  if (isConnectionLimit(e.lower)) {
     return { category: 'connection_limit_reached', source: e.sourceHint ?? (e.error.oauthProblem !== null ? 'oauth1' : 'authorize') };
   }
   if (has(e, 'needs to be reconnected')) return { category: 'refresh_token_invalid', source: n8nSource };
@@ -103,6 +99,9 @@ function oauth1(e: Evidence): Verdict | null {
   if (has(e, 'does not match an expected request token')) return { category: 'token_rotation_lost', source };
   if (has(e, 'no certificates have been registered')) return { category: 'certificate_expired', source };
   if (has(e, 'has not been authorized, or has been revoked')) return { category: 'access_revoked', source };
+  // The other problems described in words (Xero's advice texts, other OAuth 1.0a providers' messages).
+  const described = oauth1ProblemInWords(e.lower);
+  if (described !== null) return { category: OAUTH1[described] ?? 'unknown', source };
   if (problem !== null) return { category: 'unknown', source };
   return null;
 }
@@ -124,7 +123,7 @@ function rateLimit(e: Evidence, source: Source): Verdict | null {
       category: kind === 'appminute' ? 'rate_limit_app' : kind === 'minute' ? 'rate_limit_minute' : kind === 'day' ? 'rate_limit_day' : 'rate_limit_concurrent',
       source,
     };
-  const status = e.error.status ?? e.impliedStatus;
+  const status = e.error.status ?? e.impliedStatus();
   if (status === 429 || has(e, 'rate limit exceeded', 'too many requests', 'ratelimitexceeded')) return { category: 'rate_limited', source };
   return null;
 }
@@ -138,6 +137,17 @@ function rateLimitKindOfClass(e: Evidence): string | undefined {
   return undefined;
 }
 
+/**
+ * Xero answers a missing scope and an endpoint closed to the app's tier or the user's role with the same
+ * 401 `AuthorizationUnsuccessful`; only the caller's context (scopes required and granted) tells them
+ * apart. Without one, it stays the missing scope it always was.
+ */
+function scopeOrGate(e: Evidence, source: Source): Verdict {
+  const missing = e.error.context?.missingScopes ?? null;
+  if (missing === null) return { category: 'insufficient_scope', source };
+  return { category: missing.length > 0 ? 'insufficient_scope' : 'plan_restricted', missingScopes: missing, source };
+}
+
 /** Xero's Problem Details `Detail` (and the same words wherever they appear). */
 function xeroDetail(e: Evidence, source: Source): Verdict | null {
   const d = (e.error.detail ?? '').toLowerCase();
@@ -145,7 +155,7 @@ function xeroDetail(e: Evidence, source: Source): Verdict | null {
   const is = (word: string): boolean => (d !== '' ? d.includes(word) : e.lower.includes(word));
   const status = e.error.status;
   if (is('tokenexpired')) return { category: 'access_token_expired', source };
-  if (is('authorizationunsuccessful')) return { category: 'insufficient_scope', source };
+  if (is('authorizationunsuccessful')) return scopeOrGate(e, source);
   if (is('authenticationunsuccessful')) return { category: status === 403 ? 'tenant_access_denied' : 'access_token_invalid', source };
   const wwwAuth = e.headers['www-authenticate']?.toLowerCase() ?? '';
   if (wwwAuth.includes('invalid_token')) return { category: /expired/.test(wwwAuth) ? 'access_token_expired' : 'access_token_invalid', source };
@@ -179,24 +189,7 @@ function availability(e: Evidence, source: Source): Verdict | null {
 /** A TLS verification failure: nothing reached Xero, and neither waiting nor reconnecting helps. */
 function tls(e: Evidence): Verdict | null {
   const code = e.error.code;
-  if (
-    (code !== null && TLS_CODES.has(code)) ||
-    has(
-      e,
-      'unable to verify the first certificate',
-      'self signed certificate',
-      'self-signed certificate',
-      'certificate has expired',
-      'certificate verify failed',
-      'ssl certificate problem',
-      'unable to get local issuer certificate',
-      "does not match certificate's altnames",
-      'no alternative certificate subject name matches',
-      'certificate is not yet valid',
-      'certificate_verify_failed',
-    )
-  )
-    return { category: 'tls_error', source: e.sourceHint ?? 'network' };
+  if ((code !== null && TLS_CODES.has(code)) || isTlsFailure(e.lower)) return { category: 'tls_error', source: e.sourceHint ?? 'network' };
   return null;
 }
 
@@ -220,6 +213,9 @@ function network(e: Evidence): Verdict | null {
   if (code !== null && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code) && !code.startsWith('ERR_BAD')) {
     return { category: 'network_error', source };
   }
+  // A name that does not resolve, in other runtimes' words: for now (EAI_AGAIN, retry) or for good (ENOTFOUND).
+  const dns = dnsFailure(e.lower);
+  if (dns !== null) return dns === 'not_found' ? { category: 'network_error', hostNotFound: true, source } : { category: 'network_error', source };
   // got's `TimeoutError: Timeout awaiting 'request' for 2500ms`, printed as a string.
   if (
     has(
@@ -255,7 +251,7 @@ function network(e: Evidence): Verdict | null {
 
 function byStatus(e: Evidence, source: Source): Verdict | null {
   // A status written in the input wins; otherwise the one an exception class or Xero's wording implies.
-  const s = e.error.status ?? e.impliedStatus;
+  const s = e.error.status ?? e.impliedStatus();
   if (s === null) {
     if (e.error.type?.toLowerCase() === 'validationexception') return { category: 'validation_error', source };
     if (has(e, "the resource you're looking for cannot be found", 'the resource you are requesting could not be found'))

@@ -9,6 +9,7 @@ export const CATEGORY_ACTION: Readonly<Record<Category, Action>> = {
   token_rotation_lost: 'reauthenticate',
   not_connected: 'reauthenticate',
   insufficient_scope: 'fix_configuration',
+  plan_restricted: 'fix_configuration',
   tenant_access_denied: 'reauthenticate',
   forbidden: 'alert',
   invalid_client: 'fix_configuration',
@@ -53,6 +54,9 @@ export function isRetryable(action: Action): boolean {
 
 /** Critical exactly when a person must do something before the connection works again. */
 export function severityFor(category: Category, action: Action): Severity {
+  // The connection works: one endpoint is closed to the app's tier or the user's role, which a person
+  // decides about (move tier, or drop the step) without anything being broken.
+  if (category === 'plan_restricted') return 'warning';
   if (action === 'reauthenticate' || action === 'fix_configuration') return 'critical';
   if (action === 'fix_request' || action === 'alert') return 'warning';
   // A whole day of quota gone stops every workflow on the organisation until tomorrow: worth a look.

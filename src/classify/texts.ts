@@ -2,6 +2,7 @@
  * What the person who gets the alert reads: one plain sentence of what happened and one of what to do.
  * Written for someone who runs the workflow, not for the developer who built it.
  */
+import type { Gate } from './gated-endpoints';
 import type { Category } from './types';
 
 export interface CategoryText {
@@ -37,6 +38,12 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
   insufficient_scope: {
     summary: 'The Xero connection does not have permission (scope) for what this request tried to do.',
     advice: 'Add the missing scope to the credential (for example accounting.invoices), save, and click Reconnect so Xero grants it.',
+  },
+  plan_restricted: {
+    summary:
+      "Xero refused this request although the connection has every scope it needs: this part of Xero is closed to the app's Xero tier or to the role of the user who connected the organisation.",
+    advice:
+      'Reconnecting will not help: find which tier or user role this endpoint needs (developer.xero.com), then move the app to that tier or have a user with that role reconnect; otherwise take this step out of the workflow.',
   },
   tenant_access_denied: {
     summary: 'Xero refused access to this organisation: it is not connected to this app any more, the organisation ID is wrong, or the organisation is gone.',
@@ -143,6 +150,54 @@ export const HOST_NOT_FOUND_TEXT: CategoryText = {
   summary: "The server could not find Xero's address on the network (the host name did not resolve).",
   advice: "Check the server's DNS and proxy settings and any custom Xero URL in the configuration for typos.",
 };
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+function dayOf(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+/** `a`, `a and b`, `a, b and c`; five or more end in `and N more`. */
+function listOf(names: readonly string[]): string {
+  const shown = names.length > 4 ? [...names.slice(0, 3), `${names.length - 3} more`] : [...names];
+  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+/**
+ * insufficient_scope when the caller's context names the scopes missing. The names come from the
+ * context reader, which keeps only scope-shaped words (context.ts).
+ */
+export function missingScopeText(missing: readonly string[], gate: Gate | null): CategoryText {
+  const one = missing.length === 1;
+  const names = listOf(missing);
+  const alsoTier = gate?.kind === 'tier' ? ` (Xero is also reported to open ${gate.endpoint} only to apps on its ${gate.tier} tier)` : '';
+  return {
+    summary: `The Xero connection does not have the ${one ? 'scope' : 'scopes'} ${names}, which this request needs.`,
+    advice: `Add ${names} to the credential's scopes, save, and click Reconnect so Xero grants ${one ? 'it' : 'them'}${alsoTier}.`,
+  };
+}
+
+/** plan_restricted, naming the endpoint and what Xero requires where that is known (gated-endpoints.ts). */
+export function planRestrictedText(endpoint: string | null, gate: Gate | null): CategoryText {
+  if (gate?.kind === 'tier') {
+    return {
+      summary: `Xero refused ${gate.endpoint} although the connection has every scope it needs: Xero is reported to open ${gate.endpoint} only to apps on its ${gate.tier} tier.`,
+      advice: `Reconnecting will not help: move the app to Xero's ${gate.tier} tier (or above) at developer.xero.com, or take the ${gate.endpoint} step out of the workflow.`,
+    };
+  }
+  if (gate?.kind === 'role') {
+    return {
+      summary: `Xero refused ${gate.endpoint} although the connection has every scope it needs: ${gate.reportedBy} reports that from ${dayOf(gate.sinceMs)} Xero opens ${gate.endpoint} only to a connected user with the ${gate.role} role.`,
+      advice: `Have a Xero user who holds the ${gate.role} role in this organisation reconnect (sign in as them and allow access), or take the ${gate.endpoint} step out of the workflow.`,
+    };
+  }
+  if (endpoint === null) return TEXTS.plan_restricted;
+  return {
+    summary: `Xero refused ${endpoint} although the connection has every scope it needs: ${endpoint} is closed to the app's Xero tier or to the role of the user who connected the organisation.`,
+    advice: `Reconnecting will not help: find which tier or user role ${endpoint} needs (developer.xero.com), then move the app to that tier or have a user with that role reconnect; otherwise take the ${endpoint} step out of the workflow.`,
+  };
+}
 
 export function customRuleSummary(ruleName: string): string {
   return `Your custom rule "${ruleName}" matched this error.`;

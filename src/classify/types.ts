@@ -8,6 +8,7 @@ export const CATEGORIES = [
   'token_rotation_lost',
   'not_connected',
   'insufficient_scope',
+  'plan_restricted',
   'tenant_access_denied',
   'forbidden',
   'invalid_client',
@@ -72,6 +73,11 @@ export interface Classification {
   matchedRule: string | null;
   /** A custom rule that could not be compiled or evaluated, named, with why; the built-in classification still applies. */
   configurationError: string | null;
+  /**
+   * For a 401 `AuthorizationUnsuccessful` classified with `options.context`: the required scopes the
+   * connection was not granted (empty for plan_restricted); null when no context could decide.
+   */
+  missingScopes: string[] | null;
 }
 
 /** What custom rules see: one normalised error, whatever shape the input had. */
@@ -103,6 +109,33 @@ export interface NormalisedError {
   description: string | null;
   /** True when a bound (depth, node count, string length) cut the input short. */
   truncated: boolean;
+  /** What the caller told the classifier about the request (`options.context`), as read; null without one. */
+  context: ScopeContext | null;
+}
+
+/**
+ * What the caller knows about the failed request, which the error itself does not say: the scopes
+ * the operation needs and the scopes the connection was granted. With both, a 401
+ * `AuthorizationUnsuccessful` is told apart: a scope missing (insufficient_scope) or every scope there
+ * and the endpoint closed to the app's tier or the user's role (plan_restricted).
+ */
+export interface ClassifyContext {
+  /** The scopes the connection's token carries (Xero's `scope` answer, split or not). */
+  grantedScopes?: readonly string[];
+  /** The scopes the operation needs, all of them. */
+  requiredScopes?: readonly string[];
+  /** The endpoint called: `Journals`, `GET /api.xro/2.0/Journals`, or its URL. */
+  endpoint?: string;
+}
+
+/** The context as the classifier read it (and custom rules see it): bounded, scope names in lower case. */
+export interface ScopeContext {
+  grantedScopes: string[];
+  requiredScopes: string[];
+  /** Required scopes not granted; null when the context cannot tell (no granted list, or no required scope). */
+  missingScopes: string[] | null;
+  /** The endpoint's resource name (`Journals`), when one could be read. */
+  endpoint: string | null;
 }
 
 export interface CustomRule {
@@ -122,6 +155,8 @@ export interface ClassifyOptions {
   now?: Date | number;
   /** Custom rules, evaluated in order before the built-in ones. */
   rules?: readonly CustomRule[] | CompiledRules;
+  /** What the caller knows about the request: scopes granted and required, the endpoint (see ClassifyContext). */
+  context?: ClassifyContext;
 }
 
 /** Rules validated and compiled once by compileRules; pass them as `options.rules`. */

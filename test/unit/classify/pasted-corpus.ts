@@ -2,7 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export const PASTED_SHAPES = ['status_in_words', 'sdk_exception', 'printed_client_error', 'xero_wording', 'tls'] as const;
+export const PASTED_SHAPES = [
+  'status_in_words',
+  'sdk_exception',
+  'printed_client_error',
+  'xero_wording',
+  'tls',
+  // Issue 28: kinds of text the reader recognises as kinds, in more than one wording and language each.
+  'printed_headers',
+  'two_statuses',
+  'dns',
+  'not_found_name',
+  'oauth1_words',
+  'connection_limit',
+] as const;
 
 export interface PastedCase {
   id: string;

@@ -1,5 +1,6 @@
 /** Inputs of the kinds the contract names but the sample corpus does not hold: one or more per category. */
 import { classifyXeroError, isAllowedPair, type Category, type Classification } from '../../../src/classify';
+import { CONTEXT_CATEGORIES } from './context-cases';
 
 const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
 const CID = '0d6f4a7e-5b2c-4e1f-9a3b-8c7d6e5f4a3b';
@@ -316,7 +317,8 @@ describe('unseen variants of every kind of input', () => {
   });
 
   it('covers every built-in category', () => {
-    const covered = new Set(CASES.map((c) => c[2]));
+    // plan_restricted needs a caller's context (scopes), which context.test.ts covers.
+    const covered = new Set([...CASES.map((c) => c[2]), ...CONTEXT_CATEGORIES]);
     const { CATEGORIES } = jest.requireActual<typeof import('../../../src/classify')>('../../../src/classify');
     expect(CATEGORIES.filter((c) => !covered.has(c))).toEqual([]);
   });

@@ -1,0 +1,27 @@
+/**
+ * Endpoints Xero closes to an app's tier or to the connected user's role, with what Xero is reported
+ * to require (../../docs/classifier.md, plan_restricted). Xero answers them with the same 401
+ * `AuthorizationUnsuccessful` as a missing scope, so only the caller's scopes tell the two apart; this
+ * table only names the requirement once they have. Each entry says who reported it: none of these is
+ * in Xero's OpenAPI documents yet.
+ */
+
+export type Gate =
+  /** The app must be on this Xero tier (or above). */
+  | { kind: 'tier'; endpoint: string; tier: string; sinceMs: number }
+  /** The user who connected the organisation must hold this role in it. */
+  | { kind: 'role'; endpoint: string; role: string; sinceMs: number; reportedBy: string };
+
+const GATES: Readonly<Record<string, Gate>> = {
+  // Reported by integrators since the tiers began on 2 March 2026: Journals only on Advanced.
+  journals: { kind: 'tier', endpoint: 'Journals', tier: 'Advanced', sinceMs: Date.UTC(2026, 2, 2) },
+  // Reported by one vendor only: from 29 June 2026 manual journals need the Adviser role.
+  manualjournals: { kind: 'role', endpoint: 'ManualJournals', role: 'Adviser', sinceMs: Date.UTC(2026, 5, 29), reportedBy: 'one vendor' },
+};
+
+/** The gate on `endpoint` (a resource name such as `Journals`) in force at `nowMs`, if one is known. */
+export function gateOf(endpoint: string | null, nowMs: number): Gate | null {
+  if (endpoint === null) return null;
+  const gate = GATES[endpoint.toLowerCase()];
+  return gate !== undefined && nowMs >= gate.sinceMs ? gate : null;
+}
