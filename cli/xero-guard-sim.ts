@@ -1,10 +1,15 @@
 #!/usr/bin/env node
+/**
+ * The `xero-guard-sim` command: runs the local Xero simulator from a shell, or seeds a running one.
+ * Arguments, the banner and signals live here, above the core, so src/simulator stays a library
+ * (`n8n-nodes-xero-guard/simulator`) that tests and tools start in-process.
+ */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { OffsetClock } from '../clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, DEMO_USER_EMAIL, demoClients } from './directory';
-import { startSimulator } from './server';
-import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from './types';
+import { OffsetClock } from '../src/clock';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, DEMO_USER_EMAIL, demoClients } from '../src/simulator/directory';
+import { startSimulator } from '../src/simulator/server';
+import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from '../src/simulator/types';
 
 export const HELP = `xero-guard-sim: a local Xero (identity + API) for tests, demos and alert rehearsals
 
