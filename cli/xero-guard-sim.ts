@@ -7,7 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OffsetClock } from '../src/clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, DEMO_USER_EMAIL, demoClients } from '../src/simulator/directory';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_CUSTOM_CLIENT_ID,
+  DEMO_PKCE_CLIENT_ID,
+  DEMO_TENANT_ID,
+  DEMO_USER_EMAIL,
+  demoClients,
+} from '../src/simulator/directory';
 import { startSimulator } from '../src/simulator/server';
 import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from '../src/simulator/types';
 
@@ -116,18 +124,22 @@ export function seedRequestFromArgs(argv: string[]): { url: string; body: Record
   return { url: new URL('/__admin/accounting/seed', base).toString(), body };
 }
 
-async function seedCommand(argv: string[]): Promise<number> {
-  let request: ReturnType<typeof seedRequestFromArgs>;
+/** What `parse` makes of the arguments, or the exit code after answering --help (0) or a usage error (2). */
+function parsedOr<T extends object>(parse: () => T | 'help'): T | number {
   try {
-    request = seedRequestFromArgs(argv);
+    const parsed = parse();
+    if (parsed !== 'help') return parsed;
+    process.stdout.write(HELP);
+    return 0;
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     return 2;
   }
-  if (request === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
+}
+
+async function seedCommand(argv: string[]): Promise<number> {
+  const request = parsedOr(() => seedRequestFromArgs(argv));
+  if (typeof request === 'number') return request;
   let res: Response;
   try {
     res = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) });
@@ -192,17 +204,8 @@ export function optionsFromArgs(argv: string[]): SimulatorOptions | 'help' {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'seed') return seedCommand(argv.slice(1));
-  let options: SimulatorOptions | 'help';
-  try {
-    options = optionsFromArgs(argv);
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const options = parsedOr(() => optionsFromArgs(argv));
+  if (typeof options === 'number') return options;
   const sim = await startSimulator(options);
   if (options.seedInvoices !== undefined) {
     const counts = sim.accounting.counts(DEMO_TENANT_ID);
