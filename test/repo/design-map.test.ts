@@ -11,10 +11,11 @@ const ROOT = resolve(__dirname, '..', '..');
 const MAP = 'docs/design/README.md';
 
 /**
- * Rows written ahead for folders that parallel branches of issue 23 add (src/events/ and
- * src/xero/operations/); once those branches are merged the folders exist and these go.
+ * Rows written ahead for folders that parallel branches of issue 23 add (src/events/, and
+ * src/xero/operations/ generated from the top-level openapi/); once those branches are merged the
+ * folders exist and these go.
  */
-const PENDING = ['src/events', 'src/xero/operations'];
+const PENDING = ['src/events', 'src/xero/operations', 'openapi'];
 
 /** The paths the folder table names: the code spans of each row's first cell, without a trailing slash; `test/unit/<module>` names test/unit. */
 export function mapEntries(doc: string): string[] {
