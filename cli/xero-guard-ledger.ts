@@ -11,6 +11,7 @@ import { createLedger } from '../src/ledger/create-ledger';
 import { ledgerOptionsFromUrl, redact } from '../src/ledger/ledger-url';
 import { migrateLedger, type MigrationStep } from '../src/ledger/migrate';
 import type { Ledger } from '../src/ledger/types';
+import { runCommand } from './run-command';
 
 export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers, and show what a ledger holds
 
@@ -151,14 +152,4 @@ function usage(io: Io, message: string): number {
   return 2;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runCommand(main);

@@ -18,6 +18,7 @@ import {
   workflowsOf,
   type CredentialRef,
 } from '../n8n/convert/convert';
+import { runCommand } from './run-command';
 
 export const USAGE = `Usage: xero-guard-n8n convert-workflows <workflow .json files or folders> [options]
 
@@ -164,6 +165,4 @@ export function main(argv: string[], io: CliIo): number {
   return 2;
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) });
-}
+if (require.main === module) runCommand((argv) => main(argv, { out: (l) => console.log(l), err: (l) => console.error(l) }));
