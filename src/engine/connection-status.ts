@@ -1,13 +1,12 @@
-import { fingerprint } from '../secrets/fingerprint';
-import type { ConnectionRecord, ConnectionState, GrantKind, StateChange } from '../ledger/types';
-import type { EnginePolicy } from './policy';
-
 /**
  * What a chain looks like from outside, worked out from its ledger record alone: no lease, no token
  * call, no engine. TokenEngine.status() answers with it, and so does the fleet listing, which reads
  * thousands of records and has no business building an engine to read them. Tokens never appear,
  * only their fingerprints and times.
  */
+import { fingerprint } from '../secrets/fingerprint';
+import type { ConnectionRecord, ConnectionState, GrantKind, StateChange } from '../ledger/types';
+import type { EnginePolicy } from './policy';
 
 /** A candidate as status() shows it: fingerprints and times, never a token. */
 export interface CandidateStatus {
