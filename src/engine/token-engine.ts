@@ -3,11 +3,11 @@ import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock';
 import { fingerprint } from '../secrets/fingerprint';
 import type { SpooledSet, TokenSpool } from '../ledger/spool';
-import type { ConnectionRecord, ConnectionState, GrantKind, Lease, Ledger, StateChange } from '../ledger/types';
+import type { ConnectionRecord, ConnectionState, GrantKind, Lease, Ledger } from '../ledger/types';
 import { IdTokenVerifier, XERO_TRUST, type GrantEvidence, type XeroTrust } from '../xero/id-token';
 import { XeroIdentityClient, type ClientCredentials } from '../xero/identity-client';
 import type { TokenError } from '../xero/token-response';
-import type { TokenSet } from '../xero/token-set';
+import { jwtClaims, type TokenSet } from '../xero/token-set';
 import {
   ConnectionBusyError,
   ConnectionNotFoundError,
@@ -16,6 +16,7 @@ import {
   TokenEndpointRateLimitedError,
   XeroUnreachableError,
 } from './errors';
+import { connectionStatusOf, type ConnectionStatus } from './connection-status';
 import type { EngineEvent, EngineEventHandler } from './events';
 import { resolvePolicy, type EnginePolicy } from './policy';
 import { cleanDisplayName } from '../ledger/display-name';
@@ -40,38 +41,7 @@ export interface TokenEngineOptions {
   xeroTrust?: XeroTrust;
 }
 
-/** A candidate as status() shows it: fingerprints and times, never a token. */
-export interface CandidateStatus {
-  refreshTokenFp: string | null;
-  addedAt: number;
-  ageMs: number;
-  /** False once Xero rejected it or the chain rotated past it; it is then never presented. */
-  live: boolean;
-  reason: string;
-}
-
-export type ReportedState = ConnectionState | 'refreshing' | 'not_connected';
-
-export interface ConnectionStatus {
-  key: string;
-  /** The user's name for the connection when one is stored (see setDisplayName), else null. */
-  displayName: string | null;
-  state: ReportedState;
-  reason: string | null;
-  grant: GrantKind | null;
-  version: number;
-  scopes: string[];
-  accessTokenExpiresAt: number | null;
-  accessTokenValid: boolean;
-  lastRotationAt: number | null;
-  /** When Xero would expire the refresh token if nothing refreshed it (60 days idle). */
-  refreshTokenIdleExpiresAt: number | null;
-  daysLeftBeforeIdleExpiry: number | null;
-  pendingRefreshSince: number | null;
-  liveCandidates: number;
-  candidates: CandidateStatus[];
-  history: StateChange[];
-}
+export type { CandidateStatus, ConnectionStatus, ReportedState } from './connection-status';
 
 export interface RefreshResult {
   /** False when no call to Xero was needed (fresh already, or a sibling process had just rotated). */
@@ -233,9 +203,9 @@ export class TokenEngine {
         // Hosts call this on every request: a renamed credential is stored then, best effort, never failing the request.
         if (displayName !== undefined && displayName !== (existing.displayName ?? null)) {
           const renamed = await this.renameUnderLease(key, displayName, 0).catch(() => null);
-          if (renamed) return this.describe(key, renamed);
+          if (renamed) return this.statusOf(key, renamed);
         }
-        return this.describe(key, existing);
+        return this.statusOf(key, existing);
       }
       const adopted = newGrantRecord(key, tokenSet, options.grant ?? 'authorization_code', this.clock.now(), existing);
       const next = displayName === undefined ? adopted : withDisplayName(adopted, displayName, this.clock.now());
@@ -247,7 +217,7 @@ export class TokenEngine {
           await this.emit({ type: 'state_changed', key, from: existing?.state ?? null, to: 'active', reason: stored.history.at(-1)?.reason ?? 'connected' });
         this.remember(stored, false);
         if (options.supersedeSameUser) await this.supersedeOlderChains(key, tokenSet, options.supersedeSameUser);
-        return this.describe(key, stored);
+        return this.statusOf(key, stored);
       }
     }
     throw new ConnectionBusyError(key, 0, `The ledger entry of the Xero connection "${key}" kept changing while the new grant was stored; connect again.`);
@@ -261,7 +231,7 @@ export class TokenEngine {
   async setDisplayName(key: string, name: string | null): Promise<ConnectionStatus> {
     const renamed = await this.renameUnderLease(key, cleanDisplayName(name), this.policy.leaseWaitMs);
     if (!renamed) throw new ConnectionBusyError(key, this.policy.leaseWaitMs);
-    return this.describe(key, renamed);
+    return this.statusOf(key, renamed);
   }
 
   private async renameUnderLease(key: string, displayName: string | null, waitMs: number): Promise<ConnectionRecord | null> {
@@ -292,7 +262,7 @@ export class TokenEngine {
       const record = await this.ledger.read(other).catch(() => null);
       if (!record || record.state === 'superseded' || record.grant !== 'authorization_code') continue;
       // The older chain's own claim is unverified; at worst a forged older chain is superseded, which harms only its forger.
-      if (jwtClaim(record.tokenSet.accessToken, 'xero_userid') === verdict.xeroUserId) await this.markSuperseded(other, `reconnected as ${key}`);
+      if (jwtClaims(record.tokenSet.accessToken).xero_userid === verdict.xeroUserId) await this.markSuperseded(other, `reconnected as ${key}`);
     }
   }
 
@@ -304,7 +274,11 @@ export class TokenEngine {
 
   async status(key: string): Promise<ConnectionStatus> {
     const record = await this.ledger.read(key);
-    return this.describe(key, record);
+    return this.statusOf(key, record);
+  }
+
+  private statusOf(key: string, record: ConnectionRecord | null): ConnectionStatus {
+    return connectionStatusOf(key, record, this.clock.now(), this.policy);
   }
 
   /**
@@ -810,56 +784,6 @@ export class TokenEngine {
     return client;
   }
 
-  private describe(key: string, record: ConnectionRecord | null): ConnectionStatus {
-    const now = this.clock.now();
-    if (!record) {
-      return {
-        key,
-        displayName: null,
-        state: 'not_connected',
-        reason: 'no token set is stored for this connection',
-        grant: null,
-        version: 0,
-        scopes: [],
-        accessTokenExpiresAt: null,
-        accessTokenValid: false,
-        lastRotationAt: null,
-        refreshTokenIdleExpiresAt: null,
-        daysLeftBeforeIdleExpiry: null,
-        pendingRefreshSince: null,
-        liveCandidates: 0,
-        candidates: [],
-        history: [],
-      };
-    }
-    const refreshing = record.state === 'active' && record.pending !== null && now - record.pending.startedAt < this.policy.leaseTtlMs;
-    const idleExpiresAt = record.grant === 'client_credentials' ? null : record.lastRotationAt + this.policy.refreshTokenIdleMs;
-    return {
-      key,
-      displayName: record.displayName ?? null,
-      state: refreshing ? 'refreshing' : record.state,
-      reason: record.stateReason,
-      grant: record.grant,
-      version: record.version,
-      scopes: record.tokenSet.scope,
-      accessTokenExpiresAt: record.tokenSet.expiresAt,
-      accessTokenValid: record.state === 'active' && record.tokenSet.expiresAt > now,
-      lastRotationAt: record.lastRotationAt,
-      refreshTokenIdleExpiresAt: idleExpiresAt,
-      daysLeftBeforeIdleExpiry: idleExpiresAt === null ? null : Math.max(0, Math.floor((idleExpiresAt - now) / 86_400_000)),
-      pendingRefreshSince: record.pending?.startedAt ?? null,
-      liveCandidates: record.candidates.filter((c) => c.deadAt === undefined).length,
-      candidates: record.candidates.map((c) => ({
-        refreshTokenFp: c.tokenSet.refreshToken ? fingerprint(c.tokenSet.refreshToken) : null,
-        addedAt: c.addedAt,
-        ageMs: now - c.addedAt,
-        live: c.deadAt === undefined,
-        reason: c.reason,
-      })),
-      history: record.history.map((h) => ({ ...h })),
-    };
-  }
-
   /** A failing observer must not turn a refresh into an error, nor strand an intent without its call. */
   private async emit(event: EngineEvent): Promise<void> {
     if (!this.onEvent) return;
@@ -880,18 +804,6 @@ function validateTokenSet(tokenSet: TokenSet, grant: GrantKind): void {
   }
   if (!Number.isFinite(tokenSet.expiresAt) || !Number.isFinite(tokenSet.obtainedAt)) {
     throw new Error('adoptGrant needs expiresAt and obtainedAt as epoch milliseconds');
-  }
-}
-
-/** Reads one claim of a JWT without verifying it: only ever used where a forged value harms its forger alone. */
-function jwtClaim(token: string, claim: string): unknown {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    return payload && typeof payload === 'object' ? (payload as Record<string, unknown>)[claim] : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -2,10 +2,10 @@ import { systemClock, type Clock } from '../clock';
 import { budgetLevel, budgetsFromNotes, resolveBudgetPolicy, type BudgetPolicy, type TenantBudget } from '../check/call-budget';
 import { engineProblem } from '../check/check-connection';
 import { classifyXeroError } from '../classify/classify';
-import { TokenEngine, type ConnectionStatus, type ReportedState } from '../engine/token-engine';
-import type { EnginePolicy } from '../engine/policy';
+import { connectionStatusOf, type ConnectionStatus, type ReportedState } from '../engine/connection-status';
+import { resolvePolicy, type EnginePolicy } from '../engine/policy';
 import { LedgerError, XeroGuardError } from '../errors';
-import { hasChainNotes, type GrantKind, type Ledger } from '../ledger/types';
+import { hasChainNotes, type ConnectionRecord, type GrantKind, type Ledger } from '../ledger/types';
 import { CHECK_NOTE, parseCheckNote, parseProblemNote, parseTenantsNote, PROBLEM_NOTE, TENANTS_NOTE } from './notes';
 
 export type FleetState = ReportedState | 'unreadable';
@@ -69,16 +69,13 @@ export interface ListFleetOptions {
 }
 
 /**
- * Lists every chain the ledger holds, read-only and without any call to Xero: the engine's status
- * (which reads only the ledger) plus the notes checks left beside each chain. A chain that cannot be
- * opened (damaged, another encryption key) is listed as unreadable with the reason; a ledger that
- * cannot be reached fails the whole listing.
+ * Lists every chain the ledger holds, read-only and without any call to Xero: each record's status as
+ * the engine would report it (connectionStatusOf, from the record alone) plus the notes checks left
+ * beside each chain. A chain that cannot be opened (damaged, another encryption key) is listed as
+ * unreadable with the reason; a ledger that cannot be reached fails the whole listing.
  */
 export async function listFleet(ledger: Ledger, options: ListFleetOptions = {}): Promise<FleetListing> {
-  const clock = options.clock ?? systemClock;
-  // status() reads the ledger only; no client credentials are given, so it could not refresh even if asked.
-  const engine = new TokenEngine({ ledger, clock, policy: options.policy });
-  const budgetPolicy = resolveBudgetPolicy(options.budgetPolicy);
+  const reading = readingOf(options);
   const keys = await ledger.keys();
   const chains: FleetEntry[] = new Array<FleetEntry>(keys.length);
   let next = 0;
@@ -86,7 +83,7 @@ export async function listFleet(ledger: Ledger, options: ListFleetOptions = {}):
   const worker = async () => {
     while (next < keys.length) {
       const index = next++;
-      chains[index] = await describeChain(engine, ledger, keys[index], clock.now(), budgetPolicy);
+      chains[index] = await describeChain(ledger, keys[index], reading);
       options.onProgress?.(++done, keys.length);
     }
   };
@@ -94,7 +91,7 @@ export async function listFleet(ledger: Ledger, options: ListFleetOptions = {}):
   const listed = chains.filter((c) => c.state !== 'not_connected').sort(byName);
   const counts: Partial<Record<FleetState, number>> = {};
   for (const chain of listed) counts[chain.state] = (counts[chain.state] ?? 0) + 1;
-  return { ledger: ledger.description, listedAt: new Date(clock.now()).toISOString(), chains: listed, counts };
+  return { ledger: ledger.description, listedAt: new Date(reading.clock.now()).toISOString(), chains: listed, counts };
 }
 
 /** One chain as listFleet shows it (for a node that watches one credential); null when the ledger has no such chain. */
@@ -103,41 +100,46 @@ export async function fleetEntryOf(
   key: string,
   options: Pick<ListFleetOptions, 'clock' | 'policy' | 'budgetPolicy'> = {},
 ): Promise<FleetEntry | null> {
-  const clock = options.clock ?? systemClock;
-  const entry = await describeChain(
-    new TokenEngine({ ledger, clock, policy: options.policy }),
-    ledger,
-    key,
-    clock.now(),
-    resolveBudgetPolicy(options.budgetPolicy),
-  );
+  const entry = await describeChain(ledger, key, readingOf(options));
   return entry.state === 'not_connected' ? null : entry;
 }
 
-async function describeChain(
-  engine: TokenEngine,
-  ledger: Ledger,
-  key: string,
-  now: number,
-  budgetPolicy: ReturnType<typeof resolveBudgetPolicy>,
-): Promise<FleetEntry> {
-  let status: ConnectionStatus;
+/** The rules a listing reads every chain under, resolved once. */
+interface Reading {
+  clock: Clock;
+  policy: EnginePolicy;
+  budgetPolicy: ReturnType<typeof resolveBudgetPolicy>;
+}
+
+function readingOf(options: Pick<ListFleetOptions, 'clock' | 'policy' | 'budgetPolicy'>): Reading {
+  return { clock: options.clock ?? systemClock, policy: resolvePolicy(options.policy), budgetPolicy: resolveBudgetPolicy(options.budgetPolicy) };
+}
+
+async function describeChain(ledger: Ledger, key: string, reading: Reading): Promise<FleetEntry> {
+  let record: ConnectionRecord | null;
   let notes: Record<string, unknown>;
   try {
     // Both at once: on a database ledger the listing costs about one round trip per chain, not two.
-    [status, notes] = await Promise.all([engine.status(key), hasChainNotes(ledger) ? ledger.readNotes(key) : {}]);
+    [record, notes] = await Promise.all([ledger.read(key), hasChainNotes(ledger) ? ledger.readNotes(key) : {}]);
   } catch (error) {
     // Unreachable storage fails the listing; a single bad chain is shown as such.
     if (error instanceof LedgerError && error.code === 'LEDGER_UNAVAILABLE') throw error;
-    return unreadable(key, error);
+    return unreadable(key, error, reading);
   }
+  const now = reading.clock.now();
+  return entryOf(connectionStatusOf(key, record, now, reading.policy), notes, now, reading);
+}
+
+/** A chain as the listing shows it: its status and the notes checks left beside it. */
+function entryOf(status: ConnectionStatus, notes: Record<string, unknown>, now: number, reading: Reading): FleetEntry {
+  const { key } = status;
   const seen = parseTenantsNote(notes[TENANTS_NOTE]);
   const check = parseCheckNote(notes[CHECK_NOTE]);
   const problem = parseProblemNote(notes[PROBLEM_NOTE]);
   const budgets = new Map<string, TenantBudget>(budgetsFromNotes(notes).map((b) => [b.tenantId, b]));
   const organisations = seen
     ? seen.tenants.map((t) => {
-        const level = budgetLevel(budgets.get(t.tenantId) ?? null, now, budgetPolicy);
+        const level = budgetLevel(budgets.get(t.tenantId) ?? null, now, reading.budgetPolicy);
         return { ...t, dayRemaining: level.dayRemaining, dayLimit: level.dayLimit, budgetLevel: level.level };
       })
     : null;
@@ -205,28 +207,15 @@ export function fleetNameOf(
   return { name: key, nameSource: 'key' };
 }
 
-function unreadable(key: string, error: unknown): FleetEntry {
+/** A chain whose record cannot be opened: the entry of a chain with nothing to read, marked unreadable with the reason. */
+function unreadable(key: string, error: unknown, reading: Reading): FleetEntry {
   const known = error instanceof XeroGuardError;
+  const now = reading.clock.now();
   return {
-    key,
-    name: key,
-    nameSource: 'key',
+    ...entryOf(connectionStatusOf(key, null, now, reading.policy), {}, now, reading),
     state: 'unreadable',
     // Only our own errors are shown whole: they are written never to carry a token.
     reason: known ? error.message : 'The ledger entry could not be read.',
-    grant: null,
-    organisations: null,
-    organisationsSeenAt: null,
-    accessTokenExpiresAt: null,
-    accessTokenValid: false,
-    lastRotationAt: null,
-    refreshTokenIdleExpiresAt: null,
-    daysLeftBeforeIdleExpiry: null,
-    pendingRefreshSince: null,
-    lastErrorCategory: null,
-    lastErrorAt: null,
-    lastCheck: null,
-    version: 0,
     problemCode: known ? error.code : 'UNKNOWN',
   };
 }

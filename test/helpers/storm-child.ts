@@ -7,10 +7,10 @@ import { OffsetClock } from '../../src/clock';
 import { TokenEngine } from '../../src/engine';
 import type { EngineEvent } from '../../src/engine/events';
 import type { EnginePolicy } from '../../src/engine/policy';
-import { LedgerUnavailableError } from '../../src/errors';
 import type { Ledger } from '../../src/ledger';
 import { XeroIdentityClient } from '../../src/xero';
 import { openLedger, type LedgerSpec } from '../../tools/ledgers/ledger-factory';
+import { failingWrites } from './failing-writes';
 
 export interface ChildConfig {
   ledger: LedgerSpec;
@@ -44,14 +44,8 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.env.STORM_CHILD_CONFIG ?? '{}') as ChildConfig;
   const clock = new OffsetClock();
   const shared = await openLedger(config.ledger, clock);
-  let failNextWrite = false;
-  const ledger: Ledger = config.failWriteAfterAnswer
-    ? failingWrites(
-        shared,
-        () => failNextWrite,
-        () => (failNextWrite = false),
-      )
-    : shared;
+  const flaky = config.failWriteAfterAnswer ? failingWrites(shared) : undefined;
+  const ledger: Ledger = flaky?.ledger ?? shared;
   let answered = false;
   let stopped = false;
   let events: string[] = [];
@@ -63,7 +57,10 @@ async function main(): Promise<void> {
     policy: { ...config.policy, ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}) },
     onEvent: async (event) => {
       events.push(event.type === 'spool_recovered' ? `spool_recovered:${event.as}` : event.type);
-      if (config.failWriteAfterAnswer && event.type === 'token_response' && event.ok && !answered) answered = failNextWrite = true;
+      if (flaky && event.type === 'token_response' && event.ok && !answered) {
+        answered = true;
+        flaky.failNext();
+      }
       const matches = (at: { type: EngineEvent['type']; why?: string } | undefined) =>
         at !== undefined && event.type === at.type && (!at.why || (event.type === 'ledger_written' && event.why === at.why));
       if (matches(config.dieAt)) process.kill(process.pid, 'SIGKILL');
@@ -100,27 +97,6 @@ async function main(): Promise<void> {
     });
   });
   send({ type: 'ready' });
-}
-
-/** The shared ledger, except that a write throws while `failing()` says so, once. */
-function failingWrites(inner: Ledger, failing: () => boolean, failed: () => void): Ledger {
-  return {
-    description: inner.description,
-    spool: inner.spool,
-    read: (key) => inner.read(key),
-    write: async (record, expected) => {
-      if (failing()) {
-        failed();
-        throw new LedgerUnavailableError(`Cannot write for the Xero Guard ${inner.description}: ENOSPC. To fix: free disk space.`);
-      }
-      return inner.write(record, expected);
-    },
-    acquireLease: (key, options) => inner.acquireLease(key, options),
-    renewLease: (lease, ttl) => inner.renewLease(lease, ttl),
-    releaseLease: (lease) => inner.releaseLease(lease),
-    keys: () => inner.keys(),
-    close: () => inner.close(),
-  };
 }
 
 main().catch((error: unknown) => {

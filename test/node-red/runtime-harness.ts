@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { cacheRoot, withLock } from '../../tools/n8n/install';
+import { freePort } from '../../tools/free-port';
+import { cacheRoot, npmEnv, withLock } from '../../tools/n8n/install';
 
 export const REPO = resolve(__dirname, '..', '..');
 
@@ -16,21 +16,10 @@ export function progress(message: string): void {
   process.stderr.write(`[xero-guard node-red ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** npm without settings inherited from an `npm test` parent. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
-  for (const key of Object.keys(env))
-    if (
-      key.startsWith('npm_config_') &&
-      !['npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier', 'npm_config_cache', 'npm_config_registry'].includes(key)
-    )
-      delete env[key];
-  return env;
-}
-
 export function run(command: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // npm without settings inherited from an `npm test` parent.
+    const child = spawn(command, args, { cwd, env: npmEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -104,18 +93,6 @@ export async function installedPackage(): Promise<string> {
       if (other !== key && Date.now() - statSync(full).mtimeMs > 3_600_000) rmSync(full, { recursive: true, force: true });
     }
     return template;
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
   });
 }
 
@@ -200,7 +177,7 @@ export async function createNodeRed(userDir: string): Promise<NodeRed> {
       const [k, v] = marker.split('=');
       child = spawn(node24(), [join(REPO, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
         cwd: userDir,
-        env: { ...cleanEnv(), [k]: v, NODE_RED_ENABLE_PROJECTS: 'false' },
+        env: { ...npmEnv(), [k]: v, NODE_RED_ENABLE_PROJECTS: 'false' },
         stdio: ['ignore', out, out],
         detached: true,
       });

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { createNodeRed, freePort, REPO, type NodeRed } from './runtime-harness';
+import { freePort } from '../../tools/free-port';
+import { createNodeRed, REPO, type NodeRed } from './runtime-harness';
 import { allowAtSimulator, expectNoSecrets, issuedSecrets, until } from './support';
 
 const CONN = 'a1b2c3d4e5f60001'; // the watchdog example's config node: the connection key

@@ -139,7 +139,7 @@ async function longStep<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The npm of the machine (run by its default Node), with a clean environment for installs outside the repo. */
-function npmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function npmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', ...extra };
   // Settings inherited from an `npm test` parent (e.g. npm_config_ignore_scripts from the repo's .npmrc) must not leak in.
   for (const key of Object.keys(env)) {
@@ -200,7 +200,16 @@ export interface N8nInstall {
   node: Node24;
 }
 
-export async function ensureN8n(version: string = DEFAULT_N8N_VERSION): Promise<N8nInstall> {
+export interface EnsureN8nOptions {
+  /**
+   * npm overrides for the install (package.json "overrides"), for releases whose own dependency tree
+   * does not install from the registry as published. Part of the install: pass the same ones every
+   * time for a version, since a finished install is reused whatever is passed.
+   */
+  overrides?: Record<string, string>;
+}
+
+export async function ensureN8n(version: string = DEFAULT_N8N_VERSION, options: EnsureN8nOptions = {}): Promise<N8nInstall> {
   const node = await ensureNode24();
   const dir = join(cacheRoot(), `n8n-${version}`);
   const marker = join(dir, MARKER);
@@ -210,7 +219,8 @@ export async function ensureN8n(version: string = DEFAULT_N8N_VERSION): Promise<
     if (existsSync(marker)) return result();
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `xero-guard-n8n-${version}`, private: true }) + '\n');
+    const overrides = options.overrides ? { overrides: options.overrides } : {};
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `xero-guard-n8n-${version}`, private: true, ...overrides }) + '\n');
     // Scripts off: @confluentinc/kafka-javascript downloads zlib from the internet while building.
     await longStep(`install n8n@${version}`, () =>
       run('npm', ['install', '--prefix', dir, `n8n@${version}`, '--ignore-scripts', '--no-save', '--loglevel=error'], {

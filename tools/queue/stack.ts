@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DEFAULT_N8N_VERSION, ensureN8n, progress, tail, type N8nInstall } from '../n8n/install';
-import { E2E_ENCRYPTION_KEY, freePort, killLeftovers, processesOf, startN8n, waitFor, type N8nHandle } from '../n8n/n8n';
+import { freePort } from '../free-port';
+import { E2E_ENCRYPTION_KEY, killLeftovers, processesOf, startN8n, waitFor, type N8nHandle } from '../n8n/n8n';
 
 export const PG = { host: '127.0.0.1', port: 5432, user: 'root', password: '', adminDatabase: 'test' };
 

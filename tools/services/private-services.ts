@@ -5,12 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { freePort } from '../free-port';
 
 const exec = promisify(execFile);
 
@@ -21,15 +21,6 @@ export interface PrivateService {
   start(): Promise<void>;
   /** Stops and removes it; safe to call twice. */
   destroy(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Polls `answers` until it resolves true, at most `attempts` times (a bounded wait for a condition, not for time). */

@@ -3,7 +3,8 @@
  * editor and the simulator answer, and Ctrl-C stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, waitFor } from '../../../tools/n8n/n8n';
+import { freePort } from '../../../tools/free-port';
+import { waitFor } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 
 jest.setTimeout(15 * 60_000);

@@ -12,7 +12,7 @@ import { checkConnection } from '../../../src/check';
 import { ManualClock, MINUTE } from '../../../src/clock';
 import { connectionKeyFor, TokenEngine } from '../../../src/engine';
 import { listFleet, recordCheck, type FleetEntry, type FleetState } from '../../../src/fleet';
-import { main } from '../../../src/ledger/migrate-cli';
+import { main } from '../../../cli/xero-guard-ledger';
 import { hasChainNotes, type ChainNotes, type Ledger } from '../../../src/ledger';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator } from '../../../src/simulator';
 import { XeroApiClient, XeroIdentityClient } from '../../../src/xero';
@@ -20,7 +20,7 @@ import { dropLedgerSpec, makeLedgerSpec, openLedger, withPostgres, type LedgerSp
 import { tokenSetOf } from '../../unit/check/sim-fixture';
 
 const run = promisify(execFile);
-const CLI = join(__dirname, '../../../src/ledger/migrate-cli.ts');
+const CLI = join(__dirname, '../../../cli/xero-guard-ledger.ts');
 const ENCRYPTION_KEY = 'fleet-test-encryption-key';
 const CHAINS = 200;
 const START = Date.UTC(2026, 2, 2, 9, 0, 0);

@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/ledger/migrate-cli';
+import { main } from '../../../cli/xero-guard-ledger';
 import { FIXTURE_KEYS, FIXTURE_SECRET } from '../../fixtures/ledger-0.1.0/records';
 
 const dirs: string[] = [];

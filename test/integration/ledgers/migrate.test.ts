@@ -10,7 +10,7 @@ import { dropLedgerSpec, makeLedgerSpec, openLedger, type LedgerSpec } from '../
 import { CLIENT, startTokenServer, type TokenServer } from '../../../tools/services/token-server';
 
 const run = promisify(execFile);
-const CLI = join(__dirname, '../../../src/ledger/migrate-cli.ts');
+const CLI = join(__dirname, '../../../cli/xero-guard-ledger.ts');
 const ENCRYPTION_KEY = 'test-encryption-key';
 
 let clock: ManualClock;

@@ -1,5 +1,5 @@
 import { DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
-import { HELP, SEED_CLI_OPTIONS, main, seedRequestFromArgs } from '../../../src/simulator/cli';
+import { HELP, SEED_CLI_OPTIONS, main, seedRequestFromArgs } from '../../../cli/xero-guard-sim';
 import { accountingSim, xero } from './accounting-helpers';
 import type { ManualClock } from '../../../src/clock';
 

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { CLI_OPTIONS, optionsFromArgs } from '../../../src/simulator/cli';
+import { CLI_OPTIONS, optionsFromArgs } from '../../../cli/xero-guard-sim';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(ROOT, 'src', 'simulator', 'cli.ts');
+const CLI = join(ROOT, 'cli', 'xero-guard-sim.ts');
 
 function runToEnd(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(TSX, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });

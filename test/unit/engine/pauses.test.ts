@@ -6,9 +6,9 @@
 import { MINUTE, SECOND } from '../../../src/clock';
 import { ConnectionStateError, RefreshOutcomeUnknownError, type EngineEvent } from '../../../src/engine';
 import { LedgerUnavailableError } from '../../../src/errors';
-import type { Ledger } from '../../../src/ledger';
 import { withCandidate } from '../../../src/engine/record-updates';
 import { KEY, makeFixture, readTree, rejectionOf, toTokenSet, type Fixture } from '../../helpers/engine-fixture';
+import { failingWrites } from '../../helpers/failing-writes';
 import { GRACE_MODES } from '../../../tools/services/token-server';
 
 const LEASE_TTL = 5 * SECOND;
@@ -39,6 +39,22 @@ function pauseAt(at: (event: EngineEvent) => boolean): { gate: Gate; onEvent: (e
 let fx: Fixture;
 afterEach(async () => fx?.close());
 
+/**
+ * An engine ("paused") stopped at the first event `at` matches, held there past its lease while a
+ * second engine ("successor") gets a token, then let go: what each ended with.
+ */
+async function pausedPastItsLease(at: (event: EngineEvent) => boolean) {
+  const { gate, onEvent } = pauseAt(at);
+  const paused = fx.makeEngine({ owner: 'paused', onEvent });
+  const successor = fx.makeEngine({ owner: 'successor' });
+  const pausedAnswer = paused.getAccessToken(KEY);
+  await gate.reached;
+  fx.clock.advance(LEASE_TTL + SECOND);
+  const fresh = await successor.getAccessToken(KEY);
+  gate.release();
+  return { paused: await pausedAnswer, fresh, successor };
+}
+
 describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
   beforeEach(async () => {
     fx = await makeFixture({ mode, policy: { leaseTtlMs: LEASE_TTL, leaseWaitMs: 0, retryBaseMs: 100, retryMaxMs: 200 } });
@@ -46,15 +62,8 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
 
   test('item 1, invariant 11: a holder paused after its intent, past its lease, does not send the refresh token its successor already rotated', async () => {
     await fx.seed(60);
-    const { gate, onEvent } = pauseAt((e) => e.type === 'ledger_written' && e.why === 'intent');
-    const paused = fx.makeEngine({ owner: 'paused', onEvent });
-    const successor = fx.makeEngine({ owner: 'successor' });
-    const pausedAnswer = paused.getAccessToken(KEY);
-    await gate.reached;
-    fx.clock.advance(LEASE_TTL + SECOND);
-    const fresh = await successor.getAccessToken(KEY);
-    gate.release();
-    expect(await pausedAnswer).toBe(fresh);
+    const { paused, fresh, successor } = await pausedPastItsLease((e) => e.type === 'ledger_written' && e.why === 'intent');
+    expect(paused).toBe(fresh);
     expect(fx.server.calls).toBe(1);
     expect(await fx.server.isValidAccessToken(fresh)).toBe(true);
     // The chain goes on from the successor's set: no dead-token use in any grace mode.
@@ -66,15 +75,8 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
 
   test('item 1, invariant 11: the check comes after the last event before the send too (a pause in refresh_started)', async () => {
     await fx.seed(60);
-    const { gate, onEvent } = pauseAt((e) => e.type === 'refresh_started');
-    const paused = fx.makeEngine({ owner: 'paused', onEvent });
-    const successor = fx.makeEngine({ owner: 'successor' });
-    const pausedAnswer = paused.getAccessToken(KEY);
-    await gate.reached;
-    fx.clock.advance(LEASE_TTL + SECOND);
-    const fresh = await successor.getAccessToken(KEY);
-    gate.release();
-    expect(await pausedAnswer).toBe(fresh);
+    const { paused, fresh } = await pausedPastItsLease((e) => e.type === 'refresh_started');
+    expect(paused).toBe(fresh);
     expect(fx.server.calls).toBe(1);
     expect(fx.server.deadTokenUses).toBe(0);
   });
@@ -183,15 +185,9 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
   test('item 3, invariant 4: a caller whose lease ran out during a retry gets the set a sibling stored, not REFRESH_OUTCOME_UNKNOWN', async () => {
     await fx.seed(60);
     fx.server.faults.push('drop_after_issue');
-    const { gate, onEvent } = pauseAt((e) => e.type === 'token_response' && !e.ok);
-    const retrying = fx.makeEngine({ owner: 'retrying', onEvent });
-    const sibling = fx.makeEngine({ owner: 'sibling' });
-    const retried = retrying.getAccessToken(KEY);
-    await gate.reached;
-    fx.clock.advance(LEASE_TTL + SECOND);
-    const fresh = await sibling.getAccessToken(KEY);
-    gate.release();
-    expect(await retried).toBe(fresh);
+    // The paused engine is the one retrying after the lost answer; the successor is its sibling.
+    const { paused, fresh } = await pausedPastItsLease((e) => e.type === 'token_response' && !e.ok);
+    expect(paused).toBe(fresh);
     expect(fx.server.calls).toBe(2);
     expect(fx.server.deadTokenUses).toBe(0);
   });
@@ -249,26 +245,3 @@ describe.each(GRACE_MODES)('pauses and stale sets (grace mode %s)', (mode) => {
     expect(fx.server.deadTokenUses).toBe(0);
   });
 });
-
-/** The ledger, except that the next write after failNext() throws as a full disk would. */
-function failingWrites(inner: Ledger): { ledger: Ledger; failNext(): void } {
-  let fail = false;
-  const ledger: Ledger = {
-    description: inner.description,
-    spool: inner.spool,
-    read: (key) => inner.read(key),
-    write: async (record, expected) => {
-      if (fail) {
-        fail = false;
-        throw new LedgerUnavailableError(`Cannot write for the Xero Guard ${inner.description}: ENOSPC. To fix: free disk space.`);
-      }
-      return inner.write(record, expected);
-    },
-    acquireLease: (key, options) => inner.acquireLease(key, options),
-    renewLease: (lease, ttl) => inner.renewLease(lease, ttl),
-    releaseLease: (lease) => inner.releaseLease(lease),
-    keys: () => inner.keys(),
-    close: () => inner.close(),
-  };
-  return { ledger, failNext: () => (fail = true) };
-}

@@ -2,6 +2,7 @@ import { CallBudget } from '../../../src/check/call-budget';
 import { ManualClock, MINUTE } from '../../../src/clock';
 import { classifyXeroError } from '../../../src/classify';
 import { TokenEngine } from '../../../src/engine';
+import { LedgerCorruptError, LedgerUnavailableError } from '../../../src/errors';
 import { fleetEntryOf, listFleet, recordCheck } from '../../../src/fleet';
 import { MemoryLedger, type ConnectionRecord } from '../../../src/ledger';
 
@@ -124,5 +125,89 @@ describe('fleet entries', () => {
     expect(listing.chains.map((c) => c.name)).toEqual(['Alpha Books', 'beta books', 'Gamma']);
     expect(listing.counts).toEqual({ active: 2, needs_reauth: 1 });
     expect(listing.ledger).toBe('memory ledger');
+  });
+
+  test('each entry shows the status the engine reports for the same record: one reading of a record for both', async () => {
+    await ledger.write(chain('active'), 0);
+    await ledger.write(chain('refreshing', { pending: { refreshTokenFp: 'fp', startedAt: START - 1000, owner: 'h' } }), 0);
+    await ledger.write(chain('dead', { state: 'needs_reauth', stateReason: 'invalid_grant', lastRotationAt: START - 70 * DAY }), 0);
+    await ledger.write(chain('app', { grant: 'client_credentials', tokenSet: { ...chain('app').tokenSet, refreshToken: undefined } }), 0);
+    const engine = new TokenEngine({ ledger, clock, policy: { leaseTtlMs: 5_000 } });
+    const { chains } = await listFleet(ledger, { clock, policy: { leaseTtlMs: 5_000 } });
+    expect(chains).toHaveLength(4);
+    for (const entry of chains) {
+      const status = await engine.status(entry.key);
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      expect(entry).toMatchObject({
+        state: status.state,
+        reason: status.reason,
+        grant: status.grant,
+        version: status.version,
+        accessTokenValid: status.accessTokenValid,
+        accessTokenExpiresAt: iso(status.accessTokenExpiresAt),
+        lastRotationAt: iso(status.lastRotationAt),
+        refreshTokenIdleExpiresAt: iso(status.refreshTokenIdleExpiresAt),
+        daysLeftBeforeIdleExpiry: status.daysLeftBeforeIdleExpiry,
+        pendingRefreshSince: iso(status.pendingRefreshSince),
+      });
+    }
+    expect(chains.map((c) => [c.key, c.state])).toEqual([
+      ['active', 'active'],
+      ['app', 'active'],
+      ['dead', 'needs_reauth'],
+      ['refreshing', 'refreshing'],
+    ]);
+  });
+
+  test('a record that cannot be opened is the entry of no chain, marked unreadable with our reason; storage that cannot be reached fails the listing', async () => {
+    await ledger.write(chain('good'), 0);
+    await ledger.write(chain('damaged'), 0);
+    await ledger.write(chain('foreign'), 0);
+    const failing = Object.create(ledger) as MemoryLedger;
+    failing.read = async (key: string) => {
+      if (key === 'damaged') throw new LedgerCorruptError('The ledger entry of "damaged" is damaged: restore it from a backup.');
+      if (key === 'foreign') throw new Error('bad decrypt RT-CANARY-foreign');
+      return ledger.read(key);
+    };
+    const { chains } = await listFleet(failing, { clock });
+    const byKey = Object.fromEntries(chains.map((c) => [c.key, c]));
+    const nothingKnown = {
+      nameSource: 'key',
+      grant: null,
+      organisations: null,
+      organisationsSeenAt: null,
+      accessTokenExpiresAt: null,
+      accessTokenValid: false,
+      lastRotationAt: null,
+      refreshTokenIdleExpiresAt: null,
+      daysLeftBeforeIdleExpiry: null,
+      pendingRefreshSince: null,
+      lastErrorCategory: null,
+      lastErrorAt: null,
+      lastCheck: null,
+      version: 0,
+    };
+    expect(byKey.damaged).toEqual({
+      ...nothingKnown,
+      key: 'damaged',
+      name: 'damaged',
+      state: 'unreadable',
+      reason: 'The ledger entry of "damaged" is damaged: restore it from a backup.',
+      problemCode: 'LEDGER_CORRUPT',
+    });
+    expect(byKey.foreign).toEqual({
+      ...nothingKnown,
+      key: 'foreign',
+      name: 'foreign',
+      state: 'unreadable',
+      reason: 'The ledger entry could not be read.',
+      problemCode: 'UNKNOWN',
+    });
+    expect(JSON.stringify(chains)).not.toContain('CANARY');
+    expect(byKey.good.state).toBe('active');
+    failing.read = async () => {
+      throw new LedgerUnavailableError('The ledger cannot be reached.');
+    };
+    await expect(listFleet(failing, { clock })).rejects.toThrow('The ledger cannot be reached.');
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/ledger/migrate-cli';
+import { main } from '../../../cli/xero-guard-ledger';
 import { Sealer } from '../../../src/secrets';
 import { TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres } from '../../../tools/ledgers/ledger-factory';
 

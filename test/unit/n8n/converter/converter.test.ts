@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { main, outputPathFor } from '../../../../n8n/convert/cli';
+import { main, outputPathFor } from '../../../../cli/xero-guard-n8n';
 import { chooseCredential, convertText, N8N_XERO, parseJson } from '../../../../n8n/convert/convert';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
 import { FakeXero, fakeExecute } from '../xero-guard-node/stand-in';

@@ -1,11 +1,17 @@
 #!/usr/bin/env node
+/**
+ * The `xero-guard-ledger` command: moves token chains between ledgers (migrate, list) and shows what a
+ * ledger holds (status, the fleet listing). It lives in cli/, above the core, because it joins the
+ * ledger layer with the fleet listing that sits above it; the core itself knows no command line.
+ */
 import { parseArgs } from 'node:util';
-import { LedgerError } from '../errors';
-import { runStatus } from '../fleet/status-command';
-import { createLedger } from './create-ledger';
-import { ledgerOptionsFromUrl, redact } from './ledger-url';
-import { migrateLedger, type MigrationStep } from './migrate';
-import type { Ledger } from './types';
+import { LedgerError } from '../src/errors';
+import { runStatus } from '../src/fleet/status-command';
+import { createLedger } from '../src/ledger/create-ledger';
+import { ledgerOptionsFromUrl, redact } from '../src/ledger/ledger-url';
+import { migrateLedger, type MigrationStep } from '../src/ledger/migrate';
+import type { Ledger } from '../src/ledger/types';
+import { runCommand } from './run-command';
 
 export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers, and show what a ledger holds
 
@@ -146,14 +152,4 @@ function usage(io: Io, message: string): number {
   return 2;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runCommand(main);

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 /**
+ * The `xero-guard-n8n` command, over the converter library in n8n/convert/ (which stays free of files
+ * and processes, so the tests drive it on strings):
+ *
  * xero-guard-n8n convert-workflows <exported .json files or folders> [--credential <name>] [--credential-id <id>]
  *                                  [--credentials <credentials export .json>] [--write]
  */
@@ -14,7 +17,8 @@ import {
   parseJson,
   workflowsOf,
   type CredentialRef,
-} from './convert';
+} from '../n8n/convert/convert';
+import { runCommand } from './run-command';
 
 export const USAGE = `Usage: xero-guard-n8n convert-workflows <workflow .json files or folders> [options]
 
@@ -161,6 +165,4 @@ export function main(argv: string[], io: CliIo): number {
   return 2;
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) });
-}
+if (require.main === module) runCommand((argv) => main(argv, { out: (l) => console.log(l), err: (l) => console.error(l) }));

@@ -1,10 +1,24 @@
 #!/usr/bin/env node
+/**
+ * The `xero-guard-sim` command: runs the local Xero simulator from a shell, or seeds a running one.
+ * Arguments, the banner and signals live here, above the core, so src/simulator stays a library
+ * (`n8n-nodes-xero-guard/simulator`) that tests and tools start in-process.
+ */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { OffsetClock } from '../clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, DEMO_USER_EMAIL, demoClients } from './directory';
-import { startSimulator } from './server';
-import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from './types';
+import { OffsetClock } from '../src/clock';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_CUSTOM_CLIENT_ID,
+  DEMO_PKCE_CLIENT_ID,
+  DEMO_TENANT_ID,
+  DEMO_USER_EMAIL,
+  demoClients,
+} from '../src/simulator/directory';
+import { startSimulator } from '../src/simulator/server';
+import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from '../src/simulator/types';
+import { runCommand } from './run-command';
 
 export const HELP = `xero-guard-sim: a local Xero (identity + API) for tests, demos and alert rehearsals
 
@@ -111,18 +125,22 @@ export function seedRequestFromArgs(argv: string[]): { url: string; body: Record
   return { url: new URL('/__admin/accounting/seed', base).toString(), body };
 }
 
-async function seedCommand(argv: string[]): Promise<number> {
-  let request: ReturnType<typeof seedRequestFromArgs>;
+/** What `parse` makes of the arguments, or the exit code after answering --help (0) or a usage error (2). */
+function parsedOr<T extends object>(parse: () => T | 'help'): T | number {
   try {
-    request = seedRequestFromArgs(argv);
+    const parsed = parse();
+    if (parsed !== 'help') return parsed;
+    process.stdout.write(HELP);
+    return 0;
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     return 2;
   }
-  if (request === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
+}
+
+async function seedCommand(argv: string[]): Promise<number> {
+  const request = parsedOr(() => seedRequestFromArgs(argv));
+  if (typeof request === 'number') return request;
   let res: Response;
   try {
     res = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) });
@@ -187,17 +205,8 @@ export function optionsFromArgs(argv: string[]): SimulatorOptions | 'help' {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'seed') return seedCommand(argv.slice(1));
-  let options: SimulatorOptions | 'help';
-  try {
-    options = optionsFromArgs(argv);
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const options = parsedOr(() => optionsFromArgs(argv));
+  if (typeof options === 'number') return options;
   const sim = await startSimulator(options);
   if (options.seedInvoices !== undefined) {
     const counts = sim.accounting.counts(DEMO_TENANT_ID);
@@ -238,14 +247,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runCommand(main);

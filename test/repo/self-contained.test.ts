@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = resolve(__dirname, '..', '..');
 const CODE = /\.(ts|js|mjs|cjs)$/;
 
 interface Escape {
@@ -72,7 +72,7 @@ test('no tracked source file builds a path that leaves the repository', () => {
 
 test('no tracked file names the design-input folder next to the repository', () => {
   const mentions = trackedFiles()
-    .filter((file) => !/\.(png|jpg|svg|tgz)$/.test(file) && file !== 'package-lock.json' && file !== 'test/unit/repo/self-contained.test.ts')
+    .filter((file) => !/\.(png|jpg|svg|tgz)$/.test(file) && file !== 'package-lock.json' && file !== 'test/repo/self-contained.test.ts')
     .flatMap((file) =>
       readFileSync(join(ROOT, file), 'utf8')
         .split('\n')
@@ -88,14 +88,14 @@ describe('the check itself', () => {
     ["resolve(__dirname, '../../../shared/corpus/xero-errors.sample.jsonl')", 'test/classify/corpus.ts'],
     ["join(__dirname, '..', '..', '..', 'shared', 'xero-openapi')", 'test/simulator/schemas.test.ts'],
     ["resolve(__dirname, '../../shared/corpus/xero-errors.sample.jsonl')", 'bench/classify.bench.ts'],
-    ["import { x } from '../../../../outside';", 'test/unit/repo/x.ts'],
-    ["const p = '../../../../elsewhere/file.json';", 'test/unit/repo/x.ts'],
+    ["import { x } from '../../../outside';", 'test/repo/x.ts'],
+    ["const p = '../../../elsewhere/file.json';", 'test/repo/x.ts'],
   ])('catches %s in %s', (code, file) => {
     expect(escapesIn(file, code).length).toBeGreaterThan(0);
   });
 
   it.each([
-    ["resolve(__dirname, '..', '..', '..')", 'test/unit/repo/x.ts'],
+    ["resolve(__dirname, '..', '..')", 'test/repo/x.ts'],
     ["join(__dirname, '..', '..', 'fixtures', 'xero-openapi')", 'test/integration/simulator/schemas.test.ts'],
     ["import { classifyXeroError } from '../../src/classify';", 'bench/survival/run.ts'],
     ["resolve(__dirname, dynamic, '..')", 'bench/x.ts'],

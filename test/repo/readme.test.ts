@@ -42,9 +42,9 @@ test('every npm script the README names exists', () => {
 test('the commands it gives (npx xero-guard-sim, npx xero-guard-ledger migrate) exist and take the options shown', () => {
   expect(pkg.bin['xero-guard-sim']).toBeDefined();
   expect(pkg.bin['xero-guard-ledger']).toBeDefined();
-  const simHelp = run(['src/simulator/cli.ts', '--help']);
+  const simHelp = run(['cli/xero-guard-sim.ts', '--help']);
   expect(simHelp).toContain('--port');
-  const ledgerHelp = run(['src/ledger/migrate-cli.ts', '--help']);
+  const ledgerHelp = run(['cli/xero-guard-ledger.ts', '--help']);
   const migrate = codeSpans.find((span) => span.includes('xero-guard-ledger migrate'))!;
   for (const option of migrate.match(/--[a-z-]+/g)!) expect(ledgerHelp).toContain(option);
   expect(ledgerHelp).toContain('file:');
