@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { npmEnv, run } from '../../../tools/n8n/install';
 import { packPackage, REPO_ROOT } from '../../../tools/n8n/pack';
+import { N8N_XERO_CREDENTIAL, oneXeroNodeExport } from '../../unit/n8n/converter/sample-workflow';
 import { npxCommandsOfRepository, PACKAGE } from './npx-commands';
 
 const bins = Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
@@ -58,34 +59,23 @@ function readmeSwitchingCommands(): string[] {
 }
 
 /** An export as `n8n export:workflow --all --output=workflows.json` writes it: n8n's Xero node and an HTTP Request node on n8n's Xero credential. */
-const EXPORT = JSON.stringify([
-  {
-    name: 'Invoices',
-    nodes: [
-      {
-        parameters: { resource: 'contact', operation: 'getAll' },
-        name: 'Xero',
-        type: 'n8n-nodes-base.xero',
-        typeVersion: 1,
-        position: [0, 0],
-        credentials: { xeroOAuth2Api: { id: '1', name: 'Xero account' } },
-      },
-      {
-        parameters: { authentication: 'predefinedCredentialType', nodeCredentialType: 'xeroOAuth2Api', url: 'https://api.xero.com/api.xro/2.0/Items' },
-        name: 'Items',
-        type: 'n8n-nodes-base.httpRequest',
-        typeVersion: 4.2,
-        position: [200, 0],
-        credentials: { xeroOAuth2Api: { id: '1', name: 'Xero account' } },
-      },
-    ],
-    connections: { Xero: { main: [[{ node: 'Items', type: 'main', index: 0 }]] } },
-  },
-]);
+function exported(): string {
+  const workflow = JSON.parse(oneXeroNodeExport('Invoices')) as { nodes: unknown[]; connections: unknown };
+  workflow.nodes.push({
+    parameters: { authentication: 'predefinedCredentialType', nodeCredentialType: 'xeroOAuth2Api', url: 'https://api.xero.com/api.xro/2.0/Items' },
+    name: 'Items',
+    type: 'n8n-nodes-base.httpRequest',
+    typeVersion: 4.2,
+    position: [200, 0],
+    credentials: N8N_XERO_CREDENTIAL,
+  });
+  workflow.connections = { Xero: { main: [[{ node: 'Items', type: 'main', index: 0 }]] } };
+  return JSON.stringify([workflow]);
+}
 
 /** Runs a README line through a shell in `cwd` with a workflows.json there; returns the converted workflows. */
 async function convertAsWritten(line: string, cwd: string): Promise<Array<{ nodes: Array<Record<string, unknown>> }>> {
-  writeFileSync(join(cwd, 'workflows.json'), EXPORT);
+  writeFileSync(join(cwd, 'workflows.json'), exported());
   const { code, stdout, stderr } = await run('bash', ['-c', line], { cwd, env: offline(), allowFailure: true });
   expect({ code, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ code: 0, stderr: '' });
   expect(stdout).toContain('converted 1 Xero node to Xero Guard and moved 1 HTTP Request node');

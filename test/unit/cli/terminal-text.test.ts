@@ -17,6 +17,7 @@ import { createLedger } from '../../../src/ledger/create-ledger';
 import type { ConnectionRecord } from '../../../src/ledger/types';
 import { TENANTS_NOTE } from '../../../src/fleet/notes';
 import { escapeControls, escapeControlsInLines } from '../../../src/terminal-text';
+import { folderPerTest } from '../n8n/converter/sample-workflow';
 
 /** Retitles the window, clears the screen, moves the cursor up, rings the bell, C1 CSI, a fake row, a bidi override. */
 const HOSTILE = '\u001b]0;owned\u0007Acme\u001b[2J\u001b[1A\u009b31m\r\nfake row\u202eevil';
@@ -128,11 +129,7 @@ describe('xero-guard-ledger', () => {
 });
 
 describe('xero-guard-n8n convert-workflows', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'xg-escape-convert-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = folderPerTest('xg-escape-convert-');
 
   test('node, workflow, field and file names from a shared workflow are shown escaped in the report and in refusals', async () => {
     const workflow = {
@@ -155,10 +152,10 @@ describe('xero-guard-n8n convert-workflows', () => {
       ],
       connections: { [`Xero ${HOSTILE}`]: { main: [[{ node: `Code ${HOSTILE}`, type: 'main', index: 0 }]] } },
     };
-    writeFileSync(join(dir, `w${HOSTILE}.json`), JSON.stringify(workflow));
-    writeFileSync(join(dir, `bad${HOSTILE}.json`), '{');
+    writeFileSync(join(folder(), `w${HOSTILE}.json`), JSON.stringify(workflow));
+    writeFileSync(join(folder(), `bad${HOSTILE}.json`), '{');
     const c = capture();
-    expect(await convertMain(['convert-workflows', dir, '--credential', `G ${HOSTILE}`], c.io)).toBe(1);
+    expect(await convertMain(['convert-workflows', folder(), '--credential', `G ${HOSTILE}`], c.io)).toBe(1);
     const printed = [...c.out, ...c.err];
     expect(printed.join('\n')).not.toMatch(RAW);
     // One line per thing reported: the \n in the names did not add any.

@@ -2,22 +2,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { main, outputPathFor } from '../../../../cli/xero-guard-n8n';
+import { outputPathFor } from '../../../../cli/xero-guard-n8n';
 import { chooseCredential, convertText, N8N_XERO } from '../../../../n8n/convert/convert';
 import { parseJson } from '../../../../n8n/convert/workflow-json';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
 import { FakeXero, fakeExecute } from '../xero-guard-node/stand-in';
-import { everyOperationWorkflow, ORG_ID } from './sample-workflow';
+import { everyOperationWorkflow, oneXeroNodeExport, ORG_ID, runConverter } from './sample-workflow';
 
 type Json = Record<string, unknown>;
 const GUARDED = { id: 'g1', name: 'Xero Guarded' };
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runConverter;
 
 describe("convert-workflows: every operation and field of n8n 2.41.1's Xero node", () => {
   const source = everyOperationWorkflow();
@@ -188,25 +183,7 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const withXero = (credentials: Json = { xeroOAuth2Api: { id: '1', name: 'Xero account' } }) =>
-    JSON.stringify(
-      {
-        name: 'Invoices',
-        nodes: [
-          {
-            parameters: { resource: 'contact', operation: 'get', contactId: 'c1' },
-            name: 'Xero',
-            type: 'n8n-nodes-base.xero',
-            typeVersion: 1,
-            position: [1, 2],
-            credentials,
-          },
-        ],
-        connections: {},
-      },
-      null,
-      2,
-    ) + '\n';
+  const withXero = (credentials?: Json) => oneXeroNodeExport('Invoices', credentials);
   const noXero = '{\n\t"name": "Other",\n\t"nodes": [ { "type": "n8n-nodes-base.set", "name": "Set", "parameters": {} } ],\n\t"connections": {}\n}';
 
   it('writes <name>.xero-guard.json next to the input and leaves the input untouched', async () => {

@@ -19,41 +19,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../../cli/xero-guard-n8n';
 import { MAX_INPUT_BYTES } from '../../../../cli/workflow-files';
 import { convertText } from '../../../../n8n/convert/convert';
 import { MAX_NESTING, parseJson } from '../../../../n8n/convert/workflow-json';
 import { oldDateParsingAfter } from '../../../../n8n/convert/xero-dates';
+import { oneXeroNodeExport, runConverter } from './sample-workflow';
 
 type Json = Record<string, unknown>;
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-const workflow = (name: string, extra: Json = {}) =>
-  JSON.stringify(
-    {
-      name,
-      nodes: [
-        {
-          parameters: { resource: 'contact', operation: 'get', contactId: 'c1' },
-          name: 'Xero',
-          type: 'n8n-nodes-base.xero',
-          typeVersion: 1,
-          position: [0, 0],
-          credentials: { xeroOAuth2Api: { id: '1', name: 'Xero account' } },
-        },
-      ],
-      connections: {},
-      ...extra,
-    },
-    null,
-    2,
-  ) + '\n';
+const run = runConverter;
+const workflow = (name: string) => oneXeroNodeExport(name);
 
 const isConverted = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { nodes: Json[] }).nodes[0].type === 'n8n-nodes-xero-guard.xeroGuard';
 

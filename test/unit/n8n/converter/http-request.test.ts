@@ -3,12 +3,12 @@
  * comes out with every Xero call on the guarded credential, each node named in the report; an expression
  * after a converted node that parses Xero's `/Date(...)/` form is named as a warning, with the node and the text.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main, outputPathFor } from '../../../../cli/xero-guard-n8n';
+import { outputPathFor } from '../../../../cli/xero-guard-n8n';
 import { convertText } from '../../../../n8n/convert/convert';
 import { HTTP_REQUEST_TYPES } from '../../../../n8n/convert/http-request';
+import { folderPerTest, runConverter } from './sample-workflow';
 
 type Json = Record<string, unknown>;
 const N8N_XERO = { xeroOAuth2Api: { id: 'x1', name: 'Xero account' } };
@@ -178,22 +178,14 @@ describe('HTTP Request nodes on n8n’s Xero credential', () => {
 });
 
 describe('the command’s report', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'xg-convert-http-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = folderPerTest('xg-convert-http-');
 
   test('names every node converted or moved, and every date warning with its expression', async () => {
-    const file = join(dir, 'month-end.json');
+    const file = join(folder(), 'month-end.json');
     writeFileSync(file, JSON.stringify(mixedWorkflow(), null, 2));
-    const out: string[] = [];
-    const code = await main(['convert-workflows', file, '--credential', 'Xero Guarded', '--credential-id', 'g1'], {
-      out: (l) => out.push(l),
-      err: (l) => out.push(l),
-    });
-    expect(code).toBe(0);
-    expect(out).toEqual([
+    const { code, out, err } = await runConverter(['convert-workflows', file, '--credential', 'Xero Guarded', '--credential-id', 'g1']);
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out.split('\n')).toEqual([
       `${file}: converted 2 Xero nodes to Xero Guard and moved 3 HTTP Request nodes off n8n's Xero credential, onto credential "Xero Guarded" -> ${outputPathFor(file)}`,
       `  converted: workflow "Month end", node "Get invoices": n8n's Xero node -> Xero Guard`,
       `  converted: workflow "Month end", node "Contacts tool": n8n's Xero node -> Xero Guard`,
