@@ -4,7 +4,9 @@
  * and processes, so the tests drive it on strings):
  *
  * xero-guard-n8n convert-workflows <exported .json files or folders> [--credential <name>] [--credential-id <id>]
- *                                  [--credentials <credentials export .json>] [--write]
+ *                                  [--credentials <credentials export .json>] [--write] [--overwrite]
+ *
+ * Its files are read and written by workflow-files.ts (no link followed, nothing replaced unasked, atomic writes).
  */
 import { basename, dirname, extname, join } from 'node:path';
 import { chooseCredential, convertText, type FileResult } from '../n8n/convert/convert';

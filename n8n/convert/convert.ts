@@ -1,6 +1,7 @@
 /**
  * Rewrites n8n's own Xero nodes (n8n-nodes-base.xero, and its AI tool form) in exported workflow JSON
- * into Xero Guard nodes on the guarded credential. Pure: text in, text out, notes for the user.
+ * into Xero Guard nodes on the guarded credential, and moves HTTP Request nodes off n8n's Xero credential
+ * (http-request.ts). Pure: text in, text out, the changes, notes and date warnings (xero-dates.ts) for the user.
  * Which fields exist comes from the manifest read out of n8n-nodes-base 2.41.1 (tools/n8n/xero-manifest.ts).
  */
 import { moveHttpRequestNode, usesN8nXeroCredential } from './http-request';
