@@ -1,7 +1,7 @@
 /**
  * HTTP Request nodes that call Xero on n8n's own Xero credential (Authentication "Predefined Credential Type",
  * Credential Type "Xero OAuth2 API"): n8n refreshes that token itself, outside Xero Guard's chain, so a switch
- * that converted only the Xero nodes would leave those calls on the old one, refreshed by two owners. They move to the
+ * that converted only the Xero nodes would leave those calls on n8n's own refresh. They move to the
  * guarded credential; the request itself (URL, headers, body, options) stays as written, and its answers stay
  * Xero's own JSON.
  */
