@@ -11,7 +11,8 @@ import { createLedger } from '../src/ledger/create-ledger';
 import { ledgerOptionsFromUrl, redact } from '../src/ledger/ledger-url';
 import { migrateLedger, type MigrationStep } from '../src/ledger/migrate';
 import type { Ledger } from '../src/ledger/types';
-import { runCommand } from './run-command';
+import { escapeControls } from '../src/terminal-text';
+import { processIo, runCommand, terminalSafe, type CommandIo } from './run-command';
 
 export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers, and show what a ledger holds
 
@@ -55,19 +56,12 @@ there is nothing to list), 1 when one was not (status: a connection could not be
 encryption key, or the ledger could not be reached), 2 on bad usage.
 `;
 
-interface Io {
-  out(line: string): void;
-  err(line: string): void;
+interface Io extends CommandIo {
   env: Record<string, string | undefined>;
 }
 
-const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  env: process.env,
-};
-
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], given: Io = { ...processIo, env: process.env }): Promise<number> {
+  const io = terminalSafe(given);
   let parsed;
   try {
     parsed = parseArgs({
@@ -117,16 +111,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   const opened: Ledger[] = [];
   try {
-    const from = await createLedger({ ...ledgerOptionsFromUrl(values.from as string, key), keyKind });
+    const logger = { warn: (line: string) => io.err(line) };
+    const from = await createLedger({ ...ledgerOptionsFromUrl(values.from as string, key), keyKind, logger });
     opened.push(from);
     if (command === 'list') {
       for (const connection of await from.keys()) {
         const record = await from.read(connection);
-        io.out(`${connection}\tversion ${record?.version ?? '-'}\t${record?.state ?? 'unreadable'}`);
+        io.out(`${escapeControls(connection)}\tversion ${record?.version ?? '-'}\t${record?.state ?? 'unreadable'}`);
       }
       return 0;
     }
-    const to = await createLedger({ ...ledgerOptionsFromUrl(values.to as string, toKey as string), keyKind });
+    const to = await createLedger({ ...ledgerOptionsFromUrl(values.to as string, toKey as string), keyKind, logger });
     opened.push(to);
     io.out(`Migrating from ${from.description} to ${to.description}`);
     const report = await migrateLedger({ from, to, keys: values.key, onProgress: (step) => io.out(progressLine(step)) });
@@ -144,7 +139,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 }
 
 function progressLine(step: MigrationStep): string {
-  return `${step.outcome.padEnd(20)} ${step.key}: ${step.message}`;
+  return `${step.outcome.padEnd(20)} ${escapeControls(step.key)}: ${escapeControls(step.message)}`;
 }
 
 function usage(io: Io, message: string): number {

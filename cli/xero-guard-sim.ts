@@ -18,6 +18,7 @@ import {
 } from '../src/simulator/directory';
 import { startSimulator } from '../src/simulator/server';
 import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from '../src/simulator/types';
+import { escapeControlsInLines } from '../src/terminal-text';
 import { runCommand } from './run-command';
 
 export const HELP = `xero-guard-sim: a local Xero (identity + API) for tests, demos and alert rehearsals
@@ -60,6 +61,10 @@ Control it at <url>/__admin (see docs/simulator.md). Ctrl-C stops it.
 `;
 
 class UsageError extends Error {}
+
+/** What the command prints: the seed's answer comes from a server, so control characters are shown escaped (run-command.ts). */
+const stdout = (text: string): boolean => process.stdout.write(escapeControlsInLines(text));
+const stderr = (text: string): boolean => process.stderr.write(escapeControlsInLines(text));
 
 function integer(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -130,10 +135,10 @@ function parsedOr<T extends object>(parse: () => T | 'help'): T | number {
   try {
     const parsed = parse();
     if (parsed !== 'help') return parsed;
-    process.stdout.write(HELP);
+    stdout(HELP);
     return 0;
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    stderr(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     return 2;
   }
 }
@@ -145,16 +150,16 @@ async function seedCommand(argv: string[]): Promise<number> {
   try {
     res = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) });
   } catch {
-    process.stderr.write(`No simulator answered at ${new URL(request.url).origin}; start it with xero-guard-sim, or pass --url.\n`);
+    stderr(`No simulator answered at ${new URL(request.url).origin}; start it with xero-guard-sim, or pass --url.\n`);
     return 1;
   }
   const text = await res.text();
   if (!res.ok) {
-    process.stderr.write(`The simulator refused the seed (HTTP ${res.status}): ${text}\n`);
+    stderr(`The simulator refused the seed (HTTP ${res.status}): ${text}\n`);
     return 1;
   }
   const summary = JSON.parse(text) as Record<string, unknown>;
-  process.stdout.write(
+  stdout(
     `Seeded ${String(summary.tenantId)}: ${String(summary.contacts)} contacts, ${String(summary.invoices)} invoices, ${String(summary.payments)} payments, ${String(summary.bankTransactions)} bank transactions, ${String(summary.items)} items.\n`,
   );
   return 0;
@@ -210,10 +215,10 @@ export async function main(argv: string[]): Promise<number> {
   const sim = await startSimulator(options);
   if (options.seedInvoices !== undefined) {
     const counts = sim.accounting.counts(DEMO_TENANT_ID);
-    process.stdout.write(`Seeded ${DEMO_TENANT_ID}: ${counts.Contacts ?? 0} contacts, ${counts.Invoices ?? 0} invoices, ${counts.Payments ?? 0} payments.\n`);
+    stdout(`Seeded ${DEMO_TENANT_ID}: ${counts.Contacts ?? 0} contacts, ${counts.Invoices ?? 0} invoices, ${counts.Payments ?? 0} payments.\n`);
   }
   const custom = options.clients?.[0];
-  process.stdout.write(
+  stdout(
     [
       `Xero simulator listening on ${sim.url} (grace mode ${sim.graceMode})`,
       `  authorize:   ${sim.authorizeUrl}`,
@@ -243,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await sim.close();
-  process.stdout.write('Xero simulator stopped.\n');
+  stdout('Xero simulator stopped.\n');
   return 0;
 }
 

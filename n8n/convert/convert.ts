@@ -1,11 +1,14 @@
 /**
  * Rewrites n8n's own Xero nodes (n8n-nodes-base.xero, and its AI tool form) in exported workflow JSON
- * into Xero Guard nodes on the guarded credential. Pure: text in, text out, notes for the user.
+ * into Xero Guard nodes on the guarded credential, and moves HTTP Request nodes off n8n's Xero credential
+ * (http-request.ts). Pure: text in, text out, the changes, notes and date warnings (xero-dates.ts) for the user.
  * Which fields exist comes from the manifest read out of n8n-nodes-base 2.41.1 (tools/n8n/xero-manifest.ts).
  */
-import { N8N_CREDENTIAL_TYPE } from '../../src/host/credential-type';
-import { findJsonFault } from './json-position';
+import { moveHttpRequestNode, usesN8nXeroCredential } from './http-request';
+import { escapeControls } from '../../src/terminal-text';
 import manifestJson from './n8n-xero-2.41.1.json';
+import { ConversionInputError, isObject, moveToGuardedCredential, refuseTooDeep, workflowsOf, type CredentialRef, type Json } from './workflow-json';
+import { oldDateParsingAfter, type DateWarning } from './xero-dates';
 
 export interface ManifestField {
   type: string;
@@ -24,15 +27,8 @@ export const SOURCE_TYPES: Record<string, string> = {
   'n8n-nodes-base.xero': 'n8n-nodes-xero-guard.xeroGuard',
   'n8n-nodes-base.xeroTool': 'n8n-nodes-xero-guard.xeroGuardTool',
 };
-export const SOURCE_CREDENTIAL = 'xeroOAuth2Api';
-export const GUARDED_CREDENTIAL = N8N_CREDENTIAL_TYPE;
 /** Parameters n8n adds to every node used as an AI tool. */
 const TOOL_PARAMETERS = new Set(['descriptionType', 'toolDescription']);
-
-export interface CredentialRef {
-  id?: string;
-  name: string;
-}
 
 /** Something left alone, named so the user can find it in the editor. */
 export interface ConversionNote {
@@ -40,69 +36,6 @@ export interface ConversionNote {
   node: string;
   field: string;
   reason: string;
-}
-
-export class ConversionInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConversionInputError';
-  }
-}
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Line and column (1-based) of a character offset. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split('\n');
-  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
-
-export function parseJson(text: string, file: string): unknown {
-  try {
-    // A byte order mark is how some editors save UTF-8; n8n's own import accepts it.
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (error) {
-    const fault = findJsonFault(text) ?? { offset: text.length, found: error instanceof Error ? error.message : String(error) };
-    const { line, column } = lineAndColumn(text, fault.offset);
-    throw new ConversionInputError(
-      `${file} is not valid JSON at line ${line}, column ${column} (found ${fault.found}). Export the workflow again from n8n (Download, or n8n export:workflow) and retry; the file was left untouched.`,
-    );
-  }
-}
-
-/** The workflows of an export: one workflow object, or the array `n8n export:workflow --all` writes. */
-export function workflowsOf(data: unknown, file: string): Json[] {
-  const list = Array.isArray(data) ? data : [data];
-  list.forEach((w, i) => {
-    const where = Array.isArray(data) ? `entry ${i + 1} of the top-level array` : 'the top level';
-    if (!isObject(w))
-      throw new ConversionInputError(
-        `${file} is not an n8n workflow export: ${where} is not an object. Expected the JSON n8n downloads for a workflow ({"nodes": [...], "connections": {...}}).`,
-      );
-    if (!Array.isArray(w.nodes))
-      throw new ConversionInputError(`${file} is not an n8n workflow export: ${where} has no "nodes" list. Expected the JSON n8n downloads for a workflow.`);
-    if (w.connections !== undefined && !isObject(w.connections))
-      throw new ConversionInputError(`${file} is not an n8n workflow export: "connections" of ${where} is not an object.`);
-    w.nodes.forEach((n, j) => {
-      if (!isObject(n) || typeof n.type !== 'string')
-        throw new ConversionInputError(`${file} is not an n8n workflow export: node ${j + 1} of ${where} has no "type".`);
-    });
-  });
-  return list as Json[];
-}
-
-/** Guarded credentials a set of workflows already uses (for "the only one"). */
-export function guardedCredentialsIn(workflows: Json[]): CredentialRef[] {
-  const found = new Map<string, CredentialRef>();
-  for (const w of workflows)
-    for (const n of w.nodes as Json[]) {
-      const ref = isObject(n.credentials) ? n.credentials[GUARDED_CREDENTIAL] : undefined;
-      if (isObject(ref) && typeof ref.name === 'string')
-        found.set(`${String(ref.id ?? '')}|${ref.name}`, { ...(typeof ref.id === 'string' ? { id: ref.id } : {}), name: ref.name });
-    }
-  return [...found.values()];
 }
 
 /** n8n's Xero node lists an organisation by ID; ours takes a resource locator with the same name. */
@@ -141,11 +74,13 @@ function checkValue(value: unknown, field: ManifestField, path: string, note: (f
   }
 }
 
+const nameOf = (node: Json): string => (typeof node.name === 'string' ? node.name : '(unnamed node)');
+
 /** Converts one node in place; returns false when it is not one of n8n's Xero nodes. */
 export function convertNode(node: Json, workflow: string, credential: CredentialRef, notes: ConversionNote[]): boolean {
   const target = SOURCE_TYPES[node.type as string];
   if (!target) return false;
-  const name = typeof node.name === 'string' ? node.name : '(unnamed node)';
+  const name = nameOf(node);
   const note = (field: string, reason: string) => notes.push({ workflow, node: name, field, reason });
   if (node.typeVersion !== undefined && node.typeVersion !== 1)
     note('typeVersion', `n8n's Xero node version ${String(node.typeVersion)} is not 2.41.1's version 1; converted as version 1, check the fields`);
@@ -180,22 +115,32 @@ export function convertNode(node: Json, workflow: string, credential: Credential
   node.type = target;
   node.typeVersion = 1;
   node.parameters = out;
-  const credentials: Json = isObject(node.credentials) ? { ...node.credentials } : {};
-  delete credentials[SOURCE_CREDENTIAL];
-  credentials[GUARDED_CREDENTIAL] = { ...(credential.id ? { id: credential.id } : {}), name: credential.name };
-  node.credentials = credentials;
+  moveToGuardedCredential(node, credential);
   return true;
 }
 
+/** Nodes the converter changes: n8n's Xero nodes, and HTTP Request nodes on n8n's Xero credential. */
 export function countSourceNodes(workflows: Json[]): number {
-  return workflows.reduce((sum, w) => sum + (w.nodes as Json[]).filter((n) => SOURCE_TYPES[n.type as string]).length, 0);
+  return workflows.reduce((sum, w) => sum + (w.nodes as Json[]).filter((n) => SOURCE_TYPES[n.type as string] || usesN8nXeroCredential(n)).length, 0);
+}
+
+/** One node the converter changed, for the report. */
+export interface NodeChange {
+  workflow: string;
+  node: string;
+  /** `xero`: n8n's Xero node (or its tool form) became the Xero Guard node; `httpRequest`: an HTTP Request node moved credential. */
+  kind: 'xero' | 'httpRequest';
+  /** For httpRequest: the n8n Xero credential it was on (null when the export did not name it). */
+  from?: string | null;
 }
 
 export interface FileResult {
   /** The converted text, or null when there was nothing to convert (the file stays as it was). */
   text: string | null;
-  converted: number;
+  changes: NodeChange[];
   notes: ConversionNote[];
+  /** Expressions after a converted Xero node that parse Xero's `/Date(...)/` form. */
+  warnings: DateWarning[];
 }
 
 /** Indentation and final newline of the input, so a converted file diffs cleanly against it. */
@@ -204,18 +149,29 @@ function layoutOf(text: string): { indent: string | number; newline: boolean } {
   return { indent: m ? (m[1].startsWith('\t') ? '\t' : m[1].length) : text.includes('\n') ? 2 : 0, newline: text.endsWith('\n') };
 }
 
+/** `data` is `text` parsed; the text's depth is checked here too, since writing the result recurses per level. */
 export function convertText(text: string, file: string, data: unknown, credential: CredentialRef): FileResult {
+  refuseTooDeep(text, file);
   const workflows = workflowsOf(data, file);
-  if (countSourceNodes(workflows) === 0) return { text: null, converted: 0, notes: [] };
+  if (countSourceNodes(workflows) === 0) return { text: null, changes: [], notes: [], warnings: [] };
+  const changes: NodeChange[] = [];
   const notes: ConversionNote[] = [];
-  let converted = 0;
+  const warnings: DateWarning[] = [];
   for (const w of workflows) {
-    const wname = typeof w.name === 'string' ? w.name : file;
-    for (const n of w.nodes as Json[]) if (convertNode(n, wname, credential, notes)) converted++;
+    const workflow = typeof w.name === 'string' ? w.name : file;
+    const converted: string[] = [];
+    for (const n of w.nodes as Json[]) {
+      if (usesN8nXeroCredential(n)) changes.push({ workflow, node: nameOf(n), kind: 'httpRequest', from: moveHttpRequestNode(n, credential) });
+      else if (convertNode(n, workflow, credential, notes)) {
+        changes.push({ workflow, node: nameOf(n), kind: 'xero' });
+        converted.push(nameOf(n));
+      }
+    }
+    warnings.push(...oldDateParsingAfter(w, workflow, converted));
   }
   const { indent, newline } = layoutOf(text);
   const body = JSON.stringify(Array.isArray(data) ? workflows : workflows[0], null, indent);
-  return { text: newline ? `${body}\n` : body, converted, notes };
+  return { text: newline ? `${body}\n` : body, changes, notes, warnings };
 }
 
 /** The guarded credential to point at: the one named, or the only one known. */
@@ -232,6 +188,6 @@ export function chooseCredential(known: CredentialRef[], wanted: { name?: string
       'No guarded Xero credential found to point the nodes at. Create a "Xero OAuth2 (Guarded) API" credential in n8n and connect it, then pass its name: --credential "<name>" (or pass a credentials export with --credentials <file>).',
     );
   throw new ConversionInputError(
-    `Several guarded Xero credentials are in use (${known.map((c) => `"${c.name}"`).join(', ')}): choose one with --credential "<name>".`,
+    `Several guarded Xero credentials are in use (${known.map((c) => `"${escapeControls(c.name)}"`).join(', ')}): choose one with --credential "<name>".`,
   );
 }

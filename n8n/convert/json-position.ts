@@ -1,6 +1,7 @@
 /**
  * Where JSON text stops being JSON: the offset and what was found there. JSON.parse's own message
  * names a position only on some Node versions; the converter must name it on all of them.
+ * findJsonFault recurses once per level of nesting: run findTooDeep first, which does not.
  */
 export interface JsonFault {
   offset: number;
@@ -108,4 +109,25 @@ export function findJsonFault(text: string): JsonFault | null {
     if (thrown && typeof thrown === 'object' && 'offset' in thrown) return thrown as JsonFault;
     throw thrown;
   }
+}
+
+/**
+ * The offset of the first `[` or `{` that nests deeper than `limit`, or null. One pass, no recursion, so a
+ * file of any depth is measured safely; JSON.stringify and findJsonFault recurse per level and would overflow
+ * the stack on the 200,000-level `pinData` the attack review planted.
+ */
+export function findTooDeep(text: string, limit: number): number | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > limit) return i;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return null;
 }

@@ -1,3 +1,4 @@
+import { escapeControls } from '../terminal-text';
 import type { FleetEntry, FleetListing, FleetState } from './list-fleet';
 
 const STATE_WORDS: Record<FleetState, string> = {
@@ -10,9 +11,12 @@ const STATE_WORDS: Record<FleetState, string> = {
   unreadable: 'unreadable',
 };
 
-/** The listing as a fixed-width table for a terminal, with a one-line summary first. */
+/**
+ * The listing as a fixed-width table for a terminal, with a one-line summary first. Names, organisations and
+ * reasons come from the ledger (an organisation names itself in Xero): their control characters are shown escaped.
+ */
 export function formatFleetTable(listing: FleetListing, now: number): string {
-  const lines = [`${listing.ledger}: ${fleetSummary(listing)}`, ''];
+  const lines = [`${escapeControls(listing.ledger)}: ${fleetSummary(listing)}`, ''];
   const rows = listing.chains.map((c) => [
     cut(c.name, 40),
     STATE_WORDS[c.state],
@@ -21,7 +25,7 @@ export function formatFleetTable(listing: FleetListing, now: number): string {
     c.lastRotationAt ? c.lastRotationAt.slice(0, 16).replace('T', ' ') : '-',
     c.daysLeftBeforeIdleExpiry === null ? '-' : `${c.daysLeftBeforeIdleExpiry} d`,
     c.pendingRefreshSince ? `since ${c.pendingRefreshSince.slice(11, 19)}` : '-',
-    c.lastErrorCategory ?? '-',
+    c.lastErrorCategory === null ? '-' : escapeControls(c.lastErrorCategory),
     cut(c.reason ?? '', 90),
   ]);
   const header = ['NAME', 'STATE', 'ORGANISATIONS', 'ACCESS TOKEN', 'LAST ROTATION (UTC)', 'IDLE LIMIT IN', 'PENDING REFRESH', 'LAST ERROR', 'REASON'];
@@ -34,7 +38,12 @@ export function formatFleetTable(listing: FleetListing, now: number): string {
   lines.push(render(header), ...rows.map(render));
   // The table cuts reasons; a chain that cannot even be opened needs the whole of its reason to be fixed.
   const unreadable = listing.chains.filter((c) => c.state === 'unreadable');
-  if (unreadable.length > 0) lines.push('', 'Unreadable:', ...unreadable.map((c) => `  ${c.name}: ${c.reason ?? 'no reason recorded'}`));
+  if (unreadable.length > 0)
+    lines.push(
+      '',
+      'Unreadable:',
+      ...unreadable.map((c) => `  ${escapeControls(c.name)}: ${c.reason === null ? 'no reason recorded' : escapeControls(c.reason)}`),
+    );
   return lines.join('\n');
 }
 
@@ -69,6 +78,8 @@ function duration(minutes: number): string {
   return `${Math.round(minutes / 1440)} d`;
 }
 
+/** Escaped first, so the width counts what the terminal shows. */
 function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  const shown = escapeControls(text);
+  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }

@@ -2,21 +2,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { main, outputPathFor } from '../../../../cli/xero-guard-n8n';
-import { chooseCredential, convertText, N8N_XERO, parseJson } from '../../../../n8n/convert/convert';
+import { outputPathFor } from '../../../../cli/xero-guard-n8n';
+import { chooseCredential, convertText, N8N_XERO } from '../../../../n8n/convert/convert';
+import { parseJson } from '../../../../n8n/convert/workflow-json';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
 import { FakeXero, fakeExecute } from '../xero-guard-node/stand-in';
-import { everyOperationWorkflow, ORG_ID } from './sample-workflow';
+import { everyOperationWorkflow, oneXeroNodeExport, ORG_ID, runConverter } from './sample-workflow';
 
 type Json = Record<string, unknown>;
 const GUARDED = { id: 'g1', name: 'Xero Guarded' };
 
-function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runConverter;
 
 describe("convert-workflows: every operation and field of n8n 2.41.1's Xero node", () => {
   const source = everyOperationWorkflow();
@@ -28,7 +24,7 @@ describe("convert-workflows: every operation and field of n8n 2.41.1's Xero node
   it('converts every Xero node, leaving nothing behind and nothing unexplained', () => {
     const xeroNodes = (source.nodes as Json[]).filter((n) => n.type === 'n8n-nodes-base.xero');
     expect(xeroNodes).toHaveLength(Object.keys(N8N_XERO.fields).length);
-    expect(result.converted).toBe(xeroNodes.length);
+    expect(result.changes).toEqual(xeroNodes.map((n) => ({ workflow: source.name, node: n.name, kind: 'xero' })));
     expect(result.notes).toEqual([]);
     expect((converted.nodes as Json[]).filter((n) => n.type === 'n8n-nodes-base.xero')).toEqual([]);
   });
@@ -175,7 +171,7 @@ describe('convert-workflows: details', () => {
       wf([xeroNode({ resource: 'invoice', operation: 'get', invoiceId: 'b' })]),
     ];
     const r = convertText(JSON.stringify(data), 'all.json', data, GUARDED);
-    expect(r.converted).toBe(2);
+    expect(r.changes.map((c) => c.kind)).toEqual(['xero', 'xero']);
     expect(JSON.parse(r.text ?? '[]')).toHaveLength(2);
   });
 });
@@ -187,31 +183,13 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const withXero = (credentials: Json = { xeroOAuth2Api: { id: '1', name: 'Xero account' } }) =>
-    JSON.stringify(
-      {
-        name: 'Invoices',
-        nodes: [
-          {
-            parameters: { resource: 'contact', operation: 'get', contactId: 'c1' },
-            name: 'Xero',
-            type: 'n8n-nodes-base.xero',
-            typeVersion: 1,
-            position: [1, 2],
-            credentials,
-          },
-        ],
-        connections: {},
-      },
-      null,
-      2,
-    ) + '\n';
+  const withXero = (credentials?: Json) => oneXeroNodeExport('Invoices', credentials);
   const noXero = '{\n\t"name": "Other",\n\t"nodes": [ { "type": "n8n-nodes-base.set", "name": "Set", "parameters": {} } ],\n\t"connections": {}\n}';
 
-  it('writes <name>.xero-guard.json next to the input and leaves the input untouched', () => {
+  it('writes <name>.xero-guard.json next to the input and leaves the input untouched', async () => {
     const file = join(dir, 'invoices.json');
     writeFileSync(file, withXero());
-    const r = run(['convert-workflows', file, '--credential', 'Xero Guarded', '--credential-id', 'g9']);
+    const r = await run(['convert-workflows', file, '--credential', 'Xero Guarded', '--credential-id', 'g9']);
     expect(r.code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(withXero());
     const out = JSON.parse(readFileSync(outputPathFor(file), 'utf8')) as Json;
@@ -223,19 +201,19 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
     expect(readFileSync(outputPathFor(file), 'utf8').endsWith('}\n')).toBe(true);
   });
 
-  it('with --write rewrites the input in place', () => {
+  it('with --write rewrites the input in place', async () => {
     const file = join(dir, 'invoices.json');
     writeFileSync(file, withXero());
-    expect(run(['convert-workflows', file, '--credential', 'G', '--write']).code).toBe(0);
+    expect((await run(['convert-workflows', file, '--credential', 'G', '--write'])).code).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('n8n-nodes-xero-guard.xeroGuard');
     expect(readdirSync(dir)).toEqual(['invoices.json']);
   });
 
-  it('leaves a workflow with nothing to convert byte for byte as it was, even with --write, and writes no copy', () => {
+  it('leaves a workflow with nothing to convert byte for byte as it was, even with --write, and writes no copy', async () => {
     const file = join(dir, 'other.json');
     writeFileSync(file, noXero);
     const before = statSync(file).mtimeMs;
-    const r = run(['convert-workflows', dir, '--credential', 'G', '--write']);
+    const r = await run(['convert-workflows', dir, '--credential', 'G', '--write']);
     expect(r.code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(noXero);
     expect(statSync(file).mtimeMs).toBe(before);
@@ -243,22 +221,22 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
     expect(r.out).toContain('nothing to convert');
   });
 
-  it('takes a folder, finds the only guarded credential in use there, and skips its own outputs', () => {
+  it('takes a folder, finds the only guarded credential in use there, and skips its own outputs', async () => {
     writeFileSync(join(dir, 'a.json'), withXero());
     writeFileSync(
       join(dir, 'b.json'),
       withXero({ xeroGuardOAuth2Api: { id: 'g1', name: 'Guarded' } }).replace('n8n-nodes-base.xero', 'n8n-nodes-xero-guard.xeroGuardCheckConnection'),
     );
-    const r = run(['convert-workflows', dir]);
+    const r = await run(['convert-workflows', dir]);
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'a.xero-guard.json'), 'utf8')).nodes[0].credentials).toEqual({
       xeroGuardOAuth2Api: { id: 'g1', name: 'Guarded' },
     });
-    const again = run(['convert-workflows', dir]);
+    const again = await run(['convert-workflows', dir]);
     expect(again.out).not.toContain('a.xero-guard.json:');
   });
 
-  it('reads the credential from a credentials export', () => {
+  it('reads the credential from a credentials export', async () => {
     writeFileSync(join(dir, 'a.json'), withXero());
     const creds = join(dir, '..', `creds-${Date.now()}.json`);
     writeFileSync(
@@ -269,37 +247,37 @@ describe('xero-guard-n8n convert-workflows (the command)', () => {
       ]),
     );
     try {
-      expect(run(['convert-workflows', join(dir, 'a.json'), '--credentials', creds]).code).toBe(0);
+      expect((await run(['convert-workflows', join(dir, 'a.json'), '--credentials', creds])).code).toBe(0);
       expect(readFileSync(join(dir, 'a.xero-guard.json'), 'utf8')).toContain('"id": "g7"');
     } finally {
       rmSync(creds);
     }
   });
 
-  it('without a credential to point at, says how to name one and writes nothing', () => {
+  it('without a credential to point at, says how to name one and writes nothing', async () => {
     writeFileSync(join(dir, 'a.json'), withXero());
-    const r = run(['convert-workflows', dir]);
+    const r = await run(['convert-workflows', dir]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--credential "<name>"/);
     expect(readdirSync(dir)).toEqual(['a.json']);
   });
 
-  it('refuses a malformed file and a non-workflow by name and position, and still converts the rest', () => {
+  it('refuses a malformed file and a non-workflow by name and position, and still converts the rest', async () => {
     writeFileSync(join(dir, 'bad.json'), '{\n  "nodes": [\n    {"type": "x",}\n  ]\n}');
     writeFileSync(join(dir, 'package.json'), '{"name": "not-a-workflow"}');
     writeFileSync(join(dir, 'good.json'), withXero());
-    const r = run(['convert-workflows', dir, '--credential', 'G']);
+    const r = await run(['convert-workflows', dir, '--credential', 'G']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/bad\.json is not valid JSON at line 3, column \d+/);
     expect(r.err).toMatch(/package\.json is not an n8n workflow export: the top level has no "nodes" list/);
     expect(readdirSync(dir).sort()).toEqual(['bad.json', 'good.json', 'good.xero-guard.json', 'package.json']);
   });
 
-  it('explains usage errors', () => {
-    expect(run([]).code).toBe(2);
-    expect(run(['convert-workflows']).err).toMatch(/Name at least one exported workflow/);
-    expect(run(['convert-workflows', join(dir, 'missing.json')]).err).toMatch(/missing\.json does not exist/);
-    expect(run(['frobnicate']).err).toMatch(/Unknown command "frobnicate"/);
-    expect(run(['convert-workflows', 'x', '--bogus']).err).toMatch(/Unknown option --bogus/);
+  it('explains usage errors', async () => {
+    expect((await run([])).code).toBe(2);
+    expect((await run(['convert-workflows'])).err).toMatch(/Name at least one exported workflow/);
+    expect((await run(['convert-workflows', join(dir, 'missing.json')])).err).toMatch(/missing\.json does not exist/);
+    expect((await run(['frobnicate'])).err).toMatch(/Unknown command "frobnicate"/);
+    expect((await run(['convert-workflows', 'x', '--bogus'])).err).toMatch(/Unknown option --bogus/);
   });
 });

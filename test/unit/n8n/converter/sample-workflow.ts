@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../../cli/xero-guard-n8n';
 import type { ManifestField } from '../../../../n8n/convert/convert';
 import { N8N_XERO } from '../../../../n8n/convert/convert';
 
@@ -75,4 +79,38 @@ export function everyOperationWorkflow(): Json {
     id: 'wf1',
     tags: [],
   };
+}
+
+/** n8n's own Xero credential as an export names it. */
+export const N8N_XERO_CREDENTIAL: Json = { xeroOAuth2Api: { id: '1', name: 'Xero account' } };
+
+/** One workflow with one n8n Xero node (contact get), as n8n downloads it: indented by 2, with a final newline. */
+export function oneXeroNodeExport(name = 'Invoices', credentials: Json = N8N_XERO_CREDENTIAL): string {
+  const node = {
+    parameters: { resource: 'contact', operation: 'get', contactId: 'c1' },
+    name: 'Xero',
+    type: 'n8n-nodes-base.xero',
+    typeVersion: 1,
+    position: [1, 2],
+    credentials,
+  };
+  return `${JSON.stringify({ name, nodes: [node], connections: {} }, null, 2)}\n`;
+}
+
+/** The converter command as a user runs it, with what it printed. */
+export async function runConverter(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** A fresh temporary folder for each test of the enclosing block, removed after it. */
+export function folderPerTest(prefix: string): () => string {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
 }
