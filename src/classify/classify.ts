@@ -137,6 +137,7 @@ function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classific
     oauthError: normalised.error !== null && SAFE_PROBLEM.test(normalised.error) ? normalised.error : null,
     matchedRule: clean(rules?.matchedName ?? null),
     configurationError: clean(rules?.configurationError ?? null),
+    rulesNotEvaluated: (rules?.notEvaluated ?? []).map((r) => ({ name: redact(r.name, secrets), reason: r.reason })),
     missingScopes: custom === null ? (verdict.missingScopes ?? null) : null,
   };
 }
@@ -161,6 +162,7 @@ function fallback(): Classification {
     oauthError: null,
     matchedRule: null,
     configurationError: null,
+    rulesNotEvaluated: [],
     missingScopes: null,
   };
 }
@@ -180,7 +182,7 @@ export function classifyXeroError(input: unknown, options?: ClassifyOptions): Cl
     const nowMs = nowMsOf(options);
     const withRules = hasRules(options);
     const a = analyse(input, withRules, options?.context);
-    const rules = withRules ? runRulesSync(options?.rules, a.normalised, nowMs) : null;
+    const rules = withRules ? runRulesSync(options?.rules, a.normalised, nowMs, options?.ruleBudgetMs) : null;
     return build(a, rules, nowMs);
   } catch {
     return fallback();
@@ -193,7 +195,7 @@ export async function classifyXeroErrorAsync(input: unknown, options?: ClassifyO
     const nowMs = nowMsOf(options);
     const withRules = hasRules(options);
     const a = analyse(input, withRules, options?.context);
-    const rules = withRules ? await runRulesAsync(options?.rules, a.normalised, nowMs) : null;
+    const rules = withRules ? await runRulesAsync(options?.rules, a.normalised, nowMs, options?.ruleBudgetMs) : null;
     return build(a, rules, nowMs);
   } catch {
     return fallback();
