@@ -189,10 +189,18 @@ function redirectTarget(location: string | null, request: HttpRequest): string |
   } catch {
     return 'an address that is not a valid URL';
   }
-  const secrets = Object.values(request.headers).flatMap((v) => [v, v.replace(/^\S+\s+/, '')]);
+  const secrets = Object.values(request.headers).flatMap(credentialsIn);
   if (typeof request.body === 'string') for (const [, value] of new URLSearchParams(request.body)) secrets.push(value);
   const shown = redact(`${target.origin}${target.pathname}`, secrets);
   return shown.length > 200 ? `${shown.slice(0, 197)}...` : shown;
+}
+
+/** A header value, its credential after the scheme, and for Basic the client id and secret it encodes. */
+function credentialsIn(value: string): string[] {
+  const credential = value.replace(/^\S+\s+/, '');
+  if (!/^basic\s/i.test(value)) return [value, credential];
+  const decoded = Buffer.from(credential, 'base64').toString('utf8');
+  return [value, credential, decoded, ...decoded.split(':')];
 }
 
 /** Origin and path only: a URL may carry a code or token in its query. */

@@ -19,10 +19,13 @@ import {
   type ClientAuthStyle,
 } from '../../../src/xero';
 
-/** Lower case letters and digits: they survive a URL's host, where the parser lowers case. */
-const REFRESH = 'rtcanary7f3a9c2e41d8b6aa05';
-const SECRET = 'cscanary0c9d8e7f6a5b4c3d2e1';
-const ACCESS = 'atcanary55aa66bb77cc88dd99ee';
+/**
+ * Lower case (they survive a URL's host, where the parser lowers case) and without digits, so redaction by
+ * shape would not catch them: only the request's own values, which the error must redact, do.
+ */
+const REFRESH = 'refresh-canary-abcdefghjkmnpqrstuvwxyz';
+const SECRET = 'client-canary-secret-words';
+const ACCESS = 'access-canary-bearer-words';
 const TENANT = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const IDEMPOTENCY = 'idem-key-canary-0001';
 
@@ -72,15 +75,25 @@ beforeAll(async () => {
       return;
     }
     const status = Number(url.searchParams.get('status') ?? 307);
+    // A hostile endpoint echoes every secret it was sent into the Location: host, path and query.
     const form = new URLSearchParams(body);
-    // A hostile endpoint echoes what it was sent into the Location: host, path and query.
-    const echo = form.get('refresh_token') ?? REFRESH;
+    const auth = req.headers.authorization ?? '';
+    const basicPair = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
+    const echoed = [
+      form.get('refresh_token'),
+      form.get('client_secret'),
+      form.get('code'),
+      basicPair.split(':')[1],
+      auth.startsWith('Bearer ') ? auth.slice(7) : null,
+      req.headers['idempotency-key'],
+    ].filter((v): v is string => typeof v === 'string' && v !== '');
+    const to = url.searchParams.get('to');
     const location =
-      url.searchParams.get('to') === 'same'
+      to === 'same'
         ? '/elsewhere'
-        : url.searchParams.get('to') === 'echo-host'
-          ? `http://${echo}.localhost:${new URL(foreign.base).port}/x`
-          : `${foreign.base}/steal/${echo}/${form.get('client_secret') ?? SECRET}${url.pathname}?rt=${echo}&auth=${encodeURIComponent(req.headers.authorization ?? '')}`;
+        : to === 'echo-host'
+          ? `http://${form.get('refresh_token') ?? 'x'}.localhost:${new URL(foreign.base).port}/x`
+          : `${foreign.base}/steal/${echoed.map(encodeURIComponent).join('/')}${url.pathname}?echo=${encodeURIComponent(echoed.join(','))}`;
     res.writeHead(status, { location });
     res.end('moved');
   });
