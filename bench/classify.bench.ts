@@ -2,10 +2,12 @@
  * The classifier: classifications per second over the sample corpus (test/fixtures/corpus), against JSON.parse +
  * JSON.stringify of the same inputs in the same run; and the time for hostile 5 MB inputs.
  * Targets (issue 4): at least 50,000 per second on one core; a hostile 5 MB input under 50 ms.
+ * Fairness (issue 24): how long one caller's one-rule item waits while another caller floods the rule
+ * evaluator with slow or crashing rules, as a ratio to one slow rule and to the same item alone.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { classifyXeroError, classifyXeroErrorAsync, compileRules } from '../src/classify';
+import { classifyXeroError, classifyXeroErrorAsync, compileRules, type Classification, type CustomRule } from '../src/classify';
 import { emit, percentiles, ratio, sample } from './measure';
 
 const CORPUS = resolve(__dirname, '../test/fixtures/corpus/xero-errors.sample.jsonl');
@@ -150,5 +152,90 @@ export async function run(): Promise<void> {
       meetsTarget: pct.p99 / 1e6 < 50,
     });
   }
+  await fairness();
   if (sink === -1) emit({ sink });
+}
+
+/** Caller B's rule: one honest rule, which must decide B's item whatever caller A's rules do. */
+const CALLER_B: CustomRule = { name: 'B: server errors are ours', expression: 'status = 500', category: 'our_server_error', action: 'alert' };
+const B_ITEM = { statusCode: 500 };
+let fresh = 0;
+
+/** 100 rules that each run until JSONata's own 250 ms limit (distinct expressions, as a flooding caller would write). */
+function slowRules(): CustomRule[] {
+  return Array.from({ length: 100 }, (_, i) => ({
+    name: `A slow ${i}`,
+    expression: `($f := function($x) { $f($x + ${i + 1}) }; $f(0))`,
+    category: 'a',
+    action: 'alert',
+  }));
+}
+
+/** 100 rules that each end the evaluator process (fresh expressions every time: a stopped one is switched off). */
+function crashingRules(): CustomRule[] {
+  return Array.from({ length: 100 }, () => ({
+    name: 'A crash',
+    expression: `$length($pad('', ${150_000_000 + fresh++}, 'x')) > 0`,
+    category: 'a',
+    action: 'alert',
+  }));
+}
+
+async function timed(rules: readonly CustomRule[]): Promise<{ ms: number; result: Classification }> {
+  const t0 = process.hrtime.bigint();
+  const result = await classifyXeroErrorAsync(B_ITEM, { rules });
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, result };
+}
+
+/** B's items, one after another, while caller A keeps `flooders` items of `attack()` rules in flight. */
+async function underFlood(attack: () => CustomRule[], flooders: number, samples: number): Promise<{ p50Ms: number; maxMs: number; evaluated: number }> {
+  let flooding = true;
+  const flood = async (): Promise<void> => {
+    while (flooding) await classifyXeroErrorAsync(B_ITEM, { rules: attack() });
+  };
+  const floods = Array.from({ length: flooders }, flood);
+  const times: number[] = [];
+  let evaluated = 0;
+  for (let i = 0; i < samples; i++) {
+    const { ms, result } = await timed([CALLER_B]);
+    times.push(ms);
+    if (result.matchedRule === CALLER_B.name) evaluated++;
+  }
+  flooding = false;
+  await Promise.all(floods);
+  const pct = percentiles(times);
+  return { p50Ms: Math.round(pct.p50), maxMs: Math.round(Math.max(...times)), evaluated };
+}
+
+async function fairness(): Promise<void> {
+  await timed([CALLER_B]);
+  const alone = percentiles(await sampleMs(() => timed([CALLER_B]), 20));
+  const oneSlowRule = percentiles(await sampleMs(() => timed([slowRules()[0]]), 3));
+  // Slow rules: one caller (one rule set) with three items in flight. Crashing rules: a stopped rule is switched
+  // off, so a flood that goes on crashing needs new rules for every item, and each new set is a caller of its own.
+  for (const [kind, attack, floodingCallers] of [
+    ['slowRules', slowRules, 'one'],
+    ['crashingRules', crashingRules, 'a new one per item'],
+  ] as const) {
+    const flood = await underFlood(attack, 3, 3);
+    emit({
+      bench: `classify.fairness.${kind}`,
+      floodingCallers,
+      callerAItemsInFlight: 3,
+      callerARulesPerItem: 100,
+      callerBAloneMs: Math.round(alone.p50 * 100) / 100,
+      oneSlowRuleMs: Math.round(oneSlowRule.p50),
+      callerBUnderFloodMs: flood.p50Ms,
+      callerBUnderFloodMaxMs: flood.maxMs,
+      callerBRuleEvaluated: `${flood.evaluated}/3`,
+      ratioToOneSlowRule: ratio(flood.p50Ms, oneSlowRule.p50),
+      ratioToAlone: ratio(flood.p50Ms, alone.p50),
+    });
+  }
+}
+
+async function sampleMs(fn: () => Promise<{ ms: number }>, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((await fn()).ms);
+  return out;
 }

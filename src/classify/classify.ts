@@ -7,7 +7,16 @@ import { orderSecrets, redact } from '../secrets/redact';
 import { parseRetryAfter } from './retry-after';
 import { builtInVerdict, type Verdict } from './rules';
 import { CATEGORY_ACTION, DEFAULT_WAIT_SECONDS, isRetryable, severityFor } from './table';
-import { CUSTOM_RULE_ADVICE, HOST_NOT_FOUND_TEXT, TEXTS, customRuleSummary, missingScopeText, planRestrictedText, type CategoryText } from './texts';
+import {
+  CUSTOM_RULE_ADVICE,
+  HOST_NOT_FOUND_TEXT,
+  REDIRECT_REFUSED_TEXT,
+  TEXTS,
+  customRuleSummary,
+  missingScopeText,
+  planRestrictedText,
+  type CategoryText,
+} from './texts';
 import { CATEGORIES, type Action, type Category, type Classification, type ClassifyOptions, type NormalisedError, type ScopeContext } from './types';
 
 function nowMsOf(options: ClassifyOptions | undefined): number {
@@ -82,6 +91,7 @@ function xeroDetailOf(e: NormalisedError, secrets: readonly string[]): string | 
 /** The built-in texts for a verdict: the table's, or the ones that name a host, a missing scope or a gated endpoint. */
 function builtInText(verdict: Verdict, context: ScopeContext | null, nowMs: number): CategoryText {
   if (verdict.hostNotFound === true) return HOST_NOT_FOUND_TEXT;
+  if (verdict.redirected === true) return REDIRECT_REFUSED_TEXT;
   if (verdict.missingScopes !== undefined) {
     const endpoint = context?.endpoint ?? null;
     const gate = gateOf(endpoint, nowMs);
@@ -105,7 +115,7 @@ function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classific
     advice = custom.advice ?? known?.advice ?? CUSTOM_RULE_ADVICE;
   } else {
     category = verdict.category;
-    action = verdict.hostNotFound === true ? 'fix_configuration' : CATEGORY_ACTION[verdict.category];
+    action = verdict.hostNotFound === true || verdict.redirected === true ? 'fix_configuration' : CATEGORY_ACTION[verdict.category];
     const text = builtInText(verdict, normalised.context, nowMs);
     summary = text.summary;
     advice = text.advice;
@@ -137,6 +147,7 @@ function build(a: Analysis, rules: RuleOutcome | null, nowMs: number): Classific
     oauthError: normalised.error !== null && SAFE_PROBLEM.test(normalised.error) ? normalised.error : null,
     matchedRule: clean(rules?.matchedName ?? null),
     configurationError: clean(rules?.configurationError ?? null),
+    rulesNotEvaluated: (rules?.notEvaluated ?? []).map((r) => ({ name: redact(r.name, secrets), reason: r.reason })),
     missingScopes: custom === null ? (verdict.missingScopes ?? null) : null,
   };
 }
@@ -161,6 +172,7 @@ function fallback(): Classification {
     oauthError: null,
     matchedRule: null,
     configurationError: null,
+    rulesNotEvaluated: [],
     missingScopes: null,
   };
 }
@@ -180,7 +192,7 @@ export function classifyXeroError(input: unknown, options?: ClassifyOptions): Cl
     const nowMs = nowMsOf(options);
     const withRules = hasRules(options);
     const a = analyse(input, withRules, options?.context);
-    const rules = withRules ? runRulesSync(options?.rules, a.normalised, nowMs) : null;
+    const rules = withRules ? runRulesSync(options?.rules, a.normalised, nowMs, options?.ruleBudgetMs) : null;
     return build(a, rules, nowMs);
   } catch {
     return fallback();
@@ -193,7 +205,7 @@ export async function classifyXeroErrorAsync(input: unknown, options?: ClassifyO
     const nowMs = nowMsOf(options);
     const withRules = hasRules(options);
     const a = analyse(input, withRules, options?.context);
-    const rules = withRules ? await runRulesAsync(options?.rules, a.normalised, nowMs) : null;
+    const rules = withRules ? await runRulesAsync(options?.rules, a.normalised, nowMs, options?.ruleBudgetMs) : null;
     return build(a, rules, nowMs);
   } catch {
     return fallback();

@@ -1,11 +1,19 @@
 /**
  * Custom rules: a user's JSONata expressions, checked and compiled once, evaluated in order before the
  * built-in rules. A broken rule never crashes a classification: it becomes a configuration error that
- * names it, and the remaining rules and the built-ins still decide.
+ * names it, and the remaining rules and the built-ins still decide. Every item has a time budget for
+ * its rules, shared with nobody: a rule that did not get to run within it is reported by name on the
+ * item (`rulesNotEvaluated`), never silently left out.
  */
+import { createHash } from 'node:crypto';
 import jsonata from 'jsonata';
-import { ACTIONS, SEVERITIES, type CompiledRules, type CustomRule, type NormalisedError } from './types';
-import { SANDBOX_LIMITS, evaluateInSandbox, evaluateInSandboxSync, type SandboxOutcome } from './rule-sandbox';
+import { ACTIONS, SEVERITIES, type CompiledRules, type CustomRule, type NormalisedError, type RuleNotEvaluated } from './types';
+import { SANDBOX_LIMITS, evaluateInSandbox, evaluateInSandboxSync, type SandboxOutcome, type SandboxRound } from './rule-sandbox';
+
+/** The time one item may spend on its custom rules, waiting for its turn included, unless `ruleBudgetMs` says otherwise. */
+export const DEFAULT_RULE_BUDGET_MS = 2000;
+/** The most a caller may give one item: the synchronous path blocks its thread that long. */
+export const MAX_RULE_BUDGET_MS = 60_000;
 
 /** Guardrails JSONata enforces itself, inside the sandbox's hard limits (rule-sandbox.ts). */
 const JSONATA_OPTIONS = { timeout: SANDBOX_LIMITS.ruleTimeoutMs, stack: 300, sequence: 100_000 };
@@ -128,6 +136,8 @@ export interface RuleOutcome {
   matched: CustomRule | null;
   matchedName: string | null;
   configurationError: string | null;
+  /** Rules before the deciding one (or all, when none decided) that were not evaluated, and why. */
+  notEvaluated: RuleNotEvaluated[];
 }
 
 function prepareAll(rules: unknown): Prepared[] {
@@ -137,119 +147,180 @@ function prepareAll(rules: unknown): Prepared[] {
 }
 
 const NOT_A_LIST = 'Custom rules must be a list of rules';
+const SWITCHED_OFF = ' (switched off until the rule is changed or the process restarts)';
 
 function notAList(rules: unknown): boolean {
   return rules !== undefined && rules !== null && !Array.isArray(rules) && !isCompiledRules(rules);
 }
 
+/** What became of one rule on this item, when it did not simply evaluate to false. */
+type RuleState = { kind: 'failed'; message: string } | { kind: 'not_evaluated'; reason: RuleNotEvaluated['reason']; why: string };
+
+function notEvaluated(reason: RuleNotEvaluated['reason'], why: string): RuleState {
+  return { kind: 'not_evaluated', reason, why };
+}
+
+/** The item's budget from `ruleBudgetMs`, or the default with the reason a given value was not used. */
+function budgetOf(value: unknown): { ms: number; problem: string | null } {
+  if (value === undefined || value === null) return { ms: DEFAULT_RULE_BUDGET_MS, problem: null };
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_RULE_BUDGET_MS) return { ms: value, problem: null };
+  const fallback = typeof value === 'number' && value > MAX_RULE_BUDGET_MS ? MAX_RULE_BUDGET_MS : DEFAULT_RULE_BUDGET_MS;
+  return {
+    ms: fallback,
+    problem: `The custom rules' time budget (ruleBudgetMs) must be a number of milliseconds from 0 to ${MAX_RULE_BUDGET_MS}; ${fallback} ms was used`,
+  };
+}
+
+/** The sentence for the first rule that did not simply evaluate to false. */
+function sentence(p: Prepared, state: RuleState, budgetMs: number): string {
+  if (state.kind === 'failed') return `Custom rule "${p.name}" failed while evaluating: ${state.message}`;
+  switch (state.reason) {
+    case 'not_usable':
+      return `Custom rule "${p.name}" is not usable: ${state.why}`;
+    case 'budget':
+      return `Custom rule "${p.name}" was not evaluated: the item's ${budgetMs} ms for custom rules ran out first (${state.why}), so the built-in rules classified it; rulesNotEvaluated lists every rule left out. Make slow rules faster or fewer, or give the rules a larger budget.`;
+    case 'unavailable':
+      return `Custom rules could not be evaluated: ${state.why}`;
+    default:
+      return `Custom rule "${p.name}" was stopped: it ${state.why}`;
+  }
+}
+
 /**
- * The first problem among the rules that were consulted (those before the match, or all of them),
- * in rule order, so the sync and async paths report the same thing.
+ * The first problem among the rules that were consulted (those before the match, or all of them), in
+ * rule order, so the sync and async paths report the same thing; and every rule among them that did
+ * not get to run.
  */
 function outcome(
   prepared: readonly Prepared[],
   matchedAt: number,
-  evalErrors: ReadonlyMap<number, string>,
-  stopped: ReadonlyMap<number, string> = new Map(),
+  states: ReadonlyMap<number, RuleState>,
+  budget: { ms: number; problem: string | null },
 ): RuleOutcome {
   const stop = matchedAt >= 0 ? matchedAt : prepared.length;
   let configurationError: string | null = null;
-  for (let i = 0; i < stop && configurationError === null; i++) {
-    const p = prepared[i];
-    if (p.problem !== null) configurationError = `Custom rule "${p.name}" is not usable: ${p.problem}`;
-    else if (stopped.has(i)) configurationError = `Custom rule "${p.name}" was stopped: it ${stopped.get(i) ?? ''}`;
-    else if (evalErrors.has(i)) configurationError = `Custom rule "${p.name}" failed while evaluating: ${evalErrors.get(i) ?? ''}`;
+  const skipped: RuleNotEvaluated[] = [];
+  for (let i = 0; i < stop; i++) {
+    const state = states.get(i);
+    if (state === undefined) continue;
+    configurationError ??= sentence(prepared[i], state, budget.ms);
+    if (state.kind === 'not_evaluated') skipped.push({ name: prepared[i].name, reason: state.reason });
   }
   const hit = matchedAt >= 0 ? prepared[matchedAt] : null;
-  return { matched: hit?.rule ?? null, matchedName: hit?.name ?? null, configurationError };
+  return { matched: hit?.rule ?? null, matchedName: hit?.name ?? null, configurationError: configurationError ?? budget.problem, notEvaluated: skipped };
 }
 
-function usableOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string, string>): { p: Prepared; i: number }[] {
-  return prepared
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.expression !== null && !stoppedExpressions.has(p.rule.expression) && !stoppedNow.has(p.rule.expression));
-}
-
-/** Rules switched off earlier, and why, by rule index. */
-function stoppedOf(prepared: readonly Prepared[], stoppedNow: ReadonlyMap<string, string>): Map<number, string> {
-  const stopped = new Map<number, string>();
-  prepared.forEach((p, i) => {
-    if (p.expression === null) return;
+/** The rules from `from` on that can run; the ones that cannot (not usable, switched off) are noted in `states`. */
+function runnableFrom(prepared: readonly Prepared[], from: number, states: Map<number, RuleState>): { p: Prepared; i: number }[] {
+  const runnable: { p: Prepared; i: number }[] = [];
+  for (let i = from; i < prepared.length; i++) {
+    const p = prepared[i];
+    if (states.has(i)) continue;
+    if (p.expression === null) {
+      states.set(i, notEvaluated('not_usable', p.problem ?? ''));
+      continue;
+    }
     const off = stoppedExpressions.get(p.rule.expression);
-    if (off !== undefined) stopped.set(i, `${off} (switched off until the rule is changed or the process restarts)`);
-    else if (stoppedNow.has(p.rule.expression)) stopped.set(i, stoppedNow.get(p.rule.expression) ?? '');
-  });
-  return stopped;
-}
-
-/**
- * What one sandbox answer means: the outcome, or null when a rule had to be stopped (it is switched off,
- * and the others must be evaluated again without it).
- */
-function fromSandbox(
-  prepared: readonly Prepared[],
-  usable: readonly { p: Prepared; i: number }[],
-  out: SandboxOutcome,
-  stoppedNow: Map<string, string>,
-): RuleOutcome | null {
-  const evalErrors = new Map(out.errors.map((e) => [usable[e.index].i, e.message] as const));
-  const stopped = stoppedOf(prepared, stoppedNow);
-  if (out.stopped !== null) {
-    const culprit = usable[out.stopped.index];
-    if (culprit === undefined) {
-      const o = outcome(prepared, -1, evalErrors, stopped);
-      return { ...o, configurationError: o.configurationError ?? `Custom rules could not be evaluated: ${out.stopped.reason}` };
-    }
-    const expression = culprit.p.rule.expression;
-    if (out.stopped.reason.startsWith('ran longer') && !slowOnce.has(expression)) {
-      if (slowOnce.size >= 1000) slowOnce.clear();
-      slowOnce.add(expression);
-      stoppedNow.set(expression, out.stopped.reason);
-    } else {
-      if (stoppedExpressions.size >= 1000) stoppedExpressions.clear();
-      stoppedExpressions.set(expression, out.stopped.reason);
-    }
-    // Evaluate the others again without it (each round takes one more rule out, so this ends).
-    return null;
+    if (off !== undefined) states.set(i, notEvaluated('switched_off', `${off}${SWITCHED_OFF}`));
+    else runnable.push({ p, i });
   }
-  return outcome(prepared, out.matched >= 0 ? usable[out.matched].i : -1, evalErrors, stopped);
+  return runnable;
 }
 
 /**
- * One evaluation of the rules, in rounds: each round yields the expressions still usable, receives the
- * sandbox's answer for them, and either ends with the outcome or, when the sandbox had to stop a rule,
- * goes round again without it. The synchronous and asynchronous runners differ only in how they wait
- * for the sandbox, so both drive this one core; a per-item time budget or fairness between callers
- * belongs in the drivers, between rounds.
+ * A rule the sandbox had to stop: switched off, except a first stop for time (a loaded machine can slow
+ * an honest rule once). Returns why, as the item reports it.
  */
-function* ruleRounds(rules: unknown): Generator<readonly string[], RuleOutcome, SandboxOutcome> {
-  if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST };
+function noteStopped(expression: string, reason: string): string {
+  if (reason.startsWith('ran longer') && !slowOnce.has(expression)) {
+    if (slowOnce.size >= 1000) slowOnce.clear();
+    slowOnce.add(expression);
+    return reason;
+  }
+  if (stoppedExpressions.size >= 1000) stoppedExpressions.clear();
+  stoppedExpressions.set(expression, reason);
+  return `${reason}${SWITCHED_OFF}`;
+}
+
+const callers = new WeakMap<object, string>();
+
+/**
+ * Whose rules these are, for taking turns in the sandbox: the rule set itself (its expressions), since
+ * the hosts name no caller. Two workflows with the same rules share a turn; each distinct set has its own.
+ */
+function callerOf(rules: unknown, prepared: readonly Prepared[]): string {
+  const known = typeof rules === 'object' && rules !== null ? callers.get(rules) : undefined;
+  if (known !== undefined) return known;
+  const hash = createHash('sha256');
+  for (const p of prepared) hash.update(p.expression === null ? '' : p.rule.expression).update('\0');
+  const caller = hash.digest('base64url').slice(0, 22);
+  if (typeof rules === 'object' && rules !== null) callers.set(rules, caller);
+  return caller;
+}
+
+/**
+ * One evaluation of an item's rules, in rounds, within the item's time budget. Each round yields the
+ * rules still to run with the caller they belong to and the budget left; the sandbox runs them in that
+ * caller's turn, for at most a slice, and answers how far it got and how much of the budget that took.
+ * The round after goes on from there: past a rule the sandbox had to stop (it is switched off), or
+ * after the slice. When the budget is spent, the rules not yet run are reported as not evaluated. The
+ * synchronous and asynchronous runners differ only in how they wait for the sandbox, so both drive
+ * this one core.
+ */
+function* ruleRounds(rules: unknown, ruleBudgetMs: unknown): Generator<SandboxRound, RuleOutcome, SandboxOutcome> {
+  const budget = budgetOf(ruleBudgetMs);
+  if (notAList(rules)) return { matched: null, matchedName: null, configurationError: NOT_A_LIST, notEvaluated: [] };
   const prepared = prepareAll(rules);
-  const stoppedNow = new Map<string, string>();
+  const caller = callerOf(rules, prepared);
+  const states = new Map<number, RuleState>();
+  let left = budget.ms;
+  let from = 0;
+  let why = 'the budget is 0 ms';
   for (;;) {
-    const usable = usableOf(prepared, stoppedNow);
-    if (usable.length === 0) return outcome(prepared, -1, new Map(), stoppedOf(prepared, stoppedNow));
-    const answer = yield usable.map(({ p }) => p.rule.expression);
-    const result = fromSandbox(prepared, usable, answer, stoppedNow);
-    if (result !== null) return result;
+    const runnable = runnableFrom(prepared, from, states);
+    if (runnable.length === 0) return outcome(prepared, -1, states, budget);
+    if (left <= 0) {
+      for (const { i } of runnable) states.set(i, notEvaluated('budget', why));
+      return outcome(prepared, -1, states, budget);
+    }
+    const answer = yield { caller, expressions: runnable.map(({ p }) => p.rule.expression), budgetMs: left };
+    left -= answer.spentMs;
+    why = answer.evaluated > 0 || answer.stopped !== null ? 'the rules before it took that long' : 'it waited for its turn behind other rules in this process';
+    for (const e of answer.errors) states.set(runnable[e.index].i, { kind: 'failed', message: e.message });
+    if (answer.matched >= 0) return outcome(prepared, runnable[answer.matched].i, states, budget);
+    const culprit = answer.stopped === null ? undefined : runnable[answer.stopped.index];
+    if (answer.stopped !== null && culprit === undefined) {
+      // No evaluator could run at all: none of these rules had a say.
+      for (const { i } of runnable.slice(answer.evaluated)) states.set(i, notEvaluated('unavailable', answer.stopped.reason));
+      return outcome(prepared, -1, states, budget);
+    }
+    if (answer.stopped !== null && culprit !== undefined) {
+      states.set(culprit.i, notEvaluated('stopped', noteStopped(culprit.p.rule.expression, answer.stopped.reason)));
+      from = culprit.i + 1;
+    } else if (answer.evaluated <= 0) {
+      // Nothing ran: the budget ran out while the round waited for its turn.
+      left = 0;
+    } else {
+      from = answer.evaluated < runnable.length ? runnable[answer.evaluated].i : prepared.length;
+    }
   }
 }
 
 /**
- * Synchronous evaluation in the sandbox: the caller blocks at most for the rules' time limits. A rule
- * the sandbox had to stop is switched off and the rest are evaluated again without it, so one hostile
- * rule never keeps the others (or the built-ins) from deciding.
+ * Synchronous evaluation in the sandbox: the caller blocks at most for the item's budget and one rule's
+ * hard limit. A rule the sandbox had to stop is switched off and the rest are evaluated without it, so
+ * one hostile rule never keeps the others (or the built-ins) from deciding.
  */
-export function runRulesSync(rules: unknown, error: NormalisedError, nowMs: number): RuleOutcome {
-  const rounds = ruleRounds(rules);
+export function runRulesSync(rules: unknown, error: NormalisedError, nowMs: number, ruleBudgetMs?: unknown): RuleOutcome {
+  const rounds = ruleRounds(rules, ruleBudgetMs);
   let step = rounds.next();
   while (step.done !== true) step = rounds.next(evaluateInSandboxSync(step.value, error, nowMs, JSONATA_OPTIONS));
   return step.value;
 }
 
 /** The same evaluation, awaited: the event loop stays free while the sandbox works. */
-export async function runRulesAsync(rules: unknown, error: NormalisedError, nowMs: number): Promise<RuleOutcome> {
-  const rounds = ruleRounds(rules);
+export async function runRulesAsync(rules: unknown, error: NormalisedError, nowMs: number, ruleBudgetMs?: unknown): Promise<RuleOutcome> {
+  const rounds = ruleRounds(rules, ruleBudgetMs);
   let step = rounds.next();
   while (step.done !== true) step = rounds.next(await evaluateInSandbox(step.value, error, nowMs, JSONATA_OPTIONS));
   return step.value;

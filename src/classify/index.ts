@@ -1,6 +1,6 @@
 /** The classifier's public API; see docs/classifier.md. */
 export { classifyXeroError, classifyXeroErrorAsync, normaliseXeroError } from './classify';
-export { compileRules, RuleConfigurationError } from './custom-rules';
+export { compileRules, DEFAULT_RULE_BUDGET_MS, RuleConfigurationError } from './custom-rules';
 export { CATEGORY_ACTION, isAllowedPair } from './table';
 export { ACTION_GROUPS, actionGroupOf, type ActionGroup } from './action-groups';
 export { ACTIONS, CATEGORIES, SEVERITIES, SOURCES } from './types';
@@ -14,6 +14,7 @@ export type {
   CustomCategory,
   CustomRule,
   NormalisedError,
+  RuleNotEvaluated,
   ScopeContext,
   Severity,
   Source,

@@ -13,6 +13,8 @@ export interface Verdict {
   category: Category;
   /** Set when the table allows a second action for the category and this case needs it. */
   hostNotFound?: boolean;
+  /** Our transport refused a redirect (EREDIRECT): a wrong URL or a proxy, which retrying does not fix. */
+  redirected?: boolean;
   /**
    * Set when the caller's context decided a 401 `AuthorizationUnsuccessful`: the required scopes not
    * granted (insufficient_scope), or none (plan_restricted).
@@ -208,6 +210,7 @@ function network(e: Evidence): Verdict | null {
   const code = e.error.code;
   const source: Source = e.sourceHint ?? 'network';
   if (code === 'ENOTFOUND') return { category: 'network_error', hostNotFound: true, source };
+  if (code === 'EREDIRECT') return { category: 'network_error', redirected: true, source };
   if ((code !== null && TIMEOUT_CODES.has(code)) || e.errorNames.some((n) => n === 'TimeoutError' || n === 'AbortError'))
     return { category: 'timeout', source };
   if (code !== null && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code) && !code.startsWith('ERR_BAD')) {

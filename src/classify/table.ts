@@ -38,7 +38,8 @@ export const CATEGORY_ACTION: Readonly<Record<Category, Action>> = {
 
 /**
  * The one pairing the table allows beyond the default: a DNS name that does not exist (ENOTFOUND) is a
- * network error, but retrying will not fix a mistyped host or a missing DNS/proxy setting.
+ * network error, but retrying will not fix a mistyped host or a missing DNS/proxy setting; nor a
+ * redirect our transport refused (EREDIRECT), which comes from a wrong URL or a proxy.
  */
 export const EXTRA_ACTIONS: Readonly<Partial<Record<Category, readonly Action[]>>> = {
   network_error: ['fix_configuration'],

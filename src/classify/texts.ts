@@ -151,6 +151,13 @@ export const HOST_NOT_FOUND_TEXT: CategoryText = {
   advice: "Check the server's DNS and proxy settings and any custom Xero URL in the configuration for typos.",
 };
 
+/** EREDIRECT: our transport refused a redirect, which Xero never sends; retrying meets the same one. */
+export const REDIRECT_REFUSED_TEXT: CategoryText = {
+  summary: 'The address called answered with a redirect, which Xero never sends, so Xero Guard did not follow it and nothing was sent on.',
+  advice:
+    'Check the Xero URLs in the configuration (custom endpoints: http instead of https, a missing or extra part of the path) and any proxy between this host and Xero; set the URL that answers directly.',
+};
+
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 function dayOf(ms: number): string {

@@ -74,6 +74,12 @@ export interface Classification {
   /** A custom rule that could not be compiled or evaluated, named, with why; the built-in classification still applies. */
   configurationError: string | null;
   /**
+   * The custom rules that did not get their say on this item, in rule order, with why: every rule before
+   * the one that decided (or every rule, when none decided) that was not evaluated. Empty when all were.
+   * When it is not empty the item's classification may not be the one its rules would have given.
+   */
+  rulesNotEvaluated: RuleNotEvaluated[];
+  /**
    * For a 401 `AuthorizationUnsuccessful` classified with `options.context`: the required scopes the
    * connection was not granted (empty for plan_restricted); null when no context could decide.
    */
@@ -150,11 +156,30 @@ export interface CustomRule {
   severity?: Severity;
 }
 
+/** A custom rule that did not get its say on an item, and why. */
+export interface RuleNotEvaluated {
+  /** The rule's name, as in `matchedRule`. */
+  name: string;
+  /**
+   * `budget`: the item's time for custom rules (`ruleBudgetMs`) ran out before it ran; `stopped`: the
+   * sandbox stopped it on this item (memory, a crash, its hard time limit); `switched_off`: it was stopped
+   * before and stays off until it is changed; `not_usable`: it does not compile or a field is invalid;
+   * `unavailable`: the rule evaluator could not run at all.
+   */
+  reason: 'budget' | 'stopped' | 'switched_off' | 'not_usable' | 'unavailable';
+}
+
 export interface ClassifyOptions {
   /** The time Retry-After HTTP dates are measured against; defaults to the current time. */
   now?: Date | number;
   /** Custom rules, evaluated in order before the built-in ones. */
   rules?: readonly CustomRule[] | CompiledRules;
+  /**
+   * The time this item may spend on its custom rules, waiting for its turn included (default 2000 ms, at
+   * most 60000). Rules not run by then are listed in `rulesNotEvaluated`; a rule already running
+   * finishes or is stopped at its own limits.
+   */
+  ruleBudgetMs?: number;
   /** What the caller knows about the request: scopes granted and required, the endpoint (see ClassifyContext). */
   context?: ClassifyContext;
 }

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../clock';
 import { resolveEndpoints, type XeroEndpoints } from './endpoints';
 import { createPkcePair, createState } from './pkce';
 import { parseTokenResponse, type TokenResult } from './token-response';
-import { fetchTransport, ResponseTooLargeError, TransportError, type HttpResponse, type HttpTransport } from './transport';
+import { fetchTransport, RedirectRefusedError, ResponseTooLargeError, TransportError, type HttpResponse, type HttpTransport } from './transport';
 
 /** Failures before a connection existed: the request cannot have reached Xero, so nothing was spent. */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -95,6 +95,11 @@ export class XeroIdentityClient {
       response = await this.post(this.endpoints.tokenUrl, client, form);
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
+      if (error instanceof RedirectRefusedError) {
+        // Xero's token endpoint answers a token request itself, never with a redirect: whatever redirected
+        // was not Xero, so nothing Xero issued was spent, and the chain is left as it is for when the URL is fixed.
+        return { ok: false, error: { kind: 'network', outcomeUnknown: false, networkCode: error.code, httpStatus: error.status, message: error.message } };
+      }
       if (NEVER_CONNECTED.has(error.code)) {
         return {
           ok: false,

@@ -1,7 +1,18 @@
 /**
  * The one HTTP function the core uses. Injected everywhere so tests can fault it and hosts can
  * route it (n8n hands us its own helpers; Node-RED uses this default).
+ *
+ * It follows no redirect (issue 24): fetch would strip the bearer on a redirect to another origin but
+ * send the tenant id, the Idempotency-Key, a 307/308 body and a token form with the live refresh token
+ * on to wherever a Location points, and take the answer from there as Xero's. Xero's API and identity
+ * service never redirect these calls, so a redirect means a wrong URL or something in between, and it
+ * is an error that says so. Same-origin redirects too: one rule is simpler to trust, and following
+ * them would turn a POST into a GET without its body (301/302/303) or re-send a token form, where the
+ * fix is to set the URL that answers directly.
  */
+import { REDIRECT_REFUSED_TEXT } from '../classify/texts';
+import { redact } from '../secrets/redact';
+
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
@@ -57,6 +68,27 @@ export class ResponseTooLargeError extends TransportError {
   }
 }
 
+/** The statuses fetch would follow. 304 (an answer to If-Modified-Since) is not one of them. */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** An answer that redirects: not followed, and nothing was sent where it points. */
+export class RedirectRefusedError extends TransportError {
+  /** What redirected where, without the fix (the classifier's advice for EREDIRECT is the fix). */
+  readonly happened: string;
+
+  constructor(
+    url: string,
+    readonly status: number,
+    /** Where it pointed: origin and path, without query, redacted; null without a usable Location. */
+    readonly target: string | null,
+  ) {
+    const happened = `${safeOrigin(url)} answered HTTP ${status}, a redirect to ${target ?? 'an address it did not give'}; Xero Guard follows no redirect (Xero's API and token endpoint never send one), so nothing was sent there.`;
+    super(`${happened} ${REDIRECT_REFUSED_TEXT.advice}`, 'EREDIRECT', url);
+    this.name = 'RedirectRefusedError';
+    this.happened = happened;
+  }
+}
+
 export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -70,9 +102,14 @@ export const fetchTransport: HttpTransport = async (request) => {
       headers: request.headers,
       body: request.body,
       signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
     });
   } catch (error) {
     throw toTransportError(error, request.url, timeoutMs);
+  }
+  if (REDIRECT_STATUSES.has(response.status)) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new RedirectRefusedError(request.url, response.status, redirectTarget(response.headers.get('location'), request));
   }
   let body = '';
   let bodyBytes: Uint8Array | undefined;
@@ -137,6 +174,33 @@ function errorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * Where a redirect pointed, for the error: origin and path (the path is often the fix: a missing or extra
+ * segment), never the query. A hostile server received our request and may echo its secrets into the
+ * Location, so the request's own header and form values are redacted, and anything token-shaped.
+ */
+function redirectTarget(location: string | null, request: HttpRequest): string | null {
+  if (location === null || location.trim() === '') return null;
+  let target: URL;
+  try {
+    target = new URL(location, request.url);
+  } catch {
+    return 'an address that is not a valid URL';
+  }
+  const secrets = Object.values(request.headers).flatMap(credentialsIn);
+  if (typeof request.body === 'string') for (const [, value] of new URLSearchParams(request.body)) secrets.push(value);
+  const shown = redact(`${target.origin}${target.pathname}`, secrets);
+  return shown.length > 200 ? `${shown.slice(0, 197)}...` : shown;
+}
+
+/** A header value, its credential after the scheme, and for Basic the client id and secret it encodes. */
+function credentialsIn(value: string): string[] {
+  const credential = value.replace(/^\S+\s+/, '');
+  if (!/^basic\s/i.test(value)) return [value, credential];
+  const decoded = Buffer.from(credential, 'base64').toString('utf8');
+  return [value, credential, decoded, ...decoded.split(':')];
 }
 
 /** Origin and path only: a URL may carry a code or token in its query. */

@@ -3,6 +3,7 @@ import { classifyXeroError } from '../../classify';
 import { parseRetryAfter } from '../../classify/retry-after';
 import { resolveEndpoints, type XeroEndpoints } from '../endpoints';
 import { fetchTransport, ResponseTooLargeError, TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../transport';
+import { RedirectRefusedError } from '../transport';
 import { convertXeroDatesInJson, ifModifiedSinceHeader, toRequestJson, type DateMode } from './dates';
 import { localClassification, validationMessagesOf, XeroApiError, XeroRequestError, type XeroElementError } from './errors';
 import { checkIdempotencyKey, deriveIdempotencyKey, WRITE_METHODS } from './idempotency';
@@ -438,6 +439,8 @@ export class XeroAccountingClient {
                 summary: `${classification.summary} The write may have reached Xero, and it carried no Idempotency-Key: check Xero before retrying, or pass a stable id so a retry cannot create it twice.`,
               }
             : {}),
+          // What redirected where (issue 24); the classification's advice says how to fix it.
+          ...(error instanceof RedirectRefusedError ? { summary: error.happened } : {}),
         });
       }
       if (response.status < 400) return { response, idempotencyKey, waitedSeconds, method, displayPath };

@@ -38,6 +38,8 @@ describe('a custom rule that is a V8 fatal error', () => {
       configurationError: expect.stringMatching(
         /^Custom rule "Memory bomb" was stopped: it (?:used more memory than the \d+ MB a rule may use|ran longer than \d+ ms)/,
       ),
+      // Issue 24: the item says which rule had no say on it.
+      rulesNotEvaluated: [{ name: 'Memory bomb', reason: 'stopped' }],
     });
     expect(ticks).toBeGreaterThan(0);
   });
@@ -53,7 +55,11 @@ describe('a custom rule that is a V8 fatal error', () => {
 
   it('is switched off afterwards instead of stopping the evaluator for every item', async () => {
     const again = await classifyXeroErrorAsync({ statusCode: 500 }, { rules: [{ ...fatal }, honest] });
-    expect(again).toMatchObject({ category: 'our_server_error', configurationError: expect.stringContaining('switched off until the rule is changed') });
+    expect(again).toMatchObject({
+      category: 'our_server_error',
+      configurationError: expect.stringContaining('switched off until the rule is changed'),
+      rulesNotEvaluated: [{ name: 'Memory bomb', reason: 'switched_off' }],
+    });
   });
 });
 
@@ -72,8 +78,13 @@ describe('a catastrophic regex over text from outside', () => {
     expect(second.configurationError).toMatch(
       /^Custom rule "Backtracking regex" was stopped: it ran longer than \d+ ms \(switched off until the rule is changed/,
     );
+    expect(second.rulesNotEvaluated).toEqual([{ name: 'Backtracking regex', reason: 'stopped' }]);
     const third = await classifyXeroErrorAsync(evilText, { rules: [backtracking, honest] });
-    expect(third).toMatchObject({ category: 'our_server_error', configurationError: second.configurationError });
+    expect(third).toMatchObject({
+      category: 'our_server_error',
+      configurationError: second.configurationError,
+      rulesNotEvaluated: [{ name: 'Backtracking regex', reason: 'switched_off' }],
+    });
   });
 
   it('sync path: returns, with the rule named, instead of hanging the caller', () => {

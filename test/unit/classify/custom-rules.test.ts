@@ -102,15 +102,23 @@ describe.each(both)('%s with custom rules', (_name, classify) => {
       action: 'wait_and_retry',
       matchedRule: null,
       configurationError: expect.stringContaining('"Broken rule"'),
+      rulesNotEvaluated: [{ name: 'Broken rule', reason: 'not_usable' }],
     });
     const r2 = await classify(day429, { rules: [broken, dayLimit] });
-    expect(r2).toMatchObject({ category: 'daily_quota_spent', configurationError: expect.stringContaining('"Broken rule"') });
+    expect(r2).toMatchObject({
+      category: 'daily_quota_spent',
+      configurationError: expect.stringContaining('"Broken rule"'),
+      rulesNotEvaluated: [{ name: 'Broken rule', reason: 'not_usable' }],
+    });
+    // Rules after the deciding one are not listed: first match wins, they had nothing to say.
+    expect(await classify(day429, { rules: [dayLimit, broken] })).toMatchObject({ rulesNotEvaluated: [] });
   });
 
   it('a rule that throws while evaluating is a configuration error naming it', async () => {
     const throws: CustomRule = { name: 'Thrower', expression: '$error("my rule is wrong")', category: 'x', action: 'alert' };
     const r = await classify(day429, { rules: [throws] });
-    expect(r).toMatchObject({ category: 'rate_limit_day', configurationError: expect.stringMatching(/"Thrower".*my rule is wrong/) });
+    // It was evaluated, to an error: named in configurationError, not listed as not evaluated.
+    expect(r).toMatchObject({ category: 'rate_limit_day', configurationError: expect.stringMatching(/"Thrower".*my rule is wrong/), rulesNotEvaluated: [] });
   });
 
   it('a runaway rule is stopped and reported, not left hanging', async () => {

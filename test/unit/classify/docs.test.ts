@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CATEGORIES, CATEGORY_ACTION } from '../../../src/classify';
-import { HOST_NOT_FOUND_TEXT, TEXTS } from '../../../src/classify/texts';
+import { HOST_NOT_FOUND_TEXT, REDIRECT_REFUSED_TEXT, TEXTS } from '../../../src/classify/texts';
 
 const doc = readFileSync(resolve(__dirname, '../../../docs/classifier.md'), 'utf8');
 
@@ -17,4 +17,9 @@ it.each(CATEGORIES.map((c) => [c]))('docs/classifier.md documents %s with its ac
 it('documents the ENOTFOUND texts', () => {
   expect(doc).toContain(HOST_NOT_FOUND_TEXT.summary);
   expect(doc).toContain(HOST_NOT_FOUND_TEXT.advice);
+});
+
+it('documents the EREDIRECT texts', () => {
+  expect(doc).toContain(REDIRECT_REFUSED_TEXT.summary);
+  expect(doc).toContain(REDIRECT_REFUSED_TEXT.advice);
 });
