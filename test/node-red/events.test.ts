@@ -230,8 +230,10 @@ beforeAll(async () => {
   const settings = join(userDir, 'settings.js');
   writeFileSync(settings, readFileSync(settings, 'utf8').replace(/\n};\s*$/, "\n  contextStorage: { default: { module: 'localfilesystem' } },\n};\n"));
   await nodeRed.start();
-  await nodeRed.deploy(flow());
+  // As a user does: the connection first, connected; then the flow that listens (polling starts from that deploy).
+  await nodeRed.deploy(flow().slice(0, 2));
   await connect();
+  await nodeRed.deploy(flow());
 }, 240_000);
 
 afterAll(async () => {
