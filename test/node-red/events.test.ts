@@ -275,7 +275,8 @@ it(
         LineItems: [{ Description: 'Advice', Quantity: 1, UnitAmount: 250, AccountCode: '200' }],
       })
     ).Invoices[0];
-    expect(await sim.webhooks.deliverDue()).toMatchObject({ delivered: 2, failed: 0 });
+    await sim.webhooks.deliverDue();
+    expect(sim.webhooks.view(DEMO_CLIENT_ID)).toMatchObject({ deliveredEvents: 2, failedAttempts: 0 });
     await until('the receiver and the reader to send the changes', () => (from('receiver').length >= 2 && from('reader').length >= 1 ? true : undefined));
     // Each message is its own HTTP request to the collector: compared in topic order, not arrival order.
     const byTopic = (node: string) => [...from(node)].sort((a, b) => a.topic.localeCompare(b.topic));
@@ -328,6 +329,7 @@ it(
     expect(polled).toHaveLength(3);
     const before = from('poller').length;
 
+    const receivedBefore = from('receiver').length;
     await nodeRed!.stop();
     const changed = (
       await api('POST', 'Contacts', { Name: 'Kauri Legal', ContactID: from('receiver')[0]?.xero.resourceId, EmailAddress: 'accounts@kauri.example' })
@@ -358,9 +360,12 @@ it(
       ]),
     );
     expect(since).toHaveLength(2);
-    const afterRestart = from('receiver').filter((m) => m.xero.resourceId === added.ContactID || m.xero.resourceId === changed.ContactID);
-    expect(afterRestart.map((m) => m.topic).sort()).toEqual(['xero/contact/create', 'xero/contact/update']);
-    expect(from('receiver')).toHaveLength(6);
+    const afterRestart = from('receiver').slice(receivedBefore);
+    expect(afterRestart.map((m) => [m.topic, m.xero.resourceId]).sort()).toEqual([
+      ['xero/contact/create', added.ContactID],
+      ['xero/contact/update', changed.ContactID],
+    ]);
+    expect(from('reader')).toHaveLength(1);
   }),
   180_000,
 );
