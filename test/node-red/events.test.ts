@@ -8,7 +8,7 @@
  * or file. One Node-RED boot for all (a restart in the middle).
  */
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,24 @@ function post(body: string | Buffer, signature: string | null): Promise<number> 
     headers: { 'content-type': 'application/json', ...(signature === null ? {} : { [XERO_SIGNATURE_HEADER]: signature }) },
     body,
   }).then((r) => r.status);
+}
+
+/** A body sent in chunks with no Content-Length, so only reading can find it too large; resolves with the status. */
+function postChunked(chunks: number, chunkBytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', [XERO_SIGNATURE_HEADER]: 'x'.repeat(44) } }, (res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+    });
+    // Once the answer came, the server may close the connection under the rest of the upload.
+    req.on('error', (error) => reject(error));
+    const write = (left: number): void => {
+      if (left === 0) return void req.end();
+      if (req.write(Buffer.alloc(chunkBytes, 0x20))) write(left - 1);
+      else req.once('drain', () => write(left - 1));
+    };
+    write(chunks);
+  });
 }
 
 function fakeDelivery(resourceId: string): string {
@@ -296,6 +314,7 @@ it(
     expect(await post(body, new WebhookKey('not-the-key').sign(body))).toBe(401);
     expect(await post(body, null)).toBe(401);
     expect(await post(Buffer.alloc(1024 * 1024 + 1, 0x20), new WebhookKey(KEY).sign(Buffer.alloc(1024 * 1024 + 1, 0x20)))).toBe(413);
+    expect(await postChunked(17, 64 * 1024)).toBe(413);
     expect(await post(body, new WebhookKey(KEY).sign(body))).toBe(200);
     expect(await post(body, new WebhookKey(KEY).sign(body))).toBe(200);
     // A real change after them, to know every earlier delivery has been read.
