@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MINUTE, OffsetClock } from '../../src/clock';
 import { WebhookKey, XERO_SIGNATURE_HEADER } from '../../src/events';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
+import { DEMO_CLIENT_ID, DEMO_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
 import { createNodeRed, type NodeRed } from './runtime-harness';
-import { allowAtSimulator, expectNoSecrets, until } from './support';
+import { allowAtSimulator, connectionNode, expectNoSecrets, until, withNodeRedLog } from './support';
 
 const KEY = 'canary-webhook-key-2c9f7e1a6b3d8f40aa17';
 const TAB = 'e7e7000000000010';
@@ -35,6 +35,8 @@ let token = '';
 /** What the flow's nodes sent, in arrival order: which node, and the message. */
 const got: Array<{ from: string; topic: string; payload: any; xero: any }> = [];
 
+/** The xero-connection on the simulator's endpoints (file ledger in the userDir, the demo app). */
+const connection = () => connectionNode(sim, CONN, 'Rehearsal');
 const from = (node: string) => got.filter((m) => m.from === node);
 const webhookUrl = () => `${nodeRed!.url}/xero/webhook`;
 
@@ -111,20 +113,7 @@ function flow(): unknown[] {
   const events = { type: 'xero events', z: TAB, connection: CONN, categories: 'CONTACT,INVOICE,CREDITNOTE', eventTypes: 'CREATE,UPDATE', direction: 'both' };
   return [
     { id: TAB, type: 'tab', label: 'xero events' },
-    {
-      id: CONN,
-      type: 'xero-connection',
-      name: 'Rehearsal',
-      scopes: SCOPES.join(' '),
-      tenantId: '',
-      ledger: 'file',
-      ledgerFolder: '',
-      useCustomEndpoints: true,
-      authorizeUrl: sim.authorizeUrl,
-      tokenUrl: sim.tokenUrl,
-      apiUrl: sim.apiUrl,
-      credentials: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
-    },
+    { ...connection().node, credentials: connection().credentials },
     {
       ...events,
       id: RECEIVER,
@@ -194,17 +183,8 @@ async function connect(): Promise<void> {
     method: 'POST',
     headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', origin: nodeRed!.url },
     body: JSON.stringify({
-      name: 'Rehearsal',
-      scopes: SCOPES.join(' '),
-      tenantId: '',
-      ledger: 'file',
-      ledgerFolder: '',
-      useCustomEndpoints: true,
-      authorizeUrl: sim.authorizeUrl,
-      tokenUrl: sim.tokenUrl,
-      apiUrl: sim.apiUrl,
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
+      ...connection().node,
+      ...connection().credentials,
       redirectUri: `${nodeRed!.url}/xero-guard/connect/callback`,
     }),
   });
@@ -263,17 +243,7 @@ afterAll(async () => {
   expect(left).toEqual([]);
 }, 60_000);
 
-function withLog(fn: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await fn();
-    } catch (error) {
-      const tail = nodeRed ? nodeRed.log().split('\n').slice(-60).join('\n') : '';
-      if (error instanceof Error) error.message = `${error.message}\n--- Node-RED log (tail) ---\n${tail}`;
-      throw error;
-    }
-  };
-}
+const withLog = (fn: () => Promise<void>) => withNodeRedLog(() => nodeRed, fn);
 
 it(
   "passes the simulator's intent-to-receive check, refuses what is not Xero's, and delivers each change once to every node reading the inbox",
