@@ -31,8 +31,8 @@ const FLOORS = [
   ['fleet', 'events'],
   ['host'],
 ];
-/** Beside the floors: the simulator uses the ground floors and Xero's wire formats, never the token machinery. */
-const SIMULATOR_USES = ['clock.ts', 'errors.ts', 'percent-encoding.ts', 'secrets', 'xero'];
+/** Beside the floors: the simulator uses the ground floors, Xero's wire formats and the events core's webhook signature, never the token machinery. */
+const SIMULATOR_USES = ['clock.ts', 'errors.ts', 'percent-encoding.ts', 'secrets', 'xero', 'events'];
 /** Pure data inside a floor: it imports nothing from the rest of src/. */
 const DATA = ['xero/operations'];
 

@@ -19,6 +19,7 @@ import {
 import { startSimulator } from '../src/simulator/server';
 import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions } from '../src/simulator/types';
 import { escapeControlsInLines } from '../src/terminal-text';
+import type { WebhookView } from '../src/simulator/webhooks/webhooks';
 import { runCommand } from './run-command';
 
 export const HELP = `xero-guard-sim: a local Xero (identity + API) for tests, demos and alert rehearsals
@@ -46,6 +47,14 @@ Options:
   --tls-cert <file>        Serve HTTPS with this PEM certificate (with --tls-key)
   --seed-invoices <n>      Fill the demo organisation's books at start: 50 contacts, n invoices,
                            payments (the Accounting API then has data to page through)
+  --webhook-url <url>      Send Xero's webhooks (contacts, invoices, credit notes) to this URL,
+                           e.g. your n8n trigger's production URL; the intent-to-receive check
+                           runs at start (with --webhook-key)
+  --webhook-key <key>      The webhook key deliveries are signed with: the same text you put in
+                           your receiver (the Xero Guard credential's Webhook Key)
+  --webhook-client <id>    The app whose webhook it is (default: --client-id, else the demo client)
+  --admin-host <name>      Also accept admin requests sent to this host name (repeatable; loopback
+                           names and the --host address are always accepted)
   -h, --help               Show this help
 
 seed: fills a running simulator's organisation with a realistic book (contacts, a year of
@@ -90,6 +99,10 @@ export const CLI_OPTIONS = {
   'tls-key': { type: 'string' },
   'tls-cert': { type: 'string' },
   'seed-invoices': { type: 'string' },
+  'webhook-url': { type: 'string' },
+  'webhook-key': { type: 'string' },
+  'webhook-client': { type: 'string' },
+  'admin-host': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -205,7 +218,28 @@ export function optionsFromArgs(argv: string[]): SimulatorOptions | 'help' {
   if (seedInvoices !== undefined) options.seedInvoices = seedInvoices;
   if ((values['tls-key'] === undefined) !== (values['tls-cert'] === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
   if (values['tls-key'] && values['tls-cert']) options.tls = { key: readFileSync(values['tls-key'], 'utf8'), cert: readFileSync(values['tls-cert'], 'utf8') };
+  const webhookUrl = values['webhook-url'];
+  if ((webhookUrl === undefined) !== (values['webhook-key'] === undefined)) throw new UsageError('--webhook-url and --webhook-key go together');
+  if (webhookUrl !== undefined && values['webhook-key'] !== undefined) {
+    const clientId = values['webhook-client'] ?? values['client-id'] ?? DEMO_CLIENT_ID;
+    const known = (options.clients ?? demoClients()).map((c) => c.clientId);
+    if (!known.includes(clientId)) throw new UsageError(`--webhook-client must be one of the simulator's apps (${known.join(', ')}), got "${clientId}"`);
+    if (!/^https?:\/\/[^\s]+$/.test(webhookUrl)) throw new UsageError(`--webhook-url must be an http:// or https:// URL, got "${webhookUrl}"`);
+    options.webhooks = [{ clientId, url: webhookUrl, key: values['webhook-key'] }];
+  } else if (values['webhook-client'] !== undefined) throw new UsageError('--webhook-client needs --webhook-url and --webhook-key');
+  if (values['admin-host'] !== undefined) options.adminHosts = values['admin-host'];
   return options;
+}
+
+/** The webhook's state at start, and what to do when the intent-to-receive check failed (the receiver was not listening yet). */
+function webhookLine(webhook: WebhookView, adminUrl: string): string {
+  const check = webhook.intentToReceive;
+  if (check?.passed) return `  webhooks:    ${webhook.url} for ${webhook.clientId} (intent to receive passed; sending)`;
+  const why = (check?.checks ?? []).map((c) => `${c.signature}ly signed got ${c.status ?? c.error}, wanted ${c.expected}`).join('; ');
+  return [
+    `  webhooks:    ${webhook.url} for ${webhook.clientId}: intent to receive FAILED (${why}); nothing is sent until it passes.`,
+    `               Start the receiver, then: curl -s -XPOST -H 'content-type: application/json' ${adminUrl}/webhooks/intent-to-receive -d '{"clientId":"${webhook.clientId}"}'`,
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -227,6 +261,7 @@ export async function main(argv: string[]): Promise<number> {
       `  API:         ${sim.apiUrl}  (${sim.apiUrl}/connections, ${sim.apiUrl}/api.xro/2.0/Organisation)`,
       `  discovery:   ${sim.discoveryUrl}`,
       `  admin:       ${sim.adminUrl}`,
+      ...sim.webhooks.list().map((w) => webhookLine(w, sim.adminUrl)),
       custom ? `  your client: ${custom.clientId}` : '',
       `  demo client: ${DEMO_CLIENT_ID} / ${DEMO_CLIENT_SECRET}`,
       `  PKCE client: ${DEMO_PKCE_CLIENT_ID} (no secret)`,

@@ -65,9 +65,9 @@ Xero Guard demo ready.
 
 Three things to try:
   1. Revoke the connection at "Xero", and watch the Watchdog post one alert here (it polls every minute):
-       curl -s -XPOST ${admin}/revoke-user -d '{"user":"${DEMO_USER_EMAIL}"}'
+       curl -s -XPOST -H 'content-type: application/json' ${admin}/revoke-user -d '{"user":"${DEMO_USER_EMAIL}"}'
   2. Jump Xero's clock 61 days, past the idle limit of an unused refresh token:
-       curl -s -XPOST ${admin}/clock -d '{"advanceMs": ${61 * DAY}}'
+       curl -s -XPOST -H 'content-type: application/json' ${admin}/clock -d '{"advanceMs": ${61 * DAY}}'
      (the Keep-alive workflow rotates tokens weekly so a real connection never gets there)
   3. Open "${names[2]}" in the editor: a Xero call whose errors are classified and routed to retry, wait or re-authenticate.
 

@@ -46,3 +46,4 @@ export {
   type PollWatch,
 } from './poller';
 export { runCatchUp, CATCH_UP_CATEGORIES, type CatchUpCategory, type CatchUpOptions, type CatchUpReport } from './catch-up';
+export { drainConsumer, pollAndEmit, type DrainOptions, type DrainReport } from './drain';

@@ -133,6 +133,18 @@ export class ChangePoller {
     this.scope = `poll:${options.consumer}`;
   }
 
+  /**
+   * The state with a starting point for every watch that has none (from now, or the backfill
+   * date): a host stores it at activation, so changes made before the first poll that succeeds
+   * (Xero down at activation, the host restarted before it polled) are still emitted.
+   */
+  begin(previous: PollState | null | undefined): PollState {
+    const state = readState(previous);
+    const start = this.startOf();
+    for (const watch of this.options.watches) state.watches[watchKey(watch)] ??= { cursor: start, emitFrom: start };
+    return state;
+  }
+
   async poll(previous: PollState | null | undefined): Promise<PollResult> {
     const now = this.clock.now();
     const state = readState(previous);

@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { keyedFingerprint } from '../secrets';
 import { parseDelivery, type DeliveryProblem, type XeroDelivery } from './delivery';
 import { EventsConfigError } from './errors';
 
@@ -44,6 +45,15 @@ export class WebhookKey {
     return createHmac('sha256', this.#key)
       .update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body)
       .digest('base64');
+  }
+
+  /**
+   * The name of the app's event inbox (docs/design/events.md "One URL per app"), a keyed fingerprint
+   * of this key: only who holds the app's webhook key can name, and so read, its inbox. A client id
+   * would not do: it is not a secret, and anyone sharing the ledger could type it.
+   */
+  inboxName(): string {
+    return `app-${keyedFingerprint(this.#key, 'event-inbox')}`;
   }
 
   toJSON(): string {

@@ -38,7 +38,9 @@ import {
   type TokenSet,
   type XeroTenant,
 } from '../xero';
+import type { EventStore } from '../ledger';
 import type { EngineRegistry, EngineSpec, SharedEngine } from './engine-registry';
+import { eventStoreOf } from './event-store';
 import { checkResultForError } from './failed-check';
 
 export interface ConnectionSessionOptions {
@@ -186,6 +188,12 @@ export class ConnectionSession {
   async accounting(): Promise<XeroAccountingClient> {
     await this.open();
     return this.accountingClient as XeroAccountingClient;
+  }
+
+  /** The Xero events beside this connection's ledger (inbox, consumers, poll claims), shared by every process of the ledger. */
+  async eventStore(): Promise<EventStore> {
+    const shared = await this.open();
+    return eventStoreOf(shared.ledger, shared.where);
   }
 
   /**

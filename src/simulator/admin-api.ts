@@ -20,7 +20,7 @@ import { GRACE_MODES } from './types';
 import type { Simulator } from './simulator';
 import { XERO_APIS, type XeroApiId } from '../xero/operations';
 
-type Handler = (sim: Simulator, body: () => Json, url: URL, param?: string) => SimResponse;
+type Handler = (sim: Simulator, body: () => Json, url: URL, param?: string) => SimResponse | Promise<SimResponse>;
 
 const ok = (value: unknown = { ok: true }): SimResponse => json(200, value);
 
@@ -40,6 +40,18 @@ function parseTime(value: unknown): number {
     if (Number.isFinite(ms)) return ms;
   }
   throw new BadInput('time', 'must be an ISO 8601 date or epoch milliseconds');
+}
+
+function sinceOf(url: URL): number {
+  const since = url.searchParams.get('since');
+  const n = since === null ? 0 : Number(since);
+  if (!Number.isInteger(n) || n < 0) throw new BadInput('since', 'must be a whole number');
+  return n;
+}
+
+function clientIdOf(body: Json): string {
+  onlyFields(body, ['clientId']);
+  return requiredString(body, 'clientId');
 }
 
 const clockView = (sim: Simulator): Json => ({ now: sim.clock.now(), iso: new Date(sim.clock.now()).toISOString() });
@@ -68,13 +80,9 @@ function seedInput(body: Json): SeedGrantInput {
 const ROUTES: Record<string, Handler> = {
   'GET /': () => ok({ routes: Object.keys(ROUTES) }),
   'GET /stats': (sim) => ok(sim.stats()),
-  'GET /log': (sim, _b, url) => {
-    const since = url.searchParams.get('since');
-    const n = since === null ? 0 : Number(since);
-    if (!Number.isInteger(n) || n < 0) throw new BadInput('since', 'must be a whole number');
+  'GET /log': (sim, _b, url) =>
     // Unauthenticated: tokens only as fingerprints (src/secrets/fingerprint.ts); in-process sim.log() keeps them for test canaries.
-    return ok(sim.log(n).map(withTokenFingerprints));
-  },
+    ok(sim.log(sinceOf(url)).map(withTokenFingerprints)),
   'GET /dead-token-uses': (sim, _b, url) => {
     const of = url.searchParams.get('of') ?? undefined;
     return ok({ deadTokenUses: sim.deadTokenUses(of) });
@@ -185,6 +193,40 @@ const ROUTES: Record<string, Handler> = {
     sim.otherApis.reset(tenantId);
     return ok({ tenantId, reset: true });
   },
+  'GET /webhooks': (sim) => ok(sim.webhooks.list()),
+  'POST /webhooks': async (sim, body) => {
+    const b = body();
+    onlyFields(b, ['clientId', 'url', 'key', 'categories']);
+    const { webhook, key } = await sim.webhooks.configure({
+      clientId: requiredString(b, 'clientId'),
+      url: requiredString(b, 'url'),
+      key: optionalString(b, 'key'),
+      categories: optionalStringArray(b, 'categories'),
+    });
+    // A generated key is shown once, as Xero's portal shows it; a key the caller gave is not echoed.
+    return ok(key === undefined ? webhook : { ...webhook, key });
+  },
+  'DELETE /webhooks/:id': (sim, _b, _u, clientId) => {
+    sim.webhooks.remove(clientId ?? '');
+    return ok();
+  },
+  'POST /webhooks/intent-to-receive': async (sim, body) => ok(await sim.webhooks.intentToReceive(clientIdOf(body()))),
+  'POST /webhooks/switch-off': (sim, body) => ok(sim.webhooks.switchOff(clientIdOf(body()))),
+  'POST /webhooks/hold': (sim, body) => {
+    const b = body();
+    onlyFields(b, ['clientId', 'hold']);
+    const hold = optionalBoolean(b, 'hold');
+    if (hold === undefined) throw new BadInput('hold', 'is required (true holds deliveries back, false sends what is due)');
+    return ok(sim.webhooks.hold(requiredString(b, 'clientId'), hold));
+  },
+  'POST /webhooks/deliver': async (sim, body) => {
+    onlyFields(body(), []);
+    return ok(await sim.webhooks.deliverDue());
+  },
+  'GET /webhooks/log': (sim, _b, url) => {
+    const clientId = url.searchParams.get('clientId');
+    return ok(sim.log(sinceOf(url)).filter((e) => e.type === 'webhook' && (clientId === null || e.clientId === clientId)));
+  },
   'GET /refresh-token-state': (sim, _b, url) => {
     const token = url.searchParams.get('token');
     if (!token) throw new BadInput('token', 'is required');
@@ -202,12 +244,12 @@ function findRoute(method: string, path: string): { handler: Handler; param?: st
 }
 
 /** JSON in and out; bad input gets 400 naming the field, an unknown route 404 naming the route. */
-export function handleAdmin(sim: Simulator, method: string, url: URL, rawBody: string): SimResponse {
+export async function handleAdmin(sim: Simulator, method: string, url: URL, rawBody: string): Promise<SimResponse> {
   const path = url.pathname.slice('/__admin'.length).replace(/\/+$/, '') || '/';
   try {
     const found = findRoute(method, path);
     if (!found) return json(404, { error: `unknown admin route: ${method} /__admin${path === '/' ? '' : path}`, routes: Object.keys(ROUTES) });
-    return found.handler(sim, () => asObject(parseJson(rawBody)), url, found.param);
+    return await found.handler(sim, () => asObject(parseJson(rawBody)), url, found.param);
   } catch (err) {
     if (err instanceof BadInput) return json(400, { error: err.message, field: err.field });
     throw err;

@@ -1,4 +1,5 @@
 import { OffsetClock } from '../clock';
+import { AdminGuard } from './admin-guard';
 import { BadInput } from './bad-input';
 import { DEMO_CLIENT_ID, DEMO_TENANT_ID, DEMO_USER_EMAIL, Directory, demoClients, demoOrganisations, type Client } from './directory';
 import { FaultSet } from './faults';
@@ -9,6 +10,7 @@ import { RateLimiter, XERO_RATE_LIMITS } from './rate-limits';
 import { scopeProblem } from './scopes';
 import { TokenStore, type Grant } from './tokens';
 import type { GraceMode, OrganisationConfig, RateLimitSettings, SimulatorClock, SimulatorOptions, TokenResponse } from './types';
+import { Webhooks } from './webhooks/webhooks';
 
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'accounting.settings', 'accounting.contacts'];
 export const DEFAULT_ISSUER = 'https://identity.xero.com';
@@ -48,6 +50,8 @@ export class SimulatorCore {
   readonly tokens: TokenStore;
   readonly faults: FaultSet;
   readonly rateLimiter: RateLimiter;
+  readonly webhooks: Webhooks;
+  readonly adminGuard: AdminGuard;
   readonly issuer: string;
   readonly maxBodyBytes: number;
   connectionLimit: number | undefined;
@@ -71,6 +75,14 @@ export class SimulatorCore {
     this.faults = new FaultSet(options.randomSeed);
     const limits = rateLimitSettings(options.rateLimits);
     this.rateLimiter = new RateLimiter(this.clock, limits.enabled, limits.settings);
+    this.adminGuard = new AdminGuard(options.host ?? '127.0.0.1', options.adminHosts);
+    this.webhooks = new Webhooks({
+      clock: this.clock,
+      recorder: this.recorder,
+      hasClient: (clientId) => this.directory.clients.has(clientId),
+      isConnected: (clientId, tenantId) => this.directory.tenantsOfClient(clientId).has(tenantId),
+      timeoutMs: options.webhookTimeoutMs,
+    });
   }
 
   get graceMode(): GraceMode {

@@ -1,6 +1,17 @@
 // Public names carry "Simulator" where a bare name (TokenResponse, Fault) could clash with the rest of index.ts.
 export { startSimulator, ADMIN_PREFIX } from './server';
-export type { Simulator, SimulatorAccounting, ConnectionView as SimulatorConnection } from './simulator';
+export type { Simulator, SimulatorAccounting, SimulatorWebhooks, ConnectionView as SimulatorConnection } from './simulator';
+export {
+  WEBHOOK_CATEGORIES as SIMULATOR_WEBHOOK_CATEGORIES,
+  RETRY_DELAYS_MS as SIMULATOR_WEBHOOK_RETRY_DELAYS_MS,
+  SWITCH_OFF_AFTER_MS as SIMULATOR_WEBHOOK_SWITCH_OFF_AFTER_MS,
+} from './webhooks/webhooks';
+export type {
+  WebhookView as SimulatorWebhookView,
+  WebhookSettings as SimulatorWebhookSettings,
+  IntentToReceive as SimulatorIntentToReceive,
+  DeliveryRun as SimulatorDeliveryRun,
+} from './webhooks/webhooks';
 export type { SeedOptions as SimulatorSeedOptions, SeedSummary as SimulatorSeedSummary } from './accounting';
 export type { SeedGrantInput } from './core';
 export { DEFAULT_SCOPES as SIMULATOR_DEFAULT_SCOPES } from './core';

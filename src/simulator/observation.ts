@@ -15,6 +15,20 @@ export type SimEvent = { seq: number; at: number } & (
   | { type: 'token-killed'; grantId: string; refreshToken: string; reason: 'revoked' | 'killed' | 'expired' }
   | { type: 'fault'; faultId: string; kind: string; endpoint: Endpoint }
   | { type: 'action'; action: string; detail: Record<string, unknown> }
+  /** A webhook delivery attempt (its answer, or why there was none); never its body's signature or the key. */
+  | {
+      type: 'webhook';
+      clientId: string;
+      kind: 'delivery';
+      firstEventSequence: number;
+      lastEventSequence: number;
+      events: number;
+      attempt: number;
+      status: number | 'error';
+      error?: string;
+    }
+  /** One request of an intent-to-receive check. */
+  | { type: 'webhook'; clientId: string; kind: 'intent-to-receive'; signature: 'correct' | 'wrong'; status: number | 'error'; error?: string }
 );
 
 const TOKEN_FIELDS = ['accessToken', 'refreshToken', 'parentRefreshToken'] as const;

@@ -13,7 +13,7 @@ import { DISCOVERY_PATH, JWKS_PATH, discoveryDocument, jwksDocument, publicBase 
 import { DEMO_TENANT_ID } from './directory';
 import { connectionDate } from './formats';
 import type { Fault } from './faults';
-import { BodyTooLarge, readBody, readRawBody, text, type SimResponse } from './http-kit';
+import { BodyTooLarge, json, readBody, readRawBody, text, type SimResponse } from './http-kit';
 import { newId } from './formats';
 import type { SimEvent, SimulatorStats } from './observation';
 import type { GrantCounts } from './tokens';
@@ -106,6 +106,7 @@ class RunningSimulator implements Simulator {
   readonly accounting: SimulatorAccounting;
   readonly apis: GenericApis;
   readonly otherApis: Simulator['otherApis'];
+  readonly webhooks: Simulator['webhooks'];
 
   constructor(
     readonly core: SimulatorCore,
@@ -113,6 +114,7 @@ class RunningSimulator implements Simulator {
     readonly accountingApi: AccountingApi,
   ) {
     this.apis = new GenericApis(core, accountingApi);
+    this.webhooks = core.webhooks;
     this.otherApis = {
       counts: (tenantId, api) => this.apis.store.book(api, tenantId).counts(),
       reset: (tenantId) => this.apis.store.reset(tenantId),
@@ -232,6 +234,7 @@ class RunningSimulator implements Simulator {
   }
 
   close(): Promise<void> {
+    this.core.webhooks.close();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -251,6 +254,12 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
 
   const isAccountingAdmin = url.pathname === ACCOUNTING_ADMIN_PREFIX || url.pathname.startsWith(`${ACCOUNTING_ADMIN_PREFIX}/`);
   if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+    const refused = core.adminGuard.refusal(req.method ?? 'GET', req.headers);
+    if (refused) {
+      req.resume();
+      send(json(403, { error: refused }));
+      return;
+    }
     let body = '';
     try {
       body = await readBody(req, core.maxBodyBytes);
@@ -259,7 +268,11 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
       if (err instanceof BodyTooLarge) res.once('finish', () => req.destroy());
       return;
     }
-    send(isAccountingAdmin ? handleAccountingAdmin(core, sim.accountingApi, req.method ?? 'GET', url, body) : handleAdmin(sim, req.method ?? 'GET', url, body));
+    send(
+      isAccountingAdmin
+        ? handleAccountingAdmin(core, sim.accountingApi, req.method ?? 'GET', url, body)
+        : await handleAdmin(sim, req.method ?? 'GET', url, body),
+    );
     return;
   }
 
@@ -359,5 +372,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   sim.setAddress(`${options.tls ? 'https' : 'http'}://${shownHost}:${port}`, port);
+  try {
+    for (const webhook of options.webhooks ?? []) await sim.webhooks.configure(webhook);
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
   return sim;
 }

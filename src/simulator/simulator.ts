@@ -9,6 +9,7 @@ import type { SeedGrantInput } from './core';
 import type { GrantCounts } from './tokens';
 import type { GraceMode, RateLimitSettings, SimulatorClock, TokenResponse } from './types';
 import type { XeroApiId } from '../xero/operations';
+import type { DeliveryRun, WebhookSettings, WebhookView } from './webhooks/webhooks';
 
 export interface ConnectionView {
   id: string;
@@ -40,6 +41,23 @@ export interface SimulatorOtherApis {
   reset(tenantId: string): void;
 }
 
+/** Xero's webhooks per app (docs/simulator.md "Webhooks"); the same controls are below /__admin/webhooks. */
+export interface SimulatorWebhooks {
+  /** Sets an app's delivery URL and key (generated and returned when absent), then runs the intent-to-receive check. */
+  configure(settings: WebhookSettings): Promise<{ webhook: WebhookView; key?: string }>;
+  /** Runs the intent-to-receive check again; passing turns the webhook on, also after it was switched off. */
+  intentToReceive(clientId: string): Promise<WebhookView>;
+  /** As Xero does after a day of failed deliveries: off, and what waited is dropped. */
+  switchOff(clientId: string): WebhookView;
+  /** Holds deliveries back (nothing is tried) until released. */
+  hold(clientId: string, held: boolean): WebhookView;
+  remove(clientId: string): void;
+  list(): WebhookView[];
+  view(clientId: string): WebhookView;
+  /** Sends what is due now (retries whose time has come on the simulator's clock included) and resolves once all are answered. */
+  deliverDue(): Promise<DeliveryRun>;
+}
+
 /** The simulator as tests, the demo and the CLI drive it. Every control here is also on the admin API. */
 export interface Simulator {
   /** Base URL, e.g. http://127.0.0.1:4010 */
@@ -66,6 +84,7 @@ export interface Simulator {
    * the book does not model: a store per organisation and API, filled from the documents' examples.
    */
   readonly otherApis: SimulatorOtherApis;
+  readonly webhooks: SimulatorWebhooks;
   setRateLimits(option: boolean | Partial<RateLimitSettings>): void;
   setConnectionLimit(limit: number | undefined): void;
   /** A ready connection without the browser: the body the token endpoint would have answered. */

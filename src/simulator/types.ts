@@ -76,6 +76,12 @@ export interface SimulatorOptions {
   seedInvoices?: number;
   /** Serve HTTPS with this key and certificate instead of plain HTTP. */
   tls?: { key: string; cert: string };
+  /** How long a webhook receiver has to answer, in real milliseconds (default 5000, as at Xero). */
+  webhookTimeoutMs?: number;
+  /** Webhooks set at start (each runs the intent-to-receive check once the simulator listens). */
+  webhooks?: Array<{ clientId: string; url: string; key?: string; categories?: string[] }>;
+  /** Host names the admin API also answers besides loopback and the bound address (docs/security.md). */
+  adminHosts?: string[];
 }
 
 /** The 200 body of POST /connect/token, as Xero sends it. */

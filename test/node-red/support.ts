@@ -118,3 +118,16 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
     await new Promise((resolve) => setTimeout(resolve, 50)); // poll interval, not a wait for time
   }
 }
+
+/** A test body whose failure carries the tail of a real Node-RED's log (the runtime tests). */
+export function withNodeRedLog(nodeRed: () => { log(): string } | undefined, fn: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await fn();
+    } catch (error) {
+      const tail = nodeRed()?.log().split('\n').slice(-60).join('\n') ?? '';
+      if (error instanceof Error) error.message = `${error.message}\n--- Node-RED log (tail) ---\n${tail}`;
+      throw error;
+    }
+  };
+}

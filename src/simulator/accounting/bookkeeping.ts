@@ -1,6 +1,6 @@
 import { newId } from '../formats';
-import type { TenantBook } from './store';
-import { arr, dateString, dayOf, num, obj, parseInputDate, round2, str, wireDate, type XRecord } from './values';
+import type { RecordChange, TenantBook } from './store';
+import { arr, dateString, dayOf, num, obj, parseInputDate, round2, str, wireDate, wireMs, type XRecord } from './values';
 
 /**
  * What every write needs: the book, the simulator's clock, the organisation's currency. Builders
@@ -28,6 +28,32 @@ export const LINE_AMOUNT_TYPES = ['Exclusive', 'Inclusive', 'NoTax'];
 
 export function stamp(record: XRecord, ctx: Ctx): void {
   record.UpdatedDateUTC = wireDate(ctx.now);
+}
+
+/** The resources Xero sends webhooks for: their event category and ID field (xero-webhooks.yaml). */
+const EVENT_RESOURCES: Record<string, { category: RecordChange['category']; idField: string } | undefined> = {
+  Contacts: { category: 'CONTACT', idField: 'ContactID' },
+  Invoices: { category: 'INVOICE', idField: 'InvoiceID' },
+  CreditNotes: { category: 'CREDITNOTE', idField: 'CreditNoteID' },
+};
+
+/**
+ * Notes a stored record's creation or update for the webhooks (src/simulator/webhooks), with the
+ * time it now carries as UpdatedDateUTC. Every path that stores or changes a contact, invoice or
+ * credit note calls this (or `touch`); other resources are ignored here.
+ */
+export function noteChange(ctx: Ctx, resource: string, record: XRecord, type: RecordChange['type']): void {
+  const of = EVENT_RESOURCES[resource];
+  if (!of) return;
+  const change: RecordChange = { category: of.category, resourceId: String(record[of.idField]), type, at: wireMs(record.UpdatedDateUTC) ?? ctx.now };
+  if (of.category === 'CREDITNOTE') change.data = { Type: String(record.Type), Status: String(record.Status) };
+  ctx.book.changes.push(change);
+}
+
+/** A stored record changed in place (paid, allocated, sent, grouped): its UpdatedDateUTC moves and, for the webhook resources, an UPDATE goes out. */
+export function touch(ctx: Ctx, resource: string, record: XRecord): void {
+  stamp(record, ctx);
+  noteChange(ctx, resource, record, 'UPDATE');
 }
 
 /** A date field in Xero's pair form: `Date` plus `DateString` (only where Xero sends one). */
@@ -157,6 +183,7 @@ export function resolveContact(ref: unknown, ctx: Ctx, errors: string[], role: '
     if (!contact) {
       contact = newContact({ Name: name }, ctx);
       contacts.set(String(contact.ContactID).toLowerCase(), contact);
+      noteChange(ctx, 'Contacts', contact, 'CREATE');
     }
   }
   if (role === 'customer') contact.IsCustomer = true;

@@ -5,7 +5,7 @@ import type { ApiRequest } from '../api-endpoints';
 import { admitApiCall, isAdmitted, withHeaders } from '../api-endpoints';
 import { idempotent, MAX_IDEMPOTENCY_KEY } from '../idempotency';
 import { authorizationUnsuccessful, notFound } from '../xero-errors';
-import { recordHistory, type Ctx } from './bookkeeping';
+import { noteChange, recordHistory, touch, type Ctx } from './bookkeeping';
 import { initialiseBook } from './book-setup';
 import { documentPdf } from './pdf';
 import { buildReport, REPORTS, type ReportName } from './reports';
@@ -79,8 +79,18 @@ export class AccountingApi {
     if ('errors' in built) return built.errors;
     const key = keyOf(def, String(built.record[def.idField]));
     ctx.book.collection(def.name).set(key, built.record);
+    noteChange(ctx, def.name, built.record, 'CREATE');
     def.saved?.(built.record, ctx, undefined);
     return built.record;
+  }
+
+  /**
+   * Sends what the last call or seed changed to the apps' webhooks (queued: the delivery never
+   * holds up the answer). Changes to a book are noted as they happen (bookkeeping.ts noteChange).
+   */
+  publishChanges(tenantId: string): void {
+    const changes = this.store.book(tenantId).changes.splice(0);
+    if (changes.length > 0) this.core.webhooks.publish(tenantId, changes);
   }
 
   /** Whether the book holds this record (for the generic store's collections below the book's records). */
@@ -120,6 +130,7 @@ export class AccountingApi {
       () => validationException([{ ValidationErrors: [{ Message: `The Idempotency-Key header must be ${MAX_IDEMPOTENCY_KEY} characters or fewer.` }] }]),
       () => this.dispatch(call),
     );
+    this.publishChanges(org.tenantId);
     return withHeaders(response, admitted.headers);
   }
 
@@ -348,6 +359,7 @@ export class AccountingApi {
     const collection = call.book.collection(def.name);
     const key = keyOf(def, String(record[def.idField]));
     collection.set(key, record);
+    noteChange(call.ctx, def.name, record, existing ? 'UPDATE' : 'CREATE');
     if (def.history) {
       const what = recordSchemaOf(def);
       // Approving a document is its own line in Xero's history (an approval alone is not an edit).
@@ -420,7 +432,10 @@ export class AccountingApi {
     if (sameName >= 0) list[sameName] = attachment;
     else list.push(attachment);
     call.book.attachments.set(key, list);
-    if (hasProperty(def, 'HasAttachments')) record.HasAttachments = true;
+    if (hasProperty(def, 'HasAttachments') && record.HasAttachments !== true) {
+      record.HasAttachments = true;
+      if (hasProperty(def, 'UpdatedDateUTC')) touch(call.ctx, def.name, record);
+    }
     return this.envelope(call, 'Attachments', [attachment.meta]);
   }
 
@@ -461,7 +476,10 @@ export class AccountingApi {
     const contact = call.book.collection('Contacts').get(String(obj(invoice.Contact)?.ContactID).toLowerCase());
     if (!str(contact?.EmailAddress))
       return validationException([{ InvoiceID: invoice.InvoiceID, ValidationErrors: [{ Message: 'The contact has no email address.' }] }]);
-    invoice.SentToContact = true;
+    if (invoice.SentToContact !== true) {
+      invoice.SentToContact = true;
+      touch(call.ctx, 'Invoices', invoice);
+    }
     return empty(204);
   }
 
@@ -521,13 +539,13 @@ export class AccountingApi {
       invoice.AmountCredited = round2(Number(invoice.AmountCredited) + Number(m.Amount));
       invoice.AmountDue = round2(Number(invoice.Total) - Number(invoice.AmountPaid) - Number(invoice.AmountCredited));
       if (Number(invoice.AmountDue) <= 0) invoice.Status = 'PAID';
-      invoice.UpdatedDateUTC = wireDate(call.ctx.now);
+      touch(call.ctx, 'Invoices', invoice);
     }
     credit.Allocations = [...arr(credit.Allocations), ...made];
     credit.AppliedAmount = round2(Number(credit.AppliedAmount) + made.reduce((s, m) => s + Number(m.Amount), 0));
     credit.RemainingCredit = remaining;
     if (remaining <= 0) credit.Status = 'PAID';
-    credit.UpdatedDateUTC = wireDate(call.ctx.now);
+    touch(call.ctx, 'CreditNotes', credit);
     return this.envelope(call, 'Allocations', made);
   }
 
@@ -562,8 +580,10 @@ export class AccountingApi {
       return validationException([{ ValidationErrors: [{ Message: 'Every contact must exist (give its ContactID).' }] }]);
     const added = contacts.map((c) => ({ ContactID: (c as XRecord).ContactID, Name: (c as XRecord).Name }));
     group.Contacts = [...arr(group.Contacts), ...added];
-    for (const c of contacts)
+    for (const c of contacts) {
       (c as XRecord).ContactGroups = [...arr((c as XRecord).ContactGroups), { ContactGroupID: group.ContactGroupID, Name: group.Name, Status: 'ACTIVE' }];
+      touch(call.ctx, 'Contacts', c as XRecord);
+    }
     return this.envelope(call, 'Contacts', added);
   }
 
@@ -597,7 +617,9 @@ export class AccountingApi {
     group.Contacts = members.filter((c) => !leaving.includes(c));
     for (const m of leaving) {
       const contact = call.book.collection('Contacts').get(String(m.ContactID).toLowerCase());
-      if (contact) contact.ContactGroups = arr(contact.ContactGroups).filter((g) => String(obj(g)?.ContactGroupID) !== String(group.ContactGroupID));
+      if (!contact) continue;
+      contact.ContactGroups = arr(contact.ContactGroups).filter((g) => String(obj(g)?.ContactGroupID) !== String(group.ContactGroupID));
+      touch(call.ctx, 'Contacts', contact);
     }
     return empty(204);
   }
@@ -613,13 +635,13 @@ export class AccountingApi {
       invoice.AmountCredited = round2(Number(invoice.AmountCredited) - amount);
       invoice.AmountDue = round2(Number(invoice.Total) - Number(invoice.AmountPaid) - Number(invoice.AmountCredited));
       if (invoice.Status === 'PAID' && Number(invoice.AmountDue) > 0) invoice.Status = 'AUTHORISED';
-      invoice.UpdatedDateUTC = wireDate(call.ctx.now);
+      touch(call.ctx, 'Invoices', invoice);
     }
     credit.Allocations = allocations.filter((a) => a !== allocation);
     credit.AppliedAmount = round2(Number(credit.AppliedAmount) - amount);
     credit.RemainingCredit = round2(Number(credit.RemainingCredit) + amount);
     if (credit.Status === 'PAID') credit.Status = 'AUTHORISED';
-    credit.UpdatedDateUTC = wireDate(call.ctx.now);
+    touch(call.ctx, 'CreditNotes', credit);
     return json(200, { ...allocation, IsDeleted: true });
   }
 

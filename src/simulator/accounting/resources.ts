@@ -14,6 +14,7 @@ import {
   setPricedLines,
   recordHistory,
   stamp,
+  touch,
   type Built,
   type Ctx,
 } from './bookkeeping';
@@ -306,7 +307,7 @@ function paymentSaved(record: XRecord, ctx: Ctx, previous: XRecord | undefined):
     invoice.Status = 'AUTHORISED';
     delete invoice.FullyPaidOnDate;
   }
-  stamp(invoice, ctx);
+  touch(ctx, 'Invoices', invoice);
   const sale = invoice.Type === 'ACCREC';
   const bank = String((obj(record.Account) as XRecord).Code);
   postJournal(ctx, {

@@ -75,7 +75,16 @@ const COSTS: Array<[description: string, price: number, account: string]> = [
   ['Bank fees', 15, '404'],
 ];
 
+/** Fills the book, then sends what it created to the apps' webhooks, as Xero would for changes made in its own screens. */
 export function seedBook(api: AccountingApi, tenantId: string, now: number, options: SeedOptions = {}): SeedSummary {
+  try {
+    return fillBook(api, tenantId, now, options);
+  } finally {
+    api.publishChanges(tenantId);
+  }
+}
+
+function fillBook(api: AccountingApi, tenantId: string, now: number, options: SeedOptions): SeedSummary {
   const rnd = seededRandom(options.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const contactCount = Math.min(SEED_LIMITS.contacts, options.contacts ?? 50);

@@ -1,6 +1,17 @@
 import type { Replay } from '../idempotency';
 import type { XRecord } from './values';
 
+/** A change Xero sends a webhook for (a contact, invoice or credit note created or updated), as it happened. */
+export interface RecordChange {
+  category: 'CONTACT' | 'INVOICE' | 'CREDITNOTE';
+  resourceId: string;
+  type: 'CREATE' | 'UPDATE';
+  /** The record's new UpdatedDateUTC, epoch ms. */
+  at: number;
+  /** Credit notes: their Type and Status after the change (what Xero's event carries). */
+  data?: { Type: string; Status: string };
+}
+
 export interface StoredAttachment {
   meta: { AttachmentID: string; FileName: string; Url: string; MimeType: string; ContentLength: number; IncludeOnline?: boolean };
   bytes: Buffer;
@@ -15,6 +26,8 @@ export class TenantBook {
   readonly idempotency = new Map<string, Replay>();
   /** `Invoices:INV-0001` -> id: document numbers that must be unique, without scanning thousands of records. */
   readonly numbers = new Map<string, string>();
+  /** Changes noted while a call (or a seed) runs, published as webhooks once it is done (AccountingApi.publishChanges). */
+  readonly changes: RecordChange[] = [];
   private readonly counters = new Map<string, number>();
 
   constructor(readonly tenantId: string) {}

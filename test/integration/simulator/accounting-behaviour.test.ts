@@ -135,6 +135,7 @@ describe('errors as Xero sends them', () => {
   it('per-organisation limits set through the admin API: a 429 with X-Rate-Limit-Problem and Retry-After, other tenants untouched', async () => {
     const set = await fetch(`${sim.adminUrl}/accounting/rate-limits`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ tenantId: DEMO_TENANT_ID, enabled: true, perDay: 2 }),
     });
     expect(set.status).toBe(200);
@@ -150,7 +151,11 @@ describe('errors as Xero sends them', () => {
     const elsewhere = await xero(sim, other, 'GET', 'Contacts', undefined, {}, SECOND_TENANT_ID);
     expect(elsewhere.status).toBe(200);
     expect(elsewhere.headers.get('x-daylimit-remaining')).toBe('4999');
-    const bad = await fetch(`${sim.adminUrl}/accounting/rate-limits`, { method: 'POST', body: JSON.stringify({ tenantId: DEMO_TENANT_ID, perDay: 0 }) });
+    const bad = await fetch(`${sim.adminUrl}/accounting/rate-limits`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: DEMO_TENANT_ID, perDay: 0 }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).field).toBe('perDay');
   });
@@ -176,12 +181,20 @@ describe('errors as Xero sends them', () => {
 
 describe('seeding', () => {
   it('the admin route and the CLI command fill a book; bad input names the field', async () => {
-    const r = await fetch(`${sim.adminUrl}/accounting/seed`, { method: 'POST', body: JSON.stringify({ tenantId: DEMO_TENANT_ID, contacts: 5, invoices: 40 }) });
+    const r = await fetch(`${sim.adminUrl}/accounting/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: DEMO_TENANT_ID, contacts: 5, invoices: 40 }),
+    });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual(expect.objectContaining({ contacts: 5, invoices: 40 }));
     const counts = (await (await fetch(`${sim.adminUrl}/accounting/counts?tenantId=${DEMO_TENANT_ID}`)).json()) as any;
     expect(counts.counts.Invoices).toBe(40);
-    const bad = await fetch(`${sim.adminUrl}/accounting/seed`, { method: 'POST', body: JSON.stringify({ tenantId: 'nope' }) });
+    const bad = await fetch(`${sim.adminUrl}/accounting/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: 'nope' }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).field).toBe('tenantId');
     for (const name of Object.keys(SEED_CLI_OPTIONS)) expect(HELP).toContain(`--${name}`);
@@ -195,7 +208,11 @@ describe('seeding', () => {
     }
     expect(out.join('')).toContain(`Seeded ${SECOND_TENANT_ID}: 3 contacts, 12 invoices`);
     expect(sim.accounting.counts(SECOND_TENANT_ID).Invoices).toBe(12);
-    await fetch(`${sim.adminUrl}/accounting/reset`, { method: 'POST', body: JSON.stringify({ tenantId: SECOND_TENANT_ID }) });
+    await fetch(`${sim.adminUrl}/accounting/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: SECOND_TENANT_ID }),
+    });
     expect(sim.accounting.counts(SECOND_TENANT_ID).Invoices ?? 0).toBe(0);
   });
 });

@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { CLI_OPTIONS, optionsFromArgs } from '../../../cli/xero-guard-sim';
+import { DEMO_TENANT_ID } from '../../../src/simulator';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -21,6 +23,13 @@ function untilReady(child: ChildProcessWithoutNullStreams): Promise<string> {
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready: ${out}`)));
   });
+}
+
+/** Ctrl-C, and resolves once the process has exited. */
+function stopped(child: ChildProcessWithoutNullStreams): Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  return exited;
 }
 
 describe('xero-guard-sim command', () => {
@@ -64,8 +73,51 @@ describe('xero-guard-sim command', () => {
     [['--client-id', 'X'], '--client-id needs --client-secret'],
     [['--tls-key', 'k.pem'], '--tls-key and --tls-cert go together'],
     [['--start-time', 'soon'], '--start-time must be an ISO date'],
+    [['--webhook-url', 'http://127.0.0.1:5678/webhook/x'], '--webhook-url and --webhook-key go together'],
+    [['--webhook-url', 'ftp://x', '--webhook-key', 'k'], '--webhook-url must be an http:// or https:// URL'],
+    [['--webhook-url', 'http://h/x', '--webhook-key', 'k', '--webhook-client', 'NOPE'], '--webhook-client must be one of the simulator'],
+    [['--webhook-client', 'NOPE'], '--webhook-client needs --webhook-url and --webhook-key'],
   ])('refuses %j with a message', (args, message) => {
     expect(() => optionsFromArgs(args)).toThrow(message);
+  });
+
+  it('rehearses webhooks against a receiver given on the command line: the check at start, then signed deliveries', async () => {
+    const receiver = await WebhookReceiver.start('cli-rehearsal-key');
+    const child = spawn(TSX, [CLI, '--port', '0', '--webhook-url', receiver.url, '--webhook-key', 'cli-rehearsal-key'], { cwd: ROOT });
+    try {
+      const banner = await untilReady(child);
+      expect(banner).toContain(`webhooks:    ${receiver.url} for XEROGUARDDEMOCLIENT0000000000001 (intent to receive passed; sending)`);
+      expect(banner).not.toContain('cli-rehearsal-key');
+      const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] as string;
+      const json = { 'content-type': 'application/json' };
+      const grant = (await (await fetch(`${base}/__admin/seed-grant`, { method: 'POST', headers: json, body: '{}' })).json()) as any;
+      const made = await fetch(`${base}/api.xro/2.0/Contacts`, {
+        method: 'PUT',
+        headers: { ...json, authorization: `Bearer ${grant.access_token}`, 'xero-tenant-id': DEMO_TENANT_ID },
+        body: JSON.stringify({ Name: 'From the shell' }),
+      });
+      expect(made.status).toBe(200);
+      await receiver.untilReceived(3);
+      expect(receiver.deliveries().map((d) => [d.answered, d.json.events[0].eventCategory])).toEqual([[200, 'CONTACT']]);
+    } finally {
+      await stopped(child);
+      await receiver.close();
+    }
+  });
+
+  it('says at start when the intent-to-receive check failed, and how to run it again', async () => {
+    const receiver = await WebhookReceiver.start('the-receiver-has-another-key');
+    const child = spawn(TSX, [CLI, '--port', '0', '--webhook-url', receiver.url, '--webhook-key', 'cli-rehearsal-key'], { cwd: ROOT });
+    try {
+      const banner = await untilReady(child);
+      expect(banner).toContain('intent to receive FAILED (correctly signed got 401, wanted 200; wrongly signed got 401, wanted 401)');
+      expect(banner).toMatch(
+        /curl -s -XPOST -H 'content-type: application\/json' http:\/\/127\.0\.0\.1:\d+\/__admin\/webhooks\/intent-to-receive -d '\{"clientId":"XEROGUARDDEMOCLIENT0000000000001"\}'/,
+      );
+    } finally {
+      await stopped(child);
+      await receiver.close();
+    }
   });
 
   it('exits with code 2 and the help on a bad option', () => {
@@ -94,8 +146,21 @@ describe('xero-guard-sim command', () => {
       'https://b/cb',
       '--seed',
       '7',
+      '--webhook-url',
+      'https://n8n.example/webhook/xero',
+      '--webhook-key',
+      'k',
+      '--admin-host',
+      'sim.local',
     ]);
-    expect(options).toMatchObject({ port: 4011, rateLimits: { perDay: 1000 }, connectionLimit: 5, randomSeed: 7 });
+    expect(options).toMatchObject({
+      port: 4011,
+      rateLimits: { perDay: 1000 },
+      connectionLimit: 5,
+      randomSeed: 7,
+      webhooks: [{ clientId: 'MINE', url: 'https://n8n.example/webhook/xero', key: 'k' }],
+      adminHosts: ['sim.local'],
+    });
     expect(options !== 'help' && options.clients?.[0]).toEqual({ clientId: 'MINE', clientSecret: 's', redirectUris: ['https://a/cb', 'https://b/cb'] });
   });
 });
