@@ -7,3 +7,4 @@ export * from './alert-texts';
 export * from './session';
 export * from './watch';
 export * from './credential-type';
+export * from './watch-memory';
