@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, callbackIn, EDITOR, expectNoSecrets, issuedSecrets, startConnect, until } from './support';
+import { allowAtSimulator, callbackIn, EDITOR, expectNoSecrets, inputDone, issuedSecrets, startConnect, until } from './support';
 
 const helper = require('node-red-node-test-helper');
 const connectionNode = require('../../node-red/xero-connection');
@@ -333,7 +333,7 @@ describe('xero check connection', () => {
     helper.getNode('checkNode').receive({});
     const msg = await problem;
     expect(msg.payload).toMatchObject({ status: 'disconnected', problem: { category: 'tenant_access_denied', action: 'reauthenticate' } });
-    expect(lastStatus('checkNode')).toMatchObject({ fill: 'red', text: 'wrong tenant: it is not connected; pick one from Connect to Xero' });
+    expect(lastStatus('checkNode')).toMatchObject({ fill: 'red', text: 'wrong tenant: not connected to it; pick another' });
     const ok = next('ok');
     helper.getNode('check2').receive({});
     expect((await ok).payload.status).toBe('connected');
@@ -383,7 +383,7 @@ describe('xero check connection', () => {
       const msg = await problem;
       // A folder that cannot exist needs a human; a database that is down may come back (the core's reading).
       expect(msg.payload.status).toBe(status);
-      expect(lastStatus(id)).toEqual({ fill: 'red', shape: 'dot', text: 'ledger unreachable: check its folder or URL in the xero-connection node' });
+      expect(lastStatus(id)).toEqual({ fill: 'red', shape: 'dot', text: 'ledger unreachable: check its folder or URL' });
     }
     expect(seen[0].msg.payload.reason).toContain('set "Ledger folder" in the xero-connection node');
     expect(seen[1].msg.payload.reason).toMatch(/127\.0\.0\.1:1/);
@@ -445,7 +445,7 @@ describe('xero refresh token', () => {
     const first = await caught;
     expect(first.xeroGuard).toMatchObject({ code: 'NEEDS_REAUTH', retryable: false });
     expect(first.error.message).toContain('needs to be reconnected');
-    expect(lastStatus('forceNode')).toMatchObject({ fill: 'red', text: 'needs reconnect: click Connect to Xero in the xero-connection node' });
+    expect(lastStatus('forceNode')).toMatchObject({ fill: 'red', text: 'needs reconnect: click Connect to Xero' });
     const calls = sim.stats().tokenCalls;
     caught = next('caught');
     helper.getNode('ifNeeded').receive({ payload: 'y' });
@@ -559,11 +559,7 @@ describe('xero connection watch', () => {
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn));
     const alerts = collect(['alerts']);
-    const poll = async () => {
-      const done = new Promise<void>((resolve) => helper.getNode('watchNode').once('call:status', () => resolve()));
-      helper.getNode('watchNode').receive({});
-      await done;
-    };
+    const poll = () => inputDone('watchNode');
     await poll();
     expect(alerts).toHaveLength(0);
     expect(lastStatus('watchNode')).toMatchObject({ fill: 'green', text: expect.stringMatching(/^connected: 1 organisation \(\d\d:\d\d:\d\d\)$/) });
