@@ -454,6 +454,62 @@ describe('xero refresh token', () => {
   });
 });
 
+describe('status dots follow the connection', () => {
+  it("one node's forced refresh learns of a revocation: every node of the connection turns red, none stays 'refreshing'; a reconnect turns them back", async () => {
+    const conn = connection();
+    const flow = [
+      conn.node,
+      { id: 'forceNode', type: 'xero refresh token', connection: conn.id, mode: 'force', wires: [['out']] },
+      { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['out'], ['out']] },
+      { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, wires: [['out']] },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn));
+    await inputDone('checkNode');
+    expect(lastStatus('checkNode')).toMatchObject({ fill: 'green', text: 'connected: 1 organisation' });
+    sim.revokeUser(user);
+    const caught = next('caught');
+    helper.getNode('forceNode').receive({});
+    await caught;
+    const reconnect = { fill: 'red', shape: 'dot', text: 'needs reconnect: click Connect to Xero' };
+    await until('the other nodes to follow', () => (lastStatus('checkNode')?.fill === 'red' && lastStatus('watchNode')?.fill === 'red' ? true : undefined));
+    expect([lastStatus('forceNode'), lastStatus('checkNode'), lastStatus('watchNode')]).toEqual([reconnect, reconnect, reconnect]);
+    // Each showed 'refreshing' while the forced refresh ran, and none kept it.
+    expect(statusesOf('checkNode').some((d) => d.text === 'refreshing the access token')).toBe(true);
+
+    await connect(conn.id, editorBody(conn));
+    await until('the nodes to follow the reconnect', () =>
+      lastStatus('checkNode')?.fill === 'green' && lastStatus('watchNode')?.fill === 'green' ? true : undefined,
+    );
+    expect(lastStatus('checkNode')).toEqual({ fill: 'green', shape: 'ring', text: 'ready (not checked yet)' });
+  });
+});
+
+describe('xero-connection settings the editor sends', () => {
+  it('custom endpoints ticked with a URL empty: Connect refuses (never the real login.xero.com) and a deployed node says what to fix', async () => {
+    const conn = connection();
+    const empty = { ...conn.node, tokenUrl: '' };
+    await load([empty, { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['out'], ['out']] }, { id: 'out', type: 'helper' }], {
+      [conn.id]: conn.credentials,
+    });
+    const started = await startConnect(conn.id, { ...empty, ...conn.credentials });
+    expect({ status: started.status, error: started.body.error }).toEqual({ status: 400, error: expect.stringContaining('Token URL is empty') });
+    expect(lastStatus('checkNode')).toEqual({ fill: 'red', shape: 'dot', text: 'custom endpoints ticked but empty: fill them in or untick' });
+  });
+
+  it("before the first deploy, the organisations of the last Connect are listed for the nodes' dropdowns", async () => {
+    const conn = connection();
+    await load([{ id: 'out', type: 'helper' }], {});
+    await connect(conn.id, editorBody(conn), { tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] });
+    const view = (await statusOf(conn.id)).body;
+    expect(view).toMatchObject({ state: 'not_deployed', lastConnect: expect.any(Object) });
+    expect(view.tenants.map((t: { tenantId: string }) => t.tenantId)).toEqual([DEMO_TENANT_ID, SECOND_TENANT_ID]);
+  });
+});
+
 describe('xero classify error', () => {
   const flow = (extra: Record<string, unknown> = {}) => [
     {
@@ -491,6 +547,66 @@ describe('xero classify error', () => {
       .getNode('classifyNode')
       .receive({ statusCode: 400, headers: {}, payload: { ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred' } });
     expect((await out).classification.category).toBe('validation_error');
+  });
+
+  it("keeps an upstream Xero Guard node's classification (its Xero detail and correlation id) unless the user's own rule matches; a fresh http answer is read afresh", async () => {
+    // What xero api put on msg.error after Xero refused the organisation (issue 29: this became `forbidden`, advice in n8n's words).
+    const upstream = {
+      name: 'XeroGuardError',
+      code: 'XERO_API_ERROR',
+      message: 'Xero refused access to this organisation. (GET Organisation, HTTP 403)',
+      category: 'tenant_access_denied',
+      action: 'reauthenticate',
+      retryable: false,
+      severity: 'critical',
+      summary: 'Xero refused access to this organisation.',
+      advice: 'Check that the flow uses the right Xero organisation, then click Connect to Xero and tick that organisation.',
+      httpStatus: 403,
+      retryAfterSeconds: null,
+      xeroDetail: 'AuthenticationUnsuccessful',
+      correlationId: 'corr-29-0001',
+    };
+    await load(
+      [
+        ...flow(),
+        {
+          id: 'ruled',
+          type: 'xero classify error',
+          source: 'auto',
+          target: 'classification',
+          outputMode: 'single',
+          rules: JSON.stringify([{ name: 'ours', expression: 'status = 403', category: 'call_the_office', action: 'alert', advice: 'Ring Sam.' }]),
+          wires: [['alert']],
+        },
+      ],
+      {},
+    );
+    let out = next('reauth');
+    helper.getNode('classifyNode').receive({ error: upstream });
+    expect((await out).classification).toMatchObject({
+      category: 'tenant_access_denied',
+      action: 'reauthenticate',
+      xeroDetail: 'AuthenticationUnsuccessful',
+      correlationId: 'corr-29-0001',
+      advice: upstream.advice,
+      matchedRule: null,
+    });
+    // Beside a Catch node's msg.error from one of our nodes: msg.xeroGuard.
+    out = next('reauth');
+    helper.getNode('classifyNode').receive({ error: { message: upstream.message, source: { id: 'a', type: 'xero api' } }, xeroGuard: upstream });
+    expect((await out).classification).toMatchObject({ category: 'tenant_access_denied', correlationId: 'corr-29-0001' });
+    // A check's problem on its second output.
+    out = next('reauth');
+    helper.getNode('classifyNode').receive({ payload: { status: 'disconnected', tokenHealth: {}, problem: { ...upstream, category: 'access_revoked' } } });
+    expect((await out).classification.category).toBe('access_revoked');
+    // A retried message's old msg.xeroGuard says nothing about a new http answer.
+    out = next('wait');
+    helper.getNode('classifyNode').receive({ statusCode: 429, headers: { 'retry-after': '5' }, payload: '', xeroGuard: upstream });
+    expect((await out).classification.category).toMatch(/^rate_limit/);
+    // The user's own rule decides.
+    out = next('alert');
+    helper.getNode('ruled').receive({ error: upstream });
+    expect((await out).classification).toMatchObject({ category: 'call_the_office', matchedRule: 'ours', advice: 'Ring Sam.' });
   });
 
   it('one output when asked; a named property; custom rules first; a broken rule turns the status red but still classifies', async () => {
