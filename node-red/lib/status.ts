@@ -101,6 +101,11 @@ export function statusForChain(status: Pick<ConnectionStatus, 'state' | 'reason'
   return { fill: 'red', shape: 'dot', text: `needs reconnect: ${NODE_RED_WORDS.reconnectShort}` };
 }
 
+/** The dot right after deploy, from the connection's state, for a node that sets its own dots from then on. */
+export function showInitialStatus(node: Pick<RuntimeNode, 'status'>, conn: StatusSource | null): void {
+  followConnection(node, conn).close();
+}
+
 const READY: NodeStatus = { fill: 'green', shape: 'ring', text: 'ready (not checked yet)' };
 /** Engine events after which the chain's state may differ (a refresh ended, a reconnect stored): read it again from the ledger. */
 function settles(event: EngineEvent): boolean {
