@@ -524,6 +524,17 @@ describe('xero classify error', () => {
     },
     ...['retry', 'wait', 'reauth', 'fix', 'alert'].map((id) => ({ id, type: 'helper' })),
   ];
+  /** A classify node with one output, to `to`, and the user's own rules. */
+  const withRules = (id: string, rules: unknown[], to: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    type: 'xero classify error',
+    source: 'auto',
+    target: 'classification',
+    outputMode: 'single',
+    rules: JSON.stringify(rules),
+    ...extra,
+    wires: [[to]],
+  });
 
   it('routes an http request response, a Catch error and a payload to the output of their action, leaving the msg as it came', async () => {
     await load(flow(), {});
@@ -569,15 +580,7 @@ describe('xero classify error', () => {
     await load(
       [
         ...flow(),
-        {
-          id: 'ruled',
-          type: 'xero classify error',
-          source: 'auto',
-          target: 'classification',
-          outputMode: 'single',
-          rules: JSON.stringify([{ name: 'ours', expression: 'status = 403', category: 'call_the_office', action: 'alert', advice: 'Ring Sam.' }]),
-          wires: [['alert']],
-        },
+        withRules('ruled', [{ name: 'ours', expression: 'status = 403', category: 'call_the_office', action: 'alert', advice: 'Ring Sam.' }], 'alert'),
       ],
       {},
     );
@@ -612,25 +615,12 @@ describe('xero classify error', () => {
   it('one output when asked; a named property; custom rules first; a broken rule turns the status red but still classifies', async () => {
     await load(
       [
-        {
-          id: 'singleNode',
-          type: 'xero classify error',
+        withRules('singleNode', [{ name: 'teapot', expression: 'status = 418', category: 'teapot', action: 'alert', advice: 'Ask the kettle.' }], 'out', {
           source: 'property',
           property: 'failure',
           target: 'result',
-          outputMode: 'single',
-          rules: JSON.stringify([{ name: 'teapot', expression: 'status = 418', category: 'teapot', action: 'alert', advice: 'Ask the kettle.' }]),
-          wires: [['out']],
-        },
-        {
-          id: 'broken',
-          type: 'xero classify error',
-          source: 'auto',
-          target: 'classification',
-          outputMode: 'single',
-          rules: JSON.stringify([{ name: 'bad', expression: 'status = = 1', category: 'x', action: 'alert' }]),
-          wires: [['out']],
-        },
+        }),
+        withRules('broken', [{ name: 'bad', expression: 'status = = 1', category: 'x', action: 'alert' }], 'out'),
         { id: 'out', type: 'helper' },
       ],
       {},

@@ -17,6 +17,7 @@ import { MINUTE, OffsetClock } from '../../src/clock';
 import { ACTION_GROUPS } from '../../src/classify';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
 import { freePort } from '../../tools/free-port';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../helpers/chromium';
 import { createNodeRed, REPO, type NodeRed } from './runtime-harness';
 import { allowAtSimulator, expectNoSecrets, issuedSecrets, until } from './support';
 
@@ -405,19 +406,7 @@ function withLog(fn: () => Promise<void>): () => Promise<void> {
 
 /** Headless Chromium, launched once for the file. */
 async function chromiumOnce(): Promise<Browser> {
-  browser ??= await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser ??= await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: [...CHROMIUM_ARGS] });
   return browser;
 }
 
