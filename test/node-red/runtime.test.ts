@@ -725,6 +725,14 @@ describe("issue 29: a Node-RED user's alerting", () => {
       expect(alert).not.toMatch(N8N_WORD);
       expect(alert.length).toBeLessThan(4000);
 
+      // The connection's dialog says what the ledger says: not "Connected as".
+      const { context, page } = await editorPage();
+      await page.evaluate((id: string) => (globalThis as any).RED.editor.editConfig('', 'xero-connection', id), CONN);
+      const shown = await until("the dialog's view of the chain", async () => (await page.textContent('#node-config-xero-connected')) || undefined, 20_000);
+      await context.close();
+      expect(shown).toMatch(/^Needs reconnecting/);
+      expect(shown).not.toContain('Connected as');
+
       slack.splice(0, slack.length);
       await connectOverHttp({ editor });
       await until('the recovered message', () => (slack.length > 0 ? true : undefined), 30_000);
