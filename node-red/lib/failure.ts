@@ -3,7 +3,7 @@
  * msg.error): the classification in Node-RED's words (category, action, summary, advice), Xero's
  * detail and correlation id, the short status, never a secret. Every node of the wing that calls
  * Xero reports failures this way, so `xero classify error` downstream recognises the
- * classification and keeps it (classification.ts).
+ * classification and keeps it (upstream.ts).
  */
 import type { Classification } from '../../src/classify';
 import { XeroGuardError } from '../../src/errors';

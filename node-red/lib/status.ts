@@ -10,7 +10,7 @@ import type { ConnectionStatus, EngineEvent } from '../../src/engine';
 import { adviceFor, type AlertWords } from '../../src/host';
 import type { NodeStatus, RuntimeNode } from './red';
 
-/** Node-RED's words for the core's advice and alert tables: no n8n word (test/node-red/words.test.ts). */
+/** Node-RED's words for the core's advice and alert tables: no n8n word (test/unit/node-red/words.test.ts). */
 export const NODE_RED_WORDS: AlertWords = {
   host: 'Node-RED',
   connectionNoun: 'Xero connection',

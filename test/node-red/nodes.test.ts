@@ -705,6 +705,39 @@ describe('xero connection watch', () => {
     expect(alerts[1].msg.payload.event).toMatchObject({ kind: 'recovered', from: 'disconnected', to: 'connected' });
   });
 
+  it('two watch nodes on one connection, polling at once, and a full deploy in between: each change is sent once in all', async () => {
+    const conn = connection();
+    const watch = (id: string) => ({
+      id,
+      type: 'xero connection watch',
+      connection: conn.id,
+      interval: 1,
+      intervalUnits: 'hours',
+      checkOnStart: false,
+      wires: [['alerts']],
+    });
+    const flow = [conn.node, watch('watchA'), watch('watchB'), { id: 'alerts', type: 'helper' }];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn));
+    let alerts = collect(['alerts']);
+    const both = () => Promise.all([inputDone('watchA'), inputDone('watchB')]);
+    await both();
+    sim.revokeUser(user);
+    await both();
+    await both();
+    expect(alerts.map((a) => a.msg.topic)).toEqual(['xero/connection/problem']);
+    // A full deploy: new nodes, nothing in their own memory.
+    await helper.unload();
+    await load(flow, { [conn.id]: conn.credentials });
+    alerts = collect(['alerts']);
+    await both();
+    expect(alerts).toEqual([]);
+    await connect(conn.id, editorBody(conn));
+    await both();
+    await both();
+    expect(alerts.map((a) => a.msg.topic)).toEqual(['xero/connection/recovered']);
+  });
+
   it('checks at deploy on its own; a first check of a broken connection alerts once; on its timer', async () => {
     const conn = connection({ clientSecret: 'wrong-secret-for-the-demo-app' });
     const flow = [
