@@ -3,20 +3,26 @@
  * core's client (tenant header, paging, dates, Idempotency-Key, rate-limit waits, 401 healing,
  * classification). Output 1: the answer (one message, one per page, or every record in one);
  * output 2: msg.error with the category, action and advice (for a Catch node: msg.xeroGuard); never a token.
+ *
+ * What the node sets, msg does not change (Node-RED's own http request node keeps the same rule):
+ * msg.method, msg.path, msg.tenantId and msg.query fill only what the node leaves empty (Method
+ * "from msg.method", Resource "from msg.path", no Organisation, a query option the node does not
+ * set); a msg that tries to change a set field is ignored, with one warning per field per deploy.
+ * A flow that spreads webhook JSON onto msg must not turn a read into a write, or call another
+ * organisation.
  */
-import { XeroGuardError } from '../src/errors';
-import { adviceFor, checkResultForError, shortStatus } from '../src/host';
-import { MAX_PAGE_SIZE, XeroApiError, type XeroMethod, type XeroQuery } from '../src/xero/accounting';
+import { MAX_PAGE_SIZE, type XeroMethod, type XeroQuery } from '../src/xero/accounting';
 import { connectionOf, type ConnectionHandle } from './lib/connection-handle';
+import { failureOf, InputProblem } from './lib/failure';
 import type { Done, NodeConfig, NodeMessage, RED, RuntimeNode, Send } from './lib/red';
-import { NODE_RED_WORDS, showInitialStatus } from './lib/status';
+import { followConnection, type NodeDots } from './lib/status';
 
 const METHODS: readonly XeroMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 type Paging = 'one' | 'pages' | 'all';
 /** "all records in one message" holds them in memory: past this many, page messages are the way. */
 const MAX_RECORDS_IN_ONE = 100_000;
 
-/** What a call needs, from the node's settings with msg overriding. */
+/** What a call needs: the node's settings, msg filling what they leave empty. */
 interface CallPlan {
   method: XeroMethod;
   path: string;
@@ -30,37 +36,38 @@ interface CallPlan {
   maxWaitSeconds?: number;
 }
 
-/** A mistake in the node's settings or the msg: named in the user's words, nothing sent to Xero. */
-class InputProblem extends Error {}
-
 export = function register(red: RED): void {
   function XeroApiNode(this: RuntimeNode, config: NodeConfig): void {
     red.nodes.createNode(this, config);
     const conn = connectionOf(red, config);
     const errorsTo = config.errors === 'catch' ? 'catch' : 'output';
-    showInitialStatus(this, conn);
-    const unsubscribe = conn?.session.onEngineEvent((event) => {
-      if (event.type === 'refresh_started') this.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
-    });
+    const dots = followConnection(this, conn);
+    /** The fields a msg tried to change this deploy: each is warned about once. */
+    const warned = new Set<string>();
+    const ignored = (field: string, why: string): void => {
+      if (warned.has(field)) return;
+      warned.add(field);
+      this.warn(`msg.${field} was ignored: ${why} (told once per deploy)`);
+    };
 
     this.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
       try {
         if (!conn) throw new InputProblem('This node has no xero-connection: open it, pick or add a xero-connection, and deploy.');
-        const plan = planOf(config, msg, conn, this.id);
-        await run(this, conn, plan, msg, send);
+        const plan = planOf(config, msg, conn, this.id, ignored);
+        await run(dots, conn, plan, msg, send);
         done();
       } catch (error) {
-        fail(this, conn, error, msg, send, done, errorsTo);
+        fail(dots, conn, error, msg, send, done, errorsTo);
       }
     });
 
-    this.on('close', () => unsubscribe?.());
+    this.on('close', () => dots.close());
   }
 
   red.nodes.registerType('xero api', XeroApiNode);
 };
 
-async function run(node: RuntimeNode, conn: ConnectionHandle, plan: CallPlan, msg: NodeMessage, send: Send): Promise<void> {
+async function run(dots: NodeDots, conn: ConnectionHandle, plan: CallPlan, msg: NodeMessage, send: Send): Promise<void> {
   const client = await conn.session.accounting();
   const base = {
     path: plan.path,
@@ -69,7 +76,7 @@ async function run(node: RuntimeNode, conn: ConnectionHandle, plan: CallPlan, ms
     ...(plan.ifModifiedSince ? { ifModifiedSince: plan.ifModifiedSince } : {}),
     ...(plan.maxWaitSeconds !== undefined ? { maxWaitSeconds: plan.maxWaitSeconds } : {}),
   };
-  node.status({ fill: 'blue', shape: 'ring', text: shortStatus(`${plan.method} ${plan.path}`) });
+  dots.show({ fill: 'blue', shape: 'ring', text: `${plan.method} ${plan.path}` });
 
   if (plan.paging === 'one' || plan.method !== 'GET') {
     const r = await client.request({
@@ -91,12 +98,10 @@ async function run(node: RuntimeNode, conn: ConnectionHandle, plan: CallPlan, ms
       elementErrors: r.elementErrors,
       waitedSeconds: r.waitedSeconds,
     };
-    node.status({
+    dots.show({
       fill: r.elementErrors.length > 0 ? 'yellow' : 'green',
       shape: 'dot',
-      text: shortStatus(
-        `${r.status} ${plan.method} ${plan.path}${r.elementErrors.length > 0 ? `: ${r.elementErrors.length} refused` : ''}${limitsText(r.limits.dayRemaining)}`,
-      ),
+      text: `${r.status} ${plan.method} ${plan.path}${r.elementErrors.length > 0 ? `: ${r.elementErrors.length} refused` : ''}${limitsText(r.limits.dayRemaining)}`,
     });
     send([msg, null]);
     return;
@@ -110,7 +115,7 @@ async function run(node: RuntimeNode, conn: ConnectionHandle, plan: CallPlan, ms
     pages++;
     records += page.records.length;
     dayRemaining = page.limits.dayRemaining ?? dayRemaining;
-    node.status({ fill: 'blue', shape: 'ring', text: `page ${page.page}: ${records} records so far` });
+    dots.show({ fill: 'blue', shape: 'ring', text: `page ${page.page}: ${records} records so far` });
     if (plan.paging === 'pages') {
       // One message per page, each its own (msg is copied so downstream nodes never share one page's array).
       const out: NodeMessage = {
@@ -142,83 +147,70 @@ async function run(node: RuntimeNode, conn: ConnectionHandle, plan: CallPlan, ms
     msg.xero = { tenantId: plan.tenantId, path: plan.path, pages, records };
     send([msg, null]);
   }
-  node.status({ fill: 'green', shape: 'dot', text: shortStatus(`${records} records in ${pages} page${pages === 1 ? '' : 's'}${limitsText(dayRemaining)}`) });
+  dots.show({ fill: 'green', shape: 'dot', text: `${records} records in ${pages} page${pages === 1 ? '' : 's'}${limitsText(dayRemaining)}` });
 }
 
 function limitsText(dayRemaining: number | null): string {
-  return dayRemaining === null ? '' : ` (${dayRemaining} calls left today)`;
+  return dayRemaining === null ? '' : ` (${dayRemaining} calls left)`;
 }
 
-/** Errors go to output 2 (or to Catch nodes) with msg.error: the classification and the fix, scrubbed of secrets. */
-function fail(node: RuntimeNode, conn: ConnectionHandle | null, error: unknown, msg: NodeMessage, send: Send, done: Done, errorsTo: 'output' | 'catch'): void {
-  const scrub = (text: string) => (conn ? conn.scrub(text) : text);
-  const info = errorInfo(error, conn);
-  const detail: Record<string, unknown> = { ...info, message: scrub(String(info.message)) };
-  node.status({ fill: 'red', shape: 'dot', text: shortStatus(scrub(String(info.status))) });
-  delete detail.status;
+/** Errors go to output 2 (or to Catch nodes) with msg.error: the classification and the fix in Node-RED's words, scrubbed of secrets. */
+function fail(dots: NodeDots, conn: ConnectionHandle | null, error: unknown, msg: NodeMessage, send: Send, done: Done, errorsTo: 'output' | 'catch'): void {
+  const { fields, status } = failureOf(error, (text) => (conn ? conn.scrub(text) : text), conn?.secrets ?? []);
+  dots.show({ fill: 'red', shape: 'dot', text: status });
   if (errorsTo === 'output') {
-    msg.error = detail;
+    msg.error = fields;
     send([null, msg]);
     done();
     return;
   }
   // Node-RED's Catch node makes its own msg.error (message, source, code): our fields ride as msg.xeroGuard, as the other nodes do.
-  msg.xeroGuard = detail;
-  done(Object.assign(new Error(String(detail.message)), { code: detail.code }));
-}
-
-/** The fields a flow branches on. Xero's own failures keep the client's classification; setup and input problems say what to fix. */
-function errorInfo(error: unknown, conn: ConnectionHandle | null): Record<string, unknown> {
-  if (error instanceof XeroApiError) {
-    const json = error.toJSON();
-    const reconnect = error.action === 'reauthenticate' ? ` ${NODE_RED_WORDS.reconnect}.` : '';
-    return { ...json, advice: `${error.advice}${reconnect}`, status: `${error.httpStatus ?? ''} ${error.summary}`.trim() };
-  }
-  if (error instanceof InputProblem) {
-    return {
-      name: 'XeroGuardError',
-      code: 'BAD_INPUT',
-      message: error.message,
-      category: 'validation_error',
-      action: 'fix_request',
-      retryable: false,
-      summary: error.message,
-      advice: 'Fix the node or the message; nothing was sent to Xero.',
-      status: error.message,
-    };
-  }
-  // The engine's and the ledger's own errors (a dead refresh token, a database down): the same classification a check gives.
-  const advice = adviceFor(error, NODE_RED_WORDS, conn?.secrets ?? []);
-  const problem = checkResultForError(error).problem;
-  return {
-    name: 'XeroGuardError',
-    code: error instanceof XeroGuardError ? error.code : 'UNEXPECTED',
-    message: error instanceof Error ? error.message : String(error),
-    category: problem?.category ?? 'unknown',
-    action: problem?.action ?? 'alert',
-    retryable: problem?.retryable ?? false,
-    summary: problem?.summary ?? advice.status,
-    advice: advice.advice,
-    retryAfterSeconds: problem?.retryAfterSeconds ?? null,
-    status: advice.status,
-  };
+  msg.xeroGuard = fields;
+  done(Object.assign(new Error(String(fields.message)), { code: fields.code }));
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
-/** The call from the node's settings, msg.method / msg.path / msg.tenantId / msg.query / msg.payload overriding. */
-function planOf(config: NodeConfig, msg: NodeMessage, conn: ConnectionHandle, nodeId: string): CallPlan {
-  const method = (text(msg.method) || text(config.method) || 'GET').toUpperCase() as XeroMethod;
+/** A msg field that tried to change what the node sets: which, and why it was ignored. */
+type Ignored = (field: string, why: string) => void;
+
+/**
+ * The call from the node's settings; msg.method, msg.path, msg.tenantId and msg.query fill only
+ * what the node leaves empty (a field the node sets, msg cannot change: `ignored` is told).
+ */
+function planOf(config: NodeConfig, msg: NodeMessage, conn: ConnectionHandle, nodeId: string, ignored: Ignored): CallPlan {
+  const own = text(config.method).toUpperCase();
+  const fixed = METHODS.includes(own as XeroMethod);
+  const asked = text(msg.method).toUpperCase();
+  if (fixed && asked && asked !== own) ignored('method', `this node's Method is ${own}; to let msg.method choose, set Method to "from msg.method"`);
+  const method = (fixed ? own : asked || 'GET') as XeroMethod;
   if (!METHODS.includes(method)) throw new InputProblem(`Method "${method}" is not one Xero's Accounting API takes: use GET, POST, PUT, PATCH or DELETE.`);
-  const path = text(msg.path) || text(config.path) || text(config.resource);
+
+  const ownPath = text(config.path) || text(config.resource);
+  const askedPath = text(msg.path);
+  if (ownPath && askedPath && askedPath !== ownPath)
+    ignored('path', `this node calls ${ownPath}; to let msg.path choose, set Resource to "from msg.path" and leave Path empty`);
+  const path = ownPath || askedPath;
   if (!path)
     throw new InputProblem(
-      'No resource or path: pick a resource (Invoices, Contacts, ...) in the node, type a path such as Invoices/<InvoiceID>, or set msg.path.',
+      'No resource or path: pick a resource (Invoices, Contacts, ...) in the node, type a path such as Invoices/<InvoiceID>, or set msg.path with Resource "from msg.path".',
     );
-  const tenantId = text(msg.tenantId) || text(config.tenantId) || conn.settings.tenantId;
+
+  const ownTenant = text(config.tenantId);
+  const askedTenant = text(msg.tenantId);
+  if (ownTenant && askedTenant && askedTenant !== ownTenant)
+    ignored('tenantId', "this node's Organisation is set; to let msg.tenantId choose, set Organisation to the connection's organisation");
+  const tenantId = ownTenant || askedTenant || conn.settings.tenantId;
   if (!tenantId)
     throw new InputProblem('No organisation: pick one in this node or in the xero-connection node (after "Connect to Xero"), or set msg.tenantId.');
-  const query = { ...queryOf(config.query, "the node's Query"), ...queryOf(msg.query, 'msg.query') };
+
+  const ownQuery = queryOf(config.query, "the node's Query");
+  const askedQuery = queryOf(msg.query, 'msg.query');
+  for (const [name, value] of Object.entries(askedQuery)) {
+    if (name in ownQuery && JSON.stringify(ownQuery[name]) !== JSON.stringify(value))
+      ignored(`query.${name}`, `this node's Query sets ${name}; msg.query may only add options the node does not set`);
+  }
+  const query = { ...askedQuery, ...ownQuery };
   const pageSize = Number(config.pageSize);
   if (query.pageSize === undefined && Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE) query.pageSize = pageSize;
   const paging: Paging = config.paging === 'pages' || config.paging === 'all' ? config.paging : 'one';

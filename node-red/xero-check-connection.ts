@@ -5,7 +5,7 @@
  */
 import { checkThrough, connectionOf } from './lib/connection-handle';
 import type { NodeConfig, NodeMessage, RED, RuntimeNode } from './lib/red';
-import { showInitialStatus, statusForResult } from './lib/status';
+import { followConnection, statusForResult } from './lib/status';
 
 export = function register(red: RED): void {
   function XeroCheckConnectionNode(this: RuntimeNode, config: NodeConfig): void {
@@ -13,21 +13,18 @@ export = function register(red: RED): void {
     const conn = connectionOf(red, config);
     const ownTenant = typeof config.tenantId === 'string' ? config.tenantId.trim() : '';
     const tenantOf = (msg: NodeMessage) => (typeof msg.tenantId === 'string' && msg.tenantId.trim()) || ownTenant || (conn?.settings.tenantId ?? '');
-    showInitialStatus(this, conn);
-    const unsubscribe = conn?.session.onEngineEvent((event) => {
-      if (event.type === 'refresh_started') this.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
-    });
+    const dots = followConnection(this, conn);
 
     this.on('input', async (msg, send, done) => {
-      if (conn) this.status({ fill: 'yellow', shape: 'ring', text: 'checking' });
+      if (conn) dots.show({ fill: 'yellow', shape: 'ring', text: 'checking' });
       const { result, fix } = await checkThrough(conn, tenantOf(msg));
       msg.payload = result;
-      this.status(statusForResult(result, fix));
+      dots.show(statusForResult(result, fix));
       send(result.status === 'connected' ? [msg, null] : [null, msg]);
       done();
     });
 
-    this.on('close', () => unsubscribe?.());
+    this.on('close', () => dots.close());
   }
 
   red.nodes.registerType('xero check connection', XeroCheckConnectionNode);

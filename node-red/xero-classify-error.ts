@@ -4,10 +4,15 @@
  * classifyXeroErrorAsync (and optional JSONata rules), and routes it: one output per action group
  * (retry / wait / reauthenticate / fix / alert), or one output. The original msg is kept, so a
  * retry loop can send it again; the classification goes to msg.classification (configurable).
+ * A classification an upstream Xero Guard node attached (xero api, refresh token, check) travels
+ * on, with Xero's detail and correlation id, unless one of the user's own rules matches; the
+ * texts are in Node-RED's words.
  */
-import { ACTION_GROUPS, actionGroupOf, classifyXeroErrorAsync, compileRules, type CustomRule } from '../src/classify';
-import { shortStatus } from '../src/host';
+import { ACTION_GROUPS, actionGroupOf, classifyXeroErrorAsync, compileRules, type Classification, type CustomRule } from '../src/classify';
+import { classificationInWords } from '../src/host';
 import type { NodeConfig, NodeMessage, RED, RuntimeNode } from './lib/red';
+import { NODE_RED_WORDS, setStatus } from './lib/status';
+import { classificationIn, upstreamOf } from './lib/upstream';
 
 export = function register(red: RED): void {
   function XeroClassifyErrorNode(this: RuntimeNode, config: NodeConfig): void {
@@ -24,20 +29,24 @@ export = function register(red: RED): void {
     } catch (error) {
       // The classifier still answers; a broken rule shows up as configurationError and here.
       const message = (error as Error).message;
-      this.status({ fill: 'red', shape: 'dot', text: shortStatus(`fix custom rules: ${message}`) });
+      setStatus(this, { fill: 'red', shape: 'dot', text: `fix custom rules: ${message}` });
       this.warn(`Custom rules of this node are not usable: ${message}. Fix them in the node; the built-in rules still classify.`);
     }
 
     this.on('input', async (msg, send, done) => {
       try {
         const input = source === 'property' ? red.util.getMessageProperty(msg, property) : autoInput(msg);
-        const classification = await classifyXeroErrorAsync(input, rules ? { rules } : undefined);
+        const own = await classifyXeroErrorAsync(input, rules ? { rules } : undefined);
+        const upstream = source === 'property' ? classificationIn(input) : upstreamOf(msg);
+        // The user's own rule decides; else what the upstream node knew; else the built-in reading, in Node-RED's words.
+        const classification: Classification =
+          upstream && !own.matchedRule ? { ...own, ...upstream, matchedRule: null } : classificationInWords(own, NODE_RED_WORDS);
         red.util.setMessageProperty(msg, target, classification, true);
         const group = actionGroupOf(classification.action);
-        this.status({
+        setStatus(this, {
           fill: classification.severity === 'critical' ? 'red' : classification.retryable ? 'yellow' : 'grey',
           shape: 'dot',
-          text: shortStatus(`${classification.category} -> ${group}`),
+          text: `${classification.category} -> ${group}`,
         });
         if (!grouped) send(msg);
         else send(ACTION_GROUPS.map((g) => (g === group ? msg : null)));

@@ -6,7 +6,9 @@
  * when something changes: the connection (connected -> problem, problem -> connected, one problem
  * -> another), each organisation (disconnected, refused with a 403, added, recovered) and each
  * organisation's call budget (one warning under the threshold, one on recovery). A whole connection
- * failing is one message, not one per organisation. Any input message checks now.
+ * failing is one message, not one per organisation. Any input message checks now. What it saw
+ * last lives beside the chain in the ledger (lib/watch-memory.ts): a deploy, a restart or a second
+ * watch of the same connection never sends a change twice.
  */
 import {
   failedObservation,
@@ -21,12 +23,12 @@ import {
   type WatchStepResult,
   type WatchTexts,
 } from '../src/host';
-import { shortStatus } from '../src/host';
+import { systemClock } from '../src/clock';
 import { connectionOf, type ConnectionHandle } from './lib/connection-handle';
 import type { NodeConfig, RED, RuntimeNode } from './lib/red';
-import { editorUrl, noConnectionError, runtimeOptions } from './lib/settings';
-import { NODE_RED_WORDS, showInitialStatus, statusForResult } from './lib/status';
-import { contextWatchMemory } from './lib/watch-memory';
+import { noConnectionError, runtimeOptions } from './lib/settings';
+import { fitText, followConnection, NODE_RED_WORDS, STATUS_TEXT_LENGTH, statusForResult } from './lib/status';
+import { nodeWatchMemory, watchMemoryOf } from './lib/watch-memory';
 
 const UNIT_MS = { seconds: 1000, minutes: 60 * 1000, hours: 60 * 60 * 1000 } as const;
 type Unit = keyof typeof UNIT_MS;
@@ -53,13 +55,9 @@ export = function register(red: RED): void {
       },
       emitEveryPoll: config.emitEveryPoll === true || config.emitEveryPoll === 'true',
     };
-    const texts: WatchTexts = {
-      words: NODE_RED_WORDS,
-      connectionName: conn?.label ?? null,
-      link: conn ? `${editorUrl(red)}/#node/${conn.id}` : null,
-      secrets: conn?.secrets ?? [],
-    };
-    const memory = contextWatchMemory(this);
+    const texts: WatchTexts = { words: NODE_RED_WORDS, connectionName: conn?.label ?? null, link: null, secrets: conn?.secrets ?? [] };
+    const memory = conn ? watchMemoryOf(this, conn, settings, runtimeOptions(red).clock ?? systemClock, (m) => this.warn(m)) : nodeWatchMemory();
+    const dots = followConnection(this, conn);
     let timer: NodeJS.Timeout | null = null;
     let closed = false;
     /** Polls run one at a time: an input while the timer's poll runs waits for it. */
@@ -67,15 +65,20 @@ export = function register(red: RED): void {
 
     const pollOnce = async (): Promise<void> => {
       const before = await memory.load();
+      const withLink = { ...texts, link: conn ? await conn.editorLink() : null };
       const polled: WatchStepResult & { failure?: unknown } = conn
-        ? await watchPoll(conn.session, before, settings, texts)
-        : watchStep(before, failedObservation(noConnectionError()), settings, texts);
+        ? await watchPoll(conn.session, before, settings, withLink)
+        : watchStep(before, failedObservation(noConnectionError()), settings, withLink);
       if (closed) return;
-      await memory.save(polled.memory);
       const fix = conn ? conn.fixFor(polled.result, settings.tenantId, polled.failure) : (noConnectionError().fix ?? null);
       const dot = statusForResult(polled.result, fix);
-      this.status({ ...dot, text: shortStatus(`${dot.text} (${new Date().toISOString().slice(11, 19)})`) });
-      for (const event of polled.events) this.send(messageOf(event, polled.result, conn));
+      const at = ` (${new Date().toISOString().slice(11, 19)})`;
+      dots.show({ ...dot, text: `${fitText(dot.text ?? '', STATUS_TEXT_LENGTH - at.length)}${at}` });
+      // Each change claimed beside the chain first: another watch of the connection may have sent it already.
+      await memory.report(polled.events, (events) => {
+        for (const event of events) this.send(messageOf(event, polled.result, conn));
+      });
+      await memory.save(polled.memory);
     };
 
     const poll = (): Promise<void> => {
@@ -93,7 +96,6 @@ export = function register(red: RED): void {
       }, periodMs);
     };
 
-    showInitialStatus(this, conn);
     if (config.checkOnStart !== false && config.checkOnStart !== 'false') void poll().then(schedule);
     else schedule();
 
@@ -103,6 +105,7 @@ export = function register(red: RED): void {
 
     this.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      dots.close();
       if (timer) clearTimeout(timer);
       queue.then(done, done);
     });

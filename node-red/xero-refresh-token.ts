@@ -6,9 +6,10 @@
  */
 import { redactedMessage } from '../src/secrets';
 import { connectionOf } from './lib/connection-handle';
+import { failureOf } from './lib/failure';
 import type { NodeConfig, RED, RuntimeNode } from './lib/red';
 import { noConnectionError } from './lib/settings';
-import { showInitialStatus, statusForError } from './lib/status';
+import { followConnection, statusForError } from './lib/status';
 
 export = function register(red: RED): void {
   function XeroRefreshTokenNode(this: RuntimeNode, config: NodeConfig): void {
@@ -16,16 +17,13 @@ export = function register(red: RED): void {
     const conn = connectionOf(red, config);
     const mode = config.mode === 'force' ? 'force' : 'if_needed';
     const setHeaders = config.setHeaders === true || config.setHeaders === 'true';
-    showInitialStatus(this, conn);
-    const unsubscribe = conn?.session.onEngineEvent((event) => {
-      if (event.type === 'refresh_started') this.status({ fill: 'yellow', shape: 'ring', text: 'refreshing the access token' });
-    });
+    const dots = followConnection(this, conn);
 
     this.on('input', async (msg, send, done) => {
       const force = mode === 'force' || msg.force === true;
       try {
         if (!conn) throw noConnectionError();
-        this.status({ fill: 'yellow', shape: 'ring', text: force ? 'refreshing the access token' : 'checking the token' });
+        dots.show({ fill: 'yellow', shape: 'ring', text: force ? 'refreshing the access token' : 'checking the token' });
         const result = await conn.session.refresh({ force });
         const status = await conn.session.status();
         const accessToken = setHeaders ? await conn.session.accessToken() : null;
@@ -49,20 +47,22 @@ export = function register(red: RED): void {
           msg.headers = headers;
         }
         const until = new Date(result.accessTokenExpiresAt).toISOString().slice(11, 16);
-        this.status({ fill: 'green', shape: 'dot', text: `${result.refreshed ? 'refreshed' : 'fresh'}: valid until ${until} UTC` });
+        dots.show({ fill: 'green', shape: 'dot', text: `${result.refreshed ? 'refreshed' : 'fresh'}: valid until ${until} UTC` });
         send(msg);
         done();
       } catch (error) {
         const message = conn ? conn.scrub(error instanceof Error ? error.message : String(error)) : redactedMessage(error, [], String(error));
-        this.status(statusForError(error, conn?.secrets));
+        dots.show(statusForError(error, conn?.secrets));
         const e = error && typeof error === 'object' ? (error as { code?: unknown; retryable?: unknown }) : {};
         const code = typeof e.code === 'string' && e.code !== '' ? e.code : 'UNKNOWN';
-        msg.xeroGuard = { code, retryable: e.retryable === true, message };
+        // The classification in Node-RED's words rides beside Node-RED's own msg.error: xero classify error keeps it.
+        const { fields } = failureOf(error, (text) => (conn ? conn.scrub(text) : text), conn?.secrets ?? []);
+        msg.xeroGuard = { ...fields, code, retryable: e.retryable === true, message };
         done(Object.assign(new Error(message), { code }));
       }
     });
 
-    this.on('close', () => unsubscribe?.());
+    this.on('close', () => dots.close());
   }
 
   red.nodes.registerType('xero refresh token', XeroRefreshTokenNode);

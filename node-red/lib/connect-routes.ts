@@ -8,9 +8,10 @@
 import { classifyXeroError } from '../../src/classify';
 import { BASE_SCOPES, DEFAULT_XERO_SCOPES, XERO_SCOPES } from '../../src/host';
 import { redactSecrets } from '../../src/secrets';
+import { hasChainNotes } from '../../src/ledger';
 import { tokenSetUser, XeroIdentityClient, type TokenSetUser } from '../../src/xero';
-import type { ConnectionHandle, ConnectionNode } from './connection-handle';
-import { bindToBrowser, editorOnly, editorOrigin, expectedRedirectUri, forgetBinding, sameBrowser, type BrowserBinding } from './editor-guard';
+import { EDITOR_NOTE, type ConnectionHandle, type ConnectionNode } from './connection-handle';
+import { bindToBrowser, editorBaseOf, editorOnly, editorOrigin, expectedRedirectUri, forgetBinding, sameBrowser, type BrowserBinding } from './editor-guard';
 import { withEngine } from './engines';
 import type { AdminRequest, AdminResponse, RED } from './red';
 import { PASSWORD_PLACEHOLDER, readSettings, runtimeOptions, secretsOf, settingsProblem, type ConnectionSettings } from './settings';
@@ -231,6 +232,10 @@ export function registerConnectRoutes(red: RED): void {
       }
       shared.engine.setClient(id, client);
       await shared.track(shared.engine.adoptGrant(id, result.tokenSet, { displayName: settings.name || null }));
+      // The address this editor was opened at (the callback's, pinned to the editor's origin): reconnect links in alerts use it.
+      const editor = editorBaseOf(started.redirectUri);
+      if (hasChainNotes(shared.ledger)) await shared.track(shared.ledger.writeNotes(id, { [EDITOR_NOTE]: editor })).catch(() => undefined);
+      deployedHandle(red, id)?.learnEditor(editor);
       const tenants = await shared.api.getConnections(result.tokenSet.accessToken);
       const summary: ConnectSummary = {
         who: tokenSetUser(result.tokenSet),
@@ -259,10 +264,14 @@ export function registerConnectRoutes(red: RED): void {
       if (!validId(id)) return res.status(400).json({ error: 'Unknown node id.' });
       const lastConnect = connected.get(id) ?? null;
       const handle = deployedHandle(red, id);
+      // Not deployed yet: what this runtime's last "Connect to Xero" of the node found (its organisations, for the nodes' dropdowns).
       if (!handle)
         return res.json({
           state: 'not_deployed',
-          message: 'Deploy this xero-connection node to see its connection here ("Connect to Xero" works before a deploy).',
+          message: lastConnect
+            ? 'Connected; deploy this xero-connection node to see its connection here.'
+            : 'Deploy this xero-connection node to see its connection here ("Connect to Xero" works before a deploy).',
+          tenants: lastConnect?.tenants ?? [],
           lastConnect,
         });
       if (handle.problem) return res.json({ state: 'misconfigured', message: handle.problem.message, lastConnect });

@@ -8,12 +8,16 @@
  */
 import type { BudgetReport, CheckResult } from '../../src/check';
 import type { ConnectionStatus } from '../../src/engine';
-import { adviceFor, checkResultForError, ConnectionSession } from '../../src/host';
+import { adviceFor, checkResultForError, classificationInWords, ConnectionSession } from '../../src/host';
+import { hasChainNotes } from '../../src/ledger';
 import { redactSecrets } from '../../src/secrets';
 import { engines, engineSpec } from './engines';
 import type { RED } from './red';
-import { noConnectionError, readSettings, runtimeOptions, secretsOf, settingsProblem, type ConnectionSettings } from './settings';
+import { editorUrl, noConnectionError, readSettings, runtimeOptions, secretsOf, settingsProblem, type ConnectionSettings } from './settings';
 import { NODE_RED_WORDS, wrongTenantFix } from './status';
+
+/** The note beside the chain holding the editor address of its last "Connect to Xero": the base of reconnect links. */
+export const EDITOR_NOTE = 'nodeRedEditor';
 
 /** A check result as a Node-RED check reports it in msg.payload: the core's, with the call budget. */
 export type HandleCheckResult = CheckResult & {
@@ -32,6 +36,8 @@ export class ConnectionHandle {
   readonly secrets: string[];
   /** The connection: engine, budget, Xero clients, check. Opening it fails with `problem` while a setting is wrong. */
   readonly session: ConnectionSession;
+  /** The editor address of the chain's last "Connect to Xero", once read from its note (undefined: not read yet). */
+  private learnedEditor: string | null | undefined;
 
   constructor(
     private readonly red: RED,
@@ -79,9 +85,32 @@ export class ConnectionHandle {
   /** One check; never throws. A setup or ledger problem comes back in the same shape, with its short "what to fix". */
   async check(tenantId: string): Promise<{ result: HandleCheckResult; fix: string | null }> {
     const { result, budget, skipped, failure } = await this.session.check(tenantId);
-    if (failure !== undefined) return { result, fix: this.fixFor(result, tenantId, failure) };
+    if (failure !== undefined) return { result: inNodeRedWords(result), fix: this.fixFor(result, tenantId, failure) };
     const reported: HandleCheckResult = { ...result, ...(this.session.budget() ? { budget } : {}), ...(skipped.length > 0 ? { budgetSkipped: skipped } : {}) };
-    return { result: reported, fix: this.fixFor(reported, tenantId) };
+    return { result: inNodeRedWords(reported), fix: this.fixFor(reported, tenantId) };
+  }
+
+  /**
+   * Where a person reconnects this connection: its node in the editor, at settings.js's editorUrl,
+   * else at the address the editor was opened at for the chain's last "Connect to Xero" (kept
+   * beside the chain, so it outlives a restart), else at Node-RED's own host and port.
+   */
+  async editorLink(): Promise<string> {
+    if (this.learnedEditor === undefined) {
+      try {
+        const note = await this.session.use(async ({ ledger }) => (hasChainNotes(ledger) ? (await ledger.readNotes(this.key))[EDITOR_NOTE] : undefined));
+        this.learnedEditor = typeof note === 'string' && /^https?:\/\//.test(note) ? note : null;
+      } catch {
+        // The ledger is down: the fallback address, and another try next time.
+        return `${editorUrl(this.red)}/#node/${this.id}`;
+      }
+    }
+    return `${editorUrl(this.red, this.learnedEditor)}/#node/${this.id}`;
+  }
+
+  /** A "Connect to Xero" finished from the editor at `base`: reconnect links use it from now on. */
+  learnEditor(base: string): void {
+    this.learnedEditor = base;
   }
 
   /** The short "what to fix" of a setting of ours for a status dot: the failure that kept the session shut, or a tenant not connected. */
@@ -125,7 +154,12 @@ export function connectionOf(red: RED, config: Record<string, unknown>): Connect
 export async function checkThrough(conn: ConnectionHandle | null, tenantId: string): Promise<{ result: CheckResult; fix: string | null }> {
   if (!conn) {
     const error = noConnectionError();
-    return { result: checkResultForError(error), fix: error.fix ?? null };
+    return { result: inNodeRedWords(checkResultForError(error)), fix: error.fix ?? null };
   }
   return conn.check(tenantId);
+}
+
+/** A check result whose problem a person reads in Node-RED's words. */
+function inNodeRedWords<R extends CheckResult>(result: R): R {
+  return result.problem ? { ...result, problem: classificationInWords(result.problem, NODE_RED_WORDS) } : result;
 }

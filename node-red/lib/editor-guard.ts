@@ -80,6 +80,11 @@ export function expectedRedirectUri(red: RED, origin: string): string {
   return `${origin}${`/${root}/`.replace(/\/+/g, '/')}${CALLBACK_PATH}`;
 }
 
+/** The editor's address a redirect URI of expectedRedirectUri's was built from: the base of links to the editor. */
+export function editorBaseOf(redirectUri: string): string {
+  return (redirectUri.endsWith(CALLBACK_PATH) ? redirectUri.slice(0, -CALLBACK_PATH.length) : redirectUri).replace(/\/+$/, '');
+}
+
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /** A browser binding for one started connect: a random cookie value, and only its hash kept here. */

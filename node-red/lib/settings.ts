@@ -26,6 +26,8 @@ export interface ConnectionSettings {
   scopes: string[];
   tenantId: string;
   ledger: { kind: LedgerKind; folder: string; postgresUrl: string; redisUrl: string };
+  /** "Custom Xero endpoints" is ticked: every one of the three URLs must then be given. */
+  customEndpoints: boolean;
   endpoints: Partial<XeroEndpoints>;
 }
 
@@ -37,6 +39,8 @@ export interface RuntimeOptions {
   /** The call budget's thresholds (dayLimit for the app's tier, warnFraction, reserveFraction); defaults learn the limit and warn under 10%. */
   budget?: BudgetPolicy;
 }
+
+const ENDPOINT_LABELS = { authorizeUrl: 'Authorize URL', tokenUrl: 'Token URL', apiUrl: 'API URL' } as const;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 const optional = (v: unknown): string | undefined => str(v) || undefined;
@@ -62,6 +66,7 @@ export function readSettings(config: Record<string, unknown>, credentials?: Reco
     scopes: requestedScopes(config.scopes),
     tenantId: str(config.tenantId),
     ledger: { kind, folder: str(config.ledgerFolder), postgresUrl: str(secret('postgresUrl')), redisUrl: str(secret('redisUrl')) },
+    customEndpoints: custom,
     endpoints: custom ? { authorizeUrl: optional(config.authorizeUrl), tokenUrl: optional(config.tokenUrl), apiUrl: optional(config.apiUrl) } : {},
   };
 }
@@ -91,7 +96,7 @@ export function settingsProblem(settings: ConnectionSettings): XeroGuardSetupErr
     return new XeroGuardSetupError(
       'MISCONFIGURED',
       `The tenant "${settings.tenantId}" is not a Xero tenant id (a UUID such as a3c3ee1f-4b5b-4c1e-9d4e-0d1c2b3a4f5e): pick one of the organisations listed under "Connect to Xero", or leave the tenant empty.`,
-      'tenant id is not a UUID: pick one in the xero-connection node',
+      'tenant id is not a UUID: pick one from the list',
     );
   }
   if (settings.ledger.kind === 'postgres' && !settings.ledger.postgresUrl) {
@@ -108,13 +113,24 @@ export function settingsProblem(settings: ConnectionSettings): XeroGuardSetupErr
       'no Redis URL: set it in the xero-connection node',
     );
   }
+  const empty = settings.customEndpoints
+    ? (['authorizeUrl', 'tokenUrl', 'apiUrl'] as const).filter((k) => !settings.endpoints[k]).map((k) => ENDPOINT_LABELS[k])
+    : [];
+  if (empty.length > 0) {
+    // Empty fields would fall back to Xero's own addresses: a rehearsal must never reach the real login.xero.com.
+    return new XeroGuardSetupError(
+      'MISCONFIGURED',
+      `"Custom Xero endpoints" is ticked in the xero-connection node but its ${empty.join(', ')} ${empty.length === 1 ? 'is' : 'are'} empty: fill in the simulator's addresses (npx -p n8n-nodes-xero-guard xero-guard-sim prints them), or untick "Custom Xero endpoints" to use Xero itself.`,
+      'custom endpoints ticked but empty: fill them in or untick',
+    );
+  }
   try {
     resolveEndpoints(settings.endpoints);
   } catch (error) {
     return new XeroGuardSetupError(
       'MISCONFIGURED',
       `${(error as Error).message}: fix the Xero endpoints of the xero-connection node, or switch custom endpoints off.`,
-      'bad Xero endpoint URL: fix it in the xero-connection node',
+      'bad Xero endpoint URL: fix it in the xero-connection',
     );
   }
   return null;
@@ -140,10 +156,16 @@ export function runtimeOptions(red: RED): RuntimeOptions {
   return s && typeof s === 'object' ? (s as RuntimeOptions) : {};
 }
 
-/** The editor URL a human opens to reconnect, for alerts: settings.xeroGuard.editorUrl, else Node-RED's own host and port. */
-export function editorUrl(red: RED): string {
+/**
+ * The editor URL a human opens to reconnect, for links in alerts: settings.xeroGuard.editorUrl;
+ * else `learned`, the address the editor was opened at for the chain's last "Connect to Xero"
+ * (reachable from where that person was); else Node-RED's own host and port, with a wildcard
+ * bind address (0.0.0.0) as localhost, which works only on the machine itself.
+ */
+export function editorUrl(red: RED, learned?: string | null): string {
   const own = runtimeOptions(red).editorUrl;
   if (typeof own === 'string' && own) return own.replace(/\/+$/, '');
+  if (learned) return learned.replace(/\/+$/, '');
   const s = red.settings ?? {};
   const host = !s.uiHost || s.uiHost === '0.0.0.0' || s.uiHost === '::' ? 'localhost' : s.uiHost;
   const protocol = s.https ? 'https' : 'http';

@@ -31,6 +31,8 @@ export const N8N_WORDS: AlertWords = {
   host: 'n8n',
   connectionNoun: 'Xero credential',
   redirectUrlField: 'the OAuth Redirect URL shown in the credential',
+  flow: 'workflow',
+  failedRun: 'the failed execution',
   connectButton: '"Connect"',
   holder: 'the credential',
   reconnect: 'Open the Xero credential in n8n and click "Switch account" (or "Connect" if it shows that), then allow access in Xero',

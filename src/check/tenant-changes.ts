@@ -26,7 +26,11 @@ export type TenantChangeKind =
   | 'organisation_recovered'
   /** The whole connection failed: one event instead of one per organisation. */
   | 'connection_lost'
-  /** The connection works again; organisations that did not come back get their own organisation_disconnected. */
+  /**
+   * The connection works again, listing the organisations back (those reachable before the loss, or
+   * every one listed when the watch knew none before it); organisations that did not come back get
+   * their own organisation_disconnected, and one new beside those known before is organisation_added.
+   */
   | 'connection_restored';
 
 export interface TenantChangeEvent {
@@ -117,9 +121,12 @@ export function detectTenantChanges(
       at,
     });
     if (!before) {
-      // On the first poll everything is "new": only a problem is worth saying then.
-      if (prev) events.push(event(state === 'reachable' ? 'organisation_added' : 'organisation_unreachable'));
-      else if (state === 'unreachable') events.push(event('organisation_unreachable'));
+      // On the first poll everything is "new": only a problem is worth saying then. Back from a loss
+      // the watch knew no organisation of (it first saw the connection broken), every one listed
+      // came back: the one recovery lists it, rather than an "added" per organisation.
+      if (state === 'unreachable') events.push(event('organisation_unreachable'));
+      else if (restored && Object.keys(prevTenants).length === 0) backAfterLoss.push({ tenantId: listed.tenantId, tenantName: name });
+      else if (prev) events.push(event('organisation_added'));
     } else if (before.state !== state || (restored && state === 'reachable')) {
       if (state === 'unreachable') events.push(event('organisation_unreachable'));
       else if (restored && before.state !== 'disconnected') backAfterLoss.push({ tenantId: listed.tenantId, tenantName: name });

@@ -6,7 +6,7 @@
  * carries no token and fits one Slack message.
  */
 
-import { CATEGORIES, type Category } from '../classify/types';
+import { CATEGORIES, type Category, type Classification } from '../classify/types';
 import { TEXTS } from '../classify/texts';
 import { redactSecrets } from '../secrets';
 import { adviceFor, type HostWords } from './advice';
@@ -19,11 +19,15 @@ export interface AlertWords extends HostWords {
   connectionNoun: string;
   /** Where the redirect address the Xero app must list is shown. */
   redirectUrlField: string;
+  /** What a user's automation is called: 'workflow' (n8n), 'flow' (Node-RED). */
+  flow: string;
+  /** Where the whole of a failure is shown: 'the failed execution' (n8n). */
+  failedRun: string;
 }
 
 /**
  * Slack cuts a message's text at 40,000 characters and a section block at 3,000; alerts stay
- * under the smaller, so a workflow may put one in either without it being cut.
+ * under the smaller, so a workflow or flow may put one in either without it being cut.
  */
 export const SLACK_TEXT_LIMIT = 3000;
 
@@ -31,29 +35,44 @@ export const SLACK_TEXT_LIMIT = 3000;
 const CHAIN_KEY = /xero:[A-Za-z0-9_-]+:[A-Za-z0-9_]+/g;
 
 /**
- * Categories whose classifier advice names the holder of the connection or the button: here in
- * the host's words. The classifier's own texts stay host-neutral input for everything else.
+ * Categories whose classifier advice names something of a host (the holder of the connection, its
+ * button, the user's workflow): here in the host's words. The classifier's own texts stay the
+ * answer for every other category (they name nothing of a host); a test runs every category
+ * through each host and finds no other host's word.
  */
 const CATEGORY_ADVICE: Partial<Record<Category, (w: AlertWords) => string>> = {
   access_token_invalid: (w) => `Run the request again; if it fails again, ${w.reconnectShort}.`,
-  refresh_token_invalid: (w) => `${w.reconnect} (sign in to Xero and approve access again); workflows using it fail until someone does.`,
+  refresh_token_invalid: (w) => `${w.reconnect} (sign in to Xero and approve access again); ${w.flow}s using it fail until someone does.`,
   access_revoked: (w) => `Ask a Xero user who still has access to the organisation to reconnect: ${w.reconnectShort}, then approve access again.`,
   token_rotation_lost: (w) => `${w.reconnect}; if it happens again, make sure only one system refreshes this connection.`,
   not_connected: (w) => `${w.reconnect}, sign in to Xero and click Allow access for the right organisation.`,
   insufficient_scope: (w) => `Add the missing scope (for example accounting.invoices) to ${w.holder}, save, then ${w.reconnectShort} so Xero grants it.`,
-  tenant_access_denied: (w) => `Check that the workflow uses the right Xero organisation, then ${w.reconnectShort} and tick that organisation.`,
+  plan_restricted: (w) =>
+    `Reconnecting will not help: find which tier or user role this endpoint needs (developer.xero.com), then move the app to that tier or have a user with that role reconnect; otherwise take this step out of the ${w.flow}.`,
+  tenant_access_denied: (w) => `Check that the ${w.flow} uses the right Xero organisation, then ${w.reconnectShort} and tick that organisation.`,
   invalid_client: (w) => `Copy the Client ID and a fresh Client Secret from developer.xero.com (My Apps) into ${w.holder}, save, then ${w.reconnectShort}.`,
   redirect_uri_mismatch: (w) => `Copy ${w.redirectUrlField} into the app's Redirect URIs at developer.xero.com exactly, save, then ${w.reconnectShort}.`,
   connection_limit_reached: (w) =>
     `Disconnect an organisation you no longer use, or move the app to a higher tier at developer.xero.com, then ${w.reconnectShort}.`,
+  rate_limit_minute: (w) => `Nothing to do now: it resumes automatically after the wait; if it happens often, slow the ${w.flow} down or batch requests.`,
+  rate_limit_day: (w) => `Wait for the daily limit to reset, and reduce how many requests the ${w.flow}s make per day (batch, filter, or run less often).`,
+  rate_limit_app: (w) => `Nothing to do now: it resumes after the wait; if it happens often, spread the ${w.flow}s across the minute.`,
+  rate_limited: (w) => `Nothing to do now: it retries after the wait; if it happens often, slow the ${w.flow} down or batch requests.`,
   signature_invalid: (w) => `Check the app's consumer key, secret and certificate in ${w.holder}; old OAuth 1.0a apps must move to OAuth 2.0.`,
   tls_error: (w) =>
     `Ask whoever runs the server to trust the proxy's certificate (NODE_EXTRA_CA_CERTS=/path/to/ca.pem for ${w.host}, then restart), or to fix the system clock; do not turn certificate checks off.`,
+  validation_error: (w) =>
+    `Read Xero's message in the details, fix the field it names in the ${w.flow} (for example a missing contact or a bad date), and run it again.`,
+  not_found: (w) => `Check the ID or URL used in the ${w.flow} (the record may have been deleted or belong to another organisation).`,
+  precondition_failed: (w) => `Fetch the latest version of the record, check its status, and run the ${w.flow} again.`,
+  unknown: (w) => `Look at the full error in ${w.failedRun}; if it names Xero, check status.xero.com or contact support with the details.`,
 };
 
 /** Summaries that name what holds the connection: here in the host's words. */
 const CATEGORY_SUMMARY: Partial<Record<Category, (w: AlertWords) => string>> = {
   not_connected: (w) => `This ${w.connectionNoun} has never been connected, or the Xero sign-in was cancelled before access was granted.`,
+  validation_error: (w) => `Xero rejected the data this ${w.flow} sent because something in it is not valid.`,
+  not_found: (w) => `Xero could not find the record or address this ${w.flow} asked for.`,
 };
 
 /** What happened, for a classified failure, in the host's words. */
@@ -69,6 +88,27 @@ export function categoryAdvice(category: string, words: AlertWords, fallback?: s
   if (own) return own(words);
   const known = (TEXTS as Record<string, { advice: string } | undefined>)[category];
   return fallback ?? known?.advice ?? adviceFor({ code: 'UNKNOWN' }, words).advice;
+}
+
+/** The fields of a classification that carry words a person reads. */
+type Worded = Pick<Classification, 'category' | 'summary' | 'advice' | 'matchedRule'> & { missingScopes?: string[] | null };
+
+/**
+ * A classification as a host shows it: a built-in category's advice, and its summary where the
+ * classifier's names a host thing, in the host's words (the scopes a request lacked named, when
+ * known). A custom rule's words are the user's and stay; a summary the caller wrote itself stays.
+ */
+export function classificationInWords<C extends Worded>(classification: C, words: AlertWords): C {
+  const { category } = classification;
+  const known = (TEXTS as Record<string, { summary: string } | undefined>)[category];
+  if (classification.matchedRule || !known) return classification;
+  const summary = (CATEGORY_SUMMARY as Record<string, ((w: AlertWords) => string) | undefined>)[category];
+  const missing = category === 'insufficient_scope' ? (classification.missingScopes ?? []) : [];
+  const advice =
+    missing.length > 0
+      ? `Add ${missing.join(', ')} to the scopes of ${words.holder}, save, then ${words.reconnectShort} so Xero grants ${missing.length === 1 ? 'it' : 'them'}.`
+      : categoryAdvice(category, words, classification.advice);
+  return { ...classification, summary: summary && classification.summary === known.summary ? summary(words) : classification.summary, advice };
 }
 
 /** The user's name for the connection as it appears in a text: 'Xero credential "Acme books"'. */
@@ -158,7 +198,7 @@ export function organisationAddedText(
   const clean = (text: string) => scrub(text, input, label);
   const parts = {
     title: clean(`${capitalise(label)}: organisation ${input.organisation.tenantName ?? input.organisation.tenantId} added`),
-    summary: 'The organisation was added to this connection; workflows can use it now.',
+    summary: `The organisation was added to this connection; ${words.flow}s can use it now.`,
     advice: 'Nothing to do.',
   };
   return { ...parts, text: fit(`${parts.title}\n${parts.summary}`, '') };
@@ -183,7 +223,7 @@ export function budgetText(
     ? `${capitalise(label)}: organisation ${who} is running out of Xero calls today`
     : `${capitalise(label)}: organisation ${who} has Xero calls to spare again`;
   const advice = input.low
-    ? "Xero answers 429 once none are left. Spread the work over the day, or move the app to a higher tier at developer.xero.com. Xero Guard's own checks leave the last calls to your workflows."
+    ? `Xero answers 429 once none are left. Spread the work over the day, or move the app to a higher tier at developer.xero.com. Xero Guard's own checks leave the last calls to your ${words.flow}s.`
     : 'Nothing to do.';
   const parts = { title: clean(title), summary: clean(`${left}${limit} calls left in Xero's rolling day.`), advice };
   return { ...parts, text: fit(`${parts.title}\n${parts.summary}${input.low ? `\nWhat to do: ${advice}` : ''}`, '') };

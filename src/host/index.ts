@@ -8,3 +8,4 @@ export * from './session';
 export * from './watch';
 export * from './credential-type';
 export * from './event-store';
+export * from './watch-memory';

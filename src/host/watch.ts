@@ -5,7 +5,7 @@
  * probe of the others when asked) and the call budgets; the step turns that, with what the watch
  * remembered, into events (the connection, each organisation, each budget) and what to remember
  * next. The memory is a plain JSON value passed in and out: the host keeps it (n8n: the workflow's
- * static data; Node-RED: the node's context) through a WatchMemoryStore, so where it lives can change.
+ * static data; Node-RED: the ledger, beside the chain, watch-memory.ts) through a WatchMemoryStore.
  */
 import {
   connectedReason,
@@ -30,7 +30,7 @@ import {
 } from '../check';
 import type { Classification } from '../classify';
 import type { Clock } from '../clock';
-import { alertText, budgetText, categoryAdvice, organisationAddedText, recoveredText, type AlertText, type AlertWords } from './alert-texts';
+import { alertText, budgetText, classificationInWords, organisationAddedText, recoveredText, type AlertText, type AlertWords } from './alert-texts';
 import { checkResultForError } from './failed-check';
 import type { ConnectionSession } from './session';
 
@@ -97,6 +97,11 @@ export interface WatchAlert {
 }
 
 interface EventBase {
+  /**
+   * The change, the same for every watch that saw it from the same memory (two nodes, two
+   * processes): what a host claims before sending, so only one of them sends it.
+   */
+  id: string;
   /** Good news (works again, added, calls back): nothing to do. */
   good: boolean;
   alert: WatchAlert;
@@ -229,11 +234,16 @@ export function watchStep(memory: WatchMemory, observation: WatchObservation, se
 
   if (stateChange.event) {
     const wide = organisationChanges.find((e) => e.kind === 'connection_lost' || e.kind === 'connection_restored');
-    events.push(connectionEvent(result, stateChange.event, wide?.organisations ?? organisationsOf(result, memory), texts));
+    const change = stateChange.event;
+    // A change is known by what it left (the status and since when); a report of every poll by the poll.
+    const from = change.kind === 'poll' || change.kind === 'first' ? result.checkedAt : (change.previousSince ?? 'first');
+    const event = connectionEvent(result, change, wide?.organisations ?? organisationsOf(result, memory), texts);
+    events.push({ ...event, id: `connection:${change.kind}:${change.from ?? '-'}:${from}:${change.to}` });
   }
   for (const change of organisationChanges) {
     if (change.kind === 'connection_lost' || change.kind === 'connection_restored') continue;
-    events.push(organisationEvent(change, change.kind, texts));
+    const before = change.tenantId ? memory.organisations?.tenants[change.tenantId] : undefined;
+    events.push({ ...organisationEvent(change, change.kind, texts), id: `organisation:${change.kind}:${change.tenantId}:${before?.since ?? '-'}` });
   }
 
   if (settings.budget) {
@@ -246,7 +256,10 @@ export function watchStep(memory: WatchMemory, observation: WatchObservation, se
       only: (id) => watched({ tenantId: id, tenantName: names[id] ?? null }),
     });
     next.budget = budgets.state;
-    for (const change of budgets.events) events.push(budgetEvent(change, texts));
+    for (const change of budgets.events) {
+      const before = memory.budget?.[change.tenantId];
+      events.push({ ...budgetEvent(change, texts), id: `budget:${change.kind}:${change.tenantId}:${before?.since ?? '-'}` });
+    }
   }
   return { result, events, memory: next };
 }
@@ -301,7 +314,7 @@ function connectionEvent(
   change: StateChangeEvent,
   organisations: Array<{ tenantId: string; tenantName: string | null }>,
   texts: WatchTexts,
-): ConnectionWatchEvent {
+): Omit<ConnectionWatchEvent, 'id'> {
   const good = result.status === 'connected';
   const problem = result.problem ?? null;
   const named = { connectionName: texts.connectionName, secrets: texts.secrets };
@@ -326,11 +339,11 @@ function connectionEvent(
     reconnect: problem?.action === 'reauthenticate',
     link: good ? null : texts.link,
     organisations,
-    problem: problem ? { ...problem, advice: categoryAdvice(problem.category, texts.words, problem.advice) } : null,
+    problem: problem ? classificationInWords(problem, texts.words) : null,
   };
 }
 
-function organisationEvent(change: TenantChangeEvent, kind: OrganisationWatchEvent['kind'], texts: WatchTexts): OrganisationWatchEvent {
+function organisationEvent(change: TenantChangeEvent, kind: OrganisationWatchEvent['kind'], texts: WatchTexts): Omit<OrganisationWatchEvent, 'id'> {
   const organisation = { tenantId: change.tenantId ?? '', tenantName: change.tenantName };
   const good = kind === 'organisation_added' || kind === 'organisation_recovered';
   const category = good ? null : kind === 'organisation_unreachable' ? 'tenant_access_denied' : 'access_revoked';
@@ -344,7 +357,7 @@ function organisationEvent(change: TenantChangeEvent, kind: OrganisationWatchEve
   return { scope: 'organisation', kind, change, good, alert: shown(alert, good), reconnect: !good, link: good ? null : texts.link, organisation, category };
 }
 
-function budgetEvent(change: BudgetEvent, texts: WatchTexts): BudgetWatchEvent {
+function budgetEvent(change: BudgetEvent, texts: WatchTexts): Omit<BudgetWatchEvent, 'id'> {
   const low = change.kind === 'budget_low';
   const organisation = { tenantId: change.tenantId, tenantName: change.tenantName };
   const alert = budgetText(

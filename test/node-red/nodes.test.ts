@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, callbackIn, EDITOR, expectNoSecrets, issuedSecrets, startConnect, until } from './support';
+import { allowAtSimulator, callbackIn, EDITOR, expectNoSecrets, inputDone, issuedSecrets, startConnect, until } from './support';
 
 const helper = require('node-red-node-test-helper');
 const connectionNode = require('../../node-red/xero-connection');
@@ -333,7 +333,7 @@ describe('xero check connection', () => {
     helper.getNode('checkNode').receive({});
     const msg = await problem;
     expect(msg.payload).toMatchObject({ status: 'disconnected', problem: { category: 'tenant_access_denied', action: 'reauthenticate' } });
-    expect(lastStatus('checkNode')).toMatchObject({ fill: 'red', text: 'wrong tenant: it is not connected; pick one from Connect to Xero' });
+    expect(lastStatus('checkNode')).toMatchObject({ fill: 'red', text: 'wrong tenant: not connected to it; pick another' });
     const ok = next('ok');
     helper.getNode('check2').receive({});
     expect((await ok).payload.status).toBe('connected');
@@ -383,7 +383,7 @@ describe('xero check connection', () => {
       const msg = await problem;
       // A folder that cannot exist needs a human; a database that is down may come back (the core's reading).
       expect(msg.payload.status).toBe(status);
-      expect(lastStatus(id)).toEqual({ fill: 'red', shape: 'dot', text: 'ledger unreachable: check its folder or URL in the xero-connection node' });
+      expect(lastStatus(id)).toEqual({ fill: 'red', shape: 'dot', text: 'ledger unreachable: check its folder or URL' });
     }
     expect(seen[0].msg.payload.reason).toContain('set "Ledger folder" in the xero-connection node');
     expect(seen[1].msg.payload.reason).toMatch(/127\.0\.0\.1:1/);
@@ -445,12 +445,68 @@ describe('xero refresh token', () => {
     const first = await caught;
     expect(first.xeroGuard).toMatchObject({ code: 'NEEDS_REAUTH', retryable: false });
     expect(first.error.message).toContain('needs to be reconnected');
-    expect(lastStatus('forceNode')).toMatchObject({ fill: 'red', text: 'needs reconnect: click Connect to Xero in the xero-connection node' });
+    expect(lastStatus('forceNode')).toMatchObject({ fill: 'red', text: 'needs reconnect: click Connect to Xero' });
     const calls = sim.stats().tokenCalls;
     caught = next('caught');
     helper.getNode('ifNeeded').receive({ payload: 'y' });
     expect((await caught).xeroGuard.code).toBe('NEEDS_REAUTH');
     expect(sim.stats().tokenCalls).toBe(calls);
+  });
+});
+
+describe('status dots follow the connection', () => {
+  it("one node's forced refresh learns of a revocation: every node of the connection turns red, none stays 'refreshing'; a reconnect turns them back", async () => {
+    const conn = connection();
+    const flow = [
+      conn.node,
+      { id: 'forceNode', type: 'xero refresh token', connection: conn.id, mode: 'force', wires: [['out']] },
+      { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['out'], ['out']] },
+      { id: 'watchNode', type: 'xero connection watch', connection: conn.id, interval: 1, intervalUnits: 'hours', checkOnStart: false, wires: [['out']] },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn));
+    await inputDone('checkNode');
+    expect(lastStatus('checkNode')).toMatchObject({ fill: 'green', text: 'connected: 1 organisation' });
+    sim.revokeUser(user);
+    const caught = next('caught');
+    helper.getNode('forceNode').receive({});
+    await caught;
+    const reconnect = { fill: 'red', shape: 'dot', text: 'needs reconnect: click Connect to Xero' };
+    await until('the other nodes to follow', () => (lastStatus('checkNode')?.fill === 'red' && lastStatus('watchNode')?.fill === 'red' ? true : undefined));
+    expect([lastStatus('forceNode'), lastStatus('checkNode'), lastStatus('watchNode')]).toEqual([reconnect, reconnect, reconnect]);
+    // Each showed 'refreshing' while the forced refresh ran, and none kept it.
+    expect(statusesOf('checkNode').some((d) => d.text === 'refreshing the access token')).toBe(true);
+
+    await connect(conn.id, editorBody(conn));
+    await until('the nodes to follow the reconnect', () =>
+      lastStatus('checkNode')?.fill === 'green' && lastStatus('watchNode')?.fill === 'green' ? true : undefined,
+    );
+    expect(lastStatus('checkNode')).toEqual({ fill: 'green', shape: 'ring', text: 'ready (not checked yet)' });
+  });
+});
+
+describe('xero-connection settings the editor sends', () => {
+  it('custom endpoints ticked with a URL empty: Connect refuses (never the real login.xero.com) and a deployed node says what to fix', async () => {
+    const conn = connection();
+    const empty = { ...conn.node, tokenUrl: '' };
+    await load([empty, { id: 'checkNode', type: 'xero check connection', connection: conn.id, wires: [['out'], ['out']] }, { id: 'out', type: 'helper' }], {
+      [conn.id]: conn.credentials,
+    });
+    const started = await startConnect(conn.id, { ...empty, ...conn.credentials });
+    expect({ status: started.status, error: started.body.error }).toEqual({ status: 400, error: expect.stringContaining('Token URL is empty') });
+    expect(lastStatus('checkNode')).toEqual({ fill: 'red', shape: 'dot', text: 'custom endpoints ticked but empty: fill them in or untick' });
+  });
+
+  it("before the first deploy, the organisations of the last Connect are listed for the nodes' dropdowns", async () => {
+    const conn = connection();
+    await load([{ id: 'out', type: 'helper' }], {});
+    await connect(conn.id, editorBody(conn), { tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] });
+    const view = (await statusOf(conn.id)).body;
+    expect(view).toMatchObject({ state: 'not_deployed', lastConnect: expect.any(Object) });
+    expect(view.tenants.map((t: { tenantId: string }) => t.tenantId)).toEqual([DEMO_TENANT_ID, SECOND_TENANT_ID]);
   });
 });
 
@@ -468,6 +524,17 @@ describe('xero classify error', () => {
     },
     ...['retry', 'wait', 'reauth', 'fix', 'alert'].map((id) => ({ id, type: 'helper' })),
   ];
+  /** A classify node with one output, to `to`, and the user's own rules. */
+  const withRules = (id: string, rules: unknown[], to: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    type: 'xero classify error',
+    source: 'auto',
+    target: 'classification',
+    outputMode: 'single',
+    rules: JSON.stringify(rules),
+    ...extra,
+    wires: [[to]],
+  });
 
   it('routes an http request response, a Catch error and a payload to the output of their action, leaving the msg as it came', async () => {
     await load(flow(), {});
@@ -493,28 +560,67 @@ describe('xero classify error', () => {
     expect((await out).classification.category).toBe('validation_error');
   });
 
+  it("keeps an upstream Xero Guard node's classification (its Xero detail and correlation id) unless the user's own rule matches; a fresh http answer is read afresh", async () => {
+    // What xero api put on msg.error after Xero refused the organisation (issue 29: this became `forbidden`, advice in n8n's words).
+    const upstream = {
+      name: 'XeroGuardError',
+      code: 'XERO_API_ERROR',
+      message: 'Xero refused access to this organisation. (GET Organisation, HTTP 403)',
+      category: 'tenant_access_denied',
+      action: 'reauthenticate',
+      retryable: false,
+      severity: 'critical',
+      summary: 'Xero refused access to this organisation.',
+      advice: 'Check that the flow uses the right Xero organisation, then click Connect to Xero and tick that organisation.',
+      httpStatus: 403,
+      retryAfterSeconds: null,
+      xeroDetail: 'AuthenticationUnsuccessful',
+      correlationId: 'corr-29-0001',
+    };
+    await load(
+      [
+        ...flow(),
+        withRules('ruled', [{ name: 'ours', expression: 'status = 403', category: 'call_the_office', action: 'alert', advice: 'Ring Sam.' }], 'alert'),
+      ],
+      {},
+    );
+    let out = next('reauth');
+    helper.getNode('classifyNode').receive({ error: upstream });
+    expect((await out).classification).toMatchObject({
+      category: 'tenant_access_denied',
+      action: 'reauthenticate',
+      xeroDetail: 'AuthenticationUnsuccessful',
+      correlationId: 'corr-29-0001',
+      advice: upstream.advice,
+      matchedRule: null,
+    });
+    // Beside a Catch node's msg.error from one of our nodes: msg.xeroGuard.
+    out = next('reauth');
+    helper.getNode('classifyNode').receive({ error: { message: upstream.message, source: { id: 'a', type: 'xero api' } }, xeroGuard: upstream });
+    expect((await out).classification).toMatchObject({ category: 'tenant_access_denied', correlationId: 'corr-29-0001' });
+    // A check's problem on its second output.
+    out = next('reauth');
+    helper.getNode('classifyNode').receive({ payload: { status: 'disconnected', tokenHealth: {}, problem: { ...upstream, category: 'access_revoked' } } });
+    expect((await out).classification.category).toBe('access_revoked');
+    // A retried message's old msg.xeroGuard says nothing about a new http answer.
+    out = next('wait');
+    helper.getNode('classifyNode').receive({ statusCode: 429, headers: { 'retry-after': '5' }, payload: '', xeroGuard: upstream });
+    expect((await out).classification.category).toMatch(/^rate_limit/);
+    // The user's own rule decides.
+    out = next('alert');
+    helper.getNode('ruled').receive({ error: upstream });
+    expect((await out).classification).toMatchObject({ category: 'call_the_office', matchedRule: 'ours', advice: 'Ring Sam.' });
+  });
+
   it('one output when asked; a named property; custom rules first; a broken rule turns the status red but still classifies', async () => {
     await load(
       [
-        {
-          id: 'singleNode',
-          type: 'xero classify error',
+        withRules('singleNode', [{ name: 'teapot', expression: 'status = 418', category: 'teapot', action: 'alert', advice: 'Ask the kettle.' }], 'out', {
           source: 'property',
           property: 'failure',
           target: 'result',
-          outputMode: 'single',
-          rules: JSON.stringify([{ name: 'teapot', expression: 'status = 418', category: 'teapot', action: 'alert', advice: 'Ask the kettle.' }]),
-          wires: [['out']],
-        },
-        {
-          id: 'broken',
-          type: 'xero classify error',
-          source: 'auto',
-          target: 'classification',
-          outputMode: 'single',
-          rules: JSON.stringify([{ name: 'bad', expression: 'status = = 1', category: 'x', action: 'alert' }]),
-          wires: [['out']],
-        },
+        }),
+        withRules('broken', [{ name: 'bad', expression: 'status = = 1', category: 'x', action: 'alert' }], 'out'),
         { id: 'out', type: 'helper' },
       ],
       {},
@@ -559,11 +665,7 @@ describe('xero connection watch', () => {
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn));
     const alerts = collect(['alerts']);
-    const poll = async () => {
-      const done = new Promise<void>((resolve) => helper.getNode('watchNode').once('call:status', () => resolve()));
-      helper.getNode('watchNode').receive({});
-      await done;
-    };
+    const poll = () => inputDone('watchNode');
     await poll();
     expect(alerts).toHaveLength(0);
     expect(lastStatus('watchNode')).toMatchObject({ fill: 'green', text: expect.stringMatching(/^connected: 1 organisation \(\d\d:\d\d:\d\d\)$/) });
@@ -601,6 +703,39 @@ describe('xero connection watch', () => {
     await poll();
     expect(alerts).toHaveLength(2);
     expect(alerts[1].msg.payload.event).toMatchObject({ kind: 'recovered', from: 'disconnected', to: 'connected' });
+  });
+
+  it('two watch nodes on one connection, polling at once, and a full deploy in between: each change is sent once in all', async () => {
+    const conn = connection();
+    const watch = (id: string) => ({
+      id,
+      type: 'xero connection watch',
+      connection: conn.id,
+      interval: 1,
+      intervalUnits: 'hours',
+      checkOnStart: false,
+      wires: [['alerts']],
+    });
+    const flow = [conn.node, watch('watchA'), watch('watchB'), { id: 'alerts', type: 'helper' }];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn.id, editorBody(conn));
+    let alerts = collect(['alerts']);
+    const both = () => Promise.all([inputDone('watchA'), inputDone('watchB')]);
+    await both();
+    sim.revokeUser(user);
+    await both();
+    await both();
+    expect(alerts.map((a) => a.msg.topic)).toEqual(['xero/connection/problem']);
+    // A full deploy: new nodes, nothing in their own memory.
+    await helper.unload();
+    await load(flow, { [conn.id]: conn.credentials });
+    alerts = collect(['alerts']);
+    await both();
+    expect(alerts).toEqual([]);
+    await connect(conn.id, editorBody(conn));
+    await both();
+    await both();
+    expect(alerts.map((a) => a.msg.topic)).toEqual(['xero/connection/recovered']);
   });
 
   it('checks at deploy on its own; a first check of a broken connection alerts once; on its timer', async () => {

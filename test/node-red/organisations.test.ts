@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, issuedSecrets, startConnect, until } from './support';
+import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, inputDone, issuedSecrets, startConnect, until } from './support';
 
 const helper = require('node-red-node-test-helper');
 const ALL = ['xero-connection', 'xero-check-connection', 'xero-connection-watch', 'xero-api', 'xero-fleet'].map((name) => require(`../../node-red/${name}`));
@@ -81,21 +81,8 @@ function statusesOf(id: string): Array<{ fill?: string; text?: string }> {
     .map((c: any) => c.args[0]);
 }
 
-/** Sends msg into `id` and waits until the node has called done (Node-RED's _complete), messages sent. */
-function run(id: string, msg: Record<string, unknown> = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const node = helper.getNode(id);
-    const timer = setTimeout(() => reject(new Error(`${id} did not finish; statuses: ${JSON.stringify(statusesOf(id).slice(-3))}`)), 20_000);
-    node._complete = function (this: any, ...args: unknown[]) {
-      delete node._complete;
-      clearTimeout(timer);
-      Object.getPrototypeOf(node)._complete.apply(this, args);
-      // Sent messages reach their wires on a later tick: let them arrive.
-      setImmediate(() => setImmediate(resolve));
-    };
-    node.receive(msg);
-  });
-}
+/** Sends msg into `id` and waits until the node has called done, messages sent. */
+const run = inputDone;
 
 /** A watch poll: any input checks now; done once the check and its messages are through. */
 function poll(id: string): Promise<void> {
@@ -147,7 +134,7 @@ describe('xero api', () => {
     expect(pages[0].xero.limits.dayRemaining).toEqual(expect.any(Number));
     expect(statusesOf('pagesNode').at(-1)).toMatchObject({
       fill: 'green',
-      text: expect.stringMatching(new RegExp(`^${INVOICES} records in 3 pages \\(\\d+ calls left today\\)$`)),
+      text: expect.stringMatching(new RegExp(`^${INVOICES} records in 3 pages \\(\\d+ calls left\\)$`)),
     });
 
     seen.length = 0;
@@ -176,6 +163,8 @@ describe('xero api', () => {
     const flow = [
       conn.node,
       { id: 'api', type: 'xero api', connection: conn.id, method: 'GET', resource: 'Contacts', wires: [['out'], ['err']] },
+      { id: 'put', type: 'xero api', connection: conn.id, method: 'PUT', resource: 'Contacts', wires: [['out'], ['err']] },
+      { id: 'anyMethod', type: 'xero api', connection: conn.id, method: 'msg', resource: 'Contacts', wires: [['out'], ['err']] },
       { id: 'caught', type: 'xero api', connection: conn.id, method: 'GET', resource: 'Contacts', errors: 'catch', wires: [['out'], ['err']] },
       { id: 'catchIt', type: 'catch', scope: ['caught'], uncaught: false, wires: [['catcher']] },
       { id: 'noTenant', type: 'xero api', connection: conn.id, method: 'GET', resource: 'Contacts', wires: [['out'], ['err']] },
@@ -188,7 +177,7 @@ describe('xero api', () => {
     const seen = collect(['out', 'err', 'catcher']);
 
     // Xero's 400 ValidationException: its own words, fix_request.
-    await run('api', { method: 'PUT', payload: { Contacts: [{ Name: '' }] } });
+    await run('put', { payload: { Contacts: [{ Name: '' }] } });
     expect(seen.map((m) => m.from)).toEqual(['err']);
     const invalid = seen[0].msg.error;
     expect(invalid).toMatchObject({ category: 'validation_error', action: 'fix_request', httpStatus: 400 });
@@ -216,7 +205,7 @@ describe('xero api', () => {
     seen.length = 0;
     const since = lastSeq();
     await run('api', { query: '{not json' });
-    await run('api', { method: 'FETCH' });
+    await run('anyMethod', { method: 'FETCH' });
     expect(seen.map((m) => m.msg.error.code)).toEqual(['BAD_INPUT', 'BAD_INPUT']);
     expect(seen[0].msg.error.message).toContain('msg.query is not valid JSON');
     expect(seen[1].msg.error.message).toContain('GET, POST, PUT, PATCH or DELETE');
@@ -226,6 +215,51 @@ describe('xero api', () => {
     for (const call of helper._NodePrototype.status.getCalls()) texts.push(['status', JSON.stringify(call.args[0])]);
     for (const call of helper.log().getCalls()) texts.push(['log', JSON.stringify(call.args[0])]);
     expectNoSecrets(texts, [DEMO_CLIENT_SECRET, ...issuedSecrets(sim)]);
+  });
+
+  it('what the node sets, msg cannot change (one warning per field per deploy); msg fills what the node leaves to it', async () => {
+    const conn = connection('Practice');
+    const node = (id: string, extra: Record<string, unknown>) => ({ id, type: 'xero api', connection: conn.id, wires: [['out'], ['err']], ...extra });
+    const flow = [
+      conn.node,
+      node('fixed', { method: 'GET', resource: 'Invoices', tenantId: DEMO_TENANT_ID, query: '{"where": "Type==\\"ACCREC\\""}', pageSize: '5' }),
+      node('open', { method: 'msg', resource: '', tenantId: '' }),
+      { id: 'out', type: 'helper' },
+      { id: 'err', type: 'helper' },
+    ];
+    await load(flow, { [conn.id]: conn.credentials });
+    await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
+    const seen = collect(['out', 'err']);
+    const since = lastSeq();
+    const before = sim.accounting.counts(SECOND_TENANT_ID).Contacts;
+    const attack = {
+      method: 'PUT',
+      path: 'Contacts',
+      tenantId: SECOND_TENANT_ID,
+      query: { where: 'true', order: 'Date DESC' },
+      payload: { Contacts: [{ Name: 'X' }] },
+    };
+    for (let i = 0; i < 3; i++) await run('fixed', { ...attack });
+    const calls = sim.log(since).filter((e: any) => e.type === 'request' && e.endpoint === 'accounting');
+    expect(calls.map((e: any) => `${e.method} ${e.path}`)).toEqual(Array(3).fill('GET /api.xro/2.0/Invoices'));
+    expect(sim.accounting.counts(SECOND_TENANT_ID).Contacts).toBe(before);
+    expect(seen.map((m) => `${m.from} ${m.msg.xero.method} ${m.msg.xero.path} ${m.msg.xero.tenantId}`)).toEqual(
+      Array(3).fill(`out GET Invoices ${DEMO_TENANT_ID}`),
+    );
+    const warnings = helper
+      .log()
+      .getCalls()
+      .map((c: any) => c.args[0])
+      .filter((e: any) => e.level === helper.log().WARN && e.id === 'fixed')
+      .map((e: any) => String(e.msg).split(' ')[0]);
+    expect(warnings.sort()).toEqual(['msg.method', 'msg.path', 'msg.query.where', 'msg.tenantId']);
+
+    // A node that leaves them to msg: msg.method, msg.path and msg.tenantId choose.
+    seen.length = 0;
+    await run('open', { method: 'get', path: 'Organisation', tenantId: SECOND_TENANT_ID });
+    expect(seen[0].msg.payload.Organisations[0].Name).toBe('Guard Test Ltd (AU)');
+    await run('open', { tenantId: SECOND_TENANT_ID });
+    expect(seen[1].msg.error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('msg.path') });
   });
 
   it('a connection reaching two organisations and none chosen: says to pick one; msg.tenantId picks it', async () => {

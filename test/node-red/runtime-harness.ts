@@ -30,6 +30,9 @@ export function run(command: string, args: string[], cwd: string): Promise<strin
   });
 }
 
+/** The package.json of a userDir as Node-RED creates it. */
+const USERDIR_PACKAGE = '{"name":"node-red-project","description":"A Node-RED userDir","private":true}\n';
+
 /** What goes into the package: the committed tree, with node-red/ and examples/node-red/ as in the work tree. */
 const OWN_PATHS = ['node-red', 'examples/node-red'];
 
@@ -48,9 +51,10 @@ async function sourceHash(): Promise<string> {
  * Builds and packs in a scratch copy: `git archive HEAD` plus the work tree's node-red/ and
  * examples/node-red/, with the repository's node_modules linked in. The repository's own dist/ is
  * never touched (other suites build there), and other engineers' unfinished edits in the shared work
- * tree cannot break this build. Then `npm install <tgz> --ignore-scripts --omit=peer` into a
- * template userDir, cached by the hash of those sources; each test copies the template's node_modules.
- * Measured here: build 11-22 s, pack 2-3 s, install 3-17 s (25 packages, 4.5 MB); a cache hit costs a copy.
+ * tree cannot break this build. Then `npm install <tgz>` into a template userDir, the step
+ * docs/node-red.md gives a Node-RED user (no --omit=peer: n8n-workflow is an optional peer and stays
+ * out), cached by the hash of those sources; each test copies the template's node_modules.
+ * Measured here: build 11-22 s, pack 2-3 s, install 3-17 s; a cache hit costs a copy.
  */
 export async function installedPackage(): Promise<string> {
   const key = await sourceHash();
@@ -77,13 +81,9 @@ export async function installedPackage(): Promise<string> {
     rmSync(scratch, { recursive: true, force: true });
     const tgz = readdirSync(template).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error('npm pack wrote no tarball');
-    writeFileSync(join(template, 'package.json'), '{"name":"node-red-project","description":"A Node-RED userDir","private":true}\n');
+    writeFileSync(join(template, 'package.json'), USERDIR_PACKAGE);
     const packed = Date.now();
-    await run(
-      'npm',
-      ['install', '--prefix', template, join(template, tgz), '--ignore-scripts', '--omit=peer', '--prefer-offline', '--no-audit', '--no-fund'],
-      template,
-    );
+    await run('npm', ['install', '--prefix', template, join(template, tgz), '--prefer-offline', '--no-audit', '--no-fund'], template);
     writeFileSync(marker, `${tgz}\n`);
     progress(
       `build ${Math.round((built - started) / 1000)} s, pack ${Math.round((packed - built) / 1000)} s, install ${Math.round((Date.now() - packed) / 1000)} s`,
@@ -94,6 +94,13 @@ export async function installedPackage(): Promise<string> {
     }
     return template;
   });
+}
+
+/** The packed tarball of an installedPackage() template. */
+export function packedTarball(template: string): string {
+  const tgz = readdirSync(template).find((f) => f.endsWith('.tgz'));
+  if (!tgz) throw new Error(`no tarball in ${template}`);
+  return join(template, tgz);
 }
 
 /** Node 24: this process when jest runs on it (CI), else the cached one. */
@@ -130,11 +137,18 @@ export const USERS = {
   reader: { password: 'xero-guard-reader-password', permissions: 'read' },
 } as const;
 
-/** A userDir with the installed package and a settings.js; Node-RED itself comes from the repository's dev dependency. */
-export async function createNodeRed(userDir: string): Promise<NodeRed> {
-  const template = await installedPackage();
-  cpSync(join(template, 'node_modules'), join(userDir, 'node_modules'), { recursive: true });
-  cpSync(join(template, 'package.json'), join(userDir, 'package.json'));
+/**
+ * A userDir with a settings.js and, unless `installed` is false (the palette manager installs it
+ * then), the package installed; Node-RED itself comes from the repository's dev dependency.
+ */
+export async function createNodeRed(userDir: string, options: { installed?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<NodeRed> {
+  if (options.installed !== false) {
+    const template = await installedPackage();
+    cpSync(join(template, 'node_modules'), join(userDir, 'node_modules'), { recursive: true });
+    cpSync(join(template, 'package.json'), join(userDir, 'package.json'));
+  } else {
+    writeFileSync(join(userDir, 'package.json'), USERDIR_PACKAGE);
+  }
   const port = await freePort();
   writeFileSync(
     join(userDir, 'settings.js'),
@@ -177,7 +191,7 @@ export async function createNodeRed(userDir: string): Promise<NodeRed> {
       const [k, v] = marker.split('=');
       child = spawn(node24(), [join(REPO, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
         cwd: userDir,
-        env: { ...npmEnv(), [k]: v, NODE_RED_ENABLE_PROJECTS: 'false' },
+        env: { ...npmEnv(options.env), [k]: v, NODE_RED_ENABLE_PROJECTS: 'false' },
         stdio: ['ignore', out, out],
         detached: true,
       });

@@ -25,6 +25,22 @@ export function callbackIn(started: { headers: Record<string, unknown> }, callba
   return helper.request().get(`${callback.pathname}${callback.search}`).set('Cookie', cookies.join('; '));
 }
 
+/** Sends msg into node `id` and waits until it has called done (Node-RED's _complete), its messages delivered. */
+export function inputDone(id: string, msg: Record<string, unknown> = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const node = helper.getNode(id);
+    const timer = setTimeout(() => reject(new Error(`${id} did not finish its input within 20 s`)), 20_000);
+    node._complete = function (this: unknown, ...args: unknown[]) {
+      delete node._complete;
+      clearTimeout(timer);
+      Object.getPrototypeOf(node)._complete.apply(this, args);
+      // Sent messages reach their wires on a later tick: let them arrive.
+      setImmediate(() => setImmediate(resolve));
+    };
+    node.receive(msg);
+  });
+}
+
 /** A xero-connection node on the simulator's endpoints, with a file ledger in the userDir, and its credentials (the demo app). */
 export function connectionNode(sim: Simulator, id: string, name: string, tenantId = '') {
   const node = {

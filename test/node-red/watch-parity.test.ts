@@ -20,7 +20,7 @@ import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import type { AlertWords } from '../../src/host';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
 import { fakeContext, makeN8nFixture, NODE, type N8nFixture } from '../unit/n8n/n8n-fixture';
-import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, issuedSecrets, startConnect } from './support';
+import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, inputDone, issuedSecrets, startConnect } from './support';
 
 const helper = require('node-red-node-test-helper');
 const NODES = ['xero-connection', 'xero-connection-watch'].map((name) => require(`../../node-red/${name}`));
@@ -212,15 +212,7 @@ async function nodeRedWing(): Promise<{ wing: Wing; close(): Promise<void>; sim:
     async poll() {
       received.length = 0;
       // Any input checks now; done once the check and its messages are through.
-      await new Promise<void>((resolve) => {
-        const watch = helper.getNode('watch');
-        watch._complete = function (this: unknown, ...args: unknown[]) {
-          delete watch._complete;
-          Object.getPrototypeOf(watch)._complete.apply(this, args);
-          setImmediate(() => setImmediate(resolve));
-        };
-        watch.receive({});
-      });
+      await inputDone('watch');
       return received.map(({ topic, payload }) => {
         const [, scope, kind] = topic.split('/');
         const what =

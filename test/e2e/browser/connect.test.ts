@@ -20,12 +20,12 @@ import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, startE2eSimulator } from '../../../tools/n8n/xero';
 import { webhookInto } from '../../../tools/n8n/workflows';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../../helpers/chromium';
 
 jest.setTimeout(600_000);
 // n8n marks its elements with data-test-id (playwright's default is data-testid).
 selectors.setTestIdAttribute('data-test-id');
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser');
 const CREDENTIAL_NAME = 'Xero (browser test)';
 
@@ -55,7 +55,7 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    if (!existsSync(CHROMIUM_EXECUTABLE)) throw new Error(`${CHROMIUM_EXECUTABLE} is missing: apt-get install -y chromium`);
     mkdirSync(ARTIFACTS, { recursive: true });
     ({ sim } = await startE2eSimulator());
     slack = await startSlackStandIn();
@@ -63,19 +63,10 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     profile = mkdtempSync(join(tmpdir(), 'xero-guard-chromium-'));
     // playwright wants the fresh profile as launchPersistentContext's userDataDir, not as --user-data-dir.
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_EXECUTABLE,
       headless: true,
       viewport: { width: 1280, height: 800 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(60_000);

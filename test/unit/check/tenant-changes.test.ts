@@ -88,6 +88,26 @@ describe('detectTenantChanges', () => {
     expect(events[3]).toEqual([]);
   });
 
+  test('a watch that first saw the connection broken: the recovery lists every organisation back, with no "added" per organisation', () => {
+    // Issue 29: three posts ("connected again" and one "organisation added" each) for organisations that were there all along.
+    const { events } = poll([check([], { reason: 'Access was revoked' }), check([]), check(twenty.slice(0, 2)), check(twenty.slice(0, 3))]);
+    expect(events[0].map((e) => e.kind)).toEqual(['connection_lost']);
+    expect(events[1]).toEqual([]);
+    expect(events[2]).toEqual([
+      expect.objectContaining({
+        kind: 'connection_restored',
+        organisations: [twenty[0], twenty[1]].map(({ tenantId, tenantName }) => ({ tenantId, tenantName })),
+      }),
+    ]);
+    // Known from then on: a third one later is an addition.
+    expect(events[3]).toEqual([expect.objectContaining({ kind: 'organisation_added', tenantId: 'tenant-3' })]);
+  });
+
+  test('back from a loss the watch knew organisations for: one new beside them is still an addition', () => {
+    const { events } = poll([check(twenty.slice(0, 2)), check([]), check(twenty.slice(0, 3))]);
+    expect(events[2].map((e) => `${e.kind}:${e.tenantId ?? ''}`)).toEqual(['connection_restored:', 'organisation_added:tenant-3']);
+    expect(events[2][0].organisations).toHaveLength(2);
+  });
   test('a check that could not tell (degraded, nothing listed) changes nothing and reports nothing', () => {
     const { events, state } = poll([check(twenty), check([], { status: 'degraded' }), check(twenty)]);
     expect(events).toEqual([[], [], []]);
