@@ -21,7 +21,7 @@ const SIMULATOR = ['**/src/simulator', '**/src/simulator/**'];
  * above it. A name is a folder of src/, or a file directly in src/ when it ends in .ts.
  */
 const FLOORS = [
-  ['clock.ts', 'errors.ts', 'percent-encoding.ts', 'terminal-text.ts'],
+  ['clock.ts', 'errors.ts', 'percent-encoding.ts', 'terminal-text.ts', 'xero-tiers.ts'],
   ['secrets'],
   ['classify'],
   ['xero'],
@@ -31,8 +31,8 @@ const FLOORS = [
   ['fleet', 'events'],
   ['host'],
 ];
-/** Beside the floors: the simulator uses the ground floors, Xero's wire formats and the events core's webhook signature, never the token machinery. */
-const SIMULATOR_USES = ['clock.ts', 'errors.ts', 'percent-encoding.ts', 'secrets', 'xero', 'events'];
+/** Beside the floors: the simulator uses the ground floors (Xero's tiers among them), Xero's wire formats and the events core's webhook signature, never the token machinery. */
+const SIMULATOR_USES = ['clock.ts', 'errors.ts', 'percent-encoding.ts', 'xero-tiers.ts', 'secrets', 'xero', 'events'];
 /** Pure data inside a floor: it imports nothing from the rest of src/. */
 const DATA = ['xero/operations'];
 

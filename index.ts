@@ -7,6 +7,7 @@ export * from './src/xero';
 export * from './src/ledger';
 export * from './src/engine';
 export * from './src/classify';
+export * from './src/xero-tiers';
 export * from './src/check';
 export * from './src/host';
 export * from './src/fleet';

@@ -21,6 +21,7 @@ import { GRACE_MODES, type ClientConfig, type GraceMode, type SimulatorOptions }
 import { escapeControlsInLines } from '../src/terminal-text';
 import type { WebhookView } from '../src/simulator/webhooks/webhooks';
 import { runCommand } from './run-command';
+import { closedEndpoints, parseXeroTier, XERO_TIER_IDS, XERO_TIERS, type XeroTier } from '../src/xero-tiers';
 
 export const HELP = `xero-guard-sim: a local Xero (identity + API) for tests, demos and alert rehearsals
 
@@ -35,8 +36,13 @@ Options:
   --rate-limits            Enforce Xero's limits (60/min, 5000/day, 5 concurrent per
                            organisation; 10000/min per app). Off by default
   --day-limit <n>          Per-organisation daily limit when --rate-limits is on
-                           (Starter tier: 1000)
-  --connection-limit <n>   Organisations one app may connect (the app's tier); unlimited by default
+                           (apps on a --tier have their tier's)
+  --connection-limit <n>   Organisations one app may connect; unlimited by default
+  --tier <tier>            Play every app on this Xero tier: starter | core | plus | advanced |
+                           enterprise. Sets its connection cap (5, 50, 1000, 10000, none), its
+                           day limit per organisation (1000 on starter, else 5000; enforced even
+                           without --rate-limits), Journals only from advanced, and one
+                           organisation per consent below advanced. No tier by default
   --client-id <id>         Replace the demo clients with this one (needs --client-secret)
   --client-secret <s>      Secret of --client-id
   --redirect-uri <uri>     A redirect URI of --client-id; repeat for more
@@ -90,6 +96,7 @@ export const CLI_OPTIONS = {
   'rate-limits': { type: 'boolean' },
   'day-limit': { type: 'string' },
   'connection-limit': { type: 'string' },
+  tier: { type: 'string' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
   'redirect-uri': { type: 'string', multiple: true },
@@ -196,6 +203,11 @@ export function optionsFromArgs(argv: string[]): SimulatorOptions | 'help' {
   else if (dayLimit !== undefined) throw new UsageError('--day-limit needs --rate-limits');
   const connectionLimit = integer('connection-limit', values['connection-limit'], 0);
   if (connectionLimit !== undefined) options.connectionLimit = connectionLimit;
+  if (values.tier !== undefined) {
+    const tier = parseXeroTier(values.tier);
+    if (tier === null) throw new UsageError(`--tier must be one of ${XERO_TIER_IDS.join(', ')}, got "${values.tier}"`);
+    options.tier = tier;
+  }
   if (values['client-id'] !== undefined) {
     if (!values['client-secret']) throw new UsageError('--client-id needs --client-secret');
     const client: ClientConfig = { clientId: values['client-id'], clientSecret: values['client-secret'], redirectUris: values['redirect-uri'] ?? [] };
@@ -242,6 +254,18 @@ function webhookLine(webhook: WebhookView, adminUrl: string): string {
   ].join('\n');
 }
 
+/** What a tier set with --tier means for every app, said once at start. */
+export function tierLine(tier: XeroTier): string {
+  const t = XERO_TIERS[tier];
+  const closed = closedEndpoints(tier).map((g) => g.endpoint);
+  return [
+    `  tier:        ${t.name} for every app: ${t.connectionCap === null ? 'no connection cap' : `${t.connectionCap.toLocaleString('en')} connections`}`,
+    `${t.dayLimit.toLocaleString('en')} calls per organisation a day`,
+    closed.length > 0 ? `${closed.join(', ')} refused` : 'every endpoint open',
+    t.severalOrganisationsPerConsent ? 'several organisations per consent' : 'one organisation per consent',
+  ].join(', ');
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'seed') return seedCommand(argv.slice(1));
   const options = parsedOr(() => optionsFromArgs(argv));
@@ -262,6 +286,7 @@ export async function main(argv: string[]): Promise<number> {
       `  discovery:   ${sim.discoveryUrl}`,
       `  admin:       ${sim.adminUrl}`,
       ...sim.webhooks.list().map((w) => webhookLine(w, sim.adminUrl)),
+      options.tier ? tierLine(options.tier) : '',
       custom ? `  your client: ${custom.clientId}` : '',
       `  demo client: ${DEMO_CLIENT_ID} / ${DEMO_CLIENT_SECRET}`,
       `  PKCE client: ${DEMO_PKCE_CLIENT_ID} (no secret)`,

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock';
 import type { ChainNotes } from '../ledger/types';
+import { parseXeroTier, XERO_TIER_IDS, XERO_TIERS, type XeroTier } from '../xero-tiers';
 
 /**
  * What Xero's X-DayLimit-Remaining, X-MinLimit-Remaining and X-AppMinLimit-Remaining headers say.
@@ -19,9 +20,12 @@ export interface TenantBudget {
   minuteRemaining: number | null;
   /** Per app, not per organisation, but reported on every answer: kept with the tenant it came with. */
   appMinuteRemaining: number | null;
-  /** The organisation's calls per day: configured (the app's tier) or learned (the most ever left, plus the call that reported it). */
+  /**
+   * The organisation's calls per day: configured (a `dayLimit` given), the app's tier (its day limit, until
+   * an answer shows more left than the tier allows), or learned (the most ever left, plus the call that reported it).
+   */
   dayLimit: number | null;
-  dayLimitSource: 'configured' | 'learned' | null;
+  dayLimitSource: 'configured' | 'tier' | 'learned' | null;
   /** Epoch ms of the answer that carried the day figure. */
   dayObservedAt: number | null;
   /** Epoch ms of the answer that carried the minute figures. */
@@ -29,8 +33,13 @@ export interface TenantBudget {
 }
 
 export interface BudgetPolicy {
-  /** The organisation's daily limit when known (Xero 2026: Starter 1,000; others 5,000). Default (null): learned from the headers. */
+  /** The organisation's daily limit when known, fixed whatever the headers say. Default (null): the tier's, else learned from the headers. */
   dayLimit?: number | null;
+  /**
+   * The app's Xero tier (src/xero-tiers.ts): its day limit (Starter 1,000; the others 5,000) stands until
+   * Xero's headers show more calls left than it allows, then the learned limit takes over. Default (null): learned only.
+   */
+  tier?: XeroTier | null;
   /** Warn when less than this share of the day limit is left. Default 0.1 (10%). */
   warnFraction?: number;
   /** After a warning, recovered once at least this share is left again (above warnFraction, so it cannot flap). Default 0.2. */
@@ -41,6 +50,9 @@ export interface BudgetPolicy {
 
 export interface ResolvedBudgetPolicy {
   dayLimit: number | null;
+  tier: XeroTier | null;
+  /** The tier's day limit (null without a tier). */
+  tierDayLimit: number | null;
   warnFraction: number;
   recoverFraction: number;
   reserveFraction: number;
@@ -62,12 +74,23 @@ export function resolveBudgetPolicy(policy: BudgetPolicy = {}): ResolvedBudgetPo
   if (policy.dayLimit !== undefined && policy.dayLimit !== null && (!Number.isInteger(policy.dayLimit) || policy.dayLimit < 1)) {
     throw new RangeError(`Call budget "dayLimit" must be a whole number of calls per day, such as 1000 (got ${JSON.stringify(policy.dayLimit)}).`);
   }
+  const tier = policy.tier === undefined || policy.tier === null ? null : parseXeroTier(policy.tier);
+  if (tier === null && policy.tier !== undefined && policy.tier !== null) {
+    throw new RangeError(`Call budget "tier" must be one of Xero's tiers (${XERO_TIER_IDS.join(', ')}) (got ${JSON.stringify(policy.tier)}).`);
+  }
   const warnFraction = fraction('warnFraction', policy.warnFraction, 0.1);
   const recoverFraction = fraction('recoverFraction', policy.recoverFraction, Math.min(0.99, Math.max(0.2, warnFraction * 2)));
   if (recoverFraction < warnFraction) {
     throw new RangeError(`Call budget "recoverFraction" (${recoverFraction}) must not be below "warnFraction" (${warnFraction}).`);
   }
-  return { dayLimit: policy.dayLimit ?? null, warnFraction, recoverFraction, reserveFraction: fraction('reserveFraction', policy.reserveFraction, 0.02) };
+  return {
+    dayLimit: policy.dayLimit ?? null,
+    tier,
+    tierDayLimit: tier === null ? null : XERO_TIERS[tier].dayLimit,
+    warnFraction,
+    recoverFraction,
+    reserveFraction: fraction('reserveFraction', policy.reserveFraction, 0.02),
+  };
 }
 
 /** Pure: folds one answer's figures into the organisation's budget. Figures an answer lacks keep their last value. */
@@ -102,16 +125,12 @@ export function applyReading(
     if (appMinute !== undefined) next.appMinuteRemaining = appMinute;
     next.minuteObservedAt = now;
   }
-  if (policy.dayLimit !== null) {
-    next.dayLimit = policy.dayLimit;
-    next.dayLimitSource = 'configured';
-  } else if (day !== undefined) {
+  if (day !== undefined && policy.dayLimit === null) {
     // The call that reported the figure was itself counted, hence + 1; the limit never shrinks by learning.
-    const learned = Math.max(base.dayLimitSource === 'learned' ? (base.dayLimit ?? 0) : 0, day + 1);
-    next.dayLimit = learned;
+    next.dayLimit = Math.max(base.dayLimitSource === 'learned' ? (base.dayLimit ?? 0) : 0, day + 1);
     next.dayLimitSource = 'learned';
   }
-  return next;
+  return policy.dayLimit === null && policy.tierDayLimit === null ? next : { ...next, ...dayLimitOf(next, policy) };
 }
 
 /** Xero's day window rolls over 24 hours: a day figure older than that says nothing any more. */
@@ -133,9 +152,24 @@ export interface BudgetLevel {
   reserve: number | null;
 }
 
+/**
+ * Pure: the organisation's day limit under this policy, and where it comes from: a configured limit; else
+ * the tier's, unless the headers have shown more left than it allows; else what the headers taught. A stored
+ * budget written under another setting (a tier since changed) is read under this one.
+ */
+export function dayLimitOf(
+  budget: TenantBudget | null,
+  policy: ResolvedBudgetPolicy,
+): { dayLimit: number | null; dayLimitSource: TenantBudget['dayLimitSource'] } {
+  if (policy.dayLimit !== null) return { dayLimit: policy.dayLimit, dayLimitSource: 'configured' };
+  const learned = budget?.dayLimitSource === 'learned' ? budget.dayLimit : null;
+  if (policy.tierDayLimit !== null && (learned ?? 0) <= policy.tierDayLimit) return { dayLimit: policy.tierDayLimit, dayLimitSource: 'tier' };
+  return { dayLimit: budget?.dayLimit ?? null, dayLimitSource: budget?.dayLimitSource ?? null };
+}
+
 /** Pure: where the organisation stands. `wasLow` applies the recovery threshold (hysteresis) to a budget already reported low. */
 export function budgetLevel(budget: TenantBudget | null, now: number, policy: ResolvedBudgetPolicy, wasLow = false): BudgetLevel {
-  const limit = policy.dayLimit ?? budget?.dayLimit ?? null;
+  const limit = dayLimitOf(budget, policy).dayLimit;
   const remaining = budget ? currentDayRemaining(budget, now) : null;
   if (limit === null || remaining === null)
     return { level: 'unknown', dayRemaining: remaining, dayLimit: limit, warnBelow: null, recoverAt: null, reserve: null };
@@ -198,7 +232,7 @@ export function budgetReport(
       level: level.level,
       dayRemaining: level.dayRemaining,
       dayLimit: level.dayLimit,
-      dayLimitSource: b.dayLimitSource,
+      dayLimitSource: dayLimitOf(b, options.policy).dayLimitSource,
       warnBelow: level.warnBelow,
       reserve: level.reserve,
       minuteRemaining: b.minuteRemaining,
@@ -273,7 +307,7 @@ export function parseBudgetNote(tenantId: string, value: unknown): TenantBudget 
   if (!value || typeof value !== 'object') return null;
   const v = value as Record<string, unknown>;
   const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-  const source = v.dayLimitSource === 'configured' || v.dayLimitSource === 'learned' ? v.dayLimitSource : null;
+  const source = v.dayLimitSource === 'configured' || v.dayLimitSource === 'tier' || v.dayLimitSource === 'learned' ? v.dayLimitSource : null;
   return {
     tenantId,
     dayRemaining: num(v.dayRemaining),

@@ -4,3 +4,4 @@ export * from './state-change';
 export * from './tenant-changes';
 export * from './call-budget';
 export * from './tenant-probe';
+export * from './connection-cap';

@@ -3,8 +3,9 @@
  * to require (../../docs/classifier.md, plan_restricted). Xero answers them with the same 401
  * `AuthorizationUnsuccessful` as a missing scope, so only the caller's scopes tell the two apart; this
  * table only names the requirement once they have. Each entry says who reported it: none of these is
- * in Xero's OpenAPI documents yet.
+ * in Xero's OpenAPI documents yet. The tier gates are the tier table's (src/xero-tiers.ts), kept there once.
  */
+import { TIER_GATES, XERO_TIERS } from '../xero-tiers';
 
 export type Gate =
   /** The app must be on this Xero tier (or above). */
@@ -13,8 +14,12 @@ export type Gate =
   | { kind: 'role'; endpoint: string; role: string; sinceMs: number; reportedBy: string };
 
 const GATES: Readonly<Record<string, Gate>> = {
-  // Reported by integrators since the tiers began on 2 March 2026: Journals only on Advanced.
-  journals: { kind: 'tier', endpoint: 'Journals', tier: 'Advanced', sinceMs: Date.UTC(2026, 2, 2) },
+  ...Object.fromEntries(
+    TIER_GATES.map((g): [string, Gate] => [
+      g.endpoint.toLowerCase(),
+      { kind: 'tier', endpoint: g.endpoint, tier: XERO_TIERS[g.tier].name, sinceMs: g.sinceMs },
+    ]),
+  ),
   // Reported by one vendor only: from 29 June 2026 manual journals need the Adviser role.
   manualjournals: { kind: 'role', endpoint: 'ManualJournals', role: 'Adviser', sinceMs: Date.UTC(2026, 5, 29), reportedBy: 'one vendor' },
 };

@@ -12,13 +12,14 @@ import {
   requiredString,
   type Json,
 } from './bad-input';
-import type { SeedGrantInput } from './core';
+import { tierNamed, type SeedGrantInput } from './core';
 import { withTokenFingerprints } from './observation';
 import { json, type SimResponse } from './http-kit';
 import type { OrganisationConfig } from './types';
 import { GRACE_MODES } from './types';
 import type { Simulator } from './simulator';
 import { XERO_APIS, type XeroApiId } from '../xero/operations';
+import { XERO_TIER_IDS } from '../xero-tiers';
 
 type Handler = (sim: Simulator, body: () => Json, url: URL, param?: string) => SimResponse | Promise<SimResponse>;
 
@@ -139,6 +140,15 @@ const ROUTES: Record<string, Handler> = {
       sim.setConnectionLimit(limit);
     }
     return ok();
+  },
+  'GET /apps': (sim) => ok(sim.apps()),
+  'POST /apps/tier': (sim, body) => {
+    const b = body();
+    onlyFields(b, ['clientId', 'tier']);
+    const clientId = requiredString(b, 'clientId');
+    if (b.tier === undefined) throw new BadInput('tier', `is required (one of ${XERO_TIER_IDS.join(', ')}, or null for no tier)`);
+    sim.setTier(clientId, b.tier === null ? undefined : tierNamed(b.tier));
+    return ok(sim.apps().find((a) => a.clientId === clientId));
   },
   'GET /connections': (sim) => ok(sim.connections()),
   'GET /grants': (sim) => ok(sim.grants()),

@@ -56,10 +56,11 @@ export interface AdmittedCall {
 
 /**
  * The one admission step of every call to an organisation's API (Accounting or any other): a token
- * that works, an organisation this token reaches (`xero-tenant-id`), and room in its rate limits.
- * What an app's tier adds later (daily caps, endpoints kept for higher tiers) belongs here.
+ * that works, an organisation this token reaches (`xero-tenant-id`), room in its rate limits (the
+ * app tier's day limit among them), and an endpoint the app's tier opens. `resource` is the Accounting
+ * resource called (`Journals`), for the endpoints a tier keeps for higher tiers.
  */
-export function admitApiCall(core: SimulatorCore, req: ApiRequest): AdmittedCall | SimResponse {
+export function admitApiCall(core: SimulatorCore, req: ApiRequest, resource?: string): AdmittedCall | SimResponse {
   const grant = authenticate(core, req);
   if (!isGrant(grant)) return grant;
   const org = tenantOf(core, grant, req);
@@ -67,6 +68,10 @@ export function admitApiCall(core: SimulatorCore, req: ApiRequest): AdmittedCall
   const admission = core.rateLimiter.admitTenant(grant.clientId, org.tenantId);
   if (!admission.ok) return tooManyRequests(admission.problem, admission.retryAfterSeconds, admission.headers);
   req.onFinish(admission.release);
+  // Xero refuses a gated endpoint with a missing scope's answer, after counting the call as it does that one.
+  if (resource !== undefined && !core.opensEndpoint(grant.clientId, resource)) {
+    return withHeaders(authorizationUnsuccessful(req.correlationId), admission.headers);
+  }
   return { grant, org, headers: admission.headers };
 }
 

@@ -78,8 +78,13 @@ function consentForm(core: SimulatorCore, params: URLSearchParams, request: Auth
   const hidden = PASSED_ON.filter((k) => params.has(k))
     .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(params.get(k) ?? '')}">`)
     .join('\n');
+  // Below Advanced the user picks one organisation per consent: radio buttons instead of check boxes.
+  const one = core.oneOrganisationPerConsent(request.client);
   const orgs = [...core.directory.organisations.values()]
-    .map((o, i) => `<label><input type="checkbox" name="tenant" value="${o.tenantId}"${i === 0 ? ' checked' : ''}> ${escapeHtml(o.name)}</label>`)
+    .map(
+      (o, i) =>
+        `<label><input type="${one ? 'radio' : 'checkbox'}" name="tenant" value="${o.tenantId}"${i === 0 ? ' checked' : ''}> ${escapeHtml(o.name)}</label>`,
+    )
     .join('\n');
   const scopes = request.scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join('');
   return html(
@@ -93,7 +98,7 @@ ${hidden}
 <label>Email address <input type="email" name="email" value="${escapeHtml(DEMO_USER_EMAIL)}"></label>
 <label>Password <input type="password" name="password" value="demo"></label>
 <p>It will be able to:</p><ul>${scopes}</ul>
-<fieldset><legend>Organisations to connect</legend>
+<fieldset><legend>${one ? 'Organisation to connect' : 'Organisations to connect'}</legend>
 ${orgs}
 </fieldset>
 <button type="submit" name="action" value="allow" id="allow">Allow access</button>
@@ -119,6 +124,10 @@ export function submitConsent(core: SimulatorCore, body: string): SimResponse {
   const needsTenant = request.scopes.some((s) => !['openid', 'profile', 'email', 'offline_access'].includes(s));
   if (needsTenant && tenantIds.length === 0) return consentForm(core, params, request, 'Choose at least one organisation to connect.');
   if (tenantIds.some((t) => !core.directory.organisations.has(t))) return errorPage('invalid_request : unknown organisation');
+  // The page offers one choice below Advanced; a form sent with several (a script) is asked again, nothing connected.
+  if (core.oneOrganisationPerConsent(request.client) && new Set(tenantIds).size > 1) {
+    return consentForm(core, params, request, `${request.client.name} can connect one organisation at a time. Choose one organisation.`);
+  }
   if (core.overConnectionLimit(request.client.clientId, tenantIds)) {
     return redirect(`${CONNECTION_LIMIT_PATH}?client_id=${encodeURIComponent(request.client.clientId)}`);
   }

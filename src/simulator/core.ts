@@ -11,6 +11,7 @@ import { scopeProblem } from './scopes';
 import { TokenStore, type Grant } from './tokens';
 import type { GraceMode, OrganisationConfig, RateLimitSettings, SimulatorClock, SimulatorOptions, TokenResponse } from './types';
 import { Webhooks } from './webhooks/webhooks';
+import { parseXeroTier, tierOpens, XERO_TIER_IDS, XERO_TIERS, type XeroTier } from '../xero-tiers';
 
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'accounting.settings', 'accounting.contacts'];
 export const DEFAULT_ISSUER = 'https://identity.xero.com';
@@ -72,9 +73,17 @@ export class SimulatorCore {
       options.users ?? [{ email: DEMO_USER_EMAIL, firstName: 'Demo', lastName: 'User' }],
     );
     this.tokens = new TokenStore(this.clock, this.signer, this.issuer, this.recorder, options.graceMode ?? 'same-pair');
+    // An app's own tier wins over the one given for every app; either is read as a JS caller may write it ('Starter').
+    for (const client of this.directory.clients.values()) {
+      const tier = client.tier ?? options.tier;
+      client.tier = tier === undefined ? undefined : tierNamed(tier);
+    }
     this.faults = new FaultSet(options.randomSeed);
     const limits = rateLimitSettings(options.rateLimits);
-    this.rateLimiter = new RateLimiter(this.clock, limits.enabled, limits.settings);
+    this.rateLimiter = new RateLimiter(this.clock, limits.enabled, limits.settings, (clientId) => {
+      const tier = this.client(clientId)?.tier;
+      return tier === undefined ? undefined : XERO_TIERS[tier].dayLimit;
+    });
     this.adminGuard = new AdminGuard(options.host ?? '127.0.0.1', options.adminHosts);
     this.webhooks = new Webhooks({
       clock: this.clock,
@@ -114,12 +123,39 @@ export class SimulatorCore {
     };
   }
 
-  /** Whether connecting these tenants would take the app past its tier's connection limit. */
+  /** Plays the app on a Xero tier from now on (its connections stay); undefined: no tier, as before tiers. */
+  setTier(clientId: string, tier: XeroTier | undefined): void {
+    const client = this.client(clientId);
+    if (!client) throw new BadInput('clientId', `no client ${clientId}`);
+    client.tier = tier === undefined ? undefined : tierNamed(tier);
+    this.recorder.record({ type: 'action', action: 'setTier', detail: { clientId, tier: client.tier ?? null } });
+  }
+
+  /** Organisations the app may hold: the lower of its tier's cap and the simulator-wide limit; undefined: no cap. */
+  connectionCap(clientId: string): number | undefined {
+    const tier = this.client(clientId)?.tier;
+    const caps = [this.connectionLimit, tier === undefined ? null : XERO_TIERS[tier].connectionCap].filter((c): c is number => typeof c === 'number');
+    return caps.length === 0 ? undefined : Math.min(...caps);
+  }
+
+  /** Whether connecting these tenants would take the app past its connection cap. */
   overConnectionLimit(clientId: string, tenantIds: string[]): boolean {
-    if (this.connectionLimit === undefined) return false;
+    const cap = this.connectionCap(clientId);
+    if (cap === undefined) return false;
     const held = this.directory.tenantsOfClient(clientId);
     for (const t of tenantIds) held.add(t);
-    return held.size > this.connectionLimit;
+    return held.size > cap;
+  }
+
+  /** Below Advanced a consent connects one organisation ("bulk connections" are Advanced's); an app without a tier may connect several. */
+  oneOrganisationPerConsent(client: Client): boolean {
+    return client.tier !== undefined && !XERO_TIERS[client.tier].severalOrganisationsPerConsent;
+  }
+
+  /** Whether the app's tier opens this Accounting resource (`Journals` is Advanced's); an app without a tier reaches them all. */
+  opensEndpoint(clientId: string, resource: string): boolean {
+    const tier = this.client(clientId)?.tier;
+    return tier === undefined || tierOpens(tier, resource);
   }
 
   issueCode(input: Omit<AuthCode, 'code' | 'used' | 'expiresAt'>): string {
@@ -147,7 +183,12 @@ export class SimulatorCore {
       if (typeof t.tenantId !== 'string' || typeof t.name !== 'string') throw new BadInput('tenants', 'an organisation needs tenantId and name');
       return (this.directory.organisations.get(t.tenantId) ?? this.directory.addOrganisation(t)).tenantId;
     });
-    if (this.overConnectionLimit(client.clientId, tenantIds)) throw new BadInput('tenants', `would exceed the connection limit of ${this.connectionLimit}`);
+    if (client.tier !== undefined && this.oneOrganisationPerConsent(client) && new Set(tenantIds).size > 1) {
+      const tier = XERO_TIERS[client.tier].name;
+      throw new BadInput('tenants', `name one organisation: on the ${tier} tier a consent connects one at a time (seed one grant per organisation)`);
+    }
+    if (this.overConnectionLimit(client.clientId, tenantIds))
+      throw new BadInput('tenants', `would exceed the connection limit of ${this.connectionCap(client.clientId)}`);
     const user = this.directory.userByEmail(input.email ?? DEMO_USER_EMAIL);
     const grant = this.newGrant(client, user.userId, scopes);
     this.directory.connect(user.userId, client.clientId, tenantIds, grant.authEventId);
@@ -205,4 +246,11 @@ export class SimulatorCore {
     this.recorder.record({ type: 'action', action: 'resetOrganisation', detail: { tenantId, connectionsRemoved } });
     return { connectionsRemoved };
   }
+}
+
+/** A tier from anything a caller may send (a JS caller, a JSON body): Xero's name in any case, else a BadInput naming the five. */
+export function tierNamed(value: unknown): XeroTier {
+  const tier = parseXeroTier(value);
+  if (tier === null) throw new BadInput('tier', `must be one of ${XERO_TIER_IDS.join(', ')} (got ${String(JSON.stringify(value)).slice(0, 80)})`);
+  return tier;
 }

@@ -1,6 +1,6 @@
 // Public names carry "Simulator" where a bare name (TokenResponse, Fault) could clash with the rest of index.ts.
 export { startSimulator, ADMIN_PREFIX } from './server';
-export type { Simulator, SimulatorAccounting, SimulatorWebhooks, ConnectionView as SimulatorConnection } from './simulator';
+export type { Simulator, SimulatorAccounting, SimulatorWebhooks, ConnectionView as SimulatorConnection, AppView as SimulatorAppView } from './simulator';
 export {
   WEBHOOK_CATEGORIES as SIMULATOR_WEBHOOK_CATEGORIES,
   RETRY_DELAYS_MS as SIMULATOR_WEBHOOK_RETRY_DELAYS_MS,

@@ -31,55 +31,64 @@ class Window {
     return Math.max(1, Math.ceil((oldest + this.spanMs - now) / SECOND));
   }
 
-  forget(key: string): void {
-    this.hits.delete(key);
+  forgetWhere(match: (key: string) => boolean): void {
+    for (const key of [...this.hits.keys()]) if (match(key)) this.hits.delete(key);
   }
 }
 
+/** The per-organisation windows are each app's own: Xero's limits apply per app and organisation. */
+const appTenant = (clientId: string, tenantId: string): string => `${clientId} ${tenantId}`;
+
 /**
  * Per-organisation (60/min, 5000/day, 5 concurrent) and per-app (10000/min) limits. Counted always,
- * so the remaining-headers are always sent as Xero sends them; enforced only when enabled.
+ * so the remaining-headers are always sent as Xero sends them; enforced only when enabled, except an
+ * app tier's day limit (1,000 on Starter), which is the tier's and holds whenever the app has a tier.
  */
 export class RateLimiter {
   private readonly minute = new Window(MINUTE);
   private readonly day = new Window(DAY);
   private readonly appMinute = new Window(MINUTE);
   private readonly inFlight = new Map<string, number>();
-  /** Per-organisation limits (a Starter-tier organisation's 1,000 a day), enforced even when the app-wide switch is off. */
+  /** Per-organisation figures for every app, over the app tier's; `enabled` switches enforcement for the organisation whatever the app-wide switch says. */
   readonly tenantOverrides = new Map<string, Partial<RateLimitSettings> & { enabled?: boolean }>();
 
   constructor(
     private readonly clock: Clock,
     public enabled: boolean,
     public settings: RateLimitSettings = { ...XERO_RATE_LIMITS },
+    /** The day limit of the app's tier, if it has one. */
+    private readonly tierDayLimit: (clientId: string) => number | undefined = () => undefined,
   ) {}
 
   /** An accounting API call for one organisation. */
   admitTenant(clientId: string, tenantId: string): Admission {
     const now = this.clock.now();
+    const key = appTenant(clientId, tenantId);
     const override = this.tenantOverrides.get(tenantId);
-    const s = override ? { ...this.settings, ...override } : this.settings;
+    const tierDay = this.tierDayLimit(clientId);
+    const s = { ...this.settings, ...(tierDay === undefined ? {} : { perDay: tierDay }), ...override };
     const enforce = override?.enabled ?? this.enabled;
-    const minuteUsed = this.minute.count(tenantId, now);
-    const dayUsed = this.day.count(tenantId, now);
+    const enforceDay = override?.enabled ?? (this.enabled || tierDay !== undefined);
+    const minuteUsed = this.minute.count(key, now);
+    const dayUsed = this.day.count(key, now);
     const appUsed = this.appMinute.count(clientId, now);
-    const running = this.inFlight.get(tenantId) ?? 0;
+    const running = this.inFlight.get(key) ?? 0;
     const headers = (extra: number): RateLimitHeaders => ({
       'X-DayLimit-Remaining': String(Math.max(0, s.perDay - dayUsed - extra)),
       'X-MinLimit-Remaining': String(Math.max(0, s.perMinute - minuteUsed - extra)),
       'X-AppMinLimit-Remaining': String(Math.max(0, s.appPerMinute - appUsed - extra)),
     });
+    const refuse = (problem: RateLimitProblem, retryAfterSeconds: number): Admission => ({ ok: false, problem, retryAfterSeconds, headers: headers(0) });
+    if (enforceDay && dayUsed >= s.perDay) return refuse('day', this.day.secondsUntilFree(key, now));
     if (enforce) {
-      const refuse = (problem: RateLimitProblem, retryAfterSeconds: number): Admission => ({ ok: false, problem, retryAfterSeconds, headers: headers(0) });
-      if (dayUsed >= s.perDay) return refuse('day', this.day.secondsUntilFree(tenantId, now));
       if (appUsed >= s.appPerMinute) return refuse('appminute', this.appMinute.secondsUntilFree(clientId, now));
-      if (minuteUsed >= s.perMinute) return refuse('minute', this.minute.secondsUntilFree(tenantId, now));
+      if (minuteUsed >= s.perMinute) return refuse('minute', this.minute.secondsUntilFree(key, now));
       if (running >= s.concurrent) return refuse('concurrent', 1);
     }
-    this.minute.add(tenantId, now);
-    this.day.add(tenantId, now);
+    this.minute.add(key, now);
+    this.day.add(key, now);
     this.appMinute.add(clientId, now);
-    this.inFlight.set(tenantId, running + 1);
+    this.inFlight.set(key, running + 1);
     let released = false;
     return {
       ok: true,
@@ -87,7 +96,7 @@ export class RateLimiter {
       release: () => {
         if (released) return;
         released = true;
-        this.inFlight.set(tenantId, Math.max(0, (this.inFlight.get(tenantId) ?? 1) - 1));
+        this.inFlight.set(key, Math.max(0, (this.inFlight.get(key) ?? 1) - 1));
       },
     };
   }
@@ -104,9 +113,10 @@ export class RateLimiter {
     return { ok: true, headers: headers(1), release: () => undefined };
   }
 
-  /** A reset demo organisation starts with fresh limits. */
+  /** A reset demo organisation starts with fresh limits, for every app. */
   forgetTenant(tenantId: string): void {
-    this.minute.forget(tenantId);
-    this.day.forget(tenantId);
+    const ofTenant = (key: string): boolean => key.endsWith(` ${tenantId}`);
+    this.minute.forgetWhere(ofTenant);
+    this.day.forgetWhere(ofTenant);
   }
 }

@@ -18,7 +18,8 @@ import { newId } from './formats';
 import type { SimEvent, SimulatorStats } from './observation';
 import type { GrantCounts } from './tokens';
 import { handleRevocation, handleToken } from './grants';
-import type { ConnectionView, Simulator, SimulatorAccounting } from './simulator';
+import type { AppView, ConnectionView, Simulator, SimulatorAccounting } from './simulator';
+import { closedEndpoints, XERO_TIERS, type XeroTier } from '../xero-tiers';
 import type { Endpoint, GraceMode, RateLimitSettings, SimulatorClock, SimulatorOptions, TokenResponse } from './types';
 import { notFound, serviceUnavailable, tooManyRequests, validationException } from './xero-errors';
 
@@ -167,6 +168,26 @@ class RunningSimulator implements Simulator {
 
   setConnectionLimit(limit: number | undefined): void {
     this.core.connectionLimit = limit;
+  }
+
+  setTier(clientId: string, tier: XeroTier | undefined): void {
+    this.core.setTier(clientId, tier);
+  }
+
+  apps(): AppView[] {
+    return [...this.core.directory.clients.values()].map((c) => {
+      const tier = c.tier === undefined ? null : XERO_TIERS[c.tier];
+      return {
+        clientId: c.clientId,
+        name: c.name,
+        tier: tier?.id ?? null,
+        connectionCap: this.core.connectionCap(c.clientId) ?? null,
+        connected: this.core.directory.tenantsOfClient(c.clientId).size,
+        dayLimit: tier?.dayLimit ?? null,
+        severalOrganisationsPerConsent: !this.core.oneOrganisationPerConsent(c),
+        closedEndpoints: tier === null ? [] : closedEndpoints(tier.id).map((g) => g.endpoint),
+      };
+    });
   }
 
   seedGrant(input?: SeedGrantInput): TokenResponse {

@@ -10,6 +10,7 @@ import type { GrantCounts } from './tokens';
 import type { GraceMode, RateLimitSettings, SimulatorClock, TokenResponse } from './types';
 import type { XeroApiId } from '../xero/operations';
 import type { DeliveryRun, WebhookSettings, WebhookView } from './webhooks/webhooks';
+import type { XeroTier } from '../xero-tiers';
 
 export interface ConnectionView {
   id: string;
@@ -20,6 +21,24 @@ export interface ConnectionView {
   authEventId: string;
   createdDateUtc: string;
   updatedDateUtc: string;
+}
+
+/** An app as `GET /__admin/apps` shows it: its tier and what that allows it now (never its secret). */
+export interface AppView {
+  clientId: string;
+  name: string;
+  /** null: no tier (the simulator's behaviour before tiers). */
+  tier: XeroTier | null;
+  /** Organisations it may hold (the lower of its tier's cap and the simulator-wide limit); null: no cap. */
+  connectionCap: number | null;
+  /** Distinct organisations connected to it now. */
+  connected: number;
+  /** Calls per organisation per rolling day its tier allows; null without a tier (then the rate-limit settings hold). */
+  dayLimit: number | null;
+  /** Whether one consent may connect several organisations. */
+  severalOrganisationsPerConsent: boolean;
+  /** Accounting resources its tier keeps for higher tiers (`Journals` below Advanced). */
+  closedEndpoints: string[];
 }
 
 /** The Accounting API's book per organisation; the same controls are below /__admin/accounting. */
@@ -87,6 +106,10 @@ export interface Simulator {
   readonly webhooks: SimulatorWebhooks;
   setRateLimits(option: boolean | Partial<RateLimitSettings>): void;
   setConnectionLimit(limit: number | undefined): void;
+  /** Plays the app on a Xero tier from now on (docs/simulator.md "Tiers"); undefined: no tier. Its connections stay. */
+  setTier(clientId: string, tier: XeroTier | undefined): void;
+  /** Every app with its tier and what that allows it. */
+  apps(): AppView[];
   /** A ready connection without the browser: the body the token endpoint would have answered. */
   seedGrant(input?: SeedGrantInput): TokenResponse;
   revokeUser(userIdOrEmail: string): { grantsRevoked: number; connectionsRemoved: number };

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { XeroTier } from '../xero-tiers';
 
 /**
  * How a refresh token presented again inside its 30-minute grace window is answered. Xero documents
@@ -26,6 +27,11 @@ export interface ClientConfig {
   granularScopesOnly?: boolean;
   /** A Custom Connection: client_credentials gets a token for this one organisation. */
   customConnection?: { tenantId: string; scopes: string[] };
+  /**
+   * The app's Xero tier (docs/simulator.md "Tiers"): its connection cap, its day limit per organisation,
+   * Journals only from Advanced, one organisation per consent below Advanced. Absent: no tier, as before tiers.
+   */
+  tier?: XeroTier;
 }
 
 export interface OrganisationConfig {
@@ -60,8 +66,10 @@ export interface SimulatorOptions {
   clock?: SimulatorClock;
   /** Off by default; `true` uses Xero's published limits, an object overrides some of them. */
   rateLimits?: boolean | Partial<RateLimitSettings>;
-  /** Organisations one app may have connected at once (the app's tier); unlimited when absent. */
+  /** Organisations any app may have connected at once; unlimited when absent. An app's tier caps it too (the lower cap holds). */
   connectionLimit?: number;
+  /** The tier of every app that names none in its `ClientConfig`. Absent: apps without a tier behave as before tiers. */
+  tier?: XeroTier;
   /** Replaces the demo clients when given. */
   clients?: ClientConfig[];
   organisations?: OrganisationConfig[];

@@ -45,6 +45,9 @@ const UPWARD: Array<[string, string]> = [
   ['src/clock.ts', './errors'],
   ['src/errors.ts', './secrets'],
   ['src/percent-encoding.ts', './clock'],
+  // Xero's tier table is pure data on the ground floor: it imports nothing.
+  ['src/xero-tiers.ts', './errors'],
+  ['src/xero-tiers.ts', './classify'],
   ['src/secrets/probe.ts', '../classify'],
   ['src/classify/probe.ts', '../xero/token-set'],
   ['src/xero/probe.ts', '../ledger/types'],
@@ -80,6 +83,10 @@ const INWARD: Array<[string, string]> = [
   ['test/unit/probe.test.ts', '../../cli/xero-guard-sim'],
   // Downward inside the core, and within one folder (src/engine/events.ts is not src/events/).
   ['src/secrets/probe.ts', '../percent-encoding'],
+  // The tier table is read by the classifier, the budget and the simulator alike.
+  ['src/classify/probe.ts', '../xero-tiers'],
+  ['src/check/probe.ts', '../xero-tiers'],
+  ['src/simulator/probe.ts', '../xero-tiers'],
   ['src/xero/accounting/probe.ts', '../../classify'],
   ['src/ledger/probe.ts', '../xero/token-set'],
   ['src/engine/probe.ts', './events'],

@@ -107,7 +107,7 @@ export class AccountingApi {
     // An endpoint Xero does not have is a 404 whoever asks (the existing api.test.ts pins this).
     const root = (segments[0] ?? '').toLowerCase();
     if (root !== 'reports' && root !== 'journals' && !RESOURCE_BY_NAME.has(root)) return notFound();
-    const admitted = admitApiCall(this.core, req);
+    const admitted = admitApiCall(this.core, req, segments[0]);
     if (!isAdmitted(admitted)) return admitted;
     const { grant, org } = admitted;
     const ctx = { ...this.ctxFor(org.tenantId), user: this.core.client(grant.clientId)?.name ?? grant.clientId };

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { CLI_OPTIONS, optionsFromArgs } from '../../../cli/xero-guard-sim';
+import { CLI_OPTIONS, optionsFromArgs, tierLine } from '../../../cli/xero-guard-sim';
 import { DEMO_TENANT_ID } from '../../../src/simulator';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -77,6 +77,7 @@ describe('xero-guard-sim command', () => {
     [['--webhook-url', 'ftp://x', '--webhook-key', 'k'], '--webhook-url must be an http:// or https:// URL'],
     [['--webhook-url', 'http://h/x', '--webhook-key', 'k', '--webhook-client', 'NOPE'], '--webhook-client must be one of the simulator'],
     [['--webhook-client', 'NOPE'], '--webhook-client needs --webhook-url and --webhook-key'],
+    [['--tier', 'gold'], '--tier must be one of starter, core, plus, advanced, enterprise, got "gold"'],
   ])('refuses %j with a message', (args, message) => {
     expect(() => optionsFromArgs(args)).toThrow(message);
   });
@@ -136,6 +137,8 @@ describe('xero-guard-sim command', () => {
       '1000',
       '--connection-limit',
       '5',
+      '--tier',
+      'Plus',
       '--client-id',
       'MINE',
       '--client-secret',
@@ -157,10 +160,18 @@ describe('xero-guard-sim command', () => {
       port: 4011,
       rateLimits: { perDay: 1000 },
       connectionLimit: 5,
+      tier: 'plus',
       randomSeed: 7,
       webhooks: [{ clientId: 'MINE', url: 'https://n8n.example/webhook/xero', key: 'k' }],
       adminHosts: ['sim.local'],
     });
     expect(options !== 'help' && options.clients?.[0]).toEqual({ clientId: 'MINE', clientSecret: 's', redirectUris: ['https://a/cb', 'https://b/cb'] });
+  });
+
+  it('says at start what a --tier means for every app', () => {
+    expect(tierLine('starter')).toBe(
+      '  tier:        Starter for every app: 5 connections, 1,000 calls per organisation a day, Journals refused, one organisation per consent',
+    );
+    expect(tierLine('enterprise')).toContain('no connection cap, 5,000 calls per organisation a day, every endpoint open, several organisations per consent');
   });
 });

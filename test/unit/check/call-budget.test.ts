@@ -2,7 +2,9 @@ import { ManualClock } from '../../../src/clock';
 import {
   applyReading,
   budgetLevel,
+  budgetReport,
   CallBudget,
+  dayLimitOf,
   detectBudgetChanges,
   mayUseForHousekeeping,
   readBudgets,
@@ -85,6 +87,52 @@ describe('call budget: pure parts', () => {
   });
 });
 
+describe('call budget: the app tier', () => {
+  const STARTER = resolveBudgetPolicy({ tier: 'starter' });
+  const CORE = resolveBudgetPolicy({ tier: 'core' });
+
+  test('no tier keeps the learned limit as before; a tier names its day limit', () => {
+    expect(DEFAULTS).toMatchObject({ dayLimit: null, tier: null, tierDayLimit: null });
+    expect([STARTER.tierDayLimit, CORE.tierDayLimit, resolveBudgetPolicy({ tier: 'enterprise' }).tierDayLimit]).toEqual([1000, 5000, 5000]);
+    expect(spend(null, 4999, 0)).toMatchObject({ dayLimit: 5000, dayLimitSource: 'learned' });
+  });
+
+  test("at Starter the tier's 1,000 holds from the first answer, and the thresholds are Starter's", () => {
+    const b = spend(null, 950, 0, STARTER);
+    expect(b).toMatchObject({ dayRemaining: 950, dayLimit: 1000, dayLimitSource: 'tier' });
+    expect(budgetLevel({ ...b, dayRemaining: 99 }, 1, STARTER)).toMatchObject({ level: 'low', dayLimit: 1000, warnBelow: 100, reserve: 20 });
+    // Before any answer the limit is known, the level is not.
+    expect(budgetLevel(null, 1, STARTER)).toMatchObject({ level: 'unknown', dayLimit: 1000 });
+  });
+
+  test("Xero's headers win once they show more left than the tier allows, and the limit never falls back to the tier's", () => {
+    let b = spend(null, 4999, 0, STARTER);
+    expect(b).toMatchObject({ dayLimit: 5000, dayLimitSource: 'learned' });
+    b = spend(b, 300, 1, STARTER);
+    expect(b).toMatchObject({ dayLimit: 5000, dayLimitSource: 'learned' });
+    // Fewer left than the tier allows says nothing against it: Core's 5,000 stands.
+    expect(spend(null, 800, 0, CORE)).toMatchObject({ dayLimit: 5000, dayLimitSource: 'tier' });
+  });
+
+  test('a budget stored under another setting is read under this one; a configured limit wins over the tier', () => {
+    const learnedBefore = spend(null, 800, 0);
+    expect(dayLimitOf(learnedBefore, CORE)).toEqual({ dayLimit: 5000, dayLimitSource: 'tier' });
+    const atStarter = spend(null, 800, 0, STARTER);
+    expect(dayLimitOf(atStarter, CORE)).toEqual({ dayLimit: 5000, dayLimitSource: 'tier' });
+    expect(budgetReport([atStarter], { now: 1, policy: CORE })[0]).toMatchObject({ dayLimit: 5000, dayLimitSource: 'tier', level: 'ok' });
+    expect(dayLimitOf(atStarter, DEFAULTS)).toEqual({ dayLimit: 1000, dayLimitSource: 'tier' });
+    const configured = resolveBudgetPolicy({ tier: 'starter', dayLimit: 2000 });
+    expect(spend(null, 1500, 0, configured)).toMatchObject({ dayLimit: 2000, dayLimitSource: 'configured' });
+  });
+
+  test("takes a tier in Xero's own case and refuses anything else, naming the tiers", () => {
+    expect(resolveBudgetPolicy({ tier: 'Starter' as never }).tier).toBe('starter');
+    expect(() => resolveBudgetPolicy({ tier: 'gold' as never })).toThrow(
+      'Call budget "tier" must be one of Xero\'s tiers (starter, core, plus, advanced, enterprise) (got "gold").',
+    );
+  });
+});
+
 describe('detectBudgetChanges', () => {
   const run = (days: number[], now = 1) => {
     let state: BudgetWatchState | null = null;
@@ -142,7 +190,7 @@ describe('CallBudget', () => {
     }
   }
 
-  function tracker(options: { persistEveryMs?: number; dayLimit?: number } = {}) {
+  function tracker(options: { persistEveryMs?: number; dayLimit?: number; tier?: 'starter' } = {}) {
     const clock = new ManualClock(0);
     const ledger = new MemoryLedger({ clock });
     const notes = new CountingNotes(ledger);
@@ -153,7 +201,7 @@ describe('CallBudget', () => {
       key: KEY,
       clock,
       persistEveryMs: options.persistEveryMs,
-      policy: { dayLimit: options.dayLimit },
+      policy: { dayLimit: options.dayLimit, tier: options.tier },
       onEvent: (e) => events.push(e),
       onError: (e) => errors.push(e),
     });
@@ -181,6 +229,20 @@ describe('CallBudget', () => {
     expect(events).toEqual([expect.objectContaining({ kind: 'budget_low', tenantId: T, dayRemaining: 50 })]);
     expect(notes.writes.length).toBe(before + 1);
     expect((await readBudgets(ledger, KEY)).find((b) => b.tenantId === T)?.dayRemaining).toBe(50);
+  });
+
+  test("at Starter, warns under 100 left and keeps the last 20 from housekeeping, and stores the tier's limit as such", async () => {
+    const { ledger, events, budget } = tracker({ tier: 'starter' });
+    budget.record(T, { dayRemaining: 100 });
+    expect(events).toEqual([]);
+    budget.record(T, { dayRemaining: 99 });
+    expect(events).toEqual([expect.objectContaining({ kind: 'budget_low', dayRemaining: 99, dayLimit: 1000, threshold: 100 })]);
+    budget.record(T, { dayRemaining: 21 });
+    expect(budget.mayUseForHousekeeping(T)).toBe(true);
+    budget.record(T, { dayRemaining: 20 });
+    expect(budget.mayUseForHousekeeping(T)).toBe(false);
+    await budget.flush();
+    expect((await readBudgets(ledger, KEY))[0]).toMatchObject({ dayRemaining: 20, dayLimit: 1000, dayLimitSource: 'tier' });
   });
 
   test('emits budget_low once at the threshold and budget_recovered once, and refuses housekeeping in the reserve', () => {
