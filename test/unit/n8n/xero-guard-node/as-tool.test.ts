@@ -1,8 +1,9 @@
 import { getToolDescriptionForNode, type INode, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
-import { RESOURCES } from '../../../../nodes/XeroGuard/resources';
+import { ACCOUNTING_NODE } from '../../../../nodes/XeroGuard/execute';
 import { XeroGuard } from '../../../../nodes/XeroGuard/XeroGuard.node';
 
 const node = new XeroGuard();
+const RESOURCES = ACCOUNTING_NODE.resources;
 const d = node.description;
 const byName = (name: string) => d.properties.filter((p) => p.name === name);
 
@@ -32,7 +33,8 @@ describe('Xero Guard node as an AI agent tool', () => {
       };
       const text = getToolDescriptionForNode(tool, node);
       const r = RESOURCES.find((x) => x.value === resource);
-      const noun = NOUN[resource] ?? r!.name.toLowerCase();
+      // Every resource's last operation is the Custom API Call, told as what it is.
+      const noun = operation === 'customApiCall' ? 'api call' : (NOUN[resource] ?? r!.name.toLowerCase());
       expect(text.toLowerCase()).toContain(noun);
       expect(text).toMatch(/^[A-Z][a-z]+ .+ in Xero Guard$/);
       // An action sentence, not n8n's fallback of raw values ("getAll invoice") or the node's own description.

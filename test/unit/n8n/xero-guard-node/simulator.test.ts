@@ -10,7 +10,7 @@ import { DEMO_TENANT_ID, SIMULATOR_DEFAULT_SCOPES, startSimulator, type Simulato
 import { fetchTransport, type HttpRequest } from '../../../../src/xero';
 import { staticTokenSource, XeroAccountingClient } from '../../../../src/xero/accounting';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
-import type { SessionClient } from '../../../../nodes/XeroGuard/session-client';
+import type { SessionClient } from '../../../../nodes/shared/api-node/session-client';
 import { fakeExecute } from './stand-in';
 
 describe('Xero Guard node: parameters to the wire and back, against the simulator', () => {

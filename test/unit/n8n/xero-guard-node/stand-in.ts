@@ -7,8 +7,8 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INode, INodeExecution
 import { ManualClock } from '../../../../src/clock';
 import type { HttpRequest, HttpResponse } from '../../../../src/xero';
 import { staticTokenSource, XeroAccountingClient, type XeroLimits, type XeroTokenSource } from '../../../../src/xero/accounting';
-import type { Organisation } from '../../../../nodes/XeroGuard/organisation';
-import type { SessionClient } from '../../../../nodes/XeroGuard/session-client';
+import type { Organisation } from '../../../../nodes/shared/api-node/organisation';
+import type { SessionClient } from '../../../../nodes/shared/api-node/session-client';
 
 export const TENANT_A: Organisation = { tenantId: '11111111-1111-4111-8111-111111111111', tenantName: 'Demo Company (NZ)', tenantType: 'ORGANISATION' };
 export const TENANT_B: Organisation = { tenantId: '22222222-2222-4222-8222-222222222222', tenantName: 'Second Ltd', tenantType: 'ORGANISATION' };
