@@ -285,7 +285,7 @@ export const contact: ResourceModule = entityResource({
         action: 'Create or update a contact',
       },
       plan: upsertPlan,
-      covers: covered(['POST', ['Contacts']], ['POST', ['Contacts', ID]]),
+      covers: covered(['GET', ['Contacts']], ['POST', ['Contacts']], ['POST', ['Contacts', ID]]),
     },
   },
 });

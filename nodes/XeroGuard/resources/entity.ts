@@ -160,12 +160,11 @@ export function entityResource(c: EntityConfig): ResourceModule {
         const key = id(p);
         return {
           kind: 'download',
-          request: { path: [c.plural, key], accept: 'application/pdf' },
+          request: { path: [c.plural, key, 'pdf'], accept: 'application/pdf' },
           binaryProperty: str(p.binaryPropertyName) || 'data',
           fileName: `${c.value}-${key}.pdf`,
         };
       },
-      // Asked of the record with Accept: application/pdf, which Xero answers as it does /{Plural}/{id}/pdf.
       covers: covered(['GET', [c.plural, sample, 'pdf']]),
     };
   }

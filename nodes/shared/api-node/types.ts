@@ -4,6 +4,7 @@
  * I/O. The executor (execute.ts) runs every plan the same way, whichever Xero API it goes to.
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { XeroApiId } from '../../../src/xero/operations';
 import type { XeroDownloadOptions, XeroFormUpload, XeroListOptions, XeroRequestOptions, XeroUploadOptions } from '../../../src/xero/accounting';
 
 /** One request and its answer read as records: the key of the answer that holds them (`Invoices`), one output item each. */
@@ -77,6 +78,8 @@ export interface OperationDef {
    * the node covers; an operation of a hand-made resource names them, a table operation is its own.
    */
   covers?: readonly string[];
+  /** The API those operations are of, where the node has several (Payroll AU and its v2 timesheets); the node's first by default. */
+  api?: XeroApiId;
 }
 
 export interface ResourceModule {

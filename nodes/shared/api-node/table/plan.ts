@@ -131,5 +131,6 @@ export function tableOperation(api: XeroApi, op: XeroOperation, schemas: SchemaS
     plan: tablePlan(api, op, schemas),
     parse: tableRecords(op),
     covers: [op.operationId],
+    api: api.id,
   };
 }

@@ -89,7 +89,8 @@ function entity(
       parameters: { ...withId, binaryPropertyName: 'pdf' },
       kind: 'download',
       method: 'GET',
-      path: `/${plural}/${ID}`,
+      // The document's own PDF path (getInvoiceAsPdf and its kin), asked with Accept: application/pdf.
+      path: `/${plural}/${ID}/pdf`,
       options: { accept: 'application/pdf' },
       plan: { binaryProperty: 'pdf', fileName: expect.stringContaining(ID) as unknown as string },
       envelope: null,
@@ -277,7 +278,7 @@ const CASES: Record<string, Record<string, Case>> = {
       parameters: { invoiceId: ID, binaryPropertyName: 'pdf' },
       kind: 'download',
       method: 'GET',
-      path: `/Invoices/${ID}`,
+      path: `/Invoices/${ID}/pdf`,
       options: { accept: 'application/pdf' },
       plan: { binaryProperty: 'pdf', fileName: `invoice-${ID}.pdf` },
       envelope: null,

@@ -5,6 +5,7 @@
  */
 import type { IBinaryData, IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { ManualClock } from '../../../../src/clock';
+import { XERO_SCOPES } from '../../../../src/host';
 import type { HttpRequest, HttpResponse } from '../../../../src/xero';
 import { staticTokenSource, XeroAccountingClient, type XeroLimits, type XeroTokenSource } from '../../../../src/xero/accounting';
 import type { Organisation } from '../../../../nodes/shared/api-node/organisation';
@@ -110,3 +111,9 @@ export function fakeExecute(o: ContextOptions): IExecuteFunctions {
   };
   return context as unknown as IExecuteFunctions;
 }
+
+/** Every scope the operation table names, and the sign-in ones: a chain that may call anything. */
+export const ALL_SCOPES: string[] = ['offline_access', 'openid', 'profile', 'email', ...XERO_SCOPES.map((s) => s.value)];
+
+/** A UK organisation, for Payroll UK (the simulator answers a payroll in its organisation's country only). */
+export const UK_TENANT: Organisation = { tenantId: 'c1d2e3f4-0a1b-4c2d-8e3f-405162738495', tenantName: 'Walk Ltd (UK)', tenantType: 'ORGANISATION' };
