@@ -16,6 +16,7 @@ export const ACCOUNTING_NODE = new ApiNode({
   apis: [ACCOUNTING],
   resources: RESOURCES,
   callBases: ACCOUNTING_CALL_BASES,
+  // The Custom API Call's words as they always were: it reaches any Xero API from here.
   apiWords: 'Xero API',
   batching: true,
   defaultResource: 'invoice',

@@ -4,9 +4,6 @@
  * checks every call against the chain's scopes and runs it on the core client.
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
-import { CREDENTIAL_TYPE } from '../shared/guarded-session';
-import { callBasesOf } from '../shared/api-node/custom-api-call';
 import { searchOrganisations } from '../shared/api-node/methods';
 import { ApiNode } from '../shared/api-node/node';
 import { runApiNode } from '../shared/api-node/run';
@@ -15,27 +12,20 @@ import { PAYROLL_AU, PAYROLL_AU_V2, RESOURCES } from './resources';
 export const NODE = new ApiNode({
   apis: [PAYROLL_AU, PAYROLL_AU_V2],
   resources: RESOURCES,
-  callBases: callBasesOf([PAYROLL_AU, PAYROLL_AU_V2]),
-  apiWords: 'Payroll AU API',
-  batching: false,
   defaultResource: 'employee',
 });
 
 export class XeroGuardPayrollAu implements INodeType {
   description: INodeTypeDescription = {
-    displayName: 'Xero Guard Payroll AU',
-    name: 'xeroGuardPayrollAu',
+    ...NODE.describe({
+      displayName: 'Xero Guard Payroll AU',
+      name: 'xeroGuardPayrollAu',
+      description:
+        "Run an Australian organisation's Xero payroll (employees, leave, pay runs, payslips, timesheets, super funds) on the guarded Xero credential",
+    }),
     icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
-    group: ['output'],
-    version: 1,
     subtitle: NODE.subtitle,
-    description: "Run an Australian organisation's Xero payroll (employees, leave, pay runs, payslips, timesheets, super funds) on the guarded Xero credential",
-    defaults: { name: 'Xero Guard Payroll AU' },
     usableAsTool: true,
-    inputs: [NodeConnectionTypes.Main],
-    outputs: [NodeConnectionTypes.Main],
-    credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-    properties: NODE.properties,
   };
 
   methods = { listSearch: { searchOrganisations } };

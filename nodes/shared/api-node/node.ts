@@ -4,10 +4,12 @@
  * asks of it: a resource's operation, the fields an operation shows, the scope check. Every node class
  * (Accounting, Payroll, Projects, Files, Assets, Finance) is its description around one.
  */
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 import type { XeroAccountingClient } from '../../../src/xero/accounting';
 import type { XeroApi } from '../../../src/xero/operations';
-import { customApiCallResource, customCallFields, customCallOperation, type CustomCallBase } from './custom-api-call';
+import { CREDENTIAL_TYPE } from '../guarded-session';
+import { callBasesOf, customApiCallResource, customCallFields, customCallOperation, type CustomCallBase } from './custom-api-call';
 import { locatorPaths, type LocatorPath } from './locators';
 import { operationProperty, organisationProperty, scoped, settingsProperty, subtitleOf } from './properties';
 import { ScopeGuard } from './scopes';
@@ -21,11 +23,12 @@ export interface ApiNodeSpec {
   apis: readonly XeroApi[];
   /** Its resources in the order their fields appear; the Custom API Call resource is added last. */
   resources: readonly ResourceModule[];
-  callBases: readonly CustomCallBase[];
-  /** "Payroll UK API", for the Custom API Call's texts ("Any Payroll UK API request"). */
-  apiWords: string;
-  /** Whether Settings offers Batch Size (collections that take several records in one request). */
-  batching: boolean;
+  /** Where a custom call's path may start: the node's APIs and api.xero.com by default. */
+  callBases?: readonly CustomCallBase[];
+  /** "Payroll UK API", for the Custom API Call's texts ("Any Payroll UK API request"); the first API's label and "API" by default. */
+  apiWords?: string;
+  /** Whether Settings offers Batch Size (collections that take several records in one request); no by default. */
+  batching?: boolean;
   defaultResource: string;
   /** Lists a resource locator field may name a record by name in, with how to find it. */
   resolvers?: Readonly<Record<string, NameResolver>>;
@@ -50,9 +53,11 @@ export class ApiNode {
 
   constructor(spec: ApiNodeSpec) {
     this.spec = spec;
-    this.customCall = customCallOperation(spec.callBases, 'customApiCall', spec.apiWords);
+    const bases = spec.callBases ?? callBasesOf(spec.apis);
+    const words = spec.apiWords ?? `${spec.apis[0]!.label} API`;
+    this.customCall = customCallOperation(bases, 'customApiCall', words);
     const own = spec.resources.map((r) => ({ ...r, operations: { ...r.operations, customApiCall: this.customCall } }));
-    this.resources = [...own, customApiCallResource(spec.callBases, spec.apiWords)];
+    this.resources = [...own, customApiCallResource(bases, words)];
     this.guard = new ScopeGuard(spec.apis);
     this.subtitle = subtitleOf(this.resources);
     this.properties = [
@@ -72,9 +77,25 @@ export class ApiNode {
       ...this.resources.map(operationProperty),
       organisationProperty,
       ...this.resources.flatMap(scoped),
-      ...customCallFields(spec.callBases),
-      settingsProperty(spec.batching),
+      ...customCallFields(bases),
+      settingsProperty(spec.batching === true),
     ];
+  }
+
+  /** The node's description in n8n's terms, but what n8n's lint reads in the node's own file (icon, subtitle, usableAsTool). */
+  describe(d: { displayName: string; name: string; description: string }): Omit<INodeTypeDescription, 'icon' | 'subtitle' | 'usableAsTool'> {
+    return {
+      displayName: d.displayName,
+      name: d.name,
+      group: ['output'],
+      version: 1,
+      description: d.description,
+      defaults: { name: d.displayName },
+      inputs: [NodeConnectionTypes.Main],
+      outputs: [NodeConnectionTypes.Main],
+      credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+      properties: this.properties,
+    };
   }
 
   resource(value: string): ResourceModule | undefined {

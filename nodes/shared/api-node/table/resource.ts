@@ -67,3 +67,14 @@ export function tableResource(spec: TableResourceSpec): ResourceModule {
     ...tableParts(spec.api, ops, spec.schemas, spec.hook),
   };
 }
+
+/**
+ * Every resource of an API, each described in `words` (by the table's name): a resource of the table
+ * without words fails here, so a new resource in Xero's document gets its words before it ships.
+ */
+export function tableResources(api: XeroApi, schemas: SchemaSet, words: Readonly<Record<string, string>>): ResourceModule[] {
+  const names = [...new Set(xeroOperations(api.id).map((op) => op.resource))];
+  const unnamed = names.filter((name) => !words[name]);
+  if (unnamed.length) throw new Error(`${api.label}: no words for the table's resources ${unnamed.join(', ')}`);
+  return names.map((resource) => tableResource({ api, resource, schemas, description: words[resource]! }));
+}

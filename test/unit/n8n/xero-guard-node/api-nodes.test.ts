@@ -7,8 +7,8 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../../../src/simulator';
-import { fetchTransport, type HttpRequest } from '../../../../src/xero';
-import { staticTokenSource, XeroAccountingClient } from '../../../../src/xero/accounting';
+import type { HttpRequest } from '../../../../src/xero';
+import type { XeroAccountingClient } from '../../../../src/xero/accounting';
 import { executeApiNode } from '../../../../nodes/shared/api-node/execute';
 import type { ApiNode } from '../../../../nodes/shared/api-node/node';
 import type { SessionClient } from '../../../../nodes/shared/api-node/session-client';
@@ -18,7 +18,7 @@ import { NODE as FILES } from '../../../../nodes/XeroGuardFiles/XeroGuardFiles.n
 import { NODE as PAYROLL_AU } from '../../../../nodes/XeroGuardPayrollAu/XeroGuardPayrollAu.node';
 import { NODE as PAYROLL_UK } from '../../../../nodes/XeroGuardPayrollUk/XeroGuardPayrollUk.node';
 import { NODE as PROJECTS } from '../../../../nodes/XeroGuardProjects/XeroGuardProjects.node';
-import { ALL_SCOPES, fakeExecute, UK_TENANT } from './stand-in';
+import { ALL_SCOPES, fakeExecute, UK_TENANT, simulatorClient } from './stand-in';
 
 describe('Xero Guard API nodes: the table operations, against the simulator', () => {
   let sim: Simulator;
@@ -31,14 +31,7 @@ describe('Xero Guard API nodes: the table operations, against the simulator', ()
       scopes: ALL_SCOPES,
       tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID, { tenantId: UK_TENANT.tenantId, name: 'Walk Ltd (UK)', countryCode: 'GB' }],
     });
-    client = new XeroAccountingClient({
-      tokens: staticTokenSource(grant.access_token),
-      endpoints: { apiUrl: sim.apiUrl },
-      transport: async (request) => {
-        sent.push(request);
-        return fetchTransport(request);
-      },
-    });
+    client = simulatorClient(sim.apiUrl, grant.access_token, (request) => sent.push(request));
   });
   beforeEach(() => {
     sent = [];

@@ -8,8 +8,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeProperties } from 'n8n-workflow';
 import { ManualClock } from '../../../../src/clock';
 import { DEMO_TENANT_ID, startSimulator, type Simulator } from '../../../../src/simulator';
-import { fetchTransport, type HttpRequest } from '../../../../src/xero';
-import { staticTokenSource, XeroAccountingClient } from '../../../../src/xero/accounting';
+import type { HttpRequest } from '../../../../src/xero';
 import { OPTION_LIST_TTL_MS, resetOptionListCache } from '../../../../nodes/shared/api-node/methods';
 import { openSessionClient, type SessionClient } from '../../../../nodes/shared/api-node/session-client';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
@@ -17,7 +16,7 @@ import { XeroGuard } from '../../../../nodes/XeroGuard/XeroGuard.node';
 import { XeroGuardFiles } from '../../../../nodes/XeroGuardFiles/XeroGuardFiles.node';
 import { XeroGuardPayrollUk } from '../../../../nodes/XeroGuardPayrollUk/XeroGuardPayrollUk.node';
 import { fakeContext, makeN8nFixture, type N8nFixture } from '../n8n-fixture';
-import { ALL_SCOPES, fakeExecute } from './stand-in';
+import { ALL_SCOPES, fakeExecute, simulatorClient } from './stand-in';
 
 describe('the contact picker and Create or Update, against the simulator', () => {
   let sim: Simulator;
@@ -29,14 +28,7 @@ describe('the contact picker and Create or Update, against the simulator', () =>
     sim = await startSimulator({ host: '127.0.0.1' });
     const grant = sim.seedGrant({ scopes: ALL_SCOPES });
     session = {
-      client: new XeroAccountingClient({
-        tokens: staticTokenSource(grant.access_token),
-        endpoints: { apiUrl: sim.apiUrl },
-        transport: async (request) => {
-          sent.push(request);
-          return fetchTransport(request);
-        },
-      }),
+      client: simulatorClient(sim.apiUrl, grant.access_token, (request) => sent.push(request)),
       organisations: async () => [{ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)', tenantType: 'ORGANISATION' }],
       grantedScopes: async () => ALL_SCOPES,
     };

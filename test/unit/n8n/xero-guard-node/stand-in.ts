@@ -6,7 +6,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { ManualClock } from '../../../../src/clock';
 import { XERO_SCOPES } from '../../../../src/host';
-import type { HttpRequest, HttpResponse } from '../../../../src/xero';
+import { fetchTransport, type HttpRequest, type HttpResponse } from '../../../../src/xero';
 import { staticTokenSource, XeroAccountingClient, type XeroLimits, type XeroTokenSource } from '../../../../src/xero/accounting';
 import type { Organisation } from '../../../../nodes/shared/api-node/organisation';
 import type { SessionClient } from '../../../../nodes/shared/api-node/session-client';
@@ -117,3 +117,15 @@ export const ALL_SCOPES: string[] = ['offline_access', 'openid', 'profile', 'ema
 
 /** A UK organisation, for Payroll UK (the simulator answers a payroll in its organisation's country only). */
 export const UK_TENANT: Organisation = { tenantId: 'c1d2e3f4-0a1b-4c2d-8e3f-405162738495', tenantName: 'Walk Ltd (UK)', tenantType: 'ORGANISATION' };
+
+/** The real core client against a running simulator, each request handed to `record` as it is sent. */
+export function simulatorClient(apiUrl: string, accessToken: string, record: (request: HttpRequest) => void): XeroAccountingClient {
+  return new XeroAccountingClient({
+    tokens: staticTokenSource(accessToken),
+    endpoints: { apiUrl },
+    transport: async (request) => {
+      record(request);
+      return fetchTransport(request);
+    },
+  });
+}
