@@ -118,7 +118,7 @@ function runIndexOf(context: IExecuteFunctions): number {
   }
 }
 
-/** The request a plan checks against the scopes: its list read for a create-or-update, else its own. */
+/** The request a plan checks against the scopes: a create-or-update's create (its write needs the most), else its own. */
 function callOf(plan: PlannedRequest): { method?: string; path: string | readonly string[]; base?: XeroRequestOptions['base'] } {
   switch (plan.kind) {
     case 'upsert':
