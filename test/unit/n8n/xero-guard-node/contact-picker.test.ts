@@ -101,13 +101,19 @@ describe('the contact picker and Create or Update, against the simulator', () =>
       operation: 'create',
       type: 'ACCREC',
       contactId: { __rl: true, mode: 'name', value: name.toLowerCase() },
-      lineItemsUi: { lineItemsValues: [{ description: 'Flowers', quantity: 1, unitAmount: '80', accountCode: '200', taxType: 'OUTPUT2' }] },
+      lineItemsUi: {
+        lineItemsValues: [{ description: 'Flowers', quantity: 1, unitAmount: '80', accountCode: '200', taxType: 'OUTPUT2', tracking: ['cat-1:opt-2'] }],
+      },
       additionalFields: { reference },
     });
     const out = await run([invoice('A'), invoice('B')]);
     expect(out.map((o) => (o.Contact as IDataObject).ContactID)).toEqual([contact!.ContactID, contact!.ContactID]);
     expect(calls().filter((c) => c.startsWith('GET /api.xro/2.0/Contacts'))).toHaveLength(1);
     expect(calls().filter((c) => c.startsWith('POST /api.xro/2.0/Invoices'))).toHaveLength(2);
+    // The line's tracking as picked from the organisation's list: both IDs.
+    const line = (JSON.parse(String(sent.find((r) => r.method === 'POST')!.body)) as { Invoices: Array<{ LineItems: IDataObject[] }> }).Invoices[0]!
+      .LineItems[0]!;
+    expect(line).toMatchObject({ TaxType: 'OUTPUT2', Tracking: [{ TrackingCategoryID: 'cat-1', TrackingOptionID: 'opt-2' }] });
   });
 
   it('a name no contact has is a configuration error before anything is written', async () => {
