@@ -1,64 +1,64 @@
 /**
- * What n8n's editor asks the node for while a workflow is edited: the organisations to pick from, and
- * the option lists of n8n's own Xero node fields (items, accounts, branding themes, currencies), each
- * read from the chosen organisation.
+ * What n8n's editor asks the Xero Guard (Accounting) node for while a workflow is edited: the
+ * organisations and the contacts to pick from, and the chosen organisation's own lists: items,
+ * accounts, branding themes, currencies, tax types and tracking options.
  */
-import type { ILoadOptionsFunctions, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
-import { recordsOf } from '../../src/xero/accounting';
-import { toXeroNodeError } from './errors';
-import { organisationSearch, readOrganisationChoice, resolveTenant } from './organisation';
-import { openSessionClient } from './session-client';
+import { loadOptionsFor, perRecord, searchOrganisations, type OptionList } from '../shared/api-node/methods';
+import { searchContactList } from './resources/contact-locator';
 
-type Row = Record<string, unknown>;
+const active = (r: Record<string, unknown>) => r.Status === undefined || r.Status === 'ACTIVE';
 
-/** A Xero list (GET /{envelope}) as options: which of a record's fields names an option and which is its value. */
-interface OptionList {
-  envelope: string;
-  name(record: Row): unknown;
-  value(record: Row): unknown;
-}
-
-/** The option lists n8n's own Xero node fields load (Item Code, Account Code, Branding Theme, Currency). */
+/** The lists the fields load, by n8n's loadOptions method name (n8n's own Xero node's four, and the organisation's tax types and tracking). */
 const OPTION_LISTS = {
-  getItemCodes: { envelope: 'Items', name: (r) => r.Description ?? r.Name, value: (r) => r.Code },
-  getAccountCodes: { envelope: 'Accounts', name: (r) => r.Name, value: (r) => r.Code },
-  getBrandingThemes: { envelope: 'BrandingThemes', name: (r) => r.Name, value: (r) => r.BrandingThemeID },
-  getCurrencies: { envelope: 'Currencies', name: (r) => r.Description, value: (r) => r.Code },
+  getItemCodes: {
+    envelope: 'Items',
+    options: perRecord(
+      (r) => r.Description ?? r.Name,
+      (r) => r.Code,
+    ),
+  },
+  getAccountCodes: {
+    envelope: 'Accounts',
+    options: perRecord(
+      (r) => r.Name,
+      (r) => r.Code,
+    ),
+  },
+  getBrandingThemes: {
+    envelope: 'BrandingThemes',
+    options: perRecord(
+      (r) => r.Name,
+      (r) => r.BrandingThemeID,
+    ),
+  },
+  getCurrencies: {
+    envelope: 'Currencies',
+    options: perRecord(
+      (r) => r.Description,
+      (r) => r.Code,
+    ),
+  },
+  // "Tax on Sales (OUTPUT2)": the organisation's own names and codes, the active ones only.
+  getTaxTypes: {
+    envelope: 'TaxRates',
+    options: perRecord(
+      (r) => `${String(r.Name ?? r.TaxType)} (${String(r.TaxType)})`,
+      (r) => r.TaxType,
+      active,
+    ),
+  },
+  // Each category's options, "Region: North", valued by both IDs so a line names its category too.
+  getTrackingOptions: {
+    envelope: 'TrackingCategories',
+    options: (r) =>
+      active(r) && Array.isArray(r.Options)
+        ? (r.Options as Array<Record<string, unknown>>)
+            .filter(active)
+            .map((o) => ({ name: `${String(r.Name)}: ${String(o.Name)}`, value: `${String(r.TrackingCategoryID)}:${String(o.TrackingOptionID)}` }))
+        : [],
+  },
 } satisfies Record<string, OptionList>;
 
-/** One option per record of the list, read from the chosen organisation, sorted by name. */
-async function optionsOf(context: ILoadOptionsFunctions, list: OptionList): Promise<INodePropertyOptions[]> {
-  try {
-    const { client, organisations } = await openSessionClient(context);
-    const tenant = resolveTenant(readOrganisationChoice(context.getCurrentNodeParameter('organizationId')), await organisations());
-    const answer = await client.request({ path: [list.envelope], tenantId: tenant.tenantId });
-    return (recordsOf(answer.body, [], list.envelope) as Row[])
-      .map((r) => ({ name: String(list.name(r) ?? list.value(r) ?? ''), value: String(list.value(r) ?? '') }))
-      .filter((o) => o.value)
-      .sort((a, b) => a.name.localeCompare(b.name));
-  } catch (error) {
-    throw toXeroNodeError(context.getNode(), error);
-  }
-}
+export const listSearch = { searchOrganisations, searchContacts: searchContactList };
 
-export const listSearch = {
-  async searchOrganisations(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-    try {
-      const { organisations } = await openSessionClient(this);
-      return organisationSearch(await organisations(), filter);
-    } catch (error) {
-      throw toXeroNodeError(this.getNode(), error);
-    }
-  },
-};
-
-type LoadOptionsMethod = (this: ILoadOptionsFunctions) => Promise<INodePropertyOptions[]>;
-
-export const loadOptions = Object.fromEntries(
-  Object.entries(OPTION_LISTS).map(([method, list]): [string, LoadOptionsMethod] => [
-    method,
-    function (this: ILoadOptionsFunctions) {
-      return optionsOf(this, list);
-    },
-  ]),
-) as Record<keyof typeof OPTION_LISTS, LoadOptionsMethod>;
+export const loadOptions = loadOptionsFor(OPTION_LISTS);

@@ -179,6 +179,17 @@ export class ConnectionSession {
     return this.use((shared) => shared.engine.status(this.key));
   }
 
+  /**
+   * The scopes Xero granted the chain (its token set's `scope`), from the ledger with no call to Xero;
+   * null while the chain is not connected or its token set names none, so a caller cannot tell what is missing.
+   */
+  grantedScopes(): Promise<string[] | null> {
+    return this.use(async (shared) => {
+      const status = await shared.engine.status(this.key);
+      return status.state === 'not_connected' || status.scopes.length === 0 ? null : status.scopes;
+    });
+  }
+
   /** The token set the ledger holds now: only for a user who explicitly asked to see the tokens. */
   storedTokens(): Promise<TokenSet | null> {
     return this.use(async (shared) => (await shared.ledger.read(this.key))?.tokenSet ?? null);

@@ -1,7 +1,7 @@
 /** Accounts of the chart of accounts: Xero archives one in use and deletes only one never used. */
 import { entityResource } from './entity';
-import { BASIC_LIST_FILTERS } from './mapping';
-import type { ResourceModule } from './types';
+import { BASIC_LIST_FILTERS } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
 
 export const account: ResourceModule = entityResource({
   value: 'account',

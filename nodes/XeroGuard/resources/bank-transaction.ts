@@ -1,7 +1,7 @@
 /** Bank transactions (spend and receive money): Xero pages them and deletes one by its status. */
 import { entityResource } from './entity';
-import { BASIC_LIST_FILTERS } from './mapping';
-import type { ResourceModule } from './types';
+import { BASIC_LIST_FILTERS } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
 
 export const bankTransaction: ResourceModule = entityResource({
   value: 'bankTransaction',

@@ -1,7 +1,7 @@
 /** Bank transfers: Xero creates and reads them, and never changes or removes one through the API. */
 import { entityResource } from './entity';
-import { BASIC_LIST_FILTERS } from './mapping';
-import type { ResourceModule } from './types';
+import { BASIC_LIST_FILTERS } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
 
 export const bankTransfer: ResourceModule = entityResource({
   value: 'bankTransfer',

@@ -1,8 +1,9 @@
 /** Contact groups, and the contacts in one: Xero adds several contacts by their IDs and removes one at a time. */
-import { show } from './common';
+import { show } from '../../shared/api-node/common';
 import { entityResource } from './entity';
-import { required, segment } from './mapping';
-import type { Parameters, ResourceModule } from './types';
+import { required, segment } from '../../shared/api-node/mapping';
+import type { Parameters, ResourceModule } from '../../shared/api-node/types';
+import { covered, ID } from './covers';
 
 const groupId = (p: Parameters) => segment(p, 'contactGroupId', 'Contact Group ID');
 
@@ -37,6 +38,7 @@ export const contactGroup: ResourceModule = entityResource({
           envelope: 'Contacts',
         };
       },
+      covers: covered(['PUT', ['ContactGroups', ID, 'Contacts']]),
     },
     removeContact: {
       option: {
@@ -50,6 +52,7 @@ export const contactGroup: ResourceModule = entityResource({
         request: { method: 'DELETE', path: ['ContactGroups', groupId(p), 'Contacts', segment(p, 'contactIds', 'Contact IDs')] },
       }),
       parse: () => [{ removed: true }],
+      covers: covered(['DELETE', ['ContactGroups', ID, 'Contacts', ID]]),
     },
   },
   extraProperties: [

@@ -1,15 +1,21 @@
 /**
  * Contacts, with n8n's own form for their records: every field below carries the name, type and
  * meaning of n8n 2.41.1's own Xero node (n8n-nodes-base ContactDescription), so a converted workflow keeps
- * its values; additions are marked "(Xero Guard)".
+ * its values; additions are marked "(Xero Guard)". The contact is picked from a list, by ID or by name;
+ * Create or Update finds it by its name or email first, so running a workflow twice does not fail on
+ * Xero's unique contact name.
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { optionalFields, show } from './common';
+import { optionalFields, show } from '../../shared/api-node/common';
+import { collection, fixedCollectionValues, required, str, type ListFilterSupport } from '../../shared/api-node/mapping';
+import { MappingError, type Parameters, type ResourceModule, type UpsertRequest } from '../../shared/api-node/types';
+import { contactLocator } from './contact-locator';
+import { covered, ID } from './covers';
 import { entityResource, n8nTexts, updateFieldsForm } from './entity';
-import { collection, fixedCollectionValues, required, type ListFilterSupport } from './mapping';
-import type { ResourceModule } from './types';
 
 const ACCOUNT_CODES = 'getAccountCodes';
+/** An options field read from the organisation: a value not (yet) in its list, or none, is not flagged as an error (as n8n's own nodes do). */
+const FROM_ORGANISATION = { allowArbitraryValues: true } as const;
 
 const addresses: INodeProperties = {
   displayName: 'Addresses',
@@ -126,6 +132,7 @@ function contactFieldOptions(withName: boolean): INodeProperties[] {
       displayName: 'Purchase Default Account Code Name or ID',
       name: 'purchasesDefaultAccountCode',
       type: 'options',
+      ...FROM_ORGANISATION,
       typeOptions: { loadOptionsMethod: ACCOUNT_CODES, loadOptionsDependsOn: ['organizationId'] },
       default: '',
       description:
@@ -135,6 +142,7 @@ function contactFieldOptions(withName: boolean): INodeProperties[] {
       displayName: 'Sales Default Account Code Name or ID',
       name: 'salesDefaultAccountCode',
       type: 'options',
+      ...FROM_ORGANISATION,
       typeOptions: { loadOptionsMethod: ACCOUNT_CODES, loadOptionsDependsOn: ['organizationId'] },
       default: '',
       description:
@@ -194,6 +202,36 @@ export function contactBody(fields: IDataObject): IDataObject {
 
 const LIST_SUPPORT: ListFilterSupport = { where: true, order: true, includeArchived: true, ids: 'IDs', modifiedSince: true, summaryOnly: true };
 
+/** The contact a Create and a Create or Update write, from n8n's Name and Additional Fields. */
+const contactRecord = (p: Parameters): IDataObject => ({ ...contactBody(collection(p, 'additionalFields')), Name: required(p, 'name', 'Name') });
+
+/**
+ * Create or Update: the contact found by its name (Xero's names are unique) or its email, updated with
+ * the fields given; none found, created. Xero's search is broader (any part of name, number or email):
+ * only an exact match, in any case, counts.
+ */
+function upsertPlan(p: Parameters): UpsertRequest {
+  const record = contactRecord(p);
+  const byEmail = str(p.matchBy) === 'email';
+  const key = byEmail ? str(record.EmailAddress) : str(record.Name);
+  if (!key) throw new MappingError('Match By is Email, but no Email is given: add Email under Additional Fields (or match by Name).');
+  const field = byEmail ? 'EmailAddress' : 'Name';
+  const write = (path: string[], contact: IDataObject) => ({
+    kind: 'single' as const,
+    request: { method: 'POST' as const, path, body: { Contacts: [contact] } },
+    envelope: 'Contacts',
+  });
+  return {
+    kind: 'upsert',
+    find: { path: ['Contacts'], envelope: 'Contacts', paging: 'page', query: { searchTerm: key } },
+    matches: (r) => typeof r[field] === 'string' && (r[field] as string).trim().toLowerCase() === key.toLowerCase(),
+    matchedOn: `${byEmail ? 'email' : 'name'} "${key}"`,
+    idKey: 'ContactID',
+    create: write(['Contacts'], record),
+    update: (id) => write(['Contacts', id], { ...record, ContactID: id }),
+  };
+}
+
 export const contact: ResourceModule = entityResource({
   value: 'contact',
   name: 'Contact',
@@ -206,6 +244,7 @@ export const contact: ResourceModule = entityResource({
   update: true,
   getAll: { ...LIST_SUPPORT, paging: 'page' },
   remove: [{ operation: 'archive', status: 'ARCHIVED', statusField: 'ContactStatus', description: 'Archive a contact (Xero never deletes contacts)' }],
+  idLocator: contactLocator({ name: 'contactId', displayName: 'Contact', description: 'The contact', required: true }),
   form: {
     create: {
       properties: [
@@ -215,14 +254,38 @@ export const contact: ResourceModule = entityResource({
           type: 'string',
           default: '',
           required: true,
-          displayOptions: show(['create']),
+          displayOptions: show(['create', 'upsert']),
           description: 'Full name of contact/organisation',
         },
-        optionalFields('create', contactFieldOptions(false)),
+        {
+          displayName: 'Match By (Xero Guard)',
+          name: 'matchBy',
+          type: 'options',
+          options: [
+            { name: 'Name', value: 'name', description: "The contact's name (unique in Xero)" },
+            { name: 'Email', value: 'email', description: 'The Email under Additional Fields' },
+          ],
+          default: 'name',
+          displayOptions: show(['upsert']),
+          description: 'How an existing contact is recognised; when none matches, the contact is created',
+        },
+        { ...optionalFields('create', contactFieldOptions(false)), displayOptions: show(['create', 'upsert']) },
       ],
-      record: (p) => ({ ...contactBody(collection(p, 'additionalFields')), Name: required(p, 'name', 'Name') }),
+      record: contactRecord,
     },
     update: updateFieldsForm(contactFieldOptions(true), contactBody),
   },
   texts: n8nTexts('contact', 'contacts'),
+  extra: {
+    upsert: {
+      option: {
+        name: 'Create or Update',
+        value: 'upsert',
+        description: 'Create a new record, or update the current one if it already exists (upsert)',
+        action: 'Create or update a contact',
+      },
+      plan: upsertPlan,
+      covers: covered(['GET', ['Contacts']], ['POST', ['Contacts']], ['POST', ['Contacts', ID]]),
+    },
+  },
 });

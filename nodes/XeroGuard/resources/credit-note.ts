@@ -1,9 +1,10 @@
 /** Credit notes: the usual collection, plus an allocation of part or all of one to an invoice. */
 import type { IDataObject } from 'n8n-workflow';
-import { show } from './common';
+import { show } from '../../shared/api-node/common';
 import { entityResource } from './entity';
-import { BASIC_LIST_FILTERS, required, segment } from './mapping';
-import type { ResourceModule } from './types';
+import { BASIC_LIST_FILTERS, required, segment } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
+import { covered, ID } from './covers';
 
 export const creditNote: ResourceModule = entityResource({
   value: 'creditNote',
@@ -43,6 +44,7 @@ export const creditNote: ResourceModule = entityResource({
           envelope: 'Allocations',
         };
       },
+      covers: covered(['PUT', ['CreditNotes', ID, 'Allocations']]),
     },
   },
   extraProperties: [

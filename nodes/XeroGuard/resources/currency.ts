@@ -1,8 +1,9 @@
 /** Currencies the organisation trades in: Xero adds one by its ISO code (a single Currency, not a list) and never removes one. */
-import { show } from './common';
+import { show } from '../../shared/api-node/common';
 import { entityResource } from './entity';
-import { required } from './mapping';
-import type { ResourceModule } from './types';
+import { required } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
+import { covered } from './covers';
 
 export const currency: ResourceModule = entityResource({
   value: 'currency',
@@ -22,6 +23,7 @@ export const currency: ResourceModule = entityResource({
         request: { method: 'PUT', path: ['Currencies'], body: { Code: required(p, 'currencyCode', 'Currency Code').toUpperCase() } },
         envelope: 'Currencies',
       }),
+      covers: covered(['PUT', ['Currencies']]),
     },
   },
   extraProperties: [

@@ -5,9 +5,10 @@
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { XeroMethod } from '../../../src/xero/accounting';
-import { idField, listOptions, optionalFields, recordJson, returnAllAndLimit, show } from './common';
-import { collection, jsonParameter, limitOf, listQuery, segment, str, type ListFilterSupport } from './mapping';
-import { MappingError, type OperationDef, type Parameters, type ResourceModule, type SingleRequest } from './types';
+import { idField, listOptions, optionalFields, recordJson, returnAllAndLimit, show } from '../../shared/api-node/common';
+import { collection, jsonParameter, limitOf, listQuery, segment, str, type ListFilterSupport } from '../../shared/api-node/mapping';
+import { MappingError, type OperationDef, type Parameters, type ResourceModule, type SingleRequest } from '../../shared/api-node/types';
+import { covered, ID } from './covers';
 
 /** A write's record from the resource's own fields instead of Fields (JSON); the fields show for that operation only. */
 export interface RecordForm {
@@ -45,6 +46,10 @@ export interface EntityConfig {
   form?: { create?: RecordForm; update?: RecordForm };
   /** Xero writes an existing record on the collection, naming it only in the body (tax rates), not at /{Plural}/{id}. */
   writesOnCollection?: boolean;
+  /** A record's ID as it looks in a path, when it is no GUID (a tax rate's TaxType), for matching against the table. */
+  sampleId?: string;
+  /** The ID field as a resource locator (a contact picked from a list or by name) instead of a text field, same name. */
+  idLocator?: INodeProperties;
   /** Option texts in other words than the factory's (n8n's own words for contacts and invoices). */
   texts?: Partial<Record<string, Pick<INodePropertyOptions, 'description' | 'action'>>>;
   /** Operations of this endpoint alone (a group's contacts, a credit note's allocations). */
@@ -88,6 +93,7 @@ export function entityResource(c: EntityConfig): ResourceModule {
     const value = jsonParameter(p, 'fields', 'Fields (JSON)');
     return Array.isArray(value) ? value : [value];
   };
+  const sample = c.sampleId ?? ID;
   const write = (method: XeroMethod, path: string[], records: IDataObject[], batch: boolean): SingleRequest => ({
     kind: 'single',
     request: { method, path, body: { [c.plural]: records } },
@@ -101,12 +107,14 @@ export function entityResource(c: EntityConfig): ResourceModule {
     operations.create = {
       option: option('create', 'Create', `Create ${a}`, `Create ${a}`),
       plan: (p) => write(method, [c.plural], form ? [form.record(p)] : fromJson(p), true),
+      covers: covered([method, [c.plural]]),
     };
   }
   if (c.get !== false) {
     operations.get = {
       option: option('get', 'Get', `Get ${a} by its ID`, `Get ${a}`),
       plan: (p) => ({ kind: 'single', request: { method: 'GET', path: [c.plural, id(p)] }, envelope: c.plural }),
+      covers: covered(['GET', [c.plural, sample]]),
     };
   }
   if (c.getAll) {
@@ -118,6 +126,7 @@ export function entityResource(c: EntityConfig): ResourceModule {
         limit: limitOf(p),
         request: { path: [c.plural], envelope: c.plural, paging: support.paging ?? 'page', ...listQuery(collection(p, 'options'), support) },
       }),
+      covers: covered(['GET', [c.plural]]),
     };
   }
   if (c.update) {
@@ -130,6 +139,7 @@ export function entityResource(c: EntityConfig): ResourceModule {
         if (rest.length) throw new MappingError(`Fields (JSON) of an update must be one object (the ${c.noun} named by its ID), not an array.`);
         return write('POST', recordPath(key), [{ ...first, [c.idKey]: key }], true);
       },
+      covers: covered(['POST', recordPath(sample)]),
     };
   }
   for (const r of c.remove ?? []) {
@@ -140,6 +150,7 @@ export function entityResource(c: EntityConfig): ResourceModule {
         if ('method' in r) return { kind: 'single', request: { method: 'DELETE', path: [c.plural, key] }, envelope: c.plural };
         return write('POST', recordPath(key), [{ [c.idKey]: key, [r.statusField ?? 'Status']: r.status }], false);
       },
+      covers: covered('method' in r ? ['DELETE', [c.plural, sample]] : ['POST', recordPath(sample)]),
     };
   }
   if (c.downloadPdf) {
@@ -149,22 +160,25 @@ export function entityResource(c: EntityConfig): ResourceModule {
         const key = id(p);
         return {
           kind: 'download',
-          request: { path: [c.plural, key], accept: 'application/pdf' },
+          request: { path: [c.plural, key, 'pdf'], accept: 'application/pdf' },
           binaryProperty: str(p.binaryPropertyName) || 'data',
           fileName: `${c.value}-${key}.pdf`,
         };
       },
+      covers: covered(['GET', [c.plural, sample, 'pdf']]),
     };
   }
   Object.assign(operations, c.extra);
 
-  // The ID field shows for every operation on one record: all but Create and Get Many.
-  const idOps = Object.keys(operations).filter((op) => op !== 'create' && op !== 'getAll');
+  // The ID field shows for every operation on one record: all but Create, Get Many and Create or Update (which finds it).
+  const idOps = Object.keys(operations).filter((op) => op !== 'create' && op !== 'getAll' && op !== 'upsert');
   const jsonWrites = [...(c.create && !c.form?.create ? ['create'] : []), ...(c.update && !c.form?.update ? ['update'] : [])];
   const properties: INodeProperties[] = [...(c.form?.create?.properties ?? [])];
   if (idOps.length) {
     const field = idField(idOps, c.idParam, idLabel, c.noun);
-    properties.push(c.idLabel ? { ...field, description: c.idLabel.description } : field);
+    properties.push(
+      c.idLocator ? { ...c.idLocator, displayOptions: field.displayOptions } : c.idLabel ? { ...field, description: c.idLabel.description } : field,
+    );
   }
   if (jsonWrites.length) properties.push(recordJson(jsonWrites, c.noun, c.example ?? '{}'));
   if (c.getAll) properties.push(...returnAllAndLimit('getAll'), listOptions('getAll', c.getAll, c.getAll.statusValues));
@@ -179,5 +193,5 @@ export function entityResource(c: EntityConfig): ResourceModule {
       hint: 'The name of the output binary field to put the PDF in',
     });
   properties.push(...(c.form?.update?.properties ?? []), ...(c.extraProperties ?? []));
-  return { value: c.value, name: c.name, description: c.description, operations, properties };
+  return { value: c.value, name: c.name, description: c.description, operations, properties, table: c.plural };
 }

@@ -1,7 +1,10 @@
 /**
- * Every resource of the Xero Guard node, a file each. Which operations an endpoint allows, and how Xero
- * removes its records, follow Xero's Accounting API documentation (xero_accounting.yaml).
+ * Every resource of the Xero Guard (Accounting) node: the hand-made ones, a file each, with n8n's own
+ * fields where n8n's Xero node has them; then the Accounting table's other operations (table.ts), each
+ * joining its hand-made resource or making a resource of its own. Which operations an endpoint allows,
+ * and how Xero removes its records, follow Xero's Accounting API document (openapi/xero_accounting.yaml).
  */
+import type { ResourceModule } from '../../shared/api-node/types';
 import { account } from './account';
 import { attachment } from './attachment';
 import { bankTransaction } from './bank-transaction';
@@ -10,7 +13,6 @@ import { contact } from './contact';
 import { contactGroup } from './contact-group';
 import { creditNote } from './credit-note';
 import { currency } from './currency';
-import { customApiCall } from './custom-api-call';
 import { history } from './history';
 import { invoice } from './invoice';
 import { item } from './item';
@@ -23,10 +25,10 @@ import { quote } from './quote';
 import { report } from './report';
 import { taxRate } from './tax-rate';
 import { trackingCategory } from './tracking-category';
-import type { ResourceModule } from './types';
+import { withTable } from './table';
 
-/** In the order their fields appear in the node's description; the editor lists them by name. */
-export const RESOURCES: readonly ResourceModule[] = [
+/** The hand-made resources, in the order their fields appear in the node's description; the editor lists them by name. */
+export const HAND_MADE: readonly ResourceModule[] = [
   account,
   attachment,
   bankTransaction,
@@ -47,12 +49,7 @@ export const RESOURCES: readonly ResourceModule[] = [
   report,
   taxRate,
   trackingCategory,
-  customApiCall,
 ];
 
-export function resourceByValue(value: string): ResourceModule | undefined {
-  return RESOURCES.find((r) => r.value === value);
-}
-
-export type { OperationDef, PlannedRequest, ResourceModule, SingleRequest } from './types';
-export { MappingError } from './types';
+/** Every resource of the node but the Custom API Call (which every node adds last). */
+export const RESOURCES: readonly ResourceModule[] = withTable(HAND_MADE);

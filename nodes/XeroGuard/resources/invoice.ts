@@ -1,15 +1,22 @@
 /**
  * Invoices and bills, with n8n's own form for their records: the fields carry the names, types and
  * meaning of n8n 2.41.1's own Xero node (n8n-nodes-base InvoiceDescription), so a converted workflow
- * keeps its values; the operations after Update are Xero Guard's own.
+ * keeps its values; the operations after Update are Xero Guard's own. The contact is picked from a
+ * list, by ID or by name; tax types, item and account codes, tracking, currencies and branding themes
+ * are the chosen organisation's own.
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { optionalFields, show } from './common';
+import { optionalFields, show } from '../../shared/api-node/common';
 import { entityResource, n8nTexts, updateFieldsForm } from './entity';
-import { collection, fixedCollectionValues, required, segment, type ListFilterSupport } from './mapping';
-import type { Parameters, ResourceModule } from './types';
+import { collection, fixedCollectionValues, required, segment, type ListFilterSupport } from '../../shared/api-node/mapping';
+import type { Parameters, ResourceModule } from '../../shared/api-node/types';
+import { contactLocator } from './contact-locator';
+import { covered, ID } from './covers';
 
 const BY_ORG = ['organizationId'];
+/** An options field read from the organisation: a value not (yet) in its list, or none, is not flagged as an error (as n8n's own nodes do). */
+const FROM_ORGANISATION = { allowArbitraryValues: true } as const;
+const CONTACT = 'Unique identifier for the contact';
 
 function lineItems(withId: boolean): INodeProperties {
   const values: INodeProperties[] = [];
@@ -45,6 +52,7 @@ function lineItems(withId: boolean): INodeProperties {
       type: 'options',
       description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
       typeOptions: { loadOptionsMethod: 'getItemCodes', loadOptionsDependsOn: BY_ORG },
+      ...FROM_ORGANISATION,
       default: '',
     },
     {
@@ -53,20 +61,29 @@ function lineItems(withId: boolean): INodeProperties {
       type: 'options',
       description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
       typeOptions: { loadOptionsMethod: 'getAccountCodes', loadOptionsDependsOn: BY_ORG },
+      ...FROM_ORGANISATION,
       default: '',
     },
     {
-      displayName: 'Tax Type',
+      // n8n's node offers four fixed codes (INPUT, NONE, OUTPUT, GSTONIMPORTS), which an NZ or UK organisation refuses: the organisation's own list instead.
+      displayName: 'Tax Type Name or ID',
       name: 'taxType',
       type: 'options',
-      options: [
-        { name: 'Tax on Purchases', value: 'INPUT' },
-        { name: 'Tax Exempt', value: 'NONE' },
-        { name: 'Tax on Sales', value: 'OUTPUT' },
-        { name: 'Sales Tax on Imports', value: 'GSTONIMPORTS' },
-      ],
+      typeOptions: { loadOptionsMethod: 'getTaxTypes', loadOptionsDependsOn: BY_ORG },
+      ...FROM_ORGANISATION,
       default: '',
-      required: true,
+      description:
+        'The organisation\'s own tax rate; empty: the account\'s default. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+    },
+    {
+      displayName: 'Tracking (Xero Guard) Names or IDs',
+      name: 'tracking',
+      type: 'multiOptions',
+      typeOptions: { loadOptionsMethod: 'getTrackingOptions', loadOptionsDependsOn: BY_ORG },
+      ...FROM_ORGANISATION,
+      default: [],
+      description:
+        'Tracking options of the organisation (such as Region: North), at most one per category. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
     },
     {
       displayName: 'Tax Amount',
@@ -110,17 +127,19 @@ function invoiceFieldOptions(update: boolean): INodeProperties[] {
       name: 'brandingThemeId',
       type: 'options',
       typeOptions: { loadOptionsMethod: 'getBrandingThemes', loadOptionsDependsOn: BY_ORG },
+      ...FROM_ORGANISATION,
       default: '',
       description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
     },
   ];
-  if (update) fields.push({ displayName: 'Contact ID', name: 'contactId', type: 'string', default: '', description: 'Unique identifier for the contact' });
+  if (update) fields.push(contactLocator({ name: 'contactId', displayName: 'Contact', description: CONTACT }));
   fields.push(
     {
       displayName: 'Currency Name or ID',
       name: 'currency',
       type: 'options',
       typeOptions: { loadOptionsMethod: 'getCurrencies', loadOptionsDependsOn: BY_ORG },
+      ...FROM_ORGANISATION,
       default: '',
       description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
     },
@@ -195,9 +214,18 @@ function invoiceFieldOptions(update: boolean): INodeProperties[] {
 
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 
+/** The tracking options picked ("<TrackingCategoryID>:<TrackingOptionID>", as getTrackingOptions lists them) as Xero's line tracking. */
+function trackingOf(value: unknown): IDataObject[] {
+  const picked = Array.isArray(value) ? value : typeof value === 'string' && value ? value.split(',') : [];
+  return picked.map((v) => {
+    const [TrackingCategoryID = '', TrackingOptionID = ''] = String(v).trim().split(':');
+    return { TrackingCategoryID, TrackingOptionID };
+  });
+}
+
 function lineItemBody(values: IDataObject[], withId: boolean): IDataObject[] {
   return values.map((v) => {
-    const line: IDataObject = { Tracking: [] };
+    const line: IDataObject = { Tracking: trackingOf(v.tracking) };
     if (withId && present(v.lineItemId)) line.LineItemID = v.lineItemId;
     const pairs: Array<[string, string]> = [
       ['accountCode', 'AccountCode'],
@@ -279,20 +307,12 @@ export const invoice: ResourceModule = entityResource({
           displayOptions: show(['create']),
           description: 'Invoice Type',
         },
-        {
-          displayName: 'Contact ID',
-          name: 'contactId',
-          type: 'string',
-          default: '',
-          required: true,
-          displayOptions: show(['create']),
-          description: 'Unique identifier for the contact',
-        },
+        { ...contactLocator({ name: 'contactId', displayName: 'Contact', description: CONTACT, required: true }), displayOptions: show(['create']) },
         { ...lineItems(false), displayOptions: show(['create']) },
         optionalFields('create', invoiceFieldOptions(false)),
       ],
       record: (p) => {
-        const record: IDataObject = { Type: required(p, 'type', 'Type'), Contact: { ContactID: required(p, 'contactId', 'Contact ID') } };
+        const record: IDataObject = { Type: required(p, 'type', 'Type'), Contact: { ContactID: required(p, 'contactId', 'Contact') } };
         const lines = fixedCollectionValues(p.lineItemsUi, 'lineItemsValues');
         if (lines) record.LineItems = lineItemBody(lines, false);
         // The contact is the Contact ID field's; Additional Fields have none on Create.
@@ -310,6 +330,7 @@ export const invoice: ResourceModule = entityResource({
       option: { name: 'Email', value: 'email', description: 'Email an approved sales invoice to its contact, as Xero sends it', action: 'Email an invoice' },
       plan: (p) => ({ kind: 'single', request: { method: 'POST', path: ['Invoices', invoiceId(p), 'Email'], body: {} } }),
       parse: () => [{ emailed: true }],
+      covers: covered(['POST', ['Invoices', ID, 'Email']]),
     },
     getOnlineUrl: {
       option: {
@@ -319,6 +340,7 @@ export const invoice: ResourceModule = entityResource({
         action: 'Get the online URL of an invoice',
       },
       plan: (p) => ({ kind: 'single', request: { method: 'GET', path: ['Invoices', invoiceId(p), 'OnlineInvoice'] }, envelope: 'OnlineInvoices' }),
+      covers: covered(['GET', ['Invoices', ID, 'OnlineInvoice']]),
     },
   },
 });

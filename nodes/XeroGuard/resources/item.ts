@@ -1,7 +1,7 @@
 /** Items (products and services): Xero answers them all at once and deletes one outright. */
 import { entityResource } from './entity';
-import { BASIC_LIST_FILTERS } from './mapping';
-import type { ResourceModule } from './types';
+import { BASIC_LIST_FILTERS } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
 
 export const item: ResourceModule = entityResource({
   value: 'item',

@@ -1,16 +1,19 @@
 /** The general ledger journals (read only): Xero pages them by offset, oldest first, 100 at a time. */
-import { idField, returnAllAndLimit, show } from './common';
-import { collection, limitOf, segment, str } from './mapping';
-import type { ResourceModule } from './types';
+import { idField, returnAllAndLimit, show } from '../../shared/api-node/common';
+import { collection, limitOf, segment, str } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
+import { covered, ID } from './covers';
 
 export const journal: ResourceModule = {
   value: 'journal',
+  table: 'Journals',
   name: 'Journal',
   description: 'The general ledger journals Xero writes for every transaction (read only)',
   operations: {
     get: {
       option: { name: 'Get', value: 'get', description: 'Get a journal by its ID', action: 'Get a journal' },
       plan: (p) => ({ kind: 'single', request: { method: 'GET', path: ['Journals', segment(p, 'journalId', 'Journal ID')] }, envelope: 'Journals' }),
+      covers: covered(['GET', ['Journals', ID]]),
     },
     getAll: {
       option: { name: 'Get Many', value: 'getAll', description: 'Get many journals, oldest first, in pages of 100', action: 'Get many journals' },
@@ -29,6 +32,7 @@ export const journal: ResourceModule = {
           },
         };
       },
+      covers: covered(['GET', ['Journals']]),
     },
   },
   properties: [

@@ -1,7 +1,7 @@
 /** Manual journals: Xero voids a posted one and deletes a draft, both by its status. */
 import { entityResource } from './entity';
-import { BASIC_LIST_FILTERS } from './mapping';
-import type { ResourceModule } from './types';
+import { BASIC_LIST_FILTERS } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
 
 export const manualJournal: ResourceModule = entityResource({
   value: 'manualJournal',

@@ -1,7 +1,7 @@
 /** Payments: Xero creates and reverses them (a delete by status) but never edits one. */
 import { entityResource } from './entity';
-import { BASIC_LIST_FILTERS } from './mapping';
-import type { ResourceModule } from './types';
+import { BASIC_LIST_FILTERS } from '../../shared/api-node/mapping';
+import type { ResourceModule } from '../../shared/api-node/types';
 
 export const payment: ResourceModule = entityResource({
   value: 'payment',

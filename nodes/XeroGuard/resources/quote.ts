@@ -1,6 +1,6 @@
 /** Quotes: Xero pages them by order and modified date only (no where filter) and sends one as a PDF. */
 import { entityResource } from './entity';
-import type { ResourceModule } from './types';
+import type { ResourceModule } from '../../shared/api-node/types';
 
 export const quote: ResourceModule = entityResource({
   value: 'quote',

@@ -3,9 +3,9 @@
  * keeps attachments or history for, the two fields that name the record, and its path.
  */
 import type { INodeProperties } from 'n8n-workflow';
-import { show, words } from './common';
-import { required, segment } from './mapping';
-import { MappingError, type Parameters } from './types';
+import { show, words } from '../../shared/api-node/common';
+import { required, segment } from '../../shared/api-node/mapping';
+import { MappingError, type Parameters } from '../../shared/api-node/types';
 
 export const ATTACHABLE = [
   'Invoices',

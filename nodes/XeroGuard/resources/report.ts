@@ -1,8 +1,9 @@
 /** Xero's financial reports, run by name with the options each takes; the rows come back as Xero lays them out. */
 import { XERO_REPORTS, type XeroQuery } from '../../../src/xero/accounting';
-import { show, words } from './common';
-import { collection, required } from './mapping';
-import { MappingError, type ResourceModule } from './types';
+import { show, words } from '../../shared/api-node/common';
+import { collection, required } from '../../shared/api-node/mapping';
+import { MappingError, type ResourceModule } from '../../shared/api-node/types';
+import { covered } from './covers';
 
 /** Xero's reports as the core knows them. */
 export const REPORTS: readonly string[] = XERO_REPORTS;
@@ -23,6 +24,7 @@ const isoDay = (v: string) => (/^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : v
 
 export const report: ResourceModule = {
   value: 'report',
+  table: 'Reports',
   name: 'Report',
   description: 'A financial report: profit and loss, balance sheet, trial balance, aged receivables and payables, bank, budget and executive summaries',
   operations: {
@@ -41,6 +43,7 @@ export const report: ResourceModule = {
         }
         return { kind: 'single', request: { method: 'GET', path: ['Reports', name], query }, envelope: 'Reports' };
       },
+      covers: covered(...REPORTS.map((r): [string, string[]] => ['GET', ['Reports', r]])),
     },
   },
   properties: [

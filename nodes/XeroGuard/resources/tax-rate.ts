@@ -1,6 +1,6 @@
 /** Tax rates: Xero names one by its TaxType, and updates and deletes it on the collection with the TaxType in the body. */
 import { entityResource } from './entity';
-import type { ResourceModule } from './types';
+import type { ResourceModule } from '../../shared/api-node/types';
 
 export const taxRate: ResourceModule = entityResource({
   value: 'taxRate',
@@ -15,6 +15,7 @@ export const taxRate: ResourceModule = entityResource({
   create: 'PUT',
   update: true,
   writesOnCollection: true,
+  sampleId: 'OUTPUT',
   getAll: { where: true, order: true, paging: 'none' },
   remove: [{ operation: 'delete', status: 'DELETED', description: 'Delete a tax rate, named by its tax type' }],
   texts: { update: { description: 'Update a tax rate, named by its tax type' } },

@@ -1,8 +1,9 @@
 /** Tracking categories (such as Region) and their options (such as North), each option written below its category. */
-import { show } from './common';
+import { show } from '../../shared/api-node/common';
 import { entityResource } from './entity';
-import { required, segment } from './mapping';
-import type { Parameters, ResourceModule, SingleRequest } from './types';
+import { required, segment } from '../../shared/api-node/mapping';
+import type { Parameters, ResourceModule, SingleRequest } from '../../shared/api-node/types';
+import { covered, ID } from './covers';
 
 const categoryId = (p: Parameters) => segment(p, 'trackingCategoryId', 'Tracking Category ID');
 const optionId = (p: Parameters) => segment(p, 'trackingOptionId', 'Option ID');
@@ -31,6 +32,7 @@ export const trackingCategory: ResourceModule = entityResource({
         action: 'Create an option of a tracking category',
       },
       plan: (p) => options({ method: 'PUT', path: ['TrackingCategories', categoryId(p), 'Options'], body: named(p) }),
+      covers: covered(['PUT', ['TrackingCategories', ID, 'Options']]),
     },
     updateOption: {
       option: {
@@ -40,6 +42,7 @@ export const trackingCategory: ResourceModule = entityResource({
         action: 'Update an option of a tracking category',
       },
       plan: (p) => options({ method: 'POST', path: ['TrackingCategories', categoryId(p), 'Options', optionId(p)], body: named(p) }),
+      covers: covered(['POST', ['TrackingCategories', ID, 'Options', ID]]),
     },
     deleteOption: {
       option: {
@@ -49,6 +52,7 @@ export const trackingCategory: ResourceModule = entityResource({
         action: 'Delete an option of a tracking category',
       },
       plan: (p) => options({ method: 'DELETE', path: ['TrackingCategories', categoryId(p), 'Options', optionId(p)] }),
+      covers: covered(['DELETE', ['TrackingCategories', ID, 'Options', ID]]),
     },
   },
   extraProperties: [

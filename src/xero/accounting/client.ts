@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../clock';
 import { classifyXeroError } from '../../classify';
 import { parseRetryAfter } from '../../classify/retry-after';
@@ -8,7 +9,8 @@ import { convertXeroDatesInJson, ifModifiedSinceHeader, toRequestJson, type Date
 import { localClassification, validationMessagesOf, XeroApiError, XeroRequestError, type XeroElementError } from './errors';
 import { checkIdempotencyKey, deriveIdempotencyKey, WRITE_METHODS } from './idempotency';
 import { readRateLimits, type XeroLimits } from './limits';
-import { accountingPath, rootPath, DEFAULT_PAGE_SIZE, isJournals, isPagedEndpoint, JOURNALS_BATCH, MAX_PAGE_SIZE, recordsOf } from './paths';
+import type { XeroPaging as TablePaging } from '../operations';
+import { accountingPath, apiPath, rootPath, DEFAULT_PAGE_SIZE, isJournals, isPagedEndpoint, JOURNALS_BATCH, MAX_PAGE_SIZE, recordsOf } from './paths';
 import type { XeroTokenSource } from './token-source';
 
 export type XeroMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -31,11 +33,34 @@ export interface XeroQuery {
   [name: string]: string | number | boolean | readonly string[] | undefined;
 }
 
-/** Which host path a request's path is below: the Accounting API (default) or api.xero.com itself. */
-export type XeroApiBase = 'accounting' | 'root';
+/**
+ * Which host path a request's path is below: the Accounting API (default), api.xero.com itself, or
+ * another Xero API's base path from the operation table (`/payroll.xro/2.0`, `/files.xro/1.0`).
+ */
+export type XeroApiBase = 'accounting' | 'root' | `/${string}`;
 
-/** How a list pages: Xero's `page`, the Journals' `offset`, or one answer. */
-export type XeroPaging = 'page' | 'offset' | 'none';
+/**
+ * How a list pages: Xero's `page`, the Journals' `offset`, or one answer; or an operation's own style
+ * from the operation table (its page and size parameters, its counts), as the other APIs page.
+ */
+export type XeroPaging = 'page' | 'offset' | 'none' | TablePaging;
+
+/**
+ * What the classifier needs to tell a missing scope from an endpoint closed to the app (both are 401
+ * AuthorizationUnsuccessful): the scope the operation needs, and the scopes the chain was granted.
+ */
+export interface XeroScopeContext {
+  required: readonly string[];
+  granted: readonly string[];
+}
+
+/** One part of a multipart/form-data upload besides the file (the Files API's name, filename, mimeType). */
+export interface XeroFormUpload {
+  /** The name of the part that carries the file's bytes (`body` in the Files API). */
+  filePart: string;
+  fileName: string;
+  fields?: Record<string, string>;
+}
 
 /** Headers the client owns; a caller's extra header of one of these names is refused. */
 const RESERVED_HEADERS = new Set(['authorization', 'xero-tenant-id', 'idempotency-key', 'if-modified-since', 'content-type', 'content-length', 'host']);
@@ -68,6 +93,8 @@ export interface XeroRequestOptions {
   maxWaitSeconds?: number;
   /** Cap on the answer's size in bytes; the client default otherwise. */
   maxResponseBytes?: number;
+  /** The operation's scope and the chain's: a 401 AuthorizationUnsuccessful is then classified as a missing scope or a closed endpoint. */
+  scopes?: XeroScopeContext;
 }
 
 /** A list read: the request's options without method and body, and how it pages and where its records sit. */
@@ -122,8 +149,12 @@ export interface XeroBinary {
 export interface XeroUploadOptions {
   /** e.g. `Invoices/<InvoiceID>/Attachments/receipt.pdf`, or its segments taken literally. */
   path: string | readonly string[];
+  /** As for a request: below the Accounting API by default, or another API's base path (`/files.xro/1.0`). */
+  base?: XeroApiBase;
   data: Uint8Array;
   contentType: string;
+  /** Sent as multipart/form-data with the file in one part (the Files API); by default the bytes are the body (attachments). */
+  form?: XeroFormUpload;
   /** PUT adds an attachment; POST adds or replaces one of the same name. */
   method?: 'PUT' | 'POST';
   tenantId?: string;
@@ -133,6 +164,7 @@ export interface XeroUploadOptions {
   idempotencyKey?: string;
   maxUploadBytes?: number;
   maxWaitSeconds?: number;
+  scopes?: XeroScopeContext;
 }
 
 export interface XeroAccountingClientOptions {
@@ -261,40 +293,55 @@ export class XeroAccountingClient {
 
   /**
    * Every page of a list, one at a time: memory holds one page, never the whole list. Stops at a
-   * short or empty page (saving the call that would find it empty) or at Xero's pageCount.
-   * Endpoints that do not page answer once; Journals page by offset.
+   * short or empty page (saving the call that would find it empty) or at the count the answer gives
+   * (Xero's pageCount, the Files API's TotalCount). Endpoints that do not page answer once; Journals
+   * page by offset. Another API's list pages in its own style, given as `paging` from the operation table.
    */
   async *pages(options: XeroListOptions): AsyncGenerator<XeroPage, void, undefined> {
     const { segments } = this.pathOf(options.path, 'GET', options.base);
-    const known = options.base === 'root' ? 'none' : isJournals(segments) ? 'offset' : isPagedEndpoint(segments) ? 'page' : 'none';
+    const accounting = options.base === undefined || options.base === 'accounting';
+    const known = !accounting ? 'none' : isJournals(segments) ? 'offset' : isPagedEndpoint(segments) ? 'page' : 'none';
     const paging = options.paging ?? known;
-    const { envelope } = options;
-    if (paging === 'offset') {
-      yield* this.journalPages(options, segments);
+    const style = typeof paging === 'string' ? paging : paging.style;
+    if (style === 'offset') {
+      yield* this.offsetPages(options, segments, typeof paging === 'object' && paging.style === 'offset' ? paging : JOURNALS_OFFSET);
       return;
     }
-    if (paging === 'none') {
+    if (style === 'none') {
       const r = await this.request({ ...options, method: 'GET' });
-      yield { page: 1, records: recordsOf(r.body, segments, envelope), pagination: null, limits: r.limits, status: r.status };
+      yield { page: 1, records: recordsOf(r.body, segments, options.envelope), pagination: null, limits: r.limits, status: r.status };
       return;
     }
-    const pageSize = options.query?.pageSize ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    yield* this.numberedPages(options, segments, typeof paging === 'object' && paging.style === 'page' ? paging : ACCOUNTING_PAGES);
+  }
+
+  private async *numberedPages(options: XeroListOptions, segments: string[], paging: PagePaging): AsyncGenerator<XeroPage, void, undefined> {
+    const { envelope } = options;
+    const given = paging.sizeParam === undefined ? undefined : options.query?.[paging.sizeParam];
+    // The API's default size (sent, where it takes a size, so a short page is known to be the last); its largest where it names no default.
+    const pageSize = given ?? paging.defaultSize ?? (paging.sizeParam === undefined ? undefined : paging.maxSize);
+    const max = paging.maxSize ?? MAX_PAGE_SIZE;
+    if (pageSize !== undefined && (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > max)) {
       throw this.refuse(
         'GET',
         typeof options.path === 'string' ? options.path : options.path.join('/'),
-        `pageSize ${String(pageSize)} is outside Xero's range.`,
-        `Use a whole number from 1 to ${MAX_PAGE_SIZE}.`,
+        `${paging.sizeParam ?? 'The page size'} ${String(pageSize)} is outside Xero's range.`,
+        `Use a whole number from 1 to ${max}.`,
       );
     }
-    let page = options.query?.page ?? 1;
+    const first = options.query?.[paging.pageParam];
+    let page = typeof first === 'number' && Number.isInteger(first) && first > 0 ? first : 1;
     for (;;) {
-      const r = await this.request({ ...options, method: 'GET', query: { ...options.query, page, pageSize } });
+      const query: XeroQuery = { ...options.query, [paging.pageParam]: page };
+      if (paging.sizeParam !== undefined && pageSize !== undefined) query[paging.sizeParam] = pageSize;
+      const r = await this.request({ ...options, method: 'GET', query });
       const records = recordsOf(r.body, segments, envelope);
       const pagination = paginationOf(r.body);
       yield { page, records, pagination, limits: r.limits, status: r.status };
-      if (records.length < pageSize) return;
+      if (records.length === 0 || (pageSize !== undefined && records.length < pageSize)) return;
       if (pagination?.pageCount !== undefined && page >= pagination.pageCount) return;
+      const files = filesCountsOf(r.body);
+      if (files && page * files.perPage >= files.totalCount) return;
       page++;
     }
   }
@@ -334,10 +381,10 @@ export class XeroAccountingClient {
     };
   }
 
-  /** An attachment upload; answers Xero's `{"Attachments":[...]}`. */
+  /** A file upload: an attachment (the bytes as the body; answers `{"Attachments":[...]}`), or a Files API upload (multipart). */
   async upload(options: XeroUploadOptions): Promise<XeroResponse> {
     const method = options.method ?? 'PUT';
-    const { segments, encoded } = this.pathOf(options.path, method);
+    const { segments, encoded } = this.pathOf(options.path, method, options.base);
     const cap = options.maxUploadBytes ?? this.maxUploadBytes;
     if (options.data.byteLength === 0) throw this.refuse(method, encoded, 'The attachment is empty.', 'Check the binary property that holds the file.');
     if (options.data.byteLength > cap) {
@@ -350,11 +397,14 @@ export class XeroAccountingClient {
     }
     const query: XeroQuery = options.includeOnline === undefined ? {} : { IncludeOnline: options.includeOnline };
     const url = this.urlOf(encoded, query, method);
+    const { body, contentType } = options.form
+      ? multipart(options.form, options.data, options.contentType)
+      : { body: options.data, contentType: options.contentType };
     const sent = await this.send({
       method,
       url,
-      headers: { accept: 'application/json', 'content-type': options.contentType },
-      body: options.data,
+      headers: { accept: 'application/json', 'content-type': contentType },
+      body,
       displayPath: encoded,
       segments,
       options,
@@ -365,15 +415,17 @@ export class XeroAccountingClient {
     return this.readJson(sent, this.dates, this.maxJsonBytes);
   }
 
-  private async *journalPages(options: XeroListOptions, segments: string[]): AsyncGenerator<XeroPage, void, undefined> {
-    let offset = Number(options.query?.offset ?? 0);
+  /** Pages by offset: each request names the last record's cursor field (Journals: JournalNumber), a fixed batch each time. */
+  private async *offsetPages(options: XeroListOptions, segments: string[], paging: OffsetPaging): AsyncGenerator<XeroPage, void, undefined> {
+    let offset = Number(options.query?.[paging.offsetParam] ?? 0);
     for (let batch = 1; ; batch++) {
-      const r = await this.request({ ...options, method: 'GET', query: { ...options.query, offset } });
+      const r = await this.request({ ...options, method: 'GET', query: { ...options.query, [paging.offsetParam]: offset } });
       const records = recordsOf(r.body, segments, options.envelope);
       yield { page: batch, records, pagination: null, limits: r.limits, status: r.status };
-      const last = records[records.length - 1] as { JournalNumber?: unknown } | undefined;
-      if (records.length < JOURNALS_BATCH || typeof last?.JournalNumber !== 'number') return;
-      offset = last.JournalNumber;
+      const last = records[records.length - 1] as Record<string, unknown> | undefined;
+      const cursor = last?.[paging.cursorField];
+      if (records.length < paging.batch || typeof cursor !== 'number') return;
+      offset = cursor;
     }
   }
 
@@ -384,7 +436,7 @@ export class XeroAccountingClient {
     body?: string | Uint8Array;
     displayPath: string;
     segments: string[];
-    options: Pick<XeroRequestOptions, 'tenantId' | 'stableId' | 'idempotencyKey' | 'maxWaitSeconds' | 'path'>;
+    options: Pick<XeroRequestOptions, 'tenantId' | 'stableId' | 'idempotencyKey' | 'maxWaitSeconds' | 'path' | 'scopes'>;
     binary: boolean;
     /** The transport stops reading past this, so an oversized answer never sits in memory whole. */
     maxBytes: number;
@@ -444,7 +496,7 @@ export class XeroAccountingClient {
         });
       }
       if (response.status < 400) return { response, idempotencyKey, waitedSeconds, method, displayPath };
-      const failure = this.failure(response, method, displayPath, req.binary);
+      const failure = this.failure(response, method, displayPath, req.binary, req.options.scopes);
       if (response.status === 401 && !healed && failure.action === 'refresh_and_retry') {
         healed = true;
         await this.tokens.reportRejected(accessToken);
@@ -463,11 +515,16 @@ export class XeroAccountingClient {
     }
   }
 
-  private failure(response: HttpResponse, method: string, path: string, binary: boolean): XeroApiError {
+  private failure(response: HttpResponse, method: string, path: string, binary: boolean, scopes?: XeroScopeContext): XeroApiError {
     const text = binary && response.bodyBytes ? Buffer.from(response.bodyBytes.subarray(0, 64 * 1024)).toString('utf8') : response.body;
     const parsed = parseJson(text);
     const { messages, elementErrors } = validationMessagesOf(parsed);
-    const classification = classifyXeroError({ status: response.status, headers: response.headers, body: parsed ?? text }, { now: this.clock.now() });
+    // The scopes tell a missing scope from an endpoint closed to the app's tier or the user's role (both 401 AuthorizationUnsuccessful).
+    const context = scopes ? { context: { requiredScopes: scopes.required, grantedScopes: scopes.granted, endpoint: `${method} ${path}` } } : {};
+    const classification = classifyXeroError(
+      { status: response.status, headers: response.headers, body: parsed ?? text },
+      { now: this.clock.now(), ...context },
+    );
     return new XeroApiError({
       classification,
       method,
@@ -547,7 +604,11 @@ export class XeroAccountingClient {
   }
 
   private pathOf(path: string | readonly string[], method: XeroMethod, base: XeroApiBase = 'accounting'): { segments: string[]; encoded: string } {
-    return this.guard(() => (base === 'root' ? rootPath(path) : accountingPath(path)), method, typeof path === 'string' ? path : path.join('/'));
+    return this.guard(
+      () => (base === 'root' ? rootPath(path) : base === 'accounting' ? accountingPath(path) : apiPath(base, path)),
+      method,
+      typeof path === 'string' ? path : path.join('/'),
+    );
   }
 
   private extraHeaders(extra: Record<string, string> | undefined, method: XeroMethod, path: string): Record<string, string> {
@@ -592,6 +653,45 @@ export class XeroAccountingClient {
       httpStatus: null,
     });
   }
+}
+
+type PagePaging = Extract<TablePaging, { style: 'page' }>;
+type OffsetPaging = Extract<TablePaging, { style: 'offset' }>;
+
+/** The Accounting API's own page style (PAGED_ENDPOINTS): `page` and `pageSize`, 100 by default. */
+const ACCOUNTING_PAGES: PagePaging = {
+  style: 'page',
+  pageParam: 'page',
+  sizeParam: 'pageSize',
+  defaultSize: DEFAULT_PAGE_SIZE,
+  maxSize: MAX_PAGE_SIZE,
+  counts: 'pagination',
+};
+/** The Journals' offset: the last JournalNumber seen, 100 at a time. */
+const JOURNALS_OFFSET: OffsetPaging = { style: 'offset', offsetParam: 'offset', cursorField: 'JournalNumber', batch: JOURNALS_BATCH };
+
+/** The Files API's counts (`{TotalCount, Page, PerPage}` beside the records), or null. */
+function filesCountsOf(body: unknown): { totalCount: number; perPage: number } | null {
+  const b = body && typeof body === 'object' ? (body as { TotalCount?: unknown; PerPage?: unknown }) : {};
+  return typeof b.TotalCount === 'number' && typeof b.PerPage === 'number' && b.PerPage > 0 ? { totalCount: b.TotalCount, perPage: b.PerPage } : null;
+}
+
+/** A multipart/form-data body: the form's fields, then the file in its part (RFC 7578). */
+function multipart(form: XeroFormUpload, data: Uint8Array, contentType: string): { body: Uint8Array; contentType: string } {
+  const boundary = `----XeroGuard${randomBytes(12).toString('hex')}`;
+  // A quote or line break would end the header it sits in: names and file names never carry one.
+  const quoted = (v: string) => v.replace(/["\r\n]/g, '_');
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(form.fields ?? {}))
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quoted(name)}"\r\n\r\n${value}\r\n`));
+  chunks.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(form.filePart)}"; filename="${quoted(form.fileName)}"\r\nContent-Type: ${contentType.replace(/[\r\n]/g, '')}\r\n\r\n`,
+    ),
+    Buffer.from(data),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 function paginationOf(body: unknown): XeroPage['pagination'] {

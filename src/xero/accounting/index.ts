@@ -12,7 +12,9 @@ export {
 export type {
   XeroAccountingClientOptions,
   XeroApiBase,
+  XeroFormUpload,
   XeroPaging,
+  XeroScopeContext,
   XeroBinary,
   XeroDownloadOptions,
   XeroListOptions,
@@ -29,6 +31,7 @@ export { deriveIdempotencyKey, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency'
 export { readRateLimits, type XeroLimits } from './limits';
 export {
   ACCOUNTING_BASE_PATH,
+  apiPath,
   decodeUrlPath,
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,

@@ -59,6 +59,21 @@ export function rootPath(path: string | readonly string[]): { segments: string[]
   return encodePath('', segmentsOf(path, 'a path on api.xero.com (e.g. /payroll.xro/2.0/Employees)'));
 }
 
+/** A base path of one of Xero's APIs below api.xero.com: `/payroll.xro/2.0`, `/files.xro/1.0` (the operation table's basePath). */
+const API_BASE_PATH = /^\/[a-z]+\.xro\/\d+(?:\.\d+)?$/;
+
+/**
+ * A path below another Xero API's base path (`/payroll.xro/2.0`, `/projects.xro/2.0`, from the operation
+ * table): the same rules as accountingPath, a leading copy of the base path dropped the same way.
+ */
+export function apiPath(basePath: string, path: string | readonly string[]): { segments: string[]; encoded: string } {
+  if (!API_BASE_PATH.test(basePath)) throw new RangeError(`"${clip(basePath)}" is not the base path of a Xero API (such as /payroll.xro/2.0)`);
+  const segments = segmentsOf(path, `relative to ${basePath} (e.g. Employees or Employees/<EmployeeID>)`);
+  const base = basePath.split('/').slice(1);
+  if (segments.length > base.length && base.every((b, i) => segments[i]?.toLowerCase() === b.toLowerCase())) segments.splice(0, base.length);
+  return encodePath(basePath, segments);
+}
+
 function segmentsOf(path: string | readonly string[], what: string): string[] {
   if (typeof path !== 'string') return path.map(String);
   const p = path.trim();

@@ -6,7 +6,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import type { HttpResponse } from '../../../../src/xero';
 import { deriveIdempotencyKey } from '../../../../src/xero/accounting';
-import { failureOf } from '../../../../nodes/XeroGuard/errors';
+import { failureOf } from '../../../../nodes/shared/api-node/errors';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
 import { XeroGuard } from '../../../../nodes/XeroGuard/XeroGuard.node';
 import { FakeXero, fakeExecute, json, NODE, TENANT_A, TENANT_B } from './stand-in';
@@ -351,7 +351,7 @@ describe('Xero Guard node: errors', () => {
     const error = (await executeXeroGuard(fakeExecute({ parameters: { ...create, contactId: '' } }), xero.session()).catch(
       (e: unknown) => e,
     )) as NodeOperationError;
-    expect(error.message).toMatch(/Contact ID is empty/);
+    expect(error.message).toMatch(/Contact is empty/);
     expect(error.failure).toEqual({ cause: 'configuration-invalid' });
     expect(xero.requests).toHaveLength(0);
   });

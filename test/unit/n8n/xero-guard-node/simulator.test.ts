@@ -7,11 +7,10 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { DEMO_TENANT_ID, SIMULATOR_DEFAULT_SCOPES, startSimulator, type Simulator } from '../../../../src/simulator';
-import { fetchTransport, type HttpRequest } from '../../../../src/xero';
-import { staticTokenSource, XeroAccountingClient } from '../../../../src/xero/accounting';
+import type { HttpRequest } from '../../../../src/xero';
 import { executeXeroGuard } from '../../../../nodes/XeroGuard/execute';
-import type { SessionClient } from '../../../../nodes/XeroGuard/session-client';
-import { fakeExecute } from './stand-in';
+import type { SessionClient } from '../../../../nodes/shared/api-node/session-client';
+import { fakeExecute, simulatorClient } from './stand-in';
 
 describe('Xero Guard node: parameters to the wire and back, against the simulator', () => {
   let sim: Simulator;
@@ -24,14 +23,7 @@ describe('Xero Guard node: parameters to the wire and back, against the simulato
     const grant = sim.seedGrant({ scopes: [...SIMULATOR_DEFAULT_SCOPES, 'accounting.transactions', 'accounting.attachments'] });
     sim.accounting.seed(DEMO_TENANT_ID, { contacts: 2, invoices: 250 });
     session = {
-      client: new XeroAccountingClient({
-        tokens: staticTokenSource(grant.access_token),
-        endpoints: { apiUrl: sim.apiUrl },
-        transport: async (request) => {
-          sent.push(request);
-          return fetchTransport(request);
-        },
-      }),
+      client: simulatorClient(sim.apiUrl, grant.access_token, (request) => sent.push(request)),
       organisations: async () => [{ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)', tenantType: 'ORGANISATION' }],
     };
   });

@@ -5,10 +5,11 @@
  */
 import type { IBinaryData, IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { ManualClock } from '../../../../src/clock';
-import type { HttpRequest, HttpResponse } from '../../../../src/xero';
+import { XERO_SCOPES } from '../../../../src/host';
+import { fetchTransport, type HttpRequest, type HttpResponse } from '../../../../src/xero';
 import { staticTokenSource, XeroAccountingClient, type XeroLimits, type XeroTokenSource } from '../../../../src/xero/accounting';
-import type { Organisation } from '../../../../nodes/XeroGuard/organisation';
-import type { SessionClient } from '../../../../nodes/XeroGuard/session-client';
+import type { Organisation } from '../../../../nodes/shared/api-node/organisation';
+import type { SessionClient } from '../../../../nodes/shared/api-node/session-client';
 
 export const TENANT_A: Organisation = { tenantId: '11111111-1111-4111-8111-111111111111', tenantName: 'Demo Company (NZ)', tenantType: 'ORGANISATION' };
 export const TENANT_B: Organisation = { tenantId: '22222222-2222-4222-8222-222222222222', tenantName: 'Second Ltd', tenantType: 'ORGANISATION' };
@@ -109,4 +110,22 @@ export function fakeExecute(o: ContextOptions): IExecuteFunctions {
     },
   };
   return context as unknown as IExecuteFunctions;
+}
+
+/** Every scope the operation table names, and the sign-in ones: a chain that may call anything. */
+export const ALL_SCOPES: string[] = ['offline_access', 'openid', 'profile', 'email', ...XERO_SCOPES.map((s) => s.value)];
+
+/** A UK organisation, for Payroll UK (the simulator answers a payroll in its organisation's country only). */
+export const UK_TENANT: Organisation = { tenantId: 'c1d2e3f4-0a1b-4c2d-8e3f-405162738495', tenantName: 'Walk Ltd (UK)', tenantType: 'ORGANISATION' };
+
+/** The real core client against a running simulator, each request handed to `record` as it is sent. */
+export function simulatorClient(apiUrl: string, accessToken: string, record: (request: HttpRequest) => void): XeroAccountingClient {
+  return new XeroAccountingClient({
+    tokens: staticTokenSource(accessToken),
+    endpoints: { apiUrl },
+    transport: async (request) => {
+      record(request);
+      return fetchTransport(request);
+    },
+  });
 }

@@ -1,10 +1,11 @@
 /**
- * What a resource is to the Xero Guard node: the fields it shows, and operations that each plan one
+ * What a resource is to a Xero Guard API node: the fields it shows, and operations that each plan one
  * request in the core client's own options (src/xero/accounting) from an item's parameters, with no
- * I/O. The executor (../execute.ts) runs every plan the same way.
+ * I/O. The executor (execute.ts) runs every plan the same way, whichever Xero API it goes to.
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import type { XeroDownloadOptions, XeroListOptions, XeroRequestOptions, XeroUploadOptions } from '../../../src/xero/accounting';
+import type { XeroApiId } from '../../../src/xero/operations';
+import type { XeroDownloadOptions, XeroFormUpload, XeroListOptions, XeroRequestOptions, XeroUploadOptions } from '../../../src/xero/accounting';
 
 /** One request and its answer read as records: the key of the answer that holds them (`Invoices`), one output item each. */
 export interface SingleRequest {
@@ -35,15 +36,34 @@ export interface DownloadRequest {
   fileName: string;
 }
 
-/** A file from the item's binary field into Xero (an attachment); the answer's records as with a single request. */
+/** A file from the item's binary field into Xero (an attachment, a Files upload); the answer's records as with a single request. */
 export interface UploadRequest {
   kind: 'upload';
-  request: Omit<XeroUploadOptions, 'data' | 'contentType'>;
+  request: Omit<XeroUploadOptions, 'data' | 'contentType' | 'form'>;
   binaryProperty: string;
   envelope?: string;
+  /** A multipart/form-data upload (the Files API): its parts, given the binary's own file name and type. */
+  form?(file: { fileName: string; mimeType: string }): XeroFormUpload;
 }
 
-export type PlannedRequest = SingleRequest | ListRequest | DownloadRequest | UploadRequest;
+/**
+ * Create or update one record found by a field (a contact by its name or email): the list read for
+ * it, which of the found records is it, and the write for each case. A second run updates what the
+ * first created instead of failing on Xero's unique name.
+ */
+export interface UpsertRequest {
+  kind: 'upsert';
+  find: XeroListOptions;
+  /** Whether a found record is the one (Xero's search is broader than an exact match). */
+  matches(record: IDataObject): boolean;
+  /** What the match was made on, for the error when several records match: `name "Acme"`. */
+  matchedOn: string;
+  idKey: string;
+  create: SingleRequest;
+  update(id: string): SingleRequest;
+}
+
+export type PlannedRequest = SingleRequest | ListRequest | DownloadRequest | UploadRequest | UpsertRequest;
 
 /** The parameters of one item, as n8n resolved them (names exactly as in the description). */
 export type Parameters = IDataObject;
@@ -53,6 +73,13 @@ export interface OperationDef {
   plan(parameters: Parameters): PlannedRequest;
   /** The output records, for an answer that holds none (an email sent, a contact removed from a group). */
   parse?(body: unknown): IDataObject[];
+  /**
+   * The operations of the node's API table (operationIds) this operation does, for the count of what
+   * the node covers; an operation of a hand-made resource names them, a table operation is its own.
+   */
+  covers?: readonly string[];
+  /** The API those operations are of, where the node has several (Payroll AU and its v2 timesheets); the node's first by default. */
+  api?: XeroApiId;
 }
 
 export interface ResourceModule {
@@ -62,6 +89,8 @@ export interface ResourceModule {
   operations: Record<string, OperationDef>;
   /** Fields, each with displayOptions.show.operation; resource is added by the node. */
   properties: INodeProperties[];
+  /** The operation table's resource it stands for (`Invoices`): the table's other operations of that resource join it. */
+  table?: string;
 }
 
 /** A parameter that cannot make a request, named as the editor shows it; nothing was sent to Xero. */

@@ -5,11 +5,11 @@
  */
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { redact } from '../../src/secrets/redact';
-import { XeroApiError } from '../../src/xero/accounting';
-import { failureOf, failureOfError } from '../shared/failure';
-import { adviceOf } from '../shared/node-support';
-import { MappingError } from './resources';
+import { redact } from '../../../src/secrets/redact';
+import { XeroApiError } from '../../../src/xero/accounting';
+import { failureOf, failureOfError } from '../failure';
+import { adviceOf } from '../node-support';
+import { MappingError } from './types';
 
 /** Errors the node itself raises about its configuration (organisation choice, an unknown resource or operation). */
 export class XeroGuardConfigError extends Error {
@@ -22,7 +22,7 @@ export class XeroGuardConfigError extends Error {
   }
 }
 
-export { failureOf } from '../shared/failure';
+export { failureOf } from '../failure';
 
 const clean = (text: string): string => redact(text, []);
 

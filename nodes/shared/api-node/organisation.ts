@@ -3,7 +3,7 @@
  * organisations the credential reaches, and the field's searchable list.
  */
 import type { INodeListSearchResult } from 'n8n-workflow';
-import type { XeroTenant } from '../../src/xero';
+import type { XeroTenant } from '../../../src/xero';
 import { XeroGuardConfigError } from './errors';
 
 /** An organisation the credential reaches, as GET /connections lists it (the fields the node reads). */

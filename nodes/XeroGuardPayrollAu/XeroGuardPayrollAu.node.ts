@@ -1,0 +1,36 @@
+/**
+ * The Xero Guard Payroll AU node: Xero's Payroll AU API (/payroll.xro/1.0) and its v2 timesheets (/payroll.xro/2.0), for Australian organisations, on the guarded credential. Its resources and fields come
+ * from the operation table (resources.ts); the shared kit (../shared/api-node) makes the description,
+ * checks every call against the chain's scopes and runs it on the core client.
+ */
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { searchOrganisations } from '../shared/api-node/methods';
+import { ApiNode } from '../shared/api-node/node';
+import { runApiNode } from '../shared/api-node/run';
+import { PAYROLL_AU, PAYROLL_AU_V2, RESOURCES } from './resources';
+
+export const NODE = new ApiNode({
+  apis: [PAYROLL_AU, PAYROLL_AU_V2],
+  resources: RESOURCES,
+  defaultResource: 'employee',
+});
+
+export class XeroGuardPayrollAu implements INodeType {
+  description: INodeTypeDescription = {
+    ...NODE.describe({
+      displayName: 'Xero Guard Payroll AU',
+      name: 'xeroGuardPayrollAu',
+      description:
+        "Run an Australian organisation's Xero payroll (employees, leave, pay runs, payslips, timesheets, super funds) on the guarded Xero credential",
+    }),
+    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    subtitle: NODE.subtitle,
+    usableAsTool: true,
+  };
+
+  methods = { listSearch: { searchOrganisations } };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return runApiNode(this, NODE);
+  }
+}
