@@ -58,7 +58,7 @@ test('the home page says what the simulator is, where it keeps its state, and it
 
 test('its admin links open in the browser (a link is a same-site read the admin guard lets through)', async () => {
   await page.goto(`${sim.url}/`);
-  const links = await page.$$eval('#admin a', (anchors) => anchors.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''));
+  const links = await page.$$eval('#admin a', (anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
   expect(links).toEqual(expect.arrayContaining(['/__admin', '/__admin/stats', '/__admin/connections', '/__admin/clock']));
   await Promise.all([page.waitForURL(`${sim.url}/__admin/stats`), page.click('#admin a[href="/__admin/stats"]')]);
   expect(JSON.parse((await page.textContent('body')) ?? '')).toMatchObject({ tokenCalls: expect.any(Number) });
