@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheRoot } from '../n8n/install';
+import { cacheRoot, pidAlive } from '../n8n/install';
 import { processesOf, waitFor } from '../n8n/n8n';
 
 /** The environment variable that marks every process of a demo with its folder. */
@@ -62,15 +62,6 @@ export function readKept(home: DemoHome): KeptDemo | undefined {
 
 export function writeKept(home: DemoHome, kept: KeptDemo): void {
   writeFileSync(home.keptFile, `${JSON.stringify(kept, null, 2)}\n`, { mode: 0o600 });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

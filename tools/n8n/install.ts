@@ -74,7 +74,8 @@ export function tail(text: string, lines: number): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this host is alive (EPERM: alive, another user's). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
