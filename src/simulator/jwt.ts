@@ -15,15 +15,19 @@ function keyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
 }
 
 export class JwtSigner {
-  kid: string;
   private privateKey: KeyObject;
   private publicKey: KeyObject;
+  private keyId: string;
 
   constructor() {
     const pair = keyPair();
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
-    this.kid = kidOf(pair.publicKey);
+    this.keyId = kidOf(pair.publicKey);
+  }
+
+  get kid(): string {
+    return this.keyId;
   }
 
   /** The signing key as PKCS#8 PEM, for a state file: tokens signed before a restart must verify after it. */
@@ -35,7 +39,7 @@ export class JwtSigner {
   useKey(pem: string): void {
     this.privateKey = createPrivateKey(pem);
     this.publicKey = createPublicKey(this.privateKey);
-    this.kid = kidOf(this.publicKey);
+    this.keyId = kidOf(this.publicKey);
   }
 
   sign(claims: JwtClaims): string {
