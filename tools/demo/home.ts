@@ -92,6 +92,8 @@ export async function claim(home: DemoHome): Promise<() => void> {
 
 /** Every process that carries this demo's marker, but this one and its parent (npm): n8n, an install under way. */
 export function demoProcesses(home: DemoHome): Array<{ pid: number; pgrp: number; cmd: string }> {
+  // Found through /proc: on a system without it (macOS) leftovers are not looked for, and the demo still starts.
+  if (!existsSync('/proc/self/environ')) return [];
   return processesOf(undefined, demoMarker(home)).filter((p) => p.pid !== process.pid && p.pid !== process.ppid);
 }
 
