@@ -69,6 +69,14 @@ export interface Client extends ClientConfig {
   name: string;
 }
 
+/** What a state file keeps of the directory (state-file.ts): the live maps. */
+export interface DirectoryState {
+  clients: Map<string, Client>;
+  users: Map<string, User>;
+  organisations: Map<string, Organisation>;
+  connections: Map<string, Connection>;
+}
+
 /** Who exists at this fake Xero: apps, users, organisations, and which user connected which app to what. */
 export class Directory {
   readonly clients = new Map<string, Client>();
@@ -88,6 +96,10 @@ export class Directory {
     for (const c of this.clients.values()) {
       if (c.customConnection) this.connect(this.customConnectionUser(c).userId, c.clientId, [c.customConnection.tenantId], newId());
     }
+  }
+
+  snapshot(): DirectoryState {
+    return { clients: this.clients, users: this.users, organisations: this.organisations, connections: this.connections };
   }
 
   addOrganisation(o: OrganisationConfig): Organisation {

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { base64url } from './formats';
 
 export type JwtClaims = Record<string, unknown>;
@@ -15,19 +15,31 @@ function keyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
 }
 
 export class JwtSigner {
-  readonly kid: string;
-  private readonly privateKey: KeyObject;
-  private readonly publicKey: KeyObject;
+  private privateKey: KeyObject;
+  private publicKey: KeyObject;
+  private keyId: string;
 
   constructor() {
     const pair = keyPair();
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
-    this.kid = createHash('sha256')
-      .update(pair.publicKey.export({ type: 'spki', format: 'der' }))
-      .digest('hex')
-      .slice(0, 32)
-      .toUpperCase();
+    this.keyId = kidOf(pair.publicKey);
+  }
+
+  get kid(): string {
+    return this.keyId;
+  }
+
+  /** The signing key as PKCS#8 PEM, for a state file: tokens signed before a restart must verify after it. */
+  exportKey(): string {
+    return this.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  }
+
+  /** Signs with a key a state file kept (exportKey) from now on. */
+  useKey(pem: string): void {
+    this.privateKey = createPrivateKey(pem);
+    this.publicKey = createPublicKey(this.privateKey);
+    this.keyId = kidOf(this.publicKey);
   }
 
   sign(claims: JwtClaims): string {
@@ -61,6 +73,14 @@ export class JwtSigner {
     const jwk = this.publicKey.export({ format: 'jwk' });
     return { keys: [{ ...jwk, kid: this.kid, use: 'sig', alg: 'RS256', x5t: this.kid }] };
   }
+}
+
+function kidOf(publicKey: KeyObject): string {
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 32)
+    .toUpperCase();
 }
 
 /** OIDC `at_hash`: the left half of the SHA-256 of the access token. */

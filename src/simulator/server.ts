@@ -5,10 +5,12 @@ import { ACCOUNTING_ADMIN_PREFIX, ACCOUNTING_READ_LIMIT, AccountingApi, bookAnsw
 import { apisForPath, simulatedApi } from './apis/catalogue';
 import { GenericApis } from './apis/handler';
 import { handleAdmin } from './admin-api';
+import { HOME_PATH, homePage } from './home-page';
 import { BadInput, decodePathSegment } from './bad-input';
 import { deleteConnection, getConnections, getOrganisation, type ApiRequest } from './api-endpoints';
 import { AUTHORIZE_PATH, CONNECTION_LIMIT_PATH, connectionLimitPage, showConsent, submitConsent } from './consent-page';
 import { SimulatorCore, rateLimitSettings, type SeedGrantInput } from './core';
+import { StateFile } from './state-file';
 import { DISCOVERY_PATH, JWKS_PATH, discoveryDocument, jwksDocument, publicBase } from './discovery';
 import { DEMO_TENANT_ID } from './directory';
 import { connectionDate } from './formats';
@@ -24,6 +26,7 @@ import type { Endpoint, GraceMode, RateLimitSettings, SimulatorClock, SimulatorO
 import { notFound, serviceUnavailable, tooManyRequests, validationException } from './xero-errors';
 
 export const ADMIN_PREFIX = '/__admin';
+const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 type Route = { endpoint: Endpoint; handle: (body: string, raw: Buffer) => SimResponse };
 
@@ -34,6 +37,8 @@ function route(core: SimulatorCore, sim: RunningSimulator, req: IncomingMessage,
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const lower = path.toLowerCase();
+  if (method === 'GET' && path === HOME_PATH)
+    return { endpoint: 'other', handle: () => homePage(core, url, { base, adminPath: ADMIN_PREFIX, stateFile: sim.statePath }) };
   if (method === 'GET' && path === DISCOVERY_PATH) return { endpoint: 'discovery', handle: () => discoveryDocument(core, base) };
   if (method === 'GET' && path === JWKS_PATH) return { endpoint: 'discovery', handle: () => jwksDocument(core) };
   if (path === AUTHORIZE_PATH && method === 'GET') return { endpoint: 'authorize', handle: () => showConsent(core, url) };
@@ -113,6 +118,7 @@ class RunningSimulator implements Simulator {
     readonly core: SimulatorCore,
     private readonly server: Server,
     readonly accountingApi: AccountingApi,
+    private readonly stateFile: StateFile | undefined,
   ) {
     this.apis = new GenericApis(core, accountingApi);
     this.webhooks = core.webhooks;
@@ -135,6 +141,24 @@ class RunningSimulator implements Simulator {
       remove: (id) => core.faults.remove(id),
       clear: () => core.faults.clear(),
     };
+  }
+
+  get statePath(): string | undefined {
+    return this.stateFile?.path;
+  }
+
+  /** Loads the state file, if there is one; false for a fresh Xero. */
+  loadState(): boolean {
+    return this.stateFile?.load(this.keptParts()) ?? false;
+  }
+
+  /** Writes the state file, if there is one (after a request that may have changed something, a seeded grant, at close). */
+  saveState(): void {
+    this.stateFile?.saveOrSay(this.keptParts());
+  }
+
+  private keptParts(): { core: SimulatorCore; accounting: AccountingApi['store']; apis: GenericApis['store'] } {
+    return { core: this.core, accounting: this.accountingApi.store, apis: this.apis.store };
   }
 
   setAddress(base: string, port: number): void {
@@ -191,7 +215,9 @@ class RunningSimulator implements Simulator {
   }
 
   seedGrant(input?: SeedGrantInput): TokenResponse {
-    return this.core.seedGrant(input);
+    const tokens = this.core.seedGrant(input);
+    this.saveState();
+    return tokens;
   }
 
   revokeUser(userIdOrEmail: string): { grantsRevoked: number; connectionsRemoved: number } {
@@ -257,7 +283,10 @@ class RunningSimulator implements Simulator {
   close(): Promise<void> {
     this.core.webhooks.close();
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
+      this.server.close(() => {
+        this.saveState();
+        resolve();
+      });
       this.server.closeAllConnections();
     });
   }
@@ -367,15 +396,21 @@ async function serve(core: SimulatorCore, sim: RunningSimulator, req: IncomingMe
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const core = new SimulatorCore(options);
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createHttpServer();
-  const sim = new RunningSimulator(core, server, new AccountingApi(core));
-  if (options.seedInvoices !== undefined) sim.accounting.seed(DEMO_TENANT_ID, { invoices: options.seedInvoices });
+  const sim = new RunningSimulator(core, server, new AccountingApi(core), options.stateFile === undefined ? undefined : new StateFile(options.stateFile));
+  const kept = sim.loadState();
+  if (options.seedInvoices !== undefined && !kept) sim.accounting.seed(DEMO_TENANT_ID, { invoices: options.seedInvoices });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    serve(core, sim, req, res).catch((err: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Xero-Correlation-Id': newId() });
-        res.end(`Simulator error: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    });
+    serve(core, sim, req, res)
+      .catch((err: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Xero-Correlation-Id': newId() });
+          res.end(`Simulator error: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      })
+      // Reading changes nothing Xero would remember; anything else may have (a token rotated, a record written, the clock moved).
+      .finally(() => {
+        if (!READS.has(req.method ?? 'GET')) sim.saveState();
+      });
   });
   // Clients that send garbage instead of HTTP get a 400 from Node; nothing may crash the process.
   server.on('clientError', (_err, socket) => {

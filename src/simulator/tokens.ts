@@ -23,7 +23,7 @@ export interface Grant {
   authTime: number;
 }
 
-interface RefreshRecord {
+export interface RefreshRecord {
   token: string;
   grant: Grant;
   issuedAt: number;
@@ -37,7 +37,7 @@ interface RefreshRecord {
   accessJti: string;
 }
 
-interface AccessRecord {
+export interface AccessRecord {
   jti: string;
   grant: Grant;
   exp: number;
@@ -52,6 +52,13 @@ export interface GrantCounts {
   tokenCalls: number;
   /** 0 for the grant's first refresh token; +1 per refresh token issued from it. */
   sequence: number;
+}
+
+/** What a state file keeps of the store (state-file.ts): the records as they are linked, grants shared between them. */
+export interface TokenStoreState {
+  refresh: Map<string, RefreshRecord>;
+  access: Map<string, AccessRecord>;
+  counts: Map<string, GrantCounts>;
 }
 
 export type RefreshOutcome = { ok: true; tokens: TokenResponse; grantId: string } | { ok: false; error: 'invalid_grant' };
@@ -78,6 +85,11 @@ export class TokenStore {
     private readonly recorder: Recorder,
     public graceMode: GraceMode,
   ) {}
+
+  /** The live records, not copies: a state file writes them in one piece (shared grants stay shared) and refills them. */
+  snapshot(): TokenStoreState {
+    return { refresh: this.refresh, access: this.access, counts: this.counts };
+  }
 
   /** The first token set of a new grant (authorization_code, client_credentials, seedGrant). */
   issueInitial(grant: Grant, grantType: string): TokenResponse {

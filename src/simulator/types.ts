@@ -90,6 +90,11 @@ export interface SimulatorOptions {
   webhooks?: Array<{ clientId: string; url: string; key?: string; categories?: string[] }>;
   /** Host names the admin API also answers besides loopback and the bound address (docs/security.md). */
   adminHosts?: string[];
+  /**
+   * Keeps what Xero would remember (connections, tokens, books, the clock's lead) in this file across
+   * restarts (state-file.ts says what is kept and what is not); `seedInvoices` applies only while it does not exist yet.
+   */
+  stateFile?: string;
 }
 
 /** The 200 body of POST /connect/token, as Xero sends it. */

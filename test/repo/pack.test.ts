@@ -66,8 +66,9 @@ test('each n8n node ships its codex file; every icon a node or the credential na
     expect([light, dark].filter((icon) => !shipped.has(icon))).toEqual([]);
   }
   for (const credential of pkg.n8n.credentials) expect(iconsOf(credential).filter((icon) => !shipped.has(icon))).toEqual([]);
-  // One icons folder: no copies beside the nodes.
-  expect([...shipped].filter((p) => p.endsWith('.svg') && !p.startsWith('dist/icons/'))).toEqual([]);
+  // One icons folder for n8n: no copies beside the nodes. Node-RED's palette icons sit where Node-RED looks, beside its nodes.
+  expect([...shipped].filter((p) => p.endsWith('.svg') && !p.startsWith('dist/icons/') && !p.startsWith('dist/node-red/icons/'))).toEqual([]);
+  expect([...shipped].filter((p) => p.startsWith('dist/node-red/icons/')).length).toBeGreaterThan(0);
 });
 
 test('Node-RED examples ship; sources, tests, benches, CI files and local state do not', () => {

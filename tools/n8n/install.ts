@@ -17,8 +17,15 @@ export function cacheRoot(): string {
   return root;
 }
 
+let progressLabel = 'xero-guard e2e';
+
+/** Whose progress lines these are: the end-to-end suites' unless a caller (the demo) names itself. */
+export function setProgressLabel(label: string): void {
+  progressLabel = label;
+}
+
 export function progress(message: string): void {
-  process.stderr.write(`[xero-guard e2e ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+  process.stderr.write(`[${progressLabel} ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
 export interface RunResult {
@@ -67,7 +74,8 @@ export function tail(text: string, lines: number): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this host is alive (EPERM: alive, another user's). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

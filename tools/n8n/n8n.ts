@@ -55,9 +55,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** Every live process whose process group is `pgid`, or whose environment carries `marker`. */
-export function processesOf(pgid: number | undefined, marker: string): Array<{ pid: number; cmd: string }> {
-  const found: Array<{ pid: number; cmd: string }> = [];
+/** Every live process whose process group is `pgid`, or whose environment carries `marker` (with its own group, `pgrp`). */
+export function processesOf(pgid: number | undefined, marker: string): Array<{ pid: number; pgrp: number; cmd: string }> {
+  const found: Array<{ pid: number; pgrp: number; cmd: string }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -75,7 +75,7 @@ export function processesOf(pgid: number | undefined, marker: string): Array<{ p
           hit = false;
         }
       }
-      if (hit) found.push({ pid, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() });
+      if (hit) found.push({ pid, pgrp, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() });
     } catch {
       // the process ended while we looked
     }
@@ -113,6 +113,8 @@ export interface StartN8nOptions {
   installPackage?: boolean;
   /** Bound for boot until the REST API answers. */
   bootTimeoutMs?: number;
+  /** The API key's label; one of this label made by an earlier boot of the same folder is replaced. Default: a new `e2e-…` key each boot. */
+  apiKeyLabel?: string;
 }
 
 export interface RestAnswer {
@@ -184,6 +186,7 @@ class RunningN8n implements N8nHandle {
     port: number,
     private readonly extraEnv: Record<string, string>,
     private readonly ownsFolder: boolean,
+    private readonly apiKeyLabel?: string,
   ) {
     this.port = port;
   }
@@ -341,10 +344,26 @@ class RunningN8n implements N8nHandle {
     if (this.apiKey) return; // keys live in the database: a restart keeps them
     const scopes = await this.rest('GET', '/api-keys/scopes');
     if (scopes.status !== 200) throw new Error(`GET /rest/api-keys/scopes answered ${scopes.status} ${scopes.text.slice(0, 300)}`);
-    const created = await this.rest('POST', '/api-keys', { label: `e2e-${randomBytes(3).toString('hex')}`, expiresAt: null, scopes: scopes.json.data });
+    // A folder kept across runs (the demo's) would gather a key per boot: the one of its label is replaced instead.
+    const label = this.apiKeyLabel ?? `e2e-${randomBytes(3).toString('hex')}`;
+    if (this.apiKeyLabel !== undefined) await this.deleteApiKeys(this.apiKeyLabel);
+    const created = await this.rest('POST', '/api-keys', { label, expiresAt: null, scopes: scopes.json.data });
     const key = created.json?.data?.rawApiKey ?? created.json?.data?.apiKey;
     if (created.status !== 200 || typeof key !== 'string') throw new Error(`POST /rest/api-keys answered ${created.status} ${created.text.slice(0, 300)}`);
     this.apiKey = key;
+  }
+
+  private async deleteApiKeys(label: string): Promise<void> {
+    const listed = await this.rest('GET', `/api-keys?label=${encodeURIComponent(label)}`);
+    if (listed.status !== 200) throw new Error(`GET /rest/api-keys answered ${listed.status} ${listed.text.slice(0, 300)}`);
+    // n8n 2.41 answers a page ({ items, counts }); older ones the bare list.
+    const data = listed.json?.data as { items?: unknown } | unknown[] | undefined;
+    const keys = (Array.isArray(data) ? data : (data?.items ?? [])) as Array<{ id: string; label: string }>;
+    for (const key of keys) {
+      if (key.label !== label) continue;
+      const deleted = await this.rest('DELETE', `/api-keys/${key.id}`);
+      if (deleted.status !== 200) throw new Error(`DELETE /rest/api-keys/${key.id} answered ${deleted.status} ${deleted.text.slice(0, 300)}`);
+    }
   }
 
   async importCredentials(credentials: unknown[] | Record<string, unknown>): Promise<string[]> {
@@ -589,7 +608,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHandle
     }
     progress(`installed the package into ${userFolder}/.n8n/nodes in ${Math.round((Date.now() - started) / 1000)} s`);
   }
-  const n8n = new RunningN8n(install, userFolder, options.port ?? (await freePort()), { ...(options.env ?? {}) }, ownsFolder);
+  const n8n = new RunningN8n(install, userFolder, options.port ?? (await freePort()), { ...(options.env ?? {}) }, ownsFolder, options.apiKeyLabel);
   try {
     await n8n.boot(options.bootTimeoutMs ?? 180_000);
     await n8n.setUpOwner();

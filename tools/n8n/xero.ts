@@ -37,11 +37,14 @@ export function randomCredentialId(): string {
   return Array.from(randomBytes(16), (b) => alphabet[b % alphabet.length]).join('');
 }
 
-/** The credential as "Connect my account" would have left it, with the simulator's endpoints. */
+/**
+ * The credential as "Connect my account" would have left it, with the simulator's endpoints.
+ * `scopes`: what its Scopes field shows (the scopes picked before connecting; the grant should hold them).
+ */
 export function credentialFor(
   sim: Simulator,
   tokens: SimulatorTokenResponse,
-  opts: { id?: string; name?: string } = {},
+  opts: { id?: string; name?: string; scopes?: readonly string[] } = {},
 ): { id: string; name: string; type: string; data: Record<string, unknown> } {
   return {
     id: opts.id ?? randomCredentialId(),
@@ -56,6 +59,7 @@ export function credentialFor(
       customAccessTokenUrl: sim.tokenUrl,
       apiBaseUrl: sim.apiUrl,
       ledger: 'auto',
+      ...(opts.scopes ? { xeroScopes: [...opts.scopes] } : {}),
       oauthTokenData: { ...tokens },
     },
   };

@@ -5,13 +5,15 @@ import type { AddressInfo } from 'node:net';
 export interface SlackStandIn {
   /** The incoming-webhook URL to paste into a workflow. */
   readonly url: string;
+  readonly port: number;
   /** Every POSTed body, parsed when it was JSON, in arrival order. */
   readonly messages: Array<{ body: any; raw: string; at: number }>;
   clear(): void;
   close(): Promise<void>;
 }
 
-export async function startSlackStandIn(): Promise<SlackStandIn> {
+/** `port`: 0 (the default) for a free one; the demo passes the one its kept workflows post to. */
+export async function startSlackStandIn(port = 0): Promise<SlackStandIn> {
   const messages: SlackStandIn['messages'] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -32,10 +34,17 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/services/T000/B000/e2e`,
+    url: `http://127.0.0.1:${bound}/services/T000/B000/e2e`,
+    port: bound,
     messages,
     clear: () => void messages.splice(0, messages.length),
     close: () =>

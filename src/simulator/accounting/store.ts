@@ -17,6 +17,18 @@ export interface StoredAttachment {
   bytes: Buffer;
 }
 
+/** What a state file keeps of one organisation's book (state-file.ts); pending webhook changes are not kept. */
+export interface TenantBookState {
+  tenantId: string;
+  collections: Map<string, Map<string, XRecord>>;
+  attachments: Map<string, StoredAttachment[]>;
+  history: Map<string, XRecord[]>;
+  journals: XRecord[];
+  idempotency: Map<string, Replay>;
+  numbers: Map<string, string>;
+  counters: Map<string, number>;
+}
+
 /** One organisation's books: every record in creation order, as Xero would answer it. */
 export class TenantBook {
   readonly collections = new Map<string, Map<string, XRecord>>();
@@ -30,7 +42,27 @@ export class TenantBook {
   readonly changes: RecordChange[] = [];
   private readonly counters = new Map<string, number>();
 
-  constructor(readonly tenantId: string) {}
+  /** `kept`: the book as a state file kept it (state-file.ts). */
+  constructor(
+    readonly tenantId: string,
+    kept?: TenantBookState,
+  ) {
+    if (kept) {
+      this.collections = kept.collections;
+      this.attachments = kept.attachments;
+      this.history = kept.history;
+      this.journals = kept.journals;
+      this.idempotency = kept.idempotency;
+      this.numbers = kept.numbers;
+      this.counters = kept.counters;
+    }
+  }
+
+  /** The live parts, not copies: a state file writes them in one piece. */
+  snapshot(): TenantBookState {
+    const { tenantId, collections, attachments, history, journals, idempotency, numbers, counters } = this;
+    return { tenantId, collections, attachments, history, journals, idempotency, numbers, counters };
+  }
 
   collection(name: string): Map<string, XRecord> {
     let c = this.collections.get(name);
@@ -74,5 +106,15 @@ export class AccountingStore {
 
   reset(tenantId: string): void {
     this.books.delete(tenantId);
+  }
+
+  snapshot(): TenantBookState[] {
+    return [...this.books.values()].map((book) => book.snapshot());
+  }
+
+  /** Puts back the books a state file kept, as they were (a kept book is not initialised again). */
+  restore(books: TenantBookState[]): void {
+    this.books.clear();
+    for (const state of books) this.books.set(state.tenantId, new TenantBook(state.tenantId, state));
   }
 }

@@ -14,6 +14,19 @@ export interface StoredFile {
   mimeType: string;
 }
 
+/** What a state file keeps of one API's book for one organisation (state-file.ts). */
+export interface ApiBookState {
+  api: XeroApiId;
+  tenantId: string;
+  collections: Map<string, Map<string, XRecord>>;
+  singletons: Map<string, XRecord>;
+  seeded: Set<string>;
+  fromExamples: Set<XRecord>;
+  files: Map<string, StoredFile>;
+  idempotency: Map<string, Replay>;
+  sequence: number;
+}
+
 export class ApiBook {
   /** Concrete collection path -> id (lower case) -> record, in insertion order. */
   readonly collections = new Map<string, Map<string, XRecord>>();
@@ -27,10 +40,28 @@ export class ApiBook {
   readonly idempotency = new Map<string, Replay>();
   private sequence = 0;
 
+  /** `kept`: the book as a state file kept it (state-file.ts). */
   constructor(
     readonly api: XeroApiId,
     readonly tenantId: string,
-  ) {}
+    kept?: ApiBookState,
+  ) {
+    if (kept) {
+      this.collections = kept.collections;
+      this.singletons = kept.singletons;
+      this.seeded = kept.seeded;
+      this.fromExamples = kept.fromExamples;
+      this.files = kept.files;
+      this.idempotency = kept.idempotency;
+      this.sequence = kept.sequence;
+    }
+  }
+
+  /** The live parts, not copies: a state file writes them in one piece (a record from the examples stays the same record). */
+  snapshot(): ApiBookState {
+    const { api, tenantId, collections, singletons, seeded, fromExamples, files, idempotency, sequence } = this;
+    return { api, tenantId, collections, singletons, seeded, fromExamples, files, idempotency, sequence };
+  }
 
   collection(key: string): Map<string, XRecord> {
     let c = this.collections.get(key);
@@ -57,7 +88,7 @@ export class ApiStore {
   private readonly books = new Map<string, ApiBook>();
 
   book(api: XeroApiId, tenantId: string): ApiBook {
-    const key = `${api} ${tenantId.toLowerCase()}`;
+    const key = bookKey(api, tenantId);
     let b = this.books.get(key);
     if (!b) {
       b = new ApiBook(api, tenantId);
@@ -66,8 +97,20 @@ export class ApiStore {
     return b;
   }
 
+  snapshot(): ApiBookState[] {
+    return [...this.books.values()].map((book) => book.snapshot());
+  }
+
+  /** Puts back the books a state file kept, as they were. */
+  restore(books: ApiBookState[]): void {
+    this.books.clear();
+    for (const state of books) this.books.set(bookKey(state.api, state.tenantId), new ApiBook(state.api, state.tenantId, state));
+  }
+
   /** Every API's books of an organisation back to the documents' examples. */
   reset(tenantId: string): void {
     for (const [key, b] of this.books) if (b.tenantId.toLowerCase() === tenantId.toLowerCase()) this.books.delete(key);
   }
 }
+
+const bookKey = (api: XeroApiId, tenantId: string): string => `${api} ${tenantId.toLowerCase()}`;

@@ -1,27 +1,85 @@
 /**
- * The README's first quick-start command, as a user runs it: `npm start` reaches "ready", the n8n
- * editor and the simulator answer, and Ctrl-C stops everything it started.
+ * The README's first quick-start command, as a user runs it, twice: a fresh `npm start` reaches
+ * "ready", its credential holds the scopes the examples need (the retry loop gets its invoices the
+ * first time), and SIGINT to npm's own process stops everything; a second `npm start` brings back
+ * what the user built and the connection, and Ctrl-C stops everything again. Both stops are checked
+ * by their outcome: no process of the demo left, every port free.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_XERO_SCOPES } from '../../../src/host';
 import { freePort } from '../../../tools/free-port';
-import { waitFor } from '../../../tools/n8n/n8n';
+import { OWNER, processesOf, waitFor } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 
-jest.setTimeout(15 * 60_000);
+jest.setTimeout(25 * 60_000);
 
-let demo: ChildProcess | undefined;
-let output = '';
+const RETRY_LOOP = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'retry-loop.json'), 'utf8')) as { name: string };
+const USERS_WORKFLOW = 'Built in the demo, kept across restarts';
+const BROWSER_ID = 'xero-guard-demo-e2e';
+
+let demoDir: string;
+let n8nPort: number;
+let simPort: number;
+const started: ChildProcess[] = [];
+
+beforeAll(async () => {
+  demoDir = mkdtempSync(join(tmpdir(), 'xero-guard-demo-'));
+  n8nPort = await freePort();
+  simPort = await freePort();
+});
 
 afterAll(() => {
-  // Whatever happened, leave nothing of the demo's group running (n8n has its own group and is stopped by the demo).
-  if (demo?.pid) {
+  // Whatever happened, leave nothing of the demo running.
+  for (const demo of started) {
     try {
-      process.kill(-demo.pid, 'SIGKILL');
+      process.kill(-(demo.pid as number), 'SIGKILL');
     } catch {
       // already gone
     }
   }
+  for (const p of demoProcesses()) process.kill(p.pid, 'SIGKILL');
+  rmSync(demoDir, { recursive: true, force: true });
 });
+
+interface Demo {
+  child: ChildProcess;
+  output(): string;
+}
+
+/** `npm start` in its own process group, as a terminal runs it, with the demo kept in a folder of this test's own. */
+async function startDemo(): Promise<Demo> {
+  let output = '';
+  const child = spawn('npm', ['start'], {
+    cwd: REPO_ROOT,
+    detached: true,
+    env: { ...process.env, N8N_PORT: String(n8nPort), XERO_GUARD_SIM_PORT: String(simPort), XERO_GUARD_DEMO_DIR: demoDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const state = await waitFor(
+    'the demo to print "ready"',
+    () => (output.includes('Xero Guard demo ready.') ? 'ready' : child.exitCode !== null ? 'exited' : undefined),
+    12 * 60_000,
+    1000,
+  );
+  if (state !== 'ready') {
+    const why = output.indexOf('could not start');
+    throw new Error(`npm start exited before it was ready:\n${why >= 0 ? output.slice(why, why + 3000) : output.slice(-4000)}`);
+  }
+  return { child, output: () => output };
+}
+
+/** Every process that carries this demo's folder in its environment (n8n, its task runner), whatever its group. */
+function demoProcesses(): ReturnType<typeof processesOf> {
+  return processesOf(undefined, `XERO_GUARD_DEMO=${demoDir}\0`);
+}
 
 function groupAlive(pgid: number): boolean {
   try {
@@ -32,48 +90,142 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-async function answers(url: string): Promise<number | undefined> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(5000) })).status;
-  } catch {
-    return undefined;
-  }
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
-test('npm start reaches ready, the editor and the simulator answer, and Ctrl-C stops everything', async () => {
-  const n8nPort = await freePort();
-  const simPort = await freePort();
-  // Its own process group, as in a terminal, so Ctrl-C can reach npm, tsx and the demo alike.
-  demo = spawn('npm', ['start'], {
-    cwd: REPO_ROOT,
-    detached: true,
-    env: { ...process.env, N8N_PORT: String(n8nPort), XERO_GUARD_SIM_PORT: String(simPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  demo.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  demo.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));
-
-  const state = await waitFor(
-    'the demo to print "ready"',
-    () => (output.includes('Xero Guard demo ready.') ? 'ready' : demo!.exitCode !== null ? 'exited' : undefined),
-    12 * 60_000,
-    1000,
+/**
+ * Stops the demo as `stop` does and checks the outcome: npm's group and n8n's (with its task runner)
+ * empty, no process of the demo anywhere, n8n's, the simulator's and the Slack stand-in's ports free.
+ */
+async function stopAndCheck(demo: Demo, stop: () => void): Promise<void> {
+  const slackPort = (JSON.parse(readFileSync(join(demoDir, 'demo.json'), 'utf8')) as { slackPort: number }).slackPort;
+  const groups = new Set([demo.child.pid as number, ...demoProcesses().map((p) => p.pgrp)]);
+  expect(groups.size).toBeGreaterThan(1); // n8n runs in a group of its own
+  stop();
+  await waitFor(
+    'every process of the demo to end and its ports to be free',
+    async () => {
+      if ([...groups].some(groupAlive) || demoProcesses().length > 0) return undefined;
+      for (const port of [n8nPort, simPort, slackPort]) if (!(await portFree(port))) return undefined;
+      return true;
+    },
+    90_000, // a wait limit for a loaded machine, not a speed claim: the stop itself takes seconds
+    500,
   );
-  if (state !== 'ready') throw new Error(`npm start exited before it was ready:\n${output.slice(-4000)}`);
+}
+
+/** The owner's session (cookie) and an API key of the test's own (labels are unique in n8n), on the running demo's n8n. */
+async function signIn(): Promise<{ rest: (method: string, path: string, body?: unknown) => Promise<any>; api: (path: string) => Promise<any> }> {
+  const base = `http://127.0.0.1:${n8nPort}`;
+  const login = await fetch(`${base}/rest/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'browser-id': BROWSER_ID },
+    body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const rest = async (method: string, path: string, body?: unknown): Promise<any> => {
+    const answer = await fetch(`${base}/rest${path}`, {
+      method,
+      headers: { cookie, 'browser-id': BROWSER_ID, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await answer.text();
+    if (answer.status !== 200) throw new Error(`${method} /rest${path} answered ${answer.status} ${text.slice(0, 500)}`);
+    return (JSON.parse(text) as { data: unknown }).data;
+  };
+  const scopes = (await rest('GET', '/api-keys/scopes')) as string[];
+  const key = (await rest('POST', '/api-keys', { label: `demo e2e test ${randomBytes(3).toString('hex')}`, expiresAt: null, scopes })) as { rawApiKey: string };
+  const api = async (path: string): Promise<any> => {
+    const answer = await fetch(`${base}/api/v1${path}`, { headers: { 'X-N8N-API-KEY': key.rawApiKey, accept: 'application/json' } });
+    expect(answer.status).toBe(200);
+    return answer.json();
+  };
+  return { rest, api };
+}
+
+/** Runs the retry loop as the editor's Execute button does, and says which of its nodes ran. */
+async function runRetryLoop(n8n: Awaited<ReturnType<typeof signIn>>): Promise<{ status: string; ran: string[] }> {
+  const workflows = (await n8n.rest('GET', '/workflows')) as Array<{ id: string; name: string }>;
+  const loop = workflows.find((w) => w.name === RETRY_LOOP.name);
+  expect(loop).toBeDefined();
+  const { executionId } = (await n8n.rest('POST', `/workflows/${loop!.id}/run`, { triggerToStartFrom: { name: 'Start' } })) as { executionId: string };
+  const execution = await waitFor(
+    `execution ${executionId} of the retry loop to finish`,
+    async () => {
+      const found = await n8n.api(`/executions/${executionId}?includeData=true`);
+      return found.stoppedAt ? found : undefined;
+    },
+    120_000,
+    500,
+  );
+  return { status: execution.status, ran: Object.keys(execution.data.resultData.runData) };
+}
+
+test("a fresh npm start: ready, the credential holds the examples' scopes, the retry loop gets its invoices; SIGINT to npm stops everything", async () => {
+  const demo = await startDemo();
+  const output = demo.output();
   expect(output).toContain(`http://127.0.0.1:${n8nPort}`);
   expect(output).toMatch(/login +\S+@\S+ \/ \S+/);
   expect(output).toMatch(/Three things to try/);
-  expect(await answers(`http://127.0.0.1:${n8nPort}/healthz`)).toBe(200);
-  expect(await answers(`http://127.0.0.1:${simPort}/__admin/stats`)).toBe(200);
+  expect(output).toContain(`kept in         ${demoDir}`);
+  expect(output).toContain(`starting a new demo in ${demoDir}`);
+  // Its progress lines carry its own label, not the end-to-end suites'.
+  expect(output).toMatch(/^\[xero-guard demo \d\d:\d\d:\d\d\] /m);
+  expect(output).not.toContain('[xero-guard e2e');
+  // The simulator's address, as printed, opens a page that says what it is.
+  const home = await fetch(`http://127.0.0.1:${simPort}/`);
+  expect(home.status).toBe(200);
+  expect(await home.text()).toContain("Xero Guard's local Xero simulator");
+
+  const n8n = await signIn();
+  const credentials = (await n8n.rest('GET', '/credentials?includeData=true')) as Array<{ name: string; data: { xeroScopes?: string[] } }>;
+  expect(credentials.map((c) => c.name)).toEqual(['Xero (local simulator)']);
+  expect(credentials[0].data.xeroScopes).toEqual([...DEFAULT_XERO_SCOPES]);
+  const first = await runRetryLoop(n8n);
+  expect(first).toEqual({ status: 'success', ran: expect.arrayContaining(['Start', 'Get Invoices from Xero', 'Done']) });
+  expect(first.ran).not.toContain('Classify Xero Error');
+
+  await n8n.rest('POST', '/workflows', {
+    name: USERS_WORKFLOW,
+    nodes: [
+      { id: 'b7c1d2e3-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+    ],
+    connections: {},
+    settings: { executionOrder: 'v1' },
+  });
+
+  // SIGINT to npm's process alone (a process manager's stop), not to its group.
+  await stopAndCheck(demo, () => process.kill(demo.child.pid as number, 'SIGINT'));
+  expect(demo.output()).toContain(`stopped; the demo is kept in ${demoDir}`);
+  expect(demo.output()).not.toMatch(/could not start/);
+});
+
+test('npm start again: what the user built is there and the kept connection still works; Ctrl-C stops everything', async () => {
+  const demo = await startDemo();
+  expect(demo.output()).toContain(`starting the demo kept in ${demoDir}`);
+  const n8n = await signIn();
+  const names = ((await n8n.rest('GET', '/workflows')) as Array<{ name: string }>).map((w) => w.name);
+  expect(names).toEqual(expect.arrayContaining([USERS_WORKFLOW, RETRY_LOOP.name]));
+  expect(names.filter((name) => name === RETRY_LOOP.name)).toHaveLength(1);
+  expect(((await n8n.rest('GET', '/credentials')) as unknown[]).length).toBe(1);
+  // One demo key, replaced at each boot, beside this test's own.
+  const keys = (await n8n.rest('GET', '/api-keys')) as { items: Array<{ label: string }> };
+  expect(keys.items.filter((k) => k.label === 'xero-guard demo')).toHaveLength(1);
+  // The token chain and the simulator's Xero came back together: the same credential still reads the invoices.
+  const again = await runRetryLoop(n8n);
+  expect(again).toEqual({ status: 'success', ran: expect.arrayContaining(['Get Invoices from Xero', 'Done']) });
+  expect(again.ran).not.toContain('Classify Xero Error');
 
   // Ctrl-C: a terminal sends SIGINT to the whole foreground process group.
-  process.kill(-demo.pid!, 'SIGINT');
-  await exited;
-  // npm itself dies of the signal, as in a terminal; the demo must still shut everything down.
-  await waitFor('every process of the demo to exit', () => (groupAlive(demo!.pid!) ? undefined : true), 90_000, 500);
-  expect(output).toMatch(/stopping/);
-  expect(output).not.toMatch(/could not start/);
-  expect(await answers(`http://127.0.0.1:${n8nPort}/healthz`)).toBeUndefined();
-  expect(await answers(`http://127.0.0.1:${simPort}/__admin/stats`)).toBeUndefined();
+  await stopAndCheck(demo, () => process.kill(-(demo.child.pid as number), 'SIGINT'));
+  expect(demo.output()).not.toMatch(/could not start/);
 });
