@@ -16,7 +16,7 @@ import { runCommand } from './run-command';
 export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers, and show what a ledger holds
 
 Usage:
-  xero-guard-ledger status --ledger <ledger> [--encryption-key-env NAME] [--json]
+  xero-guard-ledger status --ledger <ledger> [--encryption-key-env NAME] [--json] [--show-keys]
   xero-guard-ledger migrate --from <ledger> --to <ledger> [options]
   xero-guard-ledger list --from <ledger> [options]
 
@@ -29,6 +29,8 @@ For the redis+postgres combination the chains live in PostgreSQL: migrate to or 
 Options:
   --ledger <ledger>               The ledger to show (status; --from works too)
   --json                          status: print JSON instead of a table
+  --show-keys                     status: also print each connection's key (it holds the app's
+                                  client id; by default connections are named by an id instead)
   --from <ledger>                 Where the chains are now
   --to <ledger>                   Where they should go (migrate only)
   --key <connection key>          Move only this connection; repeat for more (default: all)
@@ -77,6 +79,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         from: { type: 'string' },
         ledger: { type: 'string' },
         json: { type: 'boolean' },
+        'show-keys': { type: 'boolean' },
         to: { type: 'string' },
         key: { type: 'string', multiple: true },
         'encryption-key-env': { type: 'string', default: 'N8N_ENCRYPTION_KEY' },
@@ -113,7 +116,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     );
   if (command === 'migrate' && !toKey) return usage(io, `The destination's encryption key is not set: export ${toKeyEnv}.`);
   if (command === 'status')
-    return runStatus({ location: (values.ledger ?? values.from) as string, encryptionKey: key, keyEnv, json: values.json === true, io });
+    return runStatus({
+      location: (values.ledger ?? values.from) as string,
+      encryptionKey: key,
+      keyEnv,
+      json: values.json === true,
+      showKeys: values['show-keys'] === true,
+      io,
+    });
 
   const opened: Ledger[] = [];
   try {

@@ -8,6 +8,7 @@
 
 import { CATEGORIES, type Category } from '../classify/types';
 import { TEXTS } from '../classify/texts';
+import { CHAIN_KEY } from '../engine/connection-key';
 import { redactSecrets } from '../secrets';
 import { adviceFor, type HostWords } from './advice';
 
@@ -27,8 +28,6 @@ export interface AlertWords extends HostWords {
  */
 export const SLACK_TEXT_LIMIT = 3000;
 
-/** The chain key `xero:<client>:<fingerprint>` (or `:client_credentials`): internal, never shown. */
-const CHAIN_KEY = /xero:[A-Za-z0-9_-]+:[A-Za-z0-9_]+/g;
 
 /**
  * Categories whose classifier advice names the holder of the connection or the button: here in
