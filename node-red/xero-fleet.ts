@@ -70,7 +70,11 @@ export = function register(red: RED): void {
       const listing = shownListing(raw, hostKey);
       const needs = listing.chains.filter((c) => c.state === 'needs_reauth' || c.state === 'misconfigured' || c.state === 'unreadable').length;
       this.status({ fill: needs > 0 ? 'red' : 'green', shape: 'dot', text: shortStatus(fleetSummary(raw)) });
-      const links = editorLinks(red, raw, listing.chains.map((c) => c.id));
+      const links = editorLinks(
+        red,
+        raw,
+        listing.chains.map((c) => c.id),
+      );
       const withLinks = { ...listing, chains: listing.chains.map((c) => ({ ...c, editorUrl: links.get(c.id) ?? null })) };
       if (!watchdog || msg) this.send({ ...(msg ?? {}), topic: 'xero/fleet', payload: withLinks });
       if (!watchdog) return;

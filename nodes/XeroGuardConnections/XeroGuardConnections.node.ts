@@ -58,7 +58,11 @@ export class XeroGuardConnections implements INodeType {
         type: 'options',
         noDataExpression: true,
         options: [
-          { name: 'List Connections', value: 'list', description: "One item per connection listed: this credential's, or every one in the ledger if the instance owner allows it" },
+          {
+            name: 'List Connections',
+            value: 'list',
+            description: "One item per connection listed: this credential's, or every one in the ledger if the instance owner allows it",
+          },
           {
             name: 'Changes Only (Fleet Watchdog)',
             value: 'changes',

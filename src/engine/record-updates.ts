@@ -70,7 +70,8 @@ export function newGrantRecord(
   endpoints: ChainEndpoints,
 ): ConnectionRecord {
   const moved = !!previous?.endpoints && !sameEndpoints(previous.endpoints, endpoints);
-  const deadThere = (c: Candidate): Candidate => (c.deadAt === undefined ? { ...c, deadAt: now, reason: `${c.reason}; retired: granted by other endpoints` } : c);
+  const deadThere = (c: Candidate): Candidate =>
+    c.deadAt === undefined ? { ...c, deadAt: now, reason: `${c.reason}; retired: granted by other endpoints` } : c;
   const base: ConnectionRecord = {
     key,
     version: previous?.version ?? 0,

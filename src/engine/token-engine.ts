@@ -22,7 +22,16 @@ import { connectionStatusOf, type ConnectionStatus } from './connection-status';
 import type { EngineEvent, EngineEventHandler } from './events';
 import { resolvePolicy, type EnginePolicy } from './policy';
 import { cleanDisplayName } from '../ledger/display-name';
-import { newGrantRecord, retireCandidate, retireOutgrownCandidates, sameEndpoints, withCandidate, withDisplayName, withRotation, withState } from './record-updates';
+import {
+  newGrantRecord,
+  retireCandidate,
+  retireOutgrownCandidates,
+  sameEndpoints,
+  withCandidate,
+  withDisplayName,
+  withRotation,
+  withState,
+} from './record-updates';
 
 export interface TokenEngineOptions {
   ledger: Ledger;
@@ -269,7 +278,18 @@ export class TokenEngine {
     const name = displayName === undefined || displayName === null ? (legacy.displayName ?? null) : cleanDisplayName(displayName);
     const fresh = newGrantRecord(key, tokenSet, 'client_credentials', now, null, this.endpoints);
     const moved = withDisplayName(
-      { ...fresh, createdAt: legacy.createdAt, history: [...legacy.history, ...fresh.history.map((h) => ({ ...h, seq: (legacy.history.at(-1)?.seq ?? 0) + h.seq, reason: 'carried over: the credential proved the app\'s secret' }))] },
+      {
+        ...fresh,
+        createdAt: legacy.createdAt,
+        history: [
+          ...legacy.history,
+          ...fresh.history.map((h) => ({
+            ...h,
+            seq: (legacy.history.at(-1)?.seq ?? 0) + h.seq,
+            reason: "carried over: the credential proved the app's secret",
+          })),
+        ],
+      },
       name,
       now,
     );

@@ -28,7 +28,6 @@ export interface AlertWords extends HostWords {
  */
 export const SLACK_TEXT_LIMIT = 3000;
 
-
 /**
  * Categories whose classifier advice names the holder of the connection or the button: here in
  * the host's words. The classifier's own texts stay host-neutral input for everything else.

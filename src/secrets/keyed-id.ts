@@ -12,7 +12,10 @@ import { SCRYPT, SCRYPT_MAXMEM } from './sealer';
 /** 16 bytes of HMAC-SHA256 under a sub-key of `hostKey` for `purpose`, as hex. */
 export function keyedId(hostKey: string, purpose: string, text: string, bytes = 16): string {
   const subKey = Buffer.from(hkdfSync('sha256', hostKey, 'xero-guard/keyed-id', purpose, 32));
-  return createHmac('sha256', subKey).update(text).digest('hex').slice(0, bytes * 2);
+  return createHmac('sha256', subKey)
+    .update(text)
+    .digest('hex')
+    .slice(0, bytes * 2);
 }
 
 const stretched = new Map<string, Promise<string>>();

@@ -409,7 +409,8 @@ class RunningN8n implements N8nHandle {
     const scopes = await rest('GET', '/api-keys/scopes');
     const created = await rest('POST', '/api-keys', { label: `e2e-${randomBytes(3).toString('hex')}`, expiresAt: null, scopes: scopes.json?.data });
     const apiKey = created.json?.data?.rawApiKey ?? created.json?.data?.apiKey;
-    if (created.status !== 200 || typeof apiKey !== 'string') throw new Error(`${email}: POST /rest/api-keys answered ${created.status} ${created.text.slice(0, 300)}`);
+    if (created.status !== 200 || typeof apiKey !== 'string')
+      throw new Error(`${email}: POST /rest/api-keys answered ${created.status} ${created.text.slice(0, 300)}`);
     const api: Requester = (method, path, body) =>
       this.request(`${this.url}/api/v1${path}`, method, { 'X-N8N-API-KEY': apiKey, accept: 'application/json' }, body);
     return {

@@ -8,7 +8,8 @@
  * wrong secret, (c) plant B's own token set in A's chain with a forced refresh against B's token
  * URL, which A's next execution in a fresh process would then use; and (item 2) list A's chains,
  * organisations and chain keys with the Xero Guard Connections node. Every B request goes through
- * B's own session and key, as the editor would send it. One n8n boot for all.
+ * B's own session and key, as the editor would send it. One n8n boot for all. On 98992cb all seven
+ * checks failed; Invariant 16 (docs/design/engine.md) and the fleet's own-view are what make them pass.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

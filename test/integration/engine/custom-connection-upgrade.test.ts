@@ -20,7 +20,13 @@ import { Sealer } from '../../../src/secrets';
 import { startSimulator, type Simulator } from '../../../src/simulator';
 import { XeroIdentityClient } from '../../../src/xero';
 import { dropKeys, dropTables, silentLogger, TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres, withRedis } from '../../../tools/ledgers/ledger-factory';
-import { FIXTURE_CLIENT_ID, FIXTURE_CLIENT_SECRET, FIXTURE_ENCRYPTION_KEY, FIXTURE_KEY, FIXTURE_NAME } from '../../fixtures/ledger-custom-connection-98992cb/facts';
+import {
+  FIXTURE_CLIENT_ID,
+  FIXTURE_CLIENT_SECRET,
+  FIXTURE_ENCRYPTION_KEY,
+  FIXTURE_KEY,
+  FIXTURE_NAME,
+} from '../../fixtures/ledger-custom-connection-98992cb/facts';
 import { trustSimulatorAsXero } from '../../helpers/xero-trust';
 import { fakeContext, makeN8nFixture } from '../../unit/n8n/n8n-fixture';
 
@@ -30,7 +36,7 @@ const GUESS = { clientId: FIXTURE_CLIENT_ID, clientSecret: 'another-secret-for-t
 const SCOPES = ['accounting.settings'];
 const CARRIED = "carried over: the credential proved the app's secret";
 
-test('through the n8n credential (file ledger): another secret cannot adopt it; the app\'s secret does, without a reconnect', async () => {
+test("through the n8n credential (file ledger): another secret cannot adopt it; the app's secret does, without a reconnect", async () => {
   const f = await makeN8nFixture();
   try {
     process.env.N8N_ENCRYPTION_KEY = FIXTURE_ENCRYPTION_KEY;
@@ -57,7 +63,9 @@ test('through the n8n credential (file ledger): another secret cannot adopt it; 
     expect(moved.createdAt).toBe(before.createdAt);
     expect((await ledger.read(FIXTURE_KEY))?.state).toBe('superseded');
     // The organisations the old chain's checks saw: in the credential's own fleet view, with no check run since.
-    const [items] = await new XeroGuardConnections().execute.call(fakeContext({ credentials: custom(APP.clientSecret), parameters: { mode: 'list' } }) as unknown as IExecuteFunctions);
+    const [items] = await new XeroGuardConnections().execute.call(
+      fakeContext({ credentials: custom(APP.clientSecret), parameters: { mode: 'list' } }) as unknown as IExecuteFunctions,
+    );
     expect((items ?? []).map((i) => [i.json.name, i.json.state, (i.json.organisations as Array<{ tenantName: string }>).map((o) => o.tenantName)])).toEqual([
       [FIXTURE_NAME, 'active', ['Demo Company (NZ)']],
     ]);
@@ -74,7 +82,14 @@ interface Backend {
 
 async function postgresBackend(clock: ManualClock): Promise<Backend> {
   const tablePrefix = `xgcc_${randomBytes(4).toString('hex')}_`;
-  const ledger = buildLedger({ kind: 'postgres', connectionString: TEST_POSTGRES_URL, tablePrefix, encryptionKey: FIXTURE_ENCRYPTION_KEY, clock, logger: silentLogger });
+  const ledger = buildLedger({
+    kind: 'postgres',
+    connectionString: TEST_POSTGRES_URL,
+    tablePrefix,
+    encryptionKey: FIXTURE_ENCRYPTION_KEY,
+    clock,
+    logger: silentLogger,
+  });
   const rows = JSON.parse(readFileSync(join(FIXTURES, 'postgres-rows.json'), 'utf8')) as {
     ledger: Array<{ key: string; version: string; state: string; document: string; sealed: string }>;
     notes: Array<{ key: string; field: string; value: unknown }>;
@@ -148,7 +163,7 @@ describe.each([
     });
   const endpoints = () => ({ tokenUrl: sim.tokenUrl, apiUrl: sim.apiUrl });
 
-  test('another secret cannot adopt the chain 98992cb wrote; the app\'s secret carries it over with its name, history and notes', async () => {
+  test("another secret cannot adopt the chain 98992cb wrote; the app's secret carries it over with its name, history and notes", async () => {
     const { ledger } = backend;
     const before = (await ledger.read(FIXTURE_KEY)) as ConnectionRecord;
     expect(before).toMatchObject({ grant: 'client_credentials', state: 'active', displayName: FIXTURE_NAME });

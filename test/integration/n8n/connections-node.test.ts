@@ -101,7 +101,9 @@ describe.each(['file', 'postgres'] as const)('Xero Guard Connections node on a %
     expect(needing).toHaveLength(CHAINS * (2 / STATES.length));
 
     // Watchdog: the first run reports those needing a person, then nothing, then one event per change.
-    const staticData: Record<string, unknown> = { xeroGuardFleet: { [[...expected.values()][0].key]: { name: 'kept by an earlier version', state: 'active' } } };
+    const staticData: Record<string, unknown> = {
+      xeroGuardFleet: { [[...expected.values()][0].key]: { name: 'kept by an earlier version', state: 'active' } },
+    };
     expect(await shown({ mode: 'changes' }, staticData)).toHaveLength(CHAINS * (2 / STATES.length));
     expect(staticData.xeroGuardFleet).toBeUndefined();
     expect(await shown({ mode: 'changes' }, staticData)).toHaveLength(0);
@@ -119,7 +121,10 @@ describe.each(['file', 'postgres'] as const)('Xero Guard Connections node on a %
     expect(text).not.toContain(DEMO_CLIENT_ID);
     expect(text).not.toContain(DEMO_CLIENT_SECRET);
     expect(text).not.toMatch(/accessToken"|refreshToken"|chainKey/);
-    const issued = f.sim.log().flatMap((e) => (e.type === 'token-issued' ? [e.accessToken, e.refreshToken ?? ''] : [])).filter(Boolean);
+    const issued = f.sim
+      .log()
+      .flatMap((e) => (e.type === 'token-issued' ? [e.accessToken, e.refreshToken ?? ''] : []))
+      .filter(Boolean);
     expect(issued.filter((token) => text.includes(token))).toEqual([]);
   });
 });

@@ -156,7 +156,9 @@ describe('fixes from the engine review', () => {
     // The chain's own token URL, with the network delivering to a port where nothing listens (Invariant 16: another URL would not be tried at all).
     const dead = `http://127.0.0.1:${port}`;
     const unreachable: typeof fetchTransport = (request) => fetchTransport({ ...request, url: request.url.replace(new URL(fx.server.tokenUrl).origin, dead) });
-    const offline = fx.makeEngine({ identity: new XeroIdentityClient({ endpoints: { tokenUrl: fx.server.tokenUrl }, clock: fx.clock, transport: unreachable }) });
+    const offline = fx.makeEngine({
+      identity: new XeroIdentityClient({ endpoints: { tokenUrl: fx.server.tokenUrl }, clock: fx.clock, transport: unreachable }),
+    });
     const error = await rejectionOf(offline.getAccessToken(KEY));
     expect(error).toBeInstanceOf(XeroUnreachableError);
     expect((error as XeroUnreachableError).retryable).toBe(true);

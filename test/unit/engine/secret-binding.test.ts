@@ -100,7 +100,7 @@ describe('Invariant 16: the key of a Custom Connection chain holds its secret', 
     expect(await clientCredentialsKey(APP, endpoints, HOST_KEY)).toBe(`xero:${APP.clientId}:cc_${tag}`);
   });
 
-  test('a session with another secret names another chain: it cannot read, serve, refresh or change the owner\'s', async () => {
+  test("a session with another secret names another chain: it cannot read, serve, refresh or change the owner's", async () => {
     const owner = engineAt(sim);
     const ownerKey = await clientCredentialsKey(APP, endpointsOf(sim), HOST_KEY);
     owner.setClient(ownerKey, APP);
@@ -143,7 +143,15 @@ describe('Invariant 16: a chain is refreshed, handed out and changed only at its
     const before = (await ledger.read(key)) as ConnectionRecord;
     expect(before.endpoints).toEqual(endpointsOf(sim));
 
-    for (const other of [engineAt(elsewhere), new TokenEngine({ ledger, clock, client: WEB_APP, identity: new XeroIdentityClient({ endpoints: { tokenUrl: sim.tokenUrl, apiUrl: elsewhere.apiUrl }, clock }) })]) {
+    for (const other of [
+      engineAt(elsewhere),
+      new TokenEngine({
+        ledger,
+        clock,
+        client: WEB_APP,
+        identity: new XeroIdentityClient({ endpoints: { tokenUrl: sim.tokenUrl, apiUrl: elsewhere.apiUrl }, clock }),
+      }),
+    ]) {
       for (const attempt of [
         () => other.getAccessToken(key),
         () => other.refresh(key),
@@ -235,7 +243,7 @@ describe('Invariant 16: a Custom Connection chain kept under its client id alone
     return (await ledger.read(legacyKey)) as ConnectionRecord;
   }
 
-  test('the credential proving the app\'s secret at Xero carries it over: name, history and notes kept, a fresh token, the old key superseded', async () => {
+  test("the credential proving the app's secret at Xero carries it over: name, history and notes kept, a fresh token, the old key superseded", async () => {
     const legacy = await seedLegacy();
     const events: EngineEvent[] = [];
     const engine = engineAt(sim, { trusted: true, events });
@@ -268,7 +276,7 @@ describe('Invariant 16: a Custom Connection chain kept under its client id alone
     expect(await ledger.read(key)).toBeNull();
   });
 
-  test('at endpoints that are not Xero\'s, nothing can be proven: the old chain is not even read, and a chain of its own starts', async () => {
+  test("at endpoints that are not Xero's, nothing can be proven: the old chain is not even read, and a chain of its own starts", async () => {
     await seedLegacy();
     const read: string[] = [];
     const watched = new Proxy(ledger, {

@@ -62,9 +62,12 @@ describe('xero-guard-ledger status: nothing to list, and bad input', () => {
     expect(result.stdout).not.toContain('xero:c:');
     expect(result.stdout).toContain('is damaged');
     const keyed = await status(['--ledger', dir, ...withKey, '--show-keys']);
-    expect(keyed.stdout.split('Keys:\n')[1]?.split('\n').map((l) => l.replace(/[0-9a-f]{8,16}/g, 'ID'))).toEqual(
-      expect.arrayContaining(['  Unnamed Xero connection ID (ID): xero:c:damaged', '  Unnamed Xero connection ID (ID): xero:c:other-key']),
-    );
+    expect(
+      keyed.stdout
+        .split('Keys:\n')[1]
+        ?.split('\n')
+        .map((l) => l.replace(/[0-9a-f]{8,16}/g, 'ID')),
+    ).toEqual(expect.arrayContaining(['  Unnamed Xero connection ID (ID): xero:c:damaged', '  Unnamed Xero connection ID (ID): xero:c:other-key']));
     const json = JSON.parse((await status(['--ledger', dir, ...withKey, '--json'])).stdout) as { chains: Array<Record<string, unknown>> };
     expect(json.chains.map((c) => [typeof c.id, 'key' in c])).toEqual([
       ['string', false],

@@ -29,7 +29,13 @@ async function startForeign(): Promise<{ url: string; seen: () => string; close(
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       requests.push(JSON.stringify({ url: req.url, headers: req.headers, body }));
-      const token = JSON.stringify({ access_token: PLANTED, refresh_token: 'planted-refresh', expires_in: 1800, token_type: 'Bearer', scope: 'offline_access' });
+      const token = JSON.stringify({
+        access_token: PLANTED,
+        refresh_token: 'planted-refresh',
+        expires_in: 1800,
+        token_type: 'Bearer',
+        scope: 'offline_access',
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end(req.url?.startsWith('/token') ? token : '[]');
     });
   });
@@ -58,8 +64,18 @@ describe('Invariant 16 through the n8n credential: B builds credentials from wha
   });
 
   const custom = (secret: string, extra: Record<string, unknown> = {}) =>
-    f.credentials(undefined, { grantType: 'clientCredentials', clientId: DEMO_CUSTOM_CLIENT_ID, clientSecret: secret, xeroScopes: ['accounting.settings'], ...extra });
-  const atForeign = () => ({ customAuthUrl: `${foreign.url}/authorize`, customAccessTokenUrl: `${foreign.url}/token`, apiBaseUrl: `${foreign.url}/api.xro/2.0` });
+    f.credentials(undefined, {
+      grantType: 'clientCredentials',
+      clientId: DEMO_CUSTOM_CLIENT_ID,
+      clientSecret: secret,
+      xeroScopes: ['accounting.settings'],
+      ...extra,
+    });
+  const atForeign = () => ({
+    customAuthUrl: `${foreign.url}/authorize`,
+    customAccessTokenUrl: `${foreign.url}/token`,
+    apiBaseUrl: `${foreign.url}/api.xro/2.0`,
+  });
   /** Runs the Refresh Token node; the output or the error, as text. */
   const refresh = async (credentials: Record<string, unknown>, parameters: Record<string, unknown>): Promise<string> => {
     try {
@@ -74,7 +90,7 @@ describe('Invariant 16 through the n8n credential: B builds credentials from wha
     return session.use(async ({ ledger }) => (await ledger.read(session.key)) as ConnectionRecord);
   };
 
-  it('a Custom Connection: (a) no token, (b) no bearer at B\'s server, (c) nothing planted, (d) no state change; all of it with no secret, token or chain key in what B sees', async () => {
+  it("a Custom Connection: (a) no token, (b) no bearer at B's server, (c) nothing planted, (d) no state change; all of it with no secret, token or chain key in what B sees", async () => {
     const a = custom(DEMO_CLIENT_SECRET);
     const aToken = await (await openGuardedSession(a)).accessToken();
     const before = await recordOf(a);
@@ -102,7 +118,7 @@ describe('Invariant 16 through the n8n credential: B builds credentials from wha
     expect((await (await openGuardedSession(a)).status()).state).toBe('active');
   });
 
-  it('an authorization-code chain: B presenting A\'s connect-time refresh token at B\'s endpoints reaches the key but gets nothing and changes nothing', async () => {
+  it("an authorization-code chain: B presenting A's connect-time refresh token at B's endpoints reaches the key but gets nothing and changes nothing", async () => {
     const grant = f.seed();
     const a = f.credentials(grant);
     const aSession = await openGuardedSession(a);
@@ -113,14 +129,25 @@ describe('Invariant 16 through the n8n credential: B builds credentials from wha
     const bSession = await openGuardedSession(b);
     expect(bSession.key).toBe(connectionKeyFor(DEMO_CLIENT_ID, grant.refresh_token as string));
     expect(bSession.key).toBe(aSession.key);
-    for (const attempt of [() => bSession.accessToken(), () => bSession.storedTokens(), () => bSession.refresh({ force: true }), () => bSession.organisations()]) {
+    for (const attempt of [
+      () => bSession.accessToken(),
+      () => bSession.storedTokens(),
+      () => bSession.refresh({ force: true }),
+      () => bSession.organisations(),
+    ]) {
       await expect(attempt()).rejects.toMatchObject({ code: 'ENDPOINTS_CHANGED' });
     }
     const tokens = await refresh(b, { mode: 'force', includeTokens: true });
     expect(tokens).toMatch(/other Xero endpoints/);
     f.clock.advance(31 * MINUTE);
     await expect(bSession.accessToken()).rejects.toMatchObject({ code: 'ENDPOINTS_CHANGED' });
-    expect(found([tokens, foreign.seen()].join('\n'), { "A's access token": aToken, "A's refresh token": grant.refresh_token as string, "A's secret": DEMO_CLIENT_SECRET })).toEqual([]);
+    expect(
+      found([tokens, foreign.seen()].join('\n'), {
+        "A's access token": aToken,
+        "A's refresh token": grant.refresh_token as string,
+        "A's secret": DEMO_CLIENT_SECRET,
+      }),
+    ).toEqual([]);
     expect(foreign.seen()).toBe('');
     expect(await recordOf(a)).toEqual(before);
     // A's credential, untouched by all of it, refreshes at its own endpoints as ever.
