@@ -19,7 +19,17 @@ import { buildLedger, FileLedger, hasChainNotes, type ConnectionRecord, type Led
 import { Sealer } from '../../../src/secrets';
 import { startSimulator, type Simulator } from '../../../src/simulator';
 import { XeroIdentityClient } from '../../../src/xero';
-import { dropKeys, dropTables, silentLogger, TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres, withRedis } from '../../../tools/ledgers/ledger-factory';
+import {
+  dropKeys,
+  dropTables,
+  insertLedgerRows,
+  silentLogger,
+  TEST_POSTGRES_URL,
+  TEST_REDIS_URL,
+  withPostgres,
+  withRedis,
+  type StoredLedgerRow,
+} from '../../../tools/ledgers/ledger-factory';
 import {
   FIXTURE_CLIENT_ID,
   FIXTURE_CLIENT_SECRET,
@@ -91,23 +101,13 @@ async function postgresBackend(clock: ManualClock): Promise<Backend> {
     logger: silentLogger,
   });
   const rows = JSON.parse(readFileSync(join(FIXTURES, 'postgres-rows.json'), 'utf8')) as {
-    ledger: Array<{ key: string; version: string; state: string; document: string; sealed: string }>;
+    ledger: StoredLedgerRow[];
     notes: Array<{ key: string; field: string; value: unknown }>;
   };
   if (!hasChainNotes(ledger)) throw new Error('no notes');
   // The notes through the ledger (their format is as 98992cb wrote it; this creates the tables); then the rows as 98992cb wrote them.
   await ledger.writeNotes(FIXTURE_KEY, Object.fromEntries(rows.notes.map((note) => [note.field, note.value])));
-  await withPostgres(async (client) => {
-    for (const row of rows.ledger) {
-      await client.query(`INSERT INTO "${tablePrefix}ledger" (key, version, state, document, sealed) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
-        row.key,
-        row.version,
-        row.state,
-        row.document,
-        row.sealed,
-      ]);
-    }
-  });
+  await insertLedgerRows(tablePrefix, rows.ledger);
   return {
     ledger,
     close: async () => {
