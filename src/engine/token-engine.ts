@@ -419,6 +419,9 @@ export class TokenEngine {
       const record = await this.readExisting(key);
       this.assertUsable(record, mode);
       if (this.isFresh(record.tokenSet.expiresAt, record.lastRotationAt)) return this.remember(record, false);
+    } else {
+      // Invariant 16: a chain of other endpoints does not even get its lease taken from here.
+      this.assertBound(await this.readExisting(key));
     }
     const lease = await this.ledger.acquireLease(key, { owner: this.owner, ttlMs: this.policy.leaseTtlMs, waitMs: this.policy.leaseWaitMs });
     if (!lease) {

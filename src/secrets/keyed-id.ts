@@ -19,8 +19,11 @@ export function keyedId(hostKey: string, purpose: string, text: string, bytes = 
 }
 
 const stretched = new Map<string, Promise<string>>();
-/** Distinct stretched names one process keeps (each costs one scrypt to make again). */
-const MAX_STRETCHED = 256;
+/**
+ * Distinct stretched names one process keeps: one per Custom Connection credential it serves, each
+ * of which would cost a scrypt again on its next request if it fell out (about 100 bytes each).
+ */
+const MAX_STRETCHED = 4096;
 
 /**
  * A name for `secret` that is keyed and slow to guess: scrypt (the ledger's passphrase parameters,
