@@ -23,7 +23,7 @@ import { CREDENTIAL_TYPE, openGuardedLedger } from '../shared/guarded-session';
 import { N8N_WORDS, toNodeError } from '../shared/node-support';
 
 /** The instance owner's setting: "own" (default) or "ledger". */
-export const FLEET_SCOPE_VARIABLE = 'XERO_GUARD_FLEET_SCOPE';
+const FLEET_SCOPE_VARIABLE = 'XERO_GUARD_FLEET_SCOPE';
 /**
  * Where the watchdog remembers the fleet, per scope: a state from another scope, or from before ids
  * replaced keys, is not compared with (the first run after a change reports only what needs a person).
