@@ -17,7 +17,7 @@ import { processIo, runCommand, terminalSafe, type CommandIo } from './run-comma
 export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers, and show what a ledger holds
 
 Usage:
-  xero-guard-ledger status --ledger <ledger> [--encryption-key-env NAME] [--json]
+  xero-guard-ledger status --ledger <ledger> [--encryption-key-env NAME] [--json] [--show-keys]
   xero-guard-ledger migrate --from <ledger> --to <ledger> [options]
   xero-guard-ledger list --from <ledger> [options]
 
@@ -30,6 +30,8 @@ For the redis+postgres combination the chains live in PostgreSQL: migrate to or 
 Options:
   --ledger <ledger>               The ledger to show (status; --from works too)
   --json                          status: print JSON instead of a table
+  --show-keys                     status: also print each connection's key (it holds the app's
+                                  client id; by default connections are named by an id instead)
   --from <ledger>                 Where the chains are now
   --to <ledger>                   Where they should go (migrate only)
   --key <connection key>          Move only this connection; repeat for more (default: all)
@@ -71,6 +73,7 @@ export async function main(argv: string[], given: Io = { ...processIo, env: proc
         from: { type: 'string' },
         ledger: { type: 'string' },
         json: { type: 'boolean' },
+        'show-keys': { type: 'boolean' },
         to: { type: 'string' },
         key: { type: 'string', multiple: true },
         'encryption-key-env': { type: 'string', default: 'N8N_ENCRYPTION_KEY' },
@@ -107,7 +110,14 @@ export async function main(argv: string[], given: Io = { ...processIo, env: proc
     );
   if (command === 'migrate' && !toKey) return usage(io, `The destination's encryption key is not set: export ${toKeyEnv}.`);
   if (command === 'status')
-    return runStatus({ location: (values.ledger ?? values.from) as string, encryptionKey: key, keyEnv, json: values.json === true, io });
+    return runStatus({
+      location: (values.ledger ?? values.from) as string,
+      encryptionKey: key,
+      keyEnv,
+      json: values.json === true,
+      showKeys: values['show-keys'] === true,
+      io,
+    });
 
   const opened: Ledger[] = [];
   try {

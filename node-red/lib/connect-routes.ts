@@ -6,6 +6,7 @@
  * The threat model these follow is docs/security.md ("Node-RED admin routes").
  */
 import { classifyXeroError } from '../../src/classify';
+import { ConnectionEndpointsError } from '../../src/engine';
 import { BASE_SCOPES, DEFAULT_XERO_SCOPES, XERO_SCOPES } from '../../src/host';
 import { redactSecrets } from '../../src/secrets';
 import { hasChainNotes } from '../../src/ledger';
@@ -301,11 +302,15 @@ export function registerConnectRoutes(red: RED): void {
         lastConnect,
       };
       if (status.state === 'not_connected') return view;
-      const record = await shared.ledger.read(handle.key);
-      view.who = record ? tokenSetUser(record.tokenSet) : null;
+      // Through the engine: a chain granted by other endpoints than the deployed ones gives nothing (Invariant 16).
+      const tokens = await shared.engine.currentTokenSet(handle.key).catch((error: unknown) => {
+        if (error instanceof ConnectionEndpointsError) return null;
+        throw error;
+      });
+      view.who = tokens ? tokenSetUser(tokens) : null;
       // The stored access token, to the deployed API URL, while it is valid: no refresh for a view.
-      if (record && status.state === 'active' && status.accessTokenValid) {
-        const tenants = await shared.api.getConnections(record.tokenSet.accessToken);
+      if (tokens && status.state === 'active' && status.accessTokenValid) {
+        const tenants = await shared.api.getConnections(tokens.accessToken);
         if (tenants.ok) {
           view.tenants = tenants.data.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName || null, tenantType: t.tenantType }));
           view.tenantsChecked = true;

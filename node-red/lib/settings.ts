@@ -38,6 +38,8 @@ export interface RuntimeOptions {
   editorUrl?: string;
   /** The call budget's thresholds (dayLimit for the app's tier, warnFraction, reserveFraction); defaults learn the limit and warn under 10%. */
   budget?: BudgetPolicy;
+  /** What a xero fleet node lists: "own" (its xero-connection's chain, the default) or "ledger" (every chain of that ledger). */
+  fleetScope?: string;
 }
 
 const ENDPOINT_LABELS = { authorizeUrl: 'Authorize URL', tokenUrl: 'Token URL', apiUrl: 'API URL' } as const;

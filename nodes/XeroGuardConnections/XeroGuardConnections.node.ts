@@ -1,11 +1,34 @@
+/**
+ * Xero Guard Connections: the chains of a token ledger as a person reads them, from the ledger
+ * alone (no call to Xero). By default only the chain of the node's own credential: n8n keeps each
+ * user to the credentials they own or were given, and the ledger is shared by every credential of
+ * the instance. The instance owner may widen it to every chain of the ledger with the environment
+ * variable XERO_GUARD_FLEET_SCOPE=ledger (no credential or node field can). Either way no chain key
+ * or client id is shown (issue 24, item 2). Also an AI tool: the same output, the same rule.
+ */
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { diffFleet, fleetStateNeedsHuman, listFleet, type FleetChangeEvent, type FleetEntry, type FleetWatchState } from '../../src/fleet';
+import {
+  diffFleet,
+  fleetScopeOf,
+  fleetStateNeedsHuman,
+  listFleet,
+  shownListing,
+  type FleetChangeEvent,
+  type FleetWatchState,
+  type ShownFleetEntry,
+} from '../../src/fleet';
 import { alertText, recoveredText } from '../../src/host';
 import { CREDENTIAL_TYPE, openGuardedLedger } from '../shared/guarded-session';
 import { N8N_WORDS, toNodeError } from '../shared/node-support';
 
-const FLEET_STATE_KEY = 'xeroGuardFleet';
+/** The instance owner's setting: "own" (default) or "ledger". */
+const FLEET_SCOPE_VARIABLE = 'XERO_GUARD_FLEET_SCOPE';
+/**
+ * Where the watchdog remembers the fleet, per scope: a state from another scope, or from before ids
+ * replaced keys, is not compared with (the first run after a change reports only what needs a person).
+ */
+const fleetStateKey = (scope: string) => `xeroGuardFleet:${scope}:v2`;
 
 export class XeroGuardConnections implements INodeType {
   description: INodeTypeDescription = {
@@ -14,8 +37,8 @@ export class XeroGuardConnections implements INodeType {
     icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
     group: ['transform'],
     version: 1,
-    subtitle: '={{ $parameter["mode"] === "changes" ? "Fleet watchdog: changes only" : "List every connection" }}',
-    description: 'Lists every Xero connection the token ledger holds, with its state and the fix, without calling Xero',
+    subtitle: '={{ $parameter["mode"] === "changes" ? "Fleet watchdog: changes only" : "List connections" }}',
+    description: "Lists the credential's Xero connection (or, if the instance owner allows it, every one) with its state and the fix, without calling Xero",
     defaults: { name: 'Xero Connections' },
     usableAsTool: true,
     inputs: [NodeConnectionTypes.Main],
@@ -24,7 +47,7 @@ export class XeroGuardConnections implements INodeType {
     properties: [
       {
         displayName:
-          "Reads only the token ledger this credential's settings point to (every connection in it, not only this credential's). Nothing is sent to Xero and nothing is changed.",
+          "Lists this credential's connection from its token ledger. The instance owner can list every connection of the ledger by setting XERO_GUARD_FLEET_SCOPE=ledger on n8n. Nothing is sent to Xero and nothing is changed.",
         name: 'fleetNotice',
         type: 'notice',
         default: '',
@@ -35,7 +58,11 @@ export class XeroGuardConnections implements INodeType {
         type: 'options',
         noDataExpression: true,
         options: [
-          { name: 'List Every Connection', value: 'list', description: 'One item per connection in the ledger' },
+          {
+            name: 'List Connections',
+            value: 'list',
+            description: "One item per connection listed: this credential's, or every one in the ledger if the instance owner allows it",
+          },
           {
             name: 'Changes Only (Fleet Watchdog)',
             value: 'changes',
@@ -60,14 +87,21 @@ export class XeroGuardConnections implements INodeType {
     let credentials: ICredentialDataDecryptedObject | undefined;
     try {
       credentials = await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE);
+      const scope = fleetScopeOf(process.env[FLEET_SCOPE_VARIABLE], `The environment variable ${FLEET_SCOPE_VARIABLE}`);
       const opened = await openGuardedLedger(credentials);
-      const listing = await listFleet(opened.ledger, { clock: opened.clock, policy: opened.policy });
+      const only = scope === 'own' ? (opened.ownKey ? [opened.ownKey] : []) : undefined;
+      const listing = shownListing(await listFleet(opened.ledger, { clock: opened.clock, policy: opened.policy, only }), opened.hostKey);
       const mode = this.getNodeParameter('mode', 0, 'list');
       if (mode === 'changes') {
         const staticData = this.getWorkflowStaticData('node');
-        const { events, state } = diffFleet(staticData[FLEET_STATE_KEY] as FleetWatchState | undefined, listing);
+        const stateKey = fleetStateKey(scope);
+        const { events, state } = diffFleet(staticData[stateKey] as FleetWatchState | undefined, listing);
         // A manual run shows what would fire and leaves the remembered fleet alone.
-        if (this.getMode() !== 'manual') staticData[FLEET_STATE_KEY] = state as unknown as IDataObject;
+        if (this.getMode() !== 'manual') {
+          staticData[stateKey] = state as unknown as IDataObject;
+          // What earlier versions remembered was keyed by chain key: it goes.
+          delete staticData.xeroGuardFleet;
+        }
         return [events.map((event) => ({ json: changeItem(event, listing.ledger), pairedItem: { item: 0 } }))];
       }
       const onlyProblems = this.getNodeParameter('needsAttention', 0, false) === true;
@@ -80,7 +114,7 @@ export class XeroGuardConnections implements INodeType {
 }
 
 /** One chain as the user reads it: their name for it, its state and, when it needs one, the fix in n8n's words. */
-function chainItem(chain: FleetEntry, ledger: string): IDataObject {
+function chainItem(chain: ShownFleetEntry, ledger: string): IDataObject {
   const trouble = chain.state !== 'active' && chain.state !== 'refreshing';
   const alert = trouble
     ? alertText({ connectionName: chain.name, code: codeOf(chain), category: chain.lastErrorCategory, summary: chain.reason }, N8N_WORDS)
@@ -106,7 +140,7 @@ function chainItem(chain: FleetEntry, ledger: string): IDataObject {
     lastErrorAt: chain.lastErrorAt,
     lastCheck: chain.lastCheck as unknown as IDataObject,
     problemCode: chain.problemCode,
-    chainKey: chain.key,
+    id: chain.id,
     ledger,
   };
 }
@@ -139,7 +173,7 @@ function changeItem(event: FleetChangeEvent, ledger: string): IDataObject {
 }
 
 /** The engine's code for a chain's state, so the alert gives the precise fix. */
-function codeOf(chain: FleetEntry): string | null {
+function codeOf(chain: ShownFleetEntry): string | null {
   if (chain.problemCode) return chain.problemCode;
   if (chain.state === 'needs_reauth') return 'NEEDS_REAUTH';
   if (chain.state === 'misconfigured') return 'MISCONFIGURED';

@@ -41,6 +41,7 @@ export function failureOfCode(code: string, retryAfterSeconds?: number | null): 
     case 'SUPERSEDED':
       return { cause: 'credential-invalid' };
     case 'MISCONFIGURED':
+    case 'ENDPOINTS_CHANGED':
     case 'LEDGER_CONFIG':
     case 'LEDGER_WRONG_KEY':
     case 'LEDGER_CORRUPT':

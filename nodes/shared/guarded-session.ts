@@ -1,12 +1,13 @@
 /**
  * The n8n adapter of the core's connection session: n8n's decrypted credential data and n8n's
  * environment become the session's plain options (the ledger n8n's own settings choose, the chain
- * key from the connect-time refresh token), behind the version gate; on first sight the token set
- * n8n's "Connect" stored is adopted as the root of the chain. One session per credential chain
- * for the whole process (n8n has no hook that closes a credential).
+ * key from the connect-time refresh token, or for a Custom Connection from its secret), behind the
+ * version gate; on first sight the token set n8n's "Connect" stored is adopted as the root of the
+ * chain. One session per credential chain for the whole process (n8n has no hook that closes a
+ * credential).
  */
 import { systemClock, type Clock } from '../../src/clock';
-import { connectionKeyFor, type EnginePolicy } from '../../src/engine';
+import { clientCredentialsKey, connectionKeyFor, legacyClientCredentialsKey, type EnginePolicy } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
 import { ConnectionSession, EngineRegistry, engineIdentity, N8N_CREDENTIAL_TYPE, requestedScopes, type EngineSpec, type SharedEngine } from '../../src/host';
 import { buildLedger, type Ledger } from '../../src/ledger';
@@ -121,7 +122,7 @@ export async function openGuardedSession(
     );
   }
   const spec = engineSpec(credential, env);
-  const key = connectionKeyOf(credential);
+  const key = await connectionKeyOf(credential, hostKeyOf(spec));
   const id = `${engineIdentity(spec)}|${key}`;
   let held = sessions.get(id);
   if (!held) {
@@ -139,7 +140,8 @@ export async function openGuardedSession(
     held = { session, latest };
     sessions.set(id, held);
   } else {
-    // The same chain with a secret saved again: refreshes use what the credential holds now.
+    // An authorization-code chain with its secret saved again: refreshes use what the credential holds
+    // now. (A Custom Connection's secret is part of its key: another secret is another chain.)
     held.latest.credential = credential;
     held.latest.displayName = options.displayName;
     held.session.setClient(credential.client);
@@ -150,21 +152,48 @@ export async function openGuardedSession(
   return session;
 }
 
-/**
- * The ledger the credential's settings choose, without its chain: the fleet view lists it whether or
- * not this credential is connected, and never talks to Xero.
- */
-export async function openGuardedLedger(
-  data: Data,
-  env: Record<string, string | undefined> = process.env,
-): Promise<{ ledger: Ledger; where: string; policy: Partial<EnginePolicy>; clock: Clock }> {
-  assertN8nVersion(runningN8nVersion());
-  const entry = await engines.hold(engineSpec(readCredential(data), env));
-  return { ledger: entry.ledger, where: entry.where, policy: settings.policy, clock: settings.clock };
+/** What the fleet view needs of a credential's ledger: the ledger, whose chain is the credential's, and the key its ids are made with. */
+export interface GuardedLedger {
+  ledger: Ledger;
+  where: string;
+  policy: Partial<EnginePolicy>;
+  clock: Clock;
+  /** The credential's own chain key, or null while it names none (never connected, no client id or secret). */
+  ownKey: string | null;
+  /** n8n's encryption key: chain ids in a listing are made with it, so they say nothing outside this instance. */
+  hostKey: string;
 }
 
-export function connectionKeyOf(credential: XeroGuardCredential): string {
-  if (credential.grant === 'client_credentials') return `xero:${credential.client.clientId}:client_credentials`;
+/**
+ * The ledger the credential's settings choose, and which of its chains is the credential's: the
+ * fleet view lists it whether or not this credential is connected, and never talks to Xero.
+ */
+export async function openGuardedLedger(data: Data, env: Record<string, string | undefined> = process.env): Promise<GuardedLedger> {
+  assertN8nVersion(runningN8nVersion());
+  const credential = readCredential(data);
+  const spec = engineSpec(credential, env);
+  const entry = await engines.hold(spec);
+  const hostKey = hostKeyOf(spec);
+  const named = !!credential.client.clientId && !!credential.client.clientSecret;
+  const ownKey = named ? await connectionKeyOf(credential, hostKey).catch(() => null) : null;
+  return { ledger: entry.ledger, where: entry.where, policy: settings.policy, clock: settings.clock, ownKey, hostKey };
+}
+
+/** The secret that seals the ledger: also what makes chain keys and ids mean nothing outside this instance. */
+function hostKeyOf(spec: EngineSpec): string {
+  return String(spec.ledger.encryptionKey);
+}
+
+/**
+ * The chain a credential names (Invariant 16): an authorization-code chain by its client id and
+ * connect-time refresh token; a Custom Connection by its client id, its secret (keyed with n8n's
+ * encryption key, slow to guess) and its endpoints, so a credential holding only the client id
+ * names another chain.
+ */
+export async function connectionKeyOf(credential: XeroGuardCredential, hostKey: string): Promise<string> {
+  if (credential.grant === 'client_credentials') {
+    return clientCredentialsKey(credential.client, { tokenUrl: credential.tokenUrl, apiUrl: credential.apiUrl }, hostKey);
+  }
   const refreshToken = str(credential.tokenData?.refresh_token);
   if (!credential.tokenData || !str(credential.tokenData.access_token)) {
     throw new XeroGuardSetupError('NOT_CONNECTED', 'OAuth credentials not connected: open the Xero credential in n8n and click "Connect".');
@@ -184,17 +213,10 @@ async function adoptOnFirstSight(entry: SharedEngine, key: string, credential: X
   if ((await engine.status(key)).state !== 'not_connected') return;
   const now = settings.clock.now();
   if (credential.grant === 'client_credentials') {
-    let tokenSet = credential.tokenData && str(credential.tokenData.access_token) ? tokenSetFromN8n(credential.tokenData, now) : null;
-    if (!tokenSet) {
-      const result = await entry.identity.clientCredentials(credential.client, credential.scopes);
-      if (!result.ok)
-        throw new XeroGuardSetupError(
-          result.error.kind === 'invalid_scope' ? 'MISCONFIGURED' : 'TOKEN_ERROR',
-          `${result.error.message} (Custom Connection token request)`,
-        );
-      tokenSet = result.tokenSet;
-    }
-    await engine.adoptGrant(key, tokenSet, { ifAbsent: true, grant: 'client_credentials', displayName });
+    const tokenSet = credential.tokenData && str(credential.tokenData.access_token) ? tokenSetFromN8n(credential.tokenData, now) : null;
+    // A chain an earlier version kept under the client id alone is carried over only if this secret proves itself to Xero.
+    const legacyKey = legacyClientCredentialsKey(credential.client.clientId);
+    await engine.adoptClientCredentials(key, { scopes: credential.scopes, tokenSet, legacyKey, displayName });
     return;
   }
   const tokenSet = tokenSetFromN8n(credential.tokenData as Data, now);

@@ -222,8 +222,9 @@ export function engineProblem(error: unknown, classify: Classify): { status: Che
       input = { message: e.message };
   }
   const problem = classify(input);
-  // Ledger trouble and unknown failures: retryable ones pass, others need a human.
-  const status: CheckStatus = e.code.startsWith('LEDGER') || e.code === 'UNKNOWN' ? (e.retryable ? 'degraded' : 'disconnected') : statusFor(problem);
+  // Ledger trouble, a chain bound to other endpoints and unknown failures: retryable ones pass, others need a human.
+  const status: CheckStatus =
+    e.code.startsWith('LEDGER') || e.code === 'UNKNOWN' || e.code === 'ENDPOINTS_CHANGED' ? (e.retryable ? 'degraded' : 'disconnected') : statusFor(problem);
   return { status, reason: e.message, tenants: [], problem };
 }
 

@@ -79,6 +79,22 @@ export class TokenEndpointRateLimitedError extends XeroGuardError {
   }
 }
 
+/**
+ * The chain was granted by other Xero endpoints (token URL, API URL) than the session's (Invariant
+ * 16): nothing of it is sent to these, and it is left as it is. Its owner changed the endpoints
+ * after connecting, or another credential reached its key.
+ */
+export class ConnectionEndpointsError extends XeroGuardError {
+  readonly code = 'ENDPOINTS_CHANGED';
+  readonly retryable = false;
+
+  constructor(readonly connectionKey: string) {
+    super(
+      'This Xero connection was made with other Xero endpoints (token URL or API URL) than the ones set now, so its tokens are not sent to these and it was left as it is: set the endpoints back, or connect again to make a connection with the new ones.',
+    );
+  }
+}
+
 /** The connection is in a state where only a human can make it work again. */
 export class ConnectionStateError extends XeroGuardError {
   readonly code: string;

@@ -25,6 +25,8 @@ export type EngineEvent =
   | { type: 'access_token_rejected'; key: string; accessTokenFp: string }
   | { type: 'rejection_rate_limited'; key: string }
   /** Invariant 13: a new grant's evidence did not prove whose it is, so no other chain was touched. */
-  | { type: 'supersede_refused'; key: string; why: string };
+  | { type: 'supersede_refused'; key: string; why: string }
+  /** Invariant 16: a Custom Connection chain under the key of its client id alone moved to the key bound to its secret. */
+  | { type: 'chain_carried_over'; key: string; from: string };
 
 export type EngineEventHandler = (event: EngineEvent) => void | Promise<void>;

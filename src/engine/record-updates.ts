@@ -1,4 +1,4 @@
-import { MAX_CANDIDATES, MAX_HISTORY, type Candidate, type ConnectionRecord, type ConnectionState, type GrantKind } from '../ledger/types';
+import { MAX_CANDIDATES, MAX_HISTORY, type Candidate, type ChainEndpoints, type ConnectionRecord, type ConnectionState, type GrantKind } from '../ledger/types';
 import { fingerprint } from '../secrets/fingerprint';
 import type { TokenSet } from '../xero/token-set';
 
@@ -56,7 +56,22 @@ export function retireOutgrownCandidates(record: ConnectionRecord, spentFp: stri
   };
 }
 
-export function newGrantRecord(key: string, tokenSet: TokenSet, grant: GrantKind, now: number, previous: ConnectionRecord | null): ConnectionRecord {
+/**
+ * A new grant on `key`, used against `endpoints`. A reconnect keeps the name, history and
+ * candidates; one against other endpoints keeps nothing that could be presented there (Invariant
+ * 16): the old sets are kept for the record, dead.
+ */
+export function newGrantRecord(
+  key: string,
+  tokenSet: TokenSet,
+  grant: GrantKind,
+  now: number,
+  previous: ConnectionRecord | null,
+  endpoints: ChainEndpoints,
+): ConnectionRecord {
+  const moved = !!previous?.endpoints && !sameEndpoints(previous.endpoints, endpoints);
+  const deadThere = (c: Candidate): Candidate =>
+    c.deadAt === undefined ? { ...c, deadAt: now, reason: `${c.reason}; retired: granted by other endpoints` } : c;
   const base: ConnectionRecord = {
     key,
     version: previous?.version ?? 0,
@@ -67,18 +82,33 @@ export function newGrantRecord(key: string, tokenSet: TokenSet, grant: GrantKind
     lastRotationAt: tokenSet.obtainedAt,
     pending: null,
     rejectedRefreshTokenFp: null,
-    candidates: previous?.candidates ?? [],
+    candidates: (previous?.candidates ?? []).map((c) => (moved ? deadThere(c) : c)),
     history: previous?.history ?? [],
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
     // A reconnect keeps the user's name for the connection.
     ...(previous?.displayName ? { displayName: previous.displayName } : {}),
+    endpoints,
   };
-  const withOld = previous ? withCandidate(base, { tokenSet: previous.tokenSet, addedAt: now, reason: 'replaced by a new grant' }) : base;
+  const replaced: Candidate | null = previous ? { tokenSet: previous.tokenSet, addedAt: now, reason: 'replaced by a new grant' } : null;
+  const withOld = replaced ? withCandidate(base, moved ? deadThere(replaced) : replaced) : base;
   if (!previous) {
     return { ...withOld, history: [{ seq: 1, at: now, from: null, to: 'active', reason: 'connected' }] };
   }
   return withState(withOld, 'active', 'reconnected', now);
+}
+
+/** The same endpoints, whatever trailing slash or case of the host one of them was written with. */
+export function sameEndpoints(a: ChainEndpoints, b: ChainEndpoints): boolean {
+  return normalUrl(a.tokenUrl) === normalUrl(b.tokenUrl) && normalUrl(a.apiUrl) === normalUrl(b.apiUrl);
+}
+
+function normalUrl(url: string): string {
+  try {
+    return new URL(url).href.replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
 }
 
 /** The user's name for the chain (already cleaned); unchanged records are returned as they are. */

@@ -3,13 +3,15 @@ import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock';
 import { fingerprint } from '../secrets/fingerprint';
 import type { SpooledSet, TokenSpool } from '../ledger/spool';
-import type { ConnectionRecord, ConnectionState, GrantKind, Lease, Ledger } from '../ledger/types';
+import { hasChainNotes, type ChainEndpoints, type ConnectionRecord, type ConnectionState, type GrantKind, type Lease, type Ledger } from '../ledger/types';
 import { IdTokenVerifier, XERO_TRUST, type GrantEvidence, type XeroTrust } from '../xero/id-token';
 import { XeroIdentityClient, type ClientCredentials } from '../xero/identity-client';
 import type { TokenError } from '../xero/token-response';
 import { jwtClaims, type TokenSet } from '../xero/token-set';
+import { XeroGuardSetupError } from '../errors';
 import {
   ConnectionBusyError,
+  ConnectionEndpointsError,
   ConnectionNotFoundError,
   ConnectionStateError,
   RefreshOutcomeUnknownError,
@@ -20,7 +22,16 @@ import { connectionStatusOf, type ConnectionStatus } from './connection-status';
 import type { EngineEvent, EngineEventHandler } from './events';
 import { resolvePolicy, type EnginePolicy } from './policy';
 import { cleanDisplayName } from '../ledger/display-name';
-import { newGrantRecord, retireCandidate, retireOutgrownCandidates, withCandidate, withDisplayName, withRotation, withState } from './record-updates';
+import {
+  newGrantRecord,
+  retireCandidate,
+  retireOutgrownCandidates,
+  sameEndpoints,
+  withCandidate,
+  withDisplayName,
+  withRotation,
+  withState,
+} from './record-updates';
 
 export interface TokenEngineOptions {
   ledger: Ledger;
@@ -97,6 +108,8 @@ export class TokenEngine {
   private readonly verifier: IdTokenVerifier;
   private readonly rejections = new Map<string, Promise<void>>();
   private readonly lastRejectionRefresh = new Map<string, number>();
+  /** The Xero endpoints this engine refreshes at and hands tokens out for (its identity client's). */
+  private readonly endpoints: ChainEndpoints;
 
   constructor(options: TokenEngineOptions) {
     if (!options?.ledger) throw new Error('TokenEngine needs a ledger (FileLedger, MemoryLedger, or a Postgres/Redis ledger)');
@@ -109,6 +122,7 @@ export class TokenEngine {
     this.defaultClient = options.client;
     this.spool = options.spool ?? options.ledger.spool;
     this.verifier = new IdTokenVerifier(options.xeroTrust ?? XERO_TRUST);
+    this.endpoints = { tokenUrl: this.identity.endpoints.tokenUrl, apiUrl: this.identity.endpoints.apiUrl };
   }
 
   /** The client id/secret to refresh `key` with; a changed secret takes effect on the next refresh. */
@@ -201,13 +215,13 @@ export class TokenEngine {
       const existing = await this.ledger.read(key);
       if (existing && options.ifAbsent) {
         // Hosts call this on every request: a renamed credential is stored then, best effort, never failing the request.
-        if (displayName !== undefined && displayName !== (existing.displayName ?? null)) {
+        if (displayName !== undefined && displayName !== (existing.displayName ?? null) && this.bound(existing)) {
           const renamed = await this.renameUnderLease(key, displayName, 0).catch(() => null);
           if (renamed) return this.statusOf(key, renamed);
         }
         return this.statusOf(key, existing);
       }
-      const adopted = newGrantRecord(key, tokenSet, options.grant ?? 'authorization_code', this.clock.now(), existing);
+      const adopted = newGrantRecord(key, tokenSet, options.grant ?? 'authorization_code', this.clock.now(), existing, this.endpoints);
       const next = displayName === undefined ? adopted : withDisplayName(adopted, displayName, this.clock.now());
       const written = await this.ledger.write(next, existing?.version ?? 0);
       if (written.ok) {
@@ -224,6 +238,87 @@ export class TokenEngine {
   }
 
   /**
+   * Starts a Custom Connection (client credentials) chain under `key` unless it exists: with the
+   * token set the host already holds, else one asked for now with the key's client. There is no
+   * refresh token, so nothing of an older chain is needed to go on; a chain the app had under
+   * `legacyKey` (written before chains were bound to their secret, Invariant 16) is carried over,
+   * with its name, history and notes, only when this client proves the app's secret: a token
+   * granted just now by the trusted token endpoint (Xero's own; no host setting reaches it). The
+   * old chain is then marked superseded. Otherwise it is not read at all.
+   */
+  async adoptClientCredentials(
+    key: string,
+    options: { scopes: string[]; tokenSet?: TokenSet | null; legacyKey?: string; displayName?: string | null },
+  ): Promise<ConnectionStatus> {
+    const existing = await this.ledger.read(key);
+    if (existing) return this.adoptGrant(key, existing.tokenSet, { ifAbsent: true, grant: 'client_credentials', displayName: options.displayName });
+    // Only a grant from the trusted endpoint proves the secret; with any other, the old chain is never looked at.
+    const provable = options.legacyKey !== undefined && this.endpoints.tokenUrl === this.verifier.trust.tokenUrl;
+    const legacy = provable ? await this.ledger.read(options.legacyKey as string).catch(() => null) : null;
+    const carry = legacy?.grant === 'client_credentials' && legacy.state !== 'superseded' ? legacy : null;
+    let tokenSet = carry ? null : (options.tokenSet ?? null);
+    if (!tokenSet) {
+      const result = await this.identity.clientCredentials(this.clientFor(key), options.scopes);
+      await this.emit({ type: 'token_response', key, ok: result.ok, errorKind: result.ok ? undefined : result.error.kind });
+      if (!result.ok) {
+        throw new XeroGuardSetupError(
+          result.error.kind === 'invalid_scope' ? 'MISCONFIGURED' : 'TOKEN_ERROR',
+          `${result.error.message} (Custom Connection token request)`,
+        );
+      }
+      tokenSet = result.tokenSet;
+    }
+    if (!carry) return this.adoptGrant(key, tokenSet, { ifAbsent: true, grant: 'client_credentials', displayName: options.displayName });
+    return this.carryOver(carry, key, tokenSet, options.displayName);
+  }
+
+  /** Moves a proven Custom Connection chain to its bound key: the new token set, the old name, history and notes. */
+  private async carryOver(legacy: ConnectionRecord, key: string, tokenSet: TokenSet, displayName: string | null | undefined): Promise<ConnectionStatus> {
+    const now = this.clock.now();
+    const name = displayName === undefined || displayName === null ? (legacy.displayName ?? null) : cleanDisplayName(displayName);
+    const fresh = newGrantRecord(key, tokenSet, 'client_credentials', now, null, this.endpoints);
+    const moved = withDisplayName(
+      {
+        ...fresh,
+        createdAt: legacy.createdAt,
+        history: [
+          ...legacy.history,
+          ...fresh.history.map((h) => ({
+            ...h,
+            seq: (legacy.history.at(-1)?.seq ?? 0) + h.seq,
+            reason: "carried over: the credential proved the app's secret",
+          })),
+        ],
+      },
+      name,
+      now,
+    );
+    const written = await this.ledger.write(moved, 0);
+    if (!written.ok) return this.status(key);
+    await this.emit({ type: 'ledger_written', key, version: written.version, why: 'adopted' });
+    if (hasChainNotes(this.ledger)) {
+      const notes = await this.ledger.readNotes(legacy.key).catch(() => ({}));
+      if (Object.keys(notes).length > 0) await this.ledger.writeNotes(key, notes).catch(() => undefined);
+    }
+    await this.markSuperseded(legacy.key, 'carried over to a chain bound to its client secret');
+    await this.emit({ type: 'chain_carried_over', key, from: legacy.key });
+    const stored = { ...moved, version: written.version };
+    this.remember(stored, false);
+    return this.statusOf(key, stored);
+  }
+
+  /**
+   * The token set the ledger holds for `key` now, or null: only for a user who explicitly asked to
+   * see the tokens, and never of a chain bound to other endpoints (Invariant 16).
+   */
+  async currentTokenSet(key: string): Promise<TokenSet | null> {
+    const record = await this.ledger.read(key);
+    if (!record) return null;
+    this.assertBound(record);
+    return record.tokenSet;
+  }
+
+  /**
    * Stores the name the user gave the connection (n8n credential name, Node-RED config node name)
    * with the chain; null removes it. Taken under the refresh lease, so it never fences a refresh in
    * flight; throws ConnectionBusyError when the lease is not had within the policy's wait.
@@ -236,6 +331,7 @@ export class TokenEngine {
 
   private async renameUnderLease(key: string, displayName: string | null, waitMs: number): Promise<ConnectionRecord | null> {
     const current = await this.readExisting(key);
+    this.assertBound(current);
     if ((current.displayName ?? null) === displayName) return current;
     const lease = await this.ledger.acquireLease(key, { owner: this.owner, ttlMs: this.policy.leaseTtlMs, waitMs });
     if (!lease) return null;
@@ -291,7 +387,8 @@ export class TokenEngine {
     for (const key of await this.ledger.keys()) {
       const record = await this.ledger.read(key).catch(() => null);
       // Only the refresh token's age matters here: an idle connection needs no fresh access token.
-      if (!record || record.state !== 'active' || record.grant !== 'authorization_code' || !this.keepAliveDue(record.lastRotationAt)) continue;
+      if (!record || record.state !== 'active' || record.grant !== 'authorization_code' || !this.bound(record) || !this.keepAliveDue(record.lastRotationAt))
+        continue;
       try {
         const refreshed = (await this.refresh(key)).refreshed;
         results.push({ key, refreshed });
@@ -322,6 +419,9 @@ export class TokenEngine {
       const record = await this.readExisting(key);
       this.assertUsable(record, mode);
       if (this.isFresh(record.tokenSet.expiresAt, record.lastRotationAt)) return this.remember(record, false);
+    } else {
+      // Invariant 16: a chain of other endpoints does not even get its lease taken from here.
+      this.assertBound(await this.readExisting(key));
     }
     const lease = await this.ledger.acquireLease(key, { owner: this.owner, ttlMs: this.policy.leaseTtlMs, waitMs: this.policy.leaseWaitMs });
     if (!lease) {
@@ -542,7 +642,12 @@ export class TokenEngine {
    */
   private async stepBack(current: ConnectionRecord, cause: Error): Promise<Obtained> {
     const latest = await this.readExisting(current.key);
-    if (latest.state === 'active' && latest.tokenSet.refreshToken !== current.tokenSet.refreshToken && latest.tokenSet.expiresAt > this.clock.now()) {
+    if (
+      latest.state === 'active' &&
+      this.bound(latest) &&
+      latest.tokenSet.refreshToken !== current.tokenSet.refreshToken &&
+      latest.tokenSet.expiresAt > this.clock.now()
+    ) {
       await this.emit({ type: 'sibling_adopted', key: latest.key, version: latest.version });
       return this.remember(latest, false);
     }
@@ -638,7 +743,8 @@ export class TokenEngine {
         : record;
     // Invariant 12: the chain just proved its current token alive, so every candidate from before this rotation is retired.
     const since = record.pending?.startedAt ?? now;
-    const next = withRotation(retireOutgrownCandidates(base, sourceFp, since, now), tokenSet, now);
+    // A record written before Invariant 16 is bound here, to the endpoints that just rotated it.
+    const next = { ...withRotation(retireOutgrownCandidates(base, sourceFp, since, now), tokenSet, now), endpoints: record.endpoints ?? this.endpoints };
     const written = await this.ledger.write(next, record.version);
     if (written.ok) {
       const stored = { ...next, version: written.version };
@@ -737,11 +843,23 @@ export class TokenEngine {
   }
 
   private assertUsable(record: ConnectionRecord, mode: Mode): void {
+    this.assertBound(record);
     if (record.state === 'active') return;
     // A human may force one more try of a broken chain; a superseded chain is never used again.
     if (mode === 'force' && record.state !== 'superseded') return;
     this.cache.delete(record.key);
     throw new ConnectionStateError(record.key, record.state, record.stateReason ?? record.state);
+  }
+
+  /** Invariant 16: a chain granted by other endpoints is neither refreshed here nor handed out for these. */
+  private bound(record: ConnectionRecord): boolean {
+    return !record.endpoints || sameEndpoints(record.endpoints, this.endpoints);
+  }
+
+  private assertBound(record: ConnectionRecord): void {
+    if (this.bound(record)) return;
+    this.cache.delete(record.key);
+    throw new ConnectionEndpointsError(record.key);
   }
 
   private isFresh(expiresAt: number, lastRotationAt: number): boolean {

@@ -3,3 +3,4 @@ export * from './fleet-diff';
 export * from './notes';
 export * from './format';
 export * from './status-command';
+export * from './shown-listing';

@@ -66,17 +66,19 @@ export interface ListFleetOptions {
   concurrency?: number;
   /** Called after each chain, for progress on large ledgers. */
   onProgress?: (done: number, total: number) => void;
+  /** List only these chains (a view of its own credential's); those the ledger does not hold are left out. Default: every chain. */
+  only?: readonly string[];
 }
 
 /**
- * Lists every chain the ledger holds, read-only and without any call to Xero: each record's status as
+ * Lists every chain the ledger holds (or those of `only`), read-only and without any call to Xero: each record's status as
  * the engine would report it (connectionStatusOf, from the record alone) plus the notes checks left
  * beside each chain. A chain that cannot be opened (damaged, another encryption key) is listed as
  * unreadable with the reason; a ledger that cannot be reached fails the whole listing.
  */
 export async function listFleet(ledger: Ledger, options: ListFleetOptions = {}): Promise<FleetListing> {
   const reading = readingOf(options);
-  const keys = await ledger.keys();
+  const keys = options.only ? [...new Set(options.only)] : await ledger.keys();
   const chains: FleetEntry[] = new Array<FleetEntry>(keys.length);
   let next = 0;
   let done = 0;

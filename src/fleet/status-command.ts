@@ -8,6 +8,7 @@ import { PostgresLedger } from '../ledger/postgres-ledger';
 import type { Ledger } from '../ledger/types';
 import { formatFleetTable } from './format';
 import { listFleet, type FleetListing } from './list-fleet';
+import { shownListing, type ShownFleetListing } from './shown-listing';
 
 export interface StatusIo {
   out(line: string): void;
@@ -21,6 +22,12 @@ export interface StatusCommandOptions {
   /** The variable the key came from, for messages. */
   keyEnv: string;
   json: boolean;
+  /**
+   * Also show each chain's key (`xero:<client id>:...`). Off by default: the output of a command is
+   * pasted into tickets and chats, and keys name the apps; the operator who runs it owns the ledger
+   * and may ask for them.
+   */
+  showKeys?: boolean;
   io: StatusIo;
   clock?: Clock;
 }
@@ -55,10 +62,11 @@ export async function runStatus(options: StatusCommandOptions): Promise<number> 
     if (ledger instanceof PostgresLedger && !(await ledger.exists())) {
       return nothing(options, `No Xero Guard ledger in the ${ledger.description} (the table does not exist): nothing to list.`, ledger.description);
     }
-    const listing = await listFleet(ledger, { clock });
-    if (listing.chains.length === 0) return nothing(options, `The ${ledger.description} holds no Xero connections: nothing to list.`, ledger.description);
-    if (options.json) io.out(JSON.stringify(listing, null, 2));
-    else io.out(formatFleetTable(listing, clock.now()));
+    const raw = await listFleet(ledger, { clock });
+    if (raw.chains.length === 0) return nothing(options, `The ${ledger.description} holds no Xero connections: nothing to list.`, ledger.description);
+    const listing = shownListing(raw, options.encryptionKey);
+    if (options.json) io.out(JSON.stringify(options.showKeys ? withKeys(listing, raw) : listing, null, 2));
+    else io.out(tableOf(listing, raw, options.showKeys === true, clock.now()));
     return reportUnreadable(listing, options);
   } catch (error) {
     io.err(
@@ -70,7 +78,19 @@ export async function runStatus(options: StatusCommandOptions): Promise<number> 
   }
 }
 
-function reportUnreadable(listing: FleetListing, options: StatusCommandOptions): number {
+/** The shown listing with each chain's key beside its id, in the listing's order (the operator asked). */
+function withKeys(listing: ShownFleetListing, raw: FleetListing): ShownFleetListing & { chains: Array<ShownFleetListing['chains'][number] & { key: string }> } {
+  return { ...listing, chains: listing.chains.map((chain, i) => ({ ...chain, key: raw.chains[i].key })) };
+}
+
+/** The table of what is shown (the table never prints a key; its rows are the shown chains), then each key if asked. */
+function tableOf(listing: ShownFleetListing, raw: FleetListing, showKeys: boolean, now: number): string {
+  const table = formatFleetTable({ ...listing, chains: listing.chains.map((chain) => ({ ...chain, key: chain.id })) }, now);
+  if (!showKeys) return table;
+  return [table, '', 'Keys:', ...listing.chains.map((chain, i) => `  ${chain.name} (${chain.id}): ${raw.chains[i].key}`)].join('\n');
+}
+
+function reportUnreadable(listing: ShownFleetListing, options: StatusCommandOptions): number {
   const unreadable = listing.chains.filter((c) => c.state === 'unreadable');
   if (unreadable.length === 0) return 0;
   const wrongKey = unreadable.filter((c) => c.problemCode === 'LEDGER_WRONG_KEY').length;

@@ -93,6 +93,12 @@ const TABLE: Record<string, Entry> = {
     advice: (w) => `Check the client id, client secret and scopes against the app at developer.xero.com/app/manage, then reconnect ${w.holder}.`,
     status: (_w, e) => `fix: ${e.message}`,
   },
+  ENDPOINTS_CHANGED: {
+    advice: (w) =>
+      `Set the Xero endpoints of ${w.holder} back to the ones it was connected with, or connect again (${w.reconnectShort}) to make a connection with the new ones: a connection's tokens only ever go back where they came from.`,
+    status: () => 'fix: endpoints changed since connect; set them back or reconnect',
+    reconnect: true,
+  },
   BUSY: { ...RETRY_LATER, status: () => 'degraded: another process is refreshing' },
   REFRESH_OUTCOME_UNKNOWN: RETRY_LATER,
   RATE_LIMITED: RETRY_LATER,

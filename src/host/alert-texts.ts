@@ -8,6 +8,7 @@
 
 import { CATEGORIES, type Category, type Classification } from '../classify/types';
 import { TEXTS } from '../classify/texts';
+import { CHAIN_KEY } from '../engine/connection-key';
 import { redactSecrets } from '../secrets';
 import { adviceFor, type HostWords } from './advice';
 
@@ -30,9 +31,6 @@ export interface AlertWords extends HostWords {
  * under the smaller, so a workflow or flow may put one in either without it being cut.
  */
 export const SLACK_TEXT_LIMIT = 3000;
-
-/** The chain key `xero:<client>:<fingerprint>` (or `:client_credentials`): internal, never shown. */
-const CHAIN_KEY = /xero:[A-Za-z0-9_-]+:[A-Za-z0-9_]+/g;
 
 /**
  * Categories whose classifier advice names something of a host (the holder of the connection, its

@@ -190,9 +190,9 @@ export class ConnectionSession {
     });
   }
 
-  /** The token set the ledger holds now: only for a user who explicitly asked to see the tokens. */
+  /** The token set the ledger holds now: only for a user who explicitly asked to see the tokens, never of a chain bound to other endpoints. */
   storedTokens(): Promise<TokenSet | null> {
-    return this.use(async (shared) => (await shared.ledger.read(this.key))?.tokenSet ?? null);
+    return this.use((shared) => shared.engine.currentTokenSet(this.key));
   }
 
   /** The Accounting API client over this chain: tokens through the engine (a 401 reported to it), every answer into the call budget. */

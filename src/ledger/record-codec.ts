@@ -38,6 +38,8 @@ export interface StoredDocument {
   candidates: Array<Omit<Candidate, 'tokenSet'> & { refreshTokenFp: string | null }>;
   /** Optional (added after format 1 shipped; older documents lack it and read as null). */
   displayName?: string | null;
+  /** Optional (issue 24): the endpoints the chain is bound to; older documents lack it. */
+  endpoints?: ConnectionRecord['endpoints'];
   sealed: string;
 }
 
@@ -92,6 +94,7 @@ export async function encodeRecord(record: ConnectionRecord, sealer: Sealer): Pr
       refreshTokenFp: tokenSet.refreshToken ? fingerprint(tokenSet.refreshToken) : null,
     })),
     ...(record.displayName ? { displayName: record.displayName } : {}),
+    ...(record.endpoints ? { endpoints: { tokenUrl: record.endpoints.tokenUrl, apiUrl: record.endpoints.apiUrl } } : {}),
   };
   // Authenticate exactly what a reader will parse back (undefined fields dropped), whatever store keeps it.
   const stored = JSON.parse(JSON.stringify(clear)) as Omit<StoredDocument, 'sealed'>;
@@ -166,5 +169,11 @@ export async function decodeRecord(raw: unknown, sealer: Sealer, place: Document
     createdAt: doc.createdAt ?? 0,
     updatedAt: doc.updatedAt ?? 0,
     ...(typeof doc.displayName === 'string' && doc.displayName !== '' ? { displayName: doc.displayName } : {}),
+    ...(isEndpoints(doc.endpoints) ? { endpoints: { tokenUrl: doc.endpoints.tokenUrl, apiUrl: doc.endpoints.apiUrl } } : {}),
   };
+}
+
+function isEndpoints(value: unknown): value is NonNullable<ConnectionRecord['endpoints']> {
+  const v = value as Partial<Record<string, unknown>> | null | undefined;
+  return !!v && typeof v === 'object' && typeof v.tokenUrl === 'string' && typeof v.apiUrl === 'string';
 }

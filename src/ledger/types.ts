@@ -56,6 +56,18 @@ export interface ConnectionRecord {
    * messages and fleet listings. Absent in records written before it existed.
    */
   displayName?: string | null;
+  /**
+   * The Xero endpoints the chain was granted by and is used against (Invariant 16): a session with
+   * other endpoints never refreshes it or gets its tokens. Absent in records written before it
+   * existed; the engine's next rotation stores its own.
+   */
+  endpoints?: ChainEndpoints;
+}
+
+/** Where a chain's tokens come from and go to. */
+export interface ChainEndpoints {
+  tokenUrl: string;
+  apiUrl: string;
 }
 
 export interface Lease {

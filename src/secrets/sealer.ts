@@ -26,8 +26,8 @@ export type KeyDerivation = { name: 'hkdf-sha256' } | { name: 'scrypt'; N: numbe
  * are accepted from a document: the stored parameters are attacker-writable, and a huge N would
  * make every read burn memory and CPU.
  */
-const SCRYPT = { N: 2 ** 15, r: 8, p: 3 } as const;
-const SCRYPT_MAXMEM = 64 * 1024 * 1024;
+export const SCRYPT = { N: 2 ** 15, r: 8, p: 3 } as const;
+export const SCRYPT_MAXMEM = 64 * 1024 * 1024;
 const SALT_BYTES = 16;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -493,7 +493,26 @@ describe('xero connection watch, per organisation', () => {
 });
 
 describe('xero fleet', () => {
-  it('lists every chain of the ledger by its node name and state without a call to Xero; the watchdog says once when one needs a reconnect', async () => {
+  it("by default lists only its own xero-connection's chain, by an id, never a key or client id (issue 24, item 2)", async () => {
+    const books = connection('Smith & Co books');
+    const other = connection('Jones Ltd');
+    await load([books.node, other.node, { id: 'fleet', type: 'xero fleet', connection: books.id, wires: [['listing']] }, { id: 'listing', type: 'helper' }], {
+      [books.id]: books.credentials,
+      [other.id]: other.credentials,
+    });
+    await connect(books);
+    await connect(other, [DEMO_TENANT_ID], `jones${counter}@xero-guard.test`);
+    const seen = collect(['listing']);
+    await run('fleet', {});
+    const listing = seen.find((m) => m.from === 'listing')!.msg.payload;
+    expect(listing.chains.map((c: any) => [c.name, c.state, typeof c.id, c.editorUrl.endsWith(`#node/${books.id}`)])).toEqual([
+      ['Smith & Co books', 'active', 'string', true],
+    ]);
+    expect(JSON.stringify(listing)).not.toMatch(new RegExp(`"key"|${DEMO_CLIENT_ID}|Jones Ltd`));
+  });
+
+  it('lists every chain of the ledger by its node name and state without a call to Xero (settings.js fleetScope: ledger); the watchdog says once when one needs a reconnect', async () => {
+    helper.settings({ userDir, xeroGuard: { clock, fleetScope: 'ledger' } });
     const books = connection('Smith & Co books');
     const other = connection('Jones Ltd');
     const flow = [

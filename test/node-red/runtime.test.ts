@@ -767,7 +767,17 @@ it(
     const since = sim.log().at(-1)?.seq ?? 0;
     const fleet = await json('/xg/fleet');
     expect(sim.log(since).filter((e: any) => e.type === 'request')).toEqual([]);
-    expect(fleet.chains).toEqual([expect.objectContaining({ key: CONN, name: 'My Xero', nameSource: 'stored', state: 'active' })]);
+    // Its own connection's chain, by an id and a link to the node, never by its key (issue 24, item 2).
+    expect(fleet.chains).toEqual([
+      expect.objectContaining({
+        id: expect.stringMatching(/^[0-9a-f]{16}$/),
+        editorUrl: expect.stringMatching(new RegExp(`#node/${CONN}$`)),
+        name: 'My Xero',
+        nameSource: 'stored',
+        state: 'active',
+      }),
+    ]);
+    expect(fleet.chains[0]).not.toHaveProperty('key');
   }),
   90_000,
 );

@@ -108,6 +108,30 @@ export async function dropTables(tablePrefix: string): Promise<void> {
   });
 }
 
+/** A ledger row as an older version wrote it, as PostgreSQL printed it (the fixtures of ledgers written by older code). */
+export interface StoredLedgerRow {
+  key: string;
+  version: string;
+  state: string;
+  document: string;
+  sealed: string;
+}
+
+/** Puts `rows` into `<tablePrefix>ledger` byte for byte, as an older version's writes left them. */
+export async function insertLedgerRows(tablePrefix: string, rows: StoredLedgerRow[]): Promise<void> {
+  await withPostgres(async (client) => {
+    for (const row of rows) {
+      await client.query(`INSERT INTO "${tablePrefix}ledger" (key, version, state, document, sealed) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
+        row.key,
+        row.version,
+        row.state,
+        row.document,
+        row.sealed,
+      ]);
+    }
+  });
+}
+
 /** A plain pg client for test assertions and clean-up (not the ledger's pool). */
 export async function withPostgres<T>(use: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: TEST_POSTGRES_URL });

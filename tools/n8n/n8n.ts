@@ -136,6 +136,11 @@ export interface N8nHandle {
   api(method: string, path: string, body?: unknown): Promise<RestAnswer>;
   /** Internal REST call with the owner's session (`path` under /rest). */
   rest(method: string, path: string, body?: unknown): Promise<RestAnswer>;
+  /**
+   * A member of the instance (n8n's global:member role, with a personal project of their own):
+   * invited by the owner, signed up through the invitation link, logged in, with an API key.
+   */
+  createMember(email: string): Promise<N8nMember>;
   /** `n8n import:credentials`: plain `data` is encrypted on import. Returns the ids. */
   importCredentials(credentials: unknown[] | Record<string, unknown>): Promise<string[]>;
   /** Public API POST /workflows (only the fields the API accepts are sent). Returns the id. */
@@ -163,6 +168,42 @@ export interface N8nHandle {
   /** Stops and boots again on the same user folder (same database, ledger, port); `env` adds or overrides variables from now on. */
   restart(opts?: { env?: Record<string, string> }): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** One member of the instance, acting with their own session and API key, as they would in the editor. */
+export interface N8nMember {
+  readonly id: string;
+  readonly email: string;
+  /** Internal REST call with the member's session (`path` under /rest). */
+  rest(method: string, path: string, body?: unknown): Promise<RestAnswer>;
+  /** Public API call with the member's API key (`path` under /api/v1). */
+  api(method: string, path: string, body?: unknown): Promise<RestAnswer>;
+  /** POST /rest/credentials, as the editor's "Save": the credential lands in the member's personal project. */
+  createCredential(credential: { name: string; type: string; data: Record<string, unknown> }): Promise<{ id: string; name: string }>;
+  /** Public API POST /workflows with the member's key (their personal project). Returns the id. */
+  importWorkflow(workflow: Record<string, unknown>): Promise<string>;
+  activate(workflowId: string): Promise<void>;
+}
+
+type Requester = (method: string, path: string, body?: unknown) => Promise<RestAnswer>;
+
+/** The fields of a workflow the public API accepts, POSTed with whoever's key `api` carries. */
+async function postWorkflow(api: Requester, workflow: Record<string, unknown>): Promise<string> {
+  const { name, nodes, connections, settings, staticData } = workflow;
+  const answer = await api('POST', '/workflows', {
+    name,
+    nodes,
+    connections,
+    settings: settings ?? { executionOrder: 'v1' },
+    ...(staticData ? { staticData } : {}),
+  });
+  if (answer.status !== 200) throw new Error(`POST /api/v1/workflows answered ${answer.status} ${answer.text.slice(0, 500)}`);
+  return answer.json.id as string;
+}
+
+async function activateWith(api: Requester, workflowId: string): Promise<void> {
+  const answer = await api('POST', `/workflows/${workflowId}/activate`);
+  if (answer.status !== 200) throw new Error(`activating ${workflowId} answered ${answer.status} ${answer.text.slice(0, 500)}`);
 }
 
 interface Runtime {
@@ -366,6 +407,46 @@ class RunningN8n implements N8nHandle {
     }
   }
 
+  async createMember(email: string): Promise<N8nMember> {
+    const invited = await this.rest('POST', '/invitations', [{ email, role: 'global:member' }]);
+    const link = invited.json?.data?.[0]?.user?.inviteAcceptUrl;
+    if (invited.status !== 200 || typeof link !== 'string') throw new Error(`inviting ${email} answered ${invited.status} ${invited.text.slice(0, 300)}`);
+    const token = new URL(link).searchParams.get('token');
+    const accepted = await this.request(
+      `${this.url}/rest/invitations/accept`,
+      'POST',
+      { 'browser-id': BROWSER_ID },
+      { token, firstName: email.split('@')[0], lastName: 'Member', password: OWNER.password },
+    );
+    if (accepted.status !== 200) throw new Error(`accepting the invitation of ${email} answered ${accepted.status} ${accepted.text.slice(0, 300)}`);
+    const cookie = accepted.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    if (!cookie.includes('n8n-auth=')) throw new Error(`no n8n-auth cookie after ${email} signed up`);
+    const rest: Requester = (method, path, body) => this.request(`${this.url}/rest${path}`, method, { cookie, 'browser-id': BROWSER_ID }, body);
+    const scopes = await rest('GET', '/api-keys/scopes');
+    const created = await rest('POST', '/api-keys', { label: `e2e-${randomBytes(3).toString('hex')}`, expiresAt: null, scopes: scopes.json?.data });
+    const apiKey = created.json?.data?.rawApiKey ?? created.json?.data?.apiKey;
+    if (created.status !== 200 || typeof apiKey !== 'string')
+      throw new Error(`${email}: POST /rest/api-keys answered ${created.status} ${created.text.slice(0, 300)}`);
+    const api: Requester = (method, path, body) =>
+      this.request(`${this.url}/api/v1${path}`, method, { 'X-N8N-API-KEY': apiKey, accept: 'application/json' }, body);
+    return {
+      id: String(accepted.json?.data?.id),
+      email,
+      rest,
+      api,
+      async createCredential(credential) {
+        const answer = await rest('POST', '/credentials', credential);
+        if (answer.status !== 200) throw new Error(`${email}: POST /rest/credentials answered ${answer.status} ${answer.text.slice(0, 300)}`);
+        return { id: String(answer.json.data.id), name: String(answer.json.data.name) };
+      },
+      importWorkflow: (workflow) => postWorkflow(api, workflow),
+      activate: (workflowId) => activateWith(api, workflowId),
+    };
+  }
+
   async importCredentials(credentials: unknown[] | Record<string, unknown>): Promise<string[]> {
     const list = (Array.isArray(credentials) ? credentials : [credentials]) as Array<Record<string, unknown>>;
     const withIds = list.map((c) => ({ ...c, id: typeof c.id === 'string' ? c.id : randomId() }));
@@ -380,16 +461,7 @@ class RunningN8n implements N8nHandle {
   }
 
   async importWorkflow(workflow: Record<string, unknown>): Promise<string> {
-    const { name, nodes, connections, settings, staticData } = workflow;
-    const answer = await this.api('POST', '/workflows', {
-      name,
-      nodes,
-      connections,
-      settings: settings ?? { executionOrder: 'v1' },
-      ...(staticData ? { staticData } : {}),
-    });
-    if (answer.status !== 200) throw new Error(`POST /api/v1/workflows answered ${answer.status} ${answer.text.slice(0, 500)}`);
-    return answer.json.id as string;
+    return postWorkflow((method, path, body) => this.api(method, path, body), workflow);
   }
 
   async importWorkflowFile(file: string): Promise<string[]> {
@@ -406,8 +478,7 @@ class RunningN8n implements N8nHandle {
   }
 
   async activate(workflowId: string): Promise<void> {
-    const answer = await this.api('POST', `/workflows/${workflowId}/activate`);
-    if (answer.status !== 200) throw new Error(`activating ${workflowId} answered ${answer.status} ${answer.text.slice(0, 500)}`);
+    await activateWith((method, path, body) => this.api(method, path, body), workflowId);
   }
 
   async deactivate(workflowId: string): Promise<void> {

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { checkConnection } from '../../../src/check';
 import { ManualClock, MINUTE } from '../../../src/clock';
 import { connectionKeyFor, TokenEngine } from '../../../src/engine';
-import { listFleet, recordCheck, type FleetEntry, type FleetState } from '../../../src/fleet';
+import { fleetChainId, listFleet, recordCheck, type FleetEntry, type FleetState } from '../../../src/fleet';
 import { main } from '../../../cli/xero-guard-ledger';
 import { hasChainNotes, type ChainNotes, type Ledger } from '../../../src/ledger';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator } from '../../../src/simulator';
@@ -54,7 +54,8 @@ async function fillLedger(
     const record = (await ledger.read(key))!;
     if (kind === 1) await ledger.write({ ...record, state: 'needs_reauth', stateReason: 'Xero rejected its refresh token (invalid_grant).' }, record.version);
     if (kind === 2) await ledger.write({ ...record, state: 'misconfigured', stateReason: 'the client secret was rejected (invalid_client).' }, record.version);
-    if (kind === 3) await engine.markSuperseded(key, 'reconnected as another chain');
+    // The engine's own reason names the chain that replaced it (by key): what is shown must not.
+    if (kind === 3) await engine.markSuperseded(key, `reconnected as ${connectionKeyFor(DEMO_CLIENT_ID, `newer-root-${i}`)}`);
     // An answer lost an hour ago: pending, but no longer "refreshing".
     if (kind === 4) await ledger.write({ ...record, pending: { refreshTokenFp: 'fp', startedAt: clock.now() - 60 * MINUTE, owner: 'host-1' } }, record.version);
     if (kind === 4)
@@ -87,6 +88,11 @@ async function fillLedger(
     await recordCheck(ledger, chain.key, result, clock);
   }
   return expected;
+}
+
+/** What the command shows for a chain: its name, or for one known only by its key, "Unnamed Xero connection <id>". */
+function shownName(chain: { key: string; name: string; nameSource: string }): string {
+  return chain.nameSource === 'key' ? `Unnamed Xero connection ${fleetChainId(chain.key, ENCRYPTION_KEY).slice(0, 8)}` : chain.name;
 }
 
 let sim: Simulator;
@@ -189,13 +195,13 @@ describe.each(['postgres', 'file'] as const)('fleet listing on a %s ledger', (ki
       // The operator's command on the same ledger, in its own process.
       const location = kind === 'file' ? `file:${String(spec.directory)}` : `${String(spec.connectionString)}?tablePrefix=${String(spec.tablePrefix)}`;
       const env = { ...process.env, XG_FLEET_KEY: ENCRYPTION_KEY };
-      const json = await run('npx', ['tsx', CLI, 'status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY', '--json'], {
+      const json = await run('npx', ['tsx', CLI, 'status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY', '--json', '--show-keys'], {
         env,
         maxBuffer: 32 * 1024 * 1024,
       });
       const fromCli = JSON.parse(json.stdout) as { chains: FleetEntry[] };
       expect(fromCli.chains.map((c) => [c.key, c.state === 'refreshing' ? 'active' : c.state, c.name]).sort()).toEqual(
-        expected.map((e) => [e.key, e.state, e.name]).sort(),
+        expected.map((e) => [e.key, e.state, shownName(e)]).sort(),
       );
       // The table and the wrong-key refusal through the same command, in this process.
       const table = await cli(['status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY'], { XG_FLEET_KEY: ENCRYPTION_KEY });
@@ -203,6 +209,12 @@ describe.each(['postgres', 'file'] as const)('fleet listing on a %s ledger', (ki
       expect(table.stdout).toContain(`${CHAINS} connections (100 active, 34 needs reconnecting, 33 misconfigured, 33 replaced)`);
       expect(table.stdout).toContain('Books of client 1 ');
       expect(table.stdout.split('\n').filter((l) => l.includes('needs reconnecting'))).toHaveLength(35);
+      // Without --show-keys no chain key and no client id, though the superseded chains' reasons named the key that replaced them.
+      const plain = await cli(['status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY', '--json'], { XG_FLEET_KEY: ENCRYPTION_KEY });
+      expect(`${table.stdout}${plain.stdout}`).not.toMatch(/xero:|XEROGUARDDEMOCLIENT/);
+      expect((JSON.parse(plain.stdout) as { chains: Array<{ id: string }> }).chains.map((c) => c.id).sort()).toEqual(
+        expected.map((e) => fleetChainId(e.key, ENCRYPTION_KEY)).sort(),
+      );
       const wrong = await cli(['status', '--ledger', location, '--encryption-key-env', 'XG_FLEET_KEY'], { XG_FLEET_KEY: 'not-the-key' });
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toContain(`${CHAINS} of ${CHAINS} connection(s) were written with a different encryption key than the one in XG_FLEET_KEY`);
@@ -227,11 +239,11 @@ describe('fleet listing on a redis ledger', () => {
       const got = (chains: FleetEntry[]) => chains.map((c) => [c.key, c.state === 'refreshing' ? 'active' : c.state, c.name]).sort();
       expect(got(listing.chains)).toEqual(expected.map((e) => [e.key, e.state, e.name]).sort());
       const json = await cli(
-        ['status', '--ledger', `${String(spec.redisUrl)}?keyPrefix=${String(spec.keyPrefix)}`, '--encryption-key-env', 'XG_FLEET_KEY', '--json'],
+        ['status', '--ledger', `${String(spec.redisUrl)}?keyPrefix=${String(spec.keyPrefix)}`, '--encryption-key-env', 'XG_FLEET_KEY', '--json', '--show-keys'],
         { XG_FLEET_KEY: ENCRYPTION_KEY },
       );
       expect(json.code).toBe(0);
-      expect(got((JSON.parse(json.stdout) as { chains: FleetEntry[] }).chains)).toEqual(got(listing.chains));
+      expect(got((JSON.parse(json.stdout) as { chains: FleetEntry[] }).chains)).toEqual(expected.map((e) => [e.key, e.state, shownName(e)]).sort());
       expect(sim.stats().requests).toBe(requestsBefore);
     } finally {
       await ledger.close();

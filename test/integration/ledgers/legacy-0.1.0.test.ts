@@ -11,7 +11,17 @@ import { LedgerCorruptError, LedgerKeyError } from '../../../src/errors';
 import { DOCUMENT_FORMAT_VERSION, FileLedger, PostgresLedger, RedisLedger, type ConnectionRecord, type Ledger } from '../../../src/ledger';
 import { Sealer, type KeyKind } from '../../../src/secrets';
 import { FIXTURE_KEYS, FIXTURE_LATEST, FIXTURE_SECRET } from '../../fixtures/ledger-0.1.0/records';
-import { dropKeys, dropTables, silentLogger, TEST_POSTGRES_URL, TEST_REDIS_URL, withPostgres, withRedis } from '../../../tools/ledgers/ledger-factory';
+import {
+  dropKeys,
+  dropTables,
+  insertLedgerRows,
+  silentLogger,
+  TEST_POSTGRES_URL,
+  TEST_REDIS_URL,
+  withPostgres,
+  withRedis,
+  type StoredLedgerRow,
+} from '../../../tools/ledgers/ledger-factory';
 
 const FIXTURES = join(__dirname, '../../fixtures/ledger-0.1.0');
 const clock = new ManualClock(Date.UTC(2026, 11, 1));
@@ -54,24 +64,7 @@ async function postgresBackend(keyKind?: KeyKind): Promise<Backend> {
   const tablePrefix = `xglegacy_${randomBytes(4).toString('hex')}_`;
   const ledger = new PostgresLedger({ connectionString: TEST_POSTGRES_URL, tablePrefix, sealer: new Sealer(FIXTURE_SECRET, { keyKind }), clock });
   await ledger.open();
-  const rows = JSON.parse(readFileSync(join(FIXTURES, 'postgres-rows.json'), 'utf8')) as Array<{
-    key: string;
-    version: string;
-    state: string;
-    document: string;
-    sealed: string;
-  }>;
-  await withPostgres(async (client) => {
-    for (const row of rows) {
-      await client.query(`INSERT INTO "${tablePrefix}ledger" (key, version, state, document, sealed) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
-        row.key,
-        row.version,
-        row.state,
-        row.document,
-        row.sealed,
-      ]);
-    }
-  });
+  await insertLedgerRows(tablePrefix, JSON.parse(readFileSync(join(FIXTURES, 'postgres-rows.json'), 'utf8')) as StoredLedgerRow[]);
   return {
     ledger,
     stored: (key) =>

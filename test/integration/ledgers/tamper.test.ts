@@ -212,6 +212,19 @@ describe.each([
     expect((error as Error).message).toMatch(/state/);
   });
 
+  // Invariant 16: the endpoints a chain is bound to are a clear field, authenticated like the others.
+  it('keeps the endpoints a chain is bound to, and refuses them edited to another server or removed', async () => {
+    const endpoints = { tokenUrl: 'https://identity.xero.com/connect/token', apiUrl: 'https://api.xero.com' };
+    await store.ledger.write(record('org', 1, { endpoints }), 0);
+    expect((await store.ledger.read('org'))?.endpoints).toEqual(endpoints);
+    const doc = await store.get('org');
+    await store.put('org', { ...doc, endpoints: { tokenUrl: 'https://attacker.example/token', apiUrl: 'https://attacker.example' } });
+    await expectRefused('org', /integrity check/);
+    const { endpoints: _removed, ...unbound } = doc;
+    await store.put('org', unbound as Doc);
+    await expectRefused('org', /integrity check/);
+  });
+
   it('still reads what it wrote, untampered', async () => {
     await store.ledger.write(record('org', 1, { state: 'needs_reauth', stateReason: 'why' }), 0);
     const read = await store.ledger.read('org');

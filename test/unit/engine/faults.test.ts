@@ -148,12 +148,17 @@ test('adoptGrant refuses a token set without a refresh token for an authorizatio
 describe('fixes from the engine review', () => {
   test('a token endpoint that cannot be reached spends nothing: retryable error, intent cleared, chain intact 40 minutes later', async () => {
     await fx.seed(60);
-    const { XeroIdentityClient } = await import('../../../src/xero');
+    const { XeroIdentityClient, fetchTransport } = await import('../../../src/xero');
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
-    const offline = fx.makeEngine({ identity: new XeroIdentityClient({ endpoints: { tokenUrl: `http://127.0.0.1:${port}/connect/token` }, clock: fx.clock }) });
+    // The chain's own token URL, with the network delivering to a port where nothing listens (Invariant 16: another URL would not be tried at all).
+    const dead = `http://127.0.0.1:${port}`;
+    const unreachable: typeof fetchTransport = (request) => fetchTransport({ ...request, url: request.url.replace(new URL(fx.server.tokenUrl).origin, dead) });
+    const offline = fx.makeEngine({
+      identity: new XeroIdentityClient({ endpoints: { tokenUrl: fx.server.tokenUrl }, clock: fx.clock, transport: unreachable }),
+    });
     const error = await rejectionOf(offline.getAccessToken(KEY));
     expect(error).toBeInstanceOf(XeroUnreachableError);
     expect((error as XeroUnreachableError).retryable).toBe(true);

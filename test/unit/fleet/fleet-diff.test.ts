@@ -33,13 +33,13 @@ const listing = (...chains: FleetEntry[]) => ({ chains, listedAt: new Date(Date.
 describe('diffFleet', () => {
   test('first snapshot reports only chains that need a human; then one event per changed chain, none while nothing changes', () => {
     const first = diffFleet(null, listing(entry('a', 'active'), entry('b', 'needs_reauth'), entry('c', 'superseded')));
-    expect(first.events.map((e) => [e.kind, e.key, e.to])).toEqual([['changed', 'b', 'needs_reauth']]);
+    expect(first.events.map((e) => [e.kind, e.id, e.to])).toEqual([['changed', 'b', 'needs_reauth']]);
     const same = diffFleet(first.state, listing(entry('a', 'active'), entry('b', 'needs_reauth'), entry('c', 'superseded')));
     expect(same.events).toEqual([]);
     // "refreshing" is active at work, not a change.
     expect(diffFleet(same.state, listing(entry('a', 'refreshing'), entry('b', 'needs_reauth'), entry('c', 'superseded'))).events).toEqual([]);
     const changed = diffFleet(same.state, listing(entry('a', 'misconfigured'), entry('b', 'active'), entry('c', 'superseded')));
-    expect(changed.events.map((e) => [e.kind, e.key, e.from, e.to, e.name])).toEqual([
+    expect(changed.events.map((e) => [e.kind, e.id, e.from, e.to, e.name])).toEqual([
       ['changed', 'a', 'active', 'misconfigured', 'Name of a'],
       ['changed', 'b', 'needs_reauth', 'active', 'Name of b'],
     ]);
@@ -50,7 +50,7 @@ describe('diffFleet', () => {
   test('chains added to and removed from the ledger are one event each, with the name last seen', () => {
     const { state } = diffFleet(null, listing(entry('a', 'active')));
     const next = diffFleet(state, listing(entry('b', 'active', 'Beta books')));
-    expect(next.events.map((e) => [e.kind, e.key, e.name])).toEqual([
+    expect(next.events.map((e) => [e.kind, e.id, e.name])).toEqual([
       ['added', 'b', 'Beta books'],
       ['removed', 'a', 'Name of a'],
     ]);

@@ -57,8 +57,24 @@ describe('xero-guard-ledger status: nothing to list, and bad input', () => {
     const result = await status(['--ledger', dir, ...withKey]);
     expect(result.code).toBe(1);
     expect(result.stdout.split('\n').filter((l) => l.includes('unreadable'))).toHaveLength(3);
-    expect(result.stdout).toContain('Unreadable:\n  xero:c:damaged: Ledger file');
+    // Named by an id, never by the key (it holds the app's client id) unless the operator asks.
+    expect(result.stdout).toMatch(/Unreadable:\n {2}Unnamed Xero connection [0-9a-f]{8}: Ledger file/);
+    expect(result.stdout).not.toContain('xero:c:');
     expect(result.stdout).toContain('is damaged');
+    const keyed = await status(['--ledger', dir, ...withKey, '--show-keys']);
+    expect(
+      keyed.stdout
+        .split('Keys:\n')[1]
+        ?.split('\n')
+        .map((l) => l.replace(/[0-9a-f]{8,16}/g, 'ID')),
+    ).toEqual(expect.arrayContaining(['  Unnamed Xero connection ID (ID): xero:c:damaged', '  Unnamed Xero connection ID (ID): xero:c:other-key']));
+    const json = JSON.parse((await status(['--ledger', dir, ...withKey, '--json'])).stdout) as { chains: Array<Record<string, unknown>> };
+    expect(json.chains.map((c) => [typeof c.id, 'key' in c])).toEqual([
+      ['string', false],
+      ['string', false],
+    ]);
+    const jsonKeyed = JSON.parse((await status(['--ledger', dir, ...withKey, '--json', '--show-keys'])).stdout) as { chains: Array<Record<string, unknown>> };
+    expect(jsonKeyed.chains.map((c) => c.key).sort()).toEqual(['xero:c:damaged', 'xero:c:other-key']);
     expect(result.stderr).toContain('1 of 2 connection(s) were written with a different encryption key than the one in XG_STATUS_KEY');
     expect(result.stderr).toContain('1 connection(s) could not be read');
   });

@@ -3,6 +3,7 @@ import { NODE_RED_WORDS } from '../../../node-red/lib/status';
 import { CATEGORIES } from '../../../src/classify';
 import {
   ConnectionBusyError,
+  ConnectionEndpointsError,
   ConnectionNotFoundError,
   ConnectionStateError,
   RefreshOutcomeUnknownError,
@@ -34,6 +35,7 @@ const ENGINE_ERRORS: Error[] = [
   new ConnectionStateError(KEY, 'needs_reauth', `Xero answered invalid_grant for ${CANARY_ACCESS}.`),
   new ConnectionStateError(KEY, 'misconfigured', 'Xero answered invalid_client.'),
   new ConnectionStateError(KEY, 'superseded', 'a newer connect of the same user'),
+  new ConnectionEndpointsError(KEY),
 ];
 
 function check(text: string, foreign: RegExp): void {

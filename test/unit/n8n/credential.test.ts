@@ -122,6 +122,23 @@ describe('XeroGuardOAuth2Api', () => {
     for (const secret of [canary, grant.access_token, grant.refresh_token as string]) expect(text).not.toContain(secret);
   });
 
+  // Invariant 16 through the hook every OAuth2 request (the HTTP Request node too) goes through.
+  it('refuses a credential whose endpoints changed after it connected, with no secret, token or chain key in the error', async () => {
+    const grant = f.seed();
+    const canary = 'CANARY-secret-2b8e4d61c9a7f035';
+    await preAuth(f.credentials(grant, { clientSecret: canary }));
+    const moved = f.credentials(grant, { clientSecret: canary, apiBaseUrl: 'http://127.0.0.1:9/api.xro/2.0' });
+    const error = await preAuth(moved).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/other Xero endpoints/);
+    const text = `${error?.message} ${error?.stack}`;
+    for (const secret of [canary, grant.access_token, grant.refresh_token as string]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/xero:[A-Za-z0-9_-]+:/);
+    expect(f.tokenCalls()).toBe(0);
+  });
+
   it('marks the old chain superseded when the same Xero user reconnects (the simulator trusted as Xero, test only)', async () => {
     await resetEnginesForTests({ clock: f.clock, policy: { retryBaseMs: 10, retryMaxMs: 20, leaseWaitMs: 2000 }, xeroTrust: trustSimulatorAsXero(f.sim) });
     const first = f.seed();
