@@ -214,11 +214,13 @@ export async function run(): Promise<void> {
       line('Xero Guard trigger, polling (adaptive 15 -> 60 min)', N8N_CAN, meter.get('poll3'), {
         polls: r.poll3.pollTimes.length,
         emitted: r.poll3.items.length,
+        emittedTwice: repeats(r.poll3.items.map((i) => i.key)),
         callsByPath: meter.byPath('poll3'),
       });
       line('Xero Guard trigger, polling (adaptive 15 -> 60 min)', FIVE, meter.get('poll5'), {
         polls: r.poll5.pollTimes.length,
         emitted: r.poll5.items.length,
+        emittedTwice: repeats(r.poll5.items.map((i) => i.key)),
         emittedByWatch: countBy(r.poll5.items.map((i) => i.watch ?? i.kind)),
         callsByPath: meter.byPath('poll5'),
       });
@@ -229,6 +231,7 @@ export async function run(): Promise<void> {
         catchUpCalls: meter.get('webhook.catchup'),
         paymentPollCalls: meter.get('webhook.payments'),
         emitted: r.receiver.emitted.length,
+        emittedTwice: repeats(r.receiver.emitted.map((i) => i.eventId)),
         emittedBySource: countBy(r.receiver.emitted.map((i) => i.source)),
         paymentsEmitted: r.payments.items.length,
         webhookMissing: r.webhookMissing,
@@ -308,6 +311,11 @@ export async function run(): Promise<void> {
 
 function ms(ns: number): number {
   return Math.round(ns / 1e4) / 100;
+}
+
+/** Identities emitted more than once (each change must reach the workflow once). */
+function repeats(keys: readonly string[]): number {
+  return keys.length - new Set(keys).size;
 }
 
 function countBy(values: readonly string[]): Record<string, number> {
