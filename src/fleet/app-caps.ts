@@ -50,7 +50,11 @@ export interface LedgerCapOptions {
  * A chain that cannot be read is left out of the count.
  */
 export async function ledgerCapReports(ledger: Ledger, options: LedgerCapOptions = {}): Promise<ConnectionCapReport[]> {
-  const keys = await ledger.keys();
+  // A key that names its app (n8n's `xero:<client id>:`) and names another is not read: a watch polls this often.
+  const keys = (await ledger.keys()).filter((key) => {
+    const named = chainClientId(key);
+    return options.onlyClientId === undefined || named === null || named === options.onlyClientId;
+  });
   const chains: Array<{ clientId: string | null; tenantIds: string[] | null; tier: XeroTier | null }> = [];
   let next = 0;
   const worker = async () => {
