@@ -509,6 +509,8 @@ describe('xero fleet', () => {
       ['Smith & Co books', 'active', 'string', true],
     ]);
     expect(JSON.stringify(listing)).not.toMatch(new RegExp(`"key"|${DEMO_CLIENT_ID}|Jones Ltd`));
+    // Its Xero app against the tier's connection limit (issue 28): by a fingerprint, the tier the node sets (Starter by default).
+    expect(listing.apps).toEqual([expect.objectContaining({ app: expect.stringMatching(/^app [0-9a-f]{8}$/), tier: 'starter', cap: 5 })]);
   });
 
   it('lists every chain of the ledger by its node name and state without a call to Xero (settings.js fleetScope: ledger); the watchdog says once when one needs a reconnect', async () => {
