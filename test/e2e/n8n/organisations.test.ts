@@ -194,9 +194,12 @@ describe('Per-organisation watch on real n8n', () => {
     const before = organisationCalls(tiered);
     await n8n!.activate(id);
     await waitFor('the activation poll to read the organisation', () => (organisationCalls(tiered) > before ? true : undefined), 120_000);
-    // The user's own work spends Starter's 1,000 calls: straight to the simulator with the grant's token, until 10 are left.
+    // The user's own work spends Starter's 1,000 calls: straight to the simulator with the grant's token, until 50 are left:
+    // under the 10 % warning, above the 2 % reserve the watch never reads into (so it reads on and sees the day come back).
+    // Only the day is under test: Xero's 60 a minute would stop the spending first.
+    tiered!.setRateLimits({ perMinute: 100_000 });
     let left = 1000;
-    while (left > 10) {
+    while (left > 50) {
       const answer = await fetch(`${tiered!.apiUrl}/api.xro/2.0/Organisation`, {
         headers: { authorization: `Bearer ${budgetGrant.access_token}`, 'xero-tenant-id': tenant!.tenantId, accept: 'application/json' },
       });
@@ -240,7 +243,7 @@ describe('Per-organisation watch on real n8n', () => {
     tiered!.seedGrant({ clientId: STARTER_APP.clientId, email: practice, tenants: [orgs[4]!.tenantId] });
     // The same poll says the organisation was added, then the cap.
     await nextMessage('the added and cap-reached messages', 3);
-    const reached = messages().filter((m) => /connection limit/.test(m));
+    const reached = messages().filter((m) => /reached its connection limit/.test(m));
     expect(reached).toEqual([
       expect.stringMatching(
         /^:warning: Xero credential "Starter practice": the Xero app has reached its connection limit \(5 of 5 organisations, Starter tier\)/,
