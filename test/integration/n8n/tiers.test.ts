@@ -54,12 +54,13 @@ describe('Journals by tier, through the Xero Guard node against the simulator', 
     expect(f.sim.stats().tokenCalls - tokenCalls).toBe(0);
   });
 
-  it('with accounting.journals.read removed from the chain: refused before any call, naming the scope', async () => {
+  it('with accounting.journals.read removed from the chain: insufficient_scope before any call, naming the scope', async () => {
     f.sim.setTier(DEMO_CLIENT_ID, 'starter');
     const { run } = await journals([...SIMULATOR_DEFAULT_SCOPES], 'starter');
     const error = (await run().catch((e: unknown) => e)) as NodeOperationError;
     expect(error).toBeInstanceOf(NodeOperationError);
     expect(error.message).toMatch(/was not granted the scope accounting\.journals\.read/);
+    expect(error.context.xero).toEqual({ category: 'insufficient_scope', action: 'fix_configuration' });
     expect(error.failure).toEqual({ cause: 'configuration-invalid' });
     expect(journalCalls()).toBe(0);
   });
