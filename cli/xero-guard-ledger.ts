@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { LedgerError } from '../src/errors';
 import { runStatus } from '../src/fleet/status-command';
+import { parseXeroTier, XERO_TIER_IDS } from '../src/xero-tiers';
 import { createLedger } from '../src/ledger/create-ledger';
 import { ledgerOptionsFromUrl, redact } from '../src/ledger/ledger-url';
 import { migrateLedger, type MigrationStep } from '../src/ledger/migrate';
@@ -17,7 +18,7 @@ import { processIo, runCommand, terminalSafe, type CommandIo } from './run-comma
 export const HELP = `xero-guard-ledger: move Xero Guard token chains between ledgers, and show what a ledger holds
 
 Usage:
-  xero-guard-ledger status --ledger <ledger> [--encryption-key-env NAME] [--json] [--show-keys]
+  xero-guard-ledger status --ledger <ledger> [--encryption-key-env NAME] [--json] [--show-keys] [--tier TIER]
   xero-guard-ledger migrate --from <ledger> --to <ledger> [options]
   xero-guard-ledger list --from <ledger> [options]
 
@@ -32,6 +33,9 @@ Options:
   --json                          status: print JSON instead of a table
   --show-keys                     status: also print each connection's key (it holds the app's
                                   client id; by default connections are named by an id instead)
+  --tier <tier>                   status: count every Xero app against this tier's connection limit
+                                  (starter, core, plus, advanced, enterprise); default: the tier
+                                  each app's credentials or config nodes are set to, else starter
   --from <ledger>                 Where the chains are now
   --to <ledger>                   Where they should go (migrate only)
   --key <connection key>          Move only this connection; repeat for more (default: all)
@@ -46,7 +50,9 @@ Options:
 
 status lists every connection the ledger holds (name, state, reason, organisations, access-token
 expiry, last rotation, days before Xero's 60-day idle limit, pending refresh, last error) without
-calling Xero and without changing anything; tokens are never shown.
+calling Xero and without changing anything; tokens are never shown. Then each Xero app (named by a
+short fingerprint, never its client id): the organisations its connections last saw, against its
+tier's connection limit.
 
 Each connection is copied whole (tokens, version, state, history, candidates) with no token
 call, holding its lease at the source. A destination that holds a newer version of a chain is
@@ -74,6 +80,7 @@ export async function main(argv: string[], given: Io = { ...processIo, env: proc
         ledger: { type: 'string' },
         json: { type: 'boolean' },
         'show-keys': { type: 'boolean' },
+        tier: { type: 'string' },
         to: { type: 'string' },
         key: { type: 'string', multiple: true },
         'encryption-key-env': { type: 'string', default: 'N8N_ENCRYPTION_KEY' },
@@ -109,8 +116,11 @@ export async function main(argv: string[], given: Io = { ...processIo, env: proc
       `The encryption key is not set: export ${keyEnv} (n8n's N8N_ENCRYPTION_KEY, or the key in <N8N_USER_FOLDER>/.n8n/config) or name another variable with --encryption-key-env.`,
     );
   if (command === 'migrate' && !toKey) return usage(io, `The destination's encryption key is not set: export ${toKeyEnv}.`);
+  const tier = values.tier === undefined ? undefined : parseXeroTier(values.tier);
+  if (tier === null) return usage(io, `--tier must be one of ${XERO_TIER_IDS.join(', ')} (got "${String(values.tier)}").`);
   if (command === 'status')
     return runStatus({
+      ...(tier ? { tier } : {}),
       location: (values.ledger ?? values.from) as string,
       encryptionKey: key,
       keyEnv,

@@ -9,6 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { BASE_SCOPES, DEFAULT_XERO_SCOPES, N8N_CREDENTIAL_TYPE, XERO_SCOPES } from '../src/host';
 import { XERO_ENDPOINTS } from '../src/xero';
+import { TIER_CHOICES, TIER_SETTING } from '../src/host/tier-setting';
 import { accessTokenFor } from '../nodes/shared/guarded-session';
 import { adviceOf } from '../nodes/shared/node-support';
 import { safeErrorMessage } from '../nodes/shared/safe-error';
@@ -77,6 +78,16 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       default: '',
       placeholder: 'e.g. accounting.budgets.read',
       description: 'Space-separated scopes not in the list above',
+    },
+    {
+      // Issue 28: the app's Xero tier (src/host/tier-setting.ts says what an empty value means).
+      displayName: 'Xero App Tier',
+      name: TIER_SETTING,
+      type: 'options',
+      options: TIER_CHOICES.map((c) => ({ ...c })),
+      default: 'starter',
+      description:
+        "The app's tier at developer.xero.com (new apps start on Starter). Sets the calls per organisation a day Xero Guard budgets for and the connection limit it counts against, and is named when Xero keeps an endpoint (Journals) for a higher tier.",
     },
     {
       displayName: 'Scope',

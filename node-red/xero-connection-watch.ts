@@ -16,6 +16,7 @@ import {
   watchPoll,
   watchStep,
   type BudgetWatchEvent,
+  type CapWatchEvent,
   type ConnectionWatchEvent,
   type OrganisationWatchEvent,
   type WatchEvent,
@@ -117,6 +118,7 @@ export = function register(red: RED): void {
 /** One event as a message: `xero/connection/<kind>` or `xero/organisation/<kind>`, the texts from the core's alert table. */
 function messageOf(event: WatchEvent, result: WatchStepResult['result'], conn: ConnectionHandle | null): { topic: string; payload: Record<string, unknown> } {
   if (event.scope === 'connection') return { topic: `xero/connection/${event.kind}`, payload: connectionPayload(event, result, conn) };
+  if (event.scope === 'app') return { topic: `xero/app/${event.kind}`, payload: capPayload(event, conn) };
   return { topic: `xero/organisation/${event.kind}`, payload: organisationPayload(event, conn) };
 }
 
@@ -144,6 +146,17 @@ function organisationPayload(event: OrganisationWatchEvent | BudgetWatchEvent, c
     summary: event.alert.summary,
     ...texts(event),
     ...(event.scope === 'organisation' ? { reconnect: reconnectOf(event) } : {}),
+  };
+}
+
+/** The Xero app one connection short of its tier's cap, or at it: the app by its fingerprint, never its client id. */
+function capPayload(event: CapWatchEvent, conn: ConnectionHandle | null): Record<string, unknown> {
+  return {
+    event: event.change,
+    app: event.change.app,
+    connection: conn ? { id: conn.id, name: conn.label } : null,
+    summary: event.alert.summary,
+    ...texts(event),
   };
 }
 

@@ -7,7 +7,18 @@
  * to the editor only for the xero-connection nodes of this runtime. Any input lists now. In
  * watchdog mode it lists on an interval and sends one message per chain that changed state.
  */
-import { diffFleet, fleetScopeOf, fleetSummary, listFleet, shownListing, type FleetChangeEvent, type FleetListing, type FleetWatchState } from '../src/fleet';
+import {
+  diffFleet,
+  fleetScopeOf,
+  fleetSummary,
+  ledgerCapReports,
+  listFleet,
+  shownCapReport,
+  shownListing,
+  type FleetChangeEvent,
+  type FleetListing,
+  type FleetWatchState,
+} from '../src/fleet';
 import { shortStatus } from '../src/host';
 import { connectionOf, type ConnectionNode } from './lib/connection-handle';
 import { encryptionKey } from './lib/engines';
@@ -75,7 +86,14 @@ export = function register(red: RED): void {
         raw,
         listing.chains.map((c) => c.id),
       );
-      const withLinks = { ...listing, chains: listing.chains.map((c) => ({ ...c, editorUrl: links.get(c.id) ?? null })) };
+      // Each Xero app against its tier's connection limit (issue 28): this connection's app by its tier setting, others by the tier their nodes noted.
+      const ownApp = { key: conn.key, clientId: conn.settings.clientId, tier: conn.session.tier };
+      const apps = await conn.session
+        .use((shared) => ledgerCapReports(shared.ledger, { own: ownApp, ...(scope === 'own' ? { onlyClientId: ownApp.clientId } : {}) }))
+        .then((reports) => reports.map(shownCapReport))
+        .catch(() => []);
+      if (closed) return;
+      const withLinks = { ...listing, chains: listing.chains.map((c) => ({ ...c, editorUrl: links.get(c.id) ?? null })), apps };
       if (!watchdog || msg) this.send({ ...(msg ?? {}), topic: 'xero/fleet', payload: withLinks });
       if (!watchdog) return;
       const { events, state: next } = diffFleet(state, listing);

@@ -9,6 +9,7 @@
 import type { BudgetReport, CheckResult } from '../../src/check';
 import type { ConnectionStatus } from '../../src/engine';
 import { adviceFor, checkResultForError, classificationInWords, ConnectionSession } from '../../src/host';
+import { tierSetting, TIER_SETTING } from '../../src/host/tier-setting';
 import { hasChainNotes } from '../../src/ledger';
 import { redactSecrets } from '../../src/secrets';
 import { engines, engineSpec } from './engines';
@@ -62,7 +63,8 @@ export class ConnectionHandle {
       key: this.key,
       client: { clientId: this.settings.clientId, clientSecret: this.settings.clientSecret },
       clock: own.clock,
-      budgetPolicy: own.budget,
+      // The node's "Xero App Tier", else settings.js's budget tier, else Starter (tier-setting.ts).
+      budgetPolicy: { ...own.budget, tier: tierSetting(config[TIER_SETTING] || own.budget?.tier) },
       onBudgetError: (error) =>
         this.red.log.warn(
           `[xero-connection ${this.id}] could not store the call budget: ${this.scrub(error instanceof Error ? error.message : String(error))}`,

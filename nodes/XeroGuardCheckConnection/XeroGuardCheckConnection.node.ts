@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { shownCapReport } from '../../src/fleet';
 import { checkResultForError, type ConnectionSession } from '../../src/host';
 import { CREDENTIAL_TYPE } from '../shared/guarded-session';
 import { errorJson, isConnectionStateError, openNodeSession, toNodeError } from '../shared/node-support';
@@ -62,9 +63,12 @@ export class XeroGuardCheckConnection implements INodeType {
         const tenantId = String(this.getNodeParameter('tenantId', itemIndex, '') ?? '').trim();
         // A check is housekeeping: it never spends an organisation's last calls of the day.
         const { result, budget, skipped } = await session.check(tenantId);
+        // The app against its tier's connection limit, counted from the ledger with the organisations just seen (issue 28).
+        const cap = result.status === 'connected' ? await session.capReport(result.tenants.map((t) => t.tenantId)).catch(() => null) : null;
         const report = {
           ...result,
           callBudget: budget,
+          connectionCap: cap ? shownCapReport(cap) : null,
           ...(skipped.length > 0 ? { organisationSkipped: `Not read: ${tenantId} is down to its last Xero calls of the day, kept for your workflows.` } : {}),
         };
         const out: INodeExecutionData = { json: report as unknown as IDataObject, pairedItem: { item: itemIndex } };

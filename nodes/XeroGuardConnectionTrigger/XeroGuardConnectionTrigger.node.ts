@@ -16,6 +16,7 @@ import {
   type ConnectionWatchEvent,
   type OrganisationWatchEvent,
   type BudgetWatchEvent,
+  type CapWatchEvent,
   type WatchEvent,
   type WatchMemoryStore,
   type WatchSettings,
@@ -32,6 +33,7 @@ import { loadTenantOptions } from '../shared/tenants';
 const STATE_KEY = 'xeroGuardWatch';
 const TENANTS_KEY = 'xeroGuardTenants';
 const BUDGET_KEY = 'xeroGuardBudget';
+const CAPS_KEY = 'xeroGuardCaps';
 
 export class XeroGuardConnectionTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -157,11 +159,18 @@ export class XeroGuardConnectionTrigger implements INodeType {
 /** The watch's memory in the workflow's static data, one key per part. */
 function staticDataMemory(staticData: IDataObject): WatchMemoryStore {
   return {
-    load: () => readWatchMemory({ connection: staticData[STATE_KEY], organisations: staticData[TENANTS_KEY], budget: staticData[BUDGET_KEY] }),
+    load: () =>
+      readWatchMemory({
+        connection: staticData[STATE_KEY],
+        organisations: staticData[TENANTS_KEY],
+        budget: staticData[BUDGET_KEY],
+        caps: staticData[CAPS_KEY],
+      }),
     save(memory) {
       if (memory.connection) staticData[STATE_KEY] = memory.connection as unknown as IDataObject;
       if (memory.organisations) staticData[TENANTS_KEY] = memory.organisations as unknown as IDataObject;
       if (memory.budget) staticData[BUDGET_KEY] = memory.budget as unknown as IDataObject;
+      if (memory.caps) staticData[CAPS_KEY] = memory.caps as unknown as IDataObject;
     },
   };
 }
@@ -190,6 +199,7 @@ interface ItemContext {
 function itemOf(event: WatchEvent, result: CheckResult, context: ItemContext): IDataObject {
   if (event.scope === 'connection') return connectionItem(event, result, context);
   if (event.scope === 'organisation') return organisationItem(event, result, context);
+  if (event.scope === 'app') return capItem(event, context);
   return budgetItem(event, context);
 }
 
@@ -261,6 +271,28 @@ function budgetItem(event: BudgetWatchEvent, context: ItemContext): IDataObject 
     advice: alert.advice,
     title: alert.title,
     message: alert.message,
+    credentialName: context.credentialName,
+    workflowName: context.workflowName,
+    checkedAt: change.at,
+  };
+}
+
+/** The Xero app one connection short of its tier's cap, or at it: the app by its fingerprint, the fix. */
+function capItem(event: CapWatchEvent, context: ItemContext): IDataObject {
+  const { change, alert } = event;
+  return {
+    event: event.kind,
+    scope: 'app',
+    app: change.app,
+    tier: change.tierName,
+    connected: change.connected,
+    cap: change.cap,
+    reason: alert.summary,
+    severity: 'warning',
+    advice: alert.advice,
+    title: alert.title,
+    message: alert.message,
+    reconnectUrl: null,
     credentialName: context.credentialName,
     workflowName: context.workflowName,
     checkedAt: change.at,

@@ -19,6 +19,7 @@ import {
   type ShownFleetEntry,
 } from '../../src/fleet';
 import { alertText, recoveredText } from '../../src/host';
+import { appCapsOf } from '../shared/connection-caps';
 import { CREDENTIAL_TYPE, openGuardedLedger } from '../shared/guarded-session';
 import { N8N_WORDS, toNodeError } from '../shared/node-support';
 
@@ -90,7 +91,10 @@ export class XeroGuardConnections implements INodeType {
       const scope = fleetScopeOf(process.env[FLEET_SCOPE_VARIABLE], `The environment variable ${FLEET_SCOPE_VARIABLE}`);
       const opened = await openGuardedLedger(credentials);
       const only = scope === 'own' ? (opened.ownKey ? [opened.ownKey] : []) : undefined;
-      const listing = shownListing(await listFleet(opened.ledger, { clock: opened.clock, policy: opened.policy, only }), opened.hostKey);
+      const raw = await listFleet(opened.ledger, { clock: opened.clock, policy: opened.policy, only });
+      const listing = shownListing(raw, opened.hostKey);
+      // Each chain's app against its tier's connection limit, counted from the ledger (issue 28).
+      const caps = await appCapsOf(opened, credentials, scope);
       const mode = this.getNodeParameter('mode', 0, 'list');
       if (mode === 'changes') {
         const staticData = this.getWorkflowStaticData('node');
@@ -106,7 +110,8 @@ export class XeroGuardConnections implements INodeType {
       }
       const onlyProblems = this.getNodeParameter('needsAttention', 0, false) === true;
       const chains = onlyProblems ? listing.chains.filter((c) => fleetStateNeedsHuman(c.state)) : listing.chains;
-      return [chains.map((chain) => ({ json: chainItem(chain, listing.ledger), pairedItem: { item: 0 } }))];
+      const capOf = new Map(listing.chains.map((chain, i) => [chain, caps(raw.chains[i].key)]));
+      return [chains.map((chain) => ({ json: { ...chainItem(chain, listing.ledger), connectionCap: capOf.get(chain) ?? null }, pairedItem: { item: 0 } }))];
     } catch (error) {
       throw toNodeError(this.getNode(), error, credentials);
     }

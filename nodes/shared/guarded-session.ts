@@ -10,6 +10,8 @@ import { systemClock, type Clock } from '../../src/clock';
 import { clientCredentialsKey, connectionKeyFor, legacyClientCredentialsKey, type EnginePolicy } from '../../src/engine';
 import { XeroGuardSetupError } from '../../src/errors';
 import { ConnectionSession, EngineRegistry, engineIdentity, N8N_CREDENTIAL_TYPE, requestedScopes, type EngineSpec, type SharedEngine } from '../../src/host';
+import { tierSetting, TIER_SETTING } from '../../src/host/tier-setting';
+import type { XeroTier } from '../../src/xero-tiers';
 import { buildLedger, type Ledger } from '../../src/ledger';
 import { jwtClaims, jwtExpiry, XERO_ENDPOINTS, type ClientCredentials, type HttpTransport, type TokenSet, type XeroTrust } from '../../src/xero';
 import { chooseN8nLedger, LEDGER_MODES, type N8nLedgerOverride } from './n8n-ledger';
@@ -28,6 +30,8 @@ export interface XeroGuardCredential {
   ledger: N8nLedgerOverride;
   /** n8n's oauthTokenData: what "Connect my account" stored (n8n never rewrites it for this type). */
   tokenData: Record<string, unknown> | null;
+  /** The "Xero App Tier" setting (empty: Starter, tier-setting.ts). */
+  tier: XeroTier;
 }
 
 type Data = Record<string, unknown>;
@@ -58,6 +62,7 @@ export function readCredential(data: Data): XeroGuardCredential {
       redisUrl: orUndefined(str(data.ledgerRedisUrl)),
     },
     tokenData,
+    tier: tierSetting(data[TIER_SETTING]),
   };
 }
 
@@ -123,7 +128,8 @@ export async function openGuardedSession(
   }
   const spec = engineSpec(credential, env);
   const key = await connectionKeyOf(credential, hostKeyOf(spec));
-  const id = `${engineIdentity(spec)}|${key}`;
+  // The tier shapes the session's budget and texts: a tier changed in the credential is a new session of the same chain.
+  const id = `${engineIdentity(spec)}|${key}|${credential.tier}`;
   let held = sessions.get(id);
   if (!held) {
     const latest = { credential, displayName: options.displayName };
@@ -135,6 +141,7 @@ export async function openGuardedSession(
       client: credential.client,
       clock: settings.clock,
       transport: settings.transport,
+      budgetPolicy: { tier: credential.tier },
       adopt: (shared) => adoptOnFirstSight(shared, key, latest.credential, latest.displayName),
     });
     held = { session, latest };

@@ -95,7 +95,7 @@ function builtInText(verdict: Verdict, context: ScopeContext | null, nowMs: numb
   if (verdict.missingScopes !== undefined) {
     const endpoint = context?.endpoint ?? null;
     const gate = gateOf(endpoint, nowMs);
-    return verdict.missingScopes.length > 0 ? missingScopeText(verdict.missingScopes, gate) : planRestrictedText(endpoint, gate);
+    return verdict.missingScopes.length > 0 ? missingScopeText(verdict.missingScopes, gate) : planRestrictedText(endpoint, gate, context?.appTier ?? null);
   }
   return TEXTS[verdict.category];
 }

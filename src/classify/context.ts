@@ -5,6 +5,7 @@
  * token or free text can reach a summary through it), and caps the lists.
  */
 import { isCovered } from './scopes';
+import { parseXeroTier } from '../xero-tiers';
 import type { ScopeContext } from './types';
 
 const MAX_SCOPES = 100;
@@ -60,7 +61,8 @@ export function readContext(raw: unknown, errorUrls: readonly string[]): ScopeCo
     const missing = granted !== null && required !== null && required.length > 0 ? required.filter((r) => !isCovered(grantedSet, r)) : null;
     const apiUrl = errorUrls.find((u) => /\.xro\//i.test(u));
     const endpoint = resourceName(field(raw, 'endpoint')) ?? resourceName(apiUrl);
-    return { grantedScopes: granted ?? [], requiredScopes: required ?? [], missingScopes: missing, endpoint };
+    const appTier = parseXeroTier(field(raw, 'appTier'));
+    return { grantedScopes: granted ?? [], requiredScopes: required ?? [], missingScopes: missing, endpoint, ...(appTier ? { appTier } : {}) };
   } catch {
     // A hostile object (a revoked Proxy, a throwing getter): no context rather than no classification.
     return null;

@@ -2,6 +2,7 @@
  * What the person who gets the alert reads: one plain sentence of what happened and one of what to do.
  * Written for someone who runs the workflow, not for the developer who built it.
  */
+import { tierGateOf, tierAtLeast, XERO_TIERS, type XeroTier } from '../xero-tiers';
 import type { Gate } from './gated-endpoints';
 import type { Category } from './types';
 
@@ -185,8 +186,25 @@ export function missingScopeText(missing: readonly string[], gate: Gate | null):
   };
 }
 
-/** plan_restricted, naming the endpoint and what Xero requires where that is known (gated-endpoints.ts). */
-export function planRestrictedText(endpoint: string | null, gate: Gate | null): CategoryText {
+/**
+ * plan_restricted, naming the endpoint and what Xero requires where that is known (gated-endpoints.ts);
+ * with the app's tier as the user set it, that tier too, so a Starter user reads why and what would open it.
+ */
+export function planRestrictedText(endpoint: string | null, gate: Gate | null, appTier: XeroTier | null = null): CategoryText {
+  if (gate?.kind === 'tier' && appTier !== null) {
+    const needed = tierGateOf(gate.endpoint)?.tier;
+    const set = XERO_TIERS[appTier].name;
+    if (needed !== undefined && !tierAtLeast(appTier, needed)) {
+      return {
+        summary: `Xero refused ${gate.endpoint} although the connection has every scope it needs: the app is on Xero's ${set} tier (its tier setting), and Xero is reported to open ${gate.endpoint} only to apps on its ${gate.tier} tier.`,
+        advice: `Reconnecting will not help: move the app to Xero's ${gate.tier} tier (or above) at developer.xero.com and change the tier setting to match, or take the ${gate.endpoint} step out of the workflow.`,
+      };
+    }
+    return {
+      summary: `Xero refused ${gate.endpoint} although the connection has every scope it needs and the tier setting says the app is on Xero's ${set} tier, which Xero is reported to open ${gate.endpoint} to.`,
+      advice: `Reconnecting will not help: check the app's tier at developer.xero.com (Xero may still have it below ${gate.tier}) and set the tier setting to what Xero shows, or take the ${gate.endpoint} step out of the workflow.`,
+    };
+  }
   if (gate?.kind === 'tier') {
     return {
       summary: `Xero refused ${gate.endpoint} although the connection has every scope it needs: Xero is reported to open ${gate.endpoint} only to apps on its ${gate.tier} tier.`,

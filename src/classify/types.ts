@@ -1,4 +1,5 @@
 /** The public vocabulary of the classifier (docs/design/classification.md). */
+import type { XeroTier } from '../xero-tiers';
 
 export const CATEGORIES = [
   'access_token_expired',
@@ -132,6 +133,8 @@ export interface ClassifyContext {
   requiredScopes?: readonly string[];
   /** The endpoint called: `Journals`, `GET /api.xro/2.0/Journals`, or its URL. */
   endpoint?: string;
+  /** The app's Xero tier as the user set it (`starter`, `Starter`...): a plan_restricted text names it beside the tier the endpoint needs. */
+  appTier?: string;
 }
 
 /** The context as the classifier read it (and custom rules see it): bounded, scope names in lower case. */
@@ -142,6 +145,8 @@ export interface ScopeContext {
   missingScopes: string[] | null;
   /** The endpoint's resource name (`Journals`), when one could be read. */
   endpoint: string | null;
+  /** The app's Xero tier as the caller set it; absent when not given or not a tier. */
+  appTier?: XeroTier;
 }
 
 export interface CustomRule {

@@ -4,3 +4,4 @@ export * from './notes';
 export * from './format';
 export * from './status-command';
 export * from './shown-listing';
+export * from './app-caps';

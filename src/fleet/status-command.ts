@@ -6,6 +6,8 @@ import { buildLedger } from '../ledger/create-ledger';
 import { ledgerOptionsFromUrl, redact } from '../ledger/ledger-url';
 import { PostgresLedger } from '../ledger/postgres-ledger';
 import type { Ledger } from '../ledger/types';
+import type { XeroTier } from '../xero-tiers';
+import { formatCapLines, ledgerCapReports, shownCapReport } from './app-caps';
 import { formatFleetTable } from './format';
 import { listFleet, type FleetListing } from './list-fleet';
 import { shownListing, type ShownFleetListing } from './shown-listing';
@@ -30,6 +32,8 @@ export interface StatusCommandOptions {
   showKeys?: boolean;
   io: StatusIo;
   clock?: Clock;
+  /** Count every Xero app against this tier's connection limit; default: the tier its chains noted, else Starter. */
+  tier?: XeroTier;
 }
 
 /**
@@ -65,8 +69,10 @@ export async function runStatus(options: StatusCommandOptions): Promise<number> 
     const raw = await listFleet(ledger, { clock });
     if (raw.chains.length === 0) return nothing(options, `The ${ledger.description} holds no Xero connections: nothing to list.`, ledger.description);
     const listing = shownListing(raw, options.encryptionKey);
-    if (options.json) io.out(JSON.stringify(options.showKeys ? withKeys(listing, raw) : listing, null, 2));
-    else io.out(tableOf(listing, raw, options.showKeys === true, clock.now()));
+    // Each app against its tier's connection limit (issue 28); a count that cannot be made leaves the listing as it was.
+    const apps = (await ledgerCapReports(ledger, options.tier ? { force: options.tier } : {}).catch(() => [])).map(shownCapReport);
+    if (options.json) io.out(JSON.stringify({ ...(options.showKeys ? withKeys(listing, raw) : listing), apps }, null, 2));
+    else io.out([tableOf(listing, raw, options.showKeys === true, clock.now()), ...formatCapLines(apps)].join('\n'));
     return reportUnreadable(listing, options);
   } catch (error) {
     io.err(

@@ -227,6 +227,40 @@ export function budgetText(
   return { ...parts, text: fit(`${parts.title}\n${parts.summary}${input.low ? `\nWhat to do: ${advice}` : ''}`, '') };
 }
 
+/**
+ * A Xero app one connection short of its tier's cap, or at it (or past it: the tier setting is then
+ * below the app's real tier). Named by the user's connection; the app itself only by a short id.
+ */
+export function capText(
+  input: Pick<AlertInput, 'connectionName' | 'secrets'> & {
+    reached: boolean;
+    /** A short id of the app (never its client id). */
+    app: string;
+    tierName: string;
+    connected: number;
+    cap: number;
+  },
+  words: AlertWords,
+): AlertText {
+  const label = connectionLabel(input.connectionName, words);
+  const clean = (text: string) => scrub(text, input, label);
+  const { tierName, connected, cap } = input;
+  const over = connected > cap;
+  const title = input.reached
+    ? `${capitalise(label)}: the Xero app has reached its connection limit (${connected} of ${cap} organisations, ${tierName} tier)`
+    : `${capitalise(label)}: the Xero app has one connection left (${connected} of ${cap} organisations, ${tierName} tier)`;
+  const summary = over
+    ? `Xero Guard counts ${connected} organisations connected to this Xero app (${input.app}), more than the ${cap} its ${tierName} tier allows: the tier setting is probably lower than the app's real tier.`
+    : input.reached
+      ? `All ${cap} connections of this Xero app (${input.app}) on Xero's ${tierName} tier are in use: the next organisation's consent will end on Xero's "connection limit" page and connect nothing.`
+      : `${connected} of the ${cap} connections of this Xero app (${input.app}) on Xero's ${tierName} tier are in use: one more organisation can be connected, then Xero's "connection limit" page stops the next.`;
+  const advice = over
+    ? `Set the tier in ${words.holder} to the app's tier at developer.xero.com, so counts and limits match Xero's.`
+    : `Remove a connection you no longer use at Xero (Xero's Connected Apps page of that organisation, or DELETE /connections), or move the app to a higher tier at developer.xero.com (then set the tier in ${words.holder}).`;
+  const parts = { title: clean(title), summary: clean(summary), advice };
+  return { ...parts, text: fit(`${parts.title}\n${parts.summary}\nWhat to do: ${advice}`, '') };
+}
+
 function reconnectCategory(category: string | null): boolean {
   return category === 'refresh_token_invalid' || category === 'access_revoked' || category === 'token_rotation_lost' || category === 'not_connected';
 }

@@ -9,3 +9,5 @@ export * from './watch';
 export * from './credential-type';
 export * from './event-store';
 export * from './watch-memory';
+export * from './connection-caps';
+export * from './tier-setting';

@@ -17,6 +17,7 @@ import {
   type BudgetReport,
   type CheckResult,
   type ProbeTenantsResult,
+  type ConnectionCapReport,
   type TenantBudget,
 } from '../check';
 import { classifyXeroError } from '../classify';
@@ -40,6 +41,8 @@ import {
 } from '../xero';
 import type { EventStore } from '../ledger';
 import type { EngineRegistry, EngineSpec, SharedEngine } from './engine-registry';
+import { XERO_TIER_DEFAULT, type XeroTier } from '../xero-tiers';
+import { ledgerCapReports, noteTier } from '../fleet/app-caps';
 import { eventStoreOf } from './event-store';
 import { checkResultForError } from './failed-check';
 
@@ -90,6 +93,8 @@ export class ConnectionSession {
   private accountingClient: XeroAccountingClient | null = null;
   /** The display name last stored with the chain by this session: a rename costs one ledger write, the steady state none. */
   private storedName: { name: string | null } | null = null;
+  /** The tier last noted beside the chain by this session (connection-caps.ts). */
+  private notedTier: XeroTier | null = null;
 
   constructor(options: ConnectionSessionOptions) {
     this.options = options;
@@ -132,7 +137,14 @@ export class ConnectionSession {
     const inner = this.options.transport ?? fetchTransport;
     const recording = recordingTransport(() => this.callBudget, inner);
     this.housekeeping = new XeroApiClient({ endpoints, transport: recording });
-    this.accountingClient = new XeroAccountingClient({ tokens: tokenSourceFor(shared.engine, this.key), endpoints, transport: recording, clock: this.clock });
+    this.accountingClient = new XeroAccountingClient({
+      tokens: tokenSourceFor(shared.engine, this.key),
+      endpoints,
+      transport: recording,
+      clock: this.clock,
+      // The app's tier names itself in a plan_restricted error (Journals below Advanced).
+      tier: this.options.budgetPolicy?.tier ?? null,
+    });
     if (hasChainNotes(shared.ledger)) {
       this.callBudget = new CallBudget({
         notes: shared.ledger,
@@ -289,6 +301,31 @@ export class ConnectionSession {
     const shared = this.shared;
     if (!shared || !hasChainNotes(shared.ledger) || result.problem?.category === 'not_connected') return;
     await shared.track(recordCheck(shared.ledger, this.key, result, this.clock)).catch(() => undefined);
+  }
+
+  /** The app's Xero tier as the host's setting gives it (the call budget's), or Starter when none is set. */
+  get tier(): XeroTier {
+    return this.options.budgetPolicy?.tier ?? XERO_TIER_DEFAULT;
+  }
+
+  /**
+   * This chain's app against its tier's connection cap, counted from the ledger alone (every chain of
+   * the app, by what its last check saw; `tenantIds`, a check just made, stand for this chain's). The
+   * tier is noted beside the chain once per session, so a command reading the ledger counts the app the
+   * same way. Null for a ledger without notes (nothing to count from).
+   */
+  async capReport(tenantIds?: readonly string[]): Promise<ConnectionCapReport | null> {
+    return this.use(async (shared) => {
+      if (!hasChainNotes(shared.ledger)) return null;
+      const clientId = this.client.clientId;
+      if (this.notedTier !== this.tier) {
+        await noteTier(shared.ledger, this.key, this.tier, this.clock.now()).catch(() => undefined);
+        this.notedTier = this.tier;
+      }
+      const own = { key: this.key, clientId, tier: this.tier, ...(tenantIds ? { tenantIds } : {}) };
+      const [report] = await ledgerCapReports(shared.ledger, { own, onlyClientId: clientId });
+      return report ?? null;
+    });
   }
 
   /** This chain's call budget per organisation, or null before the session is open (or for a ledger without notes). */

@@ -27,10 +27,13 @@ import {
   type TenantChangeKind,
   type TenantWatchState,
   type WatchState,
+  type CapWatchState,
+  type ConnectionCapReport,
 } from '../check';
 import type { Classification } from '../classify';
 import type { Clock } from '../clock';
 import { alertText, budgetText, classificationInWords, organisationAddedText, recoveredText, type AlertText, type AlertWords } from './alert-texts';
+import { capWatchStep, observeCaps, type CapSession, type CapWatchEvent } from './connection-caps';
 import { checkResultForError } from './failed-check';
 import type { ConnectionSession } from './session';
 
@@ -42,6 +45,8 @@ export interface WatchMemory {
   organisations: TenantWatchState | null;
   /** Each organisation's budget level (detectBudgetChanges); kept while budget events are on. */
   budget: BudgetWatchState | null;
+  /** Each app's level against its connection cap (connection-caps.ts); absent in memory kept before caps were watched. */
+  caps?: CapWatchState | null;
 }
 
 /** Where a host keeps a watch's memory: the small piece that changes when the memory moves (to the ledger, say). */
@@ -51,11 +56,13 @@ export interface WatchMemoryStore {
 }
 
 /** Memory stored before (possibly by an older version): each part is taken only when well formed. */
-export function readWatchMemory(parts: { connection?: unknown; organisations?: unknown; budget?: unknown }): WatchMemory {
+export function readWatchMemory(parts: { connection?: unknown; organisations?: unknown; budget?: unknown; caps?: unknown }): WatchMemory {
   return {
     connection: isWatchState(parts.connection) ? parts.connection : null,
     organisations: isTenantWatchState(parts.organisations) ? parts.organisations : null,
     budget: isBudgetWatchState(parts.budget) ? parts.budget : null,
+    // The cap detector reads each entry itself, as the budget's does.
+    ...(isBudgetWatchState(parts.caps) ? { caps: parts.caps as unknown as CapWatchState } : {}),
   };
 }
 
@@ -137,7 +144,7 @@ export interface BudgetWatchEvent extends EventBase {
   organisation: { tenantId: string; tenantName: string | null };
 }
 
-export type WatchEvent = ConnectionWatchEvent | OrganisationWatchEvent | BudgetWatchEvent;
+export type WatchEvent = ConnectionWatchEvent | OrganisationWatchEvent | BudgetWatchEvent | CapWatchEvent;
 
 /** What one poll saw, before the step reads it. */
 export interface WatchObservation {
@@ -145,6 +152,8 @@ export interface WatchObservation {
   /** Organisations a probe found refused (403), besides the chosen one (which the result tells). */
   denied: DeniedTenant[];
   budgets: TenantBudget[];
+  /** The app's connections against its tier's cap (connection-caps.ts); absent when the session cannot count them. */
+  caps?: ConnectionCapReport[];
   /** Why the connection could not be opened (a setting, the ledger), when that is what the result reports. */
   failure?: unknown;
 }
@@ -157,7 +166,7 @@ export interface WatchStepResult {
 }
 
 /** What one poll needs of a session. */
-export type WatchedSession = Pick<ConnectionSession, 'check' | 'probe' | 'refresh' | 'budgets'>;
+export type WatchedSession = Pick<ConnectionSession, 'check' | 'probe' | 'refresh' | 'budgets'> & Partial<CapSession>;
 
 /** A poll that found no connection to check (no credential connected, a setting to fix): the failure, in the check's shape. */
 export function failedObservation(failure: unknown, options: { clock?: Clock } = {}): WatchObservation {
@@ -205,7 +214,14 @@ export async function observeConnection(
     seen = await look();
   }
   const { refused: _refused, ...observation } = seen;
-  return observation;
+  if (observation.result.status !== 'connected') return observation;
+  return {
+    ...observation,
+    caps: await observeCaps(
+      session,
+      observation.result.tenants.map((t) => t.tenantId),
+    ),
+  };
 }
 
 /**
@@ -260,6 +276,11 @@ export function watchStep(memory: WatchMemory, observation: WatchObservation, se
       const before = memory.budget?.[change.tenantId];
       events.push({ ...budgetEvent(change, texts), id: `budget:${change.kind}:${change.tenantId}:${before?.since ?? '-'}` });
     }
+  }
+  if (observation.caps) {
+    const caps = capWatchStep(memory.caps, observation.caps, Date.parse(result.checkedAt), texts);
+    next.caps = caps.state;
+    events.push(...caps.events);
   }
   return { result, events, memory: next };
 }

@@ -422,8 +422,9 @@ describe('xero connection watch, per organisation', () => {
     // A fresh day window for the demo organisation at the simulator, and a small day limit.
     clock.advance(2 * DAY);
     sim.accounting.setTenantRateLimits(DEMO_TENANT_ID, { perDay: 40, enabled: true });
-    // The thresholds of settings.js (xeroGuard.budget) apply to the check and to the watch alike.
-    helper.settings({ userDir, xeroGuard: { clock, budget: { warnFraction: 0.25 } } });
+    // The thresholds of settings.js (xeroGuard.budget) apply to the check and to the watch alike. Its fixed day limit
+    // stands for the simulator's small one: without it the node's tier (Starter, the default) would say 1,000.
+    helper.settings({ userDir, xeroGuard: { clock, budget: { warnFraction: 0.25, dayLimit: 40 } } });
     try {
       const conn = connection('Books', DEMO_TENANT_ID);
       const flow = [
@@ -451,7 +452,7 @@ describe('xero connection watch, per organisation', () => {
       const spend = async (n: number) => {
         for (let i = 0; i < n; i++) await run('api', {});
       };
-      await poll('watch'); // 39 left: the limit (40) is learned from the headers
+      await poll('watch'); // 39 left of settings.js's 40
       await spend(30); // 9 left
       expect(seen.filter((m) => m.from === 'alerts')).toEqual([]);
       await poll('watch'); // 8 left: under 25% of 40
@@ -509,6 +510,8 @@ describe('xero fleet', () => {
       ['Smith & Co books', 'active', 'string', true],
     ]);
     expect(JSON.stringify(listing)).not.toMatch(new RegExp(`"key"|${DEMO_CLIENT_ID}|Jones Ltd`));
+    // Its Xero app against the tier's connection limit (issue 28): by a fingerprint, the tier the node sets (Starter by default).
+    expect(listing.apps).toEqual([expect.objectContaining({ app: expect.stringMatching(/^app [0-9a-f]{8}$/), tier: 'starter', cap: 5 })]);
   });
 
   it('lists every chain of the ledger by its node name and state without a call to Xero (settings.js fleetScope: ledger); the watchdog says once when one needs a reconnect', async () => {

@@ -58,6 +58,10 @@ interface Wing {
   link: string;
 }
 
+const THIRD = { tenantId: '00000000-0000-4000-8000-0000000000c3', name: 'Third Client Ltd' };
+const FOURTH = { tenantId: '00000000-0000-4000-8000-0000000000c4', name: 'Fourth Client Ltd' };
+const FIFTH = { tenantId: '00000000-0000-4000-8000-0000000000c5', name: 'Fifth Client Ltd' };
+
 const connectionOf = (sim: Simulator, tenantId: string) => sim.connections().find((c) => c.tenantId === tenantId)!.id;
 
 /** The table: what changes in Xero, and the events that change is (scope:kind:organisation). */
@@ -107,6 +111,29 @@ const TABLE: Array<{ step: string; act?: (w: World) => void | Promise<void>; eve
       clock.advance(DAY + MINUTE);
     },
     events: [`budget:budget_recovered:${DEMO}`],
+  },
+  {
+    // The app's tier is left at Starter in both (the default): its cap is 5 organisations, counted from each ledger.
+    step: "the same user connects two more organisations, one consent each: the app is one connection short of Starter's cap",
+    act: ({ sim }) => {
+      sim.seedGrant({ email: USER, tenants: [{ tenantId: THIRD.tenantId, name: THIRD.name }] });
+      sim.seedGrant({ email: USER, tenants: [{ tenantId: FOURTH.tenantId, name: FOURTH.name }] });
+    },
+    events: [`organisation:organisation_added:${THIRD.name}`, `organisation:organisation_added:${FOURTH.name}`, 'app:connection_cap_near'],
+  },
+  { step: 'still four', events: [] },
+  {
+    step: 'a fifth: the app is at its cap',
+    act: ({ sim }) => void sim.seedGrant({ email: USER, tenants: [{ tenantId: FIFTH.tenantId, name: FIFTH.name }] }),
+    events: [`organisation:organisation_added:${FIFTH.name}`, 'app:connection_cap_reached'],
+  },
+  { step: 'still five', events: [] },
+  {
+    step: 'the fix: the practice removes those three connections at Xero; back under the cap, nothing more about it',
+    act: ({ sim }) => {
+      for (const org of [THIRD, FOURTH, FIFTH]) sim.removeConnection(connectionOf(sim, org.tenantId));
+    },
+    events: [THIRD.name, FOURTH.name, FIFTH.name].map((name) => `organisation:organisation_disconnected:${name}`),
   },
   {
     step: 'the user revokes access in Xero: one connection-wide event, not one per organisation',
@@ -216,8 +243,8 @@ async function nodeRedWing(): Promise<{ wing: Wing; close(): Promise<void>; sim:
       return received.map(({ topic, payload }) => {
         const [, scope, kind] = topic.split('/');
         const what =
-          scope === 'connection'
-            ? `connection:${kind}`
+          scope === 'connection' || scope === 'app'
+            ? `${scope}:${kind}`
             : `${kind.startsWith('budget_') ? 'budget' : 'organisation'}:${kind}:${payload.organisation.tenantName}`;
         return { what, title: payload.title, advice: payload.advice ?? null, message: payload.message };
       });

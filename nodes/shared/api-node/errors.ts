@@ -16,6 +16,8 @@ export class XeroGuardConfigError extends Error {
   constructor(
     message: string,
     readonly advice: string,
+    /** The classifier's category when the node already knows it (insufficient_scope, from the scope check). */
+    readonly category?: string,
   ) {
     super(message);
     this.name = 'XeroGuardConfigError';
@@ -47,11 +49,14 @@ export function classificationFields(f: XeroApiError): IDataObject {
 export function toXeroNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
   if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
   if (error instanceof MappingError || error instanceof XeroGuardConfigError) {
-    return new NodeOperationError(node, clean(error.message), {
+    const refused = new NodeOperationError(node, clean(error.message), {
       itemIndex,
       description: error instanceof XeroGuardConfigError ? error.advice : 'Fix the field named above in the node.',
       failure: { cause: 'configuration-invalid' },
     });
+    // A scope the chain lacks is the classifier's insufficient_scope, told before any call: items and Classify read it alike.
+    if (error instanceof XeroGuardConfigError && error.category) refused.context.xero = { category: error.category, action: 'fix_configuration' };
+    return refused;
   }
   if (error instanceof XeroApiError) {
     const failure = failureOf(error);

@@ -78,6 +78,7 @@ export class ScopeGuard {
     throw new XeroGuardConfigError(
       `${credential} was not granted the scope ${gap.needed}${others}, which ${api.label} "${operation.name}" needs`,
       `Open the Xero credential, tick "${gap.label}" under Scopes (or type ${gap.needed} into Additional Scopes) and save, then click "Switch account" and allow access in Xero: Xero grants a new scope only at sign-in. Nothing was sent to Xero.`,
+      'insufficient_scope',
     );
   }
 }

@@ -12,6 +12,7 @@ import { readRateLimits, type XeroLimits } from './limits';
 import type { XeroPaging as TablePaging } from '../operations';
 import { accountingPath, apiPath, rootPath, DEFAULT_PAGE_SIZE, isJournals, isPagedEndpoint, JOURNALS_BATCH, MAX_PAGE_SIZE, recordsOf } from './paths';
 import type { XeroTokenSource } from './token-source';
+import type { XeroTier } from '../../xero-tiers';
 
 export type XeroMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -181,6 +182,8 @@ export interface XeroAccountingClientOptions {
   maxBinaryBytes?: number;
   maxUploadBytes?: number;
   timeoutMs?: number;
+  /** The app's Xero tier as the user set it: a 401 on an endpoint kept for higher tiers names it (plan_restricted). */
+  tier?: XeroTier | null;
 }
 
 /** Xero's minute limit resets within 60 s; waiting longer by default would stall a workflow silently. */
@@ -237,6 +240,7 @@ export class XeroAccountingClient {
   private readonly maxBinaryBytes: number;
   private readonly maxUploadBytes: number;
   private readonly timeoutMs: number;
+  private readonly tier: XeroTier | null;
 
   constructor(options: XeroAccountingClientOptions) {
     this.endpoints = resolveEndpoints(options.endpoints);
@@ -250,6 +254,7 @@ export class XeroAccountingClient {
     this.maxBinaryBytes = options.maxBinaryBytes ?? DEFAULT_MAX_BINARY_BYTES;
     this.maxUploadBytes = options.maxUploadBytes ?? MAX_ATTACHMENT_BYTES;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_ACCOUNTING_TIMEOUT_MS;
+    this.tier = options.tier ?? null;
   }
 
   /** One call. Resolves with any 2xx/3xx answer; every failure rejects with a XeroApiError. */
@@ -520,7 +525,9 @@ export class XeroAccountingClient {
     const parsed = parseJson(text);
     const { messages, elementErrors } = validationMessagesOf(parsed);
     // The scopes tell a missing scope from an endpoint closed to the app's tier or the user's role (both 401 AuthorizationUnsuccessful).
-    const context = scopes ? { context: { requiredScopes: scopes.required, grantedScopes: scopes.granted, endpoint: `${method} ${path}` } } : {};
+    // The app's tier, when set, lets a plan_restricted text name it.
+    const tier = this.tier === null ? {} : { appTier: this.tier };
+    const context = scopes ? { context: { requiredScopes: scopes.required, grantedScopes: scopes.granted, endpoint: `${method} ${path}`, ...tier } } : {};
     const classification = classifyXeroError(
       { status: response.status, headers: response.headers, body: parsed ?? text },
       { now: this.clock.now(), ...context },

@@ -5,13 +5,17 @@
  * listed (a 403 for that tenant, with "Detect Refused Organisations (403)" on) posts one naming it,
  * nothing more while it stays refused, and one "works again" when it answers again; adding one
  * posts one; revoking the whole grant posts one connection-wide message (not 20). Then the fleet node lists the chain under the
- * credential's name without a call to Xero. And the call budget: with the simulator's day limit low,
- * the watchdog posts one warning under 10 % and one message when the day's calls are back.
+ * credential's name without a call to Xero. And the call budget: on a Starter app (1,000 calls per
+ * organisation a day), the watchdog posts one warning under 10 % and one message when the day's calls are
+ * back. And Xero's connection cap (issue 28): a Starter app with 4 organisations connected one consent at
+ * a time posts one "one connection left", the 5th one "reached its connection limit", each once; a 6th
+ * consent through n8n's own Connect URL ends on the simulator's connection-limit page, which the Classify
+ * Error node reads as connection_limit_reached with the fix.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OffsetClock } from '../../../src/clock';
-import type { Simulator, SimulatorTokenResponse } from '../../../src/simulator';
+import { startSimulator, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
 import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
@@ -25,12 +29,24 @@ jest.setTimeout(300_000);
 const SLACK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK';
 const EMAIL = 'practice@xero-guard.test';
 const CREDENTIAL_NAME = 'Practice login';
+/** Apps of the second simulator, on Xero's Starter tier: one for the cap, one for the budget (each its own connections). */
+const STARTER_APP = {
+  clientId: 'XEROGUARDSTARTERAPP0000000000001',
+  clientSecret: 'starter-app-secret-for-the-e2e-cap-test-000000',
+  name: 'Practice Starter App',
+  redirectUris: [],
+  allowAnyLoopbackRedirect: true,
+  tier: 'starter' as const,
+};
+const BUDGET_APP = { ...STARTER_APP, clientId: 'XEROGUARDBUDGETAPP00000000000001', name: 'Budget Starter App' };
 const tenants = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => ({ tenantId: `00000000-0000-4000-9000-${String(from + i).padStart(12, '0')}`, name: `Client ${from + i} Ltd` }));
 
 describe('Per-organisation watch on real n8n', () => {
   let n8n: N8nHandle | undefined;
   let sim: Simulator | undefined;
+  /** The same clock as `sim`'s; every app on Starter. */
+  let tiered: Simulator | undefined;
   let clock: OffsetClock;
   let slack: SlackStandIn | undefined;
   const test = e2eTest(() => ({ n8n, sim }));
@@ -40,10 +56,13 @@ describe('Per-organisation watch on real n8n', () => {
 
   beforeAll(async () => {
     ({ sim, clock } = await startE2eSimulator());
+    tiered = await startSimulator({ host: '127.0.0.1', clock, clients: [STARTER_APP, BUDGET_APP], organisations: tenants(6, 60) });
     slack = await startSlackStandIn();
     n8n = await startN8n();
     grant = sim.seedGrant({ email: EMAIL, tenants: tenants(20) });
     const credential = credentialFor(sim, grant, { name: CREDENTIAL_NAME });
+    // A practice with 20 clients is past Starter's 5 connections: its app is on Core.
+    credential.data.xeroAppTier = 'core';
     await n8n.importCredentials([credential]);
     cred = { id: credential.id, name: credential.name };
   }, 1_800_000);
@@ -51,6 +70,7 @@ describe('Per-organisation watch on real n8n', () => {
   afterAll(async () => {
     await n8n?.stop();
     await sim?.close();
+    await tiered?.close();
     await slack?.close();
   });
 
@@ -70,7 +90,25 @@ describe('Per-organisation watch on real n8n', () => {
     workflow.nodes[0].parameters = { ...workflow.nodes[0].parameters, ...parameters, pollTimes: { item: [{ mode: 'everyMinute' }] } };
     return n8n!.importWorkflow(workflow);
   };
-  const organisationCalls = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'organisation').length;
+  const organisationCalls = (on: Simulator = sim!): number => on.log().filter((e) => e.type === 'request' && e.endpoint === 'organisation').length;
+  /** A credential of one of the tiered simulator's apps, as "Connect" leaves it (its tier setting left empty: Starter). */
+  const appCredential = (on: Simulator, grant: SimulatorTokenResponse, app: { clientId: string; clientSecret: string }, name: string) => {
+    const credential = credentialFor(on, grant, { name });
+    credential.data.clientId = app.clientId;
+    credential.data.clientSecret = app.clientSecret;
+    return credential;
+  };
+  /** Waits for one more poll of the watchdog after now, and for it to finish. */
+  const onePollMore = async (workflowId: string) => {
+    const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
+    const at = polls();
+    await waitFor('one more poll', () => (polls() > at ? true : undefined), 150_000, 500);
+    await waitFor(
+      'that poll to finish',
+      async () => ((await n8n!.executions({ workflowId })).every((e) => e.status !== 'running') ? true : undefined),
+      120_000,
+    );
+  };
 
   test('20 organisations: one message for the one disconnected, the one refused (403) and back, the one added, the revoked grant', async () => {
     let text: string;
@@ -146,21 +184,23 @@ describe('Per-organisation watch on real n8n', () => {
     expect(sim!.stats().requests).toBe(requests);
   });
 
-  test('call budget: one warning under 10 % of the day, one message when the calls are back', async () => {
+  test('call budget at Starter: one warning under 10 % of the day, one message when the calls are back', async () => {
     slack!.clear();
-    sim!.setRateLimits({ perDay: 100, perMinute: 10_000 });
     const [tenant] = tenants(1, 50);
-    const budgetGrant = sim!.seedGrant({ email: 'budget@xero-guard.test', tenants: [tenant!] });
-    const credential = credentialFor(sim!, budgetGrant, { name: 'Budget books' });
+    const budgetGrant = tiered!.seedGrant({ clientId: BUDGET_APP.clientId, email: 'budget@xero-guard.test', tenants: [tenant!] });
+    const credential = appCredential(tiered!, budgetGrant, BUDGET_APP, 'Budget books');
     await n8n!.importCredentials([credential]);
     const id = await watchdog({ id: credential.id, name: credential.name }, { probeOrganisations: true });
-    const before = organisationCalls();
+    const before = organisationCalls(tiered);
     await n8n!.activate(id);
-    await waitFor('the activation poll to read the organisation', () => (organisationCalls() > before ? true : undefined), 120_000);
-    // The user's own work spends the day: straight to the simulator with the grant's token, until 10 are left.
-    let left = 100;
-    while (left > 10) {
-      const answer = await fetch(`${sim!.apiUrl}/api.xro/2.0/Organisation`, {
+    await waitFor('the activation poll to read the organisation', () => (organisationCalls(tiered) > before ? true : undefined), 120_000);
+    // The user's own work spends Starter's 1,000 calls: straight to the simulator with the grant's token, until 50 are left:
+    // under the 10 % warning, above the 2 % reserve the watch never reads into (so it reads on and sees the day come back).
+    // Only the day is under test: Xero's 60 a minute would stop the spending first.
+    tiered!.setRateLimits({ perMinute: 100_000 });
+    let left = 1000;
+    while (left > 50) {
+      const answer = await fetch(`${tiered!.apiUrl}/api.xro/2.0/Organisation`, {
         headers: { authorization: `Bearer ${budgetGrant.access_token}`, 'xero-tenant-id': tenant!.tenantId, accept: 'application/json' },
       });
       expect(answer.status).toBe(200);
@@ -183,5 +223,80 @@ describe('Per-organisation watch on real n8n', () => {
     await n8n!.deactivate(id);
     progress(`organisations: budget messages ${JSON.stringify(messages())}`);
     expect(messages()).toHaveLength(2);
+  }, 600_000);
+
+  test('a Starter app: one "one connection left" at 4, one "connection limit" at 5, each once; a 6th consent ends on the limit page, read as connection_limit_reached', async () => {
+    slack!.clear();
+    const practice = 'cap@xero-guard.test';
+    const orgs = tenants(6, 60);
+    // Below Advanced a consent connects one organisation: four consents of the same user.
+    let grant: SimulatorTokenResponse | undefined;
+    for (const org of orgs.slice(0, 4)) grant = tiered!.seedGrant({ clientId: STARTER_APP.clientId, email: practice, tenants: [org.tenantId] });
+    const credential = appCredential(tiered!, grant!, STARTER_APP, 'Starter practice');
+    await n8n!.importCredentials([credential]);
+    const id = await watchdog({ id: credential.id, name: credential.name });
+    await n8n!.activate(id);
+    const near = await nextMessage('the cap-minus-one message', 1);
+    expect(near).toMatch(/^:warning: Xero credential "Starter practice": the Xero app has one connection left \(4 of 5 organisations, Starter tier\)/);
+    expect(near).toMatch(/\*What to do:\* Remove a connection you no longer use at Xero .* or move the app to a higher tier at developer\.xero\.com/);
+
+    tiered!.seedGrant({ clientId: STARTER_APP.clientId, email: practice, tenants: [orgs[4]!.tenantId] });
+    // The same poll says the organisation was added, then the cap.
+    await nextMessage('the added and cap-reached messages', 3);
+    const reached = messages().filter((m) => /reached its connection limit/.test(m));
+    expect(reached).toEqual([
+      expect.stringMatching(
+        /^:warning: Xero credential "Starter practice": the Xero app has reached its connection limit \(5 of 5 organisations, Starter tier\)/,
+      ),
+    ]);
+
+    // A 6th organisation through n8n's own Connect: n8n's authorize URL, the user ticks it and allows access.
+    const auth = await n8n!.rest('GET', `/oauth2-credential/auth?id=${encodeURIComponent(credential.id)}`);
+    expect(auth.status).toBe(200);
+    const authorizeUrl = String(auth.json.data);
+    expect(authorizeUrl.startsWith(tiered!.authorizeUrl)).toBe(true);
+    const page = await (await fetch(authorizeUrl)).text();
+    const form = new URLSearchParams(
+      [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [m[1]!, m[2]!.replace(/&amp;/g, '&')]),
+    );
+    form.set('email', practice);
+    form.set('tenant', orgs[5]!.tenantId);
+    form.set('action', 'allow');
+    const allowed = await fetch(tiered!.authorizeUrl, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    expect(allowed.status).toBe(302);
+    const limitUrl = new URL(allowed.headers.get('location')!, tiered!.url).toString();
+    expect(new URL(limitUrl).pathname).toBe('/connectionLimit');
+    const limitPage = await (await fetch(limitUrl)).text();
+    expect(limitPage).toContain('Sorry! Practice Starter App has reached their Xero connection limit');
+    expect(tiered!.connections().filter((c) => c.clientId === STARTER_APP.clientId)).toHaveLength(5);
+    // What the user sees, pasted into the Classify Error node.
+    const classify = webhookInto('classify connection limit', 'classify-connection-limit', {
+      name: 'Classify Xero Error',
+      type: `${PACKAGE}.xeroGuardClassifyError`,
+      typeVersion: 1,
+      parameters: { errorSource: 'field', errorField: 'body', outputMode: 'single', options: {} },
+    });
+    await n8n!.activate(await n8n!.importWorkflow(classify));
+    const classified = await n8n!.webhook('classify-connection-limit', { url: limitUrl, message: limitPage.replace(/<[^>]+>/g, ' ') });
+    expect((classified.json as any)[0].classification).toMatchObject({
+      category: 'connection_limit_reached',
+      action: 'fix_configuration',
+      advice: expect.stringMatching(/Disconnect an organisation you no longer use, or move the app to a higher tier/),
+    });
+
+    await onePollMore(id);
+    await n8n!.deactivate(id);
+    progress(`organisations: cap messages ${JSON.stringify(messages())}`);
+    expect(messages()).toHaveLength(3);
+    const capItems = (await n8n!.executions({ workflowId: id })).flatMap((e) =>
+      (e.data.resultData.runData['Xero Connection Watchdog'][0].data.main[0] as Array<{ json: Record<string, unknown> }>).filter((i) => i.json.scope === 'app'),
+    );
+    expect(capItems.map((i) => i.json.event).sort()).toEqual(['connection_cap_near', 'connection_cap_reached']);
+    expect(JSON.stringify(capItems)).not.toContain(STARTER_APP.clientId);
   }, 600_000);
 });

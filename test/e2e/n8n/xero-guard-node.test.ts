@@ -8,7 +8,8 @@
  * (n8n's xeroOAuth2Api credential with imported tokens, routed from its hardcoded api.xero.com to the
  * simulator through n8n's own HTTPS_PROXY support and a throwaway CA) and the same workflow converted to
  * Xero Guard create and return the same records. And a workflow converted from n8n's own Xero node (every
- * operation, every field) imports with every parameter kept.
+ * operation, every field) imports with every parameter kept. And Journals by the app's tier: refused at Starter as
+ * plan_restricted naming the tier (no token call), answered at Advanced.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -405,6 +406,38 @@ describe('Xero Guard node on real n8n', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("Journals by the app's tier (issue 28): at Starter plan_restricted naming Starter and Advanced, with no token call; at Advanced the journals", async () => {
+    sim!.accounting.seed(DEMO_TENANT_ID, { contacts: 1, invoices: 2 });
+    const grant = sim!.seedGrant({ email: 'ledger@xero-guard.test', scopes: [...SCOPES, 'accounting.journals.read'], tenants: [DEMO_TENANT_ID] });
+    // The tier setting left empty, as in a credential saved before it existed: Starter.
+    const credential = credentialFor(sim!, grant, { name: 'Xero ledger' });
+    await n8n!.importCredentials([credential]);
+    const journals = webhookChain('journals-by-tier', [
+      xeroGuard(
+        'Journals',
+        { id: credential.id, name: credential.name },
+        DEMO_TENANT_ID,
+        { resource: 'journal', operation: 'getAll', returnAll: false, limit: 5, options: {} },
+        { onError: 'continueRegularOutput' },
+      ),
+    ]);
+    await n8n!.activate(await n8n!.importWorkflow(journals));
+    sim!.setTier(DEMO_CLIENT_ID, 'starter');
+    try {
+      const tokenCalls = sim!.stats().tokenCalls;
+      const refused = ((await n8n!.webhook('journals-by-tier', {})).json as any[])[0];
+      expect(refused).toMatchObject({ category: 'plan_restricted', action: 'fix_configuration', httpStatus: 401 });
+      expect(refused.error).toMatch(/the app is on Xero's Starter tier \(its tier setting\).* only to apps on its Advanced tier/);
+      expect(refused.advice).toMatch(/^Reconnecting will not help: move the app to Xero's Advanced tier/);
+      expect(sim!.stats().tokenCalls - tokenCalls).toBe(0);
+      sim!.setTier(DEMO_CLIENT_ID, 'advanced');
+      const answered = ((await n8n!.webhook('journals-by-tier', {})).json as any[])[0];
+      expect(answered).toMatchObject({ JournalID: expect.any(String) });
+    } finally {
+      sim!.setTier(DEMO_CLIENT_ID, undefined);
     }
   });
 });

@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { XeroGuardCheckConnection } from '../../../nodes/XeroGuardCheckConnection/XeroGuardCheckConnection.node';
 import { XeroGuardConnectionTrigger } from '../../../nodes/XeroGuardConnectionTrigger/XeroGuardConnectionTrigger.node';
 import { DAY } from '../../../src/clock';
-import { DEMO_CLIENT_SECRET, DEMO_USER_EMAIL } from '../../../src/simulator';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USER_EMAIL } from '../../../src/simulator';
 import { fakeContext, NODE, makeN8nFixture, type FakeOptions, type N8nFixture } from './n8n-fixture';
 
 /** The per-organisation watch and the call budget of the Connection Trigger, in-process against the simulator. */
@@ -24,7 +24,8 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
 
   it('20 organisations: one event for the one disconnected (naming it), one for the one added, one connection-wide event on revocation', async () => {
     const grant = f.seed({ tenants: tenants(20) });
-    const poll = poller({ credentials: f.credentials(grant), staticData: {} });
+    // A practice with 20 clients is past Starter's 5 connections: its app is on Core or above.
+    const poll = poller({ credentials: f.credentials(grant, { xeroAppTier: 'core' }), staticData: {} });
     expect(await poll()).toBeNull();
     expect(await poll()).toBeNull();
 
@@ -70,17 +71,34 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
     expect((await poll())?.map((e) => e.tenantName)).toEqual(['Client 1 Ltd']);
   });
 
-  it('budget: one warning under the threshold, no housekeeping call in the reserve, one recovery', async () => {
-    const grant = f.seed({ tenants: tenants(1) });
-    f.sim.setRateLimits({ perDay: 20 });
+  /** The user's own work spends the organisation's day: straight to the simulator with the grant's token, until `left` calls are left. */
+  const spendUntil = async (grant: { access_token: string }, tenantId: string, left: number): Promise<void> => {
+    // Only the day is under test: Xero's 60 a minute would stop the spending first.
+    f.sim.setRateLimits({ perMinute: 100_000 });
+    let remaining = Infinity;
+    while (remaining > left) {
+      const answer = await fetch(`${f.sim.apiUrl}/api.xro/2.0/Organisation`, {
+        headers: { authorization: `Bearer ${grant.access_token}`, 'xero-tenant-id': tenantId, accept: 'application/json' },
+      });
+      remaining = Number(answer.headers.get('x-daylimit-remaining'));
+    }
+  };
+
+  it('budget at Starter: one warning under the threshold, no housekeeping call in the reserve, one recovery', async () => {
+    const [tenant] = tenants(1);
+    const grant = f.seed({ tenants: [tenant!] });
+    // Starter's day: 1,000 calls per organisation (the simulator plays the tier, the credential says it by default).
+    f.sim.setTier(DEMO_CLIENT_ID, 'starter');
+    await spendUntil(grant, tenant!.tenantId, 30);
     const poll = poller({ credentials: f.credentials(grant), staticData: {}, parameters: { probeOrganisations: true } });
     const organisationCalls = () => f.sim.log().filter((e) => e.type === 'request' && /Organisation/.test(String((e as { path?: string }).path ?? ''))).length;
+    const before = organisationCalls();
     const events: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < 25; i++) events.push(...((await poll()) ?? []));
+    for (let i = 0; i < 15; i++) events.push(...((await poll()) ?? []));
     expect(events.map((e) => e.event)).toEqual(['budget_low']);
-    expect(events[0]).toMatchObject({ scope: 'budget', tenantName: 'Client 0 Ltd', dayRemaining: 1, dayLimit: 20 });
-    // 19 probes reach 1 left (the reserve); none after it.
-    expect(organisationCalls()).toBe(19);
+    expect(events[0]).toMatchObject({ scope: 'budget', tenantName: 'Client 0 Ltd', dayRemaining: 29, dayLimit: 1000 });
+    // The probes stop at the reserve (2% of 1,000): 29 left down to 20, none after it.
+    expect(organisationCalls() - before).toBe(10);
 
     f.clock.advance(DAY + 1000);
     const back = await poll();
@@ -88,10 +106,11 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
     expect(await poll()).toBeNull();
   });
 
-  it('Check Connection reports the call budget and does not read an organisation in its reserve', async () => {
+  it('Check Connection reports the call budget at Starter and does not read an organisation in its reserve', async () => {
     const [tenant] = tenants(1);
     const grant = f.seed({ tenants: [tenant] });
-    f.sim.setRateLimits({ perDay: 5 });
+    f.sim.setTier(DEMO_CLIENT_ID, 'starter');
+    await spendUntil(grant, tenant!.tenantId, 24);
     const check = new XeroGuardCheckConnection();
     const run = async () => {
       const [connected, problems] = await check.execute.call(
@@ -100,12 +119,12 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
       return [...connected, ...problems][0]?.json as Record<string, unknown>;
     };
     const first = await run();
-    expect(first.callBudget).toEqual([expect.objectContaining({ tenantId: tenant.tenantId, dayRemaining: 4, dayLimit: 5 })]);
+    expect(first.callBudget).toEqual([expect.objectContaining({ tenantId: tenant.tenantId, dayRemaining: 23, dayLimit: 1000, dayLimitSource: 'tier' })]);
     for (let i = 0; i < 3; i++) await run();
     const organisationCalls = () => f.sim.log().filter((e) => e.type === 'request' && (e as { endpoint?: string }).endpoint === 'organisation').length;
     const before = organisationCalls();
     const last = await run();
-    expect(last.callBudget).toEqual([expect.objectContaining({ dayRemaining: 1, level: 'reserve' })]);
+    expect(last.callBudget).toEqual([expect.objectContaining({ dayRemaining: 20, level: 'reserve' })]);
     expect(last.organisationSkipped).toMatch(/last Xero calls of the day/);
     expect(organisationCalls()).toBe(before);
   });
@@ -113,7 +132,7 @@ describe('Xero Guard Connection Trigger: organisations and call budget', () => {
   it('a 403 for one listed organisation is one organisation_unreachable event naming it, and one recovery; no rotation', async () => {
     const grant = f.seed({ tenants: tenants(5) });
     const refused = tenants(5)[3]!;
-    const poll = poller({ credentials: f.credentials(grant), staticData: {}, parameters: { probeOrganisations: true } });
+    const poll = poller({ credentials: f.credentials(grant, { xeroAppTier: 'core' }), staticData: {}, parameters: { probeOrganisations: true } });
     expect(await poll()).toBeNull();
     const rotations = f.sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
     // Xero refuses that one organisation (403) while /connections still lists it.
