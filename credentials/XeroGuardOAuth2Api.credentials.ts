@@ -30,9 +30,9 @@ export class XeroGuardOAuth2Api implements ICredentialType {
 
   displayName = 'Xero OAuth2 (Guarded) API';
 
-  icon: Icon = { light: 'file:../icons/xeroGuard.svg', dark: 'file:../icons/xeroGuard.dark.svg' };
+  icon: Icon = { light: 'file:../icons/xero-guard-credential.svg', dark: 'file:../icons/xero-guard-credential.dark.svg' };
 
-  documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-xero-guard';
+  documentationUrl = 'https://github.com/xero-guard/n8n-nodes-xero-guard/blob/main/docs/n8n.md#the-credential-xero-oauth2-guarded-api-xeroguardoauth2api';
 
   httpRequestNode = {
     name: 'Xero (Guarded)',

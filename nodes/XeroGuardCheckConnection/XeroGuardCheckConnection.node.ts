@@ -9,10 +9,10 @@ export class XeroGuardCheckConnection implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Check Connection',
     name: 'xeroGuardCheckConnection',
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-check.svg', dark: 'file:../../icons/xero-guard-check.dark.svg' },
     group: ['transform'],
     version: 1,
-    subtitle: '={{ $parameter["tenantId"] ? "Organisation " + $parameter["tenantId"] : "All organisations" }}',
+    subtitle: '={{ $parameter["tenantId"] ? "Check the connection and one organisation" : "Check the connection" }}',
     description: 'Checks that a Xero connection works: token, connected organisations and, optionally, one organisation',
     defaults: { name: 'Check Xero Connection' },
     usableAsTool: true,

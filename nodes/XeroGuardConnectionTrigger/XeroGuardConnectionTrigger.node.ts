@@ -37,10 +37,10 @@ export class XeroGuardConnectionTrigger implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Connection Trigger',
     name: 'xeroGuardConnectionTrigger',
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-watch.svg', dark: 'file:../../icons/xero-guard-watch.dark.svg' },
     group: ['trigger'],
     version: 1,
-    subtitle: '={{ $parameter["emitEveryPoll"] ? "Every poll" : "On state change" }}',
+    subtitle: '={{ $parameter["emitEveryPoll"] ? "Report every check" : "Report changes" }}',
     description: 'Starts the workflow when a Xero connection breaks or recovers, and keeps its refresh token alive',
     defaults: { name: 'Xero Connection Watchdog' },
     polling: true,
