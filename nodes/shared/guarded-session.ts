@@ -26,7 +26,7 @@ export interface XeroGuardCredential {
   apiUrl: string;
   scopes: string[];
   ledger: N8nLedgerOverride;
-  /** n8n's oauthTokenData: what "Connect my account" stored (n8n never rewrites it for this type). */
+  /** n8n's oauthTokenData: what "Connect" stored (n8n never rewrites it for this type). */
   tokenData: Record<string, unknown> | null;
 }
 

@@ -47,7 +47,7 @@ describe('Xero Guard Check Connection node', () => {
     expect(json.status).toBe('disconnected');
     expect(['refresh_token_invalid', 'access_revoked']).toContain(json.problem.category);
     expect(json.problem.action).toBe('reauthenticate');
-    expect(json.problem.advice).toMatch(/Reconnect/i);
+    expect(json.problem.advice).toMatch(/"Switch account"/);
     for (const secret of [grant.access_token, grant.refresh_token as string, DEMO_CLIENT_SECRET]) expect(text([connected, problem])).not.toContain(secret);
   });
 
