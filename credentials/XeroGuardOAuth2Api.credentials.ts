@@ -68,7 +68,15 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       options: XERO_SCOPES.map((scope) => ({ name: scope.label, value: scope.value })),
       default: [...DEFAULT_XERO_SCOPES],
       description:
-        'What the connection may do. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps. Scopes cannot be removed from an existing connection: reconnect after changing them.',
+        'What the connection may do; left empty, the default set above. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps.',
+    },
+    {
+      displayName:
+        'After changing the scopes, save, then click "Switch account" (or "Connect") so Xero grants them: the connection keeps the scopes of its last sign-in until then.',
+      name: 'xeroGuardScopesNotice',
+      type: 'notice',
+      default: '',
+      displayOptions: { show: { grantType: ['pkce'] } },
     },
     {
       displayName: 'Additional Scopes',
@@ -82,7 +90,9 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       displayName: 'Scope',
       name: 'scope',
       type: 'hidden',
-      default: `={{ (($self["grantType"] === "clientCredentials" ? "" : "${BASE_SCOPES.join(' ')} ") + ($self["xeroScopes"] || []).join(" ") + " " + ($self["additionalScopes"] || "")).replace(/\\s+/g, " ").trim() }}`,
+      // What Connect and Switch account ask Xero for: requestedScopes (src/host/scopes.ts) in n8n's
+      // expression language, an emptied Scopes field meaning the default set (a unit test keeps them in step).
+      default: `={{ (($self["grantType"] === "clientCredentials" ? "" : "${BASE_SCOPES.join(' ')} ") + (($self["xeroScopes"] || []).length ? $self["xeroScopes"].join(" ") : "${DEFAULT_XERO_SCOPES.join(' ')}") + " " + ($self["additionalScopes"] || "")).replace(/[\\s,]+/g, " ").trim() }}`,
     },
     {
       displayName: 'Authorization URL',

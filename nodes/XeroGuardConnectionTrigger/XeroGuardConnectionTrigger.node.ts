@@ -28,10 +28,11 @@ import { credentialNameOf, isConnectionStateError, N8N_WORDS, openNodeSession, t
 import { secretsOf } from '../shared/safe-error';
 import { loadTenantOptions } from '../shared/tenants';
 
-/** The static data keys of the watch's memory: the connection, each organisation, each budget. */
+/** The static data keys of the watch's memory: the connection, each organisation, each budget, the scopes. */
 const STATE_KEY = 'xeroGuardWatch';
 const TENANTS_KEY = 'xeroGuardTenants';
 const BUDGET_KEY = 'xeroGuardBudget';
+const SCOPES_KEY = 'xeroGuardScopes';
 
 export class XeroGuardConnectionTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -157,11 +158,18 @@ export class XeroGuardConnectionTrigger implements INodeType {
 /** The watch's memory in the workflow's static data, one key per part. */
 function staticDataMemory(staticData: IDataObject): WatchMemoryStore {
   return {
-    load: () => readWatchMemory({ connection: staticData[STATE_KEY], organisations: staticData[TENANTS_KEY], budget: staticData[BUDGET_KEY] }),
+    load: () =>
+      readWatchMemory({
+        connection: staticData[STATE_KEY],
+        organisations: staticData[TENANTS_KEY],
+        budget: staticData[BUDGET_KEY],
+        scopes: staticData[SCOPES_KEY],
+      }),
     save(memory) {
       if (memory.connection) staticData[STATE_KEY] = memory.connection as unknown as IDataObject;
       if (memory.organisations) staticData[TENANTS_KEY] = memory.organisations as unknown as IDataObject;
       if (memory.budget) staticData[BUDGET_KEY] = memory.budget as unknown as IDataObject;
+      if (memory.scopes) staticData[SCOPES_KEY] = memory.scopes as unknown as IDataObject;
     },
   };
 }

@@ -39,7 +39,7 @@ const orUndefined = (v: string): string | undefined => (v === '' ? undefined : v
 export function scopesOf(data: Data): string[] {
   const resolved = str(data.scope);
   if (resolved && !resolved.startsWith('=')) return resolved.split(/[\s,]+/).filter(Boolean);
-  return requestedScopes([data.xeroScopes, data.additionalScopes], { base: data.grantType !== 'clientCredentials' });
+  return requestedScopes(data.xeroScopes, { base: data.grantType !== 'clientCredentials', extra: data.additionalScopes });
 }
 
 export function readCredential(data: Data): XeroGuardCredential {

@@ -37,6 +37,25 @@ describe('Xero Guard Check Connection node', () => {
     expect(text([connected, problem])).not.toContain(grant.refresh_token);
   });
 
+  it('reports the scopes asked for and granted, and flags those Xero did not grant, with what to do', async () => {
+    const grant = f.seed({ scopes: ['offline_access', 'openid', 'profile', 'email', 'accounting.settings', 'accounting.contacts.read'] });
+    const credentials = f.credentials(grant, { xeroScopes: ['accounting.settings', 'accounting.contacts.read', 'accounting.invoices'] });
+    const [connected] = await run({ credentials, parameters: { tenantId: '' } });
+    const scopes = (connected[0]?.json as { scopes: Record<string, unknown> }).scopes;
+    expect(scopes.granted).toEqual(expect.arrayContaining(['accounting.settings', 'accounting.contacts.read']));
+    expect(scopes.requested).toEqual([
+      'offline_access',
+      'openid',
+      'profile',
+      'email',
+      'accounting.settings',
+      'accounting.contacts.read',
+      'accounting.invoices',
+    ]);
+    expect(scopes.missing).toEqual(['accounting.invoices']);
+    expect(scopes.advice).toMatch(/^The credential asks for accounting\.invoices but Xero did not grant it .*click "Switch account"/);
+  });
+
   it('routes a revoked connection to Problem with the classification and advice', async () => {
     const grant = f.seed();
     await run({ credentials: f.credentials(grant) });
