@@ -209,7 +209,8 @@ function connectionItem(event: ConnectionWatchEvent, result: CheckResult, contex
     status: result.status,
     previousStatus: event.change.from,
     previousSince: event.change.previousSince,
-    reason: result.reason,
+    // Scopes a reconnect lost: the connection answers, so the check's reason ("Connected...") would hide what is wrong.
+    reason: event.kind === 'scopes_lost' ? alert.summary : result.reason,
     category: problem?.category ?? null,
     action: problem?.action ?? null,
     severity: problem?.severity ?? (good ? 'info' : 'warning'),
