@@ -12,7 +12,16 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { CATEGORIES } from '../../src/classify/types';
 import { TEXTS } from '../../src/classify/texts';
-import { ADVICE_CODES, adviceFor, alertText, classificationInWords, recoveredText, type AlertWords } from '../../src/host';
+import {
+  ADVICE_CODES,
+  adviceFor,
+  alertText,
+  classificationInWords,
+  recoveredText,
+  scopesLostText,
+  scopesNotGrantedAdvice,
+  type AlertWords,
+} from '../../src/host';
 import { N8N_WORDS } from '../../nodes/shared/node-support';
 import { NODE_RED_WORDS } from '../../node-red/lib/status';
 
@@ -88,6 +97,11 @@ function builtTexts(): Array<[string, string]> {
       out.push([`${host} alert for ${code}`, alertText({ connectionName: 'Acme books', code, link: 'https://n8n.example/credential' }, words).text]);
     }
     out.push([`${host} recovered`, recoveredText({ connectionName: 'Acme books' }, words).text]);
+    out.push([
+      `${host} scopes lost`,
+      scopesLostText({ connectionName: 'Acme books', missing: ['accounting.contacts'], link: 'https://n8n.example/c' }, words).text,
+    ]);
+    out.push([`${host} scopes not granted`, scopesNotGrantedAdvice(['accounting.contacts', 'accounting.invoices'], words)]);
   }
   return out;
 }

@@ -10,7 +10,8 @@
  *   name) and the tax type picked from the organisation's own list, executed from the editor, succeeds;
  * - revoked at the simulator, then "Switch account" in the editor: n8n asks Xero for the scopes the
  *   credential names; a reconnect that leaves a scope out gives one message naming it, never "works
- *   again"; "works again" comes when a reconnect with the scopes of before brings them back.
+ *   again"; "works again" comes when a reconnect with the scopes of before brings them back; an
+ *   emptied Scopes field asks for the default set (the same scopes again: no message).
  * Screenshots go to test-artifacts/browser/.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -297,6 +298,14 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
     expect(same.sort()).toEqual([...ALL_SCOPES].sort());
     await waitFor('the works-again message', () => (slack!.messages.length >= 3 ? true : undefined), 150_000, 500);
     expect(String(slack!.messages[2]!.body.text)).toMatch(/works again/);
+
+    // The Scopes field emptied: Switch account asks for the default set (the same scopes), nothing is lost, no message.
+    await saveScopes([]);
+    expect((await switchAccount()).sort()).toEqual([...ALL_SCOPES].sort());
+    const after = polls();
+    await waitFor('one more poll', () => (polls() > after ? true : undefined), 150_000, 500);
+    await waitForPollsToFinish(watchdogId);
+    expect(slack!.messages).toHaveLength(3);
     await n8n!.deactivate(watchdogId);
   });
 
