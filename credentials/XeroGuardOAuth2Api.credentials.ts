@@ -68,7 +68,7 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       options: XERO_SCOPES.map((scope) => ({ name: scope.label, value: scope.value })),
       default: [...DEFAULT_XERO_SCOPES],
       description:
-        'What the connection may do; left empty, the default set above. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps.',
+        'What the connection may do. Left empty, a Web App asks for the default set (invoices, payments, bank transactions, manual journals, attachments, settings, contacts) and a Custom Connection for what its app was given. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps.',
     },
     {
       displayName:
@@ -91,8 +91,8 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       name: 'scope',
       type: 'hidden',
       // What Connect and Switch account ask Xero for: requestedScopes (src/host/scopes.ts) in n8n's
-      // expression language, an emptied Scopes field meaning the default set (a unit test keeps them in step).
-      default: `={{ (($self["grantType"] === "clientCredentials" ? "" : "${BASE_SCOPES.join(' ')} ") + (($self["xeroScopes"] || []).length ? $self["xeroScopes"].join(" ") : "${DEFAULT_XERO_SCOPES.join(' ')}") + " " + ($self["additionalScopes"] || "")).replace(/[\\s,]+/g, " ").trim() }}`,
+      // expression language, an emptied Scopes field meaning the default set with a sign-in (a unit test keeps them in step).
+      default: `={{ (($self["grantType"] === "clientCredentials" ? "" : "${BASE_SCOPES.join(' ')} ") + (($self["xeroScopes"] || []).length ? $self["xeroScopes"].join(" ") : $self["grantType"] === "clientCredentials" ? "" : "${DEFAULT_XERO_SCOPES.join(' ')}") + " " + ($self["additionalScopes"] || "")).replace(/[\\s,]+/g, " ").trim() }}`,
     },
     {
       displayName: 'Authorization URL',

@@ -122,16 +122,18 @@ export const DEFAULT_XERO_SCOPES: readonly string[] = [
 ];
 
 /**
- * The scopes to ask for: the base ones (authorization-code grant only), the picked ones (the default
- * set when none is picked: an emptied Scopes field never leaves only the sign-in scopes) and any typed
- * extras ("a b", "a,b" or a list), in that order, without duplicates.
+ * The scopes to ask for: the base ones (authorization-code grant only), the picked ones (with a
+ * sign-in, the default set when none is picked: an emptied Scopes field never leaves only the
+ * sign-in scopes) and any typed extras ("a b", "a,b" or a list), in that order, without duplicates.
  */
 export function requestedScopes(picked: unknown, options: { base?: boolean; extra?: unknown } = {}): string[] {
   const words = (v: unknown): string[] =>
     (typeof v === 'string' ? v.split(/[\s,]+/) : Array.isArray(v) ? v.flatMap(words) : []).map((s) => s.trim()).filter(Boolean);
   const chosen = words(picked);
-  const base = options.base === false ? [] : BASE_SCOPES;
-  return [...new Set([...base, ...(chosen.length > 0 ? chosen : DEFAULT_XERO_SCOPES), ...words(options.extra)])];
+  const signIn = options.base !== false;
+  // A Custom Connection (no sign-in) asking for nothing gets what its app was given at Xero: no default there.
+  const picks = chosen.length > 0 || !signIn ? chosen : DEFAULT_XERO_SCOPES;
+  return [...new Set([...(signIn ? BASE_SCOPES : []), ...picks, ...words(options.extra)])];
 }
 
 /**

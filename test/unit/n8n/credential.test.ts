@@ -260,7 +260,7 @@ describe("the credential's scopes: what Connect and Switch account ask Xero for"
   /** n8n's evaluation of the hidden field, for this plain expression: `$self` is the credential's data. */
   const evaluate = (self: Record<string, unknown>): string[] => {
     const body = /^=\{\{([\s\S]*)\}\}$/.exec(expression)![1]!;
-    return (new Function('$self', `return ${body};`)(self) as string).split(' ');
+    return (new Function('$self', `return ${body};`)(self) as string).split(' ').filter(Boolean);
   };
   const cases: Array<Record<string, unknown>> = [
     { grantType: 'pkce', xeroScopes: ['accounting.invoices', 'accounting.contacts'], additionalScopes: '' },
@@ -277,6 +277,8 @@ describe("the credential's scopes: what Connect and Switch account ask Xero for"
   it('an emptied Scopes field asks for the default set, never only the sign-in scopes', () => {
     expect(evaluate({ grantType: 'pkce', xeroScopes: [] })).toEqual([...BASE_SCOPES, ...DEFAULT_XERO_SCOPES]);
     expect(scopesOf({ grantType: 'pkce', xeroScopes: [] })).toEqual([...BASE_SCOPES, ...DEFAULT_XERO_SCOPES]);
+    // A Custom Connection asking for nothing gets what its app was given at Xero.
+    expect(evaluate({ grantType: 'clientCredentials', xeroScopes: [] })).toEqual([]);
   });
 
   it('tells, beside the Scopes field, that a changed list needs "Switch account"', () => {
