@@ -31,9 +31,9 @@ export class XeroGuardOAuth2Api implements ICredentialType {
 
   displayName = 'Xero OAuth2 (Guarded) API';
 
-  icon: Icon = { light: 'file:../icons/xeroGuard.svg', dark: 'file:../icons/xeroGuard.dark.svg' };
+  icon: Icon = { light: 'file:../icons/xero-guard-credential.svg', dark: 'file:../icons/xero-guard-credential.dark.svg' };
 
-  documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-xero-guard';
+  documentationUrl = 'https://github.com/xero-guard/n8n-nodes-xero-guard/blob/main/docs/n8n.md#the-credential-xero-oauth2-guarded-api-xeroguardoauth2api';
 
   httpRequestNode = {
     name: 'Xero (Guarded)',
@@ -69,7 +69,15 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       options: XERO_SCOPES.map((scope) => ({ name: scope.label, value: scope.value })),
       default: [...DEFAULT_XERO_SCOPES],
       description:
-        'What the connection may do. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps. Scopes cannot be removed from an existing connection: reconnect after changing them.',
+        'What the connection may do. Left empty, a Web App asks for the default set (invoices, payments, bank transactions, manual journals, attachments, settings, contacts) and a Custom Connection for what its app was given. Apps created from March 2026 must use the granular accounting scopes. offline_access, openid, profile and email are always added for Web Apps.',
+    },
+    {
+      displayName:
+        'After changing the scopes, save, then click "Switch account" (or "Connect") so Xero grants them: the connection keeps the scopes of its last sign-in until then.',
+      name: 'xeroGuardScopesNotice',
+      type: 'notice',
+      default: '',
+      displayOptions: { show: { grantType: ['pkce'] } },
     },
     {
       displayName: 'Additional Scopes',
@@ -93,7 +101,9 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       displayName: 'Scope',
       name: 'scope',
       type: 'hidden',
-      default: `={{ (($self["grantType"] === "clientCredentials" ? "" : "${BASE_SCOPES.join(' ')} ") + ($self["xeroScopes"] || []).join(" ") + " " + ($self["additionalScopes"] || "")).replace(/\\s+/g, " ").trim() }}`,
+      // What Connect and Switch account ask Xero for: requestedScopes (src/host/scopes.ts) in n8n's
+      // expression language, an emptied Scopes field meaning the default set with a sign-in (a unit test keeps them in step).
+      default: `={{ (($self["grantType"] === "clientCredentials" ? "" : "${BASE_SCOPES.join(' ')} ") + (($self["xeroScopes"] || []).length ? $self["xeroScopes"].join(" ") : $self["grantType"] === "clientCredentials" ? "" : "${DEFAULT_XERO_SCOPES.join(' ')}") + " " + ($self["additionalScopes"] || "")).replace(/[\\s,]+/g, " ").trim() }}`,
     },
     {
       displayName: 'Authorization URL',

@@ -17,7 +17,7 @@ export class XeroGuard implements INodeType {
       description:
         'Read and write Xero accounting data (contacts, invoices, payments, bank transactions, reports and more) on the guarded Xero credential, which keeps the connection alive',
     }),
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-accounting.svg', dark: 'file:../../icons/xero-guard-accounting.dark.svg' },
     subtitle: ACCOUNTING_NODE.subtitle,
     usableAsTool: true,
   };

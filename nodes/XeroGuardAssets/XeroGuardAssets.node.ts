@@ -22,7 +22,7 @@ export class XeroGuardAssets implements INodeType {
       name: 'xeroGuardAssets',
       description: 'Keep the fixed asset register (assets, asset types and their depreciation settings) on the guarded Xero credential',
     }),
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-assets.svg', dark: 'file:../../icons/xero-guard-assets.dark.svg' },
     subtitle: NODE.subtitle,
     usableAsTool: true,
   };

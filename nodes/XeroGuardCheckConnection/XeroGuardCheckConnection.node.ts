@@ -1,19 +1,19 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { shownCapReport } from '../../src/fleet';
-import { checkResultForError, type ConnectionSession } from '../../src/host';
-import { CREDENTIAL_TYPE } from '../shared/guarded-session';
-import { errorJson, isConnectionStateError, openNodeSession, toNodeError } from '../shared/node-support';
+import { checkResultForError, scopeReport, scopesNotGrantedAdvice, type ConnectionSession, type ScopeReport } from '../../src/host';
+import { CREDENTIAL_TYPE, scopesOf } from '../shared/guarded-session';
+import { errorJson, isConnectionStateError, N8N_WORDS, openNodeSession, toNodeError } from '../shared/node-support';
 import { loadTenantOptions } from '../shared/tenants';
 
 export class XeroGuardCheckConnection implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Check Connection',
     name: 'xeroGuardCheckConnection',
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-check.svg', dark: 'file:../../icons/xero-guard-check.dark.svg' },
     group: ['transform'],
     version: 1,
-    subtitle: '={{ $parameter["tenantId"] ? "Organisation " + $parameter["tenantId"] : "All organisations" }}',
+    subtitle: '={{ $parameter["tenantId"] ? "Check the connection and one organisation" : "Check the connection" }}',
     description: 'Checks that a Xero connection works: token, connected organisations and, optionally, one organisation',
     defaults: { name: 'Check Xero Connection' },
     usableAsTool: true,
@@ -67,6 +67,8 @@ export class XeroGuardCheckConnection implements INodeType {
         const cap = result.status === 'connected' ? await session.capReport(result.tenants.map((t) => t.tenantId)).catch(() => null) : null;
         const report = {
           ...result,
+          // What the credential asks for against what Xero granted: a missing scope is named before a workflow fails on it.
+          scopes: scopesChecked(scopeReport(scopesOf(credentials ?? {}), await session.grantedScopes().catch(() => null))),
           callBudget: budget,
           connectionCap: cap ? shownCapReport(cap) : null,
           ...(skipped.length > 0 ? { organisationSkipped: `Not read: ${tenantId} is down to its last Xero calls of the day, kept for your workflows.` } : {}),
@@ -83,4 +85,9 @@ export class XeroGuardCheckConnection implements INodeType {
     }
     return [connected, problems];
   }
+}
+
+/** The scopes as the check reports them, with what to do when some asked for were not granted. */
+function scopesChecked(report: ScopeReport): IDataObject {
+  return { ...report, ...(report.missing.length > 0 ? { advice: scopesNotGrantedAdvice(report.missing, N8N_WORDS) } : {}) };
 }

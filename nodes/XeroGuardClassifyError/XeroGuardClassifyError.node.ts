@@ -40,10 +40,10 @@ export class XeroGuardClassifyError implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Classify Error',
     name: 'xeroGuardClassifyError',
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-classify.svg', dark: 'file:../../icons/xero-guard-classify.dark.svg' },
     group: ['transform'],
     version: 1,
-    subtitle: '={{ $parameter["outputMode"] === "single" ? "Single output" : "Route by action" }}',
+    subtitle: '={{ $parameter["outputMode"] === "single" ? "Classify an error" : "Classify an error and route it" }}',
     description: 'Explains a Xero error in plain language and routes it: retry, wait, re-authenticate, fix or alert',
     defaults: { name: 'Classify Xero Error' },
     usableAsTool: true,

@@ -29,20 +29,21 @@ import { credentialNameOf, isConnectionStateError, N8N_WORDS, openNodeSession, t
 import { secretsOf } from '../shared/safe-error';
 import { loadTenantOptions } from '../shared/tenants';
 
-/** The static data keys of the watch's memory: the connection, each organisation, each budget. */
+/** The static data keys of the watch's memory: the connection, each organisation, each budget, the scopes. */
 const STATE_KEY = 'xeroGuardWatch';
 const TENANTS_KEY = 'xeroGuardTenants';
 const BUDGET_KEY = 'xeroGuardBudget';
 const CAPS_KEY = 'xeroGuardCaps';
+const SCOPES_KEY = 'xeroGuardScopes';
 
 export class XeroGuardConnectionTrigger implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Connection Trigger',
     name: 'xeroGuardConnectionTrigger',
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-watch.svg', dark: 'file:../../icons/xero-guard-watch.dark.svg' },
     group: ['trigger'],
     version: 1,
-    subtitle: '={{ $parameter["emitEveryPoll"] ? "Every poll" : "On state change" }}',
+    subtitle: '={{ $parameter["emitEveryPoll"] ? "Report every check" : "Report changes" }}',
     description: 'Starts the workflow when a Xero connection breaks or recovers, and keeps its refresh token alive',
     defaults: { name: 'Xero Connection Watchdog' },
     polling: true,
@@ -165,12 +166,14 @@ function staticDataMemory(staticData: IDataObject): WatchMemoryStore {
         organisations: staticData[TENANTS_KEY],
         budget: staticData[BUDGET_KEY],
         caps: staticData[CAPS_KEY],
+        scopes: staticData[SCOPES_KEY],
       }),
     save(memory) {
       if (memory.connection) staticData[STATE_KEY] = memory.connection as unknown as IDataObject;
       if (memory.organisations) staticData[TENANTS_KEY] = memory.organisations as unknown as IDataObject;
       if (memory.budget) staticData[BUDGET_KEY] = memory.budget as unknown as IDataObject;
       if (memory.caps) staticData[CAPS_KEY] = memory.caps as unknown as IDataObject;
+      if (memory.scopes) staticData[SCOPES_KEY] = memory.scopes as unknown as IDataObject;
     },
   };
 }
@@ -211,7 +214,8 @@ function connectionItem(event: ConnectionWatchEvent, result: CheckResult, contex
     status: result.status,
     previousStatus: event.change.from,
     previousSince: event.change.previousSince,
-    reason: result.reason,
+    // Scopes a reconnect lost: the connection answers, so the check's reason ("Connected...") would hide what is wrong.
+    reason: event.kind === 'scopes_lost' ? alert.summary : result.reason,
     category: problem?.category ?? null,
     action: problem?.action ?? null,
     severity: problem?.severity ?? (good ? 'info' : 'warning'),

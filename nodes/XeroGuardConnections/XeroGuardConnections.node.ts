@@ -35,7 +35,7 @@ export class XeroGuardConnections implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Connections',
     name: 'xeroGuardConnections',
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-connections.svg', dark: 'file:../../icons/xero-guard-connections.dark.svg' },
     group: ['transform'],
     version: 1,
     subtitle: '={{ $parameter["mode"] === "changes" ? "Fleet watchdog: changes only" : "List connections" }}',

@@ -22,7 +22,7 @@ export class XeroGuardFiles implements INodeType {
       name: 'xeroGuardFiles',
       description: "Keep documents in Xero's files (upload to the inbox or a folder, download, organise, attach to records) on the guarded Xero credential",
     }),
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-files.svg', dark: 'file:../../icons/xero-guard-files.dark.svg' },
     subtitle: NODE.subtitle,
     usableAsTool: true,
   };

@@ -22,7 +22,7 @@ export class XeroGuardFinance implements INodeType {
       name: 'xeroGuardFinance',
       description: "Read Xero's finance data for lending and insight (financial statements, cash validation, bank statements) on the guarded Xero credential",
     }),
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-finance.svg', dark: 'file:../../icons/xero-guard-finance.dark.svg' },
     subtitle: NODE.subtitle,
     usableAsTool: true,
   };

@@ -23,7 +23,7 @@ export class XeroGuardPayrollAu implements INodeType {
       description:
         "Run an Australian organisation's Xero payroll (employees, leave, pay runs, payslips, timesheets, super funds) on the guarded Xero credential",
     }),
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-payroll.svg', dark: 'file:../../icons/xero-guard-payroll.dark.svg' },
     subtitle: NODE.subtitle,
     usableAsTool: true,
   };

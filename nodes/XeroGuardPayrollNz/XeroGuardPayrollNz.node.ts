@@ -22,7 +22,7 @@ export class XeroGuardPayrollNz implements INodeType {
       name: 'xeroGuardPayrollNz',
       description: "Run a New Zealand organisation's Xero payroll (employees, leave, pay runs, payslips, timesheets) on the guarded Xero credential",
     }),
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-payroll.svg', dark: 'file:../../icons/xero-guard-payroll.dark.svg' },
     subtitle: NODE.subtitle,
     usableAsTool: true,
   };

@@ -22,7 +22,7 @@ export class XeroGuardProjects implements INodeType {
       name: 'xeroGuardProjects',
       description: 'Track Xero projects (projects, tasks, time entries and the users who log time) on the guarded Xero credential',
     }),
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-projects.svg', dark: 'file:../../icons/xero-guard-projects.dark.svg' },
     subtitle: NODE.subtitle,
     usableAsTool: true,
   };

@@ -11,10 +11,10 @@ export class XeroGuardRefreshToken implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Xero Guard Refresh Token',
     name: 'xeroGuardRefreshToken',
-    icon: { light: 'file:../../icons/xeroGuard.svg', dark: 'file:../../icons/xeroGuard.dark.svg' },
+    icon: { light: 'file:../../icons/xero-guard-refresh.svg', dark: 'file:../../icons/xero-guard-refresh.dark.svg' },
     group: ['transform'],
     version: 1,
-    subtitle: '={{ $parameter["mode"] === "force" ? "Force" : "If needed" }}',
+    subtitle: '={{ $parameter["mode"] === "force" ? "Force a refresh" : "Refresh if needed" }}',
     description: "Rotates a Xero connection's tokens through Xero Guard's engine, keeping the refresh token alive",
     defaults: { name: 'Refresh Xero Token' },
     usableAsTool: true,

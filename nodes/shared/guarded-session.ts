@@ -28,7 +28,7 @@ export interface XeroGuardCredential {
   apiUrl: string;
   scopes: string[];
   ledger: N8nLedgerOverride;
-  /** n8n's oauthTokenData: what "Connect my account" stored (n8n never rewrites it for this type). */
+  /** n8n's oauthTokenData: what "Connect" stored (n8n never rewrites it for this type). */
   tokenData: Record<string, unknown> | null;
   /** The "Xero App Tier" setting (empty: Starter, tier-setting.ts). */
   tier: XeroTier;
@@ -43,7 +43,7 @@ const orUndefined = (v: string): string | undefined => (v === '' ? undefined : v
 export function scopesOf(data: Data): string[] {
   const resolved = str(data.scope);
   if (resolved && !resolved.startsWith('=')) return resolved.split(/[\s,]+/).filter(Boolean);
-  return requestedScopes([data.xeroScopes, data.additionalScopes], { base: data.grantType !== 'clientCredentials' });
+  return requestedScopes(data.xeroScopes, { base: data.grantType !== 'clientCredentials', extra: data.additionalScopes });
 }
 
 export function readCredential(data: Data): XeroGuardCredential {

@@ -2,7 +2,7 @@ import { redactedMessage } from '../../src/secrets';
 
 /**
  * The secrets an n8n Xero credential holds: the client secret, the ledger's database URLs and the
- * tokens "Connect my account" stored. What may leave a node is redacted against them by the core.
+ * tokens "Connect" stored. What may leave a node is redacted against them by the core.
  */
 export function secretsOf(credentials: Record<string, unknown> | undefined): string[] {
   if (!credentials) return [];

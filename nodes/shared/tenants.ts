@@ -1,8 +1,9 @@
 import type { ICredentialDataDecryptedObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import { guardedOptions } from './editor-guard';
 import { openNodeSession, toNodeError } from './node-support';
 
 /** The "Organisation Name or ID" list of every node that reads one tenant: the session's organisations (GET /connections). */
-export async function loadTenantOptions(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export const loadTenantOptions = guardedOptions(async function (this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
   let credentials: ICredentialDataDecryptedObject | undefined;
   try {
     const opened = await openNodeSession(this);
@@ -14,4 +15,4 @@ export async function loadTenantOptions(this: ILoadOptionsFunctions): Promise<IN
   } catch (error) {
     throw toNodeError(this.getNode(), error, credentials);
   }
-}
+});

@@ -18,19 +18,21 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
   },
   access_token_invalid: {
     summary: 'Xero did not accept the access token that was sent with this request.',
-    advice: 'Get a fresh access token and run the request again; if it fails again, open the Xero credential and click Reconnect.',
+    advice: 'Get a fresh access token and run the request again; if it fails again, open the Xero credential and click "Switch account" (or "Connect").',
   },
   refresh_token_invalid: {
     summary: "Xero stopped accepting this connection's refresh token, so the connection is broken.",
-    advice: 'Open the Xero credential in n8n and click Reconnect (sign in to Xero and approve access again); workflows will fail until someone does.',
+    advice:
+      'Open the Xero credential in n8n and click "Switch account" (or "Connect") (sign in to Xero and approve access again); workflows will fail until someone does.',
   },
   access_revoked: {
     summary: 'Access to Xero was withdrawn: someone disconnected the app in Xero, or the user who connected it lost access.',
-    advice: 'Ask a Xero user who still has access to the organisation to open the Xero credential and click Reconnect, then approve access again.',
+    advice:
+      'Ask a Xero user who still has access to the organisation to open the Xero credential and click "Switch account" (or "Connect"), then approve access again.',
   },
   token_rotation_lost: {
     summary: 'A new Xero token was issued but never saved, so the connection lost track of its current token.',
-    advice: 'Open the Xero credential and click Reconnect; if it happens again, make sure only one system refreshes this connection.',
+    advice: 'Open the Xero credential and click "Switch account" (or "Connect"); if it happens again, make sure only one system refreshes this connection.',
   },
   not_connected: {
     summary: 'This Xero credential has never been connected, or the Xero sign-in was cancelled before access was granted.',
@@ -38,7 +40,7 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
   },
   insufficient_scope: {
     summary: 'The Xero connection does not have permission (scope) for what this request tried to do.',
-    advice: 'Add the missing scope to the credential (for example accounting.invoices), save, and click Reconnect so Xero grants it.',
+    advice: 'Add the missing scope to the credential (for example accounting.invoices), save, and click "Switch account" (or "Connect") so Xero grants it.',
   },
   plan_restricted: {
     summary:
@@ -48,7 +50,8 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
   },
   tenant_access_denied: {
     summary: 'Xero refused access to this organisation: it is not connected to this app any more, the organisation ID is wrong, or the organisation is gone.',
-    advice: 'Check that the workflow uses the right Xero organisation, then click Reconnect on the credential and tick that organisation.',
+    advice:
+      'Check that the workflow uses the right Xero organisation, then open the credential, click "Switch account" (or "Connect") and tick that organisation.',
   },
   forbidden: {
     summary: 'Xero refused this request because the connected user or app is not allowed to do it.',
@@ -56,11 +59,13 @@ export const TEXTS: Readonly<Record<Category, CategoryText>> = {
   },
   invalid_client: {
     summary: "Xero does not recognise the app's Client ID or Client Secret, or the app is disabled.",
-    advice: 'Copy the Client ID and a fresh Client Secret from developer.xero.com (My Apps) into the credential, save, and Reconnect.',
+    advice:
+      'Copy the Client ID and a fresh Client Secret from developer.xero.com (My Apps) into the credential, save, and click "Switch account" (or "Connect").',
   },
   redirect_uri_mismatch: {
     summary: "The app's redirect address is not one Xero has on file, so Xero blocked the sign-in.",
-    advice: "Copy the OAuth Redirect URL shown in the credential into the app's Redirect URIs at developer.xero.com exactly, save, and Reconnect.",
+    advice:
+      'Copy the OAuth Redirect URL shown in the credential into the app\'s Redirect URIs at developer.xero.com exactly, save, and click "Switch account" (or "Connect").',
   },
   connection_limit_reached: {
     summary: 'The Xero app has reached the number of organisations its plan allows, so no more can be connected.',
@@ -182,7 +187,7 @@ export function missingScopeText(missing: readonly string[], gate: Gate | null):
   const alsoTier = gate?.kind === 'tier' ? ` (Xero is also reported to open ${gate.endpoint} only to apps on its ${gate.tier} tier)` : '';
   return {
     summary: `The Xero connection does not have the ${one ? 'scope' : 'scopes'} ${names}, which this request needs.`,
-    advice: `Add ${names} to the credential's scopes, save, and click Reconnect so Xero grants ${one ? 'it' : 'them'}${alsoTier}.`,
+    advice: `Add ${names} to the credential's scopes, save, and click "Switch account" (or "Connect") so Xero grants ${one ? 'it' : 'them'}${alsoTier}.`,
   };
 }
 

@@ -11,6 +11,7 @@ import { TEXTS } from '../classify/texts';
 import { CHAIN_KEY } from '../engine/connection-key';
 import { redactSecrets } from '../secrets';
 import { adviceFor, type HostWords } from './advice';
+import { scopeLabel } from './scopes';
 
 /** A host's words for alerts: its advice words plus what it calls a connection. */
 export interface AlertWords extends HostWords {
@@ -185,6 +186,35 @@ export function recoveredText(
   const clean = (text: string) => scrub(text, input, label);
   const parts = { title: clean(title), summary: clean(summary), advice: 'Nothing to do.' };
   return { ...parts, text: fit(`${parts.title}\n${parts.summary}`, '') };
+}
+
+/**
+ * A connection reconnected with fewer scopes than it held: it works, but what used the lost scopes
+ * fails. Names each lost scope (value and words) and how to have Xero grant it again, in the host's words.
+ */
+export function scopesLostText(input: Pick<AlertInput, 'connectionName' | 'link' | 'secrets'> & { missing: readonly string[] }, words: AlertWords): AlertText {
+  const label = connectionLabel(input.connectionName, words);
+  const clean = (text: string) => scrub(text, input, label);
+  const one = input.missing.length === 1;
+  const named = input.missing.map((scope) => (scopeLabel(scope) === scope ? scope : `${scope} (${scopeLabel(scope)})`)).join(', ');
+  const list = input.missing.join(' ');
+  const parts = {
+    title: clean(`${capitalise(label)} lost ${one ? 'a scope' : `${input.missing.length} scopes`}: ${input.missing.join(', ')}`),
+    summary: clean(
+      `Xero answers again, but the last sign-in granted less than before: ${named} ${one ? 'is' : 'are'} no longer granted, so ${words.flow}s that need ${one ? 'it' : 'them'} fail.`,
+    ),
+    advice: clean(
+      `Make sure ${words.holder} still asks for ${list} (its scopes, or additional scopes), save, then ${words.reconnectShort} and allow every scope Xero shows.`,
+    ),
+  };
+  const link = input.link ? `\nOpen it: ${input.link}` : '';
+  return { ...parts, text: fit(`${parts.title}\n${parts.summary}\nWhat to do: ${parts.advice}`, clean(link)) };
+}
+
+/** What to do when a connection asks for scopes Xero did not grant its current sign-in (a check's report). */
+export function scopesNotGrantedAdvice(missing: readonly string[], words: AlertWords): string {
+  const one = missing.length === 1;
+  return `${capitalise(words.holder)} asks for ${missing.join(', ')} but Xero did not grant ${one ? 'it' : 'them'} at the last sign-in: ${words.reconnectShort} and allow every scope Xero shows; if Xero still leaves ${one ? 'it' : 'them'} out, check the scopes the app may use at developer.xero.com.`;
 }
 
 /** An organisation added to the connection. */

@@ -6,6 +6,7 @@ export * from './scopes';
 export * from './alert-texts';
 export * from './session';
 export * from './watch';
+export * from './scope-watch';
 export * from './credential-type';
 export * from './event-store';
 export * from './watch-memory';

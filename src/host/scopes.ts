@@ -122,20 +122,18 @@ export const DEFAULT_XERO_SCOPES: readonly string[] = [
 ];
 
 /**
- * The scopes to ask for: the base ones (authorization-code grant only), the picked ones and any
- * typed extras ("a b", "a,b" or a list), in that order, without duplicates.
+ * The scopes to ask for: the base ones (authorization-code grant only), the picked ones (with a
+ * sign-in, the default set when none is picked: an emptied Scopes field never leaves only the
+ * sign-in scopes) and any typed extras ("a b", "a,b" or a list), in that order, without duplicates.
  */
-export function requestedScopes(picked: unknown, options: { base?: boolean } = {}): string[] {
-  const words = (v: unknown): string[] => (typeof v === 'string' ? v.split(/[\s,]+/) : Array.isArray(v) ? v.flatMap(words) : []);
-  const base = options.base === false ? [] : BASE_SCOPES;
-  return [
-    ...new Set([
-      ...base,
-      ...words(picked)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ]),
-  ];
+export function requestedScopes(picked: unknown, options: { base?: boolean; extra?: unknown } = {}): string[] {
+  const words = (v: unknown): string[] =>
+    (typeof v === 'string' ? v.split(/[\s,]+/) : Array.isArray(v) ? v.flatMap(words) : []).map((s) => s.trim()).filter(Boolean);
+  const chosen = words(picked);
+  const signIn = options.base !== false;
+  // A Custom Connection (no sign-in) asking for nothing gets what its app was given at Xero: no default there.
+  const picks = chosen.length > 0 || !signIn ? chosen : DEFAULT_XERO_SCOPES;
+  return [...new Set([...(signIn ? BASE_SCOPES : []), ...picks, ...words(options.extra)])];
 }
 
 /**
@@ -167,4 +165,20 @@ export function scopeGap(op: XeroOperation, granted: readonly string[]): ScopeGa
   if (accepted.some((s) => isCovered(held, s))) return null;
   const needed = requiredScopeOf(op);
   return { needed, label: scopeLabel(needed), alternatives: accepted.filter((s) => s !== needed) };
+}
+
+/** The scopes a connection asks for against those Xero granted it: what a check reports. */
+export interface ScopeReport {
+  /** What the connection asks Xero for (its Scopes field, the default set when empty). */
+  requested: string[];
+  /** What Xero granted the connection's current sign-in; null while unknown (not connected). */
+  granted: string[] | null;
+  /** Asked for but not granted (none covers it): workflows needing these fail until a reconnect grants them. */
+  missing: string[];
+}
+
+/** Which requested scopes the grant lacks (a granted read-write scope covers its `.read` form, a broad one its granular successors). */
+export function scopeReport(requested: readonly string[], granted: readonly string[] | null): ScopeReport {
+  const held = new Set(granted ?? []);
+  return { requested: [...requested], granted: granted ? [...granted] : null, missing: granted ? requested.filter((s) => !isCovered(held, s)) : [] };
 }

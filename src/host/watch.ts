@@ -32,9 +32,19 @@ import {
 } from '../check';
 import type { Classification } from '../classify';
 import type { Clock } from '../clock';
-import { alertText, budgetText, classificationInWords, organisationAddedText, recoveredText, type AlertText, type AlertWords } from './alert-texts';
+import {
+  alertText,
+  budgetText,
+  classificationInWords,
+  organisationAddedText,
+  recoveredText,
+  scopesLostText,
+  type AlertText,
+  type AlertWords,
+} from './alert-texts';
 import { capWatchStep, observeCaps, type CapSession, type CapWatchEvent } from './connection-caps';
 import { checkResultForError } from './failed-check';
+import { detectScopeChange, isScopeWatchState, type ScopeChangeKind, type ScopeWatchState } from './scope-watch';
 import type { ConnectionSession } from './session';
 
 /** What a watch remembers between polls: plain JSON, no token. */
@@ -47,6 +57,8 @@ export interface WatchMemory {
   budget: BudgetWatchState | null;
   /** Each app's level against its connection cap (connection-caps.ts); absent in memory kept before caps were watched. */
   caps?: CapWatchState | null;
+  /** The scopes the connection is expected to hold and those missing now (scope-watch.ts); absent in memory stored before. */
+  scopes?: ScopeWatchState | null;
 }
 
 /** Where a host keeps a watch's memory: the small piece that changes when the memory moves (to the ledger, say). */
@@ -56,13 +68,14 @@ export interface WatchMemoryStore {
 }
 
 /** Memory stored before (possibly by an older version): each part is taken only when well formed. */
-export function readWatchMemory(parts: { connection?: unknown; organisations?: unknown; budget?: unknown; caps?: unknown }): WatchMemory {
+export function readWatchMemory(parts: { connection?: unknown; organisations?: unknown; budget?: unknown; caps?: unknown; scopes?: unknown }): WatchMemory {
   return {
     connection: isWatchState(parts.connection) ? parts.connection : null,
     organisations: isTenantWatchState(parts.organisations) ? parts.organisations : null,
     budget: isBudgetWatchState(parts.budget) ? parts.budget : null,
     // The cap detector reads each entry itself, as the budget's does.
     ...(isBudgetWatchState(parts.caps) ? { caps: parts.caps as unknown as CapWatchState } : {}),
+    ...(isScopeWatchState(parts.scopes) ? { scopes: parts.scopes } : {}),
   };
 }
 
@@ -120,7 +133,8 @@ interface EventBase {
 
 export interface ConnectionWatchEvent extends EventBase {
   scope: 'connection';
-  kind: StateChangeKind;
+  /** A change of status, or of the scopes a reconnect left (scopes_lost: it works, but without scopes it held). */
+  kind: StateChangeKind | ScopeChangeKind;
   change: StateChangeEvent;
   /** The organisations it is about: those the connection reached when lost, those back when restored, else those listed now or last seen. */
   organisations: Array<{ tenantId: string; tenantName: string | null }>;
@@ -156,6 +170,8 @@ export interface WatchObservation {
   caps?: ConnectionCapReport[];
   /** Why the connection could not be opened (a setting, the ledger), when that is what the result reports. */
   failure?: unknown;
+  /** The scopes Xero granted the chain, when known. */
+  scopes?: string[] | null;
 }
 
 export interface WatchStepResult {
@@ -166,7 +182,7 @@ export interface WatchStepResult {
 }
 
 /** What one poll needs of a session. */
-export type WatchedSession = Pick<ConnectionSession, 'check' | 'probe' | 'refresh' | 'budgets'> & Partial<CapSession>;
+export type WatchedSession = Pick<ConnectionSession, 'check' | 'probe' | 'refresh' | 'budgets'> & Partial<CapSession> & Partial<Pick<ConnectionSession, 'grantedScopes'>>;
 
 /** A poll that found no connection to check (no credential connected, a setting to fix): the failure, in the check's shape. */
 export function failedObservation(failure: unknown, options: { clock?: Clock } = {}): WatchObservation {
@@ -214,9 +230,11 @@ export async function observeConnection(
     seen = await look();
   }
   const { refused: _refused, ...observation } = seen;
-  if (observation.result.status !== 'connected') return observation;
+  const scopes = session.grantedScopes ? await session.grantedScopes().catch(() => null) : null;
+  if (observation.result.status !== 'connected') return { ...observation, scopes };
   return {
     ...observation,
+    scopes,
     caps: await observeCaps(
       session,
       observation.result.tenants.map((t) => t.tenantId),
@@ -282,7 +300,47 @@ export function watchStep(memory: WatchMemory, observation: WatchObservation, se
     next.caps = caps.state;
     events.push(...caps.events);
   }
+  watchScopes(memory, observation, result, events, next, texts);
   return { result, events, memory: next };
+}
+
+/**
+ * The scopes a reconnect left (scope-watch.ts): while expected scopes are missing, the connection's
+ * "works again" becomes the message naming them; scopes going missing with no change of status is
+ * that message on its own, once; their return, "works again".
+ */
+function watchScopes(
+  memory: WatchMemory,
+  observation: WatchObservation,
+  result: CheckResult,
+  events: WatchEvent[],
+  next: WatchMemory,
+  texts: WatchTexts,
+): void {
+  const scoped = detectScopeChange(memory.scopes ?? null, result.status === 'connected' ? (observation.scopes ?? null) : null);
+  next.scopes = scoped.state;
+  const missing = scoped.state?.missing ?? [];
+  const back = events.findIndex((e) => e.scope === 'connection' && e.good);
+  const named = { connectionName: texts.connectionName, secrets: texts.secrets };
+  const since = memory.connection?.since ?? result.checkedAt;
+  const change: StateChangeEvent = { kind: 'changed', from: 'connected', to: 'connected', previousSince: since };
+  if (missing.length > 0 && (back >= 0 || scoped.change?.kind === 'scopes_lost')) {
+    const alert = shown(scopesLostText({ ...named, missing, link: texts.link }, texts.words), false);
+    const lost = { kind: 'scopes_lost' as const, good: false, alert, reconnect: true, link: texts.link, problem: null };
+    if (back >= 0) events[back] = { ...(events[back] as ConnectionWatchEvent), ...lost };
+    else
+      events.push({
+        scope: 'connection',
+        ...lost,
+        change,
+        organisations: organisationsOf(result, memory),
+        id: `connection:scopes_lost:${missing.join(' ')}:${since}`,
+      });
+  } else if (scoped.change?.kind === 'scopes_restored' && back < 0) {
+    const alert = shown(recoveredText({ ...named, detail: 'Every scope it held before is granted again.' }, texts.words), true);
+    const restored = { kind: 'scopes_restored' as const, good: true, alert, reconnect: false, link: null, problem: null };
+    events.push({ scope: 'connection', ...restored, change, organisations: organisationsOf(result, memory), id: `connection:scopes_restored:${since}` });
+  }
 }
 
 /** One poll through a session: observeConnection, then watchStep. */

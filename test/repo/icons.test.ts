@@ -178,3 +178,41 @@ describe('the check itself', () => {
     expect(iconProblems(good.replace('0 0 64 64', '0 0 40 60'), 'square')).toEqual(['the viewBox is 40 x 60, not square (n8n)']);
   });
 });
+
+describe('where the icons are drawn', () => {
+  /** Every `file:` icon a node or the credential names, resolved from its own folder. */
+  const n8nSources = [
+    ...readdirSync(join(ROOT, 'nodes'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+      .flatMap((entry) =>
+        readdirSync(join(ROOT, 'nodes', entry.name))
+          .filter((file) => file.endsWith('.node.ts'))
+          .map((file) => join('nodes', entry.name, file)),
+      ),
+    ...readdirSync(join(ROOT, 'credentials'))
+      .filter((file) => file.endsWith('.credentials.ts'))
+      .map((file) => join('credentials', file)),
+  ];
+
+  it.each(n8nSources)('%s names a light and a dark icon of the family, both shipped', (source) => {
+    const text = readFileSync(join(ROOT, source), 'utf8');
+    const icon = /icon(?::\s*Icon)?\s*[:=]\s*\{\s*light:\s*'file:([^']+)',\s*dark:\s*'file:([^']+)'\s*\}/.exec(text);
+    expect(icon).not.toBeNull();
+    const [light, dark] = [icon![1]!, icon![2]!].map((file) => join(source, '..', file));
+    expect(light).toMatch(/^icons\/xero-guard-[a-z]+\.svg$/);
+    expect(dark).toBe(light.replace(/\.svg$/, '.dark.svg'));
+    expect(n8nIconFiles()).toEqual(expect.arrayContaining([light.slice('icons/'.length), dark.slice('icons/'.length)]));
+  });
+
+  const nodeRedPages = readdirSync(join(ROOT, 'node-red')).filter((file) => file.endsWith('.html'));
+
+  it.each(nodeRedPages)('node-red/%s draws its palette icons from node-red/icons', (page) => {
+    const text = readFileSync(join(ROOT, 'node-red', page), 'utf8');
+    const icons = [...text.matchAll(/\bicon:\s*'([^']+)'/g)].map((m) => m[1]!);
+    for (const icon of icons) expect(readdirSync(join(ROOT, NODE_RED_ICONS))).toContain(icon);
+  });
+
+  function n8nIconFiles(): string[] {
+    return readdirSync(join(ROOT, N8N_ICONS));
+  }
+});

@@ -8,6 +8,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult, INodePr
 import type { XeroAccountingClient } from '../../../src/xero/accounting';
 import { toXeroNodeError, XeroGuardConfigError } from '../../shared/api-node/errors';
 import { editorSession } from '../../shared/api-node/methods';
+import { guardedSearch } from '../../shared/editor-guard';
 import { GUID } from '../../shared/api-node/properties';
 
 export const SEARCH_CONTACTS = 'searchContacts';
@@ -62,7 +63,11 @@ export async function contactIdByName(client: XeroAccountingClient, tenantId: st
 }
 
 /** The editor's searchable list of contacts: 100 a page, the search as Xero does it. */
-export async function searchContactList(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export const searchContactList = guardedSearch(async function (
+  this: ILoadOptionsFunctions,
+  filter?: string,
+  paginationToken?: string,
+): Promise<INodeListSearchResult> {
   try {
     const { session, tenantId } = await editorSession(this);
     const page = Math.max(1, Number(paginationToken ?? 1) || 1);
@@ -80,4 +85,4 @@ export async function searchContactList(this: ILoadOptionsFunctions, filter?: st
   } catch (error) {
     throw toXeroNodeError(this.getNode(), error);
   }
-}
+});

@@ -32,7 +32,8 @@ const clean = (text: string): string => redact(text, []);
 function messageOf(f: XeroApiError): string {
   const base = clean(f.summary || f.message);
   const messages = f.validationMessages.map(clean).filter(Boolean);
-  return messages.length ? `${base}: ${messages.join('; ')}` : base;
+  // "…is not valid: The contact…", never "…is not valid.: The contact…".
+  return messages.length ? `${base.replace(/[.\s]+$/, '')}: ${messages.join('; ')}` : base;
 }
 
 /** The classification as plain fields, for the error's context and for continueOnFail items. */

@@ -7,6 +7,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 import { systemClock, type Clock } from '../../../src/clock';
 import { recordsOf } from '../../../src/xero/accounting';
+import { guardedOptions, guardedSearch } from '../editor-guard';
 import { toXeroNodeError } from './errors';
 import { organisationSearch, readOrganisationChoice, resolveTenant } from './organisation';
 import { openSessionClient, type SessionClient } from './session-client';
@@ -77,18 +78,19 @@ export function loadOptionsFor<K extends string>(lists: Record<K, OptionList>): 
   return Object.fromEntries(
     Object.entries<OptionList>(lists).map(([method, list]): [string, LoadOptionsMethod] => [
       method,
-      function (this: ILoadOptionsFunctions) {
+      guardedOptions(function (this: ILoadOptionsFunctions) {
         return optionsOf(this, method, list);
-      },
+      }),
     ]),
   ) as Record<K, LoadOptionsMethod>;
 }
 
-export async function searchOrganisations(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+/** The Organisation field's searchable list (GET /connections). */
+export const searchOrganisations = guardedSearch(async function (this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
   try {
     const { organisations } = await openSessionClient(this);
     return organisationSearch(await organisations(), filter);
   } catch (error) {
     throw toXeroNodeError(this.getNode(), error);
   }
-}
+});

@@ -37,6 +37,25 @@ describe('Xero Guard Check Connection node', () => {
     expect(text([connected, problem])).not.toContain(grant.refresh_token);
   });
 
+  it('reports the scopes asked for and granted, and flags those Xero did not grant, with what to do', async () => {
+    const grant = f.seed({ scopes: ['offline_access', 'openid', 'profile', 'email', 'accounting.settings', 'accounting.contacts.read'] });
+    const credentials = f.credentials(grant, { xeroScopes: ['accounting.settings', 'accounting.contacts.read', 'accounting.invoices'] });
+    const [connected] = await run({ credentials, parameters: { tenantId: '' } });
+    const scopes = (connected[0]?.json as { scopes: Record<string, unknown> }).scopes;
+    expect(scopes.granted).toEqual(expect.arrayContaining(['accounting.settings', 'accounting.contacts.read']));
+    expect(scopes.requested).toEqual([
+      'offline_access',
+      'openid',
+      'profile',
+      'email',
+      'accounting.settings',
+      'accounting.contacts.read',
+      'accounting.invoices',
+    ]);
+    expect(scopes.missing).toEqual(['accounting.invoices']);
+    expect(scopes.advice).toMatch(/^The credential asks for accounting\.invoices but Xero did not grant it .*click "Switch account"/);
+  });
+
   it('routes a revoked connection to Problem with the classification and advice', async () => {
     const grant = f.seed();
     await run({ credentials: f.credentials(grant) });
@@ -47,7 +66,7 @@ describe('Xero Guard Check Connection node', () => {
     expect(json.status).toBe('disconnected');
     expect(['refresh_token_invalid', 'access_revoked']).toContain(json.problem.category);
     expect(json.problem.action).toBe('reauthenticate');
-    expect(json.problem.advice).toMatch(/Reconnect/i);
+    expect(json.problem.advice).toMatch(/"Switch account"/);
     for (const secret of [grant.access_token, grant.refresh_token as string, DEMO_CLIENT_SECRET]) expect(text([connected, problem])).not.toContain(secret);
   });
 

@@ -7,9 +7,9 @@ import { classifyXeroError } from '../../../src/classify';
 import { connectionKeyFor } from '../../../src/engine';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_USER_EMAIL } from '../../../src/simulator';
 import { chooseN8nLedger, type N8nLedgerOverride } from '../../../nodes/shared/n8n-ledger';
-import { engineIdentity } from '../../../src/host';
+import { BASE_SCOPES, DEFAULT_XERO_SCOPES, engineIdentity } from '../../../src/host';
 import { fingerprint } from '../../../src/secrets';
-import { openGuardedSession, resetEnginesForTests, tokenSetFromN8n } from '../../../nodes/shared/guarded-session';
+import { openGuardedSession, resetEnginesForTests, scopesOf, tokenSetFromN8n } from '../../../nodes/shared/guarded-session';
 import { makeN8nFixture, type N8nFixture } from './n8n-fixture';
 import { trustSimulatorAsXero } from '../../helpers/xero-trust';
 
@@ -251,5 +251,39 @@ describe('XeroGuardOAuth2Api', () => {
     const set = tokenSetFromN8n({ access_token: jwt, refresh_token: 'r', expires_in: 1800, n8n_expires_at: String(now + 1800_000) }, now);
     expect(set.expiresAt).toBe(now + 600_000);
     expect(set.obtainedAt).toBe(now - 1200_000);
+  });
+});
+
+describe("the credential's scopes: what Connect and Switch account ask Xero for", () => {
+  const credential = new XeroGuardOAuth2Api();
+  const expression = String(credential.properties.find((p) => p.name === 'scope')?.default);
+  /** n8n's evaluation of the hidden field, for this plain expression: `$self` is the credential's data. */
+  const evaluate = (self: Record<string, unknown>): string[] => {
+    const body = /^=\{\{([\s\S]*)\}\}$/.exec(expression)![1]!;
+    return (new Function('$self', `return ${body};`)(self) as string).split(' ').filter(Boolean);
+  };
+  const cases: Array<Record<string, unknown>> = [
+    { grantType: 'pkce', xeroScopes: ['accounting.invoices', 'accounting.contacts'], additionalScopes: '' },
+    { grantType: 'pkce', xeroScopes: [], additionalScopes: '' },
+    { grantType: 'pkce', additionalScopes: 'accounting.budgets.read, accounting.journals.read' },
+    { grantType: 'clientCredentials', xeroScopes: [], additionalScopes: '' },
+    { grantType: 'clientCredentials', xeroScopes: ['accounting.settings'], additionalScopes: 'accounting.contacts' },
+  ];
+
+  it.each(cases)('asks for what requestedScopes says, for %j', (self) => {
+    expect(evaluate(self)).toEqual(scopesOf(self));
+  });
+
+  it('an emptied Scopes field asks for the default set, never only the sign-in scopes', () => {
+    expect(evaluate({ grantType: 'pkce', xeroScopes: [] })).toEqual([...BASE_SCOPES, ...DEFAULT_XERO_SCOPES]);
+    expect(scopesOf({ grantType: 'pkce', xeroScopes: [] })).toEqual([...BASE_SCOPES, ...DEFAULT_XERO_SCOPES]);
+    // A Custom Connection asking for nothing gets what its app was given at Xero.
+    expect(evaluate({ grantType: 'clientCredentials', xeroScopes: [] })).toEqual([]);
+  });
+
+  it('tells, beside the Scopes field, that a changed list needs "Switch account"', () => {
+    const notice = credential.properties.find((p) => p.name === 'xeroGuardScopesNotice');
+    expect(notice).toMatchObject({ type: 'notice' });
+    expect(notice?.displayName).toContain('"Switch account"');
   });
 });

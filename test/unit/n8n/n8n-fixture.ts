@@ -117,7 +117,8 @@ export function fakeContext(options: FakeOptions) {
       return options.credentials;
     },
     continueOnFail: () => options.continueOnFail === true,
-    getNode: () => NODE,
+    // n8n's node names its credential (by id) once one is chosen; the name stays empty so texts read "the Xero credential".
+    getNode: (): INode => (options.credentials ? { ...NODE, credentials: { xeroGuardOAuth2Api: { id: 'credential-1', name: '' } } } : NODE),
     getMode: () => options.mode ?? 'trigger',
     getActivationMode: () => 'activate',
     getWorkflowStaticData: () => staticData,

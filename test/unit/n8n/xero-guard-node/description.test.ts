@@ -113,10 +113,11 @@ const RETEXTED: Record<string, Partial<INodePropertyOptions>> = {
 };
 
 describe("Xero Guard node: the description n8n's editor reads keeps every field of 3ec9e5b", () => {
-  it('has the same node settings, but the subtitle in words', () => {
-    const { properties: _a, subtitle: subtitleAfter, ...rest } = after;
-    const { properties: _b, subtitle: subtitleBefore, ...restBefore } = before;
+  it('has the same node settings, but the subtitle in words and its own icon', () => {
+    const { properties: _a, subtitle: subtitleAfter, icon: iconAfter, ...rest } = after;
+    const { properties: _b, subtitle: subtitleBefore, icon: _iconBefore, ...restBefore } = before;
     expect(rest).toEqual(restBefore);
+    expect(iconAfter).toEqual({ light: 'file:../../icons/xero-guard-accounting.svg', dark: 'file:../../icons/xero-guard-accounting.dark.svg' });
     expect(subtitleBefore).toBe('={{ $parameter["operation"] + ": " + $parameter["resource"] }}');
     expect(subtitleAfter).toContain('"invoice:create":"Create an invoice"');
   });

@@ -232,7 +232,9 @@ describe('Xero Guard node: errors', () => {
     xero.answer = () => refused('Contact is required');
     const error = (await executeXeroGuard(fakeExecute({ parameters: create }), xero.session()).catch((e: unknown) => e)) as NodeApiError;
     expect(error).toBeInstanceOf(NodeApiError);
-    expect(error.message).toMatch(/^Xero rejected the data .*: Contact is required$/);
+    expect(error.message).toMatch(/^Xero rejected the data .*is not valid: Contact is required$/);
+    // The summary's stop goes before Xero's words: "…is not valid: Contact…", never "…is not valid.: Contact…".
+    expect(error.message).not.toContain('.:');
     expect(error.httpCode).toBe('400');
     expect(error.context.xero).toMatchObject({ category: 'validation_error', action: 'fix_request', validationMessages: ['Contact is required'] });
     expect(error.failure).toBeUndefined();

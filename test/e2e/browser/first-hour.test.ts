@@ -1,0 +1,374 @@
+/**
+ * A bookkeeper's first hour on real n8n 2.41.1 in headless Chromium, one n8n boot for all of it:
+ * - Check Connection added to a new workflow through the editor before any credential exists: its
+ *   organisation list answers the hint, and n8n shows no "Error fetching options" (no 4xx/5xx from
+ *   the editor's option calls);
+ * - every node of the pack on one canvas, each with its own icon (the README's screenshot,
+ *   docs/images/n8n-icons.png);
+ * - a workflow that runs Contact "Create or Update" succeeds twice; then Manual Trigger -> Xero Guard
+ *   "Create an invoice" with that contact picked in the editor from the contact list (searched by
+ *   name) and the tax type picked from the organisation's own list, executed from the editor, succeeds;
+ * - revoked at the simulator, then "Switch account" in the editor: n8n asks Xero for the scopes the
+ *   credential names; a reconnect that leaves a scope out gives one message naming it, never "works
+ *   again"; "works again" comes when a reconnect with the scopes of before brings them back; an
+ *   emptied Scopes field asks for the default set (the same scopes again: no message).
+ * Screenshots go to test-artifacts/browser/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
+import { BASE_SCOPES, DEFAULT_XERO_SCOPES } from '../../../src/host';
+import { DEMO_TENANT_ID, DEMO_USER_EMAIL, type Simulator } from '../../../src/simulator';
+import { e2eTest } from '../harness/diagnostics';
+import { progress } from '../../../tools/n8n/install';
+import { OWNER, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { REPO_ROOT } from '../../../tools/n8n/pack';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
+import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator } from '../../../tools/n8n/xero';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../../helpers/chromium';
+
+jest.setTimeout(900_000);
+selectors.setTestIdAttribute('data-test-id');
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser');
+// Copied by hand to docs/images/n8n-icons.png for the README (a test run never changes a tracked file).
+const ICONS_SHOT = join(ARTIFACTS, 'n8n-icons.png');
+const CREDENTIAL_NAME = 'Acme books';
+const ALL_SCOPES = [...BASE_SCOPES, ...DEFAULT_XERO_SCOPES];
+const DROPPED = 'accounting.contacts';
+const CONTACT_NAME = 'Harbour Florists';
+const API_NODES = new Set(['xeroGuard', 'xeroGuardPayrollAu', 'xeroGuardProjects', 'xeroGuardFiles', 'xeroGuardAssets', 'xeroGuardFinance']);
+
+describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () => {
+  let n8n: N8nHandle | undefined;
+  let sim: Simulator | undefined;
+  let slack: SlackStandIn | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  let profile: string | undefined;
+  let credentialId = '';
+  /** The editor's calls for dynamic lists that failed (n8n shows them as "Error fetching options"). */
+  const failedListCalls: string[] = [];
+  const wrapped = e2eTest(() => ({ n8n, sim }));
+  const test = (name: string, fn: () => Promise<void>): void =>
+    wrapped(name, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        const shot = join(ARTIFACTS, `first-hour-failure-${name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`);
+        await page?.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+        if (error instanceof Error) error.message = `${error.message}\n(screenshot: ${shot}; page: ${page?.url() ?? '-'})`;
+        throw error;
+      }
+    });
+  const credentials = () => ({ [CREDENTIAL_TYPE]: { id: credentialId, name: CREDENTIAL_NAME } });
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM_EXECUTABLE)) throw new Error(`${CHROMIUM_EXECUTABLE} is missing: apt-get install -y chromium`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ sim } = await startE2eSimulator());
+    sim.accounting.seed(DEMO_TENANT_ID, { contacts: 8, invoices: 5 });
+    slack = await startSlackStandIn();
+    n8n = await startN8n();
+    profile = mkdtempSync(join(tmpdir(), 'xero-guard-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_EXECUTABLE,
+      headless: true,
+      viewport: { width: 1400, height: 820 },
+      args: [...CHROMIUM_ARGS],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(60_000);
+    page.on('response', (r) => {
+      if (r.url().includes('/rest/dynamic-node-parameters/') && r.status() >= 400) failedListCalls.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
+    await page.goto(`${n8n.url}/signin`);
+    await page.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
+    await page.locator('input[name="password"]').fill(OWNER.password);
+    await page.getByTestId('form-submit-button').click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+  }, 1_800_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await n8n?.stop();
+    await sim?.close();
+    await slack?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  test('adds Check Connection to a new workflow through the editor before any credential exists: no options error', async () => {
+    const p = page!;
+    await p.goto(`${n8n!.url}/workflow/new`);
+    // As a user starts: the first step (Trigger manually), then the node from the node creator's search.
+    await p.getByTestId('canvas-add-button').click();
+    await p.getByText('Trigger manually', { exact: true }).first().click();
+    await p.getByTestId('canvas-node').first().waitFor();
+    await p.keyboard.press('Escape');
+    // The "+" after the trigger's output opens the node creator on the nodes that follow it.
+    await p.getByTestId('canvas-handle-plus').first().click();
+    await p.getByPlaceholder('Search nodes...').fill('Xero Guard Check Connection');
+    await p.getByText('Xero Guard Check Connection', { exact: true }).first().click();
+    // n8n shows an installed community node's details first; "Add to workflow" adds it and opens its panel.
+    await p.getByRole('button', { name: 'Add to workflow' }).first().click();
+    const panel = p.getByTestId('ndv');
+    await panel.waitFor();
+    const field = panel.getByTestId('parameter-input-tenantId');
+    await field.waitFor();
+    await field.click();
+    await p.getByText('Choose a Xero Credential Above to Load This List').first().waitFor();
+    await p.screenshot({ path: join(ARTIFACTS, 'check-connection-without-credential.png') });
+    expect(await panel.getByText(/Error fetching options/i).count()).toBe(0);
+    expect(failedListCalls).toEqual([]);
+  });
+
+  test('puts every node of the pack on one canvas, each with its own icon', async () => {
+    const p = page!;
+    const grant = sim!.seedGrant({ scopes: ALL_SCOPES });
+    [credentialId] = await n8n!.importCredentials([credentialFor(sim!, grant, { name: CREDENTIAL_NAME, scopes: DEFAULT_XERO_SCOPES })]);
+    const kinds: Array<[string, string]> = [
+      ['Connection Watchdog', 'xeroGuardConnectionTrigger'],
+      ['Xero Guard', 'xeroGuard'],
+      ['Check Connection', 'xeroGuardCheckConnection'],
+      ['Refresh Token', 'xeroGuardRefreshToken'],
+      ['Classify Error', 'xeroGuardClassifyError'],
+      ['Connections', 'xeroGuardConnections'],
+      ['Payroll AU', 'xeroGuardPayrollAu'],
+      ['Projects', 'xeroGuardProjects'],
+      ['Files', 'xeroGuardFiles'],
+      ['Assets', 'xeroGuardAssets'],
+      ['Finance', 'xeroGuardFinance'],
+    ];
+    const nodes = kinds.map(([name, type], i) => ({
+      id: `n${i}`,
+      name,
+      type: `${PACKAGE}.${type}`,
+      typeVersion: 1,
+      position: [(i % 6) * 220, Math.floor(i / 6) * 300],
+      // The API nodes with their Organisation (and Xero Guard on an operation with no required field): no warning mark on the screenshot.
+      parameters: API_NODES.has(type)
+        ? { organizationId: { __rl: true, mode: 'id', value: DEMO_TENANT_ID }, ...(type === 'xeroGuard' ? { resource: 'contact', operation: 'getAll' } : {}) }
+        : {},
+      credentials: credentials(),
+    }));
+    const id = await n8n!.importWorkflow({ name: 'Xero Guard: the icons', nodes, connections: {}, settings: { executionOrder: 'v1' } });
+    await p.goto(`${n8n!.url}/workflow/${id}`);
+    for (const [name] of kinds) await p.getByTestId('canvas-node').filter({ hasText: name }).first().waitFor();
+    // Every node draws its own file icon (an <img> of the package's SVG), none n8n's fallback.
+    const icons = await p
+      .getByTestId('canvas-node')
+      .locator('img')
+      .evaluateAll((imgs) => imgs.map((img) => img.getAttribute('src') ?? ''));
+    const files = new Set(icons.map((src) => decodeURIComponent(src).replace(/^.*\/icons\//, '')));
+    progress(`browser: canvas icons ${[...files].join(', ')}`);
+    expect(files.size).toBeGreaterThanOrEqual(10);
+    await p.getByTestId('canvas-node').first().waitFor();
+    await p.keyboard.press('Shift+1'); // zoom to fit
+    await p.mouse.click(5, 400);
+    await p.screenshot({ path: ICONS_SHOT });
+  });
+
+  test('Contact "Create or Update" executed twice from the editor succeeds both times', async () => {
+    const workflow = {
+      name: 'Xero Guard: contact, twice',
+      nodes: [
+        { id: 'm1', name: 'When clicking Execute', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+        {
+          id: 'x1',
+          name: 'Contact',
+          type: `${PACKAGE}.xeroGuard`,
+          typeVersion: 1,
+          position: [260, 0],
+          parameters: {
+            resource: 'contact',
+            operation: 'upsert',
+            organizationId: { __rl: true, mode: 'id', value: DEMO_TENANT_ID },
+            name: CONTACT_NAME,
+            additionalFields: { emailAddress: 'accounts@harbour-florists.example' },
+          },
+          credentials: credentials(),
+        },
+      ],
+      connections: { 'When clicking Execute': { main: [[{ node: 'Contact', type: 'main', index: 0 }]] } },
+      settings: { executionOrder: 'v1' },
+    };
+    const id = await n8n!.importWorkflow(workflow);
+    await executeInEditor(id);
+    await executeInEditor(id);
+  });
+
+  test("creates an invoice: the contact picked from the list by name, the tax type from the organisation's list, executed from the editor", async () => {
+    const p = page!;
+    const workflow = {
+      name: 'Xero Guard: new invoice',
+      nodes: [
+        { id: 'm1', name: 'When clicking Execute', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+        {
+          id: 'x1',
+          name: 'Create Invoice',
+          type: `${PACKAGE}.xeroGuard`,
+          typeVersion: 1,
+          position: [260, 0],
+          parameters: {
+            resource: 'invoice',
+            operation: 'create',
+            organizationId: { __rl: true, mode: 'id', value: DEMO_TENANT_ID },
+            type: 'ACCREC',
+            contactId: { __rl: true, mode: 'list', value: '' },
+            lineItemsUi: { lineItemsValues: [{ description: 'Bookkeeping, November', quantity: 2, unitAmount: '150', accountCode: '200', taxType: '' }] },
+          },
+          credentials: credentials(),
+        },
+      ],
+      connections: { 'When clicking Execute': { main: [[{ node: 'Create Invoice', type: 'main', index: 0 }]] } },
+      settings: { executionOrder: 'v1' },
+    };
+    const id = await n8n!.importWorkflow(workflow);
+    await p.goto(`${n8n!.url}/workflow/${id}`);
+    await p.getByTestId('canvas-node').filter({ hasText: 'Create Invoice' }).first().dblclick();
+    const panel = p.getByTestId('ndv');
+    await panel.waitFor();
+    // The contact: From List, searched by the name the previous test created, picked from the results.
+    await panel.getByTestId('parameter-input-contactId').getByTestId('rlc-input').click();
+    await p.getByTestId('rlc-search').fill(CONTACT_NAME);
+    await p.getByTestId('rlc-item').filter({ hasText: CONTACT_NAME }).first().click();
+    // The tax type: the organisation's own list (an NZ organisation: "15% GST on Income (OUTPUT2)").
+    await panel.getByTestId('parameter-input-taxType').click();
+    await p.getByText('15% GST on Income (OUTPUT2)', { exact: true }).first().click();
+    await p.screenshot({ path: join(ARTIFACTS, 'first-hour-invoice-picked.png') });
+    expect(await panel.getByText(/Error fetching options/i).count()).toBe(0);
+    await p.keyboard.press('Escape');
+    await p.keyboard.press('Control+s');
+    await waitFor(
+      'the picks to be saved',
+      async () => {
+        const stored = await n8n!.api('GET', `/workflows/${id}`);
+        const params = (stored.json.nodes as Array<{ name: string; parameters: Record<string, any> }>).find((n) => n.name === 'Create Invoice')!.parameters;
+        return params.contactId?.value && params.lineItemsUi?.lineItemsValues?.[0]?.taxType === 'OUTPUT2' ? true : undefined;
+      },
+      30_000,
+    );
+    const invoicesBefore = sim!.accounting.counts(DEMO_TENANT_ID).Invoices ?? 0;
+    // Saved: the workflow opened afresh (the panel closed) and run from the editor's button.
+    const run = await executeInEditor(id);
+    const invoice = run.data.resultData.runData['Create Invoice'][0].data.main[0][0].json as {
+      Contact: { Name: string };
+      LineItems: Array<{ TaxType: string }>;
+    };
+    expect({ contact: invoice.Contact.Name, taxType: invoice.LineItems[0]!.TaxType }).toEqual({ contact: CONTACT_NAME, taxType: 'OUTPUT2' });
+    expect(sim!.accounting.counts(DEMO_TENANT_ID).Invoices ?? 0).toBe(invoicesBefore + 1);
+  });
+
+  test('revoked, then "Switch account": the scopes the credential names; a dropped scope is named once, "works again" only when it is back', async () => {
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8')
+      .split('https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK')
+      .join(slack!.url);
+    const watchdog = JSON.parse(text) as { nodes: Array<{ parameters: Record<string, unknown>; credentials?: Record<string, unknown> }> };
+    for (const node of watchdog.nodes) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials = credentials();
+    watchdog.nodes[0]!.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+    const watchdogId = await n8n!.importWorkflow(watchdog as unknown as Record<string, unknown>);
+    const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
+    await n8n!.activate(watchdogId);
+    await waitFor('the first poll', () => (polls() > 0 ? true : undefined), 150_000, 500);
+    await waitForPollsToFinish(watchdogId);
+    expect(slack!.messages).toHaveLength(0);
+
+    sim!.revokeUser(DEMO_USER_EMAIL);
+    await waitFor('the problem message', () => (slack!.messages.length >= 1 ? true : undefined), 150_000, 500);
+    expect(String(slack!.messages[0]!.body.text)).toMatch(/needs reconnecting/);
+
+    // The user takes accounting.contacts out of the Scopes field and saves (what the editor's Save sends), then Switch account.
+    await saveScopes(DEFAULT_XERO_SCOPES.filter((s) => s !== DROPPED));
+    const fewer = await switchAccount();
+    expect(fewer.sort()).toEqual(ALL_SCOPES.filter((s) => s !== DROPPED).sort());
+    await waitFor('the scope-loss message', () => (slack!.messages.length >= 2 ? true : undefined), 150_000, 500);
+    const lost = String(slack!.messages[1]!.body.text);
+    progress(`browser: scope-loss message ${JSON.stringify(lost)}`);
+    expect(lost).toContain(DROPPED);
+    expect(lost).not.toMatch(/works again/);
+    const at = polls();
+    await waitFor('one more poll', () => (polls() > at ? true : undefined), 150_000, 500);
+    await waitForPollsToFinish(watchdogId);
+    expect(slack!.messages).toHaveLength(2);
+
+    // Back to the scopes of before: Switch account asks Xero for exactly those, and only then "works again".
+    await saveScopes(DEFAULT_XERO_SCOPES);
+    const same = await switchAccount();
+    expect(same.sort()).toEqual([...ALL_SCOPES].sort());
+    await waitFor('the works-again message', () => (slack!.messages.length >= 3 ? true : undefined), 150_000, 500);
+    expect(String(slack!.messages[2]!.body.text)).toMatch(/works again/);
+
+    // The Scopes field emptied: Switch account asks for the default set (the same scopes), nothing is lost, no message.
+    await saveScopes([]);
+    expect((await switchAccount()).sort()).toEqual([...ALL_SCOPES].sort());
+    const after = polls();
+    await waitFor('one more poll', () => (polls() > after ? true : undefined), 150_000, 500);
+    await waitForPollsToFinish(watchdogId);
+    expect(slack!.messages).toHaveLength(3);
+    await n8n!.deactivate(watchdogId);
+  });
+
+  /** Opens the workflow in the editor, clicks "Execute workflow" and waits for its execution to succeed. */
+  async function executeInEditor(workflowId: string): Promise<any> {
+    const p = page!;
+    const before = (await n8n!.executions({ workflowId })).length;
+    await p.goto(`${n8n!.url}/workflow/${workflowId}`);
+    await p.getByTestId('execute-workflow-button').first().click();
+    const finished = await waitFor(
+      'the execution to finish',
+      async () => {
+        const runs = await n8n!.executions({ workflowId });
+        return runs.length > before && runs[0].status !== 'running' && runs[0].status !== 'new' ? runs[0] : undefined;
+      },
+      120_000,
+      500,
+    );
+    await p.screenshot({ path: join(ARTIFACTS, `first-hour-executed-${workflowId}.png`) });
+    expect({ status: finished.status, error: finished.data?.resultData?.error?.message ?? null }).toEqual({ status: 'success', error: null });
+    return finished;
+  }
+
+  /** The credential saved with these scopes, as the editor's Save sends it (n8n keeps the stored token set). */
+  async function saveScopes(scopes: readonly string[]): Promise<void> {
+    const exported = await n8n!.exportCredential(credentialId);
+    const data = typeof exported.data === 'string' ? JSON.parse(exported.data) : exported.data;
+    const { oauthTokenData: _kept, ...fields } = data as Record<string, unknown>;
+    const saved = await n8n!.rest('PATCH', `/credentials/${credentialId}`, {
+      name: CREDENTIAL_NAME,
+      type: CREDENTIAL_TYPE,
+      data: { ...fields, xeroScopes: [...scopes] },
+    });
+    expect(saved.status).toBe(200);
+  }
+
+  /** "Switch account" (or "Connect") on the credential's page, Allow access at the simulator; the scopes the sign-in asked for. */
+  async function switchAccount(): Promise<string[]> {
+    const p = page!;
+    await p.goto(`${n8n!.url}/home/credentials/${credentialId}`);
+    const dialog = p.getByTestId('credential-edit-dialog');
+    await dialog.waitFor();
+    const button = dialog
+      .locator('[data-test-id="oauth-stale-switch-account-button"], [data-test-id="oauth-switch-account-button"], [data-test-id="quick-connect-button"]')
+      .first();
+    await button.waitFor({ timeout: 60_000 });
+    const popupPromise = p.waitForEvent('popup');
+    await button.click();
+    const popup = await popupPromise;
+    await popup.waitForSelector('#allow', { timeout: 60_000 });
+    const asked = (new URL(popup.url()).searchParams.get('scope') ?? '').split(' ').filter(Boolean);
+    progress(`browser: Switch account asked Xero for ${asked.join(' ')}`);
+    await popup.click('#allow');
+    await waitFor('the popup to close after the callback', () => (popup.isClosed() ? true : undefined), 60_000);
+    await p.getByTestId('oauth-connect-success-banner').waitFor({ timeout: 60_000 });
+    return asked;
+  }
+
+  async function waitForPollsToFinish(workflowId: string): Promise<void> {
+    await waitFor(
+      'the polls to finish',
+      async () => ((await n8n!.executions({ workflowId })).every((e) => e.status !== 'running') ? true : undefined),
+      120_000,
+    );
+  }
+});
