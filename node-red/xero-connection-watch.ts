@@ -130,7 +130,8 @@ function connectionPayload(event: ConnectionWatchEvent, result: WatchStepResult[
     ...(event.problem ? { problem: event.problem } : {}),
     event: event.change,
     connection: conn ? { id: conn.id, name: conn.label } : null,
-    summary: event.problem?.summary ?? result.reason,
+    // Scopes a reconnect lost: the connection answers, so the check's reason ("Connected...") would hide what is wrong.
+    summary: event.problem?.summary ?? (event.kind === 'scopes_lost' ? event.alert.summary : result.reason),
     ...texts(event),
     reconnect: reconnectOf(event),
     organisations: event.organisations,

@@ -62,10 +62,20 @@ export function connectionNode(sim: Simulator, id: string, name: string, tenantI
 /** Submits the simulator's consent form for an authorize URL; resolves to the callback URL Xero redirects to. */
 export async function allowAtSimulator(
   authorizeUrl: string,
-  options: { tenants?: string[]; email?: string; action?: 'allow' | 'cancel' } = {},
+  options: { tenants?: string[]; email?: string; action?: 'allow' | 'cancel'; withoutScopes?: string[] } = {},
 ): Promise<string> {
   const url = new URL(authorizeUrl);
   const form = new URLSearchParams(url.searchParams);
+  // A consent that grants less than the app asked for (the user, or Xero, left some out).
+  const asked = form.get('scope');
+  if (options.withoutScopes && asked)
+    form.set(
+      'scope',
+      asked
+        .split(' ')
+        .filter((s) => !options.withoutScopes!.includes(s))
+        .join(' '),
+    );
   form.set('email', options.email ?? 'demo@xero-guard.test');
   form.set('password', 'demo');
   form.set('action', options.action ?? 'allow');

@@ -18,7 +18,15 @@ import { XeroGuardConnectionTrigger } from '../../nodes/XeroGuardConnectionTrigg
 import { NODE_RED_WORDS } from '../../node-red/lib/status';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import type { AlertWords } from '../../src/host';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
+import {
+  SIMULATOR_DEFAULT_SCOPES,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_TENANT_ID,
+  SECOND_TENANT_ID,
+  startSimulator,
+  type Simulator,
+} from '../../src/simulator';
 import { fakeContext, makeN8nFixture, NODE, type N8nFixture } from '../unit/n8n/n8n-fixture';
 import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, inputDone, issuedSecrets, startConnect } from './support';
 
@@ -38,8 +46,8 @@ const NODE_RED_EDITOR = 'http://127.0.0.1:1880';
 interface World {
   sim: Simulator;
   clock: OffsetClock;
-  /** The user connects again (n8n: "Switch account" stores a new grant; Node-RED: "Connect to Xero"). */
-  reconnect(): Promise<void>;
+  /** The user connects again (n8n: "Switch account" stores a new grant; Node-RED: "Connect to Xero"), granting all it asks but `withoutScopes`. */
+  reconnect(withoutScopes?: string[]): Promise<void>;
 }
 
 /** One event as both wings must report it, and its texts. */
@@ -48,6 +56,8 @@ interface Seen {
   title: string;
   advice: string | null;
   message: string;
+  /** The one line a host shows first (n8n: `reason`, Node-RED: `summary`). */
+  summary: string;
 }
 
 /** A wing: set up once, polled once per step. */
@@ -142,6 +152,13 @@ const TABLE: Array<{ step: string; act?: (w: World) => void | Promise<void>; eve
   },
   { step: 'it stays revoked', events: [] },
   { step: 'the user reconnects', act: (w) => w.reconnect(), events: ['connection:recovered'] },
+  {
+    step: 'a reconnect that grants fewer scopes: one message naming the lost one, no "works again"',
+    act: (w) => w.reconnect(['accounting.contacts']),
+    events: ['connection:scopes_lost'],
+  },
+  { step: 'the scope stays lost', events: [] },
+  { step: 'a reconnect with every scope again', act: (w) => w.reconnect(), events: ['connection:scopes_restored'] },
 ];
 
 /** A text with the host's own words (and its link) set aside, so the two hosts' texts compare. */
@@ -171,8 +188,9 @@ async function n8nWing(): Promise<{ wing: Wing; close(): Promise<void>; f: N8nFi
     world: {
       sim: f.sim,
       clock: f.clock,
-      async reconnect() {
-        credentials = f.credentials(f.seed({ email: USER, tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] }));
+      async reconnect(withoutScopes: string[] = []) {
+        const scopes = SIMULATOR_DEFAULT_SCOPES.filter((s: string) => !withoutScopes.includes(s));
+        credentials = f.credentials(f.seed({ email: USER, tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID], scopes }));
       },
     },
     async poll() {
@@ -187,6 +205,7 @@ async function n8nWing(): Promise<{ wing: Wing; close(): Promise<void>; f: N8nFi
         title: String(json.title),
         advice: (json.advice as string | null) ?? null,
         message: String(json.message),
+        summary: String(json.reason),
       }));
     },
   };
@@ -223,10 +242,10 @@ async function nodeRedWing(): Promise<{ wing: Wing; close(): Promise<void>; sim:
     ],
     { [conn.id]: credentials },
   );
-  const connect = async () => {
+  const connect = async (withoutScopes?: string[]) => {
     const started = await startConnect(conn.id, { ...conn, ...credentials });
     expect(started.status).toBe(200);
-    const callback = new URL(await allowAtSimulator(started.body.authorizeUrl, { email: USER, tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] }));
+    const callback = new URL(await allowAtSimulator(started.body.authorizeUrl, { email: USER, tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID], withoutScopes }));
     expect((await callbackIn(started, callback)).status).toBe(200);
   };
   await connect();
@@ -246,7 +265,7 @@ async function nodeRedWing(): Promise<{ wing: Wing; close(): Promise<void>; sim:
           scope === 'connection' || scope === 'app'
             ? `${scope}:${kind}`
             : `${kind.startsWith('budget_') ? 'budget' : 'organisation'}:${kind}:${payload.organisation.tenantName}`;
-        return { what, title: payload.title, advice: payload.advice ?? null, message: payload.message };
+        return { what, title: payload.title, advice: payload.advice ?? null, message: payload.message, summary: payload.summary };
       });
     },
   };
@@ -291,6 +310,10 @@ describe('the connection watch: one table, both wings', () => {
         expect({ step: row.step, rotations: seen['Node-RED'].rotated }).toEqual({ step: row.step, rotations: seen.n8n.rotated });
         if (row.step.startsWith('Xero refuses every organisation')) expect(seen.n8n.rotated).toBe(1);
         if (row.step.startsWith('every organisation stays refused')) expect(seen.n8n.rotated).toBe(0);
+        // The connection answers, so its check says "Connected": both hosts lead with the lost scope instead.
+        if (row.step.startsWith('a reconnect that grants fewer scopes'))
+          for (const wing of ['n8n', 'Node-RED'] as const)
+            expect({ wing, summary: seen[wing].events[0].summary }).toEqual({ wing, summary: expect.stringContaining('accounting.contacts') });
         // Each host's texts carry only its own words.
         for (const e of seen.n8n.events) expect(e.message).not.toMatch(/Node-RED|xero-connection node|Connect to Xero/);
         for (const e of seen['Node-RED'].events) expect(e.message).not.toMatch(/n8n|Switch account|\bcredential\b/);
