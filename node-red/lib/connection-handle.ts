@@ -8,7 +8,8 @@
  */
 import type { BudgetReport, CheckResult } from '../../src/check';
 import type { ConnectionStatus } from '../../src/engine';
-import { adviceFor, checkResultForError, classificationInWords, ConnectionSession } from '../../src/host';
+import { shownCapReport, type ShownCapReport } from '../../src/fleet';
+import { adviceFor, checkResultForError, classificationInWords, ConnectionSession, scopeReport, scopesChecked, type ScopeReport } from '../../src/host';
 import { tierSetting, TIER_SETTING } from '../../src/host/tier-setting';
 import { hasChainNotes } from '../../src/ledger';
 import { redactSecrets } from '../../src/secrets';
@@ -26,6 +27,10 @@ export type HandleCheckResult = CheckResult & {
   budget?: BudgetReport[];
   /** Organisations whose Organisation read was skipped: their day budget is down to the reserve kept for the user's own work. */
   budgetSkipped?: string[];
+  /** The scopes this node asks for against those Xero granted, with the fix when one is missing. */
+  scopes?: ScopeReport & { advice?: string };
+  /** The app's connections against its tier's cap, counted from the ledger (the app by its fingerprint, never its client id). */
+  connectionCap?: ShownCapReport | null;
 };
 
 export class ConnectionHandle {
@@ -88,7 +93,17 @@ export class ConnectionHandle {
   async check(tenantId: string): Promise<{ result: HandleCheckResult; fix: string | null }> {
     const { result, budget, skipped, failure } = await this.session.check(tenantId);
     if (failure !== undefined) return { result: inNodeRedWords(result), fix: this.fixFor(result, tenantId, failure) };
-    const reported: HandleCheckResult = { ...result, ...(this.session.budget() ? { budget } : {}), ...(skipped.length > 0 ? { budgetSkipped: skipped } : {}) };
+    const connected = result.status === 'connected';
+    const granted = connected ? await this.session.grantedScopes().catch(() => null) : null;
+    const cap = connected ? await this.session.capReport(result.tenants.map((t) => t.tenantId)).catch(() => null) : null;
+    const reported: HandleCheckResult = {
+      ...result,
+      ...(this.session.budget() ? { budget } : {}),
+      ...(skipped.length > 0 ? { budgetSkipped: skipped } : {}),
+      ...(connected
+        ? { scopes: scopesChecked(scopeReport(this.settings.scopes, granted), NODE_RED_WORDS), connectionCap: cap ? shownCapReport(cap) : null }
+        : {}),
+    };
     return { result: inNodeRedWords(reported), fix: this.fixFor(reported, tenantId) };
   }
 

@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { shownCapReport } from '../../src/fleet';
-import { checkResultForError, scopeReport, scopesNotGrantedAdvice, type ConnectionSession, type ScopeReport } from '../../src/host';
+import { checkResultForError, scopeReport, scopesChecked, type ConnectionSession } from '../../src/host';
 import { CREDENTIAL_TYPE, scopesOf } from '../shared/guarded-session';
 import { errorJson, isConnectionStateError, N8N_WORDS, openNodeSession, toNodeError } from '../shared/node-support';
 import { loadTenantOptions } from '../shared/tenants';
@@ -68,7 +68,7 @@ export class XeroGuardCheckConnection implements INodeType {
         const report = {
           ...result,
           // What the credential asks for against what Xero granted: a missing scope is named before a workflow fails on it.
-          scopes: scopesChecked(scopeReport(scopesOf(credentials ?? {}), await session.grantedScopes().catch(() => null))),
+          scopes: scopesChecked(scopeReport(scopesOf(credentials ?? {}), await session.grantedScopes().catch(() => null)), N8N_WORDS),
           callBudget: budget,
           connectionCap: cap ? shownCapReport(cap) : null,
           ...(skipped.length > 0 ? { organisationSkipped: `Not read: ${tenantId} is down to its last Xero calls of the day, kept for your workflows.` } : {}),
@@ -85,9 +85,4 @@ export class XeroGuardCheckConnection implements INodeType {
     }
     return [connected, problems];
   }
-}
-
-/** The scopes as the check reports them, with what to do when some asked for were not granted. */
-function scopesChecked(report: ScopeReport): IDataObject {
-  return { ...report, ...(report.missing.length > 0 ? { advice: scopesNotGrantedAdvice(report.missing, N8N_WORDS) } : {}) };
 }

@@ -11,7 +11,7 @@ import { TEXTS } from '../classify/texts';
 import { CHAIN_KEY } from '../engine/connection-key';
 import { redactSecrets } from '../secrets';
 import { adviceFor, type HostWords } from './advice';
-import { scopeLabel } from './scopes';
+import { scopeLabel, type ScopeReport } from './scopes';
 
 /** A host's words for alerts: its advice words plus what it calls a connection. */
 export interface AlertWords extends HostWords {
@@ -215,6 +215,11 @@ export function scopesLostText(input: Pick<AlertInput, 'connectionName' | 'link'
 export function scopesNotGrantedAdvice(missing: readonly string[], words: AlertWords): string {
   const one = missing.length === 1;
   return `${capitalise(words.holder)} asks for ${missing.join(', ')} but Xero did not grant ${one ? 'it' : 'them'} at the last sign-in: ${words.reconnectShort} and allow every scope Xero shows; if Xero still leaves ${one ? 'it' : 'them'} out, check the scopes the app may use at developer.xero.com.`;
+}
+
+/** A check's scope report (what is asked for against what Xero granted), with the fix in the host's words when a scope is missing. */
+export function scopesChecked(report: ScopeReport, words: AlertWords): ScopeReport & { advice?: string } {
+  return { ...report, ...(report.missing.length > 0 ? { advice: scopesNotGrantedAdvice(report.missing, words) } : {}) };
 }
 
 /** An organisation added to the connection. */

@@ -102,7 +102,11 @@ function statusOf(id: string, body: Record<string, unknown> = {}) {
 
 /** "Connect to Xero" as the editor does it: the start route, the consent form, the callback route. */
 let user = 'demo@xero-guard.test';
-async function connect(id: string, body: Record<string, unknown>, consent: { tenants?: string[] } = {}): Promise<{ status: number; text: string }> {
+async function connect(
+  id: string,
+  body: Record<string, unknown>,
+  consent: { tenants?: string[]; withoutScopes?: string[] } = {},
+): Promise<{ status: number; text: string }> {
   const started = await startConnect(id, body);
   expect(started.status).toBe(200);
   const callback = new URL(await allowAtSimulator(started.body.authorizeUrl, { email: user, ...consent }));
@@ -298,6 +302,19 @@ describe('xero check connection', () => {
     });
     expect(msg.payload.organisation.Name).toBe('Demo Company (NZ)');
     expect(lastStatus('checkNode')).toEqual({ fill: 'green', shape: 'dot', text: 'connected: 1 organisation' });
+    // What the node asks for against what Xero granted, and the app against its tier's cap (by fingerprint, never the client id).
+    expect(msg.payload.scopes).toMatchObject({ missing: [], granted: expect.arrayContaining(['accounting.contacts']) });
+    expect(msg.payload.scopes.advice).toBeUndefined();
+    expect(msg.payload.connectionCap).toMatchObject({ app: expect.stringMatching(/^app [0-9a-f]{8}$/), connected: 1, cap: 5 });
+    expect(JSON.stringify(msg.payload)).not.toContain(DEMO_CLIENT_ID);
+
+    // A consent that left a scope out: the check names it and says how to get it back, in Node-RED's words.
+    await connect(conn.id, editorBody(conn), { withoutScopes: ['accounting.contacts'] });
+    const again = next('ok');
+    helper.getNode('checkNode').receive({ payload: 'go' });
+    const { payload } = await again;
+    expect(payload.scopes.missing).toEqual(['accounting.contacts']);
+    expect(payload.scopes.advice).toMatch(/accounting\.contacts.*Connect to Xero/);
   });
 
   it('refreshes an expired access token on its own, exactly once, and stays connected', async () => {
