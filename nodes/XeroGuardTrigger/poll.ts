@@ -1,0 +1,94 @@
+/**
+ * Polling mode of the Xero Guard Trigger, inside n8n's poll(): If-Modified-Since reads on the
+ * adaptive interval (src/events ChangePoller), every change claimed in the credential's ledger so
+ * it is emitted once across processes. The poller's state lives in the workflow's static data,
+ * which n8n saves with the execution it starts; since n8n's poll() can only act before emitting
+ * (it returns its items), the claims of a poll are marked emitted at the start of the next one
+ * (docs/design/events.md "The polling cursor").
+ */
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { DAY, systemClock } from '../../src/clock';
+import { ChangePoller, type PendingClaims, type PollState, type PollWatch } from '../../src/events';
+import type { ConnectionSession } from '../../src/host';
+import { changeItem } from './items';
+import type { PollSettings } from './settings';
+
+/** Static data keys: the poller's state, and the claims of the last poll not yet marked emitted. */
+const STATE_KEY = 'xeroGuardPoll';
+const PENDING_KEY = 'xeroGuardPollPending';
+/** A test run reads at most this many changes of the last week, and claims none. */
+const MANUAL_ITEMS = 10;
+
+export interface Polling {
+  context: IPollFunctions;
+  settings: PollSettings;
+  session: ConnectionSession;
+  consumerId: string;
+  /** Says each notice once (budget skipped, resumed, a failed watch). */
+  warn: (text: string) => void;
+}
+
+export async function pollChanges({ context, settings, session, consumerId, warn }: Polling): Promise<INodeExecutionData[][] | null> {
+  const manual = context.getMode() === 'manual';
+  const tenantIds = settings.organisations.length > 0 ? settings.organisations : (await session.organisations()).map((t) => t.tenantId);
+  const watches: PollWatch[] = tenantIds.flatMap((tenantId) => [
+    ...settings.watches.map((watch) => ({ tenantId, watch })),
+    ...settings.named.map((named) => ({ tenantId, named })),
+  ]);
+  const store = await session.eventStore();
+  const common = {
+    store,
+    reader: await session.accounting(),
+    budget: session.budget() ?? undefined,
+    watches,
+    clock: systemClock,
+    ...(settings.timeZone ? { timeZone: settings.timeZone } : {}),
+    dueInDays: settings.dueInDays,
+  };
+
+  if (manual) {
+    // A test run shows recent changes and leaves the active trigger's state and claims alone.
+    const sample = new ChangePoller({ ...common, consumer: `${consumerId}:test`, backfillFrom: systemClock.now() - 7 * DAY, maxItemsPerPoll: MANUAL_ITEMS });
+    const result = await sample.poll(null);
+    await sample.release(result.pending);
+    return result.items.length > 0 ? [result.items.slice(-MANUAL_ITEMS).map(changeItem)] : null;
+  }
+
+  const staticData = context.getWorkflowStaticData('node');
+  const poller = new ChangePoller({
+    ...common,
+    consumer: consumerId,
+    schedule: { intervalMs: settings.intervalMs, ceilingMs: settings.ceilingMs },
+    // Watches added to a trigger that already runs start from now; a new trigger from its first start.
+    backfillFrom: settings.backfillFrom || (staticData[STATE_KEY] ? null : await firstStart(store, consumerId)),
+  });
+  // The last poll's items were emitted (n8n saved this static data with their execution): mark them so.
+  const pending = staticData[PENDING_KEY] as PendingClaims | undefined;
+  if (pending) {
+    await poller.complete(pending);
+    delete staticData[PENDING_KEY];
+  }
+  const result = await poller.poll(staticData[STATE_KEY] as PollState | undefined);
+  for (const notice of result.notices) warn(notice.message);
+  staticData[STATE_KEY] = result.state as unknown as IDataObject;
+  if (result.items.length === 0) {
+    await poller.complete(result.pending);
+    return null;
+  }
+  if (result.pending) staticData[PENDING_KEY] = result.pending as unknown as IDataObject;
+  return [result.items.map(changeItem)];
+}
+
+/**
+ * When this trigger first started, kept in the ledger: n8n saves static data only with an
+ * execution, so a trigger restarted before its first change would otherwise start from "now" again
+ * and miss what changed in between.
+ */
+async function firstStart(store: Awaited<ReturnType<ConnectionSession['eventStore']>>, consumerId: string): Promise<number> {
+  const scope = `poll-start:${consumerId}`;
+  const marks = await store.readMarks(scope);
+  if (typeof marks.start === 'number') return marks.start;
+  const now = systemClock.now();
+  await store.raiseMarks(scope, { start: now });
+  return now;
+}
