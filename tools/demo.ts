@@ -23,6 +23,11 @@ const EXAMPLES = [
   { file: 'watchdog-slack.json', activate: true },
   { file: 'keep-alive.json', activate: true },
   { file: 'retry-loop.json', activate: false },
+  // Polls the demo's Xero: pay an invoice there and one Slack message arrives here.
+  { file: 'invoice-paid-slack.json', activate: true },
+  { file: 'overdue-digest-slack.json', activate: false },
+  // Needs the app's webhook key in the credential and a CRM URL: opened and edited by the user.
+  { file: 'new-contact-crm.json', activate: false },
 ];
 const CREDENTIAL_NAME = 'Xero (local simulator)';
 
