@@ -28,7 +28,26 @@ export interface Polling {
   warn: (text: string) => void;
 }
 
-export async function pollChanges({ context, settings, session, consumerId, warn }: Polling): Promise<INodeExecutionData[][] | null> {
+/**
+ * The polls of one trigger in this process, one after another: n8n may start a poll while another
+ * runs (at activation it starts two), and both would keep their own claims in the same static
+ * data. Across processes the ledger's claims keep a change to one of them.
+ */
+const running = new Map<string, Promise<unknown>>();
+
+export function pollChanges(polling: Polling): Promise<INodeExecutionData[][] | null> {
+  const id = polling.consumerId + (polling.context.getMode() === 'manual' ? ':test' : '');
+  const previous = running.get(id) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => pollOnce(polling));
+  const settled = next.catch(() => undefined);
+  running.set(id, settled);
+  void settled.then(() => {
+    if (running.get(id) === settled) running.delete(id);
+  });
+  return next;
+}
+
+async function pollOnce({ context, settings, session, consumerId, warn }: Polling): Promise<INodeExecutionData[][] | null> {
   const manual = context.getMode() === 'manual';
   const tenantIds = settings.organisations.length > 0 ? settings.organisations : (await session.organisations()).map((t) => t.tenantId);
   const watches: PollWatch[] = tenantIds.flatMap((tenantId) => [
@@ -66,16 +85,29 @@ export async function pollChanges({ context, settings, session, consumerId, warn
   const pending = staticData[PENDING_KEY] as PendingClaims | undefined;
   if (pending) {
     await poller.complete(pending);
-    delete staticData[PENDING_KEY];
+    const done = new Set(pending.claims.map((c) => c.token));
+    const left = ((staticData[PENDING_KEY] as PendingClaims | undefined)?.claims ?? []).filter((c) => !done.has(c.token));
+    if (left.length > 0) staticData[PENDING_KEY] = { claims: left } as unknown as IDataObject;
+    else delete staticData[PENDING_KEY];
   }
   const result = await poller.poll(staticData[STATE_KEY] as PollState | undefined);
   for (const notice of result.notices) warn(notice.message);
+  context.logger.debug('Xero Guard Trigger polled', {
+    due: result.due,
+    changes: result.items.length,
+    watches: watches.length,
+    completed: pending?.claims.length ?? 0,
+  });
   staticData[STATE_KEY] = result.state as unknown as IDataObject;
   if (result.items.length === 0) {
     await poller.complete(result.pending);
     return null;
   }
-  if (result.pending) staticData[PENDING_KEY] = result.pending as unknown as IDataObject;
+  if (result.pending) {
+    // Added to what is still pending (never replacing it): a claim left out would never be marked emitted.
+    const kept = (staticData[PENDING_KEY] as PendingClaims | undefined)?.claims ?? [];
+    staticData[PENDING_KEY] = { claims: [...kept, ...result.pending.claims] } as unknown as IDataObject;
+  }
   return [result.items.map(changeItem)];
 }
 

@@ -308,6 +308,8 @@ describe('Xero Guard Trigger on real n8n', () => {
     const poller = { id: await n8n!.importWorkflow(p.workflow), webhookId: p.webhookId };
     moveClocks(MINUTE);
     await activate(poller);
+    // Changes from here on must come after its first poll has started the cursor: n8n runs that poll after the activation answered.
+    await until('the first poll', async () => (n8n!.currentLog().includes('Xero Guard Trigger polled') ? true : undefined));
 
     /** Every change made: `<record id>:<UpdatedDateUTC ms>`, as Xero answered it. */
     const made = new Set<string>();
