@@ -7,8 +7,8 @@
  * (docs/design/events.md "The polling cursor").
  */
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
-import { DAY, systemClock } from '../../src/clock';
-import { ChangePoller, type PendingClaims, type PollState, type PollWatch } from '../../src/events';
+import { DAY, systemClock, type Clock } from '../../src/clock';
+import { ChangePoller, pollDue, type PendingClaims, type PollState, type PollWatch } from '../../src/events';
 import type { ConnectionSession } from '../../src/host';
 import { changeItem } from './items';
 import type { PollSettings } from './settings';
@@ -26,6 +26,8 @@ export interface Polling {
   consumerId: string;
   /** Says each notice once (budget skipped, resumed, a failed watch). */
   warn: (text: string) => void;
+  /** Default the system clock (tests move their own). */
+  clock?: Clock;
 }
 
 /**
@@ -47,7 +49,7 @@ export function pollChanges(polling: Polling): Promise<INodeExecutionData[][] | 
   return next;
 }
 
-async function pollOnce({ context, settings, session, consumerId, warn }: Polling): Promise<INodeExecutionData[][] | null> {
+async function pollOnce({ context, settings, session, consumerId, warn, clock = systemClock }: Polling): Promise<INodeExecutionData[][] | null> {
   const manual = context.getMode() === 'manual';
   const tenantIds = settings.organisations.length > 0 ? settings.organisations : (await session.organisations()).map((t) => t.tenantId);
   const watches: PollWatch[] = tenantIds.flatMap((tenantId) => [
@@ -60,37 +62,41 @@ async function pollOnce({ context, settings, session, consumerId, warn }: Pollin
     reader: await session.accounting(),
     budget: session.budget() ?? undefined,
     watches,
-    clock: systemClock,
+    clock,
     ...(settings.timeZone ? { timeZone: settings.timeZone } : {}),
     dueInDays: settings.dueInDays,
   };
 
   if (manual) {
     // A test run shows recent changes and leaves the active trigger's state and claims alone.
-    const sample = new ChangePoller({ ...common, consumer: `${consumerId}:test`, backfillFrom: systemClock.now() - 7 * DAY, maxItemsPerPoll: MANUAL_ITEMS });
+    const sample = new ChangePoller({ ...common, consumer: `${consumerId}:test`, backfillFrom: clock.now() - 7 * DAY, maxItemsPerPoll: MANUAL_ITEMS });
     const result = await sample.poll(null);
     await sample.release(result.pending);
     return result.items.length > 0 ? [result.items.slice(-MANUAL_ITEMS).map(changeItem)] : null;
   }
 
   const staticData = context.getWorkflowStaticData('node');
+  const schedule = { intervalMs: settings.intervalMs, ceilingMs: settings.ceilingMs };
+  const previous = staticData[STATE_KEY] as PollState | undefined;
   const poller = new ChangePoller({
     ...common,
     consumer: consumerId,
-    schedule: { intervalMs: settings.intervalMs, ceilingMs: settings.ceilingMs },
+    schedule,
     // Watches added to a trigger that already runs start from now; a new trigger from its first start.
-    backfillFrom: settings.backfillFrom || (staticData[STATE_KEY] ? null : await firstStart(store, consumerId)),
+    backfillFrom: settings.backfillFrom || (staticData[STATE_KEY] ? null : await firstStart(store, consumerId, clock.now())),
   });
-  // The last poll's items were emitted (n8n saved this static data with their execution): mark them so.
+  // The last poll's items were handed to n8n, which saved this static data with their execution: mark them
+  // emitted, at the next poll that reads (a poll n8n starts at once after another finds nothing due, and
+  // must not mark items whose execution n8n may still be starting).
   const pending = staticData[PENDING_KEY] as PendingClaims | undefined;
-  if (pending) {
+  if (pending && pollDue(previous?.schedule, clock.now(), schedule)) {
     await poller.complete(pending);
     const done = new Set(pending.claims.map((c) => c.token));
     const left = ((staticData[PENDING_KEY] as PendingClaims | undefined)?.claims ?? []).filter((c) => !done.has(c.token));
     if (left.length > 0) staticData[PENDING_KEY] = { claims: left } as unknown as IDataObject;
     else delete staticData[PENDING_KEY];
   }
-  const result = await poller.poll(staticData[STATE_KEY] as PollState | undefined);
+  const result = await poller.poll(previous);
   for (const notice of result.notices) warn(notice.message);
   context.logger.debug('Xero Guard Trigger polled', {
     due: result.due,
@@ -116,11 +122,10 @@ async function pollOnce({ context, settings, session, consumerId, warn }: Pollin
  * execution, so a trigger restarted before its first change would otherwise start from "now" again
  * and miss what changed in between.
  */
-async function firstStart(store: Awaited<ReturnType<ConnectionSession['eventStore']>>, consumerId: string): Promise<number> {
+async function firstStart(store: Awaited<ReturnType<ConnectionSession['eventStore']>>, consumerId: string, now: number): Promise<number> {
   const scope = `poll-start:${consumerId}`;
   const marks = await store.readMarks(scope);
   if (typeof marks.start === 'number') return marks.start;
-  const now = systemClock.now();
   await store.raiseMarks(scope, { start: now });
   return now;
 }
