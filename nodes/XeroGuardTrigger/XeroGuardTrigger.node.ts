@@ -25,7 +25,7 @@ import type {
   IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { EventsConfigError, XERO_SIGNATURE_HEADER } from '../../src/events';
+import { DEFAULT_MAX_WEBHOOK_BYTES, EventsConfigError, XERO_SIGNATURE_HEADER, declaredTooLarge } from '../../src/events';
 import { CREDENTIAL_TYPE } from '../shared/guarded-session';
 import { openNodeSession, toNodeError } from '../shared/node-support';
 import { safeErrorMessage } from '../shared/safe-error';
@@ -97,15 +97,18 @@ export class XeroGuardTrigger implements INodeType {
     }
     const keyText = typeof credentials?.webhookSecret === 'string' ? credentials.webhookSecret : '';
     const say = (text: unknown): string => safeErrorMessage(text, credentials, [keyText, keyText.trim()]);
-    let body: Buffer | null = null;
-    try {
-      // n8n reads the body (up to N8N_PAYLOAD_SIZE_MAX) before a node runs and keeps its bytes as rawBody.
-      if (!req.rawBody) await req.readRawBody();
-      body = Buffer.isBuffer(req.rawBody) ? req.rawBody : null;
-    } catch {
-      body = null;
-    }
     const contentLength = req.headers['content-length'];
+    let body: Buffer | null = null;
+    // n8n has usually read the body already (JSON up to N8N_PAYLOAD_SIZE_MAX, kept as rawBody); if not, it is read
+    // here, and not at all when its declared size is over the cap or the trigger polls.
+    if (mode === 'webhook' && !declaredTooLarge(contentLength, DEFAULT_MAX_WEBHOOK_BYTES)) {
+      try {
+        if (!req.rawBody) await req.readRawBody();
+        body = Buffer.isBuffer(req.rawBody) ? req.rawBody : null;
+      } catch {
+        body = null;
+      }
+    }
     const verdict = judgeDelivery({ mode, contentLength, body, signature: req.headers[XERO_SIGNATURE_HEADER], keyText });
     // Answered before anything else happens: Xero waits about 5 seconds.
     res.status(verdict.status).end();

@@ -4,8 +4,9 @@
  * the node's production URL; an invoice created through the Xero API starts exactly one execution
  * with the full record; a wrongly signed delivery gets 401 and a replayed one starts nothing; two
  * workflows on the same app each get every event once; the catch-up brings what changed while n8n
- * was down, once; polling emits every change across organisations and resources once across
- * restarts. The webhook key appears in no execution and no log line.
+ * was down, once; polling emits every change once: a simulated week of about 1,000 changes over 3
+ * organisations and 5 resources, 28 polls, n8n restarted twice (XERO_GUARD_E2E_POLL_STEPS and
+ * XERO_GUARD_E2E_POLL_CHANGES scale it). The webhook key appears in no execution and no log line.
  */
 import { randomUUID } from 'node:crypto';
 import { HOUR, MINUTE, type OffsetClock } from '../../../src/clock';
@@ -14,8 +15,8 @@ import { ifModifiedSinceHeader } from '../../../src/xero/accounting/dates';
 import { WebhookKey, XERO_SIGNATURE_HEADER } from '../../../src/events';
 import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { progress } from '../../../tools/n8n/install';
-import { isUnregisteredWebhook, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
-import { n8nClockEnv, setN8nClockOffset } from '../../../tools/n8n/clock';
+import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { n8nClockEnv, removeN8nClock, setN8nClockOffset } from '../../../tools/n8n/clock';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator } from '../../../tools/n8n/xero';
 import { e2eTest } from '../harness/diagnostics';
 
@@ -121,6 +122,7 @@ describe('Xero Guard Trigger on real n8n', () => {
   afterAll(async () => {
     await n8n?.stop();
     await sim?.close();
+    removeN8nClock(clockFile);
   }, 120_000);
 
   const check = e2eTest(() => ({ n8n, sim }));
@@ -128,12 +130,15 @@ describe('Xero Guard Trigger on real n8n', () => {
 
   /**
    * n8n 2.41 activates a workflow after the API has answered (its publication outbox): a trigger
-   * is running once its production URL is registered (n8n adds a workflow's webhooks after its
-   * triggers and first poll), and stopped once it is not.
+   * is running once its production URL answers as the node does (401 to an unsigned body in webhook
+   * mode, an empty 404 in polling mode; n8n adds a workflow's webhooks after its triggers and first
+   * poll), and stopped once n8n answers for it instead (after a restart a deactivated workflow's URL
+   * says "Published version not found", not "is not registered").
    */
   const registered = async (webhookId: string): Promise<boolean> => {
     const res = await fetch(productionUrl(webhookId), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    return !isUnregisteredWebhook({ status: res.status, text: await res.text() });
+    const text = await res.text();
+    return res.status === 401 || (res.status === 404 && text.trim() === '');
   };
   const activate = async (w: { id: string; webhookId: string }): Promise<void> => {
     await n8n!.activate(w.id);
@@ -213,7 +218,7 @@ describe('Xero Guard Trigger on real n8n', () => {
     },
   );
 
-  check('a wrongly signed or unsigned delivery gets 401 and starts nothing; a replayed delivery starts nothing', async () => {
+  check('a wrongly signed or unsigned delivery gets 401, one over 1 MiB 413, and none starts anything; a replayed delivery starts nothing', async () => {
     const before = (await items(receiver.id)).length;
     const readerBefore = (await items(reader.id)).length;
     // Held back while this test sends its own delivery, byte for byte, twice.
@@ -237,6 +242,10 @@ describe('Xero Guard Trigger on real n8n', () => {
     });
     expect(await post(receiver.url, body, new WebhookKey('not-the-key').sign(body))).toBe(401);
     expect(await post(receiver.url, body, null)).toBe(401);
+    // Over the 1 MiB cap: refused by its declared size before its signature is computed (n8n itself parses a JSON
+    // body before any node runs, so it is JSON here).
+    const big = JSON.stringify({ events: [], pad: 'x'.repeat(1024 * 1024) });
+    expect(await post(receiver.url, big, new WebhookKey(KEY).sign(big))).toBe(413);
     expect(await post(receiver.url, body, new WebhookKey(KEY).sign(body))).toBe(200);
     expect(await post(receiver.url, body, new WebhookKey(KEY).sign(body))).toBe(200);
     sim.webhooks.hold(DEMO_CLIENT_ID, false);
