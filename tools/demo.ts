@@ -23,10 +23,9 @@ const EXAMPLES = [
   { file: 'watchdog-slack.json', activate: true },
   { file: 'keep-alive.json', activate: true },
   { file: 'retry-loop.json', activate: false },
-  // Polls the demo's Xero: pay an invoice there and one Slack message arrives here.
-  { file: 'invoice-paid-slack.json', activate: true },
+  // Imported for the user to open and activate (the webhook one needs the app's key in the credential).
+  { file: 'invoice-paid-slack.json', activate: false },
   { file: 'overdue-digest-slack.json', activate: false },
-  // Needs the app's webhook key in the credential and a CRM URL: opened and edited by the user.
   { file: 'new-contact-crm.json', activate: false },
 ];
 const CREDENTIAL_NAME = 'Xero (local simulator)';
