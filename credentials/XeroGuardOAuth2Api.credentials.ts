@@ -217,6 +217,16 @@ export class XeroGuardOAuth2Api implements ICredentialType {
       description: 'Stands for https://api.xero.com: /connections and /api.xro/2.0/... are appended',
       displayOptions: { show: { useCustomEndpoints: [true] } },
     },
+    // Xero Guard Trigger (webhook mode): the app's webhook key checks every delivery's signature and names the app's inbox.
+    {
+      displayName: 'Webhook Key',
+      name: 'webhookSecret',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'Only for the Xero Guard Trigger in webhook mode: the "Webhooks key" of your app at developer.xero.com (My Apps, your app, Webhooks). Every delivery is checked against it.',
+    },
   ];
 
   /**

@@ -23,6 +23,10 @@ const EXAMPLES = [
   { file: 'watchdog-slack.json', activate: true },
   { file: 'keep-alive.json', activate: true },
   { file: 'retry-loop.json', activate: false },
+  // Imported for the user to open and activate (the webhook one needs the app's key in the credential).
+  { file: 'invoice-paid-slack.json', activate: false },
+  { file: 'overdue-digest-slack.json', activate: false },
+  { file: 'new-contact-crm.json', activate: false },
 ];
 const CREDENTIAL_NAME = 'Xero (local simulator)';
 

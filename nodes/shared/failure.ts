@@ -46,6 +46,7 @@ export function failureOfCode(code: string, retryAfterSeconds?: number | null): 
     case 'LEDGER_WRONG_KEY':
     case 'LEDGER_CORRUPT':
     case 'N8nVersionError':
+    case 'EVENTS_CONFIG':
       return { cause: 'configuration-invalid' };
     case 'RATE_LIMITED':
       return { cause: 'rate-limited', ...waitOf(retryAfterSeconds) };

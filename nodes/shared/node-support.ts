@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions, INode, IPollFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions, INode, IPollFunctions, ITriggerFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { adviceFor, type AlertWords, type ConnectionSession } from '../../src/host';
 import { failureOfError } from './failure';
@@ -6,7 +6,7 @@ import { CREDENTIAL_TYPE, openGuardedSession } from './guarded-session';
 import { safeErrorMessage } from './safe-error';
 import { N8nVersionError } from './version-gate';
 
-type Context = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+type Context = IExecuteFunctions | IPollFunctions | ITriggerFunctions | ILoadOptionsFunctions;
 
 export interface OpenedSession {
   credentials: ICredentialDataDecryptedObject;

@@ -1,8 +1,8 @@
 import { redactedMessage } from '../../src/secrets';
 
 /**
- * The secrets an n8n Xero credential holds: the client secret, the ledger's database URLs and the
- * tokens "Connect" stored. What may leave a node is redacted against them by the core.
+ * The secrets an n8n Xero credential holds: the client secret, the ledger's database URLs, the
+ * app's webhook key and the tokens "Connect" stored. What may leave a node is redacted against them by the core.
  */
 export function secretsOf(credentials: Record<string, unknown> | undefined): string[] {
   if (!credentials) return [];
@@ -11,6 +11,8 @@ export function secretsOf(credentials: Record<string, unknown> | undefined): str
     credentials.clientSecret,
     credentials.ledgerPostgresUrl,
     credentials.ledgerRedisUrl,
+    credentials.webhookSecret,
+    typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret.trim() : undefined,
     tokens.access_token,
     tokens.refresh_token,
     tokens.id_token,

@@ -21,7 +21,7 @@ export type CatchUpCategory = (typeof CATCH_UP_CATEGORIES)[number];
 
 export interface CatchUpOptions {
   store: EventStore;
-  /** The app's inbox (its client id). */
+  /** The app's inbox (`WebhookKey.inboxName()`). */
   inbox: string;
   reader: RecordReader;
   budget?: CallBudgetLike;

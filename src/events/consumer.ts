@@ -48,7 +48,7 @@ export interface EventBatch {
 
 export interface EventConsumerOptions {
   store: EventStore;
-  /** The inbox to read (the Xero app's client id). */
+  /** The inbox to read: the app's, named by `WebhookKey.inboxName()` (a keyed fingerprint of its webhook key). */
   inbox: string;
   /** This trigger's own id (n8n: workflow id + node id; Node-RED: the node id): each consumer gets each event once. */
   consumer: string;

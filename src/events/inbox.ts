@@ -37,7 +37,10 @@ export interface SweptChange {
 
 export interface EventInboxOptions {
   store: EventStore;
-  /** One inbox per Xero app: its client id is the natural name (every organisation's events come to the app's one URL). */
+  /**
+   * One inbox per Xero app (every organisation's events come to the app's one URL), named by a keyed
+   * fingerprint of its webhook key (`WebhookKey.inboxName()`): a client id is no secret, the key is.
+   */
   inbox: string;
   clock?: Clock;
   limits?: Partial<InboxLimits>;
@@ -52,7 +55,9 @@ export class EventInbox {
 
   constructor(options: EventInboxOptions) {
     if (typeof options.inbox !== 'string' || options.inbox.trim() === '') {
-      throw new EventsConfigError("An event inbox needs a name: the Xero app's client id (every organisation's events for an app come to one URL).");
+      throw new EventsConfigError(
+        "An event inbox needs a name: the app's webhook key fingerprint (WebhookKey.inboxName()), since every organisation's events for an app come to one URL.",
+      );
     }
     this.name = options.inbox;
     this.store = options.store;

@@ -167,6 +167,8 @@ export interface N8nHandle {
   currentLog(): string;
   /** Stops and boots again on the same user folder (same database, ledger, port); `env` adds or overrides variables from now on. */
   restart(opts?: { env?: Record<string, string> }): Promise<void>;
+  /** Stops the n8n process and keeps its folder: `restart()` boots it again (a test changes things while n8n is down). */
+  stopProcess(): Promise<void>;
   stop(): Promise<void>;
 }
 

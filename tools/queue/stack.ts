@@ -125,6 +125,9 @@ export class Worker {
   private exitCode: number | null | undefined;
   healthPort = 0;
 
+  /** A webhook process's own HTTP port (production webhooks), 0 for a worker. */
+  port = 0;
+
   constructor(
     readonly name: string,
     private readonly install: N8nInstall,
@@ -132,7 +135,14 @@ export class Worker {
     private readonly mainUrl: string,
     private readonly env: Record<string, string>,
     private readonly concurrency: number,
+    /** `worker` runs executions; `webhook` answers production webhooks (n8n's webhook processes). */
+    private readonly command: 'worker' | 'webhook' = 'worker',
   ) {}
+
+  /** Where a webhook process answers (its /webhook/... URLs). */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -145,7 +155,12 @@ export class Worker {
     this.logs.push(logFile);
     const fd = openSync(logFile, 'a');
     const env = workerEnv(this.install, this.userFolder, this.mainUrl, this.env, this.marker, await freePort(), this.healthPort);
-    const child = spawn(this.install.node.node, [this.install.bin, 'worker', `--concurrency=${this.concurrency}`], {
+    if (this.command === 'webhook') {
+      this.port ||= await freePort();
+      Object.assign(env, { N8N_PORT: String(this.port), N8N_LISTEN_ADDRESS: '127.0.0.1' });
+    }
+    const args = this.command === 'webhook' ? ['webhook'] : ['worker', `--concurrency=${this.concurrency}`];
+    const child = spawn(this.install.node.node, [this.install.bin, ...args], {
       cwd: this.userFolder,
       env,
       stdio: ['ignore', fd, fd],
@@ -169,7 +184,8 @@ export class Worker {
         `${this.name} to answer /healthz/readiness`,
         async () => {
           if (this.exitCode !== undefined) throw new Error(`${this.name} exited with ${this.exitCode} while booting`);
-          const health = await fetch(`http://127.0.0.1:${this.healthPort}/healthz/readiness`).catch(() => undefined);
+          const port = this.command === 'webhook' ? this.port : this.healthPort;
+          const health = await fetch(`http://127.0.0.1:${port}/healthz/readiness`).catch(() => undefined);
           return health?.status === 200 ? true : undefined;
         },
         timeoutMs,
@@ -243,11 +259,15 @@ export interface QueueStackOptions {
   env?: Record<string, string>;
   concurrency?: number;
   label?: string;
+  /** n8n webhook processes (`n8n webhook`) beside main, default none. */
+  webhookProcesses?: number;
 }
 
 export interface QueueStack {
   main: N8nHandle;
   workers: Worker[];
+  /** The webhook processes (their `url`), in the order started. */
+  webhooks: Worker[];
   database: PrivateDatabase;
   prefix: string;
   userFolder: string;
@@ -280,8 +300,9 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
   };
   let main: N8nHandle | undefined;
   const workers: Worker[] = [];
+  const webhooks: Worker[] = [];
   const cleanUp = async (): Promise<void> => {
-    for (const w of workers) await w.stop().catch(() => undefined);
+    for (const w of [...webhooks, ...workers]) await w.stop().catch(() => undefined);
     await main?.stop().catch(() => undefined);
     await database.drop().catch((error: unknown) => progress(`could not drop ${database.name}: ${String(error)}`));
     await deleteRedisPrefix(redis, prefix).catch(() => undefined);
@@ -296,6 +317,11 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
       workers.push(worker);
       await worker.start();
     }
+    for (let i = 0; i < (options.webhookProcesses ?? 0); i++) {
+      const process = new Worker(`webhook-${i + 1}`, install, userFolder, main.url, env, 1, 'webhook');
+      webhooks.push(process);
+      await process.start();
+    }
   } catch (error) {
     await cleanUp();
     throw error;
@@ -304,6 +330,7 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
   const stack: QueueStack = {
     main: theMain,
     workers,
+    webhooks,
     database,
     prefix,
     userFolder,
@@ -316,10 +343,10 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
       return workers.find((w) => w.executionsStarted().has(executionId))?.name;
     },
     processesLeft() {
-      return [...processesOf(undefined, theMain.marker), ...workers.flatMap((w) => w.processesLeft())];
+      return [...processesOf(undefined, theMain.marker), ...[...workers, ...webhooks].flatMap((w) => w.processesLeft())];
     },
     diagnostics() {
-      return workers.map((w) => `--- ${w.name} log (tail) ---\n${w.logTail(40)}`).join('\n');
+      return [...workers, ...webhooks].map((w) => `--- ${w.name} log (tail) ---\n${w.logTail(40)}`).join('\n');
     },
     stop: cleanUp,
   };

@@ -18,7 +18,7 @@ import { webhookInto } from '../../../tools/n8n/workflows';
 
 jest.setTimeout(300_000);
 
-const EXAMPLES = ['watchdog-slack.json', 'retry-loop.json', 'keep-alive.json'];
+const EXAMPLES = ['watchdog-slack.json', 'retry-loop.json', 'keep-alive.json', 'invoice-paid-slack.json', 'overdue-digest-slack.json', 'new-contact-crm.json'];
 const SLACK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK';
 const OUR_NODES = ['xeroGuardConnectionTrigger', 'xeroGuardCheckConnection', 'xeroGuardRefreshToken', 'xeroGuardClassifyError', 'xeroGuardConnections'].map(
   (n) => `${PACKAGE}.${n}`,

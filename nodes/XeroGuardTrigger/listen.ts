@@ -1,0 +1,149 @@
+/**
+ * Webhook mode of the Xero Guard Trigger, inside n8n's trigger(): this node reads the app's inbox
+ * (which the production URL of any trigger of the app appends to, receive.ts) with its own
+ * position, one EventConsumer per workflow and node, so every active workflow gets each event once
+ * in any number of n8n processes sharing the credential's ledger. Each batch is one execution,
+ * committed once n8n says the execution is done; the catch-up sweep adds the changes whose
+ * delivery was lost.
+ */
+import type { ICredentialDataDecryptedObject, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import { systemClock } from '../../src/clock';
+import { EventConsumer, drainConsumer, runCatchUp, type EventItem } from '../../src/events';
+import type { ConnectionSession } from '../../src/host';
+import { safeErrorMessage } from '../shared/safe-error';
+import { eventItem } from './items';
+import { inboxOf } from './receive';
+import type { WebhookSettings } from './settings';
+import { appended, onAppended } from './wake';
+
+const MINUTE = 60_000;
+/** How often a trigger looks for events another process appended (one ledger read; no Xero call). */
+export const READ_EVERY_MS = 5000;
+
+/** One piece of work at a time (a read of the inbox, a sweep); stopped at close, which waits for the piece under way. */
+export class SerialWork {
+  private running: Promise<void> = Promise.resolve();
+  private closed = false;
+  private lastProblem = '';
+
+  constructor(private readonly report: (text: string) => void) {}
+
+  run(work: () => Promise<void>): Promise<void> {
+    this.running = this.running
+      .then(async () => {
+        if (!this.closed) await work();
+        this.lastProblem = '';
+      })
+      .catch((error: unknown) => {
+        // A ledger or Xero that is down is said once while it lasts, not every few seconds.
+        const text = error instanceof Error ? error.message : String(error);
+        if (text !== this.lastProblem) this.report(text);
+        this.lastProblem = text;
+      });
+    return this.running;
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return this.running;
+  }
+}
+
+export interface Listening {
+  context: ITriggerFunctions;
+  settings: WebhookSettings;
+  session: ConnectionSession;
+  credentials: ICredentialDataDecryptedObject;
+  keyText: string;
+  consumerId: string;
+  /** A test run ("Execute step"): emits the next events and waits for no execution (n8n settles none for it). */
+  manual: boolean;
+}
+
+export async function listen({ context, settings, session, credentials, keyText, consumerId, manual }: Listening): Promise<ITriggerResponse> {
+  const inbox = inboxOf(keyText);
+  const say = (text: string): string => safeErrorMessage(text, credentials, [keyText, keyText.trim()]);
+  const store = await session.eventStore();
+  const consumer = new EventConsumer({
+    store,
+    inbox,
+    consumer: consumerId,
+    filter: settings.filter,
+    clock: systemClock,
+    ...(settings.fetch ? { fetch: { reader: await session.accounting(), budget: session.budget() ?? undefined } } : {}),
+  });
+  await consumer.open();
+  const work = new SerialWork((text) => context.logger.error(`Xero Guard Trigger: ${say(text)}`));
+
+  // Each batch is one execution; the batch is committed when n8n says that execution is done.
+  const emitBatch = async (items: EventItem[]): Promise<void> => {
+    if (manual) {
+      context.emit([items.map(eventItem)]);
+      return;
+    }
+    const done = context.helpers.createDeferredPromise<IRun>();
+    context.emit([items.map(eventItem)], undefined, done);
+    await done.promise;
+  };
+
+  // Reads do not queue up behind each other: one asked while one runs makes one more after it.
+  let reading = false;
+  let again = false;
+  const read = (): void => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    void work
+      .run(async () => {
+        await drainConsumer(consumer, emitBatch, { onNotice: (notice) => context.logger.warn(`Xero Guard Trigger: ${say(notice.message)}`) });
+      })
+      .finally(() => {
+        reading = false;
+        if (again) {
+          again = false;
+          read();
+        }
+      });
+  };
+  const stopWaking = onAppended(inbox, read);
+  const timers = [setInterval(read, READ_EVERY_MS)];
+  read();
+
+  if (settings.catchUpMinutes > 0 && !manual) {
+    const intervalMs = settings.catchUpMinutes * MINUTE;
+    // The organisations are looked up once per sweep interval, not every minute (GET /connections is a call).
+    let tenants: { slot: number; ids: string[] } | null = null;
+    const sweep = (): void => {
+      void work.run(async () => {
+        const slot = Math.floor(systemClock.now() / intervalMs);
+        if (tenants === null || tenants.slot !== slot) {
+          const ids = settings.organisations.length > 0 ? settings.organisations : (await session.organisations()).map((t) => t.tenantId);
+          tenants = { slot, ids };
+        }
+        const report = await runCatchUp({
+          store,
+          inbox,
+          reader: await session.accounting(),
+          budget: session.budget() ?? undefined,
+          tenantIds: tenants.ids,
+          intervalMs,
+          clock: systemClock,
+        });
+        for (const notice of report.notices) context.logger.warn(`Xero Guard Trigger: ${say(notice)}`);
+        if (report.swept.some((s) => s.added > 0)) appended(inbox);
+      });
+    };
+    sweep();
+    timers.push(setInterval(sweep, MINUTE));
+  }
+
+  return {
+    closeFunction: async () => {
+      for (const timer of timers) clearInterval(timer);
+      stopWaking();
+      await work.close();
+    },
+  };
+}
