@@ -182,7 +182,9 @@ export interface WatchStepResult {
 }
 
 /** What one poll needs of a session. */
-export type WatchedSession = Pick<ConnectionSession, 'check' | 'probe' | 'refresh' | 'budgets'> & Partial<CapSession> & Partial<Pick<ConnectionSession, 'grantedScopes'>>;
+export type WatchedSession = Pick<ConnectionSession, 'check' | 'probe' | 'refresh' | 'budgets'> &
+  Partial<CapSession> &
+  Partial<Pick<ConnectionSession, 'grantedScopes'>>;
 
 /** A poll that found no connection to check (no credential connected, a setting to fix): the failure, in the check's shape. */
 export function failedObservation(failure: unknown, options: { clock?: Clock } = {}): WatchObservation {
