@@ -10,6 +10,7 @@ import {
   EventConsumer,
   EventInbox,
   EventsConfigError,
+  coalescing,
   drainConsumer,
   runCatchUp,
   type EventItem,
@@ -98,34 +99,20 @@ export function listen({ red, work, conn, settings, key, clock, readers }: Liste
   });
 
   // Reads do not queue up behind each other: one asked while one runs makes one more after it.
-  let reading = false;
-  let again = false;
-  const read = (): void => {
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = true;
-    void work
-      .serial(async () => {
-        const report = await drainConsumer(
-          await consumer(),
-          (items) => {
-            for (const item of items) node.send(eventMessage(item));
-          },
-          { onNotice: (notice) => work.warn(notice.message) },
-        );
-        counts.events += report.emitted;
-        show();
-      })
-      .finally(() => {
-        reading = false;
-        if (again) {
-          again = false;
-          read();
-        }
-      });
-  };
+  const read = coalescing(() =>
+    work.serial(async () => {
+      const report = await drainConsumer(
+        await consumer(),
+        (items) => {
+          for (const item of items) node.send(eventMessage(item));
+        },
+        { onNotice: (notice) => work.warn(notice.message) },
+      );
+      counts.events += report.emitted;
+      show();
+    }),
+  );
+
   const own = readers.get(inbox) ?? new Set<() => void>();
   own.add(read);
   readers.set(inbox, own);

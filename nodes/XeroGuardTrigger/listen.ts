@@ -8,7 +8,7 @@
  */
 import type { ICredentialDataDecryptedObject, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { systemClock } from '../../src/clock';
-import { EventConsumer, drainConsumer, runCatchUp, type EventItem } from '../../src/events';
+import { EventConsumer, coalescing, drainConsumer, runCatchUp, type EventItem } from '../../src/events';
 import type { ConnectionSession } from '../../src/host';
 import { safeErrorMessage } from '../shared/safe-error';
 import { eventItem } from './items';
@@ -87,26 +87,12 @@ export async function listen({ context, settings, session, credentials, keyText,
   };
 
   // Reads do not queue up behind each other: one asked while one runs makes one more after it.
-  let reading = false;
-  let again = false;
-  const read = (): void => {
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = true;
-    void work
-      .run(async () => {
-        await drainConsumer(consumer, emitBatch, { onNotice: (notice) => context.logger.warn(`Xero Guard Trigger: ${say(notice.message)}`) });
-      })
-      .finally(() => {
-        reading = false;
-        if (again) {
-          again = false;
-          read();
-        }
-      });
-  };
+  const read = coalescing(() =>
+    work.run(async () => {
+      await drainConsumer(consumer, emitBatch, { onNotice: (notice) => context.logger.warn(`Xero Guard Trigger: ${say(notice.message)}`) });
+    }),
+  );
+
   const stopWaking = onAppended(inbox, read);
   const timers = [setInterval(read, READ_EVERY_MS)];
   read();

@@ -47,3 +47,4 @@ export {
 } from './poller';
 export { runCatchUp, CATCH_UP_CATEGORIES, type CatchUpCategory, type CatchUpOptions, type CatchUpReport } from './catch-up';
 export { drainConsumer, pollAndEmit, type DrainOptions, type DrainReport } from './drain';
+export { coalescing } from './coalesce';
