@@ -2,7 +2,7 @@
  * The local Xero for e2e tests, and the credential and workflow shapes that point real n8n at it.
  * Field names follow credentials/XeroGuardOAuth2Api.credentials.ts (read by nodes/shared/guarded-session.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { OffsetClock, MINUTE } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../src/simulator';
 import { N8N_CREDENTIAL_TYPE } from '../../src/host/credential-type';
@@ -116,3 +116,35 @@ export function httpRequestWorkflow(opts: {
     credentials: { [CREDENTIAL_TYPE]: opts.credential },
   });
 }
+
+/** A workflow of one Xero Guard Trigger (the name the tests look its executions up by) on the given credential. */
+export function xeroTriggerWorkflow(
+  name: string,
+  credential: { id: string; name: string },
+  parameters: Record<string, unknown>,
+): { workflow: Record<string, unknown>; webhookId: string } {
+  const webhookId = randomUUID();
+  return {
+    webhookId,
+    workflow: {
+      name,
+      nodes: [
+        {
+          id: randomUUID(),
+          name: XERO_TRIGGER_NODE,
+          type: `${PACKAGE}.xeroGuardTrigger`,
+          typeVersion: 1,
+          position: [0, 0],
+          webhookId,
+          parameters,
+          credentials: { [CREDENTIAL_TYPE]: credential },
+        },
+      ],
+      connections: {},
+      settings: { executionOrder: 'v1' },
+    },
+  };
+}
+
+/** The trigger node's name in `xeroTriggerWorkflow`. */
+export const XERO_TRIGGER_NODE = 'Xero Guard Trigger';

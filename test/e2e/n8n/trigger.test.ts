@@ -17,7 +17,7 @@ import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from
 import { progress } from '../../../tools/n8n/install';
 import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { n8nClockEnv, removeN8nClock, setN8nClockOffset } from '../../../tools/n8n/clock';
-import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator } from '../../../tools/n8n/xero';
+import { XERO_TRIGGER_NODE, credentialFor, startE2eSimulator, xeroTriggerWorkflow } from '../../../tools/n8n/xero';
 import { e2eTest } from '../harness/diagnostics';
 
 jest.setTimeout(600_000);
@@ -25,33 +25,9 @@ jest.setTimeout(600_000);
 const KEY = `canary-webhook-key-${randomUUID()}`;
 const THIRD_TENANT_ID = 'c9e1d2f3-0a4b-4c5d-8e6f-7a8b9c0d1e2f';
 const SCOPES = ['openid', 'profile', 'email', 'offline_access', 'accounting.transactions', 'accounting.contacts', 'accounting.settings'];
-const TRIGGER = 'Xero Guard Trigger';
+const TRIGGER = XERO_TRIGGER_NODE;
 
 type Cred = { id: string; name: string };
-
-function triggerWorkflow(name: string, credential: Cred, parameters: Record<string, unknown>): { workflow: Record<string, unknown>; webhookId: string } {
-  const webhookId = randomUUID();
-  return {
-    webhookId,
-    workflow: {
-      name,
-      nodes: [
-        {
-          id: randomUUID(),
-          name: TRIGGER,
-          type: `${PACKAGE}.xeroGuardTrigger`,
-          typeVersion: 1,
-          position: [0, 0],
-          webhookId,
-          parameters,
-          credentials: { [CREDENTIAL_TYPE]: credential },
-        },
-      ],
-      connections: {},
-      settings: { executionOrder: 'v1' },
-    },
-  };
-}
 
 describe('Xero Guard Trigger on real n8n', () => {
   let n8n: N8nHandle | undefined;
@@ -165,9 +141,9 @@ describe('Xero Guard Trigger on real n8n', () => {
   check(
     'the intent-to-receive check passes on the production URL; an invoice starts one execution with its record; a second workflow on the same app gets every event once too',
     async () => {
-      const a = triggerWorkflow('receiver', credential, { mode: 'webhook', catchUpMinutes: 0 });
-      const b = triggerWorkflow('reader', credential, { mode: 'webhook', categories: ['INVOICE'], fetchRecords: false, catchUpMinutes: 0 });
-      const c = triggerWorkflow('sweeper', credential, { mode: 'webhook', categories: ['INVOICE'] });
+      const a = xeroTriggerWorkflow('receiver', credential, { mode: 'webhook', catchUpMinutes: 0 });
+      const b = xeroTriggerWorkflow('reader', credential, { mode: 'webhook', categories: ['INVOICE'], fetchRecords: false, catchUpMinutes: 0 });
+      const c = xeroTriggerWorkflow('sweeper', credential, { mode: 'webhook', categories: ['INVOICE'] });
       receiver = { id: await n8n!.importWorkflow(a.workflow), url: productionUrl(a.webhookId), webhookId: a.webhookId };
       reader = { id: await n8n!.importWorkflow(b.workflow), webhookId: b.webhookId };
       sweeper = { id: await n8n!.importWorkflow(c.workflow), webhookId: c.webhookId };
@@ -308,7 +284,7 @@ describe('Xero Guard Trigger on real n8n', () => {
     // A contact per organisation for the documents, made before the trigger starts (so not a change it reports).
     const contactOf = new Map<string, string>();
     for (const t of tenants) contactOf.set(t, (await api('PUT', 'Contacts', { Name: `Regular ${t.slice(0, 4)}` }, t)).Contacts[0].ContactID);
-    const p = triggerWorkflow('poller', credential, {
+    const p = xeroTriggerWorkflow('poller', credential, {
       mode: 'poll',
       watch: ['sales_invoices', 'bills', 'contacts', 'credit_notes', 'items'],
       intervalMinutes: 15,

@@ -10,7 +10,7 @@ import { WebhookKey, XERO_SIGNATURE_HEADER } from '../../../src/events';
 import { DEMO_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { progress } from '../../../tools/n8n/install';
 import { waitFor } from '../../../tools/n8n/n8n';
-import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator } from '../../../tools/n8n/xero';
+import { XERO_TRIGGER_NODE, credentialFor, startE2eSimulator, xeroTriggerWorkflow } from '../../../tools/n8n/xero';
 import { activateInQueueMode, startQueueStack, type QueueStack } from '../../../tools/queue/stack';
 import { e2eTest } from '../harness/diagnostics';
 
@@ -18,7 +18,7 @@ jest.setTimeout(600_000);
 
 const KEY = `queue-canary-key-${randomUUID()}`;
 const SCOPES = ['openid', 'profile', 'email', 'offline_access', 'accounting.transactions', 'accounting.contacts', 'accounting.settings'];
-const TRIGGER = 'Xero Guard Trigger';
+const TRIGGER = XERO_TRIGGER_NODE;
 
 describe('Xero Guard Trigger in n8n queue mode (main + 2 workers + 2 webhook processes)', () => {
   let stack: QueueStack | undefined;
@@ -63,28 +63,10 @@ describe('Xero Guard Trigger in n8n queue mode (main + 2 workers + 2 webhook pro
     cred.data.webhookSecret = KEY;
     await stack!.main.importCredentials([cred]);
     const workflow = (name: string, parameters: Record<string, unknown>) => {
-      const webhookId = randomUUID();
-      return {
-        webhookId,
-        body: {
-          name,
-          nodes: [
-            {
-              id: randomUUID(),
-              name: TRIGGER,
-              type: `${PACKAGE}.xeroGuardTrigger`,
-              typeVersion: 1,
-              position: [0, 0],
-              webhookId,
-              parameters,
-              credentials: { [CREDENTIAL_TYPE]: { id: cred.id, name: cred.name } },
-            },
-          ],
-          connections: {},
-          settings: { executionOrder: 'v1' },
-        },
-      };
+      const { webhookId, workflow: body } = xeroTriggerWorkflow(name, { id: cred.id, name: cred.name }, parameters);
+      return { webhookId, body };
     };
+
     const a = workflow('queue receiver', { mode: 'webhook', categories: ['INVOICE'], catchUpMinutes: 0 });
     const b = workflow('queue reader', { mode: 'webhook', categories: ['INVOICE'], fetchRecords: false, catchUpMinutes: 0 });
     const receiver = await stack!.main.importWorkflow(a.body);
