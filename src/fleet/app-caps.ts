@@ -6,7 +6,7 @@
  * Tier"), noted beside each chain by its session, so a command reading the ledger alone
  * (`xero-guard-ledger status`) counts each app against the tier its own users set.
  */
-import { chainClientId, connectionCapReport, type CapLevel, type ConnectionCapReport } from '../check';
+import { chainClientId, connectionCapReport, type ConnectionCapReport } from '../check';
 import { hasChainNotes, type ChainNotes, type Ledger } from '../ledger';
 import { fingerprint } from '../secrets';
 import { parseXeroTier, tierAtLeast, XERO_TIER_DEFAULT, type XeroTier } from '../xero-tiers';
@@ -94,19 +94,12 @@ async function readChain(
 }
 
 /** A report as a node, a command or an alert shows it: the app by its fingerprint, never its client id or organisations. */
-export interface ShownCapReport {
+export type ShownCapReport = Omit<ConnectionCapReport, 'clientId' | 'tenantIds'> & {
+  /** `app <8 hex>`: a fingerprint of the client id. */
   app: string;
-  tier: XeroTier;
-  tierName: string;
-  connected: number;
-  cap: number | null;
-  remaining: number | null;
-  level: CapLevel;
-  /** Chains of the app no check has counted yet: the count may be low until they are checked. */
-  chainsNotCounted: number;
   /** One sentence: where the app stands and, near or at the cap, what happens next. */
   summary: string;
-}
+};
 
 export function shownCapReport(report: ConnectionCapReport): ShownCapReport {
   const { clientId, tenantIds: _tenantIds, ...rest } = report;
