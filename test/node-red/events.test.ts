@@ -199,13 +199,22 @@ async function connect(): Promise<void> {
   expect(await page.text()).toContain('Connected to Xero');
 }
 
-/** Every file Node-RED wrote in its userDir (the package left out), for the canary. */
+/**
+ * Every file Node-RED wrote in its userDir (the package left out), for the canary. Node-RED is still
+ * running (its inbox reader compacts entries every few seconds), so a file listed may be gone by the
+ * time it is read: what is gone holds nothing to leak.
+ */
 function userDirFiles(dir = userDir): Array<[string, string]> {
   return readdirSync(dir).flatMap((name): Array<[string, string]> => {
     const full = join(dir, name);
     if (name === 'node_modules') return [];
-    if (statSync(full).isDirectory()) return userDirFiles(full);
-    return [[full, readFileSync(full, 'latin1')]];
+    try {
+      if (statSync(full).isDirectory()) return userDirFiles(full);
+      return [[full, readFileSync(full, 'latin1')]];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   });
 }
 
