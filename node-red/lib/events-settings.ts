@@ -2,13 +2,23 @@
  * What a `xero events` node's editor fields mean, as plain values, and the first thing wrong with
  * them in the editor's words; and which organisations it hears.
  */
-import { EventsConfigError, NAMED_EVENTS, WATCH_NAMES, type EventFilter, type NamedEventName, type WatchName } from '../../src/events';
+import {
+  EventsConfigError,
+  NAMED_EVENTS,
+  WATCH_NAMES,
+  XERO_GUID,
+  pollWindowProblem,
+  positiveSetting as positive,
+  splitWatches,
+  type EventFilter,
+  type NamedEventName,
+  type WatchName,
+} from '../../src/events';
 import type { ConnectionHandle } from './connection-handle';
 import { ROUTE_PATH } from './events-route';
 import type { NodeConfig } from './red';
 
 const MINUTE = 60_000;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** What Xero sends webhooks for and the Accounting API can read. */
 const CATEGORIES = ['CONTACT', 'INVOICE', 'CREDITNOTE'];
 
@@ -40,15 +50,11 @@ const list = (v: unknown): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 const flag = (v: unknown, fallback: boolean): boolean => (v === undefined || v === '' ? fallback : v === true || v === 'true');
-const positive = (v: unknown): number | null => {
-  const n = Number(v);
-  return v !== '' && v !== undefined && Number.isFinite(n) && n > 0 ? n : null;
-};
 
 export function readEventsSettings(config: NodeConfig): EventsSettings {
   const mode = config.mode === 'poll' ? 'poll' : 'webhook';
   const organisations = list(config.organisations);
-  const notGuid = organisations.find((o) => !GUID.test(o));
+  const notGuid = organisations.find((o) => !XERO_GUID.test(o));
   if (notGuid)
     throw new EventsConfigError(
       `Organisations: "${notGuid.slice(0, 60)}" is not a tenant id (a UUID); list tenant ids separated by commas, or leave it empty for all.`,
@@ -63,20 +69,18 @@ export function readEventsSettings(config: NodeConfig): EventsSettings {
   const eventTypes = config.eventTypes === undefined ? ['CREATE', 'UPDATE'] : list(config.eventTypes).map((c) => c.toUpperCase());
   const direction = config.direction === 'sales' || config.direction === 'purchases' ? config.direction : 'both';
   const fetch = flag(config.fetch, true);
-  const watchList = list(config.watches);
-  const watches = watchList.filter((w): w is WatchName => (WATCH_NAMES as readonly string[]).includes(w));
-  const named = watchList.filter((w): w is NamedEventName => (NAMED_EVENTS as readonly string[]).includes(w));
+  const { watches, named, unknown } = splitWatches(list(config.watches));
   const intervalMs = (positive(config.interval) ?? 15) * MINUTE;
   const ceilingMs = (positive(config.ceiling) ?? intervalMs / MINUTE) * MINUTE;
   if (mode === 'webhook') {
     if (categories.length === 0 || eventTypes.length === 0) throw new EventsConfigError('Tick at least one category and one event type.');
     if (direction !== 'both' && !fetch) throw new EventsConfigError('Sales only or bills only needs the invoices themselves: tick "Read the records".');
   } else {
-    const unknown = watchList.find((w) => !watches.includes(w as WatchName) && !named.includes(w as NamedEventName));
     if (unknown) throw new EventsConfigError(`Watch: "${unknown.slice(0, 60)}" cannot be polled; choose from ${[...WATCH_NAMES, ...NAMED_EVENTS].join(', ')}.`);
     if (watches.length + named.length === 0) throw new EventsConfigError('Watch: tick at least one resource or named event to poll.');
-    if (intervalMs < MINUTE) throw new EventsConfigError('Poll every: at least 1 minute (Xero allows 60 calls a minute per organisation).');
-    if (ceilingMs < intervalMs) throw new EventsConfigError('Slow down to: must be at least "Poll every".');
+    const window = pollWindowProblem(intervalMs, ceilingMs);
+    if (window === 'interval') throw new EventsConfigError('Poll every: at least 1 minute (Xero allows 60 calls a minute per organisation).');
+    if (window === 'ceiling') throw new EventsConfigError('Slow down to: must be at least "Poll every".');
   }
   const catchUp = config.catchUp === undefined || config.catchUp === '' ? 60 : (positive(config.catchUp) ?? 0);
   return {

@@ -3,10 +3,17 @@
  * them in the editor's words (the same rules Node-RED's `xero events` applies, over the same core
  * checks: checkEventFilter, the poller's watches and schedule).
  */
-import { EventsConfigError, NAMED_EVENTS, WATCH_NAMES, type EventFilter, type NamedEventName, type WatchName } from '../../src/events';
-
-const MINUTE = 60_000;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { MINUTE } from '../../src/clock';
+import {
+  EventsConfigError,
+  XERO_GUID,
+  pollWindowProblem,
+  positiveSetting as positive,
+  splitWatches,
+  type EventFilter,
+  type NamedEventName,
+  type WatchName,
+} from '../../src/events';
 
 /** What Xero sends webhooks for and the Accounting API can read. */
 export const WEBHOOK_CATEGORIES = ['CONTACT', 'INVOICE', 'CREDITNOTE'] as const;
@@ -42,14 +49,10 @@ export type ParameterReader = (name: string, fallback: unknown) => unknown;
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 /** A multiOptions value (an array), or the text an expression gave (separated by commas or spaces). */
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((s) => String(s)) : text(v).split(/[,\s]+/)).map((s) => s.trim()).filter(Boolean);
-const positive = (v: unknown): number | null => {
-  const n = typeof v === 'number' ? v : Number(v);
-  return v !== '' && v !== undefined && v !== null && Number.isFinite(n) && n > 0 ? n : null;
-};
 
 export function readTriggerSettings(read: ParameterReader): TriggerSettings {
   const organisations = list(read('organisations', []));
-  const notGuid = organisations.find((o) => !GUID.test(o));
+  const notGuid = organisations.find((o) => !XERO_GUID.test(o));
   if (notGuid) {
     throw new EventsConfigError(
       `Organisations: "${notGuid.slice(0, 60)}" is not a tenant id (a UUID); choose organisations from the list, or leave it empty for all.`,
@@ -80,16 +83,14 @@ export function readTriggerSettings(read: ParameterReader): TriggerSettings {
 }
 
 function readPoll(read: ParameterReader, organisations: string[]): PollSettings {
-  const chosen = list(read('watch', ['sales_invoices']));
-  const watches = chosen.filter((w): w is WatchName => (WATCH_NAMES as readonly string[]).includes(w));
-  const named = chosen.filter((w): w is NamedEventName => (NAMED_EVENTS as readonly string[]).includes(w));
-  const unknown = chosen.find((w) => !watches.includes(w as WatchName) && !named.includes(w as NamedEventName));
+  const { watches, named, unknown } = splitWatches(list(read('watch', ['sales_invoices'])));
   if (unknown) throw new EventsConfigError(`Watch: "${unknown.slice(0, 60)}" cannot be polled; choose from the list.`);
   if (watches.length + named.length === 0) throw new EventsConfigError('Watch: choose at least one resource or named event to poll.');
   const intervalMs = (positive(read('intervalMinutes', 15)) ?? 15) * MINUTE;
   const ceilingMs = (positive(read('ceilingMinutes', 60)) ?? intervalMs / MINUTE) * MINUTE;
-  if (intervalMs < MINUTE) throw new EventsConfigError('Poll Every (Minutes): at least 1 (Xero allows 60 calls a minute per organisation).');
-  if (ceilingMs < intervalMs) throw new EventsConfigError('Slow Down To (Minutes): must be at least "Poll Every (Minutes)".');
+  const window = pollWindowProblem(intervalMs, ceilingMs);
+  if (window === 'interval') throw new EventsConfigError('Poll Every (Minutes): at least 1 (Xero allows 60 calls a minute per organisation).');
+  if (window === 'ceiling') throw new EventsConfigError('Slow Down To (Minutes): must be at least "Poll Every (Minutes)".');
   return {
     mode: 'poll',
     organisations,

@@ -1,5 +1,6 @@
 import { isRetryable, messageOf, recordFailure, type CallBudgetLike, type RecordReader } from './budget';
 import { CATEGORY_RESOURCES, IDS_PER_CALL, recordId, WHERE_IDS_PER_CALL } from './resources';
+import { XERO_GUID } from './settings';
 
 /** Why a record is not beside its event. */
 export interface RecordError {
@@ -14,8 +15,6 @@ export interface FetchedRecords {
   /** Calls spent. */
   calls: number;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The records a batch of events names, for one organisation and category, in as few calls as
@@ -41,7 +40,7 @@ export async function fetchRecords(options: {
       out.errors.set(id, { code: 'not_readable', message: `Xero's Accounting API has no ${category.toLowerCase()} records to read; the event comes alone.` });
     return out;
   }
-  const valid = ids.filter((id) => GUID.test(id));
+  const valid = ids.filter((id) => XERO_GUID.test(id));
   const size = resource.byIds === 'IDs' ? IDS_PER_CALL : WHERE_IDS_PER_CALL;
   for (let i = 0; i < valid.length; i += size) {
     const chunk = valid.slice(i, i + size);

@@ -48,3 +48,4 @@ export {
 export { runCatchUp, CATCH_UP_CATEGORIES, type CatchUpCategory, type CatchUpOptions, type CatchUpReport } from './catch-up';
 export { drainConsumer, pollAndEmit, type DrainOptions, type DrainReport } from './drain';
 export { coalescing } from './coalesce';
+export { XERO_GUID, positiveSetting, splitWatches, pollWindowProblem } from './settings';
