@@ -7,8 +7,8 @@
  * delivery was lost.
  */
 import type { ICredentialDataDecryptedObject, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
-import { systemClock } from '../../src/clock';
-import { EventConsumer, coalescing, drainConsumer, runCatchUp, type EventItem } from '../../src/events';
+import { MINUTE, systemClock } from '../../src/clock';
+import { CLAIM_TTL_MS, EventConsumer, coalescing, drainConsumer, runCatchUp, type EventItem } from '../../src/events';
 import type { ConnectionSession } from '../../src/host';
 import { safeErrorMessage } from '../shared/safe-error';
 import { eventItem } from './items';
@@ -16,7 +16,6 @@ import { inboxOf } from './receive';
 import type { WebhookSettings } from './settings';
 import { appended, onAppended } from './wake';
 
-const MINUTE = 60_000;
 /** How often a trigger looks for events another process appended (one ledger read; no Xero call). */
 export const READ_EVERY_MS = 5000;
 
@@ -47,6 +46,18 @@ export class SerialWork {
     this.closed = true;
     return this.running;
   }
+}
+
+/** Said when n8n has not reported the end of a batch's execution within the claim time. */
+export function unsettledText(events: number): string {
+  const minutes = Math.round(CLAIM_TTL_MS / MINUTE);
+  return (
+    `n8n had not said after ${minutes} minutes whether the execution of ${events} Xero event${events === 1 ? '' : 's'} ended, so ` +
+    `${events === 1 ? 'it starts' : 'they start'} another execution, flagged redelivered (key on eventId where acting twice matters). ` +
+    'A Wait node or other long work in this workflow does that too: move it to a sub-workflow called without waiting. ' +
+    'In queue mode, n8n can miss the end of an execution that finished within moments of starting: set ' +
+    'N8N_EXECUTIONS_QUEUE_KEEP_LAST_COMPLETED=100 and N8N_EXECUTIONS_QUEUE_KEEP_LAST_FAILED=100 on the main process.'
+  );
 }
 
 export interface Listening {
@@ -89,7 +100,14 @@ export async function listen({ context, settings, session, credentials, keyText,
   // Reads do not queue up behind each other: one asked while one runs makes one more after it.
   const read = coalescing(() =>
     work.run(async () => {
-      await drainConsumer(consumer, emitBatch, { onNotice: (notice) => context.logger.warn(`Xero Guard Trigger: ${say(notice.message)}`) });
+      await drainConsumer(consumer, emitBatch, {
+        onNotice: (notice) => context.logger.warn(`Xero Guard Trigger: ${say(notice.message)}`),
+        settleWithin: {
+          ms: CLAIM_TTL_MS,
+          clock: systemClock,
+          onUnsettled: (items) => context.logger.warn(`Xero Guard Trigger: ${unsettledText(items.length)}`),
+        },
+      });
     }),
   );
 

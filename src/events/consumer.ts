@@ -67,6 +67,9 @@ export interface EventConsumerOptions {
   limits?: Partial<InboxLimits>;
 }
 
+/** How long a claim holds by default: longer than a batch's reads, 429 waits included. */
+export const CLAIM_TTL_MS = 5 * MINUTE;
+
 const NOTHING: Omit<EventBatch, 'notices'> = { items: [], more: false, commit: async () => true, abandon: async () => undefined };
 /** Batches whose events were all filtered out are committed and the next read, up to this many per call. */
 const MAX_ROUNDS = 20;
@@ -104,7 +107,7 @@ export class EventConsumer {
       throw new EventsConfigError('Telling sales invoices from bills needs the invoice itself: turn on fetching records, or choose both directions.');
     }
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? 100));
-    this.claimTtlMs = options.claimTtlMs ?? 5 * MINUTE;
+    this.claimTtlMs = options.claimTtlMs ?? CLAIM_TTL_MS;
     this.start = options.start ?? 'now';
     this.clock = options.clock ?? systemClock;
     this.limits = inboxLimits(options.limits);

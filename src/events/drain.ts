@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type { ConsumerNotice, EventConsumer, EventItem } from './consumer';
 import type { ChangeItem, ChangePoller, PollResult, PollState } from './poller';
 
@@ -22,6 +23,14 @@ export interface DrainOptions {
   onNotice?: (notice: ConsumerNotice) => void;
   /** Batches per call at most, so one call never runs unbounded (default 50; the next wake reads on). */
   maxBatches?: number;
+  /**
+   * For a host whose emit settles when the host says the batch was handled (n8n: the execution
+   * ended): how long to wait for that word. Give the consumer's claim time (`CLAIM_TTL_MS`): by then
+   * the claim has lapsed, so going on without the word loses nothing (the batch comes again, flagged
+   * `redelivered`), while waiting on would hold every later event behind an answer that may never
+   * come (n8n in queue mode can miss the end of an execution). Without it the loop waits as long as emit takes.
+   */
+  settleWithin?: { ms: number; clock: Clock; onUnsettled: (items: EventItem[]) => void };
 }
 
 /** Emits every batch waiting for this consumer, oldest first, each committed after it was emitted. */
@@ -35,19 +44,41 @@ export async function drainConsumer(
     const batch = await consumer.next();
     for (const notice of batch.notices) options.onNotice?.(notice);
     if (batch.items.length > 0) {
+      let settled: boolean;
       try {
-        await emit(batch.items);
+        settled = await settles(emit(batch.items), options.settleWithin);
       } catch (error) {
         await batch.abandon().catch(() => undefined);
         throw error;
       }
       report.emitted += batch.items.length;
       report.batches += 1;
+      if (!settled) {
+        // Not committed: the lapsed claim makes the next read take this batch again, flagged.
+        options.settleWithin?.onUnsettled(batch.items);
+        report.lost += 1;
+        continue;
+      }
       if (!(await batch.commit())) report.lost += 1;
     }
     if (!batch.more) break;
   }
   return report;
+}
+
+/** Whether `work` settled within the time given (a rejection is thrown); without a time, waits for it. */
+async function settles(work: void | Promise<void>, within: DrainOptions['settleWithin']): Promise<boolean> {
+  if (within === undefined || !(work instanceof Promise)) {
+    await work;
+    return true;
+  }
+  let done = false;
+  const finished = work.then(() => {
+    done = true;
+  });
+  // The race handles `finished` either way: a late rejection, after the loop went on without it, is dropped.
+  await Promise.race([finished, within.clock.sleep(within.ms)]);
+  return done;
 }
 
 /**

@@ -30,7 +30,7 @@ export { WATCHES, WATCH_NAMES, CATEGORY_RESOURCES, IDS_PER_CALL, WHERE_IDS_PER_C
 export type { CallBudgetLike, RecordReader } from './budget';
 export { fetchRecords, type FetchedRecords, type RecordError } from './fetch';
 export { EventInbox, DEFAULT_INBOX_LIMITS, inboxLimits, type AppendOutcome, type EventInboxOptions, type EventSource, type SweptChange } from './inbox';
-export { EventConsumer, type EventBatch, type EventConsumerOptions, type EventItem, type ConsumerNotice } from './consumer';
+export { CLAIM_TTL_MS, EventConsumer, type EventBatch, type EventConsumerOptions, type EventItem, type ConsumerNotice } from './consumer';
 export { pollDue, afterPoll, checkSchedule, type PollSchedule, type ScheduleState } from './schedule';
 export { NAMED_EVENTS, NAMED_EVENT_SPECS, isNamedEvent, type NamedEventName, type NamedEventSpec } from './named-events';
 export {
