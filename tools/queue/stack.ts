@@ -296,6 +296,12 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
     // n8n's cache lives in the queue Redis in queue mode (webhook registrations included): under a key
     // prefix of this run, or a later run finds this run's webhooks there and refuses to activate (409).
     N8N_CACHE_REDIS_KEY_PREFIX: `${prefix}-cache`,
+    // n8n removes a finished job from Redis at once by default; the main process then misses the end of
+    // an execution that finished before it subscribed to Bull's completion events (its first job, seen
+    // in CI: the Xero Guard Trigger waited on it, and a webhook never answered). Kept jobs are found by
+    // Bull's own check after subscribing. docs/n8n.md says the same to users.
+    N8N_EXECUTIONS_QUEUE_KEEP_LAST_COMPLETED: '100',
+    N8N_EXECUTIONS_QUEUE_KEEP_LAST_FAILED: '100',
     ...options.env,
   };
   let main: N8nHandle | undefined;
