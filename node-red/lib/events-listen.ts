@@ -4,7 +4,7 @@
  * reading an inbox gets each event once, in any number of Node-RED processes sharing the ledger)
  * and, every so many minutes, sweeps for changes whose delivery was lost (the catch-up).
  */
-import type { Clock } from '../../src/clock';
+import { MINUTE, type Clock } from '../../src/clock';
 import {
   DEFAULT_MAX_WEBHOOK_BYTES,
   EventConsumer,
@@ -22,7 +22,6 @@ import { tenantIdsOf, type EventsSettings } from './events-settings';
 import { lazily, type NodeWork } from './events-work';
 import type { NodeMessage, RED } from './red';
 
-const MINUTE = 60_000;
 /** How often a node looks for events another process appended (one store read; no Xero call). */
 const READ_EVERY_MS = 5000;
 

@@ -2,6 +2,7 @@
  * What a `xero events` node's editor fields mean, as plain values, and the first thing wrong with
  * them in the editor's words; and which organisations it hears.
  */
+import { MINUTE } from '../../src/clock';
 import {
   EventsConfigError,
   NAMED_EVENTS,
@@ -18,7 +19,6 @@ import type { ConnectionHandle } from './connection-handle';
 import { ROUTE_PATH } from './events-route';
 import type { NodeConfig } from './red';
 
-const MINUTE = 60_000;
 /** What Xero sends webhooks for and the Accounting API can read. */
 const CATEGORIES = ['CONTACT', 'INVOICE', 'CREDITNOTE'];
 
