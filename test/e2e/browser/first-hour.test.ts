@@ -40,6 +40,12 @@ const DROPPED = 'accounting.contacts';
 const CONTACT_NAME = 'Harbour Florists';
 const API_NODES = new Set(['xeroGuard', 'xeroGuardPayrollAu', 'xeroGuardProjects', 'xeroGuardFiles', 'xeroGuardAssets', 'xeroGuardFinance']);
 
+/** The picks of "Create an invoice" as n8n stores them: the contact (a resource locator) and each line's tax type. */
+interface CreateInvoiceParameters {
+  contactId?: { value?: unknown };
+  lineItemsUi?: { lineItemsValues?: Array<{ taxType?: unknown } | undefined> };
+}
+
 describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () => {
   let n8n: N8nHandle | undefined;
   let sim: Simulator | undefined;
@@ -244,7 +250,9 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
       'the picks to be saved',
       async () => {
         const stored = await n8n!.api('GET', `/workflows/${id}`);
-        const params = (stored.json.nodes as Array<{ name: string; parameters: Record<string, any> }>).find((n) => n.name === 'Create Invoice')!.parameters;
+        const params = (stored.json as { nodes: Array<{ name: string; parameters: CreateInvoiceParameters }> }).nodes.find(
+          (n) => n.name === 'Create Invoice',
+        )!.parameters;
         return params.contactId?.value && params.lineItemsUi?.lineItemsValues?.[0]?.taxType === 'OUTPUT2' ? true : undefined;
       },
       30_000,
@@ -276,14 +284,14 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
 
     sim!.revokeUser(DEMO_USER_EMAIL);
     await waitFor('the problem message', () => (slack!.messages.length >= 1 ? true : undefined), 150_000, 500);
-    expect(String(slack!.messages[0]!.body.text)).toMatch(/needs reconnecting/);
+    expect(String(slack!.messages[0]!.body!.text)).toMatch(/needs reconnecting/);
 
     // The user takes accounting.contacts out of the Scopes field and saves (what the editor's Save sends), then Switch account.
     await saveScopes(DEFAULT_XERO_SCOPES.filter((s) => s !== DROPPED));
     const fewer = await switchAccount();
     expect(fewer.sort()).toEqual(ALL_SCOPES.filter((s) => s !== DROPPED).sort());
     await waitFor('the scope-loss message', () => (slack!.messages.length >= 2 ? true : undefined), 150_000, 500);
-    const lost = String(slack!.messages[1]!.body.text);
+    const lost = String(slack!.messages[1]!.body!.text);
     progress(`browser: scope-loss message ${JSON.stringify(lost)}`);
     expect(lost).toContain(DROPPED);
     expect(lost).not.toMatch(/works again/);
@@ -297,7 +305,7 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
     const same = await switchAccount();
     expect(same.sort()).toEqual([...ALL_SCOPES].sort());
     await waitFor('the works-again message', () => (slack!.messages.length >= 3 ? true : undefined), 150_000, 500);
-    expect(String(slack!.messages[2]!.body.text)).toMatch(/works again/);
+    expect(String(slack!.messages[2]!.body!.text)).toMatch(/works again/);
 
     // The Scopes field emptied: Switch account asks for the default set (the same scopes), nothing is lost, no message.
     await saveScopes([]);

@@ -278,7 +278,7 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
       credentials,
     });
     expect(taxTypes.status).toBe(200);
-    expect((taxTypes.json.data as Array<{ value: string }>).map((o) => o.value)).toEqual(expect.arrayContaining(['OUTPUT2', 'INPUT2', 'NONE']));
+    expect((taxTypes.json as { data: Array<{ value: string }> }).data.map((o) => o.value)).toEqual(expect.arrayContaining(['OUTPUT2', 'INPUT2', 'NONE']));
   });
 
   test('Create or Update, an invoice picked by name with the tax type OUTPUT2, a prepayment allocated, the repeating invoices read: twice', async () => {
@@ -308,7 +308,7 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
       credentials: { [CREDENTIAL_TYPE]: work },
     });
     expect(found.status).toBe(200);
-    expect(found.json.data.results).toContainEqual(expect.objectContaining({ name: body.name, value: contacts[0] }));
+    expect((found.json as { data: { results: unknown[] } }).data.results).toContainEqual(expect.objectContaining({ name: body.name, value: contacts[0] }));
   });
 
   test('a chain without payroll.employees is refused before any call, naming the scope, configuration-invalid', async () => {
@@ -316,7 +316,7 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
     const answer = await n8n!.webhook('missing-scope', { firstName: 'Nobody' });
     expect(answer.status).toBeGreaterThanOrEqual(500);
     const [execution] = await n8n!.executions({ workflowId: workflowIds['missing-scope'], status: 'error', limit: 1 });
-    const error = execution.data.resultData.error;
+    const error = execution.data.resultData.error!;
     expect(error.failure).toEqual({ cause: 'configuration-invalid' });
     expect(error.message).toBe(
       'The Xero credential "Xero without employees" was not granted the scope payroll.employees, which Payroll UK "Create Employee" needs',

@@ -74,7 +74,7 @@ describe('Per-organisation watch on real n8n', () => {
     await slack?.close();
   });
 
-  const messages = () => slack!.messages.map((m) => String(m.body.text));
+  const messages = () => slack!.messages.map((m) => String(m.body!.text));
   const nextMessage = async (what: string, count: number) => {
     await waitFor(what, () => (slack!.messages.length >= count ? true : undefined), 150_000, 500);
     return messages()[count - 1]!;
@@ -253,7 +253,7 @@ describe('Per-organisation watch on real n8n', () => {
     // A 6th organisation through n8n's own Connect: n8n's authorize URL, the user ticks it and allows access.
     const auth = await n8n!.rest('GET', `/oauth2-credential/auth?id=${encodeURIComponent(credential.id)}`);
     expect(auth.status).toBe(200);
-    const authorizeUrl = String(auth.json.data);
+    const authorizeUrl = String((auth.json as { data: unknown }).data);
     expect(authorizeUrl.startsWith(tiered!.authorizeUrl)).toBe(true);
     const page = await (await fetch(authorizeUrl)).text();
     const form = new URLSearchParams(

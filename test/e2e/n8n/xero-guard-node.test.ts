@@ -342,7 +342,7 @@ describe('Xero Guard node on real n8n', () => {
     expect(answer.status).toBeGreaterThanOrEqual(500);
     const [execution] = await n8n!.executions({ workflowId: workflowIds.revoked, status: 'error', limit: 1 });
     const text = JSON.stringify(execution);
-    const error = execution.data.resultData.error;
+    const error = execution.data.resultData.error!;
     expect(error.failure).toEqual({ cause: 'credential-invalid' });
     expect(String(error.description ?? '') + String(error.message)).toMatch(/Switch account/);
     const secrets = tokensOfGrant(sim!, revokedGrant).filter((s) => s.length > 8);
