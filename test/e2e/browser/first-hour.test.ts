@@ -22,7 +22,7 @@ import { BASE_SCOPES, DEFAULT_XERO_SCOPES } from '../../../src/host';
 import { DEMO_TENANT_ID, DEMO_USER_EMAIL, type Simulator } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
-import { OWNER, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { OWNER, startN8n, waitFor, type N8nExecution, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator } from '../../../tools/n8n/xero';
@@ -318,7 +318,7 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
   });
 
   /** Opens the workflow in the editor, clicks "Execute workflow" and waits for its execution to succeed. */
-  async function executeInEditor(workflowId: string): Promise<any> {
+  async function executeInEditor(workflowId: string): Promise<N8nExecution> {
     const p = page!;
     const before = (await n8n!.executions({ workflowId })).length;
     await p.goto(`${n8n!.url}/workflow/${workflowId}`);

@@ -22,7 +22,7 @@ import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator, tokensOfGrant } from '../../../tools/n8n/xero';
-import { webhookInto } from '../../../tools/n8n/workflows';
+import { webhookInto, type WorkflowJson } from '../../../tools/n8n/workflows';
 
 jest.setTimeout(300_000);
 
@@ -85,8 +85,8 @@ describe('Per-organisation watch on real n8n', () => {
     const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8')
       .split(SLACK_PLACEHOLDER)
       .join(slack!.url);
-    const workflow = JSON.parse(text) as Record<string, any>;
-    for (const node of workflow.nodes as any[]) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
+    const workflow = JSON.parse(text) as WorkflowJson;
+    for (const node of workflow.nodes) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
     workflow.nodes[0].parameters = { ...workflow.nodes[0].parameters, ...parameters, pollTimes: { item: [{ mode: 'everyMinute' }] } };
     return n8n!.importWorkflow(workflow);
   };
@@ -283,7 +283,7 @@ describe('Per-organisation watch on real n8n', () => {
     });
     await n8n!.activate(await n8n!.importWorkflow(classify));
     const classified = await n8n!.webhook('classify-connection-limit', { url: limitUrl, message: limitPage.replace(/<[^>]+>/g, ' ') });
-    expect((classified.json as any)[0].classification).toMatchObject({
+    expect((classified.json as Array<{ classification: unknown }>)[0].classification).toMatchObject({
       category: 'connection_limit_reached',
       action: 'fix_configuration',
       advice: expect.stringMatching(/Disconnect an organisation you no longer use, or move the app to a higher tier/),
