@@ -138,14 +138,18 @@ export async function executionErrors(main: N8nHandle, workflowId: string): Prom
     const q = new URLSearchParams({ workflowId, includeData: 'true', limit: '100', ...(cursor ? { cursor } : {}) });
     const answer = await main.api('GET', `/executions?${q.toString()}`);
     if (answer.status !== 200) throw new Error(`GET /executions answered ${answer.status}`);
-    for (const e of answer.json.data as Array<{ status: string; data?: { resultData?: { error?: { message?: string; description?: string } } } }>) {
+    const page = answer.json as {
+      data: Array<{ status: string; data?: { resultData?: { error?: { message?: string; description?: string } } } }>;
+      nextCursor?: string | null;
+    };
+    for (const e of page.data) {
       total++;
       if (e.status !== 'success') {
         const err = e.data?.resultData?.error;
         failed.push(`${e.status}: ${err?.message ?? ''} ${err?.description ?? ''}`.trim());
       }
     }
-    cursor = (answer.json.nextCursor as string | null | undefined) ?? undefined;
+    cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return { total, failed };
 }

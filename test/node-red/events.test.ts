@@ -32,20 +32,36 @@ let userDir = '';
 let collector: Server;
 let collectorUrl = '';
 let token = '';
+/**
+ * The `xero` part of a message from xero events (node-red/lib/events-listen.ts and events-poll.ts):
+ * a webhook event names its resource, a polled change its record.
+ */
+interface XeroPart {
+  source: string;
+  redelivered: boolean;
+  resourceId?: string;
+  recordId?: string;
+  recordError?: unknown;
+}
+
 /** What the flow's nodes sent, in arrival order: which node, and the message. */
-const got: Array<{ from: string; topic: string; payload: any; xero: any }> = [];
+const got: Array<{ from: string; topic: string; payload: Record<string, unknown>; xero: XeroPart }> = [];
 
 /** The xero-connection on the simulator's endpoints (file ledger in the userDir, the demo app). */
 const connection = () => connectionNode(sim, CONN, 'Rehearsal');
 const from = (node: string) => got.filter((m) => m.from === node);
 const webhookUrl = () => `${nodeRed!.url}/xero/webhook`;
 
-function api(method: string, path: string, body?: unknown): Promise<any> {
+/** The Accounting API's answers, with the fields read here. */
+type Contacts = { Contacts: Array<{ ContactID: string }> };
+type Invoices = { Invoices: Array<{ InvoiceID: string; Total: number }> };
+
+function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   return fetch(`${sim.apiUrl}/api.xro/2.0/${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'xero-tenant-id': DEMO_TENANT_ID, accept: 'application/json', 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
-  }).then((r) => r.json());
+  }).then((r) => r.json() as Promise<T>);
 }
 
 /** A delivery as Xero would send it, signed with `key` (or not signed at all). */
@@ -264,9 +280,9 @@ it(
     ]);
     expect(webhook.status).toBe('on');
 
-    const contact = (await api('PUT', 'Contacts', { Name: 'Kauri Legal' })).Contacts[0];
+    const contact = (await api<Contacts>('PUT', 'Contacts', { Name: 'Kauri Legal' })).Contacts[0];
     const invoice = (
-      await api('PUT', 'Invoices', {
+      await api<Invoices>('PUT', 'Invoices', {
         Type: 'ACCREC',
         Contact: { ContactID: contact.ContactID },
         LineItems: [{ Description: 'Advice', Quantity: 1, UnitAmount: 250, AccountCode: '200' }],
@@ -297,7 +313,7 @@ it(
     expect(await post(body, new WebhookKey(KEY).sign(body))).toBe(200);
     expect(await post(body, new WebhookKey(KEY).sign(body))).toBe(200);
     // A real change after them, to know every earlier delivery has been read.
-    const after = (await api('PUT', 'Contacts', { Name: 'After The Attacks' })).Contacts[0];
+    const after = (await api<Contacts>('PUT', 'Contacts', { Name: 'After The Attacks' })).Contacts[0];
     await sim.webhooks.deliverDue();
     await until('the change after the attacks', () => (from('receiver').some((m) => m.xero.resourceId === after.ContactID) ? true : undefined));
     const fake = from('receiver').filter((m) => m.xero.resourceId === id);
@@ -330,9 +346,9 @@ it(
     const receivedBefore = from('receiver').length;
     await nodeRed!.stop();
     const changed = (
-      await api('POST', 'Contacts', { Name: 'Kauri Legal', ContactID: from('receiver')[0]?.xero.resourceId, EmailAddress: 'accounts@kauri.example' })
+      await api<Contacts>('POST', 'Contacts', { Name: 'Kauri Legal', ContactID: from('receiver')[0]?.xero.resourceId, EmailAddress: 'accounts@kauri.example' })
     ).Contacts[0];
-    const added = (await api('PUT', 'Contacts', { Name: 'While Down Ltd' })).Contacts[0];
+    const added = (await api<Contacts>('PUT', 'Contacts', { Name: 'While Down Ltd' })).Contacts[0];
     // Node-RED is down: the delivery fails and waits for its retry, the second change behind it.
     await sim.webhooks.deliverDue();
     expect(sim.webhooks.view(DEMO_CLIENT_ID)).toMatchObject({

@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, callbackIn, EDITOR, expectNoSecrets, inputDone, issuedSecrets, startConnect, until } from './support';
+import type { Classification } from '../../src/classify';
+import type { HandleCheckResult } from '../../node-red/lib/connection-handle';
+import type { NodeStatus } from '../../node-red/lib/red';
+import { allowAtSimulator, callbackIn, EDITOR, expectNoSecrets, inputDone, issuedSecrets, startConnect, until, type SpyCall } from './support';
 
 const helper = require('node-red-node-test-helper');
 const connectionNode = require('../../node-red/xero-connection');
@@ -21,6 +24,20 @@ const refreshNode = require('../../node-red/xero-refresh-token');
 const classifyNode = require('../../node-red/xero-classify-error');
 const watchNode = require('../../node-red/xero-connection-watch');
 const ALL = [connectionNode, checkNode, refreshNode, classifyNode, watchNode];
+
+/** What the nodes under test send, as these tests read it. xero check connection: the check, here with the organisation and the scope report. */
+type CheckMsg = { payload: HandleCheckResult & Required<Pick<HandleCheckResult, 'organisation' | 'scopes'>> };
+/** xero refresh token (node-red/xero-refresh-token.ts): what happened, and the headers when asked for. */
+type RefreshMsg = {
+  payload: { refreshed: boolean; mode: string; accessTokenExpiresAt: string; version: number; chainState: string };
+  headers: Record<string, string>;
+};
+/** A Catch node's message after one of ours failed: the error, and msg.xeroGuard beside it (node-red/lib/failure.ts). */
+type CaughtMsg = { error: { message: string }; xeroGuard: Record<string, unknown> };
+/** xero classify error, its target set to `classification`: the rest of the msg as it came. */
+type ClassifiedMsg = { topic?: string; classification: Classification };
+/** xero connection watch (node-red/xero-connection-watch.ts): the topic, and a connection event's payload. */
+type WatchMsg = { topic: string; payload: { problem: { category: string }; advice: string; reconnect: { url: string }; event: unknown; status: string } };
 
 helper.init(require.resolve('node-red'));
 
@@ -128,8 +145,8 @@ function statusesOf(id: string): Array<{ fill?: string; shape?: string; text?: s
   const spy = helper._NodePrototype.status;
   return spy
     .getCalls()
-    .filter((c: any) => c.thisValue?.id === id)
-    .map((c: any) => c.args[0]);
+    .filter((c: SpyCall) => c.thisValue?.id === id)
+    .map((c: SpyCall) => c.args[0] as NodeStatus);
 }
 
 function lastStatus(id: string) {
@@ -137,7 +154,7 @@ function lastStatus(id: string) {
 }
 
 /** Sends `msg` into node `id` and resolves with the first message on helper node `outId`. */
-function next(outId: string, timeoutMs = 15_000): Promise<any> {
+function next<M>(outId: string, timeoutMs = 15_000): Promise<M> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () =>
@@ -147,27 +164,27 @@ function next(outId: string, timeoutMs = 15_000): Promise<any> {
               helper._NodePrototype.status
                 .getCalls()
                 .slice(-4)
-                .map((c: any) => [c.thisValue?.id, c.args[0]]),
+                .map((c: SpyCall) => [c.thisValue?.id, c.args[0]]),
             )}`,
           ),
         ),
       timeoutMs,
     );
-    helper.getNode(outId).once('input', (msg: unknown) => {
+    helper.getNode(outId).once('input', (msg: M) => {
       clearTimeout(timer);
       resolve(msg);
     });
   });
 }
 
-function collect(ids: string[]): Array<{ from: string; msg: any }> {
-  const seen: Array<{ from: string; msg: any }> = [];
-  for (const id of ids) helper.getNode(id).on('input', (msg: any) => seen.push({ from: id, msg }));
+function collect<M = unknown>(ids: string[]): Array<{ from: string; msg: M }> {
+  const seen: Array<{ from: string; msg: M }> = [];
+  for (const id of ids) helper.getNode(id).on('input', (msg: M) => seen.push({ from: id, msg }));
   return seen;
 }
 
 /** Everything a user could see: messages, status texts, log lines (the debug sidebar shows these). */
-function visibleTexts(messages: Array<{ from: string; msg: any }>): Array<[string, string]> {
+function visibleTexts(messages: Array<{ from: string; msg: unknown }>): Array<[string, string]> {
   const texts: Array<[string, string]> = messages.map((m) => [`message to ${m.from}`, JSON.stringify(m.msg)]);
   for (const call of helper._NodePrototype.status.getCalls()) texts.push([`status of ${call.thisValue?.id}`, JSON.stringify(call.args[0])]);
   for (const call of helper.log().getCalls()) texts.push(['log', JSON.stringify(call.args[0])]);
@@ -182,10 +199,10 @@ describe('xero-connection and Connect to Xero', () => {
     expect(landed.status).toBe(200);
     expect(landed.text).toContain(`Connected as ${user} to Demo Company (NZ), Guard Test Ltd (AU)`);
     // PKCE: the token request carried a verifier the simulator checked against the challenge.
-    expect(sim.log().some((e: any) => e.type === 'request' && e.endpoint === 'token' && e.status === 200)).toBe(true);
+    expect(sim.log().some((e) => e.type === 'request' && e.endpoint === 'token' && e.status === 200)).toBe(true);
     const view = await statusOf(conn.id);
     expect(view.body).toMatchObject({ state: 'active', who: { email: user }, where: `file ledger at ${join(userDir, 'xero-guard')}` });
-    expect(view.body.tenants.map((t: any) => t.tenantName).sort()).toEqual(['Demo Company (NZ)', 'Guard Test Ltd (AU)']);
+    expect((view.body.tenants as Array<{ tenantName: string }>).map((t) => t.tenantName).sort()).toEqual(['Demo Company (NZ)', 'Guard Test Ltd (AU)']);
     // Generated key, since no credentialSecret is set: 0600 next to the ledger.
     expect(statSync(join(userDir, 'xero-guard.key')).mode & 0o777).toBe(0o600);
     // A state is good once, and only with its own start.
@@ -252,7 +269,7 @@ describe('xero-connection and Connect to Xero', () => {
     const logged = helper
       .log()
       .getCalls()
-      .map((c: any) => JSON.stringify(c.args[0]))
+      .map((c: SpyCall) => JSON.stringify(c.args[0]))
       .join('\n');
     expect(logged).toContain('Connect to Xero failed');
     expect(logged).not.toContain(PG_PASSWORD_CANARY);
@@ -292,7 +309,7 @@ describe('xero check connection', () => {
     await until('the not-connected status', () => (lastStatus('checkNode')?.text?.startsWith('not connected') ? true : undefined));
     expect(lastStatus('checkNode')).toMatchObject({ fill: 'red' });
     await connect(conn.id, editorBody(conn));
-    const out = next('ok');
+    const out = next<CheckMsg>('ok');
     helper.getNode('checkNode').receive({ payload: 'go' });
     const msg = await out;
     expect(msg.payload).toMatchObject({
@@ -310,7 +327,7 @@ describe('xero check connection', () => {
 
     // A consent that left a scope out: the check names it and says how to get it back, in Node-RED's words.
     await connect(conn.id, editorBody(conn), { withoutScopes: ['accounting.contacts'] });
-    const again = next('ok');
+    const again = next<CheckMsg>('ok');
     helper.getNode('checkNode').receive({ payload: 'go' });
     const { payload } = await again;
     expect(payload.scopes.missing).toEqual(['accounting.contacts']);
@@ -329,7 +346,7 @@ describe('xero check connection', () => {
     await connect(conn.id, editorBody(conn));
     clock.advance(31 * MINUTE);
     const before = sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
-    const out = next('ok');
+    const out = next<CheckMsg>('ok');
     helper.getNode('checkNode').receive({});
     expect((await out).payload.status).toBe('connected');
     expect((sim.stats().tokenCallsByGrantType.refresh_token ?? 0) - before).toBe(1);
@@ -346,12 +363,12 @@ describe('xero check connection', () => {
     ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn), { tenants: [DEMO_TENANT_ID] });
-    const problem = next('bad');
+    const problem = next<CheckMsg>('bad');
     helper.getNode('checkNode').receive({});
     const msg = await problem;
     expect(msg.payload).toMatchObject({ status: 'disconnected', problem: { category: 'tenant_access_denied', action: 'reauthenticate' } });
     expect(lastStatus('checkNode')).toMatchObject({ fill: 'red', text: 'wrong tenant: not connected to it; pick another' });
-    const ok = next('ok');
+    const ok = next<CheckMsg>('ok');
     helper.getNode('check2').receive({});
     expect((await ok).payload.status).toBe('connected');
   });
@@ -367,7 +384,7 @@ describe('xero check connection', () => {
     await load(flow, { [conn.id]: conn.credentials });
     expect(lastStatus('checkNode')).toEqual({ fill: 'red', shape: 'dot', text: 'no client id: add it in the xero-connection node' });
     for (let i = 0; i < 2; i++) {
-      const problem = next('bad');
+      const problem = next<CheckMsg>('bad');
       helper.getNode('checkNode').receive({});
       const msg = await problem;
       expect(msg.payload).toMatchObject({ status: 'disconnected', problem: { action: 'fix_configuration' } });
@@ -390,12 +407,12 @@ describe('xero check connection', () => {
       { id: 'bad', type: 'helper' },
     ];
     await load(flow, { [fileConn.id]: fileConn.credentials, [pgConn.id]: pgConn.credentials });
-    const seen = collect(['ok', 'bad']);
+    const seen = collect<CheckMsg>(['ok', 'bad']);
     for (const [id, status] of [
       ['checkFile', 'disconnected'],
       ['checkPg', 'degraded'],
     ]) {
-      const problem = next('bad');
+      const problem = next<CheckMsg>('bad');
       helper.getNode(id).receive({});
       const msg = await problem;
       // A folder that cannot exist needs a human; a database that is down may come back (the core's reading).
@@ -426,17 +443,17 @@ describe('xero refresh token', () => {
     ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn));
-    let out = next('out');
+    let out = next<RefreshMsg>('out');
     helper.getNode('ifNeeded').receive({ payload: 1 });
     const fresh = (await out).payload;
     expect(fresh).toMatchObject({ refreshed: false, mode: 'if_needed', version: 1, chainState: 'active' });
-    out = next('out');
+    out = next<RefreshMsg>('out');
     helper.getNode('forceNode').receive({ payload: 2 });
     const forced = (await out).payload;
     expect(forced).toMatchObject({ refreshed: true, mode: 'force', version: 3 });
     expect(Date.parse(forced.accessTokenExpiresAt)).toBeGreaterThan(clock.now() + 29 * MINUTE);
     expect(lastStatus('forceNode')).toMatchObject({ fill: 'green', text: expect.stringMatching(/^refreshed: valid until \d\d:\d\d UTC$/) });
-    out = next('out');
+    out = next<RefreshMsg>('out');
     helper.getNode('headers').receive({ headers: { 'x-keep': '1' } });
     const withHeaders = await out;
     expect(withHeaders.headers).toMatchObject({ 'x-keep': '1', 'xero-tenant-id': DEMO_TENANT_ID, Authorization: expect.stringMatching(/^Bearer /) });
@@ -457,14 +474,14 @@ describe('xero refresh token', () => {
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn));
     sim.revokeUser(user);
-    let caught = next('caught');
+    let caught = next<CaughtMsg>('caught');
     helper.getNode('forceNode').receive({ payload: 'x' });
     const first = await caught;
     expect(first.xeroGuard).toMatchObject({ code: 'NEEDS_REAUTH', retryable: false });
     expect(first.error.message).toContain('needs to be reconnected');
     expect(lastStatus('forceNode')).toMatchObject({ fill: 'red', text: 'needs reconnect: click Connect to Xero' });
     const calls = sim.stats().tokenCalls;
-    caught = next('caught');
+    caught = next<CaughtMsg>('caught');
     helper.getNode('ifNeeded').receive({ payload: 'y' });
     expect((await caught).xeroGuard.code).toBe('NEEDS_REAUTH');
     expect(sim.stats().tokenCalls).toBe(calls);
@@ -488,7 +505,7 @@ describe('status dots follow the connection', () => {
     await inputDone('checkNode');
     expect(lastStatus('checkNode')).toMatchObject({ fill: 'green', text: 'connected: 1 organisation' });
     sim.revokeUser(user);
-    const caught = next('caught');
+    const caught = next<CaughtMsg>('caught');
     helper.getNode('forceNode').receive({});
     await caught;
     const reconnect = { fill: 'red', shape: 'dot', text: 'needs reconnect: click Connect to Xero' };
@@ -555,22 +572,22 @@ describe('xero classify error', () => {
 
   it('routes an http request response, a Catch error and a payload to the output of their action, leaving the msg as it came', async () => {
     await load(flow(), {});
-    let out = next('wait');
+    let out = next<ClassifiedMsg>('wait');
     helper.getNode('classifyNode').receive({ statusCode: 429, headers: { 'retry-after': '37', 'x-rate-limit-problem': 'minute' }, payload: '', topic: 'keep' });
     const limited = await out;
     expect(limited.classification).toMatchObject({ category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 37 });
     expect(limited.topic).toBe('keep');
-    out = next('reauth');
+    out = next<ClassifiedMsg>('reauth');
     helper
       .getNode('classifyNode')
       .receive({ error: { message: 'Xero answered {"error":"invalid_grant"} from the token endpoint', source: { id: 'x', type: 'http request' } } });
     expect((await out).classification.category).toBe('refresh_token_invalid');
-    out = next('retry');
+    out = next<ClassifiedMsg>('retry');
     helper
       .getNode('classifyNode')
       .receive({ payload: { statusCode: 401, body: { Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired: token expired at 04/29/2020 09:22:02' } } });
     expect((await out).classification.action).toBe('refresh_and_retry');
-    out = next('fix');
+    out = next<ClassifiedMsg>('fix');
     helper
       .getNode('classifyNode')
       .receive({ statusCode: 400, headers: {}, payload: { ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred' } });
@@ -601,7 +618,7 @@ describe('xero classify error', () => {
       ],
       {},
     );
-    let out = next('reauth');
+    let out = next<ClassifiedMsg>('reauth');
     helper.getNode('classifyNode').receive({ error: upstream });
     expect((await out).classification).toMatchObject({
       category: 'tenant_access_denied',
@@ -612,19 +629,19 @@ describe('xero classify error', () => {
       matchedRule: null,
     });
     // Beside a Catch node's msg.error from one of our nodes: msg.xeroGuard.
-    out = next('reauth');
+    out = next<ClassifiedMsg>('reauth');
     helper.getNode('classifyNode').receive({ error: { message: upstream.message, source: { id: 'a', type: 'xero api' } }, xeroGuard: upstream });
     expect((await out).classification).toMatchObject({ category: 'tenant_access_denied', correlationId: 'corr-29-0001' });
     // A check's problem on its second output.
-    out = next('reauth');
+    out = next<ClassifiedMsg>('reauth');
     helper.getNode('classifyNode').receive({ payload: { status: 'disconnected', tokenHealth: {}, problem: { ...upstream, category: 'access_revoked' } } });
     expect((await out).classification.category).toBe('access_revoked');
     // A retried message's old msg.xeroGuard says nothing about a new http answer.
-    out = next('wait');
+    out = next<ClassifiedMsg>('wait');
     helper.getNode('classifyNode').receive({ statusCode: 429, headers: { 'retry-after': '5' }, payload: '', xeroGuard: upstream });
     expect((await out).classification.category).toMatch(/^rate_limit/);
     // The user's own rule decides.
-    out = next('alert');
+    out = next<ClassifiedMsg>('alert');
     helper.getNode('ruled').receive({ error: upstream });
     expect((await out).classification).toMatchObject({ category: 'call_the_office', matchedRule: 'ours', advice: 'Ring Sam.' });
   });
@@ -643,20 +660,21 @@ describe('xero classify error', () => {
       {},
     );
     expect(lastStatus('broken')).toMatchObject({ fill: 'red', text: expect.stringContaining('fix custom rules') });
-    let out = next('out');
+    // Two nodes, two targets: `result` for singleNode, `classification` for broken.
+    let out = next<Partial<Record<'result' | 'classification', Classification>>>('out');
     helper.getNode('singleNode').receive({ failure: { statusCode: 418, body: 'short and stout' } });
     expect((await out).result).toMatchObject({ category: 'teapot', matchedRule: 'teapot', advice: 'Ask the kettle.' });
     out = next('out');
     helper.getNode('broken').receive({ statusCode: 503, payload: 'The Organisation is offline' });
     const msg = await out;
-    expect(msg.classification.category).toBe('organisation_offline');
-    expect(msg.classification.configurationError).toContain('bad');
+    expect(msg.classification!.category).toBe('organisation_offline');
+    expect(msg.classification!.configurationError).toContain('bad');
   });
 
   it('keeps tokens from the input out of the classification and out of its status', async () => {
     await load(flow(), {});
     const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjYW5hcnktdG9rZW4tOTk4ODc3In0.c2lnbmF0dXJlLWNhbmFyeS0xMjM0NTY3ODk';
-    const out = next('reauth');
+    const out = next<ClassifiedMsg>('reauth');
     helper
       .getNode('classifyNode')
       .receive({ error: { message: `refresh failed: {"error":"invalid_grant"} refresh_token=${token} Authorization: Bearer ${token}` } });
@@ -664,7 +682,7 @@ describe('xero classify error', () => {
     expectNoSecrets(
       [
         ['classification', JSON.stringify(msg.classification)],
-        ...helper._NodePrototype.status.getCalls().map((c: any) => ['status', JSON.stringify(c.args[0])] as [string, string]),
+        ...helper._NodePrototype.status.getCalls().map((c: SpyCall) => ['status', JSON.stringify(c.args[0])] as [string, string]),
       ],
       [token],
     );
@@ -681,7 +699,7 @@ describe('xero connection watch', () => {
     ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn));
-    const alerts = collect(['alerts']);
+    const alerts = collect<WatchMsg>(['alerts']);
     const poll = () => inputDone('watchNode');
     await poll();
     expect(alerts).toHaveLength(0);
@@ -736,7 +754,7 @@ describe('xero connection watch', () => {
     const flow = [conn.node, watch('watchA'), watch('watchB'), { id: 'alerts', type: 'helper' }];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn.id, editorBody(conn));
-    let alerts = collect(['alerts']);
+    let alerts = collect<WatchMsg>(['alerts']);
     const both = () => Promise.all([inputDone('watchA'), inputDone('watchB')]);
     await both();
     sim.revokeUser(user);
@@ -746,7 +764,7 @@ describe('xero connection watch', () => {
     // A full deploy: new nodes, nothing in their own memory.
     await helper.unload();
     await load(flow, { [conn.id]: conn.credentials });
-    alerts = collect(['alerts']);
+    alerts = collect<WatchMsg>(['alerts']);
     await both();
     expect(alerts).toEqual([]);
     await connect(conn.id, editorBody(conn));
@@ -763,7 +781,7 @@ describe('xero connection watch', () => {
       { id: 'alerts', type: 'helper' },
     ];
     await load(flow, { [conn.id]: conn.credentials });
-    const alerts = collect(['alerts']);
+    const alerts = collect<WatchMsg>(['alerts']);
     await until('the first alert', () => (alerts.length > 0 ? true : undefined));
     const polls = statusesOf('watchNode').length;
     await until('two more timer polls', () => (statusesOf('watchNode').length >= polls + 2 ? true : undefined));

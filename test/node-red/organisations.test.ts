@@ -10,12 +10,51 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY, MINUTE, OffsetClock } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
-import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, inputDone, issuedSecrets, startConnect, until } from './support';
+import type { ShownFleetEntry } from '../../src/fleet';
+import type { HandleCheckResult } from '../../node-red/lib/connection-handle';
+import type { NodeStatus } from '../../node-red/lib/red';
+import type { SimRequest } from '../helpers/sim-log';
+import { allowAtSimulator, callbackIn, connectionNode, expectNoSecrets, inputDone, issuedSecrets, startConnect, until, type SpyCall } from './support';
 
 const helper = require('node-red-node-test-helper');
 const ALL = ['xero-connection', 'xero-check-connection', 'xero-connection-watch', 'xero-api', 'xero-fleet'].map((name) => require(`../../node-red/${name}`));
 
 helper.init(require.resolve('node-red'));
+
+/** A message a node sent, as these tests read it: the topic, and the payload (typed where a test reads into it). */
+type Msg<P = unknown> = { topic: string; payload: P };
+/** `xero api` (node-red/xero-api.ts): Xero's answer as the payload, the call in msg.xero; msg.error on the error output, msg.xeroGuard beside a Catch node's. */
+type ApiMsg<P = unknown> = Msg<P> & {
+  _msgid: string;
+  xero?: {
+    page: number;
+    pages: number;
+    records: number;
+    limits: { dayRemaining: number };
+    idempotencyKey: string;
+    method: string;
+    path: string;
+    tenantId: string;
+  };
+  error?: { code: string; message: string; validationMessages: string[] };
+  xeroGuard?: Record<string, unknown>;
+};
+/** `xero connection watch`: an organisation's or a budget's alert (node-red/xero-connection-watch.ts). */
+type WatchAlert = {
+  organisation?: { tenantId: string; tenantName: string };
+  event: { reason: string };
+  reconnect: { url: string } | null;
+  title: string;
+  summary: string;
+  message: string;
+  advice: string;
+};
+/** `xero fleet`: the listing (src/fleet), each chain with its editor link, and the apps against their caps. */
+type FleetListing = { chains: Array<ShownFleetEntry & { editorUrl: string | null }>; apps: unknown[] };
+/** `xero fleet` as a watchdog: one chain's change. */
+type FleetAlert = { event: { name: string }; summary: string };
+/** Node-RED's log, as the helper's spy records it. */
+type LogEntry = { level: number; id?: string; msg: unknown };
 
 let sim: Simulator;
 let clock: OffsetClock;
@@ -68,17 +107,17 @@ async function load(flow: Array<Record<string, unknown>>, credentials: Record<st
   await helper.load(ALL, [{ id: 'tab1', type: 'tab', label: 'test' }, ...onTab], credentials);
 }
 
-function collect(ids: string[]): Array<{ from: string; msg: any }> {
-  const seen: Array<{ from: string; msg: any }> = [];
-  for (const id of ids) helper.getNode(id).on('input', (msg: any) => seen.push({ from: id, msg }));
+function collect<M = Msg>(ids: string[]): Array<{ from: string; msg: M }> {
+  const seen: Array<{ from: string; msg: M }> = [];
+  for (const id of ids) helper.getNode(id).on('input', (msg: M) => seen.push({ from: id, msg }));
   return seen;
 }
 
 function statusesOf(id: string): Array<{ fill?: string; text?: string }> {
   return helper._NodePrototype.status
     .getCalls()
-    .filter((c: any) => c.thisValue?.id === id)
-    .map((c: any) => c.args[0]);
+    .filter((c: SpyCall) => c.thisValue?.id === id)
+    .map((c: SpyCall) => c.args[0] as NodeStatus);
 }
 
 /** Sends msg into `id` and waits until the node has called done, messages sent. */
@@ -90,7 +129,7 @@ function poll(id: string): Promise<void> {
 }
 
 function requestsTo(endpoint: string, since: number): number {
-  return sim.log(since).filter((e: any) => e.type === 'request' && e.endpoint === endpoint).length;
+  return sim.log(since).filter((e) => e.type === 'request' && e.endpoint === endpoint).length;
 }
 
 function lastSeq(): number {
@@ -119,19 +158,19 @@ describe('xero api', () => {
     ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn);
-    const seen = collect(['out', 'err']);
+    const seen = collect<ApiMsg<Array<{ InvoiceID: string; Date: string }>>>(['out', 'err']);
 
     await run('pagesNode', { topic: 'sync' });
     expect(seen.filter((m) => m.from === 'err')).toEqual([]);
     const pages = seen.map((m) => m.msg);
-    expect(pages.map((m) => m.xero.page)).toEqual([1, 2, 3]);
+    expect(pages.map((m) => m.xero!.page)).toEqual([1, 2, 3]);
     expect(pages.map((m) => m.payload.length)).toEqual([100, 100, INVOICES - 200]);
-    expect(new Set(pages.flatMap((m) => m.payload.map((i: any) => i.InvoiceID))).size).toBe(INVOICES);
+    expect(new Set(pages.flatMap((m) => m.payload.map((i) => i.InvoiceID))).size).toBe(INVOICES);
     // Each page is its own message, carrying the input's topic; dates come as ISO 8601.
     expect(new Set(pages.map((m) => m._msgid)).size).toBe(3);
     expect(pages[0].topic).toBe('sync');
     expect(pages[0].payload[0].Date).toMatch(/^\d{4}-\d\d-\d\d/);
-    expect(pages[0].xero.limits.dayRemaining).toEqual(expect.any(Number));
+    expect(pages[0].xero!.limits.dayRemaining).toEqual(expect.any(Number));
     expect(statusesOf('pagesNode').at(-1)).toMatchObject({
       fill: 'green',
       text: expect.stringMatching(new RegExp(`^${INVOICES} records in 3 pages \\(\\d+ calls left\\)$`)),
@@ -151,8 +190,8 @@ describe('xero api', () => {
     await run('create', { ...msg });
     expect(seen.map((m) => m.from)).toEqual(['out', 'out']);
     expect(sim.accounting.counts(DEMO_TENANT_ID).Contacts - before).toBe(1);
-    expect(seen[0].msg.payload.Contacts[0]).toMatchObject({ Name: 'Acme Plumbing Ltd', ContactID: expect.any(String) });
-    expect(seen[1].msg.xero.idempotencyKey).toBe(seen[0].msg.xero.idempotencyKey);
+    expect((seen[0].msg.payload as unknown as { Contacts: unknown[] }).Contacts[0]).toMatchObject({ Name: 'Acme Plumbing Ltd', ContactID: expect.any(String) });
+    expect(seen[1].msg.xero!.idempotencyKey).toBe(seen[0].msg.xero!.idempotencyKey);
     // Another message is another record.
     await run('create', { payload: { Contacts: [{ Name: 'Beta Bakery' }] } });
     expect(sim.accounting.counts(DEMO_TENANT_ID).Contacts - before).toBe(2);
@@ -174,12 +213,12 @@ describe('xero api', () => {
     ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn);
-    const seen = collect(['out', 'err', 'catcher']);
+    const seen = collect<ApiMsg>(['out', 'err', 'catcher']);
 
     // Xero's 400 ValidationException: its own words, fix_request.
     await run('put', { payload: { Contacts: [{ Name: '' }] } });
     expect(seen.map((m) => m.from)).toEqual(['err']);
-    const invalid = seen[0].msg.error;
+    const invalid = seen[0].msg.error!;
     expect(invalid).toMatchObject({ category: 'validation_error', action: 'fix_request', httpStatus: 400 });
     expect(invalid.validationMessages.length).toBeGreaterThan(0);
     expect(invalid.message).toContain(invalid.validationMessages[0]);
@@ -206,9 +245,9 @@ describe('xero api', () => {
     const since = lastSeq();
     await run('api', { query: '{not json' });
     await run('anyMethod', { method: 'FETCH' });
-    expect(seen.map((m) => m.msg.error.code)).toEqual(['BAD_INPUT', 'BAD_INPUT']);
-    expect(seen[0].msg.error.message).toContain('msg.query is not valid JSON');
-    expect(seen[1].msg.error.message).toContain('GET, POST, PUT, PATCH or DELETE');
+    expect(seen.map((m) => m.msg.error!.code)).toEqual(['BAD_INPUT', 'BAD_INPUT']);
+    expect(seen[0].msg.error!.message).toContain('msg.query is not valid JSON');
+    expect(seen[1].msg.error!.message).toContain('GET, POST, PUT, PATCH or DELETE');
     expect(requestsTo('accounting', since)).toBe(0);
 
     const texts: Array<[string, string]> = seen.map((m) => [m.from, JSON.stringify(m.msg)]);
@@ -229,7 +268,7 @@ describe('xero api', () => {
     ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
-    const seen = collect(['out', 'err']);
+    const seen = collect<ApiMsg<{ Organisations: Array<{ Name: string }> }>>(['out', 'err']);
     const since = lastSeq();
     const before = sim.accounting.counts(SECOND_TENANT_ID).Contacts;
     const attack = {
@@ -240,18 +279,18 @@ describe('xero api', () => {
       payload: { Contacts: [{ Name: 'X' }] },
     };
     for (let i = 0; i < 3; i++) await run('fixed', { ...attack });
-    const calls = sim.log(since).filter((e: any) => e.type === 'request' && e.endpoint === 'accounting');
-    expect(calls.map((e: any) => `${e.method} ${e.path}`)).toEqual(Array(3).fill('GET /api.xro/2.0/Invoices'));
+    const calls = sim.log(since).filter((e): e is SimRequest => e.type === 'request' && e.endpoint === 'accounting');
+    expect(calls.map((e) => `${e.method} ${e.path}`)).toEqual(Array(3).fill('GET /api.xro/2.0/Invoices'));
     expect(sim.accounting.counts(SECOND_TENANT_ID).Contacts).toBe(before);
-    expect(seen.map((m) => `${m.from} ${m.msg.xero.method} ${m.msg.xero.path} ${m.msg.xero.tenantId}`)).toEqual(
+    expect(seen.map((m) => `${m.from} ${m.msg.xero!.method} ${m.msg.xero!.path} ${m.msg.xero!.tenantId}`)).toEqual(
       Array(3).fill(`out GET Invoices ${DEMO_TENANT_ID}`),
     );
     const warnings = helper
       .log()
       .getCalls()
-      .map((c: any) => c.args[0])
-      .filter((e: any) => e.level === helper.log().WARN && e.id === 'fixed')
-      .map((e: any) => String(e.msg).split(' ')[0]);
+      .map((c: SpyCall) => c.args[0] as LogEntry)
+      .filter((e: LogEntry) => e.level === helper.log().WARN && e.id === 'fixed')
+      .map((e: LogEntry) => String(e.msg).split(' ')[0]);
     expect(warnings.sort()).toEqual(['msg.method', 'msg.path', 'msg.query.where', 'msg.tenantId']);
 
     // A node that leaves them to msg: msg.method, msg.path and msg.tenantId choose.
@@ -272,10 +311,10 @@ describe('xero api', () => {
     ];
     await load(flow, { [conn.id]: conn.credentials });
     await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
-    const seen = collect(['out', 'err']);
+    const seen = collect<ApiMsg<{ Organisations: Array<{ Name: string }> }>>(['out', 'err']);
     await run('api', {});
     expect(seen[0].from).toBe('err');
-    expect(seen[0].msg.error.message).toContain('No organisation');
+    expect(seen[0].msg.error!.message).toContain('No organisation');
     await run('api', { tenantId: SECOND_TENANT_ID });
     expect(seen[1].from).toBe('out');
     expect(seen[1].msg.payload.Organisations[0].Name).toBe('Guard Test Ltd (AU)');
@@ -322,7 +361,7 @@ describe('xero connection watch, per organisation', () => {
       ];
       await load(flow, { [conn.id]: conn.credentials });
       await connect(conn, [DEMO_TENANT_ID]);
-      const seen = collect(['alerts']);
+      const seen = collect<Msg<WatchAlert>>(['alerts']);
       await poll('watch');
       // A second organisation ticked at Xero: one message, once.
       await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
@@ -340,7 +379,7 @@ describe('xero connection watch, per organisation', () => {
         ['xero/organisation/organisation_unreachable', 'Guard Test Ltd (AU)'],
       ]);
       expect(seen[0].msg.payload.event.reason).toContain('403');
-      expect(seen[0].msg.payload.reconnect.url).toMatch(new RegExp(`#node/${conn.id}$`));
+      expect(seen[0].msg.payload.reconnect!.url).toMatch(new RegExp(`#node/${conn.id}$`));
       proxy.refused.clear();
       await poll('watch');
       await poll('watch');
@@ -373,7 +412,7 @@ describe('xero connection watch, per organisation', () => {
     const known = new Set(sim.connections().map((c) => c.id));
     await connect(conn, [DEMO_TENANT_ID, SECOND_TENANT_ID]);
     const mine = sim.connections().filter((c) => !known.has(c.id));
-    const seen = collect(['alerts', 'limited']);
+    const seen = collect<Msg<WatchAlert>>(['alerts', 'limited']);
     const both = async () => {
       await poll('watch');
       await poll('onlyDemo');
@@ -390,8 +429,8 @@ describe('xero connection watch, per organisation', () => {
     // The texts are the core's alert table in Node-RED's words: the title names the connection and the organisation.
     expect(gone.title).toBe('Xero connection "Practice" (organisation Guard Test Ltd (AU)) needs reconnecting');
     expect(gone.summary).toMatch(/^No longer connected: the organisation was disconnected from the app in Xero/);
-    expect(gone.message).toContain(`Reconnect: ${gone.reconnect.url}`);
-    expect(gone.reconnect.url).toMatch(new RegExp(`#node/${conn.id}$`));
+    expect(gone.message).toContain(`Reconnect: ${gone.reconnect!.url}`);
+    expect(gone.reconnect!.url).toMatch(new RegExp(`#node/${conn.id}$`));
     expect(gone.advice).toContain('Connect to Xero');
     expect(gone.advice).not.toMatch(/n8n|Connect my account|credential/i);
 
@@ -463,11 +502,11 @@ describe('xero connection watch, per organisation', () => {
         organisation: { tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)' },
         event: { dayRemaining: 8, dayLimit: 40, threshold: 10 },
       });
-      expect(alerts()[0].msg.payload.title).toBe('Xero connection "Books": organisation Demo Company (NZ) is running out of Xero calls today');
-      expect(alerts()[0].msg.payload.summary).toBe("8 of 40 calls left in Xero's rolling day.");
+      expect((alerts()[0].msg.payload as WatchAlert).title).toBe('Xero connection "Books": organisation Demo Company (NZ) is running out of Xero calls today');
+      expect((alerts()[0].msg.payload as WatchAlert).summary).toBe("8 of 40 calls left in Xero's rolling day.");
 
       await run('check', {});
-      const report = seen.filter((m) => m.from === 'checked').at(-1)!.msg.payload;
+      const report = seen.filter((m) => m.from === 'checked').at(-1)!.msg.payload as HandleCheckResult;
       expect(report.budget).toEqual([
         expect.objectContaining({ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)', dayRemaining: 6, dayLimit: 40, level: 'low' }),
       ]);
@@ -477,7 +516,7 @@ describe('xero connection watch, per organisation', () => {
       await poll('watch');
       await run('check', {});
       expect(requestsTo('organisation', since)).toBe(0);
-      expect(seen.filter((m) => m.from === 'checked').at(-1)!.msg.payload.budgetSkipped).toEqual([DEMO_TENANT_ID]);
+      expect((seen.filter((m) => m.from === 'checked').at(-1)!.msg.payload as HandleCheckResult).budgetSkipped).toEqual([DEMO_TENANT_ID]);
       expect(alerts()).toHaveLength(1);
 
       // A day later the window is free again: the next answer shows it, and the watch says so once.
@@ -503,10 +542,10 @@ describe('xero fleet', () => {
     });
     await connect(books);
     await connect(other, [DEMO_TENANT_ID], `jones${counter}@xero-guard.test`);
-    const seen = collect(['listing']);
+    const seen = collect<Msg<FleetListing>>(['listing']);
     await run('fleet', {});
     const listing = seen.find((m) => m.from === 'listing')!.msg.payload;
-    expect(listing.chains.map((c: any) => [c.name, c.state, typeof c.id, c.editorUrl.endsWith(`#node/${books.id}`)])).toEqual([
+    expect(listing.chains.map((c) => [c.name, c.state, typeof c.id, c.editorUrl!.endsWith(`#node/${books.id}`)])).toEqual([
       ['Smith & Co books', 'active', 'string', true],
     ]);
     expect(JSON.stringify(listing)).not.toMatch(new RegExp(`"key"|${DEMO_CLIENT_ID}|Jones Ltd`));
@@ -538,16 +577,18 @@ describe('xero fleet', () => {
     const since = lastSeq();
     await run('fleet', {});
     await run('fleetWatch', {});
-    expect(sim.log(since).filter((e: any) => e.type === 'request')).toEqual([]);
-    const listing = seen.find((m) => m.from === 'listing')!.msg.payload;
-    expect(listing.chains.map((c: any) => [c.name, c.nameSource, c.state])).toEqual([
+    expect(sim.log(since).filter((e) => e.type === 'request')).toEqual([]);
+    const listing = seen.find((m) => m.from === 'listing')!.msg.payload as FleetListing;
+    expect(listing.chains.map((c) => [c.name, c.nameSource, c.state])).toEqual([
       ['Jones Ltd', 'stored', 'active'],
       ['Smith & Co books', 'stored', 'active'],
     ]);
     expect(listing.chains[0].organisations).toEqual([expect.objectContaining({ tenantId: DEMO_TENANT_ID, tenantName: 'Demo Company (NZ)' })]);
     expect(listing.chains[1].editorUrl).toMatch(new RegExp(`#node/${books.id}$`));
     // The watchdog looked at deploy (an empty ledger): both chains are new to it since, once each.
-    expect(seen.filter((m) => m.from === 'changes' && m.msg.topic !== 'xero/fleet').map((m) => [m.msg.topic, m.msg.payload.event.name])).toEqual([
+    expect(
+      seen.filter((m) => m.from === 'changes' && m.msg.topic !== 'xero/fleet').map((m) => [m.msg.topic, (m.msg.payload as FleetAlert).event.name]),
+    ).toEqual([
       ['xero/fleet/added', 'Jones Ltd'],
       ['xero/fleet/added', 'Smith & Co books'],
     ]);
@@ -564,7 +605,7 @@ describe('xero fleet', () => {
       event: { name: 'Jones Ltd', from: 'active', to: 'needs_reauth' },
       reconnect: { url: expect.stringMatching(new RegExp(`#node/${other.id}$`)) },
     });
-    expect(changes[0].msg.payload.summary).toContain('"Jones Ltd" needs attention');
+    expect((changes[0].msg.payload as FleetAlert).summary).toContain('"Jones Ltd" needs attention');
     expectNoSecrets([['fleet', JSON.stringify(seen)]], [DEMO_CLIENT_SECRET, ...issuedSecrets(sim)]);
   });
 
@@ -577,13 +618,13 @@ describe('xero fleet', () => {
     await load([renamed, { id: 'fleet', type: 'xero fleet', connection: conn.id, wires: [['listing']] }, { id: 'listing', type: 'helper' }], {
       [conn.id]: conn.credentials,
     });
-    const seen = collect(['listing']);
+    const seen = collect<Msg<FleetListing>>(['listing']);
     // The name is stored when the node opens its ledger at deploy, best effort: list until it shows
     // (bounded in time, not in tries: opening the ledger derives its key, slow on a busy machine).
     let names: string[] = [];
     await until('the new name in the listing', async () => {
       await run('fleet', {});
-      names = seen.at(-1)!.msg.payload.chains.map((c: any) => c.name);
+      names = seen.at(-1)!.msg.payload.chains.map((c) => c.name);
       return names.includes('Harbour Cafe (renamed)') ? true : undefined;
     }).catch(() => undefined);
     expect(names).toEqual(['Harbour Cafe (renamed)']);

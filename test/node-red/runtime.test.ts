@@ -14,17 +14,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { MINUTE, OffsetClock } from '../../src/clock';
-import { ACTION_GROUPS } from '../../src/classify';
+import { ACTION_GROUPS, type Classification } from '../../src/classify';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../src/simulator';
 import { freePort } from '../../tools/free-port';
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../helpers/chromium';
 import { createNodeRed, REPO, type NodeRed } from './runtime-harness';
+import type { HandleCheckResult } from '../../node-red/lib/connection-handle';
+import type { SimRequest } from '../helpers/sim-log';
 import { allowAtSimulator, expectNoSecrets, issuedSecrets, until } from './support';
 
 const CONN = 'a1b2c3d4e5f60001'; // the watchdog example's config node: the connection key
 const WATCH = 'a1b2c3d4e5f60011';
 const TAB = 'c0ffee0000000010';
 const EXAMPLE_TAB = 'a1b2c3d4e5f60010';
+
+/** What the status route answers the editor (node-red/lib/connect-routes.ts): the fields these tests read. */
+type ChainView = { state: string; message?: string; version?: number; lastConnect?: { at: string } | null };
+/** /xg/refresh: the xero refresh token node's msg.payload. */
+type Refreshed = { refreshed: boolean; version: number };
+/** /xg/classify: the flow's answer, what xero api put in msg.error and what xero classify error made of it, and the action group. */
+type Routed = { group: string; classification: Classification; error: { message: string; action: string; advice: string } };
+/** The Node-RED editor's globals a test drives in the browser (page.evaluate runs there), and the test's own debug log. */
+type EditorGlobals = {
+  RED: {
+    nodes: { node(id: string): unknown };
+    editor: { editConfig(name: string, type: string, id: string): void; edit(node: unknown): void };
+    comms: { subscribe(topic: string, handler: (topic: string, message: unknown) => void): void };
+    clipboard: { import(): void };
+  };
+  $: (selector: string) => { trigger(event: string): void };
+  location: { pathname: string };
+  xgDebug: unknown[];
+};
 
 let sim: Simulator;
 let clock: OffsetClock;
@@ -289,9 +310,10 @@ function webhook(): unknown[] {
   ];
 }
 
-async function json(path: string, init?: RequestInit): Promise<any> {
+/** The JSON an endpoint of the test's flow or an admin route answers, as the shape `T` the caller reads. */
+async function json<T = unknown>(path: string, init?: RequestInit): Promise<T> {
   const res = await (nodeRed as NodeRed).api(path, { signal: AbortSignal.timeout(20_000), ...init });
-  return res.json();
+  return res.json() as Promise<T>;
 }
 
 /** A JSON post to an admin route as the editor sends it: its own Origin, and a login when given. */
@@ -306,7 +328,7 @@ function editorPost(body: unknown, token?: string, origin = nodeRed!.url): Reque
 /** The editor's dialog body for the deployed connection: its settings, the password placeholder for the secret. */
 function dialogBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    ...(flow().find((n: any) => n.id === CONN) as object),
+    ...(flow().find((n) => (n as { id?: unknown }).id === CONN) as object),
     clientId: DEMO_CLIENT_ID,
     clientSecret: '__PWRD__',
     redirectUri: `${nodeRed!.url}/xero-guard/connect/callback`,
@@ -315,8 +337,8 @@ function dialogBody(extra: Record<string, unknown> = {}): Record<string, unknown
 }
 
 /** The editor's status view of the deployed connection, as a reader sees it. */
-async function statusView(token?: string): Promise<any> {
-  return json(`/xero-guard/connections/${CONN}/status`, editorPost({}, token));
+async function statusView(token?: string): Promise<ChainView> {
+  return json<ChainView>(`/xero-guard/connections/${CONN}/status`, editorPost({}, token));
 }
 
 /** The start route as an admin: the authorize URL, and the cookie that binds the sign-in to this browser. */
@@ -420,7 +442,7 @@ async function editorPage(): Promise<{ context: BrowserContext; page: Page }> {
   );
   const page = await context.newPage();
   await page.goto(nodeRed!.url);
-  await page.waitForFunction((id: string) => (globalThis as any).RED?.nodes?.node?.(id), CONN, { timeout: 60_000 });
+  await page.waitForFunction((id: string) => (globalThis as unknown as Partial<EditorGlobals>).RED?.nodes?.node?.(id), CONN, { timeout: 60_000 });
   return { context, page };
 }
 
@@ -428,7 +450,7 @@ it(
   'Connect to Xero in headless Chromium: the editor button, the simulator consent page, the callback, then the editor shows who is connected to which tenant',
   withLog(async () => {
     const { context, page } = await editorPage();
-    await page.evaluate(() => (globalThis as any).RED.editor.editConfig('', 'xero-connection', 'a1b2c3d4e5f60001'));
+    await page.evaluate(() => (globalThis as unknown as EditorGlobals).RED.editor.editConfig('', 'xero-connection', 'a1b2c3d4e5f60001'));
     await page.waitForSelector('#node-config-xero-connect', { state: 'visible' });
     const popupPromise = page.waitForEvent('popup');
     await page.click('#node-config-xero-connect');
@@ -454,7 +476,7 @@ it(
     });
     expect(await page.textContent('.xero-guard-tenants')).toContain('Demo Company (NZ)');
     // Stored in the ledger under the config node's id, sealed: the running flow uses it.
-    const check = await json('/xg/check');
+    const check = await json<HandleCheckResult>('/xg/check');
     expect(check).toMatchObject({ status: 'connected', tenants: [{ tenantId: DEMO_TENANT_ID }], organisation: { Name: 'Demo Company (NZ)' } });
     const view = await statusView(await nodeRed!.login('reader'));
     expect(view).toMatchObject({ state: 'active', where: `file ledger at ${join(userDir, 'xero-guard')}`, who: { email: 'demo@xero-guard.test' } });
@@ -484,20 +506,20 @@ describe('the admin routes under attack', () => {
   it(
     'item 1: a read-only user cannot aim the status route at a foreign server, plant tokens, make folders or probe ports; an admin override never carries the stored secret',
     withLog(async () => {
-      if ((await json('/xg/check')).status !== 'connected') await connectOverHttp();
+      if ((await json<HandleCheckResult>('/xg/check')).status !== 'connected') await connectOverHttp();
       const reader = await nodeRed!.login('reader');
       const before = await statusView(reader);
       expect(before.state).toBe('active');
       hostile.requests.splice(0);
       // Every attack first, then one comparison: a failure shows all that got through.
-      const aimed = await json(`/xero-guard/connections/${CONN}/status`, editorPost({ ...dialogBody(), ...aimedAtHostile() }, reader));
+      const aimed = await json<ChainView>(`/xero-guard/connections/${CONN}/status`, editorPost({ ...dialogBody(), ...aimedAtHostile() }, reader));
       const sentToThief = hostile.requests.map((r) => `${r.method} ${r.url} ${String(r.headers.authorization ?? '').slice(0, 12)}`);
       // Folders: a reader's ledgerFolder is never used, so never created.
       const planted = join(userDir, 'planted-by-a-reader');
       await json(`/xero-guard/connections/${CONN}/status`, editorPost({ ...dialogBody(), ledgerFolder: planted }, reader));
       // Ports: a closed port and a listening one (not PostgreSQL) must answer the reader alike.
       const probe = async (port: number) => {
-        const view = await json(
+        const view = await json<ChainView>(
           `/xero-guard/connections/${CONN}/status`,
           editorPost({ ...dialogBody(), ledger: 'postgres', postgresUrl: `postgres://u:p@127.0.0.1:${port}/x` }, reader),
         );
@@ -537,7 +559,7 @@ describe('the admin routes under attack', () => {
       });
       expectNoSecrets(received(), canaries());
       // The chain still works at Xero.
-      expect((await json('/xg/check')).status).toBe('connected');
+      expect((await json<HandleCheckResult>('/xg/check')).status).toBe('connected');
     }),
     60_000,
   );
@@ -545,7 +567,7 @@ describe('the admin routes under attack', () => {
   it(
     "item 2: a web page on another site cannot drive the routes with a form post (the example flow's well-known config-node id)",
     withLog(async () => {
-      if ((await json('/xg/check')).status !== 'connected') await connectOverHttp();
+      if ((await json<HandleCheckResult>('/xg/check')).status !== 'connected') await connectOverHttp();
       const versionBefore = (await statusView()).version;
       hostile.requests.splice(0);
       attackPage = {
@@ -557,7 +579,7 @@ describe('the admin routes under attack', () => {
       // localhost and 127.0.0.1 are different sites: a visitor's browser on a page elsewhere posting to their Node-RED.
       await page.goto(`http://localhost:${hostilePort()}/attack`);
       await page.waitForLoadState('load');
-      await page.waitForFunction(() => (globalThis as any).location.pathname.includes('/xero-guard/'), undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => (globalThis as unknown as EditorGlobals).location.pathname.includes('/xero-guard/'), undefined, { timeout: 15_000 });
       const answered = (await page.textContent('body')) ?? '';
       await context.close();
       expect(hostile.requests.filter((r) => r.url !== '/attack')).toEqual([]);
@@ -605,11 +627,11 @@ describe('the admin routes under attack', () => {
 it(
   'a restart keeps the rotated chain: zero dead-token uses, with no deploy in between',
   withLog(async () => {
-    if ((await json('/xg/check')).status !== 'connected') await connectOverHttp();
+    if ((await json<HandleCheckResult>('/xg/check')).status !== 'connected') await connectOverHttp();
     const flows = statSync(join(userDir, 'flows.json')).mtimeMs;
     const creds = readFileSync(join(userDir, 'flows_cred.json'), 'utf8');
-    const first = await json('/xg/refresh', { method: 'POST' });
-    const second = await json('/xg/refresh', { method: 'POST' });
+    const first = await json<Refreshed>('/xg/refresh', { method: 'POST' });
+    const second = await json<Refreshed>('/xg/refresh', { method: 'POST' });
     expect(first.refreshed).toBe(true);
     expect(second.version).toBeGreaterThan(first.version);
     await nodeRed!.stop();
@@ -617,9 +639,9 @@ it(
     clock.advance(31 * MINUTE);
     const before = sim.stats().tokenCallsByGrantType.refresh_token ?? 0;
     await nodeRed!.start();
-    const check = await json('/xg/check');
+    const check = await json<HandleCheckResult>('/xg/check');
     expect(check.status).toBe('connected');
-    const forced = await json('/xg/refresh', { method: 'POST' });
+    const forced = await json<Refreshed>('/xg/refresh', { method: 'POST' });
     expect(forced.version).toBeGreaterThan(second.version);
     expect((sim.stats().tokenCallsByGrantType.refresh_token ?? 0) - before).toBeGreaterThanOrEqual(2);
     expect(sim.deadTokenUses()).toBe(0);
@@ -633,7 +655,7 @@ it(
 /** Node-RED's GET /flows, version 2: the flows and their revision. */
 interface FlowsV2 {
   rev: string;
-  flows: Array<Record<string, any>>;
+  flows: Array<{ id: string; type: string; name?: string; connection?: string; [field: string]: unknown }>;
 }
 
 /** One complete check of the watchdog example's watch, answered once it has finished. */
@@ -648,15 +670,15 @@ describe("issue 29: a Node-RED user's alerting", () => {
   it(
     "a refused organisation: xero api's error and xero classify error's output keep Xero's classification, detail and correlation id, in Node-RED's words",
     withLog(async () => {
-      if ((await json('/xg/check')).status !== 'connected') await connectOverHttp();
+      if ((await json<HandleCheckResult>('/xg/check')).status !== 'connected') await connectOverHttp();
       // Xero answers 403 for the organisation (what Xero does for a connection revoked at the organisation).
       sim.refuseTenant(DEMO_TENANT_ID, true);
       try {
-        const routed = await json('/xg/classify');
+        const routed = await json<Routed>('/xg/classify');
         const correlationId = (
           sim
             .log()
-            .filter((e: any) => e.type === 'request' && e.status === 403)
+            .filter((e) => e.type === 'request' && e.status === 403)
             .at(-1) as { correlationId?: string } | undefined
         )?.correlationId;
         expect({ group: routed.group, category: routed.classification.category, action: routed.classification.action }).toEqual({
@@ -696,7 +718,7 @@ describe("issue 29: a Node-RED user's alerting", () => {
       for (let i = 0; i < 2; i++) await watchPolled();
 
       // The same runtime, revoked: xero api's error and the classify node route to re-authenticate, in Node-RED's words.
-      const routed = await json('/xg/classify');
+      const routed = await json<Routed>('/xg/classify');
       expect({ group: routed.group, action: routed.classification.action, errorAction: routed.error.action }).toEqual({
         group: 'reauthenticate',
         action: 'reauthenticate',
@@ -727,7 +749,7 @@ describe("issue 29: a Node-RED user's alerting", () => {
 
       // The connection's dialog says what the ledger says: not "Connected as".
       const { context, page } = await editorPage();
-      await page.evaluate((id: string) => (globalThis as any).RED.editor.editConfig('', 'xero-connection', id), CONN);
+      await page.evaluate((id: string) => (globalThis as unknown as EditorGlobals).RED.editor.editConfig('', 'xero-connection', id), CONN);
       const shown = await until("the dialog's view of the chain", async () => (await page.textContent('#node-config-xero-connected')) || undefined, 20_000);
       await context.close();
       expect(shown).toMatch(/^Needs reconnecting/);
@@ -753,11 +775,11 @@ describe("issue 29: a Node-RED user's alerting", () => {
 it(
   'the xero api node reads all pages of a 2,500-invoice book once each, and creates a contact; the fleet node lists the chain by its name with no call to Xero',
   withLog(async () => {
-    if ((await json('/xg/check')).status !== 'connected') await connectOverHttp();
+    if ((await json<HandleCheckResult>('/xg/check')).status !== 'connected') await connectOverHttp();
     const read = await json('/xg/invoices');
     expect(read).toEqual({ records: INVOICES, unique: INVOICES, pages: 3, firstDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     const before = sim.accounting.counts(DEMO_TENANT_ID).Contacts;
-    const created = await json('/xg/contact', {
+    const created = await json<{ Contacts: unknown[] }>('/xg/contact', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ Contacts: [{ Name: 'Runtime Test Contact Ltd' }] }),
@@ -765,8 +787,8 @@ it(
     expect(created.Contacts[0]).toMatchObject({ Name: 'Runtime Test Contact Ltd', ContactID: expect.any(String) });
     expect(sim.accounting.counts(DEMO_TENANT_ID).Contacts - before).toBe(1);
     const since = sim.log().at(-1)?.seq ?? 0;
-    const fleet = await json('/xg/fleet');
-    expect(sim.log(since).filter((e: any) => e.type === 'request')).toEqual([]);
+    const fleet = await json<{ chains: unknown[] }>('/xg/fleet');
+    expect(sim.log(since).filter((e) => e.type === 'request')).toEqual([]);
     // Its own connection's chain, by an id and a link to the node, never by its key (issue 24, item 2).
     expect(fleet.chains).toEqual([
       expect.objectContaining({
@@ -796,13 +818,13 @@ it(
       { method: 'POST', path: 'Contacts', tenantId: SECOND_TENANT_ID, Contacts: [{ Name: 'Planted Ltd' }] },
       { method: 'GET', path: 'Users', tenantId: SECOND_TENANT_ID, query: { page: 7, order: 'Date DESC' } },
     ];
-    const answers = [];
+    const answers: Array<{ xero?: { method: string; path: string; tenantId: string } }> = [];
     for (const attack of attacks) {
       answers.push(
         await json('/xg/webhook', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: attack, ...attack }) }),
       );
     }
-    const requests = sim.log(since).filter((e: any) => e.type === 'request' && e.endpoint === 'accounting');
+    const requests = sim.log(since).filter((e): e is SimRequest => e.type === 'request' && e.endpoint === 'accounting');
     const warnings = nodeRed!
       .log()
       .slice(logBefore)
@@ -810,7 +832,7 @@ it(
       .filter((line) => /\[warn\].*msg\.\S+ was ignored/.test(line))
       .map((line) => /(msg\.\S+) was ignored/.exec(line)![1]);
     expect({
-      sent: requests.map((e: any) => `${e.method} ${e.path}`),
+      sent: requests.map((e) => `${e.method} ${e.path}`),
       answered: answers.map((a) => `${a.xero?.method} ${a.xero?.path} ${a.xero?.tenantId}`),
       contactsOfTheOther: sim.accounting.counts(SECOND_TENANT_ID).Contacts,
       warnings: warnings.sort(),
@@ -836,11 +858,14 @@ it(
     page.on('requestfailed', (r) => void (isStatus(r.url()) && loading--));
     const listed: string[][] = [];
     for (let i = 0; i < 3; i++) {
-      await page.evaluate((id: string) => (globalThis as any).RED.editor.edit((globalThis as any).RED.nodes.node(id)), 'c0ffee0000000021');
+      await page.evaluate(
+        (id: string) => (globalThis as unknown as EditorGlobals).RED.editor.edit((globalThis as unknown as EditorGlobals).RED.nodes.node(id)),
+        'c0ffee0000000021',
+      );
       await page.waitForSelector('#node-input-tenant-list', { state: 'visible' });
       // A user picking the connection again while the list loads: more loads on top of the dialog's own.
       await page.evaluate(() => {
-        const $ = (globalThis as any).$;
+        const $ = (globalThis as unknown as EditorGlobals).$;
         $('#node-input-connection').trigger('change');
         $('#node-input-connection').trigger('change');
       });
@@ -862,20 +887,20 @@ it(
 it(
   'two examples in one Node-RED: the invoices example imported beside the watchdog (Import -> Examples) shares its one connection, needs no second Connect, and reports 2,500 invoices twice in a row',
   withLog(async () => {
-    if ((await json('/xg/check')).status !== 'connected') await connectOverHttp();
+    if ((await json<HandleCheckResult>('/xg/check')).status !== 'connected') await connectOverHttp();
     const admin = { authorization: `Bearer ${await nodeRed!.login('admin')}` };
     // Served as Menu -> Import -> Examples serves it.
     const example = await (await nodeRed!.api('/library/examples/flows/n8n-nodes-xero-guard/node-red/xero-api-invoices', { headers: admin })).text();
     expect(JSON.parse(example).filter((n: { type: string }) => n.type === 'xero-connection')).toEqual([expect.objectContaining({ id: CONN })]);
     const { context, page } = await editorPage();
     await page.evaluate(() => {
-      const g = globalThis as any;
+      const g = globalThis as unknown as EditorGlobals;
       g.xgDebug = [];
       g.RED.comms.subscribe('debug', (_topic: string, m: unknown) => g.xgDebug.push(m));
       g.RED.clipboard.import();
     });
     await page.fill('#red-ui-clipboard-dialog-import-text', example);
-    await page.evaluate(() => (globalThis as any).$('#red-ui-clipboard-dialog-import-text').trigger('keyup'));
+    await page.evaluate(() => (globalThis as unknown as EditorGlobals).$('#red-ui-clipboard-dialog-import-text').trigger('keyup'));
     await page.waitForSelector('#red-ui-clipboard-dialog-ok:not(.ui-state-disabled):not([disabled])');
     await page.click('#red-ui-clipboard-dialog-ok');
     // "Some of the nodes you are importing already exist": My Xero. Import copy keeps the one there.
@@ -899,12 +924,15 @@ it(
 
     const totals: number[] = [];
     for (let run = 1; run <= 2; run++) {
-      const before = await page.evaluate(() => (globalThis as any).xgDebug.length);
+      const before = await page.evaluate(() => (globalThis as unknown as EditorGlobals).xgDebug.length);
       expect((await nodeRed!.api(`/inject/${inject.id}`, { method: 'POST', headers: admin })).status).toBe(200);
       const last = await until(
         `run ${run}'s last page`,
         async () => {
-          const seen = (await page.evaluate((from: number) => (globalThis as any).xgDebug.slice(from), before)) as Array<{ name?: string; msg: string }>;
+          const seen = (await page.evaluate((from: number) => (globalThis as unknown as EditorGlobals).xgDebug.slice(from), before)) as Array<{
+            name?: string;
+            msg: string;
+          }>;
           const pages = seen.filter((m) => m.name === 'Pages').map((m) => JSON.parse(m.msg) as { page: number; total: number });
           return pages.find((p) => p.page === 3);
         },

@@ -157,3 +157,9 @@ export function withNodeRedLog(nodeRed: () => { log(): string } | undefined, fn:
     }
   };
 }
+
+/** One call a sinon spy recorded (the helper spies on every node's status and on the log): the node it was made on, and its arguments. */
+export interface SpyCall {
+  thisValue?: { id?: string };
+  args: unknown[];
+}

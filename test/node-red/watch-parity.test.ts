@@ -51,6 +51,12 @@ interface World {
 }
 
 /** One event as both wings must report it, and its texts. */
+/** An alert as the Node-RED watch sends it: the fields compared here (an organisation's and a budget's alert name it). */
+interface WatchAlert {
+  topic: string;
+  payload: { organisation?: { tenantName: string }; title: string; advice?: string | null; message: string; summary: string };
+}
+
 interface Seen {
   what: string;
   title: string;
@@ -249,8 +255,8 @@ async function nodeRedWing(): Promise<{ wing: Wing; close(): Promise<void>; sim:
     expect((await callbackIn(started, callback)).status).toBe(200);
   };
   await connect();
-  const received: Array<{ topic: string; payload: Record<string, any> }> = [];
-  helper.getNode('alerts').on('input', (msg: { topic: string; payload: Record<string, any> }) => received.push(msg));
+  const received: WatchAlert[] = [];
+  helper.getNode('alerts').on('input', (msg: WatchAlert) => received.push(msg));
   const wing: Wing = {
     words: NODE_RED_WORDS,
     link: `${NODE_RED_EDITOR}/#node/${conn.id}`,
@@ -264,7 +270,7 @@ async function nodeRedWing(): Promise<{ wing: Wing; close(): Promise<void>; sim:
         const what =
           scope === 'connection' || scope === 'app'
             ? `${scope}:${kind}`
-            : `${kind.startsWith('budget_') ? 'budget' : 'organisation'}:${kind}:${payload.organisation.tenantName}`;
+            : `${kind.startsWith('budget_') ? 'budget' : 'organisation'}:${kind}:${payload.organisation!.tenantName}`;
         return { what, title: payload.title, advice: payload.advice ?? null, message: payload.message, summary: payload.summary };
       });
     },

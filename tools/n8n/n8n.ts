@@ -119,8 +119,54 @@ export interface StartN8nOptions {
 
 export interface RestAnswer {
   status: number;
-  json: any;
+  /** The body parsed as JSON (undefined when it was not JSON): the caller says what shape it expects. */
+  json: unknown;
   text: string;
+}
+
+/** n8n's internal REST API wraps what it answers: `{ data: ... }`. */
+interface Wrapped<T> {
+  data: T;
+}
+
+/** One item a node put out (n8n's INodeExecutionData), as the public API shows it. */
+export interface N8nItem {
+  json: Record<string, unknown>;
+}
+
+/** The error an execution failed with (n8n's serialised NodeApiError/NodeOperationError): the fields the tests read. */
+export interface N8nExecutionError {
+  message: string;
+  description?: string | null;
+  /** Set by n8n when the node says why it failed (e.g. `{ cause: 'credential-invalid' }`). */
+  failure?: unknown;
+  [field: string]: unknown;
+}
+
+/**
+ * One execution as GET /api/v1/executions answers it (n8n's public API, openapi.yml): the fields the
+ * tests and benches read. `data` and `workflowData` come with includeData=true, which executions() always asks for.
+ */
+export interface N8nExecution {
+  id: string;
+  status: 'canceled' | 'crashed' | 'error' | 'new' | 'running' | 'success' | 'unknown' | 'waiting';
+  workflowId: string;
+  workflowData?: { name: string };
+  data: {
+    resultData: {
+      /** Per node name, each run of that node; `main` holds the items of each output. */
+      runData: Record<string, Array<{ data: { main: N8nItem[][] } }>>;
+      error?: N8nExecutionError;
+    };
+  };
+}
+
+/** One credential as `n8n export:credentials --decrypted` writes it; `data` is the decrypted fields (a JSON string in some versions). */
+export interface N8nExportedCredential {
+  id: string;
+  name: string;
+  type: string;
+  data: string | Record<string, unknown>;
 }
 
 export interface N8nHandle {
@@ -150,16 +196,16 @@ export interface N8nHandle {
   activate(workflowId: string): Promise<void>;
   deactivate(workflowId: string): Promise<void>;
   /** `n8n execute --id` in its own process (own broker port). The workflow needs a Manual Trigger. */
-  runWorkflow(workflowId: string): Promise<{ ok: boolean; output: string; data: any }>;
+  runWorkflow(workflowId: string): Promise<{ ok: boolean; output: string; data: unknown }>;
   /** POST to a production webhook of an active workflow (retried while n8n has not registered it yet). */
   webhook(path: string, body?: unknown): Promise<RestAnswer>;
   /** The node types n8n loaded (the editor's /types/nodes.json). */
   nodeTypes(): Promise<Array<{ name: string; displayName: string; version: number | number[] }>>;
   credentialTypes(): Promise<Array<{ name: string; displayName: string }>>;
   /** Executions, newest first, with data. */
-  executions(query?: { workflowId?: string; status?: string; limit?: number }): Promise<any[]>;
+  executions(query?: { workflowId?: string; status?: string; limit?: number }): Promise<N8nExecution[]>;
   /** `n8n export:credentials --decrypted` of one credential. */
-  exportCredential(id: string): Promise<any>;
+  exportCredential(id: string): Promise<N8nExportedCredential>;
   /** Runs an n8n CLI command against this user folder with Node 24. */
   cli(args: string[], opts?: { allowFailure?: boolean }): Promise<{ code: number | null; stdout: string; stderr: string }>;
   logTail(lines?: number): string;
@@ -187,6 +233,12 @@ export interface N8nMember {
   activate(workflowId: string): Promise<void>;
 }
 
+/** What POST /rest/api-keys answers: the new key, as rawApiKey or apiKey depending on n8n's version. */
+interface CreatedApiKey {
+  rawApiKey?: unknown;
+  apiKey?: unknown;
+}
+
 type Requester = (method: string, path: string, body?: unknown) => Promise<RestAnswer>;
 
 /** The fields of a workflow the public API accepts, POSTed with whoever's key `api` carries. */
@@ -200,7 +252,7 @@ async function postWorkflow(api: Requester, workflow: Record<string, unknown>): 
     ...(staticData ? { staticData } : {}),
   });
   if (answer.status !== 200) throw new Error(`POST /api/v1/workflows answered ${answer.status} ${answer.text.slice(0, 500)}`);
-  return answer.json.id as string;
+  return (answer.json as { id: string }).id;
 }
 
 async function activateWith(api: Requester, workflowId: string): Promise<void> {
@@ -350,7 +402,7 @@ class RunningN8n implements N8nHandle {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    let json: any;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
@@ -390,8 +442,9 @@ class RunningN8n implements N8nHandle {
     // A folder kept across runs (the demo's) would gather a key per boot: the one of its label is replaced instead.
     const label = this.apiKeyLabel ?? `e2e-${randomBytes(3).toString('hex')}`;
     if (this.apiKeyLabel !== undefined) await this.deleteApiKeys(this.apiKeyLabel);
-    const created = await this.rest('POST', '/api-keys', { label, expiresAt: null, scopes: scopes.json.data });
-    const key = created.json?.data?.rawApiKey ?? created.json?.data?.apiKey;
+    const created = await this.rest('POST', '/api-keys', { label, expiresAt: null, scopes: (scopes.json as Wrapped<unknown>).data });
+    const createdKey = (created.json as Partial<Wrapped<CreatedApiKey>> | undefined)?.data;
+    const key = createdKey?.rawApiKey ?? createdKey?.apiKey;
     if (created.status !== 200 || typeof key !== 'string') throw new Error(`POST /rest/api-keys answered ${created.status} ${created.text.slice(0, 300)}`);
     this.apiKey = key;
   }
@@ -400,7 +453,7 @@ class RunningN8n implements N8nHandle {
     const listed = await this.rest('GET', `/api-keys?label=${encodeURIComponent(label)}`);
     if (listed.status !== 200) throw new Error(`GET /rest/api-keys answered ${listed.status} ${listed.text.slice(0, 300)}`);
     // n8n 2.41 answers a page ({ items, counts }); older ones the bare list.
-    const data = listed.json?.data as { items?: unknown } | unknown[] | undefined;
+    const data = (listed.json as Partial<Wrapped<{ items?: unknown } | unknown[]>> | undefined)?.data;
     const keys = (Array.isArray(data) ? data : (data?.items ?? [])) as Array<{ id: string; label: string }>;
     for (const key of keys) {
       if (key.label !== label) continue;
@@ -411,7 +464,7 @@ class RunningN8n implements N8nHandle {
 
   async createMember(email: string): Promise<N8nMember> {
     const invited = await this.rest('POST', '/invitations', [{ email, role: 'global:member' }]);
-    const link = invited.json?.data?.[0]?.user?.inviteAcceptUrl;
+    const link = (invited.json as Partial<Wrapped<Array<{ user?: { inviteAcceptUrl?: unknown } } | undefined>>> | undefined)?.data?.[0]?.user?.inviteAcceptUrl;
     if (invited.status !== 200 || typeof link !== 'string') throw new Error(`inviting ${email} answered ${invited.status} ${invited.text.slice(0, 300)}`);
     const token = new URL(link).searchParams.get('token');
     const accepted = await this.request(
@@ -428,21 +481,27 @@ class RunningN8n implements N8nHandle {
     if (!cookie.includes('n8n-auth=')) throw new Error(`no n8n-auth cookie after ${email} signed up`);
     const rest: Requester = (method, path, body) => this.request(`${this.url}/rest${path}`, method, { cookie, 'browser-id': BROWSER_ID }, body);
     const scopes = await rest('GET', '/api-keys/scopes');
-    const created = await rest('POST', '/api-keys', { label: `e2e-${randomBytes(3).toString('hex')}`, expiresAt: null, scopes: scopes.json?.data });
-    const apiKey = created.json?.data?.rawApiKey ?? created.json?.data?.apiKey;
+    const created = await rest('POST', '/api-keys', {
+      label: `e2e-${randomBytes(3).toString('hex')}`,
+      expiresAt: null,
+      scopes: (scopes.json as Partial<Wrapped<unknown>> | undefined)?.data,
+    });
+    const createdKey = (created.json as Partial<Wrapped<CreatedApiKey>> | undefined)?.data;
+    const apiKey = createdKey?.rawApiKey ?? createdKey?.apiKey;
     if (created.status !== 200 || typeof apiKey !== 'string')
       throw new Error(`${email}: POST /rest/api-keys answered ${created.status} ${created.text.slice(0, 300)}`);
     const api: Requester = (method, path, body) =>
       this.request(`${this.url}/api/v1${path}`, method, { 'X-N8N-API-KEY': apiKey, accept: 'application/json' }, body);
     return {
-      id: String(accepted.json?.data?.id),
+      id: String((accepted.json as Partial<Wrapped<{ id?: unknown }>> | undefined)?.data?.id),
       email,
       rest,
       api,
       async createCredential(credential) {
         const answer = await rest('POST', '/credentials', credential);
         if (answer.status !== 200) throw new Error(`${email}: POST /rest/credentials answered ${answer.status} ${answer.text.slice(0, 300)}`);
-        return { id: String(answer.json.data.id), name: String(answer.json.data.name) };
+        const saved = (answer.json as Wrapped<{ id: unknown; name: unknown }>).data;
+        return { id: String(saved.id), name: String(saved.name) };
       },
       importWorkflow: (workflow) => postWorkflow(api, workflow),
       activate: (workflowId) => activateWith(api, workflowId),
@@ -488,10 +547,10 @@ class RunningN8n implements N8nHandle {
     if (answer.status !== 200) throw new Error(`deactivating ${workflowId} answered ${answer.status} ${answer.text.slice(0, 500)}`);
   }
 
-  async runWorkflow(workflowId: string): Promise<{ ok: boolean; output: string; data: any }> {
+  async runWorkflow(workflowId: string): Promise<{ ok: boolean; output: string; data: unknown }> {
     const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { allowFailure: true });
     const output = `${result.stdout}\n${result.stderr}`;
-    let data: any;
+    let data: unknown;
     const start = result.stdout.indexOf('{');
     if (start >= 0) {
       try {
@@ -528,20 +587,20 @@ class RunningN8n implements N8nHandle {
     return (await res.json()) as Array<{ name: string; displayName: string }>;
   }
 
-  async executions(query: { workflowId?: string; status?: string; limit?: number } = {}): Promise<any[]> {
+  async executions(query: { workflowId?: string; status?: string; limit?: number } = {}): Promise<N8nExecution[]> {
     const params = new URLSearchParams({ includeData: 'true', limit: String(query.limit ?? 250) });
     if (query.workflowId) params.set('workflowId', query.workflowId);
     if (query.status) params.set('status', query.status);
     const answer = await this.api('GET', `/executions?${params.toString()}`);
     if (answer.status !== 200) throw new Error(`GET /api/v1/executions answered ${answer.status} ${answer.text.slice(0, 300)}`);
-    return answer.json.data as any[];
+    return (answer.json as Wrapped<N8nExecution[]>).data;
   }
 
-  async exportCredential(id: string): Promise<any> {
+  async exportCredential(id: string): Promise<N8nExportedCredential> {
     const file = join(this.userFolder, `export-${randomBytes(4).toString('hex')}.json`);
     try {
       await this.cli(['export:credentials', `--id=${id}`, '--decrypted', `--output=${file}`]);
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as any[];
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as N8nExportedCredential[];
       return parsed[0];
     } finally {
       rmSync(file, { force: true });

@@ -20,3 +20,22 @@ export function webhookInto(name: string, path: string, node: Record<string, unk
     settings: { executionOrder: 'v1' },
   };
 }
+
+/** One node of a workflow as n8n stores and exports it: the fields the tests read or edit. */
+export type WorkflowNode = {
+  name: string;
+  type: string;
+  parameters: Record<string, unknown>;
+  credentials?: Record<string, { id: string; name: string }>;
+  webhookId?: string;
+  [field: string]: unknown;
+};
+
+/** A workflow as n8n stores and exports it (examples/*.json, the converter's output, GET /api/v1/workflows/:id). */
+export type WorkflowJson = {
+  name: string;
+  nodes: WorkflowNode[];
+  connections: Record<string, unknown>;
+  active?: boolean;
+  [field: string]: unknown;
+};

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { OffsetClock, MINUTE } from '../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator, type Simulator, type SimulatorTokenResponse } from '../../src/simulator';
 import { N8N_CREDENTIAL_TYPE } from '../../src/host/credential-type';
+import type { ChangeItem, EventItem, XeroEvent } from '../../src/events';
 import { webhookInto } from './workflows';
 
 export const CREDENTIAL_TYPE = N8N_CREDENTIAL_TYPE;
@@ -148,3 +149,32 @@ export function xeroTriggerWorkflow(
 
 /** The trigger node's name in `xeroTriggerWorkflow`. */
 export const XERO_TRIGGER_NODE = 'Xero Guard Trigger';
+
+/** What a Xero Guard Trigger puts out for a webhook or catch-up event (nodes/XeroGuardTrigger/items.ts, eventItem). */
+export interface XeroTriggerEventItem {
+  eventId: string;
+  source: EventItem['source'];
+  tenantId: string;
+  eventCategory: string;
+  eventType: string;
+  resourceId: string;
+  eventDateUtc: string;
+  redelivered: boolean;
+  record: Record<string, unknown> | null;
+  recordError: EventItem['recordError'];
+  event: XeroEvent;
+  events: XeroEvent[];
+}
+
+/** What a Xero Guard Trigger puts out for a polled change or named event (nodes/XeroGuardTrigger/items.ts, changeItem). */
+export interface XeroTriggerChangeItem {
+  eventId: string;
+  source: 'poll';
+  kind: ChangeItem['kind'];
+  watch: ChangeItem['watch'];
+  tenantId: string;
+  recordId: string;
+  updatedDateUtc: string;
+  redelivered: boolean;
+  record: Record<string, unknown>;
+}

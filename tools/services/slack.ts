@@ -2,12 +2,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What a workflow posts to an incoming webhook: Slack reads `text` (and more fields the tests do not). */
+export interface SlackBody {
+  text?: unknown;
+  [field: string]: unknown;
+}
+
 export interface SlackStandIn {
   /** The incoming-webhook URL to paste into a workflow. */
   readonly url: string;
   readonly port: number;
   /** Every POSTed body, parsed when it was JSON, in arrival order. */
-  readonly messages: Array<{ body: any; raw: string; at: number }>;
+  readonly messages: Array<{ body: SlackBody | undefined; raw: string; at: number }>;
   clear(): void;
   close(): Promise<void>;
 }
@@ -24,9 +30,9 @@ export async function startSlackStandIn(port = 0): Promise<SlackStandIn> {
         return;
       }
       const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any;
+      let body: SlackBody | undefined;
       try {
-        body = JSON.parse(raw);
+        body = JSON.parse(raw) as SlackBody;
       } catch {
         body = undefined;
       }

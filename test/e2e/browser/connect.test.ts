@@ -131,7 +131,7 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
 
     // n8n stored the connect-time token set: the credential exists and works against the simulator.
     const list = await n8n!.rest('GET', '/credentials');
-    const named = (list.json.data as Array<{ id: string; name: string; type: string }>).filter((c) => c.name === CREDENTIAL_NAME);
+    const named = (list.json as { data: Array<{ id: string; name: string; type: string }> }).data.filter((c) => c.name === CREDENTIAL_NAME);
     expect(named).toHaveLength(1);
     const created = named[0];
     expect(created?.type).toBe(CREDENTIAL_TYPE);
@@ -167,7 +167,7 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     connectionsAtActivation = connectionsOk();
     await n8n!.activate(id);
     const stored = await n8n!.api('GET', `/workflows/${id}`);
-    expect(stored.json.active).toBe(true);
+    expect((stored.json as { active: boolean }).active).toBe(true);
     await p.goto(`${n8n!.url}/workflow/${id}`);
     await p.getByText('Xero Connection Watchdog').first().waitFor();
     await p.getByText('Post to Slack').first().waitFor();
@@ -222,7 +222,7 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     expect(slack!.messages).toHaveLength(0);
     sim!.revokeUser(DEMO_USER_EMAIL);
     await waitFor('the problem message', () => (slack!.messages.length >= 1 ? true : undefined), 150_000, 500);
-    const problem = String(slack!.messages[0]!.body.text);
+    const problem = String(slack!.messages[0]!.body!.text);
     progress(`browser: problem message ${JSON.stringify(problem)}`);
     expect(problem).toMatch(new RegExp(`^:warning: Xero credential "${CREDENTIAL_NAME.replace(/[()]/g, '\\$&')}" needs reconnecting`));
     expect(problem).toContain(`/home/credentials/${credentialId}`);
@@ -246,7 +246,7 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
     await p.getByTestId('oauth-connect-success-banner').waitFor({ timeout: 60_000 });
 
     await waitFor('the works-again message', () => (slack!.messages.length >= 2 ? true : undefined), 150_000, 500);
-    const recovered = String(slack!.messages[1]!.body.text);
+    const recovered = String(slack!.messages[1]!.body!.text);
     progress(`browser: recovered message ${JSON.stringify(recovered)}`);
     expect(recovered).toMatch(/^:white_check_mark: Xero credential ".*" works again/);
     const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;

@@ -22,7 +22,7 @@ import { BASE_SCOPES, DEFAULT_XERO_SCOPES } from '../../../src/host';
 import { DEMO_TENANT_ID, DEMO_USER_EMAIL, type Simulator } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
-import { OWNER, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { OWNER, startN8n, waitFor, type N8nExecution, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator } from '../../../tools/n8n/xero';
@@ -39,6 +39,12 @@ const ALL_SCOPES = [...BASE_SCOPES, ...DEFAULT_XERO_SCOPES];
 const DROPPED = 'accounting.contacts';
 const CONTACT_NAME = 'Harbour Florists';
 const API_NODES = new Set(['xeroGuard', 'xeroGuardPayrollAu', 'xeroGuardProjects', 'xeroGuardFiles', 'xeroGuardAssets', 'xeroGuardFinance']);
+
+/** The picks of "Create an invoice" as n8n stores them: the contact (a resource locator) and each line's tax type. */
+interface CreateInvoiceParameters {
+  contactId?: { value?: unknown };
+  lineItemsUi?: { lineItemsValues?: Array<{ taxType?: unknown } | undefined> };
+}
 
 describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () => {
   let n8n: N8nHandle | undefined;
@@ -244,7 +250,9 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
       'the picks to be saved',
       async () => {
         const stored = await n8n!.api('GET', `/workflows/${id}`);
-        const params = (stored.json.nodes as Array<{ name: string; parameters: Record<string, any> }>).find((n) => n.name === 'Create Invoice')!.parameters;
+        const params = (stored.json as { nodes: Array<{ name: string; parameters: CreateInvoiceParameters }> }).nodes.find(
+          (n) => n.name === 'Create Invoice',
+        )!.parameters;
         return params.contactId?.value && params.lineItemsUi?.lineItemsValues?.[0]?.taxType === 'OUTPUT2' ? true : undefined;
       },
       30_000,
@@ -276,14 +284,14 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
 
     sim!.revokeUser(DEMO_USER_EMAIL);
     await waitFor('the problem message', () => (slack!.messages.length >= 1 ? true : undefined), 150_000, 500);
-    expect(String(slack!.messages[0]!.body.text)).toMatch(/needs reconnecting/);
+    expect(String(slack!.messages[0]!.body!.text)).toMatch(/needs reconnecting/);
 
     // The user takes accounting.contacts out of the Scopes field and saves (what the editor's Save sends), then Switch account.
     await saveScopes(DEFAULT_XERO_SCOPES.filter((s) => s !== DROPPED));
     const fewer = await switchAccount();
     expect(fewer.sort()).toEqual(ALL_SCOPES.filter((s) => s !== DROPPED).sort());
     await waitFor('the scope-loss message', () => (slack!.messages.length >= 2 ? true : undefined), 150_000, 500);
-    const lost = String(slack!.messages[1]!.body.text);
+    const lost = String(slack!.messages[1]!.body!.text);
     progress(`browser: scope-loss message ${JSON.stringify(lost)}`);
     expect(lost).toContain(DROPPED);
     expect(lost).not.toMatch(/works again/);
@@ -297,7 +305,7 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
     const same = await switchAccount();
     expect(same.sort()).toEqual([...ALL_SCOPES].sort());
     await waitFor('the works-again message', () => (slack!.messages.length >= 3 ? true : undefined), 150_000, 500);
-    expect(String(slack!.messages[2]!.body.text)).toMatch(/works again/);
+    expect(String(slack!.messages[2]!.body!.text)).toMatch(/works again/);
 
     // The Scopes field emptied: Switch account asks for the default set (the same scopes), nothing is lost, no message.
     await saveScopes([]);
@@ -310,7 +318,7 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
   });
 
   /** Opens the workflow in the editor, clicks "Execute workflow" and waits for its execution to succeed. */
-  async function executeInEditor(workflowId: string): Promise<any> {
+  async function executeInEditor(workflowId: string): Promise<N8nExecution> {
     const p = page!;
     const before = (await n8n!.executions({ workflowId })).length;
     await p.goto(`${n8n!.url}/workflow/${workflowId}`);

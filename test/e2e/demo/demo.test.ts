@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_XERO_SCOPES } from '../../../src/host';
 import { freePort } from '../../../tools/free-port';
-import { OWNER, processesOf, waitFor } from '../../../tools/n8n/n8n';
+import { OWNER, processesOf, waitFor, type N8nExecution } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 
 jest.setTimeout(25 * 60_000);
@@ -120,7 +120,7 @@ async function stopAndCheck(demo: Demo, stop: () => void): Promise<void> {
 }
 
 /** The owner's session (cookie) and an API key of the test's own (labels are unique in n8n), on the running demo's n8n. */
-async function signIn(): Promise<{ rest: (method: string, path: string, body?: unknown) => Promise<any>; api: (path: string) => Promise<any> }> {
+async function signIn(): Promise<{ rest: (method: string, path: string, body?: unknown) => Promise<unknown>; api: (path: string) => Promise<unknown> }> {
   const base = `http://127.0.0.1:${n8nPort}`;
   const login = await fetch(`${base}/rest/login`, {
     method: 'POST',
@@ -132,7 +132,7 @@ async function signIn(): Promise<{ rest: (method: string, path: string, body?: u
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
-  const rest = async (method: string, path: string, body?: unknown): Promise<any> => {
+  const rest = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const answer = await fetch(`${base}/rest${path}`, {
       method,
       headers: { cookie, 'browser-id': BROWSER_ID, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
@@ -144,7 +144,7 @@ async function signIn(): Promise<{ rest: (method: string, path: string, body?: u
   };
   const scopes = (await rest('GET', '/api-keys/scopes')) as string[];
   const key = (await rest('POST', '/api-keys', { label: `demo e2e test ${randomBytes(3).toString('hex')}`, expiresAt: null, scopes })) as { rawApiKey: string };
-  const api = async (path: string): Promise<any> => {
+  const api = async (path: string): Promise<unknown> => {
     const answer = await fetch(`${base}/api/v1${path}`, { headers: { 'X-N8N-API-KEY': key.rawApiKey, accept: 'application/json' } });
     expect(answer.status).toBe(200);
     return answer.json();
@@ -161,7 +161,7 @@ async function runRetryLoop(n8n: Awaited<ReturnType<typeof signIn>>): Promise<{ 
   const execution = await waitFor(
     `execution ${executionId} of the retry loop to finish`,
     async () => {
-      const found = await n8n.api(`/executions/${executionId}?includeData=true`);
+      const found = (await n8n.api(`/executions/${executionId}?includeData=true`)) as N8nExecution & { stoppedAt: string | null };
       return found.stoppedAt ? found : undefined;
     },
     120_000,

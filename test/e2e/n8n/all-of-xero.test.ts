@@ -35,6 +35,8 @@ const API_NODES = [
 
 type Cred = { id: string; name: string };
 type Node = Record<string, unknown> & { name: string };
+/** Items a node put out, or a webhook answered with: records of Xero's APIs. */
+type Items = Array<Record<string, unknown>>;
 
 const xero = (type: string, name: string, credential: Cred, tenantId: string, parameters: Record<string, unknown>): Node => ({
   id: randomUUID(),
@@ -70,14 +72,14 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
   let work: Cred;
   const started = Date.now();
 
-  /** The items one node put out in the newest execution of a workflow. */
-  const outputOf = async (workflow: string, node: string): Promise<any[]> => {
+  /** The items one node put out in the newest execution of a workflow (`T`: the fields a test reads). */
+  const outputOf = async <T = Record<string, unknown>>(workflow: string, node: string): Promise<T[]> => {
     const [execution] = await n8n!.executions({ workflowId: workflowIds[workflow], limit: 1 });
     const run = execution.data.resultData.runData[node];
     expect({ node, ran: run !== undefined }).toEqual({ node, ran: true });
-    return run[0].data.main[0].map((i: { json: unknown }) => i.json);
+    return run[0].data.main[0].map((i: { json: unknown }) => i.json) as T[];
   };
-  const requests = () => sim!.log().filter((e: any) => e.type === 'request');
+  const requests = () => sim!.log().filter((e) => e.type === 'request');
 
   beforeAll(async () => {
     ({ sim } = await startE2eSimulator());
@@ -229,10 +231,10 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
     expect(created).toMatchObject({ firstName: 'Aroha', employeeID: expect.stringMatching(/^[0-9a-f-]{36}$/), tenantId: UK.tenantId });
     const [read] = await outputOf('uk-payroll', 'Get Employee');
     expect(read).toMatchObject({ employeeID: created.employeeID, lastName: 'Ngata' });
-    const payRuns = answer.json as any[];
+    const payRuns = answer.json as Items;
     expect(payRuns.length).toBeGreaterThan(0);
     expect(payRuns.every((r) => typeof r.payRunID === 'string')).toBe(true);
-    expect(requests().some((e: any) => e.method === 'GET' && e.path === '/payroll.xro/2.0/PayRuns')).toBe(true);
+    expect(requests().some((e) => e.method === 'GET' && e.path === '/payroll.xro/2.0/PayRuns')).toBe(true);
   });
 
   test('Projects: a project with a task and a time entry, every time entry listed', async () => {
@@ -242,7 +244,7 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
     expect(project).toMatchObject({ name: 'New kitchen', projectId: expect.any(String) });
     const [task] = await outputOf('project', 'Create Task');
     expect(task).toMatchObject({ name: 'Design', taskId: expect.any(String) });
-    const entries = answer.json as any[];
+    const entries = answer.json as Items;
     expect(entries).toEqual([expect.objectContaining({ taskId: task.taskId, duration: 90, projectId: project.projectId })]);
   });
 
@@ -251,10 +253,10 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
     expect(answer.status).toBe(200);
     const [uploaded] = await outputOf('files', 'Upload');
     expect(uploaded).toMatchObject({ Name: 'receipt.txt', Size: 'Receipt: hardware store, 42.50'.length });
-    expect((answer.json as any[]).map((f) => f.Id)).toContain(uploaded.Id);
+    expect((answer.json as Items).map((f) => f.Id)).toContain(uploaded.Id);
     const inbox = await fetch(`${sim!.apiUrl}/files.xro/1.0/Inbox`, {
       headers: { authorization: `Bearer ${sim!.seedGrant({ scopes: ['files.read'] }).access_token}`, 'xero-tenant-id': DEMO_TENANT_ID },
-    }).then((r) => r.json() as Promise<any>);
+    }).then((r) => r.json() as Promise<{ Id: string }>);
     expect(uploaded.FolderId).toBe(inbox.Id);
   });
 
@@ -263,7 +265,7 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
     expect(answer.status).toBe(200);
     const [asset] = await outputOf('assets', 'Create Asset');
     expect(asset).toMatchObject({ assetName: 'Delivery van', assetId: expect.any(String) });
-    expect((answer.json as any[]).map((a) => a.assetId)).toContain(asset.assetId);
+    expect((answer.json as Items).map((a) => a.assetId)).toContain(asset.assetId);
   });
 
   test("the editor's own lists: the organisation's tax types, and the contact found by name", async () => {
@@ -278,7 +280,7 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
       credentials,
     });
     expect(taxTypes.status).toBe(200);
-    expect((taxTypes.json.data as Array<{ value: string }>).map((o) => o.value)).toEqual(expect.arrayContaining(['OUTPUT2', 'INPUT2', 'NONE']));
+    expect((taxTypes.json as { data: Array<{ value: string }> }).data.map((o) => o.value)).toEqual(expect.arrayContaining(['OUTPUT2', 'INPUT2', 'NONE']));
   });
 
   test('Create or Update, an invoice picked by name with the tax type OUTPUT2, a prepayment allocated, the repeating invoices read: twice', async () => {
@@ -287,15 +289,15 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
     for (const run of [1, 2]) {
       const answer = await n8n!.webhook('bookkeeping', { ...body, email: `run${run}@harbour.test` });
       expect({ run, status: answer.status }).toEqual({ run, status: 200 });
-      const [contact] = await outputOf('bookkeeping', 'Contact');
+      const [contact] = await outputOf<{ ContactID: string }>('bookkeeping', 'Contact');
       contacts.push(contact.ContactID);
       expect(contact).toMatchObject({ Name: body.name, EmailAddress: `run${run}@harbour.test` });
-      const [invoice] = await outputOf('bookkeeping', 'Create Invoice');
+      const [invoice] = await outputOf<{ InvoiceID: string; LineItems: unknown[] }>('bookkeeping', 'Create Invoice');
       expect(invoice).toMatchObject({ Contact: expect.objectContaining({ ContactID: contact.ContactID }), Status: 'AUTHORISED' });
       expect(invoice.LineItems[0]).toMatchObject({ TaxType: 'OUTPUT2' });
       const [allocation] = await outputOf('bookkeeping', 'Allocate');
       expect(allocation).toMatchObject({ Amount: 1, Invoice: expect.objectContaining({ InvoiceID: invoice.InvoiceID }) });
-      expect((answer.json as any[])[0]).toMatchObject({ RepeatingInvoiceID: expect.any(String) });
+      expect((answer.json as Items)[0]).toMatchObject({ RepeatingInvoiceID: expect.any(String) });
     }
     // The second run updated the contact the first created.
     expect(contacts[1]).toBe(contacts[0]);
@@ -308,7 +310,7 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
       credentials: { [CREDENTIAL_TYPE]: work },
     });
     expect(found.status).toBe(200);
-    expect(found.json.data.results).toContainEqual(expect.objectContaining({ name: body.name, value: contacts[0] }));
+    expect((found.json as { data: { results: unknown[] } }).data.results).toContainEqual(expect.objectContaining({ name: body.name, value: contacts[0] }));
   });
 
   test('a chain without payroll.employees is refused before any call, naming the scope, configuration-invalid', async () => {
@@ -316,7 +318,7 @@ describe('All of Xero through the Xero Guard nodes on real n8n', () => {
     const answer = await n8n!.webhook('missing-scope', { firstName: 'Nobody' });
     expect(answer.status).toBeGreaterThanOrEqual(500);
     const [execution] = await n8n!.executions({ workflowId: workflowIds['missing-scope'], status: 'error', limit: 1 });
-    const error = execution.data.resultData.error;
+    const error = execution.data.resultData.error!;
     expect(error.failure).toEqual({ cause: 'configuration-invalid' });
     expect(error.message).toBe(
       'The Xero credential "Xero without employees" was not granted the scope payroll.employees, which Payroll UK "Create Employee" needs',

@@ -154,11 +154,11 @@ describe('the converter on real n8n', () => {
     await n8n!.activate(id);
     const answer = await n8n!.webhook('after-the-switch', { name: 'Totara Plumbing' });
     expect(answer.status).toBe(200);
-    expect((answer.json as any[])[0]).toMatchObject({ contact: 'Totara Plumbing', organisation: expect.any(String) });
+    expect((answer.json as Array<Record<string, unknown>>)[0]).toMatchObject({ contact: 'Totara Plumbing', organisation: expect.any(String) });
     // ISO from the Xero Guard node: the old parsing in the Code node had nothing to take apart (what the warning says).
-    expect((answer.json as any[])[0].updated).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    const requests = sim!.log().filter((e: any) => e.type === 'request');
-    expect(requests.some((e: any) => e.method === 'PUT' || e.method === 'POST')).toBe(true);
-    expect(requests.filter((e: any) => e.endpoint === 'organisation' && e.status === 200).length).toBeGreaterThan(0);
+    expect((answer.json as Array<{ updated: unknown }>)[0].updated).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const requests = sim!.log().filter((e) => e.type === 'request');
+    expect(requests.some((e) => e.method === 'PUT' || e.method === 'POST')).toBe(true);
+    expect(requests.filter((e) => e.endpoint === 'organisation' && e.status === 200).length).toBeGreaterThan(0);
   });
 });

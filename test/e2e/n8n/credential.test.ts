@@ -107,7 +107,7 @@ describe('Xero OAuth2 (Guarded) credential on real n8n through the HTTP Request 
     const before = tokenCalls(sim!);
     const connections = await n8n!.webhook('fresh-connections');
     expect(connections.status).toBe(200);
-    expect(connections.json.map((c: any) => c.tenantId)).toContain(DEMO_TENANT_ID);
+    expect((connections.json as Array<{ tenantId: string }>).map((c) => c.tenantId)).toContain(DEMO_TENANT_ID);
     const organisation = await n8n!.webhook('fresh-organisation');
     expect(organisation.status).toBe(200);
     expect(JSON.stringify(organisation.json)).toContain('Organisations');
@@ -165,7 +165,7 @@ describe('Xero OAuth2 (Guarded) credential on real n8n through the HTTP Request 
     // A rotation after the restart presents the ledger's refresh token, not the stored (spent) root.
     const forced = await n8n!.webhook('rotate-force');
     expect(forced.status).toBe(200);
-    expect(forced.json[0].refreshed).toBe(true);
+    expect((forced.json as Array<{ refreshed: boolean }>)[0].refreshed).toBe(true);
     expect(tokenCalls(sim!) - before).toBe(1);
     expect(sim!.deadTokenUses()).toBe(0);
     expect((await n8n!.webhook('rotate-connections')).status).toBe(200);

@@ -7,6 +7,9 @@ import { e2eTest } from '../harness/diagnostics';
 import { processesOf, startN8n, type N8nHandle } from '../../../tools/n8n/n8n';
 import { progress } from '../../../tools/n8n/install';
 
+/** GET /api/v1/workflows: a page of workflows. */
+type WorkflowList = { data: Array<{ id: string }> };
+
 jest.setTimeout(300_000);
 
 const manualWorkflow = {
@@ -68,7 +71,7 @@ describe('e2e harness on a real n8n', () => {
   test('boots with an owner and an API key that the public API accepts', async () => {
     const workflows = await n8n!.api('GET', '/workflows');
     expect(workflows.status).toBe(200);
-    expect(Array.isArray(workflows.json.data)).toBe(true);
+    expect(Array.isArray((workflows.json as { data: unknown }).data)).toBe(true);
     const bad = await fetch(`${n8n!.url}/api/v1/workflows`, { headers: { 'X-N8N-API-KEY': 'not-a-key' } });
     expect(bad.status).toBe(401);
   });
@@ -111,7 +114,7 @@ describe('e2e harness on a real n8n', () => {
     expect(processesOf(pidBefore, 'no-such-marker')).toEqual([]);
     const after = await n8n!.api('GET', '/workflows');
     expect(after.status).toBe(200);
-    expect(after.json.data.map((w: any) => w.id).sort()).toEqual(before.json.data.map((w: any) => w.id).sort());
+    expect((after.json as WorkflowList).data.map((w) => w.id).sort()).toEqual((before.json as WorkflowList).data.map((w) => w.id).sort());
     const answer = await n8n!.webhook('harness-echo', { n: 4 });
     expect(answer.json).toEqual({ doubled: 8 });
   });

@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OffsetClock } from '../../../src/clock';
+import type { CheckResult } from '../../../src/check';
+import type { Classification } from '../../../src/classify';
 import { DEMO_TENANT_ID, type Simulator, type SimulatorTokenResponse } from '../../../src/simulator';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
@@ -14,7 +16,7 @@ import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator, tokenCalls, tokensOfGrant } from '../../../tools/n8n/xero';
-import { webhookInto } from '../../../tools/n8n/workflows';
+import { webhookInto, type WorkflowJson } from '../../../tools/n8n/workflows';
 
 jest.setTimeout(300_000);
 
@@ -24,16 +26,21 @@ const OUR_NODES = ['xeroGuardConnectionTrigger', 'xeroGuardCheckConnection', 'xe
   (n) => `${PACKAGE}.${n}`,
 );
 
-function example(file: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(REPO_ROOT, 'examples', file), 'utf8')) as Record<string, any>;
+/** What the Refresh Token node puts out: the field read here. */
+type Refreshed = { refreshed: boolean };
+/** What the Classify Xero Error node puts out: its input with the classification. */
+type Classified = { classification: Classification };
+
+function example(file: string): WorkflowJson {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'examples', file), 'utf8')) as WorkflowJson;
 }
 
 /** An example wired to this test's credential, simulator and Slack stand-in, as a user would edit it. */
-function wired(file: string, credential: { id: string; name: string }, replacements: Record<string, string>): Record<string, any> {
+function wired(file: string, credential: { id: string; name: string }, replacements: Record<string, string>): WorkflowJson {
   let text = readFileSync(join(REPO_ROOT, 'examples', file), 'utf8');
   for (const [from, to] of Object.entries(replacements)) text = text.split(from).join(to);
-  const workflow = JSON.parse(text) as Record<string, any>;
-  for (const node of workflow.nodes as any[]) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
+  const workflow = JSON.parse(text) as WorkflowJson;
+  for (const node of workflow.nodes) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
   return workflow;
 }
 
@@ -131,9 +138,9 @@ describe('Xero Guard nodes and examples on real n8n', () => {
   test('Check Connection reports connected, the tenants, the organisation and token health, and no token', async () => {
     const answer = await n8n!.webhook('check');
     expect(answer.status).toBe(200);
-    const [result] = answer.json as any[];
+    const [result] = answer.json as CheckResult[];
     expect(result.status).toBe('connected');
-    expect(result.tenants.map((t: any) => t.tenantId)).toContain(DEMO_TENANT_ID);
+    expect(result.tenants.map((t) => t.tenantId)).toContain(DEMO_TENANT_ID);
     expect(result.organisation).toBeDefined();
     expect(result.tokenHealth.chainState).toBe('active');
     expect(containsAny(answer.text, tokensOfGrant(sim!, nodesGrant))).toEqual([]);
@@ -143,16 +150,16 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     const before = tokenCalls(sim!);
     const ifNeeded = await n8n!.webhook('refresh-if-needed');
     expect(ifNeeded.status).toBe(200);
-    expect(ifNeeded.json[0].refreshed).toBe(false);
+    expect((ifNeeded.json as Refreshed[])[0].refreshed).toBe(false);
     expect(tokenCalls(sim!)).toBe(before);
     const forced = await n8n!.webhook('refresh-force');
     expect(forced.status).toBe(200);
-    expect(forced.json[0].refreshed).toBe(true);
+    expect((forced.json as Refreshed[])[0].refreshed).toBe(true);
     expect(tokenCalls(sim!) - before).toBe(1);
     expect(sim!.refreshTokenState(nodesGrant.refresh_token!)).not.toBe('live');
     expect(containsAny(forced.text, tokensOfGrant(sim!, nodesGrant))).toEqual([]);
     // The chain goes on from the rotated token: Check Connection still works, nothing dead was presented.
-    expect((await n8n!.webhook('check')).json[0].status).toBe('connected');
+    expect(((await n8n!.webhook('check')).json as CheckResult[])[0].status).toBe('connected');
     expect(sim!.deadTokenUses()).toBe(0);
   });
 
@@ -163,7 +170,7 @@ describe('Xero Guard nodes and examples on real n8n', () => {
       body: 'Rate limit exceeded',
     });
     expect(answer.status).toBe(200);
-    expect(answer.json[0].classification).toMatchObject({ category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 30 });
+    expect((answer.json as Classified[])[0].classification).toMatchObject({ category: 'rate_limit_minute', action: 'wait_and_retry', retryAfterSeconds: 30 });
   });
 
   test('a custom rule that is a V8 fatal error is stopped and named; n8n keeps running', async () => {
@@ -173,12 +180,12 @@ describe('Xero Guard nodes and examples on real n8n', () => {
       body: '',
     });
     expect(answer.status).toBe(200);
-    expect(answer.json[0].classification).toMatchObject({
+    expect((answer.json as Classified[])[0].classification).toMatchObject({
       category: 'rate_limit_minute',
       configurationError: expect.stringMatching(/^Custom rule "Pad and split" was stopped: it (?:used more memory|ran longer)/),
     });
     // The same n8n process answers the next request.
-    expect((await n8n!.webhook('classify', { statusCode: 503, body: 'The Organisation is offline' })).json[0].classification.category).toBe(
+    expect(((await n8n!.webhook('classify', { statusCode: 503, body: 'The Organisation is offline' })).json as Classified[])[0].classification.category).toBe(
       'organisation_offline',
     );
   });
@@ -189,10 +196,10 @@ describe('Xero Guard nodes and examples on real n8n', () => {
       const [id] = await n8n!.importWorkflowFile(join(REPO_ROOT, 'examples', file));
       const stored = await n8n!.api('GET', `/workflows/${id}`);
       expect(stored.status).toBe(200);
-      expect(stored.json.name).toBe(example(file).name);
-      const types: string[] = stored.json.nodes.map((n: any) => n.type);
+      expect((stored.json as WorkflowJson).name).toBe(example(file).name);
+      const types: string[] = (stored.json as WorkflowJson).nodes.map((n) => n.type);
       expect(types.filter((t) => !known.has(t))).toEqual([]);
-      expect(Object.keys(stored.json.connections).sort()).toEqual(Object.keys(example(file).connections).sort());
+      expect(Object.keys((stored.json as WorkflowJson).connections).sort()).toEqual(Object.keys(example(file).connections).sort());
     }
   });
 
@@ -200,7 +207,7 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     const id = await n8n!.importWorkflow(wired('keep-alive.json', nodesCred, {}));
     await n8n!.activate(id);
     const stored = await n8n!.api('GET', `/workflows/${id}`);
-    expect(stored.json.active).toBe(true);
+    expect((stored.json as WorkflowJson).active).toBe(true);
     await n8n!.deactivate(id);
   });
 
@@ -218,7 +225,7 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     progress(`nodes: retry loop via n8n execute took ${Date.now() - started} ms`);
     expect(result.ok).toBe(true);
     expect(slack!.messages).toHaveLength(1);
-    expect(slack!.messages[0]!.body.text).toMatch(/needs attention/);
+    expect(slack!.messages[0]!.body!.text).toMatch(/needs attention/);
     expect(containsAny(slack!.messages[0]!.raw, tokensOfGrant(sim!, retryGrant!))).toEqual([]);
   });
 
@@ -258,10 +265,10 @@ describe('Xero Guard nodes and examples on real n8n', () => {
     expect(emitted[0].json.event).toBe('problem');
     expect(['refresh_token_invalid', 'access_revoked']).toContain(emitted[0].json.category);
     const message = slack!.messages[0]!;
-    progress(`nodes: watchdog emitted category ${emitted[0].json.category}; Slack got: ${JSON.stringify(message.body.text)}`);
-    expect(message.body.text).toContain(emitted[0].json.reason);
-    expect(message.body.text).toContain(emitted[0].json.advice);
-    expect(message.body.text).toContain(`/home/credentials/${watchCred.id}`);
+    progress(`nodes: watchdog emitted category ${emitted[0].json.category}; Slack got: ${JSON.stringify(message.body!.text)}`);
+    expect(message.body!.text).toContain(emitted[0].json.reason);
+    expect(message.body!.text).toContain(emitted[0].json.advice);
+    expect(message.body!.text).toContain(`/home/credentials/${watchCred.id}`);
     expect(containsAny(message.raw, tokensOfGrant(sim!, watchGrant))).toEqual([]);
     expect(containsAny(JSON.stringify(emitted), tokensOfGrant(sim!, watchGrant))).toEqual([]);
   }, 420_000);

@@ -22,7 +22,7 @@ import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator, tokensOfGrant } from '../../../tools/n8n/xero';
-import { webhookInto } from '../../../tools/n8n/workflows';
+import { webhookInto, type WorkflowJson } from '../../../tools/n8n/workflows';
 
 jest.setTimeout(300_000);
 
@@ -74,7 +74,7 @@ describe('Per-organisation watch on real n8n', () => {
     await slack?.close();
   });
 
-  const messages = () => slack!.messages.map((m) => String(m.body.text));
+  const messages = () => slack!.messages.map((m) => String(m.body!.text));
   const nextMessage = async (what: string, count: number) => {
     await waitFor(what, () => (slack!.messages.length >= count ? true : undefined), 150_000, 500);
     return messages()[count - 1]!;
@@ -85,8 +85,8 @@ describe('Per-organisation watch on real n8n', () => {
     const text = readFileSync(join(REPO_ROOT, 'examples', 'watchdog-slack.json'), 'utf8')
       .split(SLACK_PLACEHOLDER)
       .join(slack!.url);
-    const workflow = JSON.parse(text) as Record<string, any>;
-    for (const node of workflow.nodes as any[]) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
+    const workflow = JSON.parse(text) as WorkflowJson;
+    for (const node of workflow.nodes) if (node.credentials?.[CREDENTIAL_TYPE]) node.credentials[CREDENTIAL_TYPE] = credential;
     workflow.nodes[0].parameters = { ...workflow.nodes[0].parameters, ...parameters, pollTimes: { item: [{ mode: 'everyMinute' }] } };
     return n8n!.importWorkflow(workflow);
   };
@@ -253,7 +253,7 @@ describe('Per-organisation watch on real n8n', () => {
     // A 6th organisation through n8n's own Connect: n8n's authorize URL, the user ticks it and allows access.
     const auth = await n8n!.rest('GET', `/oauth2-credential/auth?id=${encodeURIComponent(credential.id)}`);
     expect(auth.status).toBe(200);
-    const authorizeUrl = String(auth.json.data);
+    const authorizeUrl = String((auth.json as { data: unknown }).data);
     expect(authorizeUrl.startsWith(tiered!.authorizeUrl)).toBe(true);
     const page = await (await fetch(authorizeUrl)).text();
     const form = new URLSearchParams(
@@ -283,7 +283,7 @@ describe('Per-organisation watch on real n8n', () => {
     });
     await n8n!.activate(await n8n!.importWorkflow(classify));
     const classified = await n8n!.webhook('classify-connection-limit', { url: limitUrl, message: limitPage.replace(/<[^>]+>/g, ' ') });
-    expect((classified.json as any)[0].classification).toMatchObject({
+    expect((classified.json as Array<{ classification: unknown }>)[0].classification).toMatchObject({
       category: 'connection_limit_reached',
       action: 'fix_configuration',
       advice: expect.stringMatching(/Disconnect an organisation you no longer use, or move the app to a higher tier/),

@@ -17,7 +17,14 @@ import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from
 import { progress } from '../../../tools/n8n/install';
 import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { n8nClockEnv, removeN8nClock, setN8nClockOffset } from '../../../tools/n8n/clock';
-import { XERO_TRIGGER_NODE, credentialFor, startE2eSimulator, xeroTriggerWorkflow } from '../../../tools/n8n/xero';
+import {
+  XERO_TRIGGER_NODE,
+  credentialFor,
+  startE2eSimulator,
+  xeroTriggerWorkflow,
+  type XeroTriggerChangeItem,
+  type XeroTriggerEventItem,
+} from '../../../tools/n8n/xero';
 import { e2eTest } from '../harness/diagnostics';
 
 jest.setTimeout(600_000);
@@ -28,6 +35,14 @@ const SCOPES = ['openid', 'profile', 'email', 'offline_access', 'accounting.tran
 const TRIGGER = XERO_TRIGGER_NODE;
 
 type Cred = { id: string; name: string };
+/** The Accounting API's answers, with the fields read here. */
+type Invoice = { InvoiceID: string; Total: number };
+type Invoices = { Invoices: Invoice[] };
+type Contacts = { Contacts: Array<{ ContactID: string }> };
+type CreditNotes = { CreditNotes: Array<{ CreditNoteID: string }> };
+type ItemRecords = { Items: Array<{ ItemID: string }> };
+/** Any record in an Accounting API envelope (`{ Invoices: [...] }`). */
+type WireRecord = Record<string, unknown>;
 
 describe('Xero Guard Trigger on real n8n', () => {
   let n8n: N8nHandle | undefined;
@@ -37,19 +52,19 @@ describe('Xero Guard Trigger on real n8n', () => {
   let credential: Cred;
   const clockFile = n8nClockEnv();
 
-  const api = async (method: string, path: string, body?: unknown, tenantId = DEMO_TENANT_ID): Promise<any> => {
+  const api = async <T = unknown>(method: string, path: string, body?: unknown, tenantId = DEMO_TENANT_ID): Promise<T> => {
     const res = await fetch(`${sim.apiUrl}/api.xro/2.0/${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'xero-tenant-id': tenantId, accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const json = (await res.json()) as any;
+    const json = (await res.json()) as T;
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json).slice(0, 300)}`);
     return json;
   };
-  const newInvoice = async (reference: string, tenantId = DEMO_TENANT_ID): Promise<any> =>
+  const newInvoice = async (reference: string, tenantId = DEMO_TENANT_ID): Promise<Invoice> =>
     (
-      await api(
+      await api<Invoices>(
         'PUT',
         'Invoices',
         {
@@ -63,13 +78,14 @@ describe('Xero Guard Trigger on real n8n', () => {
     ).Invoices[0];
 
   /** Each execution of a workflow as its trigger's items (json), oldest first. */
-  const emitted = async (workflowId: string): Promise<any[][]> => {
+  const emitted = async <T = XeroTriggerEventItem>(workflowId: string): Promise<T[][]> => {
     const executions = await n8n!.executions({ workflowId });
     return executions
       .sort((a, b) => Number(a.id) - Number(b.id))
-      .map((e) => (e.data?.resultData?.runData?.[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map((item: { json: unknown }) => item.json));
+      .map((e) => (e.data?.resultData?.runData?.[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map((item: { json: unknown }) => item.json)) as T[][];
   };
-  const items = async (workflowId: string): Promise<any[]> => (await emitted(workflowId)).flat();
+  /** A webhook or catch-up trigger's items by default; a polling one's are XeroTriggerChangeItem. */
+  const items = async <T = XeroTriggerEventItem>(workflowId: string): Promise<T[]> => (await emitted<T>(workflowId)).flat() as T[];
   const until = <T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> => waitFor(what, check, ms, 300);
 
   const post = (url: string, body: string, signature: string | null): Promise<number> =>
@@ -164,7 +180,7 @@ describe('Xero Guard Trigger on real n8n', () => {
       expect(await n8n!.executions({ workflowId: receiver.id })).toEqual([]);
 
       const invoice = await newInvoice('E2E-1');
-      const contact = (await api('PUT', 'Contacts', { Name: 'Totara Builders' })).Contacts[0];
+      const contact = (await api<Contacts>('PUT', 'Contacts', { Name: 'Totara Builders' })).Contacts[0];
       await sim.webhooks.deliverDue();
       const got = await until('the invoice and the contact at the receiver', async () => {
         const all = await items(receiver.id);
@@ -283,7 +299,7 @@ describe('Xero Guard Trigger on real n8n', () => {
     const tenants = [DEMO_TENANT_ID, SECOND_TENANT_ID, THIRD_TENANT_ID];
     // A contact per organisation for the documents, made before the trigger starts (so not a change it reports).
     const contactOf = new Map<string, string>();
-    for (const t of tenants) contactOf.set(t, (await api('PUT', 'Contacts', { Name: `Regular ${t.slice(0, 4)}` }, t)).Contacts[0].ContactID);
+    for (const t of tenants) contactOf.set(t, (await api<Contacts>('PUT', 'Contacts', { Name: `Regular ${t.slice(0, 4)}` }, t)).Contacts[0].ContactID);
     const p = xeroTriggerWorkflow('poller', credential, {
       mode: 'poll',
       watch: ['sales_invoices', 'bills', 'contacts', 'credit_notes', 'items'],
@@ -298,7 +314,7 @@ describe('Xero Guard Trigger on real n8n', () => {
 
     /** Every change made: `<record id>:<UpdatedDateUTC ms>`, as Xero answered it. */
     const made = new Set<string>();
-    const note = (record: any, idField: string): any => {
+    const note = <R extends WireRecord>(record: R, idField: string): R => {
       made.add(`${String(record[idField]).toLowerCase()}:${updatedAt(record)}`);
       return record;
     };
@@ -313,42 +329,46 @@ describe('Xero Guard Trigger on real n8n', () => {
           tenantId,
           path: 'Invoices',
           idField: 'InvoiceID',
-          id: note((await api('PUT', 'Invoices', { Type: 'ACCREC', Contact: contact, LineItems: line }, tenantId)).Invoices[0], 'InvoiceID').InvoiceID,
+          id: note((await api<Invoices>('PUT', 'Invoices', { Type: 'ACCREC', Contact: contact, LineItems: line }, tenantId)).Invoices[0], 'InvoiceID')
+            .InvoiceID,
         });
       if (kind === 1)
         docs.push({
           tenantId,
           path: 'Invoices',
           idField: 'InvoiceID',
-          id: note((await api('PUT', 'Invoices', { Type: 'ACCPAY', Contact: contact, LineItems: line }, tenantId)).Invoices[0], 'InvoiceID').InvoiceID,
+          id: note((await api<Invoices>('PUT', 'Invoices', { Type: 'ACCPAY', Contact: contact, LineItems: line }, tenantId)).Invoices[0], 'InvoiceID')
+            .InvoiceID,
         });
       if (kind === 2)
         docs.push({
           tenantId,
           path: 'Contacts',
           idField: 'ContactID',
-          id: note((await api('PUT', 'Contacts', { Name: `Customer ${n}` }, tenantId)).Contacts[0], 'ContactID').ContactID,
+          id: note((await api<Contacts>('PUT', 'Contacts', { Name: `Customer ${n}` }, tenantId)).Contacts[0], 'ContactID').ContactID,
         });
       if (kind === 3)
         docs.push({
           tenantId,
           path: 'CreditNotes',
           idField: 'CreditNoteID',
-          id: note((await api('PUT', 'CreditNotes', { Type: 'ACCRECCREDIT', Contact: contact, LineItems: line }, tenantId)).CreditNotes[0], 'CreditNoteID')
-            .CreditNoteID,
+          id: note(
+            (await api<CreditNotes>('PUT', 'CreditNotes', { Type: 'ACCRECCREDIT', Contact: contact, LineItems: line }, tenantId)).CreditNotes[0],
+            'CreditNoteID',
+          ).CreditNoteID,
         });
       if (kind === 4)
         docs.push({
           tenantId,
           path: 'Items',
           idField: 'ItemID',
-          id: note((await api('PUT', 'Items', { Code: `ITEM-${n}`, Name: `Item ${n}` }, tenantId)).Items[0], 'ItemID').ItemID,
+          id: note((await api<ItemRecords>('PUT', 'Items', { Code: `ITEM-${n}`, Name: `Item ${n}` }, tenantId)).Items[0], 'ItemID').ItemID,
         });
     };
     /** An update of an earlier record (each at most once per step: a poll sees only a record's latest version). */
     const update = async (doc: (typeof docs)[number]): Promise<void> => {
       const body = doc.path === 'Items' ? { Name: `Renamed ${n++}` } : doc.path === 'Contacts' ? { Name: `Renamed ${n++}` } : { Reference: `REF-${n++}` };
-      const answer = await api('POST', `${doc.path}/${doc.id}`, body, doc.tenantId);
+      const answer = await api<Record<string, WireRecord[]>>('POST', `${doc.path}/${doc.id}`, body, doc.tenantId);
       note(answer[doc.path][0], doc.idField);
     };
 
@@ -372,7 +392,7 @@ describe('Xero Guard Trigger on real n8n', () => {
             },
           });
           if (res.status === 304) continue;
-          const records = ((await res.json()) as Record<string, any[]>)[w.path] ?? [];
+          const records = ((await res.json()) as Record<string, WireRecord[] | undefined>)[w.path] ?? [];
           for (const r of records) if ((updatedAt(r) ?? 0) >= since) keys.push(`${String(r[w.idField]).toLowerCase()}:${updatedAt(r)}`);
         }
       }
@@ -382,7 +402,7 @@ describe('Xero Guard Trigger on real n8n', () => {
     const STEPS = Number(process.env.XERO_GUARD_E2E_POLL_STEPS ?? 28);
     const PER_STEP = Number(process.env.XERO_GUARD_E2E_POLL_CHANGES ?? 36);
     const emittedKeys = async (): Promise<string[]> =>
-      (await items(poller.id)).map((i) => `${String(i.recordId).toLowerCase()}:${Date.parse(i.updatedDateUtc)}`);
+      (await items<XeroTriggerChangeItem>(poller.id)).map((i) => `${String(i.recordId).toLowerCase()}:${Date.parse(i.updatedDateUtc)}`);
     for (let step = 0; step < STEPS; step++) {
       const restart = step === Math.floor(STEPS / 3) || step === Math.floor((2 * STEPS) / 3);
       if (restart) await n8n!.stopProcess();

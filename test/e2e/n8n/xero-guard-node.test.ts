@@ -28,8 +28,10 @@ import {
 } from '../../../src/simulator';
 import { everyOperationWorkflow } from '../../unit/n8n/converter/sample-workflow';
 import { e2eTest } from '../harness/diagnostics';
+import type { SimRequest } from '../../helpers/sim-log';
 import { progress } from '../../../tools/n8n/install';
 import { startN8n, type N8nHandle } from '../../../tools/n8n/n8n';
+import type { WorkflowJson } from '../../../tools/n8n/workflows';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, randomCredentialId, startE2eSimulator, tokensOfGrant } from '../../../tools/n8n/xero';
 
 jest.setTimeout(300_000);
@@ -84,6 +86,8 @@ function nativeWorkflow(credential: Cred): Record<string, unknown> {
 
 type Cred = { id: string; name: string };
 type Node = Record<string, unknown> & { name: string };
+/** Items a workflow answered with: records of Xero's APIs, or what a node put out. */
+type Items = Array<Record<string, unknown>>;
 
 const xeroGuard = (name: string, credential: Cred, tenantId: string, parameters: Record<string, unknown>, settings: Record<string, unknown> = {}): Node => ({
   id: randomUUID(),
@@ -127,15 +131,15 @@ describe('Xero Guard node on real n8n', () => {
   const workflowIds: Record<string, string> = {};
 
   /** Reads the simulator's books as an independent client would (another grant, plain fetch). */
-  const xeroGet = async (path: string, tenantId = DEMO_TENANT_ID): Promise<any> => {
+  const xeroGet = async <T = unknown>(path: string, tenantId = DEMO_TENANT_ID): Promise<T> => {
     const res = await fetch(`${sim!.apiUrl}/api.xro/2.0/${path}`, {
       headers: { authorization: `Bearer ${reader.access_token}`, 'xero-tenant-id': tenantId, accept: 'application/json' },
     });
     expect(res.status).toBe(200);
-    return res.json();
+    return res.json() as Promise<T>;
   };
   const callsTo = (endpoint: string, method: string, pathPart: string) =>
-    sim!.log().filter((e: any) => e.type === 'request' && e.endpoint === endpoint && e.method === method && String(e.path).includes(pathPart));
+    sim!.log().filter((e): e is SimRequest => e.type === 'request' && e.endpoint === endpoint && e.method === method && String(e.path).includes(pathPart));
 
   beforeAll(async () => {
     ({ sim } = await startE2eSimulator());
@@ -259,16 +263,16 @@ describe('Xero Guard node on real n8n', () => {
   test('creates a contact and an invoice for it, emails the invoice, downloads its PDF and attaches it to the invoice', async () => {
     const answer = await n8n!.webhook('document-flow', { name: 'Harbour Florists', email: 'accounts@harbour-florists.test' });
     expect(answer.status).toBe(200);
-    const [attachment] = answer.json as any[];
+    const [attachment] = answer.json as Array<{ xeroLimits: { dayRemaining: unknown } }>;
     expect(attachment).toMatchObject({ FileName: 'copy of invoice.pdf', MimeType: 'application/pdf', tenantId: DEMO_TENANT_ID });
     expect(attachment.xeroLimits.dayRemaining).toEqual(expect.any(Number));
-    const { Contacts } = await xeroGet(`Contacts?where=${encodeURIComponent('Name=="Harbour Florists"')}`);
+    const { Contacts } = await xeroGet<{ Contacts: Array<{ ContactID: string }> }>(`Contacts?where=${encodeURIComponent('Name=="Harbour Florists"')}`);
     expect(Contacts).toHaveLength(1);
     contactId = Contacts[0].ContactID;
-    const { Invoices } = await xeroGet(`Invoices?ContactIDs=${contactId}`);
+    const { Invoices } = await xeroGet<{ Invoices: Array<{ InvoiceID: string }> }>(`Invoices?ContactIDs=${contactId}`);
     expect(Invoices).toHaveLength(1);
     expect(Invoices[0]).toMatchObject({ Status: 'AUTHORISED', SentToContact: true, HasAttachments: true });
-    const { Attachments } = await xeroGet(`Invoices/${Invoices[0].InvoiceID}/Attachments`);
+    const { Attachments } = await xeroGet<{ Attachments: Array<{ ContentLength: number }> }>(`Invoices/${Invoices[0].InvoiceID}/Attachments`);
     expect(Attachments).toEqual([expect.objectContaining({ FileName: 'copy of invoice.pdf', MimeType: 'application/pdf' })]);
     // The PDF that was attached is the one Xero gave: a real PDF, as many bytes as Xero's own.
     const pdf = await fetch(`${sim!.apiUrl}/api.xro/2.0/Invoices/${Invoices[0].InvoiceID}`, {
@@ -282,12 +286,12 @@ describe('Xero Guard node on real n8n', () => {
     const answer = await n8n!.webhook('get-many');
     progress(`xero-guard-node: ${BIG_COUNT} invoices through n8n in ${Date.now() - started} ms`);
     expect(answer.status).toBe(200);
-    const ids = (answer.json as any[]).map((r) => r.InvoiceID as string);
+    const ids = (answer.json as Array<{ InvoiceID: string }>).map((r) => r.InvoiceID);
     expect(ids).toHaveLength(BIG_COUNT);
     expect(new Set(ids).size).toBe(BIG_COUNT);
     expect(sim!.accounting.counts(BIG_TENANT.tenantId).Invoices).toBe(BIG_COUNT);
     // Dates arrive as ISO 8601, and each item names its organisation.
-    expect((answer.json as any[])[0]).toMatchObject({ tenantId: BIG_TENANT.tenantId, Date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}/) });
+    expect((answer.json as Items)[0]).toMatchObject({ tenantId: BIG_TENANT.tenantId, Date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}/) });
   });
 
   test('an invoice create whose answer was dropped, retried by Retry On Fail, creates exactly one invoice', async () => {
@@ -298,12 +302,12 @@ describe('Xero Guard node on real n8n', () => {
     const answer = await n8n!.webhook('retried-create', { contactId, reference });
     expect(answer.status).toBe(200);
     const posts = callsTo('accounting', 'POST', '/Invoices')
-      .filter((e: any) => e.status === 'dropped' || e.status === 200)
+      .filter((e) => e.status === 'dropped' || e.status === 200)
       .slice(-2);
-    expect(posts.map((e: any) => e.status)).toEqual(['dropped', 200]);
-    expect((answer.json as any[])[0]).toMatchObject({ Reference: reference, Status: 'DRAFT' });
+    expect(posts.map((e) => e.status)).toEqual(['dropped', 200]);
+    expect((answer.json as Items)[0]).toMatchObject({ Reference: reference, Status: 'DRAFT' });
     expect(sim!.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(before + 1);
-    const { Invoices } = await xeroGet(`Invoices?where=${encodeURIComponent(`Reference=="${reference}"`)}`);
+    const { Invoices } = await xeroGet<{ Invoices: unknown[] }>(`Invoices?where=${encodeURIComponent(`Reference=="${reference}"`)}`);
     expect(Invoices).toHaveLength(1);
   });
 
@@ -311,19 +315,19 @@ describe('Xero Guard node on real n8n', () => {
     sim!.faults.add({ kind: 'rate-limit', endpoint: 'organisation', problem: 'minute', retryAfter: 3, times: 1 });
     const answer = await n8n!.webhook('rate-limited');
     expect(answer.status).toBe(200);
-    expect((answer.json as any[])[0]).toMatchObject({ OrganisationID: expect.any(String), tenantId: DEMO_TENANT_ID });
+    expect((answer.json as Items)[0]).toMatchObject({ OrganisationID: expect.any(String), tenantId: DEMO_TENANT_ID });
     const calls = callsTo('organisation', 'GET', '/Organisation').slice(-2);
-    expect(calls.map((e: any) => e.status)).toEqual([429, 200]);
+    expect(calls.map((e) => e.status)).toEqual([429, 200]);
     // Waited as long as Xero asked (the real clock of the n8n process), not retried at once.
     expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(3000);
   });
 
   test("a validation error arrives on the error output with Xero's message and category validation_error", async () => {
-    const { Invoices } = await xeroGet(`Invoices?where=${encodeURIComponent('Status=="DRAFT"')}`);
+    const { Invoices } = await xeroGet<{ Invoices: Array<{ InvoiceID: string }> }>(`Invoices?where=${encodeURIComponent('Status=="DRAFT"')}`);
     expect(Invoices.length).toBeGreaterThan(0);
     const answer = await n8n!.webhook('validation-error', { invoiceId: Invoices[0].InvoiceID });
     expect(answer.status).toBe(200);
-    const [refused] = answer.json as any[];
+    const [refused] = answer.json as Array<{ details: unknown; error: unknown }>;
     expect(refused.details).toMatchObject({
       category: 'validation_error',
       action: 'fix_request',
@@ -342,7 +346,7 @@ describe('Xero Guard node on real n8n', () => {
     expect(answer.status).toBeGreaterThanOrEqual(500);
     const [execution] = await n8n!.executions({ workflowId: workflowIds.revoked, status: 'error', limit: 1 });
     const text = JSON.stringify(execution);
-    const error = execution.data.resultData.error;
+    const error = execution.data.resultData.error!;
     expect(error.failure).toEqual({ cause: 'credential-invalid' });
     expect(String(error.description ?? '') + String(error.message)).toMatch(/Switch account/);
     const secrets = tokensOfGrant(sim!, revokedGrant).filter((s) => s.length > 8);
@@ -352,8 +356,8 @@ describe('Xero Guard node on real n8n', () => {
   test("n8n's own Xero node and the same workflow converted to Xero Guard create and return the same records", async () => {
     const input = { name: 'Kauri Legal', email: 'ap@kauri-legal.test' };
     const books = async () => ({
-      Contacts: (await xeroGet('Contacts', SWITCH_TENANT.tenantId)).Contacts,
-      Invoices: (await xeroGet('Invoices', SWITCH_TENANT.tenantId)).Invoices,
+      Contacts: (await xeroGet<{ Contacts: unknown[] }>('Contacts', SWITCH_TENANT.tenantId)).Contacts,
+      Invoices: (await xeroGet<{ Invoices: unknown[] }>('Invoices', SWITCH_TENANT.tenantId)).Invoices,
     });
     sim!.accounting.reset(SWITCH_TENANT.tenantId);
     const native = await n8n!.webhook('native-xero', input);
@@ -367,11 +371,11 @@ describe('Xero Guard node on real n8n', () => {
     const text = JSON.stringify(nativeWorkflow({ id: 'x', name: 'x' }));
     const result = convertText(text, 'native.json', JSON.parse(text), { id: switchCred.id, name: switchCred.name });
     expect(result.notes).toEqual([]);
-    const converted = JSON.parse(result.text!) as Record<string, any>;
+    const converted = JSON.parse(result.text!) as WorkflowJson;
     converted.name = 'converted-xero';
-    converted.nodes.find((n: any) => n.name === 'Webhook').parameters.path = 'converted-xero';
-    converted.nodes.find((n: any) => n.name === 'Webhook').webhookId = randomUUID();
-    expect(converted.nodes.filter((n: any) => n.type === `${PACKAGE}.xeroGuard`)).toHaveLength(3);
+    converted.nodes.find((n) => n.name === 'Webhook')!.parameters.path = 'converted-xero';
+    converted.nodes.find((n) => n.name === 'Webhook')!.webhookId = randomUUID();
+    expect(converted.nodes.filter((n) => n.type === `${PACKAGE}.xeroGuard`)).toHaveLength(3);
     await n8n!.activate(await n8n!.importWorkflow(converted));
     sim!.accounting.reset(SWITCH_TENANT.tenantId);
     const guarded = await n8n!.webhook('converted-xero', input);
@@ -381,7 +385,7 @@ describe('Xero Guard node on real n8n', () => {
     // The same records in Xero, and the same records out of the last node (Xero's dates as ISO 8601 on ours).
     expect(comparable(guardedBooks)).toEqual(comparable(nativeBooks));
     expect(comparable(guarded.json)).toEqual(comparable(convertXeroDates(native.json)));
-    expect((guarded.json as any[])[0]).toMatchObject({ Name: input.name, EmailAddress: input.email, tenantId: SWITCH_TENANT.tenantId });
+    expect((guarded.json as Items)[0]).toMatchObject({ Name: input.name, EmailAddress: input.email, tenantId: SWITCH_TENANT.tenantId });
   });
 
   test("a workflow converted from n8n's Xero node imports with every node, field and connection kept", async () => {
@@ -428,13 +432,13 @@ describe('Xero Guard node on real n8n', () => {
     sim!.setTier(DEMO_CLIENT_ID, 'starter');
     try {
       const tokenCalls = sim!.stats().tokenCalls;
-      const refused = ((await n8n!.webhook('journals-by-tier', {})).json as any[])[0];
+      const refused = ((await n8n!.webhook('journals-by-tier', {})).json as Items)[0];
       expect(refused).toMatchObject({ category: 'plan_restricted', action: 'fix_configuration', httpStatus: 401 });
       expect(refused.error).toMatch(/the app is on Xero's Starter tier \(its tier setting\).* only to apps on its Advanced tier/);
       expect(refused.advice).toMatch(/^Reconnecting will not help: move the app to Xero's Advanced tier/);
       expect(sim!.stats().tokenCalls - tokenCalls).toBe(0);
       sim!.setTier(DEMO_CLIENT_ID, 'advanced');
-      const answered = ((await n8n!.webhook('journals-by-tier', {})).json as any[])[0];
+      const answered = ((await n8n!.webhook('journals-by-tier', {})).json as Items)[0];
       expect(answered).toMatchObject({ JournalID: expect.any(String) });
     } finally {
       sim!.setTier(DEMO_CLIENT_ID, undefined);

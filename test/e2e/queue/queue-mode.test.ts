@@ -84,7 +84,7 @@ describe('Xero Guard in n8n queue mode (main + 2 workers, PostgreSQL ledger)', (
 
     const list = await stack!.main.api('GET', `/executions?workflowId=${workflowId}&limit=250&includeData=false`);
     expect(list.status).toBe(200);
-    const runs = list.json.data as Array<{ id: string; status: string }>;
+    const runs = (list.json as { data: Array<{ id: string; status: string }> }).data;
     expect(runs.filter((r) => r.status === 'success')).toHaveLength(EXECUTIONS);
     // Each worker logs "Worker started execution <id>": every execution ran on exactly one worker, both took some.
     const byWorker: Record<string, number> = {};

@@ -10,7 +10,7 @@ import { WebhookKey, XERO_SIGNATURE_HEADER } from '../../../src/events';
 import { DEMO_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { progress } from '../../../tools/n8n/install';
 import { waitFor } from '../../../tools/n8n/n8n';
-import { XERO_TRIGGER_NODE, credentialFor, startE2eSimulator, xeroTriggerWorkflow } from '../../../tools/n8n/xero';
+import { XERO_TRIGGER_NODE, credentialFor, startE2eSimulator, xeroTriggerWorkflow, type XeroTriggerEventItem } from '../../../tools/n8n/xero';
 import { activateInQueueMode, startQueueStack, type QueueStack } from '../../../tools/queue/stack';
 import { e2eTest } from '../harness/diagnostics';
 
@@ -39,7 +39,7 @@ describe('Xero Guard Trigger in n8n queue mode (main + 2 workers + 2 webhook pro
     await sim?.close();
   }, 120_000);
 
-  const newInvoice = async (reference: string): Promise<any> => {
+  const newInvoice = async (reference: string): Promise<{ InvoiceID: string }> => {
     const res = await fetch(`${sim.apiUrl}/api.xro/2.0/Invoices`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'xero-tenant-id': DEMO_TENANT_ID, accept: 'application/json', 'content-type': 'application/json' },
@@ -50,11 +50,13 @@ describe('Xero Guard Trigger in n8n queue mode (main + 2 workers + 2 webhook pro
         LineItems: [{ Description: 'Advice', Quantity: 1, UnitAmount: 250, AccountCode: '200' }],
       }),
     });
-    return ((await res.json()) as any).Invoices[0];
+    return ((await res.json()) as { Invoices: Array<{ InvoiceID: string }> }).Invoices[0];
   };
-  const items = async (workflowId: string): Promise<any[]> => {
+  const items = async (workflowId: string): Promise<XeroTriggerEventItem[]> => {
     const executions = await stack!.main.executions({ workflowId });
-    return executions.flatMap((e) => (e.data?.resultData?.runData?.[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map((item: { json: unknown }) => item.json));
+    return executions.flatMap((e) =>
+      (e.data?.resultData?.runData?.[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map((item: { json: unknown }) => item.json as XeroTriggerEventItem),
+    );
   };
 
   check('every webhook-delivered event reaches each workflow once, whichever webhook process received it', async () => {

@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { MINUTE } from '../../../src/clock';
-import type { PollState, XeroDelivery, XeroEvent } from '../../../src/events';
+import { eventId, type PollState, type XeroDelivery, type XeroEvent } from '../../../src/events';
 import { dropLedgerSpec, makeLedgerSpec, type LedgerKind, type LedgerSpec } from '../../../tools/ledgers/ledger-factory';
 import type { ChildConfig, ChildMessage, ParentMessage } from './events-child';
 import { dropEventTables } from './fixture';
@@ -132,7 +132,6 @@ async function drain(children: Child[], emissions: Map<string, Emission[]>, cons
 
 function idsOf(list: XeroEvent[]): string[] {
   // The inbox identity of each event, as the consumer reports it (eventId).
-  const { eventId } = require('../../../src/events') as typeof import('../../../src/events');
   return list.map((e) => eventId(e));
 }
 

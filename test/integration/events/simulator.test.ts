@@ -32,7 +32,11 @@ afterEach(async () => {
 });
 
 async function contactId(): Promise<string> {
-  const r = await reader.request<any>({ method: 'PUT', path: 'Contacts', body: { Contacts: [{ Name: `Customer ${Math.random()}` }] } });
+  const r = await reader.request<{ Contacts: Array<{ ContactID: string }> }>({
+    method: 'PUT',
+    path: 'Contacts',
+    body: { Contacts: [{ Name: `Customer ${Math.random()}` }] },
+  });
   return r.body.Contacts[0].ContactID;
 }
 
@@ -44,7 +48,7 @@ async function invoice(contact: string, type: 'ACCREC' | 'ACCPAY' = 'ACCREC', ex
     LineItems: [{ Description: 'Work', Quantity: 1, UnitAmount: 100, AccountCode: type === 'ACCREC' ? '200' : '400' }],
     ...extra,
   };
-  const r = await reader.request<any>({ method: 'PUT', path: 'Invoices', body: { Invoices: [body] } });
+  const r = await reader.request<{ Invoices: Array<{ InvoiceID: string }> }>({ method: 'PUT', path: 'Invoices', body: { Invoices: [body] } });
   return r.body.Invoices[0].InvoiceID;
 }
 
@@ -153,7 +157,7 @@ describe('events against the simulator', () => {
   test('a consumer fetches the records its events name: invoices by IDs= in one call, credit notes by a where Xero parses, missing ones as not found', async () => {
     const customer = await contactId();
     const ids = [await invoice(customer), await invoice(customer), await invoice(customer, 'ACCPAY')];
-    const credit = await reader.request<any>({
+    const credit = await reader.request<{ CreditNotes: Array<{ CreditNoteID: string }> }>({
       method: 'PUT',
       path: 'CreditNotes',
       body: {

@@ -1,7 +1,17 @@
 import { DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { HELP, SEED_CLI_OPTIONS, main, seedRequestFromArgs } from '../../../cli/xero-guard-sim';
-import { accountingSim, xero } from './accounting-helpers';
+import {
+  accountingSim,
+  xero,
+  type Envelope,
+  type WireContact,
+  type WireInvoice,
+  type WireJournal,
+  type XeroProblem,
+  type XeroValidationError,
+} from './accounting-helpers';
 import type { ManualClock } from '../../../src/clock';
+import type { AdminRefusal } from './helpers';
 
 /** The simulator's Accounting API behaves as Xero does where clients depend on it. */
 let sim: Simulator;
@@ -13,10 +23,12 @@ beforeEach(async () => {
 afterEach(() => sim.close());
 
 const LINE = { Description: 'Work', Quantity: 1, UnitAmount: 200, AccountCode: '200' };
-const get = (path: string, headers?: Record<string, string>) => xero(sim, token, 'GET', path, undefined, headers);
+const get = <T = unknown>(path: string, headers?: Record<string, string>) => xero<T>(sim, token, 'GET', path, undefined, headers);
+type Invoices = Envelope<'Invoices', WireInvoice>;
+type Contacts = Envelope<'Contacts', WireContact>;
 
 async function contact(name = 'Kauri Legal'): Promise<string> {
-  return (await xero(sim, token, 'PUT', 'Contacts', { Name: name })).json.Contacts[0].ContactID;
+  return (await xero<Contacts>(sim, token, 'PUT', 'Contacts', { Name: name })).json.Contacts[0].ContactID;
 }
 
 describe('Idempotency-Key', () => {
@@ -28,7 +40,14 @@ describe('Idempotency-Key', () => {
     expect(second.status).toBe(200);
     expect(second.text).toBe(first.text);
     expect(sim.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(1);
-    const other = await xero(sim, token, 'PUT', 'Invoices', { Invoices: [{ ...body.Invoices[0], Reference: 'changed' }] }, { 'idempotency-key': 'k-1' });
+    const other = await xero<XeroProblem>(
+      sim,
+      token,
+      'PUT',
+      'Invoices',
+      { Invoices: [{ ...body.Invoices[0], Reference: 'changed' }] },
+      { 'idempotency-key': 'k-1' },
+    );
     expect(other.status).toBe(409);
     expect(other.json.Detail).toContain('already used for a different request');
     expect(sim.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(1);
@@ -47,7 +66,7 @@ describe('Idempotency-Key', () => {
     await xero(sim, token, 'PUT', 'Contacts', { Name: 'Once' }, { 'idempotency-key': 'day' });
     clock.advance(24 * 3600_000 + 1000);
     token = sim.seedGrant({ scopes: ['accounting.contacts'] }).access_token;
-    const later = await xero(sim, token, 'PUT', 'Contacts', { Name: 'Once' }, { 'idempotency-key': 'day' });
+    const later = await xero<XeroValidationError>(sim, token, 'PUT', 'Contacts', { Name: 'Once' }, { 'idempotency-key': 'day' });
     expect(later.status).toBe(400);
     expect(later.json.Elements[0].ValidationErrors[0].Message).toContain('must be unique across all active contacts');
   });
@@ -59,53 +78,53 @@ describe('lists', () => {
   });
 
   it('filters with the where subset, orders, and answers a bad clause as a QueryParseException', async () => {
-    const all = (await get('Invoices')).json.Invoices;
-    const big = (await get(`Invoices?where=${encodeURIComponent('Status=="AUTHORISED" AND Total>500')}`)).json.Invoices;
-    expect(big.length).toBe(all.filter((i: any) => i.Status === 'AUTHORISED' && i.Total > 500).length);
+    const all = (await get<Invoices>('Invoices')).json.Invoices;
+    const big = (await get<Invoices>(`Invoices?where=${encodeURIComponent('Status=="AUTHORISED" AND Total>500')}`)).json.Invoices;
+    expect(big.length).toBe(all.filter((i) => i.Status === 'AUTHORISED' && i.Total > 500).length);
     expect(big.length).toBeGreaterThan(0);
     const someone = all[0].Contact.ContactID;
-    const theirs = (await get(`Invoices?where=${encodeURIComponent(`Contact.ContactID==Guid("${someone.toUpperCase()}")`)}`)).json.Invoices;
-    expect(theirs.every((i: any) => i.Contact.ContactID === someone)).toBe(true);
-    const recent = (await get(`Invoices?where=${encodeURIComponent('Date>=DateTime(2026,01,01) && Type=="ACCPAY"')}`)).json.Invoices;
-    expect(recent.every((i: any) => i.Type === 'ACCPAY' && Number(/\d+/.exec(i.Date)![0]) >= Date.UTC(2026, 0, 1))).toBe(true);
-    const named = (await get(`Contacts?where=${encodeURIComponent('Name.ToLower().Contains("1") OR NOT IsSupplier')}`)).json.Contacts;
+    const theirs = (await get<Invoices>(`Invoices?where=${encodeURIComponent(`Contact.ContactID==Guid("${someone.toUpperCase()}")`)}`)).json.Invoices;
+    expect(theirs.every((i) => i.Contact.ContactID === someone)).toBe(true);
+    const recent = (await get<Invoices>(`Invoices?where=${encodeURIComponent('Date>=DateTime(2026,01,01) && Type=="ACCPAY"')}`)).json.Invoices;
+    expect(recent.every((i) => i.Type === 'ACCPAY' && Number(/\d+/.exec(i.Date)![0]) >= Date.UTC(2026, 0, 1))).toBe(true);
+    const named = (await get<Contacts>(`Contacts?where=${encodeURIComponent('Name.ToLower().Contains("1") OR NOT IsSupplier')}`)).json.Contacts;
     expect(named.length).toBeGreaterThan(0);
-    const ordered = (await get('Invoices?order=Total%20DESC')).json.Invoices.map((i: any) => i.Total);
+    const ordered = (await get<Invoices>('Invoices?order=Total%20DESC')).json.Invoices.map((i) => i.Total);
     expect(ordered).toEqual([...ordered].sort((a: number, b: number) => b - a));
-    const bad = await get(`Invoices?where=${encodeURIComponent('Total >> 5')}`);
+    const bad = await get<XeroValidationError>(`Invoices?where=${encodeURIComponent('Total >> 5')}`);
     expect(bad.status).toBe(400);
     expect(bad.json.Type).toBe('QueryParseException');
   });
 
   it('pages with a pagination object, caps pageSize at 1,000, and leaves line items out of unpaged lists', async () => {
-    const p = (await get('Invoices?page=2&pageSize=50')).json;
+    const p = (await get<Invoices>('Invoices?page=2&pageSize=50')).json;
     expect(p.pagination).toEqual({ page: 2, pageSize: 50, pageCount: 3, itemCount: 120 });
     expect(p.Invoices).toHaveLength(50);
-    expect(p.Invoices[0].LineItems.length).toBeGreaterThan(0);
-    expect((await get('Invoices?page=1&pageSize=5000')).json.pagination.pageSize).toBe(1000);
-    expect((await get('Invoices')).json.Invoices[0].LineItems).toBeUndefined();
-    expect((await get('Invoices?page=1&summaryOnly=true')).json.Invoices[0].LineItems).toBeUndefined();
-    const ids = p.Invoices.slice(0, 3).map((i: any) => i.InvoiceID);
-    expect((await get(`Invoices?IDs=${ids.join(',')}`)).json.Invoices.map((i: any) => i.InvoiceID).sort()).toEqual([...ids].sort());
-    expect((await get('Invoices?Statuses=DRAFT')).json.Invoices.every((i: any) => i.Status === 'DRAFT')).toBe(true);
+    expect(p.Invoices[0].LineItems!.length).toBeGreaterThan(0);
+    expect((await get<Invoices>('Invoices?page=1&pageSize=5000')).json.pagination!.pageSize).toBe(1000);
+    expect((await get<Invoices>('Invoices')).json.Invoices[0].LineItems).toBeUndefined();
+    expect((await get<Invoices>('Invoices?page=1&summaryOnly=true')).json.Invoices[0].LineItems).toBeUndefined();
+    const ids = p.Invoices.slice(0, 3).map((i) => i.InvoiceID);
+    expect((await get<Invoices>(`Invoices?IDs=${ids.join(',')}`)).json.Invoices.map((i) => i.InvoiceID).sort()).toEqual([...ids].sort());
+    expect((await get<Invoices>('Invoices?Statuses=DRAFT')).json.Invoices.every((i) => i.Status === 'DRAFT')).toBe(true);
   });
 
   it('If-Modified-Since returns only records changed after it', async () => {
     const cutoff = new Date(clock.now()).toISOString().slice(0, 19);
     clock.advance(1000);
     const fresh = await contact('Changed Later Ltd');
-    const r = await get('Contacts', { 'if-modified-since': cutoff });
-    expect(r.json.Contacts.map((c: any) => c.ContactID)).toEqual([fresh]);
+    const r = await get<Contacts>('Contacts', { 'if-modified-since': cutoff });
+    expect(r.json.Contacts.map((c) => c.ContactID)).toEqual([fresh]);
   });
 
   it('journals come 100 after an offset, and payments mark invoices paid', async () => {
-    const first = (await get('Journals')).json.Journals;
+    const first = (await get<Envelope<'Journals', WireJournal>>('Journals')).json.Journals;
     expect(first).toHaveLength(100);
-    const next = (await get(`Journals?offset=${first[99].JournalNumber}`)).json.Journals;
+    const next = (await get<Envelope<'Journals', WireJournal>>(`Journals?offset=${first[99].JournalNumber}`)).json.Journals;
     expect(next[0].JournalNumber).toBe(first[99].JournalNumber + 1);
-    const paid = (await get('Invoices?Statuses=PAID')).json.Invoices;
+    const paid = (await get<Invoices>('Invoices?Statuses=PAID')).json.Invoices;
     expect(paid.length).toBeGreaterThan(0);
-    expect(paid.every((i: any) => i.AmountDue === 0 && i.Payments.length > 0)).toBe(true);
+    expect(paid.every((i) => i.AmountDue === 0 && i.Payments!.length > 0)).toBe(true);
   });
 });
 
@@ -117,11 +136,11 @@ describe('errors as Xero sends them', () => {
     expect((await get('Widgets')).status).toBe(404);
     expect((await xero(sim, token, 'GET', 'Contacts', undefined, {}, SECOND_TENANT_ID)).status).toBe(403);
     const narrow = sim.seedGrant({ scopes: ['accounting.contacts'] }).access_token;
-    const denied = await xero(sim, narrow, 'GET', 'Invoices');
+    const denied = await xero<XeroProblem>(sim, narrow, 'GET', 'Invoices');
     expect(denied.status).toBe(401);
     expect(denied.json.Detail).toBe('AuthorizationUnsuccessful');
     const id = await contact();
-    const batch = await xero(sim, token, 'PUT', 'Invoices', {
+    const batch = await xero<XeroValidationError>(sim, token, 'PUT', 'Invoices', {
       Invoices: [
         { Type: 'ACCREC', Contact: { ContactID: id }, LineItems: [LINE] },
         { Type: 'ACCREC', LineItems: [LINE] },
@@ -157,7 +176,7 @@ describe('errors as Xero sends them', () => {
       body: JSON.stringify({ tenantId: DEMO_TENANT_ID, perDay: 0 }),
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).field).toBe('perDay');
+    expect(((await bad.json()) as AdminRefusal).field).toBe('perDay');
   });
 
   it('attachments: ten per document, 10 MB each (413 above)', async () => {
@@ -166,12 +185,14 @@ describe('errors as Xero sends them', () => {
       expect((await xero(sim, token, 'PUT', `Contacts/${id}/Attachments/f${i}.txt`, Buffer.from(`file ${i}`), { 'content-type': 'text/plain' })).status).toBe(
         200,
       );
-    const eleventh = await xero(sim, token, 'PUT', `Contacts/${id}/Attachments/f10.txt`, Buffer.from('x'), { 'content-type': 'text/plain' });
+    const eleventh = await xero<XeroValidationError>(sim, token, 'PUT', `Contacts/${id}/Attachments/f10.txt`, Buffer.from('x'), {
+      'content-type': 'text/plain',
+    });
     expect(eleventh.status).toBe(400);
     expect(eleventh.json.Elements[0].ValidationErrors[0].Message).toContain('up to 10 files');
     // The same name replaces rather than adds.
     expect((await xero(sim, token, 'POST', `Contacts/${id}/Attachments/f0.txt`, Buffer.from('new'), { 'content-type': 'text/plain' })).status).toBe(200);
-    const inv = (await xero(sim, token, 'PUT', 'Invoices', { Type: 'ACCREC', Contact: { ContactID: id }, LineItems: [LINE] })).json.Invoices[0];
+    const inv = (await xero<Invoices>(sim, token, 'PUT', 'Invoices', { Type: 'ACCREC', Contact: { ContactID: id }, LineItems: [LINE] })).json.Invoices[0];
     const tooBig = await xero(sim, token, 'PUT', `Invoices/${inv.InvoiceID}/Attachments/big.bin`, Buffer.alloc(10 * 1024 * 1024 + 1), {
       'content-type': 'application/octet-stream',
     });
@@ -188,7 +209,7 @@ describe('seeding', () => {
     });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual(expect.objectContaining({ contacts: 5, invoices: 40 }));
-    const counts = (await (await fetch(`${sim.adminUrl}/accounting/counts?tenantId=${DEMO_TENANT_ID}`)).json()) as any;
+    const counts = (await (await fetch(`${sim.adminUrl}/accounting/counts?tenantId=${DEMO_TENANT_ID}`)).json()) as { counts: Record<string, number> };
     expect(counts.counts.Invoices).toBe(40);
     const bad = await fetch(`${sim.adminUrl}/accounting/seed`, {
       method: 'POST',
@@ -196,7 +217,7 @@ describe('seeding', () => {
       body: JSON.stringify({ tenantId: 'nope' }),
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).field).toBe('tenantId');
+    expect(((await bad.json()) as AdminRefusal).field).toBe('tenantId');
     for (const name of Object.keys(SEED_CLI_OPTIONS)) expect(HELP).toContain(`--${name}`);
     expect(() => seedRequestFromArgs(['--invoices', '5'])).toThrow('--tenant');
     const out: string[] = [];

@@ -4,7 +4,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
-import { accountingSim, xero, type Answer } from './accounting-helpers';
+import { accountingSim, xero, type Answer, type Envelope, type Pagination, type WireReport, type XeroValidationError } from './accounting-helpers';
+import { methodKey, refTarget, type OpenApiDocument } from './support/openapi';
 
 /**
  * Every JSON answer the simulator's Accounting API serves, for every resource, checked against the
@@ -13,7 +14,7 @@ import { accountingSim, xero, type Answer } from './accounting-helpers';
  * `...String` date siblings excepted, which Xero sends and the document's own examples show).
  */
 const OPENAPI = join(__dirname, '..', '..', '..', 'openapi');
-const accounting: any = parse(readFileSync(join(OPENAPI, 'xero_accounting.yaml'), 'utf8'));
+const accounting = parse(readFileSync(join(OPENAPI, 'xero_accounting.yaml'), 'utf8')) as OpenApiDocument;
 const schemas = accounting.components.schemas;
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -28,7 +29,7 @@ function templateFor(path: string, method: string): string {
   const parts = path.split('?')[0]!.split('/');
   const candidates = templates.filter(
     (c) =>
-      accounting.paths[c.t][method.toLowerCase()] &&
+      accounting.paths[c.t][methodKey(method)] &&
       c.parts.length === parts.length &&
       c.parts.every((p, i) => p.startsWith('{') || p.toLowerCase() === parts[i]!.toLowerCase()),
   );
@@ -39,11 +40,11 @@ function templateFor(path: string, method: string): string {
 
 function responseSchema(method: string, path: string, status: number): { validate: ValidateFunction; ref: string | null } {
   const template = templateFor(path, method);
-  const op = accounting.paths[template][method.toLowerCase()];
+  const op = accounting.paths[template][methodKey(method)];
   if (!op) throw new Error(`xero_accounting.yaml has no ${method} ${template}`);
   // Some write operations document no 400; every ValidationException is the Error schema.
   let documented = op.responses[String(status)];
-  if (typeof documented?.$ref === 'string') documented = accounting.components.responses[documented.$ref.split('/').pop()];
+  if (typeof documented?.$ref === 'string') documented = accounting.components.responses![refTarget(documented.$ref)];
   const schema = documented?.content?.['application/json']?.schema ?? (status === 400 ? { $ref: '#/components/schemas/Error' } : undefined);
   if (!schema) throw new Error(`xero_accounting.yaml documents no JSON ${status} for ${method} ${template}`);
   const key = `${method} ${template} ${status}`;
@@ -52,19 +53,21 @@ function responseSchema(method: string, path: string, status: number): { validat
     validate = ajv.compile(JSON.parse(JSON.stringify(schema).replace(/"#\/components/g, '"accounting#/components')));
     compiled.set(key, validate);
   }
-  return { validate, ref: typeof schema.$ref === 'string' ? schema.$ref.split('/').pop() : null };
+  return { validate, ref: typeof schema.$ref === 'string' ? refTarget(schema.$ref) : null };
 }
 
 /** Invented fields: keys of each record that the item schema does not list. */
-function inventedFields(envelopeName: string | null, body: any): string[] {
+function inventedFields(envelopeName: string | null, body: unknown): string[] {
   if (!envelopeName) return [];
   const envelope = schemas[envelopeName];
   const out: string[] = [];
-  for (const [key, prop] of Object.entries<any>(envelope?.properties ?? {})) {
-    if (prop.type !== 'array' || !prop.items?.$ref || !Array.isArray(body[key])) continue;
-    const item = schemas[prop.items.$ref.split('/').pop()];
+  for (const [key, prop] of Object.entries(envelope?.properties ?? {})) {
+    if (prop.type !== 'array' || !prop.items?.$ref) continue;
+    const records = (body as Record<string, unknown>)[key];
+    if (!Array.isArray(records)) continue;
+    const item = schemas[refTarget(prop.items.$ref)];
     const known = new Set(Object.keys(item?.properties ?? {}));
-    for (const record of body[key]) {
+    for (const record of records as object[]) {
       for (const field of Object.keys(record)) {
         const dateSibling = field.endsWith('String') && known.has(field.slice(0, -'String'.length));
         if (!known.has(field) && !dateSibling) out.push(`${key}.${field}`);
@@ -76,7 +79,8 @@ function inventedFields(envelopeName: string | null, body: any): string[] {
 
 const checked: string[] = [];
 
-function expectDocumented(method: string, path: string, answer: Answer, status = 200): any {
+/** Checks the answer against the document; its body, as the envelope `T` the caller reads. */
+function expectDocumented<T = unknown>(method: string, path: string, answer: Answer, status = 200): T {
   expect({ path, status: answer.status, text: answer.status === status ? '' : answer.text.slice(0, 300) }).toEqual({ path, status, text: '' });
   const { validate, ref } = responseSchema(method, path, status);
   const ok = validate(answer.json);
@@ -84,7 +88,7 @@ function expectDocumented(method: string, path: string, answer: Answer, status =
   expect(ok).toBe(true);
   expect({ path, invented: inventedFields(ref, answer.json) }).toEqual({ path, invented: [] });
   checked.push(`${method} ${templateFor(path, method)}`);
-  return answer.json;
+  return answer.json as T;
 }
 
 let sim: Simulator;
@@ -95,8 +99,8 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-const get = (path: string, headers?: Record<string, string>) => xero(sim, token, 'GET', path, undefined, headers);
-const put = (path: string, body: unknown) => xero(sim, token, 'PUT', path, body);
+const get = <T = unknown>(path: string, headers?: Record<string, string>) => xero<T>(sim, token, 'GET', path, undefined, headers);
+const put = <T = unknown>(path: string, body: unknown) => xero<T>(sim, token, 'PUT', path, body);
 const post = (path: string, body: unknown) => xero(sim, token, 'POST', path, body);
 
 describe('the Accounting API answers as xero_accounting.yaml documents', () => {
@@ -122,38 +126,46 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
       expectDocumented('GET', resource, await get(resource));
     }
     for (const resource of ['Invoices', 'Contacts', 'Payments', 'BankTransactions']) {
-      const body = expectDocumented('GET', `${resource}?page=1&pageSize=5`, await get(`${resource}?page=1&pageSize=5`));
+      const body = expectDocumented<{ pagination?: Pagination }>('GET', `${resource}?page=1&pageSize=5`, await get(`${resource}?page=1&pageSize=5`));
       expect(body.pagination).toEqual(expect.objectContaining({ page: 1, pageSize: 5 }));
     }
-    const invoices = expectDocumented('GET', 'Invoices', await get('Invoices?page=1&where=Status%3D%3D%22AUTHORISED%22&order=Date%20DESC')).Invoices;
+    const invoices = expectDocumented<Envelope<'Invoices'>>(
+      'GET',
+      'Invoices',
+      await get('Invoices?page=1&where=Status%3D%3D%22AUTHORISED%22&order=Date%20DESC'),
+    ).Invoices;
     const invoice = invoices[0];
     expectDocumented('GET', `Invoices/${invoice.InvoiceID}`, await get(`Invoices/${invoice.InvoiceID}`));
-    const contact = (await get('Contacts')).json.Contacts[0];
+    const contact = (await get<Envelope<'Contacts'>>('Contacts')).json.Contacts[0];
     expectDocumented('GET', `Contacts/${contact.ContactID}`, await get(`Contacts/${contact.ContactID}`));
-    const payment = (await get('Payments')).json.Payments[0];
+    const payment = (await get<Envelope<'Payments'>>('Payments')).json.Payments[0];
     expectDocumented('GET', `Payments/${payment.PaymentID}`, await get(`Payments/${payment.PaymentID}`));
-    const journal = (await get('Journals')).json.Journals[0];
+    const journal = (await get<Envelope<'Journals'>>('Journals')).json.Journals[0];
     expectDocumented('GET', `Journals/${journal.JournalID}`, await get(`Journals/${journal.JournalID}`));
-    const account = (await get('Accounts')).json.Accounts[0];
+    const account = (await get<Envelope<'Accounts'>>('Accounts')).json.Accounts[0];
     expectDocumented('GET', `Accounts/${account.AccountID}`, await get(`Accounts/${account.AccountID}`));
   });
 
   it('writes: create, update, batches with summarizeErrors=false, and validation errors', async () => {
-    const contact = expectDocumented('PUT', 'Contacts', await put('Contacts', { Contacts: [{ Name: 'Schema Check Ltd', EmailAddress: 'ap@schema.example' }] }))
-      .Contacts[0];
+    const contact = expectDocumented<Envelope<'Contacts'>>(
+      'PUT',
+      'Contacts',
+      await put('Contacts', { Contacts: [{ Name: 'Schema Check Ltd', EmailAddress: 'ap@schema.example' }] }),
+    ).Contacts[0];
     expectDocumented(
       'POST',
       `Contacts/${contact.ContactID}`,
       await post(`Contacts/${contact.ContactID}`, { Contacts: [{ ContactID: contact.ContactID, FirstName: 'Ana' }] }),
     );
-    const group = expectDocumented('PUT', 'ContactGroups', await put('ContactGroups', { ContactGroups: [{ Name: 'VIP' }] })).ContactGroups[0];
+    const group = expectDocumented<Envelope<'ContactGroups'>>('PUT', 'ContactGroups', await put('ContactGroups', { ContactGroups: [{ Name: 'VIP' }] }))
+      .ContactGroups[0];
     expectDocumented(
       'PUT',
       `ContactGroups/${group.ContactGroupID}/Contacts`,
       await put(`ContactGroups/${group.ContactGroupID}/Contacts`, { Contacts: [{ ContactID: contact.ContactID }] }),
     );
     const line = { Description: 'Audit', Quantity: 2, UnitAmount: 120, AccountCode: '200' };
-    const invoice = expectDocumented(
+    const invoice = expectDocumented<Envelope<'Invoices'>>(
       'PUT',
       'Invoices',
       await put('Invoices', {
@@ -163,7 +175,7 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
       }),
     ).Invoices[0];
     expectDocumented('POST', `Invoices/${invoice.InvoiceID}`, await post(`Invoices/${invoice.InvoiceID}`, { Invoices: [{ Reference: 'PO 42' }] }));
-    const batch = expectDocumented(
+    const batch = expectDocumented<Envelope<'Invoices'>>(
       'POST',
       'Invoices?summarizeErrors=false',
       await post('Invoices?summarizeErrors=false', {
@@ -173,8 +185,8 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
         ],
       }),
     );
-    expect(batch.Invoices.map((i: any) => i.StatusAttributeString)).toEqual(['OK', 'ERROR']);
-    const invalid = await put('Invoices', { Invoices: [{ Type: 'ACCREC', LineItems: [line] }] });
+    expect(batch.Invoices.map((i) => i.StatusAttributeString)).toEqual(['OK', 'ERROR']);
+    const invalid = await put<XeroValidationError>('Invoices', { Invoices: [{ Type: 'ACCREC', LineItems: [line] }] });
     expectDocumented('PUT', 'Invoices', invalid, 400);
     expect(invalid.json.Elements[0].ValidationErrors[0].Message).toBe('A Contact must be specified for this type of transaction');
     expectDocumented(
@@ -186,8 +198,8 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
     expectDocumented('GET', `Invoices/${invoice.InvoiceID}/OnlineInvoice`, await get(`Invoices/${invoice.InvoiceID}/OnlineInvoice`));
     expect((await post(`Invoices/${invoice.InvoiceID}/Email`, {})).status).toBe(204);
 
-    const bank = (await get('Accounts')).json.Accounts.find((a: any) => a.Type === 'BANK');
-    const savings = (await get('Accounts')).json.Accounts.filter((a: any) => a.Type === 'BANK')[1];
+    const bank = (await get<Envelope<'Accounts'>>('Accounts')).json.Accounts.find((a) => a.Type === 'BANK')!;
+    const savings = (await get<Envelope<'Accounts'>>('Accounts')).json.Accounts.filter((a) => a.Type === 'BANK')[1];
     expectDocumented(
       'PUT',
       'Payments',
@@ -195,7 +207,7 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
         Payments: [{ Invoice: { InvoiceID: invoice.InvoiceID }, Account: { AccountID: bank.AccountID }, Amount: 50, Date: '2026-04-01' }],
       }),
     );
-    const credit = expectDocumented(
+    const credit = expectDocumented<Envelope<'CreditNotes'>>(
       'PUT',
       'CreditNotes',
       await put('CreditNotes', {
@@ -238,13 +250,13 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
     );
     expectDocumented('PUT', 'Accounts', await put('Accounts', { Code: '431', Name: 'Subscriptions', Type: 'OVERHEADS' }));
     expectDocumented('PUT', 'Items', await put('Items', { Items: [{ Code: 'AUDIT', Name: 'Audit', SalesDetails: { UnitPrice: 120 } }] }));
-    const quote = expectDocumented(
+    const quote = expectDocumented<Envelope<'Quotes'>>(
       'PUT',
       'Quotes',
       await put('Quotes', { Quotes: [{ Contact: { ContactID: contact.ContactID }, Date: '2026-04-01', ExpiryDate: '2026-04-30', LineItems: [line] }] }),
     ).Quotes[0];
     expectDocumented('GET', `Quotes/${quote.QuoteID}`, await get(`Quotes/${quote.QuoteID}`));
-    const po = expectDocumented(
+    const po = expectDocumented<Envelope<'PurchaseOrders'>>(
       'PUT',
       'PurchaseOrders',
       await put('PurchaseOrders', {
@@ -273,7 +285,8 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
         ],
       }),
     );
-    const tracking = expectDocumented('PUT', 'TrackingCategories', await put('TrackingCategories', { Name: 'Project' })).TrackingCategories[0];
+    const tracking = expectDocumented<Envelope<'TrackingCategories'>>('PUT', 'TrackingCategories', await put('TrackingCategories', { Name: 'Project' }))
+      .TrackingCategories[0];
     expectDocumented(
       'PUT',
       `TrackingCategories/${tracking.TrackingCategoryID}/Options`,
@@ -284,7 +297,7 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
   });
 
   it('attachments: upload, list, and the bytes back', async () => {
-    const invoice = (await get('Invoices?page=1')).json.Invoices[0];
+    const invoice = (await get<Envelope<'Invoices'>>('Invoices?page=1')).json.Invoices[0];
     const bytes = Buffer.from('%PDF-1.4 receipt');
     const up = await xero(sim, token, 'PUT', `Invoices/${invoice.InvoiceID}/Attachments/receipt.pdf`, bytes, { 'content-type': 'application/pdf' });
     expectDocumented('PUT', `Invoices/${invoice.InvoiceID}/Attachments/receipt.pdf`, up);
@@ -292,7 +305,7 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
     const back = await get(`Invoices/${invoice.InvoiceID}/Attachments/receipt.pdf`);
     expect(back.headers.get('content-type')).toBe('application/pdf');
     expect(back.bytes.equals(bytes)).toBe(true);
-    const contact = (await get('Contacts')).json.Contacts[0];
+    const contact = (await get<Envelope<'Contacts'>>('Contacts')).json.Contacts[0];
     expectDocumented(
       'PUT',
       `Contacts/${contact.ContactID}/Attachments/card.png`,
@@ -304,7 +317,7 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
   });
 
   it('every report', async () => {
-    const contact = (await get('Contacts')).json.Contacts[0];
+    const contact = (await get<Envelope<'Contacts'>>('Contacts')).json.Contacts[0];
     for (const report of [
       'ProfitAndLoss',
       'BalanceSheet',
@@ -315,13 +328,13 @@ describe('the Accounting API answers as xero_accounting.yaml documents', () => {
       'BudgetSummary',
       'ExecutiveSummary',
     ]) {
-      const body = expectDocumented('GET', `Reports/${report}`, await get(`Reports/${report}`));
+      const body = expectDocumented<Envelope<'Reports', WireReport>>('GET', `Reports/${report}`, await get(`Reports/${report}`));
       expect(body.Reports[0].Rows.length).toBeGreaterThan(0);
     }
   });
 
   it('the validators bite: a wrong type, a wrong enum, an invented field', async () => {
-    const body = (await get('Invoices?page=1&pageSize=1')).json;
+    const body = (await get<Envelope<'Invoices'>>('Invoices?page=1&pageSize=1')).json;
     const { validate, ref } = responseSchema('GET', 'Invoices', 200);
     expect(validate({ ...body, Invoices: [{ ...body.Invoices[0], Status: 'SHIPPED' }] })).toBe(false);
     expect(validate({ ...body, Invoices: [{ ...body.Invoices[0], Total: '12.00' }] })).toBe(false);

@@ -1,6 +1,19 @@
-import { DEMO_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
-import { admin, basic, call, getOrganisation, manualSim, refresh, START } from './helpers';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_TENANT_ID,
+  type Simulator,
+  type SimulatorConnection,
+  type SimulatorFault,
+  type SimulatorStats,
+  type SimulatorTokenResponse,
+} from '../../../src/simulator';
+import { admin, basic, call, getOrganisation, manualSim, refresh, START, type AdminRefusal } from './helpers';
 import { DAY } from '../../../src/clock';
+
+/** What GET and POST /__admin/clock answer. */
+type AdminClock = { now: number; iso: string };
+/** GET /__admin/apis/counts: records per collection of one API at one organisation. */
+type ApiCounts = { counts: Record<string, number> };
 
 let sim: Simulator;
 beforeEach(async () => {
@@ -10,31 +23,31 @@ afterEach(() => sim.close());
 
 describe('admin API', () => {
   it('lists its routes at /__admin', async () => {
-    const r = await admin(sim, 'GET', '');
+    const r = await admin<{ routes: string[] }>(sim, 'GET', '');
     expect(r.status).toBe(200);
     expect(r.json.routes).toContain('POST /faults');
   });
 
   it('sets and advances the clock', async () => {
     expect((await admin(sim, 'GET', '/clock')).json).toEqual({ now: START, iso: new Date(START).toISOString() });
-    expect((await admin(sim, 'POST', '/clock', { advanceMs: 59 * DAY })).json.now).toBe(START + 59 * DAY);
-    expect((await admin(sim, 'POST', '/clock', { time: '2030-01-01T00:00:00Z' })).json.iso).toBe('2030-01-01T00:00:00.000Z');
+    expect((await admin<AdminClock>(sim, 'POST', '/clock', { advanceMs: 59 * DAY })).json.now).toBe(START + 59 * DAY);
+    expect((await admin<AdminClock>(sim, 'POST', '/clock', { time: '2030-01-01T00:00:00Z' })).json.iso).toBe('2030-01-01T00:00:00.000Z');
     expect(sim.clock.now()).toBe(Date.UTC(2030, 0, 1));
   });
 
   it('seeds a grant, and the tokens work', async () => {
-    const r = await admin(sim, 'POST', '/seed-grant', {
+    const r = await admin<SimulatorTokenResponse>(sim, 'POST', '/seed-grant', {
       scopes: ['offline_access', 'accounting.settings'],
       tenants: [DEMO_TENANT_ID, { tenantId: '11111111-2222-3333-4444-555555555555', name: 'Seeded Ltd' }],
     });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ expires_in: 1800, token_type: 'Bearer', scope: 'offline_access accounting.settings' });
     expect((await getOrganisation(sim, r.json.access_token, '11111111-2222-3333-4444-555555555555')).json.Organisations[0].Name).toBe('Seeded Ltd');
-    expect((await admin(sim, 'GET', '/connections')).json.filter((c: any) => c.clientId === DEMO_CLIENT_ID)).toHaveLength(2);
+    expect((await admin<SimulatorConnection[]>(sim, 'GET', '/connections')).json.filter((c) => c.clientId === DEMO_CLIENT_ID)).toHaveLength(2);
   });
 
   it('adds, lists and removes faults', async () => {
-    const added = await admin(sim, 'POST', '/faults', { kind: 'server-error', endpoint: 'token', times: 3 });
+    const added = await admin<SimulatorFault>(sim, 'POST', '/faults', { kind: 'server-error', endpoint: 'token', times: 3 });
     expect(added.status).toBe(201);
     expect((await admin(sim, 'GET', '/faults')).json).toEqual([expect.objectContaining({ id: added.json.id, kind: 'server-error', times: 3 })]);
     expect((await admin(sim, 'DELETE', `/faults/${added.json.id}`)).status).toBe(200);
@@ -80,9 +93,9 @@ describe('admin API', () => {
     await refresh(sim, t.refresh_token as string);
     sim.expireRefreshToken(t.refresh_token as string);
     await refresh(sim, t.refresh_token as string);
-    const stats = (await admin(sim, 'GET', '/stats')).json;
+    const stats = (await admin<SimulatorStats>(sim, 'GET', '/stats')).json;
     expect(stats).toMatchObject({ tokenCalls: 2, refreshTokensSpent: 1, deadTokenUses: 1 });
-    const log = (await admin(sim, 'GET', '/log')).json;
+    const log = (await admin<Array<{ seq: number }>>(sim, 'GET', '/log')).json;
     const last = log[log.length - 1].seq;
     expect((await admin(sim, 'GET', `/log?since=${last - 1}`)).json).toHaveLength(1);
     expect((await admin(sim, 'GET', `/dead-token-uses?of=${t.refresh_token}`)).json).toEqual({ deadTokenUses: 1 });
@@ -121,7 +134,7 @@ describe('admin API', () => {
       ['GET', '/refresh-token-state', undefined, 'token'],
     ];
     it.each(cases)('%s %s %j -> 400 naming %s', async (method, path, body, field) => {
-      const r = await admin(sim, method, path, body);
+      const r = await admin<AdminRefusal>(sim, method, path, body);
       expect(r.status).toBe(400);
       expect(r.json.field).toBe(field);
       expect(r.json.error).toMatch(new RegExp(`^${field}: `));
@@ -129,10 +142,10 @@ describe('admin API', () => {
     });
 
     it('answers an unknown route with 404 naming it', async () => {
-      const r = await admin(sim, 'POST', '/explode', {});
+      const r = await admin<AdminRefusal>(sim, 'POST', '/explode', {});
       expect(r.status).toBe(404);
       expect(r.json.error).toBe('unknown admin route: POST /__admin/explode');
-      expect((await admin(sim, 'PUT', '/stats')).json.error).toBe('unknown admin route: PUT /__admin/stats');
+      expect((await admin<AdminRefusal>(sim, 'PUT', '/stats')).json.error).toBe('unknown admin route: PUT /__admin/stats');
     });
 
     it('refuses a huge body with 413 and keeps serving', async () => {
@@ -148,14 +161,14 @@ describe('admin API', () => {
 
   it('counts and resets the other APIs’ stores per organisation', async () => {
     const token = sim.seedGrant({ scopes: ['payroll.employees'] }).access_token;
-    const employees = await call(`${sim.apiUrl}/payroll.xro/2.0/Employees`, {
+    const employees = await call<{ employees: unknown[] }>(`${sim.apiUrl}/payroll.xro/2.0/Employees`, {
       headers: { authorization: `Bearer ${token}`, 'xero-tenant-id': DEMO_TENANT_ID },
     });
     expect(employees.status).toBe(200);
-    const counts = await admin(sim, 'GET', `/apis/counts?tenantId=${DEMO_TENANT_ID}&api=payroll-nz`);
+    const counts = await admin<ApiCounts>(sim, 'GET', `/apis/counts?tenantId=${DEMO_TENANT_ID}&api=payroll-nz`);
     expect(counts.json.counts['/employees']).toBe(employees.json.employees.length);
     expect((await admin(sim, 'GET', `/apis/counts?tenantId=${DEMO_TENANT_ID}&api=bankfeeds`)).status).toBe(400);
     expect((await admin(sim, 'POST', '/apis/reset', { tenantId: DEMO_TENANT_ID })).json).toEqual({ tenantId: DEMO_TENANT_ID, reset: true });
-    expect((await admin(sim, 'GET', `/apis/counts?tenantId=${DEMO_TENANT_ID}&api=payroll-nz`)).json.counts).toEqual({});
+    expect((await admin<ApiCounts>(sim, 'GET', `/apis/counts?tenantId=${DEMO_TENANT_ID}&api=payroll-nz`)).json.counts).toEqual({});
   });
 });

@@ -1,7 +1,7 @@
 import type { ManualClock } from '../../../src/clock';
 import { MINUTE } from '../../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
-import { call, getConnections, getOrganisation, manualSim, START } from './helpers';
+import { call, getConnections, getOrganisation, manualSim, START, type XeroProblem } from './helpers';
 
 let sim: Simulator;
 let clock: ManualClock;
@@ -64,7 +64,7 @@ describe('DELETE /connections/{id}', () => {
     const del = await call(`${sim.apiUrl}/connections/${first.id}`, { method: 'DELETE', headers: auth });
     expect(del.status).toBe(204);
     expect(del.headers.get('xero-correlation-id')).toBeTruthy();
-    expect((await getConnections(sim, t.access_token)).json.map((c: any) => c.tenantId)).toEqual([SECOND_TENANT_ID]);
+    expect((await getConnections(sim, t.access_token)).json.map((c) => c.tenantId)).toEqual([SECOND_TENANT_ID]);
   });
 
   it('needs a valid token', async () => {
@@ -112,7 +112,7 @@ describe('GET /api.xro/2.0/Organisation', () => {
     const t = sim.seedGrant();
     const [h, p] = t.access_token.split('.');
     for (const token of [undefined, 'garbage', `${h}.${p}.AAAA`, foreign]) {
-      const r = await call(`${sim.apiUrl}/api.xro/2.0/Organisation`, {
+      const r = await call<XeroProblem>(`${sim.apiUrl}/api.xro/2.0/Organisation`, {
         headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'xero-tenant-id': DEMO_TENANT_ID },
       });
       expect(r.status).toBe(401);
@@ -134,7 +134,7 @@ describe('GET /api.xro/2.0/Organisation', () => {
     expect((await call(`${sim.apiUrl}/api.xro/2.0/Organisation`, { headers: { Authorization: `Bearer ${t.access_token}` } })).json).toMatchObject(forbidden);
     expect((await getOrganisation(sim, t.access_token, SECOND_TENANT_ID)).json).toMatchObject(forbidden);
     sim.resetOrganisation(DEMO_TENANT_ID);
-    const r = await getOrganisation(sim, t.access_token, DEMO_TENANT_ID);
+    const r = await getOrganisation<XeroProblem>(sim, t.access_token, DEMO_TENANT_ID);
     expect(r.status).toBe(403);
     expect(r.json.Instance).toBe(r.headers.get('xero-correlation-id'));
   });
@@ -159,14 +159,14 @@ describe('unknown paths', () => {
 
 describe('OIDC discovery', () => {
   it('serves a discovery document and JWKS that point back at the simulator', async () => {
-    const d = await call(sim.discoveryUrl);
+    const d = await call<{ jwks_uri: string }>(sim.discoveryUrl);
     expect(d.json).toMatchObject({
       issuer: 'https://identity.xero.com',
       token_endpoint: sim.tokenUrl,
       authorization_endpoint: sim.authorizeUrl,
       revocation_endpoint: sim.revocationUrl,
     });
-    const jwks = await call(d.json.jwks_uri);
+    const jwks = await call<{ keys: unknown[] }>(d.json.jwks_uri);
     expect(jwks.json.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
   });
 });

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { CLI_OPTIONS, optionsFromArgs, tierLine } from '../../../cli/xero-guard-sim';
-import { DEMO_TENANT_ID } from '../../../src/simulator';
+import { DEMO_TENANT_ID, type SimulatorTokenResponse } from '../../../src/simulator';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -55,8 +55,8 @@ describe('xero-guard-sim command', () => {
     ]) {
       expect(banner).toContain(line);
     }
-    expect(((await (await fetch(`${base}/__admin/grace-mode`)).json()) as any).mode).toBe('fresh-pair');
-    expect(new Date(((await (await fetch(`${base}/__admin/clock`)).json()) as any).now).getUTCFullYear()).toBe(2030);
+    expect(((await (await fetch(`${base}/__admin/grace-mode`)).json()) as { mode: string }).mode).toBe('fresh-pair');
+    expect(new Date(((await (await fetch(`${base}/__admin/clock`)).json()) as { now: number }).now).getUTCFullYear()).toBe(2030);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let rest = '';
     child.stdout.on('data', (c: Buffer) => (rest += c.toString()));
@@ -91,7 +91,7 @@ describe('xero-guard-sim command', () => {
       expect(banner).not.toContain('cli-rehearsal-key');
       const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] as string;
       const json = { 'content-type': 'application/json' };
-      const grant = (await (await fetch(`${base}/__admin/seed-grant`, { method: 'POST', headers: json, body: '{}' })).json()) as any;
+      const grant = (await (await fetch(`${base}/__admin/seed-grant`, { method: 'POST', headers: json, body: '{}' })).json()) as SimulatorTokenResponse;
       const made = await fetch(`${base}/api.xro/2.0/Contacts`, {
         method: 'PUT',
         headers: { ...json, authorization: `Bearer ${grant.access_token}`, 'xero-tenant-id': DEMO_TENANT_ID },

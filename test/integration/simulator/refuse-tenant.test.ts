@@ -1,5 +1,5 @@
 import { DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
-import { admin, call, getConnections, getOrganisation, manualSim, type Answer } from './helpers';
+import { admin, call, getConnections, getOrganisation, manualSim, type AdminRefusal, type Answer } from './helpers';
 
 let sim: Simulator;
 beforeEach(async () => {
@@ -60,7 +60,7 @@ describe('refusing one organisation while it stays connected', () => {
     [{ tenantId: DEMO_TENANT_ID, refuse: 'yes' }, 'refuse'],
     [{ tenantId: DEMO_TENANT_ID, refuse: true, colour: 'blue' }, 'colour'],
   ])('POST /refuse-tenant %j -> 400 naming %s', async (body, field) => {
-    const answer = await admin(sim, 'POST', '/refuse-tenant', body);
+    const answer = await admin<AdminRefusal>(sim, 'POST', '/refuse-tenant', body);
     expect(answer.status).toBe(400);
     expect(answer.json.field).toBe(field);
   });

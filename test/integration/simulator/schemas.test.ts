@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { getConnections, getOrganisation, manualSim } from './helpers';
+import type { OpenApiDocument, SchemaObject } from './support/openapi';
 
 /**
  * What the simulator serves, checked against Xero's own OpenAPI documents. The documents are
@@ -13,9 +14,9 @@ import { getConnections, getOrganisation, manualSim } from './helpers';
  */
 /** Xero's own OpenAPI documents (MIT, licence beside them), copied into the repository's openapi/ folder. */
 const OPENAPI = join(__dirname, '..', '..', '..', 'openapi');
-const load = (file: string): any => parse(readFileSync(join(OPENAPI, file), 'utf8'));
+const load = (file: string): OpenApiDocument => parse(readFileSync(join(OPENAPI, file), 'utf8')) as OpenApiDocument;
 
-function closed(schema: any): any {
+function closed(schema: SchemaObject): SchemaObject {
   return { ...schema, additionalProperties: false };
 }
 
@@ -38,7 +39,7 @@ beforeAll(() => {
   const accounting = load('xero_accounting.yaml');
   ajv.addSchema({ $id: 'identity', components: identity.components });
   ajv.addSchema({ $id: 'accounting', components: { schemas: accounting.components.schemas } });
-  const getConnectionsSchema = identity.paths['/Connections'].get.responses['200'].content['application/json'].schema;
+  const getConnectionsSchema = identity.paths['/Connections'].get!.responses['200'].content!['application/json'].schema;
   connections = ajv.compile({ $id: 'connections-response', ...getConnectionsSchema, items: { $ref: 'identity#/components/schemas/Connection' } });
   connectionClosed = ajv.compile(closed(identity.components.schemas.Connection));
   organisations = ajv.getSchema('accounting#/components/schemas/Organisations') as ValidateFunction;
@@ -46,7 +47,7 @@ beforeAll(() => {
   organisationClosed = ajv.compile({
     $id: 'org-closed',
     ...closed(orgSchema),
-    properties: Object.fromEntries(Object.keys(orgSchema.properties).map((k) => [k, {}])),
+    properties: Object.fromEntries(Object.keys(orgSchema.properties!).map((k) => [k, {}])),
   });
   error = ajv.getSchema('accounting#/components/schemas/Error') as ValidateFunction;
 });
@@ -78,7 +79,7 @@ describe('against xero-identity.yaml', () => {
 
   it('token responses carry only AccessToken fields plus scope', async () => {
     const identity = load('xero-identity.yaml');
-    const known = [...Object.keys(identity.components.schemas.AccessToken.properties), 'scope'];
+    const known = [...Object.keys(identity.components.schemas.AccessToken.properties!), 'scope'];
     const t = sim.seedGrant();
     for (const key of Object.keys(t)) expect(known).toContain(key);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { MINUTE, OffsetClock } from '../../../src/clock';
 import { DEMO_CLIENT_ID, DEMO_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
-import { admin, call, getConnections, refresh } from './helpers';
+import { admin, call, getConnections, refresh, type Answer } from './helpers';
 
 const SCOPES = ['openid', 'profile', 'email', 'offline_access', 'accounting.settings', 'accounting.contacts', 'accounting.invoices', 'projects'];
 
@@ -32,8 +32,8 @@ async function start(options: Parameters<typeof startSimulator>[0] = {}): Promis
   return sim;
 }
 
-function xero(sim: Simulator, token: string, method: string, path: string, body?: unknown): Promise<Awaited<ReturnType<typeof call>>> {
-  return call(`${sim.apiUrl}${path}`, {
+function xero<T = unknown>(sim: Simulator, token: string, method: string, path: string, body?: unknown): Promise<Answer<T>> {
+  return call<T>(`${sim.apiUrl}${path}`, {
     method,
     headers: {
       Authorization: `Bearer ${token}`,
@@ -50,9 +50,11 @@ it('comes back after a restart with its tokens, signing key, connections, books 
   const seeded = first.seedGrant({ scopes: SCOPES });
   const rotated = (await refresh(first, seeded.refresh_token as string)).json;
   expect(rotated.refresh_token).toEqual(expect.any(String));
-  const contact = await xero(first, rotated.access_token, 'PUT', '/api.xro/2.0/Contacts', { Contacts: [{ Name: 'Kept Ltd' }] });
+  const contact = await xero<{ Contacts: Array<{ ContactID: string }> }>(first, rotated.access_token, 'PUT', '/api.xro/2.0/Contacts', {
+    Contacts: [{ Name: 'Kept Ltd' }],
+  });
   expect(contact.status).toBe(200);
-  const contactId = contact.json.Contacts[0].ContactID as string;
+  const contactId = contact.json.Contacts[0].ContactID;
   const invoice = await xero(first, rotated.access_token, 'PUT', '/api.xro/2.0/Invoices', {
     Invoices: [
       { Type: 'ACCREC', Contact: { ContactID: contactId }, LineItems: [{ Description: 'Kept work', Quantity: 1, UnitAmount: 10, AccountCode: '200' }] },
@@ -73,12 +75,12 @@ it('comes back after a restart with its tokens, signing key, connections, books 
   expect(second.graceMode).toBe('fresh-pair');
   expect(second.connections().map((c) => c.id)).toEqual(connectionIds);
   // The access token issued before the restart still verifies (same key, same record) and sees the books.
-  const invoices = await xero(second, rotated.access_token, 'GET', '/api.xro/2.0/Invoices');
+  const invoices = await xero<{ Invoices: Array<{ Contact: { Name: string } }> }>(second, rotated.access_token, 'GET', '/api.xro/2.0/Invoices');
   expect(invoices.status).toBe(200);
-  expect(invoices.json.Invoices.map((i: { Contact: { Name: string } }) => i.Contact.Name)).toEqual(['Kept Ltd']);
-  const projects = await xero(second, rotated.access_token, 'GET', '/projects.xro/2.0/Projects');
-  expect(projects.json.items.map((p: { name: string }) => p.name)).toContain('Kept project');
-  expect((await getConnections(second, rotated.access_token)).json.map((c: { id: string }) => c.id)).toEqual(
+  expect(invoices.json.Invoices.map((i) => i.Contact.Name)).toEqual(['Kept Ltd']);
+  const projects = await xero<{ items: Array<{ name: string }> }>(second, rotated.access_token, 'GET', '/projects.xro/2.0/Projects');
+  expect(projects.json.items.map((p) => p.name)).toContain('Kept project');
+  expect((await getConnections(second, rotated.access_token)).json.map((c) => c.id)).toEqual(
     second
       .connections()
       .filter((c) => c.clientId === DEMO_CLIENT_ID)

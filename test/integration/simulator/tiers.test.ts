@@ -5,8 +5,8 @@
  * Advanced. Each switched at start, per app, and through the admin API; an app without a tier behaves as before.
  */
 import { DAY, SECOND } from '../../../src/clock';
-import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
-import { admin, call, getOrganisation, manualSim, type Answer } from './helpers';
+import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator, type SimulatorAppView } from '../../../src/simulator';
+import { admin, call, getOrganisation, manualSim, type AdminRefusal, type Answer } from './helpers';
 
 let sim: Simulator;
 afterEach(() => sim.close());
@@ -14,8 +14,10 @@ afterEach(() => sim.close());
 const REDIRECT = 'http://127.0.0.1:9999/callback';
 const JOURNALS_SCOPES = ['offline_access', 'accounting.settings', 'accounting.journals.read'];
 
-const journals = (token: string): Promise<Answer> =>
-  call(`${sim.apiUrl}/api.xro/2.0/Journals`, { headers: { Authorization: `Bearer ${token}`, 'xero-tenant-id': DEMO_TENANT_ID, Accept: 'application/json' } });
+const journals = <T = unknown>(token: string): Promise<Answer<T>> =>
+  call<T>(`${sim.apiUrl}/api.xro/2.0/Journals`, {
+    headers: { Authorization: `Bearer ${token}`, 'xero-tenant-id': DEMO_TENANT_ID, Accept: 'application/json' },
+  });
 
 const consentPage = (): Promise<Answer> =>
   call(
@@ -49,7 +51,7 @@ const shape = (a: Answer) => ({
   status: a.status,
   contentType: a.headers.get('content-type'),
   wwwAuthenticate: a.headers.get('www-authenticate'),
-  body: { ...a.json, Instance: '<correlation id>' },
+  body: { ...(a.json as Record<string, unknown>), Instance: '<correlation id>' },
 });
 
 describe('Journals by tier', () => {
@@ -70,7 +72,7 @@ describe('Journals by tier', () => {
     sim.setTier(DEMO_CLIENT_ID, 'advanced');
     const missingScope = await journals(sim.seedGrant({ scopes: ['offline_access', 'accounting.settings'] }).access_token);
     expect(shape(missingScope)).toEqual(shape(refused));
-    const answered = await journals(token);
+    const answered = await journals<{ Journals: unknown }>(token);
     expect(answered.status).toBe(200);
     expect(Array.isArray(answered.json.Journals)).toBe(true);
   });
@@ -176,7 +178,7 @@ describe('organisations per consent by tier', () => {
     expect(both.text).toContain('Xero Guard Demo can connect one organisation at a time. Choose one organisation.');
     expect(connectedTenants()).toEqual([]);
     expect(() => sim.seedGrant({ tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] })).toThrow(/^tenants: name one organisation: on the Plus tier/);
-    const seeded = await admin(sim, 'POST', '/seed-grant', { tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] });
+    const seeded = await admin<AdminRefusal>(sim, 'POST', '/seed-grant', { tenants: [DEMO_TENANT_ID, SECOND_TENANT_ID] });
     expect([seeded.status, seeded.json.field]).toEqual([400, 'tenants']);
     // One at a time works: two consents, two organisations.
     await consent('demo@xero-guard.test', [DEMO_TENANT_ID]);
@@ -194,8 +196,8 @@ describe('organisations per consent by tier', () => {
 describe('tier controls', () => {
   it('switches through the admin API, shows each app with what its tier allows (never its secret), and refuses what names no tier', async () => {
     ({ sim } = await manualSim());
-    const before = await admin(sim, 'GET', '/apps');
-    expect(before.json.find((a: { clientId: string }) => a.clientId === DEMO_CLIENT_ID)).toEqual({
+    const before = await admin<SimulatorAppView[]>(sim, 'GET', '/apps');
+    expect(before.json.find((a) => a.clientId === DEMO_CLIENT_ID)).toEqual({
       clientId: DEMO_CLIENT_ID,
       name: 'Xero Guard Demo',
       tier: null,
@@ -215,10 +217,10 @@ describe('tier controls', () => {
       [{ clientId: 'NOPE', tier: 'core' }, 'clientId'],
       [{ clientId: DEMO_CLIENT_ID, tier: 'core', extra: 1 }, 'extra'],
     ] as const) {
-      const r = await admin(sim, 'POST', '/apps/tier', body);
+      const r = await admin<AdminRefusal>(sim, 'POST', '/apps/tier', body);
       expect([r.status, r.json.field]).toEqual([400, field]);
     }
-    expect((await admin(sim, 'POST', '/apps/tier', { clientId: DEMO_CLIENT_ID, tier: null })).json.tier).toBeNull();
+    expect((await admin<SimulatorAppView>(sim, 'POST', '/apps/tier', { clientId: DEMO_CLIENT_ID, tier: null })).json.tier).toBeNull();
     expect(sim.log().filter((e) => e.type === 'action' && e.action === 'setTier')).toHaveLength(2);
   });
 

@@ -1,7 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ManualClock } from '../../../src/clock';
 import { MINUTE } from '../../../src/clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOM_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_CUSTOM_CLIENT_ID,
+  DEMO_PKCE_CLIENT_ID,
+  DEMO_TENANT_ID,
+  type Simulator,
+  type SimulatorTokenResponse,
+} from '../../../src/simulator';
 import { basic, call, getConnections, getOrganisation, manualSim, postForm, refresh } from './helpers';
 
 let sim: Simulator;
@@ -36,7 +44,7 @@ describe('authorization_code', () => {
   it('exchanges a code with client auth in a Basic header', async () => {
     const back = await consent({ client_id: DEMO_CLIENT_ID });
     expect(back.searchParams.get('state')).toBe('s1');
-    const r = await postForm(
+    const r = await postForm<SimulatorTokenResponse>(
       sim.tokenUrl,
       { grant_type: 'authorization_code', code: back.searchParams.get('code') as string, redirect_uri: REDIRECT },
       { Authorization: basic() },
@@ -87,10 +95,16 @@ describe('authorization_code', () => {
     const pkce = { client_id: DEMO_PKCE_CLIENT_ID, code_challenge: challenge, code_challenge_method: 'S256' };
     const good = await consent(pkce);
     const exchange = (code: string, v: string) =>
-      postForm(sim.tokenUrl, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: DEMO_PKCE_CLIENT_ID, code_verifier: v });
+      postForm<SimulatorTokenResponse>(sim.tokenUrl, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        client_id: DEMO_PKCE_CLIENT_ID,
+        code_verifier: v,
+      });
     const r = await exchange(good.searchParams.get('code') as string, verifier);
     expect(r.status).toBe(200);
-    const refreshed = await postForm(sim.tokenUrl, { grant_type: 'refresh_token', refresh_token: r.json.refresh_token, client_id: DEMO_PKCE_CLIENT_ID });
+    const refreshed = await postForm(sim.tokenUrl, { grant_type: 'refresh_token', refresh_token: r.json.refresh_token!, client_id: DEMO_PKCE_CLIENT_ID });
     expect(refreshed.status).toBe(200);
     const bad = await consent(pkce);
     expect((await exchange(bad.searchParams.get('code') as string, 'wrong')).json).toEqual({ error: 'invalid_grant' });
@@ -161,11 +175,11 @@ describe('client_credentials (Custom Connections)', () => {
   const custom = basic(DEMO_CUSTOM_CLIENT_ID, DEMO_CLIENT_SECRET);
 
   it('issues an access token with no refresh token for the one connected organisation', async () => {
-    const r = await postForm(sim.tokenUrl, { grant_type: 'client_credentials' }, { Authorization: custom });
+    const r = await postForm<SimulatorTokenResponse>(sim.tokenUrl, { grant_type: 'client_credentials' }, { Authorization: custom });
     expect(r.status).toBe(200);
     expect(r.json.refresh_token).toBeUndefined();
     const conns = await getConnections(sim, r.json.access_token);
-    expect(conns.json.map((c: any) => c.tenantId)).toEqual([DEMO_TENANT_ID]);
+    expect(conns.json.map((c) => c.tenantId)).toEqual([DEMO_TENANT_ID]);
     expect((await getOrganisation(sim, r.json.access_token, DEMO_TENANT_ID)).status).toBe(200);
   });
 

@@ -4,10 +4,19 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { DAY, HOUR, MINUTE, SECOND, ManualClock } from '../../../src/clock';
-import { WebhookKey, XERO_SIGNATURE_HEADER, eventTime, parseDelivery } from '../../../src/events';
-import { DEMO_CLIENT_ID, DEMO_PKCE_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
-import { ACCOUNTING_SCOPES, START, xero } from './accounting-helpers';
-import { admin } from './helpers';
+import { WebhookKey, XERO_SIGNATURE_HEADER, eventTime, parseDelivery, type XeroEvent } from '../../../src/events';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_PKCE_CLIENT_ID,
+  DEMO_TENANT_ID,
+  SECOND_TENANT_ID,
+  startSimulator,
+  type Simulator,
+  type SimulatorSeedSummary,
+  type SimulatorWebhookView,
+} from '../../../src/simulator';
+import { ACCOUNTING_SCOPES, START, xero, type Envelope, type WireContact, type WireInvoice } from './accounting-helpers';
+import { admin, type AdminRefusal } from './helpers';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 /**
@@ -34,9 +43,10 @@ afterEach(async () => {
   await receiver.close();
 });
 
-const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => xero(sim, token, method, path, body, headers);
-const events = (): any[] => receiver.deliveries().flatMap((d) => d.json.events);
-const updatedAt = (record: any): number => Number(WIRE_DATE.exec(record.UpdatedDateUTC)?.[1]);
+const api = <T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => xero<T>(sim, token, method, path, body, headers);
+const events = (): XeroEvent[] => receiver.deliveries().flatMap((d) => d.json.events);
+const updatedAt = (record: { UpdatedDateUTC: string }): number => Number(WIRE_DATE.exec(record.UpdatedDateUTC)?.[1]);
+type Invoices = Envelope<'Invoices', WireInvoice>;
 
 async function listen(categories?: string[]): Promise<void> {
   const { webhook } = await sim.webhooks.configure({ clientId: DEMO_CLIENT_ID, url: receiver.url, key: KEY, categories });
@@ -44,8 +54,8 @@ async function listen(categories?: string[]): Promise<void> {
   receiver.received.length = 0;
 }
 
-async function contact(name: string): Promise<any> {
-  return (await api('PUT', 'Contacts', { Name: name })).json.Contacts[0];
+async function contact(name: string): Promise<WireContact> {
+  return (await api<Envelope<'Contacts', WireContact>>('PUT', 'Contacts', { Name: name })).json.Contacts[0];
 }
 
 describe('intent to receive', () => {
@@ -141,9 +151,9 @@ describe('deliveries', () => {
   it('follows an invoice through create, approval, payment and a credit note allocation, UpdatedDateUTC moving each time', async () => {
     await listen();
     const { ContactID } = await contact('Harbour Dental');
-    const read = async (): Promise<any> => (await api('GET', `Invoices/${invoice.InvoiceID}`)).json.Invoices[0];
+    const read = async (): Promise<WireInvoice> => (await api<Invoices>('GET', `Invoices/${invoice.InvoiceID}`)).json.Invoices[0];
     clock.advance(SECOND);
-    const invoice = (await api('PUT', 'Invoices', { Type: 'ACCREC', Contact: { ContactID }, LineItems: [LINE, LINE] })).json.Invoices[0];
+    const invoice = (await api<Invoices>('PUT', 'Invoices', { Type: 'ACCREC', Contact: { ContactID }, LineItems: [LINE, LINE] })).json.Invoices[0];
     clock.advance(SECOND);
     await api('POST', `Invoices/${invoice.InvoiceID}`, { Status: 'AUTHORISED' });
     const approved = await read();
@@ -152,8 +162,14 @@ describe('deliveries', () => {
     await api('PUT', 'Payments', { Invoice: { InvoiceID: invoice.InvoiceID }, Account: { Code: '090' }, Amount: approved.Total / 2 });
     const partPaid = await read();
     clock.advance(SECOND);
-    const credit = (await api('PUT', 'CreditNotes', { Type: 'ACCRECCREDIT', Contact: { ContactID }, Status: 'AUTHORISED', LineItems: [LINE] })).json
-      .CreditNotes[0];
+    const credit = (
+      await api<Envelope<'CreditNotes', { CreditNoteID: string; Total: number }>>('PUT', 'CreditNotes', {
+        Type: 'ACCRECCREDIT',
+        Contact: { ContactID },
+        Status: 'AUTHORISED',
+        LineItems: [LINE],
+      })
+    ).json.CreditNotes[0];
     clock.advance(SECOND);
     await api('PUT', `CreditNotes/${credit.CreditNoteID}/Allocations`, { Allocations: [{ Invoice: { InvoiceID: invoice.InvoiceID }, Amount: credit.Total }] });
     const settled = await read();
@@ -185,8 +201,8 @@ describe('deliveries', () => {
     expect(sequences[0]).toBe(1);
     expect(sequences[sequences.length - 1]).toBe(7);
     // What a modified-since read sees agrees with the events: the invoice is read again after each change.
-    const since = (ms: number) => api('GET', 'Invoices', undefined, { 'If-Modified-Since': new Date(ms).toISOString().slice(0, 19) });
-    expect((await since(times[2] - 1)).json.Invoices.map((i: any) => i.InvoiceID)).toEqual([invoice.InvoiceID]);
+    const since = (ms: number) => api<Invoices>('GET', 'Invoices', undefined, { 'If-Modified-Since': new Date(ms).toISOString().slice(0, 19) });
+    expect((await since(times[2] - 1)).json.Invoices.map((i) => i.InvoiceID)).toEqual([invoice.InvoiceID]);
   });
 
   it('moves UpdatedDateUTC and sends an UPDATE on every other change path of a contact or invoice', async () => {
@@ -194,8 +210,10 @@ describe('deliveries', () => {
     const kauri = await contact('Kauri Legal');
     const { ContactID } = await contact('Email Me Ltd');
     await api('POST', `Contacts/${ContactID}`, { EmailAddress: 'accounts@email-me.example' });
-    const invoice = (await api('PUT', 'Invoices', { Type: 'ACCREC', Contact: { ContactID }, Status: 'AUTHORISED', LineItems: [LINE] })).json.Invoices[0];
-    const group = (await api('PUT', 'ContactGroups', { ContactGroups: [{ Name: 'VIP' }] })).json.ContactGroups[0];
+    const invoice = (await api<Invoices>('PUT', 'Invoices', { Type: 'ACCREC', Contact: { ContactID }, Status: 'AUTHORISED', LineItems: [LINE] })).json
+      .Invoices[0];
+    const group = (await api<Envelope<'ContactGroups', { ContactGroupID: string }>>('PUT', 'ContactGroups', { ContactGroups: [{ Name: 'VIP' }] })).json
+      .ContactGroups[0];
     await sim.webhooks.deliverDue();
     receiver.received.length = 0;
 
@@ -228,12 +246,13 @@ describe('deliveries', () => {
         .deliveries()
         .slice(before)
         .flatMap((d) => d.json.events);
-      expect([what, sent.map((e: any) => [e.eventCategory, e.eventType, e.resourceId, eventTime(e.eventDateUtc)])]).toEqual([
+      expect([what, sent.map((e) => [e.eventCategory, e.eventType, e.resourceId, eventTime(e.eventDateUtc)])]).toEqual([
         what,
         [[category, 'UPDATE', id, clock.now()]],
       ]);
-      const record = (await api('GET', `${category === 'CONTACT' ? 'Contacts' : 'Invoices'}/${id}`)).json;
-      expect([what, updatedAt((record.Contacts ?? record.Invoices)[0])]).toEqual([what, clock.now()]);
+      const record = (await api<Partial<Envelope<'Contacts', WireContact> & Invoices>>('GET', `${category === 'CONTACT' ? 'Contacts' : 'Invoices'}/${id}`))
+        .json;
+      expect([what, updatedAt((record.Contacts ?? record.Invoices)![0])]).toEqual([what, clock.now()]);
     }
   });
 
@@ -252,7 +271,7 @@ describe('deliveries', () => {
 
   it('sends seeded records too, in batches of at most 100 with sequence numbers running on', async () => {
     await listen();
-    const seeded = await admin(sim, 'POST', '/accounting/seed', { tenantId: DEMO_TENANT_ID, contacts: 20, invoices: 150, seed: 3 });
+    const seeded = await admin<SimulatorSeedSummary>(sim, 'POST', '/accounting/seed', { tenantId: DEMO_TENANT_ID, contacts: 20, invoices: 150, seed: 3 });
     expect(seeded.status).toBe(200);
     await sim.webhooks.deliverDue();
     const deliveries = receiver.deliveries();
@@ -371,7 +390,7 @@ describe('failed deliveries', () => {
     const back = await contact('Back On');
     await sim.webhooks.deliverDue();
     const delivered = receiver.deliveries().filter((d) => d.answered === 200);
-    expect(delivered.map((d) => d.json.events.map((e: any) => e.resourceId))).toEqual([[back.ContactID]]);
+    expect(delivered.map((d) => d.json.events.map((e) => e.resourceId))).toEqual([[back.ContactID]]);
     // The sequence runs on past what was dropped, as Xero's does.
     expect(delivered[0]?.json.firstEventSequence).toBe(2);
   });
@@ -385,7 +404,7 @@ describe('failed deliveries', () => {
     token = sim.seedGrant({ scopes: ACCOUNTING_SCOPES }).access_token;
     expect(await sim.webhooks.deliverDue()).toEqual({ attempts: 0, delivered: 0, failed: 0 });
     expect(sim.webhooks.view(DEMO_CLIENT_ID)).toMatchObject({ held: true, queuedEvents: 2, failedAttempts: 0 });
-    expect((await admin(sim, 'POST', '/webhooks/hold', { clientId: DEMO_CLIENT_ID, hold: false })).json.held).toBe(false);
+    expect((await admin<SimulatorWebhookView>(sim, 'POST', '/webhooks/hold', { clientId: DEMO_CLIENT_ID, hold: false })).json.held).toBe(false);
     await sim.webhooks.deliverDue();
     expect(events().map((e) => e.eventCategory)).toEqual(['CONTACT', 'CONTACT']);
     sim.webhooks.hold(DEMO_CLIENT_ID, true);
@@ -396,9 +415,13 @@ describe('failed deliveries', () => {
 
 describe('admin API', () => {
   it('sets a webhook with a generated key shown once, lists it without the key, and logs no key', async () => {
-    const set = await admin(sim, 'POST', '/webhooks', { clientId: DEMO_CLIENT_ID, url: receiver.url, categories: ['CONTACT'] });
+    const set = await admin<SimulatorWebhookView & { key: string }>(sim, 'POST', '/webhooks', {
+      clientId: DEMO_CLIENT_ID,
+      url: receiver.url,
+      categories: ['CONTACT'],
+    });
     expect(set.status).toBe(200);
-    const key = set.json.key as string;
+    const key = set.json.key;
     expect(Buffer.from(key, 'base64')).toHaveLength(64);
     // The receiver knew another key, so the probe failed: a generated key has to be copied to the receiver first.
     expect(set.json.status).toBe('unverified');
@@ -411,8 +434,8 @@ describe('admin API', () => {
     // The delivery may have gone out already (it is queued as the call is answered): the route answers what it sent itself.
     expect((await admin(sim, 'POST', '/webhooks/deliver', {})).json).toEqual({ attempts: expect.any(Number), delivered: expect.any(Number), failed: 0 });
     expect(sim.webhooks.view(DEMO_CLIENT_ID)).toMatchObject({ deliveries: 1, queuedEvents: 0 });
-    const log = await admin(sim, 'GET', `/webhooks/log?clientId=${DEMO_CLIENT_ID}`);
-    expect(log.json.map((e: any) => [e.kind, e.status])).toEqual([
+    const log = await admin<Array<{ kind: string; status: number | 'error' }>>(sim, 'GET', `/webhooks/log?clientId=${DEMO_CLIENT_ID}`);
+    expect(log.json.map((e) => [e.kind, e.status])).toEqual([
       ['intent-to-receive', 401],
       ['intent-to-receive', 401],
       ['intent-to-receive', 200],
@@ -429,7 +452,7 @@ describe('admin API', () => {
   });
 
   it('refuses bad input naming the field', async () => {
-    const bad = async (body: unknown) => (await admin(sim, 'POST', '/webhooks', body)).json;
+    const bad = async (body: unknown) => (await admin<AdminRefusal>(sim, 'POST', '/webhooks', body)).json;
     expect(await bad({ clientId: 'nobody', url: receiver.url })).toEqual({ error: 'clientId: no client nobody', field: 'clientId' });
     expect((await bad({ clientId: DEMO_CLIENT_ID, url: 'ftp://x' })).field).toBe('url');
     expect((await bad({ clientId: DEMO_CLIENT_ID, url: 'not a url' })).field).toBe('url');
@@ -437,7 +460,7 @@ describe('admin API', () => {
       'categories: must name some of CONTACT, INVOICE, CREDITNOTE (not PAYMENT)',
     );
     expect((await bad({ clientId: DEMO_CLIENT_ID, url: receiver.url, secret: 'x' })).field).toBe('secret');
-    expect((await admin(sim, 'POST', '/webhooks/intent-to-receive', { clientId: DEMO_CLIENT_ID })).json.field).toBe('clientId');
-    expect((await admin(sim, 'POST', '/webhooks/hold', { clientId: DEMO_CLIENT_ID })).json.field).toBe('hold');
+    expect((await admin<AdminRefusal>(sim, 'POST', '/webhooks/intent-to-receive', { clientId: DEMO_CLIENT_ID })).json.field).toBe('clientId');
+    expect((await admin<AdminRefusal>(sim, 'POST', '/webhooks/hold', { clientId: DEMO_CLIENT_ID })).json.field).toBe('hold');
   });
 });

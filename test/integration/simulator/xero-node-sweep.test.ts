@@ -1,4 +1,15 @@
 import { readFileSync } from 'node:fs';
+import * as sdk from 'xero-node';
+import { PayrollAuV2Api } from 'xero-node/dist/gen/api/payrollAUV2Api';
+import * as accountingModels from 'xero-node/dist/gen/model/accounting/models';
+import * as assetsModels from 'xero-node/dist/gen/model/assets/models';
+import * as filesModels from 'xero-node/dist/gen/model/files/models';
+import * as financeModels from 'xero-node/dist/gen/model/finance/models';
+import * as payrollAuModels from 'xero-node/dist/gen/model/payroll-au/models';
+import * as payrollAuV2Models from 'xero-node/dist/gen/model/payroll-au-v2/models';
+import * as payrollNzModels from 'xero-node/dist/gen/model/payroll-nz/models';
+import * as payrollUkModels from 'xero-node/dist/gen/model/payroll-uk/models';
+import * as projectsModels from 'xero-node/dist/gen/model/projects/models';
 import { ManualClock } from '../../../src/clock';
 import { DEMO_TENANT_ID, startSimulator, type Simulator } from '../../../src/simulator';
 import { xeroApi, xeroOperations, type XeroApiId, type XeroOperation } from '../../../src/xero/operations';
@@ -13,26 +24,43 @@ import { NOW, TENANT_OF, Walker, connect, walkOrder } from './support/walk';
  * checks. Arguments come from the operation table, as in the table walk (support/walk.ts).
  */
 
-const sdk = require('xero-node');
-const { PayrollAuV2Api } = require('xero-node/dist/gen/api/payrollAUV2Api');
+/** What the sweep uses of a generated API class: where it sends its calls, with which token. */
+interface SdkClient {
+  basePath: string;
+  accessToken: string;
+}
+
+/** A generated operation, called by name as an application calls it: the SDK's parsed answer and the raw one. */
+type SdkOperation = (...args: unknown[]) => Promise<{ body: unknown; response: { data: unknown } }>;
+
+/** A generated model class: it says how its properties map to the wire's names and types. */
+interface ModelClass {
+  new (): object;
+  getAttributeTypeMap(): Array<{ name: string; baseName: string; type: string }>;
+}
+
+/** A module of an API's generated models, looked up by the type names the operations declare. */
+interface SdkModels {
+  ObjectSerializer: { deserialize(data: unknown, type: string): unknown };
+}
 
 interface SdkApi {
-  /** The SDK's class and where its models live. */
-  make: () => any;
-  models: string;
+  /** The SDK's class and its models. */
+  make: () => SdkClient;
+  models: SdkModels;
 }
 
 /** xero-node's classes for the APIs the simulator serves. Bank Feeds and App Store are not served (the table leaves them out). */
 const SDK: Record<XeroApiId, SdkApi> = {
-  accounting: { make: () => new sdk.AccountingApi(), models: 'accounting' },
-  'payroll-au': { make: () => new sdk.PayrollAuApi(), models: 'payroll-au' },
-  'payroll-au-v2': { make: () => new PayrollAuV2Api(), models: 'payroll-au-v2' },
-  'payroll-nz': { make: () => new sdk.PayrollNzApi(), models: 'payroll-nz' },
-  'payroll-uk': { make: () => new sdk.PayrollUkApi(), models: 'payroll-uk' },
-  projects: { make: () => new sdk.ProjectApi(), models: 'projects' },
-  files: { make: () => new sdk.FilesApi(), models: 'files' },
-  assets: { make: () => new sdk.AssetApi(), models: 'assets' },
-  finance: { make: () => new sdk.FinanceApi(), models: 'finance' },
+  accounting: { make: () => new sdk.AccountingApi(), models: accountingModels },
+  'payroll-au': { make: () => new sdk.PayrollAuApi(), models: payrollAuModels },
+  'payroll-au-v2': { make: () => new PayrollAuV2Api(), models: payrollAuV2Models },
+  'payroll-nz': { make: () => new sdk.PayrollNzApi(), models: payrollNzModels },
+  'payroll-uk': { make: () => new sdk.PayrollUkApi(), models: payrollUkModels },
+  projects: { make: () => new sdk.ProjectApi(), models: projectsModels },
+  files: { make: () => new sdk.FilesApi(), models: filesModels },
+  assets: { make: () => new sdk.AssetApi(), models: assetsModels },
+  finance: { make: () => new sdk.FinanceApi(), models: financeModels },
 };
 const NOT_SERVED = ['BankFeedsApi', 'AppStoreApi'];
 const SDK_VERSION = JSON.parse(readFileSync(require.resolve('xero-node/package.json'), 'utf8')).version as string;
@@ -74,25 +102,29 @@ function signatureOf(fn: (...args: unknown[]) => unknown): Signature {
   return { params, path, query, ...(data ? { body: { param: data[1] as string, type: data[2] as string } } : {}), form, returns };
 }
 
-function models(api: XeroApiId): any {
-  return require(`xero-node/dist/gen/model/${SDK[api].models}/models`);
+const models = (api: XeroApiId): SdkModels => SDK[api].models;
+
+/** The generated class of this name among an API's models, if it is one. */
+function modelClass(m: SdkModels, name: string): ModelClass | undefined {
+  const cls: unknown = (m as unknown as Record<string, unknown>)[name];
+  return typeof cls === 'function' && typeof (cls as Partial<ModelClass>).getAttributeTypeMap === 'function' ? (cls as ModelClass) : undefined;
 }
 
 /** The answer deserialised into the SDK's own models, one level down: the declared class, and its model-typed parts. */
-function deserialisedProblems(api: XeroApiId, type: string, body: any, wire: any): string[] {
+function deserialisedProblems(api: XeroApiId, type: string, body: unknown, wire: unknown): string[] {
   const m = models(api);
   if (type === 'Buffer') return Buffer.isBuffer(body) ? [] : ['a binary answer that is not a Buffer'];
-  const cls = m[type];
-  if (typeof cls !== 'function' || typeof cls.getAttributeTypeMap !== 'function') return [];
+  const cls = modelClass(m, type);
+  if (!cls) return [];
   if (!(body instanceof cls)) return [`not a ${type}`];
   const out: string[] = [];
   for (const attribute of cls.getAttributeTypeMap()) {
-    const value = wire?.[attribute.baseName];
+    const value = (wire as Record<string, unknown> | null | undefined)?.[attribute.baseName];
     if (value === undefined || value === null) continue;
     const inner = /^Array<(.+)>$/.exec(attribute.type)?.[1] ?? attribute.type;
-    const innerClass = m[inner];
-    if (typeof innerClass !== 'function' || typeof innerClass.getAttributeTypeMap !== 'function') continue;
-    const got = body[attribute.name];
+    const innerClass = modelClass(m, inner);
+    if (!innerClass) continue;
+    const got = (body as Record<string, unknown>)[attribute.name];
     const items = Array.isArray(got) ? got : [got];
     if (items.some((i) => !(i instanceof innerClass))) out.push(`${type}.${attribute.name} is not ${attribute.type}`);
   }
@@ -118,7 +150,7 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-function client(api: XeroApiId): any {
+function client(api: XeroApiId): SdkClient {
   const instance = SDK[api].make();
   // xero-node's own way to another server: every generated API class has a basePath setter.
   instance.basePath = `${sim.apiUrl}${xeroApi(api).basePath}`;
@@ -139,7 +171,8 @@ describe('xero-node, every operation of the APIs the simulator serves', () => {
 
   for (const api of Object.keys(SDK) as XeroApiId[]) {
     it(`${api}: each SDK method against the simulator`, async () => {
-      const instance = client(api);
+      // The generated class seen as what it is to this sweep: operations by name.
+      const instance = client(api) as unknown as Record<string, SdkOperation>;
       const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(instance)).filter(
         (n) => n !== 'constructor' && typeof instance[n] === 'function' && /^function\* \(|function\* \(/.test(instance[n].toString()),
       );
@@ -193,7 +226,7 @@ describe('xero-node, every operation of the APIs the simulator serves', () => {
   }
 
   it('the deserialisation check bites: a plain object, or a list of plain objects, is not the SDK’s model', () => {
-    const m = models('accounting');
+    const m = accountingModels;
     const wire = { Invoices: [{ InvoiceID: '297c2dc5-cc47-4afd-8ec8-74990b8761e9' }] };
     expect(deserialisedProblems('accounting', 'Invoices', m.ObjectSerializer.deserialize(wire, 'Invoices'), wire)).toEqual([]);
     expect(deserialisedProblems('accounting', 'Invoices', { invoices: wire.Invoices }, wire)).toEqual(['not a Invoices']);

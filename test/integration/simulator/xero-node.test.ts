@@ -50,12 +50,26 @@ async function connectedClient(): Promise<{ xero: XeroClient; refreshToken: stri
   return { xero, refreshToken: tokens.refresh_token as string };
 }
 
+/** What xero-node's ApiError carries of the answer: its status, Xero's body (a Problem here) and the headers. */
+interface SdkApiError {
+  statusCode: number;
+  body: { Detail: string; Instance: string };
+  headers: Record<string, string>;
+}
+
+/** One organisation as xero-node's updateTenants lists it (the SDK types the list as any[]). */
+interface SdkTenant {
+  id: string;
+  tenantId: string;
+  orgData: { createdDateUTC: unknown; [field: string]: unknown };
+}
+
 /** xero-node rejects API calls with a JSON string of its ApiError. */
-async function apiError(p: Promise<unknown>): Promise<{ statusCode: number; body: any; headers: Record<string, string> }> {
+async function apiError(p: Promise<unknown>): Promise<SdkApiError> {
   try {
     await p;
   } catch (err) {
-    return JSON.parse(err as string).response;
+    return (JSON.parse(err as string) as { response: SdkApiError }).response;
   }
   throw new Error('expected the SDK call to fail');
 }
@@ -80,9 +94,9 @@ describe('xero-node against the simulator', () => {
 
   it('reads connections and each Organisation with updateTenants', async () => {
     const { xero } = await connectedClient();
-    const tenants = await xero.updateTenants(true);
-    expect(tenants.map((t: any) => t.tenantId).sort()).toEqual([DEMO_TENANT_ID, SECOND_TENANT_ID].sort());
-    const demo = tenants.find((t: any) => t.tenantId === DEMO_TENANT_ID);
+    const tenants: SdkTenant[] = await xero.updateTenants(true);
+    expect(tenants.map((t) => t.tenantId).sort()).toEqual([DEMO_TENANT_ID, SECOND_TENANT_ID].sort());
+    const demo = tenants.find((t) => t.tenantId === DEMO_TENANT_ID)!;
     expect(demo.orgData).toMatchObject({ organisationID: DEMO_TENANT_ID, name: 'Demo Company (NZ)', isDemoCompany: true, baseCurrency: 'NZD' });
     // The SDK deserialises Xero's /Date()/ into a Date.
     expect(demo.orgData.createdDateUTC).toBeInstanceOf(Date);
@@ -90,9 +104,9 @@ describe('xero-node against the simulator', () => {
 
   it('disconnects a tenant by connection id', async () => {
     const { xero } = await connectedClient();
-    const [first] = await xero.updateTenants(false);
+    const [first]: SdkTenant[] = await xero.updateTenants(false);
     await xero.disconnect(first.id);
-    expect((await xero.updateTenants(false)).map((t: any) => t.id)).not.toContain(first.id);
+    expect(((await xero.updateTenants(false)) as SdkTenant[]).map((t) => t.id)).not.toContain(first.id);
   });
 
   it("surfaces an expired access token as Xero's 401", async () => {

@@ -16,10 +16,23 @@ afterEach(async () => {
 
 const LINE = { Description: 'Consulting', Quantity: 1, UnitAmount: 100, AccountCode: '200' };
 
+/** The Accounting API's envelopes, with the fields these tests read. */
+type Contacts = { Contacts: Array<{ ContactID: string }> };
+type Invoices = {
+  Invoices: Array<{
+    InvoiceID: string;
+    InvoiceNumber: string;
+    Date: string;
+    DateString: string;
+    DueDate: string;
+    UpdatedDateUTC: string;
+  }>;
+};
+
 async function aContact(): Promise<string> {
   const r = await s
     .client()
-    .request<any>({ method: 'PUT', path: 'Contacts', body: { Contacts: [{ Name: `Customer ${Math.random()}` }] }, stableId: `contact-${Math.random()}` });
+    .request<Contacts>({ method: 'PUT', path: 'Contacts', body: { Contacts: [{ Name: `Customer ${Math.random()}` }] }, stableId: `contact-${Math.random()}` });
   return r.body.Contacts[0].ContactID;
 }
 
@@ -94,8 +107,8 @@ describe('idempotency', () => {
     expect(lost.retryable).toBe(true);
     // The invoice was made; the answer never arrived. The host retries the item.
     expect(s.sim.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(before + 1);
-    const retried = await s.client().request<any>({ method: 'PUT', path: 'Invoices', body, stableId: 'exec-42:item-0' });
-    const again = await s.client().request<any>({ method: 'PUT', path: 'Invoices', body, stableId: 'exec-42:item-0' });
+    const retried = await s.client().request<Invoices>({ method: 'PUT', path: 'Invoices', body, stableId: 'exec-42:item-0' });
+    const again = await s.client().request<Invoices>({ method: 'PUT', path: 'Invoices', body, stableId: 'exec-42:item-0' });
     expect(s.sim.accounting.counts(DEMO_TENANT_ID).Invoices).toBe(before + 1);
     expect(again.body.Invoices[0].InvoiceID).toBe(retried.body.Invoices[0].InvoiceID);
     const keys = s.transport.requests.filter((r) => r.method === 'PUT' && r.url.includes('/Invoices')).map((r) => r.headers['idempotency-key']);
@@ -152,7 +165,7 @@ describe('rate limits', () => {
     expect(error.action).toBe('wait_and_retry');
     expect(error.retryAfterSeconds).toBe(600);
     expect(error.httpStatus).toBe(429);
-    expect(error.limits.minuteRemaining).toBe(0);
+    expect(error.limits!.minuteRemaining).toBe(0);
     expect(s.clientClock.now()).toBe(START);
     expect(s.transport.requests.length).toBe(1);
     // A caller that allows ten minutes waits it out instead.
@@ -242,7 +255,7 @@ describe('dates', () => {
   it('ISO in, ISO out, the raw form on request, and a round trip that changes nothing', async () => {
     s = await setup();
     const contactId = await aContact();
-    const made = await s.client().request<any>({
+    const made = await s.client().request<Invoices>({
       method: 'PUT',
       path: 'Invoices',
       body: { Type: 'ACCREC', Contact: { ContactID: contactId }, Date: '2026-03-31', DueDate: new Date(Date.UTC(2026, 3, 30)), LineItems: [LINE] },
@@ -253,11 +266,11 @@ describe('dates', () => {
     expect(inv.DateString).toBe('2026-03-31T00:00:00');
     expect(inv.DueDate).toBe('2026-04-30T00:00:00Z');
     expect(inv.UpdatedDateUTC).toBe(new Date(START).toISOString().replace('.000Z', 'Z'));
-    const raw = await s.client({ dates: 'raw' }).request<any>({ path: `Invoices/${inv.InvoiceID}` });
+    const raw = await s.client({ dates: 'raw' }).request<Invoices>({ path: `Invoices/${inv.InvoiceID}` });
     expect(raw.body.Invoices[0].Date).toBe(`/Date(${Date.UTC(2026, 2, 31)}+0000)/`);
     // What came out goes back in unchanged.
     await s.client().request({ method: 'POST', path: `Invoices/${inv.InvoiceID}`, body: { Date: inv.Date, DueDate: inv.DueDate }, stableId: 'd2' });
-    const again = await s.client().request<any>({ path: `Invoices/${inv.InvoiceID}` });
+    const again = await s.client().request<Invoices>({ path: `Invoices/${inv.InvoiceID}` });
     expect(again.body.Invoices[0].Date).toBe(inv.Date);
     expect(again.body.Invoices[0].DueDate).toBe(inv.DueDate);
   });
@@ -269,8 +282,8 @@ describe('dates', () => {
     const cutoff = new Date(s.simClock.now());
     s.simClock.advance(1000);
     const newer = await aContact();
-    const r = await s.client().request<any>({ path: 'Contacts', ifModifiedSince: cutoff });
-    expect(r.body.Contacts.map((c: any) => c.ContactID)).toEqual([newer]);
+    const r = await s.client().request<Contacts>({ path: 'Contacts', ifModifiedSince: cutoff });
+    expect(r.body.Contacts.map((c) => c.ContactID)).toEqual([newer]);
     expect(s.transport.requests.at(-1)?.headers['if-modified-since']).toBe(cutoff.toISOString().slice(0, 19));
   });
 });
@@ -287,7 +300,7 @@ describe('errors', () => {
     expect(error.validationMessages).toEqual(['A Contact must be specified for this type of transaction']);
     expect(error.message).toContain('Xero said: "A Contact must be specified for this type of transaction"');
     const contactId = await aContact();
-    const batch = await s.client().request<any>({
+    const batch = await s.client().request<Invoices>({
       method: 'POST',
       path: 'Invoices',
       query: { summarizeErrors: false },
@@ -341,7 +354,7 @@ describe('binaries and caps', () => {
     s = await setup();
     const contactId = await aContact();
     const inv = (
-      await s.client().request<any>({
+      await s.client().request<Invoices>({
         method: 'PUT',
         path: 'Invoices',
         body: { Type: 'ACCREC', Contact: { ContactID: contactId }, Status: 'AUTHORISED', LineItems: [LINE] },
@@ -356,7 +369,7 @@ describe('binaries and caps', () => {
     const up = await s
       .client()
       .upload({ path: `Invoices/${inv.InvoiceID}/Attachments/scan 1.png`, data, contentType: 'image/png', stableId: 'b2', includeOnline: true });
-    expect((up.body as any).Attachments[0]).toEqual(
+    expect((up.body as { Attachments: unknown[] }).Attachments[0]).toEqual(
       expect.objectContaining({ FileName: 'scan 1.png', MimeType: 'image/png', ContentLength: 8, IncludeOnline: true }),
     );
     const back = await s.client().download({ path: `Invoices/${inv.InvoiceID}/Attachments/scan 1.png` });

@@ -6,6 +6,7 @@ import {
   type HttpRequest,
   type HttpTransport,
   type XeroAccountingClientOptions,
+  type XeroApiError,
   type XeroTokenSource,
 } from '../../../src/xero';
 
@@ -62,11 +63,12 @@ export async function setup(options: { sharedClock?: boolean } = {}): Promise<Se
   };
 }
 
-export async function rejection(promise: Promise<unknown>): Promise<any> {
+/** What the call rejected with: the Accounting client rejects with a XeroApiError (a XeroRequestError for a request refused before sending). */
+export async function rejection(promise: Promise<unknown>): Promise<XeroApiError> {
   try {
     await promise;
   } catch (error) {
-    return error;
+    return error as XeroApiError;
   }
   throw new Error('expected the call to fail, but it succeeded');
 }

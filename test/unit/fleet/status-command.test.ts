@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/xero-guard-ledger';
@@ -118,7 +118,7 @@ describe('xero-guard-ledger status: nothing to list, and bad input', () => {
 
 function readdirOrNull(path: string): string[] | null {
   try {
-    return require('node:fs').readdirSync(path) as string[];
+    return readdirSync(path);
   } catch {
     return null;
   }

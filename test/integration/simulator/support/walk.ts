@@ -10,6 +10,7 @@ import { DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../../sr
 import { OPENAPI_DIR } from '../../../../tools/openapi/generate';
 import { answerOf, START, type Answer } from '../accounting-helpers';
 import { DocumentValidator } from '../../../../tools/openapi/validator';
+import { methodKey, refTarget, type OpenApiDocument, type OperationObject, type SchemaObject } from './openapi';
 
 /**
  * Walks the operation table against a running simulator the way a client reading only the table
@@ -61,7 +62,7 @@ export interface Sent {
   body?: Buffer;
 }
 
-type Rec = Record<string, any>;
+type Rec = Record<string, unknown>;
 
 const documents = new Map<XeroApiId, DocumentValidator>();
 export function validatorOf(api: XeroApiId): DocumentValidator {
@@ -73,16 +74,18 @@ export function validatorOf(api: XeroApiId): DocumentValidator {
   return v;
 }
 
+/** The document an API's operations come from. */
+const documentOf = (api: XeroApiId): OpenApiDocument => validatorOf(api).doc as unknown as OpenApiDocument;
+
 /** The document's own description of an operation, for its documented answers. */
-export function documented(op: XeroOperation): any {
-  return (validatorOf(op.api).doc as any).paths[op.path][op.method.toLowerCase()];
+export function documented(op: XeroOperation): OperationObject {
+  return documentOf(op.api).paths[op.path][methodKey(op.method)]!;
 }
 
 /** The schema the document gives this status of this operation, or undefined. */
-export function answerSchema(op: XeroOperation, status: number): any {
-  const v = validatorOf(op.api);
+export function answerSchema(op: XeroOperation, status: number): SchemaObject | undefined {
   let r = documented(op).responses?.[String(status)];
-  if (typeof r?.$ref === 'string') r = (v.doc.components as any).responses[r.$ref.split('/').pop()];
+  if (typeof r?.$ref === 'string') r = documentOf(op.api).components.responses![refTarget(r.$ref)];
   return r?.content?.['application/json']?.schema;
 }
 
@@ -193,7 +196,7 @@ export class Walker {
   /** A value of this name anywhere this API has answered, at any depth (a foreign key, a pay run's payslips, Files' ObjectId). */
   anywhere(api: XeroApiId, property: string): string | undefined {
     const wanted = property.toLowerCase();
-    const search = (value: any, depth: number): string | undefined => {
+    const search = (value: unknown, depth: number): string | undefined => {
       if (!value || typeof value !== 'object' || depth > 6) return undefined;
       if (Array.isArray(value)) {
         for (const v of value) {
@@ -225,22 +228,23 @@ export class Walker {
       const example = sim.examples[op.operationId]?.response;
       if (example === undefined) continue;
       const where = op.response.records;
-      const at: any = where.key === null ? example : (example as any)[where.key];
-      for (const r of where.many ? (Array.isArray(at) ? at : []) : [at]) {
+      const at: unknown = where.key === null ? example : (example as Rec)[where.key];
+      const found: unknown[] = where.many ? (Array.isArray(at) ? at : []) : [at];
+      for (const r of found as Array<Rec | null | undefined>) {
         const k = Object.keys(r ?? {}).find((p) => p.toLowerCase() === property.toLowerCase());
-        if (k && typeof r[k] === 'string') return r[k];
+        const value = k ? r![k] : undefined;
+        if (typeof value === 'string') return value;
       }
     }
     return undefined;
   }
 
-  harvest(op: XeroOperation, json: any, params: Record<string, string>, front: boolean): void {
+  harvest(op: XeroOperation, json: unknown, params: Record<string, string>, front: boolean): void {
     if (!json || !op.response.records) return;
     const where = op.response.records;
-    const at = where.key === null ? json : json[where.key];
-    const records: Rec[] = (where.many ? (Array.isArray(at) ? at : []) : at && typeof at === 'object' ? [at] : []).filter(
-      (r: any) => r && typeof r === 'object',
-    );
+    const at: unknown = where.key === null ? json : (json as Rec)[where.key];
+    const found: unknown[] = where.many ? (Array.isArray(at) ? at : []) : at && typeof at === 'object' ? [at] : [];
+    const records = found.filter((r): r is Rec => !!r && typeof r === 'object');
     const target = targetOf(op);
     if (target.verb) return;
     const template = target.collection.replace(/\{([^}]+)\}/g, (_m, p) => params[p] ?? `{${p}}`);
@@ -342,7 +346,7 @@ export class Walker {
     }
     const example = sim.examples[op.operationId]?.request;
     const top = resolveSchema(op.body.schema, sim.schemas);
-    const value: any =
+    const value: unknown =
       example !== undefined
         ? structuredClone(example)
         : top?.type === 'array'
@@ -352,9 +356,10 @@ export class Walker {
     const coll = sim.collections.get(targetOf(op).collection);
     if (coll?.idField && op.kind !== 'create') {
       const key = envelopeKey(op);
-      const records: any[] = Array.isArray(value) ? value : key && Array.isArray(value[key]) ? value[key] : [value];
+      const inEnvelope = key ? (value as Rec)[key] : undefined;
+      const records: unknown[] = Array.isArray(value) ? value : key && Array.isArray(inEnvelope) ? inEnvelope : [value];
       const id = this.valueOf(op.api, targetOf(op).collection, coll.idField);
-      for (const r of records) if (r && typeof r === 'object' && coll.idField in r && id !== undefined) r[coll.idField] = id;
+      for (const r of records) if (r && typeof r === 'object' && coll.idField in r && id !== undefined) (r as Rec)[coll.idField] = id;
     }
     return json(value);
   }

@@ -1,14 +1,20 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhook, WebhookKey, XERO_SIGNATURE_HEADER } from '../../../../src/events';
+import { verifyWebhook, WebhookKey, XERO_SIGNATURE_HEADER, type XeroDelivery } from '../../../../src/events';
 
-/** One request as the receiver got it: the raw bytes, the headers, and what it answered. */
+/**
+ * One request as the receiver got it: the raw bytes, the headers, the body parsed (what the simulator
+ * sends is a Xero delivery; undefined when the body is not JSON), and what it answered.
+ */
 export interface Received {
   bytes: Buffer;
   headers: IncomingHttpHeaders;
-  json: any;
+  json: XeroDelivery | undefined;
   answered: number | 'held';
 }
+
+/** A request that carried events. */
+export type Delivered = Received & { json: XeroDelivery };
 
 /** How the receiver answers: by the signature (as a real receiver does), always with one status, or not at all until released. */
 export type ReceiverMode = 'verify' | number | 'hang';
@@ -43,8 +49,8 @@ export class WebhookReceiver {
   }
 
   /** Deliveries with events (intent-to-receive probes left out). */
-  deliveries(): Received[] {
-    return this.received.filter((r) => Array.isArray(r.json?.events) && r.json.events.length > 0);
+  deliveries(): Delivered[] {
+    return this.received.filter((r): r is Delivered => Array.isArray(r.json?.events) && r.json.events.length > 0);
   }
 
   /** Resolves once `count` requests in all have arrived (answered or held). */
@@ -71,9 +77,9 @@ export class WebhookReceiver {
   }
 
   private take(bytes: Buffer, headers: IncomingHttpHeaders, res: ServerResponse): void {
-    let json: any;
+    let json: XeroDelivery | undefined;
     try {
-      json = JSON.parse(bytes.toString('utf8'));
+      json = JSON.parse(bytes.toString('utf8')) as XeroDelivery;
     } catch {
       json = undefined;
     }

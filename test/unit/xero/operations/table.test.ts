@@ -14,9 +14,10 @@ import { XERO_APIS, XERO_LEFT_OUT, acceptedScopes, scopesAdmit, xeroOperations, 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 function operationIdsOf(file: string): string[] {
-  const doc = parse(readFileSync(join(OPENAPI_DIR, file), 'utf8'));
+  // The document's paths: each an item of operations by method (the rest of the document is not read here).
+  const doc = parse(readFileSync(join(OPENAPI_DIR, file), 'utf8')) as { paths?: Record<string, Record<string, { operationId: string } | undefined>> };
   const ids: string[] = [];
-  for (const item of Object.values<any>(doc.paths ?? {})) for (const m of METHODS) if (item[m]) ids.push(item[m].operationId);
+  for (const item of Object.values(doc.paths ?? {})) for (const m of METHODS) if (item[m]) ids.push(item[m].operationId);
   return ids;
 }
 
