@@ -14,24 +14,30 @@
  *   emptied Scopes field asks for the default set (the same scopes again: no message).
  * Screenshots go to test-artifacts/browser/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BASE_SCOPES, DEFAULT_XERO_SCOPES } from '../../../src/host';
 import { DEMO_TENANT_ID, DEMO_USER_EMAIL, type Simulator } from '../../../src/simulator';
+import {
+  ARTIFACTS,
+  executeInEditor as runInEditor,
+  firstItem,
+  openBrowser,
+  screenshotOnFailure,
+  signInToEditor,
+  type EditorBrowser,
+  type Execution,
+} from '../harness/browser';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
-import { OWNER, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, credentialFor, startE2eSimulator } from '../../../tools/n8n/xero';
-import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../../helpers/chromium';
 
 jest.setTimeout(900_000);
-selectors.setTestIdAttribute('data-test-id');
 
-const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser');
 // Copied by hand to docs/images/n8n-icons.png for the README (a test run never changes a tracked file).
 const ICONS_SHOT = join(ARTIFACTS, 'n8n-icons.png');
 const CREDENTIAL_NAME = 'Acme books';
@@ -44,58 +50,33 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
   let n8n: N8nHandle | undefined;
   let sim: Simulator | undefined;
   let slack: SlackStandIn | undefined;
-  let context: BrowserContext | undefined;
+  let browser: EditorBrowser | undefined;
   let page: Page | undefined;
-  let profile: string | undefined;
   let credentialId = '';
   /** The editor's calls for dynamic lists that failed (n8n shows them as "Error fetching options"). */
   const failedListCalls: string[] = [];
   const wrapped = e2eTest(() => ({ n8n, sim }));
-  const test = (name: string, fn: () => Promise<void>): void =>
-    wrapped(name, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        const shot = join(ARTIFACTS, `first-hour-failure-${name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`);
-        await page?.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-        if (error instanceof Error) error.message = `${error.message}\n(screenshot: ${shot}; page: ${page?.url() ?? '-'})`;
-        throw error;
-      }
-    });
+  const test = (name: string, fn: () => Promise<void>): void => wrapped(name, () => screenshotOnFailure(() => page, `first-hour-failure-${name}`, fn));
   const credentials = () => ({ [CREDENTIAL_TYPE]: { id: credentialId, name: CREDENTIAL_NAME } });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_EXECUTABLE)) throw new Error(`${CHROMIUM_EXECUTABLE} is missing: apt-get install -y chromium`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     ({ sim } = await startE2eSimulator());
     sim.accounting.seed(DEMO_TENANT_ID, { contacts: 8, invoices: 5 });
     slack = await startSlackStandIn();
     n8n = await startN8n();
-    profile = mkdtempSync(join(tmpdir(), 'xero-guard-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_EXECUTABLE,
-      headless: true,
-      viewport: { width: 1400, height: 820 },
-      args: [...CHROMIUM_ARGS],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(60_000);
+    browser = await openBrowser();
+    page = browser.page;
     page.on('response', (r) => {
       if (r.url().includes('/rest/dynamic-node-parameters/') && r.status() >= 400) failedListCalls.push(`${r.status()} ${new URL(r.url()).pathname}`);
     });
-    await page.goto(`${n8n.url}/signin`);
-    await page.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
-    await page.locator('input[name="password"]').fill(OWNER.password);
-    await page.getByTestId('form-submit-button').click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+    await signInToEditor(page, n8n.url);
   }, 1_800_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
+    await browser?.close();
     await n8n?.stop();
     await sim?.close();
     await slack?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   test('adds Check Connection to a new workflow through the editor before any credential exists: no options error', async () => {
@@ -244,7 +225,12 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
       'the picks to be saved',
       async () => {
         const stored = await n8n!.api('GET', `/workflows/${id}`);
-        const params = (stored.json.nodes as Array<{ name: string; parameters: Record<string, any> }>).find((n) => n.name === 'Create Invoice')!.parameters;
+        const params = (
+          stored.json.nodes as Array<{
+            name: string;
+            parameters: { contactId?: { value?: unknown }; lineItemsUi?: { lineItemsValues?: Array<{ taxType?: unknown }> } };
+          }>
+        ).find((n) => n.name === 'Create Invoice')!.parameters;
         return params.contactId?.value && params.lineItemsUi?.lineItemsValues?.[0]?.taxType === 'OUTPUT2' ? true : undefined;
       },
       30_000,
@@ -252,10 +238,7 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
     const invoicesBefore = sim!.accounting.counts(DEMO_TENANT_ID).Invoices ?? 0;
     // Saved: the workflow opened afresh (the panel closed) and run from the editor's button.
     const run = await executeInEditor(id);
-    const invoice = run.data.resultData.runData['Create Invoice'][0].data.main[0][0].json as {
-      Contact: { Name: string };
-      LineItems: Array<{ TaxType: string }>;
-    };
+    const invoice = firstItem(run, 'Create Invoice') as { Contact: { Name: string }; LineItems: Array<{ TaxType: string }> };
     expect({ contact: invoice.Contact.Name, taxType: invoice.LineItems[0]!.TaxType }).toEqual({ contact: CONTACT_NAME, taxType: 'OUTPUT2' });
     expect(sim!.accounting.counts(DEMO_TENANT_ID).Invoices ?? 0).toBe(invoicesBefore + 1);
   });
@@ -310,23 +293,8 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
   });
 
   /** Opens the workflow in the editor, clicks "Execute workflow" and waits for its execution to succeed. */
-  async function executeInEditor(workflowId: string): Promise<any> {
-    const p = page!;
-    const before = (await n8n!.executions({ workflowId })).length;
-    await p.goto(`${n8n!.url}/workflow/${workflowId}`);
-    await p.getByTestId('execute-workflow-button').first().click();
-    const finished = await waitFor(
-      'the execution to finish',
-      async () => {
-        const runs = await n8n!.executions({ workflowId });
-        return runs.length > before && runs[0].status !== 'running' && runs[0].status !== 'new' ? runs[0] : undefined;
-      },
-      120_000,
-      500,
-    );
-    await p.screenshot({ path: join(ARTIFACTS, `first-hour-executed-${workflowId}.png`) });
-    expect({ status: finished.status, error: finished.data?.resultData?.error?.message ?? null }).toEqual({ status: 'success', error: null });
-    return finished;
+  function executeInEditor(workflowId: string): Promise<Execution> {
+    return runInEditor(page!, n8n!.url, workflowId, (id) => n8n!.executions({ workflowId: id }), join(ARTIFACTS, `first-hour-executed-${workflowId}.png`));
   }
 
   /** The credential saved with these scopes, as the editor's Save sends it (n8n keeps the stored token set). */
