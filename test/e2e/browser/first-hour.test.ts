@@ -252,8 +252,13 @@ describe("a bookkeeper's first hour in the n8n editor, headless Chromium", () =>
     watchdog.nodes[0]!.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
     const watchdogId = await n8n!.importWorkflow(watchdog as unknown as Record<string, unknown>);
     const polls = (): number => (n8n!.currentLog().match(/Poll trigger initiated for workflow "Xero Guard: connection watchdog/g) ?? []).length;
+    const connectionsOk = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'connections' && e.status === 200).length;
+    const connectionsBefore = connectionsOk();
     await n8n!.activate(watchdogId);
     await waitFor('the first poll', () => (polls() > 0 ? true : undefined), 150_000, 500);
+    // The first poll remembers the scopes the grant holds once Xero has answered it: only then is the
+    // revocation a change it sees (a poll started is not yet a poll that reached Xero).
+    await waitFor('the first poll to reach Xero', () => (connectionsOk() > connectionsBefore ? true : undefined), 150_000, 500);
     await waitForPollsToFinish(watchdogId);
     expect(slack!.messages).toHaveLength(0);
 
