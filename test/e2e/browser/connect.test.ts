@@ -8,33 +8,28 @@
  * exactly one "works again" message, and the new chain serve a request with no restart.
  * Screenshots go to test-artifacts/browser/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, DEMO_USER_EMAIL, type Simulator } from '../../../src/simulator';
+import { ARTIFACTS, openBrowser, screenshotOnFailure, signInToEditor, type EditorBrowser } from '../harness/browser';
 import { e2eTest } from '../harness/diagnostics';
 import { progress } from '../../../tools/n8n/install';
-import { OWNER, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { startSlackStandIn, type SlackStandIn } from '../../../tools/services/slack';
 import { CREDENTIAL_TYPE, PACKAGE, startE2eSimulator } from '../../../tools/n8n/xero';
 import { webhookInto } from '../../../tools/n8n/workflows';
-import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../../helpers/chromium';
 
 jest.setTimeout(600_000);
-// n8n marks its elements with data-test-id (playwright's default is data-testid).
-selectors.setTestIdAttribute('data-test-id');
 
-const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser');
 const CREDENTIAL_NAME = 'Xero (browser test)';
 
 describe('Connect my account in the n8n editor, headless Chromium', () => {
   let n8n: N8nHandle | undefined;
   let sim: Simulator | undefined;
-  let context: BrowserContext | undefined;
+  let browser: EditorBrowser | undefined;
   let page: Page | undefined;
-  let profile: string | undefined;
   let credentialId: string | undefined;
   let slack: SlackStandIn | undefined;
   let watchdogId: string | undefined;
@@ -42,51 +37,24 @@ describe('Connect my account in the n8n editor, headless Chromium', () => {
   const connectionsOk = (): number => sim!.log().filter((e) => e.type === 'request' && e.endpoint === 'connections' && e.status === 200).length;
   const wrapped = e2eTest(() => ({ n8n, sim }));
   /** On failure, a screenshot of where the page stood. */
-  const test = (name: string, fn: () => Promise<void>): void =>
-    wrapped(name, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        const shot = join(ARTIFACTS, `failure-${name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`);
-        await page?.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-        if (error instanceof Error) error.message = `${error.message}\n(screenshot: ${shot}; page: ${page?.url() ?? '-'})`;
-        throw error;
-      }
-    });
+  const test = (name: string, fn: () => Promise<void>): void => wrapped(name, () => screenshotOnFailure(() => page, `failure-${name}`, fn));
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_EXECUTABLE)) throw new Error(`${CHROMIUM_EXECUTABLE} is missing: apt-get install -y chromium`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     ({ sim } = await startE2eSimulator());
     slack = await startSlackStandIn();
     n8n = await startN8n();
-    profile = mkdtempSync(join(tmpdir(), 'xero-guard-chromium-'));
-    // playwright wants the fresh profile as launchPersistentContext's userDataDir, not as --user-data-dir.
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_EXECUTABLE,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [...CHROMIUM_ARGS],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(60_000);
+    browser = await openBrowser({ width: 1280, height: 800 });
+    page = browser.page;
   }, 1_800_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
+    await browser?.close();
     await n8n?.stop();
     await sim?.close();
     await slack?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  test('the owner logs in to the editor', async () => {
-    await page!.goto(`${n8n!.url}/signin`);
-    await page!.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
-    await page!.locator('input[name="password"]').fill(OWNER.password);
-    await page!.getByTestId('form-submit-button').click();
-    await page!.waitForURL((url) => !url.pathname.startsWith('/signin'));
-  });
+  test('the owner logs in to the editor', () => signInToEditor(page!, n8n!.url));
 
   test('creates the Xero OAuth2 (Guarded) API credential, connects through the simulator consent page and shows it connected', async () => {
     const p = page!;
