@@ -1,7 +1,7 @@
 /**
  * The Xero Guard Trigger on a real n8n 2.41.1 loading the packed tarball, against the simulator, on
  * one n8n boot (restarted where a check needs it): the simulator's intent-to-receive check passes on
- * the node's production URL; an invoice created through the Xero API starts exactly one execution
+ * the node's production URL; an invoice created through the Xero Guard node starts exactly one execution
  * with the full record; a wrongly signed delivery gets 401 and a replayed one starts nothing; two
  * workflows on the same app each get every event once; the catch-up brings what changed while n8n
  * was down, once; polling emits every change once: a simulated week of about 1,000 changes over 3
@@ -17,7 +17,10 @@ import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from
 import { progress } from '../../../tools/n8n/install';
 import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { n8nClockEnv, removeN8nClock, setN8nClockOffset } from '../../../tools/n8n/clock';
+import { webhookInto } from '../../../tools/n8n/workflows';
 import {
+  CREDENTIAL_TYPE,
+  PACKAGE,
   XERO_TRIGGER_NODE,
   credentialFor,
   startE2eSimulator,
@@ -76,6 +79,39 @@ describe('Xero Guard Trigger on real n8n', () => {
         tenantId,
       )
     ).Invoices[0];
+
+  /**
+   * An invoice made as a user makes one: a workflow with the Xero Guard node's "Create an invoice" on the
+   * trigger's own credential, run once (its contact made first through the API, so the invoice names it by ID).
+   */
+  const invoiceThroughXeroGuard = async (reference: string): Promise<Invoice> => {
+    const contact = (await api<Contacts>('PUT', 'Contacts', { Name: 'Kauri Legal' })).Contacts[0]!;
+    const path = `create-invoice-${reference.toLowerCase()}`;
+    const workflowId = await n8n!.importWorkflow(
+      webhookInto(`create an invoice ${reference}`, path, {
+        name: 'Create Invoice',
+        type: `${PACKAGE}.xeroGuard`,
+        typeVersion: 1,
+        parameters: {
+          organizationId: { __rl: true, mode: 'id', value: DEMO_TENANT_ID },
+          resource: 'invoice',
+          operation: 'create',
+          type: 'ACCREC',
+          contactId: { __rl: true, mode: 'id', value: contact.ContactID },
+          lineItemsUi: { lineItemsValues: [{ description: 'Advice', quantity: 1, unitAmount: '250', accountCode: '200' }] },
+          additionalFields: { reference },
+        },
+        credentials: { [CREDENTIAL_TYPE]: credential },
+      }),
+    );
+    await n8n!.activate(workflowId);
+    const answer = await n8n!.webhook(path);
+    if (answer.status !== 200) throw new Error(`the Xero Guard node's invoice workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+    await n8n!.deactivate(workflowId);
+    const created = (answer.json as Array<Invoice & { Reference?: string }>)[0];
+    expect(created).toMatchObject({ Reference: reference, InvoiceID: expect.any(String) });
+    return created!;
+  };
 
   /** Each execution of a workflow as its trigger's items (json), oldest first. */
   const emitted = async <T = XeroTriggerEventItem>(workflowId: string): Promise<T[][]> => {
@@ -179,7 +215,7 @@ describe('Xero Guard Trigger on real n8n', () => {
       // The probe (no events) started nothing.
       expect(await n8n!.executions({ workflowId: receiver.id })).toEqual([]);
 
-      const invoice = await newInvoice('E2E-1');
+      const invoice = await invoiceThroughXeroGuard('E2E-1');
       const contact = (await api<Contacts>('PUT', 'Contacts', { Name: 'Totara Builders' })).Contacts[0];
       await sim.webhooks.deliverDue();
       const got = await until('the invoice and the contact at the receiver', async () => {
