@@ -35,6 +35,7 @@ import { TRIGGER_PROPERTIES } from './description';
 import { listen } from './listen';
 import { pollChanges } from './poll';
 import { inboxOf, judgeDelivery, storeDelivery } from './receive';
+import { claimListener } from './listener-claim';
 import { consumerIdOf, readTriggerSettings, type TriggerSettings } from './settings';
 import { appended } from './wake';
 
@@ -131,6 +132,10 @@ export class XeroGuardTrigger implements INodeType {
   async trigger(this: ITriggerFunctions): Promise<ITriggerResponse | undefined> {
     const settings = settingsOf(this);
     if (settings.mode !== 'webhook') return {};
+    const manual = this.getMode() === 'manual';
+    const consumerId = consumerIdOf(this.getWorkflow().id, this.getNode().id) + (manual ? ':test' : '');
+    // Claimed before anything is awaited: of two starts, the later is the one n8n keeps.
+    const claim = claimListener(consumerId);
     let credentials: ICredentialDataDecryptedObject | undefined;
     try {
       const opened = await openNodeSession(this);
@@ -144,10 +149,9 @@ export class XeroGuardTrigger implements INodeType {
           ),
         );
       }
-      const manual = this.getMode() === 'manual';
-      const consumerId = consumerIdOf(this.getWorkflow().id, this.getNode().id) + (manual ? ':test' : '');
-      return await listen({ context: this, settings, session: opened.session, credentials, keyText, consumerId, manual });
+      return await listen({ context: this, settings, session: opened.session, credentials, keyText, consumerId, manual, claim });
     } catch (error) {
+      claim.release();
       throw toNodeError(this.getNode(), error, credentials);
     }
   }

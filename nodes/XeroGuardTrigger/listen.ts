@@ -14,6 +14,7 @@ import { safeErrorMessage } from '../shared/safe-error';
 import { eventItem } from './items';
 import { inboxOf } from './receive';
 import type { WebhookSettings } from './settings';
+import type { ListenerClaim } from './listener-claim';
 import { appended, onAppended } from './wake';
 
 /** How often a trigger looks for events another process appended (one ledger read; no Xero call). */
@@ -69,9 +70,11 @@ export interface Listening {
   consumerId: string;
   /** A test run ("Execute step"): emits the next events and waits for no execution (n8n settles none for it). */
   manual: boolean;
+  /** This start's claim on the trigger: a later start of the same trigger stops this one (listener-claim.ts). */
+  claim: ListenerClaim;
 }
 
-export async function listen({ context, settings, session, credentials, keyText, consumerId, manual }: Listening): Promise<ITriggerResponse> {
+export async function listen({ context, settings, session, credentials, keyText, consumerId, manual, claim }: Listening): Promise<ITriggerResponse> {
   const inbox = inboxOf(keyText);
   const say = (text: string): string => safeErrorMessage(text, credentials, [keyText, keyText.trim()]);
   const store = await session.eventStore();
@@ -111,43 +114,56 @@ export async function listen({ context, settings, session, credentials, keyText,
     }),
   );
 
-  const stopWaking = onAppended(inbox, read);
-  const timers = [setInterval(read, READ_EVERY_MS)];
-  read();
+  const timers: NodeJS.Timeout[] = [];
+  let stopWaking = (): void => undefined;
+  const stop = (): Promise<void> => {
+    for (const timer of timers.splice(0)) clearInterval(timer);
+    stopWaking();
+    return work.close();
+  };
+  claim.onSuperseded(() => {
+    context.logger.debug('Xero Guard Trigger: a later start of this trigger took over; this one stops reading.');
+    void stop();
+  });
 
-  if (settings.catchUpMinutes > 0 && !manual) {
-    const intervalMs = settings.catchUpMinutes * MINUTE;
-    // The organisations are looked up once per sweep interval, not every minute (GET /connections is a call).
-    let tenants: { slot: number; ids: string[] } | null = null;
-    const sweep = (): void => {
-      void work.run(async () => {
-        const slot = Math.floor(systemClock.now() / intervalMs);
-        if (tenants === null || tenants.slot !== slot) {
-          const ids = settings.organisations.length > 0 ? settings.organisations : (await session.organisations()).map((t) => t.tenantId);
-          tenants = { slot, ids };
-        }
-        const report = await runCatchUp({
-          store,
-          inbox,
-          reader: await session.accounting(),
-          budget: session.budget() ?? undefined,
-          tenantIds: tenants.ids,
-          intervalMs,
-          clock: systemClock,
+  if (!claim.superseded) {
+    stopWaking = onAppended(inbox, read);
+    timers.push(setInterval(read, READ_EVERY_MS));
+    read();
+
+    if (settings.catchUpMinutes > 0 && !manual) {
+      const intervalMs = settings.catchUpMinutes * MINUTE;
+      // The organisations are looked up once per sweep interval, not every minute (GET /connections is a call).
+      let tenants: { slot: number; ids: string[] } | null = null;
+      const sweep = (): void => {
+        void work.run(async () => {
+          const slot = Math.floor(systemClock.now() / intervalMs);
+          if (tenants === null || tenants.slot !== slot) {
+            const ids = settings.organisations.length > 0 ? settings.organisations : (await session.organisations()).map((t) => t.tenantId);
+            tenants = { slot, ids };
+          }
+          const report = await runCatchUp({
+            store,
+            inbox,
+            reader: await session.accounting(),
+            budget: session.budget() ?? undefined,
+            tenantIds: tenants.ids,
+            intervalMs,
+            clock: systemClock,
+          });
+          for (const notice of report.notices) context.logger.warn(`Xero Guard Trigger: ${say(notice)}`);
+          if (report.swept.some((s) => s.added > 0)) appended(inbox);
         });
-        for (const notice of report.notices) context.logger.warn(`Xero Guard Trigger: ${say(notice)}`);
-        if (report.swept.some((s) => s.added > 0)) appended(inbox);
-      });
-    };
-    sweep();
-    timers.push(setInterval(sweep, MINUTE));
+      };
+      sweep();
+      timers.push(setInterval(sweep, MINUTE));
+    }
   }
 
   return {
     closeFunction: async () => {
-      for (const timer of timers) clearInterval(timer);
-      stopWaking();
-      await work.close();
+      claim.release();
+      await stop();
     },
   };
 }
