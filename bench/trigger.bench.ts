@@ -401,7 +401,7 @@ function emitReal(real: N8nSection, coreWebhookP50Ns: number): void {
     shareOfStarterDay: ratio(limited.calls.length * TICKS_PER_DAY, STARTER_DAY),
     book: real.book,
     seesInvoiceMadeJustBefore: limited.seesNewInvoice ?? null,
-    sees: 'one call per resource with no page: the simulator answers the whole list (summaries, in the order the records were made) and the node keeps the first 100, the oldest: a new record is never among them, an edit only when it is to one of those 100',
+    sees: 'one call per resource with no page: the simulator answers the whole list (invoices without line items, in the order the records were made) and the node keeps the first 100, the oldest: a new record is never among them, an edit only when it is to one of those 100',
   });
   emit({
     bench: 'trigger',
