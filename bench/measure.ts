@@ -1,6 +1,7 @@
 /** Small timing helpers shared by the benches: percentiles over repeated samples, in nanoseconds. */
 export interface Percentiles {
   p50: number;
+  p90: number;
   p99: number;
   mean: number;
   n: number;
@@ -10,7 +11,7 @@ export function percentiles(samplesNs: number[]): Percentiles {
   const sorted = [...samplesNs].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const mean = sorted.reduce((s, v) => s + v, 0) / sorted.length;
-  return { p50: at(0.5), p99: at(0.99), mean, n: sorted.length };
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), mean, n: sorted.length };
 }
 
 /** Times `fn` `n` times (after `warmup` untimed calls) and returns per-call nanoseconds. */

@@ -2,15 +2,25 @@
  * `npm run bench -- trigger` (issue 26): what watching five resources of one organisation costs in
  * Xero calls over a simulated day, and how long a change takes to reach the workflow, for the Xero
  * Guard trigger (polling; webhook) next to what n8n offers without it: a Schedule Trigger every 15
- * minutes and n8n's own Xero node's Get Many (Return All), whose request pattern is replayed here
- * exactly (n8n-nodes-base nodes/Xero/GenericFunctions.ts xeroApiRequestAllItems: `page=1, 2, ...`
- * with no page size and no If-Modified-Since, until a page comes back empty).
+ * minutes and n8n's own Xero node's Get Many (Return All).
  *
- * Real parts: the simulator as an HTTP server (its clock moved by the bench: a day takes seconds),
- * the real Accounting client, the events core, a receiving endpoint for the simulator's signed
- * deliveries. Calls are counted from the simulator's own request log. Delays: the webhook path in
- * wall time, as a ratio to one plain HTTP round trip to the simulator measured in the same run;
- * the polling path from the poll times the core chose on the simulated clock. No thresholds.
+ * The simulated day: the simulator as an HTTP server (its clock moved by the bench: a day takes
+ * seconds), the real Accounting client, the events core, a receiving endpoint for the simulator's
+ * signed deliveries. n8n's own node is modelled there by replaying its request pattern (n8n-nodes-base
+ * nodes/Xero/GenericFunctions.ts xeroApiRequestAllItems: `page=1, 2, ...` with no page size and no
+ * If-Modified-Since, until a page comes back empty): what a Return All that worked would cost.
+ *
+ * Then one real n8n 2.41.1 with the packed package (bench/trigger-n8n.ts): n8n's own Xero node runs
+ * one tick of that job for real (on 2.41.1 its Return All loses the tenant header after page 1 and
+ * gets a 403, so a tick of Get Many limited to 100, one call per resource, is measured too: what a
+ * tick that works costs, and what it does not see), and the Xero Guard Trigger in webhook mode starts
+ * an execution per change: the delay is from the change's answer to the execution's startedAt as n8n
+ * records it. Polling on real n8n would take real minutes, so the polling delay stays the core's, on
+ * the simulated clock. XG_BENCH_SKIP_N8N=1 leaves the real n8n part out (about 20 s of a 30 s run on
+ * 2 cores, most of it n8n's boot).
+ *
+ * Calls are counted from the simulator's own request log. Delays in wall time are given as a ratio to
+ * one plain HTTP round trip to the same simulator measured in the same run. No thresholds.
  */
 import { hostname, cpus } from 'node:os';
 import { DAY, HOUR, MINUTE } from '../src/clock';
@@ -20,6 +30,7 @@ import { DEMO_TENANT_ID } from '../src/simulator';
 import { DEFAULT_MAX_JSON_BYTES, fetchTransport } from '../src/xero';
 import { XERO_TIERS } from '../src/xero-tiers';
 import { emit, percentiles, ratio, sample } from './measure';
+import { measureOnN8n, type LoggedCall, type N8nSection } from './trigger-n8n';
 import { Bookkeeper, DAY_START, expectedPollDelayMs, startWorld, WebhookReceiver, type World } from './trigger-world';
 
 /** Enough records that paging shows: 800 invoices (sales and bills) and 300 contacts. */
@@ -35,6 +46,10 @@ const N8N_CANNOT: WatchName[] = ['payments', 'credit_notes'];
 const STARTER_DAY = XERO_TIERS.starter.dayLimit;
 /** A webhook delivery not emitted within this (real) time is counted as missing, not waited for. */
 const EMIT_TIMEOUT_MS = 15_000;
+const TICKS_PER_DAY = DAY / TICK_MS;
+/** Changes whose delay to a started n8n execution is measured on real n8n (one at a time, each waited for). */
+const N8N_CHANGES = 20;
+const SKIP_N8N = process.env.XG_BENCH_SKIP_N8N === '1';
 
 interface PollHost {
   poller: ChangePoller;
@@ -274,6 +289,7 @@ export async function run(): Promise<void> {
           case: 'delay, webhook path: change sent -> signed delivery -> verify -> inbox -> consumer (record fetched) -> emitted',
           clock: 'wall',
           p50Ms: ms(webhook.p50),
+          p90Ms: ms(webhook.p90),
           p99Ms: ms(webhook.p99),
           meanMs: ms(webhook.mean),
           n: webhook.n,
@@ -290,6 +306,8 @@ export async function run(): Promise<void> {
       bench: 'trigger',
       case: `delay, polling path (${d.day} day)`,
       clock: 'simulated',
+      // n8n's poll timer runs in real minutes: no real n8n poll is waited for, the core's poll times are.
+      note: "the core's poll times on the simulated clock, not a real n8n poll",
       polls: d.polls,
       effectiveIntervalMin: minutes(DAY / d.polls),
       expectedDelayMin: minutes(d.expectedMs),
@@ -298,16 +316,125 @@ export async function run(): Promise<void> {
       ratioToRoundTripP50: ratio(d.expectedMs * 1e6, roundTripP50Ns),
     });
   }
+  const real = SKIP_N8N ? undefined : await measureOnN8n(BOOK, N8N_CHANGES);
+  if (real) emitReal(real, webhookP50Ns);
+
   // The same figures as a table, for a reader (stderr, so stdout stays JSON lines).
-  process.stderr.write(
-    `\ncalls per organisation per day (Starter allows ${STARTER_DAY}), ${hostname()} ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s\n`,
-  );
+  const out = (line: string): void => void process.stderr.write(`${line}\n`);
+  out(`\ncalls per organisation per day (Starter allows ${STARTER_DAY}), ${hostname()} ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s`);
   for (const row of rows) {
-    process.stderr.write(
-      `  ${String(row.day).padEnd(5)} ${String(row.calls).padStart(5)}  x${String(row.ratioToN8n).padEnd(5)} of n8n  ${String(row.starter).padEnd(5)} of Starter  ${row.resources} resources  ${row.watcher}\n`,
+    out(
+      `  ${String(row.day).padEnd(5)} ${String(row.calls).padStart(5)}  x${String(row.ratioToN8n).padEnd(5)} of n8n  ${String(row.starter).padEnd(5)} of Starter  ${row.resources} resources  ${row.watcher}`,
     );
   }
+  if (real) {
+    const all = real.returnAll;
+    const limitedDay = real.limited.calls.length * TICKS_PER_DAY;
+    out(
+      `  both  ${String(all.calls.length * TICKS_PER_DAY).padStart(5)}  ${''.padEnd(14)}  ${String(ratio(all.calls.length * TICKS_PER_DAY, STARTER_DAY)).padEnd(5)} of Starter  3 resources  n8n's own node, real n8n ${real.version}, Return All: ${returnAllVerdict(all)}; ${all.calls.length} x ${TICKS_PER_DAY} ticks${all.status === 'success' ? '' : ', each failing'}`,
+    );
+    out(
+      `  both  ${String(limitedDay).padStart(5)}  ${''.padEnd(14)}  ${String(ratio(limitedDay, STARTER_DAY)).padEnd(5)} of Starter  3 resources  n8n's own node, real n8n ${real.version}, Get Many limit 100: ${real.limited.calls.length} calls a tick x ${TICKS_PER_DAY}; sees the first 100 of each list only (an invoice made just before the tick: ${real.limited.seesNewInvoice ? 'seen' : 'not seen'})`,
+    );
+  }
+  out('\ndelay from a change to the workflow');
+  out(
+    `  baseline: one plain HTTP GET round trip to the simulator   p50 ${ms(roundTripP50Ns)} ms (the day's simulator)${real ? `, ${round(real.roundTrip.p50 / 1e6)} ms (real n8n's)` : ''}`,
+  );
+  out(`  webhook, core: change sent -> emitted                        p50 ${ms(webhookP50Ns)} ms  x${ratio(webhookP50Ns, roundTripP50Ns)} round trip`);
+  if (real) {
+    const d = percentiles(real.delaysMs);
+    out(
+      `  webhook, real n8n: change answered -> execution startedAt   p50 ${round(d.p50)} ms  p90 ${round(d.p90)} ms  x${ratio(d.p50 * 1e6, real.roundTrip.p50)} round trip  (${d.n} changes, ${real.missing} missing; n8n answered the delivery at p50 ${round(percentiles(real.toDeliveredMs).p50)} ms)`,
+    );
+  }
+  for (const d of pollDelays)
+    out(
+      `  polling (${d.day}), the core on the simulated clock            mean ${minutes(d.expectedMs)} min (${d.polls} polls); not a real n8n poll: its timer runs in real minutes`,
+    );
 }
+
+/** What one real tick of n8n's own Return All did, in a few words. */
+function returnAllVerdict(run: N8nSection['returnAll']): string {
+  const failed = run.calls.findIndex((c: LoggedCall) => c.status !== 200);
+  if (run.status === 'success') return `worked, ${run.calls.length} calls`;
+  if (failed < 0) return `ended ${run.status} after ${run.calls.length} calls: ${run.error ?? ''}`;
+  const page = /page=(\d+)/.exec(run.calls[failed]?.request ?? '')?.[1] ?? '?';
+  return `fails on page ${page} of Return All: ${failed} call${failed === 1 ? '' : 's'} then a ${run.calls[failed]?.status}`;
+}
+
+function emitReal(real: N8nSection, coreWebhookP50Ns: number): void {
+  const where = `real n8n ${real.version}`;
+  const all = real.returnAll;
+  emit({
+    bench: 'trigger',
+    day: 'quiet and busy',
+    watcher: `n8n Schedule Trigger (15 min) + Xero node Get Many, Return All: one tick on ${where}`,
+    resources: N8N_CAN,
+    verdict: returnAllVerdict(all),
+    executionStatus: all.status,
+    callsPerTick: all.calls.length,
+    calls: all.calls,
+    nodesRan: all.ran,
+    itemsOut: all.itemsOut,
+    error: all.error,
+    // Every tick does the same, so a failed one is the day of a workflow that fails every 15 minutes.
+    callsPerOrgPerDay: all.calls.length * TICKS_PER_DAY,
+    shareOfStarterDay: ratio(all.calls.length * TICKS_PER_DAY, STARTER_DAY),
+    ...(all.status === 'success'
+      ? {}
+      : {
+          note: "GenericFunctions.ts deletes organizationId from the body it shares between pages, so page 2 goes without the Xero-tenant-id header; the replay's rows are what a Return All that worked would cost",
+        }),
+  });
+  const limited = real.limited;
+  emit({
+    bench: 'trigger',
+    day: 'quiet and busy',
+    watcher: `n8n Schedule Trigger (15 min) + Xero node Get Many, limit 100 (no Return All): one tick on ${where}`,
+    resources: N8N_CAN,
+    executionStatus: limited.status,
+    callsPerTick: limited.calls.length,
+    calls: limited.calls,
+    itemsOut: limited.itemsOut,
+    callsPerOrgPerDay: limited.calls.length * TICKS_PER_DAY,
+    shareOfStarterDay: ratio(limited.calls.length * TICKS_PER_DAY, STARTER_DAY),
+    book: real.book,
+    seesInvoiceMadeJustBefore: limited.seesNewInvoice ?? null,
+    sees: 'one call per resource with no page: the simulator answers the whole list (invoices without line items, in the order the records were made) and the node keeps the first 100, the oldest: a new record is never among them, an edit only when it is to one of those 100',
+  });
+  emit({
+    bench: 'trigger',
+    case: `baseline (${where} section): one plain HTTP GET round trip to its simulator`,
+    p50Ms: ms(real.roundTrip.p50),
+    p90Ms: ms(real.roundTrip.p90),
+    n: real.roundTrip.n,
+  });
+  const d = percentiles(real.delaysMs);
+  const sent = percentiles(real.fromSentMs);
+  const stopped = percentiles(real.toStoppedMs);
+  emit({
+    bench: 'trigger',
+    case: `delay, webhook path on ${where}: change answered -> signed delivery -> n8n's webhook -> inbox -> Xero Guard Trigger (record fetched) -> execution startedAt`,
+    clock: 'wall',
+    p50Ms: round(d.p50),
+    p90Ms: round(d.p90),
+    meanMs: round(d.mean),
+    n: d.n,
+    missing: real.missing,
+    executions: real.executions,
+    kinds: countBy(real.kinds),
+    ratioToRoundTripP50: ratio(d.p50 * 1e6, real.roundTrip.p50),
+    // The core's figure counts from sending the change: the same start point for this ratio.
+    fromSentP50Ms: round(sent.p50),
+    ratioToCoreEmitP50: ratio(sent.p50 * 1e6, coreWebhookP50Ns),
+    deliveryAnsweredP50Ms: round(percentiles(real.toDeliveredMs).p50),
+    toStoppedAtP50Ms: round(stopped.p50),
+    bootMs: real.bootMs,
+  });
+}
+
+const round = (value: number): number => Math.round(value * 10) / 10;
 
 function ms(ns: number): number {
   return Math.round(ns / 1e4) / 100;

@@ -151,6 +151,9 @@ export interface N8nExecution {
   id: string;
   status: 'canceled' | 'crashed' | 'error' | 'new' | 'running' | 'success' | 'unknown' | 'waiting';
   workflowId: string;
+  /** When n8n started and ended the run (ISO 8601, n8n's clock); stoppedAt is null while it runs. */
+  startedAt: string | null;
+  stoppedAt: string | null;
   workflowData?: { name: string };
   data: {
     resultData: {
