@@ -4,6 +4,7 @@
  */
 import { MINUTE } from '../../src/clock';
 import {
+  CATCH_UP_CATEGORIES,
   EventsConfigError,
   NAMED_EVENTS,
   WATCH_NAMES,
@@ -18,9 +19,6 @@ import {
 import type { ConnectionHandle } from './connection-handle';
 import { ROUTE_PATH } from './events-route';
 import type { NodeConfig } from './red';
-
-/** What Xero sends webhooks for and the Accounting API can read. */
-const CATEGORIES = ['CONTACT', 'INVOICE', 'CREDITNOTE'];
 
 export interface EventsSettings {
   mode: 'webhook' | 'poll';
@@ -65,7 +63,7 @@ export function readEventsSettings(config: NodeConfig): EventsSettings {
       `Receive at: "${path.slice(0, 60)}" is not a path; use one such as /xero/webhook (letters, digits, - _ . ~ /), or leave it empty to read another node's deliveries.`,
     );
   }
-  const categories = config.categories === undefined ? CATEGORIES : list(config.categories).map((c) => c.toUpperCase());
+  const categories = config.categories === undefined ? [...CATCH_UP_CATEGORIES] : list(config.categories).map((c) => c.toUpperCase());
   const eventTypes = config.eventTypes === undefined ? ['CREATE', 'UPDATE'] : list(config.eventTypes).map((c) => c.toUpperCase());
   const direction = config.direction === 'sales' || config.direction === 'purchases' ? config.direction : 'both';
   const fetch = flag(config.fetch, true);

@@ -5,6 +5,7 @@
  */
 import { MINUTE } from '../../src/clock';
 import {
+  CATCH_UP_CATEGORIES,
   EventsConfigError,
   XERO_GUID,
   pollWindowProblem,
@@ -14,9 +15,6 @@ import {
   type NamedEventName,
   type WatchName,
 } from '../../src/events';
-
-/** What Xero sends webhooks for and the Accounting API can read. */
-export const WEBHOOK_CATEGORIES = ['CONTACT', 'INVOICE', 'CREDITNOTE'] as const;
 
 export interface WebhookSettings {
   mode: 'webhook';
@@ -59,7 +57,7 @@ export function readTriggerSettings(read: ParameterReader): TriggerSettings {
     );
   }
   if (read('mode', 'webhook') === 'poll') return readPoll(read, organisations);
-  const categories = list(read('categories', [...WEBHOOK_CATEGORIES])).map((c) => c.toUpperCase());
+  const categories = list(read('categories', [...CATCH_UP_CATEGORIES])).map((c) => c.toUpperCase());
   const eventTypes = list(read('eventTypes', ['CREATE', 'UPDATE'])).map((c) => c.toUpperCase());
   const rawDirection = read('invoiceDirection', 'both');
   const direction = rawDirection === 'sales' || rawDirection === 'purchases' ? rawDirection : 'both';

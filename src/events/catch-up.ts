@@ -16,6 +16,7 @@ import { CATEGORY_RESOURCES, recordId, updatedAt } from './resources';
  * Xero event for the same record stamped at or after the change, less coverMs) and those already
  * swept, so every trigger gets a lost change once, and a delivered one never twice.
  */
+/** What Xero sends webhooks for and the Accounting API can read: what the catch-up sweeps, and the hosts' default categories. */
 export const CATCH_UP_CATEGORIES = ['CONTACT', 'INVOICE', 'CREDITNOTE'] as const;
 export type CatchUpCategory = (typeof CATCH_UP_CATEGORIES)[number];
 
