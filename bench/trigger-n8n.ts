@@ -10,10 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../src/clock';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, type Simulator, type SimulatorTokenResponse } from '../src/simulator';
+import { DEMO_CLIENT_ID, DEMO_TENANT_ID, type Simulator, type SimulatorTokenResponse } from '../src/simulator';
 import { fetchTransport, XeroAccountingClient, type XeroTokenSource } from '../src/xero';
-import { startN8n, waitFor, type N8nExecution, type N8nHandle } from '../tools/n8n/n8n';
-import { credentialFor, randomCredentialId, startE2eSimulator, xeroTriggerWorkflow, XERO_TRIGGER_NODE } from '../tools/n8n/xero';
+import { nodeOutput, startN8n, waitFor, type N8nExecution, type N8nHandle } from '../tools/n8n/n8n';
+import { credentialFor, nativeXeroCredentialFor, startE2eSimulator, xeroTriggerUrl, xeroTriggerWorkflow, XERO_TRIGGER_NODE } from '../tools/n8n/xero';
 import { startXeroHostProxy, type XeroHostProxy } from '../tools/services/xero-host-proxy';
 import { percentiles, sample, type Percentiles } from './measure';
 import { Bookkeeper, type ChangeKind } from './trigger-world';
@@ -164,7 +164,7 @@ async function runTick(n8n: N8nHandle, sim: Simulator, proxy: XeroHostProxy, pat
 
 /** The trigger's items (their resource ids, lower case) of one execution. */
 function resourceIdsOf(execution: N8nExecution): string[] {
-  const items = execution.data.resultData.runData[XERO_TRIGGER_NODE]?.[0]?.data?.main?.[0] ?? [];
+  const items = nodeOutput(execution, XERO_TRIGGER_NODE);
   return items.map((item) => String(item.json.resourceId).toLowerCase());
 }
 
@@ -178,18 +178,11 @@ export async function measureOnN8n(book: { contacts: number; invoices: number },
     const booted = Date.now();
     n8n = await startN8n({
       // n8n's default log level: startN8n's debug level is for the e2e suites' log checks and slows every execution.
-      env: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost', NODE_EXTRA_CA_CERTS: proxy.caFile, N8N_LOG_LEVEL: 'info' },
+      env: { ...proxy.n8nEnv, N8N_LOG_LEVEL: 'info' },
     });
     const bootMs = Date.now() - booted;
 
-    // n8n's own Xero credential as "Connect my account" leaves it (its token URL stays Xero's: nothing here refreshes).
-    const native = sim.seedGrant({ email: 'native@xero-guard.test', scopes: SCOPES, tenants: [DEMO_TENANT_ID] });
-    const nativeCred = {
-      id: randomCredentialId(),
-      name: 'Xero (n8n)',
-      type: 'xeroOAuth2Api',
-      data: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, oauthTokenData: { ...native } },
-    };
+    const nativeCred = nativeXeroCredentialFor(sim.seedGrant({ email: 'native@xero-guard.test', scopes: SCOPES, tenants: [DEMO_TENANT_ID] }));
     const guardCred = credentialFor(sim, sim.seedGrant({ scopes: SCOPES, tenants: [DEMO_TENANT_ID] }), { name: 'Xero Guard (bench)', scopes: SCOPES });
     guardCred.data.webhookSecret = WEBHOOK_KEY;
     await n8n.importCredentials([nativeCred, guardCred]);
@@ -214,7 +207,7 @@ export async function measureOnN8n(book: { contacts: number; invoices: number },
     const counts = sim.accounting.counts(DEMO_TENANT_ID);
     const limited = await runTick(n8n, sim, proxy, 'native-limit-100', limitedId);
     const [limitedRun] = await n8n.executions({ workflowId: limitedId, limit: 1 });
-    const invoicesOut = limitedRun?.data.resultData.runData['Get Many Invoices']?.[0]?.data?.main?.[0] ?? [];
+    const invoicesOut = limitedRun ? nodeOutput(limitedRun, 'Get Many Invoices') : [];
     limited.seesNewInvoice = invoicesOut.some((item) => String(item.json.InvoiceID).toLowerCase() === fresh.recordId);
     await n8n.deactivate(allId);
     await n8n.deactivate(limitedId);
@@ -223,7 +216,7 @@ export async function measureOnN8n(book: { contacts: number; invoices: number },
     const trigger = xeroTriggerWorkflow('bench-webhook', { id: guardCred.id, name: guardCred.name }, { mode: 'webhook', catchUpMinutes: 0 });
     const triggerId = await n8n.importWorkflow(trigger.workflow);
     await n8n.activate(triggerId);
-    const url = `${n8n.url}/webhook/${trigger.webhookId}/xero-guard`;
+    const url = xeroTriggerUrl(n8n.url, trigger.webhookId);
     // n8n registers the production URL a moment after the activation answers; the node answers an unsigned body 401.
     await waitFor(
       'the trigger production URL to be registered',

@@ -164,6 +164,11 @@ export interface N8nExecution {
   };
 }
 
+/** The items a node put out in an execution (its first run, first output); none when it did not run. */
+export function nodeOutput(execution: N8nExecution, node: string): N8nItem[] {
+  return execution.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? [];
+}
+
 /** One credential as `n8n export:credentials --decrypted` writes it; `data` is the decrypted fields (a JSON string in some versions). */
 export interface N8nExportedCredential {
   id: string;

@@ -66,6 +66,22 @@ export function credentialFor(
   };
 }
 
+/**
+ * n8n's own Xero credential (`xeroOAuth2Api`) as "Connect my account" leaves it: its token URL stays
+ * Xero's, so nothing refreshes it; its api.xero.com calls reach the simulator through the host proxy.
+ */
+export function nativeXeroCredentialFor(
+  tokens: SimulatorTokenResponse,
+  name = 'Xero (n8n)',
+): { id: string; name: string; type: string; data: Record<string, unknown> } {
+  return {
+    id: randomCredentialId(),
+    name,
+    type: 'xeroOAuth2Api',
+    data: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, oauthTokenData: { ...tokens } },
+  };
+}
+
 /** Token endpoint calls the simulator has seen. */
 export const tokenCalls = (sim: Simulator): number => sim.stats().tokenCalls;
 
@@ -145,6 +161,11 @@ export function xeroTriggerWorkflow(
       settings: { executionOrder: 'v1' },
     },
   };
+}
+
+/** A Xero Guard Trigger's production URL on an n8n (the node's webhook path, WEBHOOK_PATH, is `xero-guard`). */
+export function xeroTriggerUrl(n8nUrl: string, webhookId: string): string {
+  return `${n8nUrl}/webhook/${webhookId}/xero-guard`;
 }
 
 /** The trigger node's name in `xeroTriggerWorkflow`. */

@@ -24,6 +24,8 @@ export interface XeroHostProxy {
   forwarded: string[];
   /** Tunnels refused (host:port). */
   refused: string[];
+  /** The environment that sends an n8n's api.xero.com calls through this proxy (loopback calls go direct). */
+  n8nEnv: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -90,9 +92,11 @@ export async function startXeroHostProxy(simulatorApiUrl: string): Promise<XeroH
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const { port } = proxy.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     caFile,
+    n8nEnv: { HTTPS_PROXY: url, NO_PROXY: '127.0.0.1,localhost', NODE_EXTRA_CA_CERTS: caFile },
     forwarded,
     refused,
     async close() {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
-import { OWNER, waitFor, type N8nExecution } from '../../../tools/n8n/n8n';
+import { OWNER, nodeOutput, waitFor, type N8nExecution } from '../../../tools/n8n/n8n';
 import { REPO_ROOT } from '../../../tools/n8n/pack';
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../../helpers/chromium';
 
@@ -63,7 +63,7 @@ export type ListExecutions = (workflowId: string) => Promise<N8nExecution[]>;
 
 /** The first item a node gave in an execution (its first run, first output). */
 export function firstItem(execution: N8nExecution, node: string): Record<string, unknown> {
-  const item = execution.data.resultData.runData[node]?.[0]?.data.main[0]?.[0]?.json;
+  const item = nodeOutput(execution, node)[0]?.json;
   if (item === undefined) throw new Error(`execution ${execution.id}: node "${node}" gave no item`);
   return item;
 }

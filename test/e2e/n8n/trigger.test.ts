@@ -15,13 +15,14 @@ import { ifModifiedSinceHeader } from '../../../src/xero/accounting/dates';
 import { WebhookKey, XERO_SIGNATURE_HEADER } from '../../../src/events';
 import { DEMO_CLIENT_ID, DEMO_TENANT_ID, SECOND_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { progress } from '../../../tools/n8n/install';
-import { startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
+import { nodeOutput, startN8n, waitFor, type N8nHandle } from '../../../tools/n8n/n8n';
 import { n8nClockEnv, removeN8nClock, setN8nClockOffset } from '../../../tools/n8n/clock';
 import { webhookInto } from '../../../tools/n8n/workflows';
 import {
   CREDENTIAL_TYPE,
   PACKAGE,
   XERO_TRIGGER_NODE,
+  xeroTriggerUrl,
   credentialFor,
   startE2eSimulator,
   xeroTriggerWorkflow,
@@ -116,9 +117,7 @@ describe('Xero Guard Trigger on real n8n', () => {
   /** Each execution of a workflow as its trigger's items (json), oldest first. */
   const emitted = async <T = XeroTriggerEventItem>(workflowId: string): Promise<T[][]> => {
     const executions = await n8n!.executions({ workflowId });
-    return executions
-      .sort((a, b) => Number(a.id) - Number(b.id))
-      .map((e) => (e.data?.resultData?.runData?.[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map((item: { json: unknown }) => item.json)) as T[][];
+    return executions.sort((a, b) => Number(a.id) - Number(b.id)).map((e) => nodeOutput(e, TRIGGER).map((item) => item.json)) as unknown as T[][];
   };
   /** A webhook or catch-up trigger's items by default; a polling one's are XeroTriggerChangeItem. */
   const items = async <T = XeroTriggerEventItem>(workflowId: string): Promise<T[]> => (await emitted<T>(workflowId)).flat() as T[];
@@ -154,7 +153,7 @@ describe('Xero Guard Trigger on real n8n', () => {
   }, 120_000);
 
   const check = e2eTest(() => ({ n8n, sim }));
-  const productionUrl = (webhookId: string) => `${n8n!.url}/webhook/${webhookId}/xero-guard`;
+  const productionUrl = (webhookId: string) => xeroTriggerUrl(n8n!.url, webhookId);
 
   /**
    * n8n 2.41 activates a workflow after the API has answered (its publication outbox): a trigger

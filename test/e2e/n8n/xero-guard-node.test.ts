@@ -21,7 +21,6 @@ import { startXeroHostProxy, type XeroHostProxy } from '../../../tools/services/
 import {
   SIMULATOR_DEFAULT_SCOPES as DEFAULT_SCOPES,
   DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
   DEMO_TENANT_ID,
   type Simulator,
   type SimulatorTokenResponse,
@@ -32,7 +31,7 @@ import type { SimRequest } from '../../helpers/sim-log';
 import { progress } from '../../../tools/n8n/install';
 import { startN8n, type N8nHandle } from '../../../tools/n8n/n8n';
 import type { WorkflowJson } from '../../../tools/n8n/workflows';
-import { CREDENTIAL_TYPE, PACKAGE, credentialFor, randomCredentialId, startE2eSimulator, tokensOfGrant } from '../../../tools/n8n/xero';
+import { CREDENTIAL_TYPE, PACKAGE, credentialFor, nativeXeroCredentialFor, startE2eSimulator, tokensOfGrant } from '../../../tools/n8n/xero';
 
 jest.setTimeout(300_000);
 
@@ -145,7 +144,7 @@ describe('Xero Guard node on real n8n', () => {
     ({ sim } = await startE2eSimulator());
     // n8n's own Xero node hardcodes https://api.xero.com: n8n's HTTPS_PROXY support and a throwaway CA route it here.
     proxy = await startXeroHostProxy(sim.apiUrl);
-    n8n = await startN8n({ env: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost', NODE_EXTRA_CA_CERTS: proxy.caFile } });
+    n8n = await startN8n({ env: proxy.n8nEnv });
     const started = Date.now();
     const work = sim.seedGrant({ email: 'work@xero-guard.test', scopes: SCOPES, tenants: [DEMO_TENANT_ID, BIG_TENANT, SWITCH_TENANT] });
     const native = sim.seedGrant({ email: 'native@xero-guard.test', scopes: SCOPES, tenants: [SWITCH_TENANT.tenantId] });
@@ -153,13 +152,7 @@ describe('Xero Guard node on real n8n', () => {
     reader = sim.seedGrant({ email: 'reader@xero-guard.test', scopes: SCOPES, tenants: [DEMO_TENANT_ID, BIG_TENANT.tenantId, SWITCH_TENANT.tenantId] });
     sim.accounting.seed(BIG_TENANT.tenantId, { contacts: 20, invoices: BIG_COUNT });
     const creds = [credentialFor(sim, work, { name: 'Xero work' }), credentialFor(sim, revokedGrant, { name: 'Xero leaver' })];
-    // n8n's own Xero credential as "Connect my account" leaves it (its token URL stays Xero's: nothing here refreshes).
-    const nativeCred = {
-      id: randomCredentialId(),
-      name: 'Xero (n8n)',
-      type: 'xeroOAuth2Api',
-      data: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, oauthTokenData: { ...native } },
-    };
+    const nativeCred = nativeXeroCredentialFor(native);
     await n8n.importCredentials([...creds, nativeCred]);
     const [workCred, leaverCred] = creds.map((c) => ({ id: c.id, name: c.name }));
     switchCred = workCred;

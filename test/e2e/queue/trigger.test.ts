@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { WebhookKey, XERO_SIGNATURE_HEADER } from '../../../src/events';
 import { DEMO_CLIENT_ID, DEMO_TENANT_ID, type Simulator } from '../../../src/simulator';
 import { progress } from '../../../tools/n8n/install';
-import { waitFor } from '../../../tools/n8n/n8n';
-import { XERO_TRIGGER_NODE, credentialFor, startE2eSimulator, xeroTriggerWorkflow, type XeroTriggerEventItem } from '../../../tools/n8n/xero';
+import { nodeOutput, waitFor } from '../../../tools/n8n/n8n';
+import { XERO_TRIGGER_NODE, credentialFor, startE2eSimulator, xeroTriggerUrl, xeroTriggerWorkflow, type XeroTriggerEventItem } from '../../../tools/n8n/xero';
 import { activateInQueueMode, startQueueStack, type QueueStack } from '../../../tools/queue/stack';
 import { e2eTest } from '../harness/diagnostics';
 
@@ -54,9 +54,7 @@ describe('Xero Guard Trigger in n8n queue mode (main + 2 workers + 2 webhook pro
   };
   const items = async (workflowId: string): Promise<XeroTriggerEventItem[]> => {
     const executions = await stack!.main.executions({ workflowId });
-    return executions.flatMap((e) =>
-      (e.data?.resultData?.runData?.[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map((item: { json: unknown }) => item.json as XeroTriggerEventItem),
-    );
+    return executions.flatMap((e) => nodeOutput(e, TRIGGER).map((item) => item.json as unknown as XeroTriggerEventItem));
   };
 
   check('every webhook-delivered event reaches each workflow once, whichever webhook process received it', async () => {
@@ -76,7 +74,7 @@ describe('Xero Guard Trigger in n8n queue mode (main + 2 workers + 2 webhook pro
     await activateInQueueMode(stack!.main, receiver);
     await activateInQueueMode(stack!.main, reader);
     const [one, two] = stack!.webhooks;
-    const urlAt = (process: typeof one, webhookId: string) => `${process!.url}/webhook/${webhookId}/xero-guard`;
+    const urlAt = (process: typeof one, webhookId: string) => xeroTriggerUrl(process!.url, webhookId);
     const answers = async (url: string): Promise<number> =>
       (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status;
     // Both webhook processes answer for both workflows (401 to an unsigned body) once n8n has activated them.
